@@ -1,0 +1,89 @@
+"""The backward pass: one iterative walk of the graph in reverse topological order.
+
+Nodes are `Function` objects (see `function.py`); a tensor made by an op points at
+its node (`tensor._ctx`) and at which of the node's outputs it is (`_out_index`).
+The walk is iterative, so a chain of any length works (micrograd's recursive walk
+overflows the stack near 1,000 nodes). Gradients for non-leaf tensors live only in
+a dictionary during the walk; leaves accumulate into `.grad` as in PyTorch.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from glassnet.backend import Array
+
+if TYPE_CHECKING:
+    from glassnet.function import Function
+    from glassnet.tensor import Tensor
+
+
+def unbroadcast(grad: Array, shape: tuple[int, ...]) -> Array:
+    """Sum a broadcast gradient back to `shape`: the one place broadcasting is undone.
+
+    If y = broadcast(x), then dL/dx sums dL/dy over every axis that broadcasting
+    added (leading axes) or stretched (axes where x has size 1).
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(axis for axis, size in enumerate(shape) if size == 1 and grad.shape[axis] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad.reshape(shape)
+
+
+def topological_order(root: Function) -> list[Function]:
+    """Nodes reachable from `root`, each before every node it depends on."""
+    order: list[Function] = []
+    visited = {id(root)}
+    stack: list[tuple[Function, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        stack.append((node, True))
+        for parent in node.inputs:
+            ctx = parent._ctx if parent is not None else None
+            if ctx is not None and id(ctx) not in visited:
+                visited.add(id(ctx))
+                stack.append((ctx, False))
+    order.reverse()
+    return order
+
+
+def run_backward(root: Tensor, grad: Array, retain_graph: bool) -> None:
+    """Propagate `grad` (dL/droot) to every leaf that requires grad."""
+    if root._ctx is None:
+        root._accumulate(grad)
+        return
+    pending: dict[int, list[Any]] = {id(root._ctx): [None] * root._ctx.n_outputs}
+    pending[id(root._ctx)][root._out_index] = grad
+    for node in topological_order(root._ctx):
+        output_grads = pending.pop(id(node), None)
+        if output_grads is None:
+            continue
+        if node.released:
+            raise RuntimeError(
+                f"backward through {type(node).__name__} a second time: its saved arrays were freed "
+                "by the first backward; pass retain_graph=True to the first call if you need two"
+            )
+        output_grads = node.run_output_hooks(output_grads)
+        input_grads = node.call_backward(output_grads)
+        for tensor, input_grad in zip(node.inputs, input_grads):
+            if input_grad is None or tensor is None or not tensor.requires_grad:
+                continue
+            input_grad = unbroadcast(input_grad, tensor.data.shape)
+            if input_grad.dtype != tensor.data.dtype:
+                input_grad = input_grad.astype(tensor.data.dtype)
+            if tensor._ctx is None:
+                tensor._accumulate(input_grad)
+                continue
+            slots = pending.setdefault(id(tensor._ctx), [None] * tensor._ctx.n_outputs)
+            previous = slots[tensor._out_index]
+            slots[tensor._out_index] = input_grad if previous is None else previous + input_grad
+        if not retain_graph:
+            node.release()

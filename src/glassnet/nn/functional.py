@@ -1,0 +1,16 @@
+"""`glassnet.nn.functional`: PyTorch's functional names, each a thin call into `glassnet.ops`.
+
+Each op module lists its functional names in `__all__`; this module gathers them.
+"""
+
+from __future__ import annotations
+
+from glassnet.ops.activation import *  # noqa: F401,F403
+from glassnet.ops.conv import *  # noqa: F401,F403
+from glassnet.ops.dropout import *  # noqa: F401,F403
+from glassnet.ops.embedding import *  # noqa: F401,F403
+from glassnet.ops.linalg import *  # noqa: F401,F403
+from glassnet.ops.loss import *  # noqa: F401,F403
+from glassnet.ops.norm import *  # noqa: F401,F403
+from glassnet.ops.pool import *  # noqa: F401,F403
+from glassnet.ops.shape import pad  # noqa: F401

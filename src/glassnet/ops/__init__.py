@@ -1,0 +1,8 @@
+"""The ops: one `Function` subclass per op, forward and backward side by side.
+
+Importing this package attaches every op's Tensor methods.
+"""
+
+from glassnet.ops import (  # noqa: F401  (attach methods)
+    activation, cast, conv, dropout, elementwise, embedding, linalg, loss, norm, pool, reduce, shape,
+)

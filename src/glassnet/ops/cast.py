@@ -1,0 +1,63 @@
+"""Dtype conversion and the operand promotion every multi-input op shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy
+
+from glassnet import dtypes
+from glassnet.backend import Array, xp
+from glassnet.function import Function
+from glassnet.tensor import Tensor, to_array
+
+
+class Cast(Function):
+    """y = x converted to `dtype`;  dy/dx = 1 (the gradient is cast back to x's dtype)."""
+
+    def forward(self, x: Array, dtype: numpy.dtype) -> Array:
+        self.source = x.dtype
+        return x.astype(dtype)
+
+    def backward(self, grad: Array) -> Array:
+        return grad.astype(self.source)
+
+
+def to(self: Tensor, dtype: Any, *args: Any, **kwargs: Any) -> Tensor:
+    """Return the tensor in `dtype` (itself when already so). Devices come with the GPU backend."""
+    if isinstance(dtype, str) and dtype in ("cpu",):
+        return self
+    wanted = dtypes.as_dtype(dtype, "to")
+    if wanted == self.dtype:
+        return self
+    return Cast.apply(self, dtype=wanted)
+
+
+def as_operand(value: Any, dtype: numpy.dtype) -> Tensor:
+    """A Tensor of `dtype` for an op's operand: casts Tensors (differentiably), wraps scalars."""
+    if isinstance(value, Tensor):
+        return value if value.dtype == dtype else Cast.apply(value, dtype=dtype)
+    return Tensor(xp.asarray(to_array(value, None, "operand"), dtype=dtype))
+
+
+def promote(*operands: Any) -> tuple[Tensor, ...]:
+    """Bring operands to their common dtype, as `torch.result_type` picks it."""
+    common = dtypes.result_type(*operands)
+    return tuple(as_operand(value, common) for value in operands)
+
+
+def to_float(value: Tensor) -> Tensor:
+    """Integer and bool tensors become float32 for ops that only make sense in floats."""
+    return value if value.dtype.kind == "f" else Cast.apply(value, dtype=dtypes.get_default_dtype())
+
+
+Tensor.define_methods(
+    to=to,
+    type=lambda self, dtype: to(self, dtype),
+    float=lambda self: to(self, dtypes.float32),
+    double=lambda self: to(self, dtypes.float64),
+    long=lambda self: to(self, dtypes.int64),
+    int=lambda self: to(self, dtypes.int32),
+    bool=lambda self: to(self, dtypes.bool_),
+    type_as=lambda self, other: to(self, other.dtype),
+)
