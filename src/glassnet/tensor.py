@@ -51,10 +51,12 @@ def to_array(data: Any, dtype: Any = None, where: str = "tensor") -> Array:
             array = numpy.asarray(data)
         else:
             try:
-                array = numpy.asarray(data)
+                array = numpy.asarray(data, dtype=wanted)
             except (ValueError, TypeError) as error:
                 raise TypeError(f"{where}: cannot make a tensor from {type(data).__name__}: {error}") from None
-            if array.dtype == numpy.float64:
+            if wanted is not None:
+                pass
+            elif array.dtype == numpy.float64:
                 array = array.astype(dtypes.get_default_dtype())
             elif array.dtype.kind in "iu" and array.dtype != numpy.uint8:
                 array = array.astype(numpy.int64)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy
 
 from glassnet import dtypes
-from glassnet.backend import Array, xp
+from glassnet.backend import Array
 from glassnet.function import Function
 from glassnet.tensor import Tensor, to_array
 
@@ -37,7 +37,7 @@ def as_operand(value: Any, dtype: numpy.dtype) -> Tensor:
     """A Tensor of `dtype` for an op's operand: casts Tensors (differentiably), wraps scalars."""
     if isinstance(value, Tensor):
         return value if value.dtype == dtype else Cast.apply(value, dtype=dtype)
-    return Tensor(xp.asarray(to_array(value, None, "operand"), dtype=dtype))
+    return Tensor(to_array(value, dtype, "operand"))
 
 
 def promote(*operands: Any) -> tuple[Tensor, ...]:

@@ -1,4 +1,4 @@
-"""Elementwise arithmetic: add, sub, mul, div, neg, pow, exp, log, sqrt, abs, clamp,
+"""Elementwise math: add, sub, mul, div, neg, pow, exp, log, sqrt, abs, clamp,
 maximum, minimum, where, and the comparisons (which carry no gradient).
 
 Binary ops promote their operands with PyTorch's rules first (`cast.promote`);
@@ -8,11 +8,12 @@ backward below returns gradients in the broadcast shape.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from glassnet.backend import Array
 from glassnet.function import Function
-from glassnet.ops.cast import promote, to_float
+from glassnet.dtypes import result_type
+from glassnet.ops.cast import as_operand, promote, to_float
 from glassnet.tensor import Tensor
 
 
@@ -74,6 +75,148 @@ class Neg(Function):
         return -grad
 
 
+class PowScalar(Function):
+    """y = x ** p (p a number);  dy/dx = p * x ** (p - 1)."""
+
+    def forward(self, x: Array, exponent: float) -> Array:
+        self.exponent = exponent
+        self.save(x)
+        return x ** exponent
+
+    def backward(self, grad: Array) -> Array:
+        (x,) = self.saved
+        if self.exponent == 0:
+            return grad * 0
+        return grad * (self.exponent * x ** (self.exponent - 1))
+
+
+class Pow(Function):
+    """z = x ** y;  dz/dx = y * x ** (y - 1),  dz/dy = z * ln(x) (0 where x == 0 and y >= 0)."""
+
+    def forward(self, x: Array, y: Array) -> Array:
+        z = x ** y
+        self.save(x, y, z)
+        return z
+
+    def backward(self, grad: Array) -> tuple[Array | None, Array | None]:
+        x, y, z = self.saved
+        xp = self.xp
+        grad_x = grad * y * x ** (y - 1) if self.needs_input_grad[0] else None
+        grad_y = None
+        if self.needs_input_grad[1]:
+            with xp.errstate(divide="ignore", invalid="ignore"):
+                grad_y = grad * xp.where((x == 0) & (y >= 0), 0, z * xp.log(x))
+        return grad_x, grad_y
+
+
+class Exp(Function):
+    """y = e^x;  dy/dx = e^x = y (so backward needs only the output)."""
+
+    def forward(self, x: Array) -> Array:
+        y = self.xp.exp(x)
+        self.save(y)
+        return y
+
+    def backward(self, grad: Array) -> Array:
+        (y,) = self.saved
+        return grad * y
+
+
+class Log(Function):
+    """y = ln(x);  dy/dx = 1 / x."""
+
+    def forward(self, x: Array) -> Array:
+        self.save(x)
+        return self.xp.log(x)
+
+    def backward(self, grad: Array) -> Array:
+        (x,) = self.saved
+        return grad / x
+
+
+class Sqrt(Function):
+    """y = sqrt(x);  dy/dx = 1 / (2 sqrt(x)) = 0.5 / y."""
+
+    def forward(self, x: Array) -> Array:
+        y = self.xp.sqrt(x)
+        self.save(y)
+        return y
+
+    def backward(self, grad: Array) -> Array:
+        (y,) = self.saved
+        return grad * 0.5 / y
+
+
+class Abs(Function):
+    """y = |x|;  dy/dx = sign(x) (0 at x = 0, as PyTorch)."""
+
+    def forward(self, x: Array) -> Array:
+        self.save(x)
+        return self.xp.abs(x)
+
+    def backward(self, grad: Array) -> Array:
+        (x,) = self.saved
+        return grad * self.xp.sign(x)
+
+
+class Clamp(Function):
+    """y = min(max(x, lo), hi);  dy/dx = 1 where lo <= x <= hi, else 0."""
+
+    def forward(self, x: Array, low: Array | None = None, high: Array | None = None) -> Array:
+        xp = self.xp
+        inside = xp.ones(x.shape, dtype=bool)
+        if low is not None:
+            inside &= x >= low
+        if high is not None:
+            inside &= x <= high
+        self.save(inside)
+        return xp.clip(x, low, high)
+
+    def backward(self, grad: Array) -> Array:
+        (inside,) = self.saved
+        return grad * inside
+
+
+class Maximum(Function):
+    """z = max(x, y) elementwise;  the gradient goes to the larger input, split evenly on ties."""
+
+    def forward(self, x: Array, y: Array) -> Array:
+        self.save(x, y)
+        return self.xp.maximum(x, y)
+
+    def backward(self, grad: Array) -> tuple[Array, Array]:
+        x, y = self.saved
+        share = (x > y) + 0.5 * (x == y)
+        share = share.astype(grad.dtype)
+        return grad * share, grad * (1 - share)
+
+
+class Minimum(Function):
+    """z = min(x, y) elementwise;  the gradient goes to the smaller input, split evenly on ties."""
+
+    def forward(self, x: Array, y: Array) -> Array:
+        self.save(x, y)
+        return self.xp.minimum(x, y)
+
+    def backward(self, grad: Array) -> tuple[Array, Array]:
+        x, y = self.saved
+        share = ((x < y) + 0.5 * (x == y)).astype(grad.dtype)
+        return grad * share, grad * (1 - share)
+
+
+class Where(Function):
+    """z = x where condition else y;  dz/dx = condition,  dz/dy = not condition."""
+
+    def forward(self, x: Array, y: Array, condition: Array) -> Array:
+        self.save(condition)
+        return self.xp.where(condition, x, y)
+
+    def backward(self, grad: Array) -> tuple[Array, Array]:
+        (condition,) = self.saved
+        zero = grad.dtype.type(0)
+        return self.xp.where(condition, grad, zero), self.xp.where(condition, zero, grad)
+
+
 def add(input: Any, other: Any, alpha: float = 1) -> Tensor:  # noqa: A002
     """input + alpha * other, broadcast, with PyTorch's type promotion."""
     x, y = promote(input, other)
@@ -81,6 +224,7 @@ def add(input: Any, other: Any, alpha: float = 1) -> Tensor:  # noqa: A002
 
 
 def sub(input: Any, other: Any, alpha: float = 1) -> Tensor:  # noqa: A002
+    """input - alpha * other."""
     x, y = promote(input, other)
     return Sub.apply(x, y, alpha=alpha)
 
@@ -100,12 +244,96 @@ def neg(input: Tensor) -> Tensor:  # noqa: A002
     return Neg.apply(input)
 
 
+def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001,A002
+    """input ** exponent; a number exponent keeps the tensor's dtype (float32 ** 2 is float32)."""
+    if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        dtype = result_type(input, exponent)
+        base = as_operand(input, dtype)
+        if dtype.kind in "iu" and exponent < 0:
+            raise ValueError(f"pow: integers to negative powers are not allowed (exponent {exponent}, dtype {dtype})")
+        return PowScalar.apply(base, exponent=exponent)
+    x, y = promote(input, exponent)
+    return Pow.apply(x, y)
+
+
+def exp(input: Tensor) -> Tensor:  # noqa: A002
+    return Exp.apply(to_float(input))
+
+
+def log(input: Tensor) -> Tensor:  # noqa: A002
+    return Log.apply(to_float(input))
+
+
+def sqrt(input: Tensor) -> Tensor:  # noqa: A002
+    return Sqrt.apply(to_float(input))
+
+
+def abs(input: Tensor) -> Tensor:  # noqa: A001,A002
+    return Abs.apply(input)
+
+
+def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    """Limit values to [min, max]; either bound may be None (not both) or a tensor."""
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of min and max must be given")
+    low = None if min is None else as_operand(min, input.dtype).data
+    high = None if max is None else as_operand(max, input.dtype).data
+    return Clamp.apply(input, low=low, high=high)
+
+
+def maximum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    x, y = promote(input, other)
+    return Maximum.apply(x, y)
+
+
+def minimum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+    x, y = promote(input, other)
+    return Minimum.apply(x, y)
+
+
+def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002
+    """input where condition is true, other elsewhere (both broadcast)."""
+    mask = condition.data if isinstance(condition, Tensor) else condition
+    if mask.dtype.kind != "b":
+        raise TypeError(f"where: condition must be a bool tensor, got {mask.dtype}")
+    x, y = promote(input, other)
+    return Where.apply(x, y, condition=mask)
+
+
+def _comparison(name: str, compare: Callable[[Array, Array], Array]) -> Callable[[Any, Any], Tensor]:
+    def op(input: Any, other: Any) -> Tensor:  # noqa: A002
+        x, y = promote(input, other)
+        return Tensor(compare(x.data, y.data))
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"Elementwise {name} comparison; a bool tensor, outside the graph (no gradient)."
+    return op
+
+
+eq = _comparison("eq", lambda x, y: x == y)
+ne = _comparison("ne", lambda x, y: x != y)
+lt = _comparison("lt", lambda x, y: x < y)
+le = _comparison("le", lambda x, y: x <= y)
+gt = _comparison("gt", lambda x, y: x > y)
+ge = _comparison("ge", lambda x, y: x >= y)
+
+
+def _reflected(op: Callable[[Any, Any], Tensor]) -> Callable[[Tensor, Any], Tensor]:
+    return lambda self, other: op(other, self)
+
+
+__all__ = [
+    "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "clamp", "clip",
+    "maximum", "minimum", "where", "eq", "ne", "lt", "le", "gt", "ge",
+]
+clip = clamp
+
 Tensor.define_methods(
-    add=add, sub=sub, mul=mul, div=div, neg=neg,
-    __add__=add, __radd__=lambda self, other: add(other, self),
-    __sub__=sub, __rsub__=lambda self, other: sub(other, self),
-    __mul__=mul, __rmul__=lambda self, other: mul(other, self),
-    __truediv__=div, __rtruediv__=lambda self, other: div(other, self),
-    __neg__=neg,
+    add=add, sub=sub, mul=mul, div=div, neg=neg, pow=pow, exp=exp, log=log, sqrt=sqrt, abs=abs,
+    clamp=clamp, clip=clamp, maximum=maximum, minimum=minimum,
+    eq=eq, ne=ne, lt=lt, le=le, gt=gt, ge=ge,
+    __add__=add, __radd__=_reflected(add), __sub__=sub, __rsub__=_reflected(sub),
+    __mul__=mul, __rmul__=_reflected(mul), __truediv__=div, __rtruediv__=_reflected(div),
+    __pow__=pow, __rpow__=_reflected(pow), __neg__=neg, __abs__=abs,
+    __eq__=eq, __ne__=ne, __lt__=lt, __le__=le, __gt__=gt, __ge__=ge,
 )
-__all__ = ["add", "sub", "mul", "div", "neg"]
