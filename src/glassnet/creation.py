@@ -29,13 +29,13 @@ def _dtype(dtype: Any, default: numpy.dtype, where: str) -> numpy.dtype:
     return default if dtype is None else dtypes.as_dtype(dtype, where)
 
 
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def tensor(data: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of `data` (list, scalar, NumPy array or Tensor)."""
     array = to_array(data, dtype, "tensor")
     return Tensor(xp.array(array, copy=True, order="C"), requires_grad=requires_grad)
 
 
-def as_tensor(data: Any, dtype: Any = None) -> Tensor:
+def as_tensor(data: Any, *, dtype: Any = None) -> Tensor:
     """Like `tensor`, but shares memory with a NumPy array or Tensor when it can."""
     if isinstance(data, Tensor) and (dtype is None or data.dtype == dtypes.as_dtype(dtype)):
         return data
@@ -64,14 +64,14 @@ def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return Tensor(xp.empty(shape, _dtype(dtype, dtypes.float32, "empty")), requires_grad=requires_grad)
 
 
-def full(size: Sequence[int], fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of `size` filled with `fill_value`; the dtype follows the value when not given."""
     shape = _size((size,), "full")
     wanted = _dtype(dtype, dtypes.scalar_dtype(fill_value), "full")
     return Tensor(xp.full(shape, fill_value, wanted), requires_grad=requires_grad)
 
 
-def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
+def arange(start: float = 0, end: float | None = None, step: float = 1, *, dtype: Any = None,
            requires_grad: bool = False) -> Tensor:
     """Values from `start` to `end` (exclusive); int64 when all arguments are ints."""
     if end is None:
@@ -83,27 +83,27 @@ def arange(start: float, end: float | None = None, step: float = 1, dtype: Any =
     return Tensor(xp.arange(start, end, step).astype(wanted), requires_grad=requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def linspace(start: float, end: float, steps: int, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     wanted = _dtype(dtype, dtypes.float32, "linspace")
     return Tensor(xp.linspace(start, end, steps).astype(wanted), requires_grad=requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     wanted = _dtype(dtype, dtypes.float32, "eye")
     return Tensor(xp.eye(n, m, dtype=wanted), requires_grad=requires_grad)
 
 
-def zeros_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def zeros_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
     return zeros(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def ones_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def ones_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
     return ones(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def empty_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def empty_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
     return empty(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def full_like(input: Tensor, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
     return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)

@@ -41,7 +41,7 @@ def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return Tensor(_generator.standard_normal(_size(size, "randn"), dtype=wanted), requires_grad=requires_grad)
 
 
-def randint(low: int, high: int | None = None, size: tuple[int, ...] = (), dtype: Any = None) -> Tensor:
+def randint(low: int = 0, high: int | None = None, size: tuple[int, ...] = (), *, dtype: Any = None) -> Tensor:
     """Integers uniform on [low, high); `randint(high, size)` as in PyTorch."""
     if isinstance(high, (tuple, list)):  # randint(high, size)
         low, high, size = 0, low, tuple(high)
@@ -51,19 +51,19 @@ def randint(low: int, high: int | None = None, size: tuple[int, ...] = (), dtype
     return Tensor(_generator.integers(low, high, size=_size((size,), "randint")).astype(wanted))
 
 
-def randperm(n: int, dtype: Any = None) -> Tensor:
+def randperm(n: int, *, dtype: Any = None) -> Tensor:
     return Tensor(_generator.permutation(n).astype(_dtype(dtype, dtypes.int64, "randperm")))
 
 
-def rand_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def rand_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
     return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randn_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def randn_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
     return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randint_like(input: Tensor, low: int, high: int | None = None, dtype: Any = None) -> Tensor:  # noqa: A002
+def randint_like(input: Tensor, low: int, high: int | None = None, *, dtype: Any = None) -> Tensor:  # noqa: A002
     if high is None:
         low, high = 0, low
     return randint(low, high, input.shape, dtype=dtype or input.dtype)

@@ -42,6 +42,9 @@ def as_operand(value: Any, dtype: numpy.dtype) -> Tensor:
 
 def promote(*operands: Any) -> tuple[Tensor, ...]:
     """Bring operands to their common dtype, as `torch.result_type` picks it."""
+    first = operands[0]
+    if all(isinstance(value, Tensor) and value.data.dtype == first.data.dtype for value in operands):
+        return operands  # the common case: nothing to convert
     common = dtypes.result_type(*operands)
     return tuple(as_operand(value, common) for value in operands)
 

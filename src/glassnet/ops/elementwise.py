@@ -217,13 +217,13 @@ class Where(Function):
         return self.xp.where(condition, grad, zero), self.xp.where(condition, zero, grad)
 
 
-def add(input: Any, other: Any, alpha: float = 1) -> Tensor:  # noqa: A002
+def add(input: Any, other: Any, *, alpha: float = 1) -> Tensor:  # noqa: A002
     """input + alpha * other, broadcast, with PyTorch's type promotion."""
     x, y = promote(input, other)
     return Add.apply(x, y, alpha=alpha)
 
 
-def sub(input: Any, other: Any, alpha: float = 1) -> Tensor:  # noqa: A002
+def sub(input: Any, other: Any, *, alpha: float = 1) -> Tensor:  # noqa: A002
     """input - alpha * other."""
     x, y = promote(input, other)
     return Sub.apply(x, y, alpha=alpha)
