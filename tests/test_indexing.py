@@ -232,3 +232,16 @@ def test_bad_pad_arguments_raise_naming_them(shape, arguments, message):
 def test_bad_index_raises(key, error, message):
     with pytest.raises(error, match=message):
         glassnet.zeros(*SHAPE)[key]
+
+
+def test_setitem_reads_keys_like_getitem():
+    """x[key] = v and x[key] agree on tensors, lists inside tuples and uint8 masks."""
+    import glassnet
+
+    x = glassnet.zeros(3, 4)
+    rows = glassnet.tensor([0, 2])
+    x[rows, [1, 3]] = 5.0
+    assert x[rows, [1, 3]].tolist() == [5.0, 5.0]
+    mask = glassnet.tensor([1, 0, 1], dtype=glassnet.uint8)
+    x[mask] = 7.0
+    assert x.tolist()[0] == [7.0] * 4 and x.tolist()[1] == [0.0] * 4

@@ -314,15 +314,20 @@ class Tensor:
 
     def __setitem__(self, key: Any, value: Any) -> None:
         self._check_inplace("__setitem__")
-        self.data[_index_key(key)] = value.data if isinstance(value, Tensor) else value
+        self.data[index_key(key)] = value.data if isinstance(value, Tensor) else value
 
 
-def _index_key(key: Any) -> Any:
-    """Turn Tensors inside an index into arrays."""
-    if isinstance(key, Tensor):
-        return key.data
+def index_item(item: Any) -> Any:
+    """One item of an index: Tensors and lists become arrays; uint8 tensors are masks, as in PyTorch."""
+    if isinstance(item, Tensor):
+        return item.data.astype(bool) if item.data.dtype.kind == "u" else item.data
+    if isinstance(item, list):
+        return numpy.asarray(item) if item else numpy.zeros(0, dtype=numpy.int64)
+    return item
+
+
+def index_key(key: Any) -> Any:
+    """An index as NumPy reads it, shared by `x[key]` and `x[key] = value`."""
     if isinstance(key, tuple):
-        return tuple(item.data if isinstance(item, Tensor) else item for item in key)
-    if isinstance(key, list):
-        return numpy.asarray(key)
-    return key
+        return tuple(index_item(item) for item in key)
+    return index_item(key)

@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 from glassnet.backend import Array, xp
 from glassnet.function import Function
-from glassnet.tensor import Tensor
+from glassnet.tensor import Tensor, index_item
 
 
 def _at(dim: int, item: Any) -> tuple[Any, ...]:
@@ -65,19 +65,10 @@ def _flat_positions(xp_: Any, shape: tuple[int, ...], key: Any) -> Array:
     return positions
 
 
-def _index_item(item: Any) -> Any:
-    """Tensors and lists become arrays; uint8 tensors are masks, as in PyTorch."""
-    if isinstance(item, Tensor):
-        return item.data.astype(bool) if item.dtype.kind == "u" else item.data
-    if isinstance(item, list):
-        return xp.asarray(item) if item else xp.zeros(0, dtype=xp.int64)
-    return item
-
-
 def getitem(self: Tensor, key: Any) -> Tensor:
     """x[key]: ints, slices (steps > 0 as in PyTorch; negative steps work too, NumPy-style),
     None, Ellipsis, integer arrays (Tensors, lists, NumPy arrays) and boolean masks."""
-    items = tuple(_index_item(item) for item in (key if isinstance(key, tuple) else (key,)))
+    items = tuple(index_item(item) for item in (key if isinstance(key, tuple) else (key,)))
     repeats = any(getattr(item, "ndim", 0) > 0 and item.dtype.kind in "iu" for item in items)
     return Index.apply(self, key=items if isinstance(key, tuple) else items[0], repeats=repeats)
 
