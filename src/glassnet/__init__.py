@@ -15,6 +15,7 @@ from glassnet.dtypes import (
 from glassnet.gradcheck import GradcheckError, gradcheck
 from glassnet.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from glassnet.ops.elementwise import *  # noqa: F401,F403  (torch.exp, torch.where, ...)
+from glassnet.ops.activation import log_softmax, relu, sigmoid, softmax, tanh  # noqa: F401
 from glassnet.ops.linalg import bmm, matmul, mm  # noqa: F401
 from glassnet.ops.reduce import *  # noqa: F401,F403  (torch.sum, torch.max, ...)
 from glassnet.ops.shape import *  # noqa: F401,F403  (torch.cat, torch.reshape, ...)
