@@ -17,7 +17,6 @@ import numpy
 import torch
 
 import glassnet
-import glassnet.nn.functional as F
 
 BATCH = 128
 

@@ -11,6 +11,7 @@ from glassnet.ops.dropout import *  # noqa: F401,F403
 from glassnet.ops.embedding import *  # noqa: F401,F403
 from glassnet.ops.linalg import *  # noqa: F401,F403
 from glassnet.ops.loss import *  # noqa: F401,F403
+from glassnet.ops.loss_pointwise import *  # noqa: F401,F403
 from glassnet.ops.norm import *  # noqa: F401,F403
 from glassnet.ops.pool import *  # noqa: F401,F403
 from glassnet.ops.shape import pad  # noqa: F401

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence
 
-from glassnet.backend import Array, xp
+from glassnet.backend import Array
 from glassnet.function import Function
 from glassnet.tensor import Tensor, index_item
 
