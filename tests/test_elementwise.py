@@ -121,3 +121,19 @@ def test_integer_pow_keeps_integers_and_refuses_negative_powers():
 
 def test_exp_log_of_integers_give_float32():
     assert glassnet.tensor([1, 2]).exp().dtype == torch.tensor([1, 2]).exp().numpy().dtype
+
+
+@pytest.mark.parametrize("mode", ["trunc", "floor"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_rounded_division_matches_torch(mode, dtype, rng):
+    x, y = signed(rng, (4, 5)) * 3, signed(rng, (5,))
+    assert_parity(lambda lib, a, b: lib.div(a, b, rounding_mode=mode) + a, [x, y], dtype=dtype)
+
+
+def test_integer_floor_division_keeps_integers():
+    ours = glassnet.tensor([7, -7, 5]) // glassnet.tensor([2, 2, -3])
+    theirs = torch.tensor([7, -7, 5]) // torch.tensor([2, 2, -3])
+    assert ours.dtype == glassnet.int64 and ours.tolist() == theirs.tolist()
+    assert glassnet.div(glassnet.tensor([-7]), 2, rounding_mode="trunc").tolist() == [-3]
+    with pytest.raises(ValueError, match="rounding_mode must be None, 'trunc' or 'floor', got 'round'"):
+        glassnet.div(glassnet.ones(1), 2, rounding_mode="round")

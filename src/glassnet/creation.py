@@ -42,11 +42,11 @@ def as_tensor(data: Any, *, dtype: Any = None) -> Tensor:
     return Tensor(to_array(data, dtype, "as_tensor"))
 
 
-def from_numpy(array: numpy.ndarray) -> Tensor:
+def from_numpy(ndarray: numpy.ndarray) -> Tensor:
     """A tensor sharing memory with a NumPy array."""
-    if not isinstance(array, numpy.ndarray):
-        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
-    return Tensor(to_array(array, None, "from_numpy"))
+    if not isinstance(ndarray, numpy.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(ndarray).__name__}")
+    return Tensor(to_array(ndarray, None, "from_numpy"))
 
 
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:

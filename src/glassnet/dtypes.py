@@ -82,8 +82,13 @@ def _promote_group(dtypes: list[numpy.dtype]) -> numpy.dtype:
     return reduce(numpy.promote_types, [d for d in dtypes if category(d) == top])
 
 
-def result_type(*operands: Any) -> numpy.dtype:
-    """The dtype of an elementwise op over tensors and scalars, as `torch.result_type`.
+def result_type(tensor1: Any, tensor2: Any) -> numpy.dtype:
+    """The dtype `tensor1 op tensor2` gives (tensors or scalars): `torch.result_type`."""
+    return common_dtype(tensor1, tensor2)
+
+
+def common_dtype(*operands: Any) -> numpy.dtype:
+    """The dtype of an elementwise op over tensors and scalars, as `torch.result_type` picks it.
 
     Three priority groups: tensors with dimensions, zero-dimensional tensors, scalars.
     A lower group changes the result only when its category (bool < int < float)
@@ -105,5 +110,5 @@ def result_type(*operands: Any) -> numpy.dtype:
         if result is None or category(candidate) > category(result):
             result = candidate
     if result is None:
-        raise TypeError("result_type needs at least one operand")
+        raise TypeError("common_dtype needs at least one operand")
     return result

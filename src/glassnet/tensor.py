@@ -260,7 +260,7 @@ class Tensor:
 
     def _operand(self, other: Any, op: str) -> Array:
         value = other.data if isinstance(other, Tensor) else other
-        result = dtypes.result_type(self, other if isinstance(other, Tensor) else value)
+        result = dtypes.common_dtype(self, other if isinstance(other, Tensor) else value)
         if not numpy.can_cast(result, self.data.dtype, casting="same_kind"):
             raise RuntimeError(f"{op}: result type {result} cannot be stored in a {self.data.dtype} tensor")
         return value

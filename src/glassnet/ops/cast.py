@@ -45,7 +45,7 @@ def promote(*operands: Any) -> tuple[Tensor, ...]:
     first = operands[0]
     if all(isinstance(value, Tensor) and value.data.dtype == first.data.dtype for value in operands):
         return operands  # the common case: nothing to convert
-    common = dtypes.result_type(*operands)
+    common = dtypes.common_dtype(*operands)
     return tuple(as_operand(value, common) for value in operands)
 
 

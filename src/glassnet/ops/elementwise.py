@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from glassnet.backend import Array
 from glassnet.function import Function
-from glassnet.dtypes import result_type
+from glassnet.dtypes import common_dtype
 from glassnet.ops.cast import as_operand, promote, to_float
 from glassnet.tensor import Tensor
 
@@ -63,6 +63,21 @@ class Div(Function):
         y, z = self.saved
         grad_x = grad / y
         return grad_x, (-grad_x * z if self.needs_input_grad[1] else None)
+
+
+class RoundedDiv(Function):
+    """z = floor(x / y) or trunc(x / y);  a step function: dz/dx = dz/dy = 0 (as in PyTorch)."""
+
+    def forward(self, x: Array, y: Array, rounding_mode: str) -> Array:
+        xp = self.xp
+        if x.dtype.kind in "iu" and rounding_mode == "floor":
+            return xp.floor_divide(x, y)
+        quotient = xp.true_divide(x, y)
+        rounded = xp.floor(quotient) if rounding_mode == "floor" else xp.trunc(quotient)
+        return rounded.astype(x.dtype)
+
+    def backward(self, grad: Array) -> tuple[Array, Array]:
+        return grad * 0, grad * 0
 
 
 class Neg(Function):
@@ -234,10 +249,15 @@ def mul(input: Any, other: Any) -> Tensor:  # noqa: A002
     return Mul.apply(x, y)
 
 
-def div(input: Any, other: Any) -> Tensor:  # noqa: A002
-    """True division: integer operands give float32, as in PyTorch."""
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:  # noqa: A002
+    """True division (integer operands give float32, as in PyTorch), or rounded with
+    rounding_mode 'trunc' (towards zero) or 'floor' (down), which keeps the dtype."""
     x, y = promote(input, other)
-    return Div.apply(to_float(x), to_float(y))
+    if rounding_mode is None:
+        return Div.apply(to_float(x), to_float(y))
+    if rounding_mode not in ("trunc", "floor"):
+        raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
+    return RoundedDiv.apply(x, y, rounding_mode=rounding_mode)
 
 
 def neg(input: Tensor) -> Tensor:  # noqa: A002
@@ -247,7 +267,7 @@ def neg(input: Tensor) -> Tensor:  # noqa: A002
 def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001,A002
     """input ** exponent; a number exponent keeps the tensor's dtype (float32 ** 2 is float32)."""
     if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
-        dtype = result_type(input, exponent)
+        dtype = common_dtype(input, exponent)
         base = as_operand(input, dtype)
         if dtype.kind in "iu" and exponent < 0:
             raise ValueError(f"pow: integers to negative powers are not allowed (exponent {exponent}, dtype {dtype})")
@@ -334,6 +354,8 @@ Tensor.define_methods(
     eq=eq, ne=ne, lt=lt, le=le, gt=gt, ge=ge,
     __add__=add, __radd__=_reflected(add), __sub__=sub, __rsub__=_reflected(sub),
     __mul__=mul, __rmul__=_reflected(mul), __truediv__=div, __rtruediv__=_reflected(div),
+    __floordiv__=lambda self, other: div(self, other, rounding_mode="floor"),
+    __rfloordiv__=lambda self, other: div(other, self, rounding_mode="floor"),
     __pow__=pow, __rpow__=_reflected(pow), __neg__=neg, __abs__=abs,
     __eq__=eq, __ne__=ne, __lt__=lt, __le__=le, __gt__=gt, __ge__=ge,
 )
