@@ -113,6 +113,22 @@ def assert_parity(
         _close(f"grad of input {index}", mine.grad.data, expected.numpy(), rtol, atol)
 
 
+def assert_stable(fn: Callable[..., Any], inputs: Sequence[Any], dtype: str = "float64") -> None:
+    """No overflow/invalid warnings, torch's values and gradients, and all of them finite."""
+    import warnings
+
+    with warnings.catch_warnings(), numpy.errstate(over="raise", divide="raise", invalid="raise"):
+        warnings.simplefilter("error")
+        assert_parity(fn, inputs, dtype=dtype)
+        made = _make_inputs(glassnet, inputs, numpy.dtype(dtype), grad=True)
+        out = fn(glassnet, *made)
+        out.backward(numpy.ones(out.shape, dtype=dtype))
+    assert numpy.all(numpy.isfinite(out.data))
+    for tensor in made:
+        if isinstance(tensor, glassnet.Tensor) and tensor.grad is not None:
+            assert numpy.all(numpy.isfinite(tensor.grad.data))
+
+
 def assert_gradcheck(fn: Callable[..., Any], inputs: Sequence[Any], **options: Any) -> None:
     """glassnet.gradcheck on float64 copies of `inputs`, with the same `fn(lib, ...)` form."""
     made = _make_inputs(glassnet, inputs, numpy.dtype("float64"), grad=True)

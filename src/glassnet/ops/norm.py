@@ -32,6 +32,15 @@ from glassnet.ops.cast import as_operand
 from glassnet.tensor import Tensor
 
 
+def _scale_shift(xhat: Array, gamma: Array | None, bias: Array | None, param_shape: tuple[int, ...]) -> Array:
+    """y = gamma * xhat + beta, in place on xhat (a fresh array), either parameter optional."""
+    if gamma is not None:
+        xhat *= gamma
+    if bias is not None:
+        xhat += bias.reshape(param_shape)
+    return xhat
+
+
 def _moments(x: Array, axes: tuple[int, ...], eps: float, xp: ModuleType) -> tuple[Array, Array, Array, Array]:
     """Mean, biased variance, 1/sqrt(variance + eps) and xhat over `axes` (kept as size-1 axes)."""
     mean = x.mean(axis=axes, keepdims=True)
@@ -115,12 +124,7 @@ class BatchNorm(Function):
             y = x * scale
             y += shift
             return y
-        y = xhat
-        if gamma is not None:
-            y *= gamma
-        if bias is not None:
-            y += bias.reshape(self.param_shape)
-        return y
+        return _scale_shift(xhat, gamma, bias, self.param_shape)
 
     def backward(self, grad: Array) -> tuple[Array | None, Array | None, Array | None]:
         x, mean, invstd, gamma = self.saved
@@ -202,12 +206,7 @@ class GroupNorm(Function):
         mean, _, invstd, xhat = _moments(x.reshape(self.group_shape), (2,), eps, self.xp)
         gamma = weight.reshape(self.param_shape) if weight is not None else None
         self.save(x, mean, invstd, gamma)
-        y = xhat.reshape(x.shape)
-        if gamma is not None:
-            y *= gamma
-        if bias is not None:
-            y += bias.reshape(self.param_shape)
-        return y
+        return _scale_shift(xhat.reshape(x.shape), gamma, bias, self.param_shape)
 
     def backward(self, grad: Array) -> tuple[Array | None, Array | None, Array | None]:
         x, mean, invstd, gamma = self.saved
