@@ -4,7 +4,7 @@ Every op's forward and backward sit side by side in `glassnet.ops`, each verifie
 finite differences and against PyTorch. Names follow PyTorch.
 """
 
-from glassnet import ops  # noqa: F401  (attaches the Tensor methods)
+from glassnet import nn, ops  # noqa: F401  (ops attaches the Tensor methods)
 from glassnet.creation import (
     arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace,
     ones, ones_like, tensor, zeros, zeros_like,
