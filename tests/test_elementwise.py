@@ -137,3 +137,16 @@ def test_integer_floor_division_keeps_integers():
     assert glassnet.div(glassnet.tensor([-7]), 2, rounding_mode="trunc").tolist() == [-3]
     with pytest.raises(ValueError, match="rounding_mode must be None, 'trunc' or 'floor', got 'round'"):
         glassnet.div(glassnet.ones(1), 2, rounding_mode="round")
+
+
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "maximum", "minimum", "eq", "lt"])
+def test_shapes_that_do_not_broadcast_are_named(op):
+    with pytest.raises(ValueError, match=rf"{op}: shapes do not broadcast: input shape \(2, 3\), other shape \(4,\)"):
+        getattr(glassnet, op)(glassnet.ones(2, 3), glassnet.ones(4))
+
+
+def test_operator_and_where_broadcast_errors_name_the_shapes():
+    with pytest.raises(ValueError, match=r"mul: shapes do not broadcast: input shape \(3,\), other shape \(2,\)"):
+        glassnet.ones(3) * glassnet.ones(2)
+    with pytest.raises(ValueError, match=r"where: shapes do not broadcast: condition shape \(2,\), input shape \(3,\)"):
+        glassnet.where(glassnet.ones(2) > 0, glassnet.ones(3), glassnet.ones(3))

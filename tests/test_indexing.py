@@ -245,3 +245,10 @@ def test_setitem_reads_keys_like_getitem():
     mask = glassnet.tensor([1, 0, 1], dtype=glassnet.uint8)
     x[mask] = 7.0
     assert x.tolist()[0] == [7.0] * 4 and x.tolist()[1] == [0.0] * 4
+
+
+def test_index_out_of_range_names_the_shape():
+    import glassnet
+
+    with pytest.raises(IndexError, match=r"index 5 is out of bounds for axis 0 with size 2 \(tensor shape \(2, 3\)\)"):
+        glassnet.ones(2, 3)[5]

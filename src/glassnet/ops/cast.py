@@ -7,7 +7,7 @@ from typing import Any
 import numpy
 
 from glassnet import dtypes
-from glassnet.backend import Array
+from glassnet.backend import Array, xp
 from glassnet.function import Function
 from glassnet.tensor import Tensor, to_array
 
@@ -47,6 +47,19 @@ def promote(*operands: Any) -> tuple[Tensor, ...]:
         return operands  # the common case: nothing to convert
     common = dtypes.common_dtype(*operands)
     return tuple(as_operand(value, common) for value in operands)
+
+
+def broadcast_operands(op: str, *operands: Any, names: tuple[str, ...] = ("input", "other")) -> tuple[Tensor, ...]:
+    """`promote`, then check that the shapes broadcast, naming the op and every shape if not."""
+    tensors = promote(*operands)
+    shapes = [tensor.data.shape for tensor in tensors]
+    if any(shape != shapes[0] for shape in shapes):
+        try:
+            xp.broadcast_shapes(*shapes)
+        except ValueError:
+            described = ", ".join(f"{name} shape {shape}" for name, shape in zip(names, shapes))
+            raise ValueError(f"{op}: shapes do not broadcast: {described}") from None
+    return tensors
 
 
 def to_float(value: Tensor) -> Tensor:

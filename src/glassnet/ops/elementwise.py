@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from glassnet.backend import Array
+from glassnet.backend import Array, xp
 from glassnet.function import Function
 from glassnet.dtypes import common_dtype
-from glassnet.ops.cast import as_operand, promote, to_float
+from glassnet.ops.cast import as_operand, broadcast_operands, to_float
 from glassnet.tensor import Tensor
 
 
@@ -234,25 +234,25 @@ class Where(Function):
 
 def add(input: Any, other: Any, *, alpha: float = 1) -> Tensor:  # noqa: A002
     """input + alpha * other, broadcast, with PyTorch's type promotion."""
-    x, y = promote(input, other)
+    x, y = broadcast_operands("add", input, other)
     return Add.apply(x, y, alpha=alpha)
 
 
 def sub(input: Any, other: Any, *, alpha: float = 1) -> Tensor:  # noqa: A002
     """input - alpha * other."""
-    x, y = promote(input, other)
+    x, y = broadcast_operands("sub", input, other)
     return Sub.apply(x, y, alpha=alpha)
 
 
 def mul(input: Any, other: Any) -> Tensor:  # noqa: A002
-    x, y = promote(input, other)
+    x, y = broadcast_operands("mul", input, other)
     return Mul.apply(x, y)
 
 
 def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:  # noqa: A002
     """True division (integer operands give float32, as in PyTorch), or rounded with
     rounding_mode 'trunc' (towards zero) or 'floor' (down), which keeps the dtype."""
-    x, y = promote(input, other)
+    x, y = broadcast_operands("div", input, other)
     if rounding_mode is None:
         return Div.apply(to_float(x), to_float(y))
     if rounding_mode not in ("trunc", "floor"):
@@ -272,7 +272,7 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001,A002
         if dtype.kind in "iu" and exponent < 0:
             raise ValueError(f"pow: integers to negative powers are not allowed (exponent {exponent}, dtype {dtype})")
         return PowScalar.apply(base, exponent=exponent)
-    x, y = promote(input, exponent)
+    x, y = broadcast_operands("pow", input, exponent, names=("input", "exponent"))
     return Pow.apply(x, y)
 
 
@@ -302,12 +302,12 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
 
 
 def maximum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
-    x, y = promote(input, other)
+    x, y = broadcast_operands("maximum", input, other)
     return Maximum.apply(x, y)
 
 
 def minimum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
-    x, y = promote(input, other)
+    x, y = broadcast_operands("minimum", input, other)
     return Minimum.apply(x, y)
 
 
@@ -316,13 +316,19 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002
     mask = condition.data if isinstance(condition, Tensor) else condition
     if mask.dtype.kind != "b":
         raise TypeError(f"where: condition must be a bool tensor, got {mask.dtype}")
-    x, y = promote(input, other)
+    x, y = broadcast_operands("where", input, other)
+    try:
+        xp.broadcast_shapes(mask.shape, x.shape, y.shape)
+    except ValueError:
+        raise ValueError(
+            f"where: shapes do not broadcast: condition shape {mask.shape}, input shape {x.shape}, other shape {y.shape}"
+        ) from None
     return Where.apply(x, y, condition=mask)
 
 
 def _comparison(name: str, compare: Callable[[Array, Array], Array]) -> Callable[[Any, Any], Tensor]:
     def op(input: Any, other: Any) -> Tensor:  # noqa: A002
-        x, y = promote(input, other)
+        x, y = broadcast_operands(name, input, other)
         return Tensor(compare(x.data, y.data))
 
     op.__name__ = op.__qualname__ = name

@@ -70,7 +70,10 @@ def getitem(self: Tensor, key: Any) -> Tensor:
     None, Ellipsis, integer arrays (Tensors, lists, NumPy arrays) and boolean masks."""
     items = tuple(index_item(item) for item in (key if isinstance(key, tuple) else (key,)))
     repeats = any(getattr(item, "ndim", 0) > 0 and item.dtype.kind in "iu" for item in items)
-    return Index.apply(self, key=items if isinstance(key, tuple) else items[0], repeats=repeats)
+    try:
+        return Index.apply(self, key=items if isinstance(key, tuple) else items[0], repeats=repeats)
+    except IndexError as error:
+        raise IndexError(f"index: {error} (tensor shape {self.shape})") from None
 
 
 # -- pad ------------------------------------------------------------------------------
