@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy
 
+DType = numpy.dtype  # the type of a glassnet dtype
+
 float32 = numpy.dtype("float32")
 float64 = numpy.dtype("float64")
 int8 = numpy.dtype("int8")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy
-
 from glassnet import dtypes
 from glassnet.backend import Array, xp
 from glassnet.function import Function
@@ -15,7 +13,7 @@ from glassnet.tensor import Tensor, to_array
 class Cast(Function):
     """y = x converted to `dtype`;  dy/dx = 1 (the gradient is cast back to x's dtype)."""
 
-    def forward(self, x: Array, dtype: numpy.dtype) -> Array:
+    def forward(self, x: Array, dtype: dtypes.DType) -> Array:
         self.source = x.dtype
         return x.astype(dtype)
 
@@ -33,7 +31,7 @@ def to(self: Tensor, dtype: Any, *args: Any, **kwargs: Any) -> Tensor:
     return Cast.apply(self, dtype=wanted)
 
 
-def as_operand(value: Any, dtype: numpy.dtype) -> Tensor:
+def as_operand(value: Any, dtype: dtypes.DType) -> Tensor:
     """A Tensor of `dtype` for an op's operand: casts Tensors (differentiably), wraps scalars."""
     if isinstance(value, Tensor):
         return value if value.dtype == dtype else Cast.apply(value, dtype=dtype)
