@@ -28,6 +28,24 @@ def test_diamond_graph_sums_both_paths():
     assert x.grad.item() == pytest.approx(3.5 * 4)
 
 
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda lib, x: (x * 2 - (x * 2) * (x * 2)).sum(),
+        lambda lib, x: (lambda h: h - h * h)(x * 2),
+        lambda lib, x: (lambda h: (h.exp() + h) * h.sigmoid())(x * 3),
+        lambda lib, x: (lambda a: (lambda b: a * b + b.exp() * a)(a * a + 1))(x.tanh()),
+    ],
+)
+def test_a_node_used_at_several_depths_gets_every_gradient(fn, rng):
+    """Regression: a node reached early and again deeper down must wait for all its users."""
+    from helpers import assert_gradcheck, assert_parity
+
+    x = rng.standard_normal(5)
+    assert_parity(fn, [x])
+    assert_gradcheck(fn, [x])
+
+
 def test_chain_of_20000_ops_backward_is_iterative():
     x = glassnet.tensor(1.0, requires_grad=True, dtype=glassnet.float64)
     y = x

@@ -38,18 +38,20 @@ def unbroadcast(grad: Array, shape: tuple[int, ...]) -> Array:
 def topological_order(root: Function) -> list[Function]:
     """Nodes reachable from `root`, each before every node it depends on."""
     order: list[Function] = []
-    visited = {id(root)}
+    visited: set[int] = set()
     stack: list[tuple[Function, bool]] = [(root, False)]
     while stack:
         node, expanded = stack.pop()
         if expanded:
-            order.append(node)
+            order.append(node)  # post-order: after everything it depends on
             continue
+        if id(node) in visited:  # marked when expanded, not when pushed: a node pushed early
+            continue  # may be reached again deeper down and must be ordered after that user
+        visited.add(id(node))
         stack.append((node, True))
         for parent in node.inputs:
             ctx = parent._ctx if parent is not None else None
             if ctx is not None and id(ctx) not in visited:
-                visited.add(id(ctx))
                 stack.append((ctx, False))
     order.reverse()
     return order
