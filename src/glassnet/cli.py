@@ -44,7 +44,71 @@ def _add_shape(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_run_shape)
 
 
-COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (_add_shape,)
+def _run_data_info(args: argparse.Namespace) -> int:
+    from glassnet.data.datasets import info
+
+    try:
+        lines = info.format_summary(info.describe(args.name))
+    except (ValueError, OSError) as error:  # DatasetError is a ValueError; missing files are OSErrors
+        print(f"glassnet data info: error: {' '.join(str(error).splitlines())}", file=sys.stderr)
+        return 2
+    print("\n".join(lines))
+    return 0
+
+
+def _run_data_export(args: argparse.Namespace) -> int:
+    from glassnet.data import export
+
+    try:
+        written = export.export_digits(args.out, args.format)
+    except (ValueError, OSError) as error:
+        print(f"glassnet data export: error: {' '.join(str(error).splitlines())}", file=sys.stderr)
+        return 2
+    counts = ", ".join(f"{split} {count}" for split, count in written.items())
+    print(f"wrote {sum(written.values())} {args.format} images to {args.out} ({counts}): "
+          f"{args.out}/<split>/<class>/<index>{export.EXPORT_FORMATS[args.format]}")
+    return 0
+
+
+def _add_data(commands: argparse._SubParsersAction) -> None:
+    from glassnet.data.datasets.info import KNOWN_FORMATS, NAMED_DATASETS
+    from glassnet.data.export import EXPORT_FORMATS, EXPORTABLE
+
+    parser = commands.add_parser(
+        "data",
+        help="describe a dataset, or export digits as image files",
+        description="Datasets that work with no network (digits, mnist1d) and files you bring.",
+    )
+    actions = parser.add_subparsers(title="actions", dest="action", metavar="{info,export}", required=True)
+    info_parser = actions.add_parser(
+        "info",
+        help="sizes per split, classes, sample shapes, dtype, value range and class balance",
+        description="Summarise a dataset: sizes per split, classes, sample shapes, dtype, value\n"
+                    "range and class balance. Bad files exit with status 2 and one line naming the\n"
+                    "file and the record or byte offset.",
+        epilog=f"NAME is {' or '.join(NAMED_DATASETS)}, or a path to {', '.join(KNOWN_FORMATS)}.\n\n"
+               "examples:\n  glassnet data info digits\n  glassnet data info ~/data/cifar-10-batches-py\n"
+               "  glassnet data info digits_png/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    info_parser.add_argument("name", metavar="NAME", help=f"{' | '.join(NAMED_DATASETS)} | PATH")
+    info_parser.set_defaults(handler=_run_data_info)
+    export_parser = actions.add_parser(
+        "export",
+        help="write a dataset as an ImageFolder of image files",
+        description="Write DIR/<split>/<class>/<index>.png (8-bit grayscale, 0..16 scaled to 0..255),\n"
+                    "one ImageFolder per split, for the file pipeline to read.",
+        epilog="example:\n  glassnet data export digits --format png --out digits_png",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export_parser.add_argument("name", metavar="NAME", choices=EXPORTABLE, help=f"the dataset: {', '.join(EXPORTABLE)}")
+    export_parser.add_argument("--format", default="png", choices=tuple(EXPORT_FORMATS),
+                               help="image format (default png; jpeg is lossy)")
+    export_parser.add_argument("--out", required=True, metavar="DIR", help="a new or empty folder")
+    export_parser.set_defaults(handler=_run_data_export)
+
+
+COMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (_add_shape, _add_data)
 
 
 def build_parser() -> argparse.ArgumentParser:

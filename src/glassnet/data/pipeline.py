@@ -1,0 +1,361 @@
+"""`Pipeline`: the notes' input pipeline, lazy and composable.
+
+    name files -> file queue (shuffled) -> read -> preprocess -> batch -> prefetch
+
+    Pipeline.from_files("digits/*/*.png")   # name the files (sorted, so every machine agrees)
+        .shuffle(10_000, seed=0)            # the file queue, reshuffled every epoch
+        .map(read_png, workers=4)           # read, on 4 threads (or backend="process")
+        .map(normalize)                     # preprocess
+        .batch(128)                         # assemble the network's input
+        .prefetch(2)                        # overlap all of it with the training step
+
+Nothing runs until iteration. Each `iter()` (a `for` loop) is one epoch: the first is
+epoch 0, then 1, 2, ...; `set_epoch(k)` picks the next one and `epoch(k)` iterates
+epoch k directly. Every shuffle draws from `default_rng([seed, epoch])`, so an epoch's
+order is a function of (seed, epoch) alone: the same on every run, and the same
+whatever the number of workers or their kind (workers finish out of order; results are
+put back in input order before they move on).
+
+How it runs: the source and the shuffles that directly follow it work on record
+*indices* (a shuffle with a buffer at least as large as the data is one vectorised
+permutation), and the first `map` or `batch` reads the records itself, inside its
+workers: process workers receive the source once, then only indices travel (except
+for in-memory arrays, whose rows are sent instead of the whole arrays). A `batch`
+that directly follows the source of in-memory arrays (from_arrays, a TensorDataset)
+gathers each batch with one fancy-indexing copy per array, with no per-record Python.
+
+Shutdown: stop early, drop the iterator, raise, or press Ctrl-C, and every stage
+closes the one before it; worker threads and processes stop and shared memory is
+removed (see `workers.py` and `processes.py`). `with pipeline.epoch(k) as batches:` closes on exit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable, Iterator
+
+import numpy
+
+from glassnet.data.collate import default_collate
+from glassnet.data.sources import (
+    ArraySource,
+    CollateBatch,
+    DatasetSource,
+    FileSource,
+    KeyedCall,
+    ReadThen,
+    RecordStreams,
+    can_gather,
+)
+from glassnet.data.stages import (
+    BatchKey,
+    buffer_shuffle,
+    epoch_generator,
+    group,
+    map_stage,
+    prefetch,
+    with_keys,
+)
+from glassnet.data.workers import check_picklable
+from glassnet.random import default_generator
+
+BACKENDS = ("thread", "process")
+ON_ERROR = ("raise", "skip")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Shuffle:
+    buffer_size: int
+    seed: int
+
+    def __str__(self) -> str:
+        return f"shuffle({self.buffer_size}, seed={self.seed})"
+
+
+@dataclasses.dataclass(frozen=True)
+class _Map:
+    fn: Callable[[Any], Any]
+    workers: int
+    backend: str
+    on_error: str
+    seed: int | None = None
+
+    @property
+    def name(self) -> str:
+        return f"Pipeline.map({_name(self.fn)})"
+
+    def __str__(self) -> str:
+        return f"map({_name(self.fn)}, workers={self.workers}, backend={self.backend!r}, on_error={self.on_error!r})"
+
+
+@dataclasses.dataclass(frozen=True)
+class _Batch:
+    batch_size: int
+    drop_last: bool
+    collate: Callable[[list[Any]], Any] | None
+    workers: int
+    backend: str
+    seed: int | None = None
+
+    def __str__(self) -> str:
+        collate = f", collate={_name(self.collate)}" if self.collate else ""
+        return f"batch({self.batch_size}, drop_last={self.drop_last}{collate}, workers={self.workers})"
+
+
+@dataclasses.dataclass(frozen=True)
+class _Prefetch:
+    size: int
+
+    def __str__(self) -> str:
+        return f"prefetch({self.size})"
+
+
+class Pipeline:
+    """A lazy chain of stages over a source of records; iterate it for one epoch."""
+
+    def __init__(self, source: Any, stages: tuple[Any, ...] = ()) -> None:
+        self._source = source
+        self._stages = stages
+        self._next_epoch = 0
+
+    # -- sources ----------------------------------------------------------------------------
+    @classmethod
+    def from_files(cls, paths_or_glob: Any) -> Pipeline:
+        """Records are file paths: a list of paths, or a glob pattern (`**` recurses), sorted."""
+        return cls(FileSource.from_argument(paths_or_glob))
+
+    @classmethod
+    def from_arrays(cls, *arrays: Any) -> Pipeline:
+        """Records are rows: `a[i]` for one array, the tuple `(a[i], b[i], ...)` for several."""
+        return cls(ArraySource(arrays))
+
+    @classmethod
+    def from_dataset(cls, dataset: Any) -> Pipeline:
+        """Records are `dataset[i]` for a map-style dataset (`__getitem__` and `__len__`)."""
+        return cls(DatasetSource(dataset))
+
+    # -- stages -----------------------------------------------------------------------------
+    def shuffle(self, buffer_size: int, seed: int | None = None) -> Pipeline:
+        """Shuffle through a buffer of `buffer_size` records, anew each epoch from (seed, epoch).
+
+        seed=None draws one from glassnet's generator now, so `glassnet.manual_seed` fixes it.
+        """
+        _check_count(buffer_size, "shuffle", "buffer_size")
+        if seed is None:
+            seed = int(default_generator().integers(2**63))
+        elif isinstance(seed, bool) or not isinstance(seed, (int, numpy.integer)) or seed < 0:
+            raise ValueError(f"Pipeline.shuffle: seed must be a non-negative integer or None, got {seed!r}")
+        return self._then(_Shuffle(int(buffer_size), int(seed)))
+
+    def map(self, fn: Callable[[Any], Any], workers: int = 0, backend: str = "thread",
+            on_error: str = "raise", seed: int | None = None) -> Pipeline:
+        """Apply `fn` to every record on `workers` threads or processes (0: in the consumer).
+
+        on_error="raise" raises the first failure naming the record (file or index);
+        on_error="skip" drops failing records and warns once per epoch with the count.
+        backend="process" needs a picklable `fn` (defined at module level).
+        seed: random transforms inside `fn` draw from the record's own stream
+        `sample_generator(seed, epoch, record)`, so augmentation is the same whatever
+        the worker count or backend (without it they share glassnet's generator).
+        """
+        if not callable(fn):
+            raise TypeError(f"Pipeline.map: fn must be callable, got {type(fn).__name__}")
+        _check_workers(workers, backend, fn, "Pipeline.map")
+        if on_error not in ON_ERROR:
+            raise ValueError(f"Pipeline.map: on_error must be one of {ON_ERROR}, got {on_error!r}")
+        return self._then(_Map(fn, int(workers), backend, on_error, _check_seed(seed, "Pipeline.map")))
+
+    def batch(self, batch_size: int, drop_last: bool = False, collate: Callable[[list[Any]], Any] | None = None,
+              workers: int = 0, backend: str = "thread", seed: int | None = None) -> Pipeline:
+        """Group `batch_size` records and collate them (default: `default_collate`, stacking arrays).
+
+        `workers` collate batches in parallel (tf.data's num_parallel_calls); right after the
+        source they also read the records, each inside its own random stream when `seed` is
+        given (as `map`'s seed: a dataset's random transforms then ignore the worker count).
+        """
+        _check_count(batch_size, "batch", "batch_size")
+        if collate is not None and not callable(collate):
+            raise TypeError(f"Pipeline.batch: collate must be callable or None, got {type(collate).__name__}")
+        _check_workers(workers, backend, collate or default_collate, "Pipeline.batch")
+        return self._then(_Batch(int(batch_size), bool(drop_last), collate, int(workers), backend,
+                                 _check_seed(seed, "Pipeline.batch")))
+
+    def prefetch(self, n: int) -> Pipeline:
+        """Prepare up to `n` records ahead in a background thread, overlapping with the consumer."""
+        _check_count(n, "prefetch", "n")
+        return self._then(_Prefetch(int(n)))
+
+    def _then(self, stage: Any) -> Pipeline:
+        return Pipeline(self._source, self._stages + (stage,))
+
+    # -- iteration --------------------------------------------------------------------------
+    def set_epoch(self, epoch: int) -> None:
+        """Make the next `iter()` run epoch `epoch` (then epoch + 1, ...)."""
+        self._next_epoch = _check_epoch(epoch)
+
+    def epoch(self, epoch: int) -> PipelineIterator:
+        """An iterator over epoch `epoch`; does not move the epoch counter."""
+        return PipelineIterator(self._run(_check_epoch(epoch)), epoch)
+
+    def __iter__(self) -> PipelineIterator:
+        epoch = self._next_epoch
+        self._next_epoch += 1
+        return self.epoch(epoch)
+
+    def __len__(self) -> int:
+        """Records (or batches) per epoch; a TypeError where it cannot be known."""
+        size = len(self._source)
+        for stage in self._stages:
+            if isinstance(stage, _Map) and stage.on_error == "skip":
+                raise TypeError("len() of this Pipeline is unknown: map(on_error='skip') drops failing records")
+            if isinstance(stage, _Batch):
+                size = size // stage.batch_size if stage.drop_last else -(-size // stage.batch_size)
+        return size
+
+    def __repr__(self) -> str:
+        source = self._source
+        if isinstance(source, FileSource):
+            start = f"from_files({len(source)} files)"
+        elif isinstance(source, ArraySource):
+            start = f"from_arrays({', '.join(str(array.shape) for array in source.arrays)})"
+        else:
+            start = f"from_dataset({type(source.dataset).__name__}, {len(source)} items)"
+        return "Pipeline(" + " -> ".join([start, *map(str, self._stages)]) + ")"
+
+    def _describe(self, key: Any) -> str:
+        if isinstance(key, BatchKey):
+            first = int(key.keys[0]) if len(key.keys) else None
+            what = f", the first {self._describe(first)}" if first is not None else ""
+            return f"batch {key.number} ({len(key.keys)} records{what})"
+        return self._source.describe(int(key))
+
+    def _run(self, epoch: int) -> Iterator[Any]:
+        """Build the chain of generators for one epoch (see the module docstring)."""
+        source, stages, describe = self._source, list(self._stages), self._describe
+        order = numpy.arange(len(source), dtype=numpy.int64)
+        while stages and isinstance(stages[0], _Shuffle):  # shuffles of the source permute indices
+            shuffle = stages.pop(0)
+            generator = epoch_generator(shuffle.seed, epoch)
+            if shuffle.buffer_size >= len(order):
+                order = order[generator.permutation(len(order))]
+            else:
+                order = numpy.fromiter(buffer_shuffle(iter(order.tolist()), shuffle.buffer_size, generator),
+                                       dtype=numpy.int64, count=len(order))
+        read = False  # whether records are values yet, or still source indices
+        batch = stages[0] if stages and isinstance(stages[0], _Batch) else None
+        gather = batch is not None and batch.collate is None and can_gather(source)
+        if batch is not None and (gather or not _rows_travel(source, batch)):
+            stages.pop(0)
+            records: Iterator[Any] = _index_batches(order, batch.batch_size, batch.drop_last)
+            fn = CollateBatch(source, batch.collate or default_collate, gather, _streams(batch, epoch))
+            workers = 0 if gather else batch.workers  # one vectorised copy: handing it out only adds cost
+            records = map_stage(records, fn, workers, batch.backend, "raise", describe, "Pipeline.batch")
+            read = True
+        else:
+            records = ((index, index) for index in order.tolist())
+        for stage in stages:
+            if not read and _rows_travel(source, stage):
+                records = map_stage(records, source.get, 0, "thread", "raise", describe, "Pipeline read")
+                read = True
+            if isinstance(stage, _Shuffle):
+                records = buffer_shuffle(records, stage.buffer_size, epoch_generator(stage.seed, epoch))
+            elif isinstance(stage, _Map):
+                fn = stage.fn if read else ReadThen(source, stage.fn)
+                if stage.seed is not None:
+                    fn, records = KeyedCall(fn, RecordStreams(stage.seed, epoch)), with_keys(records)
+                records = map_stage(records, fn, stage.workers, stage.backend, stage.on_error, describe, stage.name)
+                read = True
+            elif isinstance(stage, _Batch):
+                gather = not read and stage.collate is None and can_gather(source)
+                fn = CollateBatch(None if read else source, stage.collate or default_collate, gather,
+                                  _streams(stage, epoch))
+                records = map_stage(group(records, stage.batch_size, stage.drop_last), fn, stage.workers,
+                                    stage.backend, "raise", describe, "Pipeline.batch")
+                read = True
+            else:
+                if not read:  # read in the background thread too
+                    records = map_stage(records, source.get, 0, "thread", "raise", describe, "Pipeline read")
+                    read = True
+                records = prefetch(records, stage.size)
+        if not read:
+            records = map_stage(records, source.get, 0, "thread", "raise", describe, "Pipeline read")
+        return records
+
+
+class PipelineIterator:
+    """One epoch of a pipeline. `close()` (or leaving a `with` block) stops its workers now."""
+
+    def __init__(self, records: Iterator[Any], epoch: int) -> None:
+        self._records = records
+        self.epoch = epoch
+
+    def __iter__(self) -> PipelineIterator:
+        return self
+
+    def __next__(self) -> Any:
+        return next(self._records)[1]
+
+    def close(self) -> None:
+        self._records.close()
+
+    def __enter__(self) -> PipelineIterator:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001  (interpreter shutdown, or closed from another thread)
+            pass
+
+
+def _check_seed(seed: Any, where: str) -> int | None:
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, numpy.integer)) or seed < 0):
+        raise ValueError(f"{where}: seed must be a non-negative integer or None, got {seed!r}")
+    return None if seed is None else int(seed)
+
+
+def _streams(stage: _Batch, epoch: int) -> RecordStreams | None:
+    return None if stage.seed is None else RecordStreams(stage.seed, epoch)
+
+
+def _rows_travel(source: Any, stage: Any) -> bool:
+    """Whether to read in the consumer and send rows: in-memory arrays going to worker processes.
+
+    Sending the source instead would copy all the arrays into every worker, each epoch.
+    """
+    return (isinstance(source, ArraySource) and isinstance(stage, (_Map, _Batch)) and stage.workers > 0
+            and stage.backend == "process")
+
+
+def _index_batches(order: numpy.ndarray, batch_size: int, drop_last: bool) -> Iterator[tuple[BatchKey, Any]]:
+    stop = len(order) - len(order) % batch_size if drop_last else len(order)
+    for number, start in enumerate(range(0, stop, batch_size)):
+        indices = order[start:start + batch_size]
+        yield BatchKey(number, indices), indices
+
+
+def _name(fn: Any) -> str:
+    return getattr(fn, "__qualname__", None) or type(fn).__name__
+
+
+def _check_count(value: Any, method: str, argument: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, numpy.integer)) or value < 1:
+        raise ValueError(f"Pipeline.{method}: {argument} must be a positive integer, got {value!r}")
+
+
+def _check_epoch(epoch: Any) -> int:
+    if isinstance(epoch, bool) or not isinstance(epoch, (int, numpy.integer)) or epoch < 0:
+        raise ValueError(f"Pipeline: epoch must be a non-negative integer, got {epoch!r}")
+    return int(epoch)
+
+
+def _check_workers(workers: Any, backend: str, fn: Any, where: str) -> None:
+    if isinstance(workers, bool) or not isinstance(workers, (int, numpy.integer)) or workers < 0:
+        raise ValueError(f"{where}: workers must be a non-negative integer, got {workers!r}")
+    if backend not in BACKENDS:
+        raise ValueError(f"{where}: backend must be one of {BACKENDS}, got {backend!r}")
+    if backend == "process" and workers > 0:
+        check_picklable(fn, where)
