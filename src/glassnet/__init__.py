@@ -20,7 +20,8 @@ from glassnet.ops.linalg import bmm, matmul, mm  # noqa: F401
 from glassnet.ops.reduce import *  # noqa: F401,F403  (torch.sum, torch.max, ...)
 from glassnet.ops.shape import *  # noqa: F401,F403  (torch.cat, torch.reshape, ...)
 from glassnet.serialization import load, save  # noqa: F401
-from glassnet import metrics, optim  # noqa: F401
+from glassnet import metrics, optim, viz  # noqa: F401
+from glassnet.summary import summary  # noqa: F401
 from glassnet.random import (
     manual_seed, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
 )
