@@ -1,0 +1,377 @@
+"""`RNN`, `LSTM`, `GRU` and their one-step cells, with PyTorch's arguments, names and layouts.
+
+A stack of `num_layers` recurrent layers, each run forward in time and, when
+bidirectional, also backward in time (the "_reverse" parameters); layer k + 1 reads
+the concatenated outputs [forward, reverse] of layer k. The cell equations are in
+`glassnet/ops/recurrent.py`, where each layer-and-direction is one fused `Function`
+over the whole sequence.
+
+Shapes (L = sequence length, N = batch, D = 2 if bidirectional else 1):
+
+- input: (L, N, input_size), or (N, L, input_size) with batch_first=True, or an
+  unbatched (L, input_size);
+- output: (L, N, D * hidden_size) (batch first when asked), the last layer's h_t for every t;
+- h_0 / h_n (and c_0 / c_n of the LSTM): (num_layers * D, N, hidden_size) always, even
+  with batch_first=True, ordered layer by layer, forward before reverse.
+
+Parameters per layer k and direction: weight_ih_l{k}[_reverse] (gates * hidden_size,
+input features), weight_hh_l{k}[_reverse] (gates * hidden_size, hidden_size),
+bias_ih_l{k}[_reverse], bias_hh_l{k}[_reverse]; gates = 4 for the LSTM (i, f, g, o),
+3 for the GRU (r, z, n), 1 for the RNN. All are initialised from U(-1/sqrt(hidden_size),
+1/sqrt(hidden_size)), as in PyTorch, so state dicts load both ways.
+
+Dropout (training only) acts on each layer's output except the last one's.
+
+`RNNCell`, `LSTMCell`, `GRUCell` take one step: input (N, input_size) or (input_size),
+state(s) (N, hidden_size) or (hidden_size), zeros when not given; they run the same
+fused Functions with a sequence of length one.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from numbers import Real
+from typing import Any
+
+from glassnet import creation
+from glassnet.nn import functional as F
+from glassnet.nn import init
+from glassnet.nn.layer_args import check_choice, check_int, describe, factory_dtype
+from glassnet.nn.module import Module
+from glassnet.nn.parameter import Parameter
+from glassnet.ops.recurrent import gru_layer, lstm_layer, rnn_layer
+from glassnet.ops.shape import cat, stack
+from glassnet.tensor import Tensor
+
+_GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
+
+
+def _check_input(module: Module, input: Any, input_size: int, allowed: tuple[int, int],  # noqa: A002
+                 layout: str) -> None:
+    """Input must be a Tensor of rank `allowed` whose last dim is input_size; errors name the layout read."""
+    where = describe(module)
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{where}: input must be a Tensor, got {type(input).__name__}")
+    if input.ndim not in allowed:
+        raise ValueError(f"{where}: expected input to be {allowed[0]}-D or {allowed[1]}-D, shaped {layout}; "
+                         f"got {input.ndim}-D input of shape {tuple(input.shape)}")
+    if input.shape[-1] != input_size:
+        hint = ""
+        if allowed == (2, 3) and input.ndim == 2 and input_size == 1:
+            hint = ("; a 2-D input is read as one unbatched sequence (seq, input_size): for a batch of "
+                    "1-feature sequences add the feature dim with input.unsqueeze(-1)")
+        raise ValueError(f"{where}: input.size(-1) must be equal to input_size: expected {input_size}, got "
+                         f"{input.shape[-1]} (input of shape {tuple(input.shape)} read as {layout}{hint})")
+
+
+def _check_dtype(module: Module, input: Tensor, weight: Tensor, name: str = "input") -> None:
+    if input.dtype != weight.dtype:
+        raise TypeError(f"{describe(module)}: {name} must have the type {weight.dtype} of the weights, "
+                        f"got {input.dtype}; convert one of them (module.to(dtype) or tensor.to(dtype))")
+
+
+class RNNBase(Module):
+    """What RNN, LSTM and GRU share: arguments, parameters, initialisation and the layer loop."""
+
+    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 proj_size: int = 0, device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        where = self._get_name()
+        dtype = factory_dtype(where, device, dtype)
+        self.mode = check_choice(where, "mode", mode, tuple(_GATES))
+        self.input_size = check_int(where, "input_size", input_size, 1)
+        self.hidden_size = check_int(where, "hidden_size", hidden_size, 1)
+        self.num_layers = check_int(where, "num_layers", num_layers, 1)
+        if not isinstance(dropout, Real) or isinstance(dropout, bool) or not 0 <= dropout <= 1:
+            raise ValueError(f"{where}: dropout should be a number in range [0, 1] representing the probability "
+                             f"of an element being zeroed, got dropout={dropout!r}")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn(f"{where}: dropout option adds dropout after all but last recurrent layer, so non-zero "
+                          f"dropout expects num_layers greater than 1, but got dropout={dropout} and "
+                          f"num_layers={num_layers}", stacklevel=3)
+        if proj_size != 0:
+            raise NotImplementedError(f"{where}: proj_size={proj_size!r} (LSTM with projections) is not "
+                                      "implemented in glassnet; use proj_size=0")
+        self.bias = bool(bias)
+        self.batch_first = bool(batch_first)
+        self.dropout = float(dropout)
+        self.bidirectional = bool(bidirectional)
+        self.proj_size = 0
+        gates = _GATES[mode] * self.hidden_size
+        directions = 2 if self.bidirectional else 1
+        self._flat_weights_names: list[str] = []
+        for layer in range(self.num_layers):
+            features = self.input_size if layer == 0 else self.hidden_size * directions
+            for direction in range(directions):
+                suffix = f"_l{layer}" + ("_reverse" if direction else "")
+                shapes = [("weight_ih", (gates, features)), ("weight_hh", (gates, self.hidden_size))]
+                if self.bias:
+                    shapes += [("bias_ih", (gates,)), ("bias_hh", (gates,))]
+                for name, shape in shapes:
+                    self.register_parameter(name + suffix, Parameter(creation.empty(*shape, dtype=dtype)))
+                    self._flat_weights_names.append(name + suffix)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Every weight and bias from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as PyTorch."""
+        bound = 1.0 / math.sqrt(self.hidden_size)
+        for weight in self.parameters():
+            init.uniform_(weight, -bound, bound)
+
+    def flatten_parameters(self) -> None:
+        """A no-op kept for PyTorch code that calls it (cuDNN's weight packing has no NumPy twin)."""
+
+    @property
+    def all_weights(self) -> list[list[Parameter]]:
+        """The parameters grouped per layer-and-direction, as PyTorch's `all_weights`."""
+        per = 4 if self.bias else 2
+        flat = [getattr(self, name) for name in self._flat_weights_names]
+        return [flat[start:start + per] for start in range(0, len(flat), per)]
+
+    def _weights(self, layer: int, direction: int) -> list[Tensor | None]:
+        suffix = f"_l{layer}" + ("_reverse" if direction else "")
+        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+        return [self._parameters.get(name + suffix) for name in names]
+
+    def _layout(self) -> str:
+        batched = "(batch, seq, input_size)" if self.batch_first else "(seq, batch, input_size)"
+        return f"{batched} (batch_first={self.batch_first}) or unbatched (seq, input_size)"
+
+    def _check_state(self, state: Any, name: str, expected: tuple[int, ...], batched: bool,
+                     input: Tensor) -> Tensor:  # noqa: A002
+        where = describe(self)
+        if not isinstance(state, Tensor):
+            raise TypeError(f"{where}: {name} must be a Tensor, got {type(state).__name__}")
+        if state.ndim != len(expected):
+            kind = "batched 3-D" if batched else "unbatched 2-D"
+            raise ValueError(f"{where}: for {kind} input of shape {tuple(input.shape)}, {name} should be "
+                             f"{len(expected)}-D {expected}, but got {state.ndim}-D of shape {tuple(state.shape)}")
+        if tuple(state.shape) != expected:
+            note = ""
+            if batched:
+                note = (f"; batch_first={self.batch_first} reads the batch size {expected[1]} from input dim "
+                        f"{0 if self.batch_first else 1} of {tuple(input.shape)}")
+            raise ValueError(f"{where}: Expected {name} size {expected}, got {tuple(state.shape)} "
+                             f"(num_layers * num_directions, batch, hidden_size){note}")
+        _check_dtype(self, state, self.weight_ih_l0, name)
+        return state
+
+    def _run_layer(self, x: Tensor, states: list[Tensor | None], layer: int,
+                   direction: int) -> tuple[Tensor, list[Tensor]]:
+        w_ih, w_hh, b_ih, b_hh = self._weights(layer, direction)
+        reverse = bool(direction)
+        if self.mode == "LSTM":
+            out, h_n, c_n = lstm_layer(x, states[0], states[1], w_ih, w_hh, b_ih, b_hh, reverse=reverse)
+            return out, [h_n, c_n]
+        if self.mode == "GRU":
+            out, h_n = gru_layer(x, states[0], w_ih, w_hh, b_ih, b_hh, reverse=reverse)
+        else:
+            nonlinearity = "tanh" if self.mode == "RNN_TANH" else "relu"
+            out, h_n = rnn_layer(x, states[0], w_ih, w_hh, b_ih, b_hh, reverse=reverse, nonlinearity=nonlinearity)
+        return out, [h_n]
+
+    def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Any]:  # noqa: A002
+        _check_input(self, input, self.input_size, (2, 3), self._layout())
+        _check_dtype(self, input, self.weight_ih_l0)
+        batched = input.ndim == 3
+        if not batched:
+            x = input.unsqueeze(1)  # (seq, 1, input_size): a batch of one
+        else:
+            x = input.transpose(0, 1) if self.batch_first else input  # the layers run time-major
+        batch = x.shape[1]
+        directions = 2 if self.bidirectional else 1
+        stacked = self.num_layers * directions
+        expected = (stacked, batch, self.hidden_size) if batched else (stacked, self.hidden_size)
+        lstm = self.mode == "LSTM"
+        given: list[Tensor] = []
+        if hx is not None:
+            if lstm and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
+                raise TypeError(f"{describe(self)}: hx must be a tuple (h_0, c_0) of two Tensors, "
+                                f"got {type(hx).__name__}")
+            if not lstm and isinstance(hx, (tuple, list)):
+                raise TypeError(f"{describe(self)}: hx must be one Tensor h_0 (a tuple is for the LSTM's "
+                                "(h_0, c_0)), got a tuple")
+            names = ("h_0", "c_0") if lstm else ("h_0",)
+            given = [self._check_state(state, name, expected, batched, input)
+                     for state, name in zip(hx if lstm else (hx,), names)]
+            if not batched:
+                given = [state.unsqueeze(1) for state in given]
+        finals: list[list[Tensor]] = []
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction in range(directions):
+                index = layer * directions + direction
+                states: list[Tensor | None] = [state[index] for state in given] if given else [None, None]
+                out, final = self._run_layer(x, states, layer, direction)
+                outputs.append(out)
+                finals.append(final)
+            x = outputs[0] if directions == 1 else cat(outputs, dim=2)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                x = F.dropout(x, self.dropout, training=True)
+        h_n = [stack([final[k] for final in finals], dim=0) for k in range(len(finals[0]))]
+        if batched:
+            output = x.transpose(0, 1) if self.batch_first else x
+        else:
+            output = x.squeeze(1)
+            h_n = [state.squeeze(1) for state in h_n]
+        return (output, (h_n[0], h_n[1])) if lstm else (output, h_n[0])
+
+    def extra_repr(self) -> str:
+        text = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            text += f", num_layers={self.num_layers}"
+        if not self.bias:
+            text += ", bias=False"
+        if self.batch_first:
+            text += ", batch_first=True"
+        if self.dropout:
+            text += f", dropout={self.dropout}"
+        if self.bidirectional:
+            text += ", bidirectional=True"
+        return text
+
+
+class RNN(RNNBase):
+    """Elman RNN: h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh) (or relu); returns (output, h_n)."""
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 device: Any = None, dtype: Any = None) -> None:
+        check_choice("RNN", "nonlinearity", nonlinearity, ("tanh", "relu"))
+        mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
+        super().__init__(mode, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         device=device, dtype=dtype)
+        self.nonlinearity = nonlinearity
+
+
+class LSTM(RNNBase):
+    """Long short-term memory (gates i, f, g, o): returns (output, (h_n, c_n)). proj_size must be 0."""
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 proj_size: int = 0, device: Any = None, dtype: Any = None) -> None:
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         proj_size, device=device, dtype=dtype)
+
+
+class GRU(RNNBase):
+    """Gated recurrent unit (gates r, z, n): returns (output, h_n)."""
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         device=device, dtype=dtype)
+
+
+# ---- one step ------------------------------------------------------------------------
+class RNNCellBase(Module):
+    """One time step: weight_ih (gates * hidden, input), weight_hh, bias_ih, bias_hh; U(+-1/sqrt(hidden))."""
+
+    _gates = 1
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool, device: Any, dtype: Any) -> None:
+        super().__init__()
+        where = self._get_name()
+        dtype = factory_dtype(where, device, dtype)
+        self.input_size = check_int(where, "input_size", input_size, 1)
+        self.hidden_size = check_int(where, "hidden_size", hidden_size, 1)
+        self.bias = bool(bias)
+        rows = self._gates * self.hidden_size
+        self.weight_ih = Parameter(creation.empty(rows, self.input_size, dtype=dtype))
+        self.weight_hh = Parameter(creation.empty(rows, self.hidden_size, dtype=dtype))
+        if self.bias:
+            self.bias_ih = Parameter(creation.empty(rows, dtype=dtype))
+            self.bias_hh = Parameter(creation.empty(rows, dtype=dtype))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        bound = 1.0 / math.sqrt(self.hidden_size)
+        for weight in self.parameters():
+            init.uniform_(weight, -bound, bound)
+
+    def _prepare(self, input: Tensor, states: tuple[Any, ...], names: tuple[str, ...]  # noqa: A002
+                 ) -> tuple[Tensor, list[Tensor | None], bool]:
+        """(1, N, input) time-major input, (N, hidden) states or None, and whether the input was batched."""
+        _check_input(self, input, self.input_size, (1, 2), "(batch, input_size) or unbatched (input_size)")
+        _check_dtype(self, input, self.weight_ih)
+        batched = input.ndim == 2
+        expected = (input.shape[0], self.hidden_size) if batched else (self.hidden_size,)
+        prepared: list[Tensor | None] = []
+        for state, name in zip(states, names):
+            if state is None:
+                prepared.append(None)
+                continue
+            if not isinstance(state, Tensor):
+                raise TypeError(f"{describe(self)}: {name} must be a Tensor, got {type(state).__name__}")
+            if tuple(state.shape) != expected:
+                raise ValueError(f"{describe(self)}: Expected {name} size {expected} (batch, hidden_size) for "
+                                 f"input of shape {tuple(input.shape)}, got {tuple(state.shape)}")
+            _check_dtype(self, state, self.weight_ih, name)
+            prepared.append(state if batched else state.unsqueeze(0))
+        x = input if batched else input.unsqueeze(0)
+        return x.unsqueeze(0), prepared, batched
+
+    def extra_repr(self) -> str:
+        text = f"{self.input_size}, {self.hidden_size}"
+        if not self.bias:
+            text += ", bias=False"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            text += f", nonlinearity={self.nonlinearity}"
+        return text
+
+
+class RNNCell(RNNCellBase):
+    """h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (or relu); forward(input, hx=None) -> h'."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
+                 device: Any = None, dtype: Any = None) -> None:
+        check_choice("RNNCell", "nonlinearity", nonlinearity, ("tanh", "relu"))
+        super().__init__(input_size, hidden_size, bias, device, dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:  # noqa: A002
+        x, (h,), batched = self._prepare(input, (hx,), ("hx",))
+        _, h_new = rnn_layer(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh,
+                             nonlinearity=self.nonlinearity)
+        return h_new if batched else h_new.squeeze(0)
+
+
+class LSTMCell(RNNCellBase):
+    """One LSTM step (gates i, f, g, o); forward(input, hx=(h, c) or None) -> (h', c')."""
+
+    _gates = 4
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__(input_size, hidden_size, bias, device, dtype)
+
+    def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Tensor]:  # noqa: A002
+        if hx is not None and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
+            raise TypeError(f"{describe(self)}: hx must be a tuple (h, c) of two Tensors, got {type(hx).__name__}")
+        x, (h, c), batched = self._prepare(input, tuple(hx) if hx is not None else (None, None), ("h", "c"))
+        _, h_new, c_new = lstm_layer(x, h, c, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        return (h_new, c_new) if batched else (h_new.squeeze(0), c_new.squeeze(0))
+
+
+class GRUCell(RNNCellBase):
+    """One GRU step (gates r, z, n); forward(input, hx=None) -> h'."""
+
+    _gates = 3
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
+        super().__init__(input_size, hidden_size, bias, device, dtype)
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:  # noqa: A002
+        x, (h,), batched = self._prepare(input, (hx,), ("hx",))
+        _, h_new = gru_layer(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        return h_new if batched else h_new.squeeze(0)
+
+
+__all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
