@@ -1,0 +1,96 @@
+"""What the HTML and Markdown reports share: cell formatting, anchors, verdict counts, run metadata."""
+
+from __future__ import annotations
+
+import math
+import struct
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from glassnet.lab.labels import label, verdict_name
+from glassnet.lab.notes_index import topic as index_topic
+from glassnet.lab.result import Result, Verdict
+from glassnet.lab.text import Text
+
+__all__ = ["RunInfo", "format_cell", "topic_anchor", "claim_anchor", "verdict_counts", "counts_text",
+           "png_size", "figure_file"]
+
+VERDICT_CLASSES = {Verdict.HOLDS: "holds", Verdict.PARTLY: "partly", Verdict.DOES_NOT_HOLD: "fails",
+                   Verdict.NOT_MEASURED: "unmeasured"}
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """How the report was made."""
+
+    mode: str
+    seed: int
+    lang: str
+    version: str
+    created: str
+    seconds: float
+
+
+def format_cell(value: Any, lang: str) -> str:
+    """A table cell or a number as text: 4 significant digits, thousands separators, Text in `lang`."""
+    if isinstance(value, Verdict):
+        return verdict_name(lang, value)
+    if isinstance(value, Text):
+        return value.get(lang)
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    if isinstance(value, int) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iu"):
+        return f"{int(value):,}"
+    if isinstance(value, float) or hasattr(value, "dtype"):
+        number = float(value)
+        if math.isnan(number) or math.isinf(number):
+            return str(number)
+        if number != 0 and (abs(number) >= 1e5 or abs(number) < 1e-3):
+            return f"{number:.3e}"
+        return f"{number:.4g}"
+    return str(value)
+
+
+def lines_text(lines: tuple[int, int], lang: str) -> str:
+    """'lines 3-60, empty bullet lines left out', or 'line 1' for a one-line excerpt."""
+    first, last = lines
+    return label(lang, "notes_line" if first == last else "notes_lines", first=first, last=last)
+
+
+def topic_anchor(topic_id: str) -> str:
+    return f"topic-{topic_id}"
+
+
+def claim_anchor(topic_id: str, claim_id: str) -> str:
+    return f"claim-{topic_id}-{claim_id}"
+
+
+def figure_file(topic_id: str, name: str) -> str:
+    """The figure's path inside the report folder (Markdown links point here)."""
+    return f"figures/{topic_id}-{name}.png"
+
+
+def verdict_counts(results: Sequence[Result]) -> Counter:
+    return Counter(claim.verdict for result in results for claim in result.claims)
+
+
+def counts_text(result: Result, lang: str) -> str:
+    """'3 holds, 1 partly' (or the Chinese), in the verdicts' order; 'error' for a failed topic."""
+    counts = verdict_counts([result])
+    parts = [f"{counts[v]} {verdict_name(lang, v)}" for v in Verdict if counts[v]]
+    if result.error:
+        parts.insert(0, "出错" if lang == "zh" else "error")
+    return ", ".join(parts)
+
+
+def topic_title(result: Result, lang: str) -> str:
+    return index_topic(result.topic).title.get(lang)
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) from a PNG's IHDR chunk."""
+    return struct.unpack(">II", png[16:24])

@@ -1,0 +1,224 @@
+"""What an experiment returns: the question, the setup, tables, figures and one verdict per claim.
+
+An experiment builds its `Result` step by step:
+
+    result = Result.start("conv_arithmetic", mode, seed, setup=Text("...", "..."))
+    result.add_table(title, columns, rows)
+    result.add_figure(fig, "output_vs_input", caption)
+    result.judge("floor_formula", Verdict.HOLDS, numbers={...}, rule=Text(...), robust=True, margin=...)
+    return result
+
+A verdict always comes with the numbers that decide it and the rule (the thresholds) that
+turned them into the verdict, so a reader can disagree with the rule and still use the
+numbers. `robust=True` marks the claims the tests assert in smoke mode; `margin` says how
+far the smoke-mode numbers sit from the rule's threshold. Claims of the topic that an
+experiment does not judge are reported as 'not measured in this mode'.
+"""
+
+from __future__ import annotations
+
+import enum
+import io
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from glassnet.lab.notes_index import NoteClaim
+from glassnet.lab.notes_index import topic as index_topic
+from glassnet.lab.text import Text, as_text
+
+__all__ = ["MODES", "Verdict", "Table", "Figure", "ClaimResult", "Result", "check_mode", "verdict_by_threshold",
+           "new_figure"]
+
+MODES = ("smoke", "quick", "full")
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+Number = Any  # int | float | str | bool | None
+
+
+class Verdict(str, enum.Enum):
+    """The four verdicts. A str enum: Verdict.HOLDS == 'holds'."""
+
+    HOLDS = "holds"
+    PARTLY = "partly"
+    DOES_NOT_HOLD = "does not hold"
+    NOT_MEASURED = "not measured in this mode"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+def check_mode(mode: str, where: str) -> str:
+    """Return `mode` when it is one of MODES, else raise naming the choices."""
+    if mode not in MODES:
+        raise ValueError(f"{where}: mode must be one of {', '.join(MODES)}, got {mode!r}")
+    return mode
+
+
+def verdict_by_threshold(value: float, holds: float, partly: float, higher_is_better: bool = True) -> Verdict:
+    """HOLDS when value reaches `holds`, PARTLY when it reaches `partly`, else DOES_NOT_HOLD.
+
+    With higher_is_better=False the comparisons flip (value <= holds, value <= partly).
+    """
+    if higher_is_better:
+        if not holds >= partly:
+            raise ValueError(f"verdict_by_threshold: need holds >= partly when higher is better, got {holds}, {partly}")
+        return Verdict.HOLDS if value >= holds else Verdict.PARTLY if value >= partly else Verdict.DOES_NOT_HOLD
+    if not holds <= partly:
+        raise ValueError(f"verdict_by_threshold: need holds <= partly when lower is better, got {holds}, {partly}")
+    return Verdict.HOLDS if value <= holds else Verdict.PARTLY if value <= partly else Verdict.DOES_NOT_HOLD
+
+
+@dataclass
+class Table:
+    """A measured table: column headings and rows of cells (numbers, strings or Text)."""
+
+    title: Text
+    columns: list[Text]
+    rows: list[list[Any]]
+    note: Text | None = None
+
+    def __post_init__(self) -> None:
+        for index, row in enumerate(self.rows):
+            if len(row) != len(self.columns):
+                raise ValueError(f"table '{self.title.en}': row {index} has {len(row)} cells but there are "
+                                 f"{len(self.columns)} columns")
+
+
+@dataclass
+class Figure:
+    """A figure rendered to PNG bytes. `name` becomes the Markdown file name (figures/TOPIC-NAME.png)."""
+
+    name: str
+    caption: Text
+    png: bytes
+
+    def __post_init__(self) -> None:
+        if not _NAME.fullmatch(self.name):
+            raise ValueError(f"figure name {self.name!r}: use lower-case letters, digits, '_' and '-'")
+        if not self.png.startswith(b"\x89PNG\r\n\x1a\n"):
+            raise ValueError(f"figure '{self.name}': png does not start with the PNG signature")
+
+    @classmethod
+    def from_matplotlib(cls, fig: Any, name: str, caption: str | Text, dpi: int = 100) -> Figure:
+        """Render a matplotlib figure to PNG and close it (no pyplot state is left behind)."""
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+        pyplot = sys.modules.get("matplotlib.pyplot")
+        if pyplot is not None:
+            pyplot.close(fig)
+        return cls(name=name, caption=as_text(caption), png=buffer.getvalue())
+
+
+def new_figure(width: float = 7.0, height: float = 3.2, ncols: int = 1, nrows: int = 1) -> tuple[Any, Any]:
+    """(figure, axes) without pyplot: no global state, no GUI backend, safe in any thread.
+
+    Figure text stays in English: a CJK font cannot be assumed on the reader's machine.
+    """
+    from matplotlib.figure import Figure as MatplotlibFigure
+
+    fig = MatplotlibFigure(figsize=(width, height), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=True)
+    return fig, axes
+
+
+@dataclass
+class ClaimResult:
+    """One claim's measured verdict, the numbers that decide it, the rule, and the mode."""
+
+    claim: NoteClaim
+    verdict: Verdict
+    numbers: dict[Any, Number]
+    rule: Text
+    mode: str
+    robust: bool = False
+    margin: Text | None = None
+    note: Text | None = None
+
+    def number(self, name: str) -> Number:
+        """The deciding number called `name` (its English name when the key is a Text)."""
+        for key, value in self.numbers.items():
+            if (key.en if isinstance(key, Text) else key) == name:
+                return value
+        names = ", ".join(repr(key.en if isinstance(key, Text) else key) for key in self.numbers)
+        raise KeyError(f"claim '{self.claim.key}' has no number {name!r}; its numbers: {names or 'none'}")
+
+
+@dataclass
+class Result:
+    """Everything one experiment found. `error` holds a traceback when the experiment raised."""
+
+    topic: str
+    mode: str
+    seed: int
+    question: Text
+    setup: Text = field(default_factory=lambda: Text(""))
+    tables: list[Table] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    claims: list[ClaimResult] = field(default_factory=list)
+    error: str | None = None
+    seconds: float | None = None
+
+    @classmethod
+    def start(cls, topic_id: str, mode: str, seed: int, setup: str | Text = "") -> Result:
+        """An empty result for `topic_id`, with its question taken from the notes index."""
+        check_mode(mode, f"Result.start('{topic_id}')")
+        entry = index_topic(topic_id)
+        return cls(topic=topic_id, mode=mode, seed=seed, question=entry.question, setup=as_text(setup))
+
+    def add_table(self, title: str | Text, columns: Sequence[str | Text], rows: Sequence[Sequence[Any]],
+                  note: str | Text | None = None) -> Table:
+        """Append a table; every row must have one cell per column."""
+        table = Table(as_text(title), [as_text(c) for c in columns], [list(row) for row in rows],
+                      None if note is None else as_text(note))
+        self.tables.append(table)
+        return table
+
+    def add_figure(self, fig: Any, name: str, caption: str | Text, dpi: int = 100) -> Figure:
+        """Render a matplotlib figure (see `new_figure`) into the result."""
+        if any(existing.name == name for existing in self.figures):
+            raise ValueError(f"topic '{self.topic}': a figure named '{name}' was already added")
+        figure = Figure.from_matplotlib(fig, name, caption, dpi)
+        self.figures.append(figure)
+        return figure
+
+    def judge(self, claim_id: str, verdict: Verdict | str, numbers: Mapping[Any, Number], rule: str | Text,
+              robust: bool = False, margin: str | Text | None = None, note: str | Text | None = None) -> ClaimResult:
+        """Record the verdict on claim `claim_id` of this topic with its deciding numbers and rule.
+
+        A robust claim must state its margin (how far the numbers sit from the threshold).
+        """
+        claim = index_topic(self.topic).claim(claim_id)
+        try:
+            verdict = Verdict(verdict)
+        except ValueError:
+            raise ValueError(f"topic '{self.topic}', claim '{claim_id}': verdict must be one of "
+                             f"{', '.join(repr(v.value) for v in Verdict)}, got {verdict!r}") from None
+        if any(done.claim.id == claim_id for done in self.claims):
+            raise ValueError(f"topic '{self.topic}': claim '{claim_id}' was already judged")
+        if robust and margin is None:
+            raise ValueError(f"topic '{self.topic}', claim '{claim_id}': a robust claim needs its margin")
+        judged = ClaimResult(claim=claim, verdict=verdict, numbers=dict(numbers), rule=as_text(rule), mode=self.mode,
+                             robust=robust, margin=None if margin is None else as_text(margin),
+                             note=None if note is None else as_text(note))
+        self.claims.append(judged)
+        return judged
+
+    def claim(self, claim_id: str) -> ClaimResult:
+        """The judged claim `claim_id`; raises KeyError listing those judged."""
+        for judged in self.claims:
+            if judged.claim.id == claim_id:
+                return judged
+        raise KeyError(f"topic '{self.topic}': claim '{claim_id}' was not judged; judged: "
+                       f"{', '.join(c.claim.id for c in self.claims) or 'none'}")
+
+    def complete(self) -> Result:
+        """Add 'not measured in this mode' for each claim of the topic left unjudged; order as the index."""
+        entry = index_topic(self.topic)
+        judged = {c.claim.id: c for c in self.claims}
+        why = (Text("the experiment raised before judging it", "实验在判定之前出错") if self.error
+               else Text(f"not measured in {self.mode} mode", f"{self.mode} 模式下未测量"))
+        self.claims = [judged.get(claim.id) or ClaimResult(claim, Verdict.NOT_MEASURED, {}, why, self.mode)
+                       for claim in entry.claims]
+        return self

@@ -1,0 +1,169 @@
+"""Run the lab: experiments in the notes' order, each captured, then one report written atomically.
+
+    report = glassnet.lab.run(["conv_arithmetic"], mode="smoke", out="lab-report")
+    report.html  # lab-report/index.html, self-contained
+    report.markdown  # lab-report/report.md, figures in lab-report/figures/
+
+Each experiment runs after `glassnet.manual_seed(seed)`, so a topic's numbers do not
+depend on which topics ran before it. An experiment that raises (any Exception) becomes a
+Result whose `error` is the traceback; the others still run. KeyboardInterrupt stops the
+run and, because the report is only written at the end, leaves no report behind.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import time
+import traceback
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import glassnet
+from glassnet.lab import registry
+from glassnet.lab.folder import GENERATOR, MARKER, check_replaceable, write_folder
+from glassnet.lab.formatting import RunInfo, figure_file, verdict_counts
+from glassnet.lab.render_html import render_html
+from glassnet.lab.render_markdown import render_markdown
+from glassnet.lab.result import Result, Verdict, check_mode
+from glassnet.lab.text import check_lang
+
+__all__ = ["Report", "run", "run_experiment", "run_experiments", "resolve_topics", "DEFAULT_OUT"]
+
+DEFAULT_OUT = "lab-report"
+HTML_FILE = "index.html"
+MARKDOWN_FILE = "report.md"
+
+
+@dataclass(frozen=True)
+class Report:
+    """A written report: where it is, and the results in it."""
+
+    folder: Path
+    html: Path
+    markdown: Path
+    results: tuple[Result, ...]
+    info: RunInfo
+
+    def counts(self) -> dict[str, int]:
+        """{verdict: number of claims}, every verdict present (zeros included)."""
+        counts = verdict_counts(self.results)
+        return {verdict.value: counts[verdict] for verdict in Verdict}
+
+    @property
+    def failed(self) -> list[str]:
+        """Topics whose experiment raised."""
+        return [result.topic for result in self.results if result.error]
+
+
+def resolve_topics(topics: str | Iterable[str] | None) -> list[str]:
+    """The topic ids to run, in the notes' order (all when None); unknown ones raise, listing the valid."""
+    valid = registry.topic_ids()
+    if topics is None:
+        return valid
+    wanted = [topics] if isinstance(topics, str) else list(topics)
+    unknown = [name for name in wanted if name not in valid]
+    if unknown:
+        raise registry.UnknownTopicError(f"unknown lab topic{'s' if len(unknown) > 1 else ''} "
+                                         f"{', '.join(repr(u) for u in unknown)}; valid topics: {', '.join(valid)}")
+    if not wanted:
+        raise ValueError(f"no lab topic given; valid topics: {', '.join(valid)}")
+    return [name for name in valid if name in wanted]
+
+
+def run_experiment(topic: str, mode: str = "quick", seed: int = 0) -> Result:
+    """Run one experiment; an exception becomes the Result's `error` (its traceback)."""
+    check_mode(mode, "glassnet.lab.run_experiment")
+    experiment = registry.get_experiment(topic)
+    glassnet.manual_seed(seed)
+    started = time.perf_counter()
+    try:
+        result = experiment(mode, seed)
+        if not isinstance(result, Result) or result.topic != topic:
+            got = f"a Result for '{result.topic}'" if isinstance(result, Result) else type(result).__name__
+            raise TypeError(f"the experiment of '{topic}' ({experiment.module}) returned {got}, "
+                            f"not a glassnet.lab.Result for '{topic}'")
+    except Exception:  # noqa: BLE001  (captured: its section shows the traceback, the other topics run)
+        result = Result.start(topic, mode, seed)
+        result.error = traceback.format_exc()
+    result.seconds = time.perf_counter() - started
+    return result.complete()
+
+
+def run_experiments(topics: str | Iterable[str] | None = None, mode: str = "quick", seed: int = 0,
+                    progress: bool = True) -> list[Result]:
+    """Run the experiments of `topics` (all when None) in the notes' order, with a progress bar."""
+    check_mode(mode, "glassnet.lab.run")
+    names = resolve_topics(topics)
+    if not progress:
+        return [run_experiment(name, mode, seed) for name in names]
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    results = []
+    console = Console(stderr=True)
+    columns = (TextColumn("[bold]lab[/] {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task(names[0] if names else "", total=len(names))
+        for name in names:
+            bar.update(task, description=f"{name} ({mode})")
+            result = run_experiment(name, mode, seed)
+            results.append(result)
+            summary = "[red]raised[/]" if result.error else ", ".join(
+                f"{count} {verdict}" for verdict, count in verdict_counts([result]).items())
+            bar.console.print(f"  {name}: {summary}  [dim]{result.seconds:.1f} s[/]")
+            bar.advance(task)
+    return results
+
+
+def _jsonable(value: object) -> object:
+    if hasattr(value, "item"):  # NumPy scalars
+        value = value.item()
+    if hasattr(value, "en"):  # Text
+        return value.en
+    return value if value is None or isinstance(value, (bool, int, float, str)) else str(value)
+
+
+def _report_json(results: Sequence[Result], info: RunInfo) -> bytes:
+    """The machine-readable verdicts (and the marker that makes the folder replaceable)."""
+    data = {
+        "generator": GENERATOR, "version": info.version, "mode": info.mode, "seed": info.seed, "lang": info.lang,
+        "created": info.created, "seconds": round(info.seconds, 3),
+        "topics": [{
+            "topic": r.topic, "seconds": None if r.seconds is None else round(r.seconds, 3), "error": r.error,
+            "claims": [{"claim": c.claim.key, "source": c.claim.source, "verdict": c.verdict.value, "mode": c.mode,
+                        "robust": c.robust, "en": c.claim.en, "zh": c.claim.zh,
+                        "numbers": {(k.en if hasattr(k, "en") else str(k)): _jsonable(v) for k, v in c.numbers.items()},
+                        "rule": c.rule.en} for c in r.claims],
+        } for r in results],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def run(topics: str | Iterable[str] | None = None, mode: str = "quick", seed: int = 0, lang: str = "en",
+        out: str | os.PathLike[str] = DEFAULT_OUT, progress: bool = True) -> Report:
+    """Run the lab's experiments and write the report folder `out` (index.html, report.md, figures/).
+
+    topics: topic ids (all when None), run in the notes' order; unknown ones raise
+    UnknownTopicError listing the valid ones. mode: 'smoke' (seconds), 'quick' (every
+    topic within 10 minutes on 2 cores) or 'full'. lang: 'en' or 'zh' (the report's prose).
+    `out` is replaced atomically; it must be new, empty, or an earlier lab report.
+    """
+    check_mode(mode, "glassnet.lab.run")
+    check_lang(lang, "glassnet.lab.run")
+    names = resolve_topics(topics)
+    folder = check_replaceable(out)  # fail before the experiments, not after
+    started = time.perf_counter()
+    results = run_experiments(names, mode, seed, progress)
+    info = RunInfo(mode=mode, seed=seed, lang=lang, version=glassnet.__version__,
+                   created=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                   seconds=time.perf_counter() - started)
+    files = {figure_file(r.topic, f.name): f.png for r in results for f in r.figures}
+    files[HTML_FILE] = render_html(results, info).encode("utf-8")
+    files[MARKDOWN_FILE] = render_markdown(results, info).encode("utf-8")
+    files[MARKER] = _report_json(results, info)
+    write_folder(folder, files)
+    return Report(folder=folder, html=folder / HTML_FILE, markdown=folder / MARKDOWN_FILE, results=tuple(results),
+                  info=info)

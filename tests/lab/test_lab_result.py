@@ -1,0 +1,100 @@
+"""Result, verdicts, tables and figures: what an experiment builds, and the mistakes it cannot make."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from glassnet.lab import Figure, Result, Text, Verdict, new_figure, verdict_by_threshold
+from glassnet.lab.result import MODES
+
+
+def test_verdict_is_a_string_enum_with_the_four_verdicts():
+    assert [v.value for v in Verdict] == ["holds", "partly", "does not hold", "not measured in this mode"]
+    assert Verdict.HOLDS == "holds" and str(Verdict.DOES_NOT_HOLD) == "does not hold"
+    assert MODES == ("smoke", "quick", "full")
+
+
+@pytest.mark.parametrize("value, higher, expected", [
+    (0.99, True, Verdict.HOLDS), (0.9, True, Verdict.HOLDS), (0.7, True, Verdict.PARTLY),
+    (0.2, True, Verdict.DOES_NOT_HOLD),
+    (0.01, False, Verdict.HOLDS), (0.3, False, Verdict.PARTLY), (0.8, False, Verdict.DOES_NOT_HOLD),
+])
+def test_verdict_by_threshold(value, higher, expected):
+    holds, partly = (0.9, 0.5) if higher else (0.1, 0.5)
+    assert verdict_by_threshold(value, holds, partly, higher_is_better=higher) is expected
+
+
+def test_verdict_by_threshold_refuses_thresholds_in_the_wrong_order():
+    with pytest.raises(ValueError, match="need holds >= partly when higher is better, got 0.5, 0.9"):
+        verdict_by_threshold(0.7, 0.5, 0.9)
+
+
+def test_start_takes_the_question_from_the_notes_and_checks_the_mode():
+    result = Result.start("conv_arithmetic", "smoke", 3, setup=Text("s", "设"))
+    assert result.question.zh == "给定卷积神经网络输入,卷积核大小,padding,步长,求输出的shape?"
+    assert (result.topic, result.mode, result.seed, result.setup.get("zh")) == ("conv_arithmetic", "smoke", 3, "设")
+    with pytest.raises(ValueError, match="mode must be one of smoke, quick, full, got 'fast'"):
+        Result.start("conv_arithmetic", "fast", 0)
+    with pytest.raises(KeyError, match="no topic 'conv'"):
+        Result.start("conv", "smoke", 0)
+
+
+def test_judge_records_numbers_and_rule_and_rejects_mistakes():
+    result = Result.start("conv_arithmetic", "smoke", 0)
+    judged = result.judge("floor_formula", "holds", {Text("agree", "一致"): 5, "configurations": 5}, "all agree",
+                          robust=True, margin="exact")
+    assert judged.verdict is Verdict.HOLDS and judged.mode == "smoke" and judged.robust
+    assert judged.number("agree") == 5 and judged.number("configurations") == 5
+    with pytest.raises(KeyError, match="has no number 'missing'; its numbers: 'agree', 'configurations'"):
+        judged.number("missing")
+    with pytest.raises(ValueError, match="claim 'floor_formula' was already judged"):
+        result.judge("floor_formula", Verdict.HOLDS, {}, "rule")
+    with pytest.raises(KeyError, match="topic 'conv_arithmetic' has no claim 'nope'; its claims are: floor_formula"):
+        result.judge("nope", Verdict.HOLDS, {}, "rule")
+    with pytest.raises(ValueError, match="verdict must be one of 'holds', 'partly', 'does not hold', .* got 'true'"):
+        result.judge("dilation", "true", {}, "rule")
+    with pytest.raises(ValueError, match="claim 'dilation': a robust claim needs its margin"):
+        result.judge("dilation", Verdict.HOLDS, {}, "rule", robust=True)
+
+
+def test_complete_marks_unjudged_claims_not_measured_in_index_order():
+    result = Result.start("conv_arithmetic", "quick", 0)
+    result.judge("ceil_mode", Verdict.PARTLY, {"n": 1}, "rule")
+    result.complete()
+    assert [c.claim.id for c in result.claims] == ["floor_formula", "dilation", "pool_floor", "ceil_mode", "tf_same"]
+    assert [c.verdict for c in result.claims] == [Verdict.NOT_MEASURED] * 3 + [Verdict.PARTLY, Verdict.NOT_MEASURED]
+    assert result.claims[0].rule.en == "not measured in quick mode"
+    with pytest.raises(KeyError, match="claim 'x' was not judged; judged: floor_formula, dilation"):
+        result.claim("x")
+
+
+def test_tables_need_one_cell_per_column():
+    result = Result.start("conv_arithmetic", "smoke", 0)
+    table = result.add_table("t", ["a", Text("b", "乙")], [[1, 2.5]])
+    assert table.columns[1].get("zh") == "乙" and table.rows == [[1, 2.5]]
+    with pytest.raises(ValueError, match="table 't': row 1 has 1 cells but there are 2 columns"):
+        result.add_table("t", ["a", "b"], [[1, 2], [3]])
+
+
+def test_figures_are_png_bytes_and_names_are_checked():
+    result = Result.start("conv_arithmetic", "smoke", 0)
+    fig, axes = new_figure(3, 2)
+    axes.plot([0, 1], [1, 0])
+    figure = result.add_figure(fig, "line", Text("a line", "一条线"))
+    image = Image.open(io.BytesIO(figure.png))
+    assert image.format == "PNG" and image.size == (300, 200)
+    with pytest.raises(ValueError, match="a figure named 'line' was already added"):
+        result.add_figure(new_figure()[0], "line", "again")
+    with pytest.raises(ValueError, match="figure name 'Bad Name': use lower-case letters"):
+        Figure("Bad Name", Text("c"), figure.png)
+    with pytest.raises(ValueError, match="figure 'x': png does not start with the PNG signature"):
+        Figure("x", Text("c"), b"GIF89a")
+
+
+def test_text_falls_back_to_english():
+    assert Text("hello").get("zh") == "hello" and Text("hello", "你好").get("zh") == "你好"
+    with pytest.raises(TypeError, match="en and zh must be strings"):
+        Text(3)  # type: ignore[arg-type]
