@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -122,3 +123,147 @@ def test_python_m_glassnet_error_is_one_line_without_traceback():
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.splitlines() == ["glassnet shape: error: stage 2 'maxpool:k3,p2': H: padding 2 is more than "
                                         "half the kernel: pools need p <= k//2 = 3//2 = 1"]
+
+
+# ---- every command through main([...]): summary, draw, diagnose, lab, train --model ZOO ----
+
+COMMANDS = ("shape", "data", "train", "eval", "summary", "draw", "diagnose", "lab")
+
+
+def test_top_help_lists_every_command_with_one_line(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["--help"])
+    lines = capsys.readouterr().out.splitlines()
+    assert caught.value.code == 0
+    listed = [line.split()[0] for line in lines if line.startswith("    ") and not line.startswith("     ")]
+    assert listed == list(COMMANDS)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_help_exits_0(capsys, command):
+    with pytest.raises(SystemExit) as caught:
+        main([command, "--help"])
+    assert caught.value.code == 0 and capsys.readouterr().out.startswith(f"usage: glassnet {command} ")
+
+
+def test_summary_of_resnet20_counts_the_papers_parameters(capsys):
+    status, out, err = run(capsys, ["summary", "resnet20", "--input", "3x32x32", "--depth", "1"])
+    assert (status, err) == (0, "")
+    assert "Total params: 269,722" in out and "CifarResNet" in out
+
+
+def test_summary_of_a_shape_the_model_does_not_fit_exits_2(capsys):
+    status, out, err = run(capsys, ["summary", "lenet5", "--input", "1x8x8"])
+    assert (status, out) == (2, "")
+    assert err == ("glassnet summary: error: model 'lenet5' needs 28x28 or 32x32 images, (C, 28, 28) or (C, 32, 32); "
+                   "got sample shape (1, 8, 8)\n")
+
+
+@pytest.mark.timeout(60)
+def test_draw_lstm_cell_svg(tmp_path, capsys):
+    """Rendering needs Graphviz' dot: CI installs it, so there a missing dot fails; elsewhere the test skips."""
+    import os
+    import shutil
+    from xml.etree import ElementTree
+
+    if shutil.which("dot") is None:
+        if os.environ.get("CI"):
+            pytest.fail("Graphviz' dot is missing in CI (.ci/run installs Debian's graphviz)")
+        pytest.skip("Graphviz' dot is not installed")
+    path = tmp_path / "lstm.svg"
+    status, out, err = run(capsys, ["draw", "lstm-cell", "-o", str(path)])
+    assert (status, err) == (0, "") and out.startswith(f"wrote {path} (svg, ")
+    root = ElementTree.parse(path).getroot()
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    text = " ".join(node.text or "" for node in root.iter("{http://www.w3.org/2000/svg}text"))
+    assert "forget gate" in text
+
+
+def test_draw_mlp_at_op_level_prints_dot(capsys):
+    status, out, err = run(capsys, ["draw", "mlp", "--input", "64", "--level", "op"])
+    assert (status, err) == (0, "")
+    assert out.startswith("digraph glassnet {") and 'label="MLP (op level)"' in out
+    assert 'label="Linear\\n1\\n(1, 256)"' in out and 'label="1.weight\\n(256, 64)"' in out
+
+
+@pytest.mark.timeout(120)
+def test_diagnose_mlp_on_digits_prints_tables_and_writes_plots(tmp_path, capsys):
+    status, out, err = run(capsys, ["diagnose", "mlp", "--data", "digits", "--out", str(tmp_path)])
+    assert (status, err) == (0, "")
+    assert "layer outputs (activation_stats)" in out and "parameter gradients (gradient_flow)" in out
+    for name in ("activations.png", "gradients.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_diagnose_refuses_a_flag_the_zoo_model_has_no_use_for(capsys):
+    status, out, err = run(capsys, ["diagnose", "resnet20", "--activation", "tanh"])
+    assert (status, out) == (2, "")
+    assert err == ("glassnet diagnose: error: model 'resnet20' has no --activation option (its architecture fixes "
+                   "it); of these flags it takes --init\n")
+
+
+@pytest.mark.timeout(120)
+def test_lab_conv_arithmetic_smoke_writes_the_report(tmp_path, capsys):
+    out_dir = tmp_path / "report"
+    status, out, _ = run(capsys, ["lab", "conv_arithmetic", "--mode", "smoke", "--out", str(out_dir)])
+    assert status == 0
+    assert f"report: {out_dir / 'index.html'}" in out and f"markdown: {out_dir / 'report.md'}" in out
+    html = (out_dir / "index.html").read_text()
+    assert html.lstrip().lower().startswith("<!doctype html>") and "conv_arithmetic" in html
+    assert (out_dir / "report.md").read_text().startswith("#")
+
+
+@pytest.fixture(scope="module")
+def tiny_data(tmp_path_factory):
+    """Small .npz slices of digits (1x8x8) and mnist1d (1x40), so a zoo model trains an epoch in about a second."""
+    import numpy
+
+    from glassnet.train.job_data import load_job_data
+
+    folder = tmp_path_factory.mktemp("tiny")
+    paths = {}
+    for name in ("digits", "mnist1d"):
+        data = load_job_data(name)
+        arrays = {}
+        for split, size in (("train", 32), ("val", 16), ("test", 16)):
+            part = getattr(data, split)
+            arrays[f"x_{split}"], arrays[f"y_{split}"] = part.x[:size, 0], part.y[:size]
+        paths[name] = folder / f"{name}.npz"
+        numpy.savez(paths[name], **arrays)
+    return paths
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("data, model", [("digits", "resnet20"), ("digits", "plain20"), ("mnist1d", "cnn1d"),
+                                         ("mnist1d", "resnet1d"), ("mnist1d", "lstm"), ("mnist1d", "gru")])
+def test_train_a_zoo_model_that_fits_the_data(tmp_path, capsys, tiny_data, data, model):
+    out = tmp_path / "run"
+    status, stdout, err = run(capsys, ["train", "--data", str(tiny_data[data]), "--model", model, "--epochs", "1",
+                                       "--batch-size", "32", "--out", str(out), "--no-progress"])
+    assert (status, err) == (0, "")
+    assert stdout.startswith("trained 1 epochs in ") and (out / "best.safetensors").is_file()
+    assert json.loads((out / "config.json").read_text())["options"]["activation"] == "relu"  # train's default
+    if model in ("resnet20", "lstm"):  # eval rebuilds the model from config.json, activation='relu' and all
+        status, stdout, err = run(capsys, ["eval", str(out)])
+        assert (status, err) == (0, "") and stdout.startswith(f"{out}: {model} on {tiny_data[data]}, 1 epochs trained")
+
+
+@pytest.mark.timeout(60)
+def test_train_refuses_a_model_that_does_not_fit_the_data(tmp_path, capsys):
+    status, out, err = run(capsys, ["train", "--data", "digits", "--model", "lenet5", "--out", str(tmp_path / "run"),
+                                    "--no-progress"])
+    assert (status, out) == (2, "")
+    assert err == ("glassnet train: error: model 'lenet5' needs 28x28 or 32x32 images, (C, 28, 28) or (C, 32, 32); "
+                   "got sample shape (1, 8, 8)\n")
+
+
+@pytest.mark.parametrize("flags, refused, takes", [
+    (["--activation", "tanh"], "--activation", "--init"),
+    (["--hidden", "64", "--dropout", "0.1"], "--hidden, --dropout", "--init"),
+])
+def test_train_refuses_model_flags_the_model_has_no_use_for(tmp_path, capsys, flags, refused, takes):
+    status, out, err = run(capsys, ["train", "--model", "resnet20", *flags, "--out", str(tmp_path / "run")])
+    assert (status, out) == (2, "")
+    assert err == (f"glassnet train: error: model 'resnet20' has no {refused} option (its architecture fixes it); "
+                   f"of these flags it takes {takes}\n")
+    assert not (tmp_path / "run").exists()  # refused before anything was written

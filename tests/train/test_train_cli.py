@@ -59,7 +59,7 @@ def test_train_writes_the_run_folder_and_prints_test_metrics(tmp_path, capsys):
     config = json.loads((out / "config.json").read_text())
     assert config["options"] == {
         "data": "digits", "model": "mlp", "hidden": [64], "activation": "relu", "init": None, "batchnorm": None,
-        "dropout": 0.0, "optimizer": "adam", "lr": 0.001, "weight_decay": 0.0, "epochs": 3, "batch_size": 64,
+        "dropout": None, "optimizer": "adam", "lr": 0.001, "weight_decay": 0.0, "epochs": 3, "batch_size": 64,
         "early_stopping": None, "clip_grad_norm": None, "seed": 0}
     assert config["input_shape"] == [1, 8, 8] and config["classes"] == [str(k) for k in range(10)]
     metrics = json.loads((out / "test_metrics.json").read_text())

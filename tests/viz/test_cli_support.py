@@ -30,7 +30,9 @@ def test_summary_prints_the_table(capsys):
     assert run_summary(summary_args(batch_size=2)) == 0
     out = capsys.readouterr().out
     assert "Layer (type)" in out and "Input shape: [2, 64]" in out
-    assert "Total params: 17,226" in out  # 64*128+128 + 128*64+64 + 64*10+10
+    # the registry's default mlp: 64-256-128-10 with BatchNorm1d after each hidden Linear
+    expected = (64 * 256 + 256) + 2 * 256 + (256 * 128 + 128) + 2 * 128 + (128 * 10 + 10)
+    assert f"Total params: {expected:,}" in out
 
 
 def test_summary_of_an_unknown_model_exits_2_with_one_line(capsys):

@@ -54,7 +54,7 @@ DIVERGENCE_FACTOR = 1e4  # a batch loss 10,000x the first one: the run diverged 
 # The defaults, chosen by measurement on digits (bench/train_digits.py); None = the model's own.
 DEFAULTS: dict[str, Any] = {
     "data": "digits", "model": "mlp", "hidden": None, "activation": "relu", "init": None, "batchnorm": None,
-    "dropout": 0.0, "optimizer": "adam", "lr": None, "weight_decay": 0.0, "epochs": 40, "batch_size": 64,
+    "dropout": None, "optimizer": "adam", "lr": None, "weight_decay": 0.0, "epochs": 40, "batch_size": 64,
     "early_stopping": None, "clip_grad_norm": None, "seed": 0,
 }
 
@@ -114,7 +114,7 @@ def make_optimizer(name: str, params: Any, lr: float, weight_decay: float) -> op
 def make_model(config: dict[str, Any], input_shape: tuple[int, ...], num_classes: int) -> nn.Module:
     return build_model(config["model"], input_shape, num_classes, hidden=config["hidden"],
                        activation=config["activation"], init=config["init"], batchnorm=config["batchnorm"],
-                       dropout=config["dropout"] or None)
+                       dropout=config["dropout"])
 
 
 def _loader(x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool, seed: int) -> DataLoader:
@@ -130,13 +130,14 @@ class _Job:
         stats_path = out / "standardize.safetensors"
         if fresh:
             mean, std = fit_standardizer(self.data.train.x)
-            save({"mean": mean, "std": std}, stats_path)
         else:
             stats = load(stats_path, as_numpy=True)
             mean, std = stats["mean"], stats["std"]
-        self.x = {name: standardize(getattr(self.data, name).x, mean, std) for name in ("train", "val", "test")}
         manual_seed(config["seed"])  # the initial weights depend on the seed only
         self.model = make_model(config, self.data.input_shape, len(self.data.classes))
+        if fresh:  # written only once the model accepted the data: a refused run leaves no files
+            save({"mean": mean, "std": std}, stats_path)
+        self.x = {name: standardize(getattr(self.data, name).x, mean, std) for name in ("train", "val", "test")}
         optimizer = make_optimizer(config["optimizer"], self.model.parameters(), config["lr"], config["weight_decay"])
         callbacks: list[Any] = [NaNGuard(divergence_factor=DIVERGENCE_FACTOR)]
         if config["early_stopping"] is not None:
