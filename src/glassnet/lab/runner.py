@@ -21,6 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from threadpoolctl import threadpool_limits
+
 import glassnet
 from glassnet.lab import registry
 from glassnet.lab.folder import GENERATOR, MARKER, check_replaceable, write_folder
@@ -74,13 +76,19 @@ def resolve_topics(topics: str | Iterable[str] | None) -> list[str]:
 
 
 def run_experiment(topic: str, mode: str = "quick", seed: int = 0) -> Result:
-    """Run one experiment; an exception becomes the Result's `error` (its traceback)."""
+    """Run one experiment; an exception becomes the Result's `error` (its traceback).
+
+    BLAS runs on one thread: the lab's models are small, and on a 2-core machine a second
+    OpenBLAS thread that spins waiting for work made their GEMMs up to 10x slower (measured
+    while the other core was busy), with the same results.
+    """
     check_mode(mode, "glassnet.lab.run_experiment")
     experiment = registry.get_experiment(topic)
     glassnet.manual_seed(seed)
     started = time.perf_counter()
     try:
-        result = experiment(mode, seed)
+        with threadpool_limits(limits=1, user_api="blas"):
+            result = experiment(mode, seed)
         if not isinstance(result, Result) or result.topic != topic:
             got = f"a Result for '{result.topic}'" if isinstance(result, Result) else type(result).__name__
             raise TypeError(f"the experiment of '{topic}' ({experiment.module}) returned {got}, "
@@ -100,7 +108,13 @@ def run_experiments(topics: str | Iterable[str] | None = None, mode: str = "quic
     if not progress:
         return [run_experiment(name, mode, seed) for name in names]
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     results = []
     console = Console(stderr=True)
