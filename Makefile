@@ -13,14 +13,15 @@ $(BIN)/glassnet: pyproject.toml
 	touch $@
 
 demo: $(BIN)/glassnet
-	$(BIN)/glassnet shape 3x224x224 conv:64,k7,s2,p3 maxpool:k3,s2,p1 conv:128,k3,s1,p1
-	$(BIN)/glassnet shape 3x32x32 conv:16,k3,psame conv:32,k3,s2,p1 avgpool:k2,s2 conv:64,k3,d2,p2
+	$(BIN)/glassnet lab --mode quick --out lab-report
 
 test: $(BIN)/glassnet
 	$(BIN)/python -m pytest -q
 
 bench: $(BIN)/glassnet
 	$(BIN)/python bench/bench_ops.py
+	$(BIN)/python bench/bench_models.py
+	$(BIN)/python bench/bench_rnn.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
