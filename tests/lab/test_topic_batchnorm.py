@@ -1,0 +1,110 @@
+"""batchnorm in smoke mode: its robust claims, the four steps against torch, and the variants' building blocks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import glassnet
+from glassnet import lab, nn
+from glassnet.lab import Verdict
+from glassnet.lab.notes_index import topic as index_topic
+from glassnet.lab.topics import batchnorm as topic
+
+PNG = b"\x89PNG\r\n\x1a\n"
+ROBUST = {"four_steps": Verdict.HOLDS, "zero_one_distribution": Verdict.HOLDS, "faster_learning": Verdict.HOLDS,
+          "every_batch": Verdict.PARTLY, "less_coupling": Verdict.PARTLY, "internal_covariate_shift": Verdict.HOLDS}
+
+
+@pytest.fixture(scope="module")
+def result() -> lab.Result:
+    return lab.run_experiment("batchnorm", "smoke", 0)
+
+
+def test_smoke_run_completes_and_judges_every_claim(result):
+    assert result.error is None and result.mode == "smoke"
+    assert [c.claim.id for c in result.claims] == [c.id for c in index_topic("batchnorm").claims]
+    assert all(c.verdict is not Verdict.NOT_MEASURED for c in result.claims)
+    assert {c.claim.id for c in result.claims if c.robust} == set(ROBUST)
+    assert all(c.margin is not None for c in result.claims if c.robust)
+
+
+@pytest.mark.parametrize("claim_id", sorted(ROBUST))
+def test_robust_verdicts(result, claim_id):
+    judged = result.claim(claim_id)
+    assert judged.verdict is ROBUST[claim_id], (judged.numbers, judged.margin)
+
+
+def test_four_steps_margin(result):
+    """Margin: the hand computation agrees to ~5e-7, the tolerance is 6e-5."""
+    judged = result.claim("four_steps")
+    assert judged.number("max |by hand - BatchNorm1d| (train mode)") < judged.number("tolerance") / 10
+    assert judged.number("running stats = 0.9 old + 0.1 batch (unbiased var)") is True
+
+
+def test_zero_one_keeps_the_shape(result):
+    judged = result.claim("zero_one_distribution")
+    assert judged.number("max |mean| after normalising") < 1e-5 and judged.number("max |variance - 1|") < 1e-3
+    before, after = judged.number("median skewness of ReLU features before BN"), judged.number("... after BN")
+    assert before > 1 and after == pytest.approx(before, abs=0.01)
+
+
+def test_training_claims_margins(result):
+    """Margins: BN is >= 3x faster (1.5x needed); batch statistics at inference cost > 20 points (1 needed);
+    BN cuts the layer-input drift to < 0.3x (0.5x needed) and the noisy variant misses the target."""
+    assert float(result.claim("faster_learning").number("speed-up in steps")) >= 2 * topic.FASTER_HOLDS
+    every = result.claim("every_batch")
+    assert every.number("... batch statistics, one class per batch") < every.number(
+        "test accuracy, eval mode (running averages)") - 0.2
+    shift = result.claim("internal_covariate_shift")
+    assert shift.number("drift, BN") < 0.3 * shift.number("drift, no BN")
+    assert shift.number("drift, BN + noise") > shift.number("drift, no BN")
+    coupling = result.claim("less_coupling")
+    none, bn = (float(v) for v in coupling.number("W_2 doubled: distribution change, no BN / BN").split(" / "))
+    assert bn < 1e-3 * none  # BN is invariant to the scale of the weights before it
+
+
+def test_figures_are_png(result):
+    assert [f.name for f in result.figures] == ["four_steps", "training"]
+    assert all(f.png.startswith(PNG) and len(f.png) > 5000 for f in result.figures)
+
+
+def test_batchnorm1d_matches_torch_in_both_modes():
+    """The layer the four steps are checked against, against PyTorch: train output, running stats, eval output."""
+    x = np.random.default_rng(0).standard_normal((8, 4)).astype(np.float32) * 3 + 1
+    ours, theirs = nn.BatchNorm1d(4), torch.nn.BatchNorm1d(4)
+    np.testing.assert_allclose(ours(glassnet.from_numpy(x)).data, theirs(torch.from_numpy(x)).detach().numpy(),
+                               atol=1e-5)
+    np.testing.assert_allclose(ours.running_var.data, theirs.running_var.numpy(), rtol=1e-5)
+    ours.eval(), theirs.eval()
+    with glassnet.no_grad():
+        np.testing.assert_allclose(ours(glassnet.from_numpy(x)).data, theirs(torch.from_numpy(x)).detach().numpy(),
+                                   atol=1e-5)
+
+
+def test_variants_are_built_as_named():
+    kinds = {name: [type(m).__name__ for m in topic.build(name, 0)] for name in topic.VARIANTS}
+    assert "BatchNorm1d" not in kinds["none"]
+    assert kinds["hidden"][:3] == ["Linear", "BatchNorm1d", "ReLU"] and kinds["hidden"][-1] == "Linear"
+    assert kinds["input"][0] == "BatchNorm1d" and kinds["output"][-1] == "BatchNorm1d"
+    assert kinds["noisy"][:4] == ["Linear", "BatchNorm1d", "ShiftNoise", "ReLU"]
+    assert all(m.weight is None for m in topic.build("no_affine", 0) if isinstance(m, nn.BatchNorm1d))
+
+
+def test_shift_noise_is_identity_in_eval_and_redrawn_in_training():
+    noise = topic.ShiftNoise(3, np.random.default_rng(0))
+    x = glassnet.ones(2, 3)
+    first = noise(x).data.copy()
+    assert np.allclose(first[0], first[1])  # one shift per unit, shared by the batch
+    noise.redraw()
+    assert not np.allclose(noise(x).data, first)
+    noise.eval()
+    assert np.array_equal(noise(x).data, x.data)
+
+
+def test_shift_measures_moments_only():
+    rng = np.random.default_rng(0)
+    before = rng.standard_normal((500, 8))
+    assert topic.shift(before, before[::-1]) == pytest.approx(0.0, abs=1e-12)  # same values, other order
+    assert topic.shift(before, before + 1.0) == pytest.approx(1.0 / before.std(axis=0).mean())
