@@ -5,7 +5,7 @@
 - `glassnet.nn.init`: weight initialisers (xavier_*, kaiming_*, orthogonal_, ...).
 """
 
-from glassnet.nn import functional, init, utils  # noqa: F401
+from glassnet.nn import functional, fusion, init, utils  # noqa: F401
 from glassnet.nn.container import ModuleDict, ModuleList, Sequential  # noqa: F401
 from glassnet.nn.module import Module  # noqa: F401
 from glassnet.nn.parameter import Parameter  # noqa: F401

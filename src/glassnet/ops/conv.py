@@ -26,6 +26,18 @@ default 2 threads, timed one after the other; min of 10 runs):
   1x1/2 16->32 2.5/5.9 and 32->64 1.4/1.0. Over ResNet-20's 21 convolutions: fwd+bwd
   290 vs 155 ms (1.9x torch; forward alone 3.1x); single-threaded both: 1.5x. The GEMMs
   are ~3/4 of our time: OpenBLAS reaches ~half the speed of torch's oneDNN kernels.
+- Issue 6 (whole training steps; details in `conv_gemm.py` and `im2col.py`): the stride-1
+  backward picks its form per shape (the transposed convolution only where it computes
+  <= 1.25x the direct form's pixels: LeNet's unpadded 5x5 backward went 4.0 -> 1.8 ms and
+  7.9 -> 0.6 ms for dL/dx), the transposed form's columns also give dL/dW (one im2col per
+  block instead of two: stride-1 fwd+bwd -11 to -13%), and small images sit side by side
+  on one canvas (64->64 @8 forward -10%). Tried and dropped: Winograd F(2x2, 3x3) in NumPy
+  (its tile transforms are short strided loops: 1.5-2x slower than im2col at 16 and 32
+  channels, -11% at 64 @8 only), one GEMM per tap without im2col (small-K GEMMs: slower),
+  kh*kw strided adds for stride-2 col2im (0.69 vs 0.52 ms per block with add.at).
+  The GEMMs run at 100-125 GFLOPS per core, the peak of OpenBLAS's AVX2 (Haswell) kernels
+  that CI forces with OPENBLAS_CORETYPE=Haswell; OpenBLAS's own choice on this CPU
+  (SkylakeX, AVX-512) runs them 1.5-1.9x faster.
 """
 
 from __future__ import annotations
@@ -35,7 +47,8 @@ from typing import Any
 from glassnet.backend import Array
 from glassnet.function import Function
 from glassnet.ops.cast import promote, to_float
-from glassnet.ops.im2col import Geometry, conv_backward, conv_forward, int_tuple, output_size
+from glassnet.ops.conv_gemm import conv_backward, conv_forward
+from glassnet.ops.im2col import Geometry, int_tuple, output_size
 from glassnet.tensor import Tensor
 
 
