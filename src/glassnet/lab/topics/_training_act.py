@@ -16,16 +16,15 @@ seed see the same batches and the same underlying random draws (paired compariso
 from __future__ import annotations
 
 import math
-import os
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 import glassnet
 from glassnet import nn, optim
+from glassnet.lab.machine import load_average, one_blas_thread  # noqa: F401
 from glassnet.models.layers import activation as named_activation
 from glassnet.models.layers import init_weight
 from glassnet.nn import functional as F
@@ -76,32 +75,6 @@ def build_mlp(sizes: Sequence[int], activation: str, init: str | None = "kaiming
             if weight_std is not None or init is not None:
                 nn_init.zeros_(layer.bias)
     return model
-
-
-@contextmanager
-def one_blas_thread() -> Iterator[None]:
-    """Limit OpenBLAS/MKL to one thread inside the block (threadpoolctl, which scikit-learn brings).
-
-    These MLPs multiply matrices of about a hundred columns: a second BLAS thread buys
-    nothing, and on a busy 2-core machine its spin-waiting made the same 20-epoch run take
-    0.6 s or 26 s of CPU time (measured here, load average ~8). Without threadpoolctl the
-    block runs unchanged.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: only the speed depends on it
-        yield
-        return
-    with threadpool_limits(1, user_api="blas"):
-        yield
-
-
-def load_average() -> float:
-    """The 1-minute load average (other processes share the cores), nan where unknown."""
-    try:
-        return float(os.getloadavg()[0])
-    except (OSError, AttributeError):
-        return math.nan
 
 
 # -- data -------------------------------------------------------------------------------------

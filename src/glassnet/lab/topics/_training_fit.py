@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self
 
@@ -30,6 +28,7 @@ import numpy as np
 import glassnet
 from glassnet import nn, optim
 from glassnet.data.datasets import MNIST1D, Digits
+from glassnet.lab.machine import load_average, one_blas_thread  # noqa: F401
 from glassnet.lab.text import Text
 from glassnet.nn import functional as F
 
@@ -346,32 +345,6 @@ class Clock:
 
     def __exit__(self, *exc_info: object) -> None:
         self.wall, self.cpu = time.perf_counter() - self._wall, time.process_time() - self._cpu
-
-
-@contextmanager
-def one_blas_thread() -> Iterator[None]:
-    """Limit OpenBLAS/MKL to one thread inside the block (threadpoolctl, which scikit-learn brings along).
-
-    These models multiply matrices of a few hundred rows: a second BLAS thread buys nothing,
-    and on a busy 2-core machine its spin-waiting made a 40-128-128-10 MLP step ~10x slower
-    in CPU time (6.6 s against 0.54 s for the same 1,080 steps, load average ~10).
-    Without threadpoolctl nothing changes.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: only the speed depends on it
-        yield
-        return
-    with threadpool_limits(1, user_api="blas"):
-        yield
-
-
-def load_average() -> float:
-    """The 1-minute load average (other processes compete for the 2 cores), or nan where unknown."""
-    try:
-        return float(os.getloadavg()[0])
-    except (OSError, AttributeError):
-        return math.nan
 
 
 OVERFIT_RULE = Text(

@@ -32,6 +32,7 @@ import numpy as np
 
 import glassnet
 from glassnet import nn, optim
+from glassnet.lab.machine import one_blas_thread as single_blas_thread  # noqa: F401
 from glassnet.lab.text import Text
 from glassnet.models import MLP
 from glassnet.nn import functional as F
@@ -274,24 +275,6 @@ def sci(value: float) -> str:
     if value is None or not math.isfinite(value):
         return str(value)
     return f"{value:.3g}"
-
-
-@contextmanager
-def single_blas_thread() -> Iterator[None]:
-    """Limit BLAS to one thread inside the block (restored after).
-
-    These models multiply matrices of a few dozen columns: a second BLAS thread buys
-    nothing, and on a loaded 2-core machine OpenBLAS's threads waiting for each other made
-    one evaluation pass ~50x slower (measured: 0.25 s instead of 5 ms). threadpoolctl comes
-    with scikit-learn; without it the block runs unchanged.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover  (scikit-learn requires it)
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 @dataclass

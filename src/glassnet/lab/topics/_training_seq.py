@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 import glassnet
+from glassnet.lab.machine import one_blas_thread  # noqa: F401
 from glassnet.nn import functional as F
 from glassnet.nn.module import Module
 from glassnet.nn.utils import clip_grads_with_norm_, get_total_norm
@@ -49,24 +50,6 @@ class Clock:
 
     def cpu(self) -> float:
         return time.process_time() - self.cpu0
-
-
-@contextmanager
-def one_blas_thread() -> Iterator[None]:
-    """One OpenBLAS/MKL thread inside the block (threadpoolctl, which scikit-learn brings).
-
-    These nets multiply matrices of tens of columns: a second BLAS thread buys nothing,
-    and on a busy 2-core machine its spin-waiting multiplied the CPU time of the same
-    runs by 3-10x (measured here: a 300-step ResNet sweep, ~35 s CPU with one thread,
-    over 300 s with two at load average ~7). Without threadpoolctl the block runs as is.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: only the speed depends on it
-        yield
-        return
-    with threadpool_limits(1, user_api="blas"):
-        yield
 
 
 @contextmanager
