@@ -7,8 +7,8 @@ import pytest
 
 from glassnet import lab
 from glassnet.lab import Verdict
-from glassnet.lab.notes_index import topic as index_topic
 from glassnet.lab.topics import init_diagnosis as topic
+from lab_checks import assert_judges_every_claim
 
 # stable_distribution is left out: tanh + Xavier's std spread over 8 layers (2.15-2.42 over
 # seeds 0-3) sits too close to its 2x threshold to assert.
@@ -22,11 +22,7 @@ def result() -> lab.Result:
 
 @pytest.mark.timeout(120)
 def test_smoke_run_judges_every_claim(result):
-    assert result.error is None and result.mode == "smoke"
-    assert [c.claim.id for c in result.claims] == [c.id for c in index_topic("init_diagnosis").claims]
-    assert all(c.verdict is not Verdict.NOT_MEASURED and c.numbers for c in result.claims)
-    assert {c.claim.id for c in result.claims if c.robust} == set(ROBUST)
-    assert all(c.margin is not None for c in result.claims if c.robust)
+    assert_judges_every_claim(result, "init_diagnosis", ROBUST, with_numbers=True)
 
 
 @pytest.mark.parametrize("claim_id", sorted(ROBUST))

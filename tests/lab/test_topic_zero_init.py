@@ -8,10 +8,10 @@ import pytest
 import glassnet
 from glassnet import lab
 from glassnet.lab import Verdict
-from glassnet.lab.notes_index import topic as index_topic
 from glassnet.lab.topics import _training_init as T
 from glassnet.lab.topics import zero_init as topic
 from glassnet.nn import functional as F
+from lab_checks import assert_judges_every_claim
 
 ROBUST = {"not_all_zero": Verdict.HOLDS, "single_layer_ok": Verdict.HOLDS, "zero_vanishing": Verdict.PARTLY}
 
@@ -23,11 +23,7 @@ def result() -> lab.Result:
 
 @pytest.mark.timeout(120)
 def test_smoke_run_judges_every_claim(result):
-    assert result.error is None and result.mode == "smoke"
-    assert [c.claim.id for c in result.claims] == [c.id for c in index_topic("zero_init").claims]
-    assert all(c.verdict is not Verdict.NOT_MEASURED and c.numbers for c in result.claims)
-    assert {c.claim.id for c in result.claims if c.robust} == set(ROBUST)
-    assert all(c.margin is not None for c in result.claims if c.robust)
+    assert_judges_every_claim(result, "zero_init", ROBUST, with_numbers=True)
 
 
 @pytest.mark.parametrize("claim_id", sorted(ROBUST))
