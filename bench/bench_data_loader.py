@@ -29,6 +29,7 @@ from PIL import Image
 
 import glassnet
 from glassnet.data import DataLoader, Pipeline, TensorDataset
+from machine import cpu_model
 
 BATCH = 128
 MIN_RUN_S = 0.2  # a timed run repeats epochs until it lasts at least this long
@@ -47,17 +48,6 @@ def read_pngs(paths: list[str]) -> numpy.ndarray:
 
 def identity(value: Any) -> Any:
     return value
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def load_arrays() -> tuple[str, dict[str, tuple[numpy.ndarray, numpy.ndarray]], Any]:

@@ -372,7 +372,7 @@ def main() -> None:
     import torch
 
     import glassnet
-    from bench_ops import blas_info, cpu_model
+    from machine import blas_info, cpu_model
 
     global CLOCK
     CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter

@@ -8,7 +8,6 @@ A ratio above 1 means glassnet is slower. Run: `python bench/bench_ops.py [--rep
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
 import time
 from typing import Any, Callable
@@ -17,30 +16,9 @@ import numpy
 import torch
 
 import glassnet
+from machine import blas_info, cpu_model
 
 BATCH = 128
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
-def blas_info() -> str:
-    try:
-        from threadpoolctl import threadpool_info
-
-        return ", ".join(f"{p['internal_api']} {p.get('architecture', '')} x{p['num_threads']}"
-                         for p in threadpool_info() if p["user_api"] == "blas")
-    except ImportError:
-        config = numpy.show_config(mode="dicts")["Build Dependencies"]["blas"]
-        return f"{config['name']} {config.get('version', '')}"
 
 
 def step(lib: Any, fn: Callable[..., Any], arrays: list[numpy.ndarray], backward: bool) -> Callable[[], None]:
