@@ -16,6 +16,8 @@ demo: $(BIN)/glassnet
 	$(BIN)/glassnet lab --mode quick --out lab-report
 
 test: $(BIN)/glassnet
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/python -m pytest -q
 
 bench: $(BIN)/glassnet
