@@ -56,11 +56,19 @@ def load_arrays() -> tuple[str, dict[str, tuple[numpy.ndarray, numpy.ndarray]], 
         from glassnet.data.datasets import MNIST1D, Digits
     except ImportError:
         rng = numpy.random.default_rng(0)
-        arrays = {"digits": (rng.random((1797, 64), dtype=numpy.float32), rng.integers(0, 10, 1797)),
-                  "mnist1d": (rng.standard_normal((4000, 40), dtype=numpy.float32), rng.integers(0, 10, 4000))}
+        arrays = {
+            "digits": (rng.random((1797, 64), dtype=numpy.float32), rng.integers(0, 10, 1797)),
+            "mnist1d": (
+                rng.standard_normal((4000, 40), dtype=numpy.float32),
+                rng.integers(0, 10, 4000),
+            ),
+        }
         return "synthetic arrays of the digits/mnist1d shapes", arrays, None
     splits = [Digits(split, flatten=True) for split in ("train", "val", "test")]
-    digits = (numpy.concatenate([s.data for s in splits]), numpy.concatenate([s.targets for s in splits]))
+    digits = (
+        numpy.concatenate([s.data for s in splits]),
+        numpy.concatenate([s.targets for s in splits]),
+    )
     mnist1d = MNIST1D("train")
     arrays = {"digits": digits, "mnist1d": (mnist1d.data, mnist1d.targets)}
     return "glassnet.data.datasets (Digits, all splits; MNIST1D train)", arrays, splits[0]
@@ -96,8 +104,12 @@ def write_pngs(folder: str, images: numpy.ndarray) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs per case (median reported)")
-    parser.add_argument("--files", type=int, default=1000, help="PNG files in the file-pipeline cases")
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="timed runs per case (median reported)"
+    )
+    parser.add_argument(
+        "--files", type=int, default=1000, help="PNG files in the file-pipeline cases"
+    )
     args = parser.parse_args()
     glassnet.manual_seed(0)
     origin, arrays, per_sample_digits = load_arrays()
@@ -105,41 +117,84 @@ def main() -> None:
     for name, (x, y) in arrays.items():
         loader = DataLoader(TensorDataset(x, y), batch_size=BATCH, shuffle=True, seed=0)
         rate = samples_per_second(lambda loader=loader: count(loader), args.repeat)
-        rows.append((f"DataLoader, {name} {x.shape[0]}x{x.shape[1]} (TensorDataset: gather)", "-", "-", rate))
+        rows.append(
+            (
+                f"DataLoader, {name} {x.shape[0]}x{x.shape[1]} (TensorDataset: gather)",
+                "-",
+                "-",
+                rate,
+            )
+        )
     if per_sample_digits is not None:
         loader = DataLoader(per_sample_digits, batch_size=BATCH, shuffle=True, seed=0)
         rate = samples_per_second(lambda loader=loader: count(loader), args.repeat)
-        rows.append((f"DataLoader, digits train {len(per_sample_digits)} (per sample: dataset[i] + collate)",
-                     "0", "-", rate))
+        rows.append(
+            (
+                f"DataLoader, digits train {len(per_sample_digits)} (per sample: dataset[i] + collate)",
+                "0",
+                "-",
+                rate,
+            )
+        )
 
     x = arrays["digits"][0]
     scale = 255.0 / max(float(x.max()), 1.0)
-    images = numpy.resize((x * scale).round().astype(numpy.uint8).reshape(-1, 8, 8), (args.files, 8, 8))
+    images = numpy.resize(
+        (x * scale).round().astype(numpy.uint8).reshape(-1, 8, 8), (args.files, 8, 8)
+    )
     with tempfile.TemporaryDirectory(prefix="glassnet-bench-") as folder:
         pattern = write_pngs(folder, images)
         cases = [(0, "thread")] + [(w, b) for b in ("thread", "process") for w in (1, 2, 4)]
         for workers, backend in cases:
-            pipeline = (Pipeline.from_files(pattern).shuffle(args.files, seed=0)
-                        .map(read_png, workers=workers, backend=backend).batch(BATCH))
+            pipeline = (
+                Pipeline.from_files(pattern)
+                .shuffle(args.files, seed=0)
+                .map(read_png, workers=workers, backend=backend)
+                .batch(BATCH)
+            )
             rate = samples_per_second(lambda pipeline=pipeline: count(pipeline), args.repeat)
-            rows.append((f"Pipeline, {args.files} 8x8 PNGs: .map(read_png, workers).batch({BATCH})", str(workers),
-                         backend if workers else "-", rate))
+            rows.append(
+                (
+                    f"Pipeline, {args.files} 8x8 PNGs: .map(read_png, workers).batch({BATCH})",
+                    str(workers),
+                    backend if workers else "-",
+                    rate,
+                )
+            )
         for workers, backend in [(w, b) for b in ("thread", "process") for w in (1, 2, 4)]:
-            pipeline = (Pipeline.from_files(pattern).shuffle(args.files, seed=0)
-                        .batch(BATCH, collate=read_pngs, workers=workers, backend=backend))
+            pipeline = (
+                Pipeline.from_files(pattern)
+                .shuffle(args.files, seed=0)
+                .batch(BATCH, collate=read_pngs, workers=workers, backend=backend)
+            )
             rate = samples_per_second(lambda pipeline=pipeline: count(pipeline), args.repeat)
-            rows.append((f"Pipeline, {args.files} 8x8 PNGs: .batch({BATCH}, collate=read_pngs, workers)",
-                         str(workers), backend, rate))
+            rows.append(
+                (
+                    f"Pipeline, {args.files} 8x8 PNGs: .batch({BATCH}, collate=read_pngs, workers)",
+                    str(workers),
+                    backend,
+                    rate,
+                )
+            )
     starts = {}
     for workers in (1, 2, 4):
-        tiny = Pipeline.from_arrays(numpy.arange(1)).map(identity, workers=workers, backend="process")
+        tiny = Pipeline.from_arrays(numpy.arange(1)).map(
+            identity, workers=workers, backend="process"
+        )
         starts[workers] = 1e3 / samples_per_second(lambda tiny=tiny: count(tiny), args.repeat)
 
-    print(f"Machine: {cpu_model()}, {os.cpu_count()} cores; Python {platform.python_version()}, "
-          f"numpy {numpy.__version__}, Pillow {Image.__version__}")
-    print(f"Data: {origin}; batch {BATCH}, shuffled; median of {args.repeat} runs of >= {MIN_RUN_S} s\n")
-    print("Process pool start + stop per epoch: "
-          + ", ".join(f"{workers} workers {ms:.0f} ms" for workers, ms in starts.items()) + "\n")
+    print(
+        f"Machine: {cpu_model()}, {os.cpu_count()} cores; Python {platform.python_version()}, "
+        f"numpy {numpy.__version__}, Pillow {Image.__version__}"
+    )
+    print(
+        f"Data: {origin}; batch {BATCH}, shuffled; median of {args.repeat} runs of >= {MIN_RUN_S} s\n"
+    )
+    print(
+        "Process pool start + stop per epoch: "
+        + ", ".join(f"{workers} workers {ms:.0f} ms" for workers, ms in starts.items())
+        + "\n"
+    )
     print("| case | workers | backend | samples/s |")
     print("|---|---:|---|---:|")
     for case, workers, backend, rate in rows:

@@ -45,10 +45,19 @@ def torch_models() -> dict[str, Callable[[], Any]]:
     class LeNet5(nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.features = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.Tanh(), nn.AvgPool2d(2),
-                                          nn.Conv2d(6, 16, 5), nn.Tanh(), nn.AvgPool2d(2),
-                                          nn.Conv2d(16, 120, 5), nn.Tanh())
-            self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(120, 84), nn.Tanh(), nn.Linear(84, 10))
+            self.features = nn.Sequential(
+                nn.Conv2d(1, 6, 5, padding=2),
+                nn.Tanh(),
+                nn.AvgPool2d(2),
+                nn.Conv2d(6, 16, 5),
+                nn.Tanh(),
+                nn.AvgPool2d(2),
+                nn.Conv2d(16, 120, 5),
+                nn.Tanh(),
+            )
+            self.classifier = nn.Sequential(
+                nn.Flatten(), nn.Linear(120, 84), nn.Tanh(), nn.Linear(84, 10)
+            )
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             return self.classifier(self.features(x))
@@ -69,7 +78,9 @@ def torch_models() -> dict[str, Callable[[], Any]]:
             self.relu = nn.ReLU()
             self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
             self.bn2 = nn.BatchNorm2d(planes)
-            self.downsample = ZeroPad(planes - inp, stride) if stride != 1 or inp != planes else None
+            self.downsample = (
+                ZeroPad(planes - inp, stride) if stride != 1 or inp != planes else None
+            )
 
         def forward(self, x: torch.Tensor) -> torch.Tensor:
             out = self.relu(self.bn1(self.conv1(x)))
@@ -99,8 +110,14 @@ def torch_models() -> dict[str, Callable[[], Any]]:
             return self.fc(self.avgpool(x).flatten(1))
 
     def mlp() -> Any:
-        return nn.Sequential(nn.Flatten(), nn.Linear(784, 300), nn.ReLU(), nn.Linear(300, 100), nn.ReLU(),
-                             nn.Linear(100, 10))
+        return nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(784, 300),
+            nn.ReLU(),
+            nn.Linear(300, 100),
+            nn.ReLU(),
+            nn.Linear(100, 10),
+        )
 
     return {"mlp": mlp, "lenet": LeNet5, "resnet20": ResNet20}
 
@@ -134,7 +151,9 @@ def twins(name: str, seed: int = 0) -> tuple[Any, Any, numpy.ndarray, numpy.ndar
                 module.running_var.uniform_(0.5, 1.5)
                 module.weight.uniform_(0.5, 1.5)
                 module.bias.uniform_(-0.1, 0.1)
-    ours.load_state_dict({key: value.detach().numpy() for key, value in theirs.state_dict().items()})
+    ours.load_state_dict(
+        {key: value.detach().numpy() for key, value in theirs.state_dict().items()}
+    )
     rng = numpy.random.default_rng(seed)
     x = rng.standard_normal((BATCH, *INPUTS[name])).astype(numpy.float32)
     labels = rng.integers(0, 10, BATCH)
@@ -168,11 +187,14 @@ def eval_step(lib: Any, model: Any, x: numpy.ndarray) -> Callable[[], None]:
     return run
 
 
-CLOCK = time.perf_counter  # --clock cpu: time.process_time, steadier on a loaded machine with --threads 1
+CLOCK = (
+    time.perf_counter
+)  # --clock cpu: time.process_time, steadier on a loaded machine with --threads 1
 
 
-def measure(ours: Callable[[], None], theirs: Callable[[], None], repeat: int,
-            warmup: int = 3) -> tuple[float, float]:
+def measure(
+    ours: Callable[[], None], theirs: Callable[[], None], repeat: int, warmup: int = 3
+) -> tuple[float, float]:
     for _ in range(warmup):
         ours()
         theirs()
@@ -243,7 +265,10 @@ def step_table(repeat: int, only: str) -> None:
             pair = eval_step(glassnet, ours, x), eval_step(torch, theirs, x)
         mine, other = measure(*pair, repeat=repeat)
         load = os.getloadavg()[0]
-        print(f"| {label} | {mine * 1e3:.2f} | {other * 1e3:.2f} | {mine / other:.2f} | {load:.1f} |", flush=True)
+        print(
+            f"| {label} | {mine * 1e3:.2f} | {other * 1e3:.2f} | {mine / other:.2f} | {load:.1f} |",
+            flush=True,
+        )
 
 
 # -- memory: one process per framework ------------------------------------------------------
@@ -278,14 +303,30 @@ def memory_child(framework: str, steps: int) -> None:
 def memory_table(steps: int) -> None:
     figures = {}
     for framework in ("glassnet", "torch"):
-        out = subprocess.run([sys.executable, os.path.abspath(__file__), "--memory-child", framework,
-                              "--steps", str(steps)], capture_output=True, text=True, check=True, timeout=600)
+        out = subprocess.run(
+            [
+                sys.executable,
+                os.path.abspath(__file__),
+                "--memory-child",
+                framework,
+                "--steps",
+                str(steps),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=600,
+        )
         figures[framework] = json.loads(out.stdout.strip().splitlines()[-1])
-    print("\n| ResNet-20 training step, batch 128 | RSS after imports MiB | peak RSS MiB | peak - imports MiB |")
+    print(
+        "\n| ResNet-20 training step, batch 128 | RSS after imports MiB | peak RSS MiB | peak - imports MiB |"
+    )
     print("|---|---:|---:|---:|")
     for framework, f in figures.items():
-        print(f"| {framework} | {f['after_imports'] / 1024:.0f} | {f['peak'] / 1024:.0f} | "
-              f"{(f['peak'] - f['after_imports']) / 1024:.0f} |")
+        print(
+            f"| {framework} | {f['after_imports'] / 1024:.0f} | {f['peak'] / 1024:.0f} | "
+            f"{(f['peak'] - f['after_imports']) / 1024:.0f} |"
+        )
     grown = {k: f["peak"] - f["after_imports"] for k, f in figures.items()}
     print(f"ratio glassnet / torch: {grown['glassnet'] / grown['torch']:.2f}")
 
@@ -323,7 +364,9 @@ def profile(steps: int, name: str = "resnet20", mode: str = "train") -> None:
     ours, theirs, x, labels = twins(name)
     if mode == "fused":
         ours, _ = fused_pair(ours, theirs, x)
-    step = train_step(glassnet, ours, x, labels) if mode == "train" else eval_step(glassnet, ours, x)
+    step = (
+        train_step(glassnet, ours, x, labels) if mode == "train" else eval_step(glassnet, ours, x)
+    )
     for _ in range(2):
         step()
     totals.clear()
@@ -341,23 +384,41 @@ def profile(steps: int, name: str = "resnet20", mode: str = "train") -> None:
         if per_step >= 0.2e-3:
             print(f"| {key} | {per_step * 1e3:.1f} | {per_step / whole:.0%} |")
     rest = whole - accounted
-    print(f"| everything else (Python: apply, autograd walk, modules, optimizer) | {rest * 1e3:.1f} | "
-          f"{rest / whole:.0%} |")
+    print(
+        f"| everything else (Python: apply, autograd walk, modules, optimizer) | {rest * 1e3:.1f} | "
+        f"{rest / whole:.0%} |"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=15, help="timed steps per framework and model")
-    parser.add_argument("--only", default="", help="only models whose name contains this (mlp, lenet, resnet20)")
-    parser.add_argument("--memory", action="store_true", help="also measure the peak RSS of a ResNet-20 step")
-    parser.add_argument("--profile", action="store_true", help="also profile a glassnet step (per op class)")
+    parser.add_argument(
+        "--repeat", type=int, default=15, help="timed steps per framework and model"
+    )
+    parser.add_argument(
+        "--only", default="", help="only models whose name contains this (mlp, lenet, resnet20)"
+    )
+    parser.add_argument(
+        "--memory", action="store_true", help="also measure the peak RSS of a ResNet-20 step"
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="also profile a glassnet step (per op class)"
+    )
     parser.add_argument("--profile-mode", default="train", choices=("train", "eval", "fused"))
     parser.add_argument("--profile-model", default="resnet20", choices=("mlp", "lenet", "resnet20"))
-    parser.add_argument("--threads", type=int, default=0,
-                        help="threads for both torch and NumPy's BLAS (default: each library's own default); "
-                             "1 gives steadier ratios on a loaded machine")
-    parser.add_argument("--clock", default="wall", choices=("wall", "cpu"),
-                        help="wall: perf_counter; cpu: process_time (only meaningful with --threads 1)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="threads for both torch and NumPy's BLAS (default: each library's own default); "
+        "1 gives steadier ratios on a loaded machine",
+    )
+    parser.add_argument(
+        "--clock",
+        default="wall",
+        choices=("wall", "cpu"),
+        help="wall: perf_counter; cpu: process_time (only meaningful with --threads 1)",
+    )
     parser.add_argument("--no-table", action="store_true", help="skip the step table")
     parser.add_argument("--memory-child", default="", help=argparse.SUPPRESS)
     parser.add_argument("--steps", type=int, default=3, help=argparse.SUPPRESS)
@@ -382,13 +443,23 @@ def main() -> None:
         threadpool_limits(args.threads, user_api="blas")
         torch.set_num_threads(args.threads)
 
-    print(f"CPU: {cpu_model()}; {os.cpu_count()} cores; {torch.get_num_threads()} torch threads; "
-          f"BLAS: {blas_info()}")
-    print(f"numpy {numpy.__version__}, torch {torch.__version__}, glassnet {glassnet.__version__}; "
-          f"median of {args.repeat} interleaved steps after 3 warm-up steps, float32, batch {BATCH}, "
-          f"{'CPU time' if args.clock == 'cpu' else 'wall time'}")
-    print("twins agree: " + ", ".join(f"{name} max |logit diff| {check_outputs(name):.1e}"
-                                      for name in ("mlp", "lenet", "resnet20")) + "\n")
+    print(
+        f"CPU: {cpu_model()}; {os.cpu_count()} cores; {torch.get_num_threads()} torch threads; "
+        f"BLAS: {blas_info()}"
+    )
+    print(
+        f"numpy {numpy.__version__}, torch {torch.__version__}, glassnet {glassnet.__version__}; "
+        f"median of {args.repeat} interleaved steps after 3 warm-up steps, float32, batch {BATCH}, "
+        f"{'CPU time' if args.clock == 'cpu' else 'wall time'}"
+    )
+    print(
+        "twins agree: "
+        + ", ".join(
+            f"{name} max |logit diff| {check_outputs(name):.1e}"
+            for name in ("mlp", "lenet", "resnet20")
+        )
+        + "\n"
+    )
     if not args.no_table:
         step_table(args.repeat, args.only)
     if args.memory:

@@ -46,10 +46,15 @@ def build(lib: Any, mode: str) -> tuple[Any, Any]:
     return recurrent, head
 
 
-def training_step(lib: Any, recurrent: Any, head: Any, x: numpy.ndarray, y: numpy.ndarray) -> Callable[[], float]:
+def training_step(
+    lib: Any, recurrent: Any, head: Any, x: numpy.ndarray, y: numpy.ndarray
+) -> Callable[[], float]:
     params = list(recurrent.parameters()) + list(head.parameters())
-    optimizer = SGD(params, lr=0.05, momentum=0.9) if lib is glassnet else torch.optim.SGD(params, lr=0.05,
-                                                                                           momentum=0.9)
+    optimizer = (
+        SGD(params, lr=0.05, momentum=0.9)
+        if lib is glassnet
+        else torch.optim.SGD(params, lr=0.05, momentum=0.9)
+    )
     inputs, targets = lib.tensor(x), lib.tensor(y)
     cross_entropy = F.cross_entropy if lib is glassnet else torch.nn.functional.cross_entropy
 
@@ -64,7 +69,9 @@ def training_step(lib: Any, recurrent: Any, head: Any, x: numpy.ndarray, y: nump
     return run
 
 
-def measure(ours: Callable[[], float], theirs: Callable[[], float], repeat: int) -> tuple[float, float, float, float]:
+def measure(
+    ours: Callable[[], float], theirs: Callable[[], float], repeat: int
+) -> tuple[float, float, float, float]:
     """Median seconds per step (ours, theirs) and the last losses, after 3 warm-up steps each."""
     for _ in range(3):
         ours()
@@ -92,14 +99,23 @@ def main() -> None:
     ours_model, theirs_model = build(glassnet, args.mode), build(torch, args.mode)
     for mine, reference in zip(ours_model, theirs_model):
         mine.load_state_dict(reference.state_dict())
-    print(f"CPU: {cpu_model()}; {torch.get_num_threads()} torch threads; BLAS: {blas_info()}; "
-          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')}")
-    print(f"numpy {numpy.__version__}, torch {torch.__version__}; median of {args.repeat} interleaved steps, "
-          f"float32, batch {BATCH}, {STEPS} steps, {args.mode.upper()} 1->{HIDDEN} + Linear({HIDDEN}, {CLASSES})")
-    ours, theirs, loss_ours, loss_theirs = measure(training_step(glassnet, *ours_model, x, y),
-                                                   training_step(torch, *theirs_model, x, y), args.repeat)
-    print(f"glassnet {ours * 1e3:.2f} ms, torch {theirs * 1e3:.2f} ms, ratio {ours / theirs:.2f} "
-          f"(losses after the run: {loss_ours:.5f} vs {loss_theirs:.5f})")
+    print(
+        f"CPU: {cpu_model()}; {torch.get_num_threads()} torch threads; BLAS: {blas_info()}; "
+        f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', 'unset')}"
+    )
+    print(
+        f"numpy {numpy.__version__}, torch {torch.__version__}; median of {args.repeat} interleaved steps, "
+        f"float32, batch {BATCH}, {STEPS} steps, {args.mode.upper()} 1->{HIDDEN} + Linear({HIDDEN}, {CLASSES})"
+    )
+    ours, theirs, loss_ours, loss_theirs = measure(
+        training_step(glassnet, *ours_model, x, y),
+        training_step(torch, *theirs_model, x, y),
+        args.repeat,
+    )
+    print(
+        f"glassnet {ours * 1e3:.2f} ms, torch {theirs * 1e3:.2f} ms, ratio {ours / theirs:.2f} "
+        f"(losses after the run: {loss_ours:.5f} vs {loss_theirs:.5f})"
+    )
 
 
 if __name__ == "__main__":

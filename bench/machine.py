@@ -22,8 +22,11 @@ def blas_info() -> str:
     try:
         from threadpoolctl import threadpool_info
 
-        return ", ".join(f"{p['internal_api']} {p.get('architecture', '')} x{p['num_threads']}"
-                         for p in threadpool_info() if p["user_api"] == "blas")
+        return ", ".join(
+            f"{p['internal_api']} {p.get('architecture', '')} x{p['num_threads']}"
+            for p in threadpool_info()
+            if p["user_api"] == "blas"
+        )
     except ImportError:
         config = numpy.show_config(mode="dicts")["Build Dependencies"]["blas"]
         return f"{config['name']} {config.get('version', '')}"

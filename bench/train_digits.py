@@ -35,8 +35,22 @@ TARGETS = {"mlp": 0.97, "cnn": 0.98}
 def one_run(model: str, seed: int, env: dict[str, str], extra: list[str]) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "run"
-        command = [sys.executable, "-m", "glassnet", "train", "--data", "digits", "--model", model, "--seed",
-                   str(seed), "--out", str(out), "--no-progress", *extra]
+        command = [
+            sys.executable,
+            "-m",
+            "glassnet",
+            "train",
+            "--data",
+            "digits",
+            "--model",
+            model,
+            "--seed",
+            str(seed),
+            "--out",
+            str(out),
+            "--no-progress",
+            *extra,
+        ]
         started = time.perf_counter()
         finished = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
         wall = time.perf_counter() - started
@@ -44,38 +58,59 @@ def one_run(model: str, seed: int, env: dict[str, str], extra: list[str]) -> dic
             raise SystemExit(f"{' '.join(command)} failed:\n{finished.stderr}")
         metrics = json.loads((out / "test_metrics.json").read_text())
     fit = float(re.search(r"trained \d+ epochs in ([\d.]+) s", finished.stdout).group(1))
-    return {"accuracy": metrics["metrics"]["accuracy"], "f1": metrics["metrics"]["f1"],
-            "best_epoch": metrics["best_epoch"] + 1, "wall": wall, "fit": fit}
+    return {
+        "accuracy": metrics["metrics"]["accuracy"],
+        "f1": metrics["metrics"]["f1"],
+        "best_epoch": metrics["best_epoch"] + 1,
+        "wall": wall,
+        "fit": fit,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--models", nargs="+", default=["mlp", "cnn"])
-    parser.add_argument("--threads", type=int, help="BLAS threads for the runs (default: the environment's)")
-    parser.add_argument("extra", nargs=argparse.REMAINDER, help="more `glassnet train` options, after --")
+    parser.add_argument(
+        "--threads", type=int, help="BLAS threads for the runs (default: the environment's)"
+    )
+    parser.add_argument(
+        "extra", nargs=argparse.REMAINDER, help="more `glassnet train` options, after --"
+    )
     args = parser.parse_args()
     env = dict(os.environ)
     if args.threads is not None:
         env.update(OPENBLAS_NUM_THREADS=str(args.threads), OMP_NUM_THREADS=str(args.threads))
     extra = [option for option in args.extra if option != "--"]
-    print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, BLAS threads: "
-          f"{env.get('OPENBLAS_NUM_THREADS', 'default')}, extra options: {' '.join(extra) or 'none'}")
-    print(f"{'model':5} {'seed':>4} {'test acc':>9} {'macro F1':>9} {'best ep':>7} {'fit s':>7} {'wall s':>7}")
+    print(
+        f"python {platform.python_version()}, {os.cpu_count()} CPUs, BLAS threads: "
+        f"{env.get('OPENBLAS_NUM_THREADS', 'default')}, extra options: {' '.join(extra) or 'none'}"
+    )
+    print(
+        f"{'model':5} {'seed':>4} {'test acc':>9} {'macro F1':>9} {'best ep':>7} {'fit s':>7} {'wall s':>7}"
+    )
     verdicts = []
     for model in args.models:
         results = []
         for seed in args.seeds:
             result = one_run(model, seed, env, extra)
             results.append(result)
-            print(f"{model:5} {seed:>4} {100 * result['accuracy']:>8.2f}% {100 * result['f1']:>8.2f}% "
-                  f"{result['best_epoch']:>7} {result['fit']:>7.1f} {result['wall']:>7.1f}", flush=True)
+            print(
+                f"{model:5} {seed:>4} {100 * result['accuracy']:>8.2f}% {100 * result['f1']:>8.2f}% "
+                f"{result['best_epoch']:>7} {result['fit']:>7.1f} {result['wall']:>7.1f}",
+                flush=True,
+            )
         median = statistics.median(result["accuracy"] for result in results)
         slowest = max(result["wall"] for result in results)
         target = TARGETS.get(model)
-        verdict = "" if target is None else (
-            f"  target >= {100 * target:.0f}%: {'met' if median >= target else 'MISSED'}; "
-            f"slowest run {slowest:.1f} s ({'under' if slowest < 60 else 'OVER'} a minute)")
+        verdict = (
+            ""
+            if target is None
+            else (
+                f"  target >= {100 * target:.0f}%: {'met' if median >= target else 'MISSED'}; "
+                f"slowest run {slowest:.1f} s ({'under' if slowest < 60 else 'OVER'} a minute)"
+            )
+        )
         verdicts.append(f"{model}: median test accuracy {100 * median:.2f}%{verdict}")
     print("\n".join(verdicts))
 

@@ -51,13 +51,19 @@ def _make_inputs(lib: Any, arrays: Sequence[Any], dtype: numpy.dtype, grad: bool
     return made
 
 
-def _close(name: str, actual: numpy.ndarray, expected: numpy.ndarray, rtol: float, atol_scale: float) -> None:
-    assert actual.shape == expected.shape, f"{name}: shape {actual.shape}, torch gives {expected.shape}"
+def _close(
+    name: str, actual: numpy.ndarray, expected: numpy.ndarray, rtol: float, atol_scale: float
+) -> None:
+    assert actual.shape == expected.shape, (
+        f"{name}: shape {actual.shape}, torch gives {expected.shape}"
+    )
     if expected.dtype.kind != "f":
         numpy.testing.assert_array_equal(actual, expected, err_msg=name)
         return
     scale = float(numpy.max(numpy.abs(expected))) if expected.size else 0.0
-    numpy.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol_scale * max(scale, 1e-30), err_msg=name)
+    numpy.testing.assert_allclose(
+        actual, expected, rtol=rtol, atol=atol_scale * max(scale, 1e-30), err_msg=name
+    )
 
 
 def assert_parity(
@@ -94,7 +100,9 @@ def assert_parity(
         )
         _close(f"output {index}", mine.data, expected, rtol, atol)
         if grad and reference.requires_grad:
-            upstream.append((mine, reference, rng.standard_normal(expected.shape).astype(expected.dtype)))
+            upstream.append(
+                (mine, reference, rng.standard_normal(expected.shape).astype(expected.dtype))
+            )
 
     if not upstream:
         return
@@ -107,7 +115,9 @@ def assert_parity(
             continue
         expected = reference.grad
         if expected is None:
-            assert mine.grad is None or not numpy.any(mine.grad.data), f"input {index}: torch gives no gradient"
+            assert mine.grad is None or not numpy.any(mine.grad.data), (
+                f"input {index}: torch gives no gradient"
+            )
             continue
         assert mine.grad is not None, f"input {index}: no gradient, torch gives one"
         _close(f"grad of input {index}", mine.grad.data, expected.numpy(), rtol, atol)

@@ -26,7 +26,9 @@ UNARY = {
     "gelu_tanh": lambda lib, x: lib.nn.functional.gelu(x, approximate="tanh"),
     "silu": lambda lib, x: lib.nn.functional.silu(x),
     "softplus": lambda lib, x: lib.nn.functional.softplus(x),
-    "softplus_beta_2_threshold_1": lambda lib, x: lib.nn.functional.softplus(x, beta=2.0, threshold=1.0),
+    "softplus_beta_2_threshold_1": lambda lib, x: lib.nn.functional.softplus(
+        x, beta=2.0, threshold=1.0
+    ),
     "softplus_beta_-1.5": lambda lib, x: lib.nn.functional.softplus(x, beta=-1.5),
     "hardtanh": lambda lib, x: lib.nn.functional.hardtanh(x),
     "hardtanh_-0.5_1.5": lambda lib, x: lib.nn.functional.hardtanh(x, min_val=-0.5, max_val=1.5),
@@ -85,7 +87,9 @@ def test_softmax_dtype_argument_casts_first(dtype, rng):
     for op in ("softmax", "log_softmax"):
         ours = getattr(F, op)(glassnet.tensor(x), 1, dtype=getattr(glassnet, dtype))
         assert ours.dtype == numpy.dtype(dtype)
-        expected = getattr(torch.nn.functional, op)(torch.tensor(x), 1, dtype=getattr(torch, dtype)).numpy()
+        expected = getattr(torch.nn.functional, op)(
+            torch.tensor(x), 1, dtype=getattr(torch, dtype)
+        ).numpy()
         numpy.testing.assert_allclose(ours.data, expected, rtol=1e-6)
 
 
@@ -157,10 +161,14 @@ def test_erfc_helper_matches_math_erfc_to_1e_13():
     result = _erfc(numpy, z32)
     assert result.dtype == numpy.float32
     expected32 = numpy.array([math.erfc(float(v)) for v in z32])
-    numpy.testing.assert_allclose(result, expected32, rtol=1e-6, atol=5e-7)  # 1 - erf: absolute error
+    numpy.testing.assert_allclose(
+        result, expected32, rtol=1e-6, atol=5e-7
+    )  # 1 - erf: absolute error
 
 
-@pytest.mark.parametrize("name", ["sigmoid", "tanh", "gelu", "silu", "softplus", "elu", "leaky_relu", "hardtanh"])
+@pytest.mark.parametrize(
+    "name", ["sigmoid", "tanh", "gelu", "silu", "softplus", "elu", "leaky_relu", "hardtanh"]
+)
 def test_float32_stays_float32(name):
     x = glassnet.tensor(numpy.array([-2.0, 0.5, 3.0], dtype=numpy.float32), requires_grad=True)
     y = getattr(F, name)(x)
@@ -172,19 +180,48 @@ def test_top_level_functions_are_exported_from_the_module():
     from glassnet.ops import activation
 
     assert set(activation.__all__) == {
-        "sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "silu", "softplus", "prelu",
-        "hardtanh", "softmax", "log_softmax",
+        "sigmoid",
+        "tanh",
+        "relu",
+        "leaky_relu",
+        "elu",
+        "gelu",
+        "silu",
+        "softplus",
+        "prelu",
+        "hardtanh",
+        "softmax",
+        "log_softmax",
     }
     assert all(hasattr(F, name) for name in activation.__all__)
 
 
 ERRORS = [
-    (lambda: F.gelu(glassnet.ones(3), approximate="fast"), ValueError, r"gelu: approximate='fast'.*'none' or 'tanh'"),
-    (lambda: F.prelu(glassnet.ones((2, 4, 3)), glassnet.ones(3)), ValueError,
-     r"prelu: weight has 3 parameters but input has 4 channels \(input shape \(2, 4, 3\), weight shape \(3,\)\)"),
-    (lambda: F.hardtanh(glassnet.ones(3), 1.0, -1.0), ValueError, r"hardtanh: min_val \(1.0\).*max_val \(-1.0\)"),
-    (lambda: F.softmax(glassnet.ones((2, 3)), dim=2), ValueError, r"softmax: dim=2 is out of range.*\(2, 3\)"),
-    (lambda: F.log_softmax(glassnet.ones((2, 3)), dim=-3), ValueError, r"log_softmax: dim=-3 is out of range"),
+    (
+        lambda: F.gelu(glassnet.ones(3), approximate="fast"),
+        ValueError,
+        r"gelu: approximate='fast'.*'none' or 'tanh'",
+    ),
+    (
+        lambda: F.prelu(glassnet.ones((2, 4, 3)), glassnet.ones(3)),
+        ValueError,
+        r"prelu: weight has 3 parameters but input has 4 channels \(input shape \(2, 4, 3\), weight shape \(3,\)\)",
+    ),
+    (
+        lambda: F.hardtanh(glassnet.ones(3), 1.0, -1.0),
+        ValueError,
+        r"hardtanh: min_val \(1.0\).*max_val \(-1.0\)",
+    ),
+    (
+        lambda: F.softmax(glassnet.ones((2, 3)), dim=2),
+        ValueError,
+        r"softmax: dim=2 is out of range.*\(2, 3\)",
+    ),
+    (
+        lambda: F.log_softmax(glassnet.ones((2, 3)), dim=-3),
+        ValueError,
+        r"log_softmax: dim=-3 is out of range",
+    ),
     (lambda: F.softplus(glassnet.ones(3), beta=0), ValueError, r"softplus: beta must be non-zero"),
 ]
 

@@ -18,8 +18,10 @@ def test_atomic_write_helpers(tmp_path):
     with atomic.atomic_write(tmp_path / "history.csv", "w") as file:
         file.write("epoch,loss\n1,0.5\n")
     assert (tmp_path / "history.csv").read_text() == "epoch,loss\n1,0.5\n"
-    with pytest.raises(ValueError, match="atomic_write: mode must be 'w', 'wt' or 'wb', got 'a'"), \
-            atomic.atomic_write(tmp_path / "x", "a"):
+    with (
+        pytest.raises(ValueError, match="atomic_write: mode must be 'w', 'wt' or 'wb', got 'a'"),
+        atomic.atomic_write(tmp_path / "x", "a"),
+    ):
         pass
     with pytest.raises(IsADirectoryError, match="it is a folder"):
         atomic.atomic_write_bytes(tmp_path, b"")
@@ -27,7 +29,10 @@ def test_atomic_write_helpers(tmp_path):
 
 
 def test_atomic_path_keeps_the_suffix_and_cleans_up_on_error(tmp_path):
-    with pytest.raises(RuntimeError, match="writer failed"), atomic.atomic_path(tmp_path / "curve.png") as temporary:
+    with (
+        pytest.raises(RuntimeError, match="writer failed"),
+        atomic.atomic_path(tmp_path / "curve.png") as temporary,
+    ):
         assert temporary.parent == tmp_path and temporary.suffix == ".png"
         assert temporary.name.startswith(".curve.tmp-")
         raise RuntimeError("writer failed")
@@ -39,7 +44,9 @@ def test_new_files_get_umask_permissions_and_existing_files_keep_theirs(tmp_path
     plain.write_bytes(b"")
     path = tmp_path / "a.safetensors"
     save({}, path)
-    assert stat.S_IMODE(path.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)  # what open() gives
+    assert stat.S_IMODE(path.stat().st_mode) == stat.S_IMODE(
+        plain.stat().st_mode
+    )  # what open() gives
     os.chmod(path, 0o640)
     save({"x": 1}, path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o640

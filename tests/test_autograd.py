@@ -52,7 +52,7 @@ def test_chain_of_20000_ops_backward_is_iterative():
     for _ in range(20_000):
         y = y * 1.0001
     y.backward()
-    assert x.grad.item() == pytest.approx(1.0001 ** 20_000, rel=1e-9)
+    assert x.grad.item() == pytest.approx(1.0001**20_000, rel=1e-9)
     del y  # freeing the long chain must not overflow the stack either
     gc.collect()
 
@@ -115,12 +115,16 @@ def test_backward_on_tensor_without_grad_raises():
 
 def test_backward_gradient_of_wrong_shape_raises():
     y = glassnet.tensor([1.0, 2.0], requires_grad=True) * 2
-    with pytest.raises(ValueError, match=r"gradient has shape \(3,\) but the tensor has shape \(2,\)"):
+    with pytest.raises(
+        ValueError, match=r"gradient has shape \(3,\) but the tensor has shape \(2,\)"
+    ):
         y.backward(glassnet.ones(3))
 
 
 def test_integer_tensors_cannot_require_grad():
-    with pytest.raises(RuntimeError, match="only floating point tensors can require gradients.*int64"):
+    with pytest.raises(
+        RuntimeError, match="only floating point tensors can require gradients.*int64"
+    ):
         glassnet.tensor([1, 2], requires_grad=True)
 
 
@@ -191,15 +195,25 @@ def test_inplace_ops_keep_dtype_and_refuse_narrowing():
     assert t.dtype == glassnet.float32 and t.tolist() == [0.5, 0.5, 0.5]
     t.copy_(numpy.arange(3)).fill_(4).zero_()
     assert t.tolist() == [0, 0, 0]
-    with pytest.raises(RuntimeError, match="add_: result type float32 cannot be stored in a int64 tensor"):
+    with pytest.raises(
+        RuntimeError, match="add_: result type float32 cannot be stored in a int64 tensor"
+    ):
         glassnet.tensor([1, 2]).add_(0.5)
-    with pytest.raises(ValueError, match=r"copy_: source of shape \(2,\) does not broadcast to \(3,\)"):
+    with pytest.raises(
+        ValueError, match=r"copy_: source of shape \(2,\) does not broadcast to \(3,\)"
+    ):
         glassnet.zeros(3).copy_(glassnet.ones(2))
 
 
 @pytest.mark.parametrize(
     "grad_shape, shape",
-    [((2, 3, 4), (3, 4)), ((2, 3, 4), (1, 4)), ((2, 3, 4), (2, 1, 1)), ((2, 3, 4), ()), ((5,), (1,))],
+    [
+        ((2, 3, 4), (3, 4)),
+        ((2, 3, 4), (1, 4)),
+        ((2, 3, 4), (2, 1, 1)),
+        ((2, 3, 4), ()),
+        ((5,), (1,)),
+    ],
 )
 def test_unbroadcast_sums_to_the_input_shape(grad_shape, shape, rng):
     grad = rng.standard_normal(grad_shape)

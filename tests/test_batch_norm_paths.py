@@ -27,7 +27,9 @@ def test_batch_norm_gradients_of_parameters_only(training, rng):
 
     def fn(lib, weight, bias):
         running = [lib.tensor(s.copy()) for s in stats]
-        return lib.nn.functional.batch_norm(lib.tensor(x), *running, weight, bias, training=training)
+        return lib.nn.functional.batch_norm(
+            lib.tensor(x), *running, weight, bias, training=training
+        )
 
     assert_parity(fn, [rng.standard_normal(3), rng.standard_normal(3)])
 

@@ -44,6 +44,7 @@ def _conv(options, bias):
 
 def _conv_of_data(x, options, dtype):
     """conv2d of a fixed input that needs no gradient (the data): only dL/dW and dL/db."""
+
     def fn(lib, w, b):
         return lib.nn.functional.conv2d(lib.tensor(x.astype(dtype)), w, b, **options)
 
@@ -55,7 +56,11 @@ def _conv_of_data(x, options, dtype):
 def test_both_backward_forms_match_torch(case, form, rng, monkeypatch):
     monkeypatch.setattr(conv_gemm, "TRANSPOSED_LIMIT", FORMS[form])
     x_shape, w_shape, options, need_x = case
-    x, w, b = rng.standard_normal(x_shape), rng.standard_normal(w_shape), rng.standard_normal(w_shape[0])
+    x, w, b = (
+        rng.standard_normal(x_shape),
+        rng.standard_normal(w_shape),
+        rng.standard_normal(w_shape[0]),
+    )
     for dtype in ("float64", "float32"):
         if need_x:
             assert_parity(_conv(options, bias=True), [x, w, b], dtype=dtype)
@@ -64,18 +69,24 @@ def test_both_backward_forms_match_torch(case, form, rng, monkeypatch):
 
 
 @pytest.mark.parametrize("form", FORMS)
-@pytest.mark.parametrize("case", STRIDE_ONE[:4] + STRIDE_ONE[5:6] + STRIDE_ONE[8:9], ids=lambda c: f"{c[1]}-{c[2]}")
+@pytest.mark.parametrize(
+    "case", STRIDE_ONE[:4] + STRIDE_ONE[5:6] + STRIDE_ONE[8:9], ids=lambda c: f"{c[1]}-{c[2]}"
+)
 def test_both_backward_forms_pass_gradcheck(case, form, rng, monkeypatch):
     monkeypatch.setattr(conv_gemm, "TRANSPOSED_LIMIT", FORMS[form])
     x_shape, w_shape, options, _ = case
-    assert_gradcheck(_conv(options, bias=False), [rng.standard_normal(x_shape), rng.standard_normal(w_shape)])
+    assert_gradcheck(
+        _conv(options, bias=False), [rng.standard_normal(x_shape), rng.standard_normal(w_shape)]
+    )
 
 
 def test_conv1d_uses_the_same_forms(rng, monkeypatch):
     for limit in FORMS.values():
         monkeypatch.setattr(conv_gemm, "TRANSPOSED_LIMIT", limit)
-        assert_parity(lambda lib, x, w: lib.nn.functional.conv1d(x, w, padding=2, dilation=2),
-                      [rng.standard_normal((2, 3, 11)), rng.standard_normal((4, 3, 3))])
+        assert_parity(
+            lambda lib, x, w: lib.nn.functional.conv1d(x, w, padding=2, dilation=2),
+            [rng.standard_normal((2, 3, 11)), rng.standard_normal((4, 3, 3))],
+        )
 
 
 def _refuse(name):
@@ -94,7 +105,9 @@ def test_padded_3x3_takes_the_transposed_form(rng, monkeypatch):
     assert x.grad is not None and w.grad is not None
 
 
-@pytest.mark.parametrize("x_shape, w_shape", [((2, 6, 14, 14), (16, 6, 5, 5)), ((2, 16, 5, 5), (120, 16, 5, 5))])
+@pytest.mark.parametrize(
+    "x_shape, w_shape", [((2, 6, 14, 14), (16, 6, 5, 5)), ((2, 16, 5, 5), (120, 16, 5, 5))]
+)
 def test_unpadded_convolutions_take_col2im(x_shape, w_shape, rng, monkeypatch):
     """LeNet's C3 and C5: the transposed form would compute 1.8x and 9x the pixels."""
     monkeypatch.setattr(conv_gemm, "_transposed_backward", _refuse("the transposed convolution"))
@@ -123,8 +136,14 @@ def test_canvas_and_per_image_layouts_match_torch(case, canvas, images, rng, mon
     monkeypatch.setattr(im2col, "CANVAS_MIN_WASTE", 0.0 if canvas else math.inf)
     monkeypatch.setattr(conv_gemm, "block_size", lambda geometry, itemsize: images)
     x_shape, w_shape, options = case
-    assert_parity(_conv(options, bias=True), [rng.standard_normal(x_shape), rng.standard_normal(w_shape),
-                                              rng.standard_normal(w_shape[0])])
+    assert_parity(
+        _conv(options, bias=True),
+        [
+            rng.standard_normal(x_shape),
+            rng.standard_normal(w_shape),
+            rng.standard_normal(w_shape[0]),
+        ],
+    )
 
 
 def test_canvas_only_where_the_separators_are_all_the_padding():

@@ -40,7 +40,9 @@ def test_dropout_matches_torch_given_the_mask(shape, mask_shape, p, dtype, rng):
 @pytest.mark.parametrize("shape, mask_shape, p", MASKED[:1] + MASKED[3:], ids=str)
 def test_dropout_gradcheck_with_injected_mask(shape, mask_shape, p, rng):
     mask = rng.random(mask_shape) >= p
-    assert_gradcheck(lambda lib, x: Dropout.apply(x, mask=mask, scale=1 / (1 - p)), [rng.standard_normal(shape)])
+    assert_gradcheck(
+        lambda lib, x: Dropout.apply(x, mask=mask, scale=1 / (1 - p)), [rng.standard_normal(shape)]
+    )
 
 
 @pytest.mark.parametrize("p", [0.1, 0.5, 0.8])
@@ -94,7 +96,9 @@ def test_dropout_p_one_gives_zeros_and_zero_gradient(rng):
 @pytest.mark.parametrize("p", [-0.1, 1.5])
 @pytest.mark.parametrize("op", ["dropout", "dropout1d", "dropout2d", "dropout3d"])
 def test_dropout_rejects_p_outside_zero_one(op, p):
-    with pytest.raises(ValueError, match=rf"{op}: dropout probability p has to be between 0 and 1, but got p={p}"):
+    with pytest.raises(
+        ValueError, match=rf"{op}: dropout probability p has to be between 0 and 1, but got p={p}"
+    ):
         getattr(F, op)(glassnet.randn(2, 3, 4, 4), p=p)
 
 
@@ -110,7 +114,9 @@ def test_dropout_inplace(rng):
 
 def test_dropout_inplace_on_graph_tensors(rng):
     leaf = glassnet.tensor(rng.uniform(1.0, 2.0, (4, 5)), requires_grad=True)
-    with pytest.raises(RuntimeError, match="dropout: inplace=True on a leaf tensor that requires grad"):
+    with pytest.raises(
+        RuntimeError, match="dropout: inplace=True on a leaf tensor that requires grad"
+    ):
         F.dropout(leaf, inplace=True)
     hidden = leaf * 3.0
     out = F.dropout(hidden, p=0.5, inplace=True)  # non-leaf: a new tensor, still differentiable
@@ -118,16 +124,24 @@ def test_dropout_inplace_on_graph_tensors(rng):
     numpy.testing.assert_allclose(leaf.grad.data, 6.0 * (out.data != 0))
 
 
-@pytest.mark.parametrize("op, shape, channel_axes", [
-    ("dropout1d", (50, 40, 6), 2), ("dropout1d", (400, 6), 1),
-    ("dropout2d", (50, 40, 3, 4), 2),
-    ("dropout3d", (40, 50, 2, 2, 3), 2), ("dropout3d", (400, 2, 2, 3), 1),
-], ids=str)
+@pytest.mark.parametrize(
+    "op, shape, channel_axes",
+    [
+        ("dropout1d", (50, 40, 6), 2),
+        ("dropout1d", (400, 6), 1),
+        ("dropout2d", (50, 40, 3, 4), 2),
+        ("dropout3d", (40, 50, 2, 2, 3), 2),
+        ("dropout3d", (400, 2, 2, 3), 1),
+    ],
+    ids=str,
+)
 def test_channel_dropout_drops_whole_channels(op, shape, channel_axes):
     glassnet.manual_seed(1)
     out = getattr(F, op)(glassnet.ones(*shape), p=0.3).data
     channels = out.reshape(shape[:channel_axes] + (-1,))
-    numpy.testing.assert_array_equal(channels, channels[..., :1] * numpy.ones_like(channels))  # one draw per channel
+    numpy.testing.assert_array_equal(
+        channels, channels[..., :1] * numpy.ones_like(channels)
+    )  # one draw per channel
     assert abs((channels[..., 0] == 0).mean() - 0.3) < 0.04  # 2,000 draws: std 0.01
     numpy.testing.assert_allclose(numpy.unique(channels), [0.0, 1 / 0.7], rtol=1e-6)
 
@@ -141,5 +155,7 @@ def test_dropout2d_on_3d_input_is_channelwise_1d_with_a_warning():
 
 
 def test_dropout1d_rejects_other_ranks():
-    with pytest.raises(ValueError, match=r"dropout1d: Expected 2D or 3D input .* got shape \(2, 3, 4, 5\)"):
+    with pytest.raises(
+        ValueError, match=r"dropout1d: Expected 2D or 3D input .* got shape \(2, 3, 4, 5\)"
+    ):
         F.dropout1d(glassnet.randn(2, 3, 4, 5))

@@ -24,12 +24,12 @@ UNARY = {
     "log": (lambda lib, x: lib.log(x), positive),
     "sqrt": (lambda lib, x: x.sqrt(), positive),
     "abs": (lambda lib, x: abs(x), signed),
-    "pow_2": (lambda lib, x: x ** 2, signed),
+    "pow_2": (lambda lib, x: x**2, signed),
     "pow_int3": (lambda lib, x: x.pow(3), signed),
-    "pow_frac": (lambda lib, x: x ** 1.5, positive),
+    "pow_frac": (lambda lib, x: x**1.5, positive),
     "pow_neg": (lambda lib, x: lib.pow(x, -0.5), positive),
-    "pow_zero": (lambda lib, x: x ** 0, signed),
-    "rpow": (lambda lib, x: 2.5 ** x, signed),
+    "pow_zero": (lambda lib, x: x**0, signed),
+    "rpow": (lambda lib, x: 2.5**x, signed),
     "clamp_both": (lambda lib, x: x.clamp(-1.0, 1.0), signed),
     "clamp_min": (lambda lib, x: lib.clamp(x, min=0.1), signed),
     "clamp_max": (lambda lib, x: lib.clamp(x, max=-0.1), signed),
@@ -57,7 +57,9 @@ def test_unary_gradcheck(name, rng):
 
 def _distinct_pair(rng, shape_x, shape_y):
     """Two inputs whose broadcast values never tie."""
-    values = rng.permutation(200)[: int(numpy.prod(shape_x)) + int(numpy.prod(shape_y))] / 37.0 - 2.5
+    values = (
+        rng.permutation(200)[: int(numpy.prod(shape_x)) + int(numpy.prod(shape_y))] / 37.0 - 2.5
+    )
     size_x = int(numpy.prod(shape_x))
     return [values[:size_x].reshape(shape_x), values[size_x:].reshape(shape_y)]
 
@@ -84,8 +86,10 @@ def test_binary_gradcheck(name, rng):
 
 
 def test_maximum_splits_gradient_on_ties_like_torch():
-    assert_parity(lambda lib, x, y: lib.maximum(x, y) + lib.minimum(x, y) * 3,
-                  [numpy.array([1.0, 2.0, 3.0]), numpy.array([1.0, 5.0, 3.0])])
+    assert_parity(
+        lambda lib, x, y: lib.maximum(x, y) + lib.minimum(x, y) * 3,
+        [numpy.array([1.0, 2.0, 3.0]), numpy.array([1.0, 5.0, 3.0])],
+    )
 
 
 @pytest.mark.parametrize("op", ["eq", "ne", "lt", "le", "gt", "ge"])
@@ -99,7 +103,9 @@ def test_comparisons_match_torch_and_carry_no_grad(op, rng):
 
 
 def test_operators_with_python_scalars_on_the_left(rng):
-    assert_parity(lambda lib, x: 1 - x + 2 * x - 3 / (x.abs() + 1) + (x > 0.5) * 1.0, [signed(rng, (6,))])
+    assert_parity(
+        lambda lib, x: 1 - x + 2 * x - 3 / (x.abs() + 1) + (x > 0.5) * 1.0, [signed(rng, (6,))]
+    )
 
 
 def test_clamp_needs_a_bound():
@@ -135,18 +141,28 @@ def test_integer_floor_division_keeps_integers():
     theirs = torch.tensor([7, -7, 5]) // torch.tensor([2, 2, -3])
     assert ours.dtype == glassnet.int64 and ours.tolist() == theirs.tolist()
     assert glassnet.div(glassnet.tensor([-7]), 2, rounding_mode="trunc").tolist() == [-3]
-    with pytest.raises(ValueError, match="rounding_mode must be None, 'trunc' or 'floor', got 'round'"):
+    with pytest.raises(
+        ValueError, match="rounding_mode must be None, 'trunc' or 'floor', got 'round'"
+    ):
         glassnet.div(glassnet.ones(1), 2, rounding_mode="round")
 
 
 @pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "maximum", "minimum", "eq", "lt"])
 def test_shapes_that_do_not_broadcast_are_named(op):
-    with pytest.raises(ValueError, match=rf"{op}: shapes do not broadcast: input shape \(2, 3\), other shape \(4,\)"):
+    with pytest.raises(
+        ValueError,
+        match=rf"{op}: shapes do not broadcast: input shape \(2, 3\), other shape \(4,\)",
+    ):
         getattr(glassnet, op)(glassnet.ones(2, 3), glassnet.ones(4))
 
 
 def test_operator_and_where_broadcast_errors_name_the_shapes():
-    with pytest.raises(ValueError, match=r"mul: shapes do not broadcast: input shape \(3,\), other shape \(2,\)"):
+    with pytest.raises(
+        ValueError, match=r"mul: shapes do not broadcast: input shape \(3,\), other shape \(2,\)"
+    ):
         glassnet.ones(3) * glassnet.ones(2)
-    with pytest.raises(ValueError, match=r"where: shapes do not broadcast: condition shape \(2,\), input shape \(3,\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"where: shapes do not broadcast: condition shape \(2,\), input shape \(3,\)",
+    ):
         glassnet.where(glassnet.ones(2) > 0, glassnet.ones(3), glassnet.ones(3))

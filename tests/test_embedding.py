@@ -30,7 +30,9 @@ def _embedding(options):
 def _indices(rng, num_embeddings, shape):
     indices = rng.integers(0, num_embeddings, shape)
     if indices.size >= num_embeddings:
-        indices.reshape(-1)[:num_embeddings] = numpy.arange(num_embeddings)  # every row, padding included
+        indices.reshape(-1)[:num_embeddings] = numpy.arange(
+            num_embeddings
+        )  # every row, padding included
     return numpy.asarray(indices, dtype=numpy.int64)
 
 
@@ -47,7 +49,9 @@ def test_embedding_matches_torch_float32(num_embeddings, dim, shape, options, rn
 
 
 # padding_idx and scale_grad_by_freq change the gradient on purpose: only plain lookups are gradchecked
-@pytest.mark.parametrize("num_embeddings, dim, shape, options", [c for c in CASES if not c[3]], ids=str)
+@pytest.mark.parametrize(
+    "num_embeddings, dim, shape, options", [c for c in CASES if not c[3]], ids=str
+)
 def test_embedding_gradcheck(num_embeddings, dim, shape, options, rng):
     inputs = [_indices(rng, num_embeddings, shape), rng.standard_normal((num_embeddings, dim))]
     assert_gradcheck(_embedding(options), inputs)
@@ -113,19 +117,27 @@ def test_scatter_add_rows_matches_add_at(indices, dtype):
 
 @pytest.mark.parametrize("index", [10, 12, -1])
 def test_embedding_rejects_out_of_range_index(index):
-    with pytest.raises(ValueError, match=rf"embedding: index {index} is out of range for num_embeddings=10"):
+    with pytest.raises(
+        ValueError, match=rf"embedding: index {index} is out of range for num_embeddings=10"
+    ):
         F.embedding(glassnet.tensor([0, index, 3]), glassnet.randn(10, 3))
 
 
 def test_embedding_errors():
     weight = glassnet.randn(10, 3)
-    with pytest.raises(TypeError, match="embedding: input must hold integer indices, got dtype float32"):
+    with pytest.raises(
+        TypeError, match="embedding: input must hold integer indices, got dtype float32"
+    ):
         F.embedding(glassnet.tensor([0.0, 1.0]), weight)
     with pytest.raises(ValueError, match=r"embedding: weight must be 2-D .* got shape \(10,\)"):
         F.embedding(glassnet.tensor([0, 1]), glassnet.randn(10))
-    with pytest.raises(ValueError, match=r"embedding: padding_idx=10 must be within num_embeddings=10"):
+    with pytest.raises(
+        ValueError, match=r"embedding: padding_idx=10 must be within num_embeddings=10"
+    ):
         F.embedding(glassnet.tensor([0, 1]), weight, padding_idx=10)
-    with pytest.raises(ValueError, match=r"embedding: padding_idx=-11 must be within num_embeddings=10"):
+    with pytest.raises(
+        ValueError, match=r"embedding: padding_idx=-11 must be within num_embeddings=10"
+    ):
         F.embedding(glassnet.tensor([0, 1]), weight, padding_idx=-11)
     with pytest.raises(NotImplementedError, match="embedding: sparse=True"):
         F.embedding(glassnet.tensor([0, 1]), weight, sparse=True)

@@ -43,7 +43,9 @@ ADVANCED = {
     "three_arrays": lambda lib, x: x[[0, 0, 2], [1, 1, 3], [4, 4, 0]],
     "broadcast_arrays": lambda lib, x: x[[[0], [2]], [1, 1, 3]],
     "2d_index": lambda lib, x: x[numpy.array([[0, 1], [1, 1]])],
-    "separated_arrays": lambda lib, x: x[[0, 2, 2], :, [1, 1, 4]],  # advanced dims move to the front
+    "separated_arrays": lambda lib, x: x[
+        [0, 2, 2], :, [1, 1, 4]
+    ],  # advanced dims move to the front
     "with_slice_and_none": lambda lib, x: x[None, 1:, [3, 3]],
     "with_int": lambda lib, x: x[1, [0, 3, 0]],
     "bool_list": lambda lib, x: x[[True, False, True]],
@@ -53,13 +55,22 @@ ADVANCED = {
 TENSOR_INDICES = {
     "int_tensor_repeated": ([numpy.array([2, 0, 2, 2])], lambda lib, x, i: x[i]),
     "int_tensor_2d": ([numpy.array([[1, 1], [0, 2]])], lambda lib, x, i: x[:, i]),
-    "two_int_tensors": ([numpy.array([0, 0, 1]), numpy.array([4, 4, 4])], lambda lib, x, i, j: x[i, :, j]),
+    "two_int_tensors": (
+        [numpy.array([0, 0, 1]), numpy.array([4, 4, 4])],
+        lambda lib, x, i, j: x[i, :, j],
+    ),
     "int_tensor_0d": ([numpy.array(1)], lambda lib, x, i: x[i]),
     "full_mask": ([numpy.arange(60).reshape(SHAPE) % 3 == 0], lambda lib, x, m: x[m]),
-    "leading_mask": ([numpy.array([[True, False, True, True], [False] * 4, [True] * 4])], lambda lib, x, m: x[m]),
+    "leading_mask": (
+        [numpy.array([[True, False, True, True], [False] * 4, [True] * 4])],
+        lambda lib, x, m: x[m],
+    ),
     "mask_then_slice": ([numpy.array([False, True, True])], lambda lib, x, m: x[m, 1:3]),
     "empty_mask": ([numpy.zeros(3, dtype=bool)], lambda lib, x, m: x[m]),
-    "mask_and_int_tensor": ([numpy.array([True, False, True]), numpy.array([1, 3])], lambda lib, x, m, i: x[m, i]),
+    "mask_and_int_tensor": (
+        [numpy.array([True, False, True]), numpy.array([1, 3])],
+        lambda lib, x, m, i: x[m, i],
+    ),
 }
 
 
@@ -99,7 +110,9 @@ def test_uint8_tensor_indexes_as_a_mask_like_torch():
     numpy.testing.assert_array_equal(x[mask].data, [[1.0, 2.0], [5.0, 6.0]])
 
 
-@pytest.mark.parametrize("key", [(slice(None, None, -1),), (slice(None), slice(3, 0, -2)), (slice(None, None, -2), 1)])
+@pytest.mark.parametrize(
+    "key", [(slice(None, None, -1),), (slice(None), slice(3, 0, -2)), (slice(None, None, -2), 1)]
+)
 def test_negative_steps_work_numpy_style(key, rng):
     # PyTorch rejects negative steps; glassnet follows NumPy, checked against NumPy and gradcheck
     array = _distinct(rng, SHAPE)
@@ -116,8 +129,13 @@ def test_iterating_a_tensor_yields_its_rows_with_gradient():
 
 @given(
     slices=st.lists(
-        st.tuples(st.integers(-6, 6) | st.none(), st.integers(-6, 6) | st.none(), st.integers(1, 3) | st.none()),
-        min_size=1, max_size=3,
+        st.tuples(
+            st.integers(-6, 6) | st.none(),
+            st.integers(-6, 6) | st.none(),
+            st.integers(1, 3) | st.none(),
+        ),
+        min_size=1,
+        max_size=3,
     )
 )
 def test_random_basic_slices_match_torch(slices):
@@ -175,13 +193,16 @@ def test_non_constant_pad_matches_torch(mode, shape, pad, rng):
     assert_gradcheck(fn, [_distinct(rng, shape)])
 
 
-@pytest.mark.parametrize("mode, shape, pad", [
-    ("replicate", (1, 2, 3), (5, 4)),  # pads far wider than the input
-    ("reflect", (1, 2, 4), (3, 3)),  # the widest reflect allowed
-    ("reflect", (1, 2, 4), (-1, 3)),  # PyTorch reflects the uncropped input
-    ("circular", (1, 2, 3), (3, 3)),  # a whole extra copy each side
-    ("replicate", (1, 1, 2, 3), (4, 0, 3, 3)),
-])
+@pytest.mark.parametrize(
+    "mode, shape, pad",
+    [
+        ("replicate", (1, 2, 3), (5, 4)),  # pads far wider than the input
+        ("reflect", (1, 2, 4), (3, 3)),  # the widest reflect allowed
+        ("reflect", (1, 2, 4), (-1, 3)),  # PyTorch reflects the uncropped input
+        ("circular", (1, 2, 3), (3, 3)),  # a whole extra copy each side
+        ("replicate", (1, 1, 2, 3), (4, 0, 3, 3)),
+    ],
+)
 def test_wide_pads_match_torch(mode, shape, pad, rng):
     fn = _pad_fn(pad, mode)
     assert_parity(fn, [_distinct(rng, shape)])
@@ -202,18 +223,57 @@ def test_pad_keeps_integer_dtype_and_casts_value_like_torch():
 
 PAD_ERRORS = [
     ((2, 3), dict(pad=(1,)), r"pad: pad \(1,\) must have an even length"),
-    ((2, 3), dict(pad=(1, 1, 1, 1, 1, 1)), r"pad: pad \(1, 1, 1, 1, 1, 1\) has length 6, more than 2 \* ndim = 4"),
-    ((2, 3), dict(pad=(1, 1), mode="mirror"), r"pad: mode 'mirror' is not one of constant, reflect, replicate"),
+    (
+        (2, 3),
+        dict(pad=(1, 1, 1, 1, 1, 1)),
+        r"pad: pad \(1, 1, 1, 1, 1, 1\) has length 6, more than 2 \* ndim = 4",
+    ),
+    (
+        (2, 3),
+        dict(pad=(1, 1), mode="mirror"),
+        r"pad: mode 'mirror' is not one of constant, reflect, replicate",
+    ),
     ((2, 3), dict(pad=(-2, -2)), r"pad: padding \(-2, -2\) crops more than the size 3 of dim 1"),
-    ((1, 2, 3), dict(pad=(3, 1), mode="reflect"),
-     r"pad: reflect padding \(3, 1\) must be less than the size 3 of dim 2 \(input shape \(1, 2, 3\)\)"),
-    ((1, 2, 3, 4), dict(pad=(1, 1, 0, 3), mode="reflect"), r"reflect padding \(0, 3\) must be less than the size 3 of dim 2"),
-    ((1, 2, 3), dict(pad=(1, 1), mode="reflect", value=1.0), r"pad: mode 'reflect' takes no value \(got value=1.0\)"),
-    ((3,), dict(pad=(1, 1), mode="replicate"), r"pad: mode 'replicate' with 2 pad values needs a 2-D or 3-D input"),
-    ((1, 1, 2, 3), dict(pad=(1, 1), mode="reflect"), r"needs a 2-D or 3-D input .* got shape \(1, 1, 2, 3\)"),
-    ((2, 3), dict(pad=(1, 1, 1, 1), mode="circular"), r"mode 'circular' with 4 pad values needs a 3-D or 4-D input"),
-    ((1, 2, 3), dict(pad=(4, 0), mode="circular"), r"circular padding \(4, 0\) must be at most the size 3 of dim 2"),
-    ((1, 2, 0), dict(pad=(1, 0), mode="replicate"), r"pad: replicate padding needs dim 2 to be non-empty"),
+    (
+        (1, 2, 3),
+        dict(pad=(3, 1), mode="reflect"),
+        r"pad: reflect padding \(3, 1\) must be less than the size 3 of dim 2 \(input shape \(1, 2, 3\)\)",
+    ),
+    (
+        (1, 2, 3, 4),
+        dict(pad=(1, 1, 0, 3), mode="reflect"),
+        r"reflect padding \(0, 3\) must be less than the size 3 of dim 2",
+    ),
+    (
+        (1, 2, 3),
+        dict(pad=(1, 1), mode="reflect", value=1.0),
+        r"pad: mode 'reflect' takes no value \(got value=1.0\)",
+    ),
+    (
+        (3,),
+        dict(pad=(1, 1), mode="replicate"),
+        r"pad: mode 'replicate' with 2 pad values needs a 2-D or 3-D input",
+    ),
+    (
+        (1, 1, 2, 3),
+        dict(pad=(1, 1), mode="reflect"),
+        r"needs a 2-D or 3-D input .* got shape \(1, 1, 2, 3\)",
+    ),
+    (
+        (2, 3),
+        dict(pad=(1, 1, 1, 1), mode="circular"),
+        r"mode 'circular' with 4 pad values needs a 3-D or 4-D input",
+    ),
+    (
+        (1, 2, 3),
+        dict(pad=(4, 0), mode="circular"),
+        r"circular padding \(4, 0\) must be at most the size 3 of dim 2",
+    ),
+    (
+        (1, 2, 0),
+        dict(pad=(1, 0), mode="replicate"),
+        r"pad: replicate padding needs dim 2 to be non-empty",
+    ),
 ]
 
 
@@ -223,12 +283,19 @@ def test_bad_pad_arguments_raise_naming_them(shape, arguments, message):
         glassnet.nn.functional.pad(glassnet.zeros(*shape), **arguments)
 
 
-@pytest.mark.parametrize("key, error, message", [
-    ((5,), IndexError, r"index 5 is out of bounds for axis 0 with size 3"),
-    ((numpy.array([True, False]),), IndexError, r"boolean index did not match"),
-    ((0, 0, 0, 0), IndexError, r"too many indices"),
-    ((numpy.array([0.5]),), IndexError, r"arrays used as indices must be of integer \(or boolean\) type"),
-])
+@pytest.mark.parametrize(
+    "key, error, message",
+    [
+        ((5,), IndexError, r"index 5 is out of bounds for axis 0 with size 3"),
+        ((numpy.array([True, False]),), IndexError, r"boolean index did not match"),
+        ((0, 0, 0, 0), IndexError, r"too many indices"),
+        (
+            (numpy.array([0.5]),),
+            IndexError,
+            r"arrays used as indices must be of integer \(or boolean\) type",
+        ),
+    ],
+)
 def test_bad_index_raises(key, error, message):
     with pytest.raises(error, match=message):
         glassnet.zeros(*SHAPE)[key]
@@ -250,5 +317,8 @@ def test_setitem_reads_keys_like_getitem():
 def test_index_out_of_range_names_the_shape():
     import glassnet
 
-    with pytest.raises(IndexError, match=r"index 5 is out of bounds for axis 0 with size 2 \(tensor shape \(2, 3\)\)"):
+    with pytest.raises(
+        IndexError,
+        match=r"index 5 is out of bounds for axis 0 with size 2 \(tensor shape \(2, 3\)\)",
+    ):
         glassnet.ones(2, 3)[5]

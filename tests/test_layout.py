@@ -31,8 +31,11 @@ def imported_modules(path: Path) -> list[str]:
 
 def test_ops_reach_arrays_only_through_the_backend():
     """No `import numpy` inside ops/: CuPy slots in through `xp` without touching the ops."""
-    offenders = [str(path.relative_to(SOURCE)) for path in sorted((SOURCE / "ops").rglob("*.py"))
-                 if any(name == "numpy" or name.startswith("numpy.") for name in imported_modules(path))]
+    offenders = [
+        str(path.relative_to(SOURCE))
+        for path in sorted((SOURCE / "ops").rglob("*.py"))
+        if any(name == "numpy" or name.startswith("numpy.") for name in imported_modules(path))
+    ]
     assert offenders == []
 
 

@@ -56,7 +56,9 @@ def test_matmul_spellings_agree(form, rng):
     assert_parity(MATMUL_FORMS[form], _inputs(rng, ((2, 3, 4), (4, 5))))
 
 
-@pytest.mark.parametrize("shapes", [((2, 3), (3, 4)), ((2, 2, 3), (3, 4)), ((3,), (2, 3, 4))], ids=str)
+@pytest.mark.parametrize(
+    "shapes", [((2, 3), (3, 4)), ((2, 2, 3), (3, 4)), ((3,), (2, 3, 4))], ids=str
+)
 @pytest.mark.parametrize("which", [0, 1])
 def test_matmul_gradient_for_one_operand_only(shapes, which, rng):
     arrays = _inputs(rng, shapes)
@@ -147,12 +149,24 @@ def test_float32_products_stay_float32(rng):
 
 
 MATMUL_ERRORS = [
-    (((2, 3), (4, 5)), r"matmul: input shape \(2, 3\) and other shape \(4, 5\) cannot be multiplied: the last dim "
-                       r"of input \(3\) must equal the second-to-last dim of other \(4\)"),
-    (((3,), (4,)), r"matmul: input shape \(3,\) and other shape \(4,\) cannot be multiplied.*only dim of other \(4\)"),
-    (((3,), ()), r"matmul: both arguments must be at least 1-D, got input shape \(3,\) and other shape \(\)"),
-    (((2, 2, 3), (3, 3, 2)), r"matmul: the batch dims \(2,\) of input shape \(2, 2, 3\) and \(3,\) of other "
-                             r"shape \(3, 3, 2\) do not broadcast"),
+    (
+        ((2, 3), (4, 5)),
+        r"matmul: input shape \(2, 3\) and other shape \(4, 5\) cannot be multiplied: the last dim "
+        r"of input \(3\) must equal the second-to-last dim of other \(4\)",
+    ),
+    (
+        ((3,), (4,)),
+        r"matmul: input shape \(3,\) and other shape \(4,\) cannot be multiplied.*only dim of other \(4\)",
+    ),
+    (
+        ((3,), ()),
+        r"matmul: both arguments must be at least 1-D, got input shape \(3,\) and other shape \(\)",
+    ),
+    (
+        ((2, 2, 3), (3, 3, 2)),
+        r"matmul: the batch dims \(2,\) of input shape \(2, 2, 3\) and \(3,\) of other "
+        r"shape \(3, 3, 2\) do not broadcast",
+    ),
 ]
 
 
@@ -164,22 +178,41 @@ def test_matmul_shape_errors_name_both_shapes(case):
 
 
 def test_mm_and_bmm_check_their_ranks():
-    with pytest.raises(ValueError, match=r"mm: both arguments must be 2-D matrices, got input shape \(3,\) and mat2"):
+    with pytest.raises(
+        ValueError,
+        match=r"mm: both arguments must be 2-D matrices, got input shape \(3,\) and mat2",
+    ):
         glassnet.zeros(3).mm(glassnet.zeros(3, 4))
-    with pytest.raises(ValueError, match=r"bmm: both arguments must be 3-D, got input shape \(2, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"bmm: both arguments must be 3-D, got input shape \(2, 3\)"
+    ):
         glassnet.zeros(2, 3).bmm(glassnet.zeros(2, 3, 4))
-    with pytest.raises(ValueError, match=r"bmm: batch sizes differ: input shape \(2, 2, 3\) and mat2 shape \(3, 3, 4"):
+    with pytest.raises(
+        ValueError,
+        match=r"bmm: batch sizes differ: input shape \(2, 2, 3\) and mat2 shape \(3, 3, 4",
+    ):
         glassnet.zeros(2, 2, 3).bmm(glassnet.zeros(3, 3, 4))
-    with pytest.raises(ValueError, match=r"mm: input shape \(2, 3\) and other shape \(4, 5\) cannot be multiplied"):
+    with pytest.raises(
+        ValueError, match=r"mm: input shape \(2, 3\) and other shape \(4, 5\) cannot be multiplied"
+    ):
         glassnet.zeros(2, 3).mm(glassnet.zeros(4, 5))
 
 
 LINEAR_ERRORS = [
-    (((2, 5), (3, 4), None), r"linear: input has 5 features \(last dim of input shape \(2, 5\)\) but weight "
-                             r"expects in_features=4 \(weight shape \(3, 4\) is \(out_features, in_features\)\)"),
-    (((2, 4), (3, 4), (5,)), r"linear: bias shape \(5,\) does not match out_features=3 \(weight shape \(3, 4\)\)"),
+    (
+        ((2, 5), (3, 4), None),
+        r"linear: input has 5 features \(last dim of input shape \(2, 5\)\) but weight "
+        r"expects in_features=4 \(weight shape \(3, 4\) is \(out_features, in_features\)\)",
+    ),
+    (
+        ((2, 4), (3, 4), (5,)),
+        r"linear: bias shape \(5,\) does not match out_features=3 \(weight shape \(3, 4\)\)",
+    ),
     (((2, 4), (3, 4), (1, 3)), r"linear: bias shape \(1, 3\) does not match out_features=3"),
-    (((2, 4), (1, 3, 4), None), r"linear: weight must be 2-D \(out_features, in_features\), got shape \(1, 3, 4\)"),
+    (
+        ((2, 4), (1, 3, 4), None),
+        r"linear: weight must be 2-D \(out_features, in_features\), got shape \(1, 3, 4\)",
+    ),
     (((), (3, 4), None), r"linear: input must be at least 1-D, got shape \(\)"),
 ]
 

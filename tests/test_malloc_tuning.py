@@ -19,8 +19,14 @@ def _applied_in_fresh_process(env_value: str | None) -> str:
     if env_value is not None:
         env[malloc_tuning.ENV] = env_value
     code = "import glassnet.malloc_tuning as m, glassnet; print(m.applied)"
-    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
-                          timeout=120).stdout.strip()
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout.strip()
 
 
 @pytest.mark.skipif(not GLIBC, reason="mallopt is glibc's")

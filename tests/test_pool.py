@@ -38,17 +38,26 @@ MAX_POOL1D = [
 
 def _max_pool(name, kernel, stride, padding, dilation, ceil_mode, return_indices):
     return lambda lib, x: getattr(lib.nn.functional, name)(
-        x, kernel, stride, padding, dilation, ceil_mode=ceil_mode, return_indices=return_indices)
+        x, kernel, stride, padding, dilation, ceil_mode=ceil_mode, return_indices=return_indices
+    )
 
 
-@pytest.mark.parametrize("shape, kernel, stride, padding, dilation, ceil_mode, indices", MAX_POOL2D, ids=str)
-def test_max_pool2d_matches_torch(shape, kernel, stride, padding, dilation, ceil_mode, indices, rng):
+@pytest.mark.parametrize(
+    "shape, kernel, stride, padding, dilation, ceil_mode, indices", MAX_POOL2D, ids=str
+)
+def test_max_pool2d_matches_torch(
+    shape, kernel, stride, padding, dilation, ceil_mode, indices, rng
+):
     fn = _max_pool("max_pool2d", kernel, stride, padding, dilation, ceil_mode, indices)
     assert_parity(fn, [_distinct(rng, shape)])
 
 
-@pytest.mark.parametrize("shape, kernel, stride, padding, dilation, ceil_mode, indices", MAX_POOL1D, ids=str)
-def test_max_pool1d_matches_torch(shape, kernel, stride, padding, dilation, ceil_mode, indices, rng):
+@pytest.mark.parametrize(
+    "shape, kernel, stride, padding, dilation, ceil_mode, indices", MAX_POOL1D, ids=str
+)
+def test_max_pool1d_matches_torch(
+    shape, kernel, stride, padding, dilation, ceil_mode, indices, rng
+):
     fn = _max_pool("max_pool1d", kernel, stride, padding, dilation, ceil_mode, indices)
     assert_parity(fn, [_distinct(rng, shape)])
 
@@ -59,11 +68,15 @@ def test_max_pool2d_matches_torch_float32_batch128(kernel, stride, padding, ceil
     assert_parity(fn, [_distinct(rng, (128, 8, 9, 9))], dtype="float32")
 
 
-@pytest.mark.parametrize("shape, kernel, stride, padding, dilation, ceil_mode", [
-    ((1, 2, 5, 5), 2, None, 0, 1, False),
-    ((1, 2, 5, 6), 3, 2, 1, 1, True),
-    ((2, 1, 6, 5), (2, 3), (1, 2), (1, 1), (2, 1), False),
-], ids=str)
+@pytest.mark.parametrize(
+    "shape, kernel, stride, padding, dilation, ceil_mode",
+    [
+        ((1, 2, 5, 5), 2, None, 0, 1, False),
+        ((1, 2, 5, 6), 3, 2, 1, 1, True),
+        ((2, 1, 6, 5), (2, 3), (1, 2), (1, 1), (2, 1), False),
+    ],
+    ids=str,
+)
 def test_max_pool2d_gradcheck(shape, kernel, stride, padding, dilation, ceil_mode, rng):
     fn = _max_pool("max_pool2d", kernel, stride, padding, dilation, ceil_mode, False)
     assert_gradcheck(fn, [_distinct(rng, shape)])
@@ -105,35 +118,63 @@ AVG_POOL1D = [
 ]
 
 
-@pytest.mark.parametrize("shape, kernel, stride, padding, ceil_mode, include_pad, divisor", AVG_POOL2D, ids=str)
-def test_avg_pool2d_matches_torch(shape, kernel, stride, padding, ceil_mode, include_pad, divisor, rng):
+@pytest.mark.parametrize(
+    "shape, kernel, stride, padding, ceil_mode, include_pad, divisor", AVG_POOL2D, ids=str
+)
+def test_avg_pool2d_matches_torch(
+    shape, kernel, stride, padding, ceil_mode, include_pad, divisor, rng
+):
     def fn(lib, x):
-        return lib.nn.functional.avg_pool2d(x, kernel, stride, padding, ceil_mode, include_pad, divisor)
+        return lib.nn.functional.avg_pool2d(
+            x, kernel, stride, padding, ceil_mode, include_pad, divisor
+        )
 
     assert_parity(fn, [rng.standard_normal(shape)])
 
 
-@pytest.mark.parametrize("shape, kernel, stride, padding, ceil_mode, include_pad", AVG_POOL1D, ids=str)
+@pytest.mark.parametrize(
+    "shape, kernel, stride, padding, ceil_mode, include_pad", AVG_POOL1D, ids=str
+)
 def test_avg_pool1d_matches_torch(shape, kernel, stride, padding, ceil_mode, include_pad, rng):
-    fn = lambda lib, x: lib.nn.functional.avg_pool1d(x, kernel, stride, padding, ceil_mode, include_pad)  # noqa: E731
+    fn = lambda lib, x: lib.nn.functional.avg_pool1d(
+        x, kernel, stride, padding, ceil_mode, include_pad
+    )  # noqa: E731
     assert_parity(fn, [rng.standard_normal(shape)])
 
 
 def test_avg_pool2d_matches_torch_float32_batch128(rng):
-    fn = lambda lib, x: lib.nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False)  # noqa: E731
+    fn = lambda lib, x: lib.nn.functional.avg_pool2d(
+        x, 3, 2, 1, ceil_mode=True, count_include_pad=False
+    )  # noqa: E731
     assert_parity(fn, [rng.standard_normal((128, 8, 9, 9))], dtype="float32")
 
 
-@pytest.mark.parametrize("options", [
-    {"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True, "count_include_pad": False},
-    {"kernel_size": (3, 2), "stride": 1, "padding": (1, 0), "divisor_override": 4},
-], ids=str)
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"kernel_size": 2},
+        {
+            "kernel_size": 3,
+            "stride": 2,
+            "padding": 1,
+            "ceil_mode": True,
+            "count_include_pad": False,
+        },
+        {"kernel_size": (3, 2), "stride": 1, "padding": (1, 0), "divisor_override": 4},
+    ],
+    ids=str,
+)
 def test_avg_pool2d_gradcheck(options, rng):
-    assert_gradcheck(lambda lib, x: lib.nn.functional.avg_pool2d(x, **options), [rng.standard_normal((1, 2, 5, 6))])
+    assert_gradcheck(
+        lambda lib, x: lib.nn.functional.avg_pool2d(x, **options),
+        [rng.standard_normal((1, 2, 5, 6))],
+    )
 
 
 def test_avg_pool1d_gradcheck(rng):
-    fn = lambda lib, x: lib.nn.functional.avg_pool1d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False)  # noqa: E731
+    fn = lambda lib, x: lib.nn.functional.avg_pool1d(
+        x, 3, 2, 1, ceil_mode=True, count_include_pad=False
+    )  # noqa: E731
     assert_gradcheck(fn, [rng.standard_normal((2, 2, 9))])
 
 
@@ -143,19 +184,29 @@ def test_avg_pool2d_of_integers_truncates_like_torch():
     assert_parity(fn, [x], grad=False)
 
 
-ADAPTIVE2D = [((2, 3, 8, 8), 1), ((2, 3, 8, 8), (2, 4)), ((2, 3, 7, 9), (3, 5)), ((2, 3, 7, 9), (None, 4)),
-              ((2, 3, 5, 5), (7, 3)), ((3, 10, 7), (4, 7))]
+ADAPTIVE2D = [
+    ((2, 3, 8, 8), 1),
+    ((2, 3, 8, 8), (2, 4)),
+    ((2, 3, 7, 9), (3, 5)),
+    ((2, 3, 7, 9), (None, 4)),
+    ((2, 3, 5, 5), (7, 3)),
+    ((3, 10, 7), (4, 7)),
+]
 ADAPTIVE1D = [((2, 3, 12), 4), ((2, 3, 11), 4), ((2, 3, 5), 8), ((3, 9), 2)]
 
 
 @pytest.mark.parametrize("shape, size", ADAPTIVE2D, ids=str)
 def test_adaptive_avg_pool2d_matches_torch(shape, size, rng):
-    assert_parity(lambda lib, x: lib.nn.functional.adaptive_avg_pool2d(x, size), [rng.standard_normal(shape)])
+    assert_parity(
+        lambda lib, x: lib.nn.functional.adaptive_avg_pool2d(x, size), [rng.standard_normal(shape)]
+    )
 
 
 @pytest.mark.parametrize("shape, size", ADAPTIVE1D, ids=str)
 def test_adaptive_avg_pool1d_matches_torch(shape, size, rng):
-    assert_parity(lambda lib, x: lib.nn.functional.adaptive_avg_pool1d(x, size), [rng.standard_normal(shape)])
+    assert_parity(
+        lambda lib, x: lib.nn.functional.adaptive_avg_pool1d(x, size), [rng.standard_normal(shape)]
+    )
 
 
 @pytest.mark.parametrize("shape, size", ADAPTIVE2D, ids=str)
@@ -177,32 +228,74 @@ def test_adaptive_pools_match_torch_float32_batch128(rng):
     assert_parity(lambda lib, x: lib.nn.functional.adaptive_max_pool2d(x, 3), [x], dtype="float32")
 
 
-@pytest.mark.parametrize("name, size", [("adaptive_avg_pool2d", (3, 2)), ("adaptive_avg_pool2d", 2),
-                                        ("adaptive_max_pool2d", (3, 2)), ("adaptive_max_pool2d", 2)])
+@pytest.mark.parametrize(
+    "name, size",
+    [
+        ("adaptive_avg_pool2d", (3, 2)),
+        ("adaptive_avg_pool2d", 2),
+        ("adaptive_max_pool2d", (3, 2)),
+        ("adaptive_max_pool2d", 2),
+    ],
+)
 def test_adaptive_pool2d_gradcheck(name, size, rng):
-    assert_gradcheck(lambda lib, x: getattr(lib.nn.functional, name)(x, size), [_distinct(rng, (1, 2, 5, 4))])
+    assert_gradcheck(
+        lambda lib, x: getattr(lib.nn.functional, name)(x, size), [_distinct(rng, (1, 2, 5, 4))]
+    )
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda x: F.max_pool2d(x, 3, padding=2),
-     (r"max_pool2d: padding must be non-negative and at most half the kernel size \(as in PyTorch\), "
-     r"got padding=\(2, 2\) with kernel_size=\(3, 3\)")),
-    (lambda x: F.avg_pool2d(x, (2, 4), padding=(1, 3)),
-     r"avg_pool2d: padding .* got padding=\(1, 3\) with kernel_size=\(2, 4\)"),
-    (lambda x: F.max_pool2d(x, 6),
-     (r"max_pool2d: output size would be \(0, 0\) for input shape \(1, 2, 5, 5\) \(kernel_size=\(6, 6\), "
-     r"stride=\(6, 6\), padding=\(0, 0\), dilation=\(1, 1\)\): too small")),
-    (lambda x: F.max_pool2d(x, 2, dilation=5), r"max_pool2d: output size would be \(0, 0\)"),
-    (lambda x: F.max_pool2d(x, 2, stride=0), r"max_pool2d: stride must be positive, got stride=\(0, 0\)"),
-    (lambda x: F.avg_pool2d(x, 0), r"avg_pool2d: kernel_size must be positive, got kernel_size=\(0, 0\)"),
-    (lambda x: F.max_pool2d(x, (2, 2, 2)), r"max_pool2d: kernel_size must be an int or a tuple of 2 ints"),
-    (lambda x: F.max_pool1d(x, 2),
-     r"max_pool1d: input must be 2-D or 3-D \(C, L\) or \(N, C, L\), got shape \(1, 2, 5, 5\)"),
-    (lambda x: F.avg_pool2d(x, 2, divisor_override=0), r"avg_pool2d: divisor_override must be a non-zero int, got 0"),
-    (lambda x: F.adaptive_avg_pool2d(x, 0), r"adaptive_avg_pool2d: output_size must be positive ints"),
-    (lambda x: F.adaptive_max_pool2d(x, (2, 2, 2)), r"adaptive_max_pool2d: output_size must be an int or a tuple of 2"),
-    (lambda x: F.adaptive_avg_pool1d(x, 2), r"adaptive_avg_pool1d: input must be 2-D or 3-D"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda x: F.max_pool2d(x, 3, padding=2),
+            (
+                r"max_pool2d: padding must be non-negative and at most half the kernel size \(as in PyTorch\), "
+                r"got padding=\(2, 2\) with kernel_size=\(3, 3\)"
+            ),
+        ),
+        (
+            lambda x: F.avg_pool2d(x, (2, 4), padding=(1, 3)),
+            r"avg_pool2d: padding .* got padding=\(1, 3\) with kernel_size=\(2, 4\)",
+        ),
+        (
+            lambda x: F.max_pool2d(x, 6),
+            (
+                r"max_pool2d: output size would be \(0, 0\) for input shape \(1, 2, 5, 5\) \(kernel_size=\(6, 6\), "
+                r"stride=\(6, 6\), padding=\(0, 0\), dilation=\(1, 1\)\): too small"
+            ),
+        ),
+        (lambda x: F.max_pool2d(x, 2, dilation=5), r"max_pool2d: output size would be \(0, 0\)"),
+        (
+            lambda x: F.max_pool2d(x, 2, stride=0),
+            r"max_pool2d: stride must be positive, got stride=\(0, 0\)",
+        ),
+        (
+            lambda x: F.avg_pool2d(x, 0),
+            r"avg_pool2d: kernel_size must be positive, got kernel_size=\(0, 0\)",
+        ),
+        (
+            lambda x: F.max_pool2d(x, (2, 2, 2)),
+            r"max_pool2d: kernel_size must be an int or a tuple of 2 ints",
+        ),
+        (
+            lambda x: F.max_pool1d(x, 2),
+            r"max_pool1d: input must be 2-D or 3-D \(C, L\) or \(N, C, L\), got shape \(1, 2, 5, 5\)",
+        ),
+        (
+            lambda x: F.avg_pool2d(x, 2, divisor_override=0),
+            r"avg_pool2d: divisor_override must be a non-zero int, got 0",
+        ),
+        (
+            lambda x: F.adaptive_avg_pool2d(x, 0),
+            r"adaptive_avg_pool2d: output_size must be positive ints",
+        ),
+        (
+            lambda x: F.adaptive_max_pool2d(x, (2, 2, 2)),
+            r"adaptive_max_pool2d: output_size must be an int or a tuple of 2",
+        ),
+        (lambda x: F.adaptive_avg_pool1d(x, 2), r"adaptive_avg_pool1d: input must be 2-D or 3-D"),
+    ],
+)
 def test_pool_rejects_bad_arguments(call, message):
     with pytest.raises(ValueError, match=message):
         call(glassnet.tensor(numpy.ones((1, 2, 5, 5), dtype=numpy.float32)))

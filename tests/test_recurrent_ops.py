@@ -24,8 +24,10 @@ GATES = {"lstm": 4, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}
 def arrays(rng, kind: str, with_state: bool, bias: bool) -> list:
     rows = GATES[kind] * HIDDEN
     x = rng.standard_normal((SEQ, BATCH, INPUT))
-    states = [rng.standard_normal((BATCH, HIDDEN)) if with_state else None
-              for _ in range(2 if kind == "lstm" else 1)]
+    states = [
+        rng.standard_normal((BATCH, HIDDEN)) if with_state else None
+        for _ in range(2 if kind == "lstm" else 1)
+    ]
     weights = [rng.standard_normal((rows, INPUT)) * 0.7, rng.standard_normal((rows, HIDDEN)) * 0.7]
     biases = [rng.standard_normal(rows) * 0.5 if bias else None for _ in range(2)]
     return [x, *states, *weights, *biases]
@@ -40,7 +42,9 @@ def layer(kind: str, reverse: bool):
 
 
 @pytest.mark.parametrize("kind", sorted(GATES))
-@pytest.mark.parametrize("reverse,with_state,bias", list(itertools.product([False, True], repeat=3)))
+@pytest.mark.parametrize(
+    "reverse,with_state,bias", list(itertools.product([False, True], repeat=3))
+)
 def test_fused_layer_gradcheck(kind, reverse, with_state, bias, rng):
     assert_gradcheck(layer(kind, reverse), arrays(rng, kind, with_state, bias))
 
@@ -57,7 +61,9 @@ def test_single_step_gradcheck(kind, rng):
 def test_reverse_equals_forward_on_the_flipped_sequence(kind, rng):
     inputs = [glassnet.tensor(a) if a is not None else None for a in arrays(rng, kind, True, True)]
     backwards = layer(kind, True)(glassnet, *inputs)
-    flipped = layer(kind, False)(glassnet, glassnet.tensor(inputs[0].data[::-1].copy()), *inputs[1:])
+    flipped = layer(kind, False)(
+        glassnet, glassnet.tensor(inputs[0].data[::-1].copy()), *inputs[1:]
+    )
     numpy.testing.assert_allclose(backwards[0].data, flipped[0].data[::-1], rtol=1e-12, atol=1e-14)
     for mine, theirs in zip(backwards[1:], flipped[1:]):
         numpy.testing.assert_allclose(mine.data, theirs.data, rtol=1e-12, atol=1e-14)
@@ -65,7 +71,9 @@ def test_reverse_equals_forward_on_the_flipped_sequence(kind, rng):
 
 def test_saved_arrays_survive_a_retained_backward(rng):
     """Backward reads but never overwrites what forward saved: two backward calls agree."""
-    x, h0, c0, *params = [glassnet.tensor(a, requires_grad=True) for a in arrays(rng, "lstm", True, True)]
+    x, h0, c0, *params = [
+        glassnet.tensor(a, requires_grad=True) for a in arrays(rng, "lstm", True, True)
+    ]
     out, h_n, c_n = lstm_layer(x, h0, c0, *params)
     upstream = numpy.ones(out.shape)
     out.backward(upstream, retain_graph=True)
@@ -76,6 +84,8 @@ def test_saved_arrays_survive_a_retained_backward(rng):
 
 
 def test_unknown_nonlinearity_is_refused(rng):
-    inputs = [glassnet.tensor(a) if a is not None else None for a in arrays(rng, "rnn_tanh", True, True)]
+    inputs = [
+        glassnet.tensor(a) if a is not None else None for a in arrays(rng, "rnn_tanh", True, True)
+    ]
     with pytest.raises(ValueError, match=r"unknown nonlinearity 'gelu'; expected 'tanh' or 'relu'"):
         rnn_layer(*inputs, nonlinearity="gelu")

@@ -101,8 +101,14 @@ def test_zero_dim_tensor_matches_torch(name):
     op=st.sampled_from(["sum", "mean", "var", "std", "logsumexp"]),
 )
 def test_reduction_over_random_dims_matches_torch(shape, data, keepdim, op):
-    dims = data.draw(st.lists(st.integers(-len(shape), len(shape) - 1), min_size=1, max_size=len(shape),
-                              unique_by=lambda d: d % len(shape)).map(tuple))
+    dims = data.draw(
+        st.lists(
+            st.integers(-len(shape), len(shape) - 1),
+            min_size=1,
+            max_size=len(shape),
+            unique_by=lambda d: d % len(shape),
+        ).map(tuple)
+    )
     values = _distinct(numpy.random.default_rng(len(shape)), shape)
     if op in ("var", "std") and numpy.prod([shape[d] for d in dims]) < 2:
         return  # one sample per output: the unbiased estimate is nan (tested separately)
@@ -126,7 +132,11 @@ def test_sum_with_integer_dtype_truncates_first_like_torch():
 
 
 def test_mean_of_integers_with_float_dtype_matches_torch():
-    assert_parity(lambda lib, x: lib.mean(x, 1, dtype=lib.float32), [numpy.arange(6).reshape(2, 3)], grad=False)
+    assert_parity(
+        lambda lib, x: lib.mean(x, 1, dtype=lib.float32),
+        [numpy.arange(6).reshape(2, 3)],
+        grad=False,
+    )
 
 
 def test_logsumexp_of_integers_gives_float32():
@@ -222,7 +232,16 @@ def test_var_with_no_degrees_of_freedom_is_inf_or_nan_like_torch():
 
 def test_float32_reductions_stay_float32(rng):
     x = glassnet.tensor(_distinct(rng, SHAPE).astype(numpy.float32), requires_grad=True)
-    outputs = [x.sum(1), x.mean(), x.var(0), x.std(2), x.logsumexp(1), x.prod(0), x.max(), x.max(1).values]
+    outputs = [
+        x.sum(1),
+        x.mean(),
+        x.var(0),
+        x.std(2),
+        x.logsumexp(1),
+        x.prod(0),
+        x.max(),
+        x.max(1).values,
+    ]
     assert all(out.dtype == glassnet.float32 for out in outputs)
     for out in outputs:
         x.grad = None
@@ -231,13 +250,28 @@ def test_float32_reductions_stay_float32(rng):
 
 
 ERRORS = [
-    (lambda x: x.sum(3), ValueError,
-     r"sum: dim 3 is out of range for a tensor of shape \(2, 3, 4\) \(expected a dim in \[-3, 2\]\)"),
-    (lambda x: glassnet.mean(x, (0, -3)), ValueError, r"mean: dim 0 appears more than once in dim=\(0, -3\)"),
+    (
+        lambda x: x.sum(3),
+        ValueError,
+        r"sum: dim 3 is out of range for a tensor of shape \(2, 3, 4\) \(expected a dim in \[-3, 2\]\)",
+    ),
+    (
+        lambda x: glassnet.mean(x, (0, -3)),
+        ValueError,
+        r"mean: dim 0 appears more than once in dim=\(0, -3\)",
+    ),
     (lambda x: x.sum(1.5), TypeError, r"sum: dim must be an int or a tuple of ints, got 1\.5"),
     (lambda x: x.var(dim=-4), ValueError, r"var: dim -4 is out of range"),
-    (lambda x: glassnet.var(x, 0, True, correction=1), TypeError, r"var: pass either unbiased=True or correction=1"),
-    (lambda x: glassnet.std(x, True, True), TypeError, r"std: got a bool for dim \(True\) and unbiased=True"),
+    (
+        lambda x: glassnet.var(x, 0, True, correction=1),
+        TypeError,
+        r"var: pass either unbiased=True or correction=1",
+    ),
+    (
+        lambda x: glassnet.std(x, True, True),
+        TypeError,
+        r"std: got a bool for dim \(True\) and unbiased=True",
+    ),
     (lambda x: x.var(correction="1"), TypeError, r"var: correction must be a number"),
     (lambda x: x.prod((0, 1)), TypeError, r"prod: dim must be a single int, got \(0, 1\)"),
     (lambda x: x.max((0, 1)), TypeError, r"max: dim must be a single int"),
@@ -267,11 +301,15 @@ def test_integer_inputs_to_floating_reductions_raise():
 
 def test_empty_reductions_raise_or_match_torch():
     empty = glassnet.zeros(0, 3)
-    with pytest.raises(ValueError, match=r"max: cannot reduce an empty tensor \(shape \(0, 3\)\) over all dims"):
+    with pytest.raises(
+        ValueError, match=r"max: cannot reduce an empty tensor \(shape \(0, 3\)\) over all dims"
+    ):
         empty.max()
     with pytest.raises(ValueError, match=r"argmin: cannot reduce an empty tensor"):
         empty.argmin()
-    with pytest.raises(ValueError, match=r"min: cannot reduce dim 0 of size 0 \(input shape \(0, 3\)\)"):
+    with pytest.raises(
+        ValueError, match=r"min: cannot reduce dim 0 of size 0 \(input shape \(0, 3\)\)"
+    ):
         empty.min(0)
     assert empty.max(1).values.shape == (0,)
     assert empty.sum().item() == 0.0 and empty.sum(0).tolist() == [0.0, 0.0, 0.0]

@@ -52,19 +52,25 @@ def test_tensor_round_trip_keeps_dtype_shape_and_values(tmp_path, rng, dtype, sh
 
 
 def test_float_extremes_round_trip_bit_exactly(tmp_path):
-    values = numpy.array([numpy.nan, numpy.inf, -numpy.inf, -0.0, 5e-324, numpy.finfo(numpy.float64).max])
+    values = numpy.array(
+        [numpy.nan, numpy.inf, -numpy.inf, -0.0, 5e-324, numpy.finfo(numpy.float64).max]
+    )
     save({"x": values}, tmp_path / "a.safetensors")
     loaded = load(tmp_path / "a.safetensors")["x"]
     assert loaded.view(numpy.uint64).tolist() == values.view(numpy.uint64).tolist()
 
 
-@pytest.mark.parametrize("make_view", [
-    lambda a: a.T,
-    lambda a: a[:, ::2],
-    lambda a: a[::-1, 1:],
-    lambda a: numpy.asfortranarray(a),
-    lambda a: numpy.broadcast_to(a[:1], a.shape),
-], ids=["transpose", "step", "reversed", "fortran", "broadcast"])
+@pytest.mark.parametrize(
+    "make_view",
+    [
+        lambda a: a.T,
+        lambda a: a[:, ::2],
+        lambda a: a[::-1, 1:],
+        lambda a: numpy.asfortranarray(a),
+        lambda a: numpy.broadcast_to(a[:1], a.shape),
+    ],
+    ids=["transpose", "step", "reversed", "fortran", "broadcast"],
+)
 def test_non_contiguous_arrays_are_saved_by_value(tmp_path, make_view):
     view = make_view(numpy.arange(24, dtype=numpy.float64).reshape(4, 6))
     save({"array": view, "tensor": glassnet.Tensor(view)}, tmp_path / "a.safetensors")
@@ -78,13 +84,30 @@ def test_checkpoint_structure_round_trips_with_types(tmp_path, rng):
     momentum = glassnet.randn(3, 4)
     checkpoint = {
         "model": {"0.weight": weight, "0.bias": numpy.zeros(3, numpy.float32)},
-        "optimizer": {"state": {0: {"momentum_buffer": momentum, "step": glassnet.tensor(7.0)}, 1: {}},
-                      "param_groups": [{"lr": 0.1, "betas": (0.9, 0.999), "params": [0, 1], "nesterov": False,
-                                        "foreach": None, "name": "main"}]},
+        "optimizer": {
+            "state": {0: {"momentum_buffer": momentum, "step": glassnet.tensor(7.0)}, 1: {}},
+            "param_groups": [
+                {
+                    "lr": 0.1,
+                    "betas": (0.9, 0.999),
+                    "params": [0, 1],
+                    "nesterov": False,
+                    "foreach": None,
+                    "name": "main",
+                }
+            ],
+        },
         "epoch": 3,
         "floats": [0.1, -0.0, float("nan"), float("inf"), float("-inf"), 1e308],
-        "numpy_scalars": (numpy.float32(0.1), numpy.float64(1 / 3), numpy.int64(-5), numpy.uint8(200),
-                          numpy.bool_(True), numpy.float32("nan"), numpy.float16(0.5)),
+        "numpy_scalars": (
+            numpy.float32(0.1),
+            numpy.float64(1 / 3),
+            numpy.int64(-5),
+            numpy.uint8(200),
+            numpy.bool_(True),
+            numpy.float32("nan"),
+            numpy.float16(0.5),
+        ),
         "nested": ((1, (2, [3])), []),
         "numpy_keys_and_strings": {numpy.int64(4): numpy.str_("four"), True: "bool key"},
         "empty": {},
@@ -93,12 +116,26 @@ def test_checkpoint_structure_round_trips_with_types(tmp_path, rng):
     save(checkpoint, path)
     loaded = load(path)
 
-    assert tensor_names(path) == sorted(["model/0.weight", "model/0.bias", "optimizer/state/0/momentum_buffer",
-                                         "optimizer/state/0/step"])
+    assert tensor_names(path) == sorted(
+        [
+            "model/0.weight",
+            "model/0.bias",
+            "optimizer/state/0/momentum_buffer",
+            "optimizer/state/0/step",
+        ]
+    )
     assert list(loaded) == list(checkpoint)
-    assert isinstance(loaded["model"]["0.weight"], glassnet.Tensor) and loaded["model"]["0.weight"].requires_grad
-    numpy.testing.assert_array_equal(loaded["model"]["0.weight"].detach().numpy(), weight.detach().numpy())
-    assert type(loaded["model"]["0.bias"]) is numpy.ndarray and loaded["model"]["0.bias"].dtype == numpy.float32
+    assert (
+        isinstance(loaded["model"]["0.weight"], glassnet.Tensor)
+        and loaded["model"]["0.weight"].requires_grad
+    )
+    numpy.testing.assert_array_equal(
+        loaded["model"]["0.weight"].detach().numpy(), weight.detach().numpy()
+    )
+    assert (
+        type(loaded["model"]["0.bias"]) is numpy.ndarray
+        and loaded["model"]["0.bias"].dtype == numpy.float32
+    )
     state = loaded["optimizer"]["state"]
     assert list(state) == [0, 1] and state[1] == {}
     numpy.testing.assert_array_equal(state[0]["momentum_buffer"].numpy(), momentum.numpy())
@@ -113,7 +150,12 @@ def test_checkpoint_structure_round_trips_with_types(tmp_path, rng):
     scalars = loaded["numpy_scalars"]
     assert [type(s) for s in scalars] == [type(s) for s in checkpoint["numpy_scalars"]]
     assert [s.dtype for s in scalars] == [s.dtype for s in checkpoint["numpy_scalars"]]
-    assert scalars[0] == numpy.float32(0.1) and scalars[1] == 1 / 3 and scalars[2] == -5 and scalars[3] == 200
+    assert (
+        scalars[0] == numpy.float32(0.1)
+        and scalars[1] == 1 / 3
+        and scalars[2] == -5
+        and scalars[3] == 200
+    )
     assert scalars[4] is numpy.True_ and numpy.isnan(scalars[5]) and scalars[6] == 0.5
     assert loaded["nested"] == ((1, (2, [3])), []) and type(loaded["nested"][0][1]) is tuple
     assert loaded["empty"] == {}
@@ -134,7 +176,11 @@ def test_numpy_generator_state_round_trips_exactly(tmp_path, bit_generator):
 
 
 def test_big_ints_and_long_strings_survive_the_metadata(tmp_path):
-    obj = {"big": 2**200 + 1, "negative": -(2**127) - 3, "text": "ünïcødé \u2028 \0 " + "x" * 2_000_000}
+    obj = {
+        "big": 2**200 + 1,
+        "negative": -(2**127) - 3,
+        "text": "ünïcødé \u2028 \0 " + "x" * 2_000_000,
+    }
     save(obj, tmp_path / "a.safetensors")
     assert load(tmp_path / "a.safetensors") == obj
 
@@ -162,7 +208,10 @@ def test_colliding_tensor_names_get_a_suffix_and_still_round_trip(tmp_path):
 
 
 def test_as_numpy_returns_arrays_everywhere(tmp_path):
-    save({"t": glassnet.ones(2), "a": numpy.zeros(2), "n": [glassnet.zeros(1)]}, tmp_path / "a.safetensors")
+    save(
+        {"t": glassnet.ones(2), "a": numpy.zeros(2), "n": [glassnet.zeros(1)]},
+        tmp_path / "a.safetensors",
+    )
     loaded = load(tmp_path / "a.safetensors", as_numpy=True)
     assert all(type(v) is numpy.ndarray for v in (loaded["t"], loaded["a"], loaded["n"][0]))
 
@@ -178,7 +227,9 @@ def test_save_overwrites_an_existing_file(tmp_path):
 # -- PyTorch interop -------------------------------------------------------------------
 def trained_torch_model() -> torch.nn.Module:
     torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(5, 4), torch.nn.BatchNorm1d(4), torch.nn.Linear(4, 3))
+    model = torch.nn.Sequential(
+        torch.nn.Linear(5, 4), torch.nn.BatchNorm1d(4), torch.nn.Linear(4, 3)
+    )
     for _ in range(3):  # moves running_mean/var and num_batches_tracked off their initial values
         model(torch.randn(8, 5))
     return model
@@ -186,14 +237,21 @@ def trained_torch_model() -> torch.nn.Module:
 
 def test_glassnet_state_dict_file_loads_into_a_torch_module(tmp_path):
     source = trained_torch_model()
-    state_dict = {name: glassnet.tensor(value.numpy()) for name, value in source.state_dict().items()}
+    state_dict = {
+        name: glassnet.tensor(value.numpy()) for name, value in source.state_dict().items()
+    }
     path = tmp_path / "model.safetensors"
     save(state_dict, path)
 
     loaded = safetensors.torch.load_file(path)
     assert sorted(loaded) == sorted(source.state_dict())
-    assert loaded["1.num_batches_tracked"].dtype == torch.int64 and loaded["1.num_batches_tracked"].item() == 3
-    target = torch.nn.Sequential(torch.nn.Linear(5, 4), torch.nn.BatchNorm1d(4), torch.nn.Linear(4, 3))
+    assert (
+        loaded["1.num_batches_tracked"].dtype == torch.int64
+        and loaded["1.num_batches_tracked"].item() == 3
+    )
+    target = torch.nn.Sequential(
+        torch.nn.Linear(5, 4), torch.nn.BatchNorm1d(4), torch.nn.Linear(4, 3)
+    )
     target.load_state_dict(loaded)  # strict: any missing or unexpected key fails here
     for name, value in source.state_dict().items():
         assert torch.equal(target.state_dict()[name], value), name
@@ -209,7 +267,9 @@ def test_torch_safetensors_file_loads_as_glassnet_tensors(tmp_path):
         assert isinstance(loaded[name], glassnet.Tensor)
         assert loaded[name].dtype == numpy.dtype(str(value.dtype).removeprefix("torch."))
         numpy.testing.assert_array_equal(loaded[name].numpy(), value.numpy())
-    assert loaded["1.num_batches_tracked"].shape == () and loaded["1.num_batches_tracked"].item() == 3
+    assert (
+        loaded["1.num_batches_tracked"].shape == () and loaded["1.num_batches_tracked"].item() == 3
+    )
 
 
 def test_torch_tensors_can_be_saved_directly(tmp_path):
@@ -271,7 +331,9 @@ WRITER = textwrap.dedent("""
 @pytest.mark.parametrize("delay", [0.02, 0.08, 0.21])
 def test_sigkill_during_repeated_saves_leaves_a_whole_file(tmp_path, delay):
     path = tmp_path / "last.safetensors"
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert writer.stdout.readline() == "ready\n"
         time.sleep(delay)
@@ -281,7 +343,11 @@ def test_sigkill_during_repeated_saves_leaves_a_whole_file(tmp_path, delay):
         writer.stdout.close()
     assert writer.returncode == -signal.SIGKILL
     loaded = load(path)  # the last file that was completely written, never a torn one
-    assert loaded["step"] >= 0 and (loaded["w"] == loaded["step"]).all() and loaded["w"].shape == (1_000_000,)
+    assert (
+        loaded["step"] >= 0
+        and (loaded["w"] == loaded["step"]).all()
+        and loaded["w"].shape == (1_000_000,)
+    )
     # SIGKILL cannot clean up: a hidden temporary (ours, or the one safetensors' own writer
     # renames from) may remain, never a visible file
     leftovers = [name for name in os.listdir(tmp_path) if name != "last.safetensors"]
@@ -289,8 +355,11 @@ def test_sigkill_during_repeated_saves_leaves_a_whole_file(tmp_path, delay):
 
 
 def test_save_into_a_missing_folder_names_it(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"save: cannot write '.*runs/x.safetensors': the folder '.*runs' "
-                                                r"does not exist"):
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"save: cannot write '.*runs/x.safetensors': the folder '.*runs' "
+        r"does not exist",
+    ):
         save({}, tmp_path / "runs" / "x.safetensors")
 
 
@@ -300,16 +369,34 @@ class HasStateDict:
         return {}
 
 
-@pytest.mark.parametrize("obj, error, message", [
-    ({"a": {1, 2}}, TypeError, r"cannot store 'a' of type set"),
-    ({"m": HasStateDict()}, TypeError, (r"'m' is a HasStateDict; storing it whole would need pickle. Save its "
-                                       r"\.state_dict\(\) instead")),
-    ({"z": numpy.zeros(2, complex)}, TypeError, r"cannot store 'z': dtype complex128"),
-    ({"o": numpy.array([None])}, TypeError, r"cannot store 'o': dtype object"),
-    ({"c": numpy.complex64(1j)}, TypeError, r"cannot store 'c': NumPy scalar of dtype complex64"),
-    ({(1, 2): 3}, TypeError, r"the object has a key \(1, 2\) of type tuple; dict keys must be str or int"),
-    ([[object()]], TypeError, r"cannot store '0/0' of type object"),
-], ids=["set", "module", "complex", "object-array", "complex-scalar", "tuple-key", "nested-path"])
+@pytest.mark.parametrize(
+    "obj, error, message",
+    [
+        ({"a": {1, 2}}, TypeError, r"cannot store 'a' of type set"),
+        (
+            {"m": HasStateDict()},
+            TypeError,
+            (
+                r"'m' is a HasStateDict; storing it whole would need pickle. Save its "
+                r"\.state_dict\(\) instead"
+            ),
+        ),
+        ({"z": numpy.zeros(2, complex)}, TypeError, r"cannot store 'z': dtype complex128"),
+        ({"o": numpy.array([None])}, TypeError, r"cannot store 'o': dtype object"),
+        (
+            {"c": numpy.complex64(1j)},
+            TypeError,
+            r"cannot store 'c': NumPy scalar of dtype complex64",
+        ),
+        (
+            {(1, 2): 3},
+            TypeError,
+            r"the object has a key \(1, 2\) of type tuple; dict keys must be str or int",
+        ),
+        ([[object()]], TypeError, r"cannot store '0/0' of type object"),
+    ],
+    ids=["set", "module", "complex", "object-array", "complex-scalar", "tuple-key", "nested-path"],
+)
 def test_save_rejects_what_it_cannot_store(tmp_path, obj, error, message):
     with pytest.raises(error, match=message):
         save(obj, tmp_path / "a.safetensors")
@@ -333,12 +420,18 @@ def test_load_missing_file_and_folder(tmp_path):
 def test_load_refuses_torch_save_files(tmp_path):
     state_dict = trained_torch_model().state_dict()
     torch.save(state_dict, tmp_path / "model.pt")
-    with pytest.raises(ValueError, match=r"'.*model.pt' is a zip archive.*this is a pickle/PyTorch \.pt file; "
-                                         r"glassnet reads safetensors only"):
+    with pytest.raises(
+        ValueError,
+        match=r"'.*model.pt' is a zip archive.*this is a pickle/PyTorch \.pt file; "
+        r"glassnet reads safetensors only",
+    ):
         load(tmp_path / "model.pt")
     torch.save(state_dict, tmp_path / "legacy.pt", _use_new_zipfile_serialization=False)
-    with pytest.raises(ValueError, match=r"'.*legacy.pt' starts with a pickle \(protocol 2\): this is a "
-                                         r"pickle/PyTorch \.pt file; glassnet reads safetensors only"):
+    with pytest.raises(
+        ValueError,
+        match=r"'.*legacy.pt' starts with a pickle \(protocol 2\): this is a "
+        r"pickle/PyTorch \.pt file; glassnet reads safetensors only",
+    ):
         load(tmp_path / "legacy.pt")
 
 
@@ -346,14 +439,19 @@ def test_load_refuses_torch_save_files(tmp_path):
 def test_load_refuses_raw_pickles_without_unpickling(tmp_path, protocol):
     path = tmp_path / "data.pkl"
     path.write_bytes(pickle.dumps({"weights": [1, 2]}, protocol=protocol))
-    with pytest.raises(ValueError, match=rf"data.pkl' starts with a pickle \(protocol {protocol}\).*never "
-                                         "unpickles"):
+    with pytest.raises(
+        ValueError,
+        match=rf"data.pkl' starts with a pickle \(protocol {protocol}\).*never "
+        "unpickles",
+    ):
         load(path)
 
 
 def test_load_refuses_npy_and_npz(tmp_path):
     numpy.save(tmp_path / "a.npy", numpy.zeros(3))
-    with pytest.raises(ValueError, match=r"a.npy' is not a safetensors file: it is a NumPy \.npy file"):
+    with pytest.raises(
+        ValueError, match=r"a.npy' is not a safetensors file: it is a NumPy \.npy file"
+    ):
         load(tmp_path / "a.npy")
     numpy.savez(tmp_path / "a.npz", x=numpy.zeros(3))
     with pytest.raises(ValueError, match=r"a.npz' is a zip archive"):
@@ -365,10 +463,13 @@ def test_load_names_a_file_truncated_in_the_data_section(tmp_path):
     save({"w": glassnet.zeros(100, dtype=glassnet.float64)}, path)
     data = path.read_bytes()
     header_end = 8 + int.from_bytes(data[:8], "little")
-    path.write_bytes(data[:header_end + 300])
-    with pytest.raises(ValueError, match=r"model.safetensors' is truncated: tensor 'w' lies at bytes 0..800 of the "
-                                         rf"data section, but only 300 bytes follow the header \(file size "
-                                         rf"{header_end + 300}\)"):
+    path.write_bytes(data[: header_end + 300])
+    with pytest.raises(
+        ValueError,
+        match=r"model.safetensors' is truncated: tensor 'w' lies at bytes 0..800 of the "
+        rf"data section, but only 300 bytes follow the header \(file size "
+        rf"{header_end + 300}\)",
+    ):
         load(path)
 
 
@@ -378,12 +479,18 @@ def test_load_names_a_file_truncated_in_the_header(tmp_path):
     data = path.read_bytes()
     header_length = int.from_bytes(data[:8], "little")
     path.write_bytes(data[:40])
-    with pytest.raises(ValueError, match=rf"is truncated: its header says the JSON header is {header_length} bytes "
-                                         r"long, but only 32 bytes follow the 8-byte length \(file size 40\)"):
+    with pytest.raises(
+        ValueError,
+        match=rf"is truncated: its header says the JSON header is {header_length} bytes "
+        r"long, but only 32 bytes follow the 8-byte length \(file size 40\)",
+    ):
         load(path)
     path.write_bytes(data[:5])
-    with pytest.raises(ValueError, match=r"is truncated or not a safetensors file: it has 5 bytes, but a "
-                                         "safetensors file starts with an 8-byte header length"):
+    with pytest.raises(
+        ValueError,
+        match=r"is truncated or not a safetensors file: it has 5 bytes, but a "
+        "safetensors file starts with an 8-byte header length",
+    ):
         load(path)
     path.write_bytes(b"")
     with pytest.raises(ValueError, match="it has 0 bytes"):
@@ -393,13 +500,19 @@ def test_load_names_a_file_truncated_in_the_header(tmp_path):
 def test_load_refuses_files_of_other_formats(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("hello, this is text and not tensors\n")
-    with pytest.raises(ValueError, match=r"notes.txt' is not a safetensors file: its first 8 bytes b'hello, t' are "
-                                         r"not followed by a JSON header \(found b'h', expected b'\{'\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"notes.txt' is not a safetensors file: its first 8 bytes b'hello, t' are "
+        r"not followed by a JSON header \(found b'h', expected b'\{'\)",
+    ):
         load(path)
     header = b"{not json at all}"
     path.write_bytes(len(header).to_bytes(8, "little") + header)
-    with pytest.raises(ValueError, match=r"is not a safetensors file: its JSON header \(bytes 8..25\) does not "
-                                         "parse"):
+    with pytest.raises(
+        ValueError,
+        match=r"is not a safetensors file: its JSON header \(bytes 8..25\) does not "
+        "parse",
+    ):
         load(path)
 
 
@@ -407,21 +520,55 @@ def write_with_metadata(path, document: object, tensors: dict | None = None) -> 
     safetensors.numpy.save_file(tensors or {}, path, metadata={"glassnet": json.dumps(document)})
 
 
-@pytest.mark.parametrize("document, tensors, message", [
-    ({"format": "glassnet", "version": 2, "structure": 1}, None,
-     "uses glassnet file format version 2; this glassnet reads version 1"),
-    ({"format": "other", "version": 1, "structure": 1}, None, "the 'glassnet' metadata is not a glassnet structure"),
-    ({"format": "glassnet", "version": 1, "structure": {"tensor": "w"}}, None,
-     "damaged glassnet structure: it refers to tensor 'w', which the file does not hold"),
-    ({"format": "glassnet", "version": 1, "structure": {"pickle": "x"}}, None,
-     r'damaged glassnet structure: unknown entry \{"pickle": "x"\}'),
-    ({"format": "glassnet", "version": 1, "structure": {"dict": [[[1], 2]]}}, None,
-     "a dict is not a list of \\[key, value\\] pairs with str or int keys"),
-    ({"format": "glassnet", "version": 1, "structure": {"numpy": "int8", "value": 1000}}, None,
-     "bad NumPy scalar"),
-    ({"format": "glassnet", "version": 1, "structure": {"dict": []}}, {"stray": numpy.zeros(1)},
-     r"tensors \['stray'\] are in the file but not in its structure"),
-], ids=["newer-version", "other-format", "missing-tensor", "unknown-entry", "bad-key", "bad-scalar", "extra"])
+@pytest.mark.parametrize(
+    "document, tensors, message",
+    [
+        (
+            {"format": "glassnet", "version": 2, "structure": 1},
+            None,
+            "uses glassnet file format version 2; this glassnet reads version 1",
+        ),
+        (
+            {"format": "other", "version": 1, "structure": 1},
+            None,
+            "the 'glassnet' metadata is not a glassnet structure",
+        ),
+        (
+            {"format": "glassnet", "version": 1, "structure": {"tensor": "w"}},
+            None,
+            "damaged glassnet structure: it refers to tensor 'w', which the file does not hold",
+        ),
+        (
+            {"format": "glassnet", "version": 1, "structure": {"pickle": "x"}},
+            None,
+            r'damaged glassnet structure: unknown entry \{"pickle": "x"\}',
+        ),
+        (
+            {"format": "glassnet", "version": 1, "structure": {"dict": [[[1], 2]]}},
+            None,
+            "a dict is not a list of \\[key, value\\] pairs with str or int keys",
+        ),
+        (
+            {"format": "glassnet", "version": 1, "structure": {"numpy": "int8", "value": 1000}},
+            None,
+            "bad NumPy scalar",
+        ),
+        (
+            {"format": "glassnet", "version": 1, "structure": {"dict": []}},
+            {"stray": numpy.zeros(1)},
+            r"tensors \['stray'\] are in the file but not in its structure",
+        ),
+    ],
+    ids=[
+        "newer-version",
+        "other-format",
+        "missing-tensor",
+        "unknown-entry",
+        "bad-key",
+        "bad-scalar",
+        "extra",
+    ],
+)
 def test_load_names_a_damaged_structure(tmp_path, document, tensors, message):
     path = tmp_path / "c.safetensors"
     write_with_metadata(path, document, tensors)
@@ -433,7 +580,7 @@ def test_load_accepts_torch_load_arguments(tmp_path):
     path = tmp_path / "a.safetensors"
     save({"x": 1}, path)
     assert load(path, map_location="cpu", weights_only=True) == {"x": 1}
-    with pytest.raises(ValueError, match="map_location='cuda:0' is not supported; glassnet loads onto the CPU"):
+    with pytest.raises(
+        ValueError, match="map_location='cuda:0' is not supported; glassnet loads onto the CPU"
+    ):
         load(path, map_location="cuda:0")
-
-

@@ -10,7 +10,9 @@ from hypothesis import given, strategies as st
 import glassnet
 from helpers import assert_gradcheck, assert_parity
 
-pytestmark = pytest.mark.filterwarnings("ignore:The use of `x.T` on tensors:UserWarning")  # torch warns on T for 1-D
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:The use of `x.T` on tensors:UserWarning"
+)  # torch warns on T for 1-D
 
 # name: (input shape, fn). Shapes stay <= ~100 elements so gradcheck is cheap.
 UNARY = {
@@ -88,7 +90,10 @@ JOINS = {
     "cat_same_twice": (((2, 3), (1, 3)), lambda lib, x, y: lib.cat([x, y, x])),
     "cat_1d": (((3,), (2,)), lambda lib, x, y: lib.cat([x, y])),
     "cat_single": (((2, 3), (1,)), lambda lib, x, y: lib.cat([x]) * y),
-    "cat_legacy_empty": (((2, 3), (2,)), lambda lib, x, y: lib.cat([x, lib.zeros(0), y.reshape(1, 2).expand(3, 2).T])),
+    "cat_legacy_empty": (
+        ((2, 3), (2,)),
+        lambda lib, x, y: lib.cat([x, lib.zeros(0), y.reshape(1, 2).expand(3, 2).T]),
+    ),
     "concat": (((2, 3), (2, 3)), lambda lib, x, y: lib.concat([x, y], dim=1)),
     "concatenate": (((2, 3), (2, 3)), lambda lib, x, y: lib.concatenate([x, y], axis=1)),
     "stack_dim0": (((2, 3), (2, 3)), lambda lib, x, y: lib.stack([x, y])),
@@ -161,7 +166,9 @@ def test_cat_and_stack_promote_mixed_dtypes(name, rng):
     assert_parity(MIXED[name], [x, y, ints], dtype="float32", rtol=1e-6)
 
 
-@pytest.mark.parametrize("dtypes", [("int64", "bool"), ("uint8", "int8"), ("bool", "int8"), ("int32", "int64")])
+@pytest.mark.parametrize(
+    "dtypes", [("int64", "bool"), ("uint8", "int8"), ("bool", "int8"), ("int32", "int64")]
+)
 def test_cat_promotes_integer_dtypes_like_torch(dtypes, rng):
     first = rng.integers(0, 2, (2, 3)).astype(dtypes[0])
     second = rng.integers(0, 2, (1, 3)).astype(dtypes[1])
@@ -177,7 +184,9 @@ def test_permute_then_reshape_matches_torch(shape, order):
     dims = list(range(len(shape)))
     order.shuffle(dims)
     array = numpy.random.default_rng(len(shape)).standard_normal(shape)
-    assert_parity(lambda lib, x: x.permute(*dims).reshape(-1, shape[dims[-1]]).unsqueeze(1), [array])
+    assert_parity(
+        lambda lib, x: x.permute(*dims).reshape(-1, shape[dims[-1]]).unsqueeze(1), [array]
+    )
 
 
 # -- behaviour beyond values ---------------------------------------------------------
@@ -204,8 +213,16 @@ def test_reshape_shares_memory_like_a_view():
 
 def test_float32_stays_float32():
     x = glassnet.randn(2, 3, requires_grad=True)
-    outputs = [x.reshape(3, 2), x.T, x.expand(4, 2, 3), glassnet.cat([x, x]), glassnet.stack([x, x]),
-               x.split(1)[0], x.clone(), x.unsqueeze(0).squeeze(0)]
+    outputs = [
+        x.reshape(3, 2),
+        x.T,
+        x.expand(4, 2, 3),
+        glassnet.cat([x, x]),
+        glassnet.stack([x, x]),
+        x.split(1)[0],
+        x.clone(),
+        x.unsqueeze(0).squeeze(0),
+    ]
     for out in outputs:
         assert out.dtype == glassnet.float32
         out.backward(glassnet.ones(*out.shape))
@@ -219,47 +236,159 @@ def test_chunk_of_empty_dim_gives_chunks_empty_pieces():
 
 # -- errors ----------------------------------------------------------------------------
 ERRORS = [
-    (lambda x: x.reshape(4, 2), ValueError, r"reshape: shape \(4, 2\) is invalid for input of shape \(2, 3\)"),
-    (lambda x: x.view(5, -1), ValueError, r"view: shape \(5, -1\) is invalid for input of shape \(2, 3\)"),
-    (lambda x: x.reshape(-1, -1), ValueError, r"reshape: only one dimension can be -1, got shape \(-1, -1\)"),
+    (
+        lambda x: x.reshape(4, 2),
+        ValueError,
+        r"reshape: shape \(4, 2\) is invalid for input of shape \(2, 3\)",
+    ),
+    (
+        lambda x: x.view(5, -1),
+        ValueError,
+        r"view: shape \(5, -1\) is invalid for input of shape \(2, 3\)",
+    ),
+    (
+        lambda x: x.reshape(-1, -1),
+        ValueError,
+        r"reshape: only one dimension can be -1, got shape \(-1, -1\)",
+    ),
     (lambda x: x.reshape(-2, 3), ValueError, r"reshape: invalid size -2 at index 0"),
-    (lambda x: glassnet.zeros(0, 3).reshape(-1, 0), ValueError, r"cannot infer the -1 in shape \(-1, 0\)"),
+    (
+        lambda x: glassnet.zeros(0, 3).reshape(-1, 0),
+        ValueError,
+        r"cannot infer the -1 in shape \(-1, 0\)",
+    ),
     (lambda x: x.view(glassnet.float64), TypeError, r"view\(dtype\) is not supported"),
-    (lambda x: x.transpose(0, 2), ValueError, r"transpose: dim1 2 is out of range for a tensor with 2 dims"),
+    (
+        lambda x: x.transpose(0, 2),
+        ValueError,
+        r"transpose: dim1 2 is out of range for a tensor with 2 dims",
+    ),
     (lambda x: x.transpose(1.0, 0), TypeError, r"transpose: dim0 must be an int, got float"),
     (lambda x: x.permute(0, 0), ValueError, r"permute: dims \(0, 0\) repeats a dim"),
-    (lambda x: x.permute(0), ValueError, r"permute: dims \(0,\) has 1 entries but the tensor has 2 dims"),
-    (lambda x: x.permute(0, 5), ValueError, r"permute: dim 5 is out of range for a tensor with 2 dims \(expected -2 to 1\)"),
-    (lambda x: glassnet.zeros(2, 3, 4).t(), ValueError, r"t: expects a tensor with at most 2 dims, got shape \(2, 3, 4\)"),
-    (lambda x: glassnet.zeros(3).mT, ValueError, r"mT: needs a matrix or a batch of matrices, got shape \(3,\)"),
-    (lambda x: glassnet.zeros(2, 3, 4).flatten(2, 1), ValueError, r"flatten: start_dim 2 comes after end_dim 1"),
-    (lambda x: x.flatten(0, 3), ValueError, r"flatten: end_dim 3 is out of range for a tensor with 2 dims"),
-    (lambda x: x.squeeze(2), ValueError, r"squeeze: dim 2 is out of range for a tensor with 2 dims"),
-    (lambda x: x.squeeze((0, -2)), ValueError, r"squeeze: dim \(0, -2\) names a dim more than once"),
-    (lambda x: x.unsqueeze(3), ValueError, r"unsqueeze: dim 3 is out of range for a tensor with 3 dims \(expected -3 to 2\)"),
-    (lambda x: x.expand(2, 4), ValueError, r"expand: size 4 at index 1 of \(2, 4\) does not match the existing size 3"),
-    (lambda x: x.expand(3), ValueError, r"expand: got 1 sizes \(3,\) for a tensor with 2 dims \(shape \(2, 3\)\)"),
-    (lambda x: x.expand(-1, 2, 3), ValueError, r"expand: size -1 at index 0 of \(-1, 2, 3\) is not allowed"),
-    (lambda x: glassnet.broadcast_to(x, (3, 3)), ValueError, r"broadcast_to: size 3 at index 0 of \(3, 3\)"),
-    (lambda x: glassnet.cat([x, glassnet.zeros(2, 4)]), ValueError,
-     r"cat: tensor 1 has shape \(2, 4\) but tensor 0 has shape \(2, 3\); shapes must match except in dim 0"),
-    (lambda x: glassnet.cat([x, x, glassnet.zeros(2, 3, 1)], dim=1), ValueError,
-     r"cat: tensor 2 has shape \(2, 3, 1\) but tensor 0 has shape \(2, 3\)"),
-    (lambda x: glassnet.cat([x, x], dim=2), ValueError, r"cat: dim 2 is out of range for a tensor with 2 dims"),
-    (lambda x: glassnet.cat([glassnet.tensor(1.0)]), ValueError, r"cat: tensor 0 is zero-dimensional"),
+    (
+        lambda x: x.permute(0),
+        ValueError,
+        r"permute: dims \(0,\) has 1 entries but the tensor has 2 dims",
+    ),
+    (
+        lambda x: x.permute(0, 5),
+        ValueError,
+        r"permute: dim 5 is out of range for a tensor with 2 dims \(expected -2 to 1\)",
+    ),
+    (
+        lambda x: glassnet.zeros(2, 3, 4).t(),
+        ValueError,
+        r"t: expects a tensor with at most 2 dims, got shape \(2, 3, 4\)",
+    ),
+    (
+        lambda x: glassnet.zeros(3).mT,
+        ValueError,
+        r"mT: needs a matrix or a batch of matrices, got shape \(3,\)",
+    ),
+    (
+        lambda x: glassnet.zeros(2, 3, 4).flatten(2, 1),
+        ValueError,
+        r"flatten: start_dim 2 comes after end_dim 1",
+    ),
+    (
+        lambda x: x.flatten(0, 3),
+        ValueError,
+        r"flatten: end_dim 3 is out of range for a tensor with 2 dims",
+    ),
+    (
+        lambda x: x.squeeze(2),
+        ValueError,
+        r"squeeze: dim 2 is out of range for a tensor with 2 dims",
+    ),
+    (
+        lambda x: x.squeeze((0, -2)),
+        ValueError,
+        r"squeeze: dim \(0, -2\) names a dim more than once",
+    ),
+    (
+        lambda x: x.unsqueeze(3),
+        ValueError,
+        r"unsqueeze: dim 3 is out of range for a tensor with 3 dims \(expected -3 to 2\)",
+    ),
+    (
+        lambda x: x.expand(2, 4),
+        ValueError,
+        r"expand: size 4 at index 1 of \(2, 4\) does not match the existing size 3",
+    ),
+    (
+        lambda x: x.expand(3),
+        ValueError,
+        r"expand: got 1 sizes \(3,\) for a tensor with 2 dims \(shape \(2, 3\)\)",
+    ),
+    (
+        lambda x: x.expand(-1, 2, 3),
+        ValueError,
+        r"expand: size -1 at index 0 of \(-1, 2, 3\) is not allowed",
+    ),
+    (
+        lambda x: glassnet.broadcast_to(x, (3, 3)),
+        ValueError,
+        r"broadcast_to: size 3 at index 0 of \(3, 3\)",
+    ),
+    (
+        lambda x: glassnet.cat([x, glassnet.zeros(2, 4)]),
+        ValueError,
+        r"cat: tensor 1 has shape \(2, 4\) but tensor 0 has shape \(2, 3\); shapes must match except in dim 0",
+    ),
+    (
+        lambda x: glassnet.cat([x, x, glassnet.zeros(2, 3, 1)], dim=1),
+        ValueError,
+        r"cat: tensor 2 has shape \(2, 3, 1\) but tensor 0 has shape \(2, 3\)",
+    ),
+    (
+        lambda x: glassnet.cat([x, x], dim=2),
+        ValueError,
+        r"cat: dim 2 is out of range for a tensor with 2 dims",
+    ),
+    (
+        lambda x: glassnet.cat([glassnet.tensor(1.0)]),
+        ValueError,
+        r"cat: tensor 0 is zero-dimensional",
+    ),
     (lambda x: glassnet.cat([]), ValueError, r"cat: expected a non-empty list of tensors"),
     (lambda x: glassnet.cat(x), TypeError, r"cat: expected a list or tuple of tensors, got Tensor"),
-    (lambda x: glassnet.cat([x, [1, 2, 3]]), TypeError, r"cat: element 1 must be a Tensor, got list"),
-    (lambda x: glassnet.stack([x, x.T]), ValueError,
-     r"stack: tensor 1 has shape \(3, 2\) but tensor 0 has shape \(2, 3\); stack needs equal shapes"),
-    (lambda x: glassnet.stack([x, x], dim=3), ValueError, r"stack: dim 3 is out of range for a tensor with 3 dims"),
-    (lambda x: x.split(0), ValueError, r"split: split_size must be positive, got 0 for dim 0 of size 2"),
-    (lambda x: x.split([1, 1], dim=1), ValueError,
-     r"split: sections \[1, 1\] must be non-negative and sum to 3, the size of dim 1 \(shape \(2, 3\)\)"),
-    (lambda x: x.split(1, dim=2), ValueError, r"split: dim 2 is out of range for a tensor with 2 dims"),
+    (
+        lambda x: glassnet.cat([x, [1, 2, 3]]),
+        TypeError,
+        r"cat: element 1 must be a Tensor, got list",
+    ),
+    (
+        lambda x: glassnet.stack([x, x.T]),
+        ValueError,
+        r"stack: tensor 1 has shape \(3, 2\) but tensor 0 has shape \(2, 3\); stack needs equal shapes",
+    ),
+    (
+        lambda x: glassnet.stack([x, x], dim=3),
+        ValueError,
+        r"stack: dim 3 is out of range for a tensor with 3 dims",
+    ),
+    (
+        lambda x: x.split(0),
+        ValueError,
+        r"split: split_size must be positive, got 0 for dim 0 of size 2",
+    ),
+    (
+        lambda x: x.split([1, 1], dim=1),
+        ValueError,
+        r"split: sections \[1, 1\] must be non-negative and sum to 3, the size of dim 1 \(shape \(2, 3\)\)",
+    ),
+    (
+        lambda x: x.split(1, dim=2),
+        ValueError,
+        r"split: dim 2 is out of range for a tensor with 2 dims",
+    ),
     (lambda x: glassnet.tensor(1.0).split(1), ValueError, r"split: a 0-d tensor cannot be split"),
     (lambda x: x.chunk(0), ValueError, r"chunk: chunks must be positive, got 0"),
-    (lambda x: x.unbind(-3), ValueError, r"unbind: dim -3 is out of range for a tensor with 2 dims"),
+    (
+        lambda x: x.unbind(-3),
+        ValueError,
+        r"unbind: dim -3 is out of range for a tensor with 2 dims",
+    ),
 ]
 
 

@@ -22,13 +22,31 @@ NOT_SUPPORTED = {"out", "out_dtype", "layout", "device", "pin_memory", "memory_f
 
 # Deliberate, documented departures: (torch name, argument) -> why.
 DEPARTURES = {
-    ("torch.max", "other"): "glassnet.max(x, y) is the binary overload, told apart by the type of y",
-    ("torch.min", "other"): "glassnet.min(x, y) is the binary overload, told apart by the type of y",
+    (
+        "torch.max",
+        "other",
+    ): "glassnet.max(x, y) is the binary overload, told apart by the type of y",
+    (
+        "torch.min",
+        "other",
+    ): "glassnet.min(x, y) is the binary overload, told apart by the type of y",
     ("torch.pow", "self"): "the scalar-base overload: glassnet.pow takes a number as input too",
-    ("torch.var", "correction"): "default None means 1 unless the legacy unbiased= is given (same result)",
-    ("torch.std", "correction"): "default None means 1 unless the legacy unbiased= is given (same result)",
-    ("torch.var", "keepdim"): "also positional, for the legacy var(x, dim, unbiased, keepdim) overload",
-    ("torch.std", "keepdim"): "also positional, for the legacy std(x, dim, unbiased, keepdim) overload",
+    (
+        "torch.var",
+        "correction",
+    ): "default None means 1 unless the legacy unbiased= is given (same result)",
+    (
+        "torch.std",
+        "correction",
+    ): "default None means 1 unless the legacy unbiased= is given (same result)",
+    (
+        "torch.var",
+        "keepdim",
+    ): "also positional, for the legacy var(x, dim, unbiased, keepdim) overload",
+    (
+        "torch.std",
+        "keepdim",
+    ): "also positional, for the legacy std(x, dim, unbiased, keepdim) overload",
 }
 
 
@@ -50,7 +68,9 @@ def mismatches(torch_name: str, ours: list, overload: list) -> list[str]:
     problems = []
     positional = [name for name, kind, _ in ours if kind != "keyword"]
     by_name = {name: (kind, default) for name, kind, default in ours}
-    theirs_positional = [name for name, kind, _ in overload if kind != "keyword" and name not in NOT_SUPPORTED]
+    theirs_positional = [
+        name for name, kind, _ in overload if kind != "keyword" and name not in NOT_SUPPORTED
+    ]
     for name, kind, default in overload:
         if name in NOT_SUPPORTED or (torch_name, name) in DEPARTURES:
             continue

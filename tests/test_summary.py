@@ -28,7 +28,7 @@ def table_rows(result: Summary) -> dict[str, list[str]]:
     lines = str(result).splitlines()
     rules = [i for i, line in enumerate(lines) if line and set(line) == {"="}]
     parsed = {}
-    for line in lines[rules[1] + 1: rules[2]]:
+    for line in lines[rules[1] + 1 : rules[2]]:
         cells = re.split(r"\s{2,}", line.strip())
         parsed[cells[0]] = cells[1:]
     return parsed
@@ -41,8 +41,13 @@ def number(cell: str) -> int:
 def small_net(lib):
     """Conv, BN, ReLU, pool, a grouped conv, a 1-D view and a linear layer, in glassnet or torch."""
     return lib.nn.Sequential(
-        lib.nn.Conv2d(3, 8, 3, padding=1), lib.nn.BatchNorm2d(8), lib.nn.ReLU(), lib.nn.MaxPool2d(2),
-        lib.nn.Conv2d(8, 16, 3, stride=2, groups=4, bias=False), lib.nn.ReLU(), lib.nn.Flatten(),
+        lib.nn.Conv2d(3, 8, 3, padding=1),
+        lib.nn.BatchNorm2d(8),
+        lib.nn.ReLU(),
+        lib.nn.MaxPool2d(2),
+        lib.nn.Conv2d(8, 16, 3, stride=2, groups=4, bias=False),
+        lib.nn.ReLU(),
+        lib.nn.Flatten(),
         lib.nn.Linear(16 * 3 * 3, 10),
     )
 
@@ -54,7 +59,9 @@ def test_parameter_counts_equal_numel_per_row_and_in_total():
     modules = dict(model.named_modules())
     for row in result.rows[1:]:
         assert row.params == sum(p.numel() for p in modules[row.name].parameters()), row.name
-    assert result.total_params == sum(p.numel() for p in model.parameters()) == 224 + 16 + 288 + 1450
+    assert (
+        result.total_params == sum(p.numel() for p in model.parameters()) == 224 + 16 + 288 + 1450
+    )
     assert result.trainable_params == result.total_params and result.non_trainable_params == 0
     printed = table_rows(result)
     assert number(printed["0 (Conv2d)"][1]) == 8 * 3 * 9 + 8
@@ -68,6 +75,7 @@ def test_output_shapes_are_the_real_forward_outputs():
     def record(name):
         def hook(module, args, output):
             seen[name] = tuple(output.shape)
+
         return hook
 
     handles = [module.register_forward_hook(record(name)) for name, module in model.named_modules()]
@@ -85,7 +93,10 @@ def test_frozen_parameters_are_not_trainable():
     model[0].requires_grad_(False)
     result = summary(model, (3, 16, 16))
     assert result.non_trainable_params == 224
-    assert result.rows[1].receptive_field == (3, 3)  # the graph is still recorded (the input requires grad)
+    assert result.rows[1].receptive_field == (
+        3,
+        3,
+    )  # the graph is still recorded (the input requires grad)
 
 
 def test_shared_parameters_are_counted_once_and_marked():
@@ -158,7 +169,9 @@ def test_conv1d_macs_and_torch_flops():
 
 
 def test_depthwise_separable_ratio_is_one_over_n_plus_one_over_k_squared():
-    separable = summary(nn.Sequential(nn.Conv2d(32, 32, 3, padding=1, groups=32), nn.Conv2d(32, 64, 1)), (32, 8, 8))
+    separable = summary(
+        nn.Sequential(nn.Conv2d(32, 32, 3, padding=1, groups=32), nn.Conv2d(32, 64, 1)), (32, 8, 8)
+    )
     standard = summary(nn.Sequential(nn.Conv2d(32, 64, 3, padding=1)), (32, 8, 8))
     rows, standard_rows = table_rows(separable), table_rows(standard)
     depthwise, pointwise = number(rows["0 (Conv2d)"][2]), number(rows["1 (Conv2d)"][2])
@@ -166,14 +179,20 @@ def test_depthwise_separable_ratio_is_one_over_n_plus_one_over_k_squared():
     assert (depthwise, pointwise, full) == (32 * 64 * 9, 64 * 64 * 32, 64 * 64 * 32 * 9)
     assert Fraction(depthwise + pointwise, full) == Fraction(1, 64) + Fraction(1, 9)
     note = [line for line in str(separable).splitlines() if "depthwise-separable" in line]
-    assert note == [("- 0 + 1: depthwise-separable, 18,432 + 131,072 = 149,504 MACs vs 1,179,648 for a standard "
-                     "Conv2d(32, 64, 3): ratio 0.1267 = 1/64 + 1/9")]
+    assert note == [
+        (
+            "- 0 + 1: depthwise-separable, 18,432 + 131,072 = 149,504 MACs vs 1,179,648 for a standard "
+            "Conv2d(32, 64, 3): ratio 0.1267 = 1/64 + 1/9"
+        )
+    ]
 
 
 def test_lstm_macs_count_every_gate_of_every_layer_and_direction():
     lstm = LSTM(4, 6, num_layers=2, bidirectional=True, batch_first=True)
     result = summary(nn.Sequential(OrderedDict(rnn=lstm)), (7, 4), batch_size=2)
-    per_step = 2 * (4 * 6 * 4 + 4 * 6 * 6) + 2 * (4 * 6 * 12 + 4 * 6 * 6)  # layer 1 reads both directions
+    per_step = 2 * (4 * 6 * 4 + 4 * 6 * 6) + 2 * (
+        4 * 6 * 12 + 4 * 6 * 6
+    )  # layer 1 reads both directions
     assert result.rows[1].macs == 2 * 7 * per_step
     assert result.rows[1].output_shapes == [(2, 7, 12), (4, 2, 6), (4, 2, 6)]
     assert table_rows(result)["rnn (LSTM)"][0] == "[2, 7, 12] [4, 2, 6] [4, 2, 6]"
@@ -195,24 +214,43 @@ def test_a_layer_without_a_rule_is_marked_unknown_until_registered():
 
     result = summary(nn.Sequential(nn.Linear(4, 4), Scale()), (4,))
     assert table_rows(result)["1 (Scale)"][2] == "0 + ?"
-    assert "MACs of Scale are not counted (no rule; add one with glassnet.costs.register_macs)" in str(result)
+    assert (
+        "MACs of Scale are not counted (no rule; add one with glassnet.costs.register_macs)"
+        in str(result)
+    )
     register_macs(Scale, lambda module, inputs, outputs: outputs[0].numel() * 4)
     try:
         assert summary(nn.Sequential(nn.Linear(4, 4), Scale()), (4,)).total_macs == 16 + 16
     finally:
         from glassnet.costs import MACS_RULES
+
         MACS_RULES.pop(Scale)
-    with pytest.raises(TypeError, match="register_macs: module_type must be a Module subclass, got 3"):
+    with pytest.raises(
+        TypeError, match="register_macs: module_type must be a Module subclass, got 3"
+    ):
         register_macs(3, len)
 
 
 # -- depth ----------------------------------------------------------------------------------
 def test_depth_folds_deeper_rows_into_their_parent():
-    model = nn.Sequential(nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU()), nn.Flatten(), nn.Linear(4 * 6 * 6, 2))
+    model = nn.Sequential(
+        nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU()), nn.Flatten(), nn.Linear(4 * 6 * 6, 2)
+    )
     deep, shallow = summary(model, (3, 8, 8), depth=3), summary(model, (3, 8, 8), depth=1)
     assert [row.label.strip() for row in deep.rows] == [
-        "Sequential", "0 (Sequential)", "0 (Conv2d)", "1 (ReLU)", "1 (Flatten)", "2 (Linear)"]
-    assert [row.label.strip() for row in shallow.rows] == ["Sequential", "0 (Sequential)", "1 (Flatten)", "2 (Linear)"]
+        "Sequential",
+        "0 (Sequential)",
+        "0 (Conv2d)",
+        "1 (ReLU)",
+        "1 (Flatten)",
+        "2 (Linear)",
+    ]
+    assert [row.label.strip() for row in shallow.rows] == [
+        "Sequential",
+        "0 (Sequential)",
+        "1 (Flatten)",
+        "2 (Linear)",
+    ]
     assert table_rows(deep)["0 (Sequential)"][1:3] == ["--", "--"]
     assert shallow.rows[1].params == 112 and shallow.rows[1].macs == 4 * 36 * 27
     assert summary(model, (3, 8, 8), depth=0).rows[0].params == model_params(model)
@@ -225,19 +263,35 @@ def model_params(model):
 
 # -- receptive field --------------------------------------------------------------------
 def test_receptive_field_and_jump_follow_the_shape_tool():
-    model = nn.Sequential(nn.Conv2d(3, 8, 7, stride=2, padding=3), nn.BatchNorm2d(8), nn.ReLU(),
-                          nn.MaxPool2d(3, 2, 1), nn.Conv2d(8, 8, 3, padding=2, dilation=2), nn.AvgPool2d(2))
+    model = nn.Sequential(
+        nn.Conv2d(3, 8, 7, stride=2, padding=3),
+        nn.BatchNorm2d(8),
+        nn.ReLU(),
+        nn.MaxPool2d(3, 2, 1),
+        nn.Conv2d(8, 8, 3, padding=2, dilation=2),
+        nn.AvgPool2d(2),
+    )
     result = summary(model, (3, 64, 64))
-    expected = walk((3, 64, 64), ["conv:8,k7,s2,p3", "maxpool:k3,s2,p1", "conv:8,k3,p2,d2", "avgpool:k2"])
-    fields = [(row.receptive_field, row.jump) for row in result.rows if row.class_name in
-              ("Conv2d", "MaxPool2d", "AvgPool2d")]
+    expected = walk(
+        (3, 64, 64), ["conv:8,k7,s2,p3", "maxpool:k3,s2,p1", "conv:8,k3,p2,d2", "avgpool:k2"]
+    )
+    fields = [
+        (row.receptive_field, row.jump)
+        for row in result.rows
+        if row.class_name in ("Conv2d", "MaxPool2d", "AvgPool2d")
+    ]
     assert fields == [(r.receptive_field, r.jump) for r in expected]
     assert fields[-1] == ((31, 31), (8, 8))  # 7; 7+2*2 = 11; 11+2*2*4 = 27; 27+1*4 = 31
-    assert table_rows(result)["2 (ReLU)"][-2:] == ["7", "2"]  # elementwise layers keep their input's field
+    assert table_rows(result)["2 (ReLU)"][-2:] == [
+        "7",
+        "2",
+    ]  # elementwise layers keep their input's field
 
 
 def test_receptive_field_through_a_residual_block_and_a_strided_shortcut():
-    class Block(nn.Module):  # ResNet's option A: subsample the shortcut, pad the new channels with zeros
+    class Block(
+        nn.Module
+    ):  # ResNet's option A: subsample the shortcut, pad the new channels with zeros
         def __init__(self):
             super().__init__()
             self.conv1 = nn.Conv2d(4, 8, 3, stride=2, padding=1)
@@ -254,11 +308,21 @@ def test_receptive_field_through_a_residual_block_and_a_strided_shortcut():
 
 
 def test_receptive_field_of_a_1d_stack_and_none_after_flatten():
-    model = nn.Sequential(nn.Conv1d(1, 4, 5), nn.MaxPool1d(2), nn.Conv1d(4, 4, 3, stride=2), nn.Flatten(),
-                          nn.Linear(4 * 8, 2))
+    model = nn.Sequential(
+        nn.Conv1d(1, 4, 5),
+        nn.MaxPool1d(2),
+        nn.Conv1d(4, 4, 3, stride=2),
+        nn.Flatten(),
+        nn.Linear(4 * 8, 2),
+    )
     result = summary(model, (1, 40))
     assert [(row.receptive_field, row.jump) for row in result.rows[1:]] == [
-        ((5,), (1,)), ((6,), (2,)), ((10,), (4,)), (None, None), (None, None)]
+        ((5,), (1,)),
+        ((6,), (2,)),
+        ((10,), (4,)),
+        (None, None),
+        (None, None),
+    ]
 
 
 def test_no_rf_columns_for_a_model_without_spatial_input():
@@ -271,7 +335,9 @@ def test_memory_lines_count_inputs_outputs_parameters_and_buffers():
     model = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten())
     result = summary(model, (3, 8, 8), batch_size=2)
     assert result.input_bytes == 2 * 3 * 8 * 8 * 4
-    assert result.activation_bytes == 4 * (2 * 4 * 8 * 8) * 4  # conv, bn, relu, flatten outputs, float32
+    assert (
+        result.activation_bytes == 4 * (2 * 4 * 8 * 8) * 4
+    )  # conv, bn, relu, flatten outputs, float32
     assert result.param_bytes == (112 + 8) * 4
     assert result.buffer_bytes == 4 * 4 * 2 + 8  # running mean and var, the int64 batch counter
     text = str(result)
@@ -290,11 +356,15 @@ def test_summary_leaves_modes_buffers_and_hooks_untouched():
     model = small_net(glassnet)
     model.train()
     before = {name: value.data.copy() for name, value in model.state_dict().items()}
-    summary(model, (3, 16, 16), mode="train")  # a training-mode pass would move BatchNorm's statistics
+    summary(
+        model, (3, 16, 16), mode="train"
+    )  # a training-mode pass would move BatchNorm's statistics
     assert all(module.training for module in model.modules())
     for name, value in model.state_dict().items():
         numpy.testing.assert_array_equal(value.data, before[name], err_msg=name)
-    assert all(not module._forward_hooks and not module._forward_pre_hooks for module in model.modules())
+    assert all(
+        not module._forward_hooks and not module._forward_pre_hooks for module in model.modules()
+    )
 
 
 def test_an_input_made_by_earlier_ops_still_starts_the_receptive_field():
@@ -313,21 +383,36 @@ def test_input_data_gives_the_same_table_as_input_size():
 # -- bad input ------------------------------------------------------------------------------
 def test_wrong_input_names_the_first_layer_that_refuses_it():
     model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU(), nn.Sequential(nn.Conv2d(4, 8, 3)))
-    with pytest.raises(TraceError, match=r"summary of Sequential: forward pass failed in layer '2\.0' "
-                                         r"\(Conv2d\(4, 8, kernel_size=\(3, 3\).*\), called with input shape\(s\) "
-                                         r"\(1, 8, 14, 14\): .*expected input with 4 channels"):
+    with pytest.raises(
+        TraceError,
+        match=r"summary of Sequential: forward pass failed in layer '2\.0' "
+        r"\(Conv2d\(4, 8, kernel_size=\(3, 3\).*\), called with input shape\(s\) "
+        r"\(1, 8, 14, 14\): .*expected input with 4 channels",
+    ):
         summary(model, (3, 16, 16))
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({}, "give exactly one of input_size"),
-    ({"input_size": (3, 8, 8), "input_data": glassnet.zeros(1, 3, 8, 8)}, "give exactly one of input_size"),
-    ({"input_size": 3}, r"input_size must be a shape such as \(3, 32, 32\) or a list of shapes, got 3"),
-    ({"input_size": (3, 0, 8)}, r"input shape 0 must be positive ints without the batch dim"),
-    ({"input_size": (3, 8, 8), "batch_size": 0}, "batch_size must be a positive int, got 0"),
-    ({"input_size": (3, 8, 8), "depth": -1}, "depth must be an int >= 0, got -1"),
-    ({"input_size": (3, 8, 8), "mode": "test"}, "mode must be one of 'eval', 'train', 'same', got 'test'"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({}, "give exactly one of input_size"),
+        (
+            {"input_size": (3, 8, 8), "input_data": glassnet.zeros(1, 3, 8, 8)},
+            "give exactly one of input_size",
+        ),
+        (
+            {"input_size": 3},
+            r"input_size must be a shape such as \(3, 32, 32\) or a list of shapes, got 3",
+        ),
+        ({"input_size": (3, 0, 8)}, r"input shape 0 must be positive ints without the batch dim"),
+        ({"input_size": (3, 8, 8), "batch_size": 0}, "batch_size must be a positive int, got 0"),
+        ({"input_size": (3, 8, 8), "depth": -1}, "depth must be an int >= 0, got -1"),
+        (
+            {"input_size": (3, 8, 8), "mode": "test"},
+            "mode must be one of 'eval', 'train', 'same', got 'test'",
+        ),
+    ],
+)
 def test_bad_arguments_are_refused_with_the_value(kwargs, message):
     with pytest.raises(ValueError, match=message):
         summary(nn.Sequential(nn.Conv2d(3, 4, 3)), **kwargs)

@@ -17,8 +17,18 @@ def torch_dtype_name(dtype) -> str:
 
 @pytest.mark.parametrize(
     "data",
-    [1.5, 3, True, [1.0, 2.0], [[1, 2], [3, 4]], [True, False], numpy.float32(2.0),
-     numpy.arange(3, dtype=numpy.int32), numpy.ones(2, dtype=numpy.float64), numpy.zeros(2, dtype=numpy.uint8)],
+    [
+        1.5,
+        3,
+        True,
+        [1.0, 2.0],
+        [[1, 2], [3, 4]],
+        [True, False],
+        numpy.float32(2.0),
+        numpy.arange(3, dtype=numpy.int32),
+        numpy.ones(2, dtype=numpy.float64),
+        numpy.zeros(2, dtype=numpy.uint8),
+    ],
     ids=repr,
 )
 def test_tensor_dtype_follows_torch(data):
@@ -101,8 +111,13 @@ SAMPLES = {
 }
 
 
-PAIRS = [(a, b) for a, b in itertools.product(SAMPLES, repeat=2)
-         if not (isinstance(SAMPLES[a](torch), (int, float)) and isinstance(SAMPLES[b](torch), (int, float)))]
+PAIRS = [
+    (a, b)
+    for a, b in itertools.product(SAMPLES, repeat=2)
+    if not (
+        isinstance(SAMPLES[a](torch), (int, float)) and isinstance(SAMPLES[b](torch), (int, float))
+    )
+]
 
 
 @pytest.mark.parametrize("left, right", PAIRS)
@@ -112,8 +127,18 @@ def test_result_type_matches_torch(left, right):
     assert str(ours) == torch_dtype_name(theirs)
 
 
-@pytest.mark.parametrize("left, right", [("f32", "float"), ("i64", "float"), ("f32", "f64_0d"), ("u8", "i64_0d"),
-                                         ("i32", "i64"), ("b", "int"), ("f32", "f64")])
+@pytest.mark.parametrize(
+    "left, right",
+    [
+        ("f32", "float"),
+        ("i64", "float"),
+        ("f32", "f64_0d"),
+        ("u8", "i64_0d"),
+        ("i32", "i64"),
+        ("b", "int"),
+        ("f32", "f64"),
+    ],
+)
 def test_binary_op_result_dtype_matches_torch(left, right):
     ours = SAMPLES[left](glassnet) * SAMPLES[right](glassnet)
     theirs = SAMPLES[left](torch) * SAMPLES[right](torch)
@@ -121,8 +146,18 @@ def test_binary_op_result_dtype_matches_torch(left, right):
 
 
 def test_tensor_basics():
-    t = glassnet.arange(6).reshape(2, 3) if hasattr(glassnet.Tensor, "reshape") else glassnet.zeros(2, 3)
-    assert t.shape == (2, 3) and t.size() == (2, 3) and t.size(1) == 3 and t.dim() == 2 and t.numel() == 6
+    t = (
+        glassnet.arange(6).reshape(2, 3)
+        if hasattr(glassnet.Tensor, "reshape")
+        else glassnet.zeros(2, 3)
+    )
+    assert (
+        t.shape == (2, 3)
+        and t.size() == (2, 3)
+        and t.size(1) == 3
+        and t.dim() == 2
+        and t.numel() == 6
+    )
     assert len(t) == 2
     assert glassnet.tensor([2.5]).item() == 2.5 and float(glassnet.tensor(1.5)) == 1.5
     with pytest.raises(ValueError, match=r"only one-element tensors.*shape \(2,\)"):

@@ -6,11 +6,32 @@ finite differences and against PyTorch. Names follow PyTorch.
 
 from glassnet import nn, ops  # noqa: F401  (ops attaches the Tensor methods)
 from glassnet.creation import (
-    arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace,
-    ones, ones_like, tensor, zeros, zeros_like,
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    tensor,
+    zeros,
+    zeros_like,
 )
 from glassnet.dtypes import (
-    bool_ as bool, float32, float64, get_default_dtype, int8, int16, int32, int64, result_type, uint8,
+    bool_ as bool,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    result_type,
+    uint8,
 )
 from glassnet.gradcheck import GradcheckError, gradcheck
 from glassnet.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -23,7 +44,14 @@ from glassnet.serialization import load, save  # noqa: F401
 from glassnet import metrics, optim, viz  # noqa: F401
 from glassnet.summary import summary  # noqa: F401
 from glassnet.random import (
-    manual_seed, rand, rand_like, randint, randint_like, randn, randn_like, randperm,
+    manual_seed,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
 )
 from glassnet.tensor import Tensor
 

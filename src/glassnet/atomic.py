@@ -36,7 +36,9 @@ def _target(path: str | os.PathLike[str], where: str) -> Path:
     target = Path(os.fspath(path))
     folder = target.parent
     if not folder.is_dir():
-        raise FileNotFoundError(f"{where}: cannot write '{target}': the folder '{folder}' does not exist")
+        raise FileNotFoundError(
+            f"{where}: cannot write '{target}': the folder '{folder}' does not exist"
+        )
     if target.is_dir():
         raise IsADirectoryError(f"{where}: cannot write '{target}': it is a folder")
     return target
@@ -64,7 +66,9 @@ def atomic_path(path: str | os.PathLike[str], where: str = "atomic write") -> It
     the temporary name keeps the suffix, so format detection by extension still works.
     """
     target = _target(path, where)
-    descriptor, name = tempfile.mkstemp(prefix=f".{target.stem}.tmp-", suffix=target.suffix, dir=target.parent)
+    descriptor, name = tempfile.mkstemp(
+        prefix=f".{target.stem}.tmp-", suffix=target.suffix, dir=target.parent
+    )
     os.close(descriptor)
     temporary = Path(name)
     try:
@@ -82,15 +86,21 @@ def atomic_path(path: str | os.PathLike[str], where: str = "atomic write") -> It
 
 
 @contextlib.contextmanager
-def atomic_write(path: str | os.PathLike[str], mode: str = "wb", encoding: str | None = None,
-                 newline: str | None = None) -> Iterator[IO]:
+def atomic_write(
+    path: str | os.PathLike[str],
+    mode: str = "wb",
+    encoding: str | None = None,
+    newline: str | None = None,
+) -> Iterator[IO]:
     """`with atomic_write(path, "w") as f: f.write(...)`: like `open`, but all-or-nothing."""
     if mode not in ("w", "wb", "wt"):
         raise ValueError(f"atomic_write: mode must be 'w', 'wt' or 'wb', got {mode!r}")
     if "b" not in mode and encoding is None:
         encoding = "utf-8"
-    with atomic_path(path, "atomic_write") as temporary, \
-            open(temporary, mode, encoding=encoding, newline=newline) as file:
+    with (
+        atomic_path(path, "atomic_write") as temporary,
+        open(temporary, mode, encoding=encoding, newline=newline) as file,
+    ):
         yield file
         file.flush()
         os.fsync(file.fileno())

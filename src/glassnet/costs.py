@@ -48,7 +48,9 @@ Field = tuple[tuple[int, ...], tuple[int, ...]]  # (receptive field, jump) per s
 
 # -- MACs ---------------------------------------------------------------------------------
 def _conv_macs(module: Module, inputs: Sequence[Tensor], outputs: Sequence[Tensor]) -> int:
-    return outputs[0].numel() * (module.in_channels // module.groups) * math.prod(module.kernel_size)
+    return (
+        outputs[0].numel() * (module.in_channels // module.groups) * math.prod(module.kernel_size)
+    )
 
 
 def _linear_macs(module: Module, inputs: Sequence[Tensor], outputs: Sequence[Tensor]) -> int:
@@ -56,7 +58,11 @@ def _linear_macs(module: Module, inputs: Sequence[Tensor], outputs: Sequence[Ten
 
 
 def _recurrent_weights(module: Module) -> int:
-    return sum(p.numel() for name, p in module.named_parameters(recurse=False) if name.startswith("weight_"))
+    return sum(
+        p.numel()
+        for name, p in module.named_parameters(recurse=False)
+        if name.startswith("weight_")
+    )
 
 
 def _rnn_macs(module: Module, inputs: Sequence[Tensor], outputs: Sequence[Tensor]) -> int:
@@ -76,14 +82,17 @@ def _cell_macs(module: Module, inputs: Sequence[Tensor], outputs: Sequence[Tenso
 MACS_RULES: dict[type, MacsRule] = {Conv1d: _conv_macs, Conv2d: _conv_macs, Linear: _linear_macs}
 # the recurrent bases by name: a model holding one has imported them, and others need not
 _RECURRENT_RULES: dict[tuple[str, str], MacsRule] = {
-    ("glassnet.nn.recurrent", "RNNBase"): _rnn_macs, ("glassnet.nn.recurrent", "RNNCellBase"): _cell_macs,
+    ("glassnet.nn.recurrent", "RNNBase"): _rnn_macs,
+    ("glassnet.nn.recurrent", "RNNCellBase"): _cell_macs,
 }
 
 
 def register_macs(module_type: type, rule: MacsRule) -> None:
     """Count MACs of `module_type` (and subclasses) as rule(module, input_tensors, output_tensors)."""
     if not (isinstance(module_type, type) and issubclass(module_type, Module)):
-        raise TypeError(f"register_macs: module_type must be a Module subclass, got {module_type!r}")
+        raise TypeError(
+            f"register_macs: module_type must be a Module subclass, got {module_type!r}"
+        )
     if not callable(rule):
         raise TypeError(f"register_macs: rule must be callable, got {type(rule).__name__}")
     MACS_RULES[module_type] = rule
@@ -115,7 +124,9 @@ _ADAPTIVE = ("AdaptiveAvgPool", "AdaptiveMaxPool")
 _MIXING = ("Linear", "MatMul", "LSTMLayer", "GRULayer", "RNNLayer", "Embedding")
 
 
-def _node_shapes(order: Sequence[Function], roots: Sequence[Tensor]) -> dict[tuple[int, int], tuple[int, ...]]:
+def _node_shapes(
+    order: Sequence[Function], roots: Sequence[Tensor]
+) -> dict[tuple[int, int], tuple[int, ...]]:
     """Output shape of every (node, output index) that some tensor shows."""
     shapes: dict[tuple[int, int], tuple[int, ...]] = {}
     for node in order:
@@ -134,7 +145,9 @@ def tensor_key(tensor: Tensor) -> Any:
     return (id(tensor._ctx), tensor._out_index) if tensor._ctx is not None else id(tensor)
 
 
-def receptive_fields(order: Sequence[Function], roots: Sequence[Tensor], inputs: Sequence[Tensor]) -> dict[Any, Any]:
+def receptive_fields(
+    order: Sequence[Function], roots: Sequence[Tensor], inputs: Sequence[Tensor]
+) -> dict[Any, Any]:
     """(receptive field, jump) per tensor key (see `tensor_key`), None where undefined.
 
     `order` is the graph in forward order; `inputs` are the model inputs: a batched
@@ -152,14 +165,20 @@ def receptive_fields(order: Sequence[Function], roots: Sequence[Tensor], inputs:
             if tensor is None:
                 continue
             key = tensor_key(tensor)
-            values.append((tensor, fields.get(key, NEUTRAL) if tensor._ctx is None else fields.get(key)))
+            values.append(
+                (tensor, fields.get(key, NEUTRAL) if tensor._ctx is None else fields.get(key))
+            )
         for index in range(node.n_outputs):
             if (id(node), index) not in starts:
-                fields[(id(node), index)] = _node_field(node, index, values, shapes.get((id(node), index)))
+                fields[(id(node), index)] = _node_field(
+                    node, index, values, shapes.get((id(node), index))
+                )
     return fields
 
 
-def _node_field(node: Function, index: int, values: list[tuple[Tensor, Any]], out_shape: tuple[int, ...] | None) -> Any:
+def _node_field(
+    node: Function, index: int, values: list[tuple[Tensor, Any]], out_shape: tuple[int, ...] | None
+) -> Any:
     name = type(node).__name__
     spatial = [(tensor, value) for tensor, value in values if value is not NEUTRAL]
     if not spatial:
@@ -178,15 +197,24 @@ def _node_field(node: Function, index: int, values: list[tuple[Tensor, Any]], ou
         if name in _ADAPTIVE:
             same = (g.out_height, g.out_width)[-dims:] == (g.height, g.width)[-dims:]
             return (rf, jump) if same else None
-        steps = [receptive_field_step(r, j, k, s, d) for r, j, k, s, d in
-                 zip(rf, jump, g.kernel[-dims:], g.stride[-dims:], g.dilation[-dims:])]
+        steps = [
+            receptive_field_step(r, j, k, s, d)
+            for r, j, k, s, d in zip(
+                rf, jump, g.kernel[-dims:], g.stride[-dims:], g.dilation[-dims:]
+            )
+        ]
         return tuple(r for r, _ in steps), tuple(j for _, j in steps)
     if name == "Index":
         return _index_field(node, first, rf, jump)
     if name == "Pad":  # a shift of positions: the field and the jump stay
         return rf, jump
-    if any(tuple(tensor.shape[-dims:]) != tuple(out_shape[-dims:]) or len(value[0]) != dims
-           for tensor, value in spatial) or len(out_shape) < dims:
+    if (
+        any(
+            tuple(tensor.shape[-dims:]) != tuple(out_shape[-dims:]) or len(value[0]) != dims
+            for tensor, value in spatial
+        )
+        or len(out_shape) < dims
+    ):
         return None
     if len({value[1] for _, value in spatial}) != 1:
         return None
@@ -197,14 +225,16 @@ def _index_field(node: Function, tensor: Tensor, rf: tuple[int, ...], jump: tupl
     """x[key] with plain slices on the spatial axes: the field stays, the jump grows by the step."""
     key = node.saved[0] if node.saved else None
     key = key if isinstance(key, tuple) else (key,)
-    if any(item is None or not isinstance(item, (slice, int, type(Ellipsis))) or isinstance(item, bool)
-           for item in key):
+    if any(
+        item is None or not isinstance(item, (slice, int, type(Ellipsis))) or isinstance(item, bool)
+        for item in key
+    ):
         return None
     if key.count(Ellipsis) > 1:
         return None
     if Ellipsis in key:
         at = key.index(Ellipsis)
-        key = key[:at] + (slice(None),) * (tensor.ndim - len(key) + 1) + key[at + 1:]
+        key = key[:at] + (slice(None),) * (tensor.ndim - len(key) + 1) + key[at + 1 :]
     key = key + (slice(None),) * (tensor.ndim - len(key))
     dims = len(rf)
     steps = []

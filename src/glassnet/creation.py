@@ -51,28 +51,42 @@ def from_numpy(ndarray: numpy.ndarray) -> Tensor:
 
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     shape = _size(size, "zeros")
-    return Tensor(xp.zeros(shape, _dtype(dtype, dtypes.float32, "zeros")), requires_grad=requires_grad)
+    return Tensor(
+        xp.zeros(shape, _dtype(dtype, dtypes.float32, "zeros")), requires_grad=requires_grad
+    )
 
 
 def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     shape = _size(size, "ones")
-    return Tensor(xp.ones(shape, _dtype(dtype, dtypes.float32, "ones")), requires_grad=requires_grad)
+    return Tensor(
+        xp.ones(shape, _dtype(dtype, dtypes.float32, "ones")), requires_grad=requires_grad
+    )
 
 
 def empty(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     shape = _size(size, "empty")
-    return Tensor(xp.empty(shape, _dtype(dtype, dtypes.float32, "empty")), requires_grad=requires_grad)
+    return Tensor(
+        xp.empty(shape, _dtype(dtype, dtypes.float32, "empty")), requires_grad=requires_grad
+    )
 
 
-def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def full(
+    size: Sequence[int], fill_value: Any, *, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
     """A tensor of `size` filled with `fill_value`; the dtype follows the value when not given."""
     shape = _size((size,), "full")
     wanted = _dtype(dtype, dtypes.scalar_dtype(fill_value), "full")
     return Tensor(xp.full(shape, fill_value, wanted), requires_grad=requires_grad)
 
 
-def arange(start: float = 0, end: float | None = None, step: float = 1, *, dtype: Any = None,
-           requires_grad: bool = False) -> Tensor:
+def arange(
+    start: float = 0,
+    end: float | None = None,
+    step: float = 1,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Values from `start` to `end` (exclusive); int64 when all arguments are ints."""
     if end is None:
         start, end = 0, start
@@ -83,7 +97,9 @@ def arange(start: float = 0, end: float | None = None, step: float = 1, *, dtype
     return Tensor(xp.arange(start, end, step).astype(wanted), requires_grad=requires_grad)
 
 
-def linspace(start: float, end: float, steps: int, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def linspace(
+    start: float, end: float, steps: int, *, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
     wanted = _dtype(dtype, dtypes.float32, "linspace")
     return Tensor(xp.linspace(start, end, steps).astype(wanted), requires_grad=requires_grad)
 
@@ -105,5 +121,7 @@ def empty_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False)
     return empty(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def full_like(input: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def full_like(
+    input: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:  # noqa: A002
     return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)

@@ -28,10 +28,19 @@ bool_ = numpy.dtype("bool")
 SUPPORTED = (float32, float64, int8, int16, int32, int64, uint8, bool_)
 FLOATING = (float32, float64)
 
-_TORCH_NAMES = {"torch." + name: numpy.dtype(name) for name in
-                ("float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool")}
-_TORCH_NAMES.update({"torch.float": float32, "torch.double": float64, "torch.long": int64,
-                     "torch.int": int32, "torch.short": int16})
+_TORCH_NAMES = {
+    "torch." + name: numpy.dtype(name)
+    for name in ("float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool")
+}
+_TORCH_NAMES.update(
+    {
+        "torch.float": float32,
+        "torch.double": float64,
+        "torch.long": int64,
+        "torch.int": int32,
+        "torch.short": int16,
+    }
+)
 
 _BOOL, _INT, _FLOAT = 0, 1, 2
 

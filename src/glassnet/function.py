@@ -53,7 +53,9 @@ class Function:
         """Run forward on the inputs' arrays and wrap the result(s) as Tensors."""
         for position, item in enumerate(inputs):
             if item is not None and not isinstance(item, Tensor):
-                raise TypeError(f"{cls.__name__}: input {position} must be a Tensor, got {type(item).__name__}")
+                raise TypeError(
+                    f"{cls.__name__}: input {position} must be a Tensor, got {type(item).__name__}"
+                )
         node = cls()
         arrays = [item.data if item is not None else None for item in inputs]
         node.xp = namespace(*(a for a in arrays if a is not None))
@@ -65,7 +67,9 @@ class Function:
             node.output_meta = [(array.shape, array.dtype) for array in output]
             if record:
                 node.inputs = inputs
-            return tuple(_wrap(array, node if record else None, index) for index, array in enumerate(output))
+            return tuple(
+                _wrap(array, node if record else None, index) for index, array in enumerate(output)
+            )
         if not record:
             return Tensor(output)
         node.inputs = inputs
@@ -88,7 +92,9 @@ class Function:
             )
         return grads
 
-    def add_output_hook(self, index: int, hook: Callable[[Tensor], Tensor | None]) -> Callable[[], None]:
+    def add_output_hook(
+        self, index: int, hook: Callable[[Tensor], Tensor | None]
+    ) -> Callable[[], None]:
         hooks = self._output_hooks = self._output_hooks or {}
         hooks.setdefault(index, []).append(hook)
         return lambda: hooks[index].remove(hook) if hook in hooks[index] else None

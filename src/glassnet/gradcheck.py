@@ -29,7 +29,9 @@ def _outputs(result: Any) -> list[Tensor]:
     return [item for item in items if isinstance(item, Tensor) and item.dtype.kind == "f"]
 
 
-def _projected(fn: Callable[..., Any], inputs: Sequence[Any], vectors: list[numpy.ndarray]) -> float:
+def _projected(
+    fn: Callable[..., Any], inputs: Sequence[Any], vectors: list[numpy.ndarray]
+) -> float:
     with no_grad():
         outputs = _outputs(fn(*inputs))
     return float(sum(numpy.sum(out.data * v) for out, v in zip(outputs, vectors)))
@@ -56,7 +58,9 @@ def gradcheck(
         raise ValueError("gradcheck: no input requires grad")
     for tensor in checked:
         if tensor.dtype != numpy.float64:
-            raise ValueError(f"gradcheck: inputs must be float64 (got {tensor.dtype}); float32 differences are too coarse")
+            raise ValueError(
+                f"gradcheck: inputs must be float64 (got {tensor.dtype}); float32 differences are too coarse"
+            )
     rng = numpy.random.default_rng(seed)
     for draw in range(draws):
         for tensor in checked:
@@ -69,7 +73,9 @@ def gradcheck(
             if out.requires_grad:
                 out.backward(vector, retain_graph=True)  # leaves accumulate v^T J over outputs
         for index, tensor in enumerate(checked):
-            analytical = tensor.grad.data if tensor.grad is not None else numpy.zeros_like(tensor.data)
+            analytical = (
+                tensor.grad.data if tensor.grad is not None else numpy.zeros_like(tensor.data)
+            )
             numerical = numpy.zeros_like(tensor.data)
             flat, flat_numerical = tensor.data.reshape(-1), numerical.reshape(-1)
             for i in range(flat.size):
@@ -81,7 +87,9 @@ def gradcheck(
                 flat[i] = original
                 flat_numerical[i] = (plus - minus) / (2 * eps)
             if not numpy.allclose(analytical, numerical, atol=atol, rtol=rtol):
-                worst = numpy.unravel_index(numpy.argmax(numpy.abs(analytical - numerical)), numerical.shape)
+                worst = numpy.unravel_index(
+                    numpy.argmax(numpy.abs(analytical - numerical)), numerical.shape
+                )
                 message = (
                     f"gradcheck: input {index} (shape {tensor.shape}), draw {draw}: backward gives "
                     f"{analytical[worst]:.8g} at {tuple(int(i) for i in worst)}, finite differences give "

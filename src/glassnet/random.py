@@ -38,23 +38,35 @@ def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
 def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal."""
     wanted = _dtype(dtype, dtypes.float32, "randn")
-    return Tensor(_generator.standard_normal(_size(size, "randn"), dtype=wanted), requires_grad=requires_grad)
+    return Tensor(
+        _generator.standard_normal(_size(size, "randn"), dtype=wanted), requires_grad=requires_grad
+    )
 
 
-def randint(low: int = 0, high: int | None = None, size: tuple[int, ...] = (), *, dtype: Any = None,
-            requires_grad: bool = False) -> Tensor:
+def randint(
+    low: int = 0,
+    high: int | None = None,
+    size: tuple[int, ...] = (),
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Integers uniform on [low, high); `randint(high, size)` as in PyTorch."""
     if isinstance(high, (tuple, list)):  # randint(high, size)
         low, high, size = 0, low, tuple(high)
     if high is None:
         low, high = 0, low
     wanted = _dtype(dtype, dtypes.int64, "randint")
-    return Tensor(_generator.integers(low, high, size=_size((size,), "randint")).astype(wanted), requires_grad)
+    return Tensor(
+        _generator.integers(low, high, size=_size((size,), "randint")).astype(wanted), requires_grad
+    )
 
 
 def randperm(n: int, *, dtype: Any = dtypes.int64, requires_grad: bool = False) -> Tensor:
     """A random permutation of 0 .. n-1."""
-    return Tensor(_generator.permutation(n).astype(_dtype(dtype, dtypes.int64, "randperm")), requires_grad)
+    return Tensor(
+        _generator.permutation(n).astype(_dtype(dtype, dtypes.int64, "randperm")), requires_grad
+    )
 
 
 def rand_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002

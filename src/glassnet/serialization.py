@@ -70,8 +70,10 @@ class _Encoder:
     def store(self, array: Any, path: str, where: str) -> str:
         array = to_numpy(array)
         if array.dtype.kind not in _STORABLE_KINDS or array.dtype.itemsize > 8:
-            raise TypeError(f"save: cannot store {where}: dtype {array.dtype} (safetensors holds bool, "
-                            "int8..int64, uint8..uint64 and float16..float64)")
+            raise TypeError(
+                f"save: cannot store {where}: dtype {array.dtype} (safetensors holds bool, "
+                "int8..int64, uint8..uint64 and float16..float64)"
+            )
         if not array.flags.c_contiguous:  # safetensors writes the raw buffer as is
             array = array.copy(order="C")
         name = self.name(path if path else "tensor")
@@ -102,10 +104,14 @@ class _Encoder:
         if isinstance(value, (dict, list, tuple)):
             return self.encode_container(value, path, where)
         if callable(getattr(value, "state_dict", None)):
-            raise TypeError(f"save: {where} is a {type(value).__name__}; storing it whole would need pickle. "
-                            "Save its .state_dict() instead")
-        raise TypeError(f"save: cannot store {where} of type {type(value).__name__}; a glassnet file holds "
-                        "tensors, arrays, numbers, strings, None, and dicts/lists/tuples of them")
+            raise TypeError(
+                f"save: {where} is a {type(value).__name__}; storing it whole would need pickle. "
+                "Save its .state_dict() instead"
+            )
+        raise TypeError(
+            f"save: cannot store {where} of type {type(value).__name__}; a glassnet file holds "
+            "tensors, arrays, numbers, strings, None, and dicts/lists/tuples of them"
+        )
 
     def encode_numpy_scalar(self, value: numpy.generic, where: str) -> dict[str, Any]:
         if value.dtype.kind not in _STORABLE_KINDS or value.dtype.itemsize > 8:
@@ -123,11 +129,15 @@ class _Encoder:
         if isinstance(value, dict):
             pairs = []
             for key, item in value.items():
-                if isinstance(key, numpy.integer) or (isinstance(key, int) and not isinstance(key, bool)):
+                if isinstance(key, numpy.integer) or (
+                    isinstance(key, int) and not isinstance(key, bool)
+                ):
                     key = int(key)  # numpy ints and IntEnums are stored as plain ints
                 if not isinstance(key, (str, int)):
-                    raise TypeError(f"save: {where} has a key {key!r} of type {type(key).__name__}; "
-                                    "dict keys must be str or int")
+                    raise TypeError(
+                        f"save: {where} has a key {key!r} of type {type(key).__name__}; "
+                        "dict keys must be str or int"
+                    )
                 pairs.append([key, self.encode(item, f"{prefix}{key}")])
             result: Any = {"dict": pairs}
         else:
@@ -149,15 +159,20 @@ def save(obj: Any, f: str | os.PathLike[str]) -> None:
     """
     encoder = _Encoder()
     structure = encoder.encode(obj, "")
-    document = json.dumps({"format": FORMAT, "version": VERSION, "structure": structure},
-                          allow_nan=False, separators=(",", ":"))
+    document = json.dumps(
+        {"format": FORMAT, "version": VERSION, "structure": structure},
+        allow_nan=False,
+        separators=(",", ":"),
+    )
     with atomic_path(f, "save") as temporary:
         safetensors.numpy.save_file(encoder.tensors, temporary, metadata={METADATA_KEY: document})
 
 
 # -- load ------------------------------------------------------------------------------
 def _not_safetensors(path: Path, why: str) -> ValueError:
-    return ValueError(f"load: '{path}' is not a safetensors file: {why}; glassnet reads safetensors only")
+    return ValueError(
+        f"load: '{path}' is not a safetensors file: {why}; glassnet reads safetensors only"
+    )
 
 
 def _check_file(path: Path) -> None:
@@ -170,34 +185,50 @@ def _check_file(path: Path) -> None:
     with open(path, "rb") as file:
         head = file.read(8)
         if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
-            raise ValueError(f"load: '{path}' is a zip archive, as written by torch.save (a pickle inside) or "
-                             "numpy.savez; this is a pickle/PyTorch .pt file; glassnet reads safetensors only "
-                             "(convert it in PyTorch with safetensors.torch.save_file(state_dict, path))")
+            raise ValueError(
+                f"load: '{path}' is a zip archive, as written by torch.save (a pickle inside) or "
+                "numpy.savez; this is a pickle/PyTorch .pt file; glassnet reads safetensors only "
+                "(convert it in PyTorch with safetensors.torch.save_file(state_dict, path))"
+            )
         if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
-            raise ValueError(f"load: '{path}' starts with a pickle (protocol {head[1]}): this is a pickle/PyTorch "
-                             ".pt file; glassnet reads safetensors only and never unpickles, since loading a "
-                             "pickle can run arbitrary code")
+            raise ValueError(
+                f"load: '{path}' starts with a pickle (protocol {head[1]}): this is a pickle/PyTorch "
+                ".pt file; glassnet reads safetensors only and never unpickles, since loading a "
+                "pickle can run arbitrary code"
+            )
         if head.startswith(b"\x93NUMPY"):
             raise _not_safetensors(path, "it is a NumPy .npy file (load it with numpy.load)")
         if len(head) < 8:
-            raise ValueError(f"load: '{path}' is truncated or not a safetensors file: it has {size} bytes, but a "
-                             "safetensors file starts with an 8-byte header length")
+            raise ValueError(
+                f"load: '{path}' is truncated or not a safetensors file: it has {size} bytes, but a "
+                "safetensors file starts with an 8-byte header length"
+            )
         header_length = int.from_bytes(head, "little")
         first = file.read(1)
         if first != b"{":
-            raise _not_safetensors(path, f"its first 8 bytes {head!r} are not followed by a JSON header "
-                                   f"(found {first!r}, expected b'{{')")
+            raise _not_safetensors(
+                path,
+                f"its first 8 bytes {head!r} are not followed by a JSON header "
+                f"(found {first!r}, expected b'{{')",
+            )
         if header_length > _MAX_HEADER:
-            raise _not_safetensors(path, f"its header length reads as {header_length} bytes, more than "
-                                   f"safetensors allows ({_MAX_HEADER})")
+            raise _not_safetensors(
+                path,
+                f"its header length reads as {header_length} bytes, more than "
+                f"safetensors allows ({_MAX_HEADER})",
+            )
         if 8 + header_length > size:
-            raise ValueError(f"load: '{path}' is truncated: its header says the JSON header is {header_length} "
-                             f"bytes long, but only {size - 8} bytes follow the 8-byte length (file size {size})")
+            raise ValueError(
+                f"load: '{path}' is truncated: its header says the JSON header is {header_length} "
+                f"bytes long, but only {size - 8} bytes follow the 8-byte length (file size {size})"
+            )
         text = first + file.read(header_length - 1)
     try:
         header = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise _not_safetensors(path, f"its JSON header (bytes 8..{8 + header_length}) does not parse: {error}")
+        raise _not_safetensors(
+            path, f"its JSON header (bytes 8..{8 + header_length}) does not parse: {error}"
+        )
     if not isinstance(header, dict):
         raise _not_safetensors(path, "its JSON header is not an object")
     available = size - 8 - header_length
@@ -205,11 +236,17 @@ def _check_file(path: Path) -> None:
         if name == "__metadata__":
             continue
         offsets = info.get("data_offsets") if isinstance(info, dict) else None
-        if not (isinstance(offsets, list) and len(offsets) == 2 and all(isinstance(o, int) for o in offsets)):
+        if not (
+            isinstance(offsets, list)
+            and len(offsets) == 2
+            and all(isinstance(o, int) for o in offsets)
+        ):
             raise _not_safetensors(path, f"tensor {name!r} has no valid data_offsets in the header")
         if offsets[1] > available:
-            raise ValueError(f"load: '{path}' is truncated: tensor {name!r} lies at bytes {offsets[0]}..{offsets[1]} "
-                             f"of the data section, but only {available} bytes follow the header (file size {size})")
+            raise ValueError(
+                f"load: '{path}' is truncated: tensor {name!r} lies at bytes {offsets[0]}..{offsets[1]} "
+                f"of the data section, but only {available} bytes follow the header (file size {size})"
+            )
 
 
 def _read(path: Path) -> tuple[dict[str, numpy.ndarray], dict[str, str]]:
@@ -219,7 +256,11 @@ def _read(path: Path) -> tuple[dict[str, numpy.ndarray], dict[str, str]]:
             metadata = file.metadata() or {}
             tensors = {name: file.get_tensor(name) for name in file.keys()}  # noqa: SIM118 (not a dict)
     except (safetensors.SafetensorError, TypeError, ValueError) as error:
-        hint = "; NumPy has no bfloat16: convert to float32 before saving" if "bfloat16" in str(error) else ""
+        hint = (
+            "; NumPy has no bfloat16: convert to float32 before saving"
+            if "bfloat16" in str(error)
+            else ""
+        )
         raise ValueError(f"load: cannot read '{path}': {error}{hint}") from None
     return tensors, metadata
 
@@ -250,15 +291,23 @@ class _Decoder:
         if "dict" in node and len(node) == 1:
             pairs = node["dict"]
             well_formed = isinstance(pairs, list) and all(
-                isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], (str, int)) for pair in pairs)
+                isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], (str, int))
+                for pair in pairs
+            )
             if not well_formed:
-                raise self.damaged("a dict is not a list of [key, value] pairs with str or int keys")
+                raise self.damaged(
+                    "a dict is not a list of [key, value] pairs with str or int keys"
+                )
             return {key: self.decode(value) for key, value in pairs}
         if "tuple" in node and len(node) == 1 and isinstance(node["tuple"], list):
             return tuple(self.decode(item) for item in node["tuple"])
         if "tensor" in node and set(node) <= {"tensor", "requires_grad"}:
             array = self.array(node["tensor"])
-            return array if self.as_numpy else Tensor(array, requires_grad=bool(node.get("requires_grad")))
+            return (
+                array
+                if self.as_numpy
+                else Tensor(array, requires_grad=bool(node.get("requires_grad")))
+            )
         if "ndarray" in node and len(node) == 1:
             return self.array(node["ndarray"])
         if "float" in node and len(node) == 1 and node["float"] in ("nan", "inf", "-inf"):
@@ -272,8 +321,13 @@ class _Decoder:
         raise self.damaged(f"unknown entry {json.dumps(node)[:200]}")
 
 
-def load(f: str | os.PathLike[str], map_location: str | None = None, *, weights_only: bool | None = None,
-         as_numpy: bool = False) -> Any:
+def load(
+    f: str | os.PathLike[str],
+    map_location: str | None = None,
+    *,
+    weights_only: bool | None = None,
+    as_numpy: bool = False,
+) -> Any:
     """Read a file written by `save` (or any safetensors file) back into Python objects.
 
     Tensors come back as glassnet Tensors and NumPy arrays as NumPy arrays, as saved;
@@ -284,8 +338,10 @@ def load(f: str | os.PathLike[str], map_location: str | None = None, *, weights_
     always as safe as torch's `weights_only=True`.
     """
     if map_location not in (None, "cpu"):
-        raise ValueError(f"load: map_location={map_location!r} is not supported; glassnet loads onto the CPU "
-                         "(use None or 'cpu')")
+        raise ValueError(
+            f"load: map_location={map_location!r} is not supported; glassnet loads onto the CPU "
+            "(use None or 'cpu')"
+        )
     path = Path(os.fspath(f))
     if not path.exists():
         raise FileNotFoundError(f"load: no such file '{path}'")
@@ -298,13 +354,23 @@ def load(f: str | os.PathLike[str], map_location: str | None = None, *, weights_
     try:
         document = json.loads(metadata[METADATA_KEY])
     except json.JSONDecodeError as error:
-        raise ValueError(f"load: '{path}': the '{METADATA_KEY}' metadata is not valid JSON: {error}") from None
-    if not isinstance(document, dict) or document.get("format") != FORMAT or "structure" not in document:
-        raise ValueError(f"load: '{path}': the '{METADATA_KEY}' metadata is not a glassnet structure")
+        raise ValueError(
+            f"load: '{path}': the '{METADATA_KEY}' metadata is not valid JSON: {error}"
+        ) from None
+    if (
+        not isinstance(document, dict)
+        or document.get("format") != FORMAT
+        or "structure" not in document
+    ):
+        raise ValueError(
+            f"load: '{path}': the '{METADATA_KEY}' metadata is not a glassnet structure"
+        )
     version = document.get("version")
     if version != VERSION:
-        raise ValueError(f"load: '{path}' uses glassnet file format version {version!r}; this glassnet reads "
-                         f"version {VERSION}")
+        raise ValueError(
+            f"load: '{path}' uses glassnet file format version {version!r}; this glassnet reads "
+            f"version {VERSION}"
+        )
     decoder = _Decoder(path, tensors, as_numpy)
     result = decoder.decode(document["structure"])
     extra = sorted(set(tensors) - decoder.used)

@@ -86,8 +86,16 @@ class Summary:
         return _format(self)
 
 
-def summary(model: Module, input_size: Sequence[Any] | None = None, input_data: Any = None, *,
-            batch_size: int = 1, dtype: Any = None, depth: int = 3, mode: str = "eval") -> Summary:
+def summary(
+    model: Module,
+    input_size: Sequence[Any] | None = None,
+    input_data: Any = None,
+    *,
+    batch_size: int = 1,
+    dtype: Any = None,
+    depth: int = 3,
+    mode: str = "eval",
+) -> Summary:
     """Run `model` once on a batch of `batch_size` random inputs shaped `input_size` (no batch
     dim; a list of shapes for several inputs), or on `input_data`, and tabulate it.
 
@@ -99,14 +107,22 @@ def summary(model: Module, input_size: Sequence[Any] | None = None, input_data: 
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
         raise ValueError(f"summary: depth must be an int >= 0, got {depth!r}")
     if (input_size is None) == (input_data is None):
-        raise ValueError("summary: give exactly one of input_size (a shape without the batch dim, e.g. "
-                         "(3, 32, 32)) and input_data (the tensors to call the model with)")
+        raise ValueError(
+            "summary: give exactly one of input_size (a shape without the batch dim, e.g. "
+            "(3, 32, 32)) and input_data (the tensors to call the model with)"
+        )
     if input_data is None:
         args: list[Any] = make_inputs(input_size, batch_size, dtype, "summary")
     else:  # float leaves get a grad-requiring alias, so the graph is recorded even for a frozen model
-        args = [Tensor(item.data, requires_grad=True)
-                if isinstance(item, Tensor) and item.is_leaf and item.dtype.kind == "f" and not item.requires_grad
-                else item for item in as_input_list(input_data)]
+        args = [
+            Tensor(item.data, requires_grad=True)
+            if isinstance(item, Tensor)
+            and item.is_leaf
+            and item.dtype.kind == "f"
+            and not item.requires_grad
+            else item
+            for item in as_input_list(input_data)
+        ]
     try:
         result = trace(model, args, mode)
     except TraceError as error:
@@ -130,7 +146,9 @@ def _field_text(values: tuple[int, ...] | None) -> str:
     return str(values[0]) if len(set(values)) == 1 else "x".join(map(str, values))
 
 
-def _tabulate(model: Module, calls: list[Call], inputs: list[Tensor], outputs: list[Tensor], depth: int) -> Summary:
+def _tabulate(
+    model: Module, calls: list[Call], inputs: list[Tensor], outputs: list[Tensor], depth: int
+) -> Summary:
     seen: set[int] = set()
     new: dict[int, int] = {}
     shared: dict[int, int] = {}
@@ -160,15 +178,25 @@ def _tabulate(model: Module, calls: list[Call], inputs: list[Tensor], outputs: l
         rf, jump = value if isinstance(value, tuple) else (None, None)
         local = call.name.rsplit(".", 1)[-1] if call.depth else type(call.module).__name__
         local += f" #{call.repeat + 1}" if call.repeat else ""
-        label = "  " * call.depth + (f"{local} ({type(call.module).__name__})" if call.depth else local)
-        rows.append(SummaryRow(
-            label=label, name=call.name, class_name=type(call.module).__name__, depth=call.depth,
-            output_shapes=[tuple(t.shape) for t in call.outputs],
-            params=None if expanded and params == 0 and shared_params == 0 else params,
-            shared_params=shared_params,
-            macs=None if expanded and row_macs == 0 and not unknown else row_macs,
-            macs_unknown=unknown, receptive_field=rf, jump=jump, call=call,
-        ))
+        label = "  " * call.depth + (
+            f"{local} ({type(call.module).__name__})" if call.depth else local
+        )
+        rows.append(
+            SummaryRow(
+                label=label,
+                name=call.name,
+                class_name=type(call.module).__name__,
+                depth=call.depth,
+                output_shapes=[tuple(t.shape) for t in call.outputs],
+                params=None if expanded and params == 0 and shared_params == 0 else params,
+                shared_params=shared_params,
+                macs=None if expanded and row_macs == 0 and not unknown else row_macs,
+                macs_unknown=unknown,
+                receptive_field=rf,
+                jump=jump,
+                call=call,
+            )
+        )
 
     parameters = list(model.parameters())
     activations: dict[int, Tensor] = {}
@@ -178,18 +206,26 @@ def _tabulate(model: Module, calls: list[Call], inputs: list[Tensor], outputs: l
             activations.update((id(t), t) for t in call.outputs if id(t) not in input_ids)
     notes = _separable_notes(calls, macs)
     if any(shared.values()):
-        notes.append("(+N shared): parameters an earlier row already counted (tied weights, or a module "
-                     "called again); the totals count them once")
+        notes.append(
+            "(+N shared): parameters an earlier row already counted (tied weights, or a module "
+            "called again); the totals count them once"
+        )
     unknown_layers = sorted({type(c.module).__name__ for c in calls if macs[id(c)] is None})
     if unknown_layers:
-        notes.append(f"MACs of {', '.join(unknown_layers)} are not counted (no rule; add one with "
-                     f"glassnet.costs.register_macs)")
+        notes.append(
+            f"MACs of {', '.join(unknown_layers)} are not counted (no rule; add one with "
+            f"glassnet.costs.register_macs)"
+        )
     uncalled = sum(p.numel() for p in parameters) - sum(new.values())
     if uncalled:
-        notes.append(f"{uncalled:,} parameters belong to modules the forward pass did not call; the totals "
-                     f"include them")
+        notes.append(
+            f"{uncalled:,} parameters belong to modules the forward pass did not call; the totals "
+            f"include them"
+        )
     return Summary(
-        model_name=type(model).__name__, rows=rows, input_shapes=[tuple(t.shape) for t in inputs],
+        model_name=type(model).__name__,
+        rows=rows,
+        input_shapes=[tuple(t.shape) for t in inputs],
         total_params=sum(p.numel() for p in parameters),
         trainable_params=sum(p.numel() for p in parameters if p.requires_grad),
         total_macs=sum(v for v in macs.values() if v is not None),
@@ -207,8 +243,13 @@ def _separable_notes(calls: list[Call], macs: dict[int, int | None]) -> list[str
     notes = []
     for depthwise, pointwise in zip(convs, convs[1:]):
         dw, pw = depthwise.module, pointwise.module
-        if not (dw.groups == dw.in_channels > 1 and type(pw) is type(dw) and pw.groups == 1
-                and set(pw.kernel_size) == {1} and pw.in_channels == dw.out_channels):
+        if not (
+            dw.groups == dw.in_channels > 1
+            and type(pw) is type(dw)
+            and pw.groups == 1
+            and set(pw.kernel_size) == {1}
+            and pw.in_channels == dw.out_channels
+        ):
             continue
         taps = 1
         for k in dw.kernel_size:
@@ -218,9 +259,11 @@ def _separable_notes(calls: list[Call], macs: dict[int, int | None]) -> list[str
         ours = macs[id(depthwise)] + macs[id(pointwise)]
         ratio = Fraction(ours, standard)
         kernel = dw.kernel_size[0] if len(set(dw.kernel_size)) == 1 else dw.kernel_size
-        text = (f"{depthwise.label} + {pointwise.label}: depthwise-separable, {macs[id(depthwise)]:,} + "
-                f"{macs[id(pointwise)]:,} = {ours:,} MACs vs {standard:,} for a standard "
-                f"{type(dw).__name__}({dw.in_channels}, {pw.out_channels}, {kernel}): ratio {float(ratio):.4f}")
+        text = (
+            f"{depthwise.label} + {pointwise.label}: depthwise-separable, {macs[id(depthwise)]:,} + "
+            f"{macs[id(pointwise)]:,} = {ours:,} MACs vs {standard:,} for a standard "
+            f"{type(dw).__name__}({dw.in_channels}, {pw.out_channels}, {kernel}): ratio {float(ratio):.4f}"
+        )
         if dw.out_channels == dw.in_channels:
             text += f" = 1/{pw.out_channels} + 1/{taps}"
         notes.append(text)
@@ -256,11 +299,15 @@ def _cells(row: SummaryRow, with_fields: bool) -> list[str]:
 
 def _format(result: Summary) -> str:
     with_fields = any(row.receptive_field for row in result.rows)
-    header = ["Layer (type)", "Output shape", "Param #", "MACs"] + (["RF", "Jump"] if with_fields else [])
+    header = ["Layer (type)", "Output shape", "Param #", "MACs"] + (
+        ["RF", "Jump"] if with_fields else []
+    )
     table = [header] + [_cells(row, with_fields) for row in result.rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(header))]
 
-    def line(cells: list[str]) -> str:  # text left, numbers right; columns two spaces apart at least
+    def line(
+        cells: list[str],
+    ) -> str:  # text left, numbers right; columns two spaces apart at least
         parts = [cells[0].ljust(widths[0]), cells[1].ljust(widths[1])]
         parts += [cell.rjust(width) for cell, width in zip(cells[2:], widths[2:])]
         return "  ".join(parts).rstrip()

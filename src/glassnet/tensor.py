@@ -53,7 +53,9 @@ def to_array(data: Any, dtype: Any = None, where: str = "tensor") -> Array:
             try:
                 array = numpy.asarray(data, dtype=wanted)
             except (ValueError, TypeError) as error:
-                raise TypeError(f"{where}: cannot make a tensor from {type(data).__name__}: {error}") from None
+                raise TypeError(
+                    f"{where}: cannot make a tensor from {type(data).__name__}: {error}"
+                ) from None
             if wanted is not None:
                 pass
             elif array.dtype == numpy.float64:
@@ -69,11 +71,22 @@ def to_array(data: Any, dtype: Any = None, where: str = "tensor") -> Array:
 class Tensor:
     """An n-dimensional array that can record the ops applied to it."""
 
-    __slots__ = ("data", "grad", "_requires_grad", "_ctx", "_out_index", "_hooks", "_retains_grad", "__weakref__")
+    __slots__ = (
+        "data",
+        "grad",
+        "_requires_grad",
+        "_ctx",
+        "_out_index",
+        "_hooks",
+        "_retains_grad",
+        "__weakref__",
+    )
     __array_ufunc__ = None  # numpy scalars and arrays defer to Tensor's reflected operators
 
     def __init__(self, data: Any, requires_grad: bool = False) -> None:
-        self.data: Array = data if isinstance(data, numpy.ndarray) else to_array(data, None, "Tensor")
+        self.data: Array = (
+            data if isinstance(data, numpy.ndarray) else to_array(data, None, "Tensor")
+        )
         self.grad: Tensor | None = None
         self._requires_grad = False
         self._ctx: Function | None = None
@@ -98,9 +111,13 @@ class Tensor:
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
         if value and self.data.dtype.kind != "f":
-            raise RuntimeError(f"only floating point tensors can require gradients, this one is {self.data.dtype}")
+            raise RuntimeError(
+                f"only floating point tensors can require gradients, this one is {self.data.dtype}"
+            )
         if not value and self._ctx is not None:
-            raise RuntimeError("requires_grad can only be switched off on a leaf tensor; use .detach()")
+            raise RuntimeError(
+                "requires_grad can only be switched off on a leaf tensor; use .detach()"
+            )
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -152,7 +169,9 @@ class Tensor:
 
     def item(self) -> float | int | bool:
         if self.data.size != 1:
-            raise ValueError(f"item(): only one-element tensors convert to a Python scalar, this one has shape {self.shape}")
+            raise ValueError(
+                f"item(): only one-element tensors convert to a Python scalar, this one has shape {self.shape}"
+            )
         return self.data.reshape(()).item()
 
     def numpy(self) -> numpy.ndarray:
@@ -175,7 +194,9 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self.data.size != 1:
-            raise RuntimeError(f"the truth value of a tensor with {self.data.size} elements is ambiguous")
+            raise RuntimeError(
+                f"the truth value of a tensor with {self.data.size} elements is ambiguous"
+            )
         return bool(self.item())
 
     __hash__ = object.__hash__
@@ -186,7 +207,9 @@ class Tensor:
         return (self[index] for index in range(self.data.shape[0]))  # type: ignore[index]
 
     def __repr__(self) -> str:
-        body = numpy.array2string(to_numpy(self.data), separator=", ", prefix="tensor(", precision=4)
+        body = numpy.array2string(
+            to_numpy(self.data), separator=", ", prefix="tensor(", precision=4
+        )
         extras = []
         if self.data.dtype not in (dtypes.float32, dtypes.int64, dtypes.bool_):
             extras.append(f"dtype=glassnet.{self.data.dtype}")
@@ -211,7 +234,9 @@ class Tensor:
         else:
             grad = to_array(gradient, self.data.dtype, "backward(gradient=)")
             if grad.shape != self.shape:
-                raise ValueError(f"backward(): gradient has shape {grad.shape} but the tensor has shape {self.shape}")
+                raise ValueError(
+                    f"backward(): gradient has shape {grad.shape} but the tensor has shape {self.shape}"
+                )
         run_backward(self, grad, retain_graph)
 
     def _accumulate(self, grad: Array) -> None:
@@ -229,7 +254,9 @@ class Tensor:
     def register_hook(self, hook: Hook) -> RemovableHandle:
         """Call `hook(grad)` when this tensor's gradient is computed; it may return a replacement."""
         if not self._requires_grad:
-            raise RuntimeError("register_hook(): cannot register a hook on a tensor that does not require grad")
+            raise RuntimeError(
+                "register_hook(): cannot register a hook on a tensor that does not require grad"
+            )
         if self._ctx is not None:
             return RemovableHandle(self._ctx.add_output_hook(self._out_index, hook))
         hooks = self._hooks = self._hooks or []
@@ -246,7 +273,11 @@ class Tensor:
         def keep(grad: Tensor) -> None:
             tensor = reference()
             if tensor is not None:
-                tensor.grad = Tensor(grad.data.copy()) if tensor.grad is None else Tensor(tensor.grad.data + grad.data)
+                tensor.grad = (
+                    Tensor(grad.data.copy())
+                    if tensor.grad is None
+                    else Tensor(tensor.grad.data + grad.data)
+                )
 
         self._ctx.add_output_hook(self._out_index, keep)
 
@@ -262,7 +293,9 @@ class Tensor:
         value = other.data if isinstance(other, Tensor) else other
         result = dtypes.common_dtype(self, other if isinstance(other, Tensor) else value)
         if not numpy.can_cast(result, self.data.dtype, casting="same_kind"):
-            raise RuntimeError(f"{op}: result type {result} cannot be stored in a {self.data.dtype} tensor")
+            raise RuntimeError(
+                f"{op}: result type {result} cannot be stored in a {self.data.dtype} tensor"
+            )
         return value
 
     def add_(self, other: Any, alpha: float = 1) -> Tensor:
@@ -285,7 +318,9 @@ class Tensor:
     def div_(self, other: Any) -> Tensor:
         self._check_inplace("div_")
         if self.data.dtype.kind != "f":
-            raise RuntimeError(f"div_: true division cannot be stored in a {self.data.dtype} tensor")
+            raise RuntimeError(
+                f"div_: true division cannot be stored in a {self.data.dtype} tensor"
+            )
         self.data /= self._operand(other, "div_")
         return self
 
@@ -309,7 +344,9 @@ class Tensor:
         try:
             self.data[...] = namespace(self.data).broadcast_to(array, self.data.shape)
         except ValueError:
-            raise ValueError(f"copy_: source of shape {array.shape} does not broadcast to {self.shape}") from None
+            raise ValueError(
+                f"copy_: source of shape {array.shape} does not broadcast to {self.shape}"
+            ) from None
         return self
 
     def __setitem__(self, key: Any, value: Any) -> None:

@@ -101,8 +101,9 @@ def _shapes(tensors: Sequence[Tensor]) -> str:
     return ", ".join(str(tuple(t.shape)) for t in tensors) or "no tensors"
 
 
-def make_inputs(input_size: Sequence[Any], batch_size: int = 1, dtype: Any = None,
-                where: str = "summary") -> list[Tensor]:
+def make_inputs(
+    input_size: Sequence[Any], batch_size: int = 1, dtype: Any = None, where: str = "summary"
+) -> list[Tensor]:
     """One tensor per input shape, with a batch dim of `batch_size` in front.
 
     `input_size` is one shape (3, 32, 32) or a sequence of shapes, without the batch dim.
@@ -110,11 +111,25 @@ def make_inputs(input_size: Sequence[Any], batch_size: int = 1, dtype: Any = Non
     touched) and require grad, so the graph is recorded even for a frozen model; integer
     inputs (token ids) are zeros.
     """
-    if isinstance(input_size, (int, numpy.integer)) or not isinstance(input_size, Sequence) or not input_size:
-        raise ValueError(f"{where}: input_size must be a shape such as (3, 32, 32) or a list of shapes, "
-                         f"got {input_size!r}")
-    shapes = [input_size] if all(isinstance(n, (int, numpy.integer)) for n in input_size) else list(input_size)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, numpy.integer)) or batch_size < 1:
+    if (
+        isinstance(input_size, (int, numpy.integer))
+        or not isinstance(input_size, Sequence)
+        or not input_size
+    ):
+        raise ValueError(
+            f"{where}: input_size must be a shape such as (3, 32, 32) or a list of shapes, "
+            f"got {input_size!r}"
+        )
+    shapes = (
+        [input_size]
+        if all(isinstance(n, (int, numpy.integer)) for n in input_size)
+        else list(input_size)
+    )
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, (int, numpy.integer))
+        or batch_size < 1
+    ):
         raise ValueError(f"{where}: batch_size must be a positive int, got {batch_size!r}")
     types = list(dtype) if isinstance(dtype, (list, tuple)) else [dtype] * len(shapes)
     if len(types) != len(shapes):
@@ -123,13 +138,19 @@ def make_inputs(input_size: Sequence[Any], batch_size: int = 1, dtype: Any = Non
     tensors = []
     for position, (shape, kind) in enumerate(zip(shapes, types)):
         if not isinstance(shape, Sequence) or not all(
-                isinstance(n, (int, numpy.integer)) and not isinstance(n, bool) and n >= 1 for n in shape):
-            raise ValueError(f"{where}: input shape {position} must be positive ints without the batch dim, "
-                             f"e.g. (3, 32, 32); got {shape!r}")
+            isinstance(n, (int, numpy.integer)) and not isinstance(n, bool) and n >= 1
+            for n in shape
+        ):
+            raise ValueError(
+                f"{where}: input shape {position} must be positive ints without the batch dim, "
+                f"e.g. (3, 32, 32); got {shape!r}"
+            )
         wanted = dtypes.get_default_dtype() if kind is None else dtypes.as_dtype(kind, where)
         full = (int(batch_size), *(int(n) for n in shape))
         if wanted.kind == "f":
-            tensors.append(Tensor(generator.standard_normal(full).astype(wanted), requires_grad=True))
+            tensors.append(
+                Tensor(generator.standard_normal(full).astype(wanted), requires_grad=True)
+            )
         else:
             tensors.append(Tensor(numpy.zeros(full, dtype=wanted)))
     return tensors
@@ -158,21 +179,38 @@ def trace(model: Module, args: Sequence[Any], mode: str = "eval") -> Trace:
         parent = stack[-1] if stack else None
         repeat = counts.get(id(module), 0)
         counts[id(module)] = repeat + 1
-        call = Call(len(calls), names.get(id(module), "?"), module, 0 if parent is None else parent.depth + 1,
-                    parent, repeat, list(flatten_tensors((call_args, call_kwargs))))
+        call = Call(
+            len(calls),
+            names.get(id(module), "?"),
+            module,
+            0 if parent is None else parent.depth + 1,
+            parent,
+            repeat,
+            list(flatten_tensors((call_args, call_kwargs))),
+        )
         if parent is not None:
             parent.children.append(call)
         calls.append(call)
         stack.append(call)
 
-    def leave(module: Module, call_args: tuple[Any, ...], call_kwargs: dict[str, Any], output: Any) -> None:
+    def leave(
+        module: Module, call_args: tuple[Any, ...], call_kwargs: dict[str, Any], output: Any
+    ) -> None:
         call = stack.pop()
-        call.output, call.outputs, call.exit_index = output, list(flatten_tensors(output)), next(exits)
+        call.output, call.outputs, call.exit_index = (
+            output,
+            list(flatten_tensors(output)),
+            next(exits),
+        )
 
     modules = list(model.modules())
     training = [module.training for module in modules]
-    buffers = [(module, name, buffer.data.copy()) for module in modules
-               for name, buffer in module._buffers.items() if buffer is not None]
+    buffers = [
+        (module, name, buffer.data.copy())
+        for module in modules
+        for name, buffer in module._buffers.items()
+        if buffer is not None
+    ]
     handles = []
     try:
         for module in modules:

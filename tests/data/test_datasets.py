@@ -37,6 +37,7 @@ def private_cache(tmp_path, monkeypatch):
 
 # ---------------------------------------------------------------- digits
 
+
 def test_digits_split_sizes_disjoint_and_complete():
     from sklearn.datasets import load_digits
 
@@ -70,28 +71,41 @@ def test_digits_is_the_same_split_every_time():
 def test_digits_dtypes_values_and_flatten():
     dataset = Digits("test")
     assert dataset.data.dtype == np.float32 and dataset.data.shape == (360, 1, 8, 8)
-    assert dataset.data.min() == 0 and dataset.data.max() == 16 and np.all(dataset.data == np.round(dataset.data))
+    assert (
+        dataset.data.min() == 0
+        and dataset.data.max() == 16
+        and np.all(dataset.data == np.round(dataset.data))
+    )
     assert dataset.targets.dtype == np.int64 and dataset.classes == [str(k) for k in range(10)]
     flat = Digits("test", flatten=True)
     assert flat.data.shape == (360, 64)
     np.testing.assert_array_equal(flat.data, dataset.data.reshape(360, 64))
-    x, y = Digits("test", transform=lambda image: image / 16, target_transform=lambda label: -label)[5]
+    x, y = Digits(
+        "test", transform=lambda image: image / 16, target_transform=lambda label: -label
+    )[5]
     np.testing.assert_allclose(x, dataset.data[5] / 16)
     assert y == -int(dataset.targets[5])
 
 
 def test_digits_bad_split():
-    with pytest.raises(ValueError, match="Digits: split must be one of 'train', 'val', 'test', got 'valid'"):
+    with pytest.raises(
+        ValueError, match="Digits: split must be one of 'train', 'val', 'test', got 'valid'"
+    ):
         Digits("valid")
 
 
 # ---------------------------------------------------------------- ArrayDataset
 
+
 def test_array_dataset_indexing_and_errors():
     dataset = ArrayDataset(np.arange(12.0).reshape(4, 3), [0, 2, 1, 2], classes=["a", "b", "c"])
     x, y = dataset[-1]
     assert x.tolist() == [9.0, 10.0, 11.0] and y == 2 and isinstance(y, int)
-    assert dataset.class_to_idx == {"a": 0, "b": 1, "c": 2} and dataset.class_counts().tolist() == [1, 1, 2]
+    assert dataset.class_to_idx == {"a": 0, "b": 1, "c": 2} and dataset.class_counts().tolist() == [
+        1,
+        1,
+        2,
+    ]
     with pytest.raises(IndexError, match="ArrayDataset index 4 is out of range for 4 samples"):
         dataset[4]
     with pytest.raises(TypeError, match="ArrayDataset indices must be integers, got slice"):
@@ -101,6 +115,7 @@ def test_array_dataset_indexing_and_errors():
 
 
 # ---------------------------------------------------------------- mnist1d
+
 
 def test_mnist1d_defaults_match_the_installed_package():
     from mnist1d.data import get_dataset_args
@@ -113,7 +128,11 @@ def test_mnist1d_defaults_match_the_installed_package():
 def test_mnist1d_default_sizes(private_cache):
     train, test = MNIST1D("train"), MNIST1D("test")
     assert (len(train), len(test)) == (4000, 1000)
-    assert train.data.shape == (4000, 40) and train.data.dtype == np.float32 and train.targets.dtype == np.int64
+    assert (
+        train.data.shape == (4000, 40)
+        and train.data.dtype == np.float32
+        and train.targets.dtype == np.int64
+    )
     assert train.classes == [str(k) for k in range(10)] and train.t.shape == (40,)
     assert train.class_counts().sum() == 4000 and train.class_counts().min() > 350
     assert len(list((private_cache / "mnist1d").glob("*.npz"))) == 1
@@ -140,7 +159,9 @@ def test_mnist1d_restores_the_global_random_states():
     np.random.seed(456)
     python_state, numpy_state = random.getstate(), np.random.get_state()
     make_dataset(ObjectView(mnist1d_args(**SMALL)))  # the trap: the package reseeds both
-    assert random.getstate() != python_state and not np.array_equal(np.random.get_state()[1], numpy_state[1])
+    assert random.getstate() != python_state and not np.array_equal(
+        np.random.get_state()[1], numpy_state[1]
+    )
 
     random.setstate(python_state)
     np.random.set_state(numpy_state)
@@ -172,7 +193,9 @@ def test_mnist1d_cache_is_used_and_keyed_by_arguments_and_version(private_cache,
         assert sorted(archive.files) == ["t", "x", "x_test", "y", "y_test"]
     import glassnet.data.datasets.mnist1d as module
 
-    monkeypatch.setattr(module, "_generate", lambda args: pytest.fail("regenerated despite a valid cache"))
+    monkeypatch.setattr(
+        module, "_generate", lambda args: pytest.fail("regenerated despite a valid cache")
+    )
     np.testing.assert_array_equal(load_mnist1d(**SMALL)["x"], first["x"])
     monkeypatch.setattr(module.metadata, "version", lambda name: "9.9")
     assert mnist1d_cache_path(mnist1d_args(**SMALL)).name.startswith("mnist1d-9.9-")
@@ -188,19 +211,28 @@ def test_mnist1d_corrupt_cache_is_regenerated_with_a_warning(private_cache, corr
         path.write_bytes(path.read_bytes()[:2000])
     else:
         save_npz_atomic(path, {key: value[:3] for key, value in expected.items()})
-    with pytest.warns(RuntimeWarning, match=rf"mnist1d: the cache file {path} is unreadable .*; regenerating it"):
+    with pytest.warns(
+        RuntimeWarning, match=rf"mnist1d: the cache file {path} is unreadable .*; regenerating it"
+    ):
         again = load_mnist1d(**SMALL)
     np.testing.assert_array_equal(again["x"], expected["x"])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        np.testing.assert_array_equal(load_mnist1d(**SMALL)["y"], expected["y"])  # the cache is whole again
+        np.testing.assert_array_equal(
+            load_mnist1d(**SMALL)["y"], expected["y"]
+        )  # the cache is whole again
 
 
 def test_mnist1d_bad_arguments():
-    with pytest.raises(TypeError, match=r"mnist1d: unknown generator argument\(s\) num_sample; valid: num_samples, "
-                                        r"train_split"):
+    with pytest.raises(
+        TypeError,
+        match=r"mnist1d: unknown generator argument\(s\) num_sample; valid: num_samples, "
+        r"train_split",
+    ):
         load_mnist1d(num_sample=10)
-    with pytest.raises(ValueError, match="MNIST1D: split must be one of 'train', 'test', got 'val'"):
+    with pytest.raises(
+        ValueError, match="MNIST1D: split must be one of 'train', 'test', got 'val'"
+    ):
         MNIST1D("val")
 
 
@@ -211,6 +243,7 @@ def test_mnist1d_cache_false_writes_nothing(private_cache):
 
 # ---------------------------------------------------------------- cache
 
+
 def test_cache_dir_honours_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("GLASSNET_CACHE", str(tmp_path / "here"))
     assert cache_dir() == tmp_path / "here"
@@ -220,7 +253,9 @@ def test_cache_dir_honours_the_environment(monkeypatch, tmp_path):
     assert cache_dir() == platformdirs.user_cache_path("glassnet")
 
 
-def test_save_npz_atomic_leaves_no_temporary_and_keeps_the_old_file_on_failure(tmp_path, monkeypatch):
+def test_save_npz_atomic_leaves_no_temporary_and_keeps_the_old_file_on_failure(
+    tmp_path, monkeypatch
+):
     path = save_npz_atomic(tmp_path / "sub" / "a.npz", {"x": np.arange(3)})
     assert [p.name for p in path.parent.iterdir()] == ["a.npz"]
 
@@ -235,16 +270,21 @@ def test_save_npz_atomic_leaves_no_temporary_and_keeps_the_old_file_on_failure(t
     assert [p.name for p in path.parent.iterdir()] == ["a.npz"]
     with np.load(path, allow_pickle=False) as archive:
         assert archive["x"].tolist() == [0, 1, 2]
-    with pytest.raises(ValueError, match="array 'y' has dtype object, which NPZ can store only by pickling"):
+    with pytest.raises(
+        ValueError, match="array 'y' has dtype object, which NPZ can store only by pickling"
+    ):
         save_npz_atomic(path, {"y": np.array([None], dtype=object)})
 
 
 # ---------------------------------------------------------------- imports
 
+
 @pytest.mark.timeout(60)
 def test_importing_the_datasets_pulls_in_nothing_heavy():
-    code = ("import sys, glassnet.data.datasets; "
-            "print(sorted(m for m in ('mnist1d', 'requests', 'matplotlib', 'sklearn', 'scipy', 'torch') "
-            "if m in sys.modules))")
+    code = (
+        "import sys, glassnet.data.datasets; "
+        "print(sorted(m for m in ('mnist1d', 'requests', 'matplotlib', 'sklearn', 'scipy', 'torch') "
+        "if m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout.strip()) == (0, "[]"), done.stderr

@@ -48,7 +48,9 @@ def arrays(n=37):
 
 # -- default_collate ------------------------------------------------------------------------------
 def test_default_collate_stacks_like_torch():
-    samples = [(numpy.full((2, 2), i, dtype=numpy.float32), i, float(i) / 2, True) for i in range(3)]
+    samples = [
+        (numpy.full((2, 2), i, dtype=numpy.float32), i, float(i) / 2, True) for i in range(3)
+    ]
     ours = default_collate(samples)
     theirs = torch.utils.data.default_collate(samples)
     assert isinstance(ours, tuple) and len(ours) == 4
@@ -60,7 +62,11 @@ def test_default_collate_stacks_like_torch():
 def test_default_collate_keeps_containers():
     Point = collections.namedtuple("Point", "x y")
     batch = default_collate([{"a": Point(1, 2.0), "name": "u"}, {"a": Point(3, 4.0), "name": "v"}])
-    assert isinstance(batch["a"], Point) and batch["a"].x.tolist() == [1, 3] and batch["a"].y.dtype == numpy.float64
+    assert (
+        isinstance(batch["a"], Point)
+        and batch["a"].x.tolist() == [1, 3]
+        and batch["a"].y.dtype == numpy.float64
+    )
     assert batch["name"] == ["u", "v"]
     assert default_collate([[1, 2], [3, 4]])[1].tolist() == [2, 4]
     stacked = default_collate([glassnet.tensor([1.0, 2.0]), glassnet.tensor([3.0, 4.0])])
@@ -68,8 +74,11 @@ def test_default_collate_keeps_containers():
 
 
 def test_default_collate_names_bad_batches():
-    with pytest.raises(ValueError, match=r"batch\[0\]: cannot stack samples of different shapes.*\(2,\) at \[0\], "
-                                         r"\(3,\) at \[1\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"batch\[0\]: cannot stack samples of different shapes.*\(2,\) at \[0\], "
+        r"\(3,\) at \[1\]",
+    ):
         default_collate([(numpy.zeros(2), 1), (numpy.zeros(3), 2)])
     with pytest.raises(ValueError, match="sample 1 has 1 fields, sample 0 has 2"):
         default_collate([(1, 2), (3,)])
@@ -91,11 +100,16 @@ def test_tensor_dataset_accepts_tensors_and_arrays():
     numpy.testing.assert_array_equal(sample_x.data, x[2])
     assert int(sample_y.item()) == int(y[2]) and sample_y.dtype == numpy.int64
     assert all(isinstance(t, Tensor) for t in dataset.tensors)
-    assert [g.tolist() for g in dataset.gather(numpy.array([4, 0]))] == [x[[4, 0]].tolist(), y[[4, 0]].tolist()]
+    assert [g.tolist() for g in dataset.gather(numpy.array([4, 0]))] == [
+        x[[4, 0]].tolist(),
+        y[[4, 0]].tolist(),
+    ]
 
 
 def test_tensor_dataset_names_mismatched_sizes():
-    with pytest.raises(ValueError, match="same size in their first dimension, got tensor 0: 5, tensor 1: 4"):
+    with pytest.raises(
+        ValueError, match="same size in their first dimension, got tensor 0: 5, tensor 1: 4"
+    ):
         TensorDataset(numpy.zeros((5, 2)), numpy.zeros(4))
     with pytest.raises(ValueError, match="tensor 1 is 0-d"):
         TensorDataset(numpy.zeros(3), numpy.float32(1))
@@ -120,10 +134,14 @@ def test_subset_indexes_through():
         Subset(Squares(4), [0]).gather(numpy.array([0]))
 
 
-@pytest.mark.parametrize("lengths", [[0.5, 0.3, 0.2], [0.34, 0.33, 0.33], [1 / 3] * 3, [0.9, 0.1], [10, 20, 7]])
+@pytest.mark.parametrize(
+    "lengths", [[0.5, 0.3, 0.2], [0.34, 0.33, 0.33], [1 / 3] * 3, [0.9, 0.1], [10, 20, 7]]
+)
 def test_random_split_sizes_match_torch(lengths):
     ours = random_split(Squares(37), lengths, generator=0)
-    theirs = torch.utils.data.random_split(range(37), lengths, generator=torch.Generator().manual_seed(0))
+    theirs = torch.utils.data.random_split(
+        range(37), lengths, generator=torch.Generator().manual_seed(0)
+    )
     assert [len(s) for s in ours] == [len(s) for s in theirs]
     together = sorted(i for subset in ours for i in subset.indices)
     assert together == list(range(37))  # disjoint and covering
@@ -131,7 +149,9 @@ def test_random_split_sizes_match_torch(lengths):
 
 def test_random_split_is_seeded_and_checks_its_lengths():
     first = [s.indices for s in random_split(Squares(20), [5, 15], generator=3)]
-    assert [s.indices for s in random_split(Squares(20), [5, 15], generator=numpy.random.default_rng(3))] == first
+    assert [
+        s.indices for s in random_split(Squares(20), [5, 15], generator=numpy.random.default_rng(3))
+    ] == first
     glassnet.manual_seed(1)
     a = [s.indices for s in random_split(Squares(20), [0.5, 0.5])]
     glassnet.manual_seed(1)
@@ -142,7 +162,9 @@ def test_random_split_is_seeded_and_checks_its_lengths():
         random_split(Squares(20), [0.5, -0.5, 1.0])
     with pytest.warns(UserWarning, match="split at index 1 is empty"):
         random_split(Squares(2), [0.99, 0.01])
-    with pytest.raises(TypeError, match="generator must be a numpy.random.Generator, an int seed or None"):
+    with pytest.raises(
+        TypeError, match="generator must be a numpy.random.Generator, an int seed or None"
+    ):
         random_split(Squares(2), [1, 1], generator="x")
 
 
@@ -150,8 +172,11 @@ def test_random_split_is_seeded_and_checks_its_lengths():
 def test_loader_matches_torch_in_order_and_dtypes():
     x, y = arrays(37)
     ours = list(DataLoader(TensorDataset(x, y), batch_size=8))
-    theirs = list(torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.tensor(x), torch.tensor(y)),
-                                              batch_size=8))
+    theirs = list(
+        torch.utils.data.DataLoader(
+            torch.utils.data.TensorDataset(torch.tensor(x), torch.tensor(y)), batch_size=8
+        )
+    )
     assert len(ours) == len(theirs) == 5
     for (xb, yb), (tx, ty) in zip(ours, theirs):
         assert isinstance(xb, Tensor) and isinstance(yb, Tensor)
@@ -193,15 +218,24 @@ def test_shuffle_is_a_new_permutation_each_epoch_fixed_by_seed():
     assert numpy.concatenate([ib.data for _, ib in again]).tolist() == epochs[2]
     assert numpy.concatenate([ib.data for _, ib in again.epoch(1)]).tolist() == epochs[1]
     glassnet.manual_seed(4)
-    unseeded = numpy.concatenate([ib.data for _, ib in DataLoader(dataset, batch_size=7, shuffle=True)]).tolist()
+    unseeded = numpy.concatenate(
+        [ib.data for _, ib in DataLoader(dataset, batch_size=7, shuffle=True)]
+    ).tolist()
     glassnet.manual_seed(4)
-    assert numpy.concatenate([ib.data for _, ib in DataLoader(dataset, batch_size=7, shuffle=True)]).tolist() \
+    assert (
+        numpy.concatenate(
+            [ib.data for _, ib in DataLoader(dataset, batch_size=7, shuffle=True)]
+        ).tolist()
         == unseeded
+    )
 
 
 def test_len_drop_last_and_unbatched():
     dataset = Squares(10)
-    assert (len(DataLoader(dataset, batch_size=3)), len(DataLoader(dataset, batch_size=3, drop_last=True))) == (4, 3)
+    assert (
+        len(DataLoader(dataset, batch_size=3)),
+        len(DataLoader(dataset, batch_size=3, drop_last=True)),
+    ) == (4, 3)
     assert [len(yb) for _, yb in DataLoader(dataset, batch_size=3, drop_last=True)] == [3, 3, 3]
     samples = list(DataLoader(dataset, batch_size=None))
     assert len(samples) == len(DataLoader(dataset, batch_size=None)) == 10
@@ -209,26 +243,41 @@ def test_len_drop_last_and_unbatched():
 
 
 def test_custom_collate_fn():
-    loader = DataLoader(Squares(6), batch_size=4, collate_fn=lambda items: [label for _, label in items])
+    loader = DataLoader(
+        Squares(6), batch_size=4, collate_fn=lambda items: [label for _, label in items]
+    )
     assert list(loader) == [[0, 1, 4, 9], [16, 25]]
 
 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("context", [None, "forkserver"])
 def test_workers_give_the_same_batches(context):
-    reference = [(xb.data.tolist(), yb.data.tolist()) for xb, yb in
-                 DataLoader(Squares(23), batch_size=4, shuffle=True, seed=9)]
-    loader = DataLoader(Squares(23), batch_size=4, shuffle=True, seed=9, num_workers=2,
-                        multiprocessing_context=context)
+    reference = [
+        (xb.data.tolist(), yb.data.tolist())
+        for xb, yb in DataLoader(Squares(23), batch_size=4, shuffle=True, seed=9)
+    ]
+    loader = DataLoader(
+        Squares(23),
+        batch_size=4,
+        shuffle=True,
+        seed=9,
+        num_workers=2,
+        multiprocessing_context=context,
+    )
     assert [(xb.data.tolist(), yb.data.tolist()) for xb, yb in loader] == reference
 
 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("workers,context", [(0, None), (2, None), (2, "forkserver")])
 def test_a_failing_sample_is_named(workers, context):
-    loader = DataLoader(BadItem(12), batch_size=4, num_workers=workers, multiprocessing_context=context)
-    with pytest.raises(KeyError, match=r"Pipeline.batch failed on batch 1 \(4 records, the first item 4 of "
-                                       r"BadItem\).*no sample 5"):
+    loader = DataLoader(
+        BadItem(12), batch_size=4, num_workers=workers, multiprocessing_context=context
+    )
+    with pytest.raises(
+        KeyError,
+        match=r"Pipeline.batch failed on batch 1 \(4 records, the first item 4 of "
+        r"BadItem\).*no sample 5",
+    ):
         list(loader)
 
 
@@ -237,7 +286,9 @@ def test_loader_checks_its_arguments():
         DataLoader(Squares(3), batch_size=0)
     with pytest.raises(ValueError, match="num_workers must be a non-negative integer, got -1"):
         DataLoader(Squares(3), num_workers=-1)
-    with pytest.raises(ValueError, match="multiprocessing_context must be None .* or 'forkserver'.*got 'fork'"):
+    with pytest.raises(
+        ValueError, match="multiprocessing_context must be None .* or 'forkserver'.*got 'fork'"
+    ):
         DataLoader(Squares(3), num_workers=2, multiprocessing_context="fork")
     with pytest.raises(TypeError, match="map-style dataset with __getitem__ and __len__, got int"):
         DataLoader(3)
@@ -253,7 +304,9 @@ class _AugmentedDigits:
         from glassnet.data import transforms
 
         self.images = images
-        self.transform = transforms.Compose([transforms.RandomCrop(6, padding=1), transforms.GaussianNoise(sigma=0.5)])
+        self.transform = transforms.Compose(
+            [transforms.RandomCrop(6, padding=1), transforms.GaussianNoise(sigma=0.5)]
+        )
 
     def __len__(self):
         return len(self.images)
@@ -286,9 +339,13 @@ def test_pipeline_map_with_seed_is_deterministic_across_workers(workers, backend
     from glassnet.data import Pipeline, transforms
 
     images = numpy.random.default_rng(1).random((24, 3, 8, 8)).astype(numpy.float32)
-    augment = transforms.Compose([transforms.RandomHorizontalFlip(), transforms.GaussianNoise(sigma=0.2)])
+    augment = transforms.Compose(
+        [transforms.RandomHorizontalFlip(), transforms.GaussianNoise(sigma=0.2)]
+    )
     inline = list(Pipeline.from_arrays(images).map(augment, seed=7).batch(6))
-    parallel = list(Pipeline.from_arrays(images).map(augment, workers=workers, backend=backend, seed=7).batch(6))
+    parallel = list(
+        Pipeline.from_arrays(images).map(augment, workers=workers, backend=backend, seed=7).batch(6)
+    )
     for a, b in zip(inline, parallel):
         numpy.testing.assert_array_equal(a, b)
     unseeded = list(Pipeline.from_arrays(images).map(augment).batch(6))
@@ -298,5 +355,7 @@ def test_pipeline_map_with_seed_is_deterministic_across_workers(workers, backend
 def test_map_seed_must_be_a_non_negative_integer():
     from glassnet.data import Pipeline
 
-    with pytest.raises(ValueError, match="Pipeline.map: seed must be a non-negative integer or None, got -1"):
+    with pytest.raises(
+        ValueError, match="Pipeline.map: seed must be a non-negative integer or None, got -1"
+    ):
         Pipeline.from_arrays(numpy.zeros(3)).map(abs, seed=-1)

@@ -24,7 +24,9 @@ import pytest
 
 from glassnet.data import DataLoader, Dataset, Pipeline
 
-pytestmark = pytest.mark.skipif(not os.path.isdir("/proc"), reason="inspects processes through /proc (Linux)")
+pytestmark = pytest.mark.skipif(
+    not os.path.isdir("/proc"), reason="inspects processes through /proc (Linux)"
+)
 
 
 def slow_square(x):
@@ -33,7 +35,9 @@ def slow_square(x):
 
 
 def big_result(x):
-    return numpy.full((128, 256), int(x), dtype=numpy.float32)  # 128 KiB: travels through shared memory
+    return numpy.full(
+        (128, 256), int(x), dtype=numpy.float32
+    )  # 128 KiB: travels through shared memory
 
 
 def fail_on_five(x):
@@ -81,8 +85,11 @@ def descendants(root: int) -> set[int]:
 
 def shm_entries() -> set[str]:
     """This process's shared memory: glassnet's hand-over files and multiprocessing's semaphores."""
-    return {name for name in os.listdir("/dev/shm")
-            if name.startswith((f"glassnet-{os.getpid()}-", "sem.mp-", "psm_"))}
+    return {
+        name
+        for name in os.listdir("/dev/shm")
+        if name.startswith((f"glassnet-{os.getpid()}-", "sem.mp-", "psm_"))
+    }
 
 
 def glassnet_threads() -> set[str]:
@@ -90,20 +97,28 @@ def glassnet_threads() -> set[str]:
 
 
 def snapshot() -> dict[str, set]:
-    return {"processes": descendants(os.getpid()), "children": set(multiprocessing.active_children()),
-            "shm": shm_entries(), "threads": glassnet_threads()}
+    return {
+        "processes": descendants(os.getpid()),
+        "children": set(multiprocessing.active_children()),
+        "shm": shm_entries(),
+        "threads": glassnet_threads(),
+    }
 
 
 def assert_clean(before: dict[str, set]) -> None:
     gc.collect()
     after = snapshot()
-    assert after == before, {key: (before[key], after[key]) for key in before if before[key] != after[key]}
+    assert after == before, {
+        key: (before[key], after[key]) for key in before if before[key] != after[key]
+    }
 
 
 @pytest.fixture(scope="module", autouse=True)
 def fork_server():
     """Start the fork server (and its resource tracker) once, before any snapshot."""
-    assert list(Pipeline.from_arrays(numpy.arange(2)).map(slow_square, workers=1, backend="process")) == [0, 1]
+    assert list(
+        Pipeline.from_arrays(numpy.arange(2)).map(slow_square, workers=1, backend="process")
+    ) == [0, 1]
 
 
 def interrupt_soon(delay: float) -> threading.Thread:
@@ -125,7 +140,11 @@ def interrupt_soon(delay: float) -> threading.Thread:
 @pytest.mark.parametrize("backend", ["thread", "process"])
 def test_break_out_of_the_loop(backend):
     before = snapshot()
-    pipeline = Pipeline.from_arrays(numpy.arange(1000)).map(big_result, workers=3, backend=backend).prefetch(2)
+    pipeline = (
+        Pipeline.from_arrays(numpy.arange(1000))
+        .map(big_result, workers=3, backend=backend)
+        .prefetch(2)
+    )
     for count, row in enumerate(pipeline):
         if count == 5:
             break
@@ -137,12 +156,18 @@ def test_break_out_of_the_loop(backend):
 @pytest.mark.timeout(30)
 def test_close_and_with_block_stop_the_workers_at_once():
     before = snapshot()
-    iterator = iter(Pipeline.from_arrays(numpy.arange(1000)).map(big_result, workers=2, backend="process"))
+    iterator = iter(
+        Pipeline.from_arrays(numpy.arange(1000)).map(big_result, workers=2, backend="process")
+    )
     assert float(next(iterator)[0, 0]) == 0.0
     assert multiprocessing.active_children()  # the workers are running
     iterator.close()
     assert_clean(before)
-    with Pipeline.from_arrays(numpy.arange(1000)).map(big_result, workers=2, backend="process").epoch(0) as rows:
+    with (
+        Pipeline.from_arrays(numpy.arange(1000))
+        .map(big_result, workers=2, backend="process")
+        .epoch(0) as rows
+    ):
         assert float(next(rows)[0, 0]) == 0.0
     assert_clean(before)
 
@@ -151,8 +176,12 @@ def test_close_and_with_block_stop_the_workers_at_once():
 @pytest.mark.parametrize("backend", ["thread", "process"])
 def test_a_dropped_iterator_is_shut_down_by_the_garbage_collector(backend):
     before = snapshot()
-    iterator = iter(Pipeline.from_arrays(numpy.arange(1000)).shuffle(100, seed=0)
-                    .map(big_result, workers=2, backend=backend).batch(4))
+    iterator = iter(
+        Pipeline.from_arrays(numpy.arange(1000))
+        .shuffle(100, seed=0)
+        .map(big_result, workers=2, backend=backend)
+        .batch(4)
+    )
     assert next(iterator).shape == (4, 128, 256)
     del iterator
     assert_clean(before)
@@ -161,8 +190,14 @@ def test_a_dropped_iterator_is_shut_down_by_the_garbage_collector(backend):
 @pytest.mark.timeout(30)
 def test_a_loader_stopped_early_leaves_nothing():
     before = snapshot()
-    loader = DataLoader(SlowDataset(), batch_size=8, shuffle=True, seed=0, num_workers=2,
-                        multiprocessing_context="forkserver")
+    loader = DataLoader(
+        SlowDataset(),
+        batch_size=8,
+        shuffle=True,
+        seed=0,
+        num_workers=2,
+        multiprocessing_context="forkserver",
+    )
     for xb, yb in loader:
         assert xb.shape == (8, 4)
         break
@@ -172,7 +207,9 @@ def test_a_loader_stopped_early_leaves_nothing():
 @pytest.mark.timeout(30)
 def test_a_stuck_worker_is_terminated_after_the_grace_period():
     before = snapshot()
-    pipeline = Pipeline.from_arrays(numpy.arange(10)).map(sleep_forever_after_two, workers=2, backend="process")
+    pipeline = Pipeline.from_arrays(numpy.arange(10)).map(
+        sleep_forever_after_two, workers=2, backend="process"
+    )
     iterator = iter(pipeline)
     assert [next(iterator), next(iterator)] == [0, 1]
     iterator.close()  # both workers are inside a 60 s sleep
@@ -184,7 +221,11 @@ def test_a_stuck_worker_is_terminated_after_the_grace_period():
 @pytest.mark.parametrize("backend", ["thread", "process"])
 def test_an_exception_in_a_worker_is_raised_and_everything_stops(backend):
     before = snapshot()
-    pipeline = Pipeline.from_arrays(numpy.arange(100)).map(fail_on_five, workers=3, backend=backend).prefetch(2)
+    pipeline = (
+        Pipeline.from_arrays(numpy.arange(100))
+        .map(fail_on_five, workers=3, backend=backend)
+        .prefetch(2)
+    )
     with pytest.raises(ZeroDivisionError, match=r"failed on row 5.*record five divides by zero"):
         for _ in pipeline:
             pass
@@ -194,12 +235,17 @@ def test_an_exception_in_a_worker_is_raised_and_everything_stops(backend):
 @pytest.mark.timeout(30)
 def test_a_killed_worker_is_reported_with_its_record():
     before = snapshot()
-    iterator = iter(Pipeline.from_arrays(numpy.arange(100)).map(slow_square, workers=2, backend="process"))
+    iterator = iter(
+        Pipeline.from_arrays(numpy.arange(100)).map(slow_square, workers=2, backend="process")
+    )
     assert next(iterator) == 0
     victim = multiprocessing.active_children()[0]
     os.kill(victim.pid, signal.SIGKILL)
-    with pytest.raises(RuntimeError, match=r"worker process \d \(pid \d+\) was killed by signal 9 while working on "
-                                           r"row \d+"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"worker process \d \(pid \d+\) was killed by signal 9 while working on "
+        r"row \d+",
+    ):
         for _ in iterator:
             pass
     iterator.close()
@@ -208,7 +254,9 @@ def test_a_killed_worker_is_reported_with_its_record():
 
 # -- Ctrl-C ------------------------------------------------------------------------------------------
 @pytest.mark.timeout(30)
-@pytest.mark.parametrize("backend,prefetch", [("thread", False), ("process", False), ("process", True)])
+@pytest.mark.parametrize(
+    "backend,prefetch", [("thread", False), ("process", False), ("process", True)]
+)
 def test_ctrl_c_stops_everything(backend, prefetch):
     before = snapshot()
     pipeline = Pipeline.from_arrays(numpy.arange(400)).map(slow_square, workers=2, backend=backend)

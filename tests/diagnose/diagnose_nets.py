@@ -11,15 +11,23 @@ import glassnet
 from glassnet import nn
 
 
-def make_batch(samples: int = 64, features: int = 32, classes: int = 10, seed: int = 0
-               ) -> tuple[numpy.ndarray, numpy.ndarray]:
+def make_batch(
+    samples: int = 64, features: int = 32, classes: int = 10, seed: int = 0
+) -> tuple[numpy.ndarray, numpy.ndarray]:
     """Standard-normal inputs (float32) and uniform random labels, from a local seeded generator."""
     rng = numpy.random.default_rng(seed)
-    return rng.standard_normal((samples, features)).astype(numpy.float32), rng.integers(0, classes, samples)
+    return rng.standard_normal((samples, features)).astype(numpy.float32), rng.integers(
+        0, classes, samples
+    )
 
 
-def stack(sizes: list[int], activation: Callable[[], nn.Module], weight_init: Callable[[nn.Parameter], object],
-          bias: float | None = 0.0, seed: int = 0) -> nn.Sequential:
+def stack(
+    sizes: list[int],
+    activation: Callable[[], nn.Module],
+    weight_init: Callable[[nn.Parameter], object],
+    bias: float | None = 0.0,
+    seed: int = 0,
+) -> nn.Sequential:
     """Linear -> activation for every hidden width, then a final Linear (the logits).
 
     bias=None keeps nn.Linear's default bias, U(-1/sqrt(fan_in), 1/sqrt(fan_in)); a number

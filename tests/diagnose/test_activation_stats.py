@@ -33,13 +33,17 @@ def test_sigmoid_with_large_weights_saturates():
         assert row.saturated == pytest.approx(numpy.mean((values < 0.01) | (values > 0.99)))
     alarms = kinds(find_alarms(stats), "saturated")
     assert [alarm.where for alarm in alarms] == [row.name for row in sigmoids]
-    assert alarms[0].message.startswith(f"layer 1 (Sigmoid): {100 * sigmoids[0].saturated:.0f}% of units saturated")
+    assert alarms[0].message.startswith(
+        f"layer 1 (Sigmoid): {100 * sigmoids[0].saturated:.0f}% of units saturated"
+    )
 
 
 def test_sigmoid_with_default_init_does_not_saturate():
     x, _ = make_batch()
     glassnet.manual_seed(0)
-    model = nn.Sequential(nn.Linear(32, 64), nn.Sigmoid(), nn.Linear(64, 64), nn.Sigmoid(), nn.Linear(64, 10))
+    model = nn.Sequential(
+        nn.Linear(32, 64), nn.Sigmoid(), nn.Linear(64, 64), nn.Sigmoid(), nn.Linear(64, 10)
+    )
     stats = activation_stats(model, x)
     assert all(row.saturated < 0.01 for row in stats.activations())
     assert find_alarms(stats) == []
@@ -56,7 +60,9 @@ def test_tanh_with_small_weights_and_zero_biases_shrinks_the_std():
     assert all(0.05 < factor < 0.2 for factor in per_layer), per_layer  # measured 0.096 .. 0.107
     assert stds[-1] / stds[0] < 1e-6  # measured 1.0e-8
     (alarm,) = kinds(find_alarms(stats), "std_shrinks")
-    assert alarm.message.startswith(f"activation std shrinks from {stds[0]:.3g} to {stds[-1]:.3g} over 9 activation")
+    assert alarm.message.startswith(
+        f"activation std shrinks from {stds[0]:.3g} to {stds[-1]:.3g} over 9 activation"
+    )
 
 
 def test_tanh_with_small_weights_and_default_biases_shrinks_less():
@@ -97,7 +103,9 @@ def test_dead_units_are_counted_per_channel_for_conv_outputs():
 
 def test_he_init_keeps_the_std_through_20_relu_layers():
     x, _ = make_batch()
-    model = stack([32] + [100] * 20 + [10], nn.ReLU, lambda w: nn.init.kaiming_normal_(w, nonlinearity="relu"))
+    model = stack(
+        [32] + [100] * 20 + [10], nn.ReLU, lambda w: nn.init.kaiming_normal_(w, nonlinearity="relu")
+    )
     stats = activation_stats(model, x)
     stds = [row.std for row in stats.activations()]
     assert len(stds) == 20
@@ -122,7 +130,9 @@ def test_xavier_init_halves_the_relu_signal_per_layer():
 def test_statistics_equal_numpy_on_the_captured_outputs():
     x, _ = make_batch(samples=16, features=8)
     glassnet.manual_seed(3)
-    model = nn.Sequential(nn.Linear(8, 12), nn.Tanh(), nn.Linear(12, 12), nn.ReLU(), nn.Linear(12, 3))
+    model = nn.Sequential(
+        nn.Linear(8, 12), nn.Tanh(), nn.Linear(12, 12), nn.ReLU(), nn.Linear(12, 3)
+    )
     stats = activation_stats(model, x, bins=7)
     outputs = manual_outputs(model, x)
     assert [row.name for row in stats] == ["0", "1", "2", "3", "4"]
@@ -161,8 +171,13 @@ def test_functional_activations_are_found_in_the_graph():
     x, _ = make_batch(samples=32, features=8)
     stats = activation_stats(model, x)
     assert [(row.name, row.class_name, row.functional) for row in stats] == [
-        ("fc1", "Linear", False), ("Net:relu", "F.relu", True), ("fc2", "Linear", False),
-        ("Net:sigmoid", "F.sigmoid", True), ("Net:relu#2", "F.relu", True), ("fc3", "Linear", False)]
+        ("fc1", "Linear", False),
+        ("Net:relu", "F.relu", True),
+        ("fc2", "Linear", False),
+        ("Net:sigmoid", "F.sigmoid", True),
+        ("Net:relu#2", "F.relu", True),
+        ("fc3", "Linear", False),
+    ]
     with glassnet.no_grad():
         tensor = glassnet.tensor(x)
         expected = F.relu(model.fc1(tensor)).data
@@ -182,7 +197,9 @@ def test_a_module_called_twice_gets_a_row_per_call():
 
 def test_modes_and_state_are_restored():
     glassnet.manual_seed(0)
-    model = nn.Sequential(nn.Linear(8, 32), nn.BatchNorm1d(32), nn.ReLU(), nn.Dropout(0.5), nn.Linear(32, 2))
+    model = nn.Sequential(
+        nn.Linear(8, 32), nn.BatchNorm1d(32), nn.ReLU(), nn.Dropout(0.5), nn.Linear(32, 2)
+    )
     x, _ = make_batch(samples=16, features=8)
     running = model[1].running_mean.data.copy()
     state = glassnet.random.default_generator().bit_generator.state
@@ -194,7 +211,9 @@ def test_modes_and_state_are_restored():
     evaluated = activation_stats(model, x)  # 'same': the model is in eval mode
     assert evaluated.mode == "eval"
     numpy.testing.assert_array_equal(manual_outputs(model, x)[3], manual_outputs(model, x)[2])
-    assert evaluated["3"].mean == pytest.approx(evaluated["2"].mean, rel=1e-12)  # no dropout in eval
+    assert evaluated["3"].mean == pytest.approx(
+        evaluated["2"].mean, rel=1e-12
+    )  # no dropout in eval
     numpy.testing.assert_array_equal(model[1].running_mean.data, running)
     assert glassnet.random.default_generator().bit_generator.state == state
 
@@ -209,7 +228,9 @@ def test_nonfinite_values_are_counted_and_left_out():
     values = manual_outputs(model, x)[0].astype(numpy.float64)
     assert row.mean == pytest.approx(values[1:].mean(), rel=1e-12)
     (alarm,) = find_alarms(activation_stats(model, x))
-    assert alarm.kind == "nonfinite" and alarm.message.startswith("layer 0 (Linear): 2 of 8 outputs are NaN or inf")
+    assert alarm.kind == "nonfinite" and alarm.message.startswith(
+        "layer 0 (Linear): 2 of 8 outputs are NaN or inf"
+    )
 
 
 def test_layer_stats_on_a_plain_array():
@@ -221,10 +242,24 @@ def test_the_table_lists_every_layer_and_the_thresholds():
     x, _ = make_batch()
     stats = activation_stats(stack([32, 16, 10], nn.Tanh, normal(0.5)), x)
     lines = stats.format_table().splitlines()
-    assert lines[0].split() == ["#", "layer", "class", "output", "shape", "mean", "std", "saturated", "dead",
-                                "zeros", "non-finite"]
+    assert lines[0].split() == [
+        "#",
+        "layer",
+        "class",
+        "output",
+        "shape",
+        "mean",
+        "std",
+        "saturated",
+        "dead",
+        "zeros",
+        "non-finite",
+    ]
     assert lines[2].split()[:4] == ["1", "0", "Linear", "64x16"]
-    assert lines[3].split()[:3] == ["2", "1", "Tanh"] and lines[3].split()[6] == f"{100 * stats[1].saturated:.1f}%"
+    assert (
+        lines[3].split()[:3] == ["2", "1", "Tanh"]
+        and lines[3].split()[6] == f"{100 * stats[1].saturated:.1f}%"
+    )
     assert "tanh |y| > 0.99" in lines[-1]
     assert repr(stats) == "ActivationStats(3 layers, batch 64, mode 'train')"
 
@@ -238,10 +273,15 @@ def test_bad_arguments_are_named():
         activation_stats(model, x, mode="test")
     with pytest.raises(ValueError, match="bins must be a positive int .* got 0"):
         activation_stats(model, x, bins=0)
-    with pytest.raises(TypeError, match=r"the batch's input \(batch\[0\]\) must be a Tensor or a NumPy array, got "
-                                        "list"):
+    with pytest.raises(
+        TypeError,
+        match=r"the batch's input \(batch\[0\]\) must be a Tensor or a NumPy array, got "
+        "list",
+    ):
         activation_stats(model, [[1.0, 2.0, 3.0]])
-    with pytest.raises(TypeError, match="the batch's input must be a Tensor or a NumPy array, got str"):
+    with pytest.raises(
+        TypeError, match="the batch's input must be a Tensor or a NumPy array, got str"
+    ):
         activation_stats(model, "x")
     with pytest.raises(ValueError, match="the batch is an empty tuple"):
         activation_stats(model, ())

@@ -39,15 +39,21 @@ def test_one_panel_per_activation_layer(stats):
 
 def test_layer_selection(stats):
     assert len(plot_histograms(stats, layers="all").get_axes()) == len(stats) == 7
-    assert [a.get_title() for a in plot_histograms(stats, layers=["0", "6"]).get_axes()] == ["0 (Linear)",
-                                                                                             "6 (Linear)"]
+    assert [a.get_title() for a in plot_histograms(stats, layers=["0", "6"]).get_axes()] == [
+        "0 (Linear)",
+        "6 (Linear)",
+    ]
     with pytest.raises(KeyError, match="no layer named 'fc1'"):
         plot_histograms(stats, layers=["fc1"])
-    with pytest.raises(ValueError, match="layers must be 'activations', 'all' or a list of layer names, got 'tanh'"):
+    with pytest.raises(
+        ValueError, match="layers must be 'activations', 'all' or a list of layer names, got 'tanh'"
+    ):
         plot_histograms(stats, layers="tanh")
     with pytest.raises(ValueError, match="columns must be a positive int, got 0"):
         plot_histograms(stats, columns=0)
-    with pytest.raises(TypeError, match="layers must be 'activations', 'all' or a list of layer names, got int"):
+    with pytest.raises(
+        TypeError, match="layers must be 'activations', 'all' or a list of layer names, got int"
+    ):
         plot_histograms(stats, layers=3)
     with pytest.raises(TypeError, match="expected the ActivationStats of activation_stats"):
         plot_histograms([])
@@ -63,7 +69,9 @@ def test_saved_histograms_are_a_valid_png(stats, tmp_path):
         assert image.format == "PNG" and image.size[0] == pytest.approx(2 * 260, abs=2)
         pixels = numpy.asarray(image.convert("L"))
     assert pixels.min() < 100  # something was drawn, not a blank page
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["activations.png"]  # no temporary left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "activations.png"
+    ]  # no temporary left behind
 
 
 def test_gradient_flow_figure(tmp_path):
@@ -71,8 +79,15 @@ def test_gradient_flow_figure(tmp_path):
     flow = gradient_flow(stack([32, 16, 10], nn.ReLU, normal(0.1)), (x, y), nn.CrossEntropyLoss())
     figure = plot_gradient_flow(flow)
     top, bottom = figure.get_axes()
-    assert [tick.get_text() for tick in top.get_xticklabels()] == ["0.weight", "0.bias", "2.weight", "2.bias"]
-    assert [rect.get_height() for rect in top.patches] == pytest.approx([row.grad_norm for row in flow])
+    assert [tick.get_text() for tick in top.get_xticklabels()] == [
+        "0.weight",
+        "0.bias",
+        "2.weight",
+        "2.bias",
+    ]
+    assert [rect.get_height() for rect in top.patches] == pytest.approx(
+        [row.grad_norm for row in flow]
+    )
     assert [tick.get_text() for tick in bottom.get_xticklabels()] == ["0", "1", "2"]
     assert save_figure(figure, tmp_path / "g.png").read_bytes().startswith(PNG_SIGNATURE)
     with pytest.raises(ValueError, match=r"'.*g.svg' should end in .png"):

@@ -14,21 +14,36 @@ from glassnet.lab import registry
 @pytest.fixture(scope="session")
 def smoke_report(tmp_path_factory: pytest.TempPathFactory) -> lab.Report:
     """conv_arithmetic in smoke mode, English, written once for the whole session."""
-    return lab.run(["conv_arithmetic"], mode="smoke", seed=0, out=tmp_path_factory.mktemp("lab") / "report",
-                   progress=False)
+    return lab.run(
+        ["conv_arithmetic"],
+        mode="smoke",
+        seed=0,
+        out=tmp_path_factory.mktemp("lab") / "report",
+        progress=False,
+    )
 
 
 @pytest.fixture(scope="session")
 def smoke_report_zh(tmp_path_factory: pytest.TempPathFactory) -> lab.Report:
-    return lab.run(["conv_arithmetic"], mode="smoke", seed=0, lang="zh",
-                   out=tmp_path_factory.mktemp("lab") / "report", progress=False)
+    return lab.run(
+        ["conv_arithmetic"],
+        mode="smoke",
+        seed=0,
+        lang="zh",
+        out=tmp_path_factory.mktemp("lab") / "report",
+        progress=False,
+    )
 
 
 @pytest.fixture
 def fake_experiment(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, Callable], None]:
     """Register `function(mode, seed)` as the experiment of an index topic for one test only."""
+
     def install(topic_id: str, function: Callable) -> None:
-        monkeypatch.setitem(registry._discover(), topic_id, registry.Experiment(topic_id, function, "tests.fake"))
+        monkeypatch.setitem(
+            registry._discover(), topic_id, registry.Experiment(topic_id, function, "tests.fake")
+        )
+
     return install
 
 

@@ -13,8 +13,13 @@ from glassnet.lab.topics import conv_arithmetic as topic
 
 # Every robust claim, the verdict asserted, and the stated margin: these are exact integer
 # rules, so the margin is zero disagreements; the numbers below say so explicitly.
-ROBUST = {"floor_formula": Verdict.HOLDS, "dilation": Verdict.HOLDS, "pool_floor": Verdict.HOLDS,
-          "ceil_mode": Verdict.HOLDS, "tf_same": Verdict.HOLDS}
+ROBUST = {
+    "floor_formula": Verdict.HOLDS,
+    "dilation": Verdict.HOLDS,
+    "pool_floor": Verdict.HOLDS,
+    "ceil_mode": Verdict.HOLDS,
+    "tf_same": Verdict.HOLDS,
+}
 
 
 @pytest.fixture(scope="module")
@@ -32,10 +37,17 @@ def test_smoke_run_completes_without_error(result):
 def test_robust_claim_holds_with_zero_disagreements(result, claim_id):
     judged = result.claim(claim_id)
     assert judged.verdict is ROBUST[claim_id], judged.numbers
-    count = judged.number("configurations" if claim_id != "dilation" else "configurations (D >= 2 on both axes)")
+    count = judged.number(
+        "configurations" if claim_id != "dilation" else "configurations (D >= 2 on both axes)"
+    )
     assert count >= topic.COUNTS["smoke"]
-    agree = {"floor_formula": "agree", "pool_floor": "agree", "dilation": "dilated formula agrees",
-             "ceil_mode": "ceil rule agrees", "tf_same": "TF SAME: out = ceil(W/S)"}[claim_id]
+    agree = {
+        "floor_formula": "agree",
+        "pool_floor": "agree",
+        "dilation": "dilated formula agrees",
+        "ceil_mode": "ceil rule agrees",
+        "tf_same": "TF SAME: out = ceil(W/S)",
+    }[claim_id]
     assert judged.number(agree) == count  # margin: not one disagreement
 
 
@@ -47,24 +59,37 @@ def test_the_claims_were_tested_where_they_bite(result):
     assert ceil.number("plain ceil (no exception) wrong") >= 1
     assert ceil.number("floor formula differs from the layer") >= 1
     same = result.claim("tf_same")
-    assert same.number("padding='same' refused there") == same.number("configurations with stride > 1") >= 1
+    assert (
+        same.number("padding='same' refused there")
+        == same.number("configurations with stride > 1")
+        >= 1
+    )
 
 
 def test_tables_and_figure(result):
     families = result.tables[0]
     assert len(families.rows) == 8 and all(row[2] >= topic.COUNTS["smoke"] for row in families.rows)
     worked = {row[0]: row[-1] for row in result.tables[1].rows}
-    assert worked == {"AlexNet conv1": 55, "ResNet stem conv": 112, "LeNet-5 conv1": 28, "VGG 3x3 conv": 224}
+    assert worked == {
+        "AlexNet conv1": 55,
+        "ResNet stem conv": 112,
+        "LeNet-5 conv1": 28,
+        "VGG 3x3 conv": 224,
+    }
     assert [f.name for f in result.figures] == ["output_vs_input"]
 
 
 def test_the_formulas_agree_with_glassnet_shape():
-    for w, k, s, p, d in itertools.product(range(1, 12), range(1, 5), range(1, 4), range(3), range(1, 3)):
+    for w, k, s, p, d in itertools.product(
+        range(1, 12), range(1, 5), range(1, 4), range(3), range(1, 3)
+    ):
         expected = topic.dilated_formula(w, k, s, p, d)
         if expected >= 1:
             assert shape.conv_output_size(w, k, s, p, d) == expected
         if p <= k // 2 and topic.ceil_mode_formula(w, k, s, p, d) >= 1:
-            assert shape.pool_output_size(w, k, s, p, d, ceil_mode=True) == topic.ceil_mode_formula(w, k, s, p, d)
+            assert shape.pool_output_size(w, k, s, p, d, ceil_mode=True) == topic.ceil_mode_formula(
+                w, k, s, p, d
+            )
         if d == 1:
             assert topic.notes_formula(w, k, s, p) == expected
 
@@ -75,8 +100,12 @@ def test_the_formulas_agree_with_torch_on_the_edge_cases():
     assert len(edges) >= 20
     for w, k, s, p in edges:
         x = torch.zeros(1, 1, w, w)
-        assert torch.nn.MaxPool2d(k, s, p, ceil_mode=True)(x).shape[-1] == topic.ceil_mode_formula(w, k, s, p, 1)
-        assert torch.nn.AvgPool2d(k, s, p, ceil_mode=True)(x).shape[-1] == topic.ceil_mode_formula(w, k, s, p, 1)
+        assert torch.nn.MaxPool2d(k, s, p, ceil_mode=True)(x).shape[-1] == topic.ceil_mode_formula(
+            w, k, s, p, 1
+        )
+        assert torch.nn.AvgPool2d(k, s, p, ceil_mode=True)(x).shape[-1] == topic.ceil_mode_formula(
+            w, k, s, p, 1
+        )
         assert topic.naive_ceil_formula(w, k, s, p, 1) == topic.ceil_mode_formula(w, k, s, p, 1) + 1
     for w, k, s, d in itertools.product(range(1, 10), range(1, 4), range(1, 4), range(1, 3)):
         left, right = topic.tf_same_padding(w, k, s, d)

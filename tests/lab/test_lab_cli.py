@@ -19,7 +19,13 @@ def test_defaults_match_the_issue():
     parser = argparse.ArgumentParser()
     add_lab_arguments(parser)
     args = parser.parse_args([])
-    assert (args.topics, args.mode, args.lang, args.out, args.seed) == ([], "quick", "en", "lab-report", 0)
+    assert (args.topics, args.mode, args.lang, args.out, args.seed) == (
+        [],
+        "quick",
+        "en",
+        "lab-report",
+        0,
+    )
     assert args.list is False
     with pytest.raises(SystemExit):
         parser.parse_args(["--mode", "fast"])
@@ -27,13 +33,20 @@ def test_defaults_match_the_issue():
 
 def test_a_smoke_run_prints_where_the_report_is(tmp_path, capsys):
     out = tmp_path / "report"
-    assert lab(["conv_arithmetic", "--mode", "smoke", "--lang", "zh", "--out", str(out), "--seed", "3"]) == 0
+    assert (
+        lab(
+            ["conv_arithmetic", "--mode", "smoke", "--lang", "zh", "--out", str(out), "--seed", "3"]
+        )
+        == 0
+    )
     printed = capsys.readouterr()
     assert f"report: {out / 'index.html'}" in printed.out
     assert f"markdown: {out / 'report.md'}" in printed.out
     assert "verdicts (smoke mode): 5 holds" in printed.out
     assert "conv_arithmetic: 5 holds" in printed.err  # the progress lines go to stderr
-    assert (out / "index.html").is_file() and '"seed": 3' in (out / "report.json").read_text(encoding="utf-8")
+    assert (out / "index.html").is_file() and '"seed": 3' in (out / "report.json").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_an_unknown_topic_exits_2_naming_the_valid_ones(tmp_path, capsys):
@@ -50,12 +63,17 @@ def test_a_folder_that_is_not_a_report_exits_2(tmp_path, capsys):
     assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
-def test_a_failing_experiment_still_writes_the_report_and_exits_1(tmp_path, capsys, fake_experiment):
+def test_a_failing_experiment_still_writes_the_report_and_exits_1(
+    tmp_path, capsys, fake_experiment
+):
     def boom(mode, seed):
         raise RuntimeError("deliberate")
 
     fake_experiment("style_transfer", boom)
-    assert lab(["conv_arithmetic", "style_transfer", "--mode", "smoke", "--out", str(tmp_path / "r")]) == 1
+    assert (
+        lab(["conv_arithmetic", "style_transfer", "--mode", "smoke", "--out", str(tmp_path / "r")])
+        == 1
+    )
     printed = capsys.readouterr()
     assert "report: " in printed.out
     assert "1 experiment(s) raised: style_transfer" in printed.err

@@ -14,11 +14,15 @@ MARK = json.dumps({"generator": "glassnet lab"}).encode()
 
 
 def snapshot(path):
-    return {str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(path)): p.read_bytes() for p in sorted(path.rglob("*")) if p.is_file()
+    }
 
 
 def test_a_new_folder_appears_whole(tmp_path):
-    out = write_folder(tmp_path / "deep" / "report", {MARKER: MARK, "a.txt": b"a", "figures/b.png": b"b"})
+    out = write_folder(
+        tmp_path / "deep" / "report", {MARKER: MARK, "a.txt": b"a", "figures/b.png": b"b"}
+    )
     assert snapshot(out) == {MARKER: MARK, "a.txt": b"a", "figures/b.png": b"b"}
     assert sorted(p.name for p in out.parent.iterdir()) == ["report"]  # no temporary left beside it
 
@@ -39,7 +43,9 @@ def test_the_exchange_really_swaps_on_linux(tmp_path):
     first.mkdir(), second.mkdir()
     (first / "x").write_text("from a"), (second / "x").write_text("from b")
     if not folder._exchange(first, second):
-        pytest.skip("renameat2(RENAME_EXCHANGE) is not available here; the two-rename path is tested above")
+        pytest.skip(
+            "renameat2(RENAME_EXCHANGE) is not available here; the two-rename path is tested above"
+        )
     assert (first / "x").read_text() == "from b" and (second / "x").read_text() == "from a"
 
 
@@ -70,7 +76,9 @@ def test_an_interruption_mid_write_keeps_the_previous_report_intact(tmp_path, mo
     monkeypatch.setattr(folder, "_write_file", dies_after_two_files)
     with pytest.raises(KeyboardInterrupt):
         lab.run(["conv_arithmetic"], mode="smoke", seed=1, out=out, progress=False)
-    assert len(written) == 2 and all(".report.tmp-" in str(p) for p in written)  # it did write, elsewhere
+    assert len(written) == 2 and all(
+        ".report.tmp-" in str(p) for p in written
+    )  # it did write, elsewhere
     assert snapshot(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["report"]
 
@@ -79,8 +87,11 @@ def test_a_folder_that_is_not_a_report_is_never_replaced(tmp_path):
     precious = tmp_path / "home"
     precious.mkdir()
     (precious / "thesis.tex").write_text("years of work")
-    with pytest.raises(ReportFolderError, match=r"'.*home' is a folder that holds files but no glassnet lab report "
-                                                r"\(report.json\); refusing to replace it"):
+    with pytest.raises(
+        ReportFolderError,
+        match=r"'.*home' is a folder that holds files but no glassnet lab report "
+        r"\(report.json\); refusing to replace it",
+    ):
         lab.run(["conv_arithmetic"], mode="smoke", out=precious, progress=False)
     (tmp_path / "file").write_text("x")
     with pytest.raises(ReportFolderError, match="'.*file' exists and is not a folder"):
@@ -101,4 +112,3 @@ def test_paths_outside_the_folder_and_a_missing_marker_are_refused(tmp_path):
     with pytest.raises(ValueError, match="the files must include the marker report.json"):
         write_folder(tmp_path / "r", {"a": b"x"})
     assert list(tmp_path.iterdir()) == []
-

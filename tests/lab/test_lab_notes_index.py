@@ -9,13 +9,36 @@ import tomllib
 import pytest
 
 from glassnet.lab import notes_index
-from glassnet.lab.notes_index import NotesIndexError, notes_bytes, notes_lines, notes_text, topic, topics
+from glassnet.lab.notes_index import (
+    NotesIndexError,
+    notes_bytes,
+    notes_lines,
+    notes_text,
+    topic,
+    topics,
+)
 
 # What issues 7 and 8 (and the later ones) need a topic for: the index must keep them.
 EXPECTED_TOPICS = [
-    "conv_arithmetic", "activations", "activation_choice", "zero_init", "xavier_he", "init_diagnosis",
-    "vanishing_exploding", "batchnorm", "optimizers", "lstm", "gradient_clipping", "resnet", "style_transfer",
-    "fitting_remedies", "bias_variance", "input_pipeline", "evaluation", "compression", "hyperparameters",
+    "conv_arithmetic",
+    "activations",
+    "activation_choice",
+    "zero_init",
+    "xavier_he",
+    "init_diagnosis",
+    "vanishing_exploding",
+    "batchnorm",
+    "optimizers",
+    "lstm",
+    "gradient_clipping",
+    "resnet",
+    "style_transfer",
+    "fitting_remedies",
+    "bias_variance",
+    "input_pipeline",
+    "evaluation",
+    "compression",
+    "hyperparameters",
     "mnist1d_benchmark",
 ]
 
@@ -36,7 +59,9 @@ def test_the_index_has_every_topic_in_the_notes_order():
     assert list(topics()) == EXPECTED_TOPICS
     ranges = [entry.lines for entry in topics().values() if entry.lines is not None]
     assert ranges == sorted(ranges)
-    assert all(last < next_first for (_, last), (next_first, _) in itertools.pairwise(ranges))  # no overlaps
+    assert all(
+        last < next_first for (_, last), (next_first, _) in itertools.pairwise(ranges)
+    )  # no overlaps
 
 
 @pytest.mark.parametrize("topic_id", EXPECTED_TOPICS)
@@ -47,7 +72,7 @@ def test_each_excerpt_and_quote_is_verbatim_in_the_shipped_file(topic_id):
         assert entry.excerpt == "" and all(claim.source == "lab" for claim in entry.claims)
         return
     first, last = entry.lines
-    assert entry.excerpt == "\n".join(text.splitlines()[first - 1:last])
+    assert entry.excerpt == "\n".join(text.splitlines()[first - 1 : last])
     assert entry.excerpt in text
     assert entry.question.zh in entry.excerpt
     quoted = [claim for claim in entry.claims if claim.source == "notes"]
@@ -60,25 +85,46 @@ def test_each_excerpt_and_quote_is_verbatim_in_the_shipped_file(topic_id):
 
 def test_compact_excerpt_drops_only_the_empty_bullets():
     entry = topic("zero_init")
-    assert entry.excerpt.splitlines() == ["如何初始化CNN?(理论)", "-", "不要全部把超参数设置为0(单层网络可以)", "- 容易梯度消失"]
-    assert entry.compact_excerpt.splitlines() == ["如何初始化CNN?(理论)", "不要全部把超参数设置为0(单层网络可以)", "- 容易梯度消失"]
+    assert entry.excerpt.splitlines() == [
+        "如何初始化CNN?(理论)",
+        "-",
+        "不要全部把超参数设置为0(单层网络可以)",
+        "- 容易梯度消失",
+    ]
+    assert entry.compact_excerpt.splitlines() == [
+        "如何初始化CNN?(理论)",
+        "不要全部把超参数设置为0(单层网络可以)",
+        "- 容易梯度消失",
+    ]
 
 
 def test_claim_keys_are_unique_and_lookups_name_the_valid_ones():
     keys = [claim.key for entry in topics().values() for claim in entry.claims]
     assert len(keys) == len(set(keys))
-    assert topic("xavier_he").claim("init_snippet").zh == "代码Np.randon.rand(fan_in,fan_out)/np.sqrt(fan_in/2)"
-    with pytest.raises(KeyError, match="topic 'xavier_he' has no claim 'nope'; its claims are: xavier_tanh, "):
+    assert (
+        topic("xavier_he").claim("init_snippet").zh
+        == "代码Np.randon.rand(fan_in,fan_out)/np.sqrt(fan_in/2)"
+    )
+    with pytest.raises(
+        KeyError, match="topic 'xavier_he' has no claim 'nope'; its claims are: xavier_tanh, "
+    ):
         topic("xavier_he").claim("nope")
-    with pytest.raises(KeyError, match="no topic 'nope'; known topics: conv_arithmetic, activations"):
+    with pytest.raises(
+        KeyError, match="no topic 'nope'; known topics: conv_arithmetic, activations"
+    ):
         topic("nope")
 
 
 def _load_with(monkeypatch, edit) -> None:
     source = notes_index._package_file(notes_index.INDEX_FILE).decode("utf-8")
     original = notes_index._package_file
-    monkeypatch.setattr(notes_index, "_package_file",
-                        lambda name: edit(source).encode("utf-8") if name == notes_index.INDEX_FILE else original(name))
+    monkeypatch.setattr(
+        notes_index,
+        "_package_file",
+        lambda name: (
+            edit(source).encode("utf-8") if name == notes_index.INDEX_FILE else original(name)
+        ),
+    )
     notes_index._load.cache_clear()
     try:
         notes_index._load()
@@ -88,18 +134,37 @@ def _load_with(monkeypatch, edit) -> None:
 
 
 def test_a_quote_that_is_not_in_the_notes_is_refused(monkeypatch):
-    with pytest.raises(NotesIndexError, match=r"claim 'sigmoid_range': source 'notes' but '输出值0-2.*' is not "
-                                              r"quoted verbatim from lines 3-60"):
-        _load_with(monkeypatch, lambda text: text.replace('zh = "输出值0-1(很重大的优点)"', 'zh = "输出值0-2(很重大的优点)"'))
+    with pytest.raises(
+        NotesIndexError,
+        match=r"claim 'sigmoid_range': source 'notes' but '输出值0-2.*' is not "
+        r"quoted verbatim from lines 3-60",
+    ):
+        _load_with(
+            monkeypatch,
+            lambda text: text.replace(
+                'zh = "输出值0-1(很重大的优点)"', 'zh = "输出值0-2(很重大的优点)"'
+            ),
+        )
 
 
 def test_a_changed_notes_file_or_bad_range_is_refused(monkeypatch):
-    with pytest.raises(NotesIndexError, match="the notes' SHA-256 is 38614f16.* but the index pins 'abc'"):
+    with pytest.raises(
+        NotesIndexError, match="the notes' SHA-256 is 38614f16.* but the index pins 'abc'"
+    ):
         pin = index_data()["notes_sha256"]
         _load_with(monkeypatch, lambda text: text.replace(pin, "abc"))
-    with pytest.raises(NotesIndexError, match=r"topic 'lstm': lines must be \[first, last\] with 1 <= first <= "
-                                              r"last <= 289, got \[184, 999\]"):
-        _load_with(monkeypatch, lambda text: text.replace("lines = [184, 184]", "lines = [184, 999]"))
+    with pytest.raises(
+        NotesIndexError,
+        match=r"topic 'lstm': lines must be \[first, last\] with 1 <= first <= "
+        r"last <= 289, got \[184, 999\]",
+    ):
+        _load_with(
+            monkeypatch, lambda text: text.replace("lines = [184, 184]", "lines = [184, 999]")
+        )
     with pytest.raises(NotesIndexError, match="claim 'long_range': source must be one of"):
-        _load_with(monkeypatch, lambda text: text.replace('id = "long_range"\nsource = "lab"',
-                                                          'id = "long_range"\nsource = "web"'))
+        _load_with(
+            monkeypatch,
+            lambda text: text.replace(
+                'id = "long_range"\nsource = "lab"', 'id = "long_range"\nsource = "web"'
+            ),
+        )

@@ -20,19 +20,28 @@ def test_conv_arithmetic_is_registered_and_topics_follow_the_notes_order():
 
 
 def test_an_unknown_topic_lists_the_valid_ones():
-    with pytest.raises(lab.UnknownTopicError, match=r"unknown lab topic 'convs'; valid topics: .*conv_arithmetic"):
+    with pytest.raises(
+        lab.UnknownTopicError, match=r"unknown lab topic 'convs'; valid topics: .*conv_arithmetic"
+    ):
         lab.get_experiment("convs")
-    with pytest.raises(lab.UnknownTopicError, match=r"unknown lab topics 'a', 'b'; valid topics: .*conv_arithmetic"):
+    with pytest.raises(
+        lab.UnknownTopicError, match=r"unknown lab topics 'a', 'b'; valid topics: .*conv_arithmetic"
+    ):
         lab.run(["a", "conv_arithmetic", "b"], mode="smoke", progress=False)
-    with pytest.raises(lab.UnknownTopicError, match=r"@experiment\('nope'\): the notes index has no such topic"):
+    with pytest.raises(
+        lab.UnknownTopicError, match=r"@experiment\('nope'\): the notes index has no such topic"
+    ):
         lab.experiment("nope")
 
 
 def test_a_topic_module_must_be_named_after_its_topic():
     def run(mode, seed):
         raise AssertionError("never called")
+
     run.__module__ = "glassnet.lab.topics.wrong_name"
-    with pytest.raises(ValueError, match=r"must be named after its topic \(glassnet.lab.topics.zero_init\)"):
+    with pytest.raises(
+        ValueError, match=r"must be named after its topic \(glassnet.lab.topics.zero_init\)"
+    ):
         lab.experiment("zero_init")(run)
 
 
@@ -59,13 +68,25 @@ def test_a_failing_experiment_is_captured_and_the_others_complete(fake_experimen
     fake_experiment("style_transfer", boom)
     fake_experiment("compression", wrong_type)
     fake_experiment("zero_init", fine)
-    report = lab.run(["compression", "style_transfer", "zero_init", "conv_arithmetic"], mode="smoke",
-                     out=tmp_path / "report", progress=False)
+    report = lab.run(
+        ["compression", "style_transfer", "zero_init", "conv_arithmetic"],
+        mode="smoke",
+        out=tmp_path / "report",
+        progress=False,
+    )
     by_topic = {r.topic: r for r in report.results}
-    assert list(by_topic) == ["conv_arithmetic", "zero_init", "style_transfer", "compression"]  # the notes' order
+    assert list(by_topic) == [
+        "conv_arithmetic",
+        "zero_init",
+        "style_transfer",
+        "compression",
+    ]  # the notes' order
     assert report.failed == ["style_transfer", "compression"]
     assert "RuntimeError: deliberate failure in a fake topic" in by_topic["style_transfer"].error
-    assert "returned dict, not a glassnet.lab.Result for 'compression'" in by_topic["compression"].error
+    assert (
+        "returned dict, not a glassnet.lab.Result for 'compression'"
+        in by_topic["compression"].error
+    )
     assert all(c.verdict is Verdict.NOT_MEASURED for c in by_topic["style_transfer"].claims)
     assert by_topic["zero_init"].claim("symmetry").verdict is Verdict.HOLDS
     assert by_topic["zero_init"].claim("not_all_zero").verdict is Verdict.NOT_MEASURED
@@ -83,7 +104,12 @@ def test_keyboard_interrupt_is_not_captured(fake_experiment, tmp_path):
 
     fake_experiment("style_transfer", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        lab.run(["conv_arithmetic", "style_transfer"], mode="smoke", out=tmp_path / "report", progress=False)
+        lab.run(
+            ["conv_arithmetic", "style_transfer"],
+            mode="smoke",
+            out=tmp_path / "report",
+            progress=False,
+        )
     assert list(tmp_path.iterdir()) == []  # no report, not even a hidden temporary
 
 
@@ -94,13 +120,15 @@ def test_a_broken_topic_module_becomes_a_captured_failure(monkeypatch, tmp_path)
     (package / "zero_init.py").write_text("raise ImportError('a missing dependency')\n")
     (package / "style_transfer.py").write_text("X = 1  # forgot the decorator\n")
     (package / "_helpers.py").write_text("raise AssertionError('helpers are not topics')\n")
-    (package / "lstm.py").write_text(textwrap.dedent("""
+    (package / "lstm.py").write_text(
+        textwrap.dedent("""
         from glassnet.lab import Result, experiment
 
         @experiment("lstm")
         def run(mode, seed):
             return Result.start("lstm", mode, seed)
-    """))
+    """)
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(registry, "TOPICS_PACKAGE", "fake_lab_topics")
     monkeypatch.setattr(registry, "_REGISTERED", {})  # the fake registrations go here, then vanish
@@ -111,7 +139,10 @@ def test_a_broken_topic_module_becomes_a_captured_failure(monkeypatch, tmp_path)
         assert "fake_lab_topics.zero_init is broken: it failed to import" in broken.error
         assert "ImportError: a missing dependency" in broken.error
         silent = lab.run_experiment("style_transfer", "smoke", 0)
-        assert "registers no experiment: decorate its function with @experiment('style_transfer')" in silent.error
+        assert (
+            "registers no experiment: decorate its function with @experiment('style_transfer')"
+            in silent.error
+        )
         assert lab.run_experiment("lstm", "smoke", 0).error is None
     finally:
         monkeypatch.undo()

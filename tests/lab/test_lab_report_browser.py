@@ -40,15 +40,30 @@ def chromium() -> str:
 def open_in_chromium(page: Path, profile: Path) -> tuple[str, list[str]]:
     """(the DOM after load, the console lines Chromium logged) for the local file `page`."""
     command = [
-        chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-default-apps", "--disable-extensions", "--no-first-run", "--no-default-browser-check",
-        "--host-resolver-rules=MAP * ~NOTFOUND", f"--user-data-dir={profile}",
-        "--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri(),
+        chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-default-apps",
+        "--disable-extensions",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        f"--user-data-dir={profile}",
+        "--enable-logging=stderr",
+        "--v=0",
+        "--dump-dom",
+        page.as_uri(),
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, f"chromium exited with {done.returncode}:\n{done.stderr[-3000:]}"
-    console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line or "Uncaught" in line]
+    console = [
+        line for line in done.stderr.splitlines() if ":CONSOLE" in line or "Uncaught" in line
+    ]
     return done.stdout, console
 
 
@@ -60,7 +75,9 @@ def test_the_check_sees_a_page_that_breaks_the_policy(tmp_path):
 <body><p id="loaded">control</p><img src="http://example.invalid/x.png" alt="external"></body></html>""")
     dom, console = open_in_chromium(control, tmp_path / "profile")
     assert 'id="loaded"' in dom
-    assert any("Content Security Policy" in line and "example.invalid" in line for line in console), console
+    assert any(
+        "Content Security Policy" in line and "example.invalid" in line for line in console
+    ), console
 
 
 @pytest.mark.timeout(300)

@@ -54,7 +54,7 @@ def decode_png(uri: str) -> Image.Image:
     prefix = "data:image/png;base64,"
     assert uri.startswith(prefix), uri[:40]
     try:
-        data = base64.b64decode(uri[len(prefix):], validate=True)
+        data = base64.b64decode(uri[len(prefix) :], validate=True)
     except binascii.Error as error:  # pragma: no cover - the assertion message is the point
         pytest.fail(f"not valid base64: {error}")
     assert data.startswith(PNG_MAGIC)
@@ -76,7 +76,11 @@ def test_every_image_is_a_decodable_png_data_uri(smoke_report):
 def test_the_page_references_nothing_outside_itself(smoke_report):
     html = smoke_report.html.read_text(encoding="utf-8")
     page = parse(html)
-    assert not [tag for tag, _ in page.tags if tag in ("script", "link", "iframe", "object", "embed", "base")]
+    assert not [
+        tag
+        for tag, _ in page.tags
+        if tag in ("script", "link", "iframe", "object", "embed", "base")
+    ]
     for tag, attrs in page.tags:
         for name in ("src", "href", "srcset", "poster", "action", "data"):
             value = attrs.get(name)
@@ -89,13 +93,18 @@ def test_the_page_references_nothing_outside_itself(smoke_report):
         assert not any(name.startswith("on") for name in attrs), f"<{tag}> has an event handler"
         for name, value in attrs.items():  # no attribute names anything outside the page
             is_policy = name == "content" and attrs.get("http-equiv") == "Content-Security-Policy"
-            if not is_policy and name != "src":  # src: checked above to be a PNG data URI (base64 has '/')
+            if (
+                not is_policy and name != "src"
+            ):  # src: checked above to be a PNG data URI (base64 has '/')
                 assert not re.search(r"https?:|file:|//", value), f"<{tag} {name}={value[:60]!r}>"
     css = "".join(page.styles)
     assert css.strip() and not re.search(r"url\(|@import|@font-face|https?:|//", css)
     assert not re.search(r"https?://", html)
-    csp = [attrs["content"] for tag, attrs in page.tags
-           if tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy"]
+    csp = [
+        attrs["content"]
+        for tag, attrs in page.tags
+        if tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy"
+    ]
     assert csp == [CONTENT_SECURITY_POLICY] and "default-src 'none'" in csp[0]
 
 
@@ -121,7 +130,9 @@ def test_markdown_links_resolve_to_files_and_anchors(smoke_report):
     folder = smoke_report.markdown.parent
     anchors = set(re.findall(r'<a id="([^"]+)"></a>', markdown))
     targets = re.findall(r"\]\(([^)\s]+)\)", markdown)
-    assert any(t.startswith("figures/") for t in targets) and any(t.startswith("#") for t in targets)
+    assert any(t.startswith("figures/") for t in targets) and any(
+        t.startswith("#") for t in targets
+    )
     for target in targets:
         if target.startswith("#"):
             assert target[1:] in anchors, target
@@ -150,7 +161,16 @@ def test_the_chinese_report_renders_its_prose_in_chinese(smoke_report_zh):
     page = parse(html)
     assert ("html", {"lang": "zh-CN"}) in page.tags
     for text in (html, markdown):
-        for word in ("目录", "全部结论", "问题", "实验设置", "判定规则", "成立", "卷积输出尺寸的计算", "配置数"):
+        for word in (
+            "目录",
+            "全部结论",
+            "问题",
+            "实验设置",
+            "判定规则",
+            "成立",
+            "卷积输出尺寸的计算",
+            "配置数",
+        ):
             assert word in text, word
         assert "All verdicts" not in text and "Contents" not in text
     assert '<span class="badge holds">成立</span>' in html

@@ -12,30 +12,49 @@ from glassnet.lab.result import MODES
 
 
 def test_verdict_is_a_string_enum_with_the_four_verdicts():
-    assert [v.value for v in Verdict] == ["holds", "partly", "does not hold", "not measured in this mode"]
+    assert [v.value for v in Verdict] == [
+        "holds",
+        "partly",
+        "does not hold",
+        "not measured in this mode",
+    ]
     assert Verdict.HOLDS == "holds" and str(Verdict.DOES_NOT_HOLD) == "does not hold"
     assert MODES == ("smoke", "quick", "full")
 
 
-@pytest.mark.parametrize("value, higher, expected", [
-    (0.99, True, Verdict.HOLDS), (0.9, True, Verdict.HOLDS), (0.7, True, Verdict.PARTLY),
-    (0.2, True, Verdict.DOES_NOT_HOLD),
-    (0.01, False, Verdict.HOLDS), (0.3, False, Verdict.PARTLY), (0.8, False, Verdict.DOES_NOT_HOLD),
-])
+@pytest.mark.parametrize(
+    "value, higher, expected",
+    [
+        (0.99, True, Verdict.HOLDS),
+        (0.9, True, Verdict.HOLDS),
+        (0.7, True, Verdict.PARTLY),
+        (0.2, True, Verdict.DOES_NOT_HOLD),
+        (0.01, False, Verdict.HOLDS),
+        (0.3, False, Verdict.PARTLY),
+        (0.8, False, Verdict.DOES_NOT_HOLD),
+    ],
+)
 def test_verdict_by_threshold(value, higher, expected):
     holds, partly = (0.9, 0.5) if higher else (0.1, 0.5)
     assert verdict_by_threshold(value, holds, partly, higher_is_better=higher) is expected
 
 
 def test_verdict_by_threshold_refuses_thresholds_in_the_wrong_order():
-    with pytest.raises(ValueError, match="need holds >= partly when higher is better, got 0.5, 0.9"):
+    with pytest.raises(
+        ValueError, match="need holds >= partly when higher is better, got 0.5, 0.9"
+    ):
         verdict_by_threshold(0.7, 0.5, 0.9)
 
 
 def test_start_takes_the_question_from_the_notes_and_checks_the_mode():
     result = Result.start("conv_arithmetic", "smoke", 3, setup=Text("s", "设"))
     assert result.question.zh == "给定卷积神经网络输入,卷积核大小,padding,步长,求输出的shape?"
-    assert (result.topic, result.mode, result.seed, result.setup.get("zh")) == ("conv_arithmetic", "smoke", 3, "设")
+    assert (result.topic, result.mode, result.seed, result.setup.get("zh")) == (
+        "conv_arithmetic",
+        "smoke",
+        3,
+        "设",
+    )
     with pytest.raises(ValueError, match="mode must be one of smoke, quick, full, got 'fast'"):
         Result.start("conv_arithmetic", "fast", 0)
     with pytest.raises(KeyError, match="no topic 'conv'"):
@@ -44,17 +63,29 @@ def test_start_takes_the_question_from_the_notes_and_checks_the_mode():
 
 def test_judge_records_numbers_and_rule_and_rejects_mistakes():
     result = Result.start("conv_arithmetic", "smoke", 0)
-    judged = result.judge("floor_formula", "holds", {Text("agree", "一致"): 5, "configurations": 5}, "all agree",
-                          robust=True, margin="exact")
+    judged = result.judge(
+        "floor_formula",
+        "holds",
+        {Text("agree", "一致"): 5, "configurations": 5},
+        "all agree",
+        robust=True,
+        margin="exact",
+    )
     assert judged.verdict is Verdict.HOLDS and judged.mode == "smoke" and judged.robust
     assert judged.number("agree") == 5 and judged.number("configurations") == 5
-    with pytest.raises(KeyError, match="has no number 'missing'; its numbers: 'agree', 'configurations'"):
+    with pytest.raises(
+        KeyError, match="has no number 'missing'; its numbers: 'agree', 'configurations'"
+    ):
         judged.number("missing")
     with pytest.raises(ValueError, match="claim 'floor_formula' was already judged"):
         result.judge("floor_formula", Verdict.HOLDS, {}, "rule")
-    with pytest.raises(KeyError, match="topic 'conv_arithmetic' has no claim 'nope'; its claims are: floor_formula"):
+    with pytest.raises(
+        KeyError, match="topic 'conv_arithmetic' has no claim 'nope'; its claims are: floor_formula"
+    ):
         result.judge("nope", Verdict.HOLDS, {}, "rule")
-    with pytest.raises(ValueError, match="verdict must be one of 'holds', 'partly', 'does not hold', .* got 'true'"):
+    with pytest.raises(
+        ValueError, match="verdict must be one of 'holds', 'partly', 'does not hold', .* got 'true'"
+    ):
         result.judge("dilation", "true", {}, "rule")
     with pytest.raises(ValueError, match="claim 'dilation': a robust claim needs its margin"):
         result.judge("dilation", Verdict.HOLDS, {}, "rule", robust=True)
@@ -64,8 +95,17 @@ def test_complete_marks_unjudged_claims_not_measured_in_index_order():
     result = Result.start("conv_arithmetic", "quick", 0)
     result.judge("ceil_mode", Verdict.PARTLY, {"n": 1}, "rule")
     result.complete()
-    assert [c.claim.id for c in result.claims] == ["floor_formula", "dilation", "pool_floor", "ceil_mode", "tf_same"]
-    assert [c.verdict for c in result.claims] == [Verdict.NOT_MEASURED] * 3 + [Verdict.PARTLY, Verdict.NOT_MEASURED]
+    assert [c.claim.id for c in result.claims] == [
+        "floor_formula",
+        "dilation",
+        "pool_floor",
+        "ceil_mode",
+        "tf_same",
+    ]
+    assert [c.verdict for c in result.claims] == [Verdict.NOT_MEASURED] * 3 + [
+        Verdict.PARTLY,
+        Verdict.NOT_MEASURED,
+    ]
     assert result.claims[0].rule.en == "not measured in quick mode"
     with pytest.raises(KeyError, match="claim 'x' was not judged; judged: floor_formula, dilation"):
         result.claim("x")

@@ -25,8 +25,12 @@ def result() -> lab.Result:
 @pytest.mark.timeout(120)
 def test_smoke_run_judges_every_claim(result):
     assert result.error is None and result.mode == "smoke"
-    assert [c.claim.id for c in result.claims] == [c.id for c in index_topic("activation_choice").claims]
-    assert all(c.verdict is not Verdict.NOT_MEASURED and c.numbers and c.rule.zh for c in result.claims)
+    assert [c.claim.id for c in result.claims] == [
+        c.id for c in index_topic("activation_choice").claims
+    ]
+    assert all(
+        c.verdict is not Verdict.NOT_MEASURED and c.numbers and c.rule.zh for c in result.claims
+    )
     assert {c.claim.id for c in result.claims if c.robust} == set(ROBUST)
     assert all(c.margin is not None for c in result.claims if c.robust)
 
@@ -35,7 +39,9 @@ def test_sigmoid_loses_in_both_networks_by_a_wide_margin(result):
     judged = result.claim("avoid_sigmoid")
     assert judged.verdict is Verdict.HOLDS, judged.numbers
     assert judged.number("shallow: gap") > 0.08  # threshold 0.02; measured 0.13
-    assert judged.number("deep: gap") > 0.15  # measured 0.29: six sigmoid layers do not train at any lr
+    assert (
+        judged.number("deep: gap") > 0.15
+    )  # measured 0.29: six sigmoid layers do not train at any lr
     assert judged.number("deep: best other, Leaky ReLU (lr 0.1)") > 0.3
 
 
@@ -43,7 +49,10 @@ def test_relu_small_lr_reports_its_checks(result):
     judged = result.claim("relu_small_lr")
     assert judged.verdict in (Verdict.HOLDS, Verdict.PARTLY, Verdict.DOES_NOT_HOLD)
     for net in ("shallow", "deep"):
-        assert {judged.number(f"{net}: check A").en, judged.number(f"{net}: check B").en} <= {"pass", "fail"}
+        assert {judged.number(f"{net}: check A").en, judged.number(f"{net}: check B").en} <= {
+            "pass",
+            "fail",
+        }
         assert judged.number(f"{net}: best lr, ReLU") in topic.PLANS["smoke"].lrs
     # a too-large lr kills ReLU units: half of the shallow net's units at lr 1 (measured 0.49)
     assert judged.number("shallow: ReLU dead units at lr 1") > 0.3
@@ -62,10 +71,15 @@ def test_tables_and_figure(result):
 
 def _sweep(values: dict[float, float]) -> topic.Sweep:
     """A fake one-activation-per-lr sweep: every activation gets the same validation accuracies."""
+
     def run(val: float) -> T.Run:
         return T.Run("relu", 0.1, 0, val_acc=[val], test_acc=val, steps=10, cpu_seconds=0.01)
 
-    cells = {(name, lr): topic.Cell([run(val)], [0.0]) for name in T.ACTIVATIONS for lr, val in values.items()}
+    cells = {
+        (name, lr): topic.Cell([run(val)], [0.0])
+        for name in T.ACTIVATIONS
+        for lr, val in values.items()
+    }
     return topic.Sweep("shallow", tuple(values), cells)
 
 

@@ -21,9 +21,16 @@ from glassnet.lab.topics import activations as topic
 # reported, never asserted), and the training comparisons whose smoke numbers sit near their
 # thresholds (sigmoid_range and tanh_faster_convergence: the centred sigmoid's gain is ~3% against
 # a 5% threshold; relu_large_updates; elu_inherits: factor ~1.3 against 1.5).
-ROBUST = {"sigmoid_vanishing": Verdict.HOLDS, "sigmoid_saturation": Verdict.PARTLY, "tanh_zero_mean": Verdict.HOLDS,
-          "relu_value_one": Verdict.DOES_NOT_HOLD, "relu_dead": Verdict.HOLDS, "leaky_always_active": Verdict.HOLDS,
-          "leaky_inherits": Verdict.HOLDS, "elu_smoother": Verdict.HOLDS}
+ROBUST = {
+    "sigmoid_vanishing": Verdict.HOLDS,
+    "sigmoid_saturation": Verdict.PARTLY,
+    "tanh_zero_mean": Verdict.HOLDS,
+    "relu_value_one": Verdict.DOES_NOT_HOLD,
+    "relu_dead": Verdict.HOLDS,
+    "leaky_always_active": Verdict.HOLDS,
+    "leaky_inherits": Verdict.HOLDS,
+    "elu_smoother": Verdict.HOLDS,
+}
 TIMING = ("sigmoid_exp_cost", "relu_cheap", "tanh_same_cons")
 
 
@@ -36,8 +43,10 @@ def result() -> lab.Result:
 def test_smoke_run_judges_every_claim(result):
     assert result.error is None and result.mode == "smoke"
     assert [c.claim.id for c in result.claims] == [c.id for c in index_topic("activations").claims]
-    assert all(c.verdict is not Verdict.NOT_MEASURED and c.numbers and c.rule.en and c.rule.zh
-               for c in result.claims)
+    assert all(
+        c.verdict is not Verdict.NOT_MEASURED and c.numbers and c.rule.en and c.rule.zh
+        for c in result.claims
+    )
     assert {c.claim.id for c in result.claims if c.robust} == set(ROBUST)
     assert all(c.margin is not None for c in result.claims if c.robust)
     assert not any(result.claim(claim_id).robust for claim_id in TIMING)
@@ -64,16 +73,26 @@ def test_sigmoid_saturates_only_with_large_weights(result):
     judged = result.claim("sigmoid_saturation")
     assert judged.number("saturated at init (fan-in init)") < 0.05  # threshold 0.25; measured 0.0
     assert judged.number("saturated after training (lr 0.3)") < 0.1  # measured ~0.02
-    assert judged.number("saturated at init, N(0, 1) weights") > 0.35  # threshold 0.25; measured ~0.45
+    assert (
+        judged.number("saturated at init, N(0, 1) weights") > 0.35
+    )  # threshold 0.25; measured ~0.45
     # the notes' interval: at x = 0.9 the gradient is still 82% of its maximum; 10% is reached at |x| = 3.64
     assert judged.number("gradient at x = 0.9 / max") == pytest.approx(0.822, abs=1e-3)
-    assert judged.number("|x| where the gradient falls to 10% of max") == pytest.approx(3.64, abs=0.01)
+    assert judged.number("|x| where the gradient falls to 10% of max") == pytest.approx(
+        3.64, abs=0.01
+    )
 
 
 def test_tanh_is_centred_and_sigmoid_is_not(result):
     judged = result.claim("tanh_zero_mean")
-    assert judged.number("tanh offset at init") < 0.1 and judged.number("tanh offset after training") < 0.2
-    assert judged.number("sigmoid offset at init") > 0.8 and judged.number("sigmoid offset after training") > 0.7
+    assert (
+        judged.number("tanh offset at init") < 0.1
+        and judged.number("tanh offset after training") < 0.2
+    )
+    assert (
+        judged.number("sigmoid offset at init") > 0.8
+        and judged.number("sigmoid offset after training") > 0.7
+    )
     assert judged.number("sigmoid layer mean at init") == pytest.approx(0.5, abs=0.02)
 
 
@@ -83,7 +102,10 @@ def test_relu_mechanics_are_exact(result):
     assert value.number("max |relu(x) - 1|, x > 0") == pytest.approx(29.0, abs=1e-3)
     assert value.number("min relu'(x), x > 0") == value.number("max relu'(x), x > 0") == 1.0
     dead = result.claim("relu_dead")
-    assert dead.number("share of x < 0 with relu(x) == 0") == 1.0 and dead.number("max |relu'(x)|, x < 0") == 0.0
+    assert (
+        dead.number("share of x < 0 with relu(x) == 0") == 1.0
+        and dead.number("max |relu'(x)|, x < 0") == 0.0
+    )
     assert dead.number("dead units at init") == 0.0
     assert dead.number("dead units after training, lr 0.3") > 0.05  # threshold 0.01; measured ~0.12
     leaky = result.claim("leaky_always_active")
@@ -93,13 +115,17 @@ def test_relu_mechanics_are_exact(result):
 
 def test_elu_is_smooth_and_leaky_relu_is_not(result):
     judged = result.claim("elu_smoother")
-    assert judged.number("largest derivative jump, ELU") < 2e-4  # threshold 1e-3 (grid spacing 1e-4)
+    assert (
+        judged.number("largest derivative jump, ELU") < 2e-4
+    )  # threshold 1e-3 (grid spacing 1e-4)
     assert judged.number("largest derivative jump, Leaky ReLU") == pytest.approx(0.99)
     assert judged.number("largest derivative jump, ReLU") == 1.0
 
 
 def test_leaky_relu_updates_like_relu(result):
-    assert result.claim("leaky_inherits").number("factor between them") < 1.2  # threshold 1.5; measured ~1.002
+    assert (
+        result.claim("leaky_inherits").number("factor between them") < 1.2
+    )  # threshold 1.5; measured ~1.002
 
 
 def test_tables_and_figures(result):
@@ -108,19 +134,30 @@ def test_tables_and_figures(result):
     assert all(f.png.startswith(b"\x89PNG\r\n\x1a\n") and len(f.png) > 5000 for f in result.figures)
     grid = result.tables[0]
     assert [row[0] for row in grid.rows] == ["Sigmoid", "Tanh", "ReLU", "Leaky ReLU", "ELU"]
-    assert [row[1:3] for row in grid.rows] == [[0.0, 1.0], [-1.0, 1.0], [0.0, 30.0], [pytest.approx(-0.3), 30.0],
-                                               [pytest.approx(-1.0), 30.0]]
+    assert [row[1:3] for row in grid.rows] == [
+        [0.0, 1.0],
+        [-1.0, 1.0],
+        [0.0, 30.0],
+        [pytest.approx(-0.3), 30.0],
+        [pytest.approx(-1.0), 30.0],
+    ]
 
 
 # -- the pieces, against PyTorch and by hand ---------------------------------------------------------
 def test_mechanics_match_torch_derivatives():
     x = torch.linspace(-30, 30, 600_001, dtype=torch.float32)
-    for name, fn in (("sigmoid", torch.sigmoid), ("tanh", torch.tanh), ("elu", torch.nn.functional.elu)):
+    for name, fn in (
+        ("sigmoid", torch.sigmoid),
+        ("tanh", torch.tanh),
+        ("elu", torch.nn.functional.elu),
+    ):
         m = topic.mechanics(name)
         leaf = x.clone().requires_grad_(True)
         fn(leaf).sum().backward()
         assert m.max_grad == pytest.approx(float(leaf.grad.max()), rel=1e-6)
-    assert topic.mechanics("sigmoid").active_edge == pytest.approx(2 * math.acosh(math.sqrt(10)), abs=1e-3)
+    assert topic.mechanics("sigmoid").active_edge == pytest.approx(
+        2 * math.acosh(math.sqrt(10)), abs=1e-3
+    )
 
 
 def test_centred_sigmoid_has_sigmoids_slope_and_a_zero_mean():
@@ -128,8 +165,11 @@ def test_centred_sigmoid_has_sigmoids_slope_and_a_zero_mean():
     y = T.CentredSigmoid()(x)
     y.sum().backward()
     assert np.allclose(y.data, 1 / (1 + np.exp(-x.data)) - 0.5, atol=1e-6)
-    assert np.allclose(x.grad.data, torch.sigmoid(torch.tensor(x.data)).mul(1 - torch.sigmoid(torch.tensor(x.data))),
-                       atol=1e-6)
+    assert np.allclose(
+        x.grad.data,
+        torch.sigmoid(torch.tensor(x.data)).mul(1 - torch.sigmoid(torch.tensor(x.data))),
+        atol=1e-6,
+    )
     assert abs(float(y.data.mean())) < 1e-6
 
 
@@ -137,7 +177,9 @@ def test_build_mlp_uses_each_activations_gain():
     glassnet.manual_seed(0)
     model = T.build_mlp([400, 400, 400, 10], "tanh")
     linears = [layer for layer in model if isinstance(layer, nn.Linear)]
-    assert len(linears) == 3 and isinstance(model[1], nn.Tanh) and not isinstance(model[-1], nn.Tanh)
+    assert (
+        len(linears) == 3 and isinstance(model[1], nn.Tanh) and not isinstance(model[-1], nn.Tanh)
+    )
     assert float(linears[0].weight.data.std()) == pytest.approx((5 / 3) / math.sqrt(400), rel=0.02)
     assert float(np.abs(linears[0].bias.data).max()) == 0.0
     wide = T.build_mlp([400, 400, 10], "centred_sigmoid", weight_std=1.0)
@@ -146,20 +188,29 @@ def test_build_mlp_uses_each_activations_gain():
 
 def test_offset_ratio_and_never_positive_share():
     y = np.array([[1.0, -1.0, 0.0], [1.0, 1.0, 0.0]])
-    assert T.offset_ratio(y) == pytest.approx(0.5)  # column 0: one sign (1), column 1: centred (0), column 2: skipped
+    assert T.offset_ratio(y) == pytest.approx(
+        0.5
+    )  # column 0: one sign (1), column 1: centred (0), column 2: skipped
     layers = [T.Hidden(z=np.array([[-1.0, 2.0], [-3.0, -1.0]]), y=np.zeros((2, 2)))]
     assert T.never_positive_share(layers) == 0.5
-    assert math.isnan(T.never_positive_share([T.Hidden(z=np.array([[np.nan]]), y=np.zeros((1, 1)))]))
+    assert math.isnan(
+        T.never_positive_share([T.Hidden(z=np.array([[np.nan]]), y=np.zeros((1, 1)))])
+    )
 
 
 def test_verdict_helpers():
     assert topic.paired_faster([1.0, 1.0], [1.2, 1.2]) == (True, pytest.approx(1 / 6))
     assert topic.paired_faster([1.0, 1.3], [1.2, 1.2])[0] is False  # slower in one seed
     assert topic.paired_faster([1.0, 1.0], [1.02, 1.02])[0] is False  # under the 5% gap
-    assert topic.count_verdict(2, 2) is Verdict.HOLDS and topic.count_verdict(1, 2) is Verdict.PARTLY
+    assert (
+        topic.count_verdict(2, 2) is Verdict.HOLDS and topic.count_verdict(1, 2) is Verdict.PARTLY
+    )
     assert topic.count_verdict(0, 3) is Verdict.DOES_NOT_HOLD
     assert topic.factor_verdict(1.0, 1.4) == (Verdict.HOLDS, pytest.approx(1.4))
-    assert topic.factor_verdict(3.0, 1.0)[0] is Verdict.PARTLY and topic.factor_verdict(0.1, 1.0)[0] is Verdict.DOES_NOT_HOLD
+    assert (
+        topic.factor_verdict(3.0, 1.0)[0] is Verdict.PARTLY
+        and topic.factor_verdict(0.1, 1.0)[0] is Verdict.DOES_NOT_HOLD
+    )
 
 
 def test_training_loop_is_seeded_and_stops_at_divergence():
@@ -177,5 +228,7 @@ def test_training_loop_is_seeded_and_stops_at_divergence():
 def test_timings_are_reported_for_every_activation():
     timings = timing.time_per_element(1000, 2)
     assert set(timings) == set(T.ACTIVATIONS)
-    assert all(set(t) == {"numpy", "forward", "forward_backward"} and all(v > 0 for v in t.values())
-               for t in timings.values())
+    assert all(
+        set(t) == {"numpy", "forward", "forward_backward"} and all(v > 0 for v in t.values())
+        for t in timings.values()
+    )

@@ -13,8 +13,14 @@ from glassnet.lab.topics import batchnorm as topic
 from lab_checks import assert_judges_every_claim
 
 PNG = b"\x89PNG\r\n\x1a\n"
-ROBUST = {"four_steps": Verdict.HOLDS, "zero_one_distribution": Verdict.HOLDS, "faster_learning": Verdict.HOLDS,
-          "every_batch": Verdict.PARTLY, "less_coupling": Verdict.PARTLY, "internal_covariate_shift": Verdict.HOLDS}
+ROBUST = {
+    "four_steps": Verdict.HOLDS,
+    "zero_one_distribution": Verdict.HOLDS,
+    "faster_learning": Verdict.HOLDS,
+    "every_batch": Verdict.PARTLY,
+    "less_coupling": Verdict.PARTLY,
+    "internal_covariate_shift": Verdict.HOLDS,
+}
 
 
 @pytest.fixture(scope="module")
@@ -35,29 +41,44 @@ def test_robust_verdicts(result, claim_id):
 def test_four_steps_margin(result):
     """Margin: the hand computation agrees to ~5e-7, the tolerance is 6e-5."""
     judged = result.claim("four_steps")
-    assert judged.number("max |by hand - BatchNorm1d| (train mode)") < judged.number("tolerance") / 10
+    assert (
+        judged.number("max |by hand - BatchNorm1d| (train mode)") < judged.number("tolerance") / 10
+    )
     assert judged.number("running stats = 0.9 old + 0.1 batch (unbiased var)") is True
 
 
 def test_zero_one_keeps_the_shape(result):
     judged = result.claim("zero_one_distribution")
-    assert judged.number("max |mean| after normalising") < 1e-5 and judged.number("max |variance - 1|") < 1e-3
-    before, after = judged.number("median skewness of ReLU features before BN"), judged.number("... after BN")
+    assert (
+        judged.number("max |mean| after normalising") < 1e-5
+        and judged.number("max |variance - 1|") < 1e-3
+    )
+    before, after = (
+        judged.number("median skewness of ReLU features before BN"),
+        judged.number("... after BN"),
+    )
     assert before > 1 and after == pytest.approx(before, abs=0.01)
 
 
 def test_training_claims_margins(result):
     """Margins: BN is >= 3x faster (1.5x needed); batch statistics at inference cost > 20 points (1 needed);
     BN cuts the layer-input drift to < 0.3x (0.5x needed) and the noisy variant misses the target."""
-    assert float(result.claim("faster_learning").number("speed-up in steps")) >= 2 * topic.FASTER_HOLDS
+    assert (
+        float(result.claim("faster_learning").number("speed-up in steps")) >= 2 * topic.FASTER_HOLDS
+    )
     every = result.claim("every_batch")
-    assert every.number("... batch statistics, one class per batch") < every.number(
-        "test accuracy, eval mode (running averages)") - 0.2
+    assert (
+        every.number("... batch statistics, one class per batch")
+        < every.number("test accuracy, eval mode (running averages)") - 0.2
+    )
     shift = result.claim("internal_covariate_shift")
     assert shift.number("drift, BN") < 0.3 * shift.number("drift, no BN")
     assert shift.number("drift, BN + noise") > shift.number("drift, no BN")
     coupling = result.claim("less_coupling")
-    none, bn = (float(v) for v in coupling.number("W_2 doubled: distribution change, no BN / BN").split(" / "))
+    none, bn = (
+        float(v)
+        for v in coupling.number("W_2 doubled: distribution change, no BN / BN").split(" / ")
+    )
     assert bn < 1e-3 * none  # BN is invariant to the scale of the weights before it
 
 
@@ -70,22 +91,30 @@ def test_batchnorm1d_matches_torch_in_both_modes():
     """The layer the four steps are checked against, against PyTorch: train output, running stats, eval output."""
     x = np.random.default_rng(0).standard_normal((8, 4)).astype(np.float32) * 3 + 1
     ours, theirs = nn.BatchNorm1d(4), torch.nn.BatchNorm1d(4)
-    np.testing.assert_allclose(ours(glassnet.from_numpy(x)).data, theirs(torch.from_numpy(x)).detach().numpy(),
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        ours(glassnet.from_numpy(x)).data, theirs(torch.from_numpy(x)).detach().numpy(), atol=1e-5
+    )
     np.testing.assert_allclose(ours.running_var.data, theirs.running_var.numpy(), rtol=1e-5)
     ours.eval(), theirs.eval()
     with glassnet.no_grad():
-        np.testing.assert_allclose(ours(glassnet.from_numpy(x)).data, theirs(torch.from_numpy(x)).detach().numpy(),
-                                   atol=1e-5)
+        np.testing.assert_allclose(
+            ours(glassnet.from_numpy(x)).data,
+            theirs(torch.from_numpy(x)).detach().numpy(),
+            atol=1e-5,
+        )
 
 
 def test_variants_are_built_as_named():
     kinds = {name: [type(m).__name__ for m in topic.build(name, 0)] for name in topic.VARIANTS}
     assert "BatchNorm1d" not in kinds["none"]
-    assert kinds["hidden"][:3] == ["Linear", "BatchNorm1d", "ReLU"] and kinds["hidden"][-1] == "Linear"
+    assert (
+        kinds["hidden"][:3] == ["Linear", "BatchNorm1d", "ReLU"] and kinds["hidden"][-1] == "Linear"
+    )
     assert kinds["input"][0] == "BatchNorm1d" and kinds["output"][-1] == "BatchNorm1d"
     assert kinds["noisy"][:4] == ["Linear", "BatchNorm1d", "ShiftNoise", "ReLU"]
-    assert all(m.weight is None for m in topic.build("no_affine", 0) if isinstance(m, nn.BatchNorm1d))
+    assert all(
+        m.weight is None for m in topic.build("no_affine", 0) if isinstance(m, nn.BatchNorm1d)
+    )
 
 
 def test_shift_noise_is_identity_in_eval_and_redrawn_in_training():
@@ -102,5 +131,7 @@ def test_shift_noise_is_identity_in_eval_and_redrawn_in_training():
 def test_shift_measures_moments_only():
     rng = np.random.default_rng(0)
     before = rng.standard_normal((500, 8))
-    assert topic.shift(before, before[::-1]) == pytest.approx(0.0, abs=1e-12)  # same values, other order
+    assert topic.shift(before, before[::-1]) == pytest.approx(
+        0.0, abs=1e-12
+    )  # same values, other order
     assert topic.shift(before, before + 1.0) == pytest.approx(1.0 / before.std(axis=0).mean())

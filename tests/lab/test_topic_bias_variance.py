@@ -17,10 +17,14 @@ def result() -> lab.Result:
     return lab.run_experiment("bias_variance", "smoke", 0)
 
 
-@pytest.mark.timeout(180)  # the fixture runs the smoke experiment: seconds of CPU, more wall time on a busy machine
+@pytest.mark.timeout(
+    180
+)  # the fixture runs the smoke experiment: seconds of CPU, more wall time on a busy machine
 def test_smoke_run_judges_every_guideline(result):
     assert result.error is None and result.mode == "smoke"
-    assert [c.claim.id for c in result.claims] == [c.id for c in notes_topic("bias_variance").claims]
+    assert [c.claim.id for c in result.claims] == [
+        c.id for c in notes_topic("bias_variance").claims
+    ]
     assert all(c.verdict is not Verdict.NOT_MEASURED and c.numbers for c in result.claims)
     assert {c.claim.id for c in result.claims if c.robust} == set(ROBUST)
     assert all(c.margin is not None for c in result.claims if c.robust)
@@ -56,9 +60,17 @@ def test_the_search_scores_only_the_default_and_the_chosen_configuration_on_test
     search = next(t for t in result.tables if t.title.en.startswith("Hyper-parameter search"))
     assert len(search.rows) == topic.SETTINGS["smoke"]["search"] + 1
     scored = [row for row in search.rows if row[3] != "-"]
-    assert len(scored) == 2 and scored[0][0].startswith("default") and any(r[0].startswith("chosen") for r in scored)
+    assert (
+        len(scored) == 2
+        and scored[0][0].startswith("default")
+        and any(r[0].startswith("chosen") for r in scored)
+    )
 
 
 def test_training_budget_is_at_least_the_minimum_steps_and_epochs():
     s = {"min_steps": 300, "epochs": 10}
-    assert topic._steps(100, s) == 300 and topic._steps(3000, s) == 600 and topic._steps(1501, s) == 310
+    assert (
+        topic._steps(100, s) == 300
+        and topic._steps(3000, s) == 600
+        and topic._steps(1501, s) == 310
+    )

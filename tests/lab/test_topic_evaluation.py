@@ -20,7 +20,9 @@ def result() -> lab.Result:
     return lab.run_experiment("evaluation", "smoke", 0)
 
 
-@pytest.mark.timeout(180)  # the fixture runs the smoke experiment: seconds of CPU, more wall time on a busy machine
+@pytest.mark.timeout(
+    180
+)  # the fixture runs the smoke experiment: seconds of CPU, more wall time on a busy machine
 def test_smoke_run_judges_every_claim(result):
     assert result.error is None and result.mode == "smoke"
     assert [c.claim.id for c in result.claims] == [c.id for c in notes_topic("evaluation").claims]
@@ -45,14 +47,20 @@ def test_accuracy_and_recall_each_expose_a_failure_with_margin(result):
 def test_the_training_accuracy_overstates_the_test_accuracy(result):
     """Not a robust claim (the selection-optimism half is small and noisy), but its first half is large."""
     judged = result.claim("splits")
-    assert judged.number("training accuracy minus test accuracy, mean (points)") >= topic.TRAIN_GAP_POINTS
+    assert (
+        judged.number("training accuracy minus test accuracy, mean (points)")
+        >= topic.TRAIN_GAP_POINTS
+    )
 
 
 def test_tables_and_figures(result):
     per_class = next(t for t in result.tables if "per-class" in t.title.en)
     assert [row[0] for row in per_class.rows[:10]] == [str(c) for c in range(10)]
     assert sum(row[4] for row in per_class.rows[:10]) == 1000
-    assert [f.name for f in result.figures] == ["confusion_and_threshold", "selection_and_bias_variance"]
+    assert [f.name for f in result.figures] == [
+        "confusion_and_threshold",
+        "selection_and_bias_variance",
+    ]
     assert all(f.png.startswith(PNG) for f in result.figures)
 
 
@@ -60,7 +68,9 @@ def test_domingos_decomposition_on_hand_made_votes():
     y = np.array([0, 1, 2, 3])
     same = np.array([[0, 1, 2, 0]] * 3)  # identical copies: no variance, bias = error
     assert topic.domingos(same, y, classes=4) == {"bias": 25.0, "variance": 0.0, "error": 25.0}
-    votes = np.array([[0, 1, 2, 3], [0, 1, 2, 3], [1, 1, 0, 0]])  # the third copy departs on 3 of 4 samples
+    votes = np.array(
+        [[0, 1, 2, 3], [0, 1, 2, 3], [1, 1, 0, 0]]
+    )  # the third copy departs on 3 of 4 samples
     assert topic.domingos(votes, y, classes=4) == {"bias": 0.0, "variance": 25.0, "error": 25.0}
 
 
@@ -83,10 +93,14 @@ def test_selection_optimism_is_zero_without_a_choice_and_positive_with_one():
     assert lone["picks"].tolist() == [400]
     assert abs(lone["optimism"] - lone["unselected"]) < 1e-9 and abs(lone["optimism"]) < 0.5
     # twenty equally good candidates: the winner on one half is, on average, lucky
-    crowd = topic._selection_optimism([candidate(0.7, s) for s in range(20)], _split(y_val, y_test), 400, seed=0)
+    crowd = topic._selection_optimism(
+        [candidate(0.7, s) for s in range(20)], _split(y_val, y_test), 400, seed=0
+    )
     assert crowd["optimism"] > 2.0 and abs(crowd["unselected"]) < 0.5
 
 
 def test_spearman_ranks():
-    assert topic._spearman(np.arange(5.0), np.array([1.0, 3.0, 2.0, 8.0, 9.0])) == pytest.approx(0.9)
+    assert topic._spearman(np.arange(5.0), np.array([1.0, 3.0, 2.0, 8.0, 9.0])) == pytest.approx(
+        0.9
+    )
     assert topic._spearman(np.arange(4.0), -np.arange(4.0)) == pytest.approx(-1.0)

@@ -13,7 +13,11 @@ from glassnet.lab.topics import fitting_remedies as topic
 PNG = b"\x89PNG\r\n\x1a\n"
 # The robust claims, asserted with seed 0: under-fitting remedies whose effects are several
 # times their thresholds (5 points of training accuracy, 1 of validation accuracy).
-ROBUST = {"more_features": Verdict.HOLDS, "less_regularisation": Verdict.HOLDS, "boosting": Verdict.HOLDS}
+ROBUST = {
+    "more_features": Verdict.HOLDS,
+    "less_regularisation": Verdict.HOLDS,
+    "boosting": Verdict.HOLDS,
+}
 MARGIN_FACTOR = 2.0  # the smoke numbers clear each threshold at least twice over
 
 
@@ -22,10 +26,14 @@ def result() -> lab.Result:
     return lab.run_experiment("fitting_remedies", "smoke", 0)
 
 
-@pytest.mark.timeout(180)  # the fixture runs the smoke experiment: seconds of CPU, more wall time on a busy machine
+@pytest.mark.timeout(
+    180
+)  # the fixture runs the smoke experiment: seconds of CPU, more wall time on a busy machine
 def test_smoke_run_judges_every_claim_of_the_topic(result):
     assert result.error is None and result.mode == "smoke"
-    assert [c.claim.id for c in result.claims] == [c.id for c in notes_topic("fitting_remedies").claims]
+    assert [c.claim.id for c in result.claims] == [
+        c.id for c in notes_topic("fitting_remedies").claims
+    ]
     for judged in result.claims:
         assert judged.verdict is not Verdict.NOT_MEASURED, judged.claim.id
         assert judged.numbers and judged.rule.en
@@ -42,7 +50,13 @@ def test_robust_underfitting_remedies_hold_with_margin(result, claim_id):
 
 
 def test_overfitting_claims_are_judged_on_both_data_sets(result):
-    for claim_id in ("simplify_model", "augmentation", "ensemble", "early_stopping", "fewer_features"):
+    for claim_id in (
+        "simplify_model",
+        "augmentation",
+        "ensemble",
+        "early_stopping",
+        "fewer_features",
+    ):
         names = {key if isinstance(key, str) else key.en for key in result.claim(claim_id).numbers}
         assert {"MNIST-1D: gap narrowed by", "digits: gap narrowed by"} <= names, claim_id
     # the base model really over-fits in both studies: 100% training accuracy, far above validation
@@ -65,24 +79,41 @@ class _Curve:
         self.val_loss = val_loss
 
 
-@pytest.mark.parametrize(("losses", "patience", "expected"), [
-    ([5, 4, 3, 2, 1], 2, (4, 4)),  # never stops: the last epoch is the best
-    ([5, 3, 4, 4, 4, 4], 3, (1, 4)),  # the third epoch without improvement stops; epoch 1 is restored
-    ([5, 3, 4, 2, 9, 9], 2, (3, 5)),  # an improvement resets the count
-])
+@pytest.mark.parametrize(
+    ("losses", "patience", "expected"),
+    [
+        ([5, 4, 3, 2, 1], 2, (4, 4)),  # never stops: the last epoch is the best
+        (
+            [5, 3, 4, 4, 4, 4],
+            3,
+            (1, 4),
+        ),  # the third epoch without improvement stops; epoch 1 is restored
+        ([5, 3, 4, 2, 9, 9], 2, (3, 5)),  # an improvement resets the count
+    ],
+)
 def test_early_stopping_replay_matches_keras(losses, patience, expected):
     assert topic._stop_epoch(_Curve(losses), patience) == expected
 
 
-@pytest.mark.parametrize(("gap", "val", "expected"), [
-    (5.0, 1.0, "holds"), (40.0, -1.9, "partly"), (40.0, -2.0, "does not hold"), (0.0, 1.0, "partly"),
-    (4.9, 0.9, "does not hold"), (-3.0, -3.0, "does not hold")])
+@pytest.mark.parametrize(
+    ("gap", "val", "expected"),
+    [
+        (5.0, 1.0, "holds"),
+        (40.0, -1.9, "partly"),
+        (40.0, -2.0, "does not hold"),
+        (0.0, 1.0, "partly"),
+        (4.9, 0.9, "does not hold"),
+        (-3.0, -3.0, "does not hold"),
+    ],
+)
 def test_overfit_rule(gap, val, expected):
     assert tf.overfit_verdict(gap, val) == expected
 
 
-@pytest.mark.parametrize(("train", "val", "expected"), [
-    (5.0, 1.0, "holds"), (50.0, -10.0, "partly"), (4.9, 30.0, "does not hold")])
+@pytest.mark.parametrize(
+    ("train", "val", "expected"),
+    [(5.0, 1.0, "holds"), (50.0, -10.0, "partly"), (4.9, 30.0, "does not hold")],
+)
 def test_underfit_rule(train, val, expected):
     assert tf.underfit_verdict(train, val) == expected
 
@@ -95,7 +126,9 @@ def test_shift_and_noise_moves_each_signal_by_a_whole_number_of_samples():
     for row in shifted:
         inside = row[row > 0]
         offsets.add(int(np.flatnonzero(row == inside[0])[0]) - int(inside[0]) + 1)
-        assert np.array_equal(np.diff(inside), np.ones(len(inside) - 1))  # contiguous, zero-filled edges
+        assert np.array_equal(
+            np.diff(inside), np.ones(len(inside) - 1)
+        )  # contiguous, zero-filled edges
     assert offsets == {-3, -2, -1, 0, 1, 2, 3}
 
 
@@ -104,7 +137,7 @@ def test_shift_2d_moves_a_pixel_by_at_most_one_step():
     x[:, 3 * 8 + 3] = 1.0
     moved = tf.shift_2d_and_noise(8, 1, 0.0)(x, np.random.default_rng(1)).reshape(40, 8, 8)
     for image in moved:
-        (row, col), = np.argwhere(image == 1.0)
+        ((row, col),) = np.argwhere(image == 1.0)
         assert abs(row - 3) <= 1 and abs(col - 3) <= 1 and image.sum() == 1.0
 
 
@@ -114,7 +147,9 @@ def test_pairwise_features_and_standardise():
     assert features.shape == (2, 3 + 6)
     assert np.array_equal(features[1], [3, 4, 5, 9, 12, 15, 16, 20, 25])
     train, other = tf.standardise(np.array([[1.0, 2.0], [3.0, 2.0]]), np.array([[5.0, 7.0]]))
-    assert np.allclose(train, [[-1, 0], [1, 0]]) and np.allclose(other, [[3, 5]])  # a constant column is only centred
+    assert np.allclose(train, [[-1, 0], [1, 0]]) and np.allclose(
+        other, [[3, 5]]
+    )  # a constant column is only centred
 
 
 def test_fit_memorises_a_tiny_training_set():
@@ -134,13 +169,19 @@ def test_seeded_builds_the_same_weights():
 
 
 def test_recipe_and_split_refuse_bad_arguments():
-    with pytest.raises(ValueError, match="exactly one of epochs or steps, got epochs=None, steps=None"):
+    with pytest.raises(
+        ValueError, match="exactly one of epochs or steps, got epochs=None, steps=None"
+    ):
         tf.Recipe()
     with pytest.raises(ValueError, match="exactly one of epochs or steps, got epochs=3, steps=4"):
         tf.Recipe(epochs=3, steps=4)
-    with pytest.raises(ValueError, match="optimizer must be 'adam', 'sgd' or 'momentum', got 'lbfgs'"):
+    with pytest.raises(
+        ValueError, match="optimizer must be 'adam', 'sgd' or 'momentum', got 'lbfgs'"
+    ):
         tf.Recipe(epochs=1, optimizer="lbfgs")
-    with pytest.raises(ValueError, match="n_train=3500 \\+ n_val=1000 exceeds the 4000 training signals"):
+    with pytest.raises(
+        ValueError, match="n_train=3500 \\+ n_val=1000 exceeds the 4000 training signals"
+    ):
         tf.mnist1d_split(3500)
 
 
@@ -150,5 +191,6 @@ def test_numbers_helpers():
     logits = np.array([[2.0, 0.0], [0.0, 3.0]])
     assert tf.accuracy(logits, np.array([0, 0])) == 0.5
     assert tf.cross_entropy(logits, np.array([0, 1])) == pytest.approx(
-        np.mean([np.log1p(np.exp(-2.0)), np.log1p(np.exp(-3.0))]))
+        np.mean([np.log1p(np.exp(-2.0)), np.log1p(np.exp(-3.0))])
+    )
     assert np.allclose(tf.softmax(logits).sum(axis=1), 1.0)

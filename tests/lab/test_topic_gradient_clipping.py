@@ -41,7 +41,10 @@ def test_the_premise_exploding_gradients(result):
     """Margins: the init ratio is ~15 (bar 1) and the largest norm ~100x the median (bar 10)."""
     judged = result.claim("norm_clipping")
     assert float(judged.number("premise: ||dL/dx_0|| / ||dL/dx_39|| at init (min over seeds)")) > 1
-    assert float(judged.number("premise: largest / median gradient norm, unclipped (min over seeds)")) >= 10
+    assert (
+        float(judged.number("premise: largest / median gradient norm, unclipped (min over seeds)"))
+        >= 10
+    )
     assert judged.note is None or "premise was not met" not in judged.note.en
 
 
@@ -66,7 +69,9 @@ def test_train_steps_clips_the_step_to_the_threshold():
     model, batch = _regression()
     optimizer = glassnet.optim.SGD(model.parameters(), lr=1.0)
     before = np.concatenate([p.data.ravel().copy() for p in model.parameters()])
-    history = ts.train_steps(model, lambda step: batch, 1, optimizer, loss_fn=nn.functional.mse_loss, max_norm=0.5)
+    history = ts.train_steps(
+        model, lambda step: batch, 1, optimizer, loss_fn=nn.functional.mse_loss, max_norm=0.5
+    )
     after = np.concatenate([p.data.ravel() for p in model.parameters()])
     assert history.grad_norms[0] > 0.5 and history.clipped == [True]
     assert np.linalg.norm(after - before) == pytest.approx(0.5, rel=1e-4)
@@ -74,8 +79,14 @@ def test_train_steps_clips_the_step_to_the_threshold():
 
 def test_train_steps_leaves_small_gradients_alone():
     model, batch = _regression()
-    history = ts.train_steps(model, lambda step: batch, 3, glassnet.optim.SGD(model.parameters(), lr=1e-4),
-                             loss_fn=nn.functional.mse_loss, max_norm=1e9)
+    history = ts.train_steps(
+        model,
+        lambda step: batch,
+        3,
+        glassnet.optim.SGD(model.parameters(), lr=1e-4),
+        loss_fn=nn.functional.mse_loss,
+        max_norm=1e9,
+    )
     assert history.clipped == [False, False, False] and history.clipped_share() == 0.0
     assert len(history.losses) == 3 and history.diverged_at is None
 
@@ -83,8 +94,13 @@ def test_train_steps_leaves_small_gradients_alone():
 def test_train_steps_stops_at_a_non_finite_loss():
     model, (x, y) = _regression()
     x[0, 0] = np.nan
-    history = ts.train_steps(model, lambda step: (x, y), 5, glassnet.optim.SGD(model.parameters(), lr=0.1),
-                             loss_fn=nn.functional.mse_loss)
+    history = ts.train_steps(
+        model,
+        lambda step: (x, y),
+        5,
+        glassnet.optim.SGD(model.parameters(), lr=0.1),
+        loss_fn=nn.functional.mse_loss,
+    )
     assert history.diverged_at == 0 and len(history.losses) == 1
     assert history.final_loss(2) == math.inf
     assert np.isnan(history.padded(history.losses)[1:]).all()

@@ -32,8 +32,12 @@ def test_robust_claim_verdict(result, claim_id):
 
 def test_the_diagnosis_is_mostly_right_and_blind_to_the_all_zero_tanh_net(result):
     judged = result.claim("look_at_activations")
-    right, total = (int(v) for v in judged.number(
-        "configurations where the activation alarms at init predict the outcome").split(" of "))
+    right, total = (
+        int(v)
+        for v in judged.number(
+            "configurations where the activation alarms at init predict the outcome"
+        ).split(" of ")
+    )
     assert total == 12 and right >= 10  # margin: 'partly' needs 9
     assert "tanh zeros" in judged.number("missed")
 
@@ -41,21 +45,37 @@ def test_the_diagnosis_is_mostly_right_and_blind_to_the_all_zero_tanh_net(result
 def test_activation_statistics_of_the_good_inits(result):
     judged = result.claim("mean0_var002")
     assert judged.number("conditions met") == "tanh mean 0"
-    assert judged.number("tanh: largest |mean| over the layers") <= topic.MEAN_ZERO / 2  # margin: half the threshold
-    assert judged.number("relu: largest |mean| over the layers") >= 4 * topic.MEAN_ZERO  # ReLU's mean is never 0
+    assert (
+        judged.number("tanh: largest |mean| over the layers") <= topic.MEAN_ZERO / 2
+    )  # margin: half the threshold
+    assert (
+        judged.number("relu: largest |mean| over the layers") >= 4 * topic.MEAN_ZERO
+    )  # ReLU's mean is never 0
     low = float(judged.number("tanh: variance range over the layers").split(" - ")[0])
     assert low >= 1.25 * topic.VAR_HIGH  # even tanh's smallest variance is well above 0.04
 
 
 def test_every_alarm_names_a_layer_and_the_bad_inits_are_flagged(result):
     rows = {(row[0], row[1]): row for row in result.tables[0].rows}
-    for key in (("tanh", "small"), ("tanh", "large"), ("relu", "small"), ("relu", "snippet"), ("relu", "zeros")):
-        assert rows[key][4] != "-" and rows[key][5].startswith(("layer", "activation std")), rows[key]
+    for key in (
+        ("tanh", "small"),
+        ("tanh", "large"),
+        ("relu", "small"),
+        ("relu", "snippet"),
+        ("relu", "zeros"),
+    ):
+        assert rows[key][4] != "-" and rows[key][5].startswith(("layer", "activation std")), rows[
+            key
+        ]
     assert rows[("tanh", "xavier")][4] == "-" and rows[("tanh", "zeros")][4] == "-"
 
 
 def test_figures(result):
-    assert [f.name for f in result.figures] == ["histograms_tanh_xavier", "histograms_tanh_large", "std_by_layer"]
+    assert [f.name for f in result.figures] == [
+        "histograms_tanh_xavier",
+        "histograms_tanh_large",
+        "std_by_layer",
+    ]
     assert all(f.png.startswith(b"\x89PNG\r\n\x1a\n") for f in result.figures)
 
 

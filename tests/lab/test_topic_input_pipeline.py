@@ -21,10 +21,14 @@ def result() -> lab.Result:
     return lab.run_experiment("input_pipeline", "smoke", 0)
 
 
-@pytest.mark.timeout(180)  # the fixture runs the smoke experiment: seconds of CPU, more wall time on a busy machine
+@pytest.mark.timeout(
+    180
+)  # the fixture runs the smoke experiment: seconds of CPU, more wall time on a busy machine
 def test_smoke_run_judges_both_claims(result):
     assert result.error is None and result.mode == "smoke"
-    assert [c.claim.id for c in result.claims] == [c.id for c in notes_topic("input_pipeline").claims]
+    assert [c.claim.id for c in result.claims] == [
+        c.id for c in notes_topic("input_pipeline").claims
+    ]
     assert all(c.verdict is not Verdict.NOT_MEASURED and c.numbers for c in result.claims)
     assert {c.claim.id for c in result.claims if c.robust} == {"pipeline_steps"}
     assert not result.claim("parallel_workers").robust  # a timing claim: reported, never asserted
@@ -34,7 +38,10 @@ def test_the_notes_chain_passes_every_exact_check(result):
     judged = result.claim("pipeline_steps")
     assert judged.verdict is Verdict.HOLDS, judged.numbers
     assert judged.margin is not None
-    assert judged.number("checks passed") == judged.number("checks") == 6 and judged.number("failed") == "-"
+    assert (
+        judged.number("checks passed") == judged.number("checks") == 6
+        and judged.number("failed") == "-"
+    )
     checks = result.tables[0]
     assert all(passed is True for _, passed in checks.rows)
 
@@ -45,7 +52,9 @@ def test_throughput_table_covers_every_configuration(result):
     per_kind = 1 + 2 * (len(workers) - 1)  # serial, then threads and processes per worker count
     assert len(table.rows) == len(topic.KINDS) * per_kind
     assert all(row[3] > 0 for row in table.rows)  # records per second measured (not compared)
-    assert [f.name for f in result.figures] == ["throughput"] and result.figures[0].png.startswith(PNG)
+    assert [f.name for f in result.figures] == ["throughput"] and result.figures[0].png.startswith(
+        PNG
+    )
 
 
 def test_read_record_round_trips_a_signal(tmp_path):
@@ -68,5 +77,8 @@ def test_notes_pipeline_batches_files_in_a_seeded_order(tmp_path):
     pipeline = topic.notes_pipeline(os.fspath(tmp_path / "*.npy"), seed=5)
     order, batches = topic._epoch_indices(pipeline, 3)
     assert sorted(order) == list(range(70)) and [len(b[0]) for b in batches] == [32, 32, 6]
-    assert topic._epoch_indices(topic.notes_pipeline(os.fspath(tmp_path / "*.npy"), seed=5), 3)[0] == order
+    assert (
+        topic._epoch_indices(topic.notes_pipeline(os.fspath(tmp_path / "*.npy"), seed=5), 3)[0]
+        == order
+    )
     assert np.array_equal(np.concatenate([labels for _, labels, _ in batches]), y[order])

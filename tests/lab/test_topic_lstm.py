@@ -67,7 +67,9 @@ def test_sign_memory_batch_puts_the_label_at_the_first_step():
 
 
 def test_sign_memory_batch_refuses_empty_shapes():
-    with pytest.raises(ValueError, match=r"sign_memory_batch: batch and length must be >= 1, got batch=4, length=0"):
+    with pytest.raises(
+        ValueError, match=r"sign_memory_batch: batch and length must be >= 1, got batch=4, length=0"
+    ):
         ts.sign_memory_batch(np.random.default_rng(0), 4, 0)
 
 
@@ -88,8 +90,9 @@ def test_forget_bias_goes_to_the_forget_rows_only():
     ts.set_forget_bias(lstm, 1.0)
     np.testing.assert_array_equal(lstm.bias_ih_l0.data[3:6], 1.0)
     np.testing.assert_array_equal(lstm.bias_hh_l0.data[3:6], 0.0)
-    np.testing.assert_array_equal(lstm.bias_ih_l0.data[[0, 1, 2, 6, 7, 8, 9, 10, 11]],
-                                  before[[0, 1, 2, 6, 7, 8, 9, 10, 11]])
+    np.testing.assert_array_equal(
+        lstm.bias_ih_l0.data[[0, 1, 2, 6, 7, 8, 9, 10, 11]], before[[0, 1, 2, 6, 7, 8, 9, 10, 11]]
+    )
 
 
 def test_steps_to_learn():

@@ -20,10 +20,14 @@ def result() -> lab.Result:
     return lab.run_experiment("mnist1d_benchmark", "smoke", 0)
 
 
-@pytest.mark.timeout(180)  # the fixture runs the smoke experiment: seconds of CPU, more wall time on a busy machine
+@pytest.mark.timeout(
+    180
+)  # the fixture runs the smoke experiment: seconds of CPU, more wall time on a busy machine
 def test_smoke_mode_is_a_sanity_run_that_does_not_judge_the_paper(result):
     assert result.error is None and result.mode == "smoke"
-    assert [c.claim.id for c in result.claims] == [c.id for c in notes_topic("mnist1d_benchmark").claims]
+    assert [c.claim.id for c in result.claims] == [
+        c.id for c in notes_topic("mnist1d_benchmark").claims
+    ]
     judged = result.claim("paper_accuracies")
     assert judged.verdict is Verdict.NOT_MEASURED and not judged.robust and judged.note is not None
     for name, paper in topic.PAPER.items():
@@ -31,15 +35,20 @@ def test_smoke_mode_is_a_sanity_run_that_does_not_judge_the_paper(result):
         assert 0 <= judged.number(f"{name}: ours %") <= 100
     table = result.tables[0]
     assert [row[0] for row in table.rows] == list(topic.PAPER)
-    assert [f.name for f in result.figures] == ["benchmark"] and result.figures[0].png.startswith(PNG)
+    assert [f.name for f in result.figures] == ["benchmark"] and result.figures[0].png.startswith(
+        PNG
+    )
 
 
 # -- PyTorch twins of the paper's models (github.com/greydanus/mnist1d, notebooks/models.py) --------------------
 class TorchMLP(torch.nn.Module):
     def __init__(self) -> None:
         super().__init__()
-        self.linear1, self.linear2, self.linear3 = (torch.nn.Linear(40, 100), torch.nn.Linear(100, 100),
-                                                    torch.nn.Linear(100, 10))
+        self.linear1, self.linear2, self.linear3 = (
+            torch.nn.Linear(40, 100),
+            torch.nn.Linear(100, 100),
+            torch.nn.Linear(100, 10),
+        )
 
     def forward(self, x):
         h = self.linear1(x).relu()
@@ -77,13 +86,22 @@ CONV_NAMES = {"conv1": "features.0", "conv2": "features.2", "conv3": "features.4
 def _glassnet_state(name: str, twin: torch.nn.Module) -> dict:
     state = twin.state_dict()
     if name == "CNN":  # glassnet's CNN1d names its layers features.0/2/4 and fc
-        state = {CONV_NAMES[key.split(".")[0]] + "." + key.split(".")[1]: value for key, value in state.items()}
+        state = {
+            CONV_NAMES[key.split(".")[0]] + "." + key.split(".")[1]: value
+            for key, value in state.items()
+        }
     return state
 
 
-@pytest.mark.parametrize(("name", "twin", "parameters"), [
-    ("logistic regression", lambda: torch.nn.Linear(40, 10), 410),
-    ("MLP", TorchMLP, 15_210), ("CNN", TorchConv, 5_210), ("GRU", TorchGRU, 5_134)])
+@pytest.mark.parametrize(
+    ("name", "twin", "parameters"),
+    [
+        ("logistic regression", lambda: torch.nn.Linear(40, 10), 410),
+        ("MLP", TorchMLP, 15_210),
+        ("CNN", TorchConv, 5_210),
+        ("GRU", TorchGRU, 5_134),
+    ],
+)
 def test_models_match_the_papers(name, twin, parameters):
     torch.manual_seed(0)
     reference = twin()

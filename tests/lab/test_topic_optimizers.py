@@ -14,8 +14,12 @@ from glassnet.lab.topics import _training_opt as training
 from lab_checks import assert_judges_every_claim
 
 PNG = b"\x89PNG\r\n\x1a\n"
-ROBUST = {"adagrad_rule": Verdict.DOES_NOT_HOLD, "rmsprop_average": Verdict.HOLDS,
-          "rmsprop_no_momentum": Verdict.HOLDS, "momentum_damps_oscillation": Verdict.HOLDS}
+ROBUST = {
+    "adagrad_rule": Verdict.DOES_NOT_HOLD,
+    "rmsprop_average": Verdict.HOLDS,
+    "rmsprop_no_momentum": Verdict.HOLDS,
+    "momentum_damps_oscillation": Verdict.HOLDS,
+}
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +40,9 @@ def test_robust_verdicts(result, claim_id):
 def test_replay_margins(result):
     """Margins: the standard rules match to rounding (<1e-12); the notes' Adagrad readings are off by ~100%."""
     adagrad = result.claim("adagrad_rule")
-    assert float(adagrad.number("max relative error, Duchi et al.: g / (sqrt(sum g^2) + eps)")) < 1e-12
+    assert (
+        float(adagrad.number("max relative error, Duchi et al.: g / (sqrt(sum g^2) + eps)")) < 1e-12
+    )
     assert float(adagrad.number("max relative error, notes: g x sqrt(sum g^2)")) > 0.5
     rmsprop = result.claim("rmsprop_average")
     assert float(rmsprop.number("state vs moving average alpha v + (1 - alpha) g^2")) < 1e-12
@@ -49,7 +55,9 @@ def test_momentum_margin(result):
     """Margin: Momentum's consecutive-update cosine beats GD's by > 1 on both problems (0.2 needed)."""
     judged = result.claim("momentum_damps_oscillation")
     for problem in ("quadratic, lr 0.0316", "rosenbrock, lr 0.001"):
-        gd, momentum = (float(v) for v in judged.number(f"{problem}: update cosine GD / Momentum").split(" / "))
+        gd, momentum = (
+            float(v) for v in judged.number(f"{problem}: update cosine GD / Momentum").split(" / ")
+        )
         assert momentum - gd > 1.0
 
 
@@ -58,7 +66,9 @@ def test_figures_are_png(result):
     assert all(f.png.startswith(PNG) and len(f.png) > 5000 for f in result.figures)
 
 
-@pytest.mark.parametrize("problem", [training.quadratic(), training.rosenbrock()], ids=["quadratic", "rosenbrock"])
+@pytest.mark.parametrize(
+    "problem", [training.quadratic(), training.rosenbrock()], ids=["quadratic", "rosenbrock"]
+)
 def test_exact_gradients_match_autograd(problem):
     for point in ([0.3, -1.7], [-1.2, 1.0], [2.0, 0.5]):
         p = nn.Parameter(glassnet.tensor(np.array(point)))
@@ -87,15 +97,24 @@ def test_run_2d_steps_like_torch():
 
 
 def test_path_cosine_on_known_paths():
-    assert training.path_cosine(np.array([[0, 0], [1, 0], [2, 0], [3, 0]], float)) == pytest.approx(1.0)
-    assert training.path_cosine(np.array([[0, 0], [0, 1], [0, 0], [0, 1]], float)) == pytest.approx(-1.0)
+    assert training.path_cosine(np.array([[0, 0], [1, 0], [2, 0], [3, 0]], float)) == pytest.approx(
+        1.0
+    )
+    assert training.path_cosine(np.array([[0, 0], [0, 1], [0, 0], [0, 1]], float)) == pytest.approx(
+        -1.0
+    )
 
 
 def test_effective_lr_reads_each_optimisers_state():
     param = nn.Parameter(glassnet.tensor(np.array([1.0, 2.0])))
-    for make, expected in ((lambda: optim.Adagrad([param], lr=0.1), lambda g: 0.1 / (np.abs(g) + 1e-10)),
-                           (lambda: optim.RMSprop([param], lr=0.1), lambda g: 0.1 / (np.sqrt(0.01) * np.abs(g) + 1e-8)),
-                           (lambda: optim.Adam([param], lr=0.1), lambda g: 0.1 / (np.abs(g) + 1e-8))):
+    for make, expected in (
+        (lambda: optim.Adagrad([param], lr=0.1), lambda g: 0.1 / (np.abs(g) + 1e-10)),
+        (
+            lambda: optim.RMSprop([param], lr=0.1),
+            lambda g: 0.1 / (np.sqrt(0.01) * np.abs(g) + 1e-8),
+        ),
+        (lambda: optim.Adam([param], lr=0.1), lambda g: 0.1 / (np.abs(g) + 1e-8)),
+    ):
         optimizer = make()
         g = np.array([0.5, 4.0])
         param.grad = glassnet.tensor(g)
@@ -106,7 +125,9 @@ def test_effective_lr_reads_each_optimisers_state():
 
 def test_lr_grid_and_curve_helpers():
     assert training.lr_grid(-2, 0) == [0.01, 0.0316, 0.1, 0.316, 1.0]
-    curve = training.Curve(eval_steps=[0, 25, 50], eval_acc=[0.1, 0.4, 0.7], eval_loss=[2.3, 1.5, 0.9])
+    curve = training.Curve(
+        eval_steps=[0, 25, 50], eval_acc=[0.1, 0.4, 0.7], eval_loss=[2.3, 1.5, 0.9]
+    )
     assert curve.steps_to(0.4) == 25 and curve.steps_to(0.8) is None and curve.final_loss == 0.9
     with pytest.raises(ValueError, match="n_train must be in 1..4000, got 0"):
         training.mnist1d_split(n_train=0)

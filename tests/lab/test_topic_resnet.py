@@ -12,8 +12,14 @@ from glassnet.lab.topics import resnet as topic
 from glassnet.models.resnet_cifar import CifarResNet
 
 PNG = b"\x89PNG\r\n\x1a\n"
-CLAIMS = ["shortcut_gradient", "deeper_not_worse", "plain_degrades", "solves_degradation",
-          "degradation_training_error", "efficiency"]
+CLAIMS = [
+    "shortcut_gradient",
+    "deeper_not_worse",
+    "plain_degrades",
+    "solves_degradation",
+    "degradation_training_error",
+    "efficiency",
+]
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +32,11 @@ def test_smoke_run_completes_and_judges_every_claim(result):
     assert result.error is None and result.mode == "smoke"
     assert sorted(c.claim.id for c in result.claims) == sorted(CLAIMS)
     assert all(c.verdict is not Verdict.NOT_MEASURED and c.numbers for c in result.claims)
-    assert {c.claim.id for c in result.claims if c.robust} == {"shortcut_gradient", "plain_degrades", "efficiency"}
+    assert {c.claim.id for c in result.claims if c.robust} == {
+        "shortcut_gradient",
+        "plain_degrades",
+        "efficiency",
+    }
 
 
 def test_shortcut_gradient_partly_with_its_margin(result):
@@ -34,7 +44,9 @@ def test_shortcut_gradient_partly_with_its_margin(result):
     judged = result.claim("shortcut_gradient")
     assert judged.verdict is Verdict.PARTLY
     assert 0.1 <= float(judged.number("resnet 32: RMS dL/dy first / last at init")) <= 10
-    assert float(judged.number("plain 32: RMS dL/dy first / last at init")) > 1  # it grows: not vanishing
+    assert (
+        float(judged.number("plain 32: RMS dL/dy first / last at init")) > 1
+    )  # it grows: not vanishing
 
 
 def test_plain_net_degrades_with_its_margin(result):
@@ -54,35 +66,51 @@ def test_efficiency_partly_from_exact_counts(result):
 def test_the_identity_construction_is_exact(result):
     judged = result.claim("deeper_not_worse")
     assert judged.number("construction: largest |logit difference|") == "0"
-    assert (judged.number("construction: resnet 8 training error")
-            == judged.number("construction: resnet 32 built from it with identity blocks"))
+    assert judged.number("construction: resnet 8 training error") == judged.number(
+        "construction: resnet 32 built from it with identity blocks"
+    )
 
 
 def test_embed_with_identities_keeps_the_function_of_any_net():
     glassnet.manual_seed(3)
     shallow = topic.build("resnet", 8, 3)
     x = np.random.default_rng(0).normal(size=(5, 1, 8, 8)).astype(np.float32)
-    deep = ts.embed_with_identities(shallow, CifarResNet(20, 10, "A", in_channels=1, widths=topic.WIDTHS))
+    deep = ts.embed_with_identities(
+        shallow, CifarResNet(20, 10, "A", in_channels=1, widths=topic.WIDTHS)
+    )
     assert sum(p.numel() for p in deep.parameters()) > sum(p.numel() for p in shallow.parameters())
-    for train in (False, True):  # eval: running stats; train: batch stats (the extra blocks still output 0)
+    for train in (
+        False,
+        True,
+    ):  # eval: running stats; train: batch stats (the extra blocks still output 0)
         shallow.train(train)
         deep.train(train)
         with glassnet.no_grad():
-            np.testing.assert_array_equal(deep(glassnet.tensor(x)).data, shallow(glassnet.tensor(x)).data)
+            np.testing.assert_array_equal(
+                deep(glassnet.tensor(x)).data, shallow(glassnet.tensor(x)).data
+            )
 
 
 def test_embed_with_identities_refuses_other_widths():
     shallow = topic.build("resnet", 8, 0)
-    with pytest.raises(ValueError, match=r"embed_with_identities: 'conv1.weight' has shape \(8, 1, 3, 3\) in the "
-                                         r"shallow net but \(4, 1, 3, 3\) in the deep one"):
-        ts.embed_with_identities(shallow, CifarResNet(14, 10, "A", in_channels=1, widths=(4, 8, 16)))
+    with pytest.raises(
+        ValueError,
+        match=r"embed_with_identities: 'conv1.weight' has shape \(8, 1, 3, 3\) in the "
+        r"shallow net but \(4, 1, 3, 3\) in the deep one",
+    ):
+        ts.embed_with_identities(
+            shallow, CifarResNet(14, 10, "A", in_channels=1, widths=(4, 8, 16))
+        )
 
 
 def test_tables_and_figures(result):
     costs, _ = result.tables
     assert len(costs.rows) == 2 * len(topic.CONFIG["smoke"]["depths"])
     params = {(row[0], row[1]): row[6] for row in costs.rows}
-    assert params[("plain", 8)] == params[("resnet", 8)] and params[("plain", 32)] == params[("resnet", 32)]
+    assert (
+        params[("plain", 8)] == params[("resnet", 8)]
+        and params[("plain", 32)] == params[("resnet", 32)]
+    )
     assert [f.name for f in result.figures] == ["degradation", "first_layer_gradient"]
     assert all(f.png.startswith(PNG) for f in result.figures)
 

@@ -23,7 +23,9 @@ def result() -> lab.Result:
 
 def test_smoke_run_completes_and_judges_every_claim(result):
     assert result.error is None and result.mode == "smoke"
-    assert [c.claim.id for c in result.claims] == [c.id for c in index_topic("vanishing_exploding").claims]
+    assert [c.claim.id for c in result.claims] == [
+        c.id for c in index_topic("vanishing_exploding").claims
+    ]
     assert all(c.verdict is not Verdict.NOT_MEASURED for c in result.claims)
     assert all(c.margin is not None for c in result.claims if c.robust)
 
@@ -60,13 +62,19 @@ def test_weights_stay_put_when_gradients_vanish(result):
     """Margin: the vanishing net's first-layer norm ratio is 1 (10x needed); the exploding one overflows."""
     judged = result.claim("weights_abnormal")
     assert judged.robust and judged.verdict is Verdict.PARTLY
-    assert judged.number("vanishing (sigmoid, Xavier): ||W_1|| after / before") == pytest.approx(1.0, abs=1e-3)
+    assert judged.number("vanishing (sigmoid, Xavier): ||W_1|| after / before") == pytest.approx(
+        1.0, abs=1e-3
+    )
     exploded = judged.number("exploding (ReLU, N(0,1)): ||W_1|| after / before")
     assert not math.isfinite(exploded) or exploded >= topic.ABNORMAL
 
 
 def test_tables_and_figures(result):
-    assert [f.name for f in result.figures] == ["gradient_by_depth", "factor_product", "diagnose_sigmoid"]
+    assert [f.name for f in result.figures] == [
+        "gradient_by_depth",
+        "factor_product",
+        "diagnose_sigmoid",
+    ]
     assert all(f.png.startswith(PNG) and len(f.png) > 5000 for f in result.figures)
     by_depth = result.tables[0]
     assert len(by_depth.rows) == 6 and len(by_depth.columns) == 1 + len(topic.DEPTHS["smoke"])
@@ -77,7 +85,9 @@ def test_derivative_matches_torch_autograd(activation):
     z = np.linspace(-6, 6, 41).astype(np.float64) + 1e-3  # avoid ReLU's kink at exactly 0
     t = torch.tensor(z, requires_grad=True)
     getattr(torch, activation)(t).sum().backward()
-    np.testing.assert_allclose(topic.derivative(activation, z), t.grad.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        topic.derivative(activation, z), t.grad.numpy(), rtol=1e-12, atol=1e-15
+    )
 
 
 def test_local_factors_use_the_next_layers_weights():
@@ -88,5 +98,7 @@ def test_local_factors_use_the_next_layers_weights():
     profile = topic.profile(model, "tanh", x, y)
     w2 = model[3].weight.data.astype(np.float64)
     assert len(profile.factors) == 1
-    assert profile.weight_gain[0] == pytest.approx(math.sqrt(w2.shape[0] * np.mean(w2 ** 2)))
-    assert profile.predicted == pytest.approx(math.log10(profile.phi_rms[0] * profile.weight_gain[0]))
+    assert profile.weight_gain[0] == pytest.approx(math.sqrt(w2.shape[0] * np.mean(w2**2)))
+    assert profile.predicted == pytest.approx(
+        math.log10(profile.phi_rms[0] * profile.weight_gain[0])
+    )

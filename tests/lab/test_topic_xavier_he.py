@@ -18,8 +18,14 @@ from lab_checks import assert_judges_every_claim
 
 # he_deep_relu is left out: in smoke mode (300 steps) the 30-layer He net's accuracy varies
 # from 0.51 to 0.88 over seeds 0-4, too close to its 0.5 threshold to assert.
-ROBUST = {"xavier_tanh": Verdict.HOLDS, "xavier_not_relu": Verdict.HOLDS, "fan_in": Verdict.DOES_NOT_HOLD,
-          "fan_out": Verdict.PARTLY, "init_snippet": Verdict.DOES_NOT_HOLD, "glorot_std_through_depth": Verdict.PARTLY}
+ROBUST = {
+    "xavier_tanh": Verdict.HOLDS,
+    "xavier_not_relu": Verdict.HOLDS,
+    "fan_in": Verdict.DOES_NOT_HOLD,
+    "fan_out": Verdict.PARTLY,
+    "init_snippet": Verdict.DOES_NOT_HOLD,
+    "glorot_std_through_depth": Verdict.PARTLY,
+}
 
 
 @pytest.fixture(scope="module")
@@ -40,14 +46,18 @@ def test_robust_claim_verdict(result, claim_id):
 def test_tanh_std_decays_slowly_with_xavier_and_collapses_when_small(result):
     judged = result.claim("glorot_std_through_depth")
     ratio = float(judged.number("tanh, Xavier: std ratio layer 16 / layer 1"))
-    assert topic.SHRUNK + 0.1 <= ratio <= topic.STEADY - 0.05  # margin: measured 0.38, rule edges 0.1 and 0.5
+    assert (
+        topic.SHRUNK + 0.1 <= ratio <= topic.STEADY - 0.05
+    )  # margin: measured 0.38, rule edges 0.1 and 0.5
     assert float(judged.number("tanh, N(0, 0.01^2): the same")) < 1e-6
     assert 0.8 <= float(judged.number("tanh, Xavier with gain 5/3: the same")) <= 1.25
 
 
 def test_relu_std_shrinks_with_xavier_and_he_beats_it(result):
     judged = result.claim("xavier_not_relu")
-    assert float(judged.number("ReLU, Xavier: std ratio layer 16 / layer 1")) <= topic.SHRUNK / 5  # measured ~0.005
+    assert (
+        float(judged.number("ReLU, Xavier: std ratio layer 16 / layer 1")) <= topic.SHRUNK / 5
+    )  # measured ~0.005
     assert topic.STEADY <= float(judged.number("ReLU, He: the same")) <= 1 / topic.STEADY
     assert judged.number("30 layers: best train accuracy He - Xavier") >= topic.BEATS + 0.2
 
@@ -55,16 +65,25 @@ def test_relu_std_shrinks_with_xavier_and_he_beats_it(result):
 def test_fans_measured_as_variance_gains(result):
     fans = result.tables[1].rows
     for name, shape, out_channels, fan_in, forward, fan_out, backward in fans:
-        assert abs(float(forward) / fan_in - 1) <= 0.05 and abs(float(backward) / fan_out - 1) <= 0.05, name
-    assert result.claim("fan_in").number("layers where 'output channels' matches the measured gain") == "none"
-    assert result.claim("fan_out").number("layers where 'output channels' matches the measured gain") == \
-        "Linear(64, 32), Conv2d(32, 8, 1)"
+        assert (
+            abs(float(forward) / fan_in - 1) <= 0.05 and abs(float(backward) / fan_out - 1) <= 0.05
+        ), name
+    assert (
+        result.claim("fan_in").number("layers where 'output channels' matches the measured gain")
+        == "none"
+    )
+    assert (
+        result.claim("fan_out").number("layers where 'output channels' matches the measured gain")
+        == "Linear(64, 32), Conv2d(32, 8, 1)"
+    )
 
 
 def test_snippet_explodes_and_makes_units_identical(result):
     judged = result.claim("init_snippet")
     assert float(judged.number("ReLU, snippet: std ratio layer 16 / layer 1")) > 1e6  # threshold 10
-    assert float(judged.number("ReLU, snippet: mean |corr| between units at layer 16")) > 0.99  # threshold 0.9
+    assert (
+        float(judged.number("ReLU, snippet: mean |corr| between units at layer 16")) > 0.99
+    )  # threshold 0.9
 
 
 def test_xavier_trains_a_10_layer_tanh_net_as_well_as_any(result):
@@ -76,7 +95,11 @@ def test_xavier_trains_a_10_layer_tanh_net_as_well_as_any(result):
 
 def test_he_deep_relu_is_judged(result):
     judged = result.claim("he_deep_relu")
-    assert not judged.robust and judged.verdict in (Verdict.HOLDS, Verdict.PARTLY, Verdict.DOES_NOT_HOLD)
+    assert not judged.robust and judged.verdict in (
+        Verdict.HOLDS,
+        Verdict.PARTLY,
+        Verdict.DOES_NOT_HOLD,
+    )
 
 
 def test_figures(result):
@@ -84,11 +107,14 @@ def test_figures(result):
     assert all(f.png.startswith(b"\x89PNG\r\n\x1a\n") for f in result.figures)
 
 
-@pytest.mark.parametrize("name, make, shape", topic.FAN_LAYERS, ids=[layer[0] for layer in topic.FAN_LAYERS])
+@pytest.mark.parametrize(
+    "name, make, shape", topic.FAN_LAYERS, ids=[layer[0] for layer in topic.FAN_LAYERS]
+)
 def test_fan_definitions_agree_with_torch(name, make, shape):
     weight = make().weight
-    assert nn_init._calculate_fan_in_and_fan_out(weight) == \
-        torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(tuple(weight.shape)))
+    assert nn_init._calculate_fan_in_and_fan_out(
+        weight
+    ) == torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(tuple(weight.shape)))
 
 
 def test_notes_snippet_draws_positive_weights_with_mean_one_over_sqrt_2_fan_in():
@@ -97,4 +123,6 @@ def test_notes_snippet_draws_positive_weights_with_mean_one_over_sqrt_2_fan_in()
     w = np.asarray(layer.weight.data, dtype=np.float64)
     assert w.min() >= 0 and w.max() < math.sqrt(2 / 256)
     assert abs(w.mean() * math.sqrt(2 * 256) - 1) < 0.02
-    assert abs(np.mean(w ** 2) / (2 / (3 * 256)) - 1) < 0.02  # E[w^2] = 2 / (3 fan_in), a third of He's 2 / fan_in
+    assert (
+        abs(np.mean(w**2) / (2 / (3 * 256)) - 1) < 0.02
+    )  # E[w^2] = 2 / (3 fan_in), a third of He's 2 / fan_in

@@ -13,7 +13,11 @@ from glassnet.lab.topics import zero_init as topic
 from glassnet.nn import functional as F
 from lab_checks import assert_judges_every_claim
 
-ROBUST = {"not_all_zero": Verdict.HOLDS, "single_layer_ok": Verdict.HOLDS, "zero_vanishing": Verdict.PARTLY}
+ROBUST = {
+    "not_all_zero": Verdict.HOLDS,
+    "single_layer_ok": Verdict.HOLDS,
+    "zero_vanishing": Verdict.PARTLY,
+}
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +37,9 @@ def test_robust_claim_verdict(result, claim_id):
 
 def test_zero_init_loses_by_far_more_than_the_threshold(result):
     judged = result.claim("not_all_zero")
-    for activation in topic.ACTIVATIONS:  # margin: the threshold is 0.20; smoke mode measures about 0.8
+    for (
+        activation
+    ) in topic.ACTIVATIONS:  # margin: the threshold is 0.20; smoke mode measures about 0.8
         assert judged.number(f"accuracy gap, random - zeros, {activation}") >= topic.GAP_HOLDS + 0.3
 
 
@@ -46,10 +52,15 @@ def test_softmax_regression_does_not_care_about_zero_init(result):
 def test_zero_init_gradients_start_at_exactly_zero_and_recover_only_for_sigmoid(result):
     judged = result.claim("zero_vanishing")
     for activation in topic.ACTIVATIONS:
-        assert float(judged.number(f"{activation}: hidden |dL/dW|, zeros / random, before step 1")) == 0.0
+        assert (
+            float(judged.number(f"{activation}: hidden |dL/dW|, zeros / random, before step 1"))
+            == 0.0
+        )
     assert float(judged.number("tanh: the same at the end")) == 0.0
     assert float(judged.number("relu: the same at the end")) == 0.0
-    assert float(judged.number("sigmoid: the same at the end")) >= 2 * topic.VANISHED  # margin: 2x the threshold
+    assert (
+        float(judged.number("sigmoid: the same at the end")) >= 2 * topic.VANISHED
+    )  # margin: 2x the threshold
 
 
 def test_float64_units_stay_bitwise_equal(result):
@@ -62,7 +73,11 @@ def test_float64_units_stay_bitwise_equal(result):
 def test_tables_and_figures(result):
     runs = result.tables[0]
     assert len(runs.rows) == 13 + 7  # float32 configurations + the symmetric ones again in float64
-    assert [f.name for f in result.figures] == ["loss_curves", "symmetry_spread", "first_layer_weights"]
+    assert [f.name for f in result.figures] == [
+        "loss_curves",
+        "symmetry_spread",
+        "first_layer_weights",
+    ]
     assert all(f.png.startswith(b"\x89PNG\r\n\x1a\n") for f in result.figures)
 
 
@@ -71,8 +86,10 @@ def test_equal_units_get_identical_gradients_in_float64(activation):
     """The mechanism itself: with a constant init every hidden unit's gradient row is the same, bit for bit."""
     data = T.digits()
     model = T.build_mlp([64, 16, 16, 10], activation, "constant", np.random.default_rng(0)).double()
-    loss = F.cross_entropy(model(glassnet.tensor(data.x_train[:100].astype(np.float64))),
-                           glassnet.tensor(data.y_train[:100]))
+    loss = F.cross_entropy(
+        model(glassnet.tensor(data.x_train[:100].astype(np.float64))),
+        glassnet.tensor(data.y_train[:100]),
+    )
     loss.backward()
     for layer in T.linears(model)[:-1]:
         grad = np.asarray(layer.weight.grad.data)

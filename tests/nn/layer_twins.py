@@ -57,8 +57,9 @@ def _as_list(result: Any) -> list[Any]:
     return list(result) if isinstance(result, (tuple, list)) else [result]
 
 
-def assert_layer_parity(ours: Any, theirs: Any, arrays: Sequence[Any], dtype: str = "float64",
-                        seed: int = 0) -> None:
+def assert_layer_parity(
+    ours: Any, theirs: Any, arrays: Sequence[Any], dtype: str = "float64", seed: int = 0
+) -> None:
     """Same outputs, input gradients and parameter gradients as torch (rtol 1e-8 float64, 1e-4 float32)."""
     rtol, atol = TOLERANCES[numpy.dtype(dtype)]
     ours_in, theirs_in = _inputs(arrays, dtype)
@@ -68,10 +69,14 @@ def assert_layer_parity(ours: Any, theirs: Any, arrays: Sequence[Any], dtype: st
     pairs = []
     for index, (mine, reference) in enumerate(zip(ours_out, theirs_out)):
         expected = reference.detach().numpy()
-        assert mine.dtype == numpy.dtype(str(reference.dtype).removeprefix("torch.")), f"output {index} dtype"
+        assert mine.dtype == numpy.dtype(str(reference.dtype).removeprefix("torch.")), (
+            f"output {index} dtype"
+        )
         _close(f"output {index}", mine.data, expected, rtol, atol)
         if reference.requires_grad:
-            pairs.append((mine, reference, rng.standard_normal(expected.shape).astype(expected.dtype)))
+            pairs.append(
+                (mine, reference, rng.standard_normal(expected.shape).astype(expected.dtype))
+            )
     if not pairs:
         return
     torch.autograd.backward([r for _, r, _ in pairs], [torch.tensor(g) for _, _, g in pairs])
@@ -87,7 +92,9 @@ def assert_layer_parity(ours: Any, theirs: Any, arrays: Sequence[Any], dtype: st
     for name, reference in theirs_params.items():
         mine = ours_params[name]
         if reference.grad is None:
-            assert mine.grad is None or not numpy.any(mine.grad.data), f"{name}: torch gives no gradient"
+            assert mine.grad is None or not numpy.any(mine.grad.data), (
+                f"{name}: torch gives no gradient"
+            )
             continue
         assert mine.grad is not None, f"{name}: no gradient, torch gives one"
         _close(f"grad of {name}", mine.grad.data, reference.grad.numpy(), rtol, atol)
@@ -100,4 +107,6 @@ def assert_same_state(ours: Any, theirs: Any) -> None:
     for key, value in reference.items():
         assert tuple(mine[key].shape) == tuple(value.shape), key
         assert mine[key].dtype == numpy.dtype(str(value.dtype).removeprefix("torch.")), key
-        numpy.testing.assert_allclose(mine[key].data, value.numpy(), rtol=1e-12, atol=0, err_msg=key)
+        numpy.testing.assert_allclose(
+            mine[key].data, value.numpy(), rtol=1e-12, atol=0, err_msg=key
+        )

@@ -81,7 +81,9 @@ def test_sequential_append_insert_extend_pop_and_delete_renumber():
         model.insert(9, Affine(0))
     with pytest.raises(TypeError, match="Sequential.insert: expected a Module, got int"):
         model.insert(0, 3)
-    with pytest.raises(ValueError, match="add operator supports only Sequential, but list is given"):
+    with pytest.raises(
+        ValueError, match="add operator supports only Sequential, but list is given"
+    ):
         model + [Affine(1)]
 
 
@@ -100,7 +102,9 @@ def test_sequential_state_dict_keys_and_repr_equal_torch(named):
     def build(lib, cls):
         inner = lib.nn.Sequential(cls(1), cls(2))
         if named:
-            return lib.nn.Sequential(OrderedDict([("first", cls(3)), ("block", inner), ("last", cls(4))]))
+            return lib.nn.Sequential(
+                OrderedDict([("first", cls(3)), ("block", inner), ("last", cls(4))])
+            )
         return lib.nn.Sequential(cls(3), inner, cls(4))
 
     ours, theirs = build(glassnet, Affine), build(torch, TorchAffine)
@@ -131,7 +135,9 @@ def test_module_list_registers_and_behaves_like_a_list():
     assert weights(layers + nn.ModuleList([Affine(9)])) == [7, 2, 3, 3.5, 8, 9]
     with pytest.raises(IndexError, match="ModuleList: index 5 is out of range for length 5"):
         layers[5]
-    with pytest.raises(TypeError, match="ModuleList.extend should be called with an iterable, but got Affine"):
+    with pytest.raises(
+        TypeError, match="ModuleList.extend should be called with an iterable, but got Affine"
+    ):
         layers.extend(Affine(1))
     with pytest.raises(TypeError, match="list is not a Module subclass"):
         layers.append([Affine(1)])
@@ -149,15 +155,24 @@ def test_module_list_inside_a_module_exposes_parameters():
             return x
 
     model = Stack()
-    assert [name for name, _ in model.named_parameters()] == ["layers.0.w", "layers.0.b", "layers.1.w", "layers.1.b"]
+    assert [name for name, _ in model.named_parameters()] == [
+        "layers.0.w",
+        "layers.0.b",
+        "layers.1.w",
+        "layers.1.b",
+    ]
     assert model(glassnet.tensor([1.0])).item() == 6.0
-    with pytest.raises(NotImplementedError, match=r'Module \[ModuleList\] is missing the required "forward"'):
+    with pytest.raises(
+        NotImplementedError, match=r'Module \[ModuleList\] is missing the required "forward"'
+    ):
         model.layers(glassnet.tensor([1.0]))
 
 
 def test_module_list_repr_compresses_repeats_like_torch():
     def build(lib, cls):
-        return lib.nn.ModuleList([cls(1), cls(1), cls(1), cls(2), lib.nn.Sequential(cls(3)), cls(1)])
+        return lib.nn.ModuleList(
+            [cls(1), cls(1), cls(1), cls(2), lib.nn.Sequential(cls(3)), cls(1)]
+        )
 
     assert repr(build(glassnet, Affine)) == repr(build(torch, TorchAffine))
     assert repr(nn.ModuleList()) == repr(torch.nn.ModuleList()) == "ModuleList()"
@@ -186,10 +201,14 @@ def test_module_dict_errors_name_the_problem():
     heads = nn.ModuleDict({"a": Affine(1)})
     with pytest.raises(KeyError, match=r"ModuleDict has no key 'b' \(keys: \['a'\]\)"):
         heads["b"]
-    with pytest.raises(TypeError, match="ModuleDict.update should be called with an iterable of key/value pairs, "
-                                        "but got int"):
+    with pytest.raises(
+        TypeError,
+        match="ModuleDict.update should be called with an iterable of key/value pairs, but got int",
+    ):
         heads.update(3)
-    with pytest.raises(ValueError, match="ModuleDict update sequence element #0 has length 3; 2 is required"):
+    with pytest.raises(
+        ValueError, match="ModuleDict update sequence element #0 has length 3; 2 is required"
+    ):
         heads.update([("x", Affine(1), 3)])
     with pytest.raises(TypeError, match="ModuleDict update sequence element #0 should be a"):
         heads.update([Affine(1)])
@@ -215,14 +234,30 @@ def test_containers_propagate_train_eval_and_dtype():
     assert len(list(model.parameters())) == 6
 
 
-@pytest.mark.parametrize("cls, method", [
-    ("Sequential", "__init__"), ("Sequential", "append"), ("Sequential", "insert"), ("Sequential", "extend"),
-    ("Sequential", "pop"), ("ModuleList", "__init__"), ("ModuleList", "append"), ("ModuleList", "extend"),
-    ("ModuleList", "insert"), ("ModuleList", "pop"), ("ModuleDict", "__init__"), ("ModuleDict", "update"),
-    ("ModuleDict", "pop"),
-])
+@pytest.mark.parametrize(
+    "cls, method",
+    [
+        ("Sequential", "__init__"),
+        ("Sequential", "append"),
+        ("Sequential", "insert"),
+        ("Sequential", "extend"),
+        ("Sequential", "pop"),
+        ("ModuleList", "__init__"),
+        ("ModuleList", "append"),
+        ("ModuleList", "extend"),
+        ("ModuleList", "insert"),
+        ("ModuleList", "pop"),
+        ("ModuleDict", "__init__"),
+        ("ModuleDict", "update"),
+        ("ModuleDict", "pop"),
+    ],
+)
 def test_container_signatures_equal_torch(cls, method):
     def described(function):
-        return [(p.name, p.kind, p.default) for p in inspect.signature(function).parameters.values()]
+        return [
+            (p.name, p.kind, p.default) for p in inspect.signature(function).parameters.values()
+        ]
 
-    assert described(getattr(getattr(nn, cls), method)) == described(getattr(getattr(torch.nn, cls), method))
+    assert described(getattr(getattr(nn, cls), method)) == described(
+        getattr(getattr(torch.nn, cls), method)
+    )

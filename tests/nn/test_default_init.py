@@ -28,7 +28,11 @@ def fresh(name, *args, **kwargs):
 
 
 def values(tensor):
-    return (tensor.detach().numpy() if isinstance(tensor, torch.Tensor) else tensor.data).astype(numpy.float64).ravel()
+    return (
+        (tensor.detach().numpy() if isinstance(tensor, torch.Tensor) else tensor.data)
+        .astype(numpy.float64)
+        .ravel()
+    )
 
 
 def kurtosis(x):
@@ -42,7 +46,9 @@ def assert_uniform(x, bound):
     std = bound / math.sqrt(3)
     assert numpy.abs(x).max() <= bound
     assert abs(x.mean()) < 5 * std / math.sqrt(n)
-    assert abs(x.std() / std - 1) < 5 * math.sqrt(0.8 / n) / 2  # Var(s^2) / sigma^4 = (kurtosis - 1) / n
+    assert (
+        abs(x.std() / std - 1) < 5 * math.sqrt(0.8 / n) / 2
+    )  # Var(s^2) / sigma^4 = (kurtosis - 1) / n
     if n >= 10_000:
         assert numpy.abs(x).max() > bound * (1 - 1e-3)
         assert abs(kurtosis(x) - 1.8) < 0.05
@@ -72,7 +78,9 @@ FAN_IN_LAYERS = [
 
 
 @pytest.mark.parametrize("name, args, kwargs, fan_in", FAN_IN_LAYERS, ids=str)
-def test_linear_and_conv_weight_is_uniform_one_over_sqrt_fan_in_as_torch(name, args, kwargs, fan_in):
+def test_linear_and_conv_weight_is_uniform_one_over_sqrt_fan_in_as_torch(
+    name, args, kwargs, fan_in
+):
     ours, theirs = fresh(name, *args, **kwargs)
     bound = 1 / math.sqrt(fan_in)  # kaiming_uniform_(a=sqrt(5)): gain sqrt(1/3) * sqrt(3 / fan_in)
     mine, reference = values(ours.weight), values(theirs.weight)
@@ -108,14 +116,25 @@ def test_embedding_is_standard_normal_with_a_zero_padding_row():
     assert numpy.all(mine[3] == 0) and numpy.all(reference[3] == 0)
     rest = numpy.delete(mine, 3, axis=0).astype(numpy.float64).ravel()
     assert_normal(rest, 0.0, 1.0)
-    assert_same_deciles(rest, numpy.delete(reference, 3, axis=0).ravel(), density=0.175)  # phi(1.28)
+    assert_same_deciles(
+        rest, numpy.delete(reference, 3, axis=0).ravel(), density=0.175
+    )  # phi(1.28)
 
 
-@pytest.mark.parametrize("name, args, kwargs", [
-    ("BatchNorm1d", (64,), {}), ("BatchNorm2d", (32,), {"momentum": None}), ("LayerNorm", ((4, 5),), {}),
-    ("GroupNorm", (4, 32), {}), ("PReLU", (), {}), ("PReLU", (16, 0.1), {}),
-    ("BatchNorm2d", (8,), {"affine": False}), ("LayerNorm", (6,), {"bias": False}),
-], ids=str)
+@pytest.mark.parametrize(
+    "name, args, kwargs",
+    [
+        ("BatchNorm1d", (64,), {}),
+        ("BatchNorm2d", (32,), {"momentum": None}),
+        ("LayerNorm", ((4, 5),), {}),
+        ("GroupNorm", (4, 32), {}),
+        ("PReLU", (), {}),
+        ("PReLU", (16, 0.1), {}),
+        ("BatchNorm2d", (8,), {"affine": False}),
+        ("LayerNorm", (6,), {"bias": False}),
+    ],
+    ids=str,
+)
 def test_constant_initialisations_equal_torch_exactly(name, args, kwargs):
     """BatchNorm/LayerNorm/GroupNorm: weight 1, bias 0, running_mean 0, running_var 1, count 0; PReLU: init."""
     ours, theirs = fresh(name, *args, **kwargs)

@@ -28,7 +28,9 @@ def test_state_dict_keys_and_dtypes_equal_torch():
     assert ours["layer1.1.num_batches_tracked"].dtype == glassnet.int64
 
 
-@pytest.mark.parametrize("method", ["named_parameters", "named_buffers", "named_modules", "named_children"])
+@pytest.mark.parametrize(
+    "method", ["named_parameters", "named_buffers", "named_modules", "named_children"]
+)
 def test_names_equal_torch(method):
     ours = [name for name, _ in getattr(make_net(glassnet), method)()]
     theirs = [name for name, _ in getattr(make_net(torch), method)()]
@@ -38,7 +40,10 @@ def test_names_equal_torch(method):
 
 def test_named_parameters_prefix_and_no_recursion():
     net = make_net(glassnet)
-    assert [n for n, _ in net.named_parameters(prefix="model")][:2] == ["model.stem", "model.layer1.0.weight"]
+    assert [n for n, _ in net.named_parameters(prefix="model")][:2] == [
+        "model.stem",
+        "model.layer1.0.weight",
+    ]
     assert [n for n, _ in net.named_parameters(recurse=False)] == ["stem"]
     assert [n for n, _ in net.named_modules(prefix="m")][:3] == ["m", "m.layer1", "m.layer1.0"]
 
@@ -53,8 +58,16 @@ def test_attribute_assignment_registers_and_getattr_finds():
             self.plain = glassnet.zeros(3)  # a plain tensor is only an attribute
 
     toy = Toy()
-    assert list(toy._parameters) == ["w"] and list(toy._modules) == ["child"] and list(toy._buffers) == ["count"]
-    assert toy.w is toy._parameters["w"] and toy.child is toy._modules["child"] and toy.count is toy._buffers["count"]
+    assert (
+        list(toy._parameters) == ["w"]
+        and list(toy._modules) == ["child"]
+        and list(toy._buffers) == ["count"]
+    )
+    assert (
+        toy.w is toy._parameters["w"]
+        and toy.child is toy._modules["child"]
+        and toy.count is toy._buffers["count"]
+    )
     assert [n for n, _ in toy.named_parameters()] == ["w"]
     assert "plain" not in toy.state_dict()
     toy.count = glassnet.ones(1)  # assigning a tensor to a buffer name replaces the buffer
@@ -89,11 +102,24 @@ def test_shared_parameters_and_modules_are_listed_once():
     model = Shared()
     assert [n for n, _ in model.named_parameters()] == ["a", "seq.0.weight"]
     assert len(list(model.parameters())) == 2
-    assert [n for n, _ in model.named_parameters(remove_duplicate=False)] == ["a", "b", "seq.0.weight", "seq.1.weight"]
+    assert [n for n, _ in model.named_parameters(remove_duplicate=False)] == [
+        "a",
+        "b",
+        "seq.0.weight",
+        "seq.1.weight",
+    ]
     assert [n for n, _ in model.named_modules()] == ["", "seq", "seq.0"]
     assert len(list(model.modules(remove_duplicate=False))) == 4
-    assert list(model.state_dict()) == ["a", "b", "seq.0.weight", "seq.0.running_mean", "seq.0.num_batches_tracked",
-                                        "seq.1.weight", "seq.1.running_mean", "seq.1.num_batches_tracked"]
+    assert list(model.state_dict()) == [
+        "a",
+        "b",
+        "seq.0.weight",
+        "seq.0.running_mean",
+        "seq.0.num_batches_tracked",
+        "seq.1.weight",
+        "seq.1.running_mean",
+        "seq.1.num_batches_tracked",
+    ]
     assert len(list(model.seq.children())) == 1
 
 
@@ -113,7 +139,9 @@ def test_get_submodule_and_get_parameter():
 
 def test_unknown_attribute_names_class_and_attribute_and_suggests():
     net = make_net(glassnet)
-    with pytest.raises(AttributeError, match=r"'Net' object has no attribute 'stme'; did you mean 'stem'\?"):
+    with pytest.raises(
+        AttributeError, match=r"'Net' object has no attribute 'stme'; did you mean 'stem'\?"
+    ):
         net.stme
     with pytest.raises(AttributeError, match=r"^'Net' object has no attribute 'zzz'$"):
         net.zzz
@@ -124,8 +152,10 @@ def test_forgetting_super_init_is_named():
         def __init__(self):
             self.weight = Parameter(glassnet.ones(2))
 
-    with pytest.raises(AttributeError,
-                       match=r"Forgot.weight: Module.__init__\(\) was not called; add super\(\).__init__\(\)"):
+    with pytest.raises(
+        AttributeError,
+        match=r"Forgot.weight: Module.__init__\(\) was not called; add super\(\).__init__\(\)",
+    ):
         Forgot()
 
     class ForgotPlain(Module):
@@ -136,15 +166,22 @@ def test_forgetting_super_init_is_named():
             return x
 
     model = ForgotPlain()
-    with pytest.raises(AttributeError, match=r"ForgotPlain.__call__: Module.__init__\(\) was not called"):
+    with pytest.raises(
+        AttributeError, match=r"ForgotPlain.__call__: Module.__init__\(\) was not called"
+    ):
         model(glassnet.ones(1))
-    with pytest.raises(AttributeError, match=r"ForgotPlain.training: Module.__init__\(\) was not called"):
+    with pytest.raises(
+        AttributeError, match=r"ForgotPlain.training: Module.__init__\(\) was not called"
+    ):
         model.training
 
 
 def test_registration_errors_name_what_is_wrong():
     net = make_net(glassnet)
-    with pytest.raises(TypeError, match=r"cannot assign 'Tensor' as parameter 'stem' of Net \(glassnet.nn.Parameter"):
+    with pytest.raises(
+        TypeError,
+        match=r"cannot assign 'Tensor' as parameter 'stem' of Net \(glassnet.nn.Parameter",
+    ):
         net.stem = glassnet.ones(3)
     with pytest.raises(TypeError, match=r"cannot assign 'int' as child module 'layer1' of Net"):
         net.layer1 = 3
@@ -162,7 +199,9 @@ def test_registration_errors_name_what_is_wrong():
         net.register_buffer("stem", glassnet.ones(1))
     with pytest.raises(TypeError, match="int is not a Module subclass"):
         net.add_module("m", 3)
-    with pytest.raises(NotImplementedError, match=r'Module \[Module\] is missing the required "forward" function'):
+    with pytest.raises(
+        NotImplementedError, match=r'Module \[Module\] is missing the required "forward" function'
+    ):
         Module()(glassnet.ones(1))
 
 
@@ -218,7 +257,9 @@ def test_to_double_keeps_parameter_objects_and_integer_buffers():
 
 def test_to_refuses_integer_dtypes_and_missing_devices():
     net = make_net(glassnet)
-    with pytest.raises(TypeError, match="Module.to only accepts floating point dtypes, but got desired dtype=int64"):
+    with pytest.raises(
+        TypeError, match="Module.to only accepts floating point dtypes, but got desired dtype=int64"
+    ):
         net.to(glassnet.int64)
     with pytest.raises(RuntimeError, match="device 'cuda' is not available"):
         net.to("cuda")
@@ -247,7 +288,9 @@ def test_parameter_basics():
     assert repr(param) == repr(torch.nn.Parameter(torch.tensor([1.0, 2.0])))
     assert Parameter().shape == (0,)
     assert not Parameter(glassnet.ones(2), requires_grad=False).requires_grad
-    with pytest.raises(RuntimeError, match="only floating point tensors can require gradients, got dtype int64"):
+    with pytest.raises(
+        RuntimeError, match="only floating point tensors can require gradients, got dtype int64"
+    ):
         Parameter(glassnet.tensor([1, 2]))
 
 
@@ -262,18 +305,43 @@ def test_repr_layout_equals_torch():
 # ------------------------------------------------------------------ signatures
 
 MODULE_METHODS = [
-    "register_buffer", "register_parameter", "add_module", "register_module", "get_submodule", "get_parameter",
-    "named_modules", "modules", "named_children", "children", "named_parameters", "parameters", "named_buffers",
-    "buffers", "apply", "train", "eval", "requires_grad_", "zero_grad", "load_state_dict", "extra_repr",
-    "register_forward_pre_hook", "register_forward_hook", "register_full_backward_pre_hook",
-    "register_full_backward_hook", "float", "double", "cpu",
+    "register_buffer",
+    "register_parameter",
+    "add_module",
+    "register_module",
+    "get_submodule",
+    "get_parameter",
+    "named_modules",
+    "modules",
+    "named_children",
+    "children",
+    "named_parameters",
+    "parameters",
+    "named_buffers",
+    "buffers",
+    "apply",
+    "train",
+    "eval",
+    "requires_grad_",
+    "zero_grad",
+    "load_state_dict",
+    "extra_repr",
+    "register_forward_pre_hook",
+    "register_forward_hook",
+    "register_full_backward_pre_hook",
+    "register_full_backward_hook",
+    "float",
+    "double",
+    "cpu",
 ]
 
 
 @pytest.mark.parametrize("name", MODULE_METHODS)
 def test_module_method_signature_equals_torch(name):
     def described(function):
-        return [(p.name, p.kind, p.default) for p in inspect.signature(function).parameters.values()]
+        return [
+            (p.name, p.kind, p.default) for p in inspect.signature(function).parameters.values()
+        ]
 
     assert described(getattr(Module, name)) == described(getattr(torch.nn.Module, name))
 
@@ -281,4 +349,7 @@ def test_module_method_signature_equals_torch(name):
 def test_state_dict_takes_torch_keywords():
     names = list(inspect.signature(Module.state_dict).parameters)
     assert names == ["self", "destination", "prefix", "keep_vars"]
-    assert list(make_net(glassnet).state_dict(destination=None, prefix="p.", keep_vars=True))[0] == "p.stem"
+    assert (
+        list(make_net(glassnet).state_dict(destination=None, prefix="p.", keep_vars=True))[0]
+        == "p.stem"
+    )

@@ -29,7 +29,9 @@ def test_forward_pre_hook_replaces_input_and_handle_removes_it():
 
 def test_forward_hook_sees_args_and_output_and_may_replace_it():
     model, seen = Square(), []
-    model.register_forward_hook(lambda module, args, output: seen.append((module, args[0].item(), output.item())))
+    model.register_forward_hook(
+        lambda module, args, output: seen.append((module, args[0].item(), output.item()))
+    )
     replacing = model.register_forward_hook(lambda module, args, output: output * 10)
     assert model(glassnet.tensor([2.0])).item() == 120.0
     assert seen == [(model, 2.0, 12.0)]
@@ -45,7 +47,9 @@ def test_hook_order_prepend_kwargs_and_context_manager():
     model, order = Scale(), []
     model.register_forward_hook(lambda m, a, o: order.append("first"))
     model.register_forward_hook(lambda m, a, o: order.append("prepended"), prepend=True)
-    model.register_forward_pre_hook(lambda m, a, kw: (a, {"factor": kw["factor"] * 2}), with_kwargs=True)
+    model.register_forward_pre_hook(
+        lambda m, a, kw: (a, {"factor": kw["factor"] * 2}), with_kwargs=True
+    )
     model.register_forward_hook(lambda m, a, kw, o: o + kw["factor"], with_kwargs=True)
     assert model(glassnet.tensor([1.0]), factor=3.0).item() == 12.0  # 1 * 6, then + 6
     assert order == ["prepended", "first"]
@@ -70,7 +74,10 @@ def test_always_call_hook_runs_when_forward_raises():
 def test_bad_pre_hook_return_is_named():
     model = Square()
     model.register_forward_pre_hook(lambda m, a, kw: 3, with_kwargs=True)
-    with pytest.raises(RuntimeError, match="forward pre-hook of Square registered with_kwargs=True must return None"):
+    with pytest.raises(
+        RuntimeError,
+        match="forward pre-hook of Square registered with_kwargs=True must return None",
+    ):
         model(glassnet.ones(1))
 
 
@@ -80,7 +87,7 @@ def test_full_backward_hook_gives_known_derivatives():
     x = glassnet.tensor([1.0, -2.0], requires_grad=True)
     upstream = numpy.array([0.5, 4.0], dtype=numpy.float32)
     (model(x) * glassnet.tensor(upstream)).sum().backward()
-    (module, grad_input, grad_output), = seen
+    ((module, grad_input, grad_output),) = seen
     assert module is model and len(grad_input) == 1 and len(grad_output) == 1
     numpy.testing.assert_allclose(grad_output[0].data, upstream)
     numpy.testing.assert_allclose(grad_input[0].data, upstream * 6 * numpy.array([1.0, -2.0]))
@@ -111,7 +118,9 @@ def test_bad_backward_hook_return_is_named():
     model = Square()
     model.register_full_backward_hook(lambda m, gi, go: (gi[0], gi[0]))
     x = glassnet.tensor([1.0], requires_grad=True)
-    with pytest.raises(RuntimeError, match="backward hook of Square returned 2 values for grad_input, expected a"):
+    with pytest.raises(
+        RuntimeError, match="backward hook of Square returned 2 values for grad_input, expected a"
+    ):
         model(x).sum().backward()
 
 
@@ -159,7 +168,7 @@ def test_full_backward_hook_when_no_input_requires_grad():
     model, seen = Weighted(), []
     model.register_full_backward_hook(lambda m, gi, go: seen.append((gi, go)))
     model(glassnet.ones(2)).sum().backward()
-    (grad_input, grad_output), = seen
+    ((grad_input, grad_output),) = seen
     assert grad_input == (None,)
     assert grad_output[0].data.tolist() == [1.0, 1.0]
     assert model.w.grad.data.tolist() == [1.0, 1.0]
@@ -182,5 +191,7 @@ def test_backward_hook_on_a_module_returning_a_dict_warns():
 
     model = Named()
     model.register_full_backward_hook(lambda m, gi, go: None)
-    with pytest.warns(UserWarning, match="backward hooks of Named are not called: its output should be a Tensor"):
+    with pytest.warns(
+        UserWarning, match="backward hooks of Named are not called: its output should be a Tensor"
+    ):
         model(glassnet.ones(1, requires_grad=True))

@@ -55,10 +55,15 @@ def test_load_state_dict_casts_to_the_module_dtype():
 def test_round_trip_into_torch_gives_the_same_values(rng):
     ours, theirs = make_net(glassnet), make_net(torch)
     randomise(ours, make_net(torch), rng)
-    theirs.load_state_dict({k: torch.from_numpy(v.numpy().copy()) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict(
+        {k: torch.from_numpy(v.numpy().copy()) for k, v in ours.state_dict().items()}
+    )
     x = rng.standard_normal(3).astype(numpy.float32)
-    numpy.testing.assert_allclose(ours(glassnet.tensor(x)).detach().numpy(),
-                                  theirs(torch.tensor(x)).detach().numpy(), rtol=1e-6)
+    numpy.testing.assert_allclose(
+        ours(glassnet.tensor(x)).detach().numpy(),
+        theirs(torch.tensor(x)).detach().numpy(),
+        rtol=1e-6,
+    )
 
 
 def test_strict_load_names_missing_and_unexpected_keys():
@@ -85,8 +90,11 @@ def test_keys_of_a_torch_twin_with_an_extra_layer_are_unexpected_like_torch():
     state = theirs.state_dict()
     result = ours.load_state_dict(state, strict=False)
     expected = make_net(torch).load_state_dict(state, strict=False)
-    assert result.unexpected_keys == expected.unexpected_keys == ["extra.1.weight", "extra.1.running_mean",
-                                                                  "extra.1.num_batches_tracked"]
+    assert (
+        result.unexpected_keys
+        == expected.unexpected_keys
+        == ["extra.1.weight", "extra.1.running_mean", "extra.1.num_batches_tracked"]
+    )
     assert result.missing_keys == expected.missing_keys == []
 
 
@@ -98,18 +106,27 @@ def test_shape_mismatch_names_both_shapes_even_when_not_strict():
     for strict in (True, False):
         with pytest.raises(RuntimeError) as error:
             net.load_state_dict(state, strict=strict)
-        assert ("size mismatch for heads.b.weight: copying a param with shape (3, 2) from checkpoint, "
-                "the shape in current model is (2, 2).") in str(error.value)
-        assert "size mismatch for stem: copying a param with shape (4,) from checkpoint" in str(error.value)
-    assert numpy.all(net.heads["b"].weight.data == 1)  # nothing half-copied into the mismatched tensor
+        assert (
+            "size mismatch for heads.b.weight: copying a param with shape (3, 2) from checkpoint, "
+            "the shape in current model is (2, 2)."
+        ) in str(error.value)
+        assert "size mismatch for stem: copying a param with shape (4,) from checkpoint" in str(
+            error.value
+        )
+    assert numpy.all(
+        net.heads["b"].weight.data == 1
+    )  # nothing half-copied into the mismatched tensor
 
 
 def test_load_rejects_values_that_are_not_arrays():
     net = make_net(glassnet)
     state = dict(net.state_dict())
     state["stem"] = [1.0, 2.0, 3.0]
-    with pytest.raises(RuntimeError, match='While copying the parameter named "stem", expected a glassnet Tensor, '
-                                           "NumPy array or torch tensor from checkpoint but received list"):
+    with pytest.raises(
+        RuntimeError,
+        match='While copying the parameter named "stem", expected a glassnet Tensor, '
+        "NumPy array or torch tensor from checkpoint but received list",
+    ):
         net.load_state_dict(state)
     with pytest.raises(TypeError, match="expected a dict-like state_dict, got list"):
         net.load_state_dict([1, 2])
@@ -118,7 +135,9 @@ def test_load_rejects_values_that_are_not_arrays():
 def test_load_with_assign_takes_the_loaded_dtype_and_keeps_the_parameter_object():
     net = make_net(glassnet)
     stem = net.stem
-    state = {k: v.numpy().astype(numpy.float64) if v.dtype.kind == "f" else v.numpy()
-             for k, v in net.state_dict().items()}
+    state = {
+        k: v.numpy().astype(numpy.float64) if v.dtype.kind == "f" else v.numpy()
+        for k, v in net.state_dict().items()
+    }
     net.load_state_dict(state, assign=True)
     assert net.stem is stem and stem.dtype == glassnet.float64 and stem.requires_grad

@@ -65,9 +65,12 @@ def test_batchnorm_running_stats_follow_torch_over_training_steps(name, shape, m
     assert_layer_parity(ours, theirs, [batch])
     view = (1, 3) + (1,) * (len(shape) - 2)
     mean, var = ours.running_mean.data.reshape(view), ours.running_var.data.reshape(view)
-    formula = (batch - mean) / numpy.sqrt(var + ours.eps) * ours.weight.data.reshape(view) \
-        + ours.bias.data.reshape(view)
-    numpy.testing.assert_allclose(ours(glassnet.tensor(batch)).data, formula, rtol=1e-10, atol=1e-12)
+    formula = (batch - mean) / numpy.sqrt(var + ours.eps) * ours.weight.data.reshape(
+        view
+    ) + ours.bias.data.reshape(view)
+    numpy.testing.assert_allclose(
+        ours(glassnet.tensor(batch)).data, formula, rtol=1e-10, atol=1e-12
+    )
     assert int(ours.num_batches_tracked.item()) == 5  # eval does not count
 
 
@@ -76,10 +79,14 @@ def test_batchnorm_momentum_none_is_the_cumulative_average(rng):
     batches = [rng.standard_normal((10, 2)) * scale for scale in (1.0, 2.0, 3.0)]
     for batch in batches:
         layer(glassnet.tensor(batch))
-    numpy.testing.assert_allclose(layer.running_mean.data, numpy.mean([b.mean(axis=0) for b in batches], axis=0),
-                                  rtol=1e-12)
-    numpy.testing.assert_allclose(layer.running_var.data,
-                                  numpy.mean([b.var(axis=0, ddof=1) for b in batches], axis=0), rtol=1e-12)
+    numpy.testing.assert_allclose(
+        layer.running_mean.data, numpy.mean([b.mean(axis=0) for b in batches], axis=0), rtol=1e-12
+    )
+    numpy.testing.assert_allclose(
+        layer.running_var.data,
+        numpy.mean([b.var(axis=0, ddof=1) for b in batches], axis=0),
+        rtol=1e-12,
+    )
 
 
 def test_batchnorm_without_running_stats_uses_batch_stats_in_eval_too(rng):
@@ -96,9 +103,15 @@ def test_batchnorm_without_running_stats_uses_batch_stats_in_eval_too(rng):
 def test_batchnorm_num_batches_tracked_is_an_int64_scalar_that_survives_to_double():
     layer = nn.BatchNorm2d(3)
     state = layer.state_dict()
-    assert state["num_batches_tracked"].shape == () and state["num_batches_tracked"].dtype == glassnet.int64
+    assert (
+        state["num_batches_tracked"].shape == ()
+        and state["num_batches_tracked"].dtype == glassnet.int64
+    )
     layer.double()
-    assert layer.num_batches_tracked.dtype == glassnet.int64 and layer.running_mean.dtype == glassnet.float64
+    assert (
+        layer.num_batches_tracked.dtype == glassnet.int64
+        and layer.running_mean.dtype == glassnet.float64
+    )
     layer(glassnet.randn(2, 3, 2, 2).double())
     assert int(state["num_batches_tracked"].item()) == 1  # the state dict shares the buffer
 
@@ -123,7 +136,10 @@ def test_batchnorm_loads_a_state_dict_without_num_batches_tracked_as_torch():
 def test_batchnorm_inside_a_model_switches_with_train_and_eval(rng):
     def model(lib):
         # the Tanh before the BatchNorm keeps the first bias's gradient non-zero
-        return lib.nn.Sequential(lib.nn.Linear(4, 3), lib.nn.Tanh(), lib.nn.BatchNorm1d(3), lib.nn.Linear(3, 2))
+        return lib.nn.Sequential(
+            lib.nn.Linear(4, 3), lib.nn.Tanh(), lib.nn.BatchNorm1d(3), lib.nn.Linear(3, 2)
+        )
+
     theirs = model(torch).double()
     ours = model(glassnet).double()
     ours.load_state_dict(theirs.state_dict())
@@ -168,32 +184,74 @@ def test_layer_and_group_norm_match_torch_in_train_and_eval(name, args, kwargs, 
 
 
 NORM_ERRORS = [
-    (lambda: nn.BatchNorm2d(0), ValueError, r"BatchNorm2d: num_features must be a positive int, got num_features=0"),
-    (lambda: nn.BatchNorm1d(3, eps=-1), ValueError, r"BatchNorm1d: eps must be a number >= 0.0, got eps=-1"),
-    (lambda: nn.BatchNorm1d(3, momentum="0.1"), ValueError, r"BatchNorm1d: momentum must be a number"),
-    (lambda: nn.GroupNorm(4, 6), ValueError, r"GroupNorm: num_channels \(6\) must be divisible by num_groups \(4\)"),
-    (lambda: nn.LayerNorm("4"), ValueError, r"LayerNorm: normalized_shape must be an int or a tuple of "
-                                            r"non-negative ints, got normalized_shape='4'"),
+    (
+        lambda: nn.BatchNorm2d(0),
+        ValueError,
+        r"BatchNorm2d: num_features must be a positive int, got num_features=0",
+    ),
+    (
+        lambda: nn.BatchNorm1d(3, eps=-1),
+        ValueError,
+        r"BatchNorm1d: eps must be a number >= 0.0, got eps=-1",
+    ),
+    (
+        lambda: nn.BatchNorm1d(3, momentum="0.1"),
+        ValueError,
+        r"BatchNorm1d: momentum must be a number",
+    ),
+    (
+        lambda: nn.GroupNorm(4, 6),
+        ValueError,
+        r"GroupNorm: num_channels \(6\) must be divisible by num_groups \(4\)",
+    ),
+    (
+        lambda: nn.LayerNorm("4"),
+        ValueError,
+        r"LayerNorm: normalized_shape must be an int or a tuple of "
+        r"non-negative ints, got normalized_shape='4'",
+    ),
 ]
 
 
-@pytest.mark.parametrize("make, error, message", NORM_ERRORS, ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    "make, error, message", NORM_ERRORS, ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_bad_norm_arguments_name_the_argument(make, error, message):
     with pytest.raises(error, match=message):
         make()
 
 
 NORM_FORWARD_ERRORS = [
-    (nn.BatchNorm2d(3), (2, 3, 4), r"BatchNorm2d\(3, eps=1e-05, momentum=0.1, affine=True, bias=True, "
-                                   r"track_running_stats=True\): expected 4D input \(N, C, H, W\), got 3D input of "
-                                   r"shape \(2, 3, 4\)"),
-    (nn.BatchNorm1d(3), (4, 5), r"BatchNorm1d\(3, .*\): expected input with 3 channels \(num_features\) in dim 1, "
-                                r"got input of shape \(4, 5\)"),
-    (nn.BatchNorm1d(3), (1, 3), r"batch_norm: Expected more than 1 value per channel when training"),
-    (nn.LayerNorm((2, 3)), (4, 3, 2), r"LayerNorm\(\(2, 3\), .*\): expected input of shape \(\*, 2, 3\) \(ending in "
-                                      r"normalized_shape\), got input of shape \(4, 3, 2\)"),
-    (nn.GroupNorm(2, 4), (3, 6), r"GroupNorm\(2, 4, .*\): expected input of shape \(N, 4, \*\) \(4 channels = "
-                                 r"num_channels\), got input of shape \(3, 6\)"),
+    (
+        nn.BatchNorm2d(3),
+        (2, 3, 4),
+        r"BatchNorm2d\(3, eps=1e-05, momentum=0.1, affine=True, bias=True, "
+        r"track_running_stats=True\): expected 4D input \(N, C, H, W\), got 3D input of "
+        r"shape \(2, 3, 4\)",
+    ),
+    (
+        nn.BatchNorm1d(3),
+        (4, 5),
+        r"BatchNorm1d\(3, .*\): expected input with 3 channels \(num_features\) in dim 1, "
+        r"got input of shape \(4, 5\)",
+    ),
+    (
+        nn.BatchNorm1d(3),
+        (1, 3),
+        r"batch_norm: Expected more than 1 value per channel when training",
+    ),
+    (
+        nn.LayerNorm((2, 3)),
+        (4, 3, 2),
+        r"LayerNorm\(\(2, 3\), .*\): expected input of shape \(\*, 2, 3\) \(ending in "
+        r"normalized_shape\), got input of shape \(4, 3, 2\)",
+    ),
+    (
+        nn.GroupNorm(2, 4),
+        (3, 6),
+        r"GroupNorm\(2, 4, .*\): expected input of shape \(N, 4, \*\) \(4 channels = "
+        r"num_channels\), got input of shape \(3, 6\)",
+    ),
 ]
 
 

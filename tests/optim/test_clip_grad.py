@@ -24,8 +24,13 @@ def make_pair(grads, dtype=numpy.float64):
     for grad in grads:
         ours.append(glassnet.zeros(grad.shape, dtype=dtype, requires_grad=True))
         ours[-1].grad = glassnet.tensor(grad.astype(dtype))
-        theirs.append(torch.zeros(grad.shape, dtype=torch.float64 if dtype == numpy.float64 else torch.float32,
-                                  requires_grad=True))
+        theirs.append(
+            torch.zeros(
+                grad.shape,
+                dtype=torch.float64 if dtype == numpy.float64 else torch.float32,
+                requires_grad=True,
+            )
+        )
         theirs[-1].grad = torch.tensor(grad.astype(dtype))
     return ours, theirs
 
@@ -44,7 +49,9 @@ def test_clip_grad_norm_matches_torch(grads, norm_type, max_norm):
     assert isinstance(total, glassnet.Tensor) and total.shape == () and total.dtype == numpy.float64
     numpy.testing.assert_allclose(total.item(), expected.item(), rtol=1e-12)
     for mine, reference, original in zip(ours, theirs, grads):
-        numpy.testing.assert_allclose(mine.grad.numpy(), reference.grad.numpy(), rtol=1e-12, atol=1e-15)
+        numpy.testing.assert_allclose(
+            mine.grad.numpy(), reference.grad.numpy(), rtol=1e-12, atol=1e-15
+        )
         if max_norm > total.item():
             numpy.testing.assert_array_equal(mine.grad.numpy(), original)
 
@@ -68,7 +75,9 @@ def test_clip_grad_norm_float32_stays_float32_and_updates_in_place(grads):
     numpy.testing.assert_allclose(total.item(), expected.item(), rtol=1e-6)
     for mine, reference, array in zip(ours, theirs, arrays):
         assert mine.grad.data is array and array.dtype == numpy.float32
-        numpy.testing.assert_allclose(mine.grad.numpy(), reference.grad.numpy(), rtol=1e-6, atol=1e-7)
+        numpy.testing.assert_allclose(
+            mine.grad.numpy(), reference.grad.numpy(), rtol=1e-6, atol=1e-7
+        )
 
 
 def test_single_tensor_and_parameters_without_grad(grads):
@@ -79,12 +88,16 @@ def test_single_tensor_and_parameters_without_grad(grads):
     numpy.testing.assert_allclose(total.item(), expected.item(), rtol=1e-12)
     assert ours[1].grad is None
     single = utils.clip_grad_norm_(ours[0], 0.01)
-    numpy.testing.assert_allclose(single.item(), torch.nn.utils.clip_grad_norm_(theirs[0], 0.01).item(), rtol=1e-12)
+    numpy.testing.assert_allclose(
+        single.item(), torch.nn.utils.clip_grad_norm_(theirs[0], 0.01).item(), rtol=1e-12
+    )
 
 
 def test_no_gradients_give_a_zero_norm():
     assert utils.clip_grad_norm_([glassnet.zeros(3, requires_grad=True)], 1.0).item() == 0.0
-    with pytest.warns(UserWarning, match=r"`parameters` is an empty generator, no gradient clipping will occur"):
+    with pytest.warns(
+        UserWarning, match=r"`parameters` is an empty generator, no gradient clipping will occur"
+    ):
         assert utils.clip_grad_norm_((p for p in []), 1.0).item() == 0.0
 
 
@@ -138,13 +151,19 @@ def test_bad_arguments_raise(grads):
     ours, _ = make_pair(grads)
     with pytest.raises(ValueError, match=r"clip_grad_norm_: max_norm must be >= 0, got -1"):
         utils.clip_grad_norm_(ours, -1)
-    with pytest.raises(TypeError, match=r"clip_grad_norm_: max_norm must be a number, got str 'big'"):
+    with pytest.raises(
+        TypeError, match=r"clip_grad_norm_: max_norm must be a number, got str 'big'"
+    ):
         utils.clip_grad_norm_(ours, "big")
     with pytest.raises(ValueError, match=r"clip_grad_value_: clip_value must be >= 0, got -0.5"):
         utils.clip_grad_value_(ours, -0.5)
-    with pytest.raises(ValueError, match=r"get_total_norm: norm_type must be a number or 'inf', got 'fro'"):
+    with pytest.raises(
+        ValueError, match=r"get_total_norm: norm_type must be a number or 'inf', got 'fro'"
+    ):
         utils.clip_grad_norm_(ours, 1.0, norm_type="fro")
-    with pytest.raises(TypeError, match=r"clip_grad_value_: parameters must be Tensors, item 1 is ndarray"):
+    with pytest.raises(
+        TypeError, match=r"clip_grad_value_: parameters must be Tensors, item 1 is ndarray"
+    ):
         utils.clip_grad_value_([ours[0], grads[1]], 1.0)
 
 
@@ -152,5 +171,6 @@ def test_bad_arguments_raise(grads):
 def test_signature_matches_torch(name):
     ours = inspect.signature(getattr(utils, name)).parameters
     theirs = inspect.signature(getattr(torch.nn.utils, name)).parameters
-    assert [(p.name, p.kind, p.default) for p in ours.values()] == \
-        [(p.name, p.kind, p.default) for p in theirs.values()]
+    assert [(p.name, p.kind, p.default) for p in ours.values()] == [
+        (p.name, p.kind, p.default) for p in theirs.values()
+    ]

@@ -29,10 +29,28 @@ SCHEDULES = [
     ("LinearLR", {"start_factor": 0.25, "total_iters": 10}),
     ("LinearLR", {"start_factor": 1.0, "end_factor": 0.1, "total_iters": 45}),
     ("OneCycleLR", {"max_lr": 0.8, "total_steps": STEPS + 1}),
-    ("OneCycleLR", {"max_lr": [0.8, 0.3], "epochs": 4, "steps_per_epoch": 16, "anneal_strategy": "linear",
-                    "base_momentum": 0.8, "max_momentum": [0.9, 0.95]}),
-    ("OneCycleLR", {"max_lr": 0.5, "total_steps": STEPS + 1, "three_phase": True, "pct_start": 0.25,
-                    "div_factor": 10.0, "final_div_factor": 100.0}),
+    (
+        "OneCycleLR",
+        {
+            "max_lr": [0.8, 0.3],
+            "epochs": 4,
+            "steps_per_epoch": 16,
+            "anneal_strategy": "linear",
+            "base_momentum": 0.8,
+            "max_momentum": [0.9, 0.95],
+        },
+    ),
+    (
+        "OneCycleLR",
+        {
+            "max_lr": 0.5,
+            "total_steps": STEPS + 1,
+            "three_phase": True,
+            "pct_start": 0.25,
+            "div_factor": 10.0,
+            "final_div_factor": 100.0,
+        },
+    ),
 ]
 IDS = [f"{name}-{i}" for i, (name, _) in enumerate(SCHEDULES)]
 
@@ -41,7 +59,9 @@ def make(lib, optimizer_name="SGD", groups=2):
     """An optimizer over two parameter groups with different learning rates."""
     make_tensor = torch.zeros if lib is torch else glassnet.zeros
     params = [make_tensor(3, requires_grad=True) for _ in range(groups)]
-    param_groups = [{"params": [param], "lr": 0.1 * (index + 1)} for index, param in enumerate(params)]
+    param_groups = [
+        {"params": [param], "lr": 0.1 * (index + 1)} for index, param in enumerate(params)
+    ]
     options = {"momentum": 0.9} if optimizer_name == "SGD" else {}
     return params, getattr(lib.optim, optimizer_name)(param_groups, **options)
 
@@ -58,12 +78,18 @@ def record(lib, name, options, optimizer_name="SGD", steps=STEPS, scheduler_firs
     scheduler = getattr(lib.optim.lr_scheduler, name)(optimizer, **options)
     seen, last = [], []
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # torch and glassnet both warn when the scheduler steps first
+        warnings.simplefilter(
+            "ignore"
+        )  # torch and glassnet both warn when the scheduler steps first
         for _ in range(steps):
             if scheduler_first:
                 scheduler.step()
-            seen.append([(group["lr"], group.get("momentum"), group.get("betas", (None,))[0])
-                         for group in optimizer.param_groups])
+            seen.append(
+                [
+                    (group["lr"], group.get("momentum"), group.get("betas", (None,))[0])
+                    for group in optimizer.param_groups
+                ]
+            )
             fake_step(params, optimizer)
             if not scheduler_first:
                 scheduler.step()
@@ -86,8 +112,10 @@ def test_learning_rates_match_torch(name, options):
 
 @pytest.mark.parametrize("name, options", [SCHEDULES[0], SCHEDULES[3], SCHEDULES[5]], ids=str)
 def test_stepping_the_scheduler_first_matches_torch_and_warns(name, options):
-    assert_same_sequences(record(glassnet, name, options, scheduler_first=True),
-                          record(torch, name, options, scheduler_first=True))
+    assert_same_sequences(
+        record(glassnet, name, options, scheduler_first=True),
+        record(torch, name, options, scheduler_first=True),
+    )
     _params, optimizer = make(glassnet)
     scheduler = getattr(lr_scheduler, name)(optimizer, **options)
     with pytest.warns(UserWarning, match=r"lr_scheduler.step\(\)` before `optimizer.step\(\)`"):
@@ -124,11 +152,25 @@ def test_an_optimizer_with_its_own_step_still_counts_as_stepped():
         scheduler.step()
 
 
-@pytest.mark.parametrize("options", [{"max_lr": 0.01, "total_steps": STEPS + 1},
-                                     {"max_lr": 0.01, "total_steps": STEPS + 1, "base_momentum": 0.7,
-                                      "max_momentum": 0.9, "three_phase": True}], ids=["cos", "three_phase"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"max_lr": 0.01, "total_steps": STEPS + 1},
+        {
+            "max_lr": 0.01,
+            "total_steps": STEPS + 1,
+            "base_momentum": 0.7,
+            "max_momentum": 0.9,
+            "three_phase": True,
+        },
+    ],
+    ids=["cos", "three_phase"],
+)
 def test_one_cycle_cycles_adams_beta1_like_torch(options):
-    ours, theirs = record(glassnet, "OneCycleLR", options, "Adam"), record(torch, "OneCycleLR", options, "Adam")
+    ours, theirs = (
+        record(glassnet, "OneCycleLR", options, "Adam"),
+        record(torch, "OneCycleLR", options, "Adam"),
+    )
     assert_same_sequences(ours, theirs)
     beta1 = ours[0][:, 0, 2]
     assert beta1[0] == options.get("max_momentum", 0.95)
@@ -141,15 +183,27 @@ def test_one_cycle_without_momentum_cycling_leaves_momentum_alone():
     assert_same_sequences(ours, record(torch, "OneCycleLR", options, "Adagrad"))
 
 
-@pytest.mark.parametrize("options", [
-    {},
-    {"mode": "max", "factor": 0.5, "patience": 2, "threshold": 0.05, "cooldown": 3},
-    {"factor": 0.5, "patience": 0, "threshold_mode": "abs", "threshold": 0.1, "min_lr": [0.02, 0.05]},
-    {"factor": 0.2, "patience": 1, "min_lr": 0.004, "eps": 1e-3},
-], ids=["defaults", "max-rel-cooldown", "abs-min_lr-list", "min_lr-eps"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"mode": "max", "factor": 0.5, "patience": 2, "threshold": 0.05, "cooldown": 3},
+        {
+            "factor": 0.5,
+            "patience": 0,
+            "threshold_mode": "abs",
+            "threshold": 0.1,
+            "min_lr": [0.02, 0.05],
+        },
+        {"factor": 0.2, "patience": 1, "min_lr": 0.004, "eps": 1e-3},
+    ],
+    ids=["defaults", "max-rel-cooldown", "abs-min_lr-list", "min_lr-eps"],
+)
 def test_reduce_on_plateau_matches_torch(options):
     # improving for 20 epochs, then a noisy plateau just above the best value
-    metrics = numpy.concatenate([1.0 / (1.0 + numpy.arange(20)), 0.06 + 0.01 * numpy.sin(numpy.arange(STEPS - 20))])
+    metrics = numpy.concatenate(
+        [1.0 / (1.0 + numpy.arange(20)), 0.06 + 0.01 * numpy.sin(numpy.arange(STEPS - 20))]
+    )
     sequences = []
     for lib in (glassnet, torch):
         params, optimizer = make(lib)
@@ -178,7 +232,9 @@ def test_state_dict_round_trip_through_json_continues_the_sequence(name, options
     saved_groups = json.loads(json.dumps(optimizer.state_dict()["param_groups"]))
     params, optimizer = make(glassnet)
     resumed = getattr(lr_scheduler, name)(optimizer, **options)
-    optimizer.load_state_dict({"state": {}, "param_groups": saved_groups})  # after the scheduler, as in PyTorch
+    optimizer.load_state_dict(
+        {"state": {}, "param_groups": saved_groups}
+    )  # after the scheduler, as in PyTorch
     resumed.load_state_dict(saved_scheduler)
     for _ in range(STEPS - 25):
         fake_step(params, optimizer)
@@ -208,7 +264,9 @@ def test_torch_scheduler_state_loads_into_glassnet():
         theirs.step()
     params, optimizer = make(glassnet)
     ours = lr_scheduler.CosineAnnealingLR(optimizer, **options)
-    optimizer.load_state_dict({"state": {}, "param_groups": their_optimizer.state_dict()["param_groups"]})
+    optimizer.load_state_dict(
+        {"state": {}, "param_groups": their_optimizer.state_dict()["param_groups"]}
+    )
     ours.load_state_dict(theirs.state_dict())
     lrs = []
     for _ in range(STEPS - 25):
@@ -218,7 +276,9 @@ def test_torch_scheduler_state_loads_into_glassnet():
     numpy.testing.assert_allclose(numpy.array(lrs), reference[25:], rtol=1e-12, atol=0)
 
 
-@pytest.mark.parametrize("name, options", [SCHEDULES[0], SCHEDULES[1], SCHEDULES[3], SCHEDULES[6]], ids=str)
+@pytest.mark.parametrize(
+    "name, options", [SCHEDULES[0], SCHEDULES[1], SCHEDULES[3], SCHEDULES[6]], ids=str
+)
 def test_resuming_with_last_epoch_matches_torch(name, options):
     """A scheduler built with last_epoch=k on an optimizer that holds initial_lr."""
     sequences = []
@@ -260,13 +320,17 @@ def test_bad_arguments_raise():
         lr_scheduler.LinearLR(optimizer, start_factor=0)
     with pytest.raises(ValueError, match=r"Ending multiplicative factor .* got end_factor=2"):
         lr_scheduler.LinearLR(optimizer, end_factor=2)
-    with pytest.raises(KeyError, match=r"'initial_lr' is not specified in param_groups\[0\] .* last_epoch=4"):
+    with pytest.raises(
+        KeyError, match=r"'initial_lr' is not specified in param_groups\[0\] .* last_epoch=4"
+    ):
         lr_scheduler.ExponentialLR(optimizer, 0.9, last_epoch=4)
     with pytest.raises(ValueError, match=r"either total_steps OR \(epochs AND steps_per_epoch\)"):
         lr_scheduler.OneCycleLR(optimizer, max_lr=0.1)
     with pytest.raises(ValueError, match=r"Expected positive integer total_steps, but got 2.5"):
         lr_scheduler.OneCycleLR(optimizer, max_lr=0.1, total_steps=2.5)
-    with pytest.raises(ValueError, match=r"anneal_strategy must be one of 'cos' or 'linear', instead got 'step'"):
+    with pytest.raises(
+        ValueError, match=r"anneal_strategy must be one of 'cos' or 'linear', instead got 'step'"
+    ):
         lr_scheduler.OneCycleLR(optimizer, max_lr=0.1, total_steps=10, anneal_strategy="step")
     with pytest.raises(ValueError, match=r"max_lr has 3 values, param_groups has 2"):
         lr_scheduler.OneCycleLR(optimizer, max_lr=[0.1, 0.2, 0.3], total_steps=10)
@@ -288,7 +352,9 @@ def test_one_cycle_refuses_to_step_past_total_steps():
     for _ in range(3):
         fake_step(params, optimizer)
         scheduler.step()
-    with pytest.raises(ValueError, match=r"Tried to step 4 times. The specified number of total steps is 3"):
+    with pytest.raises(
+        ValueError, match=r"Tried to step 4 times. The specified number of total steps is 3"
+    ):
         scheduler.step()
 
 
@@ -296,7 +362,9 @@ def test_load_state_dict_checks_the_number_of_groups():
     _params, optimizer = make(glassnet)
     saved = lr_scheduler.StepLR(optimizer, 3).state_dict()
     single = lr_scheduler.StepLR(make(glassnet, groups=1)[1], 3)
-    with pytest.raises(ValueError, match=r"StepLR.load_state_dict: base_lrs has 2 entries but the optimizer has 1"):
+    with pytest.raises(
+        ValueError, match=r"StepLR.load_state_dict: base_lrs has 2 entries but the optimizer has 1"
+    ):
         single.load_state_dict(saved)
 
 
@@ -304,5 +372,6 @@ def test_load_state_dict_checks_the_number_of_groups():
 def test_signature_matches_torch(name):
     ours = inspect.signature(getattr(lr_scheduler, name).__init__).parameters
     theirs = inspect.signature(getattr(torch.optim.lr_scheduler, name).__init__).parameters
-    assert [(p.name, p.kind, p.default) for p in ours.values()] == \
-        [(p.name, p.kind, p.default) for p in theirs.values()]
+    assert [(p.name, p.kind, p.default) for p in ours.values()] == [
+        (p.name, p.kind, p.default) for p in theirs.values()
+    ]

@@ -32,10 +32,22 @@ CASES = [
     ("SGD", {"lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 0.01}),
     ("SGD", {"lr": 0.05, "momentum": 0.8, "dampening": 0.3, "weight_decay": 0.1, "maximize": True}),
     ("Adagrad", {"lr": 0.1}),
-    ("Adagrad", {"lr": 0.1, "lr_decay": 0.01, "weight_decay": 0.1, "initial_accumulator_value": 0.1, "eps": 1e-6}),
+    (
+        "Adagrad",
+        {
+            "lr": 0.1,
+            "lr_decay": 0.01,
+            "weight_decay": 0.1,
+            "initial_accumulator_value": 0.1,
+            "eps": 1e-6,
+        },
+    ),
     ("Adagrad", {"lr": 0.1, "maximize": True}),
     ("RMSprop", {"lr": 0.01}),
-    ("RMSprop", {"lr": 0.001, "alpha": 0.9, "momentum": 0.5, "centered": True, "weight_decay": 0.1}),
+    (
+        "RMSprop",
+        {"lr": 0.001, "alpha": 0.9, "momentum": 0.5, "centered": True, "weight_decay": 0.1},
+    ),
     ("RMSprop", {"lr": 0.01, "centered": True, "maximize": True}),
     ("Adam", {"lr": 0.01}),
     ("Adam", {"lr": 0.01, "betas": (0.8, 0.99), "amsgrad": True, "weight_decay": 0.1, "eps": 1e-6}),
@@ -48,7 +60,10 @@ CASES = [
     ("NAdam", {"lr": 0.01, "weight_decay": 0.1, "momentum_decay": 0.01}),
     ("NAdam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True}),
 ]
-IDS = [f"{name}-{'-'.join(f'{k}={v}' for k, v in options.items()) or 'defaults'}" for name, options in CASES]
+IDS = [
+    f"{name}-{'-'.join(f'{k}={v}' for k, v in options.items()) or 'defaults'}"
+    for name, options in CASES
+]
 
 
 def make_params(lib, arrays=INIT, dtype=numpy.float64):
@@ -94,11 +109,18 @@ def assert_states_match(ours: dict, theirs: dict, rtol=1e-10, atol=1e-12):
         assert sorted(our_state) == sorted(their_state), f"state[{index}]"
         for key, their_value in their_state.items():
             our_value = our_state[key]
-            assert isinstance(our_value, glassnet.Tensor), f"state[{index}][{key!r}] is {type(our_value)}"
+            assert isinstance(our_value, glassnet.Tensor), (
+                f"state[{index}][{key!r}] is {type(our_value)}"
+            )
             expected = as_numpy(their_value)
             assert our_value.dtype == expected.dtype, f"state[{index}][{key!r}] dtype"
-            numpy.testing.assert_allclose(our_value.numpy(), expected, rtol=rtol, atol=atol,
-                                          err_msg=f"state[{index}][{key!r}]")
+            numpy.testing.assert_allclose(
+                our_value.numpy(),
+                expected,
+                rtol=rtol,
+                atol=atol,
+                err_msg=f"state[{index}][{key!r}]",
+            )
     assert ours["param_groups"] == theirs["param_groups"]
 
 
@@ -116,9 +138,16 @@ def test_parameters_and_state_match_torch_after_50_steps(case):
     train(glassnet, our_optimizer, ours, 50, maximize)
     train(torch, their_optimizer, theirs, 50, maximize)
     for index, (mine, reference, start) in enumerate(zip(ours, theirs, INIT)):
-        assert not numpy.allclose(reference.detach().numpy(), start, atol=1e-3), "the parameters must move"
-        numpy.testing.assert_allclose(mine.detach().numpy(), reference.detach().numpy(), rtol=1e-10, atol=1e-12,
-                                      err_msg=f"parameter {index}")
+        assert not numpy.allclose(reference.detach().numpy(), start, atol=1e-3), (
+            "the parameters must move"
+        )
+        numpy.testing.assert_allclose(
+            mine.detach().numpy(),
+            reference.detach().numpy(),
+            rtol=1e-10,
+            atol=1e-12,
+            err_msg=f"parameter {index}",
+        )
     assert_states_match(our_optimizer.state_dict(), their_optimizer.state_dict())
 
 
@@ -134,15 +163,36 @@ def test_state_dict_round_trip_continues_exactly(case):
     train(glassnet, optimizer, first, 20, maximize)
     saved = optimizer.state_dict()
     # what a safetensors + JSON file holds: arrays, and JSON for everything else
-    arrays = {(index, key): value.numpy().copy()
-              for index, entries in saved["state"].items() for key, value in entries.items()}
-    metadata = json.loads(json.dumps({"param_groups": saved["param_groups"], "state": {
-        index: {key: None for key in entries} for index, entries in saved["state"].items()}}))
-    restored = {"param_groups": metadata["param_groups"], "state": {
-        index: {key: arrays[(int(index), key)] for key in entries} for index, entries in metadata["state"].items()}}
+    arrays = {
+        (index, key): value.numpy().copy()
+        for index, entries in saved["state"].items()
+        for key, value in entries.items()
+    }
+    metadata = json.loads(
+        json.dumps(
+            {
+                "param_groups": saved["param_groups"],
+                "state": {
+                    index: {key: None for key in entries}
+                    for index, entries in saved["state"].items()
+                },
+            }
+        )
+    )
+    restored = {
+        "param_groups": metadata["param_groups"],
+        "state": {
+            index: {key: arrays[(int(index), key)] for key in entries}
+            for index, entries in metadata["state"].items()
+        },
+    }
 
-    resumed = [glassnet.tensor(param.detach().numpy().copy(), requires_grad=True) for param in first]
-    fresh = make_optimizer(glassnet, name, resumed, {"lr": 123.0} if name != "Adadelta" else {"lr": 9.0})
+    resumed = [
+        glassnet.tensor(param.detach().numpy().copy(), requires_grad=True) for param in first
+    ]
+    fresh = make_optimizer(
+        glassnet, name, resumed, {"lr": 123.0} if name != "Adadelta" else {"lr": 9.0}
+    )
     fresh.load_state_dict(restored)
     assert fresh.param_groups[0]["lr"] == optimizer.param_groups[0]["lr"]
     train(glassnet, fresh, resumed, 30, maximize)
@@ -162,10 +212,14 @@ def test_torch_state_dict_loads_and_continues_like_torch(case):
     train(torch, their_optimizer, theirs, 30, maximize)
     train(glassnet, our_optimizer, ours, 30, maximize)
     for mine, reference in zip(ours, theirs):
-        numpy.testing.assert_allclose(mine.detach().numpy(), reference.detach().numpy(), rtol=1e-10, atol=1e-12)
+        numpy.testing.assert_allclose(
+            mine.detach().numpy(), reference.detach().numpy(), rtol=1e-10, atol=1e-12
+        )
 
 
-@pytest.mark.parametrize("name, options", [CASES[2], CASES[9], CASES[11], CASES[14], CASES[19]], ids=str)
+@pytest.mark.parametrize(
+    "name, options", [CASES[2], CASES[9], CASES[11], CASES[14], CASES[19]], ids=str
+)
 def test_glassnet_state_dict_loads_into_torch(name, options):
     maximize = options.get("maximize", False)
     ours = make_params(glassnet)
@@ -174,27 +228,41 @@ def test_glassnet_state_dict_loads_into_torch(name, options):
     saved = our_optimizer.state_dict()
     theirs = [torch.tensor(param.detach().numpy().copy(), requires_grad=True) for param in ours]
     their_optimizer = make_optimizer(torch, name, theirs, options)
-    their_optimizer.load_state_dict({
-        "param_groups": saved["param_groups"],
-        "state": {index: {key: torch.tensor(value.numpy().copy()) for key, value in entries.items()}
-                  for index, entries in saved["state"].items()},
-    })
+    their_optimizer.load_state_dict(
+        {
+            "param_groups": saved["param_groups"],
+            "state": {
+                index: {key: torch.tensor(value.numpy().copy()) for key, value in entries.items()}
+                for index, entries in saved["state"].items()
+            },
+        }
+    )
     train(torch, their_optimizer, theirs, 30, maximize)
     train(glassnet, our_optimizer, ours, 30, maximize)
     for mine, reference in zip(ours, theirs):
-        numpy.testing.assert_allclose(mine.detach().numpy(), reference.detach().numpy(), rtol=1e-10, atol=1e-12)
+        numpy.testing.assert_allclose(
+            mine.detach().numpy(), reference.detach().numpy(), rtol=1e-10, atol=1e-12
+        )
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adadelta", "NAdam"])
+@pytest.mark.parametrize(
+    "name", ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adadelta", "NAdam"]
+)
 def test_float32_stays_float32_and_updates_in_place(name):
-    options = {"SGD": {"lr": 0.1, "momentum": 0.9}, "RMSprop": {"momentum": 0.5, "centered": True},
-               "Adam": {"amsgrad": True}}.get(name, {})
+    options = {
+        "SGD": {"lr": 0.1, "momentum": 0.9},
+        "RMSprop": {"momentum": 0.5, "centered": True},
+        "Adam": {"amsgrad": True},
+    }.get(name, {})
     params = make_params(glassnet, dtype=numpy.float32)
     arrays = [param.data for param in params]
     optimizer = make_optimizer(glassnet, name, params, options)
     train(glassnet, optimizer, params, 2)
-    state_arrays = {(index, key): value.data for index, entries in optimizer.state_dict()["state"].items()
-                    for key, value in entries.items()}
+    state_arrays = {
+        (index, key): value.data
+        for index, entries in optimizer.state_dict()["state"].items()
+        for key, value in entries.items()
+    }
     train(glassnet, optimizer, params, 3)
     for param, array, start in zip(params, arrays, INIT):
         assert param.data is array, "the update must write into param.data, not replace it"
@@ -207,17 +275,25 @@ def test_float32_stays_float32_and_updates_in_place(name):
 
 
 def test_step_float32_matches_torch_float32():
-    ours, theirs = make_params(glassnet, dtype=numpy.float32), make_params(torch, dtype=numpy.float32)
+    ours, theirs = (
+        make_params(glassnet, dtype=numpy.float32),
+        make_params(torch, dtype=numpy.float32),
+    )
     our_optimizer, their_optimizer = optim.Adam(ours, lr=0.01), torch.optim.Adam(theirs, lr=0.01)
     train(glassnet, our_optimizer, ours, 20)
     train(torch, their_optimizer, theirs, 20)
     for mine, reference in zip(ours, theirs):
-        numpy.testing.assert_allclose(mine.detach().numpy(), reference.detach().numpy(), rtol=2e-5, atol=2e-6)
+        numpy.testing.assert_allclose(
+            mine.detach().numpy(), reference.detach().numpy(), rtol=2e-5, atol=2e-6
+        )
 
 
 def test_parameter_groups_with_their_own_options_match_torch():
     def groups(params):
-        return [{"params": params[:2]}, {"params": params[2:], "lr": 0.2, "momentum": 0.5, "nesterov": True}]
+        return [
+            {"params": params[:2]},
+            {"params": params[2:], "lr": 0.2, "momentum": 0.5, "nesterov": True},
+        ]
 
     ours, theirs = make_params(glassnet), make_params(torch)
     our_optimizer = optim.SGD(groups(ours), lr=0.05, momentum=0.9)
@@ -227,7 +303,9 @@ def test_parameter_groups_with_their_own_options_match_torch():
     train(glassnet, our_optimizer, ours, 30)
     train(torch, their_optimizer, theirs, 30)
     for mine, reference in zip(ours, theirs):
-        numpy.testing.assert_allclose(mine.detach().numpy(), reference.detach().numpy(), rtol=1e-10, atol=1e-12)
+        numpy.testing.assert_allclose(
+            mine.detach().numpy(), reference.detach().numpy(), rtol=1e-10, atol=1e-12
+        )
     assert_states_match(our_optimizer.state_dict(), their_optimizer.state_dict())
 
 
@@ -244,20 +322,31 @@ def test_add_param_group_and_named_parameters():
 
 def test_parameters_without_grad_are_skipped_like_torch():
     ours, theirs = make_params(glassnet), make_params(torch)
-    our_optimizer, their_optimizer = optim.SGD(ours, lr=0.1, momentum=0.9, weight_decay=0.1), \
-        torch.optim.SGD(theirs, lr=0.1, momentum=0.9, weight_decay=0.1)
-    for lib, params, optimizer in ((glassnet, ours, our_optimizer), (torch, theirs, their_optimizer)):
+    our_optimizer, their_optimizer = (
+        optim.SGD(ours, lr=0.1, momentum=0.9, weight_decay=0.1),
+        torch.optim.SGD(theirs, lr=0.1, momentum=0.9, weight_decay=0.1),
+    )
+    for lib, params, optimizer in (
+        (glassnet, ours, our_optimizer),
+        (torch, theirs, their_optimizer),
+    ):
         compute_loss(lib, params).backward()
         params[3].grad = None  # b2 got no gradient this step
         optimizer.step()
     numpy.testing.assert_array_equal(ours[3].detach().numpy(), INIT[3])
-    assert sorted(our_optimizer.state_dict()["state"]) == sorted(their_optimizer.state_dict()["state"]) == [0, 1, 2]
+    assert (
+        sorted(our_optimizer.state_dict()["state"])
+        == sorted(their_optimizer.state_dict()["state"])
+        == [0, 1, 2]
+    )
 
 
 def test_adagrad_creates_its_state_at_construction_like_torch():
     ours, theirs = make_params(glassnet), make_params(torch)
-    assert_states_match(optim.Adagrad(ours, initial_accumulator_value=0.5).state_dict(),
-                        torch.optim.Adagrad(theirs, initial_accumulator_value=0.5).state_dict())
+    assert_states_match(
+        optim.Adagrad(ours, initial_accumulator_value=0.5).state_dict(),
+        torch.optim.Adagrad(theirs, initial_accumulator_value=0.5).state_dict(),
+    )
 
 
 def test_step_closure_returns_the_loss_and_runs_with_grad():
@@ -300,7 +389,11 @@ def test_one_element_tensor_lr_is_accepted():
 
 def test_repr_lists_each_group():
     text = repr(optim.SGD(make_params(glassnet), lr=0.25))
-    assert text.startswith("SGD (\nParameter Group 0\n") and "    lr: 0.25\n" in text and "params" not in text
+    assert (
+        text.startswith("SGD (\nParameter Group 0\n")
+        and "    lr: 0.25\n" in text
+        and "params" not in text
+    )
 
 
 BAD_OPTIONS = [
@@ -308,8 +401,16 @@ BAD_OPTIONS = [
     ("SGD", {"lr": float("nan")}, r"SGD: Invalid learning rate: nan"),
     ("SGD", {"momentum": -0.5}, r"SGD: Invalid momentum value: -0.5"),
     ("SGD", {"weight_decay": -1e-4}, r"SGD: Invalid weight_decay value: -0.0001"),
-    ("SGD", {"nesterov": True}, r"requires a momentum and zero dampening, got momentum=0, dampening=0"),
-    ("SGD", {"nesterov": True, "momentum": 0.9, "dampening": 0.1}, r"got momentum=0.9, dampening=0.1"),
+    (
+        "SGD",
+        {"nesterov": True},
+        r"requires a momentum and zero dampening, got momentum=0, dampening=0",
+    ),
+    (
+        "SGD",
+        {"nesterov": True, "momentum": 0.9, "dampening": 0.1},
+        r"got momentum=0.9, dampening=0.1",
+    ),
     ("SGD", {"fused": True}, r"SGD: fused=True is not supported"),
     ("SGD", {"differentiable": True}, r"SGD: differentiable=True is not supported"),
     ("Adagrad", {"lr_decay": -1}, r"Adagrad: Invalid lr_decay value: -1"),
@@ -328,7 +429,9 @@ BAD_OPTIONS = [
 ]
 
 
-@pytest.mark.parametrize("name, options, message", BAD_OPTIONS, ids=[row[2][:40] for row in BAD_OPTIONS])
+@pytest.mark.parametrize(
+    "name, options, message", BAD_OPTIONS, ids=[row[2][:40] for row in BAD_OPTIONS]
+)
 def test_bad_options_raise_naming_the_value(name, options, message):
     error = TypeError if "must be a number" in message else ValueError
     with pytest.raises(error, match=message):
@@ -343,17 +446,25 @@ def test_bad_options_in_a_param_group_are_caught_too():
 
 def test_bad_params_raise():
     params = make_params(glassnet)
-    with pytest.raises(TypeError, match=r"an iterable of Tensors or dicts, but got a Tensor of shape \(6, 4\)"):
+    with pytest.raises(
+        TypeError, match=r"an iterable of Tensors or dicts, but got a Tensor of shape \(6, 4\)"
+    ):
         optim.SGD(params[0])
     with pytest.raises(ValueError, match=r"SGD: optimizer got an empty parameter list"):
         optim.SGD([])
     with pytest.raises(TypeError, match=r"ordered collections.*Please use a list instead"):
         optim.SGD([{"params": set(params)}])
-    with pytest.raises(TypeError, match=r"can only optimize Tensors, but parameter 1 of the group is ndarray"):
+    with pytest.raises(
+        TypeError, match=r"can only optimize Tensors, but parameter 1 of the group is ndarray"
+    ):
         optim.SGD([params[0], INIT[1]])
-    with pytest.raises(ValueError, match=r"can't optimize a non-leaf Tensor \(parameter 0, shape \(6, 4\)\)"):
+    with pytest.raises(
+        ValueError, match=r"can't optimize a non-leaf Tensor \(parameter 0, shape \(6, 4\)\)"
+    ):
         optim.SGD([params[0] * 2])
-    with pytest.raises(ValueError, match=r"some parameters appear in more than one parameter group \(group 0"):
+    with pytest.raises(
+        ValueError, match=r"some parameters appear in more than one parameter group \(group 0"
+    ):
         optim.SGD([{"params": params[:2]}, {"params": params[1:]}])
     with pytest.raises(TypeError, match=r"param_group must be a dict, but got list"):
         optim.SGD(params).add_param_group(params)
@@ -366,13 +477,20 @@ def test_load_state_dict_errors_name_what_differs():
     optimizer = optim.Adam(params, lr=0.01)
     train(glassnet, optimizer, params, 1)
     saved = optimizer.state_dict()
-    with pytest.raises(ValueError, match=r"different number of parameter groups: 2 saved, 1 in this optimizer"):
+    with pytest.raises(
+        ValueError, match=r"different number of parameter groups: 2 saved, 1 in this optimizer"
+    ):
         optimizer.load_state_dict({"state": {}, "param_groups": saved["param_groups"] * 2})
     other = optim.Adam(params[:3])
-    with pytest.raises(ValueError, match=r"group 0 holds 4 parameters in the state dict and 3 here"):
+    with pytest.raises(
+        ValueError, match=r"group 0 holds 4 parameters in the state dict and 3 here"
+    ):
         other.load_state_dict(saved)
     swapped = optim.Adam([params[1], params[0], params[2], params[3]])
-    with pytest.raises(ValueError, match=r"state\[0\]\['exp_avg'\] has shape \(6, 4\) but parameter 0 has shape \(6,"):
+    with pytest.raises(
+        ValueError,
+        match=r"state\[0\]\['exp_avg'\] has shape \(6, 4\) but parameter 0 has shape \(6,",
+    ):
         swapped.load_state_dict(saved)
     with pytest.raises(ValueError, match=r"the state dict has no 'param_groups' entry"):
         optimizer.load_state_dict({"state": {}})
@@ -386,12 +504,15 @@ def test_adamw_stays_decoupled_after_loading_an_adam_state_dict():
     assert optimizer.param_groups[0]["decoupled_weight_decay"] is True
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adadelta", "NAdam", "Optimizer"])
+@pytest.mark.parametrize(
+    "name", ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adadelta", "NAdam", "Optimizer"]
+)
 def test_signature_matches_torch(name):
     ours = inspect.signature(getattr(optim, name).__init__).parameters
     theirs = inspect.signature(getattr(torch.optim, name).__init__).parameters
-    assert [(p.name, p.kind, p.default) for p in ours.values()] == \
-        [(p.name, p.kind, p.default) for p in theirs.values()]
+    assert [(p.name, p.kind, p.default) for p in ours.values()] == [
+        (p.name, p.kind, p.default) for p in theirs.values()
+    ]
 
 
 def test_no_warnings_in_a_normal_run():
@@ -420,5 +541,7 @@ def test_a_custom_optimizer_needs_only_an_update_rule():
     optimizer.step()
     optimizer.step()
     for param, grad, start in zip(params, grads, INIT):
-        numpy.testing.assert_allclose(param.detach().numpy(), start - 0.2 * numpy.sign(grad), rtol=1e-15)
+        numpy.testing.assert_allclose(
+            param.detach().numpy(), start - 0.2 * numpy.sign(grad), rtol=1e-15
+        )
     assert optimizer.state_dict()["state"][3] == {"count": 2}

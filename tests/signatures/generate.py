@@ -57,7 +57,9 @@ def build() -> dict[str, list]:
     for name in TORCH_NAMES:
         table[f"torch.{name}"] = torch_signatures(getattr(torch, name), name)
     for name in FUNCTIONAL_NAMES:
-        table[f"torch.nn.functional.{name}"] = torch_signatures(getattr(torch.nn.functional, name), name)
+        table[f"torch.nn.functional.{name}"] = torch_signatures(
+            getattr(torch.nn.functional, name), name
+        )
     return table
 
 

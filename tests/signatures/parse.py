@@ -43,7 +43,7 @@ def parse(line: str) -> list[tuple[str, str, Any]]:
     while depth:
         depth += {"(": 1, ")": -1}.get(line[end], 0)
         end += 1
-    inner = line[start: end - 1]
+    inner = line[start : end - 1]
     params, kind = [], POSITIONAL
     for part in _split_top_level(inner.replace("\\*", "*")):
         if part == "*":
@@ -71,6 +71,8 @@ def describe(function: Any) -> list[tuple[str, str, Any]]:
             continue
         else:
             kind = POSITIONAL
-        default = "<required>" if parameter.default is inspect.Parameter.empty else parameter.default
+        default = (
+            "<required>" if parameter.default is inspect.Parameter.empty else parameter.default
+        )
         params.append((parameter.name, kind, default))
     return params

@@ -28,5 +28,7 @@ def one_blas_thread():
 def problem() -> dict[str, DataLoader]:
     x, y = make_problem()
     val_x, val_y = make_problem(40, seed=1)
-    return {"train": DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True, seed=3),
-            "val": DataLoader(TensorDataset(val_x, val_y), batch_size=16)}
+    return {
+        "train": DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True, seed=3),
+        "val": DataLoader(TensorDataset(val_x, val_y), batch_size=16),
+    }

@@ -77,7 +77,9 @@ def main() -> None:
     model = MLP([12, 32, 16, 4], batchnorm=True, dropout=0.3)
     optimizer = optim.Adam(model.parameters(), lr=0.01)
     if args.scheduler == "step":
-        scheduler = optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.05, total_steps=EPOCHS * STEPS_PER_EPOCH)
+        scheduler = optim.lr_scheduler.OneCycleLR(
+            optimizer, max_lr=0.05, total_steps=EPOCHS * STEPS_PER_EPOCH
+        )
     else:
         scheduler = optim.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.5)
     callbacks = [
@@ -85,19 +87,39 @@ def main() -> None:
         NaNGuard(),
         EarlyStopping("val_loss", patience=100, restore_best_weights=True),
         CSVLogger(out / "history.csv"),
-        ModelCheckpoint(out / "ckpt", monitor="val_accuracy", every_n_epochs=2, keep_last=1, every_n_train_steps=3),
+        ModelCheckpoint(
+            out / "ckpt",
+            monitor="val_accuracy",
+            every_n_epochs=2,
+            keep_last=1,
+            every_n_train_steps=3,
+        ),
     ]
-    trainer = Trainer(model, optimizer, nn.CrossEntropyLoss(), metrics=["accuracy", "f1"], callbacks=callbacks,
-                      scheduler=scheduler, clip_grad_norm=5.0, seed=0)
+    trainer = Trainer(
+        model,
+        optimizer,
+        nn.CrossEntropyLoss(),
+        metrics=["accuracy", "f1"],
+        callbacks=callbacks,
+        scheduler=scheduler,
+        clip_grad_norm=5.0,
+        seed=0,
+    )
     train = DataLoader(TensorDataset(x, y), batch_size=32, shuffle=True, seed=7)
     val = DataLoader(TensorDataset(val_x, val_y), batch_size=50)
     last = out / "ckpt" / "last.safetensors"
     resume_from = last if args.resume and last.exists() else None
     print(f"RESUME {resume_from}", flush=True)
     trainer.fit(train, val, epochs=EPOCHS, resume_from=resume_from)
-    glassnet.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                   "scheduler_lr": scheduler.get_last_lr(), "global_step": trainer.global_step},
-                  out / "final.safetensors")
+    glassnet.save(
+        {
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "scheduler_lr": scheduler.get_last_lr(),
+            "global_step": trainer.global_step,
+        },
+        out / "final.safetensors",
+    )
     print("DONE", flush=True)
     sys.stdout.flush()
 

@@ -27,8 +27,13 @@ ENV = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 def run(out: Path, *options: str, kill_on: str | None = None) -> str:
     """Run the script; with kill_on, SIGKILL it as soon as it prints that line. Returns its output."""
-    process = subprocess.Popen([sys.executable, str(SCRIPT), str(out), *options], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env=ENV)
+    process = subprocess.Popen(
+        [sys.executable, str(SCRIPT), str(out), *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
     lines = []
     try:
         for line in process.stdout:
@@ -52,14 +57,19 @@ def run(out: Path, *options: str, kill_on: str | None = None) -> str:
 
 
 def assert_same_run(expected: Path, actual: Path) -> None:
-    first, second = (glassnet.load(path / "final.safetensors", as_numpy=True) for path in (expected, actual))
+    first, second = (
+        glassnet.load(path / "final.safetensors", as_numpy=True) for path in (expected, actual)
+    )
     assert first["global_step"] == second["global_step"]
     assert first["scheduler_lr"] == second["scheduler_lr"]
     for key, value in first["model"].items():
         assert numpy.array_equal(value, second["model"][key]), key
     for index, state in first["optimizer"]["state"].items():
         for name, value in state.items():
-            assert numpy.array_equal(value, second["optimizer"]["state"][index][name]), (index, name)
+            assert numpy.array_equal(value, second["optimizer"]["state"][index][name]), (
+                index,
+                name,
+            )
     assert (expected / "history.csv").read_text() == (actual / "history.csv").read_text()
 
 
@@ -74,15 +84,24 @@ def uninterrupted(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("scheduler, kill_after_step", [
-    ("epoch", 1),    # before the first checkpoint: the resume starts from scratch
-    ("epoch", 14),   # mid-epoch 2, two steps after the step-12 checkpoint
-    ("epoch", 30),   # the last batch of epoch 3, before its epoch-end checkpoint
-    ("step", 17),    # OneCycleLR stepping per batch, mid-epoch 2
-])
+@pytest.mark.parametrize(
+    "scheduler, kill_after_step",
+    [
+        ("epoch", 1),  # before the first checkpoint: the resume starts from scratch
+        ("epoch", 14),  # mid-epoch 2, two steps after the step-12 checkpoint
+        ("epoch", 30),  # the last batch of epoch 3, before its epoch-end checkpoint
+        ("step", 17),  # OneCycleLR stepping per batch, mid-epoch 2
+    ],
+)
 def test_sigkill_then_resume_is_bit_identical(uninterrupted, tmp_path, scheduler, kill_after_step):
-    run(tmp_path, "--scheduler", scheduler, "--pause-at-step", str(kill_after_step),
-        kill_on=f"STEP {kill_after_step}")
+    run(
+        tmp_path,
+        "--scheduler",
+        scheduler,
+        "--pause-at-step",
+        str(kill_after_step),
+        kill_on=f"STEP {kill_after_step}",
+    )
     last = tmp_path / "ckpt" / "last.safetensors"
     if kill_after_step < 3:
         assert not last.exists()

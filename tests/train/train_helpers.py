@@ -9,8 +9,9 @@ from glassnet import nn
 from glassnet.models import MLP
 
 
-def make_problem(samples: int = 120, features: int = 6, classes: int = 3, seed: int = 0
-                 ) -> tuple[numpy.ndarray, numpy.ndarray]:
+def make_problem(
+    samples: int = 120, features: int = 6, classes: int = 3, seed: int = 0
+) -> tuple[numpy.ndarray, numpy.ndarray]:
     """Gaussian inputs with labels a fixed linear rule picks: learnable, not trivial."""
     rng = numpy.random.default_rng(seed)
     x = rng.standard_normal((samples, features)).astype(numpy.float32)

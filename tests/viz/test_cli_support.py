@@ -16,13 +16,18 @@ def summary_args(**changes):
 
 
 def draw_args(**changes):
-    values = dict(target="lstm-cell", input=None, classes=10, level="module", output=None, format=None)
+    values = dict(
+        target="lstm-cell", input=None, classes=10, level="module", output=None, format=None
+    )
     return argparse.Namespace(**{**values, **changes})
 
 
 def test_parse_shape():
     assert parse_shape("3x32x32") == (3, 32, 32) and parse_shape("64") == (64,)
-    with pytest.raises(ValueError, match=r"--input '3x0': give one sample's shape as positive integers joined by 'x'"):
+    with pytest.raises(
+        ValueError,
+        match=r"--input '3x0': give one sample's shape as positive integers joined by 'x'",
+    ):
         parse_shape("3x0")
 
 
@@ -38,7 +43,10 @@ def test_summary_prints_the_table(capsys):
 def test_summary_of_an_unknown_model_exits_2_with_one_line(capsys):
     assert run_summary(summary_args(model="nonet")) == 2
     err = capsys.readouterr().err
-    assert err.startswith("glassnet summary: error: unknown model 'nonet'; available: ") and err.count("\n") == 1
+    assert (
+        err.startswith("glassnet summary: error: unknown model 'nonet'; available: ")
+        and err.count("\n") == 1
+    )
 
 
 def test_summary_with_a_bad_shape_exits_2(capsys):
@@ -69,17 +77,25 @@ def test_draw_without_dot_writes_the_dot_file_and_a_note(tmp_path, capsys, monke
     assert run_draw(draw_args(output=str(tmp_path / "lstm.svg"))) == 0
     captured = capsys.readouterr()
     assert (tmp_path / "lstm.dot").exists() and not (tmp_path / "lstm.svg").exists()
-    assert captured.err.startswith("glassnet draw: note: Graphviz's `dot` program was not found on PATH")
+    assert captured.err.startswith(
+        "glassnet draw: note: Graphviz's `dot` program was not found on PATH"
+    )
     assert "apt-get install graphviz" in captured.err
     assert captured.out.startswith(f"wrote {tmp_path / 'lstm.dot'} (dot, ")
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"target": "mlp"}, "drawing model 'mlp' needs --input, one sample's shape such as 3x32x32"),
-    ({"format": "png"}, "--format png needs -o PATH"),
-    ({"target": "nonet", "input": "4"}, "unknown model 'nonet'"),
-    ({"output": "x.svg", "format": "dot"}, "path 'x.svg' ends in .svg but format='dot'"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (
+            {"target": "mlp"},
+            "drawing model 'mlp' needs --input, one sample's shape such as 3x32x32",
+        ),
+        ({"format": "png"}, "--format png needs -o PATH"),
+        ({"target": "nonet", "input": "4"}, "unknown model 'nonet'"),
+        ({"output": "x.svg", "format": "dot"}, "path 'x.svg' ends in .svg but format='dot'"),
+    ],
+)
 def test_draw_errors_exit_2(changes, message, capsys):
     assert run_draw(draw_args(**changes)) == 2
     err = capsys.readouterr().err

@@ -12,7 +12,6 @@ INPUT_ERRORS = (ValueError, TypeError, OSError)
 MODEL_FLAGS = ("hidden", "activation", "init", "batchnorm", "dropout")
 
 
-
 def configure(parser: argparse.ArgumentParser, description: str, epilog: str | None = None) -> None:
     """Set a subcommand's description and epilog after `add_parser`, keeping their line breaks."""
     parser.description, parser.epilog = description, epilog
@@ -30,10 +29,13 @@ def hidden_sizes(text: str) -> list[int]:
     try:
         sizes = [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated layer widths such as 128,64, got {text!r}"
-                                         ) from None
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated layer widths such as 128,64, got {text!r}"
+        ) from None
     if not sizes or any(size < 1 for size in sizes):
-        raise argparse.ArgumentTypeError(f"expected positive layer widths such as 128,64, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected positive layer widths such as 128,64, got {text!r}"
+        )
     return sizes
 
 
@@ -47,7 +49,9 @@ def positive_int(text: str) -> int:
     return value
 
 
-def check_model_flags(model: str, args: argparse.Namespace, flags: Iterable[str] = MODEL_FLAGS) -> None:
+def check_model_flags(
+    model: str, args: argparse.Namespace, flags: Iterable[str] = MODEL_FLAGS
+) -> None:
     """Refuse model flags given on the command line that model `model` has no use for.
 
     The registry drops train's implied --activation relu for a model without that option
@@ -60,5 +64,7 @@ def check_model_flags(model: str, args: argparse.Namespace, flags: Iterable[str]
     refused = [flag for flag in given if flag not in takes]
     if refused:
         usable = [f"--{flag}" for flag in flags if flag in takes]
-        raise ValueError(f"model {model!r} has no {', '.join('--' + flag for flag in refused)} option (its "
-                         f"architecture fixes it); of these flags it takes {', '.join(usable) or 'none'}")
+        raise ValueError(
+            f"model {model!r} has no {', '.join('--' + flag for flag in refused)} option (its "
+            f"architecture fixes it); of these flags it takes {', '.join(usable) or 'none'}"
+        )

@@ -5,11 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 
-from glassnet.cli.common import INPUT_ERRORS, check_model_flags, configure, error, hidden_sizes, positive_int
+from glassnet.cli.common import (
+    INPUT_ERRORS,
+    check_model_flags,
+    configure,
+    error,
+    hidden_sizes,
+    positive_int,
+)
 
 TRAIN_HELP = "train a classifier (digits, mnist1d or your data) and report its test metrics"
 EVAL_HELP = "evaluate a trained run again on its test split"
-
 
 
 def _print_result(result: object, title: str) -> None:
@@ -30,11 +36,17 @@ def _run_train(args: argparse.Namespace) -> int:
     out = args.resume or args.out or "RUN"
     try:
         if args.resume is not None:
-            given = sorted(key for key, value in options.items() if value is not None and key != "epochs")
+            given = sorted(
+                key for key, value in options.items() if value is not None and key != "epochs"
+            )
             if given or args.out is not None:
-                flags = ", ".join("--" + key.replace("_", "-") for key in given + (["out"] if args.out else []))
-                raise ValueError(f"--resume continues a run with the options in {args.resume}/config.json; only "
-                                 f"--epochs may be given with it (got {flags})")
+                flags = ", ".join(
+                    "--" + key.replace("_", "-") for key in given + (["out"] if args.out else [])
+                )
+                raise ValueError(
+                    f"--resume continues a run with the options in {args.resume}/config.json; only "
+                    f"--epochs may be given with it (got {flags})"
+                )
             out = args.resume
             config = read_config(out)
             if args.epochs is not None:
@@ -46,7 +58,10 @@ def _run_train(args: argparse.Namespace) -> int:
         progress = ProgressBar(disable=args.no_progress, console=Console(stderr=True))
         result = train_run(config, out, resume=args.resume is not None, progress=progress)
     except KeyboardInterrupt:
-        print(f"glassnet train: interrupted; continue with: glassnet train --resume {out}", file=sys.stderr)
+        print(
+            f"glassnet train: interrupted; continue with: glassnet train --resume {out}",
+            file=sys.stderr,
+        )
         return 130
     except NonFiniteError as problem:
         error("train", problem)
@@ -55,8 +70,12 @@ def _run_train(args: argparse.Namespace) -> int:
         return error("train", problem)
     if result.stop_reason:
         print(f"stopped: {result.stop_reason}")
-    best = f", best val_loss at epoch {result.best_epoch + 1}" if result.best_epoch is not None else ""
-    print(f"trained {result.epochs_done} epochs in {result.seconds:.1f} s{best}; files in {result.out}")
+    best = (
+        f", best val_loss at epoch {result.best_epoch + 1}" if result.best_epoch is not None else ""
+    )
+    print(
+        f"trained {result.epochs_done} epochs in {result.seconds:.1f} s{best}; files in {result.out}"
+    )
     _print_result(result, f"test metrics of {result.checkpoint}")
     return 0
 
@@ -69,53 +88,107 @@ def configure_train(parser: argparse.ArgumentParser) -> None:
     configure(
         parser,
         description="Train a model with a progress bar; write history.csv, best/last checkpoints, curves.png and\n"
-                    "config.json into --out; print the test metrics of the best checkpoint (lowest val_loss).\n"
-                    "Inputs are standardised per channel with the training split's mean and std. Splits are\n"
-                    "fixed: digits 60/20/20 stratified; mnist1d 4000/1000 with 20% of train as val.\n"
-                    "The defaults reach ~98% test accuracy on digits (mlp: 98.1%, cnn: 98.9%, median of\n"
-                    "seeds 0-2; bench/train_digits.py) in seconds on 2 CPU cores.\n\n"
-                    "--model takes any zoo model that fits the data's sample shape (digits: 1x8x8 images;\n"
-                    "mnist1d: 1x40 sequences); one that does not says what it needs. --hidden, --activation,\n"
-                    "--init, --batchnorm and --dropout go to the model: the zoo's fixed architectures take\n"
-                    "only some (glassnet summary NAME --input SHAPE shows a model's layers).",
+        "config.json into --out; print the test metrics of the best checkpoint (lowest val_loss).\n"
+        "Inputs are standardised per channel with the training split's mean and std. Splits are\n"
+        "fixed: digits 60/20/20 stratified; mnist1d 4000/1000 with 20% of train as val.\n"
+        "The defaults reach ~98% test accuracy on digits (mlp: 98.1%, cnn: 98.9%, median of\n"
+        "seeds 0-2; bench/train_digits.py) in seconds on 2 CPU cores.\n\n"
+        "--model takes any zoo model that fits the data's sample shape (digits: 1x8x8 images;\n"
+        "mnist1d: 1x40 sequences); one that does not says what it needs. --hidden, --activation,\n"
+        "--init, --batchnorm and --dropout go to the model: the zoo's fixed architectures take\n"
+        "only some (glassnet summary NAME --input SHAPE shows a model's layers).",
         epilog="examples:\n  glassnet train --data digits --model cnn --out runs/digits-cnn\n"
-               "  glassnet train --data digits --model resnet20 --epochs 10\n"
-               "  glassnet train --data mnist1d --model gru --hidden 64\n"
-               "  glassnet train --resume runs/digits-cnn --epochs 60\n  glassnet eval runs/digits-cnn",
+        "  glassnet train --data digits --model resnet20 --epochs 10\n"
+        "  glassnet train --data mnist1d --model gru --hidden 64\n"
+        "  glassnet train --resume runs/digits-cnn --epochs 60\n  glassnet eval runs/digits-cnn",
     )
     d = DEFAULTS
-    parser.add_argument("--data", metavar="DATA", help=f"digits, mnist1d, or a path: a CIFAR-10 folder, MNIST IDX "
-                        f"files, an ImageFolder, an .npz (default: {d['data']})")
-    parser.add_argument("--model", choices=available_models(), metavar="NAME",
-                        help=f"one of {', '.join(available_models())} (default: {d['model']})")
-    parser.add_argument("--hidden", type=hidden_sizes, metavar="W1,W2,...",
-                        help="hidden layer widths (default: mlp 256,128; cnn 128, the head after the convolutions; "
-                             "vgg*: one width, 512; lstm/gru/rnn: one per layer, all equal, 64)")
-    parser.add_argument("--activation", choices=tuple(ACTIVATIONS),
-                        help=f"(default: {d['activation']}; lenet5 also takes tanh; models with a fixed "
-                             "nonlinearity take none)")
-    parser.add_argument("--init", choices=INITS, help="weight initialisation (default: the model's own; mlp and cnn: "
-                        "PyTorch's, U(+-1/sqrt(fan_in)))")
-    parser.add_argument("--batchnorm", action=argparse.BooleanOptionalAction,
-                        help="BatchNorm after each hidden Linear / conv (default: on; vgg*: off)")
-    parser.add_argument("--dropout", type=float, metavar="P",
-                        help="dropout after hidden layers; lstm/gru/rnn: between stacked layers (default: the "
-                             "model's own: 0 for mlp, cnn and the recurrent models; vgg*: 0.5)")
-    parser.add_argument("--optimizer", choices=OPTIMIZERS, help=f"momentum is SGD with momentum 0.9 "
-                        f"(default: {d['optimizer']})")
+    parser.add_argument(
+        "--data",
+        metavar="DATA",
+        help=f"digits, mnist1d, or a path: a CIFAR-10 folder, MNIST IDX "
+        f"files, an ImageFolder, an .npz (default: {d['data']})",
+    )
+    parser.add_argument(
+        "--model",
+        choices=available_models(),
+        metavar="NAME",
+        help=f"one of {', '.join(available_models())} (default: {d['model']})",
+    )
+    parser.add_argument(
+        "--hidden",
+        type=hidden_sizes,
+        metavar="W1,W2,...",
+        help="hidden layer widths (default: mlp 256,128; cnn 128, the head after the convolutions; "
+        "vgg*: one width, 512; lstm/gru/rnn: one per layer, all equal, 64)",
+    )
+    parser.add_argument(
+        "--activation",
+        choices=tuple(ACTIVATIONS),
+        help=f"(default: {d['activation']}; lenet5 also takes tanh; models with a fixed "
+        "nonlinearity take none)",
+    )
+    parser.add_argument(
+        "--init",
+        choices=INITS,
+        help="weight initialisation (default: the model's own; mlp and cnn: "
+        "PyTorch's, U(+-1/sqrt(fan_in)))",
+    )
+    parser.add_argument(
+        "--batchnorm",
+        action=argparse.BooleanOptionalAction,
+        help="BatchNorm after each hidden Linear / conv (default: on; vgg*: off)",
+    )
+    parser.add_argument(
+        "--dropout",
+        type=float,
+        metavar="P",
+        help="dropout after hidden layers; lstm/gru/rnn: between stacked layers (default: the "
+        "model's own: 0 for mlp, cnn and the recurrent models; vgg*: 0.5)",
+    )
+    parser.add_argument(
+        "--optimizer",
+        choices=OPTIMIZERS,
+        help=f"momentum is SGD with momentum 0.9 (default: {d['optimizer']})",
+    )
     parser.add_argument("--lr", type=float, help=f"learning rate (default per optimizer: {lrs})")
-    parser.add_argument("--weight-decay", type=float, metavar="WD", help=f"(default: {d['weight_decay']})")
-    parser.add_argument("--epochs", type=positive_int, help=f"(default: {d['epochs']}); with --resume: the new total")
-    parser.add_argument("--batch-size", type=positive_int, metavar="N", help=f"(default: {d['batch_size']})")
-    parser.add_argument("--early-stopping", type=positive_int, metavar="PATIENCE",
-                        help="stop after PATIENCE epochs without a lower val_loss (default: off)")
-    parser.add_argument("--clip-grad-norm", type=float, metavar="MAX", help="clip the total gradient norm "
-                        "(default: off)")
-    parser.add_argument("--seed", type=int, help=f"initial weights, shuffling and dropout (default: {d['seed']})")
-    parser.add_argument("--out", metavar="DIR", help="run folder (default: runs/DATA-MODEL-seedSEED)")
-    parser.add_argument("--resume", metavar="RUN", help="continue the run in folder RUN from its last.safetensors")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar (it is off anyway when "
-                        "stderr is not a terminal)")
+    parser.add_argument(
+        "--weight-decay", type=float, metavar="WD", help=f"(default: {d['weight_decay']})"
+    )
+    parser.add_argument(
+        "--epochs",
+        type=positive_int,
+        help=f"(default: {d['epochs']}); with --resume: the new total",
+    )
+    parser.add_argument(
+        "--batch-size", type=positive_int, metavar="N", help=f"(default: {d['batch_size']})"
+    )
+    parser.add_argument(
+        "--early-stopping",
+        type=positive_int,
+        metavar="PATIENCE",
+        help="stop after PATIENCE epochs without a lower val_loss (default: off)",
+    )
+    parser.add_argument(
+        "--clip-grad-norm",
+        type=float,
+        metavar="MAX",
+        help="clip the total gradient norm (default: off)",
+    )
+    parser.add_argument(
+        "--seed", type=int, help=f"initial weights, shuffling and dropout (default: {d['seed']})"
+    )
+    parser.add_argument(
+        "--out", metavar="DIR", help="run folder (default: runs/DATA-MODEL-seedSEED)"
+    )
+    parser.add_argument(
+        "--resume", metavar="RUN", help="continue the run in folder RUN from its last.safetensors"
+    )
+    parser.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar (it is off anyway when stderr is not a terminal)",
+    )
     parser.set_defaults(handler=_run_train)
 
 
@@ -126,7 +199,9 @@ def _run_eval(args: argparse.Namespace) -> int:
         result = evaluate_run(args.run, args.checkpoint, args.split)
     except INPUT_ERRORS as problem:
         return error("eval", problem)
-    print(f"{result.out}: {result.config['model']} on {result.config['data']}, {result.epochs_done} epochs trained")
+    print(
+        f"{result.out}: {result.config['model']} on {result.config['data']}, {result.epochs_done} epochs trained"
+    )
     _print_result(result, f"{args.split} metrics of {result.checkpoint}")
     return 0
 
@@ -135,10 +210,14 @@ def configure_eval(parser: argparse.ArgumentParser) -> None:
     configure(
         parser,
         description="Rebuild the model of a run folder from its config.json, load a checkpoint and print\n"
-                    "accuracy, macro precision/recall/F1 and the loss on a split.",
+        "accuracy, macro precision/recall/F1 and the loss on a split.",
         epilog="example:\n  glassnet eval runs/digits-cnn --checkpoint last",
     )
     parser.add_argument("run", metavar="RUN", help="a folder written by glassnet train")
-    parser.add_argument("--checkpoint", choices=("best", "last"), default="best", help="(default: best)")
-    parser.add_argument("--split", choices=("test", "val", "train"), default="test", help="(default: test)")
+    parser.add_argument(
+        "--checkpoint", choices=("best", "last"), default="best", help="(default: best)"
+    )
+    parser.add_argument(
+        "--split", choices=("test", "val", "train"), default="test", help="(default: test)"
+    )
     parser.set_defaults(handler=_run_eval)

@@ -20,6 +20,13 @@ from glassnet.data.loader import (
 from glassnet.data.pipeline import Pipeline, PipelineIterator
 
 __all__ = [
-    "DataLoader", "Dataset", "Pipeline", "PipelineIterator", "SkippedRecordsWarning", "Subset", "TensorDataset",
-    "default_collate", "random_split",
+    "DataLoader",
+    "Dataset",
+    "Pipeline",
+    "PipelineIterator",
+    "SkippedRecordsWarning",
+    "Subset",
+    "TensorDataset",
+    "default_collate",
+    "random_split",
 ]

@@ -37,8 +37,10 @@ def _collate(items: list[Any], where: str) -> Any:
         shapes = {item.shape for item in items if isinstance(item, numpy.ndarray)}
         if len(shapes) > 1 or len(items) != sum(isinstance(item, numpy.ndarray) for item in items):
             described = [getattr(item, "shape", type(item).__name__) for item in items]
-            raise ValueError(f"default_collate: {where}: cannot stack samples of different shapes or types; "
-                             f"got {_summarise(described)}")
+            raise ValueError(
+                f"default_collate: {where}: cannot stack samples of different shapes or types; "
+                f"got {_summarise(described)}"
+            )
         return numpy.stack(items)
     if isinstance(first, (bool, numpy.bool_)):
         return numpy.asarray(items, dtype=numpy.bool_)
@@ -54,24 +56,32 @@ def _collate(items: list[Any], where: str) -> Any:
         keys = list(first)
         for position, item in enumerate(items):
             if not isinstance(item, collections.abc.Mapping) or list(item) != keys:
-                raise ValueError(f"default_collate: {where}: sample {position} has keys "
-                                 f"{list(item) if isinstance(item, collections.abc.Mapping) else type(item).__name__}"
-                                 f", sample 0 has {keys}")
-        collated = {key: _collate([item[key] for item in items], f"{where}[{key!r}]") for key in keys}
+                raise ValueError(
+                    f"default_collate: {where}: sample {position} has keys "
+                    f"{list(item) if isinstance(item, collections.abc.Mapping) else type(item).__name__}"
+                    f", sample 0 has {keys}"
+                )
+        collated = {
+            key: _collate([item[key] for item in items], f"{where}[{key!r}]") for key in keys
+        }
         return collated if type(first) is dict else type(first)(collated)
     if isinstance(first, (tuple, list)):
         size = len(first)
         for position, item in enumerate(items):
             if not isinstance(item, (tuple, list)) or len(item) != size:
                 got = len(item) if isinstance(item, (tuple, list)) else type(item).__name__
-                raise ValueError(f"default_collate: {where}: sample {position} has {got} fields, "
-                                 f"sample 0 has {size}; every sample must have the same structure")
+                raise ValueError(
+                    f"default_collate: {where}: sample {position} has {got} fields, "
+                    f"sample 0 has {size}; every sample must have the same structure"
+                )
         fields = [_collate([item[k] for item in items], f"{where}[{k}]") for k in range(size)]
         if isinstance(first, tuple) and hasattr(first, "_fields"):  # namedtuple
             return type(first)(*fields)
         return tuple(fields) if isinstance(first, tuple) else fields
-    raise TypeError(f"default_collate: {where}: samples must be arrays, Tensors, numbers, strings, or "
-                    f"tuples/lists/dicts of them; got {type(first).__name__}")
+    raise TypeError(
+        f"default_collate: {where}: samples must be arrays, Tensors, numbers, strings, or "
+        f"tuples/lists/dicts of them; got {type(first).__name__}"
+    )
 
 
 def _summarise(described: list[Any]) -> str:
@@ -83,7 +93,9 @@ def _summarise(described: list[Any]) -> str:
 def to_tensors(batch: Any, where: str = "DataLoader") -> Any:
     """Wrap every NumPy array in a collated batch as a glassnet Tensor (no copy)."""
     if isinstance(batch, numpy.ndarray):
-        dtypes.as_dtype(batch.dtype, where)  # rejects dtypes glassnet has no Tensor for, naming them
+        dtypes.as_dtype(
+            batch.dtype, where
+        )  # rejects dtypes glassnet has no Tensor for, naming them
         return Tensor(batch)
     if isinstance(batch, numpy.generic):
         return Tensor(numpy.asarray(batch))

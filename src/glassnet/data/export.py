@@ -36,12 +36,16 @@ def export_digits(out: str | os.PathLike, format: str = "png") -> dict[str, int]
     `out` must be new or empty: files left from an earlier export would mix into the dataset.
     """
     if format not in EXPORT_FORMATS:
-        raise ValueError(f"export_digits: format must be one of {', '.join(EXPORT_FORMATS)}, got {format!r}")
+        raise ValueError(
+            f"export_digits: format must be one of {', '.join(EXPORT_FORMATS)}, got {format!r}"
+        )
     from PIL import Image
 
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise FileExistsError(f"export: {out} exists and is not an empty folder; choose a new or empty one")
+        raise FileExistsError(
+            f"export: {out} exists and is not an empty folder; choose a new or empty one"
+        )
     written = {}
     for split in DIGITS_SPLITS:
         dataset = Digits(split)
@@ -50,7 +54,9 @@ def export_digits(out: str | os.PathLike, format: str = "png") -> dict[str, int]
         for name in dataset.classes:
             (out / split / name).mkdir(parents=True, exist_ok=True)
         for index, (image, label) in enumerate(zip(pixels, dataset.targets)):
-            path = out / split / dataset.classes[label] / f"{index:0{width}d}{EXPORT_FORMATS[format]}"
+            path = (
+                out / split / dataset.classes[label] / f"{index:0{width}d}{EXPORT_FORMATS[format]}"
+            )
             Image.fromarray(image).save(path, **({"quality": 95} if format == "jpeg" else {}))
         written[split] = len(dataset)
     return written

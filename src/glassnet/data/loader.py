@@ -37,10 +37,14 @@ class Dataset:
     """
 
     def __getitem__(self, index: int) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} must implement __getitem__ (subclasses of Dataset do)")
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement __getitem__ (subclasses of Dataset do)"
+        )
 
     def __len__(self) -> int:
-        raise NotImplementedError(f"{type(self).__name__} must implement __len__ (subclasses of Dataset do)")
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement __len__ (subclasses of Dataset do)"
+        )
 
 
 class TensorDataset(Dataset):
@@ -52,17 +56,26 @@ class TensorDataset(Dataset):
     def __init__(self, *tensors: Any) -> None:
         if not tensors:
             raise ValueError("TensorDataset: needs at least one tensor")
-        arrays = [tensor.data if isinstance(tensor, Tensor) else numpy.asarray(tensor) for tensor in tensors]
+        arrays = [
+            tensor.data if isinstance(tensor, Tensor) else numpy.asarray(tensor)
+            for tensor in tensors
+        ]
         for position, array in enumerate(arrays):
             if array.ndim == 0:
-                raise ValueError(f"TensorDataset: tensor {position} is 0-d; each needs a first (sample) dimension")
+                raise ValueError(
+                    f"TensorDataset: tensor {position} is 0-d; each needs a first (sample) dimension"
+                )
         sizes = [array.shape[0] for array in arrays]
         if len(set(sizes)) > 1:
-            raise ValueError("TensorDataset: all tensors must have the same size in their first dimension, got "
-                             + ", ".join(f"tensor {i}: {size}" for i, size in enumerate(sizes)))
+            raise ValueError(
+                "TensorDataset: all tensors must have the same size in their first dimension, got "
+                + ", ".join(f"tensor {i}: {size}" for i, size in enumerate(sizes))
+            )
         self.arrays = arrays
-        self.tensors = tuple(tensor if isinstance(tensor, Tensor) else Tensor(array)
-                             for tensor, array in zip(tensors, arrays))
+        self.tensors = tuple(
+            tensor if isinstance(tensor, Tensor) else Tensor(array)
+            for tensor, array in zip(tensors, arrays)
+        )
 
     def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
         return tuple(Tensor(numpy.asarray(array[index])) for array in self.arrays)
@@ -93,15 +106,21 @@ class Subset(Dataset):
 
     @property
     def can_gather(self) -> bool:
-        return callable(getattr(self.dataset, "gather", None)) and getattr(self.dataset, "can_gather", True)
+        return callable(getattr(self.dataset, "gather", None)) and getattr(
+            self.dataset, "can_gather", True
+        )
 
     def gather(self, indices: numpy.ndarray) -> Any:
         if not self.can_gather:
-            raise TypeError(f"Subset.gather: the wrapped {type(self.dataset).__name__} has no gather()")
+            raise TypeError(
+                f"Subset.gather: the wrapped {type(self.dataset).__name__} has no gather()"
+            )
         return self.dataset.gather(self._indices[indices])
 
 
-def random_split(dataset: Any, lengths: Sequence[int | float], generator: Any = None) -> list[Subset]:
+def random_split(
+    dataset: Any, lengths: Sequence[int | float], generator: Any = None
+) -> list[Subset]:
     """Split into non-overlapping random subsets of the given lengths (or fractions summing to 1).
 
     Fractions follow torch 2.x: floor(n * fraction) each, then the remainder is handed out
@@ -114,30 +133,44 @@ def random_split(dataset: Any, lengths: Sequence[int | float], generator: Any = 
         counts = []
         for position, fraction in enumerate(lengths):
             if not 0 <= fraction <= 1:
-                raise ValueError(f"random_split: fraction at index {position} is {fraction}, not between 0 and 1")
+                raise ValueError(
+                    f"random_split: fraction at index {position} is {fraction}, not between 0 and 1"
+                )
             counts.append(int(math.floor(size * fraction)))
         for step in range(size - sum(counts)):
             counts[step % len(counts)] += 1
         for position, count in enumerate(counts):
             if count == 0:
-                warnings.warn(f"random_split: the split at index {position} is empty", UserWarning, stacklevel=2)
+                warnings.warn(
+                    f"random_split: the split at index {position} is empty",
+                    UserWarning,
+                    stacklevel=2,
+                )
         lengths = counts
     for position, length in enumerate(lengths):
         if isinstance(length, bool) or not isinstance(length, (int, numpy.integer)) or length < 0:
-            raise ValueError(f"random_split: lengths must be non-negative integers or fractions summing to 1; "
-                             f"got {length!r} at index {position}")
+            raise ValueError(
+                f"random_split: lengths must be non-negative integers or fractions summing to 1; "
+                f"got {length!r} at index {position}"
+            )
     if sum(lengths) != size:
-        raise ValueError(f"random_split: the lengths sum to {sum(lengths)} but the dataset has {size} samples")
+        raise ValueError(
+            f"random_split: the lengths sum to {sum(lengths)} but the dataset has {size} samples"
+        )
     if generator is None:
         generator = default_generator()
     elif isinstance(generator, (int, numpy.integer)) and not isinstance(generator, bool):
         generator = numpy.random.default_rng(int(generator))
     elif not isinstance(generator, numpy.random.Generator):
-        raise TypeError(f"random_split: generator must be a numpy.random.Generator, an int seed or None; "
-                        f"got {type(generator).__name__}")
+        raise TypeError(
+            f"random_split: generator must be a numpy.random.Generator, an int seed or None; "
+            f"got {type(generator).__name__}"
+        )
     order = generator.permutation(size).tolist()
-    return [Subset(dataset, order[end - length:end])
-            for end, length in zip(itertools.accumulate(lengths), lengths)]
+    return [
+        Subset(dataset, order[end - length : end])
+        for end, length in zip(itertools.accumulate(lengths), lengths)
+    ]
 
 
 class DataLoader:
@@ -156,17 +189,39 @@ class DataLoader:
             so `glassnet.manual_seed` fixes every epoch's order.
     """
 
-    def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool = False, *, num_workers: int = 0,
-                 collate_fn: Callable[[list[Any]], Any] | None = None, drop_last: bool = False,
-                 multiprocessing_context: Any = None, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        dataset: Any,
+        batch_size: int | None = 1,
+        shuffle: bool = False,
+        *,
+        num_workers: int = 0,
+        collate_fn: Callable[[list[Any]], Any] | None = None,
+        drop_last: bool = False,
+        multiprocessing_context: Any = None,
+        seed: int | None = None,
+    ) -> None:
         self._source = DatasetSource(dataset, where="DataLoader")
-        if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(batch_size, (int, numpy.integer))
-                                       or batch_size < 1):
-            raise ValueError(f"DataLoader: batch_size must be a positive integer or None, got {batch_size!r}")
-        if isinstance(num_workers, bool) or not isinstance(num_workers, (int, numpy.integer)) or num_workers < 0:
-            raise ValueError(f"DataLoader: num_workers must be a non-negative integer, got {num_workers!r}")
+        if batch_size is not None and (
+            isinstance(batch_size, bool)
+            or not isinstance(batch_size, (int, numpy.integer))
+            or batch_size < 1
+        ):
+            raise ValueError(
+                f"DataLoader: batch_size must be a positive integer or None, got {batch_size!r}"
+            )
+        if (
+            isinstance(num_workers, bool)
+            or not isinstance(num_workers, (int, numpy.integer))
+            or num_workers < 0
+        ):
+            raise ValueError(
+                f"DataLoader: num_workers must be a non-negative integer, got {num_workers!r}"
+            )
         if collate_fn is not None and not callable(collate_fn):
-            raise TypeError(f"DataLoader: collate_fn must be callable or None, got {type(collate_fn).__name__}")
+            raise TypeError(
+                f"DataLoader: collate_fn must be callable or None, got {type(collate_fn).__name__}"
+            )
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = bool(shuffle)
@@ -186,12 +241,22 @@ class DataLoader:
         if self.shuffle:
             pipeline = pipeline.shuffle(max(1, len(self._source)), seed=self.seed)
         if self.batch_size is None:
-            return pipeline.map(self.collate_fn or _identity, workers=self.num_workers, backend=self._backend,
-                                seed=self.seed)
+            return pipeline.map(
+                self.collate_fn or _identity,
+                workers=self.num_workers,
+                backend=self._backend,
+                seed=self.seed,
+            )
         # The gather is one vectorised copy per batch: workers would only add hand-over costs.
         fast = self.collate_fn is None and can_gather(self._source)
-        return pipeline.batch(self.batch_size, drop_last=self.drop_last, collate=self.collate_fn,
-                              workers=0 if fast else self.num_workers, backend=self._backend, seed=self.seed)
+        return pipeline.batch(
+            self.batch_size,
+            drop_last=self.drop_last,
+            collate=self.collate_fn,
+            workers=0 if fast else self.num_workers,
+            backend=self._backend,
+            seed=self.seed,
+        )
 
     def set_epoch(self, epoch: int) -> None:
         """Make the next `iter()` run epoch `epoch` (then epoch + 1, ...)."""
@@ -214,8 +279,10 @@ class DataLoader:
         return size // self.batch_size if self.drop_last else -(-size // self.batch_size)
 
     def __repr__(self) -> str:
-        return (f"DataLoader({type(self.dataset).__name__} of {len(self._source)}, batch_size={self.batch_size}, "
-                f"shuffle={self.shuffle}, num_workers={self.num_workers}, seed={self.seed})")
+        return (
+            f"DataLoader({type(self.dataset).__name__} of {len(self._source)}, batch_size={self.batch_size}, "
+            f"shuffle={self.shuffle}, num_workers={self.num_workers}, seed={self.seed})"
+        )
 
 
 class _Batches:
@@ -248,8 +315,14 @@ def _identity(sample: Any) -> Any:
 def _backend(context: Any) -> str:
     if context is None:
         return "thread"
-    method = context if isinstance(context, str) else getattr(context, "get_start_method", lambda: None)()
+    method = (
+        context
+        if isinstance(context, str)
+        else getattr(context, "get_start_method", lambda: None)()
+    )
     if method == "forkserver":
         return "process"
-    raise ValueError(f"DataLoader: multiprocessing_context must be None (worker threads) or 'forkserver' "
-                     f"(worker processes), got {context!r}; glassnet never forks a process that may hold threads")
+    raise ValueError(
+        f"DataLoader: multiprocessing_context must be None (worker threads) or 'forkserver' "
+        f"(worker processes), got {context!r}; glassnet never forks a process that may hold threads"
+    )

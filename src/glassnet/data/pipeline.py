@@ -99,7 +99,9 @@ class _Batch:
 
     def __str__(self) -> str:
         collate = f", collate={_name(self.collate)}" if self.collate else ""
-        return f"batch({self.batch_size}, drop_last={self.drop_last}{collate}, workers={self.workers})"
+        return (
+            f"batch({self.batch_size}, drop_last={self.drop_last}{collate}, workers={self.workers})"
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -144,11 +146,19 @@ class Pipeline:
         if seed is None:
             seed = int(default_generator().integers(2**63))
         elif isinstance(seed, bool) or not isinstance(seed, (int, numpy.integer)) or seed < 0:
-            raise ValueError(f"Pipeline.shuffle: seed must be a non-negative integer or None, got {seed!r}")
+            raise ValueError(
+                f"Pipeline.shuffle: seed must be a non-negative integer or None, got {seed!r}"
+            )
         return self._then(_Shuffle(int(buffer_size), int(seed)))
 
-    def map(self, fn: Callable[[Any], Any], workers: int = 0, backend: str = "thread",
-            on_error: str = "raise", seed: int | None = None) -> Pipeline:
+    def map(
+        self,
+        fn: Callable[[Any], Any],
+        workers: int = 0,
+        backend: str = "thread",
+        on_error: str = "raise",
+        seed: int | None = None,
+    ) -> Pipeline:
         """Apply `fn` to every record on `workers` threads or processes (0: in the consumer).
 
         on_error="raise" raises the first failure naming the record (file or index);
@@ -163,10 +173,19 @@ class Pipeline:
         _check_workers(workers, backend, fn, "Pipeline.map")
         if on_error not in ON_ERROR:
             raise ValueError(f"Pipeline.map: on_error must be one of {ON_ERROR}, got {on_error!r}")
-        return self._then(_Map(fn, int(workers), backend, on_error, _check_seed(seed, "Pipeline.map")))
+        return self._then(
+            _Map(fn, int(workers), backend, on_error, _check_seed(seed, "Pipeline.map"))
+        )
 
-    def batch(self, batch_size: int, drop_last: bool = False, collate: Callable[[list[Any]], Any] | None = None,
-              workers: int = 0, backend: str = "thread", seed: int | None = None) -> Pipeline:
+    def batch(
+        self,
+        batch_size: int,
+        drop_last: bool = False,
+        collate: Callable[[list[Any]], Any] | None = None,
+        workers: int = 0,
+        backend: str = "thread",
+        seed: int | None = None,
+    ) -> Pipeline:
         """Group `batch_size` records and collate them (default: `default_collate`, stacking arrays).
 
         `workers` collate batches in parallel (tf.data's num_parallel_calls); right after the
@@ -175,10 +194,20 @@ class Pipeline:
         """
         _check_count(batch_size, "batch", "batch_size")
         if collate is not None and not callable(collate):
-            raise TypeError(f"Pipeline.batch: collate must be callable or None, got {type(collate).__name__}")
+            raise TypeError(
+                f"Pipeline.batch: collate must be callable or None, got {type(collate).__name__}"
+            )
         _check_workers(workers, backend, collate or default_collate, "Pipeline.batch")
-        return self._then(_Batch(int(batch_size), bool(drop_last), collate, int(workers), backend,
-                                 _check_seed(seed, "Pipeline.batch")))
+        return self._then(
+            _Batch(
+                int(batch_size),
+                bool(drop_last),
+                collate,
+                int(workers),
+                backend,
+                _check_seed(seed, "Pipeline.batch"),
+            )
+        )
 
     def prefetch(self, n: int) -> Pipeline:
         """Prepare up to `n` records ahead in a background thread, overlapping with the consumer."""
@@ -207,7 +236,9 @@ class Pipeline:
         size = len(self._source)
         for stage in self._stages:
             if isinstance(stage, _Map) and stage.on_error == "skip":
-                raise TypeError("len() of this Pipeline is unknown: map(on_error='skip') drops failing records")
+                raise TypeError(
+                    "len() of this Pipeline is unknown: map(on_error='skip') drops failing records"
+                )
             if isinstance(stage, _Batch):
                 size = size // stage.batch_size if stage.drop_last else -(-size // stage.batch_size)
         return size
@@ -239,46 +270,79 @@ class Pipeline:
             if shuffle.buffer_size >= len(order):
                 order = order[generator.permutation(len(order))]
             else:
-                order = numpy.fromiter(buffer_shuffle(iter(order.tolist()), shuffle.buffer_size, generator),
-                                       dtype=numpy.int64, count=len(order))
+                order = numpy.fromiter(
+                    buffer_shuffle(iter(order.tolist()), shuffle.buffer_size, generator),
+                    dtype=numpy.int64,
+                    count=len(order),
+                )
         read = False  # whether records are values yet, or still source indices
         batch = stages[0] if stages and isinstance(stages[0], _Batch) else None
         gather = batch is not None and batch.collate is None and can_gather(source)
         if batch is not None and (gather or not _rows_travel(source, batch)):
             stages.pop(0)
             records: Iterator[Any] = _index_batches(order, batch.batch_size, batch.drop_last)
-            fn = CollateBatch(source, batch.collate or default_collate, gather, _streams(batch, epoch))
-            workers = 0 if gather else batch.workers  # one vectorised copy: handing it out only adds cost
-            records = map_stage(records, fn, workers, batch.backend, "raise", describe, "Pipeline.batch")
+            fn = CollateBatch(
+                source, batch.collate or default_collate, gather, _streams(batch, epoch)
+            )
+            workers = (
+                0 if gather else batch.workers
+            )  # one vectorised copy: handing it out only adds cost
+            records = map_stage(
+                records, fn, workers, batch.backend, "raise", describe, "Pipeline.batch"
+            )
             read = True
         else:
             records = ((index, index) for index in order.tolist())
         for stage in stages:
             if not read and _rows_travel(source, stage):
-                records = map_stage(records, source.get, 0, "thread", "raise", describe, "Pipeline read")
+                records = map_stage(
+                    records, source.get, 0, "thread", "raise", describe, "Pipeline read"
+                )
                 read = True
             if isinstance(stage, _Shuffle):
-                records = buffer_shuffle(records, stage.buffer_size, epoch_generator(stage.seed, epoch))
+                records = buffer_shuffle(
+                    records, stage.buffer_size, epoch_generator(stage.seed, epoch)
+                )
             elif isinstance(stage, _Map):
                 fn = stage.fn if read else ReadThen(source, stage.fn)
                 if stage.seed is not None:
-                    fn, records = KeyedCall(fn, RecordStreams(stage.seed, epoch)), with_keys(records)
-                records = map_stage(records, fn, stage.workers, stage.backend, stage.on_error, describe, stage.name)
+                    fn, records = (
+                        KeyedCall(fn, RecordStreams(stage.seed, epoch)),
+                        with_keys(records),
+                    )
+                records = map_stage(
+                    records, fn, stage.workers, stage.backend, stage.on_error, describe, stage.name
+                )
                 read = True
             elif isinstance(stage, _Batch):
                 gather = not read and stage.collate is None and can_gather(source)
-                fn = CollateBatch(None if read else source, stage.collate or default_collate, gather,
-                                  _streams(stage, epoch))
-                records = map_stage(group(records, stage.batch_size, stage.drop_last), fn, stage.workers,
-                                    stage.backend, "raise", describe, "Pipeline.batch")
+                fn = CollateBatch(
+                    None if read else source,
+                    stage.collate or default_collate,
+                    gather,
+                    _streams(stage, epoch),
+                )
+                records = map_stage(
+                    group(records, stage.batch_size, stage.drop_last),
+                    fn,
+                    stage.workers,
+                    stage.backend,
+                    "raise",
+                    describe,
+                    "Pipeline.batch",
+                )
                 read = True
             else:
                 if not read:  # read in the background thread too
-                    records = map_stage(records, source.get, 0, "thread", "raise", describe, "Pipeline read")
+                    records = map_stage(
+                        records, source.get, 0, "thread", "raise", describe, "Pipeline read"
+                    )
                     read = True
                 records = prefetch(records, stage.size)
         if not read:
-            records = map_stage(records, source.get, 0, "thread", "raise", describe, "Pipeline read")
+            records = map_stage(
+                records, source.get, 0, "thread", "raise", describe, "Pipeline read"
+            )
         return records
 
 
@@ -312,7 +376,9 @@ class PipelineIterator:
 
 
 def _check_seed(seed: Any, where: str) -> int | None:
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, numpy.integer)) or seed < 0):
+    if seed is not None and (
+        isinstance(seed, bool) or not isinstance(seed, (int, numpy.integer)) or seed < 0
+    ):
         raise ValueError(f"{where}: seed must be a non-negative integer or None, got {seed!r}")
     return None if seed is None else int(seed)
 
@@ -326,14 +392,20 @@ def _rows_travel(source: Any, stage: Any) -> bool:
 
     Sending the source instead would copy all the arrays into every worker, each epoch.
     """
-    return (isinstance(source, ArraySource) and isinstance(stage, (_Map, _Batch)) and stage.workers > 0
-            and stage.backend == "process")
+    return (
+        isinstance(source, ArraySource)
+        and isinstance(stage, (_Map, _Batch))
+        and stage.workers > 0
+        and stage.backend == "process"
+    )
 
 
-def _index_batches(order: numpy.ndarray, batch_size: int, drop_last: bool) -> Iterator[tuple[BatchKey, Any]]:
+def _index_batches(
+    order: numpy.ndarray, batch_size: int, drop_last: bool
+) -> Iterator[tuple[BatchKey, Any]]:
     stop = len(order) - len(order) % batch_size if drop_last else len(order)
     for number, start in enumerate(range(0, stop, batch_size)):
-        indices = order[start:start + batch_size]
+        indices = order[start : start + batch_size]
         yield BatchKey(number, indices), indices
 
 

@@ -45,8 +45,13 @@ from glassnet.data.workers import (
 SHUTDOWN_GRACE_S = 2.0  # how long busy worker processes get before they are terminated
 
 
-def process_map(records: Iterator[Record], fn: Callable[[Any], Any], workers: int,
-                describe: Callable[[Any], str], name: str) -> Iterator[Outcome]:
+def process_map(
+    records: Iterator[Record],
+    fn: Callable[[Any], Any],
+    workers: int,
+    describe: Callable[[Any], str],
+    name: str,
+) -> Iterator[Outcome]:
     """fn on forkserver worker processes; results in input order."""
     window = WINDOW_PER_WORKER * workers
     pool: ProcessPool | None = None
@@ -67,9 +72,11 @@ def process_map(records: Iterator[Record], fn: Callable[[Any], Any], workers: in
                 try:
                     pool.submit(submitted, value)
                 except Exception as error:  # noqa: BLE001  (pickling fails in many ways)
-                    raise TypeError(f"{name}: cannot send {describe(key)} to a worker process: its value "
-                                    f"({type(value).__name__}) cannot be pickled ({type(error).__name__}: "
-                                    f"{error})") from None
+                    raise TypeError(
+                        f"{name}: cannot send {describe(key)} to a worker process: its value "
+                        f"({type(value).__name__}) cannot be pickled ({type(error).__name__}: "
+                        f"{error})"
+                    ) from None
                 submitted += 1
             if emitted == submitted:
                 return
@@ -96,7 +103,11 @@ class ProcessPool:
         context = multiprocessing.get_context("forkserver")
         _preload_into_forkserver(context)
         self.name = name
-        self.prefix = f"{shm.SHM_DIR}/glassnet-{os.getpid()}-{secrets.token_hex(4)}-" if shm.available() else None
+        self.prefix = (
+            f"{shm.SHM_DIR}/glassnet-{os.getpid()}-{secrets.token_hex(4)}-"
+            if shm.available()
+            else None
+        )
         self.processes: list[Any] = []
         self.task_ends: list[Any] = []
         self.result_ends: dict[Any, int] = {}  # open result pipe -> worker number
@@ -109,18 +120,22 @@ class ProcessPool:
             # import the function (or the dataset class it reads) reports it, instead of dying.
             blob = pickle.dumps(fn, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as error:  # noqa: BLE001
-            raise TypeError(f"{name}: cannot start worker processes: the function and the data it reads are "
-                            f"sent to them by pickling, and that failed ({type(error).__name__}: {error}); "
-                            f"define functions and dataset classes at module level, or use backend='thread'") \
-                from None
+            raise TypeError(
+                f"{name}: cannot start worker processes: the function and the data it reads are "
+                f"sent to them by pickling, and that failed ({type(error).__name__}: {error}); "
+                f"define functions and dataset classes at module level, or use backend='thread'"
+            ) from None
         try:
             for worker in range(workers):
                 task_reader, task_writer = context.Pipe(duplex=False)
                 result_reader, result_writer = context.Pipe(duplex=False)
                 prefix = f"{self.prefix}{worker}-" if self.prefix else None
-                process = context.Process(target=_worker_main, args=(blob, worker, task_reader, result_writer,
-                                                                     prefix),
-                                          name=f"glassnet-data-{worker}", daemon=True)
+                process = context.Process(
+                    target=_worker_main,
+                    args=(blob, worker, task_reader, result_writer, prefix),
+                    name=f"glassnet-data-{worker}",
+                    daemon=True,
+                )
                 self.task_ends.append(task_writer)
                 self.result_ends[result_reader] = worker
                 try:
@@ -135,12 +150,16 @@ class ProcessPool:
         self.sender.start()
 
     def submit(self, index: int, value: Any) -> None:
-        worker = index % len(self.processes)  # round robin: each worker holds ~WINDOW_PER_WORKER records
+        worker = index % len(
+            self.processes
+        )  # round robin: each worker holds ~WINDOW_PER_WORKER records
         # Pickled here, so an unpicklable record raises in the consumer, attributable to it.
         self.sender.put(worker, pickle.dumps((index, value), protocol=pickle.HIGHEST_PROTOCOL))
         self.outstanding[worker].add(index)
 
-    def collect(self, timeout: float, describe: Callable[[int], str]) -> list[tuple[int, bool, Any]]:
+    def collect(
+        self, timeout: float, describe: Callable[[int], str]
+    ) -> list[tuple[int, bool, Any]]:
         """Results that arrived within `timeout`; raises if a worker died holding records."""
         results = []
         for connection in multiprocessing.connection.wait(list(self.result_ends), timeout):
@@ -155,10 +174,12 @@ class ProcessPool:
                 continue
             if index == _STARTUP:
                 failure = RemoteFailure(*payload)
-                raise RuntimeError(f"{self.name}: worker process {worker} (pid {failure.pid}) could not load the "
-                                   f"function and the data it reads: {failure.type_name}: {failure.message}. "
-                                   f"Workers import them by name: define them at module level, not inside "
-                                   f"`if __name__ == '__main__':`, a function, or an interactive session")
+                raise RuntimeError(
+                    f"{self.name}: worker process {worker} (pid {failure.pid}) could not load the "
+                    f"function and the data it reads: {failure.type_name}: {failure.message}. "
+                    f"Workers import them by name: define them at module level, not inside "
+                    f"`if __name__ == '__main__':`, a function, or an interactive session"
+                )
             self.outstanding[worker].discard(index)
             if not ok:
                 payload = RemoteFailure(*payload)
@@ -170,11 +191,16 @@ class ProcessPool:
         process.join(1.0)
         code = process.exitcode
         if code is not None and code < 0:
-            how, hint = f"was killed by signal {-code}", "if it ran out of memory, use fewer workers or smaller batches"
+            how, hint = (
+                f"was killed by signal {-code}",
+                "if it ran out of memory, use fewer workers or smaller batches",
+            )
         else:
             how, hint = f"exited with code {code}", "its own error output (stderr) says why"
-        raise RuntimeError(f"{self.name}: worker process {worker} (pid {process.pid}) {how} while working on "
-                           f"{record}; {hint}")
+        raise RuntimeError(
+            f"{self.name}: worker process {worker} (pid {process.pid}) {how} while working on "
+            f"{record}; {hint}"
+        )
 
     def shutdown(self) -> None:
         """Stop everything, within SHUTDOWN_GRACE_S, leaving no process and no shared memory behind."""
@@ -195,8 +221,9 @@ class ProcessPool:
             self._drain(0.02)  # a worker blocked on a full result pipe cannot read its tasks
         if not self.sender.is_alive():
             self._close_task_ends()  # EOF: idle workers exit at once, busy ones after their records
-        while (alive := [process.sentinel for process in self.processes if process.is_alive()]) \
-                and time.monotonic() < deadline:
+        while (
+            alive := [process.sentinel for process in self.processes if process.is_alive()]
+        ) and time.monotonic() < deadline:
             self._drain(deadline - time.monotonic(), alive)
 
     def _stop_forcefully(self) -> None:
@@ -223,7 +250,9 @@ class ProcessPool:
 
     def _drain(self, timeout: float, sentinels: list[int] = ()) -> None:
         """Read and throw away results nobody will use (freeing their shared memory)."""
-        for connection in multiprocessing.connection.wait([*self.result_ends, *sentinels], max(timeout, 0.0)):
+        for connection in multiprocessing.connection.wait(
+            [*self.result_ends, *sentinels], max(timeout, 0.0)
+        ):
             if connection not in self.result_ends:
                 continue  # a worker exited
             try:
@@ -320,8 +349,10 @@ def _worker_main(blob: bytes, worker: int, tasks: Any, results: Any, prefix: str
             except (BrokenPipeError, ConnectionError):
                 return
             except Exception as error:  # noqa: BLE001  (the result cannot be pickled)
-                problem = TypeError(f"its result ({type(message[2]).__name__}) cannot be pickled to send it "
-                                    f"back from the worker process: {error}")
+                problem = TypeError(
+                    f"its result ({type(message[2]).__name__}) cannot be pickled to send it "
+                    f"back from the worker process: {error}"
+                )
                 results.send((index, False, _failure(problem, worker)))
     finally:
         packer.remove_leftovers()

@@ -71,7 +71,11 @@ class Packer:
         if self.prefix is None:
             return value
         if isinstance(value, numpy.ndarray):
-            if value.nbytes >= THRESHOLD and value.dtype.kind in "biuf" and not value.dtype.hasobject:
+            if (
+                value.nbytes >= THRESHOLD
+                and value.dtype.kind in "biuf"
+                and not value.dtype.hasobject
+            ):
                 return self._write(value)
             return value
         if type(value) is tuple:

@@ -32,16 +32,22 @@ class FileSource:
     def from_argument(cls, paths_or_glob: Any) -> FileSource:
         if isinstance(paths_or_glob, (str, os.PathLike)):
             pattern = os.fspath(paths_or_glob)
-            paths = sorted(glob.glob(pattern, recursive=True))  # sorted: the same order on every machine
+            paths = sorted(
+                glob.glob(pattern, recursive=True)
+            )  # sorted: the same order on every machine
             if not paths:
-                raise FileNotFoundError(f"Pipeline.from_files: the pattern {pattern!r} matches no files "
-                                        f"(working directory {os.getcwd()!r})")
+                raise FileNotFoundError(
+                    f"Pipeline.from_files: the pattern {pattern!r} matches no files "
+                    f"(working directory {os.getcwd()!r})"
+                )
             return cls(paths)
         try:
             paths = [os.fspath(path) for path in paths_or_glob]
         except TypeError:
-            raise TypeError(f"Pipeline.from_files: expected a glob pattern or a list of paths, got "
-                            f"{type(paths_or_glob).__name__}") from None
+            raise TypeError(
+                f"Pipeline.from_files: expected a glob pattern or a list of paths, got "
+                f"{type(paths_or_glob).__name__}"
+            ) from None
         if not paths:
             raise ValueError("Pipeline.from_files: the list of files is empty")
         return cls(paths)
@@ -62,14 +68,20 @@ class ArraySource:
     def __init__(self, arrays: Sequence[Any], where: str = "Pipeline.from_arrays") -> None:
         if not arrays:
             raise ValueError(f"{where}: needs at least one array")
-        converted = [array.data if isinstance(array, Tensor) else numpy.asarray(array) for array in arrays]
+        converted = [
+            array.data if isinstance(array, Tensor) else numpy.asarray(array) for array in arrays
+        ]
         for position, array in enumerate(converted):
             if array.ndim == 0:
-                raise ValueError(f"{where}: array {position} is 0-d; each array needs a first (sample) axis")
+                raise ValueError(
+                    f"{where}: array {position} is 0-d; each array needs a first (sample) axis"
+                )
         sizes = [len(array) for array in converted]
         if len(set(sizes)) > 1:
-            raise ValueError(f"{where}: the arrays must have the same size in their first dimension, got "
-                             f"{', '.join(f'array {i}: {size}' for i, size in enumerate(sizes))}")
+            raise ValueError(
+                f"{where}: the arrays must have the same size in their first dimension, got "
+                f"{', '.join(f'array {i}: {size}' for i, size in enumerate(sizes))}"
+            )
         self.arrays = converted
         self.single = len(converted) == 1
 
@@ -95,13 +107,17 @@ class DatasetSource:
 
     def __init__(self, dataset: Any, where: str = "Pipeline.from_dataset") -> None:
         if not (hasattr(dataset, "__getitem__") and hasattr(dataset, "__len__")):
-            raise TypeError(f"{where}: expected a map-style dataset with __getitem__ and __len__, got "
-                            f"{type(dataset).__name__}")
+            raise TypeError(
+                f"{where}: expected a map-style dataset with __getitem__ and __len__, got "
+                f"{type(dataset).__name__}"
+            )
         self.dataset = dataset
 
     @property
     def can_gather(self) -> bool:
-        return callable(getattr(self.dataset, "gather", None)) and getattr(self.dataset, "can_gather", True)
+        return callable(getattr(self.dataset, "gather", None)) and getattr(
+            self.dataset, "can_gather", True
+        )
 
     def __len__(self) -> int:
         return len(self.dataset)
@@ -140,7 +156,9 @@ class CollateBatch:
     reads it.
     """
 
-    def __init__(self, source: Any, collate: Any, gather: bool, streams: RecordStreams | None = None) -> None:
+    def __init__(
+        self, source: Any, collate: Any, gather: bool, streams: RecordStreams | None = None
+    ) -> None:
         self.source, self.collate, self.gather, self.streams = source, collate, gather, streams
 
     def __call__(self, items: Any) -> Any:

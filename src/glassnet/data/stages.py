@@ -43,7 +43,9 @@ def epoch_generator(seed: int, epoch: int) -> numpy.random.Generator:
     return numpy.random.default_rng([int(seed), int(epoch)])
 
 
-def buffer_shuffle(records: Iterator[Any], buffer_size: int, generator: numpy.random.Generator) -> Iterator[Any]:
+def buffer_shuffle(
+    records: Iterator[Any], buffer_size: int, generator: numpy.random.Generator
+) -> Iterator[Any]:
     """tf.data's shuffle: keep `buffer_size` records, emit a random one, put the next in its place.
 
     With a buffer as large as the data this is a uniform permutation; a smaller buffer
@@ -97,8 +99,15 @@ def group(records: Iterator[Record], batch_size: int, drop_last: bool) -> Iterat
         close_iterator(records)
 
 
-def map_stage(records: Iterator[Record], fn: Callable[[Any], Any], workers: int, backend: str, on_error: str,
-              describe: Callable[[Any], str], name: str) -> Iterator[Record]:
+def map_stage(
+    records: Iterator[Record],
+    fn: Callable[[Any], Any],
+    workers: int,
+    backend: str,
+    on_error: str,
+    describe: Callable[[Any], str],
+    name: str,
+) -> Iterator[Record]:
     """fn over the records on 0 (inline), N thread or N process workers, in input order.
 
     on_error="raise": the first failure is raised in the consumer as the same exception
@@ -128,8 +137,12 @@ def map_stage(records: Iterator[Record], fn: Callable[[Any], Any], workers: int,
     finally:
         outcomes.close()
         if skipped:
-            warnings.warn(f"{name}: skipped {skipped} of {seen} records that raised (on_error='skip'); "
-                          f"the first: {first}", SkippedRecordsWarning, stacklevel=2)
+            warnings.warn(
+                f"{name}: skipped {skipped} of {seen} records that raised (on_error='skip'); "
+                f"the first: {first}",
+                SkippedRecordsWarning,
+                stacklevel=2,
+            )
 
 
 def _summary(failure: Any) -> str:
@@ -148,8 +161,10 @@ class _Message(str):
 def raise_failure(failure: Any, where: str) -> None:
     """Raise a worker's exception in the consumer: same type, message naming the record."""
     if isinstance(failure, RemoteFailure):
-        message = (f"{where} in worker process {failure.worker} (pid {failure.pid}): {failure.type_name}: "
-                   f"{failure.message}\n\nOriginal traceback (in the worker):\n{failure.traceback}")
+        message = (
+            f"{where} in worker process {failure.worker} (pid {failure.pid}): {failure.type_name}: "
+            f"{failure.message}\n\nOriginal traceback (in the worker):\n{failure.traceback}"
+        )
         raise _rebuild(failure.exc_type, message) from None
     message = f"{where}: {type(failure).__name__}: {failure}"
     raise _rebuild(type(failure), message) from failure
@@ -204,6 +219,9 @@ def prefetch(records: Iterator[Record], size: int) -> Iterator[Record]:
         stop.set()
         thread.join(PREFETCH_JOIN_S)
         if thread.is_alive():
-            warnings.warn(f"Pipeline.prefetch: the background thread is still busy with a record after "
-                          f"{PREFETCH_JOIN_S:.0f} s; it will shut its stages down when that record is done",
-                          ResourceWarning, stacklevel=2)
+            warnings.warn(
+                f"Pipeline.prefetch: the background thread is still busy with a record after "
+                f"{PREFETCH_JOIN_S:.0f} s; it will shut its stages down when that record is done",
+                ResourceWarning,
+                stacklevel=2,
+            )

@@ -32,8 +32,15 @@ Outcome = tuple[Any, bool, Any]  # (key, ok, result or failure)
 class RemoteFailure:
     """An exception raised in a worker process, carried back as text (its traceback cannot travel)."""
 
-    def __init__(self, exc_type: type[BaseException] | None, type_name: str, message: str, trace: str,
-                 worker: int, pid: int) -> None:
+    def __init__(
+        self,
+        exc_type: type[BaseException] | None,
+        type_name: str,
+        message: str,
+        trace: str,
+        worker: int,
+        pid: int,
+    ) -> None:
         self.exc_type, self.type_name, self.message = exc_type, type_name, message
         self.traceback, self.worker, self.pid = trace, worker, pid
 
@@ -59,7 +66,9 @@ def inline_map(records: Iterator[Record], fn: Callable[[Any], Any]) -> Iterator[
         close_iterator(records)
 
 
-def thread_map(records: Iterator[Record], fn: Callable[[Any], Any], workers: int) -> Iterator[Outcome]:
+def thread_map(
+    records: Iterator[Record], fn: Callable[[Any], Any], workers: int
+) -> Iterator[Outcome]:
     """fn on a pool of threads; results in input order."""
     window = WINDOW_PER_WORKER * workers
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="glassnet-data")
@@ -91,7 +100,9 @@ def check_picklable(fn: Callable[..., Any], where: str) -> None:
     try:
         pickle.dumps(fn)
     except Exception as error:  # noqa: BLE001  (PicklingError, AttributeError, TypeError ...)
-        raise TypeError(f"{where}: backend='process' sends the function to each worker by pickling, and "
-                        f"{fn!r} cannot be pickled ({type(error).__name__}: {error}); define it at module "
-                        f"level (not a lambda, a nested function or a bound method of an unpicklable "
-                        f"object), or use backend='thread'") from None
+        raise TypeError(
+            f"{where}: backend='process' sends the function to each worker by pickling, and "
+            f"{fn!r} cannot be pickled ({type(error).__name__}: {error}); define it at module "
+            f"level (not a lambda, a nested function or a bound method of an unpicklable "
+            f"object), or use backend='thread'"
+        ) from None

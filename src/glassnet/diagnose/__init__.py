@@ -19,10 +19,30 @@ from glassnet.diagnose.alarms import (
     gradient_alarms,
 )
 from glassnet.diagnose.gradients import GradientFlow, LayerGrad, ParamGrad, gradient_flow
-from glassnet.diagnose.plots import plot_gradient_flow, plot_histograms, save_figure, save_histograms
+from glassnet.diagnose.plots import (
+    plot_gradient_flow,
+    plot_histograms,
+    save_figure,
+    save_histograms,
+)
 
 __all__ = [
-    "DEFAULT_THRESHOLDS", "ActivationStats", "Alarm", "GradientFlow", "LayerGrad", "LayerStats", "ParamGrad",
-    "Thresholds", "activation_alarms", "activation_stats", "find_alarms", "gradient_alarms", "gradient_flow",
-    "layer_stats", "plot_gradient_flow", "plot_histograms", "save_figure", "save_histograms",
+    "DEFAULT_THRESHOLDS",
+    "ActivationStats",
+    "Alarm",
+    "GradientFlow",
+    "LayerGrad",
+    "LayerStats",
+    "ParamGrad",
+    "Thresholds",
+    "activation_alarms",
+    "activation_stats",
+    "find_alarms",
+    "gradient_alarms",
+    "gradient_flow",
+    "layer_stats",
+    "plot_gradient_flow",
+    "plot_histograms",
+    "save_figure",
+    "save_histograms",
 ]

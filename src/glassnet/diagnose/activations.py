@@ -52,13 +52,27 @@ TANH_BOUND = 0.99
 
 # module class -> kind; the op class -> kind covers functional calls (and modules wrapping them)
 MODULE_KINDS: tuple[tuple[type[Module], str], ...] = (
-    (nn.Sigmoid, "sigmoid"), (nn.Tanh, "tanh"), (nn.ReLU, "relu"), (nn.LeakyReLU, "leaky_relu"), (nn.ELU, "elu"),
-    (nn.GELU, "gelu"), (nn.SiLU, "silu"), (nn.Softplus, "softplus"), (nn.PReLU, "prelu"), (nn.Hardtanh, "hardtanh"),
+    (nn.Sigmoid, "sigmoid"),
+    (nn.Tanh, "tanh"),
+    (nn.ReLU, "relu"),
+    (nn.LeakyReLU, "leaky_relu"),
+    (nn.ELU, "elu"),
+    (nn.GELU, "gelu"),
+    (nn.SiLU, "silu"),
+    (nn.Softplus, "softplus"),
+    (nn.PReLU, "prelu"),
+    (nn.Hardtanh, "hardtanh"),
 )
 FUNCTION_KINDS: dict[type, str] = {
-    activation_ops.Sigmoid: "sigmoid", activation_ops.Tanh: "tanh", activation_ops.ReLU: "relu",
-    activation_ops.LeakyReLU: "leaky_relu", activation_ops.ELU: "elu", activation_ops.GELU: "gelu",
-    activation_ops.SiLU: "silu", activation_ops.Softplus: "softplus", activation_ops.PReLU: "prelu",
+    activation_ops.Sigmoid: "sigmoid",
+    activation_ops.Tanh: "tanh",
+    activation_ops.ReLU: "relu",
+    activation_ops.LeakyReLU: "leaky_relu",
+    activation_ops.ELU: "elu",
+    activation_ops.GELU: "gelu",
+    activation_ops.SiLU: "silu",
+    activation_ops.Softplus: "softplus",
+    activation_ops.PReLU: "prelu",
     activation_ops.Hardtanh: "hardtanh",
 }
 
@@ -67,21 +81,21 @@ FUNCTION_KINDS: dict[type, str] = {
 class LayerStats:
     """One row: the output of one leaf module call (or of one functional activation)."""
 
-    index: int                  # position in the table, from 1, in forward order
-    name: str                   # dotted module name ('3', 'layer1.0.relu'); '#2' marks a repeated call
-    class_name: str             # 'Tanh', 'Linear', or 'F.relu' for a functional activation
-    kind: str | None            # activation kind ('sigmoid', 'tanh', 'relu', ...), None for other layers
+    index: int  # position in the table, from 1, in forward order
+    name: str  # dotted module name ('3', 'layer1.0.relu'); '#2' marks a repeated call
+    class_name: str  # 'Tanh', 'Linear', or 'F.relu' for a functional activation
+    kind: str | None  # activation kind ('sigmoid', 'tanh', 'relu', ...), None for other layers
     shape: tuple[int, ...]
     numel: int
     mean: float
     std: float
     min: float
     max: float
-    nonfinite: int              # NaN and inf count (left out of every other number)
-    saturated: float | None     # sigmoid/tanh only: share of outputs near the bounds
-    dead: float | None          # ReLU only: share of units (axis 1) that are 0 for the whole batch
-    zeros: float | None         # ReLU only: share of outputs that are exactly 0
-    counts: numpy.ndarray = field(repr=False)     # histogram counts (finite values)
+    nonfinite: int  # NaN and inf count (left out of every other number)
+    saturated: float | None  # sigmoid/tanh only: share of outputs near the bounds
+    dead: float | None  # ReLU only: share of units (axis 1) that are 0 for the whole batch
+    zeros: float | None  # ReLU only: share of outputs that are exactly 0
+    counts: numpy.ndarray = field(repr=False)  # histogram counts (finite values)
     bin_edges: numpy.ndarray = field(repr=False)  # len(counts) + 1 edges
     functional: bool = False
 
@@ -95,8 +109,16 @@ def _share(mask: numpy.ndarray) -> float:
     return float(mask.mean()) if mask.size else math.nan
 
 
-def layer_stats(values: Any, *, index: int = 1, name: str = "", class_name: str = "", kind: str | None = None,
-                bins: int | str = 50, functional: bool = False) -> LayerStats:
+def layer_stats(
+    values: Any,
+    *,
+    index: int = 1,
+    name: str = "",
+    class_name: str = "",
+    kind: str | None = None,
+    bins: int | str = 50,
+    functional: bool = False,
+) -> LayerStats:
     """The statistics of one layer output (any array or Tensor): see the module docstring."""
     array = to_numpy(values.data if isinstance(values, Tensor) else numpy.asarray(values))
     finite_mask = numpy.isfinite(array)
@@ -104,7 +126,12 @@ def layer_stats(values: Any, *, index: int = 1, name: str = "", class_name: str 
     nonfinite = int(array.size - finite.size)
     counts, edges = numpy.histogram(finite, bins=bins)
     if finite.size:
-        mean, std, low, high = float(finite.mean()), float(finite.std()), float(finite.min()), float(finite.max())
+        mean, std, low, high = (
+            float(finite.mean()),
+            float(finite.std()),
+            float(finite.min()),
+            float(finite.max()),
+        )
     else:
         mean = std = low = high = math.nan
     saturated = dead = zeros = None
@@ -118,8 +145,25 @@ def layer_stats(values: Any, *, index: int = 1, name: str = "", class_name: str 
         if array.ndim >= 2:
             other_axes = tuple(axis for axis in range(array.ndim) if axis != 1)
             dead = _share(zero.all(axis=other_axes))
-    return LayerStats(index, name, class_name, kind, tuple(array.shape), int(array.size), mean, std, low, high,
-                      nonfinite, saturated, dead, zeros, counts, edges, functional)
+    return LayerStats(
+        index,
+        name,
+        class_name,
+        kind,
+        tuple(array.shape),
+        int(array.size),
+        mean,
+        std,
+        low,
+        high,
+        nonfinite,
+        saturated,
+        dead,
+        zeros,
+        counts,
+        edges,
+        functional,
+    )
 
 
 def _percent(value: float | None) -> str:
@@ -151,68 +195,115 @@ class ActivationStats:
             for row in self.rows:
                 if row.name == key:
                     return row
-            raise KeyError(f"no layer named {key!r}; layers: {', '.join(row.name for row in self.rows)}")
+            raise KeyError(
+                f"no layer named {key!r}; layers: {', '.join(row.name for row in self.rows)}"
+            )
         return self.rows[key]
 
     def activations(self) -> list[LayerStats]:
         """The rows of activation layers (modules and functional calls), in forward order."""
         return [row for row in self.rows if row.kind is not None]
 
-    COLUMNS = ("#", "layer", "class", "output shape", "mean", "std", "saturated", "dead", "zeros", "non-finite")
+    COLUMNS = (
+        "#",
+        "layer",
+        "class",
+        "output shape",
+        "mean",
+        "std",
+        "saturated",
+        "dead",
+        "zeros",
+        "non-finite",
+    )
 
     def table_rows(self) -> list[tuple[str, ...]]:
         """Each row as the strings of COLUMNS (shared by the plain and the rich table)."""
-        return [(str(row.index), row.name, row.class_name, "x".join(map(str, row.shape)), _number(row.mean),
-                 _number(row.std), _percent(row.saturated), _percent(row.dead), _percent(row.zeros),
-                 str(row.nonfinite) if row.nonfinite else "") for row in self.rows]
+        return [
+            (
+                str(row.index),
+                row.name,
+                row.class_name,
+                "x".join(map(str, row.shape)),
+                _number(row.mean),
+                _number(row.std),
+                _percent(row.saturated),
+                _percent(row.dead),
+                _percent(row.zeros),
+                str(row.nonfinite) if row.nonfinite else "",
+            )
+            for row in self.rows
+        ]
 
     def legend(self) -> str:
-        return (f"one batch of {self.batch_size}, mode {self.mode}. saturated: sigmoid y < {SIGMOID_LOW} or "
-                f"> {SIGMOID_HIGH}, tanh |y| > {TANH_BOUND}; dead: units (axis 1) that are 0 for every sample; "
-                "zeros: outputs exactly 0")
+        return (
+            f"one batch of {self.batch_size}, mode {self.mode}. saturated: sigmoid y < {SIGMOID_LOW} or "
+            f"> {SIGMOID_HIGH}, tanh |y| > {TANH_BOUND}; dead: units (axis 1) that are 0 for every sample; "
+            "zeros: outputs exactly 0"
+        )
 
     def format_table(self) -> str:
         """A plain-text table, one line per layer, with the thresholds in its last line."""
         cells = [self.COLUMNS, *self.table_rows()]
         widths = [max(len(line[column]) for line in cells) for column in range(len(self.COLUMNS))]
         left = {1, 2}  # names read better left-aligned; numbers right-aligned
-        lines = ["  ".join(text.ljust(width) if column in left else text.rjust(width)
-                           for column, (text, width) in enumerate(zip(line, widths))).rstrip() for line in cells]
+        lines = [
+            "  ".join(
+                text.ljust(width) if column in left else text.rjust(width)
+                for column, (text, width) in enumerate(zip(line, widths))
+            ).rstrip()
+            for line in cells
+        ]
         lines.insert(1, "-" * len(lines[0]))
         return "\n".join([*lines, self.legend()])
 
     def __repr__(self) -> str:
-        return f"ActivationStats({len(self.rows)} layers, batch {self.batch_size}, mode {self.mode!r})"
+        return (
+            f"ActivationStats({len(self.rows)} layers, batch {self.batch_size}, mode {self.mode!r})"
+        )
 
 
 def _module_kind(module: Module, tensor: Tensor) -> str | None:
     for cls, kind in MODULE_KINDS:
         if isinstance(module, cls):
             return kind
-    return FUNCTION_KINDS.get(type(tensor._ctx))  # a custom module whose output is, say, F.relu(...)
+    return FUNCTION_KINDS.get(
+        type(tensor._ctx)
+    )  # a custom module whose output is, say, F.relu(...)
 
 
 def _first_float(tensors: list[Tensor]) -> Tensor | None:
     return next((tensor for tensor in tensors if tensor.dtype.kind == "f"), None)
 
 
-def _functional(calls: list[Call], roots: list[Tensor], taken: set[int]) -> tuple[list[tuple[int, Call, Tensor]],
-                                                                                 dict[int, int]]:
+def _functional(
+    calls: list[Call], roots: list[Tensor], taken: set[int]
+) -> tuple[list[tuple[int, Call, Tensor]], dict[int, int]]:
     """Activation-op outputs in the graph that no leaf row covers: (graph position, owning call, tensor)."""
     order = forward_order(roots)
     position = {id(node): place for place, node in enumerate(order)}
     outputs: dict[int, Tensor] = {}
     for tensor in [*roots, *(t for node in order for t in node.inputs if t is not None)]:
-        if tensor._ctx is not None and type(tensor._ctx) in FUNCTION_KINDS and id(tensor) not in taken:
+        if (
+            tensor._ctx is not None
+            and type(tensor._ctx) in FUNCTION_KINDS
+            and id(tensor) not in taken
+        ):
             outputs.setdefault(id(tensor._ctx), tensor)
     if not outputs:
         return [], position
     owner = attribute_nodes(calls)
-    found = [(position[node_id], owner[node_id], tensor) for node_id, tensor in outputs.items() if node_id in owner]
+    found = [
+        (position[node_id], owner[node_id], tensor)
+        for node_id, tensor in outputs.items()
+        if node_id in owner
+    ]
     return sorted(found, key=lambda item: item[0]), position
 
 
-def activation_stats(model: Module, batch: Any, bins: int | str = 50, mode: str = "same") -> ActivationStats:
+def activation_stats(
+    model: Module, batch: Any, bins: int | str = 50, mode: str = "same"
+) -> ActivationStats:
     """Per-layer output statistics for one forward pass of `batch` through `model`.
 
     Args:
@@ -229,8 +320,12 @@ def activation_stats(model: Module, batch: Any, bins: int | str = 50, mode: str 
     where = "activation_stats"
     check_model(model, where)
     check_mode(mode, where)
-    if isinstance(bins, bool) or not (isinstance(bins, str) or (isinstance(bins, int) and bins >= 1)):
-        raise ValueError(f"{where}: bins must be a positive int or a numpy.histogram rule such as 'auto', got {bins!r}")
+    if isinstance(bins, bool) or not (
+        isinstance(bins, str) or (isinstance(bins, int) and bins >= 1)
+    ):
+        raise ValueError(
+            f"{where}: bins must be a positive int or a numpy.histogram rule such as 'auto', got {bins!r}"
+        )
     inputs, _ = split_batch(batch, where)
     if inputs.dtype.kind == "f":
         inputs.requires_grad = True  # a detached copy: the graph exists even for a frozen model
@@ -240,7 +335,9 @@ def activation_stats(model: Module, batch: Any, bins: int | str = 50, mode: str 
     leaves = [call for call in traced.calls if call.is_leaf]
     measured = [(call, _first_float(call.outputs)) for call in leaves]
     measured = [(call, tensor) for call, tensor in measured if tensor is not None]
-    extra, position = _functional(traced.calls, traced.outputs, {id(tensor) for _, tensor in measured})
+    extra, position = _functional(
+        traced.calls, traced.outputs, {id(tensor) for _, tensor in measured}
+    )
 
     rows: list[LayerStats] = []
     seen: dict[str, int] = {}
@@ -252,8 +349,17 @@ def activation_stats(model: Module, batch: Any, bins: int | str = 50, mode: str 
         add(name if seen[name] == 1 else f"{name}#{seen[name]}", f"F.{kind}", kind, found, True)
 
     def add(name: str, class_name: str, kind: str | None, tensor: Tensor, functional: bool) -> None:
-        rows.append(layer_stats(tensor, index=len(rows) + 1, name=name, class_name=class_name, kind=kind, bins=bins,
-                                functional=functional))
+        rows.append(
+            layer_stats(
+                tensor,
+                index=len(rows) + 1,
+                name=name,
+                class_name=class_name,
+                kind=kind,
+                bins=bins,
+                functional=functional,
+            )
+        )
 
     # merge: leaf rows keep their call order; a functional row goes before the first leaf made after it
     reached = -1
@@ -264,7 +370,9 @@ def activation_stats(model: Module, batch: Any, bins: int | str = 50, mode: str 
         while upcoming is not None and upcoming[0] < reached:
             add_functional(*upcoming[1:])
             upcoming = next(pending, None)
-        add(call.label, type(call.module).__name__, _module_kind(call.module, tensor), tensor, False)
+        add(
+            call.label, type(call.module).__name__, _module_kind(call.module, tensor), tensor, False
+        )
     while upcoming is not None:
         add_functional(*upcoming[1:])
         upcoming = next(pending, None)

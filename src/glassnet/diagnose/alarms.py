@@ -49,8 +49,17 @@ class Thresholds:
 
 DEFAULT_THRESHOLDS = Thresholds()
 
-KINDS = ("nonfinite", "saturated", "dead", "std_shrinks", "std_grows", "vanishing", "exploding",
-         "update_high", "update_low")
+KINDS = (
+    "nonfinite",
+    "saturated",
+    "dead",
+    "std_shrinks",
+    "std_grows",
+    "vanishing",
+    "exploding",
+    "update_high",
+    "update_low",
+)
 
 
 @dataclass(frozen=True)
@@ -75,57 +84,113 @@ def _factor(value: float) -> str:
     return f"{mantissa.removesuffix('.0')}e{int(exponent)}"
 
 
-def activation_alarms(stats: ActivationStats, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> list[Alarm]:
+def activation_alarms(
+    stats: ActivationStats, thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> list[Alarm]:
     """Non-finite outputs, saturated sigmoid/tanh layers, dead ReLUs, and a std that shrinks or grows."""
     found: list[Alarm] = []
     for row in stats:
         if row.nonfinite:
-            found.append(Alarm("nonfinite", row.name, row.nonfinite, 0,
-                               f"{row.label}: {row.nonfinite} of {row.numel} outputs are NaN or inf: check the "
-                               "input and the learning rate (the first layer listed is where it starts)"))
+            found.append(
+                Alarm(
+                    "nonfinite",
+                    row.name,
+                    row.nonfinite,
+                    0,
+                    f"{row.label}: {row.nonfinite} of {row.numel} outputs are NaN or inf: check the "
+                    "input and the learning rate (the first layer listed is where it starts)",
+                )
+            )
     for row in stats:
         if row.saturated is not None and row.saturated > thresholds.saturated:
-            bound = (f"y < {SIGMOID_LOW} or y > {SIGMOID_HIGH}" if row.kind == "sigmoid"
-                     else f"|y| > {TANH_BOUND}")
-            found.append(Alarm("saturated", row.name, row.saturated, thresholds.saturated,
-                               f"{row.label}: {100 * row.saturated:.0f}% of units saturated ({bound}, counted per unit "
-                               f"and sample), where the "
-                               f"{row.kind} gradient almost vanishes: the inputs to this layer are too large "
-                               "(use Xavier init, smaller weights, or BatchNorm before it)"))
+            bound = (
+                f"y < {SIGMOID_LOW} or y > {SIGMOID_HIGH}"
+                if row.kind == "sigmoid"
+                else f"|y| > {TANH_BOUND}"
+            )
+            found.append(
+                Alarm(
+                    "saturated",
+                    row.name,
+                    row.saturated,
+                    thresholds.saturated,
+                    f"{row.label}: {100 * row.saturated:.0f}% of units saturated ({bound}, counted per unit "
+                    f"and sample), where the "
+                    f"{row.kind} gradient almost vanishes: the inputs to this layer are too large "
+                    "(use Xavier init, smaller weights, or BatchNorm before it)",
+                )
+            )
         if row.dead is not None and row.dead > thresholds.dead:
-            found.append(Alarm("dead", row.name, row.dead, thresholds.dead,
-                               f"{row.label}: {100 * row.dead:.0f}% of units dead for the whole batch of "
-                               f"{stats.batch_size} (0 for every sample, so no gradient reaches them): check the "
-                               "biases and the learning rate, or use LeakyReLU/ELU"))
+            found.append(
+                Alarm(
+                    "dead",
+                    row.name,
+                    row.dead,
+                    thresholds.dead,
+                    f"{row.label}: {100 * row.dead:.0f}% of units dead for the whole batch of "
+                    f"{stats.batch_size} (0 for every sample, so no gradient reaches them): check the "
+                    "biases and the learning rate, or use LeakyReLU/ELU",
+                )
+            )
     layers = [row for row in stats.activations() if math.isfinite(row.std)]
     if len(layers) >= 2 and layers[0].std > 0:
         first, last = layers[0], layers[-1]
         change = last.std / first.std
         span = f"over {len(layers)} activation layers (layer {first.name} to layer {last.name})"
         if change < 1 / thresholds.std_change:
-            found.append(Alarm("std_shrinks", last.name, change, 1 / thresholds.std_change,
-                               f"activation std shrinks from {first.std:.3g} to {last.std:.3g} {span}: the "
-                               "signal dies out with depth; the weights are too small for this depth (use He "
-                               "init for ReLU, Xavier for tanh)"))
+            found.append(
+                Alarm(
+                    "std_shrinks",
+                    last.name,
+                    change,
+                    1 / thresholds.std_change,
+                    f"activation std shrinks from {first.std:.3g} to {last.std:.3g} {span}: the "
+                    "signal dies out with depth; the weights are too small for this depth (use He "
+                    "init for ReLU, Xavier for tanh)",
+                )
+            )
         elif change > thresholds.std_change:
-            found.append(Alarm("std_grows", last.name, change, thresholds.std_change,
-                               f"activation std grows from {first.std:.3g} to {last.std:.3g} {span}: the "
-                               "weights are too large for this depth (use He init for ReLU, Xavier for tanh)"))
+            found.append(
+                Alarm(
+                    "std_grows",
+                    last.name,
+                    change,
+                    thresholds.std_change,
+                    f"activation std grows from {first.std:.3g} to {last.std:.3g} {span}: the "
+                    "weights are too large for this depth (use He init for ReLU, Xavier for tanh)",
+                )
+            )
     return found
 
 
-def _ratio_alarms(ratio: float | None, what: str, first: str, last: str, thresholds: Thresholds) -> list[Alarm]:
+def _ratio_alarms(
+    ratio: float | None, what: str, first: str, last: str, thresholds: Thresholds
+) -> list[Alarm]:
     if ratio is None or math.isnan(ratio):
         return []
     if ratio < thresholds.vanishing:
-        return [Alarm("vanishing", first, ratio, thresholds.vanishing,
-                      f"{what} falls by a factor {_factor(ratio)} from the last layer ({last}) to the first "
-                      f"({first}): vanishing gradients, the first layers hardly learn (use ReLU-like activations, "
-                      "He/Xavier init, BatchNorm or residual connections)")]
+        return [
+            Alarm(
+                "vanishing",
+                first,
+                ratio,
+                thresholds.vanishing,
+                f"{what} falls by a factor {_factor(ratio)} from the last layer ({last}) to the first "
+                f"({first}): vanishing gradients, the first layers hardly learn (use ReLU-like activations, "
+                "He/Xavier init, BatchNorm or residual connections)",
+            )
+        ]
     if ratio > thresholds.exploding:
-        return [Alarm("exploding", first, ratio, thresholds.exploding,
-                      f"{what} grows by a factor {_factor(ratio)} from the last layer ({last}) to the first "
-                      f"({first}): exploding gradients (use smaller init, BatchNorm, or clip_grad_norm_)")]
+        return [
+            Alarm(
+                "exploding",
+                first,
+                ratio,
+                thresholds.exploding,
+                f"{what} grows by a factor {_factor(ratio)} from the last layer ({last}) to the first "
+                f"({first}): exploding gradients (use smaller init, BatchNorm, or clip_grad_norm_)",
+            )
+        ]
     return []
 
 
@@ -137,51 +202,101 @@ def gradient_alarms(flow: GradientFlow, thresholds: Thresholds = DEFAULT_THRESHO
     """A non-finite loss or gradient, vanishing/exploding ratios, and update ratios far from ~1e-3."""
     found: list[Alarm] = []
     if not math.isfinite(flow.loss):
-        found.append(Alarm("nonfinite", "loss", flow.loss, 0, f"the loss is {flow.loss}: check the input, the "
-                           "labels and the learning rate"))
+        found.append(
+            Alarm(
+                "nonfinite",
+                "loss",
+                flow.loss,
+                0,
+                f"the loss is {flow.loss}: check the input, the labels and the learning rate",
+            )
+        )
     for row in flow.params:
         if row.nonfinite:
-            found.append(Alarm("nonfinite", row.name, row.nonfinite, 0,
-                               f"gradient of {row.name}: {row.nonfinite} NaN/inf values"))
+            found.append(
+                Alarm(
+                    "nonfinite",
+                    row.name,
+                    row.nonfinite,
+                    0,
+                    f"gradient of {row.name}: {row.nonfinite} NaN/inf values",
+                )
+            )
     if flow.first and flow.last:
-        found += _ratio_alarms(flow.first_to_last, "weight-gradient norm", flow.first.name, flow.last.name,
-                               thresholds)
+        found += _ratio_alarms(
+            flow.first_to_last, "weight-gradient norm", flow.first.name, flow.last.name, thresholds
+        )
     if flow.signal_first and flow.signal_last:
         said = {alarm.kind for alarm in found}
-        signal = _ratio_alarms(flow.signal_first_to_last, "backward signal RMS(dL/dy)", flow.signal_first.name,
-                               flow.signal_last.name, thresholds)
-        found += [alarm for alarm in signal if alarm.kind not in said]  # once is enough when both ratios agree
+        signal = _ratio_alarms(
+            flow.signal_first_to_last,
+            "backward signal RMS(dL/dy)",
+            flow.signal_first.name,
+            flow.signal_last.name,
+            thresholds,
+        )
+        found += [
+            alarm for alarm in signal if alarm.kind not in said
+        ]  # once is enough when both ratios agree
     rated = [row for row in flow.params if row.update_ratio is not None]
-    high = sorted((row for row in rated if row.update_ratio > thresholds.update_high), key=lambda r: -r.update_ratio)
+    high = sorted(
+        (row for row in rated if row.update_ratio > thresholds.update_high),
+        key=lambda r: -r.update_ratio,
+    )
     # weights only: a bias right before BatchNorm gets a zero gradient by construction (BN subtracts it again)
-    low = sorted((row for row in rated if row.is_weight and row.update_ratio < thresholds.update_low),
-                 key=lambda r: r.update_ratio)
+    low = sorted(
+        (row for row in rated if row.is_weight and row.update_ratio < thresholds.update_low),
+        key=lambda r: r.update_ratio,
+    )
     typical = _factor(TYPICAL_UPDATE_RATIO)
     if high:  # one alarm per direction, naming the extreme parameter: the cure is the same for all
         worst = high[0]
         where = f"{worst.name}{_others(high, 'parameters')}"
-        found.append(Alarm("update_high", worst.name, worst.update_ratio, thresholds.update_high,
-                           f"update/weight ratio {_factor(worst.update_ratio)} in {where}: "
-                           f"learning rate likely too high (typical ~{typical}); one SGD step changes the weight by "
-                           f"{100 * worst.update_ratio:.0f}% of its size"))
+        found.append(
+            Alarm(
+                "update_high",
+                worst.name,
+                worst.update_ratio,
+                thresholds.update_high,
+                f"update/weight ratio {_factor(worst.update_ratio)} in {where}: "
+                f"learning rate likely too high (typical ~{typical}); one SGD step changes the weight by "
+                f"{100 * worst.update_ratio:.0f}% of its size",
+            )
+        )
     if low:
         worst = low[0]
         where = f"{worst.name}{_others(low, 'weights')}"
-        found.append(Alarm("update_low", worst.name, worst.update_ratio, thresholds.update_low,
-                           f"update/weight ratio {_factor(worst.update_ratio)} in {where}: "
-                           f"a step hardly moves the weights (typical ~{typical}): vanished gradients, too small a "
-                           "learning rate, or a model that has converged on this batch"))
+        found.append(
+            Alarm(
+                "update_low",
+                worst.name,
+                worst.update_ratio,
+                thresholds.update_low,
+                f"update/weight ratio {_factor(worst.update_ratio)} in {where}: "
+                f"a step hardly moves the weights (typical ~{typical}): vanished gradients, too small a "
+                "learning rate, or a model that has converged on this batch",
+            )
+        )
     return found
 
 
-def find_alarms(activations: ActivationStats | None = None, gradients: GradientFlow | None = None,
-                thresholds: Thresholds = DEFAULT_THRESHOLDS) -> list[Alarm]:
+def find_alarms(
+    activations: ActivationStats | None = None,
+    gradients: GradientFlow | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> list[Alarm]:
     """Every alarm from either result or both, activation alarms first."""
     if activations is None and gradients is None:
-        raise ValueError("find_alarms: pass activation_stats(...) and/or gradient_flow(...) results")
+        raise ValueError(
+            "find_alarms: pass activation_stats(...) and/or gradient_flow(...) results"
+        )
     if activations is not None and not isinstance(activations, ActivationStats):
-        raise TypeError(f"find_alarms: activations must be an ActivationStats, got {type(activations).__name__}")
+        raise TypeError(
+            f"find_alarms: activations must be an ActivationStats, got {type(activations).__name__}"
+        )
     if gradients is not None and not isinstance(gradients, GradientFlow):
-        raise TypeError(f"find_alarms: gradients must be a GradientFlow, got {type(gradients).__name__}")
+        raise TypeError(
+            f"find_alarms: gradients must be a GradientFlow, got {type(gradients).__name__}"
+        )
     found = [] if activations is None else activation_alarms(activations, thresholds)
     return found + ([] if gradients is None else gradient_alarms(gradients, thresholds))

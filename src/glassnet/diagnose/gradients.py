@@ -61,10 +61,12 @@ class ParamGrad:
     index: int
     name: str
     shape: tuple[int, ...]
-    grad_norm: float | None     # None: the loss does not reach this parameter
+    grad_norm: float | None  # None: the loss does not reach this parameter
     weight_norm: float
-    update_ratio: float | None  # lr * grad_norm / weight_norm; None without lr, a gradient, or for W = 0
-    nonfinite: int              # NaN/inf elements in the gradient
+    update_ratio: (
+        float | None
+    )  # lr * grad_norm / weight_norm; None without lr, a gradient, or for W = 0
+    nonfinite: int  # NaN/inf elements in the gradient
 
     @property
     def is_weight(self) -> bool:
@@ -79,7 +81,7 @@ class LayerGrad:
     name: str
     class_name: str
     shape: tuple[int, ...]
-    grad_rms: float | None      # None: the gradient did not reach this output
+    grad_rms: float | None  # None: the gradient did not reach this output
 
 
 def _norm(array: Any) -> float:
@@ -100,8 +102,15 @@ def _number(value: float | None) -> str:
 class GradientFlow:
     """The result of `gradient_flow`: parameter rows, backward-signal rows and the ratios."""
 
-    def __init__(self, params: list[ParamGrad], layers: list[LayerGrad], loss: float, lr: float | None,
-                 batch_size: int, mode: str) -> None:
+    def __init__(
+        self,
+        params: list[ParamGrad],
+        layers: list[LayerGrad],
+        loss: float,
+        lr: float | None,
+        batch_size: int,
+        mode: str,
+    ) -> None:
         self.params = params
         self.layers = layers
         self.loss = loss
@@ -111,13 +120,17 @@ class GradientFlow:
         weights = [row for row in params if row.is_weight and row.grad_norm is not None]
         self.first: ParamGrad | None = weights[0] if len(weights) >= 2 else None
         self.last: ParamGrad | None = weights[-1] if len(weights) >= 2 else None
-        self.first_to_last: float | None = (_ratio(self.first.grad_norm, self.last.grad_norm)
-                                            if self.first and self.last else None)
+        self.first_to_last: float | None = (
+            _ratio(self.first.grad_norm, self.last.grad_norm) if self.first and self.last else None
+        )
         reached = [row for row in layers if row.grad_rms is not None]
         self.signal_first: LayerGrad | None = reached[0] if len(reached) >= 2 else None
         self.signal_last: LayerGrad | None = reached[-1] if len(reached) >= 2 else None
-        self.signal_first_to_last: float | None = (_ratio(self.signal_first.grad_rms, self.signal_last.grad_rms)
-                                                   if self.signal_first and self.signal_last else None)
+        self.signal_first_to_last: float | None = (
+            _ratio(self.signal_first.grad_rms, self.signal_last.grad_rms)
+            if self.signal_first and self.signal_last
+            else None
+        )
 
     def __len__(self) -> int:
         return len(self.params)
@@ -131,48 +144,81 @@ class GradientFlow:
             for row in self.params:
                 if row.name == key:
                     return row
-            raise KeyError(f"no parameter named {key!r}; parameters: {', '.join(row.name for row in self.params)}")
+            raise KeyError(
+                f"no parameter named {key!r}; parameters: {', '.join(row.name for row in self.params)}"
+            )
         return self.params[key]
 
     COLUMNS = ("#", "parameter", "shape", "grad norm", "weight norm", "lr*|g|/|w|", "non-finite")
 
     def table_rows(self) -> list[tuple[str, ...]]:
-        return [(str(row.index), row.name, "x".join(map(str, row.shape)), _number(row.grad_norm),
-                 _number(row.weight_norm), _number(row.update_ratio), str(row.nonfinite) if row.nonfinite else "")
-                for row in self.params]
+        return [
+            (
+                str(row.index),
+                row.name,
+                "x".join(map(str, row.shape)),
+                _number(row.grad_norm),
+                _number(row.weight_norm),
+                _number(row.update_ratio),
+                str(row.nonfinite) if row.nonfinite else "",
+            )
+            for row in self.params
+        ]
 
     def summary_lines(self) -> list[str]:
         """The loss and the two first-to-last ratios, in words."""
-        lines = [f"loss {self.loss:.4g} on one batch of {self.batch_size}, mode {self.mode}"
-                 + ("" if self.lr is None else f", lr {self.lr:g} (update ratio of plain SGD; ~"
-                    f"{TYPICAL_UPDATE_RATIO:g} is typical)")]
+        lines = [
+            f"loss {self.loss:.4g} on one batch of {self.batch_size}, mode {self.mode}"
+            + (
+                ""
+                if self.lr is None
+                else f", lr {self.lr:g} (update ratio of plain SGD; ~"
+                f"{TYPICAL_UPDATE_RATIO:g} is typical)"
+            )
+        ]
         if self.first and self.last:
-            lines.append(f"weight gradient, first/last: {self.first.name} {self.first.grad_norm:.3g} / "
-                         f"{self.last.name} {self.last.grad_norm:.3g} = {self.first_to_last:.3g}")
+            lines.append(
+                f"weight gradient, first/last: {self.first.name} {self.first.grad_norm:.3g} / "
+                f"{self.last.name} {self.last.grad_norm:.3g} = {self.first_to_last:.3g}"
+            )
         if self.signal_first and self.signal_last:
-            lines.append(f"backward signal RMS(dL/dy), first/last: {self.signal_first.name} "
-                         f"{self.signal_first.grad_rms:.3g} / {self.signal_last.name} {self.signal_last.grad_rms:.3g}"
-                         f" = {self.signal_first_to_last:.3g}")
+            lines.append(
+                f"backward signal RMS(dL/dy), first/last: {self.signal_first.name} "
+                f"{self.signal_first.grad_rms:.3g} / {self.signal_last.name} {self.signal_last.grad_rms:.3g}"
+                f" = {self.signal_first_to_last:.3g}"
+            )
         return lines
 
     def format_table(self) -> str:
         """A plain-text table, one line per parameter, then the summary lines."""
         cells = [self.COLUMNS, *self.table_rows()]
         widths = [max(len(line[column]) for line in cells) for column in range(len(self.COLUMNS))]
-        lines = ["  ".join(text.ljust(width) if column == 1 else text.rjust(width)
-                           for column, (text, width) in enumerate(zip(line, widths))).rstrip() for line in cells]
+        lines = [
+            "  ".join(
+                text.ljust(width) if column == 1 else text.rjust(width)
+                for column, (text, width) in enumerate(zip(line, widths))
+            ).rstrip()
+            for line in cells
+        ]
         lines.insert(1, "-" * len(lines[0]))
         return "\n".join([*lines, *self.summary_lines()])
 
     def __repr__(self) -> str:
         ratio = "-" if self.first_to_last is None else f"{self.first_to_last:.3g}"
-        return f"GradientFlow({len(self.params)} parameters, loss {self.loss:.4g}, first/last {ratio})"
+        return (
+            f"GradientFlow({len(self.params)} parameters, loss {self.loss:.4g}, first/last {ratio})"
+        )
 
 
 def _check_lr(lr: Any, where: str) -> float | None:
     if lr is None:
         return None
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0 or not math.isfinite(lr):
+    if (
+        isinstance(lr, bool)
+        or not isinstance(lr, (int, float))
+        or not lr > 0
+        or not math.isfinite(lr)
+    ):
         raise ValueError(f"{where}: lr must be a positive finite number or None, got {lr!r}")
     return float(lr)
 
@@ -181,16 +227,25 @@ def _scalar_loss(loss: Any, where: str) -> Tensor:
     if not isinstance(loss, Tensor):
         raise TypeError(f"{where}: loss_fn must return a Tensor, got {type(loss).__name__}")
     if loss.numel() != 1:
-        raise ValueError(f"{where}: loss_fn must return a scalar (one element) to backpropagate, got shape "
-                         f"{tuple(loss.shape)}; reduce it, e.g. reduction='mean'")
+        raise ValueError(
+            f"{where}: loss_fn must return a scalar (one element) to backpropagate, got shape "
+            f"{tuple(loss.shape)}; reduce it, e.g. reduction='mean'"
+        )
     if not loss.requires_grad:
-        raise ValueError(f"{where}: the loss does not depend on any parameter that requires grad "
-                         "(all frozen, or computed under no_grad)")
+        raise ValueError(
+            f"{where}: the loss does not depend on any parameter that requires grad "
+            "(all frozen, or computed under no_grad)"
+        )
     return loss
 
 
-def gradient_flow(model: Module, batch: Any, loss_fn: Callable[..., Tensor], lr: float | None = None,
-                  mode: str = "same") -> GradientFlow:
+def gradient_flow(
+    model: Module,
+    batch: Any,
+    loss_fn: Callable[..., Tensor],
+    lr: float | None = None,
+    mode: str = "same",
+) -> GradientFlow:
     """Per-parameter gradient norms, update ratios and first-to-last ratios for one batch.
 
     Args:
@@ -207,7 +262,9 @@ def gradient_flow(model: Module, batch: Any, loss_fn: Callable[..., Tensor], lr:
     check_model(model, where)
     check_mode(mode, where)
     if not callable(loss_fn):
-        raise TypeError(f"{where}: loss_fn must be callable, e.g. nn.CrossEntropyLoss(), got {type(loss_fn).__name__}")
+        raise TypeError(
+            f"{where}: loss_fn must be callable, e.g. nn.CrossEntropyLoss(), got {type(loss_fn).__name__}"
+        )
     lr = _check_lr(lr, where)
     inputs, target = split_batch(batch, where)
     named = [(name, param) for name, param in model.named_parameters() if param.requires_grad]
@@ -217,34 +274,62 @@ def gradient_flow(model: Module, batch: Any, loss_fn: Callable[..., Tensor], lr:
     calls: dict[int, int] = {}
 
     def record(module: Module, args: tuple[Any, ...], output: Any) -> None:
-        tensor = output if isinstance(output, Tensor) else next(
-            (item for item in (output if isinstance(output, (tuple, list)) else ()) if isinstance(item, Tensor)), None)
+        tensor = (
+            output
+            if isinstance(output, Tensor)
+            else next(
+                (
+                    item
+                    for item in (output if isinstance(output, (tuple, list)) else ())
+                    if isinstance(item, Tensor)
+                ),
+                None,
+            )
+        )
         if tensor is None or tensor.dtype.kind != "f":
             return
         calls[id(module)] = calls.get(id(module), 0) + 1
         name = names.get(id(module), "?") or type(module).__name__
         tensor.retain_grad()
-        outputs.append((name if calls[id(module)] == 1 else f"{name} #{calls[id(module)]}",
-                        type(module).__name__, tensor))
+        outputs.append(
+            (
+                name if calls[id(module)] == 1 else f"{name} #{calls[id(module)]}",
+                type(module).__name__,
+                tensor,
+            )
+        )
 
     ran_in = effective_mode(model, mode)
-    handles = [module.register_forward_hook(record) for module in model.modules() if not module._modules]
+    handles = [
+        module.register_forward_hook(record) for module in model.modules() if not module._modules
+    ]
     try:
         for _, param in named:
             param.grad = None
         with preserved(model, mode), enable_grad():
             output = model(inputs)
-            loss = _scalar_loss(loss_fn(output, target) if target is not None else loss_fn(output), where)
+            loss = _scalar_loss(
+                loss_fn(output, target) if target is not None else loss_fn(output), where
+            )
             loss.backward()
         params = []
         for index, (name, param) in enumerate(named, start=1):
             grad = None if param.grad is None else to_numpy(param.grad.data)
             grad_norm = None if grad is None else _norm(grad)
             weight_norm = _norm(param.data)
-            update = (lr * grad_norm / weight_norm if lr is not None and grad_norm is not None and weight_norm > 0
-                      else None)
-            nonfinite = 0 if grad is None else int(grad.size - numpy.count_nonzero(numpy.isfinite(grad)))
-            params.append(ParamGrad(index, name, tuple(param.shape), grad_norm, weight_norm, update, nonfinite))
+            update = (
+                lr * grad_norm / weight_norm
+                if lr is not None and grad_norm is not None and weight_norm > 0
+                else None
+            )
+            nonfinite = (
+                0 if grad is None else int(grad.size - numpy.count_nonzero(numpy.isfinite(grad)))
+            )
+            params.append(
+                ParamGrad(
+                    index, name, tuple(param.shape), grad_norm, weight_norm, update, nonfinite
+                )
+            )
         layers = []
         for index, (name, class_name, tensor) in enumerate(outputs, start=1):
             rms = None
@@ -258,4 +343,6 @@ def gradient_flow(model: Module, batch: Any, loss_fn: Callable[..., Tensor], lr:
             handle.remove()
         for (_, param), grad in zip(named, saved):
             param.grad = grad
-    return GradientFlow(params, layers, loss_value, lr, int(inputs.shape[0]) if inputs.ndim else 1, ran_in)
+    return GradientFlow(
+        params, layers, loss_value, lr, int(inputs.shape[0]) if inputs.ndim else 1, ran_in
+    )

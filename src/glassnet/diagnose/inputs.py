@@ -32,12 +32,16 @@ MODES = ("same", "train", "eval")
 
 def check_model(model: Any, where: str) -> None:
     if not isinstance(model, Module):
-        raise TypeError(f"{where}: expected a glassnet.nn.Module as model, got {type(model).__name__}")
+        raise TypeError(
+            f"{where}: expected a glassnet.nn.Module as model, got {type(model).__name__}"
+        )
 
 
 def check_mode(mode: Any, where: str) -> None:
     if mode not in MODES:
-        raise ValueError(f"{where}: mode must be one of {', '.join(map(repr, MODES))}, got {mode!r}")
+        raise ValueError(
+            f"{where}: mode must be one of {', '.join(map(repr, MODES))}, got {mode!r}"
+        )
 
 
 def _as_tensor(value: Any, what: str, where: str) -> Tensor:
@@ -45,15 +49,19 @@ def _as_tensor(value: Any, what: str, where: str) -> Tensor:
         return value.detach()  # the diagnostic must not leave a gradient on the caller's tensor
     if isinstance(value, (numpy.ndarray, numpy.generic)):
         return as_tensor(value)
-    raise TypeError(f"{where}: the batch's {what} must be a Tensor or a NumPy array, got {type(value).__name__}")
+    raise TypeError(
+        f"{where}: the batch's {what} must be a Tensor or a NumPy array, got {type(value).__name__}"
+    )
 
 
 def split_batch(batch: Any, where: str) -> tuple[Tensor, Tensor | None]:
     """(input, target or None) from a Tensor/array or an (input, target, ...) tuple/list."""
     if isinstance(batch, (tuple, list)):
         if not batch:
-            raise ValueError(f"{where}: the batch is an empty {type(batch).__name__}; pass the inputs, or "
-                             f"(inputs, targets) as a DataLoader yields them")
+            raise ValueError(
+                f"{where}: the batch is an empty {type(batch).__name__}; pass the inputs, or "
+                f"(inputs, targets) as a DataLoader yields them"
+            )
         target = _as_tensor(batch[1], "target (batch[1])", where) if len(batch) > 1 else None
         return _as_tensor(batch[0], "input (batch[0])", where), target
     return _as_tensor(batch, "input", where), None
@@ -71,8 +79,12 @@ def preserved(model: Module, mode: str) -> Iterator[None]:
     """Run the body in `mode`; restore training flags, buffers and glassnet's RNG afterwards."""
     modules = list(model.modules())
     flags = [module.training for module in modules]
-    buffers = [(module, name, buffer.data.copy()) for module in modules
-               for name, buffer in module._buffers.items() if buffer is not None]
+    buffers = [
+        (module, name, buffer.data.copy())
+        for module in modules
+        for name, buffer in module._buffers.items()
+        if buffer is not None
+    ]
     generator = default_generator()
     rng_state = generator.bit_generator.state
     try:

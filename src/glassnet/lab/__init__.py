@@ -13,12 +13,53 @@ that decide it and the rule used. The notes ship inside the package
 from glassnet.lab.notes_index import NoteClaim, NotesIndexError, Topic, notes_text
 from glassnet.lab.notes_index import topic as notes_topic
 from glassnet.lab.notes_index import topics as notes_topics
-from glassnet.lab.registry import Experiment, UnknownTopicError, experiment, experiments, get_experiment, topic_ids
-from glassnet.lab.result import MODES, ClaimResult, Figure, Result, Table, Verdict, new_figure, verdict_by_threshold
+from glassnet.lab.registry import (
+    Experiment,
+    UnknownTopicError,
+    experiment,
+    experiments,
+    get_experiment,
+    topic_ids,
+)
+from glassnet.lab.result import (
+    MODES,
+    ClaimResult,
+    Figure,
+    Result,
+    Table,
+    Verdict,
+    new_figure,
+    verdict_by_threshold,
+)
 from glassnet.lab.runner import DEFAULT_OUT, Report, run, run_experiment, run_experiments
 from glassnet.lab.text import LANGS, Text
 
-__all__ = ["run", "run_experiment", "run_experiments", "Report", "DEFAULT_OUT", "MODES", "LANGS",
-           "Result", "ClaimResult", "Table", "Figure", "Verdict", "Text", "new_figure", "verdict_by_threshold",
-           "experiment", "experiments", "get_experiment", "topic_ids", "Experiment", "UnknownTopicError",
-           "notes_topics", "notes_topic", "Topic", "NoteClaim", "NotesIndexError", "notes_text"]
+__all__ = [
+    "run",
+    "run_experiment",
+    "run_experiments",
+    "Report",
+    "DEFAULT_OUT",
+    "MODES",
+    "LANGS",
+    "Result",
+    "ClaimResult",
+    "Table",
+    "Figure",
+    "Verdict",
+    "Text",
+    "new_figure",
+    "verdict_by_threshold",
+    "experiment",
+    "experiments",
+    "get_experiment",
+    "topic_ids",
+    "Experiment",
+    "UnknownTopicError",
+    "notes_topics",
+    "notes_topic",
+    "Topic",
+    "NoteClaim",
+    "NotesIndexError",
+    "notes_text",
+]

@@ -21,11 +21,14 @@ LAB_DESCRIPTION = (
     "Run the notes' experiments and write the report: a self-contained HTML page (figures\n"
     "embedded) and the same content as Markdown, each claim with its verdict (holds, partly,\n"
     "does not hold, not measured in this mode), the numbers that decide it and the rule used.\n"
-    "The report folder is replaced atomically: an interrupted run leaves the old one intact.")
-LAB_EPILOG = ("modes: smoke (seconds, what the tests run), quick (every topic within ~10 minutes on 2 cores),\n"
-              "full (the longest runs).\n\nexamples:\n  glassnet lab --mode quick\n"
-              "  glassnet lab conv_arithmetic --mode smoke --out /tmp/lab\n  glassnet lab --lang zh\n"
-              "  glassnet lab --list")
+    "The report folder is replaced atomically: an interrupted run leaves the old one intact."
+)
+LAB_EPILOG = (
+    "modes: smoke (seconds, what the tests run), quick (every topic within ~10 minutes on 2 cores),\n"
+    "full (the longest runs).\n\nexamples:\n  glassnet lab --mode quick\n"
+    "  glassnet lab conv_arithmetic --mode smoke --out /tmp/lab\n  glassnet lab --lang zh\n"
+    "  glassnet lab --list"
+)
 
 
 def add_lab_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,13 +37,27 @@ def add_lab_arguments(parser: argparse.ArgumentParser) -> None:
     from glassnet.lab.runner import DEFAULT_OUT
     from glassnet.lab.text import LANGS
 
-    parser.add_argument("topics", metavar="TOPIC", nargs="*",
-                        help="topics to run, in any order (default: all; --list shows them)")
-    parser.add_argument("--mode", default="quick", choices=MODES, help="how long to measure (default quick)")
-    parser.add_argument("--lang", default="en", choices=LANGS, help="the report's language (default en)")
-    parser.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
-                        help=f"the report folder: new, empty, or an earlier report (default {DEFAULT_OUT})")
-    parser.add_argument("--seed", type=int, default=0, help="random seed of every experiment (default 0)")
+    parser.add_argument(
+        "topics",
+        metavar="TOPIC",
+        nargs="*",
+        help="topics to run, in any order (default: all; --list shows them)",
+    )
+    parser.add_argument(
+        "--mode", default="quick", choices=MODES, help="how long to measure (default quick)"
+    )
+    parser.add_argument(
+        "--lang", default="en", choices=LANGS, help="the report's language (default en)"
+    )
+    parser.add_argument(
+        "--out",
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help=f"the report folder: new, empty, or an earlier report (default {DEFAULT_OUT})",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="random seed of every experiment (default 0)"
+    )
     parser.add_argument("--list", action="store_true", help="list the topics and exit")
 
 
@@ -62,8 +79,13 @@ def run_lab(args: argparse.Namespace) -> int:
         print(describe_topics())
         return 0
     try:
-        report = run(args.topics or None, mode=args.mode, seed=args.seed, lang=args.lang, out=args.out)
-    except (UnknownTopicError, OSError) as error:  # OSError: a folder that is not a report, no permission
+        report = run(
+            args.topics or None, mode=args.mode, seed=args.seed, lang=args.lang, out=args.out
+        )
+    except (
+        UnknownTopicError,
+        OSError,
+    ) as error:  # OSError: a folder that is not a report, no permission
         print(f"glassnet lab: error: {' '.join(str(error).splitlines())}", file=sys.stderr)
         return 2
     counts = ", ".join(f"{count} {verdict}" for verdict, count in report.counts().items() if count)
@@ -71,7 +93,10 @@ def run_lab(args: argparse.Namespace) -> int:
     print(f"markdown: {report.markdown}")
     print(f"verdicts ({report.info.mode} mode): {counts or 'none'}")
     if report.failed:
-        print(f"glassnet lab: {len(report.failed)} experiment(s) raised: {', '.join(report.failed)} "
-              f"(their sections show the traceback)", file=sys.stderr)
+        print(
+            f"glassnet lab: {len(report.failed)} experiment(s) raised: {', '.join(report.failed)} "
+            f"(their sections show the traceback)",
+            file=sys.stderr,
+        )
         return 1
     return 0

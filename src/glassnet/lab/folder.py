@@ -53,10 +53,14 @@ def check_replaceable(out: str | os.PathLike[str]) -> Path:
     """Return `out` as a Path when a report may be written there, else raise ReportFolderError."""
     path = Path(os.fspath(out))
     if path.is_symlink() or (path.exists() and not path.is_dir()):
-        raise ReportFolderError(f"lab report: '{path}' exists and is not a folder; choose another --out")
+        raise ReportFolderError(
+            f"lab report: '{path}' exists and is not a folder; choose another --out"
+        )
     if path.is_dir() and any(path.iterdir()) and not _is_report(path):
-        raise ReportFolderError(f"lab report: '{path}' is a folder that holds files but no glassnet lab report "
-                                f"({MARKER}); refusing to replace it: choose a new or empty folder")
+        raise ReportFolderError(
+            f"lab report: '{path}' is a folder that holds files but no glassnet lab report "
+            f"({MARKER}); refusing to replace it: choose a new or empty folder"
+        )
     return path
 
 
@@ -69,13 +73,21 @@ def _exchange(first: Path, second: Path) -> bool:
     except (AttributeError, OSError):
         return False
     at_fdcwd, rename_exchange = -100, 2
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    renameat2.argtypes = [
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_uint,
+    ]
     if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0:
         return True
     code = ctypes.get_errno()
     if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EPERM):
         return False
-    raise OSError(code, f"lab report: swapping '{first}' and '{second}' failed: {os.strerror(code)}")
+    raise OSError(
+        code, f"lab report: swapping '{first}' and '{second}' failed: {os.strerror(code)}"
+    )
 
 
 def _write_file(path: Path, data: bytes) -> None:

@@ -14,11 +14,23 @@ from glassnet.lab.notes_index import topic as index_topic
 from glassnet.lab.result import Result, Verdict
 from glassnet.lab.text import Text
 
-__all__ = ["RunInfo", "format_cell", "topic_anchor", "claim_anchor", "verdict_counts", "counts_text",
-           "png_size", "figure_file"]
+__all__ = [
+    "RunInfo",
+    "format_cell",
+    "topic_anchor",
+    "claim_anchor",
+    "verdict_counts",
+    "counts_text",
+    "png_size",
+    "figure_file",
+]
 
-VERDICT_CLASSES = {Verdict.HOLDS: "holds", Verdict.PARTLY: "partly", Verdict.DOES_NOT_HOLD: "fails",
-                   Verdict.NOT_MEASURED: "unmeasured"}
+VERDICT_CLASSES = {
+    Verdict.HOLDS: "holds",
+    Verdict.PARTLY: "partly",
+    Verdict.DOES_NOT_HOLD: "fails",
+    Verdict.NOT_MEASURED: "unmeasured",
+}
 
 
 @dataclass(frozen=True)
@@ -43,7 +55,9 @@ def format_cell(value: Any, lang: str) -> str:
         return "-"
     if isinstance(value, bool):
         return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
-    if isinstance(value, int) or (hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iu"):
+    if isinstance(value, int) or (
+        hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iu"
+    ):
         return f"{int(value):,}"
     if isinstance(value, float) or hasattr(value, "dtype"):
         number = float(value)

@@ -21,8 +21,18 @@ from importlib import resources
 
 from glassnet.lab.text import Text
 
-__all__ = ["NOTES_FILE", "INDEX_FILE", "NotesIndexError", "NoteClaim", "Topic", "notes_bytes", "notes_text",
-           "notes_lines", "topics", "topic"]
+__all__ = [
+    "NOTES_FILE",
+    "INDEX_FILE",
+    "NotesIndexError",
+    "NoteClaim",
+    "Topic",
+    "notes_bytes",
+    "notes_text",
+    "notes_lines",
+    "topics",
+    "topic",
+]
 
 NOTES_FILE = "dl-interview-notes.zh.txt"
 INDEX_FILE = "index.toml"
@@ -73,7 +83,7 @@ class Topic:
         if self.lines is None:
             return ""
         first, last = self.lines
-        return "\n".join(notes_lines()[first - 1:last])
+        return "\n".join(notes_lines()[first - 1 : last])
 
     @property
     def compact_excerpt(self) -> str:
@@ -85,8 +95,10 @@ class Topic:
         for claim in self.claims:
             if claim.id == claim_id:
                 return claim
-        raise KeyError(f"topic '{self.id}' has no claim '{claim_id}'; its claims are: "
-                       f"{', '.join(c.id for c in self.claims)}")
+        raise KeyError(
+            f"topic '{self.id}' has no claim '{claim_id}'; its claims are: "
+            f"{', '.join(c.id for c in self.claims)}"
+        )
 
 
 def _package_file(name: str) -> bytes:
@@ -114,7 +126,9 @@ def _require(entry: dict, key: str, where: str, kind: type = str) -> object:
     if key not in entry:
         raise NotesIndexError(f"{INDEX_FILE}: {where} lacks '{key}'")
     if not isinstance(entry[key], kind):
-        raise NotesIndexError(f"{INDEX_FILE}: {where}: '{key}' must be a {kind.__name__}, got {entry[key]!r}")
+        raise NotesIndexError(
+            f"{INDEX_FILE}: {where}: '{key}' must be a {kind.__name__}, got {entry[key]!r}"
+        )
     return entry[key]
 
 
@@ -127,9 +141,15 @@ def _parse_topic(entry: dict, order: int, problems: list[str]) -> Topic:
     lines = entry.get("lines")
     if lines is not None:
         count = len(notes_lines())
-        if (not isinstance(lines, list) or len(lines) != 2 or not all(isinstance(n, int) for n in lines)
-                or not 1 <= lines[0] <= lines[1] <= count):
-            problems.append(f"{where}: lines must be [first, last] with 1 <= first <= last <= {count}, got {lines!r}")
+        if (
+            not isinstance(lines, list)
+            or len(lines) != 2
+            or not all(isinstance(n, int) for n in lines)
+            or not 1 <= lines[0] <= lines[1] <= count
+        ):
+            problems.append(
+                f"{where}: lines must be [first, last] with 1 <= first <= last <= {count}, got {lines!r}"
+            )
             lines = None
         else:
             lines = (lines[0], lines[1])
@@ -137,27 +157,42 @@ def _parse_topic(entry: dict, order: int, problems: list[str]) -> Topic:
     for claim_entry in entry.get("claim", []):
         claim_where = f"{where}, claim #{len(claims) + 1}"
         claim = NoteClaim(
-            id=_require(claim_entry, "id", claim_where), topic=topic_id,
-            source=_require(claim_entry, "source", claim_where), zh=_require(claim_entry, "zh", claim_where),
-            en=_require(claim_entry, "en", claim_where), reference=claim_entry.get("reference"),
+            id=_require(claim_entry, "id", claim_where),
+            topic=topic_id,
+            source=_require(claim_entry, "source", claim_where),
+            zh=_require(claim_entry, "zh", claim_where),
+            en=_require(claim_entry, "en", claim_where),
+            reference=claim_entry.get("reference"),
         )
         if claim.source not in SOURCES:
-            problems.append(f"{where}, claim '{claim.id}': source must be one of {SOURCES}, got {claim.source!r}")
+            problems.append(
+                f"{where}, claim '{claim.id}': source must be one of {SOURCES}, got {claim.source!r}"
+            )
         if not _IDENTIFIER.fullmatch(claim.id):
-            problems.append(f"{where}, claim '{claim.id}': the id must be lower_case_with_underscores")
+            problems.append(
+                f"{where}, claim '{claim.id}': the id must be lower_case_with_underscores"
+            )
         claims.append(claim)
     topic_entry = Topic(
-        id=topic_id, title=Text(_require(entry, "title_en", where), _require(entry, "title_zh", where)),
+        id=topic_id,
+        title=Text(_require(entry, "title_en", where), _require(entry, "title_zh", where)),
         question=Text(_require(entry, "question_en", where), _require(entry, "question_zh", where)),
-        lines=lines, english=_require(entry, "english", where).strip(), claims=tuple(claims), order=order,
+        lines=lines,
+        english=_require(entry, "english", where).strip(),
+        claims=tuple(claims),
+        order=order,
     )
     excerpt = topic_entry.excerpt
     if lines is not None and topic_entry.question.zh not in excerpt:
-        problems.append(f"{where}: question_zh {topic_entry.question.zh!r} is not in lines {lines[0]}-{lines[1]}")
+        problems.append(
+            f"{where}: question_zh {topic_entry.question.zh!r} is not in lines {lines[0]}-{lines[1]}"
+        )
     for claim in claims:
         if claim.source == "notes" and (lines is None or claim.zh not in excerpt):
-            problems.append(f"{where}, claim '{claim.id}': source 'notes' but {claim.zh!r} is not quoted verbatim "
-                            f"from lines {lines[0] if lines else '?'}-{lines[1] if lines else '?'}")
+            problems.append(
+                f"{where}, claim '{claim.id}': source 'notes' but {claim.zh!r} is not quoted verbatim "
+                f"from lines {lines[0] if lines else '?'}-{lines[1] if lines else '?'}"
+            )
     ids = [claim.id for claim in claims]
     for claim_id in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(f"{where}: claim id '{claim_id}' appears {ids.count(claim_id)} times")
@@ -173,8 +208,10 @@ def _load() -> dict[str, Topic]:
     problems: list[str] = []
     digest = hashlib.sha256(notes_bytes()).hexdigest()
     if data.get("notes_sha256") != digest:
-        problems.append(f"the notes' SHA-256 is {digest} but the index pins {data.get('notes_sha256')!r}: "
-                        f"the notes changed, so check every line range and quote, then update the pin")
+        problems.append(
+            f"the notes' SHA-256 is {digest} but the index pins {data.get('notes_sha256')!r}: "
+            f"the notes changed, so check every line range and quote, then update the pin"
+        )
     loaded: dict[str, Topic] = {}
     for order, entry in enumerate(data.get("topic", [])):
         parsed = _parse_topic(entry, order, problems)
@@ -182,7 +219,9 @@ def _load() -> dict[str, Topic]:
             problems.append(f"topic id '{parsed.id}' appears twice")
         loaded[parsed.id] = parsed
     if problems:
-        raise NotesIndexError(f"{INDEX_FILE} does not match {NOTES_FILE}:\n  " + "\n  ".join(problems))
+        raise NotesIndexError(
+            f"{INDEX_FILE} does not match {NOTES_FILE}:\n  " + "\n  ".join(problems)
+        )
     return loaded
 
 
@@ -195,5 +234,7 @@ def topic(topic_id: str) -> Topic:
     """The topic `topic_id`; raises KeyError listing the known ids."""
     loaded = _load()
     if topic_id not in loaded:
-        raise KeyError(f"the notes index has no topic '{topic_id}'; known topics: {', '.join(loaded)}")
+        raise KeyError(
+            f"the notes index has no topic '{topic_id}'; known topics: {', '.join(loaded)}"
+        )
     return loaded[topic_id]

@@ -25,7 +25,14 @@ from functools import lru_cache
 from glassnet.lab.notes_index import topics as index_topics
 from glassnet.lab.result import Result
 
-__all__ = ["Experiment", "UnknownTopicError", "experiment", "experiments", "get_experiment", "topic_ids"]
+__all__ = [
+    "Experiment",
+    "UnknownTopicError",
+    "experiment",
+    "experiments",
+    "get_experiment",
+    "topic_ids",
+]
 
 ExperimentFunction = Callable[[str, int], Result]
 _REGISTERED: dict[str, ExperimentFunction] = {}
@@ -52,17 +59,23 @@ def experiment(topic_id: str) -> Callable[[ExperimentFunction], ExperimentFuncti
     """Register `function(mode, seed) -> Result` as the experiment of `topic_id` (a notes-index topic)."""
     known = index_topics()
     if topic_id not in known:
-        raise UnknownTopicError(f"@experiment('{topic_id}'): the notes index has no such topic; "
-                                f"known topics: {', '.join(known)}")
+        raise UnknownTopicError(
+            f"@experiment('{topic_id}'): the notes index has no such topic; "
+            f"known topics: {', '.join(known)}"
+        )
 
     def register(function: ExperimentFunction) -> ExperimentFunction:
         module = function.__module__
         if module.startswith(f"{TOPICS_PACKAGE}.") and module.rsplit(".", 1)[1] != topic_id:
-            raise ValueError(f"@experiment('{topic_id}') in {module}: a topic module must be named after its "
-                             f"topic ({TOPICS_PACKAGE}.{topic_id})")
+            raise ValueError(
+                f"@experiment('{topic_id}') in {module}: a topic module must be named after its "
+                f"topic ({TOPICS_PACKAGE}.{topic_id})"
+            )
         existing = _REGISTERED.get(topic_id)
         if existing is not None and existing.__module__ != module:
-            raise ValueError(f"@experiment('{topic_id}'): already registered by {existing.__module__}")
+            raise ValueError(
+                f"@experiment('{topic_id}'): already registered by {existing.__module__}"
+            )
         _REGISTERED[topic_id] = function
         return function
 
@@ -92,8 +105,11 @@ def _discover() -> dict[str, Experiment]:
             continue
         function = _REGISTERED.get(info.name)
         if function is None:  # loud: a topic module that forgot its decorator
-            function = _import_failure(module, f"it registers no experiment: decorate its function with "
-                                               f"@experiment('{info.name}')")
+            function = _import_failure(
+                module,
+                f"it registers no experiment: decorate its function with "
+                f"@experiment('{info.name}')",
+            )
         found[info.name] = Experiment(info.name, function, module)
     return found
 

@@ -31,8 +31,10 @@ from glassnet.lab.text import Text
 
 __all__ = ["render_html", "CONTENT_SECURITY_POLICY"]
 
-CONTENT_SECURITY_POLICY = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; "
-                           "form-action 'none'")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; "
+    "form-action 'none'"
+)
 
 _CSS = """
 :root { --ink: #1d2330; --muted: #5b6475; --line: #d9dee7; --paper: #ffffff; --tint: #f5f7fa;
@@ -80,7 +82,9 @@ def _paragraphs(value: Text, lang: str) -> str:
     text = value.get(lang).strip()
     if not text:
         return ""
-    return "\n".join(f"<p>{escape(block).replace(chr(10), '<br>')}</p>" for block in text.split("\n\n"))
+    return "\n".join(
+        f"<p>{escape(block).replace(chr(10), '<br>')}</p>" for block in text.split("\n\n")
+    )
 
 
 def _badge(verdict: Verdict, lang: str) -> str:
@@ -94,24 +98,36 @@ def _table(table: Table, lang: str) -> str:
         cells = []
         for cell in row:
             numeric = isinstance(cell, (int, float)) and not isinstance(cell, bool)
-            cells.append(f'<td{" class=num" if numeric else ""}>{escape(format_cell(cell, lang))}</td>')
+            cells.append(
+                f"<td{' class=num' if numeric else ''}>{escape(format_cell(cell, lang))}</td>"
+            )
         rows.append(f"<tr>{''.join(cells)}</tr>")
     note = f'<p class="muted">{_text(table.note, lang)}</p>' if table.note else ""
-    return (f"<p><b>{_text(table.title, lang)}</b></p>\n<table><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table>{note}")
+    return (
+        f"<p><b>{_text(table.title, lang)}</b></p>\n<table><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>{note}"
+    )
 
 
 def _claim(result: Result, judged: ClaimResult, lang: str) -> str:
     claim = judged.claim
     other = "en" if lang == "zh" else "zh"
     source = label(lang, "source_notes" if claim.source == "notes" else "source_lab")
-    robust = f' <span class="badge robust">{escape(label(lang, "robust"))}</span>' if judged.robust else ""
-    lines = [f'<div class="claim {VERDICT_CLASSES[judged.verdict]}" id="{claim_anchor(result.topic, claim.id)}">',
-             f"<p>{_badge(judged.verdict, lang)}{robust} <b>{_text(claim.text, lang)}</b></p>",
-             f'<p class="muted">{_text(claim.text, other)} · {escape(source)} · <code>{escape(claim.key)}</code></p>']
+    robust = (
+        f' <span class="badge robust">{escape(label(lang, "robust"))}</span>'
+        if judged.robust
+        else ""
+    )
+    lines = [
+        f'<div class="claim {VERDICT_CLASSES[judged.verdict]}" id="{claim_anchor(result.topic, claim.id)}">',
+        f"<p>{_badge(judged.verdict, lang)}{robust} <b>{_text(claim.text, lang)}</b></p>",
+        f'<p class="muted">{_text(claim.text, other)} · {escape(source)} · <code>{escape(claim.key)}</code></p>',
+    ]
     if judged.numbers:
-        cells = "".join(f"<tr><th>{_text(name, lang)}</th><td class=num>{escape(format_cell(value, lang))}</td></tr>"
-                        for name, value in judged.numbers.items())
+        cells = "".join(
+            f"<tr><th>{_text(name, lang)}</th><td class=num>{escape(format_cell(value, lang))}</td></tr>"
+            for name, value in judged.numbers.items()
+        )
         lines.append(f"<table class=numbers><tbody>{cells}</tbody></table>")
     lines.append(f"<p><b>{escape(label(lang, 'rule'))}:</b> {_text(judged.rule, lang)}</p>")
     if judged.margin is not None:
@@ -119,23 +135,33 @@ def _claim(result: Result, judged: ClaimResult, lang: str) -> str:
     if judged.note is not None:
         lines.append(f"<p><b>{escape(label(lang, 'note'))}:</b> {_text(judged.note, lang)}</p>")
     if claim.reference:
-        lines.append(f'<p class="muted">{escape(label(lang, "reference"))}: {escape(claim.reference)}</p>')
+        lines.append(
+            f'<p class="muted">{escape(label(lang, "reference"))}: {escape(claim.reference)}</p>'
+        )
     lines.append("</div>")
     return "\n".join(lines)
 
 
 def _section(number: int, result: Result, lang: str) -> str:
     entry = index_topic(result.topic)
-    parts = [f'<section class="topic" id="{topic_anchor(result.topic)}">',
-             f"<h2>{number}. {escape(entry.title.get(lang))}</h2>"]
+    parts = [
+        f'<section class="topic" id="{topic_anchor(result.topic)}">',
+        f"<h2>{number}. {escape(entry.title.get(lang))}</h2>",
+    ]
     if result.seconds is not None:
-        parts.append(f'<p class="meta">{escape(label(lang, "seconds", seconds=result.seconds, mode=result.mode))}'
-                     f" · {escape(counts_text(result, lang))}</p>")
+        parts.append(
+            f'<p class="meta">{escape(label(lang, "seconds", seconds=result.seconds, mode=result.mode))}'
+            f" · {escape(counts_text(result, lang))}</p>"
+        )
     parts.append(f"<h3>{escape(label(lang, 'question'))}</h3>")
-    parts.append(f'<p><b lang="zh-CN">{escape(entry.question.zh or "")}</b><br>{escape(entry.question.en)}</p>')
+    parts.append(
+        f'<p><b lang="zh-CN">{escape(entry.question.zh or "")}</b><br>{escape(entry.question.en)}</p>'
+    )
     if entry.lines is not None:
-        parts.append(f'<p class="muted">{escape(label(lang, "notes_excerpt"))}: '
-                     f"{escape(lines_text(entry.lines, lang))}</p>")
+        parts.append(
+            f'<p class="muted">{escape(label(lang, "notes_excerpt"))}: '
+            f"{escape(lines_text(entry.lines, lang))}</p>"
+        )
         parts.append(f'<pre class="notes" lang="zh-CN">{escape(entry.compact_excerpt)}</pre>')
         parts.append(f'<p class="muted">{escape(label(lang, "english_rendering"))}</p>')
         parts.append(f'<pre class="notes" lang="en">{escape(entry.english)}</pre>')
@@ -144,8 +170,10 @@ def _section(number: int, result: Result, lang: str) -> str:
     if result.setup.get(lang).strip():
         parts.append(f"<h3>{escape(label(lang, 'setup'))}</h3>\n{_paragraphs(result.setup, lang)}")
     if result.error:
-        parts.append(f'<div class="error"><p><span class="badge error">error</span> '
-                     f'{escape(label(lang, "error"))}</p><pre>{escape(result.error)}</pre></div>')
+        parts.append(
+            f'<div class="error"><p><span class="badge error">error</span> '
+            f"{escape(label(lang, 'error'))}</p><pre>{escape(result.error)}</pre></div>"
+        )
     parts.append(f"<h3>{escape(label(lang, 'claims'))}</h3>")
     parts.extend(_claim(result, judged, lang) for judged in result.claims)
     if result.tables:
@@ -157,8 +185,10 @@ def _section(number: int, result: Result, lang: str) -> str:
             width, height = png_size(figure.png)
             data = base64.b64encode(figure.png).decode("ascii")
             caption = _text(figure.caption, lang)
-            parts.append(f'<figure><img src="data:image/png;base64,{data}" width="{width}" height="{height}" '
-                         f'alt="{caption}"><figcaption>{caption}</figcaption></figure>')
+            parts.append(
+                f'<figure><img src="data:image/png;base64,{data}" width="{width}" height="{height}" '
+                f'alt="{caption}"><figcaption>{caption}</figcaption></figure>'
+            )
     parts.append("</section>")
     return "\n".join(parts)
 
@@ -167,26 +197,45 @@ def render_html(results: Sequence[Result], info: RunInfo) -> str:
     """The whole report as one HTML document (a str)."""
     lang = info.lang
     counts = verdict_counts(results)
-    count_text = ", ".join(f"{counts[v]} {verdict_name(lang, v)}" for v in Verdict if counts[v]) or label(lang, "none")
+    count_text = ", ".join(
+        f"{counts[v]} {verdict_name(lang, v)}" for v in Verdict if counts[v]
+    ) or label(lang, "none")
     failed = [r.topic for r in results if r.error]
-    run_rows = [("mode", info.mode), ("seed", str(info.seed)), ("version", info.version),
-                ("created", info.created), ("total_time", f"{info.seconds:.1f} s"), ("counts", count_text),
-                ("failed_topics", ", ".join(failed) or label(lang, "none"))]
-    run = "".join(f"<dt>{escape(label(lang, key))}</dt><dd>{escape(value)}</dd>" for key, value in run_rows)
-    toc = "".join(f'<li><a href="#{topic_anchor(r.topic)}">{escape(topic_title(r, lang))}</a> '
-                  f'<span class="muted">({escape(counts_text(r, lang))})</span></li>' for r in results)
+    run_rows = [
+        ("mode", info.mode),
+        ("seed", str(info.seed)),
+        ("version", info.version),
+        ("created", info.created),
+        ("total_time", f"{info.seconds:.1f} s"),
+        ("counts", count_text),
+        ("failed_topics", ", ".join(failed) or label(lang, "none")),
+    ]
+    run = "".join(
+        f"<dt>{escape(label(lang, key))}</dt><dd>{escape(value)}</dd>" for key, value in run_rows
+    )
+    toc = "".join(
+        f'<li><a href="#{topic_anchor(r.topic)}">{escape(topic_title(r, lang))}</a> '
+        f'<span class="muted">({escape(counts_text(r, lang))})</span></li>'
+        for r in results
+    )
     summary_rows = "".join(
         f'<tr><td><a href="#{topic_anchor(r.topic)}">{escape(topic_title(r, lang))}</a></td>'
         f'<td><a href="#{claim_anchor(r.topic, c.claim.id)}">{_text(c.claim.text, lang)}</a></td>'
         f"<td>{_badge(c.verdict, lang)}</td><td>{escape(c.mode)}</td></tr>"
-        for r in results for c in r.claims)
-    summary = (f'<section id="summary"><h2>{escape(label(lang, "summary"))}</h2><table><thead><tr>'
-               f'<th>{escape(label(lang, "topic"))}</th><th>{escape(label(lang, "claim"))}</th>'
-               f'<th>{escape(label(lang, "verdict"))}</th><th>{escape(label(lang, "mode"))}</th></tr></thead>'
-               f"<tbody>{summary_rows}</tbody></table></section>")
-    sections = "\n".join(_section(number, result, lang) for number, result in enumerate(results, start=1))
+        for r in results
+        for c in r.claims
+    )
+    summary = (
+        f'<section id="summary"><h2>{escape(label(lang, "summary"))}</h2><table><thead><tr>'
+        f"<th>{escape(label(lang, 'topic'))}</th><th>{escape(label(lang, 'claim'))}</th>"
+        f"<th>{escape(label(lang, 'verdict'))}</th><th>{escape(label(lang, 'mode'))}</th></tr></thead>"
+        f"<tbody>{summary_rows}</tbody></table></section>"
+    )
+    sections = "\n".join(
+        _section(number, result, lang) for number, result in enumerate(results, start=1)
+    )
     return f"""<!DOCTYPE html>
-<html lang="{'zh-CN' if lang == 'zh' else 'en'}">
+<html lang="{"zh-CN" if lang == "zh" else "en"}">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">

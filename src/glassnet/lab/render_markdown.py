@@ -56,8 +56,10 @@ def _table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def _measured_table(table: Table, lang: str) -> str:
-    body = _table([c.get(lang) for c in table.columns],
-                  [[format_cell(cell, lang) for cell in row] for row in table.rows])
+    body = _table(
+        [c.get(lang) for c in table.columns],
+        [[format_cell(cell, lang) for cell in row] for row in table.rows],
+    )
     note = f"\n\n_{_text(table.note, lang)}_" if table.note else ""
     return f"**{_text(table.title, lang)}**\n\n{body}{note}"
 
@@ -68,11 +70,15 @@ def _claim(result: Result, judged: ClaimResult, lang: str) -> str:
     source = label(lang, "source_notes" if claim.source == "notes" else "source_lab")
     robust = f" · _{label(lang, 'robust')}_" if judged.robust else ""
     anchor = f'<a id="{claim_anchor(result.topic, claim.id)}"></a>'
-    lines = [f"- {anchor}**{verdict_name(lang, judged.verdict)}**{robust} · {_text(claim.text, lang)}",
-             f"  - {_text(claim.text, other)} · {source} · `{claim.key}`"]
+    lines = [
+        f"- {anchor}**{verdict_name(lang, judged.verdict)}**{robust} · {_text(claim.text, lang)}",
+        f"  - {_text(claim.text, other)} · {source} · `{claim.key}`",
+    ]
     if judged.numbers:
-        numbers = "; ".join(f"{_text(name, lang)} = {_escape(format_cell(value, lang))}"
-                            for name, value in judged.numbers.items())
+        numbers = "; ".join(
+            f"{_text(name, lang)} = {_escape(format_cell(value, lang))}"
+            for name, value in judged.numbers.items()
+        )
         lines.append(f"  - {label(lang, 'numbers')}: {numbers}")
     lines.append(f"  - {label(lang, 'rule')}: {_text(judged.rule, lang)}")
     if judged.margin is not None:
@@ -86,15 +92,23 @@ def _claim(result: Result, judged: ClaimResult, lang: str) -> str:
 
 def _section(number: int, result: Result, lang: str) -> str:
     entry = index_topic(result.topic)
-    parts = [f'<a id="{topic_anchor(result.topic)}"></a>\n\n## {number}. {_escape(entry.title.get(lang))}']
+    parts = [
+        f'<a id="{topic_anchor(result.topic)}"></a>\n\n## {number}. {_escape(entry.title.get(lang))}'
+    ]
     if result.seconds is not None:
-        parts.append(f"_{_escape(label(lang, 'seconds', seconds=result.seconds, mode=result.mode))} · "
-                     f"{_escape(counts_text(result, lang))}_")
-    parts.append(f"### {label(lang, 'question')}\n\n**{_escape(entry.question.zh or '')}**  \n"
-                 f"{_escape(entry.question.en)}")
+        parts.append(
+            f"_{_escape(label(lang, 'seconds', seconds=result.seconds, mode=result.mode))} · "
+            f"{_escape(counts_text(result, lang))}_"
+        )
+    parts.append(
+        f"### {label(lang, 'question')}\n\n**{_escape(entry.question.zh or '')}**  \n"
+        f"{_escape(entry.question.en)}"
+    )
     if entry.lines is not None:
-        parts.append(f"{label(lang, 'notes_excerpt')} ({lines_text(entry.lines, lang)}):\n\n"
-                     f"{_fence(entry.compact_excerpt)}")
+        parts.append(
+            f"{label(lang, 'notes_excerpt')} ({lines_text(entry.lines, lang)}):\n\n"
+            f"{_fence(entry.compact_excerpt)}"
+        )
         parts.append(f"{label(lang, 'english_rendering')}:\n\n{_fence(entry.english)}")
     else:
         parts.append(f"_{label(lang, 'not_in_notes')}_")
@@ -102,12 +116,21 @@ def _section(number: int, result: Result, lang: str) -> str:
         parts.append(f"### {label(lang, 'setup')}\n\n{_text(result.setup, lang).strip()}")
     if result.error:
         parts.append(f"**error**: {label(lang, 'error')}\n\n{_fence(result.error)}")
-    parts.append(f"### {label(lang, 'claims')}\n\n" + "\n".join(_claim(result, c, lang) for c in result.claims))
+    parts.append(
+        f"### {label(lang, 'claims')}\n\n"
+        + "\n".join(_claim(result, c, lang) for c in result.claims)
+    )
     if result.tables:
-        parts.append(f"### {label(lang, 'tables')}\n\n" + "\n\n".join(_measured_table(t, lang) for t in result.tables))
+        parts.append(
+            f"### {label(lang, 'tables')}\n\n"
+            + "\n\n".join(_measured_table(t, lang) for t in result.tables)
+        )
     if result.figures:
-        figures = [f"![{_text(f.caption, lang)}]({figure_file(result.topic, f.name)})\n\n"
-                   f"_{_text(f.caption, lang)}_" for f in result.figures]
+        figures = [
+            f"![{_text(f.caption, lang)}]({figure_file(result.topic, f.name)})\n\n"
+            f"_{_text(f.caption, lang)}_"
+            for f in result.figures
+        ]
         parts.append(f"### {label(lang, 'figures')}\n\n" + "\n\n".join(figures))
     return "\n\n".join(parts)
 
@@ -116,18 +139,35 @@ def render_markdown(results: Sequence[Result], info: RunInfo) -> str:
     """The whole report as one Markdown document (a str)."""
     lang = info.lang
     counts = verdict_counts(results)
-    count_text = ", ".join(f"{counts[v]} {verdict_name(lang, v)}" for v in Verdict if counts[v]) or label(lang, "none")
+    count_text = ", ".join(
+        f"{counts[v]} {verdict_name(lang, v)}" for v in Verdict if counts[v]
+    ) or label(lang, "none")
     failed = ", ".join(r.topic for r in results if r.error) or label(lang, "none")
-    run = _table([label(lang, key) for key in ("mode", "seed", "version", "created", "total_time")],
-                 [[info.mode, str(info.seed), info.version, info.created, f"{info.seconds:.1f} s"]])
-    toc = "\n".join(f"{n}. [{_escape(topic_title(r, lang))}](#{topic_anchor(r.topic)}) "
-                    f"({_escape(counts_text(r, lang))})" for n, r in enumerate(results, start=1))
+    run = _table(
+        [label(lang, key) for key in ("mode", "seed", "version", "created", "total_time")],
+        [[info.mode, str(info.seed), info.version, info.created, f"{info.seconds:.1f} s"]],
+    )
+    toc = "\n".join(
+        f"{n}. [{_escape(topic_title(r, lang))}](#{topic_anchor(r.topic)}) "
+        f"({_escape(counts_text(r, lang))})"
+        for n, r in enumerate(results, start=1)
+    )
     summary = "\n".join(
-        ["| " + " | ".join(label(lang, k) for k in ("topic", "claim", "verdict", "mode")) + " |", "|---|---|---|---|"]
-        + [f"| [{_cell(topic_title(r, lang))}](#{topic_anchor(r.topic)}) "
-           f"| [{_cell(c.claim.text.get(lang))}](#{claim_anchor(r.topic, c.claim.id)}) "
-           f"| **{_cell(verdict_name(lang, c.verdict))}** | {c.mode} |" for r in results for c in r.claims])
+        [
+            "| " + " | ".join(label(lang, k) for k in ("topic", "claim", "verdict", "mode")) + " |",
+            "|---|---|---|---|",
+        ]
+        + [
+            f"| [{_cell(topic_title(r, lang))}](#{topic_anchor(r.topic)}) "
+            f"| [{_cell(c.claim.text.get(lang))}](#{claim_anchor(r.topic, c.claim.id)}) "
+            f"| **{_cell(verdict_name(lang, c.verdict))}** | {c.mode} |"
+            for r in results
+            for c in r.claims
+        ]
+    )
     sections = "\n\n".join(_section(n, r, lang) for n, r in enumerate(results, start=1))
-    return (f"# {_escape(label(lang, 'title'))}\n\n{_escape(label(lang, 'intro'))}\n\n{run}\n\n"
-            f"{label(lang, 'counts')}: {_escape(count_text)} · {label(lang, 'failed_topics')}: {_escape(failed)}\n\n"
-            f"## {label(lang, 'contents')}\n\n{toc}\n\n## {label(lang, 'summary')}\n\n{summary}\n\n{sections}\n")
+    return (
+        f"# {_escape(label(lang, 'title'))}\n\n{_escape(label(lang, 'intro'))}\n\n{run}\n\n"
+        f"{label(lang, 'counts')}: {_escape(count_text)} · {label(lang, 'failed_topics')}: {_escape(failed)}\n\n"
+        f"## {label(lang, 'contents')}\n\n{toc}\n\n## {label(lang, 'summary')}\n\n{summary}\n\n{sections}\n"
+    )

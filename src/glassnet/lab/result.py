@@ -29,8 +29,17 @@ from glassnet.lab.notes_index import NoteClaim
 from glassnet.lab.notes_index import topic as index_topic
 from glassnet.lab.text import Text, as_text
 
-__all__ = ["MODES", "Verdict", "Table", "Figure", "ClaimResult", "Result", "check_mode", "verdict_by_threshold",
-           "new_figure"]
+__all__ = [
+    "MODES",
+    "Verdict",
+    "Table",
+    "Figure",
+    "ClaimResult",
+    "Result",
+    "check_mode",
+    "verdict_by_threshold",
+    "new_figure",
+]
 
 MODES = ("smoke", "quick", "full")
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -56,18 +65,36 @@ def check_mode(mode: str, where: str) -> str:
     return mode
 
 
-def verdict_by_threshold(value: float, holds: float, partly: float, higher_is_better: bool = True) -> Verdict:
+def verdict_by_threshold(
+    value: float, holds: float, partly: float, higher_is_better: bool = True
+) -> Verdict:
     """HOLDS when value reaches `holds`, PARTLY when it reaches `partly`, else DOES_NOT_HOLD.
 
     With higher_is_better=False the comparisons flip (value <= holds, value <= partly).
     """
     if higher_is_better:
         if not holds >= partly:
-            raise ValueError(f"verdict_by_threshold: need holds >= partly when higher is better, got {holds}, {partly}")
-        return Verdict.HOLDS if value >= holds else Verdict.PARTLY if value >= partly else Verdict.DOES_NOT_HOLD
+            raise ValueError(
+                f"verdict_by_threshold: need holds >= partly when higher is better, got {holds}, {partly}"
+            )
+        return (
+            Verdict.HOLDS
+            if value >= holds
+            else Verdict.PARTLY
+            if value >= partly
+            else Verdict.DOES_NOT_HOLD
+        )
     if not holds <= partly:
-        raise ValueError(f"verdict_by_threshold: need holds <= partly when lower is better, got {holds}, {partly}")
-    return Verdict.HOLDS if value <= holds else Verdict.PARTLY if value <= partly else Verdict.DOES_NOT_HOLD
+        raise ValueError(
+            f"verdict_by_threshold: need holds <= partly when lower is better, got {holds}, {partly}"
+        )
+    return (
+        Verdict.HOLDS
+        if value <= holds
+        else Verdict.PARTLY
+        if value <= partly
+        else Verdict.DOES_NOT_HOLD
+    )
 
 
 @dataclass
@@ -82,8 +109,10 @@ class Table:
     def __post_init__(self) -> None:
         for index, row in enumerate(self.rows):
             if len(row) != len(self.columns):
-                raise ValueError(f"table '{self.title.en}': row {index} has {len(row)} cells but there are "
-                                 f"{len(self.columns)} columns")
+                raise ValueError(
+                    f"table '{self.title.en}': row {index} has {len(row)} cells but there are "
+                    f"{len(self.columns)} columns"
+                )
 
 
 @dataclass
@@ -96,7 +125,9 @@ class Figure:
 
     def __post_init__(self) -> None:
         if not _NAME.fullmatch(self.name):
-            raise ValueError(f"figure name {self.name!r}: use lower-case letters, digits, '_' and '-'")
+            raise ValueError(
+                f"figure name {self.name!r}: use lower-case letters, digits, '_' and '-'"
+            )
         if not self.png.startswith(b"\x89PNG\r\n\x1a\n"):
             raise ValueError(f"figure '{self.name}': png does not start with the PNG signature")
 
@@ -111,7 +142,9 @@ class Figure:
         return cls(name=name, caption=as_text(caption), png=buffer.getvalue())
 
 
-def new_figure(width: float = 7.0, height: float = 3.2, ncols: int = 1, nrows: int = 1) -> tuple[Any, Any]:
+def new_figure(
+    width: float = 7.0, height: float = 3.2, ncols: int = 1, nrows: int = 1
+) -> tuple[Any, Any]:
     """(figure, axes) without pyplot: no global state, no GUI backend, safe in any thread.
 
     Figure text stays in English: a CJK font cannot be assumed on the reader's machine.
@@ -142,7 +175,9 @@ class ClaimResult:
             if (key.en if isinstance(key, Text) else key) == name:
                 return value
         names = ", ".join(repr(key.en if isinstance(key, Text) else key) for key in self.numbers)
-        raise KeyError(f"claim '{self.claim.key}' has no number {name!r}; its numbers: {names or 'none'}")
+        raise KeyError(
+            f"claim '{self.claim.key}' has no number {name!r}; its numbers: {names or 'none'}"
+        )
 
 
 @dataclass
@@ -165,13 +200,24 @@ class Result:
         """An empty result for `topic_id`, with its question taken from the notes index."""
         check_mode(mode, f"Result.start('{topic_id}')")
         entry = index_topic(topic_id)
-        return cls(topic=topic_id, mode=mode, seed=seed, question=entry.question, setup=as_text(setup))
+        return cls(
+            topic=topic_id, mode=mode, seed=seed, question=entry.question, setup=as_text(setup)
+        )
 
-    def add_table(self, title: str | Text, columns: Sequence[str | Text], rows: Sequence[Sequence[Any]],
-                  note: str | Text | None = None) -> Table:
+    def add_table(
+        self,
+        title: str | Text,
+        columns: Sequence[str | Text],
+        rows: Sequence[Sequence[Any]],
+        note: str | Text | None = None,
+    ) -> Table:
         """Append a table; every row must have one cell per column."""
-        table = Table(as_text(title), [as_text(c) for c in columns], [list(row) for row in rows],
-                      None if note is None else as_text(note))
+        table = Table(
+            as_text(title),
+            [as_text(c) for c in columns],
+            [list(row) for row in rows],
+            None if note is None else as_text(note),
+        )
         self.tables.append(table)
         return table
 
@@ -183,8 +229,16 @@ class Result:
         self.figures.append(figure)
         return figure
 
-    def judge(self, claim_id: str, verdict: Verdict | str, numbers: Mapping[Any, Number], rule: str | Text,
-              robust: bool = False, margin: str | Text | None = None, note: str | Text | None = None) -> ClaimResult:
+    def judge(
+        self,
+        claim_id: str,
+        verdict: Verdict | str,
+        numbers: Mapping[Any, Number],
+        rule: str | Text,
+        robust: bool = False,
+        margin: str | Text | None = None,
+        note: str | Text | None = None,
+    ) -> ClaimResult:
         """Record the verdict on claim `claim_id` of this topic with its deciding numbers and rule.
 
         A robust claim must state its margin (how far the numbers sit from the threshold).
@@ -193,15 +247,26 @@ class Result:
         try:
             verdict = Verdict(verdict)
         except ValueError:
-            raise ValueError(f"topic '{self.topic}', claim '{claim_id}': verdict must be one of "
-                             f"{', '.join(repr(v.value) for v in Verdict)}, got {verdict!r}") from None
+            raise ValueError(
+                f"topic '{self.topic}', claim '{claim_id}': verdict must be one of "
+                f"{', '.join(repr(v.value) for v in Verdict)}, got {verdict!r}"
+            ) from None
         if any(done.claim.id == claim_id for done in self.claims):
             raise ValueError(f"topic '{self.topic}': claim '{claim_id}' was already judged")
         if robust and margin is None:
-            raise ValueError(f"topic '{self.topic}', claim '{claim_id}': a robust claim needs its margin")
-        judged = ClaimResult(claim=claim, verdict=verdict, numbers=dict(numbers), rule=as_text(rule), mode=self.mode,
-                             robust=robust, margin=None if margin is None else as_text(margin),
-                             note=None if note is None else as_text(note))
+            raise ValueError(
+                f"topic '{self.topic}', claim '{claim_id}': a robust claim needs its margin"
+            )
+        judged = ClaimResult(
+            claim=claim,
+            verdict=verdict,
+            numbers=dict(numbers),
+            rule=as_text(rule),
+            mode=self.mode,
+            robust=robust,
+            margin=None if margin is None else as_text(margin),
+            note=None if note is None else as_text(note),
+        )
         self.claims.append(judged)
         return judged
 
@@ -210,15 +275,22 @@ class Result:
         for judged in self.claims:
             if judged.claim.id == claim_id:
                 return judged
-        raise KeyError(f"topic '{self.topic}': claim '{claim_id}' was not judged; judged: "
-                       f"{', '.join(c.claim.id for c in self.claims) or 'none'}")
+        raise KeyError(
+            f"topic '{self.topic}': claim '{claim_id}' was not judged; judged: "
+            f"{', '.join(c.claim.id for c in self.claims) or 'none'}"
+        )
 
     def complete(self) -> Result:
         """Add 'not measured in this mode' for each claim of the topic left unjudged; order as the index."""
         entry = index_topic(self.topic)
         judged = {c.claim.id: c for c in self.claims}
-        why = (Text("the experiment raised before judging it", "实验在判定之前出错") if self.error
-               else Text(f"not measured in {self.mode} mode", f"{self.mode} 模式下未测量"))
-        self.claims = [judged.get(claim.id) or ClaimResult(claim, Verdict.NOT_MEASURED, {}, why, self.mode)
-                       for claim in entry.claims]
+        why = (
+            Text("the experiment raised before judging it", "实验在判定之前出错")
+            if self.error
+            else Text(f"not measured in {self.mode} mode", f"{self.mode} 模式下未测量")
+        )
+        self.claims = [
+            judged.get(claim.id) or ClaimResult(claim, Verdict.NOT_MEASURED, {}, why, self.mode)
+            for claim in entry.claims
+        ]
         return self

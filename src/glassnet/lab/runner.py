@@ -68,8 +68,10 @@ def resolve_topics(topics: str | Iterable[str] | None) -> list[str]:
     wanted = [topics] if isinstance(topics, str) else list(topics)
     unknown = [name for name in wanted if name not in valid]
     if unknown:
-        raise registry.UnknownTopicError(f"unknown lab topic{'s' if len(unknown) > 1 else ''} "
-                                         f"{', '.join(repr(u) for u in unknown)}; valid topics: {', '.join(valid)}")
+        raise registry.UnknownTopicError(
+            f"unknown lab topic{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(repr(u) for u in unknown)}; valid topics: {', '.join(valid)}"
+        )
     if not wanted:
         raise ValueError(f"no lab topic given; valid topics: {', '.join(valid)}")
     return [name for name in valid if name in wanted]
@@ -90,9 +92,15 @@ def run_experiment(topic: str, mode: str = "quick", seed: int = 0) -> Result:
         with threadpool_limits(limits=1, user_api="blas"):
             result = experiment(mode, seed)
         if not isinstance(result, Result) or result.topic != topic:
-            got = f"a Result for '{result.topic}'" if isinstance(result, Result) else type(result).__name__
-            raise TypeError(f"the experiment of '{topic}' ({experiment.module}) returned {got}, "
-                            f"not a glassnet.lab.Result for '{topic}'")
+            got = (
+                f"a Result for '{result.topic}'"
+                if isinstance(result, Result)
+                else type(result).__name__
+            )
+            raise TypeError(
+                f"the experiment of '{topic}' ({experiment.module}) returned {got}, "
+                f"not a glassnet.lab.Result for '{topic}'"
+            )
     except Exception:  # noqa: BLE001  (captured: its section shows the traceback, the other topics run)
         result = Result.start(topic, mode, seed)
         result.error = traceback.format_exc()
@@ -100,8 +108,12 @@ def run_experiment(topic: str, mode: str = "quick", seed: int = 0) -> Result:
     return result.complete()
 
 
-def run_experiments(topics: str | Iterable[str] | None = None, mode: str = "quick", seed: int = 0,
-                    progress: bool = True) -> list[Result]:
+def run_experiments(
+    topics: str | Iterable[str] | None = None,
+    mode: str = "quick",
+    seed: int = 0,
+    progress: bool = True,
+) -> list[Result]:
     """Run the experiments of `topics` (all when None) in the notes' order, with a progress bar."""
     check_mode(mode, "glassnet.lab.run")
     names = resolve_topics(topics)
@@ -118,15 +130,25 @@ def run_experiments(topics: str | Iterable[str] | None = None, mode: str = "quic
 
     results = []
     console = Console(stderr=True)
-    columns = (TextColumn("[bold]lab[/] {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (
+        TextColumn("[bold]lab[/] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console) as bar:
         task = bar.add_task(names[0] if names else "", total=len(names))
         for name in names:
             bar.update(task, description=f"{name} ({mode})")
             result = run_experiment(name, mode, seed)
             results.append(result)
-            summary = "[red]raised[/]" if result.error else ", ".join(
-                f"{count} {verdict}" for verdict, count in verdict_counts([result]).items())
+            summary = (
+                "[red]raised[/]"
+                if result.error
+                else ", ".join(
+                    f"{count} {verdict}" for verdict, count in verdict_counts([result]).items()
+                )
+            )
             bar.console.print(f"  {name}: {summary}  [dim]{result.seconds:.1f} s[/]")
             bar.advance(task)
     return results
@@ -143,21 +165,50 @@ def _jsonable(value: object) -> object:
 def _report_json(results: Sequence[Result], info: RunInfo) -> bytes:
     """The machine-readable verdicts (and the marker that makes the folder replaceable)."""
     data = {
-        "generator": GENERATOR, "version": info.version, "mode": info.mode, "seed": info.seed, "lang": info.lang,
-        "created": info.created, "seconds": round(info.seconds, 3),
-        "topics": [{
-            "topic": r.topic, "seconds": None if r.seconds is None else round(r.seconds, 3), "error": r.error,
-            "claims": [{"claim": c.claim.key, "source": c.claim.source, "verdict": c.verdict.value, "mode": c.mode,
-                        "robust": c.robust, "en": c.claim.en, "zh": c.claim.zh,
-                        "numbers": {(k.en if hasattr(k, "en") else str(k)): _jsonable(v) for k, v in c.numbers.items()},
-                        "rule": c.rule.en} for c in r.claims],
-        } for r in results],
+        "generator": GENERATOR,
+        "version": info.version,
+        "mode": info.mode,
+        "seed": info.seed,
+        "lang": info.lang,
+        "created": info.created,
+        "seconds": round(info.seconds, 3),
+        "topics": [
+            {
+                "topic": r.topic,
+                "seconds": None if r.seconds is None else round(r.seconds, 3),
+                "error": r.error,
+                "claims": [
+                    {
+                        "claim": c.claim.key,
+                        "source": c.claim.source,
+                        "verdict": c.verdict.value,
+                        "mode": c.mode,
+                        "robust": c.robust,
+                        "en": c.claim.en,
+                        "zh": c.claim.zh,
+                        "numbers": {
+                            (k.en if hasattr(k, "en") else str(k)): _jsonable(v)
+                            for k, v in c.numbers.items()
+                        },
+                        "rule": c.rule.en,
+                    }
+                    for c in r.claims
+                ],
+            }
+            for r in results
+        ],
     }
     return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def run(topics: str | Iterable[str] | None = None, mode: str = "quick", seed: int = 0, lang: str = "en",
-        out: str | os.PathLike[str] = DEFAULT_OUT, progress: bool = True) -> Report:
+def run(
+    topics: str | Iterable[str] | None = None,
+    mode: str = "quick",
+    seed: int = 0,
+    lang: str = "en",
+    out: str | os.PathLike[str] = DEFAULT_OUT,
+    progress: bool = True,
+) -> Report:
     """Run the lab's experiments and write the report folder `out` (index.html, report.md, figures/).
 
     topics: topic ids (all when None), run in the notes' order; unknown ones raise
@@ -171,13 +222,23 @@ def run(topics: str | Iterable[str] | None = None, mode: str = "quick", seed: in
     folder = check_replaceable(out)  # fail before the experiments, not after
     started = time.perf_counter()
     results = run_experiments(names, mode, seed, progress)
-    info = RunInfo(mode=mode, seed=seed, lang=lang, version=glassnet.__version__,
-                   created=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-                   seconds=time.perf_counter() - started)
+    info = RunInfo(
+        mode=mode,
+        seed=seed,
+        lang=lang,
+        version=glassnet.__version__,
+        created=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        seconds=time.perf_counter() - started,
+    )
     files = {figure_file(r.topic, f.name): f.png for r in results for f in r.figures}
     files[HTML_FILE] = render_html(results, info).encode("utf-8")
     files[MARKDOWN_FILE] = render_markdown(results, info).encode("utf-8")
     files[MARKER] = _report_json(results, info)
     write_folder(folder, files)
-    return Report(folder=folder, html=folder / HTML_FILE, markdown=folder / MARKDOWN_FILE, results=tuple(results),
-                  info=info)
+    return Report(
+        folder=folder,
+        html=folder / HTML_FILE,
+        markdown=folder / MARKDOWN_FILE,
+        results=tuple(results),
+        info=info,
+    )

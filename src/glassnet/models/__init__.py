@@ -16,9 +16,29 @@ from glassnet.models.cnn import CNN
 from glassnet.models.layers import ACTIVATIONS, INITS
 from glassnet.models.lenet import LeNet5
 from glassnet.models.mlp import MLP
-from glassnet.models.mobilenet import DepthwiseSeparableConv, MobileNetV1, mobilenet_v1, mobilenet_v1_cifar
-from glassnet.models.registry import MODELS, available_models, build_model, model_options, register_model
-from glassnet.models.resnet import BasicBlock, Bottleneck, ResNet, resnet18, resnet34, resnet50, resnet101, resnet152
+from glassnet.models.mobilenet import (
+    DepthwiseSeparableConv,
+    MobileNetV1,
+    mobilenet_v1,
+    mobilenet_v1_cifar,
+)
+from glassnet.models.registry import (
+    MODELS,
+    available_models,
+    build_model,
+    model_options,
+    register_model,
+)
+from glassnet.models.resnet import (
+    BasicBlock,
+    Bottleneck,
+    ResNet,
+    resnet18,
+    resnet34,
+    resnet50,
+    resnet101,
+    resnet152,
+)
 from glassnet.models.resnet1d import CNN1d, ResNet1d, cnn1d
 from glassnet.models.resnet_cifar import (
     CifarBasicBlock,
@@ -37,9 +57,29 @@ from glassnet.models.resnet_cifar import (
     resnet1202,
 )
 from glassnet.models.rnn_classifier import RNNClassifier
-from glassnet.models.shufflenet import ChannelShuffle, ShuffleNet, ShuffleNetUnit, channel_shuffle, shufflenet_cifar
-from glassnet.models.vgg import VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn, vgg_small
-from glassnet.models.zoo_registry import ZOO_MODELS, SequenceClassifier  # registers the zoo's builders
+from glassnet.models.shufflenet import (
+    ChannelShuffle,
+    ShuffleNet,
+    ShuffleNetUnit,
+    channel_shuffle,
+    shufflenet_cifar,
+)
+from glassnet.models.vgg import (
+    VGG,
+    vgg11,
+    vgg11_bn,
+    vgg13,
+    vgg13_bn,
+    vgg16,
+    vgg16_bn,
+    vgg19,
+    vgg19_bn,
+    vgg_small,
+)
+from glassnet.models.zoo_registry import (
+    ZOO_MODELS,
+    SequenceClassifier,
+)  # registers the zoo's builders
 
 __all__ = [
     "ACTIVATIONS",

@@ -21,7 +21,10 @@ from glassnet.models.layers import ACTIVATIONS, INITS, check_choice, init_module
 from glassnet.models.layers import activation as make_activation
 from glassnet.tensor import Tensor
 
-_LAYERS = {1: (nn.Conv1d, nn.BatchNorm1d, nn.MaxPool1d), 2: (nn.Conv2d, nn.BatchNorm2d, nn.MaxPool2d)}
+_LAYERS = {
+    1: (nn.Conv1d, nn.BatchNorm1d, nn.MaxPool1d),
+    2: (nn.Conv2d, nn.BatchNorm2d, nn.MaxPool2d),
+}
 
 
 class CNN(nn.Sequential):
@@ -38,18 +41,38 @@ class CNN(nn.Sequential):
         dropout: Dropout(p) after each hidden Linear of the head.
     """
 
-    def __init__(self, input_shape: Sequence[int], num_classes: int, channels: Sequence[int] = (32, 64),
-                 hidden: Sequence[int] = (128,), kernel_size: int = 3, activation: str = "relu",
-                 batchnorm: bool = True, dropout: float = 0.0, init: str | None = None) -> None:
+    def __init__(
+        self,
+        input_shape: Sequence[int],
+        num_classes: int,
+        channels: Sequence[int] = (32, 64),
+        hidden: Sequence[int] = (128,),
+        kernel_size: int = 3,
+        activation: str = "relu",
+        batchnorm: bool = True,
+        dropout: float = 0.0,
+        init: str | None = None,
+    ) -> None:
         input_shape = tuple(int(size) for size in input_shape)
         if len(input_shape) - 1 not in _LAYERS:
-            raise ValueError(f"CNN: input_shape must be (C, L) or (C, H, W) without the batch dimension, got "
-                             f"{input_shape}")
-        if not channels or any(c < 1 for c in channels) or any(h < 1 for h in hidden) or num_classes < 1:
-            raise ValueError(f"CNN: channels, hidden and num_classes must be positive, got channels={list(channels)}, "
-                             f"hidden={list(hidden)}, num_classes={num_classes}")
+            raise ValueError(
+                f"CNN: input_shape must be (C, L) or (C, H, W) without the batch dimension, got "
+                f"{input_shape}"
+            )
+        if (
+            not channels
+            or any(c < 1 for c in channels)
+            or any(h < 1 for h in hidden)
+            or num_classes < 1
+        ):
+            raise ValueError(
+                f"CNN: channels, hidden and num_classes must be positive, got channels={list(channels)}, "
+                f"hidden={list(hidden)}, num_classes={num_classes}"
+            )
         if kernel_size < 1 or kernel_size % 2 == 0:
-            raise ValueError(f"CNN: kernel_size must be odd (so padding k//2 keeps the size), got {kernel_size}")
+            raise ValueError(
+                f"CNN: kernel_size must be odd (so padding k//2 keeps the size), got {kernel_size}"
+            )
         check_choice("CNN", "activation", activation, ACTIVATIONS)
         check_choice("CNN", "init", init, INITS, allow_none=True)
         if not 0 <= dropout < 1:
@@ -59,12 +82,16 @@ class CNN(nn.Sequential):
         spatial = list(input_shape[1:])
         smallest = 2 ** len(channels)
         if min(spatial) < smallest:
-            raise ValueError(f"CNN: {len(channels)} pooling blocks halve the size {len(channels)} times, so the input "
-                             f"needs at least {smallest} along each axis; got input_shape {input_shape}")
+            raise ValueError(
+                f"CNN: {len(channels)} pooling blocks halve the size {len(channels)} times, so the input "
+                f"needs at least {smallest} along each axis; got input_shape {input_shape}"
+            )
         layers: list[nn.Module] = []
         previous = input_shape[0]
         for width in channels:
-            layers.append(conv(previous, width, kernel_size, padding=kernel_size // 2, bias=not batchnorm))
+            layers.append(
+                conv(previous, width, kernel_size, padding=kernel_size // 2, bias=not batchnorm)
+            )
             if batchnorm:
                 layers.append(norm(width))
             layers += [make_activation(activation), pool(2)]
@@ -86,8 +113,10 @@ class CNN(nn.Sequential):
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002  (PyTorch's argument name)
         if tuple(input.shape[1:]) != self.input_shape:
-            raise ValueError(f"CNN: expected input (N, {', '.join(map(str, self.input_shape))}), got shape "
-                             f"{tuple(input.shape)}")
+            raise ValueError(
+                f"CNN: expected input (N, {', '.join(map(str, self.input_shape))}), got shape "
+                f"{tuple(input.shape)}"
+            )
         return super().forward(input)
 
     def __getitem__(self, idx: int | slice) -> Any:

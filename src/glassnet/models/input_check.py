@@ -15,19 +15,28 @@ from typing import Any
 from glassnet.tensor import Tensor
 
 
-def check_input(model: Any, input: Any, channels: int, spatial: Sequence[int | None],  # noqa: A002
-                layout: str) -> None:
+def check_input(
+    model: Any,
+    input: Any,
+    channels: int,
+    spatial: Sequence[int | None],  # noqa: A002
+    layout: str,
+) -> None:
     """Raise unless `input` is a Tensor (N, channels, *spatial); a None in `spatial` accepts any size.
 
     `layout` is the expected shape in words, e.g. "(N, 1, 32, 32)", quoted in the error.
     """
     name = type(model).__name__
     if not isinstance(input, Tensor):
-        raise TypeError(f"{name}: input must be a Tensor shaped {layout}, got {type(input).__name__}")
+        raise TypeError(
+            f"{name}: input must be a Tensor shaped {layout}, got {type(input).__name__}"
+        )
     rank = 2 + len(spatial)
     if input.ndim != rank:
-        raise ValueError(f"{name}: expected a {rank}-D input {layout}, got {input.ndim}-D input of shape "
-                         f"{tuple(input.shape)}")
+        raise ValueError(
+            f"{name}: expected a {rank}-D input {layout}, got {input.ndim}-D input of shape "
+            f"{tuple(input.shape)}"
+        )
     actual = tuple(input.shape)
     wrong_channels = actual[1] != channels
     wrong_size = any(want is not None and got != want for want, got in zip(spatial, actual[2:]))

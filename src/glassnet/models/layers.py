@@ -24,19 +24,33 @@ ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
 
 # calculate_gain's name for each activation (GELU/SiLU/ELU behave like ReLU for the
 # variance argument: they pass roughly the positive half).
-_GAIN_NAME = {"relu": "relu", "leaky_relu": "leaky_relu", "tanh": "tanh", "sigmoid": "sigmoid",
-              "elu": "relu", "gelu": "relu", "silu": "relu"}
+_GAIN_NAME = {
+    "relu": "relu",
+    "leaky_relu": "leaky_relu",
+    "tanh": "tanh",
+    "sigmoid": "sigmoid",
+    "elu": "relu",
+    "gelu": "relu",
+    "silu": "relu",
+}
 
 INITS = ("kaiming", "xavier", "normal", "zeros")
 NORMAL_INIT_STD = 0.01  # the "small random numbers" of the notes: too small for deep nets
 
 
-def check_choice(where: str, name: str, value: str | None, choices: tuple[str, ...] | dict, allow_none: bool = False,
-                 ) -> None:
+def check_choice(
+    where: str,
+    name: str,
+    value: str | None,
+    choices: tuple[str, ...] | dict,
+    allow_none: bool = False,
+) -> None:
     if value is None and allow_none:
         return
     if value not in choices:
-        raise ValueError(f"{where}: {name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+        raise ValueError(
+            f"{where}: {name} must be one of {', '.join(map(repr, choices))}, got {value!r}"
+        )
 
 
 def activation(name: str, where: str = "activation") -> nn.Module:

@@ -52,14 +52,22 @@ class LeNet5(Module):
     `features` holds C1..C5, `classifier` holds F6 and the output layer.
     """
 
-    def __init__(self, num_classes: int = 10, in_channels: int = 1, input_size: int = 32,
-                 activation: str = "tanh", pooling: str = "avg") -> None:
+    def __init__(
+        self,
+        num_classes: int = 10,
+        in_channels: int = 1,
+        input_size: int = 32,
+        activation: str = "tanh",
+        pooling: str = "avg",
+    ) -> None:
         super().__init__()
         check_int("LeNet5", "num_classes", num_classes, 1)
         check_int("LeNet5", "in_channels", in_channels, 1)
         if input_size not in (28, 32):
-            raise ValueError(f"LeNet5: input_size must be 32 (the paper's 32x32 field) or 28 (MNIST, padded to "
-                             f"32 by C1), got input_size={input_size!r}")
+            raise ValueError(
+                f"LeNet5: input_size must be 32 (the paper's 32x32 field) or 28 (MNIST, padded to "
+                f"32 by C1), got input_size={input_size!r}"
+            )
         check_choice("LeNet5", "activation", activation, ("tanh", "relu"))
         check_choice("LeNet5", "pooling", pooling, ("avg", "max"))
         self.in_channels, self.input_size = in_channels, input_size
@@ -67,21 +75,27 @@ class LeNet5(Module):
         act = Tanh if activation == "tanh" else ReLU
         pool = AvgPool2d if pooling == "avg" else MaxPool2d
         self.features = Sequential(
-            Conv2d(in_channels, 6, 5, padding=(32 - input_size) // 2), act(),  # C1
-            pool(2),                                                            # S2
-            Conv2d(6, 16, 5), act(),                                            # C3
-            pool(2),                                                            # S4
-            Conv2d(16, 120, 5), act(),                                          # C5
+            Conv2d(in_channels, 6, 5, padding=(32 - input_size) // 2),
+            act(),  # C1
+            pool(2),  # S2
+            Conv2d(6, 16, 5),
+            act(),  # C3
+            pool(2),  # S4
+            Conv2d(16, 120, 5),
+            act(),  # C5
         )
         self.classifier = Sequential(
             Flatten(),
-            Linear(120, 84), act(),                                             # F6
-            Linear(84, num_classes),                                            # output
+            Linear(120, 84),
+            act(),  # F6
+            Linear(84, num_classes),  # output
         )
 
     def forward(self, x: Tensor) -> Tensor:
         size = self.input_size
-        check_input(self, x, self.in_channels, (size, size), f"(N, {self.in_channels}, {size}, {size})")
+        check_input(
+            self, x, self.in_channels, (size, size), f"(N, {self.in_channels}, {size}, {size})"
+        )
         return self.classifier(self.features(x))
 
     def extra_repr(self) -> str:

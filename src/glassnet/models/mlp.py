@@ -34,14 +34,22 @@ class MLP(nn.Sequential):
             None keeps PyTorch's default init.
     """
 
-    def __init__(self, sizes: Sequence[int], activation: str = "relu", batchnorm: bool = False,
-                 dropout: float = 0.0, init: str | None = None) -> None:
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activation: str = "relu",
+        batchnorm: bool = False,
+        dropout: float = 0.0,
+        init: str | None = None,
+    ) -> None:
         sizes = list(sizes)
         if len(sizes) < 2:
             raise ValueError(f"MLP: sizes needs at least [in_features, out_features], got {sizes}")
         for position, size in enumerate(sizes):
             if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-                raise ValueError(f"MLP: sizes must be positive integers, got {size!r} at index {position} of {sizes}")
+                raise ValueError(
+                    f"MLP: sizes must be positive integers, got {size!r} at index {position} of {sizes}"
+                )
         check_choice("MLP", "activation", activation, ACTIVATIONS)
         check_choice("MLP", "init", init, INITS, allow_none=True)
         if not 0 <= dropout < 1:
@@ -64,8 +72,10 @@ class MLP(nn.Sequential):
         for size in input.shape[1:]:
             features *= size
         if input.ndim < 2 or features != self.sizes[0]:
-            raise ValueError(f"MLP: expected input (N, *) with {self.sizes[0]} features per sample, got shape "
-                             f"{tuple(input.shape)} ({features if input.ndim >= 2 else '?'} features)")
+            raise ValueError(
+                f"MLP: expected input (N, *) with {self.sizes[0]} features per sample, got shape "
+                f"{tuple(input.shape)} ({features if input.ndim >= 2 else '?'} features)"
+            )
         return super().forward(input)
 
     def __getitem__(self, idx: int | slice) -> Any:

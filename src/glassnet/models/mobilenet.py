@@ -44,8 +44,19 @@ from glassnet.tensor import Tensor
 # Table 1 after the stem conv (32 channels, stride 2): (output channels, depthwise stride).
 # The table's last depthwise layer says s2 on a 7x7 map whose output is 7x7; it is s1.
 BLOCKS: tuple[tuple[int, int], ...] = (
-    (64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2),
-    (512, 1), (512, 1), (512, 1), (512, 1), (512, 1), (1024, 2), (1024, 1),
+    (64, 1),
+    (128, 2),
+    (128, 1),
+    (256, 2),
+    (256, 1),
+    (512, 2),
+    (512, 1),
+    (512, 1),
+    (512, 1),
+    (512, 1),
+    (512, 1),
+    (1024, 2),
+    (1024, 1),
 )
 
 
@@ -56,12 +67,23 @@ class DepthwiseSeparableConv(Module):
     multiply-adds (N = out_channels, k = kernel_size) and the same fraction of its weights.
     """
 
-    def __init__(self, in_channels: int, out_channels: int, stride: int = 1, kernel_size: int = 3) -> None:
+    def __init__(
+        self, in_channels: int, out_channels: int, stride: int = 1, kernel_size: int = 3
+    ) -> None:
         super().__init__()
         if kernel_size % 2 == 0:
-            raise ValueError(f"DepthwiseSeparableConv: kernel_size must be odd, got kernel_size={kernel_size}")
-        self.depthwise = Conv2d(in_channels, in_channels, kernel_size, stride=stride, padding=kernel_size // 2,
-                                groups=in_channels, bias=False)
+            raise ValueError(
+                f"DepthwiseSeparableConv: kernel_size must be odd, got kernel_size={kernel_size}"
+            )
+        self.depthwise = Conv2d(
+            in_channels,
+            in_channels,
+            kernel_size,
+            stride=stride,
+            padding=kernel_size // 2,
+            groups=in_channels,
+            bias=False,
+        )
         self.bn1 = BatchNorm2d(in_channels)
         self.pointwise = Conv2d(in_channels, out_channels, 1, bias=False)
         self.bn2 = BatchNorm2d(out_channels)
@@ -85,8 +107,13 @@ class MobileNetV1(Module):
     kaiming_normal_ (fan_out) convs, BN weight 1 bias 0, Linear N(0, 0.01) with zero bias.
     """
 
-    def __init__(self, num_classes: int = 1000, width_mult: float = 1.0, in_channels: int = 3,
-                 small_input: bool = False) -> None:
+    def __init__(
+        self,
+        num_classes: int = 1000,
+        width_mult: float = 1.0,
+        in_channels: int = 3,
+        small_input: bool = False,
+    ) -> None:
         super().__init__()
         check_int("MobileNetV1", "num_classes", num_classes, 1)
         check_int("MobileNetV1", "in_channels", in_channels, 1)
@@ -94,10 +121,13 @@ class MobileNetV1(Module):
             raise ValueError(f"MobileNetV1: width_mult must be > 0, got width_mult={width_mult!r}")
         self.in_channels, self.width_mult, self.small_input = in_channels, width_mult, small_input
         stem = _scaled(32, width_mult)
-        layers: list[Module] = [Sequential(
-            Conv2d(in_channels, stem, 3, stride=1 if small_input else 2, padding=1, bias=False),
-            BatchNorm2d(stem), ReLU(inplace=True),
-        )]
+        layers: list[Module] = [
+            Sequential(
+                Conv2d(in_channels, stem, 3, stride=1 if small_input else 2, padding=1, bias=False),
+                BatchNorm2d(stem),
+                ReLU(inplace=True),
+            )
+        ]
         channels = stem
         for out, stride in BLOCKS:
             out = _scaled(out, width_mult)

@@ -34,6 +34,7 @@ IMPLIED_ACTIVATION = "relu"
 
 def register_model(name: str, builder: Builder | None = None) -> Any:
     """Register `builder` under `name` (also usable as a decorator: `@register_model("lenet")`)."""
+
     def add(function: Builder) -> Builder:
         if name in MODELS and MODELS[name] is not function:
             raise ValueError(f"register_model: a model named {name!r} is already registered")
@@ -59,7 +60,9 @@ def model_options(name: str) -> tuple[str, ...]:
     return tuple(key for key in parameters if key not in ("input_shape", "num_classes"))
 
 
-def build_model(name: str, input_shape: Sequence[int], num_classes: int, **options: Any) -> nn.Module:
+def build_model(
+    name: str, input_shape: Sequence[int], num_classes: int, **options: Any
+) -> nn.Module:
     """The model `name` for samples of `input_shape` and `num_classes` classes.
 
     Options set to None are dropped (the builder's default applies), and so is
@@ -72,26 +75,57 @@ def build_model(name: str, input_shape: Sequence[int], num_classes: int, **optio
         del options["activation"]
     unknown = sorted(key for key in options if key not in accepted)
     if unknown:
-        raise TypeError(f"model {name!r} does not take option(s) {', '.join(unknown)}; it takes "
-                        f"{', '.join(accepted) or 'no options'}")
+        raise TypeError(
+            f"model {name!r} does not take option(s) {', '.join(unknown)}; it takes "
+            f"{', '.join(accepted) or 'no options'}"
+        )
     return builder(tuple(int(size) for size in input_shape), int(num_classes), **options)
 
 
 @register_model("mlp")
-def mlp(input_shape: tuple[int, ...], num_classes: int, hidden: Sequence[int] = DEFAULT_MLP_HIDDEN,
-        activation: str = "relu", init: str | None = None, batchnorm: bool = True, dropout: float = 0.0) -> MLP:
+def mlp(
+    input_shape: tuple[int, ...],
+    num_classes: int,
+    hidden: Sequence[int] = DEFAULT_MLP_HIDDEN,
+    activation: str = "relu",
+    init: str | None = None,
+    batchnorm: bool = True,
+    dropout: float = 0.0,
+) -> MLP:
     """MLP over the flattened sample: [prod(input_shape), *hidden, num_classes]."""
-    return MLP([math.prod(input_shape), *hidden, num_classes], activation=activation, batchnorm=batchnorm,
-               dropout=dropout, init=init)
+    return MLP(
+        [math.prod(input_shape), *hidden, num_classes],
+        activation=activation,
+        batchnorm=batchnorm,
+        dropout=dropout,
+        init=init,
+    )
 
 
 @register_model("cnn")
-def cnn(input_shape: tuple[int, ...], num_classes: int, hidden: Sequence[int] = (128,), activation: str = "relu",
-        init: str | None = None, batchnorm: bool = True, dropout: float = 0.0,
-        channels: Sequence[int] = (32, 64)) -> CNN:
+def cnn(
+    input_shape: tuple[int, ...],
+    num_classes: int,
+    hidden: Sequence[int] = (128,),
+    activation: str = "relu",
+    init: str | None = None,
+    batchnorm: bool = True,
+    dropout: float = 0.0,
+    channels: Sequence[int] = (32, 64),
+) -> CNN:
     """CNN: Conv1d for (C, L) samples, Conv2d for (C, H, W); a flat (F,) sample is read as (1, F)."""
     if len(input_shape) == 1:
-        raise ValueError(f"model 'cnn' needs samples with a channel axis, (C, L) or (C, H, W); got {input_shape} "
-                         "(reshape flat features to (1, F) for a 1-D CNN)")
-    return CNN(input_shape, num_classes, channels=channels, hidden=hidden, activation=activation,
-               batchnorm=batchnorm, dropout=dropout, init=init)
+        raise ValueError(
+            f"model 'cnn' needs samples with a channel axis, (C, L) or (C, H, W); got {input_shape} "
+            "(reshape flat features to (1, F) for a 1-D CNN)"
+        )
+    return CNN(
+        input_shape,
+        num_classes,
+        channels=channels,
+        hidden=hidden,
+        activation=activation,
+        batchnorm=batchnorm,
+        dropout=dropout,
+        init=init,
+    )

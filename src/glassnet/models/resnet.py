@@ -32,10 +32,20 @@ from glassnet.nn.pooling import AdaptiveAvgPool2d, MaxPool2d
 from glassnet.tensor import Tensor
 
 
-def conv3x3(in_planes: int, out_planes: int, stride: int = 1, groups: int = 1, dilation: int = 1) -> Conv2d:
+def conv3x3(
+    in_planes: int, out_planes: int, stride: int = 1, groups: int = 1, dilation: int = 1
+) -> Conv2d:
     """3x3 convolution with padding = dilation (so stride 1 keeps the size), no bias (BN follows)."""
-    return Conv2d(in_planes, out_planes, kernel_size=3, stride=stride, padding=dilation, groups=groups,
-                  bias=False, dilation=dilation)
+    return Conv2d(
+        in_planes,
+        out_planes,
+        kernel_size=3,
+        stride=stride,
+        padding=dilation,
+        groups=groups,
+        bias=False,
+        dilation=dilation,
+    )
 
 
 def conv1x1(in_planes: int, out_planes: int, stride: int = 1) -> Conv2d:
@@ -48,18 +58,30 @@ class BasicBlock(Module):
 
     expansion: int = 1
 
-    def __init__(self, inplanes: int, planes: int, stride: int = 1, downsample: Module | None = None,
-                 groups: int = 1, base_width: int = 64, dilation: int = 1,
-                 norm_layer: Callable[..., Module] | None = None) -> None:
+    def __init__(
+        self,
+        inplanes: int,
+        planes: int,
+        stride: int = 1,
+        downsample: Module | None = None,
+        groups: int = 1,
+        base_width: int = 64,
+        dilation: int = 1,
+        norm_layer: Callable[..., Module] | None = None,
+    ) -> None:
         super().__init__()
         if norm_layer is None:
             norm_layer = BatchNorm2d
         if groups != 1 or base_width != 64:
-            raise ValueError(f"BasicBlock only supports groups=1 and base_width=64, got groups={groups}, "
-                             f"base_width={base_width}")
+            raise ValueError(
+                f"BasicBlock only supports groups=1 and base_width=64, got groups={groups}, "
+                f"base_width={base_width}"
+            )
         if dilation > 1:
-            raise NotImplementedError(f"BasicBlock: dilation > 1 is not supported (as in torchvision), "
-                                      f"got dilation={dilation}")
+            raise NotImplementedError(
+                f"BasicBlock: dilation > 1 is not supported (as in torchvision), "
+                f"got dilation={dilation}"
+            )
         self.conv1 = conv3x3(inplanes, planes, stride)
         self.bn1 = norm_layer(planes)
         self.relu = ReLU(inplace=True)
@@ -84,9 +106,17 @@ class Bottleneck(Module):
 
     expansion: int = 4
 
-    def __init__(self, inplanes: int, planes: int, stride: int = 1, downsample: Module | None = None,
-                 groups: int = 1, base_width: int = 64, dilation: int = 1,
-                 norm_layer: Callable[..., Module] | None = None) -> None:
+    def __init__(
+        self,
+        inplanes: int,
+        planes: int,
+        stride: int = 1,
+        downsample: Module | None = None,
+        groups: int = 1,
+        base_width: int = 64,
+        dilation: int = 1,
+        norm_layer: Callable[..., Module] | None = None,
+    ) -> None:
         super().__init__()
         if norm_layer is None:
             norm_layer = BatchNorm2d
@@ -120,23 +150,34 @@ class ResNet(Module):
     zeroes each block's last BN weight so every block starts as the identity.
     """
 
-    def __init__(self, block: type[BasicBlock | Bottleneck], layers: Sequence[int], num_classes: int = 1000,
-                 zero_init_residual: bool = False, groups: int = 1, width_per_group: int = 64,
-                 replace_stride_with_dilation: Sequence[bool] | None = None,
-                 norm_layer: Callable[..., Module] | None = None) -> None:
+    def __init__(
+        self,
+        block: type[BasicBlock | Bottleneck],
+        layers: Sequence[int],
+        num_classes: int = 1000,
+        zero_init_residual: bool = False,
+        groups: int = 1,
+        width_per_group: int = 64,
+        replace_stride_with_dilation: Sequence[bool] | None = None,
+        norm_layer: Callable[..., Module] | None = None,
+    ) -> None:
         super().__init__()
         if norm_layer is None:
             norm_layer = BatchNorm2d
         self._norm_layer = norm_layer
         if len(layers) != 4:
-            raise ValueError(f"ResNet: layers must give 4 block counts (one per stage), got layers={list(layers)}")
+            raise ValueError(
+                f"ResNet: layers must give 4 block counts (one per stage), got layers={list(layers)}"
+            )
         self.inplanes = 64
         self.dilation = 1
         if replace_stride_with_dilation is None:
             replace_stride_with_dilation = [False, False, False]
         if len(replace_stride_with_dilation) != 3:
-            raise ValueError("replace_stride_with_dilation should be None or a 3-element tuple, got "
-                             f"{replace_stride_with_dilation}")
+            raise ValueError(
+                "replace_stride_with_dilation should be None or a 3-element tuple, got "
+                f"{replace_stride_with_dilation}"
+            )
         self.groups = groups
         self.base_width = width_per_group
         self.conv1 = Conv2d(3, self.inplanes, kernel_size=7, stride=2, padding=3, bias=False)
@@ -144,9 +185,15 @@ class ResNet(Module):
         self.relu = ReLU(inplace=True)
         self.maxpool = MaxPool2d(kernel_size=3, stride=2, padding=1)
         self.layer1 = self._make_layer(block, 64, layers[0])
-        self.layer2 = self._make_layer(block, 128, layers[1], stride=2, dilate=replace_stride_with_dilation[0])
-        self.layer3 = self._make_layer(block, 256, layers[2], stride=2, dilate=replace_stride_with_dilation[1])
-        self.layer4 = self._make_layer(block, 512, layers[3], stride=2, dilate=replace_stride_with_dilation[2])
+        self.layer2 = self._make_layer(
+            block, 128, layers[1], stride=2, dilate=replace_stride_with_dilation[0]
+        )
+        self.layer3 = self._make_layer(
+            block, 256, layers[2], stride=2, dilate=replace_stride_with_dilation[1]
+        )
+        self.layer4 = self._make_layer(
+            block, 512, layers[3], stride=2, dilate=replace_stride_with_dilation[2]
+        )
         self.avgpool = AdaptiveAvgPool2d((1, 1))
         self.fc = Linear(512 * block.expansion, num_classes)
 
@@ -163,8 +210,14 @@ class ResNet(Module):
                 elif isinstance(module, BasicBlock):
                     init.constant_(module.bn2.weight, 0)
 
-    def _make_layer(self, block: type[BasicBlock | Bottleneck], planes: int, blocks: int, stride: int = 1,
-                    dilate: bool = False) -> Sequential:
+    def _make_layer(
+        self,
+        block: type[BasicBlock | Bottleneck],
+        planes: int,
+        blocks: int,
+        stride: int = 1,
+        dilate: bool = False,
+    ) -> Sequential:
         norm_layer = self._norm_layer
         downsample = None
         previous_dilation = self.dilation
@@ -172,14 +225,34 @@ class ResNet(Module):
             self.dilation *= stride
             stride = 1
         if stride != 1 or self.inplanes != planes * block.expansion:
-            downsample = Sequential(conv1x1(self.inplanes, planes * block.expansion, stride),
-                                    norm_layer(planes * block.expansion))
-        layers = [block(self.inplanes, planes, stride, downsample, self.groups, self.base_width, previous_dilation,
-                        norm_layer)]
+            downsample = Sequential(
+                conv1x1(self.inplanes, planes * block.expansion, stride),
+                norm_layer(planes * block.expansion),
+            )
+        layers = [
+            block(
+                self.inplanes,
+                planes,
+                stride,
+                downsample,
+                self.groups,
+                self.base_width,
+                previous_dilation,
+                norm_layer,
+            )
+        ]
         self.inplanes = planes * block.expansion
         for _ in range(1, blocks):
-            layers.append(block(self.inplanes, planes, groups=self.groups, base_width=self.base_width,
-                                dilation=self.dilation, norm_layer=norm_layer))
+            layers.append(
+                block(
+                    self.inplanes,
+                    planes,
+                    groups=self.groups,
+                    base_width=self.base_width,
+                    dilation=self.dilation,
+                    norm_layer=norm_layer,
+                )
+            )
         return Sequential(*layers)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -188,11 +261,18 @@ class ResNet(Module):
         return self.fc(self.avgpool(x).flatten(1))
 
 
-def _resnet(name: str, block: type[BasicBlock | Bottleneck], layers: list[int], weights: Any,
-            kwargs: dict[str, Any]) -> ResNet:
+def _resnet(
+    name: str,
+    block: type[BasicBlock | Bottleneck],
+    layers: list[int],
+    weights: Any,
+    kwargs: dict[str, Any],
+) -> ResNet:
     if weights is not None:
-        raise ValueError(f"{name}: pretrained weights are not shipped with glassnet (no network access); got "
-                         f"weights={weights!r}. Load a state dict with model.load_state_dict(...) instead.")
+        raise ValueError(
+            f"{name}: pretrained weights are not shipped with glassnet (no network access); got "
+            f"weights={weights!r}. Load a state dict with model.load_state_dict(...) instead."
+        )
     kwargs.pop("progress", None)
     return ResNet(block, layers, **kwargs)
 

@@ -39,8 +39,14 @@ def _as_channels_first(model: Module, x: Any, in_channels: int, length: int | No
     """(N, L) -> (N, 1, L) when in_channels == 1; then the usual (N, C, L) check."""
     if isinstance(x, Tensor) and x.ndim == 2 and in_channels == 1:
         x = x.unsqueeze(1)
-    check_input(model, x, in_channels, (length,), f"(N, {in_channels}, {length or 'L'})"
-                + (f" or (N, {length or 'L'})" if in_channels == 1 else ""))
+    check_input(
+        model,
+        x,
+        in_channels,
+        (length,),
+        f"(N, {in_channels}, {length or 'L'})"
+        + (f" or (N, {length or 'L'})" if in_channels == 1 else ""),
+    )
     return x
 
 
@@ -55,22 +61,33 @@ class CNN1d(Module):
     linear layer's input is sized for `length`, so other lengths are refused at the door.
     """
 
-    def __init__(self, num_classes: int = 10, in_channels: int = 1, length: int = 40, channels: int = 25) -> None:
+    def __init__(
+        self, num_classes: int = 10, in_channels: int = 1, length: int = 40, channels: int = 25
+    ) -> None:
         super().__init__()
-        for name, value in (("num_classes", num_classes), ("in_channels", in_channels), ("length", length),
-                            ("channels", channels)):
+        for name, value in (
+            ("num_classes", num_classes),
+            ("in_channels", in_channels),
+            ("length", length),
+            ("channels", channels),
+        ):
             check_int("CNN1d", name, value, 1)
         self.in_channels, self.length = in_channels, length
         out = length
         for kernel in (5, 3, 3):
             out = _conv_length(out, kernel, 2, 1)
             if out < 1:
-                raise ValueError(f"CNN1d: length={length} is too short for the kernel-5 stride-2 first conv "
-                                 "(needs at least 3)")
+                raise ValueError(
+                    f"CNN1d: length={length} is too short for the kernel-5 stride-2 first conv "
+                    "(needs at least 3)"
+                )
         self.features = Sequential(
-            Conv1d(in_channels, channels, 5, stride=2, padding=1), ReLU(),
-            Conv1d(channels, channels, 3, stride=2, padding=1), ReLU(),
-            Conv1d(channels, channels, 3, stride=2, padding=1), ReLU(),
+            Conv1d(in_channels, channels, 5, stride=2, padding=1),
+            ReLU(),
+            Conv1d(channels, channels, 3, stride=2, padding=1),
+            ReLU(),
+            Conv1d(channels, channels, 3, stride=2, padding=1),
+            ReLU(),
         )
         self.flatten = Flatten()
         self.fc = Linear(channels * out, num_classes)
@@ -91,17 +108,23 @@ class BasicBlock1d(Module):
     def __init__(self, inplanes: int, planes: int, stride: int = 1, kernel_size: int = 3) -> None:
         super().__init__()
         if kernel_size % 2 == 0:
-            raise ValueError(f"BasicBlock1d: kernel_size must be odd so that padding keeps the length, "
-                             f"got kernel_size={kernel_size}")
+            raise ValueError(
+                f"BasicBlock1d: kernel_size must be odd so that padding keeps the length, "
+                f"got kernel_size={kernel_size}"
+            )
         padding = kernel_size // 2
-        self.conv1 = Conv1d(inplanes, planes, kernel_size, stride=stride, padding=padding, bias=False)
+        self.conv1 = Conv1d(
+            inplanes, planes, kernel_size, stride=stride, padding=padding, bias=False
+        )
         self.bn1 = BatchNorm1d(planes)
         self.relu = ReLU()
         self.conv2 = Conv1d(planes, planes, kernel_size, padding=padding, bias=False)
         self.bn2 = BatchNorm1d(planes)
         self.downsample: Module | None = None
         if stride != 1 or inplanes != planes:
-            self.downsample = Sequential(Conv1d(inplanes, planes, 1, stride=stride, bias=False), BatchNorm1d(planes))
+            self.downsample = Sequential(
+                Conv1d(inplanes, planes, 1, stride=stride, bias=False), BatchNorm1d(planes)
+            )
 
     def forward(self, x: Tensor) -> Tensor:
         identity = x if self.downsample is None else self.downsample(x)
@@ -118,18 +141,28 @@ class ResNet1d(Module):
     On MNIST-1D the lengths go 40 -> 40 -> 20 -> 10. Init as torchvision's ResNet.
     """
 
-    def __init__(self, layers: Sequence[int] = (2, 2, 2), widths: Sequence[int] = (32, 64, 128),
-                 num_classes: int = 10, in_channels: int = 1, kernel_size: int = 3) -> None:
+    def __init__(
+        self,
+        layers: Sequence[int] = (2, 2, 2),
+        widths: Sequence[int] = (32, 64, 128),
+        num_classes: int = 10,
+        in_channels: int = 1,
+        kernel_size: int = 3,
+    ) -> None:
         super().__init__()
         if len(layers) != len(widths) or not layers:
-            raise ValueError(f"ResNet1d: layers and widths must have the same non-zero length, got "
-                             f"layers={list(layers)}, widths={list(widths)}")
+            raise ValueError(
+                f"ResNet1d: layers and widths must have the same non-zero length, got "
+                f"layers={list(layers)}, widths={list(widths)}"
+            )
         for index, (count, width) in enumerate(zip(layers, widths)):
             check_int("ResNet1d", f"layers[{index}]", count, 1)
             check_int("ResNet1d", f"widths[{index}]", width, 1)
         check_int("ResNet1d", "in_channels", in_channels, 1)
         self.in_channels = in_channels
-        self.conv1 = Conv1d(in_channels, widths[0], kernel_size, padding=kernel_size // 2, bias=False)
+        self.conv1 = Conv1d(
+            in_channels, widths[0], kernel_size, padding=kernel_size // 2, bias=False
+        )
         self.bn1 = BatchNorm1d(widths[0])
         self.relu = ReLU()
         inplanes = widths[0]
@@ -137,7 +170,9 @@ class ResNet1d(Module):
         for stage, (count, width) in enumerate(zip(layers, widths)):
             blocks = []
             for index in range(count):
-                blocks.append(BasicBlock1d(inplanes, width, 2 if stage > 0 and index == 0 else 1, kernel_size))
+                blocks.append(
+                    BasicBlock1d(inplanes, width, 2 if stage > 0 and index == 0 else 1, kernel_size)
+                )
                 inplanes = width
             stages.append(Sequential(*blocks))
         self.layers = Sequential(*stages)

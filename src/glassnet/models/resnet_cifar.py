@@ -55,13 +55,15 @@ class ZeroPadShortcut(Module):
     def __init__(self, in_channels: int, out_channels: int, stride: int) -> None:
         super().__init__()
         if out_channels < in_channels:
-            raise ValueError(f"ZeroPadShortcut: out_channels ({out_channels}) must be >= in_channels "
-                             f"({in_channels}): option A can only add channels")
+            raise ValueError(
+                f"ZeroPadShortcut: out_channels ({out_channels}) must be >= in_channels "
+                f"({in_channels}): option A can only add channels"
+            )
         self.in_channels, self.out_channels, self.stride = in_channels, out_channels, stride
 
     def forward(self, x: Tensor) -> Tensor:
         if self.stride != 1:
-            x = x[:, :, ::self.stride, ::self.stride]
+            x = x[:, :, :: self.stride, :: self.stride]
         return F.pad(x, (0, 0, 0, 0, 0, self.out_channels - self.in_channels))
 
     def extra_repr(self) -> str:
@@ -70,7 +72,9 @@ class ZeroPadShortcut(Module):
 
 def _projection(in_channels: int, out_channels: int, stride: int) -> Sequential:
     """Options B and C: 1x1 conv (stride s) + BN, named like torchvision's `downsample`."""
-    return Sequential(Conv2d(in_channels, out_channels, 1, stride=stride, bias=False), BatchNorm2d(out_channels))
+    return Sequential(
+        Conv2d(in_channels, out_channels, 1, stride=stride, bias=False), BatchNorm2d(out_channels)
+    )
 
 
 class CifarBasicBlock(Module):
@@ -82,11 +86,15 @@ class CifarBasicBlock(Module):
     `downsample` is None for an identity shortcut (as torchvision names it).
     """
 
-    def __init__(self, in_planes: int, planes: int, stride: int = 1, shortcut: str | None = "A") -> None:
+    def __init__(
+        self, in_planes: int, planes: int, stride: int = 1, shortcut: str | None = "A"
+    ) -> None:
         super().__init__()
         if shortcut not in SHORTCUTS:
-            raise ValueError(f"CifarBasicBlock: shortcut={shortcut!r} is not valid; expected 'A', 'B', 'C' "
-                             "or None (plain)")
+            raise ValueError(
+                f"CifarBasicBlock: shortcut={shortcut!r} is not valid; expected 'A', 'B', 'C' "
+                "or None (plain)"
+            )
         self.shortcut = shortcut
         self.conv1 = Conv2d(in_planes, planes, 3, stride=stride, padding=1, bias=False)
         self.bn1 = BatchNorm2d(planes)
@@ -122,15 +130,26 @@ class CifarResNet(Module):
     (the paper: 32x32); output (N, num_classes) logits.
     """
 
-    def __init__(self, depth: int = 20, num_classes: int = 10, shortcut: str | None = "A", in_channels: int = 3,
-                 widths: tuple[int, int, int] = (16, 32, 64), zero_init_residual: bool = False) -> None:
+    def __init__(
+        self,
+        depth: int = 20,
+        num_classes: int = 10,
+        shortcut: str | None = "A",
+        in_channels: int = 3,
+        widths: tuple[int, int, int] = (16, 32, 64),
+        zero_init_residual: bool = False,
+    ) -> None:
         super().__init__()
         check_int("CifarResNet", "depth", depth, 8)
         if (depth - 2) % 6:
-            raise ValueError(f"CifarResNet: depth must be 6n + 2 (20, 32, 44, 56, 110, ...), got depth={depth}")
+            raise ValueError(
+                f"CifarResNet: depth must be 6n + 2 (20, 32, 44, 56, 110, ...), got depth={depth}"
+            )
         if shortcut not in SHORTCUTS:
-            raise ValueError(f"CifarResNet: shortcut={shortcut!r} is not valid; expected 'A', 'B', 'C' or None "
-                             "(plain)")
+            raise ValueError(
+                f"CifarResNet: shortcut={shortcut!r} is not valid; expected 'A', 'B', 'C' or None "
+                "(plain)"
+            )
         if len(widths) != 3:
             raise ValueError(f"CifarResNet: widths must give 3 stage widths, got widths={widths!r}")
         self.depth, self.shortcut, self.in_channels = depth, shortcut, in_channels
@@ -178,7 +197,9 @@ def _resnet(depth: int, kwargs: dict[str, Any]) -> CifarResNet:
 
 def _plain(depth: int, kwargs: dict[str, Any]) -> CifarResNet:
     if kwargs.get("shortcut") is not None:
-        raise ValueError(f"plain{depth}: a plain net has no shortcuts, got shortcut={kwargs['shortcut']!r}")
+        raise ValueError(
+            f"plain{depth}: a plain net has no shortcuts, got shortcut={kwargs['shortcut']!r}"
+        )
     kwargs["shortcut"] = None
     return CifarResNet(depth, **kwargs)
 

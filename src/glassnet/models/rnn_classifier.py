@@ -36,29 +36,47 @@ class RNNClassifier(Module):
     Output: (N, num_classes).
     """
 
-    def __init__(self, input_size: int, hidden_size: int, num_classes: int, cell: str = "lstm",
-                 num_layers: int = 1, bidirectional: bool = False, batch_first: bool = True,
-                 dropout: float = 0.0) -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_classes: int,
+        cell: str = "lstm",
+        num_layers: int = 1,
+        bidirectional: bool = False,
+        batch_first: bool = True,
+        dropout: float = 0.0,
+    ) -> None:
         super().__init__()
         check_choice("RNNClassifier", "cell", cell, tuple(CELLS))
         check_int("RNNClassifier", "num_classes", num_classes, 1)
         self.cell, self.bidirectional, self.batch_first = cell, bidirectional, batch_first
         self.input_size = input_size
-        self.rnn = CELLS[cell](input_size, hidden_size, num_layers=num_layers, batch_first=batch_first,
-                               dropout=dropout, bidirectional=bidirectional)
+        self.rnn = CELLS[cell](
+            input_size,
+            hidden_size,
+            num_layers=num_layers,
+            batch_first=batch_first,
+            dropout=dropout,
+            bidirectional=bidirectional,
+        )
         self.fc = Linear(hidden_size * (2 if bidirectional else 1), num_classes)
 
     def forward(self, x: Tensor) -> Tensor:
         layout = "(N, L, input_size)" if self.batch_first else "(L, N, input_size)"
         if isinstance(x, Tensor) and x.ndim == 2:
             if self.input_size != 1:
-                raise ValueError(f"RNNClassifier: expected a 3-D batch {layout} with input_size="
-                                 f"{self.input_size}, got 2-D input of shape {tuple(x.shape)}; a 2-D batch of "
-                                 "scalar sequences is accepted only when input_size=1")
+                raise ValueError(
+                    f"RNNClassifier: expected a 3-D batch {layout} with input_size="
+                    f"{self.input_size}, got 2-D input of shape {tuple(x.shape)}; a 2-D batch of "
+                    "scalar sequences is accepted only when input_size=1"
+                )
             x = x.unsqueeze(-1)
         if isinstance(x, Tensor) and x.ndim != 3:
-            raise ValueError(f"RNNClassifier: expected a 3-D batch {layout}, got {x.ndim}-D input of shape "
-                             f"{tuple(x.shape)}")
+            raise ValueError(
+                f"RNNClassifier: expected a 3-D batch {layout}, got {x.ndim}-D input of shape "
+                f"{tuple(x.shape)}"
+            )
         _, state = self.rnn(x)
         h_n = state[0] if isinstance(state, tuple) else state  # the LSTM's state is (h_n, c_n)
         # h_n: (num_layers * directions, N, hidden); the last layer's entries come last
@@ -69,11 +87,15 @@ class RNNClassifier(Module):
         return f"cell={self.cell!r}"
 
 
-def rnn_classifier(input_size: int = 1, hidden_size: int = 64, num_classes: int = 10, **kwargs: Any) -> RNNClassifier:
+def rnn_classifier(
+    input_size: int = 1, hidden_size: int = 64, num_classes: int = 10, **kwargs: Any
+) -> RNNClassifier:
     """A one-layer LSTM classifier; defaults fit MNIST-1D (40 steps of 1 feature, 10 classes)."""
     return RNNClassifier(input_size, hidden_size, num_classes, **kwargs)
 
 
-def gru_classifier(input_size: int = 1, hidden_size: int = 64, num_classes: int = 10, **kwargs: Any) -> RNNClassifier:
+def gru_classifier(
+    input_size: int = 1, hidden_size: int = 64, num_classes: int = 10, **kwargs: Any
+) -> RNNClassifier:
     """A one-layer GRU classifier (MNIST-1D's GRU baseline); defaults fit MNIST-1D."""
     return RNNClassifier(input_size, hidden_size, num_classes, cell="gru", **kwargs)

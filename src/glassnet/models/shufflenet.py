@@ -36,7 +36,11 @@ from glassnet.tensor import Tensor
 
 # Table 1: output channels of stages 2, 3, 4 for each number of groups (ShuffleNet 1x).
 STAGE_CHANNELS: dict[int, tuple[int, int, int]] = {
-    1: (144, 288, 576), 2: (200, 400, 800), 3: (240, 480, 960), 4: (272, 544, 1088), 8: (384, 768, 1536),
+    1: (144, 288, 576),
+    2: (200, 400, 800),
+    3: (240, 480, 960),
+    4: (272, 544, 1088),
+    8: (384, 768, 1536),
 }
 
 
@@ -52,12 +56,16 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:  # noqa: A002
     if not is_int(groups) or groups < 1:
         raise ValueError(f"channel_shuffle: groups must be a positive int, got groups={groups!r}")
     if input.ndim < 3:
-        raise ValueError(f"channel_shuffle: expected input with > 2 dims (N, C, *), got input of shape "
-                         f"{tuple(input.shape)}")
+        raise ValueError(
+            f"channel_shuffle: expected input with > 2 dims (N, C, *), got input of shape "
+            f"{tuple(input.shape)}"
+        )
     batch, channels, *rest = input.shape
     if channels % groups:
-        raise ValueError(f"channel_shuffle: number of channels must be divisible by groups; got {channels} "
-                         f"channels and {groups} groups (input shape {tuple(input.shape)})")
+        raise ValueError(
+            f"channel_shuffle: number of channels must be divisible by groups; got {channels} "
+            f"channels and {groups} groups (input shape {tuple(input.shape)})"
+        )
     grid = input.reshape((batch, groups, channels // groups, *rest))
     return grid.transpose(1, 2).reshape(tuple(input.shape))
 
@@ -85,8 +93,14 @@ class ShuffleNetUnit(Module):
     group_first_conv=False leaves conv1 dense (the first unit of the net).
     """
 
-    def __init__(self, in_channels: int, out_channels: int, groups: int = 3, stride: int = 1,
-                 group_first_conv: bool = True) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        groups: int = 3,
+        stride: int = 1,
+        group_first_conv: bool = True,
+    ) -> None:
         super().__init__()
         where = "ShuffleNetUnit"
         check_int(where, "groups", groups, 1)
@@ -94,18 +108,27 @@ class ShuffleNetUnit(Module):
             raise ValueError(f"{where}: stride must be 1 or 2, got stride={stride!r}")
         branch = out_channels if stride == 1 else out_channels - in_channels
         if stride == 1 and out_channels != in_channels:
-            raise ValueError(f"{where}: a stride-1 unit adds its input, so out_channels must equal in_channels; "
-                             f"got in_channels={in_channels}, out_channels={out_channels}")
+            raise ValueError(
+                f"{where}: a stride-1 unit adds its input, so out_channels must equal in_channels; "
+                f"got in_channels={in_channels}, out_channels={out_channels}"
+            )
         if branch < 1:
-            raise ValueError(f"{where}: a stride-2 unit concatenates its input, so out_channels must exceed "
-                             f"in_channels; got in_channels={in_channels}, out_channels={out_channels}")
+            raise ValueError(
+                f"{where}: a stride-2 unit concatenates its input, so out_channels must exceed "
+                f"in_channels; got in_channels={in_channels}, out_channels={out_channels}"
+            )
         mid = out_channels // 4
         first_groups = groups if group_first_conv else 1
-        for name, value, split in (("in_channels", in_channels, first_groups), ("bottleneck width out_channels // 4",
-                                   mid, groups), ("branch width", branch, groups)):
+        for name, value, split in (
+            ("in_channels", in_channels, first_groups),
+            ("bottleneck width out_channels // 4", mid, groups),
+            ("branch width", branch, groups),
+        ):
             if value < 1 or value % split:
-                raise ValueError(f"{where}: {name} ({value}) must be a positive multiple of groups ({split}); "
-                                 f"in_channels={in_channels}, out_channels={out_channels}, stride={stride}")
+                raise ValueError(
+                    f"{where}: {name} ({value}) must be a positive multiple of groups ({split}); "
+                    f"in_channels={in_channels}, out_channels={out_channels}, stride={stride}"
+                )
         self.groups, self.stride = groups, stride
         self.conv1 = Conv2d(in_channels, mid, 1, groups=first_groups, bias=False)
         self.bn1 = BatchNorm2d(mid)
@@ -142,24 +165,36 @@ class ShuffleNet(Module):
     32x32 ends at 4x4.
     """
 
-    def __init__(self, groups: int = 3, num_classes: int = 1000, width_mult: float = 1.0,
-                 stage_repeats: Sequence[int] = (3, 7, 3), in_channels: int = 3, small_input: bool = False) -> None:
+    def __init__(
+        self,
+        groups: int = 3,
+        num_classes: int = 1000,
+        width_mult: float = 1.0,
+        stage_repeats: Sequence[int] = (3, 7, 3),
+        in_channels: int = 3,
+        small_input: bool = False,
+    ) -> None:
         super().__init__()
         if groups not in STAGE_CHANNELS:
-            raise ValueError(f"ShuffleNet: groups={groups!r} is not in table 1; expected one of "
-                             f"{', '.join(map(str, STAGE_CHANNELS))}")
+            raise ValueError(
+                f"ShuffleNet: groups={groups!r} is not in table 1; expected one of "
+                f"{', '.join(map(str, STAGE_CHANNELS))}"
+            )
         if check_number("ShuffleNet", "width_mult", width_mult) <= 0:
             raise ValueError(f"ShuffleNet: width_mult must be > 0, got width_mult={width_mult!r}")
         if len(stage_repeats) != 3:
-            raise ValueError(f"ShuffleNet: stage_repeats must give 3 counts (stages 2, 3, 4), got "
-                             f"{list(stage_repeats)}")
+            raise ValueError(
+                f"ShuffleNet: stage_repeats must give 3 counts (stages 2, 3, 4), got "
+                f"{list(stage_repeats)}"
+            )
         check_int("ShuffleNet", "num_classes", num_classes, 1)
         check_int("ShuffleNet", "in_channels", in_channels, 1)
         self.groups, self.width_mult, self.in_channels = groups, width_mult, in_channels
         stem = int(24 * width_mult)
         self.conv1 = Sequential(
             Conv2d(in_channels, stem, 3, stride=1 if small_input else 2, padding=1, bias=False),
-            BatchNorm2d(stem), ReLU(inplace=True),
+            BatchNorm2d(stem),
+            ReLU(inplace=True),
         )
         self.maxpool: Module | None = None if small_input else MaxPool2d(3, stride=2, padding=1)
         channels = stem

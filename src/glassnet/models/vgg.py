@@ -39,12 +39,36 @@ CFGS: dict[str, list[int | str]] = {
     "A": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
     "B": [64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
     "D": [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"],
-    "E": [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512, "M"],
+    "E": [
+        64,
+        64,
+        "M",
+        128,
+        128,
+        "M",
+        256,
+        256,
+        256,
+        256,
+        "M",
+        512,
+        512,
+        512,
+        512,
+        "M",
+        512,
+        512,
+        512,
+        512,
+        "M",
+    ],
     "S": [32, 32, "M", 64, 64, "M", 128, 128, "M"],
 }
 
 
-def make_layers(cfg: Sequence[int | str], batch_norm: bool = False, in_channels: int = 3) -> Sequential:
+def make_layers(
+    cfg: Sequence[int | str], batch_norm: bool = False, in_channels: int = 3
+) -> Sequential:
     """torchvision's make_layers: conv3x3(pad 1) [+ BN] + ReLU per number, MaxPool2d(2, 2) per "M"."""
     layers: list[Module] = []
     for item in cfg:
@@ -52,8 +76,10 @@ def make_layers(cfg: Sequence[int | str], batch_norm: bool = False, in_channels:
             layers.append(MaxPool2d(kernel_size=2, stride=2))
             continue
         if isinstance(item, bool) or not isinstance(item, int) or item < 1:
-            raise ValueError(f"VGG: each cfg entry must be a positive int (conv width) or 'M' (max pool), "
-                             f"got {item!r} in cfg={list(cfg)}")
+            raise ValueError(
+                f"VGG: each cfg entry must be a positive int (conv width) or 'M' (max pool), "
+                f"got {item!r} in cfg={list(cfg)}"
+            )
         layers.append(Conv2d(in_channels, item, kernel_size=3, padding=1))
         if batch_norm:
             layers.append(BatchNorm2d(item))
@@ -72,14 +98,24 @@ class VGG(Module):
     linear layers, zero biases, BN weight 1).
     """
 
-    def __init__(self, cfg: str | Sequence[int | str] = "S", num_classes: int = 10, batch_norm: bool = False,
-                 in_channels: int = 3, input_size: int = 32, hidden_features: int = 512, dropout: float = 0.5,
-                 init_weights: bool = True) -> None:
+    def __init__(
+        self,
+        cfg: str | Sequence[int | str] = "S",
+        num_classes: int = 10,
+        batch_norm: bool = False,
+        in_channels: int = 3,
+        input_size: int = 32,
+        hidden_features: int = 512,
+        dropout: float = 0.5,
+        init_weights: bool = True,
+    ) -> None:
         super().__init__()
         if isinstance(cfg, str):
             if cfg not in CFGS:
-                raise ValueError(f"VGG: cfg={cfg!r} is not a known configuration; expected one of "
-                                 f"{', '.join(map(repr, CFGS))} or a list of widths and 'M'")
+                raise ValueError(
+                    f"VGG: cfg={cfg!r} is not a known configuration; expected one of "
+                    f"{', '.join(map(repr, CFGS))} or a list of widths and 'M'"
+                )
             cfg = CFGS[cfg]
         widths = [item for item in cfg if item != "M"]
         if not widths:
@@ -87,16 +123,22 @@ class VGG(Module):
         check_int("VGG", "in_channels", in_channels, 1)
         check_int("VGG", "input_size", input_size, 1)
         pools = sum(1 for item in cfg if item == "M")
-        side = input_size // 2 ** pools
+        side = input_size // 2**pools
         if side < 1:
-            raise ValueError(f"VGG: input_size={input_size} is too small for {pools} max pools "
-                             f"(needs at least {2 ** pools})")
+            raise ValueError(
+                f"VGG: input_size={input_size} is too small for {pools} max pools "
+                f"(needs at least {2**pools})"
+            )
         self.in_channels = in_channels
         self.features = make_layers(cfg, batch_norm, in_channels)
         self.avgpool = AdaptiveAvgPool2d((side, side))
         self.classifier = Sequential(
-            Linear(widths[-1] * side * side, hidden_features), ReLU(True), Dropout(p=dropout),
-            Linear(hidden_features, hidden_features), ReLU(True), Dropout(p=dropout),
+            Linear(widths[-1] * side * side, hidden_features),
+            ReLU(True),
+            Dropout(p=dropout),
+            Linear(hidden_features, hidden_features),
+            ReLU(True),
+            Dropout(p=dropout),
             Linear(hidden_features, num_classes),
         )
         if init_weights:

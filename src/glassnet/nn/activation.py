@@ -15,7 +15,14 @@ from typing import Any
 from glassnet import creation
 from glassnet.nn import functional as F
 from glassnet.nn import init
-from glassnet.nn.layer_args import check_choice, check_int, check_number, describe, factory_dtype, is_int
+from glassnet.nn.layer_args import (
+    check_choice,
+    check_int,
+    check_number,
+    describe,
+    factory_dtype,
+    is_int,
+)
 from glassnet.nn.module import Module
 from glassnet.nn.parameter import Parameter
 from glassnet.tensor import Tensor
@@ -121,7 +128,9 @@ class Softplus(Module):
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()
         if check_number("Softplus", "beta", beta) == 0:
-            raise ValueError("Softplus: beta must be non-zero (the output is divided by beta), got beta=0")
+            raise ValueError(
+                "Softplus: beta must be non-zero (the output is divided by beta), got beta=0"
+            )
         check_number("Softplus", "threshold", threshold)
         self.beta = beta
         self.threshold = threshold
@@ -136,7 +145,9 @@ class Softplus(Module):
 class PReLU(Module):
     """max(0, x) + a * min(0, x) with a learned slope a: one for all channels, or one per channel (dim 1)."""
 
-    def __init__(self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None) -> None:
+    def __init__(
+        self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None
+    ) -> None:
         super().__init__()
         dtype = factory_dtype("PReLU", device, dtype)
         self.num_parameters = check_int("PReLU", "num_parameters", num_parameters, 1)
@@ -153,8 +164,10 @@ class PReLU(Module):
             raise TypeError(f"{describe(self)}: input must be a Tensor, got {type(input).__name__}")
         channels = input.shape[1] if input.ndim >= 2 else 1
         if self.num_parameters != 1 and channels != self.num_parameters:
-            raise ValueError(f"{describe(self)}: one slope per channel needs {self.num_parameters} channels in "
-                             f"dim 1, got input of shape {tuple(input.shape)}")
+            raise ValueError(
+                f"{describe(self)}: one slope per channel needs {self.num_parameters} channels in "
+                f"dim 1, got input of shape {tuple(input.shape)}"
+            )
         return F.prelu(input, self.weight)
 
     def extra_repr(self) -> str:
@@ -164,21 +177,35 @@ class PReLU(Module):
 class Hardtanh(Module):
     """x clipped to [min_val, max_val]; gradient 1 inside, 0 outside."""
 
-    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False,
-                 min_value: float | None = None, max_value: float | None = None) -> None:
+    def __init__(
+        self,
+        min_val: float = -1.0,
+        max_val: float = 1.0,
+        inplace: bool = False,
+        min_value: float | None = None,
+        max_value: float | None = None,
+    ) -> None:
         super().__init__()
         if min_value is not None:
-            warnings.warn("keyword argument `min_value` is deprecated and renamed to `min_val`", FutureWarning,
-                          stacklevel=2)
+            warnings.warn(
+                "keyword argument `min_value` is deprecated and renamed to `min_val`",
+                FutureWarning,
+                stacklevel=2,
+            )
             min_val = min_value
         if max_value is not None:
-            warnings.warn("keyword argument `max_value` is deprecated and renamed to `max_val`", FutureWarning,
-                          stacklevel=2)
+            warnings.warn(
+                "keyword argument `max_value` is deprecated and renamed to `max_val`",
+                FutureWarning,
+                stacklevel=2,
+            )
             max_val = max_value
         check_number("Hardtanh", "min_val", min_val)
         check_number("Hardtanh", "max_val", max_val)
         if max_val <= min_val:
-            raise ValueError(f"Hardtanh: max_val ({max_val}) must be greater than min_val ({min_val})")
+            raise ValueError(
+                f"Hardtanh: max_val ({max_val}) must be greater than min_val ({min_val})"
+            )
         self.min_val = min_val
         self.max_val = max_val
         self.inplace = inplace

@@ -21,13 +21,17 @@ def _absolute_index(container: Module, idx: int) -> int:
     idx = operator.index(idx)
     size = len(container._modules)
     if not -size <= idx < size:
-        raise IndexError(f"{type(container).__name__}: index {idx} is out of range for length {size}")
+        raise IndexError(
+            f"{type(container).__name__}: index {idx} is out of range for length {size}"
+        )
     return idx % size
 
 
 def _require_module(container: Module, module: Any, where: str) -> None:
     if not isinstance(module, Module):
-        raise TypeError(f"{type(container).__name__}.{where}: expected a Module, got {type(module).__name__}")
+        raise TypeError(
+            f"{type(container).__name__}.{where}: expected a Module, got {type(module).__name__}"
+        )
 
 
 class Sequential(Module):
@@ -65,7 +69,9 @@ class Sequential(Module):
         for key in keys[idx] if isinstance(idx, slice) else [keys[_absolute_index(self, idx)]]:
             delattr(self, key)
         # renumber so the names stay 0 .. len-1
-        self._modules = OrderedDict((str(i), module) for i, module in enumerate(self._modules.values()))
+        self._modules = OrderedDict(
+            (str(i), module) for i, module in enumerate(self._modules.values())
+        )
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -75,12 +81,16 @@ class Sequential(Module):
 
     def __add__(self, other: Sequential) -> Sequential:
         if not isinstance(other, Sequential):
-            raise ValueError(f"add operator supports only Sequential, but {type(other).__name__} is given")
+            raise ValueError(
+                f"add operator supports only Sequential, but {type(other).__name__} is given"
+            )
         return Sequential(*self, *other)
 
     def __iadd__(self, other: Sequential) -> Sequential:
         if not isinstance(other, Sequential):
-            raise ValueError(f"add operator supports only Sequential, but {type(other).__name__} is given")
+            raise ValueError(
+                f"add operator supports only Sequential, but {type(other).__name__} is given"
+            )
         return self.extend(list(other))
 
     def append(self, module: Module) -> Sequential:
@@ -95,8 +105,10 @@ class Sequential(Module):
         if not -size <= index <= size:
             raise IndexError(f"Sequential.insert: index {index} is out of range for length {size}")
         if not self._numbered():
-            raise ValueError(f"Sequential.insert needs the default names '0', '1', ...; "
-                             f"this one has {list(self._modules)}")
+            raise ValueError(
+                f"Sequential.insert needs the default names '0', '1', ...; "
+                f"this one has {list(self._modules)}"
+            )
         modules = list(self._modules.values())
         modules.insert(index + size if index < 0 else index, module)
         self._modules = OrderedDict((str(i), m) for i, m in enumerate(modules))
@@ -140,10 +152,16 @@ class ModuleList(Module):
         setattr(self, str(_absolute_index(self, idx)), module)
 
     def __delitem__(self, idx: int | slice) -> None:
-        positions = range(len(self._modules))[idx] if isinstance(idx, slice) else [_absolute_index(self, idx)]
+        positions = (
+            range(len(self._modules))[idx]
+            if isinstance(idx, slice)
+            else [_absolute_index(self, idx)]
+        )
         for position in positions:
             delattr(self, str(position))
-        self._modules = OrderedDict((str(i), module) for i, module in enumerate(self._modules.values()))
+        self._modules = OrderedDict(
+            (str(i), module) for i, module in enumerate(self._modules.values())
+        )
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -165,7 +183,9 @@ class ModuleList(Module):
     def extend(self, modules: Iterable[Module]) -> ModuleList:
         """Append every module of an iterable."""
         if not isinstance(modules, Iterable):
-            raise TypeError(f"ModuleList.extend should be called with an iterable, but got {type(modules).__name__}")
+            raise TypeError(
+                f"ModuleList.extend should be called with an iterable, but got {type(modules).__name__}"
+            )
         for module in modules:
             self.append(module)
         return self
@@ -198,7 +218,11 @@ class ModuleList(Module):
                 runs.append([index, index, text])
         lines = []
         for start, end, text in runs:
-            line = f"({start}): {text}" if start == end else f"({start}-{end}): {end - start + 1} x {text}"
+            line = (
+                f"({start}): {text}"
+                if start == end
+                else f"({start}-{end}): {end - start + 1} x {text}"
+            )
             lines.append(_addindent(line, 2))
         return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
@@ -206,7 +230,9 @@ class ModuleList(Module):
 class ModuleDict(Module):
     """A dict of modules by name, registered so their parameters are found; insertion order is kept."""
 
-    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None) -> None:
+    def __init__(
+        self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None
+    ) -> None:
         super().__init__()
         if modules is not None:
             self.update(modules)
@@ -251,18 +277,24 @@ class ModuleDict(Module):
     def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
         """Add or overwrite entries from a mapping or from (name, module) pairs, keeping their order."""
         if not isinstance(modules, Iterable):
-            raise TypeError(f"ModuleDict.update should be called with an iterable of key/value pairs, "
-                            f"but got {type(modules).__name__}")
+            raise TypeError(
+                f"ModuleDict.update should be called with an iterable of key/value pairs, "
+                f"but got {type(modules).__name__}"
+            )
         if isinstance(modules, (Mapping, ModuleDict)):
             for key, module in modules.items():
                 self[key] = module
             return
         for position, pair in enumerate(modules):
             if not isinstance(pair, Iterable) or isinstance(pair, (str, Module)):
-                raise TypeError(f"ModuleDict update sequence element #{position} should be a (name, module) pair; "
-                                f"is {type(pair).__name__}")
+                raise TypeError(
+                    f"ModuleDict update sequence element #{position} should be a (name, module) pair; "
+                    f"is {type(pair).__name__}"
+                )
             pair = list(pair)
             if len(pair) != 2:
-                raise ValueError(f"ModuleDict update sequence element #{position} has length {len(pair)}; "
-                                 "2 is required")
+                raise ValueError(
+                    f"ModuleDict update sequence element #{position} has length {len(pair)}; "
+                    "2 is required"
+                )
             self[pair[0]] = pair[1]

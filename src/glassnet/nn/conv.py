@@ -18,7 +18,14 @@ from typing import Any
 
 from glassnet import creation
 from glassnet.nn import functional as F
-from glassnet.nn.layer_args import check_choice, check_int, check_sizes, describe, factory_dtype, ntuple
+from glassnet.nn.layer_args import (
+    check_choice,
+    check_int,
+    check_sizes,
+    describe,
+    factory_dtype,
+    ntuple,
+)
 from glassnet.nn.linear import reset_fan_in_uniform
 from glassnet.nn.module import Module
 from glassnet.nn.parameter import Parameter
@@ -33,8 +40,20 @@ class _ConvNd(Module):
     _dims = 0
     _layout = ""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any, padding: Any,
-                 dilation: Any, groups: int, bias: bool, padding_mode: str, device: Any, dtype: Any) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any,
+        padding: Any,
+        dilation: Any,
+        groups: int,
+        bias: bool,
+        padding_mode: str,
+        device: Any,
+        dtype: Any,
+    ) -> None:
         super().__init__()
         where, dims = type(self).__name__, self._dims
         dtype = factory_dtype(where, device, dtype)
@@ -42,11 +61,18 @@ class _ConvNd(Module):
         self.out_channels = check_int(where, "out_channels", out_channels, 1)
         self.groups = check_int(where, "groups", groups, 1)
         if in_channels % groups:
-            raise ValueError(f"{where}: in_channels ({in_channels}) must be divisible by groups ({groups})")
+            raise ValueError(
+                f"{where}: in_channels ({in_channels}) must be divisible by groups ({groups})"
+            )
         if out_channels % groups:
-            raise ValueError(f"{where}: out_channels ({out_channels}) must be divisible by groups ({groups})")
-        for name, value, minimum in (("kernel_size", kernel_size, 1), ("stride", stride, 1),
-                                     ("dilation", dilation, 1)):
+            raise ValueError(
+                f"{where}: out_channels ({out_channels}) must be divisible by groups ({groups})"
+            )
+        for name, value, minimum in (
+            ("kernel_size", kernel_size, 1),
+            ("stride", stride, 1),
+            ("dilation", dilation, 1),
+        ):
             check_sizes(where, name, value, dims, minimum)
         self.kernel_size = ntuple(kernel_size, dims)
         self.stride = ntuple(stride, dims)
@@ -54,8 +80,10 @@ class _ConvNd(Module):
         if isinstance(padding, str):
             check_choice(where, "padding", padding, ("same", "valid"))
             if padding == "same" and any(s != 1 for s in self.stride):
-                raise ValueError(f"{where}: padding='same' is not supported for strided convolutions "
-                                 f"(stride={self.stride}); use stride 1 or an explicit padding")
+                raise ValueError(
+                    f"{where}: padding='same' is not supported for strided convolutions "
+                    f"(stride={self.stride}); use stride 1 or an explicit padding"
+                )
             self.padding: Any = padding
         else:
             check_sizes(where, "padding", padding, dims, 0)
@@ -64,8 +92,11 @@ class _ConvNd(Module):
         self.output_padding = (0,) * dims
         self.transposed = False
         self._reversed_padding_repeated_twice = self._pad_widths()
-        self.weight = Parameter(creation.empty(self.out_channels, self.in_channels // self.groups,
-                                               *self.kernel_size, dtype=dtype))
+        self.weight = Parameter(
+            creation.empty(
+                self.out_channels, self.in_channels // self.groups, *self.kernel_size, dtype=dtype
+            )
+        )
         if bias:
             self.bias = Parameter(creation.empty(self.out_channels, dtype=dtype))
         else:
@@ -93,13 +124,17 @@ class _ConvNd(Module):
             raise TypeError(f"{describe(self)}: input must be a Tensor, got {type(input).__name__}")
         dims = self._dims
         if input.ndim not in (dims + 1, dims + 2):
-            raise ValueError(f"{describe(self)}: expected {dims + 1}-D or {dims + 2}-D input {self._layout}, "
-                             f"got input of shape {tuple(input.shape)}")
+            raise ValueError(
+                f"{describe(self)}: expected {dims + 1}-D or {dims + 2}-D input {self._layout}, "
+                f"got input of shape {tuple(input.shape)}"
+            )
         channels = input.shape[-dims - 1]
         if channels != self.in_channels:
-            raise ValueError(f"{describe(self)}: expected input with {self.in_channels} channels (in_channels) "
-                             f"in dim {input.ndim - dims - 1}, got {channels} channels "
-                             f"(input shape {tuple(input.shape)}, weight shape {tuple(self.weight.shape)})")
+            raise ValueError(
+                f"{describe(self)}: expected input with {self.in_channels} channels (in_channels) "
+                f"in dim {input.ndim - dims - 1}, got {channels} channels "
+                f"(input shape {tuple(input.shape)}, weight shape {tuple(self.weight.shape)})"
+            )
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         self._check_input(input)
@@ -107,7 +142,9 @@ class _ConvNd(Module):
         if self.padding_mode != "zeros":
             padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
             return conv(padded, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
-        return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+        return conv(
+            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
+        )
 
     def extra_repr(self) -> str:
         text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
@@ -130,11 +167,33 @@ class Conv1d(_ConvNd):
     _dims = 1
     _layout = "(N, C, L) or (C, L)"
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
-                 dilation: Any = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
-                 device: Any = None, dtype: Any = None) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                         padding_mode, device, dtype)
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            groups,
+            bias,
+            padding_mode,
+            device,
+            dtype,
+        )
 
 
 class Conv2d(_ConvNd):
@@ -143,8 +202,30 @@ class Conv2d(_ConvNd):
     _dims = 2
     _layout = "(N, C, H, W) or (C, H, W)"
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
-                 dilation: Any = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
-                 device: Any = None, dtype: Any = None) -> None:
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
-                         padding_mode, device, dtype)
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            groups,
+            bias,
+            padding_mode,
+            device,
+            dtype,
+        )

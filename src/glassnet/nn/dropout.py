@@ -20,7 +20,9 @@ class _DropoutNd(Module):
         where = type(self).__name__
         check_number(where, "p", p)
         if not 0 <= p <= 1:
-            raise ValueError(f"{where}: dropout probability p has to be between 0 and 1, but got p={p}")
+            raise ValueError(
+                f"{where}: dropout probability p has to be between 0 and 1, but got p={p}"
+            )
         self.p = p
         self.inplace = inplace
 

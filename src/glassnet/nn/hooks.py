@@ -41,8 +41,13 @@ _ids = itertools.count()
 class RemovableHandle(_TensorHandle):
     """Returned by every `register_*_hook`: `.remove()` (or leaving a `with` block) takes the hook off."""
 
-    def __init__(self, hooks: OrderedDict[int, Any], hook: Any, prepend: bool = False,
-                 extra: tuple[dict[int, Any] | set[int], ...] = ()) -> None:
+    def __init__(
+        self,
+        hooks: OrderedDict[int, Any],
+        hook: Any,
+        prepend: bool = False,
+        extra: tuple[dict[int, Any] | set[int], ...] = (),
+    ) -> None:
         self.id = next(_ids)
         hooks[self.id] = hook
         if prepend:
@@ -65,7 +70,9 @@ class RemovableHandle(_TensorHandle):
 class HookIdentity(Function):
     """y_i = x_i for every input;  the backward passes all gradients through `on_backward` at once."""
 
-    def forward(self, *arrays: Array, on_backward: Callable[[list[Array]], list[Array | None]]) -> tuple[Array, ...]:
+    def forward(
+        self, *arrays: Array, on_backward: Callable[[list[Array]], list[Array | None]]
+    ) -> tuple[Array, ...]:
         self.on_backward = on_backward
         return tuple(arrays)
 
@@ -77,7 +84,9 @@ class HookIdentity(Function):
         return self.backward(*output_grads)
 
 
-def _check_replacement(module: Module, what: str, replaced: Any, original: tuple[Any, ...]) -> tuple[Any, ...]:
+def _check_replacement(
+    module: Module, what: str, replaced: Any, original: tuple[Any, ...]
+) -> tuple[Any, ...]:
     """A hook's replacement gradients: a tuple as long as the original, shapes unchanged."""
     if isinstance(replaced, Tensor):
         replaced = (replaced,)
@@ -99,7 +108,9 @@ def _check_replacement(module: Module, what: str, replaced: Any, original: tuple
 class BackwardHook:
     """The state of one hooked call: which arguments/outputs were wrapped and dL/d(outputs)."""
 
-    def __init__(self, module: Module, hooks: list[Callable[..., Any]], pre_hooks: list[Callable[..., Any]]) -> None:
+    def __init__(
+        self, module: Module, hooks: list[Callable[..., Any]], pre_hooks: list[Callable[..., Any]]
+    ) -> None:
         self.module = module
         self.hooks = hooks
         self.pre_hooks = pre_hooks
@@ -108,8 +119,12 @@ class BackwardHook:
         self.grad_output: tuple[Tensor | None, ...] | None = None
 
     @staticmethod
-    def _wrap(values: list[Any], on_backward: Callable[[list[Array]], list[Array | None]]) -> list[int]:
-        positions = [i for i, value in enumerate(values) if isinstance(value, Tensor) and value.requires_grad]
+    def _wrap(
+        values: list[Any], on_backward: Callable[[list[Array]], list[Array | None]]
+    ) -> list[int]:
+        positions = [
+            i for i, value in enumerate(values) if isinstance(value, Tensor) and value.requires_grad
+        ]
         if positions and is_grad_enabled():
             wrapped = HookIdentity.apply(*(values[i] for i in positions), on_backward=on_backward)
             for position, tensor in zip(positions, wrapped):
@@ -124,10 +139,19 @@ class BackwardHook:
         return tuple(values)
 
     def setup_output(self, result: Any) -> Any:
-        values = [result] if isinstance(result, Tensor) else list(result) if isinstance(result, (tuple, list)) else None
+        values = (
+            [result]
+            if isinstance(result, Tensor)
+            else list(result)
+            if isinstance(result, (tuple, list))
+            else None
+        )
         if values is None:
-            warnings.warn(f"backward hooks of {type(self.module).__name__} are not called: its output should be a "
-                          f"Tensor or a tuple of Tensors, but it is {type(result).__name__}", stacklevel=4)
+            warnings.warn(
+                f"backward hooks of {type(self.module).__name__} are not called: its output should be a "
+                f"Tensor or a tuple of Tensors, but it is {type(result).__name__}",
+                stacklevel=4,
+            )
             return result
         self.output_positions = self._wrap(values, self._output_backward)
         self.n_outputs = len(values)
@@ -135,7 +159,9 @@ class BackwardHook:
             return values[0]
         return type(result)(values)
 
-    def _spread(self, grads: list[Array], positions: list[int], size: int) -> tuple[Tensor | None, ...]:
+    def _spread(
+        self, grads: list[Array], positions: list[int], size: int
+    ) -> tuple[Tensor | None, ...]:
         spread: list[Tensor | None] = [None] * size
         for position, grad in zip(positions, grads):
             spread[position] = None if grad is None else Tensor(grad)
@@ -150,14 +176,20 @@ class BackwardHook:
         self.grad_output = grad_output
         if not self.input_positions:  # nothing upstream requires grad: call the hooks now
             self._call_hooks((None,) * self.n_inputs)
-        return [None if grad_output[p] is None else grad_output[p].data for p in self.output_positions]
+        return [
+            None if grad_output[p] is None else grad_output[p].data for p in self.output_positions
+        ]
 
     def _input_backward(self, grads: list[Array]) -> list[Array | None]:
         grad_input = self._call_hooks(self._spread(grads, self.input_positions, self.n_inputs))
         return [None if grad_input[p] is None else grad_input[p].data for p in self.input_positions]
 
     def _call_hooks(self, grad_input: tuple[Tensor | None, ...]) -> tuple[Tensor | None, ...]:
-        grad_output = self.grad_output if self.grad_output is not None else (None,) * getattr(self, "n_outputs", 0)
+        grad_output = (
+            self.grad_output
+            if self.grad_output is not None
+            else (None,) * getattr(self, "n_outputs", 0)
+        )
         for hook in self.hooks:
             replaced = hook(self.module, grad_input, grad_output)
             if replaced is not None:
@@ -184,8 +216,9 @@ def call_with_hooks(module: Module, args: tuple[Any, ...], kwargs: dict[str, Any
 
     backward_hook = None
     if module._backward_hooks or module._backward_pre_hooks:
-        backward_hook = BackwardHook(module, list(module._backward_hooks.values()),
-                                     list(module._backward_pre_hooks.values()))
+        backward_hook = BackwardHook(
+            module, list(module._backward_hooks.values()), list(module._backward_pre_hooks.values())
+        )
         args = backward_hook.setup_input(args)
 
     result = None
@@ -210,8 +243,11 @@ def call_with_hooks(module: Module, args: tuple[Any, ...], kwargs: dict[str, Any
                     else:
                         hook(module, args, result)
                 except Exception as error:  # the forward's own error is the one to report
-                    warnings.warn(f"forward hook with always_call=True raised {error!r} while "
-                                  f"{type(module).__name__}.forward was failing", stacklevel=2)
+                    warnings.warn(
+                        f"forward hook with always_call=True raised {error!r} while "
+                        f"{type(module).__name__}.forward was failing",
+                        stacklevel=2,
+                    )
         raise
 
     if backward_hook is not None:

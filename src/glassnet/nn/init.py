@@ -25,11 +25,31 @@ from glassnet.grad_mode import no_grad
 from glassnet.tensor import Tensor
 
 __all__ = [
-    "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_", "dirac_",
-    "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_",
+    "calculate_gain",
+    "uniform_",
+    "normal_",
+    "trunc_normal_",
+    "constant_",
+    "ones_",
+    "zeros_",
+    "eye_",
+    "dirac_",
+    "xavier_uniform_",
+    "xavier_normal_",
+    "kaiming_uniform_",
+    "kaiming_normal_",
+    "orthogonal_",
 ]
 
-_LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d")
+_LINEAR = (
+    "linear",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+)
 NONLINEARITIES = (*_LINEAR, "sigmoid", "tanh", "relu", "leaky_relu", "selu")
 
 
@@ -102,8 +122,9 @@ def _generator(generator: numpy.random.Generator | None) -> numpy.random.Generat
     return glassnet_random.default_generator() if generator is None else generator
 
 
-def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
-             generator: numpy.random.Generator | None = None) -> Tensor:
+def uniform_(
+    tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: numpy.random.Generator | None = None
+) -> Tensor:
     """Fill with U(a, b): mean (a + b) / 2, variance (b - a)^2 / 12."""
     if not _check(tensor, "uniform_"):
         return tensor
@@ -112,8 +133,12 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
     return _fill(tensor, _generator(generator).uniform(a, b, tensor.shape))
 
 
-def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0,
-            generator: numpy.random.Generator | None = None) -> Tensor:
+def normal_(
+    tensor: Tensor,
+    mean: float = 0.0,
+    std: float = 1.0,
+    generator: numpy.random.Generator | None = None,
+) -> Tensor:
     """Fill with N(mean, std^2)."""
     if not _check(tensor, "normal_"):
         return tensor
@@ -128,23 +153,44 @@ def _normal_ppf(p: numpy.ndarray) -> numpy.ndarray:
     Relative error below 1.2e-9. Only the lower half is needed: callers mirror upper tails,
     which keeps p far from 1, where 1 - p would lose its digits.
     """
-    a = (-3.969683028665376e01, 2.209460984245205e02, -2.759285104469687e02,
-         1.383577518672690e02, -3.066479806614716e01, 2.506628277459239e00)
-    b = (-5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02,
-         6.680131188771972e01, -1.328068155288572e01)
-    c = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00,
-         -2.549732539343734e00, 4.374664141464968e00, 2.938163982698783e00)
+    a = (
+        -3.969683028665376e01,
+        2.209460984245205e02,
+        -2.759285104469687e02,
+        1.383577518672690e02,
+        -3.066479806614716e01,
+        2.506628277459239e00,
+    )
+    b = (
+        -5.447609879822406e01,
+        1.615858368580409e02,
+        -1.556989798598866e02,
+        6.680131188771972e01,
+        -1.328068155288572e01,
+    )
+    c = (
+        -7.784894002430293e-03,
+        -3.223964580411365e-01,
+        -2.400758277161838e00,
+        -2.549732539343734e00,
+        4.374664141464968e00,
+        2.938163982698783e00,
+    )
     d = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00, 3.754408661907416e00)
     p = numpy.asarray(p, dtype=numpy.float64)
     result = numpy.empty_like(p)
     tail = p < 0.02425
     q = numpy.sqrt(-2.0 * numpy.log(p[tail]))
-    result[tail] = ((((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
-                    / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0))
+    result[tail] = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / (
+        (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0
+    )
     q = p[~tail] - 0.5
     r = q * q
-    result[~tail] = ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
-                     / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0))
+    result[~tail] = (
+        (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5])
+        * q
+        / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0)
+    )
     return result
 
 
@@ -152,8 +198,14 @@ def _normal_cdf(x: float) -> float:
     return 0.5 * math.erfc(-x / math.sqrt(2.0))
 
 
-def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
-                  generator: numpy.random.Generator | None = None) -> Tensor:
+def trunc_normal_(
+    tensor: Tensor,
+    mean: float = 0.0,
+    std: float = 1.0,
+    a: float = -2.0,
+    b: float = 2.0,
+    generator: numpy.random.Generator | None = None,
+) -> Tensor:
     """Fill with N(mean, std^2) conditioned on [a, b] (a and b are absolute values, not in stds).
 
     Sampled by inverting the CDF: u ~ U(Phi(alpha), Phi(beta)), x = mean + std * Phi^-1(u),
@@ -174,7 +226,9 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
         alpha, beta = -beta, -alpha
     low, high = _normal_cdf(alpha), _normal_cdf(beta)
     u = _generator(generator).uniform(low, high, tensor.shape)
-    upper_half = u > 0.5  # Phi^-1(u) = -Phi^-1(1 - u); only reached when beta > 0 (no precision lost)
+    upper_half = (
+        u > 0.5
+    )  # Phi^-1(u) = -Phi^-1(1 - u); only reached when beta > 0 (no precision lost)
     z = _normal_ppf(numpy.where(upper_half, 1.0 - u, u))
     z = numpy.where(upper_half, -z, z)
     if mirrored:
@@ -205,7 +259,9 @@ def zeros_(tensor: Tensor) -> Tensor:
 def eye_(tensor: Tensor) -> Tensor:
     """Fill a 2-D tensor with the identity (ones on the diagonal): a Linear layer that passes inputs through."""
     if tensor.dim() != 2:
-        raise ValueError(f"eye_: only tensors with 2 dimensions are supported, got shape {tuple(tensor.shape)}")
+        raise ValueError(
+            f"eye_: only tensors with 2 dimensions are supported, got shape {tuple(tensor.shape)}"
+        )
     if not _check(tensor, "eye_", floating=False):
         return tensor
     return _fill(tensor, numpy.eye(*tensor.shape))
@@ -238,7 +294,9 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     return _fill(tensor, values)
 
 
-def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: numpy.random.Generator | None = None) -> Tensor:
+def xavier_uniform_(
+    tensor: Tensor, gain: float = 1.0, generator: numpy.random.Generator | None = None
+) -> Tensor:
     """Glorot/Xavier uniform: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)).
 
     Targets Var(W) = gain^2 * 2 / (fan_in + fan_out): the compromise between keeping the
@@ -254,7 +312,9 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: numpy.random.G
     return uniform_(tensor, -bound, bound, generator)
 
 
-def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: numpy.random.Generator | None = None) -> Tensor:
+def xavier_normal_(
+    tensor: Tensor, gain: float = 1.0, generator: numpy.random.Generator | None = None
+) -> Tensor:
     """Glorot/Xavier normal: N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out)).
 
     Same target variance as `xavier_uniform_` (2 / (fan_in + fan_out), forward and backward
@@ -266,8 +326,13 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: numpy.random.Ge
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)), generator)
 
 
-def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
-                     generator: numpy.random.Generator | None = None) -> Tensor:
+def kaiming_uniform_(
+    tensor: Tensor,
+    a: float = 0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: numpy.random.Generator | None = None,
+) -> Tensor:
     """He/Kaiming uniform: U(-bound, bound) with bound = gain * sqrt(3 / fan).
 
     Targets Var(W) = gain^2 / fan, which for ReLU (gain^2 = 2) is 2 / fan_in: ReLU zeroes
@@ -283,8 +348,13 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonline
     return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu",
-                    generator: numpy.random.Generator | None = None) -> Tensor:
+def kaiming_normal_(
+    tensor: Tensor,
+    a: float = 0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: numpy.random.Generator | None = None,
+) -> Tensor:
     """He/Kaiming normal: N(0, std^2) with std = gain / sqrt(fan).
 
     Same target as `kaiming_uniform_`: Var(W) = 2 / fan_in for ReLU, compensating the half
@@ -296,7 +366,9 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinea
     return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(fan), generator)
 
 
-def orthogonal_(tensor: Tensor, gain: float = 1, generator: numpy.random.Generator | None = None) -> Tensor:
+def orthogonal_(
+    tensor: Tensor, gain: float = 1, generator: numpy.random.Generator | None = None
+) -> Tensor:
     """A (semi-)orthogonal matrix times gain, flattening trailing dimensions: W W^T = gain^2 I (rows <= cols).
 
     Q from the QR decomposition of a Gaussian matrix, with the signs of R's diagonal

@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 def factory_dtype(where: str, device: Any, dtype: Any) -> numpy.dtype:
     """The dtype for a layer's new parameters (float32 by default); only the CPU exists."""
     if device is not None and str(device).split(":")[0] != "cpu":
-        raise RuntimeError(f"{where}: device {str(device)!r} is not available; glassnet runs on the CPU (NumPy)")
+        raise RuntimeError(
+            f"{where}: device {str(device)!r} is not available; glassnet runs on the CPU (NumPy)"
+        )
     if dtype is None:
         return dtypes.get_default_dtype()
     result = dtypes.as_dtype(dtype, where)
@@ -46,7 +48,11 @@ def check_int(where: str, name: str, value: Any, minimum: int) -> int:
 
 def check_number(where: str, name: str, value: Any, minimum: float | None = None) -> float:
     """A real number (not a bool), at least `minimum` when given."""
-    if not isinstance(value, Real) or isinstance(value, bool) or (minimum is not None and value < minimum):
+    if (
+        not isinstance(value, Real)
+        or isinstance(value, bool)
+        or (minimum is not None and value < minimum)
+    ):
         wanted = "a number" if minimum is None else f"a number >= {minimum}"
         raise ValueError(f"{where}: {name} must be {wanted}, got {name}={value!r}")
     return float(value)
@@ -70,8 +76,10 @@ def ntuple(value: Any, count: int) -> tuple[Any, ...]:
 
 def check_choice(where: str, name: str, value: Any, choices: tuple[str, ...]) -> str:
     if value not in choices:
-        raise ValueError(f"{where}: {name}={value!r} is not valid; expected one of "
-                         + ", ".join(repr(choice) for choice in choices))
+        raise ValueError(
+            f"{where}: {name}={value!r} is not valid; expected one of "
+            + ", ".join(repr(choice) for choice in choices)
+        )
     return value
 
 

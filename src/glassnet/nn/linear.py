@@ -54,8 +54,14 @@ class Linear(Module):
     out_features: int
     weight: Parameter
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True,
-                 device: Any = None, dtype: Any = None) -> None:
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
         super().__init__()
         dtype = factory_dtype("Linear", device, dtype)
         self.in_features = check_int("Linear", "in_features", in_features, 0)
@@ -90,8 +96,10 @@ class Flatten(Module):
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
         if not is_int(start_dim) or not is_int(end_dim):
-            raise ValueError(f"Flatten: start_dim and end_dim must be ints, got start_dim={start_dim!r}, "
-                             f"end_dim={end_dim!r}")
+            raise ValueError(
+                f"Flatten: start_dim and end_dim must be ints, got start_dim={start_dim!r}, "
+                f"end_dim={end_dim!r}"
+            )
         self.start_dim = start_dim
         self.end_dim = end_dim
 
@@ -110,12 +118,16 @@ class Unflatten(Module):
     def __init__(self, dim: int, unflattened_size: Any) -> None:
         super().__init__()
         if not isinstance(unflattened_size, (tuple, list)):
-            raise TypeError(f"Unflatten: unflattened_size must be a tuple of ints, but found type "
-                            f"{type(unflattened_size).__name__}")
+            raise TypeError(
+                f"Unflatten: unflattened_size must be a tuple of ints, but found type "
+                f"{type(unflattened_size).__name__}"
+            )
         for position, size in enumerate(unflattened_size):
             if not is_int(size):
-                raise TypeError(f"Unflatten: unflattened_size must be tuple of ints, but found element of type "
-                                f"{type(size).__name__} at pos {position}")
+                raise TypeError(
+                    f"Unflatten: unflattened_size must be tuple of ints, but found element of type "
+                    f"{type(size).__name__} at pos {position}"
+                )
         if not is_int(dim):
             raise ValueError(f"Unflatten: dim must be an int, got dim={dim!r}")
         self.dim = dim
@@ -125,17 +137,24 @@ class Unflatten(Module):
         shape = shape_of(input)
         ndim = len(shape) if isinstance(shape, tuple) else 0
         if not -max(ndim, 1) <= self.dim < max(ndim, 1) or ndim == 0:
-            raise ValueError(f"{describe(self)}: dim {self.dim} is out of range for input of shape {shape}")
+            raise ValueError(
+                f"{describe(self)}: dim {self.dim} is out of range for input of shape {shape}"
+            )
         dim = self.dim % ndim
         sizes = list(self.unflattened_size)
         known = math.prod(size for size in sizes if size != -1)
-        if sizes.count(-1) > 1 or (sizes.count(-1) == 0 and known != shape[dim]) \
-                or (sizes.count(-1) == 1 and (known == 0 or shape[dim] % known)):
-            raise ValueError(f"{describe(self)}: cannot split size {shape[dim]} of dim {self.dim} into "
-                             f"{tuple(sizes)} (input shape {shape})")
+        if (
+            sizes.count(-1) > 1
+            or (sizes.count(-1) == 0 and known != shape[dim])
+            or (sizes.count(-1) == 1 and (known == 0 or shape[dim] % known))
+        ):
+            raise ValueError(
+                f"{describe(self)}: cannot split size {shape[dim]} of dim {self.dim} into "
+                f"{tuple(sizes)} (input shape {shape})"
+            )
         if -1 in sizes:
             sizes[sizes.index(-1)] = shape[dim] // known
-        return input.reshape(*shape[:dim], *sizes, *shape[dim + 1:])
+        return input.reshape(*shape[:dim], *sizes, *shape[dim + 1 :])
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

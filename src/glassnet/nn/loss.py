@@ -26,16 +26,19 @@ def legacy_reduction(size_average: bool | None, reduce: bool | None) -> str:
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
     reduction = ("mean" if size_average else "sum") if reduce else "none"
-    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{reduction}' instead.",
-                  stacklevel=4)
+    warnings.warn(
+        f"size_average and reduce args will be deprecated, please use reduction='{reduction}' instead.",
+        stacklevel=4,
+    )
     return reduction
 
 
 class _Loss(Module):
     _reductions = REDUCTIONS
 
-    def __init__(self, size_average: bool | None = None, reduce: bool | None = None,
-                 reduction: str = "mean") -> None:
+    def __init__(
+        self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean"
+    ) -> None:
         super().__init__()
         if size_average is not None or reduce is not None:
             reduction = legacy_reduction(size_average, reduce)
@@ -44,12 +47,19 @@ class _Loss(Module):
 
 def _check_buffer(where: str, name: str, value: Any) -> None:
     if value is not None and not isinstance(value, Tensor):
-        raise TypeError(f"{where}: {name} must be a glassnet Tensor or None, got {type(value).__name__}")
+        raise TypeError(
+            f"{where}: {name} must be a glassnet Tensor or None, got {type(value).__name__}"
+        )
 
 
 class _WeightedLoss(_Loss):
-    def __init__(self, weight: Tensor | None = None, size_average: bool | None = None, reduce: bool | None = None,
-                 reduction: str = "mean") -> None:
+    def __init__(
+        self,
+        weight: Tensor | None = None,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
         super().__init__(size_average, reduce, reduction)
         _check_buffer(type(self).__name__, "weight", weight)
         self.register_buffer("weight", weight)
@@ -73,8 +83,13 @@ class SmoothL1Loss(_Loss):
     """0.5 d^2 / beta for |d| < beta, |d| - 0.5 beta otherwise (d = input - target): L1 robust to outliers,
     smooth at zero."""
 
-    def __init__(self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean",
-                 beta: float = 1.0) -> None:
+    def __init__(
+        self,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+        beta: float = 1.0,
+    ) -> None:
         super().__init__(size_average, reduce, reduction)
         check_number("SmoothL1Loss", "beta", beta, 0.0)
         self.beta = beta
@@ -90,16 +105,29 @@ class NLLLoss(_WeightedLoss):
     ignore_index contribute nothing.
     """
 
-    def __init__(self, weight: Tensor | None = None, size_average: bool | None = None, ignore_index: int = -100,
-                 reduce: bool | None = None, reduction: str = "mean") -> None:
+    def __init__(
+        self,
+        weight: Tensor | None = None,
+        size_average: bool | None = None,
+        ignore_index: int = -100,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
         super().__init__(weight, size_average, reduce, reduction)
         if not is_int(ignore_index):
-            raise ValueError(f"NLLLoss: ignore_index must be an int, got ignore_index={ignore_index!r}")
+            raise ValueError(
+                f"NLLLoss: ignore_index must be an int, got ignore_index={ignore_index!r}"
+            )
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
-        return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
-                          reduction=self.reduction)
+        return F.nll_loss(
+            input,
+            target,
+            weight=self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+        )
 
 
 class CrossEntropyLoss(_WeightedLoss):
@@ -108,20 +136,40 @@ class CrossEntropyLoss(_WeightedLoss):
     label_smoothing eps mixes the target with the uniform distribution: (1 - eps) y + eps / C.
     """
 
-    def __init__(self, weight: Tensor | None = None, size_average: bool | None = None, ignore_index: int = -100,
-                 reduce: bool | None = None, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+    def __init__(
+        self,
+        weight: Tensor | None = None,
+        size_average: bool | None = None,
+        ignore_index: int = -100,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+        label_smoothing: float = 0.0,
+    ) -> None:
         super().__init__(weight, size_average, reduce, reduction)
         if not is_int(ignore_index):
-            raise ValueError(f"CrossEntropyLoss: ignore_index must be an int, got ignore_index={ignore_index!r}")
-        if check_number("CrossEntropyLoss", "label_smoothing", label_smoothing) > 1 or label_smoothing < 0:
-            raise ValueError(f"CrossEntropyLoss: label_smoothing must lie in [0, 1], got "
-                             f"label_smoothing={label_smoothing}")
+            raise ValueError(
+                f"CrossEntropyLoss: ignore_index must be an int, got ignore_index={ignore_index!r}"
+            )
+        if (
+            check_number("CrossEntropyLoss", "label_smoothing", label_smoothing) > 1
+            or label_smoothing < 0
+        ):
+            raise ValueError(
+                f"CrossEntropyLoss: label_smoothing must lie in [0, 1], got "
+                f"label_smoothing={label_smoothing}"
+            )
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
-        return F.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
-                               reduction=self.reduction, label_smoothing=self.label_smoothing)
+        return F.cross_entropy(
+            input,
+            target,
+            weight=self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+            label_smoothing=self.label_smoothing,
+        )
 
 
 class BCELoss(_WeightedLoss):
@@ -138,8 +186,14 @@ class BCEWithLogitsLoss(_Loss):
     > 1 raises recall, < 1 precision.
     """
 
-    def __init__(self, weight: Tensor | None = None, size_average: bool | None = None, reduce: bool | None = None,
-                 reduction: str = "mean", pos_weight: Tensor | None = None) -> None:
+    def __init__(
+        self,
+        weight: Tensor | None = None,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+        pos_weight: Tensor | None = None,
+    ) -> None:
         super().__init__(size_average, reduce, reduction)
         _check_buffer("BCEWithLogitsLoss", "weight", weight)
         _check_buffer("BCEWithLogitsLoss", "pos_weight", pos_weight)
@@ -147,8 +201,9 @@ class BCEWithLogitsLoss(_Loss):
         self.register_buffer("pos_weight", pos_weight)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002
-        return F.binary_cross_entropy_with_logits(input, target, self.weight, pos_weight=self.pos_weight,
-                                                  reduction=self.reduction)
+        return F.binary_cross_entropy_with_logits(
+            input, target, self.weight, pos_weight=self.pos_weight, reduction=self.reduction
+        )
 
 
 class KLDivLoss(_Loss):
@@ -160,8 +215,13 @@ class KLDivLoss(_Loss):
 
     _reductions = REDUCTIONS + ("batchmean",)
 
-    def __init__(self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean",
-                 log_target: bool = False) -> None:
+    def __init__(
+        self,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+        log_target: bool = False,
+    ) -> None:
         super().__init__(size_average, reduce, reduction)
         self.log_target = log_target
 

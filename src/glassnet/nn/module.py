@@ -70,12 +70,19 @@ class Module:
         set_plain("_forward_hooks_always_called", set())
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+        raise NotImplementedError(
+            f'Module [{type(self).__name__}] is missing the required "forward" function'
+        )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if "_forward_hooks" not in self.__dict__:
             raise _not_initialised(self, "__call__")
-        if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks:
+        if (
+            self._forward_pre_hooks
+            or self._forward_hooks
+            or self._backward_hooks
+            or self._backward_pre_hooks
+        ):
             return call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
 
@@ -96,8 +103,10 @@ class Module:
         """Add a tensor that is state but not a parameter (saved in the state dict when persistent)."""
         self._check_name(name, "buffer", self._buffers)
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
-                            "(glassnet Tensor or None required)")
+            raise TypeError(
+                f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
+                "(glassnet Tensor or None required)"
+            )
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers_set.discard(name)
@@ -108,8 +117,10 @@ class Module:
         """Add a Parameter (or None: a declared but absent parameter, e.g. bias=False)."""
         self._check_name(name, "parameter", self._parameters)
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
-                            "(glassnet.nn.Parameter or None required)")
+            raise TypeError(
+                f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
+                "(glassnet.nn.Parameter or None required)"
+            )
         self._parameters[name] = param
 
     def add_module(self, name: str, module: Module | None) -> None:
@@ -137,7 +148,9 @@ class Module:
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
         if not isinstance(module._parameters.get(name), Parameter):
-            raise AttributeError(f"{type(module).__name__} has no parameter `{name}` (looking up '{target}')")
+            raise AttributeError(
+                f"{type(module).__name__} has no parameter `{name}` (looking up '{target}')"
+            )
         return module._parameters[name]  # type: ignore[return-value]
 
     # -- attribute access -------------------------------------------------------------
@@ -154,7 +167,9 @@ class Module:
         message = f"'{type(self).__name__}' object has no attribute '{name}'"
         if not name.startswith("__"):
             known = [*state["_parameters"], *state["_buffers"], *state["_modules"], *state]
-            close = difflib.get_close_matches(name, [k for k in known if not k.startswith("_")], n=1)
+            close = difflib.get_close_matches(
+                name, [k for k in known if not k.startswith("_")], n=1
+            )
             if close:
                 message += f"; did you mean '{close[0]}'?"
         raise AttributeError(message)
@@ -170,8 +185,10 @@ class Module:
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as parameter '{name}' of "
-                                f"{type(self).__name__} (glassnet.nn.Parameter or None expected)")
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as parameter '{name}' of "
+                    f"{type(self).__name__} (glassnet.nn.Parameter or None expected)"
+                )
             params[name] = None
         elif isinstance(value, Module):
             if modules is None:
@@ -180,13 +197,17 @@ class Module:
             modules[name] = value
         elif modules is not None and name in modules:
             if value is not None:
-                raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' of "
-                                f"{type(self).__name__} (glassnet.nn.Module or None expected)")
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as child module '{name}' of "
+                    f"{type(self).__name__} (glassnet.nn.Module or None expected)"
+                )
             modules[name] = None
         elif buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
-                raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' of "
-                                f"{type(self).__name__} (glassnet Tensor or None expected)")
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as buffer '{name}' of "
+                    f"{type(self).__name__} (glassnet Tensor or None expected)"
+                )
             buffers[name] = value
         else:
             super().__setattr__(name, value)
@@ -213,8 +234,9 @@ class Module:
         return sorted(name for name in set(names) if not name[0].isdigit())
 
     # -- walking the tree ---------------------------------------------------------------
-    def named_modules(self, memo: set[Module] | None = None, prefix: str = "",
-                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
+    def named_modules(
+        self, memo: set[Module] | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
         """(dotted name, module) for this module and every descendant, each module once by default."""
         if memo is None:
             memo = set()
@@ -243,10 +265,15 @@ class Module:
         for _, module in self.named_children():
             yield module
 
-    def _named_members(self, registry: str, prefix: str, recurse: bool,
-                       remove_duplicate: bool) -> Iterator[tuple[str, Any]]:
+    def _named_members(
+        self, registry: str, prefix: str, recurse: bool, remove_duplicate: bool
+    ) -> Iterator[tuple[str, Any]]:
         seen: set[int] = set()
-        walk = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
+        walk = (
+            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+            if recurse
+            else [(prefix, self)]
+        )
         for module_prefix, module in walk:
             for name, value in getattr(module, registry).items():
                 if value is None or (remove_duplicate and id(value) in seen):
@@ -254,8 +281,9 @@ class Module:
                 seen.add(id(value))
                 yield module_prefix + ("." if module_prefix else "") + name, value
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True,
-                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
         """(dotted name, Parameter) for every parameter; a shared one appears once (first name)."""
         yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
@@ -263,8 +291,9 @@ class Module:
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True,
-                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
         yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
@@ -282,7 +311,9 @@ class Module:
     def train(self: M, mode: bool = True) -> M:
         """Set training mode here and in every descendant (Dropout, BatchNorm behave differently)."""
         if not isinstance(mode, bool):
-            raise ValueError(f"train(mode): mode is expected to be a bool, got {type(mode).__name__}")
+            raise ValueError(
+                f"train(mode): mode is expected to be a bool, got {type(mode).__name__}"
+            )
         self.training = mode
         for module in self.children():
             module.train(mode)
@@ -336,9 +367,14 @@ class Module:
         if dtype is None:
             return self
         if dtype.kind != "f":
-            raise TypeError(f"Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
-        return self._apply(lambda array: array.astype(dtype) if array.dtype.kind == "f" and array.dtype != dtype
-                           else array)
+            raise TypeError(
+                f"Module.to only accepts floating point dtypes, but got desired dtype={dtype}"
+            )
+        return self._apply(
+            lambda array: (
+                array.astype(dtype) if array.dtype.kind == "f" and array.dtype != dtype else array
+            )
+        )
 
     def float(self: M) -> M:  # noqa: A003
         return self.to(dtypes.float32)
@@ -350,11 +386,14 @@ class Module:
         return self
 
     # -- state dict ----------------------------------------------------------------------
-    def _save_to_state_dict(self, destination: dict[str, Any], prefix: str, keep_vars: bool) -> None:
+    def _save_to_state_dict(
+        self, destination: dict[str, Any], prefix: str, keep_vars: bool
+    ) -> None:
         state_io.save_local(self, destination, prefix, keep_vars)
 
-    def state_dict(self, destination: dict[str, Any] | None = None, prefix: str = "",
-                   keep_vars: bool = False) -> dict[str, Tensor]:
+    def state_dict(
+        self, destination: dict[str, Any] | None = None, prefix: str = "", keep_vars: bool = False
+    ) -> dict[str, Tensor]:
         """An ordered dict of every parameter and persistent buffer by dotted name.
 
         Values are detached tensors sharing memory with the module (copy them to keep a
@@ -365,18 +404,35 @@ class Module:
         self._save_to_state_dict(destination, prefix, keep_vars)
         for name, module in self._modules.items():
             if module is not None:
-                module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
+                module.state_dict(
+                    destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars
+                )
         return destination
 
-    def _load_from_state_dict(self, state_dict: dict[str, Any], prefix: str, local_metadata: dict[str, Any],
-                              strict: bool, missing_keys: list[str], unexpected_keys: list[str],
-                              error_msgs: list[str]) -> None:
+    def _load_from_state_dict(
+        self,
+        state_dict: dict[str, Any],
+        prefix: str,
+        local_metadata: dict[str, Any],
+        strict: bool,
+        missing_keys: list[str],
+        unexpected_keys: list[str],
+        error_msgs: list[str],
+    ) -> None:
         """Load this module's own tensors (PyTorch's signature, so layers can override it)."""
-        state_io.load_local(self, state_dict, prefix, bool(local_metadata.get("assign_to_params_buffers")),
-                            missing_keys, unexpected_keys, error_msgs)
+        state_io.load_local(
+            self,
+            state_dict,
+            prefix,
+            bool(local_metadata.get("assign_to_params_buffers")),
+            missing_keys,
+            unexpected_keys,
+            error_msgs,
+        )
 
-    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
-                        assign: bool = False) -> IncompatibleKeys:
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False
+    ) -> IncompatibleKeys:
         """Copy values from `state_dict` into this module's tensors, in place.
 
         Values may be glassnet Tensors, NumPy arrays or torch tensors; they are cast to
@@ -388,8 +444,9 @@ class Module:
         return state_io.load_tree(self, state_dict, strict, assign)
 
     # -- hooks ---------------------------------------------------------------------------
-    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
-                                  with_kwargs: bool = False) -> RemovableHandle:
+    def register_forward_pre_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
         """hook(module, args) -> None or new args, before forward (with_kwargs: hook(module, args, kwargs))."""
         flags = self._forward_pre_hooks_with_kwargs
         handle = RemovableHandle(self._forward_pre_hooks, hook, prepend, extra=(flags,))
@@ -397,25 +454,40 @@ class Module:
             flags.add(handle.id)
         return handle
 
-    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False,
-                              always_call: bool = False) -> RemovableHandle:
+    def register_forward_hook(
+        self,
+        hook: Callable[..., Any],
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
+        always_call: bool = False,
+    ) -> RemovableHandle:
         """hook(module, args, output) -> None or a replacement output, after forward.
 
         with_kwargs: hook(module, args, kwargs, output). always_call: also run it when forward raises.
         """
-        kwargs_flags, always_flags = self._forward_hooks_with_kwargs, self._forward_hooks_always_called
-        handle = RemovableHandle(self._forward_hooks, hook, prepend, extra=(kwargs_flags, always_flags))
+        kwargs_flags, always_flags = (
+            self._forward_hooks_with_kwargs,
+            self._forward_hooks_always_called,
+        )
+        handle = RemovableHandle(
+            self._forward_hooks, hook, prepend, extra=(kwargs_flags, always_flags)
+        )
         if with_kwargs:
             kwargs_flags.add(handle.id)
         if always_call:
             always_flags.add(handle.id)
         return handle
 
-    def register_full_backward_pre_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
+    def register_full_backward_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
         """hook(module, grad_output) -> None or a replacement grad_output, when dL/d(outputs) is known."""
         return RemovableHandle(self._backward_pre_hooks, hook, prepend)
 
-    def register_full_backward_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
+    def register_full_backward_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
         """hook(module, grad_input, grad_output) -> None or a replacement grad_input.
 
         grad_output holds dL/d(each output), grad_input dL/d(each positional input), None
@@ -434,7 +506,9 @@ class Module:
     def __repr__(self) -> str:
         extra = self.extra_repr()
         extra_lines = extra.split("\n") if extra else []
-        child_lines = [f"({name}): " + _addindent(repr(module), 2) for name, module in self._modules.items()]
+        child_lines = [
+            f"({name}): " + _addindent(repr(module), 2) for name, module in self._modules.items()
+        ]
         lines = extra_lines + child_lines
         text = self._get_name() + "("
         if lines:
@@ -462,5 +536,7 @@ def _parse_to(args: tuple[Any, ...], kwargs: dict[str, Any]) -> numpy.dtype | No
         elif arg is not None:
             dtype = arg
     if device is not None and str(device).split(":")[0] != "cpu":
-        raise RuntimeError(f"Module.to(): device {str(device)!r} is not available; glassnet runs on the CPU (NumPy)")
+        raise RuntimeError(
+            f"Module.to(): device {str(device)!r} is not available; glassnet runs on the CPU (NumPy)"
+        )
     return None if dtype is None else dtypes.as_dtype(dtype, "Module.to")

@@ -32,7 +32,9 @@ from glassnet.nn.parameter import Parameter
 from glassnet.tensor import Tensor
 
 
-def _affine_parameters(module: Module, shape: tuple[int, ...], affine: bool, bias: bool, dtype: Any) -> None:
+def _affine_parameters(
+    module: Module, shape: tuple[int, ...], affine: bool, bias: bool, dtype: Any
+) -> None:
     """Register weight and bias (or None for each one that is switched off), as PyTorch orders them."""
     if affine:
         module.weight = Parameter(creation.empty(*shape, dtype=dtype))
@@ -64,9 +66,18 @@ class _BatchNorm(Module):
     _ranks: tuple[int, ...] = ()
     _layout = ""
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
-                 bias: bool = True) -> None:
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        bias: bool = True,
+    ) -> None:
         super().__init__()
         where = type(self).__name__
         dtype = factory_dtype(where, device, dtype)
@@ -105,11 +116,15 @@ class _BatchNorm(Module):
         _check_tensor(self, input)
         if input.ndim not in self._ranks:
             ranks = " or ".join(f"{rank}D" for rank in self._ranks)
-            raise ValueError(f"{describe(self)}: expected {ranks} input {self._layout}, got {input.ndim}D input "
-                             f"of shape {tuple(input.shape)}")
+            raise ValueError(
+                f"{describe(self)}: expected {ranks} input {self._layout}, got {input.ndim}D input "
+                f"of shape {tuple(input.shape)}"
+            )
         if input.shape[1] != self.num_features:
-            raise ValueError(f"{describe(self)}: expected input with {self.num_features} channels (num_features) "
-                             f"in dim 1, got input of shape {tuple(input.shape)}")
+            raise ValueError(
+                f"{describe(self)}: expected input with {self.num_features} channels (num_features) "
+                f"in dim 1, got input of shape {tuple(input.shape)}"
+            )
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         self._check_input(input)
@@ -127,24 +142,38 @@ class _BatchNorm(Module):
             input,
             self.running_mean if update else None,
             self.running_var if update else None,
-            self.weight, self.bias, use_batch_stats, factor, self.eps,
+            self.weight,
+            self.bias,
+            use_batch_stats,
+            factor,
+            self.eps,
         )
 
-    def _load_from_state_dict(self, state_dict: dict[str, Any], prefix: str, local_metadata: dict[str, Any],
-                              strict: bool, missing_keys: list[str], unexpected_keys: list[str],
-                              error_msgs: list[str]) -> None:
+    def _load_from_state_dict(
+        self,
+        state_dict: dict[str, Any],
+        prefix: str,
+        local_metadata: dict[str, Any],
+        strict: bool,
+        missing_keys: list[str],
+        unexpected_keys: list[str],
+        error_msgs: list[str],
+    ) -> None:
         # as PyTorch: a state dict from before num_batches_tracked existed (no version 2 metadata) loads,
         # keeping the current count
         version = local_metadata.get("version")
         key = prefix + "num_batches_tracked"
         if (version is None or version < 2) and self.track_running_stats and key not in state_dict:
             state_dict[key] = self.num_batches_tracked.detach()
-        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
-                                      error_msgs)
+        super()._load_from_state_dict(
+            state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
+        )
 
     def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+            f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
+        )
 
 
 class BatchNorm1d(_BatchNorm):
@@ -167,15 +196,26 @@ class LayerNorm(Module):
     weight and bias (elementwise_affine) have shape normalized_shape.
     """
 
-    def __init__(self, normalized_shape: Any, eps: float = 1e-5, elementwise_affine: bool = True,
-                 bias: bool = True, device: Any = None, dtype: Any = None) -> None:
+    def __init__(
+        self,
+        normalized_shape: Any,
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
         super().__init__()
         dtype = factory_dtype("LayerNorm", device, dtype)
         if isinstance(normalized_shape, Integral):
             normalized_shape = (normalized_shape,)
-        if not isinstance(normalized_shape, (tuple, list)) or not all(is_int(s) and s >= 0 for s in normalized_shape):
-            raise ValueError(f"LayerNorm: normalized_shape must be an int or a tuple of non-negative ints, "
-                             f"got normalized_shape={normalized_shape!r}")
+        if not isinstance(normalized_shape, (tuple, list)) or not all(
+            is_int(s) and s >= 0 for s in normalized_shape
+        ):
+            raise ValueError(
+                f"LayerNorm: normalized_shape must be an int or a tuple of non-negative ints, "
+                f"got normalized_shape={normalized_shape!r}"
+            )
         self.normalized_shape = tuple(int(s) for s in normalized_shape)
         check_number("LayerNorm", "eps", eps, 0.0)
         self.eps = eps
@@ -189,15 +229,19 @@ class LayerNorm(Module):
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         _check_tensor(self, input)
         count = len(self.normalized_shape)
-        if input.ndim < count or tuple(input.shape[input.ndim - count:]) != self.normalized_shape:
-            raise ValueError(f"{describe(self)}: expected input of shape (*, "
-                             f"{', '.join(str(s) for s in self.normalized_shape)}) (ending in normalized_shape), "
-                             f"got input of shape {tuple(input.shape)}")
+        if input.ndim < count or tuple(input.shape[input.ndim - count :]) != self.normalized_shape:
+            raise ValueError(
+                f"{describe(self)}: expected input of shape (*, "
+                f"{', '.join(str(s) for s in self.normalized_shape)}) (ending in normalized_shape), "
+                f"got input of shape {tuple(input.shape)}"
+            )
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
-                f"bias={self.bias is not None}")
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
+            f"bias={self.bias is not None}"
+        )
 
 
 class GroupNorm(Module):
@@ -208,15 +252,26 @@ class GroupNorm(Module):
     weight and bias (affine) are per channel.
     """
 
-    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
-                 device: Any = None, dtype: Any = None, *, bias: bool = True) -> None:
+    def __init__(
+        self,
+        num_groups: int,
+        num_channels: int,
+        eps: float = 1e-5,
+        affine: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        bias: bool = True,
+    ) -> None:
         super().__init__()
         dtype = factory_dtype("GroupNorm", device, dtype)
         self.num_groups = check_int("GroupNorm", "num_groups", num_groups, 1)
         self.num_channels = check_int("GroupNorm", "num_channels", num_channels, 1)
         if num_channels % num_groups:
-            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by "
-                             f"num_groups ({num_groups})")
+            raise ValueError(
+                f"GroupNorm: num_channels ({num_channels}) must be divisible by "
+                f"num_groups ({num_groups})"
+            )
         check_number("GroupNorm", "eps", eps, 0.0)
         self.eps = eps
         self.affine = affine
@@ -229,11 +284,15 @@ class GroupNorm(Module):
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
         _check_tensor(self, input)
         if input.ndim < 2 or input.shape[1] != self.num_channels:
-            raise ValueError(f"{describe(self)}: expected input of shape (N, {self.num_channels}, *) "
-                             f"({self.num_channels} channels = num_channels), got input of shape "
-                             f"{tuple(input.shape)}")
+            raise ValueError(
+                f"{describe(self)}: expected input of shape (N, {self.num_channels}, *) "
+                f"({self.num_channels} channels = num_channels), got input of shape "
+                f"{tuple(input.shape)}"
+            )
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
-                f"bias={self.bias is not None}")
+        return (
+            f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+            f"bias={self.bias is not None}"
+        )

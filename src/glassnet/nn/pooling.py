@@ -20,8 +20,9 @@ from glassnet.nn.module import Module
 from glassnet.tensor import Tensor
 
 
-def _check_window(where: str, dims: int, kernel_size: Any, stride: Any, padding: Any,
-                  dilation: Any = 1) -> None:
+def _check_window(
+    where: str, dims: int, kernel_size: Any, stride: Any, padding: Any, dilation: Any = 1
+) -> None:
     check_sizes(where, "kernel_size", kernel_size, dims, 1)
     if stride is not None:
         check_sizes(where, "stride", stride, dims, 1)
@@ -34,14 +35,23 @@ def _check_output_size(where: str, dims: int, output_size: Any) -> None:
     values = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size,)
     if len(values) not in (1, dims) or not all(v is None or (is_int(v) and v >= 1) for v in values):
         shape = "an int" if dims == 1 else f"an int or a tuple of {dims} ints or None"
-        raise ValueError(f"{where}: output_size must be {shape} (positive), got output_size={output_size!r}")
+        raise ValueError(
+            f"{where}: output_size must be {shape} (positive), got output_size={output_size!r}"
+        )
 
 
 class _MaxPoolNd(Module):
     _dims = 0
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
-                 return_indices: bool = False, ceil_mode: bool = False) -> None:
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        dilation: Any = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+    ) -> None:
         super().__init__()
         _check_window(type(self).__name__, self._dims, kernel_size, stride, padding, dilation)
         self.kernel_size = kernel_size
@@ -52,8 +62,10 @@ class _MaxPoolNd(Module):
         self.ceil_mode = ceil_mode
 
     def extra_repr(self) -> str:
-        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        )
 
 
 class MaxPool1d(_MaxPoolNd):
@@ -62,8 +74,15 @@ class MaxPool1d(_MaxPoolNd):
     _dims = 1
 
     def forward(self, input: Tensor) -> Any:  # noqa: A002
-        return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+        return F.max_pool1d(
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            ceil_mode=self.ceil_mode,
+            return_indices=self.return_indices,
+        )
 
 
 class MaxPool2d(_MaxPoolNd):
@@ -72,15 +91,28 @@ class MaxPool2d(_MaxPoolNd):
     _dims = 2
 
     def forward(self, input: Tensor) -> Any:  # noqa: A002
-        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+        return F.max_pool2d(
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            ceil_mode=self.ceil_mode,
+            return_indices=self.return_indices,
+        )
 
 
 class AvgPool1d(Module):
     """Mean over windows of an (N, C, L) or (C, L) input; count_include_pad counts the zero padding."""
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
-                 count_include_pad: bool = True) -> None:
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+    ) -> None:
         super().__init__()
         _check_window("AvgPool1d", 1, kernel_size, stride, padding)
         self.kernel_size = ntuple(kernel_size, 1)
@@ -90,8 +122,14 @@ class AvgPool1d(Module):
         self.count_include_pad = count_include_pad
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                            self.count_include_pad)
+        return F.avg_pool1d(
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+        )
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -100,13 +138,22 @@ class AvgPool1d(Module):
 class AvgPool2d(Module):
     """Mean over windows of an (N, C, H, W) or (C, H, W) input; divisor_override replaces the window size."""
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
-                 count_include_pad: bool = True, divisor_override: int | None = None) -> None:
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: int | None = None,
+    ) -> None:
         super().__init__()
         _check_window("AvgPool2d", 2, kernel_size, stride, padding)
         if divisor_override is not None and (not is_int(divisor_override) or divisor_override == 0):
-            raise ValueError(f"AvgPool2d: divisor_override must be a non-zero int or None, "
-                             f"got divisor_override={divisor_override!r}")
+            raise ValueError(
+                f"AvgPool2d: divisor_override must be a non-zero int or None, "
+                f"got divisor_override={divisor_override!r}"
+            )
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
         self.padding = padding
@@ -115,8 +162,15 @@ class AvgPool2d(Module):
         self.divisor_override = divisor_override
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                            self.count_include_pad, self.divisor_override)
+        return F.avg_pool2d(
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+            self.divisor_override,
+        )
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"

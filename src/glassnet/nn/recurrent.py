@@ -47,36 +47,60 @@ from glassnet.tensor import Tensor
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
 
 
-def _check_input(module: Module, input: Any, input_size: int, allowed: tuple[int, int],  # noqa: A002
-                 layout: str) -> None:
+def _check_input(
+    module: Module,
+    input: Any,
+    input_size: int,
+    allowed: tuple[int, int],  # noqa: A002
+    layout: str,
+) -> None:
     """Input must be a Tensor of rank `allowed` whose last dim is input_size; errors name the layout read."""
     where = describe(module)
     if not isinstance(input, Tensor):
         raise TypeError(f"{where}: input must be a Tensor, got {type(input).__name__}")
     if input.ndim not in allowed:
-        raise ValueError(f"{where}: expected input to be {allowed[0]}-D or {allowed[1]}-D, shaped {layout}; "
-                         f"got {input.ndim}-D input of shape {tuple(input.shape)}")
+        raise ValueError(
+            f"{where}: expected input to be {allowed[0]}-D or {allowed[1]}-D, shaped {layout}; "
+            f"got {input.ndim}-D input of shape {tuple(input.shape)}"
+        )
     if input.shape[-1] != input_size:
         hint = ""
         if allowed == (2, 3) and input.ndim == 2 and input_size == 1:
-            hint = ("; a 2-D input is read as one unbatched sequence (seq, input_size): for a batch of "
-                    "1-feature sequences add the feature dim with input.unsqueeze(-1)")
-        raise ValueError(f"{where}: input.size(-1) must be equal to input_size: expected {input_size}, got "
-                         f"{input.shape[-1]} (input of shape {tuple(input.shape)} read as {layout}{hint})")
+            hint = (
+                "; a 2-D input is read as one unbatched sequence (seq, input_size): for a batch of "
+                "1-feature sequences add the feature dim with input.unsqueeze(-1)"
+            )
+        raise ValueError(
+            f"{where}: input.size(-1) must be equal to input_size: expected {input_size}, got "
+            f"{input.shape[-1]} (input of shape {tuple(input.shape)} read as {layout}{hint})"
+        )
 
 
 def _check_dtype(module: Module, input: Tensor, weight: Tensor, name: str = "input") -> None:
     if input.dtype != weight.dtype:
-        raise TypeError(f"{describe(module)}: {name} must have the type {weight.dtype} of the weights, "
-                        f"got {input.dtype}; convert one of them (module.to(dtype) or tensor.to(dtype))")
+        raise TypeError(
+            f"{describe(module)}: {name} must have the type {weight.dtype} of the weights, "
+            f"got {input.dtype}; convert one of them (module.to(dtype) or tensor.to(dtype))"
+        )
 
 
 class RNNBase(Module):
     """What RNN, LSTM and GRU share: arguments, parameters, initialisation and the layer loop."""
 
-    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
-                 proj_size: int = 0, device: Any = None, dtype: Any = None) -> None:
+    def __init__(
+        self,
+        mode: str,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        proj_size: int = 0,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
         super().__init__()
         where = self._get_name()
         dtype = factory_dtype(where, device, dtype)
@@ -85,15 +109,22 @@ class RNNBase(Module):
         self.hidden_size = check_int(where, "hidden_size", hidden_size, 1)
         self.num_layers = check_int(where, "num_layers", num_layers, 1)
         if not isinstance(dropout, Real) or isinstance(dropout, bool) or not 0 <= dropout <= 1:
-            raise ValueError(f"{where}: dropout should be a number in range [0, 1] representing the probability "
-                             f"of an element being zeroed, got dropout={dropout!r}")
+            raise ValueError(
+                f"{where}: dropout should be a number in range [0, 1] representing the probability "
+                f"of an element being zeroed, got dropout={dropout!r}"
+            )
         if dropout > 0 and num_layers == 1:
-            warnings.warn(f"{where}: dropout option adds dropout after all but last recurrent layer, so non-zero "
-                          f"dropout expects num_layers greater than 1, but got dropout={dropout} and "
-                          f"num_layers={num_layers}", stacklevel=3)
+            warnings.warn(
+                f"{where}: dropout option adds dropout after all but last recurrent layer, so non-zero "
+                f"dropout expects num_layers greater than 1, but got dropout={dropout} and "
+                f"num_layers={num_layers}",
+                stacklevel=3,
+            )
         if proj_size != 0:
-            raise NotImplementedError(f"{where}: proj_size={proj_size!r} (LSTM with projections) is not "
-                                      "implemented in glassnet; use proj_size=0")
+            raise NotImplementedError(
+                f"{where}: proj_size={proj_size!r} (LSTM with projections) is not "
+                "implemented in glassnet; use proj_size=0"
+            )
         self.bias = bool(bias)
         self.batch_first = bool(batch_first)
         self.dropout = float(dropout)
@@ -106,11 +137,16 @@ class RNNBase(Module):
             features = self.input_size if layer == 0 else self.hidden_size * directions
             for direction in range(directions):
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
-                shapes = [("weight_ih", (gates, features)), ("weight_hh", (gates, self.hidden_size))]
+                shapes = [
+                    ("weight_ih", (gates, features)),
+                    ("weight_hh", (gates, self.hidden_size)),
+                ]
                 if self.bias:
                     shapes += [("bias_ih", (gates,)), ("bias_hh", (gates,))]
                 for name, shape in shapes:
-                    self.register_parameter(name + suffix, Parameter(creation.empty(*shape, dtype=dtype)))
+                    self.register_parameter(
+                        name + suffix, Parameter(creation.empty(*shape, dtype=dtype))
+                    )
                     self._flat_weights_names.append(name + suffix)
         self.reset_parameters()
 
@@ -128,7 +164,7 @@ class RNNBase(Module):
         """The parameters grouped per layer-and-direction, as PyTorch's `all_weights`."""
         per = 4 if self.bias else 2
         flat = [getattr(self, name) for name in self._flat_weights_names]
-        return [flat[start:start + per] for start in range(0, len(flat), per)]
+        return [flat[start : start + per] for start in range(0, len(flat), per)]
 
     def _weights(self, layer: int, direction: int) -> list[Tensor | None]:
         suffix = f"_l{layer}" + ("_reverse" if direction else "")
@@ -139,37 +175,49 @@ class RNNBase(Module):
         batched = "(batch, seq, input_size)" if self.batch_first else "(seq, batch, input_size)"
         return f"{batched} (batch_first={self.batch_first}) or unbatched (seq, input_size)"
 
-    def _check_state(self, state: Any, name: str, expected: tuple[int, ...], batched: bool,
-                     input: Tensor) -> Tensor:  # noqa: A002
+    def _check_state(
+        self, state: Any, name: str, expected: tuple[int, ...], batched: bool, input: Tensor
+    ) -> Tensor:  # noqa: A002
         where = describe(self)
         if not isinstance(state, Tensor):
             raise TypeError(f"{where}: {name} must be a Tensor, got {type(state).__name__}")
         if state.ndim != len(expected):
             kind = "batched 3-D" if batched else "unbatched 2-D"
-            raise ValueError(f"{where}: for {kind} input of shape {tuple(input.shape)}, {name} should be "
-                             f"{len(expected)}-D {expected}, but got {state.ndim}-D of shape {tuple(state.shape)}")
+            raise ValueError(
+                f"{where}: for {kind} input of shape {tuple(input.shape)}, {name} should be "
+                f"{len(expected)}-D {expected}, but got {state.ndim}-D of shape {tuple(state.shape)}"
+            )
         if tuple(state.shape) != expected:
             note = ""
             if batched:
-                note = (f"; batch_first={self.batch_first} reads the batch size {expected[1]} from input dim "
-                        f"{0 if self.batch_first else 1} of {tuple(input.shape)}")
-            raise ValueError(f"{where}: Expected {name} size {expected}, got {tuple(state.shape)} "
-                             f"(num_layers * num_directions, batch, hidden_size){note}")
+                note = (
+                    f"; batch_first={self.batch_first} reads the batch size {expected[1]} from input dim "
+                    f"{0 if self.batch_first else 1} of {tuple(input.shape)}"
+                )
+            raise ValueError(
+                f"{where}: Expected {name} size {expected}, got {tuple(state.shape)} "
+                f"(num_layers * num_directions, batch, hidden_size){note}"
+            )
         _check_dtype(self, state, self.weight_ih_l0, name)
         return state
 
-    def _run_layer(self, x: Tensor, states: list[Tensor | None], layer: int,
-                   direction: int) -> tuple[Tensor, list[Tensor]]:
+    def _run_layer(
+        self, x: Tensor, states: list[Tensor | None], layer: int, direction: int
+    ) -> tuple[Tensor, list[Tensor]]:
         w_ih, w_hh, b_ih, b_hh = self._weights(layer, direction)
         reverse = bool(direction)
         if self.mode == "LSTM":
-            out, h_n, c_n = lstm_layer(x, states[0], states[1], w_ih, w_hh, b_ih, b_hh, reverse=reverse)
+            out, h_n, c_n = lstm_layer(
+                x, states[0], states[1], w_ih, w_hh, b_ih, b_hh, reverse=reverse
+            )
             return out, [h_n, c_n]
         if self.mode == "GRU":
             out, h_n = gru_layer(x, states[0], w_ih, w_hh, b_ih, b_hh, reverse=reverse)
         else:
             nonlinearity = "tanh" if self.mode == "RNN_TANH" else "relu"
-            out, h_n = rnn_layer(x, states[0], w_ih, w_hh, b_ih, b_hh, reverse=reverse, nonlinearity=nonlinearity)
+            out, h_n = rnn_layer(
+                x, states[0], w_ih, w_hh, b_ih, b_hh, reverse=reverse, nonlinearity=nonlinearity
+            )
         return out, [h_n]
 
     def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Any]:  # noqa: A002
@@ -188,14 +236,20 @@ class RNNBase(Module):
         given: list[Tensor] = []
         if hx is not None:
             if lstm and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
-                raise TypeError(f"{describe(self)}: hx must be a tuple (h_0, c_0) of two Tensors, "
-                                f"got {type(hx).__name__}")
+                raise TypeError(
+                    f"{describe(self)}: hx must be a tuple (h_0, c_0) of two Tensors, "
+                    f"got {type(hx).__name__}"
+                )
             if not lstm and isinstance(hx, (tuple, list)):
-                raise TypeError(f"{describe(self)}: hx must be one Tensor h_0 (a tuple is for the LSTM's "
-                                "(h_0, c_0)), got a tuple")
+                raise TypeError(
+                    f"{describe(self)}: hx must be one Tensor h_0 (a tuple is for the LSTM's "
+                    "(h_0, c_0)), got a tuple"
+                )
             names = ("h_0", "c_0") if lstm else ("h_0",)
-            given = [self._check_state(state, name, expected, batched, input)
-                     for state, name in zip(hx if lstm else (hx,), names)]
+            given = [
+                self._check_state(state, name, expected, batched, input)
+                for state, name in zip(hx if lstm else (hx,), names)
+            ]
             if not batched:
                 given = [state.unsqueeze(1) for state in given]
         finals: list[list[Tensor]] = []
@@ -203,7 +257,9 @@ class RNNBase(Module):
             outputs = []
             for direction in range(directions):
                 index = layer * directions + direction
-                states: list[Tensor | None] = [state[index] for state in given] if given else [None, None]
+                states: list[Tensor | None] = (
+                    [state[index] for state in given] if given else [None, None]
+                )
                 out, final = self._run_layer(x, states, layer, direction)
                 outputs.append(out)
                 finals.append(final)
@@ -236,34 +292,94 @@ class RNNBase(Module):
 class RNN(RNNBase):
     """Elman RNN: h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh) (or relu); returns (output, h_n)."""
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
-                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
-                 device: Any = None, dtype: Any = None) -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        nonlinearity: str = "tanh",
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
         check_choice("RNN", "nonlinearity", nonlinearity, ("tanh", "relu"))
         mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
-        super().__init__(mode, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         device=device, dtype=dtype)
+        super().__init__(
+            mode,
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            device=device,
+            dtype=dtype,
+        )
         self.nonlinearity = nonlinearity
 
 
 class LSTM(RNNBase):
     """Long short-term memory (gates i, f, g, o): returns (output, (h_n, c_n)). proj_size must be 0."""
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
-                 proj_size: int = 0, device: Any = None, dtype: Any = None) -> None:
-        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         proj_size, device=device, dtype=dtype)
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        proj_size: int = 0,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            "LSTM",
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            proj_size,
+            device=device,
+            dtype=dtype,
+        )
 
 
 class GRU(RNNBase):
     """Gated recurrent unit (gates r, z, n): returns (output, h_n)."""
 
-    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
-                 device: Any = None, dtype: Any = None) -> None:
-        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         device=device, dtype=dtype)
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            "GRU",
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            device=device,
+            dtype=dtype,
+        )
 
 
 # ---- one step ------------------------------------------------------------------------
@@ -272,7 +388,9 @@ class RNNCellBase(Module):
 
     _gates = 1
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool, device: Any, dtype: Any) -> None:
+    def __init__(
+        self, input_size: int, hidden_size: int, bias: bool, device: Any, dtype: Any
+    ) -> None:
         super().__init__()
         where = self._get_name()
         dtype = factory_dtype(where, device, dtype)
@@ -295,10 +413,16 @@ class RNNCellBase(Module):
         for weight in self.parameters():
             init.uniform_(weight, -bound, bound)
 
-    def _prepare(self, input: Tensor, states: tuple[Any, ...], names: tuple[str, ...]  # noqa: A002
-                 ) -> tuple[Tensor, list[Tensor | None], bool]:
+    def _prepare(
+        self,
+        input: Tensor,
+        states: tuple[Any, ...],
+        names: tuple[str, ...],  # noqa: A002
+    ) -> tuple[Tensor, list[Tensor | None], bool]:
         """(1, N, input) time-major input, (N, hidden) states or None, and whether the input was batched."""
-        _check_input(self, input, self.input_size, (1, 2), "(batch, input_size) or unbatched (input_size)")
+        _check_input(
+            self, input, self.input_size, (1, 2), "(batch, input_size) or unbatched (input_size)"
+        )
         _check_dtype(self, input, self.weight_ih)
         batched = input.ndim == 2
         expected = (input.shape[0], self.hidden_size) if batched else (self.hidden_size,)
@@ -308,10 +432,14 @@ class RNNCellBase(Module):
                 prepared.append(None)
                 continue
             if not isinstance(state, Tensor):
-                raise TypeError(f"{describe(self)}: {name} must be a Tensor, got {type(state).__name__}")
+                raise TypeError(
+                    f"{describe(self)}: {name} must be a Tensor, got {type(state).__name__}"
+                )
             if tuple(state.shape) != expected:
-                raise ValueError(f"{describe(self)}: Expected {name} size {expected} (batch, hidden_size) for "
-                                 f"input of shape {tuple(input.shape)}, got {tuple(state.shape)}")
+                raise ValueError(
+                    f"{describe(self)}: Expected {name} size {expected} (batch, hidden_size) for "
+                    f"input of shape {tuple(input.shape)}, got {tuple(state.shape)}"
+                )
             _check_dtype(self, state, self.weight_ih, name)
             prepared.append(state if batched else state.unsqueeze(0))
         x = input if batched else input.unsqueeze(0)
@@ -329,16 +457,30 @@ class RNNCellBase(Module):
 class RNNCell(RNNCellBase):
     """h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (or relu); forward(input, hx=None) -> h'."""
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
-                 device: Any = None, dtype: Any = None) -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        nonlinearity: str = "tanh",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
         check_choice("RNNCell", "nonlinearity", nonlinearity, ("tanh", "relu"))
         super().__init__(input_size, hidden_size, bias, device, dtype)
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:  # noqa: A002
         x, (h,), batched = self._prepare(input, (hx,), ("hx",))
-        _, h_new = rnn_layer(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh,
-                             nonlinearity=self.nonlinearity)
+        _, h_new = rnn_layer(
+            x,
+            h,
+            self.weight_ih,
+            self.weight_hh,
+            self.bias_ih,
+            self.bias_hh,
+            nonlinearity=self.nonlinearity,
+        )
         return h_new if batched else h_new.squeeze(0)
 
 
@@ -347,15 +489,29 @@ class LSTMCell(RNNCellBase):
 
     _gates = 4
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 device: Any = None, dtype: Any = None) -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
         super().__init__(input_size, hidden_size, bias, device, dtype)
 
-    def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Tensor]:  # noqa: A002
+    def forward(
+        self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
+    ) -> tuple[Tensor, Tensor]:  # noqa: A002
         if hx is not None and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
-            raise TypeError(f"{describe(self)}: hx must be a tuple (h, c) of two Tensors, got {type(hx).__name__}")
-        x, (h, c), batched = self._prepare(input, tuple(hx) if hx is not None else (None, None), ("h", "c"))
-        _, h_new, c_new = lstm_layer(x, h, c, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+            raise TypeError(
+                f"{describe(self)}: hx must be a tuple (h, c) of two Tensors, got {type(hx).__name__}"
+            )
+        x, (h, c), batched = self._prepare(
+            input, tuple(hx) if hx is not None else (None, None), ("h", "c")
+        )
+        _, h_new, c_new = lstm_layer(
+            x, h, c, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh
+        )
         return (h_new, c_new) if batched else (h_new.squeeze(0), c_new.squeeze(0))
 
 
@@ -364,8 +520,14 @@ class GRUCell(RNNCellBase):
 
     _gates = 3
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 device: Any = None, dtype: Any = None) -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
         super().__init__(input_size, hidden_size, bias, device, dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:  # noqa: A002

@@ -38,7 +38,10 @@ class IncompatibleKeys(NamedTuple):
 
 def is_torch_tensor(value: Any) -> bool:
     """True for torch.Tensor and its subclasses (Parameter, Buffer), without importing torch."""
-    return any(cls.__name__ == "Tensor" and cls.__module__.startswith("torch") for cls in type(value).__mro__)
+    return any(
+        cls.__name__ == "Tensor" and cls.__module__.startswith("torch")
+        for cls in type(value).__mro__
+    )
 
 
 def as_array(value: Any) -> Array | None:
@@ -72,8 +75,15 @@ def save_local(module: Module, destination: dict[str, Any], prefix: str, keep_va
         destination[prefix + name] = tensor if keep_vars else tensor.detach()
 
 
-def load_local(module: Module, state_dict: dict[str, Any], prefix: str, assign: bool,
-               missing_keys: list[str], unexpected_keys: list[str], error_msgs: list[str]) -> None:
+def load_local(
+    module: Module,
+    state_dict: dict[str, Any],
+    prefix: str,
+    assign: bool,
+    missing_keys: list[str],
+    unexpected_keys: list[str],
+    error_msgs: list[str],
+) -> None:
     """Copy this module's own tensors from `state_dict`, recording missing/unexpected keys and errors.
 
     The checks and messages follow PyTorch's `Module._load_from_state_dict`: a value that
@@ -114,37 +124,56 @@ def load_local(module: Module, state_dict: dict[str, Any], prefix: str, assign: 
     for key in state_dict:
         if not key.startswith(prefix):
             continue
-        head, dot, _ = key[len(prefix):].partition(".")
+        head, dot, _ = key[len(prefix) :].partition(".")
         if (dot and head not in module._modules) or (not dot and head not in own):
             unexpected_keys.append(key)
 
 
-def load_tree(root: Module, state_dict: Mapping[str, Any], strict: bool, assign: bool) -> IncompatibleKeys:
+def load_tree(
+    root: Module, state_dict: Mapping[str, Any], strict: bool, assign: bool
+) -> IncompatibleKeys:
     """`root.load_state_dict`: each module loads its own keys via `_load_from_state_dict`, then its children.
 
     Errors are gathered over the whole tree and raised together, as PyTorch does, so one
     message lists every missing key, unexpected key and shape mismatch.
     """
     if not isinstance(state_dict, Mapping):
-        raise TypeError(f"load_state_dict: expected a dict-like state_dict, got {type(state_dict).__name__}")
+        raise TypeError(
+            f"load_state_dict: expected a dict-like state_dict, got {type(state_dict).__name__}"
+        )
     missing: list[str] = []
     unexpected: list[str] = []
     errors: list[str] = []
     metadata = {"assign_to_params_buffers": True} if assign else {}
 
     def load(module: Module, local: dict[str, Any], prefix: str) -> None:
-        module._load_from_state_dict(local, prefix, dict(metadata), True, missing, unexpected, errors)
+        module._load_from_state_dict(
+            local, prefix, dict(metadata), True, missing, unexpected, errors
+        )
         for name, child in module._modules.items():
             if child is not None:
                 child_prefix = prefix + name + "."
-                load(child, {k: v for k, v in local.items() if k.startswith(child_prefix)}, child_prefix)
+                load(
+                    child,
+                    {k: v for k, v in local.items() if k.startswith(child_prefix)},
+                    child_prefix,
+                )
 
     load(root, OrderedDict(state_dict), "")
     if strict:
         if unexpected:
-            errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected)))
+            errors.insert(
+                0,
+                "Unexpected key(s) in state_dict: {}. ".format(
+                    ", ".join(f'"{k}"' for k in unexpected)
+                ),
+            )
         if missing:
-            errors.insert(0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
+            errors.insert(
+                0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing))
+            )
     if errors:
-        raise RuntimeError(f"Error(s) in loading state_dict for {type(root).__name__}:\n\t" + "\n\t".join(errors))
+        raise RuntimeError(
+            f"Error(s) in loading state_dict for {type(root).__name__}:\n\t" + "\n\t".join(errors)
+        )
     return IncompatibleKeys(missing, unexpected)

@@ -36,10 +36,15 @@ def _as_list(tensors: TensorOrTensors, where: str) -> list[Tensor]:
     is_generator = isinstance(tensors, types.GeneratorType)
     tensors = list(tensors)
     if is_generator and not tensors:
-        warnings.warn(f"{where}: `parameters` is an empty generator, no gradient clipping will occur.", stacklevel=3)
+        warnings.warn(
+            f"{where}: `parameters` is an empty generator, no gradient clipping will occur.",
+            stacklevel=3,
+        )
     for index, tensor in enumerate(tensors):
         if not isinstance(tensor, Tensor):
-            raise TypeError(f"{where}: parameters must be Tensors, item {index} is {type(tensor).__name__}")
+            raise TypeError(
+                f"{where}: parameters must be Tensors, item {index} is {type(tensor).__name__}"
+            )
     return tensors
 
 
@@ -47,7 +52,9 @@ def _as_norm_type(norm_type: float | str, where: str) -> float:
     try:
         value = float(norm_type)  # accepts 'inf' like PyTorch
     except (TypeError, ValueError):
-        raise ValueError(f"{where}: norm_type must be a number or 'inf', got {norm_type!r}") from None
+        raise ValueError(
+            f"{where}: norm_type must be a number or 'inf', got {norm_type!r}"
+        ) from None
     if math.isnan(value):
         raise ValueError(f"{where}: norm_type must be a number or 'inf', got {norm_type!r}")
     return value
@@ -62,8 +69,12 @@ def _vector_norm(array: numpy.ndarray, norm_type: float) -> numpy.ndarray:
     return xp.asarray(xp.linalg.norm(flat, ord=norm_type), dtype=array.dtype)
 
 
-def get_total_norm(tensors: TensorOrTensors, norm_type: float = 2.0, error_if_nonfinite: bool = False,
-                   foreach: bool | None = None) -> Tensor:
+def get_total_norm(
+    tensors: TensorOrTensors,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
+) -> Tensor:
     """The p-norm of all `tensors` viewed as one vector: ||(||t_1||_p, ..., ||t_n||_p)||_p (a 0-d Tensor).
 
     `norm_type` may be inf (largest absolute value). With `error_if_nonfinite`, a
@@ -79,9 +90,16 @@ def get_total_norm(tensors: TensorOrTensors, norm_type: float = 2.0, error_if_no
     dtype = numpy.result_type(*[norm.dtype for norm in norms])
     total = _vector_norm(xp.stack([xp.asarray(norm, dtype=dtype) for norm in norms]), norm_type)
     if error_if_nonfinite and not math.isfinite(float(to_numpy(total))):
-        first = next((index for index, norm in enumerate(norms) if not math.isfinite(float(to_numpy(norm)))), None)
-        where = "" if first is None else (
-            f"; the first non-finite one is tensor {first} of shape {tuple(tensors[first].shape)}"
+        first = next(
+            (index for index, norm in enumerate(norms) if not math.isfinite(float(to_numpy(norm)))),
+            None,
+        )
+        where = (
+            ""
+            if first is None
+            else (
+                f"; the first non-finite one is tensor {first} of shape {tuple(tensors[first].shape)}"
+            )
         )
         raise RuntimeError(
             f"The total norm of order {norm_type} for gradients from `parameters` is non-finite "
@@ -91,8 +109,12 @@ def get_total_norm(tensors: TensorOrTensors, norm_type: float = 2.0, error_if_no
     return Tensor(total)
 
 
-def clip_grads_with_norm_(parameters: TensorOrTensors, max_norm: float, total_norm: Tensor | float,
-                          foreach: bool | None = None) -> None:
+def clip_grads_with_norm_(
+    parameters: TensorOrTensors,
+    max_norm: float,
+    total_norm: Tensor | float,
+    foreach: bool | None = None,
+) -> None:
     """Scale every `.grad` in place by min(1, max_norm / (total_norm + 1e-6)).
 
     The 1e-6 keeps the division finite when all gradients are zero.
@@ -102,7 +124,9 @@ def clip_grads_with_norm_(parameters: TensorOrTensors, max_norm: float, total_no
     grads = [param.grad for param in parameters if param.grad is not None]
     if not grads:
         return
-    total = float(to_numpy(total_norm.data)) if isinstance(total_norm, Tensor) else float(total_norm)
+    total = (
+        float(to_numpy(total_norm.data)) if isinstance(total_norm, Tensor) else float(total_norm)
+    )
     scale = min(max_norm / (total + 1e-6), 1.0)  # nan stays nan, as in PyTorch
     if scale == 1.0:
         return  # multiplying by 1 is exact: skip the pass over memory
@@ -110,8 +134,13 @@ def clip_grads_with_norm_(parameters: TensorOrTensors, max_norm: float, total_no
         grad.data *= scale
 
 
-def clip_grad_norm_(parameters: TensorOrTensors, max_norm: float, norm_type: float = 2.0,
-                    error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
+def clip_grad_norm_(
+    parameters: TensorOrTensors,
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
+) -> Tensor:
     """Rescale all gradients together so that their total p-norm is at most `max_norm`.
 
     Returns the total norm *before* clipping (a 0-d Tensor), handy for logging:
@@ -127,7 +156,9 @@ def clip_grad_norm_(parameters: TensorOrTensors, max_norm: float, norm_type: flo
     return total_norm
 
 
-def clip_grad_value_(parameters: TensorOrTensors, clip_value: float, foreach: bool | None = None) -> None:
+def clip_grad_value_(
+    parameters: TensorOrTensors, clip_value: float, foreach: bool | None = None
+) -> None:
     """Clamp every gradient entry to [-clip_value, clip_value], in place.
 
     Cheaper than norm clipping but it changes the gradient's direction, since
@@ -147,7 +178,9 @@ def _check_limit(value: float, name: str, where: str) -> float:
     try:
         limit = float(value)
     except (TypeError, ValueError):
-        raise TypeError(f"{where}: {name} must be a number, got {type(value).__name__} {value!r}") from None
+        raise TypeError(
+            f"{where}: {name} must be a number, got {type(value).__name__} {value!r}"
+        ) from None
     if not limit >= 0:
         raise ValueError(f"{where}: {name} must be >= 0, got {value!r}")
     return limit

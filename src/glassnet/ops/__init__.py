@@ -4,5 +4,17 @@ Importing this package attaches every op's Tensor methods.
 """
 
 from glassnet.ops import (  # noqa: F401  (attach methods)
-    activation, cast, conv, dropout, elementwise, embedding, linalg, loss, loss_pointwise, norm, pool, reduce, shape,
+    activation,
+    cast,
+    conv,
+    dropout,
+    elementwise,
+    embedding,
+    linalg,
+    loss,
+    loss_pointwise,
+    norm,
+    pool,
+    reduce,
+    shape,
 )

@@ -27,7 +27,10 @@ def _series_coefficients(terms: int) -> list[float]:
     return coefficients
 
 
-_SERIES = {8: _series_coefficients(29), 4: _series_coefficients(20)}  # by itemsize: float64, float32
+_SERIES = {
+    8: _series_coefficients(29),
+    4: _series_coefficients(20),
+}  # by itemsize: float64, float32
 _DEPTH = {8: 40, 4: 16}
 
 
@@ -49,7 +52,9 @@ def _erfc(xp: Any, z: Array) -> Array:
     for coefficient in reversed(coefficients[:-1]):  # Horner
         series *= square2
         series += coefficient
-    erfc_size = xp.asarray(1.0 - (2.0 / math.sqrt(math.pi)) * xp.exp(-small * small) * small * series)
+    erfc_size = xp.asarray(
+        1.0 - (2.0 / math.sqrt(math.pi)) * xp.exp(-small * small) * small * series
+    )
     tail = size >= 2.0
     if tail.any():  # the continued fraction only where it is needed: usually a few elements
         large = size[tail]
@@ -227,7 +232,9 @@ class PReLU(Function):
     def forward(self, x: Array, weight: Array) -> Array:
         xp = self.xp
         self.weight_shape = weight.shape
-        slope = weight.reshape(()) if weight.size == 1 else weight.reshape((-1,) + (1,) * (x.ndim - 2))
+        slope = (
+            weight.reshape(()) if weight.size == 1 else weight.reshape((-1,) + (1,) * (x.ndim - 2))
+        )
         positive = x > 0
         self.save(x, positive, slope)
         return xp.where(positive, x, x * slope)
@@ -301,6 +308,7 @@ class LogSoftmax(Function):
 
 # -- the public functions ---------------------------------------------------------
 
+
 def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
     return Sigmoid.apply(to_float(input))
 
@@ -324,7 +332,9 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
     if approximate not in ("none", "tanh"):
-        raise ValueError(f"gelu: approximate={approximate!r} is not valid; expected 'none' or 'tanh'")
+        raise ValueError(
+            f"gelu: approximate={approximate!r} is not valid; expected 'none' or 'tanh'"
+        )
     return GELU.apply(to_float(input), approximate=approximate)
 
 
@@ -350,9 +360,13 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
     return PReLU.apply(x, w)
 
 
-def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
+def hardtanh(
+    input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> Tensor:  # noqa: A002
     if min_val > max_val:
-        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+        raise ValueError(
+            f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})"
+        )
     return Hardtanh.apply(to_float(input), min_val=min_val, max_val=max_val)
 
 
@@ -367,23 +381,35 @@ def _softmax_dim(op: str, input: Tensor, dim: int | None, stacklevel: int) -> in
         dim = 0 if ndim in (0, 1, 3) else 1
     rank = max(ndim, 1)
     if not -rank <= dim < rank:
-        raise ValueError(f"{op}: dim={dim} is out of range for an input of shape {tuple(input.shape)}")
+        raise ValueError(
+            f"{op}: dim={dim} is out of range for an input of shape {tuple(input.shape)}"
+        )
     return dim % rank
 
 
-def _softmax_like(cls: type[Function], op: str, input: Tensor, dim: int | None,  # noqa: A002
-                  stacklevel: int, dtype: Any) -> Tensor:
+def _softmax_like(
+    cls: type[Function],
+    op: str,
+    input: Tensor,
+    dim: int | None,  # noqa: A002
+    stacklevel: int,
+    dtype: Any,
+) -> Tensor:
     axis = _softmax_dim(op, input, dim, stacklevel + 1)
     x = to_float(input) if dtype is None else to(input, dtype)
     return cls.apply(x, dim=axis if x.ndim else None)  # a 0-d input is a one-element distribution
 
 
-def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:  # noqa: A002
+def softmax(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
+) -> Tensor:  # noqa: A002
     """exp(x) / sum(exp(x)) along `dim`; `dtype` casts the input first."""
     return _softmax_like(Softmax, "softmax", input, dim, _stacklevel, dtype)
 
 
-def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:  # noqa: A002
+def log_softmax(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
+) -> Tensor:  # noqa: A002
     """x - logsumexp(x) along `dim`; `dtype` casts the input first."""
     return _softmax_like(LogSoftmax, "log_softmax", input, dim, _stacklevel, dtype)
 
@@ -397,6 +423,16 @@ Tensor.define_methods(
 )
 
 __all__ = [
-    "sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "silu", "softplus", "prelu",
-    "hardtanh", "softmax", "log_softmax",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "elu",
+    "gelu",
+    "silu",
+    "softplus",
+    "prelu",
+    "hardtanh",
+    "softmax",
+    "log_softmax",
 ]

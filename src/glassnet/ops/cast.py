@@ -41,13 +41,17 @@ def as_operand(value: Any, dtype: dtypes.DType) -> Tensor:
 def promote(*operands: Any) -> tuple[Tensor, ...]:
     """Bring operands to their common dtype, as `torch.result_type` picks it."""
     first = operands[0]
-    if all(isinstance(value, Tensor) and value.data.dtype == first.data.dtype for value in operands):
+    if all(
+        isinstance(value, Tensor) and value.data.dtype == first.data.dtype for value in operands
+    ):
         return operands  # the common case: nothing to convert
     common = dtypes.common_dtype(*operands)
     return tuple(as_operand(value, common) for value in operands)
 
 
-def broadcast_operands(op: str, *operands: Any, names: tuple[str, ...] = ("input", "other")) -> tuple[Tensor, ...]:
+def broadcast_operands(
+    op: str, *operands: Any, names: tuple[str, ...] = ("input", "other")
+) -> tuple[Tensor, ...]:
     """`promote`, then check that the shapes broadcast, naming the op and every shape if not."""
     tensors = promote(*operands)
     shapes = [tensor.data.shape for tensor in tensors]

@@ -63,13 +63,22 @@ class Convolution(Function):
     directions and its in/out channels swapped (the "transposed convolution").
     """
 
-    def forward(self, x: Array, weight: Array, bias: Array | None, geometry: Geometry, groups: int,
-                out_shape: tuple[int, ...]) -> Array:
+    def forward(
+        self,
+        x: Array,
+        weight: Array,
+        bias: Array | None,
+        geometry: Geometry,
+        groups: int,
+        out_shape: tuple[int, ...],
+    ) -> Array:
         g = geometry
         x4 = x.reshape(g.batch, g.channels, g.height, g.width)
         w4 = weight.reshape(weight.shape[0], -1, g.kernel[0], g.kernel[1])
         self.geometry, self.groups, self.shapes = g, groups, (x.shape, weight.shape)
-        self.save(x4 if self.needs_input_grad[1] else None, w4)  # the weight is held by its parameter anyway
+        self.save(
+            x4 if self.needs_input_grad[1] else None, w4
+        )  # the weight is held by its parameter anyway
         return conv_forward(self.xp, x4, w4, g, groups, bias).reshape(out_shape)
 
     def backward(self, grad: Array) -> tuple[Array | None, Array | None, Array | None]:
@@ -87,16 +96,25 @@ class Convolution(Function):
 
 
 # -- arguments ------------------------------------------------------------------------
-def _padding(op: str, padding: Any, kernel: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...]
-             ) -> tuple[tuple[int, int], ...]:
+def _padding(
+    op: str,
+    padding: Any,
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+) -> tuple[tuple[int, int], ...]:
     """(before, after) per spatial dim; 'same' puts the odd extra value after, like PyTorch."""
     if isinstance(padding, str):
         if padding == "valid":
             return tuple((0, 0) for _ in kernel)
         if padding != "same":
-            raise ValueError(f"{op}: padding must be 'same', 'valid', an int or a tuple of ints, got {padding!r}")
+            raise ValueError(
+                f"{op}: padding must be 'same', 'valid', an int or a tuple of ints, got {padding!r}"
+            )
         if any(s != 1 for s in stride):
-            raise ValueError(f"{op}: padding='same' needs stride 1 (as in PyTorch), got stride={stride}")
+            raise ValueError(
+                f"{op}: padding='same' needs stride 1 (as in PyTorch), got stride={stride}"
+            )
         totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
         return tuple((total // 2, total - total // 2) for total in totals)
     values = int_tuple(op, "padding", padding, len(kernel))
@@ -112,28 +130,49 @@ def _check_operands(op: str, input: Any, weight: Any, bias: Any, groups: Any, di
             raise TypeError(f"{op}: {name} must be a Tensor, got {type(value).__name__}")
     layout = "(C, L) or (N, C, L)" if dims == 1 else "(C, H, W) or (N, C, H, W)"
     if input.ndim not in (dims + 1, dims + 2):
-        raise ValueError(f"{op}: input must be {dims + 1}-D or {dims + 2}-D {layout}, got shape {input.shape}")
+        raise ValueError(
+            f"{op}: input must be {dims + 1}-D or {dims + 2}-D {layout}, got shape {input.shape}"
+        )
     if weight.ndim != dims + 2:
-        raise ValueError(f"{op}: weight must be {dims + 2}-D (out_channels, in_channels / groups, kernel...), "
-                         f"got shape {weight.shape}")
+        raise ValueError(
+            f"{op}: weight must be {dims + 2}-D (out_channels, in_channels / groups, kernel...), "
+            f"got shape {weight.shape}"
+        )
     if not isinstance(groups, int) or isinstance(groups, bool) or groups < 1:
         raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
     channels, out_channels, group_in = input.shape[-dims - 1], weight.shape[0], weight.shape[1]
     where = f"(input shape {input.shape}, weight shape {weight.shape}, groups={groups})"
     if out_channels % groups:
-        raise ValueError(f"{op}: weight has {out_channels} output channels, not divisible by groups={groups} {where}")
+        raise ValueError(
+            f"{op}: weight has {out_channels} output channels, not divisible by groups={groups} {where}"
+        )
     if channels % groups:
-        raise ValueError(f"{op}: input has {channels} channels, not divisible by groups={groups} {where}")
+        raise ValueError(
+            f"{op}: input has {channels} channels, not divisible by groups={groups} {where}"
+        )
     if channels != group_in * groups:
-        raise ValueError(f"{op}: weight has {group_in} input channels per group but input has {channels} channels "
-                         f"({channels // groups} per group) {where}")
+        raise ValueError(
+            f"{op}: weight has {group_in} input channels per group but input has {channels} channels "
+            f"({channels // groups} per group) {where}"
+        )
     if bias is not None and bias.shape != (out_channels,):
-        raise ValueError(f"{op}: bias must have shape ({out_channels},) to match the weight's {out_channels} "
-                         f"output channels, got {bias.shape}")
+        raise ValueError(
+            f"{op}: bias must have shape ({out_channels},) to match the weight's {out_channels} "
+            f"output channels, got {bias.shape}"
+        )
 
 
-def _convolve(op: str, input: Tensor, weight: Tensor, bias: Tensor | None, stride: Any, padding: Any,  # noqa: A002
-              dilation: Any, groups: int, dims: int) -> Tensor:
+def _convolve(
+    op: str,
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None,
+    stride: Any,
+    padding: Any,  # noqa: A002
+    dilation: Any,
+    groups: int,
+    dims: int,
+) -> Tensor:
     """Check the arguments of conv1d (dims=1) or conv2d (dims=2), then run the 2-D convolution."""
     _check_operands(op, input, weight, bias, groups, dims)
     kernel, sizes = tuple(weight.shape[2:]), tuple(input.shape[-dims:])
@@ -145,32 +184,64 @@ def _convolve(op: str, input: Tensor, weight: Tensor, bias: Tensor | None, strid
     pads = _padding(op, padding, kernel, strides, dilations)
     padded = tuple(size + before + after for size, (before, after) in zip(sizes, pads))
     reach = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilations))
-    outs = tuple(output_size(n, k, s, b, a, d) for n, k, s, (b, a), d in zip(sizes, kernel, strides, pads, dilations))
+    outs = tuple(
+        output_size(n, k, s, b, a, d)
+        for n, k, s, (b, a), d in zip(sizes, kernel, strides, pads, dilations)
+    )
     if any(r > p for r, p in zip(reach, padded)) or min(outs) < 1:
-        raise ValueError(f"{op}: the (dilated) kernel {reach} is larger than the padded input {padded}, so the "
-                         f"output size would be {tuple(max(o, 0) for o in outs)} (input shape {input.shape}, "
-                         f"weight shape {weight.shape}, padding={padding!r}, dilation={dilation!r})")
+        raise ValueError(
+            f"{op}: the (dilated) kernel {reach} is larger than the padded input {padded}, so the "
+            f"output size would be {tuple(max(o, 0) for o in outs)} (input shape {input.shape}, "
+            f"weight shape {weight.shape}, padding={padding!r}, dilation={dilation!r})"
+        )
     batched = input.ndim == dims + 2
     out_shape = (*input.shape[: 1 if batched else 0], weight.shape[0], *outs)
     if dims == 1:  # conv1d is conv2d over a unit height
         kernel, strides, dilations = (1, *kernel), (1, *strides), (1, *dilations)
         pads, sizes, outs = ((0, 0), *pads), (1, *sizes), (1, *outs)
     batch = input.shape[0] if batched else 1
-    geometry = Geometry(batch, input.shape[-dims - 1], sizes[0], sizes[1], kernel, strides,  # type: ignore[arg-type]
-                        dilations, (*pads[0], *pads[1]), outs[0], outs[1])
-    operands = [to_float(t) for t in (promote(input, weight) if bias is None else promote(input, weight, bias))]
+    geometry = Geometry(
+        batch,
+        input.shape[-dims - 1],
+        sizes[0],
+        sizes[1],
+        kernel,
+        strides,  # type: ignore[arg-type]
+        dilations,
+        (*pads[0], *pads[1]),
+        outs[0],
+        outs[1],
+    )
+    operands = [
+        to_float(t)
+        for t in (promote(input, weight) if bias is None else promote(input, weight, bias))
+    ]
     x, w, b = operands[0], operands[1], operands[2] if bias is not None else None
     return Convolution.apply(x, w, b, geometry=geometry, groups=groups, out_shape=out_shape)
 
 
-def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,  # noqa: A002
-           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+def conv1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,  # noqa: A002
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
     """1-D convolution (a cross-correlation, as in PyTorch) of (N, C, L) or (C, L) input."""
     return _convolve("conv1d", input, weight, bias, stride, padding, dilation, groups, dims=1)
 
 
-def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,  # noqa: A002
-           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,  # noqa: A002
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
     """2-D convolution (a cross-correlation, as in PyTorch) of (N, C, H, W) or (C, H, W) input.
 
     padding: an int, a (pad_h, pad_w) tuple, 'valid' (no padding) or 'same' (stride 1

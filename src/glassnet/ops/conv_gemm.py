@@ -32,7 +32,9 @@ from glassnet.ops.im2col import (
     columns_into,
 )
 
-TRANSPOSED_LIMIT = 1.25  # the transposed form only while it computes <= 1.25x the direct form's pixels
+TRANSPOSED_LIMIT = (
+    1.25  # the transposed form only while it computes <= 1.25x the direct form's pixels
+)
 
 
 def _grouped_product(left: Array, right: Array, groups: int) -> Array:
@@ -52,7 +54,9 @@ def _sampled(xp: Any, x: Array, g: Geometry) -> Array:
     return xp.ascontiguousarray(x)
 
 
-def conv_forward(xp: Any, x: Array, weight: Array, g: Geometry, groups: int, bias: Array | None = None) -> Array:
+def conv_forward(
+    xp: Any, x: Array, weight: Array, g: Geometry, groups: int, bias: Array | None = None
+) -> Array:
     """y[n, o] = b[o] + sum_{c, i, j} w[o, c, i, j] * x_pad[n, c, s*h + d*i, s*w + d*j], as GEMMs."""
     out_channels, pixels = weight.shape[0], g.out_height * g.out_width
     w3 = weight.reshape(groups, out_channels // groups, -1)
@@ -79,7 +83,9 @@ def conv_forward(xp: Any, x: Array, weight: Array, g: Geometry, groups: int, bia
 def _transposed(weight: Array, groups: int) -> Array:
     """The weight of the transposed convolution: in/out channels swapped per group, taps flipped."""
     out_channels, group_in, kh, kw = weight.shape
-    swapped = weight.reshape(groups, out_channels // groups, group_in, kh, kw).transpose(0, 2, 1, 3, 4)
+    swapped = weight.reshape(groups, out_channels // groups, group_in, kh, kw).transpose(
+        0, 2, 1, 3, 4
+    )
     return swapped[..., ::-1, ::-1].reshape(groups * group_in, out_channels // groups, kh, kw)
 
 
@@ -87,11 +93,26 @@ def _transposed_geometry(g: Geometry, out_channels: int) -> Geometry | None:
     """For stride 1, dL/dx is a convolution of dL/dy with the flipped weight; None if it needs cropping."""
     (kh, kw), (dh, dw) = g.kernel, g.dilation
     top, bottom, left, right = g.padding
-    padding = (dh * (kh - 1) - top, dh * (kh - 1) - bottom, dw * (kw - 1) - left, dw * (kw - 1) - right)
+    padding = (
+        dh * (kh - 1) - top,
+        dh * (kh - 1) - bottom,
+        dw * (kw - 1) - left,
+        dw * (kw - 1) - right,
+    )
     if g.stride != (1, 1) or min(padding) < 0:
         return None
-    return Geometry(g.batch, out_channels, g.out_height, g.out_width, g.kernel, (1, 1), g.dilation, padding,
-                    g.height, g.width)
+    return Geometry(
+        g.batch,
+        out_channels,
+        g.out_height,
+        g.out_width,
+        g.kernel,
+        (1, 1),
+        g.dilation,
+        padding,
+        g.height,
+        g.width,
+    )
 
 
 def _transposed_inflation(g: Geometry, t: Geometry) -> float:
@@ -100,14 +121,22 @@ def _transposed_inflation(g: Geometry, t: Geometry) -> float:
 
 
 def conv_backward(
-    xp: Any, x: Array | None, weight: Array, grad: Array, g: Geometry, groups: int, need_input: bool,
+    xp: Any,
+    x: Array | None,
+    weight: Array,
+    grad: Array,
+    g: Geometry,
+    groups: int,
+    need_input: bool,
     need_weight: bool,
 ) -> tuple[Array | None, Array | None]:
     """dL/dx and dL/dw of conv_forward, recomputing columns block by block (x only for dL/dw)."""
     out_channels = weight.shape[0]
     w3 = weight.reshape(groups, out_channels // groups, -1)
     if g.kernel == (1, 1):
-        return _pointwise_backward(xp, x, w3, grad, g, groups, need_input, need_weight, weight.shape)
+        return _pointwise_backward(
+            xp, x, w3, grad, g, groups, need_input, need_weight, weight.shape
+        )
     transposed = _transposed_geometry(g, out_channels) if need_input else None
     if transposed is not None and _transposed_inflation(g, transposed) > TRANSPOSED_LIMIT:
         transposed = None
@@ -116,8 +145,16 @@ def conv_backward(
     return _col2im_backward(xp, x, w3, grad, g, groups, need_input, need_weight, weight.shape)
 
 
-def _transposed_backward(xp: Any, x: Array | None, weight: Array, grad: Array, g: Geometry, t: Geometry,
-                         groups: int, need_weight: bool) -> tuple[Array, Array | None]:
+def _transposed_backward(
+    xp: Any,
+    x: Array | None,
+    weight: Array,
+    grad: Array,
+    g: Geometry,
+    t: Geometry,
+    groups: int,
+    need_weight: bool,
+) -> tuple[Array, Array | None]:
     """Stride 1: dL/dx = W_t G and dL/dW = flip(G X^T), G the columns of the padded dL/dy (see the top)."""
     dtype = grad.dtype
     weight_t = _transposed(weight, groups)
@@ -132,27 +169,41 @@ def _transposed_backward(xp: Any, x: Array | None, weight: Array, grad: Array, g
         count = min(images, g.batch - start)
         columns = blocks.columns(grad[start : start + count])
         grad_x[start : start + count] = blocks.unpack(_grouped_product(wt3, columns, groups), count)
-        if need_weight:  # x where G's columns have their output pixels; zeros under G's garbage columns
+        if (
+            need_weight
+        ):  # x where G's columns have their output pixels; zeros under G's garbage columns
             inputs = blocks.pack(x[start : start + count])
             grouped = columns.reshape(groups, -1, columns.shape[-1])
             grad_wt += grouped @ inputs.reshape(groups, group_in, -1).transpose(0, 2, 1)
     if not need_weight:
         return grad_x, None
     out_channels, (kh, kw) = weight.shape[0], g.kernel
-    grad_w = grad_wt.reshape(groups, out_channels // groups, kh, kw, group_in).transpose(0, 1, 4, 2, 3)
+    grad_w = grad_wt.reshape(groups, out_channels // groups, kh, kw, group_in).transpose(
+        0, 1, 4, 2, 3
+    )
     return grad_x, grad_w[..., ::-1, ::-1].reshape(weight.shape)
 
 
-def _col2im_backward(xp: Any, x: Array | None, w3: Array, grad: Array, g: Geometry, groups: int,
-                     need_input: bool, need_weight: bool, weight_shape: tuple[int, ...]
-                     ) -> tuple[Array | None, Array | None]:
+def _col2im_backward(
+    xp: Any,
+    x: Array | None,
+    w3: Array,
+    grad: Array,
+    g: Geometry,
+    groups: int,
+    need_input: bool,
+    need_weight: bool,
+    weight_shape: tuple[int, ...],
+) -> tuple[Array | None, Array | None]:
     """dL/dW = dL/dY X^T with recomputed input columns; dL/dx = col2im(W^T dL/dY)."""
     out_channels = w3.shape[0] * w3.shape[1]
     dtype, images, width = grad.dtype, block_size(g, grad.itemsize), g.column_width
     top, _, left, _ = g.padding
     grad_x = grad_w = None
     if need_weight:
-        grad_w = xp.zeros((groups, w3.shape[2], w3.shape[1]), dtype=dtype)  # transposed: (G, C_g*kh*kw, O_g)
+        grad_w = xp.zeros(
+            (groups, w3.shape[2], w3.shape[1]), dtype=dtype
+        )  # transposed: (G, C_g*kh*kw, O_g)
         padded = PaddedBlock(xp, g, images, dtype)
         buffer = xp.empty(g.channels * g.taps * images * g.out_height * width, dtype=dtype)
     if need_input:
@@ -163,30 +214,45 @@ def _col2im_backward(xp: Any, x: Array | None, w3: Array, grad: Array, g: Geomet
     for start in range(0, g.batch, images):
         count = min(images, g.batch - start)
         block_grad = grad_buffer[: out_channels * count * g.out_height * width].reshape(
-            out_channels, count, g.out_height, width)
+            out_channels, count, g.out_height, width
+        )
         block_grad[..., : g.out_width] = grad[start : start + count].transpose(1, 0, 2, 3)
         if width != g.out_width:
             block_grad[..., g.out_width :] = 0  # garbage columns of the wide layout get no gradient
         block_grad = block_grad.reshape(groups, -1, count * g.out_height * width)
         if need_weight:
             padded.fill(x[start : start + count])
-            columns = columns_into(xp, buffer, padded, count).reshape(groups, -1, block_grad.shape[-1])
-            grad_w += columns @ block_grad.transpose(0, 2, 1)  # (K, M) @ (M, O): ~10% faster than dY @ X^T
+            columns = columns_into(xp, buffer, padded, count).reshape(
+                groups, -1, block_grad.shape[-1]
+            )
+            grad_w += columns @ block_grad.transpose(
+                0, 2, 1
+            )  # (K, M) @ (M, O): ~10% faster than dY @ X^T
         if need_input:
             block_columns = (w3.transpose(0, 2, 1) @ block_grad).reshape(
-                g.channels, g.kernel[0], g.kernel[1], count, g.out_height, width)
+                g.channels, g.kernel[0], g.kernel[1], count, g.out_height, width
+            )
             padded_grad = padded_grad_block.images(count)
             padded_grad[...] = 0
             if g.wide:
                 col2im_wide_add(xp, padded_grad, block_columns, g)
             else:
                 col2im_add(xp, padded_grad, block_columns, index, g)
-            grad_x[start : start + count] = padded_grad[:, :, top : top + g.height, left : left + g.width]
+            grad_x[start : start + count] = padded_grad[
+                :, :, top : top + g.height, left : left + g.width
+            ]
     return grad_x, (grad_w.transpose(0, 2, 1).reshape(weight_shape) if need_weight else None)
 
 
 def _pointwise_backward(
-    xp: Any, x: Array, w3: Array, grad: Array, g: Geometry, groups: int, need_input: bool, need_weight: bool,
+    xp: Any,
+    x: Array,
+    w3: Array,
+    grad: Array,
+    g: Geometry,
+    groups: int,
+    need_input: bool,
+    need_weight: bool,
     weight_shape: tuple[int, ...],
 ) -> tuple[Array | None, Array | None]:
     """Gradients of a 1x1 convolution: two GEMMs, and a strided scatter for the input."""
@@ -197,12 +263,16 @@ def _pointwise_backward(
         sampled = _sampled(xp, x, g).reshape(g.batch, groups, -1, pixels)
         grad_w = (grad4 @ sampled.transpose(0, 1, 3, 2)).sum(axis=0).reshape(weight_shape)
     if need_input:
-        grad_sampled = (w3.transpose(0, 2, 1) @ grad4).reshape(g.batch, g.channels, g.out_height, g.out_width)
+        grad_sampled = (w3.transpose(0, 2, 1) @ grad4).reshape(
+            g.batch, g.channels, g.out_height, g.out_width
+        )
         if g.stride == (1, 1) and not any(g.padding):
             return grad_sampled, grad_w
         top, _, left, _ = g.padding
         height, width = g.padded
         padded = xp.zeros((g.batch, g.channels, height, width), dtype=grad.dtype)
-        padded[:, :, :: g.stride[0], :: g.stride[1]][:, :, : g.out_height, : g.out_width] = grad_sampled
+        padded[:, :, :: g.stride[0], :: g.stride[1]][:, :, : g.out_height, : g.out_width] = (
+            grad_sampled
+        )
         grad_x = padded[:, :, top : top + g.height, left : left + g.width]
     return grad_x, grad_w

@@ -73,8 +73,14 @@ def _dropout_with_mask(input: Tensor, mask: Any, p: float) -> Tensor:  # noqa: A
     return Dropout.apply(input, mask=keep, scale=1.0 / (1.0 - float(p)) if p < 1 else 0.0)
 
 
-def _draw(input: Tensor, p: float, training: bool, inplace: bool,  # noqa: A002
-          mask_shape: tuple[int, ...], op: str) -> Tensor:
+def _draw(
+    input: Tensor,
+    p: float,
+    training: bool,
+    inplace: bool,  # noqa: A002
+    mask_shape: tuple[int, ...],
+    op: str,
+) -> Tensor:
     """Shared body: the p=0 / eval shortcuts, p=1, and a fresh keep-mask of `mask_shape`."""
     _check_p(p, op)
     if not isinstance(input, Tensor):
@@ -97,8 +103,14 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     return _draw(input, p, training, inplace, getattr(input, "shape", ()), "dropout")
 
 
-def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool,  # noqa: A002
-                     batched: bool, op: str) -> Tensor:
+def _feature_dropout(
+    input: Tensor,
+    p: float,
+    training: bool,
+    inplace: bool,  # noqa: A002
+    batched: bool,
+    op: str,
+) -> Tensor:
     """One draw per (sample, channel): the mask has size 1 along every spatial axis."""
     shape = input.shape
     channel_axes = 2 if batched else 1
@@ -106,36 +118,52 @@ def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool,  # 
     return _draw(input, p, training, inplace, mask_shape, op)
 
 
-def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+def dropout1d(
+    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> Tensor:  # noqa: A002
     """Zero whole channels of an (N, C, L) or (C, L) input with probability p."""
     _check_p(p, "dropout1d")
     if input.ndim not in (2, 3):
-        raise ValueError(f"dropout1d: Expected 2D or 3D input (N, C, L) or (C, L), but got shape {input.shape}")
+        raise ValueError(
+            f"dropout1d: Expected 2D or 3D input (N, C, L) or (C, L), but got shape {input.shape}"
+        )
     return _feature_dropout(input, p, training, inplace, input.ndim == 3, "dropout1d")
 
 
-def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+def dropout2d(
+    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> Tensor:  # noqa: A002
     """Zero whole channels of an (N, C, H, W) input with probability p.
 
     As in PyTorch 2.13, a 3D input is read as (N, C, L) (with a warning), not (C, H, W).
     """
     _check_p(p, "dropout2d")
     if input.ndim not in (3, 4):
-        warnings.warn(f"dropout2d: Received a {input.ndim}-D input; dropout2d expects 3D or 4D inputs "
-                      "(use dropout for others)", stacklevel=2)
+        warnings.warn(
+            f"dropout2d: Received a {input.ndim}-D input; dropout2d expects 3D or 4D inputs "
+            "(use dropout for others)",
+            stacklevel=2,
+        )
     if input.ndim == 3:
-        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
-                      "behavior is desired - input is interpreted as shape (N, C, L); use dropout1d instead",
-                      stacklevel=2)
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+            "behavior is desired - input is interpreted as shape (N, C, L); use dropout1d instead",
+            stacklevel=2,
+        )
     return _feature_dropout(input, p, training, inplace, True, "dropout2d")
 
 
-def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+def dropout3d(
+    input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> Tensor:  # noqa: A002
     """Zero whole channels of an (N, C, D, H, W) or (C, D, H, W) input with probability p."""
     _check_p(p, "dropout3d")
     if input.ndim not in (4, 5):
-        warnings.warn(f"dropout3d: Received a {input.ndim}-D input; dropout3d expects 4D or 5D inputs "
-                      "(use dropout for others)", stacklevel=2)
+        warnings.warn(
+            f"dropout3d: Received a {input.ndim}-D input; dropout3d expects 4D or 5D inputs "
+            "(use dropout for others)",
+            stacklevel=2,
+        )
     return _feature_dropout(input, p, training, inplace, input.ndim == 5, "dropout3d")
 
 

@@ -96,7 +96,7 @@ class PowScalar(Function):
     def forward(self, x: Array, exponent: float) -> Array:
         self.exponent = exponent
         self.save(x)
-        return x ** exponent
+        return x**exponent
 
     def backward(self, grad: Array) -> Array:
         (x,) = self.saved
@@ -109,7 +109,7 @@ class Pow(Function):
     """z = x ** y;  dz/dx = y * x ** (y - 1),  dz/dy = z * ln(x) (0 where x == 0 and y >= 0)."""
 
     def forward(self, x: Array, y: Array) -> Array:
-        z = x ** y
+        z = x**y
         self.save(x, y, z)
         return z
 
@@ -256,7 +256,9 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor: 
     if rounding_mode is None:
         return Div.apply(to_float(x), to_float(y))
     if rounding_mode not in ("trunc", "floor"):
-        raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
+        raise ValueError(
+            f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}"
+        )
     return RoundedDiv.apply(x, y, rounding_mode=rounding_mode)
 
 
@@ -270,7 +272,9 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001,A002
         dtype = common_dtype(input, exponent)
         base = as_operand(input, dtype)
         if dtype.kind in "iu" and exponent < 0:
-            raise ValueError(f"pow: integers to negative powers are not allowed (exponent {exponent}, dtype {dtype})")
+            raise ValueError(
+                f"pow: integers to negative powers are not allowed (exponent {exponent}, dtype {dtype})"
+            )
         return PowScalar.apply(base, exponent=exponent)
     x, y = broadcast_operands("pow", input, exponent, names=("input", "exponent"))
     return Pow.apply(x, y)
@@ -326,7 +330,9 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002
     return Where.apply(x, y, condition=mask)
 
 
-def _comparison(name: str, compare: Callable[[Array, Array], Array]) -> Callable[[Any, Any], Tensor]:
+def _comparison(
+    name: str, compare: Callable[[Array, Array], Array]
+) -> Callable[[Any, Any], Tensor]:
     def op(input: Any, other: Any) -> Tensor:  # noqa: A002
         x, y = broadcast_operands(name, input, other)
         return Tensor(compare(x.data, y.data))
@@ -349,19 +355,69 @@ def _reflected(op: Callable[[Any, Any], Tensor]) -> Callable[[Tensor, Any], Tens
 
 
 __all__ = [
-    "add", "sub", "mul", "div", "neg", "pow", "exp", "log", "sqrt", "abs", "clamp", "clip",
-    "maximum", "minimum", "where", "eq", "ne", "lt", "le", "gt", "ge",
+    "add",
+    "sub",
+    "mul",
+    "div",
+    "neg",
+    "pow",
+    "exp",
+    "log",
+    "sqrt",
+    "abs",
+    "clamp",
+    "clip",
+    "maximum",
+    "minimum",
+    "where",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
 ]
 clip = clamp
 
 Tensor.define_methods(
-    add=add, sub=sub, mul=mul, div=div, neg=neg, pow=pow, exp=exp, log=log, sqrt=sqrt, abs=abs,
-    clamp=clamp, clip=clamp, maximum=maximum, minimum=minimum,
-    eq=eq, ne=ne, lt=lt, le=le, gt=gt, ge=ge,
-    __add__=add, __radd__=_reflected(add), __sub__=sub, __rsub__=_reflected(sub),
-    __mul__=mul, __rmul__=_reflected(mul), __truediv__=div, __rtruediv__=_reflected(div),
+    add=add,
+    sub=sub,
+    mul=mul,
+    div=div,
+    neg=neg,
+    pow=pow,
+    exp=exp,
+    log=log,
+    sqrt=sqrt,
+    abs=abs,
+    clamp=clamp,
+    clip=clamp,
+    maximum=maximum,
+    minimum=minimum,
+    eq=eq,
+    ne=ne,
+    lt=lt,
+    le=le,
+    gt=gt,
+    ge=ge,
+    __add__=add,
+    __radd__=_reflected(add),
+    __sub__=sub,
+    __rsub__=_reflected(sub),
+    __mul__=mul,
+    __rmul__=_reflected(mul),
+    __truediv__=div,
+    __rtruediv__=_reflected(div),
     __floordiv__=lambda self, other: div(self, other, rounding_mode="floor"),
     __rfloordiv__=lambda self, other: div(other, self, rounding_mode="floor"),
-    __pow__=pow, __rpow__=_reflected(pow), __neg__=neg, __abs__=abs,
-    __eq__=eq, __ne__=ne, __lt__=lt, __le__=le, __gt__=gt, __ge__=ge,
+    __pow__=pow,
+    __rpow__=_reflected(pow),
+    __neg__=neg,
+    __abs__=abs,
+    __eq__=eq,
+    __ne__=ne,
+    __lt__=lt,
+    __le__=le,
+    __gt__=gt,
+    __ge__=ge,
 )

@@ -28,7 +28,9 @@ def scatter_add_rows(indices: Array, rows: Array, num_rows: int, xp: Any) -> Arr
         return out
     order = xp.argsort(indices, kind="stable")
     sorted_indices = indices[order]
-    starts = xp.flatnonzero(xp.concatenate((xp.ones(1, dtype=bool), sorted_indices[1:] != sorted_indices[:-1])))
+    starts = xp.flatnonzero(
+        xp.concatenate((xp.ones(1, dtype=bool), sorted_indices[1:] != sorted_indices[:-1]))
+    )
     out[sorted_indices[starts]] = xp.add.reduceat(rows[order], starts, axis=0)
     return out
 
@@ -41,8 +43,13 @@ class Embedding(Function):
     index occurs in the batch, so frequent tokens do not dominate the update.
     """
 
-    def forward(self, weight: Array, indices: Array, padding_idx: int | None = None,
-                scale_grad_by_freq: bool = False) -> Array:
+    def forward(
+        self,
+        weight: Array,
+        indices: Array,
+        padding_idx: int | None = None,
+        scale_grad_by_freq: bool = False,
+    ) -> Array:
         self.save(indices)
         self.num_embeddings = weight.shape[0]
         self.padding_idx = padding_idx
@@ -55,7 +62,9 @@ class Embedding(Function):
             return None, None
         xp = self.xp
         flat = indices.reshape(-1)
-        grad_weight = scatter_add_rows(flat, grad.reshape(flat.size, grad.shape[-1]), self.num_embeddings, xp)
+        grad_weight = scatter_add_rows(
+            flat, grad.reshape(flat.size, grad.shape[-1]), self.num_embeddings, xp
+        )
         if self.scale_grad_by_freq:
             counts = xp.bincount(flat, minlength=self.num_embeddings)
             grad_weight /= xp.maximum(counts, 1).astype(grad_weight.dtype)[:, None]
@@ -95,9 +104,13 @@ def embedding(
     if input.dtype.kind not in "iu":
         raise TypeError(f"embedding: input must hold integer indices, got dtype {input.dtype}")
     if weight.ndim != 2:
-        raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got shape {weight.shape}")
+        raise ValueError(
+            f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got shape {weight.shape}"
+        )
     if sparse:
-        raise NotImplementedError("embedding: sparse=True (sparse gradients) is not supported; use sparse=False")
+        raise NotImplementedError(
+            "embedding: sparse=True (sparse gradients) is not supported; use sparse=False"
+        )
     num_embeddings = weight.shape[0]
     if padding_idx is not None:
         if not -num_embeddings <= padding_idx < num_embeddings:
@@ -117,7 +130,9 @@ def embedding(
             )
     if max_norm is not None:
         _renorm_rows(weight, indices.reshape(-1), max_norm, norm_type)
-    return Embedding.apply(weight, input, padding_idx=padding_idx, scale_grad_by_freq=bool(scale_grad_by_freq))
+    return Embedding.apply(
+        weight, input, padding_idx=padding_idx, scale_grad_by_freq=bool(scale_grad_by_freq)
+    )
 
 
 __all__ = ["embedding"]

@@ -62,19 +62,25 @@ def int_tuple(op: str, name: str, value: Any, count: int) -> tuple[int, ...]:
     values = tuple(value) if isinstance(value, (tuple, list)) else (value,)
     if len(values) == 1:
         values *= count
-    if len(values) != count or not all(isinstance(v, Integral) and not isinstance(v, bool) for v in values):
+    if len(values) != count or not all(
+        isinstance(v, Integral) and not isinstance(v, bool) for v in values
+    ):
         raise ValueError(f"{op}: {name} must be an int or a tuple of {count} ints, got {value!r}")
     return tuple(int(v) for v in values)
 
 
-def output_size(size: int, kernel: int, stride: int, pad_before: int, pad_after: int, dilation: int) -> int:
+def output_size(
+    size: int, kernel: int, stride: int, pad_before: int, pad_after: int, dilation: int
+) -> int:
     """floor((size + padding - dilation * (kernel - 1) - 1) / stride) + 1."""
     return (size + pad_before + pad_after - dilation * (kernel - 1) - 1) // stride + 1
 
 
 def block_size(geometry: Geometry, itemsize: int) -> int:
     """How many images one block holds so that its columns fit in about BLOCK_BYTES."""
-    per_image = geometry.channels * geometry.taps * geometry.out_height * geometry.column_width * itemsize
+    per_image = (
+        geometry.channels * geometry.taps * geometry.out_height * geometry.column_width * itemsize
+    )
     return max(1, min(geometry.batch, BLOCK_BYTES // max(per_image, 1)))
 
 
@@ -111,8 +117,14 @@ def column_view(xp: Any, block: PaddedBlock, count: int) -> Array:
     height, width = g.padded
     item = block.flat.itemsize
     shape = (g.channels, g.kernel[0], g.kernel[1], count, g.out_height, g.column_width)
-    strides = (height * width, g.dilation[0] * width, g.dilation[1], g.channels * height * width,
-               g.stride[0] * width, g.stride[1])
+    strides = (
+        height * width,
+        g.dilation[0] * width,
+        g.dilation[1],
+        g.channels * height * width,
+        g.stride[0] * width,
+        g.stride[1],
+    )
     return xp.lib.stride_tricks.as_strided(
         block.flat, shape, tuple(s * item for s in strides), writeable=False
     )
@@ -131,13 +143,17 @@ def col2im_index(xp: Any, g: Geometry, images: int) -> Array:
     """For col2im: the flat position in a padded block (n, C, Hp, Wp) that each column entry
     (C, kh, kw, n, Ho, Wo) was read from."""
     height, width = g.padded
-    c, i, j, n, h, w = (xp.arange(size).reshape([-1 if axis == k else 1 for k in range(6)])
-                        for axis, size in enumerate((g.channels, *g.kernel, images, g.out_height, g.out_width)))
+    c, i, j, n, h, w = (
+        xp.arange(size).reshape([-1 if axis == k else 1 for k in range(6)])
+        for axis, size in enumerate((g.channels, *g.kernel, images, g.out_height, g.out_width))
+    )
     index = ((n * g.channels + c) * height + h * g.stride[0] + i * g.dilation[0]) * width
     return index + w * g.stride[1] + j * g.dilation[1]
 
 
-def col2im_add(xp: Any, padded_grad: Array, columns: Array, index: Array, geometry: Geometry) -> None:
+def col2im_add(
+    xp: Any, padded_grad: Array, columns: Array, index: Array, geometry: Geometry
+) -> None:
     """col2im: add every column entry back onto the pixel it was read from (overlaps add up).
 
     `columns` is (C, kh, kw, n, Ho, Wq); `padded_grad` is a zeroed (n, C, Hp, Wp) block. One
@@ -146,7 +162,9 @@ def col2im_add(xp: Any, padded_grad: Array, columns: Array, index: Array, geomet
     """
     count = padded_grad.shape[0]
     values = columns[..., : geometry.out_width].reshape(-1)
-    xp.add.at(padded_grad.reshape(-1), index[:, :, :, :count].reshape(-1), values)  # 1-D: add.at's fast path
+    xp.add.at(
+        padded_grad.reshape(-1), index[:, :, :, :count].reshape(-1), values
+    )  # 1-D: add.at's fast path
 
 
 def col2im_wide_add(xp: Any, padded_grad: Array, columns: Array, g: Geometry) -> None:
@@ -207,11 +225,17 @@ class ColumnBlocks:
             g, border = self.g, self.border
             if border is None:
                 shared = next(iter(self.layouts.values()), None)
-                self.layouts[count] = (g, shared[1] if shared else PaddedBlock(self.xp, g, self.images, self.dtype))
+                self.layouts[count] = (
+                    g,
+                    shared[1] if shared else PaddedBlock(self.xp, g, self.images, self.dtype),
+                )
             else:
                 width = count * (g.width + border) - border
-                canvas = g._replace(batch=1, width=width,
-                                    out_width=width + 2 * border - (g.kernel[1] - 1) * g.dilation[1])
+                canvas = g._replace(
+                    batch=1,
+                    width=width,
+                    out_width=width + 2 * border - (g.kernel[1] - 1) * g.dilation[1],
+                )
                 self.layouts[count] = (canvas, PaddedBlock(self.xp, canvas, 1, self.dtype))
         return self.layouts[count]
 
@@ -229,17 +253,22 @@ class ColumnBlocks:
             return columns_into(self.xp, self.buffer, padded, count)
         top, border = g.padding[0], self.border
         plane = padded.images(1)[0]  # (C, Hp, n (W + s) + s); separators are never written
-        plane[:, top : top + g.height, border:].reshape(g.channels, g.height, count, -1)[..., : g.width] = \
-            block.transpose(1, 2, 0, 3)
+        plane[:, top : top + g.height, border:].reshape(g.channels, g.height, count, -1)[
+            ..., : g.width
+        ] = block.transpose(1, 2, 0, 3)
         return columns_into(self.xp, self.buffer, padded, 1)
 
     def unpack(self, product: Array, count: int) -> Array:
         """The (n, rows, Ho, Wo) view of a GEMM product (rows, M) of this block's columns."""
         g, rows = self.g, product.shape[0]
         if self.border is None:
-            return product.reshape(rows, count, g.out_height, -1)[..., : g.out_width].transpose(1, 0, 2, 3)
+            return product.reshape(rows, count, g.out_height, -1)[..., : g.out_width].transpose(
+                1, 0, 2, 3
+            )
         images = product.reshape(rows, g.out_height, -1)[:, :, : count * (g.width + self.border)]
-        return images.reshape(rows, g.out_height, count, -1)[..., : g.out_width].transpose(2, 0, 1, 3)
+        return images.reshape(rows, g.out_height, count, -1)[..., : g.out_width].transpose(
+            2, 0, 1, 3
+        )
 
     def pack(self, array: Array) -> Array:
         """`array` (n, rows, Ho, Wo) laid out like this block's GEMM output, (rows, M), zeros elsewhere."""
@@ -248,5 +277,7 @@ class ColumnBlocks:
         if key not in self.packed:
             self.packed[key] = self.xp.zeros((rows, self.column_count(count)), dtype=array.dtype)
         packed = self.packed[key]
-        self.unpack(packed, count)[...] = array  # garbage positions are never written: they stay zero
+        self.unpack(packed, count)[...] = (
+            array  # garbage positions are never written: they stay zero
+        )
         return packed

@@ -56,8 +56,12 @@ def _flat_positions(xp_: Any, shape: tuple[int, ...], key: Any) -> Array:
     """
     positions = None
     for dim, size in enumerate(shape):
-        grid = (xp_.arange(size) * math.prod(shape[dim + 1:])).reshape((size,) + (1,) * (len(shape) - dim - 1))
-        coordinate = xp_.broadcast_to(grid, shape)[key]  # a fresh array: the key holds an integer array
+        grid = (xp_.arange(size) * math.prod(shape[dim + 1 :])).reshape(
+            (size,) + (1,) * (len(shape) - dim - 1)
+        )
+        coordinate = xp_.broadcast_to(grid, shape)[
+            key
+        ]  # a fresh array: the key holds an integer array
         if positions is None:
             positions = coordinate
         else:
@@ -112,15 +116,23 @@ class Pad(Function):
         xp_ = self.xp
         self.input_shape, self.widths, self.mode = x.shape, widths, mode
         # the part of x that survives cropping, and where it lands in y
-        self.source = tuple(slice(max(-lo, 0), size - max(-hi, 0)) for size, (lo, hi) in zip(x.shape, widths))
-        self.target = tuple(slice(max(lo, 0), max(lo, 0) + s.stop - s.start) for (lo, _), s in zip(widths, self.source))
+        self.source = tuple(
+            slice(max(-lo, 0), size - max(-hi, 0)) for size, (lo, hi) in zip(x.shape, widths)
+        )
+        self.target = tuple(
+            slice(max(lo, 0), max(lo, 0) + s.stop - s.start)
+            for (lo, _), s in zip(widths, self.source)
+        )
         if mode == "constant":
             shape = tuple(size + lo + hi for size, (lo, hi) in zip(x.shape, widths))
             y = xp_.full(shape, value, dtype=x.dtype)
             y[self.target] = x[self.source]
             return y
-        self.maps = {dim: _source_index(xp_, mode, x.shape[dim], lo, hi)
-                     for dim, (lo, hi) in enumerate(widths) if lo or hi}
+        self.maps = {
+            dim: _source_index(xp_, mode, x.shape[dim], lo, hi)
+            for dim, (lo, hi) in enumerate(widths)
+            if lo or hi
+        }
         for dim, index in self.maps.items():
             x = xp_.take(x, index, axis=dim)
         return x
@@ -135,15 +147,22 @@ class Pad(Function):
             return grad_input
         for dim in sorted(self.maps, reverse=True):
             index, target = self.maps[dim].tolist(), self.target[dim]
-            back = xp_.zeros(grad.shape[:dim] + (self.input_shape[dim],) + grad.shape[dim + 1:], grad.dtype)
+            back = xp_.zeros(
+                grad.shape[:dim] + (self.input_shape[dim],) + grad.shape[dim + 1 :], grad.dtype
+            )
             back[_at(dim, self.source[dim])] = grad[_at(dim, target)]
-            for position in [*range(target.start), *range(target.stop, len(index))]:  # the padded taps
+            for position in [
+                *range(target.start),
+                *range(target.stop, len(index)),
+            ]:  # the padded taps
                 back[_at(dim, index[position])] += grad[_at(dim, position)]
             grad = back
         return grad
 
 
-def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:  # noqa: A002
+def pad(
+    input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None
+) -> Tensor:  # noqa: A002
     """Pad (or, with negative widths, crop) the last len(pad) // 2 dims.
 
     `pad` lists widths from the last dim backwards: (left, right, top, bottom, front, back).
@@ -151,7 +170,9 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     shape = input.shape
     widths_given = tuple(int(item) for item in pad)
     if len(widths_given) % 2:
-        raise ValueError(f"pad: pad {widths_given} must have an even length (a (before, after) pair per dim)")
+        raise ValueError(
+            f"pad: pad {widths_given} must have an even length (a (before, after) pair per dim)"
+        )
     pairs = len(widths_given) // 2
     if pairs > input.ndim:
         raise ValueError(
@@ -185,7 +206,9 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
                     f"(input shape {shape})"
                 )
             if mode == "replicate" and size == 0:
-                raise ValueError(f"pad: replicate padding needs dim {dim} to be non-empty (input shape {shape})")
+                raise ValueError(
+                    f"pad: replicate padding needs dim {dim} to be non-empty (input shape {shape})"
+                )
             if mode == "circular" and max(lo, hi) > 0 and max(lo, hi) > kept:
                 raise ValueError(
                     f"pad: circular padding ({lo}, {hi}) must be at most the size {kept} of dim {dim} after "

@@ -20,7 +20,9 @@ from glassnet.tensor import Tensor
 
 def _as_matrix_shapes(a_shape: tuple, b_shape: tuple) -> tuple[tuple, tuple]:
     """The shapes matmul works with: a 1-D left operand as (1, k), a 1-D right one as (k, 1)."""
-    return ((1,) + a_shape if len(a_shape) == 1 else a_shape), (b_shape + (1,) if len(b_shape) == 1 else b_shape)
+    return ((1,) + a_shape if len(a_shape) == 1 else a_shape), (
+        b_shape + (1,) if len(b_shape) == 1 else b_shape
+    )
 
 
 def _batch_shape(op: str, a_shape: tuple, b_shape: tuple) -> tuple[int, ...]:
@@ -114,7 +116,9 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
     """Product of two 2-D matrices (no broadcasting)."""
     a, b = promote(input, mat2)
     if a.ndim != 2 or b.ndim != 2:
-        raise ValueError(f"mm: both arguments must be 2-D matrices, got input shape {a.shape} and mat2 shape {b.shape}")
+        raise ValueError(
+            f"mm: both arguments must be 2-D matrices, got input shape {a.shape} and mat2 shape {b.shape}"
+        )
     _check_matmul("mm", a.shape, b.shape)
     return MatMul.apply(a, b)
 
@@ -123,7 +127,9 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
     """Batched product of two 3-D tensors with the same batch size (no broadcasting)."""
     a, b = promote(input, mat2)
     if a.ndim != 3 or b.ndim != 3:
-        raise ValueError(f"bmm: both arguments must be 3-D, got input shape {a.shape} and mat2 shape {b.shape}")
+        raise ValueError(
+            f"bmm: both arguments must be 3-D, got input shape {a.shape} and mat2 shape {b.shape}"
+        )
     if a.shape[0] != b.shape[0]:
         raise ValueError(f"bmm: batch sizes differ: input shape {a.shape} and mat2 shape {b.shape}")
     _check_matmul("bmm", a.shape, b.shape)
@@ -140,7 +146,9 @@ class Linear(Function):
 
     def forward(self, x: Array, weight: Array, bias: Array | None) -> Array:
         rows = x.reshape(-1, x.shape[-1])
-        self.save(rows if self.needs_input_grad[1] else None, weight if self.needs_input_grad[0] else None)
+        self.save(
+            rows if self.needs_input_grad[1] else None, weight if self.needs_input_grad[0] else None
+        )
         self.x_shape = x.shape
         y = rows @ weight.T
         if bias is not None:
@@ -168,7 +176,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         out = matmul(x, w)
         return out if b is None else out + b
     if w.ndim != 2:
-        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape {w.shape}")
+        raise ValueError(
+            f"linear: weight must be 2-D (out_features, in_features), got shape {w.shape}"
+        )
     if x.shape[-1] != w.shape[1]:
         raise ValueError(
             f"linear: input has {x.shape[-1]} features (last dim of input shape {x.shape}) but weight "
@@ -182,7 +192,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 
 Tensor.define_methods(
-    matmul=matmul, mm=mm, bmm=bmm,
-    __matmul__=matmul, __rmatmul__=lambda self, other: matmul(other, self),
+    matmul=matmul,
+    mm=mm,
+    bmm=bmm,
+    __matmul__=matmul,
+    __rmatmul__=lambda self, other: matmul(other, self),
 )
 __all__ = ["linear"]

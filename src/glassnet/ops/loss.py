@@ -38,14 +38,21 @@ def _reduce(xp: Any, loss: Array, reduction: str, count: Any) -> Array:
     return total if reduction == "sum" else _mean(xp, total, count)
 
 
-def _reduction(op: str, size_average: bool | None, reduce: bool | None, reduction: str,
-               allowed: tuple[str, ...] = _REDUCTIONS) -> str:
+def _reduction(
+    op: str,
+    size_average: bool | None,
+    reduce: bool | None,
+    reduction: str,
+    allowed: tuple[str, ...] = _REDUCTIONS,
+) -> str:
     """The reduction to use; the deprecated size_average/reduce pair overrides it, as in PyTorch."""
     if size_average is not None or reduce is not None:
         size_average = True if size_average is None else size_average
         reduction = ("mean" if size_average else "sum") if reduce in (None, True) else "none"
-        warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{reduction}' instead.",
-                      stacklevel=3)
+        warnings.warn(
+            f"size_average and reduce args will be deprecated, please use reduction='{reduction}' instead.",
+            stacklevel=3,
+        )
     if reduction not in allowed:
         names = ", ".join(repr(name) for name in allowed)
         raise ValueError(f"{op}: reduction={reduction!r} is not valid; expected one of {names}")
@@ -54,16 +61,24 @@ def _reduction(op: str, size_average: bool | None, reduce: bool | None, reductio
 
 # -- class-index losses ------------------------------------------------------------
 
-def _class_layout(op: str, input: Tensor, target: Tensor, weight: Tensor | None,  # noqa: A002
-                  ignore_index: int) -> tuple[int, Array | None]:
+
+def _class_layout(
+    op: str,
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None,  # noqa: A002
+    ignore_index: int,
+) -> tuple[int, Array | None]:
     """Check class-index targets; return the class dim (1, or 0 for a single (C,) sample) and weight."""
     if input.ndim == 0:
         raise ValueError(f"{op}: input must have a class dimension, got a 0-d tensor")
     class_dim = 0 if input.ndim == 1 else 1
     classes = input.shape[class_dim]
-    wanted = input.shape[:class_dim] + input.shape[class_dim + 1:]
+    wanted = input.shape[:class_dim] + input.shape[class_dim + 1 :]
     if target.dtype.kind not in "iu":
-        raise TypeError(f"{op}: class-index targets must be integers, got {target.dtype} (target shape {target.shape})")
+        raise TypeError(
+            f"{op}: class-index targets must be integers, got {target.dtype} (target shape {target.shape})"
+        )
     if target.shape != wanted:
         raise ValueError(
             f"{op}: target shape {tuple(target.shape)} does not match input shape {tuple(input.shape)}; "
@@ -86,8 +101,9 @@ def _class_layout(op: str, input: Tensor, target: Tensor, weight: Tensor | None,
     return class_dim, weight.data.astype(input.dtype, copy=False)
 
 
-def _pick_targets(xp: Any, labels: Array, weight: Array | None, ignore_index: int, class_dim: int,
-                  dtype: Any) -> tuple[Array, Array, Array]:
+def _pick_targets(
+    xp: Any, labels: Array, weight: Array | None, ignore_index: int, class_dim: int, dtype: Any
+) -> tuple[Array, Array, Array]:
     """The gather index (targets, ignored ones set to 0), the kept mask and w[t] (0 where ignored)."""
     kept = labels != ignore_index
     safe = xp.where(kept, labels, 0)
@@ -103,8 +119,15 @@ class NLLLoss(Function):
     weighted mean is a true weighted average of per-sample losses.
     """
 
-    def forward(self, x: Array, labels: Array, weight: Array | None, class_dim: int, ignore_index: int,
-                reduction: str) -> Array:
+    def forward(
+        self,
+        x: Array,
+        labels: Array,
+        weight: Array | None,
+        class_dim: int,
+        ignore_index: int,
+        reduction: str,
+    ) -> Array:
         xp = self.xp
         index, _, weight_t = _pick_targets(xp, labels, weight, ignore_index, class_dim, x.dtype)
         loss = -(weight_t * xp.take_along_axis(x, index, axis=class_dim).squeeze(class_dim))
@@ -118,7 +141,9 @@ class NLLLoss(Function):
         index, weight_t = self.saved
         scale = grad / _nonzero(xp, self.count) if self.reduction == "mean" else grad
         grad_x = xp.zeros(self.shape, dtype=weight_t.dtype)
-        xp.put_along_axis(grad_x, index, xp.expand_dims(-(weight_t * scale), self.class_dim), axis=self.class_dim)
+        xp.put_along_axis(
+            grad_x, index, xp.expand_dims(-(weight_t * scale), self.class_dim), axis=self.class_dim
+        )
         return grad_x, None
 
 
@@ -135,15 +160,25 @@ class CrossEntropy(Function):
     the kept targets (class indices) or by the number of samples N*d1*... (probabilities).
     """
 
-    def forward(self, x: Array, target: Array, weight: Array | None, class_dim: int, ignore_index: int,
-                reduction: str, label_smoothing: float) -> Array:
+    def forward(
+        self,
+        x: Array,
+        target: Array,
+        weight: Array | None,
+        class_dim: int,
+        ignore_index: int,
+        reduction: str,
+        label_smoothing: float,
+    ) -> Array:
         xp = self.xp
         classes = x.shape[class_dim]
         log_p = x - x.max(axis=class_dim, keepdims=True)
         log_p -= xp.log(xp.exp(log_p).sum(axis=class_dim, keepdims=True))
         self.class_dim, self.reduction, self.eps = class_dim, reduction, label_smoothing
         self.smooth = label_smoothing / classes
-        weight_c = None if weight is None else weight.reshape((classes,) + (1,) * (x.ndim - class_dim - 1))
+        weight_c = (
+            None if weight is None else weight.reshape((classes,) + (1,) * (x.ndim - class_dim - 1))
+        )
         if target.dtype.kind == "f":
             self.probabilities = True
             loss = -(self._coefficients(target, weight_c) * log_p).sum(axis=class_dim)
@@ -152,12 +187,20 @@ class CrossEntropy(Function):
             return _reduce(xp, loss, reduction, self.count)
         self.probabilities = False
         index, kept, weight_t = _pick_targets(xp, target, weight, ignore_index, class_dim, x.dtype)
-        loss = (weight_t * xp.take_along_axis(log_p, index, axis=class_dim).squeeze(class_dim)) * -(1.0 - self.eps)
+        loss = (weight_t * xp.take_along_axis(log_p, index, axis=class_dim).squeeze(class_dim)) * -(
+            1.0 - self.eps
+        )
         if self.eps:
-            log_sum = (log_p * weight_c).sum(axis=class_dim) if weight_c is not None else log_p.sum(axis=class_dim)
+            log_sum = (
+                (log_p * weight_c).sum(axis=class_dim)
+                if weight_c is not None
+                else log_p.sum(axis=class_dim)
+            )
             loss -= (self.smooth * log_sum) * kept
         self.count = weight_t.sum()
-        self.mass_total = (weight.sum() if weight is not None else classes) * self.smooth  # sum_c w_c eps / C
+        self.mass_total = (
+            weight.sum() if weight is not None else classes
+        ) * self.smooth  # sum_c w_c eps / C
         self.save(log_p, index, kept, weight_t, weight_c)
         return _reduce(xp, loss, reduction, self.count)
 
@@ -167,12 +210,18 @@ class CrossEntropy(Function):
 
     def backward(self, grad: Array) -> tuple[Array, Array | None]:
         xp, dim = self.xp, self.class_dim
-        scale = grad / _nonzero(xp, xp.asarray(self.count, dtype=grad.dtype)) if self.reduction == "mean" else grad
+        scale = (
+            grad / _nonzero(xp, xp.asarray(self.count, dtype=grad.dtype))
+            if self.reduction == "mean"
+            else grad
+        )
         if self.probabilities:
             log_p, q, weight_c = self.saved
             scale = xp.expand_dims(scale, dim) if self.reduction == "none" else scale
             coefficients = self._coefficients(q, weight_c)
-            grad_x = (xp.exp(log_p) * coefficients.sum(axis=dim, keepdims=True) - coefficients) * scale
+            grad_x = (
+                xp.exp(log_p) * coefficients.sum(axis=dim, keepdims=True) - coefficients
+            ) * scale
             grad_q = None
             if self.needs_input_grad[1]:
                 grad_q = log_p * (scale * -(1.0 - self.eps))
@@ -180,7 +229,9 @@ class CrossEntropy(Function):
             return grad_x, grad_q
         log_p, index, kept, weight_t, weight_c = self.saved
         at_target = weight_t * scale * (1.0 - self.eps)  # a at the target class, per sample
-        total = at_target + (kept * scale) * self.mass_total if self.eps else at_target  # sum_c a_ic
+        total = (
+            at_target + (kept * scale) * self.mass_total if self.eps else at_target
+        )  # sum_c a_ic
         grad_x = xp.exp(log_p) * xp.expand_dims(total, dim)
         picked = xp.take_along_axis(grad_x, index, axis=dim)
         xp.put_along_axis(grad_x, index, picked - xp.expand_dims(at_target, dim), axis=dim)
@@ -190,9 +241,16 @@ class CrossEntropy(Function):
         return grad_x, None
 
 
-def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
-                  size_average: bool | None = None, ignore_index: int = -100, reduce: bool | None = None,
-                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,  # noqa: A002
+    size_average: bool | None = None,
+    ignore_index: int = -100,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
     """Cross-entropy between softmax(input) over dim 1 and class-index or class-probability targets."""
     reduction = _reduction("cross_entropy", size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
@@ -205,31 +263,54 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  
                 "class-probability targets need the input's shape (class indices need an integer tensor)"
             )
         if ignore_index >= 0:
-            raise ValueError(f"cross_entropy: ignore_index={ignore_index} is not supported for probability targets")
+            raise ValueError(
+                f"cross_entropy: ignore_index={ignore_index} is not supported for probability targets"
+            )
         if x.ndim == 0:
             raise ValueError("cross_entropy: input must have a class dimension, got a 0-d tensor")
         x, target = promote(x, target)
         class_dim = 0 if x.ndim == 1 else 1
         classes = x.shape[class_dim]
         if weight is not None and weight.shape != (classes,):
-            raise ValueError(f"cross_entropy: weight has shape {tuple(weight.shape)} but input has {classes} classes "
-                             f"(input shape {tuple(x.shape)}); weight needs shape ({classes},)")
+            raise ValueError(
+                f"cross_entropy: weight has shape {tuple(weight.shape)} but input has {classes} classes "
+                f"(input shape {tuple(x.shape)}); weight needs shape ({classes},)"
+            )
         weight_array = None if weight is None else weight.data.astype(x.dtype, copy=False)
     else:
         class_dim, weight_array = _class_layout("cross_entropy", x, target, weight, ignore_index)
-    return CrossEntropy.apply(x, target, weight=weight_array, class_dim=class_dim, ignore_index=ignore_index,
-                              reduction=reduction, label_smoothing=label_smoothing)
+    return CrossEntropy.apply(
+        x,
+        target,
+        weight=weight_array,
+        class_dim=class_dim,
+        ignore_index=ignore_index,
+        reduction=reduction,
+        label_smoothing=label_smoothing,
+    )
 
 
-def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
-             size_average: bool | None = None, ignore_index: int = -100, reduce: bool | None = None,
-             reduction: str = "mean") -> Tensor:
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,  # noqa: A002
+    size_average: bool | None = None,
+    ignore_index: int = -100,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
     """Negative log-likelihood of class-index targets, given log-probabilities (class dim 1)."""
     reduction = _reduction("nll_loss", size_average, reduce, reduction)
     x = to_float(input)
     class_dim, weight_array = _class_layout("nll_loss", x, target, weight, ignore_index)
-    return NLLLoss.apply(x, target, weight=weight_array, class_dim=class_dim, ignore_index=ignore_index,
-                         reduction=reduction)
+    return NLLLoss.apply(
+        x,
+        target,
+        weight=weight_array,
+        class_dim=class_dim,
+        ignore_index=ignore_index,
+        reduction=reduction,
+    )
 
 
 __all__ = ["cross_entropy", "nll_loss"]

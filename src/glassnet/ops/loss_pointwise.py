@@ -19,6 +19,7 @@ from glassnet.tensor import Tensor
 
 # -- element-wise losses -------------------------------------------------------------
 
+
 class _PointwiseLoss(Function):
     """What the element-wise losses share: the weight, the reduction and their backward.
 
@@ -29,8 +30,15 @@ class _PointwiseLoss(Function):
                        (mse/l1) is L = sum(w l) / sum(w), so dL/dw = g (l - L) / sum(w).
     """
 
-    def forward(self, x: Array, t: Array, w: Array | None, reduction: str, divisor: Any = None,
-                **options: Any) -> Array:
+    def forward(
+        self,
+        x: Array,
+        t: Array,
+        w: Array | None,
+        reduction: str,
+        divisor: Any = None,
+        **options: Any,
+    ) -> Array:
         xp = self.xp
         loss, d_x, d_t = self.pointwise(x, t, **options)
         weighted = loss * w if w is not None else loss
@@ -42,19 +50,29 @@ class _PointwiseLoss(Function):
         self.save(*wide, w, loss if self.needs_input_grad[2] else None, out)
         return out
 
-    def pointwise(self, x: Array, t: Array, **options: Any) -> tuple[Array, Array | None, Array | None]:
+    def pointwise(
+        self, x: Array, t: Array, **options: Any
+    ) -> tuple[Array, Array | None, Array | None]:
         raise NotImplementedError
 
     def backward(self, grad: Array) -> tuple[Array | None, Array | None, Array | None]:
         d_x, d_t, w, loss, out = self.saved
         xp = self.xp
-        scale = grad / _nonzero(xp, xp.asarray(self.count, dtype=grad.dtype)) if self.reduction == "mean" else grad
+        scale = (
+            grad / _nonzero(xp, xp.asarray(self.count, dtype=grad.dtype))
+            if self.reduction == "mean"
+            else grad
+        )
         weighted_scale = scale * w if w is not None else scale
         grad_x = weighted_scale * d_x if d_x is not None else None
         grad_t = weighted_scale * d_t if d_t is not None else None
         grad_w = None
         if loss is not None:
-            grad_w = scale * (loss - out) if self.by_weight and self.reduction == "mean" else scale * loss
+            grad_w = (
+                scale * (loss - out)
+                if self.by_weight and self.reduction == "mean"
+                else scale * loss
+            )
         return grad_x, grad_t, grad_w
 
 
@@ -82,7 +100,9 @@ class SmoothL1Loss(_PointwiseLoss):
     dl/dx = (x - t) / beta inside, sign(x - t) outside; dl/dt = -dl/dx.
     Quadratic near the target (gradients shrink as it converges), linear far away (robust)."""
 
-    def pointwise(self, x: Array, t: Array, beta: float) -> tuple[Array, Array | None, Array | None]:
+    def pointwise(
+        self, x: Array, t: Array, beta: float
+    ) -> tuple[Array, Array | None, Array | None]:
         xp = self.xp
         diff = x - t
         size = xp.abs(diff)
@@ -120,7 +140,9 @@ class BinaryCrossEntropyWithLogits(_PointwiseLoss):
     log sigmoid(x) = min(x, 0) - log1p(exp(-|x|)): exp never overflows and log never sees 0,
     so a logit of 1e4 gives an exact loss and gradient. p > 1 weighs the positives up."""
 
-    def pointwise(self, x: Array, t: Array, pos_weight: Array | None) -> tuple[Array, Array | None, Array | None]:
+    def pointwise(
+        self, x: Array, t: Array, pos_weight: Array | None
+    ) -> tuple[Array, Array | None, Array | None]:
         xp = self.xp
         log_sig = xp.minimum(x, 0) - xp.log1p(xp.exp(-xp.abs(x)))
         if pos_weight is None:
@@ -140,7 +162,9 @@ class KLDiv(_PointwiseLoss):
     log_target: l = exp(t) (t - x),  dl/dx = -exp(t),  dl/dt = exp(t) (t - x + 1).
     Summed over classes it is KL(t || exp(x)) = sum t log(t / p), hence 'batchmean'."""
 
-    def pointwise(self, x: Array, t: Array, log_target: bool) -> tuple[Array, Array | None, Array | None]:
+    def pointwise(
+        self, x: Array, t: Array, log_target: bool
+    ) -> tuple[Array, Array | None, Array | None]:
         xp = self.xp
         if log_target:
             p = xp.exp(t)
@@ -152,13 +176,21 @@ class KLDiv(_PointwiseLoss):
         return t * (log_t - x), -t, d_t
 
 
-def _operands(op: str, input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
-              exact: bool = False, warn: bool = True, weight_promotes: bool = False,
-              ) -> tuple[Tensor, Tensor, Tensor | None]:
+def _operands(
+    op: str,
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,  # noqa: A002
+    exact: bool = False,
+    warn: bool = True,
+    weight_promotes: bool = False,
+) -> tuple[Tensor, Tensor, Tensor | None]:
     """Check target's shape against input's (torch: exact, or broadcast with a warning); promote."""
     if target.shape != input.shape:
         if exact:
-            raise ValueError(f"{op}: target shape {tuple(target.shape)} must match input shape {tuple(input.shape)}")
+            raise ValueError(
+                f"{op}: target shape {tuple(target.shape)} must match input shape {tuple(input.shape)}"
+            )
         try:
             xp.broadcast_shapes(input.shape, target.shape)
         except ValueError:
@@ -168,7 +200,8 @@ def _operands(op: str, input: Tensor, target: Tensor, weight: Tensor | None = No
         if warn:
             warnings.warn(
                 f"{op}: target shape {tuple(target.shape)} differs from input shape {tuple(input.shape)} and will "
-                "be broadcast, which is usually a bug. Please ensure they have the same size.", stacklevel=3,
+                "be broadcast, which is usually a bug. Please ensure they have the same size.",
+                stacklevel=3,
             )
     if weight is not None and weight_promotes:  # mse/l1 multiply by the weight, so it promotes
         return promote(to_float(input), target, weight)  # type: ignore[return-value]
@@ -178,11 +211,19 @@ def _operands(op: str, input: Tensor, target: Tensor, weight: Tensor | None = No
 
 def _elementwise_weight(op: str, input: Tensor, weight: Tensor | None) -> None:  # noqa: A002
     if weight is not None and weight.shape != input.shape:
-        raise ValueError(f"{op}: weight shape {tuple(weight.shape)} must match input shape {tuple(input.shape)}")
+        raise ValueError(
+            f"{op}: weight shape {tuple(weight.shape)} must match input shape {tuple(input.shape)}"
+        )
 
 
-def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,  # noqa: A002
-             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
+def mse_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,  # noqa: A002
+    reduction: str = "mean",
+    weight: Tensor | None = None,
+) -> Tensor:
     """Mean squared error; a `weight` mean divides by sum(weight)."""
     reduction = _reduction("mse_loss", size_average, reduce, reduction)
     _elementwise_weight("mse_loss", input, weight)
@@ -190,8 +231,14 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None, re
     return MSELoss.apply(x, t, w, reduction=reduction, divisor="weight" if w is not None else None)
 
 
-def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,  # noqa: A002
-            reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
+def l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,  # noqa: A002
+    reduction: str = "mean",
+    weight: Tensor | None = None,
+) -> Tensor:
     """Mean absolute error; a `weight` mean divides by sum(weight)."""
     reduction = _reduction("l1_loss", size_average, reduce, reduction)
     _elementwise_weight("l1_loss", input, weight)
@@ -199,8 +246,14 @@ def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None, red
     return L1Loss.apply(x, t, w, reduction=reduction, divisor="weight" if w is not None else None)
 
 
-def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,  # noqa: A002
-                   reduce: bool | None = None, reduction: str = "mean", beta: float = 1.0) -> Tensor:
+def smooth_l1_loss(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,  # noqa: A002
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> Tensor:
     """Quadratic below `beta`, linear above; beta=0 is l1_loss."""
     reduction = _reduction("smooth_l1_loss", size_average, reduce, reduction)
     if beta < 0:
@@ -211,9 +264,14 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
     return SmoothL1Loss.apply(x, t, None, reduction=reduction, beta=beta)
 
 
-def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
-                         size_average: bool | None = None, reduce: bool | None = None,
-                         reduction: str = "mean") -> Tensor:
+def binary_cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,  # noqa: A002
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> Tensor:
     """Binary cross-entropy of probabilities `input` in [0, 1]; `weight` broadcasts to the target."""
     reduction = _reduction("binary_cross_entropy", size_average, reduce, reduction)
     x, t, w = _operands("binary_cross_entropy", input, target, weight, exact=True)
@@ -226,9 +284,15 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     return BinaryCrossEntropy.apply(x, t, w, reduction=reduction)
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,  # noqa: A002
-                                     size_average: bool | None = None, reduce: bool | None = None,
-                                     reduction: str = "mean", pos_weight: Tensor | None = None) -> Tensor:
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,  # noqa: A002
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
     """sigmoid + binary cross-entropy in one stable step; `pos_weight` scales the positive term."""
     reduction = _reduction("binary_cross_entropy_with_logits", size_average, reduce, reduction)
     x, t, w = _operands("binary_cross_entropy_with_logits", input, target, weight, exact=True)
@@ -236,8 +300,14 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     return BinaryCrossEntropyWithLogits.apply(x, t, w, reduction=reduction, pos_weight=positive)
 
 
-def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,  # noqa: A002
-           reduction: str = "mean", log_target: bool = False) -> Tensor:
+def kl_div(
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,  # noqa: A002
+    reduction: str = "mean",
+    log_target: bool = False,
+) -> Tensor:
     """KL divergence with `input` in log space; 'batchmean' (sum / batch size) is the true KL per sample."""
     legacy = size_average is not None or reduce is not None
     reduction = _reduction("kl_div", size_average, reduce, reduction, _REDUCTIONS + ("batchmean",))
@@ -256,5 +326,10 @@ def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None, redu
 
 
 __all__ = [
-    "mse_loss", "l1_loss", "smooth_l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+    "mse_loss",
+    "l1_loss",
+    "smooth_l1_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "kl_div",
 ]

@@ -32,7 +32,9 @@ from glassnet.ops.cast import as_operand
 from glassnet.tensor import Tensor
 
 
-def _scale_shift(xhat: Array, gamma: Array | None, bias: Array | None, param_shape: tuple[int, ...]) -> Array:
+def _scale_shift(
+    xhat: Array, gamma: Array | None, bias: Array | None, param_shape: tuple[int, ...]
+) -> Array:
     """y = gamma * xhat + beta, in place on xhat (a fresh array), either parameter optional."""
     if gamma is not None:
         xhat *= gamma
@@ -41,7 +43,9 @@ def _scale_shift(xhat: Array, gamma: Array | None, bias: Array | None, param_sha
     return xhat
 
 
-def _moments(x: Array, axes: tuple[int, ...], eps: float, xp: ModuleType) -> tuple[Array, Array, Array, Array]:
+def _moments(
+    x: Array, axes: tuple[int, ...], eps: float, xp: ModuleType
+) -> tuple[Array, Array, Array, Array]:
     """Mean, biased variance, 1/sqrt(variance + eps) and xhat over `axes` (kept as size-1 axes)."""
     mean = x.mean(axis=axes, keepdims=True)
     centered = x - mean
@@ -105,9 +109,17 @@ class BatchNorm(Function):
     activation per BN layer (measured: +90 MiB peak on that step).
     """
 
-    def forward(self, x: Array, weight: Array | None, bias: Array | None, running_mean: Array | None = None,
-                running_var: Array | None = None, training: bool = False, momentum: float = 0.1,
-                eps: float = 1e-5) -> Array:
+    def forward(
+        self,
+        x: Array,
+        weight: Array | None,
+        bias: Array | None,
+        running_mean: Array | None = None,
+        running_var: Array | None = None,
+        training: bool = False,
+        momentum: float = 0.1,
+        eps: float = 1e-5,
+    ) -> Array:
         xp = self.xp
         channels = x.shape[1]
         self.param_shape = (1, channels) + (1,) * (x.ndim - 2)
@@ -119,15 +131,22 @@ class BatchNorm(Function):
             shift = -running_mean * scale if bias is None else bias - running_mean * scale
             self.scale = scale.reshape(self.param_shape).astype(x.dtype, copy=False)
             if self.needs_input_grad[1] or self.needs_input_grad[2]:  # gamma/beta grads need xhat
-                self.save(x, running_mean.reshape(self.param_shape).astype(x.dtype, copy=False),
-                          invstd.reshape(self.param_shape))
+                self.save(
+                    x,
+                    running_mean.reshape(self.param_shape).astype(x.dtype, copy=False),
+                    invstd.reshape(self.param_shape),
+                )
             y = x * self.scale
             y += shift.reshape(self.param_shape).astype(x.dtype, copy=False)
             return y
         n = x.size // channels
-        rows = x.reshape(x.shape[0], channels, -1)  # (N, C, pixels): the sums below run over axes 0 and 2
+        rows = x.reshape(
+            x.shape[0], channels, -1
+        )  # (N, C, pixels): the sums below run over axes 0 and 2
         mean = xp.einsum("ncp->c", rows) / x.dtype.type(n)
-        y = x - mean.reshape(self.param_shape)  # centred first: the variance then has no cancellation
+        y = x - mean.reshape(
+            self.param_shape
+        )  # centred first: the variance then has no cancellation
         centered = y.reshape(rows.shape)
         var = xp.einsum("ncp,ncp->c", centered, centered) / x.dtype.type(n)
         invstd = 1.0 / xp.sqrt(var + x.dtype.type(eps))
@@ -136,7 +155,9 @@ class BatchNorm(Function):
             running_mean += momentum * mean
             running_var *= 1.0 - momentum
             running_var += (momentum * n / (n - 1)) * var
-        y *= (invstd if gamma is None else invstd * weight).reshape(self.param_shape)  # y = xhat * gamma
+        y *= (invstd if gamma is None else invstd * weight).reshape(
+            self.param_shape
+        )  # y = xhat * gamma
         if bias is not None:
             y += bias.reshape(self.param_shape)
         self.save(x, mean.reshape(self.param_shape), invstd.reshape(self.param_shape), gamma)
@@ -157,7 +178,9 @@ class BatchNorm(Function):
         grad_x = sum_dy_xhat = None
         if need_x or need_weight:
             centered = x - mean  # becomes dx below
-            sum_dy_xhat = xp.einsum("ncp,ncp->c", rows, centered.reshape(rows.shape)) * invstd.reshape(-1)
+            sum_dy_xhat = xp.einsum(
+                "ncp,ncp->c", rows, centered.reshape(rows.shape)
+            ) * invstd.reshape(-1)
         if need_x:
             scale = invstd if gamma is None else invstd * gamma
             n = grad.dtype.type(self.count)
@@ -174,7 +197,9 @@ class BatchNorm(Function):
         x, mean, invstd = self.saved
         need_x, need_weight, need_bias = self.needs_input_grad
         axes = (0,) + tuple(range(2, grad.ndim))
-        grad_weight = (grad * ((x - mean) * invstd)).sum(axis=axes).reshape(-1) if need_weight else None
+        grad_weight = (
+            (grad * ((x - mean) * invstd)).sum(axis=axes).reshape(-1) if need_weight else None
+        )
         grad_bias = grad.sum(axis=axes).reshape(-1) if need_bias else None
         return (grad * self.scale if need_x else None, grad_weight, grad_bias)
 
@@ -189,7 +214,9 @@ class LayerNorm(Function):
         dgamma = sum over leading axes of dy * xhat,   dbeta = sum over leading axes of dy
     """
 
-    def forward(self, x: Array, weight: Array | None, bias: Array | None, k: int = 1, eps: float = 1e-5) -> Array:
+    def forward(
+        self, x: Array, weight: Array | None, bias: Array | None, k: int = 1, eps: float = 1e-5
+    ) -> Array:
         self.axes = tuple(range(x.ndim - k, x.ndim))
         mean, _, invstd, xhat = _moments(x, self.axes, eps, self.xp)
         self.save(x, mean, invstd, weight)
@@ -227,8 +254,14 @@ class GroupNorm(Function):
         dx = invstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) in the group view
     """
 
-    def forward(self, x: Array, weight: Array | None, bias: Array | None, num_groups: int = 1,
-                eps: float = 1e-5) -> Array:
+    def forward(
+        self,
+        x: Array,
+        weight: Array | None,
+        bias: Array | None,
+        num_groups: int = 1,
+        eps: float = 1e-5,
+    ) -> Array:
         batch, channels = x.shape[:2]
         self.param_shape = (1, channels) + (1,) * (x.ndim - 2)
         self.group_shape = (batch, num_groups, -1)
@@ -245,7 +278,9 @@ class GroupNorm(Function):
         grad_x = grad_weight = grad_bias = None
         if self.needs_input_grad[0]:
             dxhat = (grad * gamma if gamma is not None else grad).reshape(self.group_shape)
-            grad_x = _normalized_grad(dxhat, xhat.reshape(self.group_shape), invstd, (2,)).reshape(x.shape)
+            grad_x = _normalized_grad(dxhat, xhat.reshape(self.group_shape), invstd, (2,)).reshape(
+                x.shape
+            )
         if self.needs_input_grad[1]:
             grad_weight = (grad * xhat).sum(axis=outer).reshape(channels)
         if self.needs_input_grad[2]:
@@ -273,9 +308,15 @@ def batch_norm(
         raise ValueError(f"batch_norm: input must have shape (N, C, *), got shape {input.shape}")
     channels = input.shape[1]
     if (running_mean is None) != (running_var is None):
-        raise ValueError("batch_norm: running_mean and running_var must either both be None or neither be None")
-    for name, value in (("running_mean", running_mean), ("running_var", running_var),
-                        ("weight", weight), ("bias", bias)):
+        raise ValueError(
+            "batch_norm: running_mean and running_var must either both be None or neither be None"
+        )
+    for name, value in (
+        ("running_mean", running_mean),
+        ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
+    ):
         if value is not None and (not isinstance(value, Tensor) or value.numel() != channels):
             size = value.numel() if isinstance(value, Tensor) else type(value).__name__
             raise ValueError(
@@ -289,15 +330,23 @@ def batch_norm(
                 f"batch_norm: Expected more than 1 value per channel when training, got input size {input.shape}"
             )
         if running_mean is not None and momentum is None:
-            raise TypeError("batch_norm: momentum must be a float, got None (nn.BatchNorm turns momentum=None "
-                            "into a cumulative-average factor before calling batch_norm)")
+            raise TypeError(
+                "batch_norm: momentum must be a float, got None (nn.BatchNorm turns momentum=None "
+                "into a cumulative-average factor before calling batch_norm)"
+            )
     elif running_mean is None:
-        raise ValueError("batch_norm: running_mean and running_var must be given in evaluation mode (training=False)")
+        raise ValueError(
+            "batch_norm: running_mean and running_var must be given in evaluation mode (training=False)"
+        )
     return BatchNorm.apply(
-        input, _param(weight, input.dtype, "batch_norm", "weight"), _param(bias, input.dtype, "batch_norm", "bias"),
+        input,
+        _param(weight, input.dtype, "batch_norm", "weight"),
+        _param(bias, input.dtype, "batch_norm", "bias"),
         running_mean=running_mean.data if running_mean is not None else None,
         running_var=running_var.data if running_var is not None else None,
-        training=bool(training), momentum=float(momentum) if momentum is not None else None, eps=float(eps),
+        training=bool(training),
+        momentum=float(momentum) if momentum is not None else None,
+        eps=float(eps),
     )
 
 
@@ -310,9 +359,13 @@ def layer_norm(
 ) -> Tensor:
     """Normalise over the trailing axes given by `normalized_shape` (an int means one axis)."""
     _check_float(input, "layer_norm")
-    shape = (int(normalized_shape),) if isinstance(normalized_shape, int) else tuple(int(s) for s in normalized_shape)
+    shape = (
+        (int(normalized_shape),)
+        if isinstance(normalized_shape, int)
+        else tuple(int(s) for s in normalized_shape)
+    )
     k = len(shape)
-    if k > input.ndim or tuple(input.shape[input.ndim - k:]) != shape:
+    if k > input.ndim or tuple(input.shape[input.ndim - k :]) != shape:
         expected = ", ".join(["*"] + [str(s) for s in shape])
         raise ValueError(
             f"layer_norm: Given normalized_shape={list(shape)}, expected input with shape [{expected}], "
@@ -326,8 +379,11 @@ def layer_norm(
                 f"{got} and normalized_shape={list(shape)}"
             )
     return LayerNorm.apply(
-        input, _param(weight, input.dtype, "layer_norm", "weight"), _param(bias, input.dtype, "layer_norm", "bias"),
-        k=k, eps=float(eps),
+        input,
+        _param(weight, input.dtype, "layer_norm", "weight"),
+        _param(bias, input.dtype, "layer_norm", "bias"),
+        k=k,
+        eps=float(eps),
     )
 
 
@@ -341,7 +397,9 @@ def group_norm(
     """Normalise each of `num_groups` channel groups of an (N, C, *) input per sample."""
     _check_float(input, "group_norm")
     if input.ndim < 2:
-        raise ValueError(f"group_norm: Expected at least 2 dimensions for input tensor but got shape {input.shape}")
+        raise ValueError(
+            f"group_norm: Expected at least 2 dimensions for input tensor but got shape {input.shape}"
+        )
     batch, channels = input.shape[:2]
     if num_groups <= 0 or channels % num_groups:
         raise ValueError(
@@ -362,8 +420,11 @@ def group_norm(
             f"{[batch * channels // num_groups, num_groups, *input.shape[2:]]}"
         )
     return GroupNorm.apply(
-        input, _param(weight, input.dtype, "group_norm", "weight"), _param(bias, input.dtype, "group_norm", "bias"),
-        num_groups=int(num_groups), eps=float(eps),
+        input,
+        _param(weight, input.dtype, "group_norm", "weight"),
+        _param(bias, input.dtype, "group_norm", "bias"),
+        num_groups=int(num_groups),
+        eps=float(eps),
     )
 
 

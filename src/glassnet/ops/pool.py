@@ -23,7 +23,10 @@ def _taps(padded: Array, g: Geometry) -> Any:
     span_h, span_w = sh * (g.out_height - 1) + 1, sw * (g.out_width - 1) + 1
     for i in range(kh):
         for j in range(kw):
-            yield i * kw + j, padded[:, :, i * dh : i * dh + span_h : sh, j * dw : j * dw + span_w : sw]
+            yield (
+                i * kw + j,
+                padded[:, :, i * dh : i * dh + span_h : sh, j * dw : j * dw + span_w : sw],
+            )
 
 
 def _pad(xp: Any, x: Array, g: Geometry, fill: Any) -> Array:
@@ -57,7 +60,9 @@ class MaxPool(Function):
     A NaN in a window propagates to its output (its index may point elsewhere).
     """
 
-    def forward(self, x: Array, geometry: Geometry, out_shape: tuple[int, ...], return_indices: bool) -> Any:
+    def forward(
+        self, x: Array, geometry: Geometry, out_shape: tuple[int, ...], return_indices: bool
+    ) -> Any:
         xp, g = self.xp, geometry
         self.geometry, self.in_shape = g, x.shape
         low = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
@@ -82,7 +87,9 @@ class MaxPool(Function):
         padded = self.xp.zeros((g.batch, g.channels, *g.padded), dtype=grad.dtype)
         disjoint = _disjoint(g)
         for tap, view in _taps(padded, g):
-            if disjoint:  # each input is in one window at most: write, no temporary (1.8 -> 0.9 ms, k2 s2)
+            if (
+                disjoint
+            ):  # each input is in one window at most: write, no temporary (1.8 -> 0.9 ms, k2 s2)
                 self.xp.multiply(grad4, winner == tap, out=view)
             else:
                 view += grad4 * (winner == tap)
@@ -92,8 +99,12 @@ class MaxPool(Function):
 def _flat_indices(xp: Any, winner: Array, g: Geometry) -> Array:
     """PyTorch's indices: the winner's flat position h * W + w in its input plane."""
     (kw, (sh, sw), (dh, dw)) = (g.kernel[1], g.stride, g.dilation)
-    row = (xp.arange(g.out_height) * sh - g.padding[0])[:, None] + (winner // kw).astype(xp.int64) * dh
-    col = (xp.arange(g.out_width) * sw - g.padding[2])[None, :] + (winner % kw).astype(xp.int64) * dw
+    row = (xp.arange(g.out_height) * sh - g.padding[0])[:, None] + (winner // kw).astype(
+        xp.int64
+    ) * dh
+    col = (xp.arange(g.out_width) * sw - g.padding[2])[None, :] + (winner % kw).astype(
+        xp.int64
+    ) * dw
     return row * g.width + col
 
 
@@ -104,10 +115,18 @@ class AvgPool(Function):
     real pixels, or divisor_override; ceil_mode's overhang past the padding never counts.
     """
 
-    def forward(self, x: Array, geometry: Geometry, out_shape: tuple[int, ...], count_include_pad: bool,
-                divisor_override: int | None) -> Array:
+    def forward(
+        self,
+        x: Array,
+        geometry: Geometry,
+        out_shape: tuple[int, ...],
+        count_include_pad: bool,
+        divisor_override: int | None,
+    ) -> Array:
         g = self.geometry = geometry
-        divisor = self.divisor = _avg_divisor(self.xp, g, count_include_pad, divisor_override, x.dtype)
+        divisor = self.divisor = _avg_divisor(
+            self.xp, g, count_include_pad, divisor_override, x.dtype
+        )
         self.in_shape = x.shape
         padded = _pad(self.xp, x.reshape(g.batch, g.channels, g.height, g.width), g, 0)
         taps = _taps(padded, g)
@@ -115,7 +134,11 @@ class AvgPool(Function):
         for _, view in taps:
             total += view
         if x.dtype.kind != "f":  # integer pools divide like C: truncating toward zero
-            return self.xp.where(total < 0, -(-total // divisor), total // divisor).astype(x.dtype).reshape(out_shape)
+            return (
+                self.xp.where(total < 0, -(-total // divisor), total // divisor)
+                .astype(x.dtype)
+                .reshape(out_shape)
+            )
         return (total / divisor).reshape(out_shape)
 
     def backward(self, grad: Array) -> Array:
@@ -131,16 +154,22 @@ class AvgPool(Function):
         return _unpad(padded, g).reshape(self.in_shape)
 
 
-def _avg_divisor(xp: Any, g: Geometry, count_include_pad: bool, divisor_override: int | None, dtype: Any) -> Any:
+def _avg_divisor(
+    xp: Any, g: Geometry, count_include_pad: bool, divisor_override: int | None, dtype: Any
+) -> Any:
     """Per-output divisor (Ho, Wo): PyTorch's window size rules."""
     if divisor_override is not None:
         return divisor_override
     sizes = []
-    for out, size, kernel, stride, pad in ((g.out_height, g.height, g.kernel[0], g.stride[0], g.padding[0]),
-                                          (g.out_width, g.width, g.kernel[1], g.stride[1], g.padding[2])):
+    for out, size, kernel, stride, pad in (
+        (g.out_height, g.height, g.kernel[0], g.stride[0], g.padding[0]),
+        (g.out_width, g.width, g.kernel[1], g.stride[1], g.padding[2]),
+    ):
         start = xp.arange(out) * stride - pad
         end = xp.minimum(start + kernel, size + pad)  # ceil_mode's overhang is never counted
-        sizes.append(end - start if count_include_pad else xp.minimum(end, size) - xp.maximum(start, 0))
+        sizes.append(
+            end - start if count_include_pad else xp.minimum(end, size) - xp.maximum(start, 0)
+        )
     divisor = sizes[0][:, None] * sizes[1][None, :]
     return divisor.astype(dtype) if dtype.kind == "f" else divisor
 
@@ -167,7 +196,9 @@ class AdaptiveAvgPool(Function):
         # equal, disjoint windows: each input gets its window's gradient / window size
         kh, kw = g.height // g.out_height, g.width // g.out_width
         share = (planes / (kh * kw))[:, :, None, :, None]
-        return self.xp.broadcast_to(share, (planes.shape[0], g.out_height, kh, g.out_width, kw)).reshape(self.in_shape)
+        return self.xp.broadcast_to(
+            share, (planes.shape[0], g.out_height, kh, g.out_width, kw)
+        ).reshape(self.in_shape)
 
 
 def _separable(planes: Array, rows: Array, cols: Array) -> Array:
@@ -177,7 +208,11 @@ def _separable(planes: Array, rows: Array, cols: Array) -> Array:
         planes = (planes.reshape(-1, width) @ cols.T).reshape(batch, height, cols.shape[0])
     if rows.shape[0] != rows.shape[1]:
         width = planes.shape[2]
-        planes = (planes.transpose(0, 2, 1).reshape(-1, height) @ rows.T).reshape(batch, width, -1).transpose(0, 2, 1)
+        planes = (
+            (planes.transpose(0, 2, 1).reshape(-1, height) @ rows.T)
+            .reshape(batch, width, -1)
+            .transpose(0, 2, 1)
+        )
     return planes
 
 
@@ -200,7 +235,9 @@ class AdaptiveMaxPool(Function):
     window's last position (repeating a value cannot change a maximum).
     """
 
-    def forward(self, x: Array, geometry: Geometry, out_shape: tuple[int, ...], return_indices: bool) -> Any:
+    def forward(
+        self, x: Array, geometry: Geometry, out_shape: tuple[int, ...], return_indices: bool
+    ) -> Any:
         xp, g = self.xp, geometry
         self.geometry, self.in_shape = g, x.shape
         x4 = x.reshape(g.batch, g.channels, g.height, g.width)
@@ -216,7 +253,9 @@ class AdaptiveMaxPool(Function):
         (index,) = self.saved
         g = self.geometry
         plane = g.height * g.width
-        flat = (index + self.xp.arange(g.batch * g.channels).reshape(g.batch, g.channels, 1, 1) * plane).reshape(-1)
+        flat = (
+            index + self.xp.arange(g.batch * g.channels).reshape(g.batch, g.channels, 1, 1) * plane
+        ).reshape(-1)
         grad_x = self.xp.zeros(g.batch * g.channels * plane, dtype=grad.dtype)
         self.xp.add.at(grad_x, flat, grad.reshape(-1))  # windows may overlap: add, do not assign
         return grad_x.reshape(self.in_shape)
@@ -233,7 +272,9 @@ def _window_max(xp: Any, x: Array, positions: Array, axis: int) -> tuple[Array, 
     shape = (-1,) + (1,) * (x.ndim - 1 - axis)
     best = xp.take(x, positions[:, 0], axis=axis)
     winner = xp.broadcast_to(positions[:, 0].reshape(shape), best.shape).copy()
-    for tap in range(1, positions.shape[1]):  # positions only grow, so max() keeps the latest winner
+    for tap in range(
+        1, positions.shape[1]
+    ):  # positions only grow, so max() keeps the latest winner
         view = xp.take(x, positions[:, tap], axis=axis)
         xp.maximum(winner, (view > best) * positions[:, tap].reshape(shape), out=winner)
         xp.maximum(best, view, out=best)
@@ -247,75 +288,152 @@ def _check_input(op: str, input: Any, dims: int) -> tuple[int, ...]:  # noqa: A0
         raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
     if input.ndim not in (dims + 1, dims + 2):
         layout = "(C, L) or (N, C, L)" if dims == 1 else "(C, H, W) or (N, C, H, W)"
-        raise ValueError(f"{op}: input must be {dims + 1}-D or {dims + 2}-D {layout}, got shape {input.shape}")
+        raise ValueError(
+            f"{op}: input must be {dims + 1}-D or {dims + 2}-D {layout}, got shape {input.shape}"
+        )
     return input.shape if input.ndim == dims + 2 else (1, *input.shape)
 
 
-def _geometry(shape: tuple[int, ...], kernel: tuple[int, ...], stride: tuple[int, ...], padding: tuple[int, ...],
-              dilation: tuple[int, ...], after: tuple[int, ...], outs: tuple[int, ...]) -> Geometry:
+def _geometry(
+    shape: tuple[int, ...],
+    kernel: tuple[int, ...],
+    stride: tuple[int, ...],
+    padding: tuple[int, ...],
+    dilation: tuple[int, ...],
+    after: tuple[int, ...],
+    outs: tuple[int, ...],
+) -> Geometry:
     """A 2-D geometry; a 1-D pool becomes a 2-D pool over a unit height."""
     if len(kernel) == 1:
         shape = (shape[0], shape[1], 1, shape[2])
         kernel, stride, dilation, outs = (1, *kernel), (1, *stride), (1, *dilation), (1, *outs)
         padding, after = (0, *padding), (0, *after)
-    return Geometry(shape[0], shape[1], shape[2], shape[3], kernel, stride, dilation,  # type: ignore[arg-type]
-                    (padding[0], after[0], padding[1], after[1]), outs[0], outs[1])
+    return Geometry(
+        shape[0],
+        shape[1],
+        shape[2],
+        shape[3],
+        kernel,
+        stride,
+        dilation,  # type: ignore[arg-type]
+        (padding[0], after[0], padding[1], after[1]),
+        outs[0],
+        outs[1],
+    )
 
 
-def _window_geometry(op: str, input: Any, dims: int, kernel_size: Any, stride: Any, padding: Any,  # noqa: A002
-                     dilation: Any, ceil_mode: bool) -> tuple[Geometry, tuple[int, ...]]:
+def _window_geometry(
+    op: str,
+    input: Any,
+    dims: int,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,  # noqa: A002
+    dilation: Any,
+    ceil_mode: bool,
+) -> tuple[Geometry, tuple[int, ...]]:
     """Check a windowed pool's arguments; return its geometry and output shape."""
     shape = _check_input(op, input, dims)
     kernel = int_tuple(op, "kernel_size", kernel_size, dims)
-    strides = kernel if stride is None or (isinstance(stride, (tuple, list)) and not stride) else \
-        int_tuple(op, "stride", stride, dims)
+    strides = (
+        kernel
+        if stride is None or (isinstance(stride, (tuple, list)) and not stride)
+        else int_tuple(op, "stride", stride, dims)
+    )
     pads = int_tuple(op, "padding", padding, dims)
     dilations = int_tuple(op, "dilation", dilation, dims)
     for name, values in (("kernel_size", kernel), ("stride", strides), ("dilation", dilations)):
         if min(values) < 1:
             raise ValueError(f"{op}: {name} must be positive, got {name}={values}")
     if min(pads) < 0 or any(p > k // 2 for p, k in zip(pads, kernel)):
-        raise ValueError(f"{op}: padding must be non-negative and at most half the kernel size (as in PyTorch), "
-                         f"got padding={pads} with kernel_size={kernel}")
+        raise ValueError(
+            f"{op}: padding must be non-negative and at most half the kernel size (as in PyTorch), "
+            f"got padding={pads} with kernel_size={kernel}"
+        )
     outs, after = [], []
     for size, k, s, p, d in zip(shape[2:], kernel, strides, pads, dilations):
         reach = d * (k - 1) + 1
         out = (size + 2 * p - reach + (s - 1 if ceil_mode else 0)) // s + 1
-        if ceil_mode and (out - 1) * s >= size + p:  # the last window may not start in the right padding
+        if (
+            ceil_mode and (out - 1) * s >= size + p
+        ):  # the last window may not start in the right padding
             out -= 1
         outs.append(out)
-        after.append(max(p, (out - 1) * s + reach - size - p))  # ceil_mode's overhang, padded like padding
+        after.append(
+            max(p, (out - 1) * s + reach - size - p)
+        )  # ceil_mode's overhang, padded like padding
     if min(outs) < 1:
-        raise ValueError(f"{op}: output size would be {tuple(outs)} for input shape {input.shape} "
-                         f"(kernel_size={kernel}, stride={strides}, padding={pads}, dilation={dilations}): too small")
+        raise ValueError(
+            f"{op}: output size would be {tuple(outs)} for input shape {input.shape} "
+            f"(kernel_size={kernel}, stride={strides}, padding={pads}, dilation={dilations}): too small"
+        )
     geometry = _geometry(shape, kernel, strides, pads, dilations, tuple(after), tuple(outs))
     return geometry, (*input.shape[:-dims], *outs)
 
 
-def _max_pool(op: str, dims: int, input: Tensor, kernel_size: Any, stride: Any, padding: Any,  # noqa: A002
-              dilation: Any, ceil_mode: bool, return_indices: bool) -> Any:
-    geometry, out_shape = _window_geometry(op, input, dims, kernel_size, stride, padding, dilation, ceil_mode)
-    return MaxPool.apply(input, geometry=geometry, out_shape=out_shape, return_indices=return_indices)
+def _max_pool(
+    op: str,
+    dims: int,
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,  # noqa: A002
+    dilation: Any,
+    ceil_mode: bool,
+    return_indices: bool,
+) -> Any:
+    geometry, out_shape = _window_geometry(
+        op, input, dims, kernel_size, stride, padding, dilation, ceil_mode
+    )
+    return MaxPool.apply(
+        input, geometry=geometry, out_shape=out_shape, return_indices=return_indices
+    )
 
 
-def _avg_pool(op: str, dims: int, input: Tensor, kernel_size: Any, stride: Any, padding: Any,  # noqa: A002
-              ceil_mode: bool, count_include_pad: bool, divisor_override: int | None) -> Tensor:
-    if divisor_override is not None and (not isinstance(divisor_override, int) or divisor_override == 0):
+def _avg_pool(
+    op: str,
+    dims: int,
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any,
+    padding: Any,  # noqa: A002
+    ceil_mode: bool,
+    count_include_pad: bool,
+    divisor_override: int | None,
+) -> Tensor:
+    if divisor_override is not None and (
+        not isinstance(divisor_override, int) or divisor_override == 0
+    ):
         raise ValueError(f"{op}: divisor_override must be a non-zero int, got {divisor_override!r}")
-    geometry, out_shape = _window_geometry(op, input, dims, kernel_size, stride, padding, 1, ceil_mode)
-    return AvgPool.apply(input, geometry=geometry, out_shape=out_shape, count_include_pad=count_include_pad,
-                         divisor_override=divisor_override)
+    geometry, out_shape = _window_geometry(
+        op, input, dims, kernel_size, stride, padding, 1, ceil_mode
+    )
+    return AvgPool.apply(
+        input,
+        geometry=geometry,
+        out_shape=out_shape,
+        count_include_pad=count_include_pad,
+        divisor_override=divisor_override,
+    )
 
 
-def _adaptive_geometry(op: str, input: Any, dims: int,  # noqa: A002
-                       output_size: Any) -> tuple[Geometry, tuple[int, ...]]:
+def _adaptive_geometry(
+    op: str,
+    input: Any,
+    dims: int,  # noqa: A002
+    output_size: Any,
+) -> tuple[Geometry, tuple[int, ...]]:
     shape = _check_input(op, input, dims)
     sizes = tuple(output_size) if isinstance(output_size, (tuple, list)) else (output_size,) * dims
     if len(sizes) != dims:
-        raise ValueError(f"{op}: output_size must be an int or a tuple of {dims} ints or None, got {output_size!r}")
+        raise ValueError(
+            f"{op}: output_size must be an int or a tuple of {dims} ints or None, got {output_size!r}"
+        )
     sizes = tuple(size if out is None else out for out, size in zip(sizes, shape[2:]))
     if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in sizes):
-        raise ValueError(f"{op}: output_size must be positive ints (or None to keep a size), got {output_size!r}")
+        raise ValueError(
+            f"{op}: output_size must be positive ints (or None to keep a size), got {output_size!r}"
+        )
     if min(shape[2:]) < 1:
         raise ValueError(f"{op}: input shape {input.shape} has an empty spatial dim")
     ones = (1,) * dims
@@ -329,31 +447,73 @@ def _adaptive_avg(op: str, dims: int, input: Tensor, output_size: Any) -> Tensor
 
 
 # -- the functional API -------------------------------------------------------------
-def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,  # noqa: A002
-               ceil_mode: bool = False, return_indices: bool = False) -> Any:
+def max_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,  # noqa: A002
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
     """Max over windows of (N, C, L) or (C, L) input; indices are positions along L."""
-    return _max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+    return _max_pool(
+        "max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices
+    )
 
 
-def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,  # noqa: A002
-               ceil_mode: bool = False, return_indices: bool = False) -> Any:
+def max_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,  # noqa: A002
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
     """Max over windows of (N, C, H, W) or (C, H, W) input; stride defaults to kernel_size.
 
     return_indices=True also returns each maximum's flat index h * W + w in its input plane.
     """
-    return _max_pool("max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+    return _max_pool(
+        "max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices
+    )
 
 
-def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
-               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
-    return _avg_pool("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
+def avg_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,  # noqa: A002
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
+    return _avg_pool(
+        "avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None
+    )
 
 
-def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,  # noqa: A002
-               ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+def avg_pool2d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,  # noqa: A002
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+    divisor_override: int | None = None,
+) -> Tensor:
     """Mean over windows; count_include_pad decides whether zero padding counts in the divisor."""
-    return _avg_pool("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
-                     divisor_override)
+    return _avg_pool(
+        "avg_pool2d",
+        2,
+        input,
+        kernel_size,
+        stride,
+        padding,
+        ceil_mode,
+        count_include_pad,
+        divisor_override,
+    )
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
@@ -372,8 +532,12 @@ def _adaptive_max(op: str, dims: int, input: Tensor, output_size: Any, return_in
     if g.height % g.out_height == 0 and g.width % g.out_width == 0 and kernel[0] * kernel[1] <= 16:
         # equal, small windows: a plain max pool (its backward needs no scatter)
         geometry = g._replace(kernel=kernel, stride=kernel)
-        return MaxPool.apply(input, geometry=geometry, out_shape=out_shape, return_indices=return_indices)
-    return AdaptiveMaxPool.apply(input, geometry=geometry, out_shape=out_shape, return_indices=return_indices)
+        return MaxPool.apply(
+            input, geometry=geometry, out_shape=out_shape, return_indices=return_indices
+        )
+    return AdaptiveMaxPool.apply(
+        input, geometry=geometry, out_shape=out_shape, return_indices=return_indices
+    )
 
 
 def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:  # noqa: A002

@@ -62,7 +62,9 @@ def _keepdims(xp: Any, grad: Array, axes: tuple[int, ...] | None, keepdim: bool)
     return xp.expand_dims(grad, axes)
 
 
-def _broadcast_back(xp: Any, grad: Array, axes: tuple[int, ...] | None, keepdim: bool, shape: tuple) -> Array:
+def _broadcast_back(
+    xp: Any, grad: Array, axes: tuple[int, ...] | None, keepdim: bool, shape: tuple
+) -> Array:
     """Copy the output gradient to every element it summarised: a broadcast view, no copy."""
     return xp.broadcast_to(_keepdims(xp, grad, axes, keepdim), shape)
 
@@ -159,10 +161,14 @@ def mean(input: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: Any = 
     return Mean.apply(input, axes=_axes("mean", input.shape, dim), keepdim=keepdim, dtype=wanted)
 
 
-def prod(input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A002
+def prod(
+    input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None
+) -> Tensor:  # noqa: A002
     """Product over one dim (every element when None). Bool and integer tensors give int64."""
     if isinstance(dim, (tuple, list)):
-        raise TypeError(f"prod: dim must be a single int, got {dim!r} (PyTorch's prod reduces one dim)")
+        raise TypeError(
+            f"prod: dim must be a single int, got {dim!r} (PyTorch's prod reduces one dim)"
+        )
     axes = _axes("prod", input.shape, dim)
     axis = None if axes is None else axes[0]
     return Prod.apply(input, axis=axis, keepdim=keepdim, dtype=_sum_dtype("prod", input, dtype))
@@ -177,7 +183,9 @@ class Var(Function):
     drops out of the derivative because the centred values sum to zero.
     """
 
-    def forward(self, x: Array, axes: tuple[int, ...] | None, keepdim: bool, correction: float) -> Array:
+    def forward(
+        self, x: Array, axes: tuple[int, ...] | None, keepdim: bool, correction: float
+    ) -> Array:
         self.axes, self.keepdim = axes, keepdim
         centred = x - x.mean(axis=axes, keepdims=True)
         dof = _count(x.shape, axes) - correction
@@ -198,7 +206,9 @@ class Std(Var):
     The chain rule through the square root: ds/dv = 1 / (2 s) times dv/dx_i (see Var).
     """
 
-    def forward(self, x: Array, axes: tuple[int, ...] | None, keepdim: bool, correction: float) -> Array:
+    def forward(
+        self, x: Array, axes: tuple[int, ...] | None, keepdim: bool, correction: float
+    ) -> Array:
         std = self.xp.sqrt(super().forward(x, axes, keepdim, correction))
         self.save(self.saved[0], std)
         return std
@@ -206,18 +216,24 @@ class Std(Var):
     def backward(self, grad: Array) -> Array:
         centred, std = self.saved
         keep = self.keepdim
-        scaled = _keepdims(self.xp, grad, self.axes, keep) / (_keepdims(self.xp, std, self.axes, keep) * self.dof)
+        scaled = _keepdims(self.xp, grad, self.axes, keep) / (
+            _keepdims(self.xp, std, self.axes, keep) * self.dof
+        )
         return scaled * centred
 
 
-def _correction(op: str, dim: Any, unbiased: bool | None, correction: float | None) -> tuple[Any, float]:
+def _correction(
+    op: str, dim: Any, unbiased: bool | None, correction: float | None
+) -> tuple[Any, float]:
     """Resolve PyTorch's two spellings: `unbiased` (bool, old) and `correction` (number, new)."""
     if isinstance(dim, bool):  # torch.var(x, False): the bool is `unbiased`
         if unbiased is not None:
             raise TypeError(f"{op}: got a bool for dim ({dim}) and unbiased={unbiased}")
         dim, unbiased = None, dim
     if unbiased is not None and correction is not None:
-        raise TypeError(f"{op}: pass either unbiased={unbiased} or correction={correction}, not both")
+        raise TypeError(
+            f"{op}: pass either unbiased={unbiased} or correction={correction}, not both"
+        )
     if correction is not None:
         if isinstance(correction, bool) or not isinstance(correction, (int, float)):
             raise TypeError(f"{op}: correction must be a number, got {correction!r}")
@@ -227,23 +243,41 @@ def _correction(op: str, dim: Any, unbiased: bool | None, correction: float | No
 
 def _check_float(op: str, input: Tensor) -> None:  # noqa: A002
     if input.dtype.kind != "f":
-        raise TypeError(f"{op}: needs a floating point tensor, got {input.dtype}; convert it with .float()")
+        raise TypeError(
+            f"{op}: needs a floating point tensor, got {input.dtype}; convert it with .float()"
+        )
 
 
-def var(input: Tensor, dim: Dim = None, unbiased: bool | None = None, keepdim: bool = False,  # noqa: A002
-        *, correction: float | None = None) -> Tensor:
+def var(
+    input: Tensor,
+    dim: Dim = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,  # noqa: A002
+    *,
+    correction: float | None = None,
+) -> Tensor:
     """Variance over `dim`, dividing by N - correction (default correction=1, or unbiased=False for 0)."""
     _check_float("var", input)
     dim, correction = _correction("var", dim, unbiased, correction)
-    return Var.apply(input, axes=_axes("var", input.shape, dim), keepdim=keepdim, correction=correction)
+    return Var.apply(
+        input, axes=_axes("var", input.shape, dim), keepdim=keepdim, correction=correction
+    )
 
 
-def std(input: Tensor, dim: Dim = None, unbiased: bool | None = None, keepdim: bool = False,  # noqa: A002
-        *, correction: float | None = None) -> Tensor:
+def std(
+    input: Tensor,
+    dim: Dim = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,  # noqa: A002
+    *,
+    correction: float | None = None,
+) -> Tensor:
     """Standard deviation over `dim`: sqrt(var(...)) with the same arguments."""
     _check_float("std", input)
     dim, correction = _correction("std", dim, unbiased, correction)
-    return Std.apply(input, axes=_axes("std", input.shape, dim), keepdim=keepdim, correction=correction)
+    return Std.apply(
+        input, axes=_axes("std", input.shape, dim), keepdim=keepdim, correction=correction
+    )
 
 
 # -- logsumexp -----------------------------------------------------------------------
@@ -271,7 +305,9 @@ class LogSumExp(Function):
 
 def logsumexp(input: Tensor, dim: Dim, keepdim: bool = False) -> Tensor:  # noqa: A002
     """log(sum(exp(input))) over `dim`, computed stably. Integer tensors become float32."""
-    return LogSumExp.apply(to_float(input), axes=_axes("logsumexp", input.shape, dim), keepdim=keepdim)
+    return LogSumExp.apply(
+        to_float(input), axes=_axes("logsumexp", input.shape, dim), keepdim=keepdim
+    )
 
 
 # -- max, min, argmax, argmin ----------------------------------------------------------
@@ -306,7 +342,9 @@ class ExtremumDim(Function):
     The gradient goes only to the element whose index is returned (the first one in a tie).
     """
 
-    def forward(self, x: Array, axis: int | None, keepdim: bool, largest: bool) -> tuple[Array, Array]:
+    def forward(
+        self, x: Array, axis: int | None, keepdim: bool, largest: bool
+    ) -> tuple[Array, Array]:
         xp = self.xp
         self.shape, self.axis, self.keepdim = x.shape, axis, keepdim
         if axis is None:  # a 0-d tensor: itself, at index 0
@@ -325,7 +363,9 @@ class ExtremumDim(Function):
         (indices,) = self.saved
         xp, axis = self.xp, self.axis
         grad = grad if self.keepdim else xp.expand_dims(grad, axis)
-        positions = xp.arange(self.shape[axis]).reshape([-1 if a == axis else 1 for a in range(len(self.shape))])
+        positions = xp.arange(self.shape[axis]).reshape(
+            [-1 if a == axis else 1 for a in range(len(self.shape))]
+        )
         return xp.where(positions == indices, grad, 0)
 
 
@@ -342,14 +382,18 @@ def _reduce_axis(op: str, input: Tensor, dim: Any) -> int | None:  # noqa: A002
 
 def _check_nonempty(op: str, input: Tensor) -> None:  # noqa: A002
     if input.numel() == 0:
-        raise ValueError(f"{op}: cannot reduce an empty tensor (shape {input.shape}) over all dims; pass dim")
+        raise ValueError(
+            f"{op}: cannot reduce an empty tensor (shape {input.shape}) over all dims; pass dim"
+        )
 
 
 def _extremum(op: str, largest: bool, input: Tensor, dim: Any, keepdim: bool, other: Any) -> Any:  # noqa: A002
     if isinstance(dim, Tensor) or other is not None:  # the binary form: max(input, other)
         from glassnet.ops import elementwise  # lazily: elementwise may be loaded after this module
 
-        return getattr(elementwise, "maximum" if largest else "minimum")(input, dim if other is None else other)
+        return getattr(elementwise, "maximum" if largest else "minimum")(
+            input, dim if other is None else other
+        )
     if dim is None:
         _check_nonempty(op, input)
         return Extremum.apply(input, largest=largest)
@@ -357,15 +401,25 @@ def _extremum(op: str, largest: bool, input: Tensor, dim: Any, keepdim: bool, ot
     return ValuesIndices(*ExtremumDim.apply(input, axis=axis, keepdim=keepdim, largest=largest))
 
 
-def max(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False,  # noqa: A001,A002
-        *, other: Tensor | None = None) -> Any:
+def max(
+    input: Tensor,
+    dim: int | Tensor | None = None,
+    keepdim: bool = False,  # noqa: A001,A002
+    *,
+    other: Tensor | None = None,
+) -> Any:
     """max(input): the largest element. max(input, dim, keepdim=False): (values, indices)
     along dim. max(input, other): the elementwise maximum."""
     return _extremum("max", True, input, dim, keepdim, other)
 
 
-def min(input: Tensor, dim: int | Tensor | None = None, keepdim: bool = False,  # noqa: A001,A002
-        *, other: Tensor | None = None) -> Any:
+def min(
+    input: Tensor,
+    dim: int | Tensor | None = None,
+    keepdim: bool = False,  # noqa: A001,A002
+    *,
+    other: Tensor | None = None,
+) -> Any:
     """min(input), min(input, dim, keepdim=False) -> (values, indices), or min(input, other)."""
     return _extremum("min", False, input, dim, keepdim, other)
 
@@ -394,7 +448,15 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
 
 
 Tensor.define_methods(
-    sum=sum, mean=mean, prod=prod, var=var, std=std, logsumexp=logsumexp,
-    max=max, min=min, argmax=argmax, argmin=argmin,
+    sum=sum,
+    mean=mean,
+    prod=prod,
+    var=var,
+    std=std,
+    logsumexp=logsumexp,
+    max=max,
+    min=min,
+    argmax=argmax,
+    argmin=argmin,
 )
 __all__ = ["sum", "mean", "prod", "var", "std", "logsumexp", "max", "min", "argmax", "argmin"]

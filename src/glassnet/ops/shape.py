@@ -21,8 +21,22 @@ from glassnet.ops.indexing import _at, pad  # noqa: F401  (attaches Tensor.__get
 from glassnet.tensor import Tensor
 
 __all__ = [
-    "reshape", "flatten", "squeeze", "unsqueeze", "permute", "transpose", "t", "broadcast_to",
-    "cat", "concat", "concatenate", "stack", "split", "chunk", "unbind", "clone",
+    "reshape",
+    "flatten",
+    "squeeze",
+    "unsqueeze",
+    "permute",
+    "transpose",
+    "t",
+    "broadcast_to",
+    "cat",
+    "concat",
+    "concatenate",
+    "stack",
+    "split",
+    "chunk",
+    "unbind",
+    "clone",
 ]
 
 
@@ -95,9 +109,13 @@ def _infer_shape(shape: tuple[int, ...], input_shape: tuple[int, ...], op: str) 
         raise ValueError(f"{op}: only one dimension can be -1, got shape {shape}")
     known = math.prod(size for size in shape if size != -1)
     if unknown and known == 0:
-        raise ValueError(f"{op}: cannot infer the -1 in shape {shape} for input of shape {input_shape} (0 elements)")
+        raise ValueError(
+            f"{op}: cannot infer the -1 in shape {shape} for input of shape {input_shape} (0 elements)"
+        )
     if (unknown and numel % known) or (not unknown and known != numel):
-        raise ValueError(f"{op}: shape {shape} is invalid for input of shape {input_shape} ({numel} elements)")
+        raise ValueError(
+            f"{op}: shape {shape} is invalid for input of shape {input_shape} ({numel} elements)"
+        )
     return tuple(int(numel // known) if size == -1 else int(size) for size in shape)
 
 
@@ -110,17 +128,24 @@ def view(self: Tensor, *shape: Any) -> Tensor:
     """`reshape` under PyTorch's other name (NumPy needs no contiguity, so no error for that)."""
     sizes = _sizes(shape)
     if len(sizes) == 1 and not _is_int(sizes[0]):
-        raise TypeError(f"view: expected sizes as ints, got {sizes[0]!r} (view(dtype) is not supported)")
+        raise TypeError(
+            f"view: expected sizes as ints, got {sizes[0]!r} (view(dtype) is not supported)"
+        )
     return Reshape.apply(self, shape=_infer_shape(sizes, self.shape, "view"))
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
     """Merge dims start_dim..end_dim (inclusive) into one; a 0-d tensor becomes shape (1,)."""
     shape = input.shape
-    start, end = _dim(start_dim, input.ndim, "flatten", "start_dim"), _dim(end_dim, input.ndim, "flatten", "end_dim")
+    start, end = (
+        _dim(start_dim, input.ndim, "flatten", "start_dim"),
+        _dim(end_dim, input.ndim, "flatten", "end_dim"),
+    )
     if start > end:
-        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} (input shape {shape})")
-    merged = shape[:start] + (math.prod(shape[start:end + 1]),) + shape[end + 1:]
+        raise ValueError(
+            f"flatten: start_dim {start_dim} comes after end_dim {end_dim} (input shape {shape})"
+        )
+    merged = shape[:start] + (math.prod(shape[start : end + 1]),) + shape[end + 1 :]
     return Reshape.apply(input, shape=merged)
 
 
@@ -160,7 +185,9 @@ def permute(input: Tensor, dims: Sequence[int]) -> Tensor:  # noqa: A002
     """Reorder the dims: output dim i is input dim dims[i]."""
     dims = tuple(dims)
     if len(dims) != input.ndim:
-        raise ValueError(f"permute: dims {dims} has {len(dims)} entries but the tensor has {input.ndim} dims")
+        raise ValueError(
+            f"permute: dims {dims} has {len(dims)} entries but the tensor has {input.ndim} dims"
+        )
     axes = tuple(_dim(item, input.ndim, "permute") for item in dims)
     if len(set(axes)) != len(axes):
         raise ValueError(f"permute: dims {dims} repeats a dim")
@@ -170,7 +197,10 @@ def permute(input: Tensor, dims: Sequence[int]) -> Tensor:  # noqa: A002
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
     """Swap two dims."""
     axes = list(range(input.ndim))
-    first, second = _dim(dim0, input.ndim, "transpose", "dim0"), _dim(dim1, input.ndim, "transpose", "dim1")
+    first, second = (
+        _dim(dim0, input.ndim, "transpose", "dim0"),
+        _dim(dim1, input.ndim, "transpose", "dim1"),
+    )
     if input.ndim:
         axes[first], axes[second] = axes[second], axes[first]
     return Permute.apply(input, dims=tuple(axes))
@@ -179,7 +209,9 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
 def t(input: Tensor) -> Tensor:  # noqa: A002
     """Transpose a matrix; 0-d and 1-d tensors come back as they are."""
     if input.ndim > 2:
-        raise ValueError(f"t: expects a tensor with at most 2 dims, got shape {input.shape}; use transpose or mT")
+        raise ValueError(
+            f"t: expects a tensor with at most 2 dims, got shape {input.shape}; use transpose or mT"
+        )
     return Permute.apply(input, dims=tuple(reversed(range(input.ndim))))
 
 
@@ -207,14 +239,18 @@ class Expand(Function):
 def _expanded_shape(shape: tuple[int, ...], sizes: tuple[int, ...], op: str) -> tuple[int, ...]:
     lead = len(sizes) - len(shape)
     if lead < 0:
-        raise ValueError(f"{op}: got {len(sizes)} sizes {sizes} for a tensor with {len(shape)} dims (shape {shape})")
+        raise ValueError(
+            f"{op}: got {len(sizes)} sizes {sizes} for a tensor with {len(shape)} dims (shape {shape})"
+        )
     target = []
     for index, size in enumerate(sizes):
         old = shape[index - lead] if index >= lead else None
         if size == -1 and old is not None:
             size = old
         if size < 0:
-            raise ValueError(f"{op}: size {size} at index {index} of {sizes} is not allowed (shape {shape})")
+            raise ValueError(
+                f"{op}: size {size} at index {index} of {sizes} is not allowed (shape {shape})"
+            )
         if old is not None and old != 1 and size != old:
             raise ValueError(
                 f"{op}: size {size} at index {index} of {sizes} does not match the existing size {old} "
@@ -244,7 +280,9 @@ class Cat(Function):
 
     def backward(self, grad: Array) -> tuple[Array | None, ...]:
         pieces = zip(self.bounds[:-1], self.bounds[1:], self.needs_input_grad)
-        return tuple(grad[_at(self.dim, slice(lo, hi))] if needed else None for lo, hi, needed in pieces)
+        return tuple(
+            grad[_at(self.dim, slice(lo, hi))] if needed else None for lo, hi, needed in pieces
+        )
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
@@ -260,10 +298,15 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     first_position, first = kept[0]
     for position, item in kept:
         if item.ndim == 0:
-            raise ValueError(f"cat: tensor {position} is zero-dimensional and cannot be concatenated")
+            raise ValueError(
+                f"cat: tensor {position} is zero-dimensional and cannot be concatenated"
+            )
     axis = _dim(dim, first.ndim, "cat")
     for position, item in kept[1:]:
-        others, first_others = item.shape[:axis] + item.shape[axis + 1:], first.shape[:axis] + first.shape[axis + 1:]
+        others, first_others = (
+            item.shape[:axis] + item.shape[axis + 1 :],
+            first.shape[:axis] + first.shape[axis + 1 :],
+        )
         if item.ndim != first.ndim or others != first_others:
             raise ValueError(
                 f"cat: tensor {position} has shape {item.shape} but tensor {first_position} has shape {first.shape}; "
@@ -288,7 +331,10 @@ class Stack(Function):
         return self.xp.stack(arrays, axis=dim)
 
     def backward(self, grad: Array) -> tuple[Array | None, ...]:
-        return tuple(grad[_at(self.dim, k)] if needed else None for k, needed in enumerate(self.needs_input_grad))
+        return tuple(
+            grad[_at(self.dim, k)] if needed else None
+            for k, needed in enumerate(self.needs_input_grad)
+        )
 
 
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
@@ -318,7 +364,9 @@ class Split(Function):
         return self.xp.concatenate(grads, axis=self.dim)
 
 
-def split(tensor: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
+def split(
+    tensor: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0
+) -> tuple[Tensor, ...]:
     """Cut into pieces of `split_size` (the last may be smaller) or of the listed sizes."""
     if tensor.ndim == 0:
         raise ValueError("split: a 0-d tensor cannot be split")
@@ -327,8 +375,12 @@ def split(tensor: Tensor, split_size_or_sections: int | Sequence[int], dim: int 
     if _is_int(split_size_or_sections):
         step = operator.index(split_size_or_sections)
         if step < 0 or (step == 0 and size > 0):
-            raise ValueError(f"split: split_size must be positive, got {step} for dim {axis} of size {size}")
-        sections = ((step,) * (size // step) + ((size % step,) if size % step else ())) if size else (0,)
+            raise ValueError(
+                f"split: split_size must be positive, got {step} for dim {axis} of size {size}"
+            )
+        sections = (
+            ((step,) * (size // step) + ((size % step,) if size % step else ())) if size else (0,)
+        )
     else:
         sections = tuple(int(item) for item in split_size_or_sections)
         if any(item < 0 for item in sections) or sum(sections) != size:
@@ -389,14 +441,19 @@ Tensor.define_methods(
     view=view,
     reshape_as=lambda self, other: reshape(self, other.shape),
     view_as=lambda self, other: reshape(self, other.shape),
-    flatten=flatten, squeeze=squeeze, unsqueeze=unsqueeze,
+    flatten=flatten,
+    squeeze=squeeze,
+    unsqueeze=unsqueeze,
     permute=lambda self, *dims: permute(self, _sizes(dims)),
-    transpose=transpose, t=t,
+    transpose=transpose,
+    t=t,
     T=property(lambda self: Permute.apply(self, dims=tuple(reversed(range(self.ndim))))),
     mT=property(_matrix_transpose),
     expand=expand,
     expand_as=lambda self, other: expand(self, other.shape),
-    split=split, chunk=chunk, unbind=unbind,
+    split=split,
+    chunk=chunk,
+    unbind=unbind,
     clone=clone,
     contiguous=lambda self: self,  # NumPy ops accept any layout, so there is nothing to do
 )

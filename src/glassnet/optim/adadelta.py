@@ -47,8 +47,14 @@ class Adadelta(Optimizer):
         differentiable: bool = False,
     ) -> None:
         defaults = {
-            "lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay, "maximize": maximize,
-            "capturable": capturable, "foreach": foreach, "differentiable": differentiable,
+            "lr": lr,
+            "rho": rho,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "maximize": maximize,
+            "capturable": capturable,
+            "foreach": foreach,
+            "differentiable": differentiable,
         }
         self._validate(defaults)
         super().__init__(params, defaults)
@@ -56,15 +62,22 @@ class Adadelta(Optimizer):
     def _validate(self, options: dict[str, Any]) -> None:
         check_non_negative("Adadelta", options, "lr", "rho", "eps", "weight_decay")
         if not options["rho"] <= 1.0:
-            raise ValueError(f"Adadelta: Invalid rho value: {options['rho']} (rho must be in [0, 1])")
+            raise ValueError(
+                f"Adadelta: Invalid rho value: {options['rho']} (rho must be in [0, 1])"
+            )
         check_supported("Adadelta", options)
 
     def _init_state(self, param: Tensor, group: dict[str, Any]) -> dict[str, Any]:
         xp = namespace(param.data)
-        return {"step": scalar_state(0.0), "square_avg": Tensor(xp.zeros_like(param.data)),
-                "acc_delta": Tensor(xp.zeros_like(param.data))}
+        return {
+            "step": scalar_state(0.0),
+            "square_avg": Tensor(xp.zeros_like(param.data)),
+            "acc_delta": Tensor(xp.zeros_like(param.data)),
+        }
 
-    def _update(self, param: Array, grad: Array, state: dict[str, Any], group: dict[str, Any]) -> None:
+    def _update(
+        self, param: Array, grad: Array, state: dict[str, Any], group: dict[str, Any]
+    ) -> None:
         xp = namespace(param)
         state["step"].data += 1
         g = effective_grad(param, grad, group["weight_decay"], group["maximize"])

@@ -48,9 +48,15 @@ class Adagrad(Optimizer):
         fused: bool | None = None,
     ) -> None:
         defaults = {
-            "lr": lr, "lr_decay": lr_decay, "eps": eps, "weight_decay": weight_decay,
-            "initial_accumulator_value": initial_accumulator_value, "foreach": foreach,
-            "maximize": maximize, "differentiable": differentiable, "fused": fused,
+            "lr": lr,
+            "lr_decay": lr_decay,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "initial_accumulator_value": initial_accumulator_value,
+            "foreach": foreach,
+            "maximize": maximize,
+            "differentiable": differentiable,
+            "fused": fused,
         }
         self._validate(defaults)
         super().__init__(params, defaults)
@@ -59,14 +65,21 @@ class Adagrad(Optimizer):
                 self.state[param].update(self._init_state(param, group))
 
     def _validate(self, options: dict[str, Any]) -> None:
-        check_non_negative("Adagrad", options, "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+        check_non_negative(
+            "Adagrad", options, "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"
+        )
         check_supported("Adagrad", options)
 
     def _init_state(self, param: Tensor, group: dict[str, Any]) -> dict[str, Any]:
         xp = namespace(param.data)
-        return {"step": scalar_state(0.0), "sum": Tensor(xp.full_like(param.data, group["initial_accumulator_value"]))}
+        return {
+            "step": scalar_state(0.0),
+            "sum": Tensor(xp.full_like(param.data, group["initial_accumulator_value"])),
+        }
 
-    def _update(self, param: Array, grad: Array, state: dict[str, Any], group: dict[str, Any]) -> None:
+    def _update(
+        self, param: Array, grad: Array, state: dict[str, Any], group: dict[str, Any]
+    ) -> None:
         xp = namespace(param)
         state["step"].data += 1
         step = float(state["step"].data)

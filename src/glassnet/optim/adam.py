@@ -58,9 +58,17 @@ class Adam(Optimizer):
         decoupled_weight_decay: bool = False,
     ) -> None:
         defaults = {
-            "lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay, "amsgrad": amsgrad,
-            "maximize": maximize, "foreach": foreach, "capturable": capturable,
-            "differentiable": differentiable, "fused": fused, "decoupled_weight_decay": decoupled_weight_decay,
+            "lr": lr,
+            "betas": betas,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "amsgrad": amsgrad,
+            "maximize": maximize,
+            "foreach": foreach,
+            "capturable": capturable,
+            "differentiable": differentiable,
+            "fused": fused,
+            "decoupled_weight_decay": decoupled_weight_decay,
         }
         self._validate(defaults)
         super().__init__(params, defaults)
@@ -73,23 +81,34 @@ class Adam(Optimizer):
 
     def _init_state(self, param: Tensor, group: dict[str, Any]) -> dict[str, Any]:
         xp = namespace(param.data)
-        state = {"step": scalar_state(0.0), "exp_avg": Tensor(xp.zeros_like(param.data)),
-                 "exp_avg_sq": Tensor(xp.zeros_like(param.data))}
+        state = {
+            "step": scalar_state(0.0),
+            "exp_avg": Tensor(xp.zeros_like(param.data)),
+            "exp_avg_sq": Tensor(xp.zeros_like(param.data)),
+        }
         if group["amsgrad"]:
             state["max_exp_avg_sq"] = Tensor(xp.zeros_like(param.data))
         return state
 
-    def _update(self, param: Array, grad: Array, state: dict[str, Any], group: dict[str, Any]) -> None:
+    def _update(
+        self, param: Array, grad: Array, state: dict[str, Any], group: dict[str, Any]
+    ) -> None:
         xp = namespace(param)
         state["step"].data += 1
         step = float(state["step"].data)
         lr, weight_decay = group["lr"], group["weight_decay"]
         beta1, beta2 = group["betas"]
         if weight_decay != 0 and group["decoupled_weight_decay"]:
-            param *= 1 - lr * weight_decay  # AdamW: shrink the weights, outside the adaptive scaling
+            param *= (
+                1 - lr * weight_decay
+            )  # AdamW: shrink the weights, outside the adaptive scaling
             weight_decay = 0
         g = effective_grad(param, grad, weight_decay, group["maximize"])
-        exp_avg, exp_avg_sq, work = state["exp_avg"].data, state["exp_avg_sq"].data, xp.empty_like(param)
+        exp_avg, exp_avg_sq, work = (
+            state["exp_avg"].data,
+            state["exp_avg_sq"].data,
+            xp.empty_like(param),
+        )
         lerp_(exp_avg, g, 1 - beta1, work)
         exp_avg_sq *= beta2
         add_scaled_product_(exp_avg_sq, g, g, 1 - beta2, work)
@@ -136,8 +155,18 @@ class AdamW(Adam):
         fused: bool | None = None,
     ) -> None:
         super().__init__(
-            params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach, maximize=maximize,
-            capturable=capturable, differentiable=differentiable, fused=fused, decoupled_weight_decay=True,
+            params,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            foreach=foreach,
+            maximize=maximize,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+            decoupled_weight_decay=True,
         )
 
     def load_state_dict(self, state_dict: StateDict) -> None:

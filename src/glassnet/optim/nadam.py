@@ -53,9 +53,16 @@ class NAdam(Optimizer):
         differentiable: bool = False,
     ) -> None:
         defaults = {
-            "lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay, "momentum_decay": momentum_decay,
-            "decoupled_weight_decay": decoupled_weight_decay, "maximize": maximize, "foreach": foreach,
-            "capturable": capturable, "differentiable": differentiable,
+            "lr": lr,
+            "betas": betas,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "momentum_decay": momentum_decay,
+            "decoupled_weight_decay": decoupled_weight_decay,
+            "maximize": maximize,
+            "foreach": foreach,
+            "capturable": capturable,
+            "differentiable": differentiable,
         }
         self._validate(defaults)
         super().__init__(params, defaults)
@@ -67,14 +74,24 @@ class NAdam(Optimizer):
 
     def _init_state(self, param: Tensor, group: dict[str, Any]) -> dict[str, Any]:
         xp = namespace(param.data)
-        return {"step": scalar_state(0.0), "mu_product": scalar_state(1.0),
-                "exp_avg": Tensor(xp.zeros_like(param.data)), "exp_avg_sq": Tensor(xp.zeros_like(param.data))}
+        return {
+            "step": scalar_state(0.0),
+            "mu_product": scalar_state(1.0),
+            "exp_avg": Tensor(xp.zeros_like(param.data)),
+            "exp_avg_sq": Tensor(xp.zeros_like(param.data)),
+        }
 
-    def _update(self, param: Array, grad: Array, state: dict[str, Any], group: dict[str, Any]) -> None:
+    def _update(
+        self, param: Array, grad: Array, state: dict[str, Any], group: dict[str, Any]
+    ) -> None:
         xp = namespace(param)
         state["step"].data += 1
         step = float(state["step"].data)
-        lr, weight_decay, momentum_decay = group["lr"], group["weight_decay"], group["momentum_decay"]
+        lr, weight_decay, momentum_decay = (
+            group["lr"],
+            group["weight_decay"],
+            group["momentum_decay"],
+        )
         beta1, beta2 = group["betas"]
         if weight_decay != 0 and group["decoupled_weight_decay"]:
             param *= 1 - lr * weight_decay

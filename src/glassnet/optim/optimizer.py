@@ -76,6 +76,7 @@ class Optimizer:
         super().__init_subclass__(**kwargs)
         step = cls.__dict__.get("step")
         if step is not None and not getattr(step, "_records_call", False):
+
             @functools.wraps(step)
             def recorded_step(self: Optimizer, *args: Any, **kw: Any) -> Any:
                 self._opt_called = True
@@ -101,9 +102,13 @@ class Optimizer:
         """
         name = type(self).__name__
         if not isinstance(param_group, dict):
-            raise TypeError(f"{name}: param_group must be a dict, but got {type(param_group).__name__}")
+            raise TypeError(
+                f"{name}: param_group must be a dict, but got {type(param_group).__name__}"
+            )
         if "params" not in param_group:
-            raise ValueError(f"{name}: param_group has no 'params' entry (keys: {sorted(param_group)})")
+            raise ValueError(
+                f"{name}: param_group has no 'params' entry (keys: {sorted(param_group)})"
+            )
         params = param_group["params"]
         if isinstance(params, Tensor):
             params = [params]
@@ -129,7 +134,9 @@ class Optimizer:
                     f"{type(param).__name__}"
                 )
             if not param.is_leaf:
-                raise ValueError(f"{name}: can't optimize a non-leaf Tensor (parameter {index}, shape {param.shape})")
+                raise ValueError(
+                    f"{name}: can't optimize a non-leaf Tensor (parameter {index}, shape {param.shape})"
+                )
         for key, default in self.defaults.items():
             if default is required and key not in param_group:
                 raise ValueError(
@@ -203,7 +210,9 @@ class Optimizer:
         """The state of `param` before its first update (lazy, as in PyTorch)."""
         return {}
 
-    def _update(self, param: Array, grad: Array, state: dict[str, Any], group: dict[str, Any]) -> None:
+    def _update(
+        self, param: Array, grad: Array, state: dict[str, Any], group: dict[str, Any]
+    ) -> None:
         raise NotImplementedError(f"{type(self).__name__} does not implement _update() or step()")
 
     # -- saving and loading --------------------------------------------------------
@@ -222,8 +231,10 @@ class Optimizer:
                 index_of.setdefault(id(param), len(index_of))
             packed["params"] = [index_of[id(param)] for param in group["params"]]
             groups.append(packed)
-        state = {index_of[id(param)] if isinstance(param, Tensor) else param: value
-                 for param, value in self.state.items()}
+        state = {
+            index_of[id(param)] if isinstance(param, Tensor) else param: value
+            for param, value in self.state.items()
+        }
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: StateDict) -> None:
@@ -254,8 +265,11 @@ class Optimizer:
                     f"size of optimizer's group: group {index} holds {len(saved['params'])} parameters in the "
                     f"state dict and {len(group['params'])} here"
                 )
-        param_of = {int(saved_id): param for group, saved in zip(self.param_groups, saved_groups)
-                    for saved_id, param in zip(saved["params"], group["params"])}
+        param_of = {
+            int(saved_id): param
+            for group, saved in zip(self.param_groups, saved_groups)
+            for saved_id, param in zip(saved["params"], group["params"])
+        }
         state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         for key, value in state_dict["state"].items():
             index = int(key) if isinstance(key, str) and key.isdigit() else key
@@ -263,8 +277,10 @@ class Optimizer:
                 state[index] = value  # state not tied to a parameter is kept as is, like PyTorch
                 continue
             param = param_of[index]
-            state[param] = {entry: _restore_state_value(name, index, entry, item, param)
-                            for entry, item in value.items()}
+            state[param] = {
+                entry: _restore_state_value(name, index, entry, item, param)
+                for entry, item in value.items()
+            }
         for group, saved in zip(self.param_groups, saved_groups):
             saved["params"] = group["params"]
             if "param_names" in group and "param_names" not in saved:
@@ -281,8 +297,11 @@ def _restore_state_value(owner: str, index: int, entry: str, value: Any, param: 
     """One saved state entry as a glassnet Tensor of the right dtype and shape (a copy)."""
     if isinstance(value, numbers.Number) and entry in ("step", "mu_product"):
         return scalar_state(float(value))  # old files stored plain numbers
-    if not (isinstance(value, (Tensor, numpy.ndarray)) or hasattr(value, "__array_namespace__")
-            or type(value).__module__.startswith("torch")):
+    if not (
+        isinstance(value, (Tensor, numpy.ndarray))
+        or hasattr(value, "__array_namespace__")
+        or type(value).__module__.startswith("torch")
+    ):
         return deepcopy(value)
     array = to_array(value, None, f"{owner}.load_state_dict: state[{index}][{entry!r}]")
     if array.ndim == 0:
@@ -293,7 +312,9 @@ def _restore_state_value(owner: str, index: int, entry: str, value: Any, param: 
             f"{index} has shape {tuple(param.shape)}"
         )
     xp = namespace(param.data)
-    return Tensor(xp.asarray(array, dtype=param.dtype if param.dtype.kind == "f" else array.dtype).copy())
+    return Tensor(
+        xp.asarray(array, dtype=param.dtype if param.dtype.kind == "f" else array.dtype).copy()
+    )
 
 
 # -- helpers shared by the optimizers ---------------------------------------------------
@@ -317,7 +338,9 @@ def check_non_negative(owner: str, options: dict[str, Any], *names: str) -> None
     for name in names:
         value = options[name] = as_scalar(owner, name, options[name])
         if not value >= 0.0:
-            raise ValueError(f"{owner}: Invalid {labels.get(name, name + ' value')}: {value} ({name} must be >= 0)")
+            raise ValueError(
+                f"{owner}: Invalid {labels.get(name, name + ' value')}: {value} ({name} must be >= 0)"
+            )
 
 
 def check_betas(owner: str, betas: Any) -> tuple[float, float]:
@@ -330,7 +353,9 @@ def check_betas(owner: str, betas: Any) -> tuple[float, float]:
     for index, beta in enumerate((first, second)):
         beta = as_scalar(owner, f"betas[{index}]", beta)
         if not 0.0 <= beta < 1.0:
-            raise ValueError(f"{owner}: Invalid beta parameter at index {index}: {beta} (each beta must be in [0, 1))")
+            raise ValueError(
+                f"{owner}: Invalid beta parameter at index {index}: {beta} (each beta must be in [0, 1))"
+            )
         result.append(beta)
     return (result[0], result[1])
 
@@ -348,7 +373,9 @@ def check_supported(owner: str, options: dict[str, Any]) -> None:
     }
     for key, why in reasons.items():
         if options.get(key):
-            raise ValueError(f"{owner}: {key}={options[key]!r} is not supported ({why}); leave it at its default")
+            raise ValueError(
+                f"{owner}: {key}={options[key]!r} is not supported ({why}); leave it at its default"
+            )
 
 
 def effective_grad(param: Array, grad: Array, weight_decay: float, maximize: bool) -> Array:
@@ -385,7 +412,9 @@ def lerp_(target: Array, end: Array, weight: float, work: Array) -> None:
         xp.subtract(end, work, out=target)
 
 
-def add_scaled_product_(target: Array, first: Array, second: Array, value: float, work: Array) -> None:
+def add_scaled_product_(
+    target: Array, first: Array, second: Array, value: float, work: Array
+) -> None:
     """target += value * first * second, in place (PyTorch's `addcmul_`, same order)."""
     xp = namespace(target)
     if value == 1:

@@ -50,9 +50,16 @@ class RMSprop(Optimizer):
         differentiable: bool = False,
     ) -> None:
         defaults = {
-            "lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps, "centered": centered,
-            "weight_decay": weight_decay, "capturable": capturable, "foreach": foreach,
-            "maximize": maximize, "differentiable": differentiable,
+            "lr": lr,
+            "momentum": momentum,
+            "alpha": alpha,
+            "eps": eps,
+            "centered": centered,
+            "weight_decay": weight_decay,
+            "capturable": capturable,
+            "foreach": foreach,
+            "maximize": maximize,
+            "differentiable": differentiable,
         }
         self._validate(defaults)
         super().__init__(params, defaults)
@@ -70,7 +77,9 @@ class RMSprop(Optimizer):
             state["grad_avg"] = Tensor(xp.zeros_like(param.data))
         return state
 
-    def _update(self, param: Array, grad: Array, state: dict[str, Any], group: dict[str, Any]) -> None:
+    def _update(
+        self, param: Array, grad: Array, state: dict[str, Any], group: dict[str, Any]
+    ) -> None:
         xp = namespace(param)
         state["step"].data += 1
         g = effective_grad(param, grad, group["weight_decay"], group["maximize"])

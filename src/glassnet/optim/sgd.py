@@ -51,9 +51,15 @@ class SGD(Optimizer):
         fused: bool | None = None,
     ) -> None:
         defaults = {
-            "lr": lr, "momentum": momentum, "dampening": dampening, "weight_decay": weight_decay,
-            "nesterov": nesterov, "maximize": maximize, "foreach": foreach,
-            "differentiable": differentiable, "fused": fused,
+            "lr": lr,
+            "momentum": momentum,
+            "dampening": dampening,
+            "weight_decay": weight_decay,
+            "nesterov": nesterov,
+            "maximize": maximize,
+            "foreach": foreach,
+            "differentiable": differentiable,
+            "fused": fused,
         }
         self._validate(defaults)
         super().__init__(params, defaults)
@@ -67,13 +73,17 @@ class SGD(Optimizer):
                 f"momentum={options['momentum']}, dampening={options['dampening']}"
             )
 
-    def _update(self, param: Array, grad: Array, state: dict[str, Any], group: dict[str, Any]) -> None:
+    def _update(
+        self, param: Array, grad: Array, state: dict[str, Any], group: dict[str, Any]
+    ) -> None:
         g = effective_grad(param, grad, group["weight_decay"], group["maximize"])
         momentum = group["momentum"]
         if momentum != 0:
             buffer = state.get("momentum_buffer")
             if buffer is None:
-                state["momentum_buffer"] = buffer = Tensor(g.copy())  # b_1 = g_1: no dampening at first
+                state["momentum_buffer"] = buffer = Tensor(
+                    g.copy()
+                )  # b_1 = g_1: no dampening at first
             else:
                 velocity = buffer.data
                 velocity *= momentum

@@ -52,8 +52,15 @@ def restore_rng_state(state: dict[str, Any]) -> None:
     so any code holding it sees the restored stream)."""
     glassnet_random.default_generator().bit_generator.state = state["glassnet"]
     name, keys, position, has_gauss, cached = state["numpy"]
-    numpy.random.set_state((name, numpy.asarray(keys, dtype=numpy.uint32), int(position), int(has_gauss),
-                            float(cached)))
+    numpy.random.set_state(
+        (
+            name,
+            numpy.asarray(keys, dtype=numpy.uint32),
+            int(position),
+            int(has_gauss),
+            float(cached),
+        )
+    )
     version, internal, gauss_next = state["python"]
     random.setstate((int(version), tuple(int(value) for value in internal), gauss_next))
 
@@ -66,13 +73,21 @@ def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
     path = Path(os.fspath(path))
     checkpoint = load(path)
     if not isinstance(checkpoint, dict) or checkpoint.get("format") != FORMAT:
-        kind = "a model state dict (weights only)" if isinstance(checkpoint, dict) else type(checkpoint).__name__
-        raise CheckpointError(f"'{path}' is not a training checkpoint (it holds {kind}); resume needs a file "
-                              "written by ModelCheckpoint or Trainer.save_checkpoint with the optimizer, RNG and "
-                              "trainer state")
+        kind = (
+            "a model state dict (weights only)"
+            if isinstance(checkpoint, dict)
+            else type(checkpoint).__name__
+        )
+        raise CheckpointError(
+            f"'{path}' is not a training checkpoint (it holds {kind}); resume needs a file "
+            "written by ModelCheckpoint or Trainer.save_checkpoint with the optimizer, RNG and "
+            "trainer state"
+        )
     if checkpoint.get("version") != VERSION:
-        raise CheckpointError(f"'{path}' is a training checkpoint of version {checkpoint.get('version')!r}; this "
-                              f"glassnet reads version {VERSION}")
+        raise CheckpointError(
+            f"'{path}' is a training checkpoint of version {checkpoint.get('version')!r}; this "
+            f"glassnet reads version {VERSION}"
+        )
     return checkpoint
 
 
@@ -85,19 +100,35 @@ def model_mismatches(model: Any, state: dict[str, Any]) -> list[str]:
             array = as_array(state[key])
             shape = tuple(array.shape) if array is not None else type(state[key]).__name__
             if shape != tuple(tensor.shape):
-                shapes.append(f"'{key}' is {shape} in the file but {tuple(tensor.shape)} in the model")
+                shapes.append(
+                    f"'{key}' is {shape} in the file but {tuple(tensor.shape)} in the model"
+                )
     missing = [key for key in own if key not in state]
     unexpected = [key for key in state if key not in own]
     problems = shapes[:_MISMATCHES_SHOWN]
     if missing:
-        problems.append(f"missing from the file: {', '.join(repr(key) for key in missing[:_MISMATCHES_SHOWN])}"
-                        + (f" and {len(missing) - _MISMATCHES_SHOWN} more" if len(missing) > _MISMATCHES_SHOWN else ""))
+        problems.append(
+            f"missing from the file: {', '.join(repr(key) for key in missing[:_MISMATCHES_SHOWN])}"
+            + (
+                f" and {len(missing) - _MISMATCHES_SHOWN} more"
+                if len(missing) > _MISMATCHES_SHOWN
+                else ""
+            )
+        )
     if unexpected:
-        problems.append("not in the model: " + ", ".join(repr(key) for key in unexpected[:_MISMATCHES_SHOWN])
-                        + (f" and {len(unexpected) - _MISMATCHES_SHOWN} more"
-                           if len(unexpected) > _MISMATCHES_SHOWN else ""))
+        problems.append(
+            "not in the model: "
+            + ", ".join(repr(key) for key in unexpected[:_MISMATCHES_SHOWN])
+            + (
+                f" and {len(unexpected) - _MISMATCHES_SHOWN} more"
+                if len(unexpected) > _MISMATCHES_SHOWN
+                else ""
+            )
+        )
     if len(shapes) > _MISMATCHES_SHOWN:
-        problems.insert(_MISMATCHES_SHOWN, f"and {len(shapes) - _MISMATCHES_SHOWN} more shape mismatches")
+        problems.insert(
+            _MISMATCHES_SHOWN, f"and {len(shapes) - _MISMATCHES_SHOWN} more shape mismatches"
+        )
     return problems
 
 
@@ -105,8 +136,10 @@ def load_model_state(model: Any, state: dict[str, Any], source: str) -> None:
     """`model.load_state_dict(state)`, with an error naming the first mismatching keys and shapes."""
     problems = model_mismatches(model, state)
     if problems:
-        raise CheckpointError(f"{source} does not fit {type(model).__name__} (another architecture?): "
-                              + "; ".join(problems))
+        raise CheckpointError(
+            f"{source} does not fit {type(model).__name__} (another architecture?): "
+            + "; ".join(problems)
+        )
     model.load_state_dict(state)
 
 

@@ -30,8 +30,10 @@ class History:
 
     def rows(self) -> list[dict[str, Any]]:
         """One dict per epoch: {"epoch": i, key: value, ...} in first-seen key order."""
-        return [{"epoch": epoch, **{key: column[row] for key, column in self.history.items()}}
-                for row, epoch in enumerate(self.epoch)]
+        return [
+            {"epoch": epoch, **{key: column[row] for key, column in self.history.items()}}
+            for row, epoch in enumerate(self.epoch)
+        ]
 
     def last(self) -> dict[str, float]:
         return {key: column[-1] for key, column in self.history.items()} if self.epoch else {}
@@ -43,13 +45,20 @@ class History:
         return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"
 
     def state_dict(self) -> dict[str, Any]:
-        return {"epoch": list(self.epoch), "history": {key: list(column) for key, column in self.history.items()}}
+        return {
+            "epoch": list(self.epoch),
+            "history": {key: list(column) for key, column in self.history.items()},
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         epochs = [int(epoch) for epoch in state["epoch"]]
-        columns = {str(key): [float(value) for value in column] for key, column in state["history"].items()}
+        columns = {
+            str(key): [float(value) for value in column] for key, column in state["history"].items()
+        }
         for key, column in columns.items():
             if len(column) != len(epochs):
-                raise ValueError(f"History.load_state_dict: column {key!r} has {len(column)} values for "
-                                 f"{len(epochs)} epochs")
+                raise ValueError(
+                    f"History.load_state_dict: column {key!r} has {len(column)} values for "
+                    f"{len(epochs)} epochs"
+                )
         self.epoch, self.history = epochs, columns

@@ -36,7 +36,13 @@ from glassnet.models import build_model
 from glassnet.random import manual_seed
 from glassnet.serialization import load, save
 from glassnet.tensor import Tensor
-from glassnet.train.callbacks import CSVLogger, EarlyStopping, ModelCheckpoint, NaNGuard, ProgressBar
+from glassnet.train.callbacks import (
+    CSVLogger,
+    EarlyStopping,
+    ModelCheckpoint,
+    NaNGuard,
+    ProgressBar,
+)
 from glassnet.train.checkpoint import load_weights
 from glassnet.train.job_data import JobData, fit_standardizer, load_job_data, standardize
 from glassnet.train.trainer import Trainer
@@ -46,16 +52,35 @@ OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam", "adamw")
 # Per optimizer (plain SGD needs a far larger step than Adam's per-parameter normalised
 # one). Measured on digits with the default mlp, 40 epochs: each gives a median test
 # accuracy of 98.1% over seeds 0-2 (`bench/train_digits.py -- --optimizer NAME`).
-DEFAULT_LR = {"sgd": 0.1, "momentum": 0.01, "adagrad": 0.01, "rmsprop": 1e-3, "adam": 1e-3, "adamw": 1e-3}
+DEFAULT_LR = {
+    "sgd": 0.1,
+    "momentum": 0.01,
+    "adagrad": 0.01,
+    "rmsprop": 1e-3,
+    "adam": 1e-3,
+    "adamw": 1e-3,
+}
 MOMENTUM = 0.9
 EVAL_BATCH_SIZE = 512
 DIVERGENCE_FACTOR = 1e4  # a batch loss 10,000x the first one: the run diverged (NaNGuard)
 
 # The defaults, chosen by measurement on digits (bench/train_digits.py); None = the model's own.
 DEFAULTS: dict[str, Any] = {
-    "data": "digits", "model": "mlp", "hidden": None, "activation": "relu", "init": None, "batchnorm": None,
-    "dropout": None, "optimizer": "adam", "lr": None, "weight_decay": 0.0, "epochs": 40, "batch_size": 64,
-    "early_stopping": None, "clip_grad_norm": None, "seed": 0,
+    "data": "digits",
+    "model": "mlp",
+    "hidden": None,
+    "activation": "relu",
+    "init": None,
+    "batchnorm": None,
+    "dropout": None,
+    "optimizer": "adam",
+    "lr": None,
+    "weight_decay": 0.0,
+    "epochs": 40,
+    "batch_size": 64,
+    "early_stopping": None,
+    "clip_grad_norm": None,
+    "seed": 0,
 }
 
 
@@ -78,7 +103,9 @@ def resolve_config(options: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"unknown option(s) {', '.join(unknown)}; valid: {', '.join(DEFAULTS)}")
     config = {**DEFAULTS, **{key: value for key, value in options.items() if value is not None}}
     if config["optimizer"] not in OPTIMIZERS:
-        raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {config['optimizer']!r}")
+        raise ValueError(
+            f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {config['optimizer']!r}"
+        )
     if config["lr"] is None:
         config["lr"] = DEFAULT_LR[config["optimizer"]]
     for name in ("epochs", "batch_size"):
@@ -112,9 +139,16 @@ def make_optimizer(name: str, params: Any, lr: float, weight_decay: float) -> op
 
 
 def make_model(config: dict[str, Any], input_shape: tuple[int, ...], num_classes: int) -> nn.Module:
-    return build_model(config["model"], input_shape, num_classes, hidden=config["hidden"],
-                       activation=config["activation"], init=config["init"], batchnorm=config["batchnorm"],
-                       dropout=config["dropout"])
+    return build_model(
+        config["model"],
+        input_shape,
+        num_classes,
+        hidden=config["hidden"],
+        activation=config["activation"],
+        init=config["init"],
+        batchnorm=config["batchnorm"],
+        dropout=config["dropout"],
+    )
 
 
 def _loader(x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool, seed: int) -> DataLoader:
@@ -124,7 +158,9 @@ def _loader(x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool, seed: 
 class _Job:
     """A run folder's data, model and trainer, built the same way for a fresh run, a resume and eval."""
 
-    def __init__(self, config: dict[str, Any], out: Path, fresh: bool, progress: ProgressBar | None = None) -> None:
+    def __init__(
+        self, config: dict[str, Any], out: Path, fresh: bool, progress: ProgressBar | None = None
+    ) -> None:
         self.config, self.out = config, out
         self.data: JobData = load_job_data(config["data"])
         stats_path = out / "standardize.safetensors"
@@ -137,21 +173,45 @@ class _Job:
         self.model = make_model(config, self.data.input_shape, len(self.data.classes))
         if fresh:  # written only once the model accepted the data: a refused run leaves no files
             save({"mean": mean, "std": std}, stats_path)
-        self.x = {name: standardize(getattr(self.data, name).x, mean, std) for name in ("train", "val", "test")}
-        optimizer = make_optimizer(config["optimizer"], self.model.parameters(), config["lr"], config["weight_decay"])
+        self.x = {
+            name: standardize(getattr(self.data, name).x, mean, std)
+            for name in ("train", "val", "test")
+        }
+        optimizer = make_optimizer(
+            config["optimizer"], self.model.parameters(), config["lr"], config["weight_decay"]
+        )
         callbacks: list[Any] = [NaNGuard(divergence_factor=DIVERGENCE_FACTOR)]
         if config["early_stopping"] is not None:
-            callbacks.append(EarlyStopping("val_loss", patience=config["early_stopping"], restore_best_weights=True))
-        callbacks += [CSVLogger(out / "history.csv"), ModelCheckpoint(out, monitor="val_loss", every_n_epochs=0)]
+            callbacks.append(
+                EarlyStopping(
+                    "val_loss", patience=config["early_stopping"], restore_best_weights=True
+                )
+            )
+        callbacks += [
+            CSVLogger(out / "history.csv"),
+            ModelCheckpoint(out, monitor="val_loss", every_n_epochs=0),
+        ]
         if progress is not None:
             callbacks.append(progress)
-        self.trainer = Trainer(self.model, optimizer, nn.CrossEntropyLoss(), metrics=["accuracy"],
-                               callbacks=callbacks, clip_grad_norm=config["clip_grad_norm"], seed=config["seed"])
+        self.trainer = Trainer(
+            self.model,
+            optimizer,
+            nn.CrossEntropyLoss(),
+            metrics=["accuracy"],
+            callbacks=callbacks,
+            clip_grad_norm=config["clip_grad_norm"],
+            seed=config["seed"],
+        )
 
     def loader(self, split: str, train: bool = False) -> DataLoader:
         y = getattr(self.data, split).y
-        return _loader(self.x[split], y, self.config["batch_size"] if train else EVAL_BATCH_SIZE, train,
-                       self.config["seed"])
+        return _loader(
+            self.x[split],
+            y,
+            self.config["batch_size"] if train else EVAL_BATCH_SIZE,
+            train,
+            self.config["seed"],
+        )
 
     def test_metrics(self, split: str = "test") -> dict[str, float]:
         outputs = self.trainer.predict(self.loader(split)).data
@@ -159,25 +219,32 @@ class _Job:
         labels = list(range(len(self.data.classes)))
         common = {"labels": labels, "average": "macro", "zero_division": 0}
         loss = float(nn.CrossEntropyLoss()(Tensor(outputs), Tensor(y)).item())
-        return {"accuracy": glassnet_metrics.accuracy_score(y, outputs),
-                "precision": glassnet_metrics.precision_score(y, outputs, **common),
-                "recall": glassnet_metrics.recall_score(y, outputs, **common),
-                "f1": glassnet_metrics.f1_score(y, outputs, **common),
-                "loss": loss, "samples": len(y)}
+        return {
+            "accuracy": glassnet_metrics.accuracy_score(y, outputs),
+            "precision": glassnet_metrics.precision_score(y, outputs, **common),
+            "recall": glassnet_metrics.recall_score(y, outputs, **common),
+            "f1": glassnet_metrics.f1_score(y, outputs, **common),
+            "loss": loss,
+            "samples": len(y),
+        }
 
 
 def read_config(out: str | os.PathLike[str]) -> dict[str, Any]:
     path = Path(os.fspath(out)) / "config.json"
     if not path.is_file():
-        raise FileNotFoundError(f"'{Path(os.fspath(out))}' is not a run folder: it has no config.json (start a run "
-                                "with: glassnet train --out DIR)")
+        raise FileNotFoundError(
+            f"'{Path(os.fspath(out))}' is not a run folder: it has no config.json (start a run "
+            "with: glassnet train --out DIR)"
+        )
     try:
         stored = json.loads(path.read_text())
     except json.JSONDecodeError as error:
         raise ValueError(f"'{path}' is not valid JSON: {error}") from None
     if stored.get("version") != CONFIG_VERSION:
-        raise ValueError(f"'{path}' is a run config of version {stored.get('version')!r}; this glassnet reads "
-                         f"version {CONFIG_VERSION}")
+        raise ValueError(
+            f"'{path}' is a run config of version {stored.get('version')!r}; this glassnet reads "
+            f"version {CONFIG_VERSION}"
+        )
     return resolve_config(stored["options"])
 
 
@@ -187,30 +254,55 @@ def _write_json(path: Path, value: Any) -> None:
         file.write("\n")
 
 
-def train_run(config: dict[str, Any], out: str | os.PathLike[str], resume: bool = False,
-              progress: ProgressBar | None = None) -> RunResult:
+def train_run(
+    config: dict[str, Any],
+    out: str | os.PathLike[str],
+    resume: bool = False,
+    progress: ProgressBar | None = None,
+) -> RunResult:
     """Train (or continue, with resume=True) the run in folder `out`; evaluate its best checkpoint on test."""
     out = Path(os.fspath(out))
     last = out / "last.safetensors"
     if not resume and (out / "config.json").exists():
-        raise FileExistsError(f"'{out}' already holds a run (config.json); continue it with --resume {out}, or "
-                              "choose another --out")
-    resume_from = last if resume and last.is_file() else None  # killed before its first epoch ended: restart
+        raise FileExistsError(
+            f"'{out}' already holds a run (config.json); continue it with --resume {out}, or "
+            "choose another --out"
+        )
+    resume_from = (
+        last if resume and last.is_file() else None
+    )  # killed before its first epoch ended: restart
     out.mkdir(parents=True, exist_ok=True)
     job = _Job(config, out, fresh=resume_from is None, progress=progress)
-    _write_json(out / "config.json", {"version": CONFIG_VERSION, "options": config,
-                                      "input_shape": list(job.data.input_shape), "classes": job.data.classes})
+    _write_json(
+        out / "config.json",
+        {
+            "version": CONFIG_VERSION,
+            "options": config,
+            "input_shape": list(job.data.input_shape),
+            "classes": job.data.classes,
+        },
+    )
     started = time.perf_counter()
-    job.trainer.fit(job.loader("train", train=True), job.loader("val"), epochs=config["epochs"],
-                    resume_from=resume_from)
+    job.trainer.fit(
+        job.loader("train", train=True),
+        job.loader("val"),
+        epochs=config["epochs"],
+        resume_from=resume_from,
+    )
     seconds = time.perf_counter() - started
     from glassnet.train.report import plot_curves  # lazy: matplotlib takes ~0.5 s to import
 
     plot_curves(job.trainer.history, out / "curves.png")
     result = _evaluate(job, "best", "test")
     result.seconds, result.stop_reason = seconds, job.trainer.stop_reason
-    _write_json(out / "test_metrics.json", {"checkpoint": result.checkpoint, "best_epoch": result.best_epoch,
-                                            "metrics": result.metrics})
+    _write_json(
+        out / "test_metrics.json",
+        {
+            "checkpoint": result.checkpoint,
+            "best_epoch": result.best_epoch,
+            "metrics": result.metrics,
+        },
+    )
     return result
 
 
@@ -224,10 +316,14 @@ def _evaluate(job: _Job, which: str, split: str) -> RunResult:
     val_loss = np.asarray(history.history.get("val_loss", []))
     if val_loss.size and not np.isnan(val_loss).all():
         best_epoch = int(np.nanargmin(val_loss))
-    return RunResult(job.out, job.test_metrics(split), path.name, len(history), best_epoch, config=job.config)
+    return RunResult(
+        job.out, job.test_metrics(split), path.name, len(history), best_epoch, config=job.config
+    )
 
 
-def evaluate_run(out: str | os.PathLike[str], checkpoint: str = "best", split: str = "test") -> RunResult:
+def evaluate_run(
+    out: str | os.PathLike[str], checkpoint: str = "best", split: str = "test"
+) -> RunResult:
     """Rebuild the run in `out` from its config, load `checkpoint` (best or last) and evaluate `split`."""
     out = Path(os.fspath(out))
     config = read_config(out)

@@ -36,8 +36,8 @@ _SPLIT_NAMES = {"train": "train", "val": "val", "valid": "val", "validation": "v
 
 @dataclass
 class Split:
-    x: np.ndarray        # float32, (N, C, ...) with a channel axis
-    y: np.ndarray        # int64 class indices
+    x: np.ndarray  # float32, (N, C, ...) with a channel axis
+    y: np.ndarray  # int64 class indices
 
 
 @dataclass
@@ -61,11 +61,15 @@ def _from_path(source: str) -> dict[str, ArrayDataset]:
         if not splits and npz_key_pair(keys):
             splits = {"all": NPZDataset(path)}
         if not splits:
-            raise DatasetError(f"{path}: no data/targets array pair found (keys: {', '.join(keys)})")
+            raise DatasetError(
+                f"{path}: no data/targets array pair found (keys: {', '.join(keys)})"
+            )
         return splits
     if not path.is_dir():
-        raise DatasetError(f"unknown dataset {source!r}: not {' or '.join(NAMED)}, and no such folder or .npz file "
-                           "(a path may be a CIFAR-10 folder, MNIST IDX files, an ImageFolder, or an .npz)")
+        raise DatasetError(
+            f"unknown dataset {source!r}: not {' or '.join(NAMED)}, and no such folder or .npz file "
+            "(a path may be a CIFAR-10 folder, MNIST IDX files, an ImageFolder, or an .npz)"
+        )
     try:
         find_cifar10_folder(path)
         return {"train": CIFAR10(path, True), "test": CIFAR10(path, False)}
@@ -98,8 +102,12 @@ def _stratified(x: np.ndarray, y: np.ndarray, fraction: float) -> tuple[Split, S
     from sklearn.model_selection import train_test_split  # lazy: ~0.3 s to import
 
     counts = np.bincount(y)
-    stratify = y if counts[counts > 0].min() >= 2 else None  # stratifying needs two samples per class
-    rest, held = train_test_split(np.arange(len(y)), test_size=fraction, stratify=stratify, random_state=SPLIT_SEED)
+    stratify = (
+        y if counts[counts > 0].min() >= 2 else None
+    )  # stratifying needs two samples per class
+    rest, held = train_test_split(
+        np.arange(len(y)), test_size=fraction, stratify=stratify, random_state=SPLIT_SEED
+    )
     rest, held = np.sort(rest), np.sort(held)
     return Split(x[rest], y[rest]), Split(x[held], y[held])
 
@@ -107,23 +115,36 @@ def _stratified(x: np.ndarray, y: np.ndarray, fraction: float) -> tuple[Split, S
 def load_job_data(source: str) -> JobData:
     """The train/val/test splits of `source` (digits, mnist1d, or a path), as float32 with a channel axis."""
     if source == "digits":
-        datasets: dict[str, ArrayDataset] = {split: Digits(split) for split in ("train", "val", "test")}
+        datasets: dict[str, ArrayDataset] = {
+            split: Digits(split) for split in ("train", "val", "test")
+        }
     elif source == "mnist1d":
         datasets = {split: MNIST1D(split) for split in ("train", "test")}
     else:
-        datasets = {_SPLIT_NAMES.get(name, name): dataset for name, dataset in _from_path(source).items()}
+        datasets = {
+            _SPLIT_NAMES.get(name, name): dataset for name, dataset in _from_path(source).items()
+        }
     classes = next(iter(datasets.values())).classes
-    splits = {name: Split(_with_channel_axis(np.asarray(dataset.data)).astype(np.float32),
-                          np.asarray(dataset.targets, dtype=np.int64)) for name, dataset in datasets.items()}
+    splits = {
+        name: Split(
+            _with_channel_axis(np.asarray(dataset.data)).astype(np.float32),
+            np.asarray(dataset.targets, dtype=np.int64),
+        )
+        for name, dataset in datasets.items()
+    }
     if set(splits) == {"all"}:
         rest, test = _stratified(splits["all"].x, splits["all"].y, 0.2)
         train, val = _stratified(rest.x, rest.y, 0.25)  # 25% of the remaining 80% = 20% of all
         splits = {"train": train, "val": val, "test": test}
     if "train" not in splits or "test" not in splits:
-        raise DatasetError(f"{source}: needs a train and a test split (or one split to cut 60/20/20); found "
-                           f"{', '.join(splits)}")
+        raise DatasetError(
+            f"{source}: needs a train and a test split (or one split to cut 60/20/20); found "
+            f"{', '.join(splits)}"
+        )
     if "val" not in splits:
-        splits["train"], splits["val"] = _stratified(splits["train"].x, splits["train"].y, VAL_FRACTION)
+        splits["train"], splits["val"] = _stratified(
+            splits["train"].x, splits["train"].y, VAL_FRACTION
+        )
     shapes = {name: split.x.shape[1:] for name, split in splits.items()}
     if len(set(shapes.values())) > 1:
         raise DatasetError(f"{source}: the splits' samples differ in shape: {shapes}")
@@ -148,6 +169,8 @@ def fit_standardizer(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def standardize(x: np.ndarray, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
     """(x - mean) / std with the training split's statistics."""
     if x.ndim != mean.ndim + 1 or x.shape[1] != mean.shape[0]:
-        raise ValueError(f"standardize: samples of shape {x.shape[1:]} do not match statistics of shape "
-                         f"{mean.shape} (C, 1, ...)")
+        raise ValueError(
+            f"standardize: samples of shape {x.shape[1:]} do not match statistics of shape "
+            f"{mean.shape} (C, 1, ...)"
+        )
     return ((x - mean) / std).astype(np.float32)

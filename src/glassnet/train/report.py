@@ -31,13 +31,26 @@ def plot_curves(history: History, path: str | os.PathLike[str]) -> None:
     if columns.get("val_loss") and not all(math.isnan(value) for value in columns["val_loss"]):
         values = columns["val_loss"]
         best = epochs[min(range(len(values)), key=lambda i: (math.isnan(values[i]), values[i]))]
-    for position, (quantity, label) in enumerate((("loss", "cross-entropy loss"), ("accuracy", "accuracy"))):
+    for position, (quantity, label) in enumerate(
+        (("loss", "cross-entropy loss"), ("accuracy", "accuracy"))
+    ):
         axes = figure.add_subplot(1, 2, position + 1)
         for prefix, style in (("", "-"), ("val_", "--")):
             if prefix + quantity in columns:
-                axes.plot(epochs, columns[prefix + quantity], style, label=f"{'val' if prefix else 'train'} {quantity}")
+                axes.plot(
+                    epochs,
+                    columns[prefix + quantity],
+                    style,
+                    label=f"{'val' if prefix else 'train'} {quantity}",
+                )
         if best is not None:
-            axes.axvline(best, color="grey", linewidth=0.8, linestyle=":", label=f"best val_loss (epoch {best})")
+            axes.axvline(
+                best,
+                color="grey",
+                linewidth=0.8,
+                linestyle=":",
+                label=f"best val_loss (epoch {best})",
+            )
         axes.set_xlabel("epoch")
         axes.set_ylabel(label)
         if quantity == "loss" and columns.get("loss") and min(columns["loss"]) > 0:

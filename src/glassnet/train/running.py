@@ -39,26 +39,38 @@ def resolve_metrics(metrics: Any) -> dict[str, MetricFn]:
         return {}
     if isinstance(metrics, str) or callable(metrics):
         metrics = [metrics]
-    pairs = list(metrics.items()) if isinstance(metrics, Mapping) else [(None, item) for item in metrics]
+    pairs = (
+        list(metrics.items())
+        if isinstance(metrics, Mapping)
+        else [(None, item) for item in metrics]
+    )
     resolved: dict[str, MetricFn] = {}
     for name, item in pairs:
         if isinstance(item, str):
             if item not in NAMED_METRICS:
-                raise ValueError(f"Trainer: unknown metric {item!r}; named metrics are {', '.join(NAMED_METRICS)}, or "
-                                 "pass a callable fn(y_true, y_pred) -> float")
+                raise ValueError(
+                    f"Trainer: unknown metric {item!r}; named metrics are {', '.join(NAMED_METRICS)}, or "
+                    "pass a callable fn(y_true, y_pred) -> float"
+                )
             name, item = name or item, NAMED_METRICS[item]
         elif not callable(item):
-            raise TypeError(f"Trainer: a metric must be a name or a callable, got {type(item).__name__}")
+            raise TypeError(
+                f"Trainer: a metric must be a name or a callable, got {type(item).__name__}"
+            )
         name = name or getattr(item, "__name__", None)
         if not name or name == "<lambda>":
             raise ValueError("Trainer: a lambda metric needs a name: pass metrics={'name': fn}")
         if name in resolved or name == "loss":
-            raise ValueError(f"Trainer: metric name {name!r} is used twice (or clashes with 'loss')")
+            raise ValueError(
+                f"Trainer: metric name {name!r} is used twice (or clashes with 'loss')"
+            )
         resolved[name] = item
     return resolved
 
 
-def compute_metrics(metrics: dict[str, MetricFn], targets: numpy.ndarray, outputs: numpy.ndarray) -> dict[str, float]:
+def compute_metrics(
+    metrics: dict[str, MetricFn], targets: numpy.ndarray, outputs: numpy.ndarray
+) -> dict[str, float]:
     return {name: float(fn(targets, outputs)) for name, fn in metrics.items()}
 
 
@@ -72,7 +84,9 @@ class RunningEpoch:
         self.outputs: list[numpy.ndarray] = []
         self.targets: list[numpy.ndarray] = []
 
-    def add(self, loss: float, size: int, outputs: numpy.ndarray | None, targets: numpy.ndarray | None) -> None:
+    def add(
+        self, loss: float, size: int, outputs: numpy.ndarray | None, targets: numpy.ndarray | None
+    ) -> None:
         self.loss_sum += loss * size
         self.samples += size
         if outputs is not None:
@@ -86,17 +100,28 @@ class RunningEpoch:
     def logs(self, metrics: dict[str, MetricFn]) -> dict[str, float]:
         logs = {"lr": self.lr, "loss": self.loss}
         if metrics and self.outputs:
-            logs.update(compute_metrics(metrics, numpy.concatenate(self.targets), numpy.concatenate(self.outputs)))
+            logs.update(
+                compute_metrics(
+                    metrics, numpy.concatenate(self.targets), numpy.concatenate(self.outputs)
+                )
+            )
         return logs
 
     def state_dict(self) -> dict[str, Any]:
-        return {"lr": self.lr, "loss_sum": self.loss_sum, "samples": self.samples,
-                "outputs": numpy.concatenate(self.outputs) if self.outputs else None,
-                "targets": numpy.concatenate(self.targets) if self.targets else None}
+        return {
+            "lr": self.lr,
+            "loss_sum": self.loss_sum,
+            "samples": self.samples,
+            "outputs": numpy.concatenate(self.outputs) if self.outputs else None,
+            "targets": numpy.concatenate(self.targets) if self.targets else None,
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.lr, self.loss_sum, self.samples = float(state["lr"]), float(state["loss_sum"]), int(state["samples"])
+        self.lr, self.loss_sum, self.samples = (
+            float(state["lr"]),
+            float(state["loss_sum"]),
+            int(state["samples"]),
+        )
         outputs, targets = state["outputs"], state["targets"]
         self.outputs = [] if outputs is None else [numpy.asarray(outputs)]
         self.targets = [] if targets is None else [numpy.asarray(targets)]
-

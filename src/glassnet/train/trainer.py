@@ -44,8 +44,12 @@ def _as_tensor(value: Any) -> Tensor:
 
 def _pair(batch: Any, where: str, index: int) -> tuple[Tensor, Tensor]:
     if not isinstance(batch, (tuple, list)) or len(batch) != 2:
-        kind = f"a {type(batch).__name__}" + (f" of {len(batch)} items" if isinstance(batch, (tuple, list)) else "")
-        raise ValueError(f"Trainer: {where} batch {index} is {kind}; expected (inputs, targets) pairs")
+        kind = f"a {type(batch).__name__}" + (
+            f" of {len(batch)} items" if isinstance(batch, (tuple, list)) else ""
+        )
+        raise ValueError(
+            f"Trainer: {where} batch {index} is {kind}; expected (inputs, targets) pairs"
+        )
     return _as_tensor(batch[0]), _as_tensor(batch[1])
 
 
@@ -54,8 +58,10 @@ def _check_reiterable(data: Any, where: str) -> None:
         return
     if isinstance(data, Iterator) or not isinstance(data, Iterable):
         why = "would be empty after one epoch" if isinstance(data, Iterator) else "is not iterable"
-        raise TypeError(f"Trainer: {where} must be re-iterable (a DataLoader, or a list of (inputs, targets) "
-                        f"batches); got a {type(data).__name__}, which {why}")
+        raise TypeError(
+            f"Trainer: {where} must be re-iterable (a DataLoader, or a list of (inputs, targets) "
+            f"batches); got a {type(data).__name__}, which {why}"
+        )
 
 
 def _epoch_batches(data: Any, epoch: int | None) -> Iterator[Any]:
@@ -89,25 +95,43 @@ class Trainer:
             None leaves glassnet's generator as it is.
     """
 
-    def __init__(self, model: Module, optimizer: Optimizer, loss_fn: Callable[[Tensor, Tensor], Tensor],
-                 metrics: Any = (), callbacks: Iterable[Callback] | None = None, scheduler: Any = None,
-                 clip_grad_norm: float | None = None, seed: int | None = 0,
-                 scheduler_interval: str | None = None) -> None:
+    def __init__(
+        self,
+        model: Module,
+        optimizer: Optimizer,
+        loss_fn: Callable[[Tensor, Tensor], Tensor],
+        metrics: Any = (),
+        callbacks: Iterable[Callback] | None = None,
+        scheduler: Any = None,
+        clip_grad_norm: float | None = None,
+        seed: int | None = 0,
+        scheduler_interval: str | None = None,
+    ) -> None:
         if not isinstance(model, Module):
-            raise TypeError(f"Trainer: model must be a glassnet nn.Module, got {type(model).__name__}")
+            raise TypeError(
+                f"Trainer: model must be a glassnet nn.Module, got {type(model).__name__}"
+            )
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"Trainer: optimizer must be a glassnet optim.Optimizer, got {type(optimizer).__name__}")
+            raise TypeError(
+                f"Trainer: optimizer must be a glassnet optim.Optimizer, got {type(optimizer).__name__}"
+            )
         if not callable(loss_fn):
-            raise TypeError(f"Trainer: loss_fn must be callable (outputs, targets) -> loss, got "
-                            f"{type(loss_fn).__name__}")
+            raise TypeError(
+                f"Trainer: loss_fn must be callable (outputs, targets) -> loss, got "
+                f"{type(loss_fn).__name__}"
+            )
         if clip_grad_norm is not None and not float(clip_grad_norm) > 0:
             raise ValueError(f"Trainer: clip_grad_norm must be > 0 or None, got {clip_grad_norm!r}")
         if scheduler is not None and getattr(scheduler, "optimizer", optimizer) is not optimizer:
-            raise ValueError("Trainer: the scheduler was built for another optimizer than the trainer's")
+            raise ValueError(
+                "Trainer: the scheduler was built for another optimizer than the trainer's"
+            )
         if scheduler_interval is None:
             scheduler_interval = "step" if isinstance(scheduler, OneCycleLR) else "epoch"
         if scheduler_interval not in SCHEDULER_INTERVALS:
-            raise ValueError(f"Trainer: scheduler_interval must be 'epoch' or 'step', got {scheduler_interval!r}")
+            raise ValueError(
+                f"Trainer: scheduler_interval must be 'epoch' or 'step', got {scheduler_interval!r}"
+            )
         self.model, self.optimizer, self.loss_fn = model, optimizer, loss_fn
         self.metrics = resolve_metrics(metrics)
         self.callbacks = CallbackList(list(callbacks or []))
@@ -119,9 +143,9 @@ class Trainer:
         self._reset()
 
     def _reset(self) -> None:
-        self.epoch = 0             # the epoch in progress (== epochs finished, between epochs)
-        self.batch_in_epoch = 0    # batches of that epoch already done
-        self.global_step = 0       # optimizer steps over the whole run
+        self.epoch = 0  # the epoch in progress (== epochs finished, between epochs)
+        self.batch_in_epoch = 0  # batches of that epoch already done
+        self.global_step = 0  # optimizer steps over the whole run
         self.stop_training = False
         self.stop_reason: str | None = None
         self.resumed = False
@@ -136,8 +160,13 @@ class Trainer:
         return float(self.optimizer.param_groups[0]["lr"])
 
     # -- fit -----------------------------------------------------------------------
-    def fit(self, train: Iterable[Any], val: Iterable[Any] | None = None, epochs: int = 1,
-            resume_from: str | os.PathLike[str] | dict[str, Any] | None = None) -> History:
+    def fit(
+        self,
+        train: Iterable[Any],
+        val: Iterable[Any] | None = None,
+        epochs: int = 1,
+        resume_from: str | os.PathLike[str] | dict[str, Any] | None = None,
+    ) -> History:
         """Train until `epochs` epochs are done in total (a resumed run counts the ones before).
 
         `train` and `val` are DataLoaders or any re-iterable of (inputs, targets) batches
@@ -163,7 +192,12 @@ class Trainer:
                 if logs is None:  # stopped mid-epoch (e.g. NaNGuard): the epoch is not finished
                     break
                 if val is not None:
-                    logs.update({f"val_{key}": value for key, value in self._evaluate(val, self.epoch).items()})
+                    logs.update(
+                        {
+                            f"val_{key}": value
+                            for key, value in self._evaluate(val, self.epoch).items()
+                        }
+                    )
                 self._step_scheduler_per_epoch(logs)
                 finished = self.epoch
                 self.history.append(finished, logs)
@@ -191,8 +225,11 @@ class Trainer:
         finally:
             _close(batches)
         if self.running.samples == 0:
-            raise ValueError(f"Trainer.fit: train gave no batches in epoch {epoch} (resumed at batch {skip})"
-                             if skip else f"Trainer.fit: train gave no batches in epoch {epoch}")
+            raise ValueError(
+                f"Trainer.fit: train gave no batches in epoch {epoch} (resumed at batch {skip})"
+                if skip
+                else f"Trainer.fit: train gave no batches in epoch {epoch}"
+            )
         return self.running.logs(self.metrics)
 
     def _train_step(self, index: int, inputs: Tensor, targets: Tensor) -> bool:
@@ -204,7 +241,9 @@ class Trainer:
         loss = self.loss_fn(outputs, targets)
         batch_loss = float(loss.item())
         loss.backward()
-        self.callbacks.call("on_before_optimizer_step", index, {"batch_loss": batch_loss, "size": size})
+        self.callbacks.call(
+            "on_before_optimizer_step", index, {"batch_loss": batch_loss, "size": size}
+        )
         if self.stop_training:
             return False
         if self.clip_grad_norm is not None:
@@ -213,11 +252,18 @@ class Trainer:
         if self.scheduler is not None and self.scheduler_interval == "step":
             self.scheduler.step()
         keep = bool(self.metrics)
-        self.running.add(batch_loss, size, to_numpy(outputs.data).copy() if keep else None,
-                         to_numpy(targets.data).copy() if keep else None)
+        self.running.add(
+            batch_loss,
+            size,
+            to_numpy(outputs.data).copy() if keep else None,
+            to_numpy(targets.data).copy() if keep else None,
+        )
         self.batch_in_epoch, self.global_step = index + 1, self.global_step + 1
-        self.callbacks.call("on_batch_end", index, {"loss": self.running.loss, "batch_loss": batch_loss,
-                                                    "size": size, "lr": self._lr()})
+        self.callbacks.call(
+            "on_batch_end",
+            index,
+            {"loss": self.running.loss, "batch_loss": batch_loss, "size": size, "lr": self._lr()},
+        )
         return not self.stop_training
 
     def _step_scheduler_per_epoch(self, logs: dict[str, float]) -> None:
@@ -235,8 +281,9 @@ class Trainer:
         return logs
 
     # -- evaluate / predict ----------------------------------------------------------
-    def _infer(self, data: Any, where: str, epoch: int | None, with_targets: bool
-               ) -> tuple[numpy.ndarray, numpy.ndarray | None]:
+    def _infer(
+        self, data: Any, where: str, epoch: int | None, with_targets: bool
+    ) -> tuple[numpy.ndarray, numpy.ndarray | None]:
         """All outputs (and targets) of `data`, in eval mode, without a graph."""
         if isinstance(data, (Tensor, numpy.ndarray)):
             data = [data]  # one batch
@@ -263,7 +310,9 @@ class Trainer:
         return numpy.concatenate(outputs), numpy.concatenate(targets) if with_targets else None
 
     def _evaluate(self, data: Any, epoch: int | None) -> dict[str, float]:
-        outputs, targets = self._infer(data, "evaluate" if epoch is None else "val", epoch, with_targets=True)
+        outputs, targets = self._infer(
+            data, "evaluate" if epoch is None else "val", epoch, with_targets=True
+        )
         with no_grad():
             loss = float(self.loss_fn(Tensor(outputs), Tensor(targets)).item())
         return {"loss": loss, **compute_metrics(self.metrics, targets, outputs)}
@@ -288,16 +337,26 @@ class Trainer:
     def state_dict(self) -> dict[str, Any]:
         """A full training checkpoint (see `glassnet.train.checkpoint`); save it with `glassnet.save`."""
         return {
-            "format": ckpt.FORMAT, "version": ckpt.VERSION,
-            "classes": {"model": type(self.model).__name__, "optimizer": type(self.optimizer).__name__,
-                        "scheduler": type(self.scheduler).__name__ if self.scheduler is not None else None},
+            "format": ckpt.FORMAT,
+            "version": ckpt.VERSION,
+            "classes": {
+                "model": type(self.model).__name__,
+                "optimizer": type(self.optimizer).__name__,
+                "scheduler": type(self.scheduler).__name__ if self.scheduler is not None else None,
+            },
             "model": self.model.state_dict(),
             "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict() if self.scheduler is not None else None,
             "rng": ckpt.capture_rng_state(),
-            "trainer": {"epoch": self.epoch, "batch_in_epoch": self.batch_in_epoch, "global_step": self.global_step,
-                        "stop_training": self.stop_training, "stop_reason": self.stop_reason,
-                        "data_seed": self.data_seed, "running": self.running.state_dict()},
+            "trainer": {
+                "epoch": self.epoch,
+                "batch_in_epoch": self.batch_in_epoch,
+                "global_step": self.global_step,
+                "stop_training": self.stop_training,
+                "stop_reason": self.stop_reason,
+                "data_seed": self.data_seed,
+                "running": self.running.state_dict(),
+            },
             "history": self.history.state_dict(),
             "callbacks": self.callbacks.state_dict(),
         }
@@ -310,13 +369,19 @@ class Trainer:
 
     def load_checkpoint(self, checkpoint: str | os.PathLike[str] | dict[str, Any]) -> None:
         """Restore everything `state_dict()` saved; errors name the file and what does not fit."""
-        source = "the checkpoint" if isinstance(checkpoint, dict) else f"checkpoint '{os.fspath(checkpoint)}'"
+        source = (
+            "the checkpoint"
+            if isinstance(checkpoint, dict)
+            else f"checkpoint '{os.fspath(checkpoint)}'"
+        )
         state = checkpoint if isinstance(checkpoint, dict) else ckpt.read_checkpoint(checkpoint)
         for role, saved in state["classes"].items():
             current = getattr(self, role)
             name = type(current).__name__ if current is not None else None
             if role != "model" and saved != name:
-                raise ckpt.CheckpointError(f"{source} was written with {role} {saved}, but this run has {name}")
+                raise ckpt.CheckpointError(
+                    f"{source} was written with {role} {saved}, but this run has {name}"
+                )
         ckpt.load_model_state(self.model, state["model"], source)
         try:
             self.optimizer.load_state_dict(state["optimizer"])
@@ -326,13 +391,22 @@ class Trainer:
             raise ckpt.CheckpointError(f"{source}: {error}") from None
         trainer = state["trainer"]
         saved_seed = trainer.get("data_seed")
-        if saved_seed is not None and self.data_seed is not None and int(saved_seed) != int(self.data_seed):
-            raise ckpt.CheckpointError(f"{source}: the run it comes from shuffled train with seed {saved_seed}, this "
-                                       f"train loader has seed {self.data_seed}; the resumed epochs would see other "
-                                       "batches (build the loader with the original seed)")
+        if (
+            saved_seed is not None
+            and self.data_seed is not None
+            and int(saved_seed) != int(self.data_seed)
+        ):
+            raise ckpt.CheckpointError(
+                f"{source}: the run it comes from shuffled train with seed {saved_seed}, this "
+                f"train loader has seed {self.data_seed}; the resumed epochs would see other "
+                "batches (build the loader with the original seed)"
+            )
         self.epoch, self.batch_in_epoch = int(trainer["epoch"]), int(trainer["batch_in_epoch"])
         self.global_step = int(trainer["global_step"])
-        self.stop_training, self.stop_reason = bool(trainer["stop_training"]), trainer["stop_reason"]
+        self.stop_training, self.stop_reason = (
+            bool(trainer["stop_training"]),
+            trainer["stop_reason"],
+        )
         self.running.load_state_dict(trainer["running"])
         self.history.load_state_dict(state["history"])
         self.callbacks.load_state_dict(state["callbacks"], source)

@@ -12,5 +12,14 @@ from glassnet.viz.dot import GraphvizWarning
 from glassnet.viz.graph import Drawing, Edge, Graph, Node, build_op_graph, draw_graph
 from glassnet.viz.lstm_cell import draw_lstm_cell, lstm_cell_step
 
-__all__ = ["draw_graph", "draw_lstm_cell", "lstm_cell_step", "build_op_graph", "Drawing", "Graph", "Node", "Edge",
-           "GraphvizWarning"]
+__all__ = [
+    "draw_graph",
+    "draw_lstm_cell",
+    "lstm_cell_step",
+    "build_op_graph",
+    "Drawing",
+    "Graph",
+    "Node",
+    "Edge",
+    "GraphvizWarning",
+]

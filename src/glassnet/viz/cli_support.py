@@ -21,8 +21,10 @@ def parse_shape(text: str) -> tuple[int, ...]:
     """'3x32x32' -> (3, 32, 32); '64' -> (64,). One sample's shape, without the batch dim."""
     parts = str(text).strip().lower().split("x")
     if not all(part.isdigit() and int(part) >= 1 for part in parts):
-        raise ValueError(f"--input {text!r}: give one sample's shape as positive integers joined by 'x', "
-                         f"without the batch dim, e.g. 3x32x32, 1x40 or 64")
+        raise ValueError(
+            f"--input {text!r}: give one sample's shape as positive integers joined by 'x', "
+            f"without the batch dim, e.g. 3x32x32, 1x40 or 64"
+        )
     return tuple(int(part) for part in parts)
 
 
@@ -45,7 +47,9 @@ def run_summary(args: argparse.Namespace) -> int:
     try:
         shape = parse_shape(args.input)
         model = build_zoo_model(args.model, shape, args.classes)
-        result = summary(model, shape, batch_size=args.batch_size, dtype=args.dtype, depth=args.depth)
+        result = summary(
+            model, shape, batch_size=args.batch_size, dtype=args.dtype, depth=args.depth
+        )
     except (ValueError, TypeError, KeyError) as error:
         return _error("summary", error)
     print(result)
@@ -70,12 +74,19 @@ def run_draw(args: argparse.Namespace) -> int:
                 drawing = draw_lstm_cell(args.output, args.format)
             else:
                 if args.input is None:
-                    raise ValueError(f"drawing model {args.target!r} needs --input, one sample's shape such as "
-                                     f"3x32x32")
+                    raise ValueError(
+                        f"drawing model {args.target!r} needs --input, one sample's shape such as "
+                        f"3x32x32"
+                    )
                 shape = parse_shape(args.input)
                 model = build_zoo_model(args.target, shape, args.classes)
-                drawing = draw_graph(model=model, input_size=shape, level=args.level, path=args.output,
-                                     format=args.format)
+                drawing = draw_graph(
+                    model=model,
+                    input_size=shape,
+                    level=args.level,
+                    path=args.output,
+                    format=args.format,
+                )
     except (ValueError, TypeError, KeyError, OSError) as error:
         return _error("draw", error)
     if drawing.message:
@@ -86,8 +97,10 @@ def run_draw(args: argparse.Namespace) -> int:
         else:
             print(drawing.source, end="")
     else:
-        print(f"wrote {drawing.path} ({drawing.format}, {len(drawing.graph.nodes)} nodes, "
-              f"{len(drawing.graph.edges)} edges)")
+        print(
+            f"wrote {drawing.path} ({drawing.format}, {len(drawing.graph.nodes)} nodes, "
+            f"{len(drawing.graph.edges)} edges)"
+        )
     return 0
 
 

@@ -23,8 +23,10 @@ if TYPE_CHECKING:
 
 FORMATS = ("dot", "svg", "png")
 _SUFFIXES = {".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": "png"}
-INSTALL_HINT = ("install Graphviz (Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz; "
-                "conda: conda install -c conda-forge graphviz)")
+INSTALL_HINT = (
+    "install Graphviz (Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz; "
+    "conda: conda install -c conda-forge graphviz)"
+)
 DOT_TIMEOUT_S = 120
 
 STYLES = {  # fill colours by node kind; the shapes say op (rounded) versus data (square)
@@ -49,7 +51,11 @@ def quote(text: str) -> str:
 
 
 def _attributes(attrs: dict[str, str]) -> str:
-    return " [" + " ".join(f"{key}={quote(value)}" for key, value in attrs.items()) + "]" if attrs else ""
+    return (
+        " [" + " ".join(f"{key}={quote(value)}" for key, value in attrs.items()) + "]"
+        if attrs
+        else ""
+    )
 
 
 def _cluster_id(path: tuple[str, ...]) -> str:
@@ -59,8 +65,13 @@ def _cluster_id(path: tuple[str, ...]) -> str:
 def to_dot(graph: Graph) -> str:
     """The DOT text of `graph`: nodes (nested in their clusters), then edges in data-flow direction."""
     lines = ["digraph glassnet {"]
-    graph_attrs = {"rankdir": "TB", "fontname": "Helvetica", "fontsize": "12", "newrank": "true",
-                   **graph.attrs}
+    graph_attrs = {
+        "rankdir": "TB",
+        "fontname": "Helvetica",
+        "fontsize": "12",
+        "newrank": "true",
+        **graph.attrs,
+    }
     if graph.title:
         graph_attrs.update(label=graph.title, labelloc="t")
     lines.append(f"  graph{_attributes(graph_attrs)}")
@@ -80,8 +91,13 @@ def to_dot(graph: Graph) -> str:
     def emit(path: tuple[str, ...], indent: str) -> None:
         if path:
             label = graph.clusters.get(path, path[-1])
-            attrs = {"label": label, "style": "rounded", "color": "#9a9a9a", "fontsize": "10",
-                     **graph.cluster_attrs.get(path, {})}
+            attrs = {
+                "label": label,
+                "style": "rounded",
+                "color": "#9a9a9a",
+                "fontsize": "10",
+                **graph.cluster_attrs.get(path, {}),
+            }
             lines.append(f"{indent}subgraph {_cluster_id(path)} {{")
             lines.append(f"{indent}  graph{_attributes(attrs)}")
             inner = indent + "  "
@@ -89,7 +105,11 @@ def to_dot(graph: Graph) -> str:
             inner = indent
         for node_id in members.get(path, []):
             node = by_id[node_id]
-            attrs = {**STYLES.get(node.kind, {}), "label": "\n".join(node.label_lines()), **node.attrs}
+            attrs = {
+                **STYLES.get(node.kind, {}),
+                "label": "\n".join(node.label_lines()),
+                **node.attrs,
+            }
             lines.append(f"{inner}{node.id}{_attributes(attrs)}")
         for child in children.get(path, []):
             emit(child, inner)
@@ -111,13 +131,17 @@ def resolve_format(path: str | Path | None, format: str | None) -> str:  # noqa:
     implied = _SUFFIXES.get(suffix)
     if format is None:
         if path is not None and implied is None:
-            raise ValueError(f"draw: cannot tell the format from the path {str(path)!r}; give format= one of "
-                             f"{', '.join(FORMATS)}, or end the path with .dot, .svg or .png")
+            raise ValueError(
+                f"draw: cannot tell the format from the path {str(path)!r}; give format= one of "
+                f"{', '.join(FORMATS)}, or end the path with .dot, .svg or .png"
+            )
         return implied or "dot"
     if format not in FORMATS:
         raise ValueError(f"draw: format must be one of {', '.join(FORMATS)}, got {format!r}")
     if implied is not None and implied != format:
-        raise ValueError(f"draw: path {str(path)!r} ends in {suffix} but format={format!r}; make them agree")
+        raise ValueError(
+            f"draw: path {str(path)!r} ends in {suffix} but format={format!r}; make them agree"
+        )
     return format
 
 
@@ -127,8 +151,13 @@ def run_dot(source: str, format: str) -> tuple[bytes | None, str | None]:  # noq
     if program is None:
         return None, "Graphviz's `dot` program was not found on PATH"
     try:
-        done = subprocess.run([program, f"-T{format}"], input=source.encode("utf-8"), capture_output=True,
-                              timeout=DOT_TIMEOUT_S, check=False)
+        done = subprocess.run(
+            [program, f"-T{format}"],
+            input=source.encode("utf-8"),
+            capture_output=True,
+            timeout=DOT_TIMEOUT_S,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired) as error:
         return None, f"running {program} failed: {error}"
     if done.returncode != 0 or not done.stdout:
@@ -137,7 +166,9 @@ def run_dot(source: str, format: str) -> tuple[bytes | None, str | None]:  # noq
     return done.stdout, None
 
 
-def render(source: str, path: str | Path | None, format: str) -> tuple[Path | None, str, bytes | None, str | None]:  # noqa: A002
+def render(
+    source: str, path: str | Path | None, format: str
+) -> tuple[Path | None, str, bytes | None, str | None]:  # noqa: A002
     """Write `source` as `format` to `path` (if given).
 
     Returns (the file written or None, the format it holds, the rendered bytes when
@@ -160,8 +191,10 @@ def render(source: str, path: str | Path | None, format: str) -> tuple[Path | No
     else:
         fallback = target.with_suffix(".dot")
         atomic_write_bytes(fallback, source.encode("utf-8"))
-        message = (f"{reason}, so {target} was not rendered; the DOT source is in {fallback}. To get the "
-                   f"picture, {INSTALL_HINT}, then run: dot -T{format} {fallback} -o {target}")
+        message = (
+            f"{reason}, so {target} was not rendered; the DOT source is in {fallback}. To get the "
+            f"picture, {INSTALL_HINT}, then run: dot -T{format} {fallback} -o {target}"
+        )
         target = fallback
     warnings.warn(message, GraphvizWarning, stacklevel=3)
     return target, "dot", None, message

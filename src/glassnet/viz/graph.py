@@ -137,7 +137,9 @@ def op_details(node: Function) -> list[str]:
     g = getattr(node, "geometry", None)
     if g is None or not hasattr(g, "kernel") or op_title(node).startswith("Adaptive"):
         return []
-    one_d = node.inputs and node.inputs[0] is not None and node.inputs[0].ndim == 3 and g.height == 1
+    one_d = (
+        node.inputs and node.inputs[0] is not None and node.inputs[0].ndim == 3 and g.height == 1
+    )
 
     def axes(values: tuple[int, ...]) -> str:
         values = values[1:] if one_d else values
@@ -159,23 +161,33 @@ def parameter_names(params: Any) -> dict[int, str]:
         names = {}
         for name, tensor in params.items():
             if not isinstance(tensor, Tensor):
-                raise TypeError(f"draw_graph: params[{name!r}] must be a Tensor, got {type(tensor).__name__}")
+                raise TypeError(
+                    f"draw_graph: params[{name!r}] must be a Tensor, got {type(tensor).__name__}"
+                )
             names[id(tensor)] = str(name)
         return names
-    raise TypeError(f"draw_graph: params must be a dict name -> Tensor or a Module, got {type(params).__name__}")
+    raise TypeError(
+        f"draw_graph: params must be a dict name -> Tensor or a Module, got {type(params).__name__}"
+    )
 
 
 def _roots(output: Any) -> list[Tensor]:
     roots = list(flatten_tensors(output))
     if not roots:
-        raise TypeError(f"draw_graph: expected a Tensor (or a tuple of Tensors), got {type(output).__name__}")
+        raise TypeError(
+            f"draw_graph: expected a Tensor (or a tuple of Tensors), got {type(output).__name__}"
+        )
     if all(root._ctx is None for root in roots):
-        raise ValueError(f"draw_graph: the tensor of shape {tuple(roots[0].shape)} has no graph behind it: it "
-                         f"is a leaf, or it was computed under no_grad() or from tensors that do not require grad")
+        raise ValueError(
+            f"draw_graph: the tensor of shape {tuple(roots[0].shape)} has no graph behind it: it "
+            f"is a leaf, or it was computed under no_grad() or from tensors that do not require grad"
+        )
     return roots
 
 
-def build_op_graph(output: Any, names: dict[int, str] | None = None, inputs: list[Tensor] | None = None) -> Graph:
+def build_op_graph(
+    output: Any, names: dict[int, str] | None = None, inputs: list[Tensor] | None = None
+) -> Graph:
     """The op-level Graph behind `output` (a Tensor or nested tuple of Tensors).
 
     names: {id(tensor): name} for leaves; inputs: tensors to call 'input' (numbered when
@@ -183,17 +195,23 @@ def build_op_graph(output: Any, names: dict[int, str] | None = None, inputs: lis
     """
     roots = _roots(output)
     names = dict(names or {})
-    input_ids = {id(t): ("input" if len(inputs or []) == 1 else f"input {k}") for k, t in enumerate(inputs or [])}
+    input_ids = {
+        id(t): ("input" if len(inputs or []) == 1 else f"input {k}")
+        for k, t in enumerate(inputs or [])
+    }
     order = forward_order(roots)
     for node in order:
         if node.released:
-            raise RuntimeError(f"draw_graph: the graph was freed by backward() ({op_title(node)} no longer knows "
-                               f"its inputs); draw before calling backward(), or call "
-                               f"backward(retain_graph=True)")
+            raise RuntimeError(
+                f"draw_graph: the graph was freed by backward() ({op_title(node)} no longer knows "
+                f"its inputs); draw before calling backward(), or call "
+                f"backward(retain_graph=True)"
+            )
     graph = Graph()
     ids: dict[int, str] = {}
-    shapes: dict[tuple[int, int], tuple[int, ...]] = {(id(r._ctx), r._out_index): tuple(r.shape) for r in roots
-                                                      if r._ctx is not None}
+    shapes: dict[tuple[int, int], tuple[int, ...]] = {
+        (id(r._ctx), r._out_index): tuple(r.shape) for r in roots if r._ctx is not None
+    }
     for node in order:
         for tensor in node.inputs:
             if tensor is not None and tensor._ctx is not None:
@@ -202,18 +220,27 @@ def build_op_graph(output: Any, names: dict[int, str] | None = None, inputs: lis
     def leaf(tensor: Tensor) -> str:
         if id(tensor) not in ids:
             ids[id(tensor)] = f"t{len(ids)}"
-            graph.nodes.append(_leaf_node(ids[id(tensor)], tensor, names.get(id(tensor)), input_ids.get(id(tensor))))
+            graph.nodes.append(
+                _leaf_node(
+                    ids[id(tensor)], tensor, names.get(id(tensor)), input_ids.get(id(tensor))
+                )
+            )
         return ids[id(tensor)]
 
     for node in order:
         node_id = ids[id(node)] = f"op{len(ids)}"
         meta = getattr(node, "output_meta", None)
-        out_shapes = [tuple(m[0]) for m in meta] if node.n_outputs > 1 and meta else \
-            [shapes.get((id(node), 0), ())]
+        out_shapes = (
+            [tuple(m[0]) for m in meta]
+            if node.n_outputs > 1 and meta
+            else [shapes.get((id(node), 0), ())]
+        )
         for tensor in node.inputs:
             if tensor is not None and tensor._ctx is None:
                 leaf(tensor)
-        graph.nodes.append(Node(node_id, "op", op_title(node), out_shapes, op_details(node), ref=node))
+        graph.nodes.append(
+            Node(node_id, "op", op_title(node), out_shapes, op_details(node), ref=node)
+        )
         for tensor in node.inputs:
             if tensor is None:
                 continue
@@ -237,14 +264,25 @@ def _leaf_node(node_id: str, tensor: Tensor, name: str | None, input_name: str |
     if tensor.requires_grad:
         return Node(node_id, "leaf", "tensor (requires grad)", shape, ref=tensor)
     if tensor.numel() == 1:
-        return Node(node_id, "constant", f"constant {tensor.data.reshape(()).item():g}", [], ref=tensor)
+        return Node(
+            node_id, "constant", f"constant {tensor.data.reshape(()).item():g}", [], ref=tensor
+        )
     return Node(node_id, "input", "input", shape, ref=tensor)
 
 
-def draw_graph(output: Any = None, params: Any = None, format: str | None = None,  # noqa: A002
-               path: str | Path | None = None, level: str = "op", model: Module | None = None,
-               input_data: Any = None, *, input_size: Any = None, title: str | None = None,
-               mode: str = "eval") -> Drawing:
+def draw_graph(
+    output: Any = None,
+    params: Any = None,
+    format: str | None = None,  # noqa: A002
+    path: str | Path | None = None,
+    level: str = "op",
+    model: Module | None = None,
+    input_data: Any = None,
+    *,
+    input_size: Any = None,
+    title: str | None = None,
+    mode: str = "eval",
+) -> Drawing:
     """Draw the autograd graph behind `output`, or the graph of `model` run on `input_data`.
 
     output: a Tensor (or nested tuple of Tensors) made by glassnet ops, before backward().
@@ -259,8 +297,10 @@ def draw_graph(output: Any = None, params: Any = None, format: str | None = None
     chosen = dot.resolve_format(path, format)
     if input_data is not None or input_size is not None or level == "module":
         if output is not None:
-            raise ValueError("draw_graph: give either an output tensor, or model= with input_data= (or "
-                             "input_size=) to run the model, not both")
+            raise ValueError(
+                "draw_graph: give either an output tensor, or model= with input_data= (or "
+                "input_size=) to run the model, not both"
+            )
         traced = _run(model, input_data, input_size, mode)
         if level == "module":
             from glassnet.viz.modules import build_module_graph
@@ -274,7 +314,9 @@ def draw_graph(output: Any = None, params: Any = None, format: str | None = None
         graph.title = title if title is not None else f"{type(model).__name__} ({level} level)"
     else:
         if output is None:
-            raise ValueError("draw_graph: give an output tensor, or model= with input_data= (or input_size=)")
+            raise ValueError(
+                "draw_graph: give an output tensor, or model= with input_data= (or input_size=)"
+            )
         graph = build_op_graph(output, parameter_names(params if params is not None else model))
         graph.title = title or ""
     source = graph.to_dot()
@@ -286,11 +328,19 @@ def _run(model: Module | None, input_data: Any, input_size: Any, mode: str) -> T
     if model is None:
         raise ValueError("draw_graph: running a model needs model= a glassnet.nn.Module")
     if not isinstance(model, Module):
-        raise TypeError(f"draw_graph: model must be a glassnet.nn.Module, got {type(model).__name__}")
+        raise TypeError(
+            f"draw_graph: model must be a glassnet.nn.Module, got {type(model).__name__}"
+        )
     if (input_data is None) == (input_size is None):
-        raise ValueError("draw_graph: give exactly one of input_data (tensors) and input_size (a shape "
-                         "without the batch dim, e.g. (3, 32, 32))")
-    args = make_inputs(input_size, 1, None, "draw_graph") if input_data is None else as_input_list(input_data)
+        raise ValueError(
+            "draw_graph: give exactly one of input_data (tensors) and input_size (a shape "
+            "without the batch dim, e.g. (3, 32, 32))"
+        )
+    args = (
+        make_inputs(input_size, 1, None, "draw_graph")
+        if input_data is None
+        else as_input_list(input_data)
+    )
     try:
         return trace(model, args, mode)
     except TraceError as error:

@@ -42,8 +42,15 @@ _GATE_LABELS = {
 }
 
 
-def lstm_cell_step(x: Tensor, h: Tensor, c: Tensor, weight_ih: Tensor, weight_hh: Tensor,
-                   bias_ih: Tensor | None = None, bias_hh: Tensor | None = None) -> dict[str, Tensor]:
+def lstm_cell_step(
+    x: Tensor,
+    h: Tensor,
+    c: Tensor,
+    weight_ih: Tensor,
+    weight_hh: Tensor,
+    bias_ih: Tensor | None = None,
+    bias_hh: Tensor | None = None,
+) -> dict[str, Tensor]:
     """One step of an LSTM cell from primitive ops; returns every named intermediate.
 
     Shapes: x (N, input_size), h and c (N, H), weight_ih (4H, input_size), weight_hh (4H, H),
@@ -51,15 +58,22 @@ def lstm_cell_step(x: Tensor, h: Tensor, c: Tensor, weight_ih: Tensor, weight_hh
     """
     hidden = h.shape[-1]
     if weight_ih.shape[0] != 4 * hidden or weight_hh.shape != (4 * hidden, hidden):
-        raise ValueError(f"lstm_cell_step: weight_ih must be (4H, input_size) and weight_hh (4H, H) with "
-                         f"H = {hidden} (from h of shape {tuple(h.shape)}); got weight_ih "
-                         f"{tuple(weight_ih.shape)} and weight_hh {tuple(weight_hh.shape)}")
+        raise ValueError(
+            f"lstm_cell_step: weight_ih must be (4H, input_size) and weight_hh (4H, H) with "
+            f"H = {hidden} (from h of shape {tuple(h.shape)}); got weight_ih "
+            f"{tuple(weight_ih.shape)} and weight_hh {tuple(weight_hh.shape)}"
+        )
     steps: dict[str, Tensor] = {}
     steps["from_x"] = linear(x, weight_ih, bias_ih)
     steps["from_h"] = linear(h, weight_hh, bias_hh)
     steps["gates"] = steps["from_x"] + steps["from_h"]
     raw = chunk(steps["gates"], 4, 1)
-    steps["i"], steps["f"], steps["g"], steps["o"] = sigmoid(raw[0]), sigmoid(raw[1]), tanh(raw[2]), sigmoid(raw[3])
+    steps["i"], steps["f"], steps["g"], steps["o"] = (
+        sigmoid(raw[0]),
+        sigmoid(raw[1]),
+        tanh(raw[2]),
+        sigmoid(raw[3]),
+    )
     steps["keep"] = steps["f"] * c
     steps["write"] = steps["i"] * steps["g"]
     steps["c"] = steps["keep"] + steps["write"]
@@ -68,8 +82,9 @@ def lstm_cell_step(x: Tensor, h: Tensor, c: Tensor, weight_ih: Tensor, weight_hh
     return steps
 
 
-def lstm_cell_tensors(input_size: int = 3, hidden_size: int = 2, batch: int = 1,
-                      seed: int = 0) -> dict[str, Tensor]:
+def lstm_cell_tensors(
+    input_size: int = 3, hidden_size: int = 2, batch: int = 1, seed: int = 0
+) -> dict[str, Tensor]:
     """Small random inputs and weights for one step (a local generator: the global seed is untouched)."""
     for name, value in (("input_size", input_size), ("hidden_size", hidden_size), ("batch", batch)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -80,33 +95,47 @@ def lstm_cell_tensors(input_size: int = 3, hidden_size: int = 2, batch: int = 1,
         return Tensor(generator.standard_normal(shape).astype(numpy.float32), requires_grad=grad)
 
     return {
-        "x": make(batch, input_size), "h": make(batch, hidden_size), "c": make(batch, hidden_size),
+        "x": make(batch, input_size),
+        "h": make(batch, hidden_size),
+        "c": make(batch, hidden_size),
         "weight_ih": make(4 * hidden_size, input_size, grad=True),
         "weight_hh": make(4 * hidden_size, hidden_size, grad=True),
-        "bias_ih": make(4 * hidden_size, grad=True), "bias_hh": make(4 * hidden_size, grad=True),
+        "bias_ih": make(4 * hidden_size, grad=True),
+        "bias_hh": make(4 * hidden_size, grad=True),
     }
 
 
-def draw_lstm_cell(path: str | Path | None = None, format: str | None = None,  # noqa: A002
-                   input_size: int = 3, hidden_size: int = 2) -> Drawing:
+def draw_lstm_cell(
+    path: str | Path | None = None,
+    format: str | None = None,  # noqa: A002
+    input_size: int = 3,
+    hidden_size: int = 2,
+) -> Drawing:
     """Draw one LSTM cell step (see the module doc) as DOT, SVG or PNG (format from path's suffix)."""
     chosen = dot.resolve_format(path, format)
     tensors = lstm_cell_tensors(input_size, hidden_size)
     steps = lstm_cell_step(**tensors)
     names = {id(tensors[key]): key for key in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")}
     graph = build_op_graph((steps["h"], steps["c"]), names)
-    graph.title = (f"One LSTM cell step (input_size {input_size}, hidden_size H = {hidden_size}), "
-                   f"drawn from glassnet's autograd graph")
-    for key, title in (("x", "x_t  (input)"), ("h", "h_{t-1}  (previous hidden state)"),
-                       ("c", "c_{t-1}  (previous cell state)")):
+    graph.title = (
+        f"One LSTM cell step (input_size {input_size}, hidden_size H = {hidden_size}), "
+        f"drawn from glassnet's autograd graph"
+    )
+    for key, title in (
+        ("x", "x_t  (input)"),
+        ("h", "h_{t-1}  (previous hidden state)"),
+        ("c", "c_{t-1}  (previous cell state)"),
+    ):
         node = graph.node_of(tensors[key])
         node.kind, node.title = "input", title
     _label(graph, steps)
-    graph.clusters.update({
-        ("gates",): "gates: W_ih x_t + W_hh h_{t-1} + biases, split into i, f, g, o",
-        ("cell",): "cell state: c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t",
-        ("hidden",): "hidden state: h_t = o_t ⊙ tanh(c_t)",
-    })
+    graph.clusters.update(
+        {
+            ("gates",): "gates: W_ih x_t + W_hh h_{t-1} + biases, split into i, f, g, o",
+            ("cell",): "cell state: c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t",
+            ("hidden",): "hidden state: h_t = o_t ⊙ tanh(c_t)",
+        }
+    )
     graph.cluster_attrs[("cell",)] = {"color": CELL_PATH["color"]}
     for key in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
         graph.node_of(tensors[key]).cluster = ("gates",)
@@ -130,10 +159,15 @@ def raw_split(steps: dict[str, Tensor]) -> Tensor:
 
 def _label(graph: Any, steps: dict[str, Tensor]) -> None:
     labels = {
-        "from_x": "W_ih x_t + b_ih", "from_h": "W_hh h_{t-1} + b_hh", "gates": "gates (4H): the two sums",
+        "from_x": "W_ih x_t + b_ih",
+        "from_h": "W_hh h_{t-1} + b_hh",
+        "gates": "gates (4H): the two sums",
         **_GATE_LABELS,
-        "keep": "forget: f_t ⊙ c_{t-1}", "write": "write: i_t ⊙ g_t", "c": "c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t",
-        "tanh_c": "tanh(c_t)", "h": "h_t = o_t ⊙ tanh(c_t)",
+        "keep": "forget: f_t ⊙ c_{t-1}",
+        "write": "write: i_t ⊙ g_t",
+        "c": "c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t",
+        "tanh_c": "tanh(c_t)",
+        "h": "h_t = o_t ⊙ tanh(c_t)",
     }
     for key, text in labels.items():
         node = graph.node_of(steps[key])
@@ -146,7 +180,9 @@ def _label(graph: Any, steps: dict[str, Tensor]) -> None:
         if edge.tail == split.id and edge.label.isdigit():
             edge.label = GATES[int(edge.label)]
     # left to right in the order i, f, g, o: the chunk's edges in that order, kept by ordering=out
-    gate_edges = sorted((e for e in graph.edges if e.tail == split.id), key=lambda e: GATES.index(e.label))
+    gate_edges = sorted(
+        (e for e in graph.edges if e.tail == split.id), key=lambda e: GATES.index(e.label)
+    )
     graph.edges = [e for e in graph.edges if e.tail != split.id] + gate_edges
     split.attrs["ordering"] = "out"
     gate_nodes = [graph.node_of(steps[key]) for key in GATES]
@@ -155,14 +191,25 @@ def _label(graph: Any, steps: dict[str, Tensor]) -> None:
 
 def _outputs(graph: Any, steps: dict[str, Tensor], tensors: dict[str, Tensor]) -> None:
     """Explicit c_t and h_t boxes, and the cell-state path from c_{t-1} in bold."""
-    belt = {(graph.node_of(tensors["c"]).id, graph.node_of(steps["keep"]).id),
-            (graph.node_of(steps["keep"]).id, graph.node_of(steps["c"]).id)}
+    belt = {
+        (graph.node_of(tensors["c"]).id, graph.node_of(steps["keep"]).id),
+        (graph.node_of(steps["keep"]).id, graph.node_of(steps["c"]).id),
+    }
     for edge in graph.edges:
         if (edge.tail, edge.head) in belt:
             edge.attrs.update(CELL_PATH)
     shape = [tuple(steps["c"].shape)]
-    graph.nodes.append(Node("out_c", "output", "c_t  (next cell state)", shape, attrs={"penwidth": "2"}))
-    graph.nodes.append(Node("out_h", "output", "h_t  (next hidden state, the output)", shape,
-                            attrs={"penwidth": "2"}))
+    graph.nodes.append(
+        Node("out_c", "output", "c_t  (next cell state)", shape, attrs={"penwidth": "2"})
+    )
+    graph.nodes.append(
+        Node(
+            "out_h",
+            "output",
+            "h_t  (next hidden state, the output)",
+            shape,
+            attrs={"penwidth": "2"},
+        )
+    )
     graph.edges.append(Edge(graph.node_of(steps["c"]).id, "out_c", attrs=dict(CELL_PATH)))
     graph.edges.append(Edge(graph.node_of(steps["h"]).id, "out_h"))

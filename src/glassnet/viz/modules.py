@@ -48,8 +48,16 @@ def build_module_graph(traced: Trace) -> Graph:
     for call in calls:
         if call.is_leaf and call.depth > 0 or len(calls) == 1:
             box = f"m{call.index}"
-            graph.nodes.append(Node(box, "module", f"{_local(call)}: {type(call.module).__name__}",
-                                    [tuple(t.shape) for t in call.outputs], cluster=_frame(call)[:-1], ref=call))
+            graph.nodes.append(
+                Node(
+                    box,
+                    "module",
+                    f"{_local(call)}: {type(call.module).__name__}",
+                    [tuple(t.shape) for t in call.outputs],
+                    cluster=_frame(call)[:-1],
+                    ref=call,
+                )
+            )
             for node in call.nodes:
                 unit[id(node)] = box
         elif call.depth > 0:
@@ -59,8 +67,18 @@ def build_module_graph(traced: Trace) -> Graph:
         if id(node) not in unit:
             call = owner[id(node)]
             unit[id(node)] = f"op{len(unit)}"
-            graph.nodes.append(Node(unit[id(node)], "op", op_title(node), [], op_details(node), cluster=_frame(call),
-                                    attrs={"fontsize": "9"}, ref=node))
+            graph.nodes.append(
+                Node(
+                    unit[id(node)],
+                    "op",
+                    op_title(node),
+                    [],
+                    op_details(node),
+                    cluster=_frame(call),
+                    attrs={"fontsize": "9"},
+                    ref=node,
+                )
+            )
     _set_op_shapes(graph, order, traced, unit)
 
     edges: dict[tuple[str, str], None] = {}
@@ -79,7 +97,9 @@ def build_module_graph(traced: Trace) -> Graph:
     for call in calls:  # a layer that returned its input (Identity, Dropout in eval) made no node
         if call.is_leaf and not call.nodes and call.depth > 0:
             for tensor in call.inputs:
-                tail = inputs.get(id(tensor)) or (unit.get(id(tensor._ctx)) if tensor._ctx is not None else None)
+                tail = inputs.get(id(tensor)) or (
+                    unit.get(id(tensor._ctx)) if tensor._ctx is not None else None
+                )
                 if tail is not None:
                     edges[(tail, f"m{call.index}")] = None
     graph.edges = [Edge(tail, head) for tail, head in edges]

@@ -23,8 +23,15 @@ import numpy as np
 
 from glassnet.data.datasets.base import ArrayDataset, DatasetError
 
-NPZ_KEY_PAIRS = (("x", "y"), ("X", "y"), ("data", "targets"), ("data", "labels"), ("images", "labels"),
-                 ("inputs", "targets"), ("features", "labels"))
+NPZ_KEY_PAIRS = (
+    ("x", "y"),
+    ("X", "y"),
+    ("data", "targets"),
+    ("data", "labels"),
+    ("images", "labels"),
+    ("inputs", "targets"),
+    ("features", "labels"),
+)
 
 
 def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
@@ -41,8 +48,10 @@ def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
             try:
                 arrays[key] = archive[key]
             except ValueError as error:  # numpy refuses object arrays without allow_pickle
-                raise DatasetError(f"{path}: array {key!r} holds Python objects, which NPZ stores by pickling; "
-                                   "glassnet reads NPZ with allow_pickle=False") from error
+                raise DatasetError(
+                    f"{path}: array {key!r} holds Python objects, which NPZ stores by pickling; "
+                    "glassnet reads NPZ with allow_pickle=False"
+                ) from error
             except (OSError, EOFError, zipfile.BadZipFile) as error:
                 raise DatasetError(f"{path}: array {key!r} is corrupt: {error}") from error
     return arrays
@@ -63,7 +72,7 @@ def npz_splits(keys: list[str]) -> list[str]:
     found = []
     for key in keys:
         for data_key, _ in NPZ_KEY_PAIRS:
-            split = key[len(data_key) + 1:]
+            split = key[len(data_key) + 1 :]
             if key.startswith(data_key + "_") and split not in found and npz_key_pair(keys, split):
                 found.append(split)
     return found
@@ -80,24 +89,41 @@ class NPZDataset(ArrayDataset):
         transform, target_transform: applied by `__getitem__`.
     """
 
-    def __init__(self, path: str | os.PathLike, split: str | None = None, data_key: str | None = None,
-                 targets_key: str | None = None, classes: list[str] | None = None,
-                 transform: Callable[[Any], Any] | None = None,
-                 target_transform: Callable[[Any], Any] | None = None) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        split: str | None = None,
+        data_key: str | None = None,
+        targets_key: str | None = None,
+        classes: list[str] | None = None,
+        transform: Callable[[Any], Any] | None = None,
+        target_transform: Callable[[Any], Any] | None = None,
+    ) -> None:
         arrays = read_npz(path)
         keys = list(arrays)
         if data_key is None or targets_key is None:
             pair = npz_key_pair(keys, split)
             if pair is None:
-                tried = ", ".join(f"{d}/{t}" if split is None else f"{d}_{split}/{t}_{split}" for d, t in NPZ_KEY_PAIRS)
-                raise DatasetError(f"{path}: no data/targets pair among the arrays {keys}; tried {tried}; "
-                                   "pass data_key= and targets_key=")
+                tried = ", ".join(
+                    f"{d}/{t}" if split is None else f"{d}_{split}/{t}_{split}"
+                    for d, t in NPZ_KEY_PAIRS
+                )
+                raise DatasetError(
+                    f"{path}: no data/targets pair among the arrays {keys}; tried {tried}; "
+                    "pass data_key= and targets_key="
+                )
             data_key, targets_key = data_key or pair[0], targets_key or pair[1]
         for key in (data_key, targets_key):
             if key not in arrays:
                 raise DatasetError(f"{path}: no array {key!r}; the file holds {keys}")
-        super().__init__(arrays[data_key], arrays[targets_key], classes, transform, target_transform,
-                         source=f"{path}[{data_key}, {targets_key}]")
+        super().__init__(
+            arrays[data_key],
+            arrays[targets_key],
+            classes,
+            transform,
+            target_transform,
+            source=f"{path}[{data_key}, {targets_key}]",
+        )
         self.path, self.split = Path(path), split
 
 
@@ -107,7 +133,9 @@ def _header_lines(path: Path, delimiter: str, header: str | int | None) -> int:
     if isinstance(header, int) and not isinstance(header, bool) and header >= 0:
         return header + 1
     if header != "infer":
-        raise ValueError(f"read_csv: header must be 'infer', None or a line index >= 0, got {header!r}")
+        raise ValueError(
+            f"read_csv: header must be 'infer', None or a line index >= 0, got {header!r}"
+        )
     with open(path, encoding="utf-8") as handle:
         first = handle.readline()
     try:
@@ -117,15 +145,21 @@ def _header_lines(path: Path, delimiter: str, header: str | int | None) -> int:
     return 0
 
 
-def read_csv(path: str | os.PathLike, delimiter: str = ",", header: str | int | None = "infer",
-             dtype: Any = np.float32) -> np.ndarray:
+def read_csv(
+    path: str | os.PathLike,
+    delimiter: str = ",",
+    header: str | int | None = "infer",
+    dtype: Any = np.float32,
+) -> np.ndarray:
     """A numeric CSV as a 2-D array (rows x columns); a bad cell names the file, row and column."""
     path = Path(path)
     skip = _header_lines(path, delimiter, header)
     try:
         with warnings.catch_warnings():  # an empty table is our error below, not numpy's warning
             warnings.filterwarnings("ignore", "loadtxt: input contained no data", UserWarning)
-            table = np.loadtxt(path, delimiter=delimiter, skiprows=skip, dtype=dtype, ndmin=2, encoding="utf-8")
+            table = np.loadtxt(
+                path, delimiter=delimiter, skiprows=skip, dtype=dtype, ndmin=2, encoding="utf-8"
+            )
     except ValueError as error:
         raise DatasetError(f"{path}: {error} (rows counted after {skip} header line(s))") from error
     if table.shape[0] == 0:
@@ -143,21 +177,40 @@ class CSVDataset(ArrayDataset):
         classes, transform, target_transform: as ArrayDataset.
     """
 
-    def __init__(self, path: str | os.PathLike, target_column: int = -1, delimiter: str = ",",
-                 header: str | int | None = "infer", classes: list[str] | None = None,
-                 transform: Callable[[Any], Any] | None = None,
-                 target_transform: Callable[[Any], Any] | None = None) -> None:
-        table = read_csv(path, delimiter, header, dtype=np.float64)  # float64 holds every int label exactly
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        target_column: int = -1,
+        delimiter: str = ",",
+        header: str | int | None = "infer",
+        classes: list[str] | None = None,
+        transform: Callable[[Any], Any] | None = None,
+        target_transform: Callable[[Any], Any] | None = None,
+    ) -> None:
+        table = read_csv(
+            path, delimiter, header, dtype=np.float64
+        )  # float64 holds every int label exactly
         columns = table.shape[1]
         if not -columns <= target_column < columns or columns < 2:
-            raise DatasetError(f"{path}: target_column {target_column} does not leave a label and features in "
-                               f"{columns} column(s)")
+            raise DatasetError(
+                f"{path}: target_column {target_column} does not leave a label and features in "
+                f"{columns} column(s)"
+            )
         labels = table[:, target_column]
         fractional = np.flatnonzero(labels != np.round(labels))
         if len(fractional):
             row = int(fractional[0])
-            raise DatasetError(f"{path}: data row {row + 1}: label {float(labels[row]):g} in column {target_column} is "
-                               "not an integer class index")
+            raise DatasetError(
+                f"{path}: data row {row + 1}: label {float(labels[row]):g} in column {target_column} is "
+                "not an integer class index"
+            )
         features = np.delete(table, target_column % columns, axis=1).astype(np.float32)
-        super().__init__(features, labels.astype(np.int64), classes, transform, target_transform, source=str(path))
+        super().__init__(
+            features,
+            labels.astype(np.int64),
+            classes,
+            transform,
+            target_transform,
+            source=str(path),
+        )
         self.path = Path(path)

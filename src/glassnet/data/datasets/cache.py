@@ -37,8 +37,10 @@ def save_npz_atomic(path: str | os.PathLike, arrays: dict[str, np.ndarray]) -> P
     path = Path(path)
     for key, value in arrays.items():
         if np.asarray(value).dtype == object:
-            raise ValueError(f"save_npz_atomic: array {key!r} has dtype object, which NPZ can store only by "
-                             "pickling; glassnet never pickles")
+            raise ValueError(
+                f"save_npz_atomic: array {key!r} has dtype object, which NPZ can store only by "
+                "pickling; glassnet never pickles"
+            )
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(path, "wb") as handle:
         np.savez(handle, **arrays)

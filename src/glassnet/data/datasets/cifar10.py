@@ -39,7 +39,18 @@ from glassnet.data.datasets.base import (
     warn_skipped,
 )
 
-CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+CIFAR10_CLASSES = [
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+]
 RECORD_BYTES = 3073  # 1 label byte + 3 * 32 * 32 pixel bytes
 IMAGE_BYTES = 3072
 TRAIN_BATCHES = [f"data_batch_{n}" for n in range(1, 6)]
@@ -58,7 +69,9 @@ def _numpy_global(name: str) -> Any:
 def _latin1_encode(text: str, encoding: str = "latin1") -> bytes:
     """Protocol-2 pickles written by Python 3 store bytes as _codecs.encode(text, "latin1")."""
     if encoding.lower().replace("-", "") != "latin1":
-        raise pickle.UnpicklingError(f"_codecs.encode with encoding {encoding!r} is not allowed (only latin1)")
+        raise pickle.UnpicklingError(
+            f"_codecs.encode with encoding {encoding!r} is not allowed (only latin1)"
+        )
     return _codecs.encode(text, "latin1")
 
 
@@ -86,8 +99,10 @@ class RestrictedUnpickler(pickle.Unpickler):
         make = _ALLOWED_GLOBALS.get((module, name))
         if make is None:
             allowed = ", ".join(f"{m}.{n}" for m, n in _ALLOWED_GLOBALS)
-            raise pickle.UnpicklingError(f"forbidden global {module}.{name}: a CIFAR-10 batch holds only plain "
-                                         f"containers and NumPy arrays (allowed: {allowed})")
+            raise pickle.UnpicklingError(
+                f"forbidden global {module}.{name}: a CIFAR-10 batch holds only plain "
+                f"containers and NumPy arrays (allowed: {allowed})"
+            )
         return make()
 
 
@@ -117,20 +132,32 @@ def restricted_load(content: bytes, source: str) -> Any:
         # latin1: decodes Python 2 str as the original CIFAR files need, as torchvision does
         value = RestrictedUnpickler(io.BytesIO(content), encoding="latin1").load()
         _check_plain(value, "the pickle")
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError) as error:
+    except (
+        pickle.UnpicklingError,
+        EOFError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        IndexError,
+    ) as error:
         raise DatasetError(f"{source}: not a plain CIFAR-10 batch: {error}") from error
     return value
 
 
 def _text_keys(batch: dict) -> dict:
-    return {key.decode("latin1") if isinstance(key, bytes) else key: value for key, value in batch.items()}
+    return {
+        key.decode("latin1") if isinstance(key, bytes) else key: value
+        for key, value in batch.items()
+    }
 
 
 def read_cifar10_batch(path: str | os.PathLike) -> dict[str, Any]:
     """A python-version batch (or batches.meta) as a dict with str keys, via the restricted unpickler."""
     batch = restricted_load(Path(path).read_bytes(), str(path))
     if not isinstance(batch, dict):
-        raise DatasetError(f"{path}: a CIFAR-10 batch is a pickled dict, this holds a {type(batch).__name__}")
+        raise DatasetError(
+            f"{path}: a CIFAR-10 batch is a pickled dict, this holds a {type(batch).__name__}"
+        )
     return _text_keys(batch)
 
 
@@ -139,15 +166,25 @@ def _planar_to_hwc(rows: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(rows.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
 
 
-def _drop_bad_labels(images: np.ndarray, labels: np.ndarray, source: str, on_error: str,
-                     offset_of: Callable[[int], int | None], problems: tuple[str, ...] = (),
-                     total: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _drop_bad_labels(
+    images: np.ndarray,
+    labels: np.ndarray,
+    source: str,
+    on_error: str,
+    offset_of: Callable[[int], int | None],
+    problems: tuple[str, ...] = (),
+    total: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Raise on (or, skipping, drop) labels outside 0..9; `problems` are earlier skips of the same file."""
     bad = bad_labels(labels, len(CIFAR10_CLASSES))
-    found = [label_range_message(source, int(i), int(labels[i]), len(CIFAR10_CLASSES), offset_of(int(i)))
-             for i in bad]
+    found = [
+        label_range_message(source, int(i), int(labels[i]), len(CIFAR10_CLASSES), offset_of(int(i)))
+        for i in bad
+    ]
     if found and on_error == "raise":
-        raise DatasetError(found[0] + (f" ({len(bad)} labels out of range)" if len(bad) > 1 else ""))
+        raise DatasetError(
+            found[0] + (f" ({len(bad)} labels out of range)" if len(bad) > 1 else "")
+        )
     warn_skipped(source, len(labels) if total is None else total, [*problems, *found])
     if not len(bad):
         return images, labels
@@ -156,7 +193,9 @@ def _drop_bad_labels(images: np.ndarray, labels: np.ndarray, source: str, on_err
     return images[keep], labels[keep]
 
 
-def read_cifar10_binary(path: str | os.PathLike, on_error: str = "raise") -> tuple[np.ndarray, np.ndarray]:
+def read_cifar10_binary(
+    path: str | os.PathLike, on_error: str = "raise"
+) -> tuple[np.ndarray, np.ndarray]:
     """Images uint8 (N, 32, 32, 3) and labels int64 (N,) of a binary-version batch file.
 
     A file whose size is not a multiple of 3,073 ends in a truncated record: an error naming
@@ -168,17 +207,30 @@ def read_cifar10_binary(path: str | os.PathLike, on_error: str = "raise") -> tup
     records, tail = divmod(len(content), RECORD_BYTES)
     problems: tuple[str, ...] = ()
     if tail:
-        problem = (f"{path}: truncated: record {records} (byte offset {records * RECORD_BYTES}) has {tail} of "
-                   f"{RECORD_BYTES} bytes; the file is {len(content)} bytes, not a multiple of {RECORD_BYTES}")
+        problem = (
+            f"{path}: truncated: record {records} (byte offset {records * RECORD_BYTES}) has {tail} of "
+            f"{RECORD_BYTES} bytes; the file is {len(content)} bytes, not a multiple of {RECORD_BYTES}"
+        )
         if on_error == "raise":
             raise DatasetError(problem)
         problems = (problem,)
-    table = np.frombuffer(content, dtype=np.uint8, count=records * RECORD_BYTES).reshape(records, RECORD_BYTES)
-    return _drop_bad_labels(_planar_to_hwc(table[:, 1:]), table[:, 0].astype(np.int64), str(path), on_error,
-                            lambda i: i * RECORD_BYTES, problems, records + bool(tail))
+    table = np.frombuffer(content, dtype=np.uint8, count=records * RECORD_BYTES).reshape(
+        records, RECORD_BYTES
+    )
+    return _drop_bad_labels(
+        _planar_to_hwc(table[:, 1:]),
+        table[:, 0].astype(np.int64),
+        str(path),
+        on_error,
+        lambda i: i * RECORD_BYTES,
+        problems,
+        records + bool(tail),
+    )
 
 
-def cifar10_batch_arrays(batch: dict[str, Any], source: str, on_error: str = "raise") -> tuple[np.ndarray, np.ndarray]:
+def cifar10_batch_arrays(
+    batch: dict[str, Any], source: str, on_error: str = "raise"
+) -> tuple[np.ndarray, np.ndarray]:
     """Images (N, 32, 32, 3) uint8 and labels int64 out of a python-version batch dict."""
     check_on_error(on_error)
     missing = [key for key in ("data", "labels") if key not in batch]
@@ -186,22 +238,36 @@ def cifar10_batch_arrays(batch: dict[str, Any], source: str, on_error: str = "ra
         raise DatasetError(f"{source}: missing key(s) {missing} (keys: {sorted(batch)})")
     data, labels = np.asarray(batch["data"]), np.asarray(batch["labels"])
     if data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != IMAGE_BYTES:
-        raise DatasetError(f"{source}: 'data' must be uint8 (N, {IMAGE_BYTES}), got {data.dtype} {data.shape}")
-    if labels.shape != (len(data),) or (len(labels) and not np.issubdtype(labels.dtype, np.integer)):
-        raise DatasetError(f"{source}: 'labels' must be {len(data)} integers (one per row of 'data'), got "
-                           f"{labels.dtype} {labels.shape}")
-    return _drop_bad_labels(_planar_to_hwc(data), labels.astype(np.int64), source, on_error, lambda i: None)
+        raise DatasetError(
+            f"{source}: 'data' must be uint8 (N, {IMAGE_BYTES}), got {data.dtype} {data.shape}"
+        )
+    if labels.shape != (len(data),) or (
+        len(labels) and not np.issubdtype(labels.dtype, np.integer)
+    ):
+        raise DatasetError(
+            f"{source}: 'labels' must be {len(data)} integers (one per row of 'data'), got "
+            f"{labels.dtype} {labels.shape}"
+        )
+    return _drop_bad_labels(
+        _planar_to_hwc(data), labels.astype(np.int64), source, on_error, lambda i: None
+    )
 
 
 def find_cifar10_folder(root: Path) -> tuple[Path, bool]:
     """(folder, is_binary): torchvision's cifar-10-batches-py, the binary cifar-10-batches-bin, or root itself."""
-    for folder, binary in ((root / "cifar-10-batches-py", False), (root / "cifar-10-batches-bin", True),
-                           (root, False), (root, True)):
+    for folder, binary in (
+        (root / "cifar-10-batches-py", False),
+        (root / "cifar-10-batches-bin", True),
+        (root, False),
+        (root, True),
+    ):
         if (folder / ("data_batch_1.bin" if binary else "data_batch_1")).is_file():
             return folder, binary
-    raise FileNotFoundError(f"no CIFAR-10 batches under {root}: looked for cifar-10-batches-py/data_batch_1, "
-                            "cifar-10-batches-bin/data_batch_1.bin and the same names in the folder itself; "
-                            "glassnet never downloads")
+    raise FileNotFoundError(
+        f"no CIFAR-10 batches under {root}: looked for cifar-10-batches-py/data_batch_1, "
+        "cifar-10-batches-bin/data_batch_1.bin and the same names in the folder itself; "
+        "glassnet never downloads"
+    )
 
 
 class CIFAR10(ArrayDataset):
@@ -218,20 +284,40 @@ class CIFAR10(ArrayDataset):
         on_error: "skip" drops truncated records and labels out of range, in one warning per file.
     """
 
-    def __init__(self, root: str | os.PathLike, train: bool = True, transform: Callable[[Any], Any] | None = None,
-                 target_transform: Callable[[Any], Any] | None = None, on_error: str = "raise") -> None:
+    def __init__(
+        self,
+        root: str | os.PathLike,
+        train: bool = True,
+        transform: Callable[[Any], Any] | None = None,
+        target_transform: Callable[[Any], Any] | None = None,
+        on_error: str = "raise",
+    ) -> None:
         check_on_error(on_error)
         folder, binary = find_cifar10_folder(Path(root))
-        names = [name + (".bin" if binary else "") for name in (TRAIN_BATCHES if train else TEST_BATCHES)]
+        names = [
+            name + (".bin" if binary else "") for name in (TRAIN_BATCHES if train else TEST_BATCHES)
+        ]
         missing = [name for name in names if not (folder / name).is_file()]
         if missing:
-            raise FileNotFoundError(f"{folder}: missing CIFAR-10 batch file(s) {', '.join(missing)}")
-        parts = [read_cifar10_binary(folder / name, on_error) if binary
-                 else cifar10_batch_arrays(read_cifar10_batch(folder / name), str(folder / name), on_error)
-                 for name in names]
-        super().__init__(np.concatenate([images for images, _ in parts]),
-                         np.concatenate([labels for _, labels in parts]), self._class_names(folder, binary),
-                         transform, target_transform, source=str(folder))
+            raise FileNotFoundError(
+                f"{folder}: missing CIFAR-10 batch file(s) {', '.join(missing)}"
+            )
+        parts = [
+            read_cifar10_binary(folder / name, on_error)
+            if binary
+            else cifar10_batch_arrays(
+                read_cifar10_batch(folder / name), str(folder / name), on_error
+            )
+            for name in names
+        ]
+        super().__init__(
+            np.concatenate([images for images, _ in parts]),
+            np.concatenate([labels for _, labels in parts]),
+            self._class_names(folder, binary),
+            transform,
+            target_transform,
+            source=str(folder),
+        )
         self.root, self.train = Path(root), train
 
     @staticmethod
@@ -239,11 +325,19 @@ class CIFAR10(ArrayDataset):
         """From batches.meta(.txt) when present, else the standard ten."""
         if binary:
             meta = folder / "batches.meta.txt"
-            names = [line.strip() for line in meta.read_text().splitlines() if line.strip()] if meta.is_file() else []
+            names = (
+                [line.strip() for line in meta.read_text().splitlines() if line.strip()]
+                if meta.is_file()
+                else []
+            )
         else:
             meta = folder / "batches.meta"
             names = list(read_cifar10_batch(meta).get("label_names", [])) if meta.is_file() else []
-            names = [name.decode("latin1") if isinstance(name, bytes) else str(name) for name in names]
+            names = [
+                name.decode("latin1") if isinstance(name, bytes) else str(name) for name in names
+            ]
         if names and len(names) != len(CIFAR10_CLASSES):
-            raise DatasetError(f"{meta}: {len(names)} class names, CIFAR-10 has {len(CIFAR10_CLASSES)}")
+            raise DatasetError(
+                f"{meta}: {len(names)} class names, CIFAR-10 has {len(CIFAR10_CLASSES)}"
+            )
         return names or list(CIFAR10_CLASSES)

@@ -35,11 +35,16 @@ def digits_split_indices() -> dict[str, np.ndarray]:
     labels = load_digits().target
     _, val_fraction, test_fraction = DIGITS_FRACTIONS
     everything = np.arange(len(labels))
-    rest, test = train_test_split(everything, test_size=test_fraction, stratify=labels,
-                                  random_state=DIGITS_SPLIT_SEED)
+    rest, test = train_test_split(
+        everything, test_size=test_fraction, stratify=labels, random_state=DIGITS_SPLIT_SEED
+    )
     # val is 20% of the whole, i.e. 0.2 / 0.8 = 25% of what is left after the test split
-    train, val = train_test_split(rest, test_size=val_fraction / (1 - test_fraction), stratify=labels[rest],
-                                  random_state=DIGITS_SPLIT_SEED)
+    train, val = train_test_split(
+        rest,
+        test_size=val_fraction / (1 - test_fraction),
+        stratify=labels[rest],
+        random_state=DIGITS_SPLIT_SEED,
+    )
     return {"train": np.sort(train), "val": np.sort(val), "test": np.sort(test)}
 
 
@@ -53,17 +58,29 @@ class Digits(ArrayDataset):
         transform, target_transform: applied by `__getitem__`, as in torchvision.
     """
 
-    def __init__(self, split: str = "train", flatten: bool = False,
-                 transform: Callable[[Any], Any] | None = None,
-                 target_transform: Callable[[Any], Any] | None = None) -> None:
+    def __init__(
+        self,
+        split: str = "train",
+        flatten: bool = False,
+        transform: Callable[[Any], Any] | None = None,
+        target_transform: Callable[[Any], Any] | None = None,
+    ) -> None:
         if split not in DIGITS_SPLITS:
-            raise ValueError(f"Digits: split must be one of {', '.join(map(repr, DIGITS_SPLITS))}, got {split!r}")
+            raise ValueError(
+                f"Digits: split must be one of {', '.join(map(repr, DIGITS_SPLITS))}, got {split!r}"
+            )
         from sklearn.datasets import load_digits
 
         bunch = load_digits()
         index = digits_split_indices()[split]
         images = bunch.images[index].astype(np.float32)
         data = images.reshape(len(index), 64) if flatten else images[:, None, :, :]
-        super().__init__(data, bunch.target[index], [str(k) for k in range(10)], transform, target_transform,
-                         source=f"digits[{split}]")
+        super().__init__(
+            data,
+            bunch.target[index],
+            [str(k) for k in range(10)],
+            transform,
+            target_transform,
+            source=f"digits[{split}]",
+        )
         self.split = split

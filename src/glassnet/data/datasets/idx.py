@@ -36,8 +36,12 @@ from glassnet.data.datasets.base import (
 )
 
 IDX_DTYPES: dict[int, np.dtype] = {
-    0x08: np.dtype("u1"), 0x09: np.dtype("i1"), 0x0B: np.dtype(">i2"),
-    0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8"),
+    0x08: np.dtype("u1"),
+    0x09: np.dtype("i1"),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
 }
 GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 20
@@ -52,8 +56,10 @@ def _read_gzip(path: Path) -> bytes:
                 chunks.append(chunk)
                 done += len(chunk)
     except (EOFError, OSError, zlib.error) as error:
-        raise DatasetError(f"{path}: the gzip stream is broken after {done} decompressed bytes ({error}); "
-                           "the file is truncated or corrupt: download it again") from error
+        raise DatasetError(
+            f"{path}: the gzip stream is broken after {done} decompressed bytes ({error}); "
+            "the file is truncated or corrupt: download it again"
+        ) from error
     return b"".join(chunks)
 
 
@@ -67,19 +73,29 @@ def read_idx_bytes(path: str | os.PathLike) -> bytes:
 def parse_idx_header(content: bytes, source: str) -> tuple[np.dtype, tuple[int, ...], int]:
     """(element dtype, sizes, byte offset of the data) from the start of an IDX file."""
     if len(content) < 4:
-        raise DatasetError(f"{source}: {len(content)} bytes, too short for the 4-byte IDX magic number")
+        raise DatasetError(
+            f"{source}: {len(content)} bytes, too short for the 4-byte IDX magic number"
+        )
     if content[0] != 0 or content[1] != 0:
-        raise DatasetError(f"{source}: bytes 0-1 are 0x{content[:2].hex()}, not 0x0000: not an IDX file")
+        raise DatasetError(
+            f"{source}: bytes 0-1 are 0x{content[:2].hex()}, not 0x0000: not an IDX file"
+        )
     code, ndim = content[2], content[3]
     if code not in IDX_DTYPES:
         valid = ", ".join(f"0x{c:02X} ({d.name})" for c, d in IDX_DTYPES.items())
-        raise DatasetError(f"{source}: byte 2: unknown IDX element type 0x{code:02X}; valid: {valid}")
+        raise DatasetError(
+            f"{source}: byte 2: unknown IDX element type 0x{code:02X}; valid: {valid}"
+        )
     if ndim == 0:
-        raise DatasetError(f"{source}: byte 3: an IDX file needs at least 1 dimension, the header says 0")
+        raise DatasetError(
+            f"{source}: byte 3: an IDX file needs at least 1 dimension, the header says 0"
+        )
     offset = 4 + 4 * ndim
     if len(content) < offset:
-        raise DatasetError(f"{source}: truncated header: {ndim} dimensions need {offset} header bytes, "
-                           f"the file has {len(content)}")
+        raise DatasetError(
+            f"{source}: truncated header: {ndim} dimensions need {offset} header bytes, "
+            f"the file has {len(content)}"
+        )
     sizes = tuple(int(s) for s in np.frombuffer(content, dtype=">u4", count=ndim, offset=4))
     return IDX_DTYPES[code], sizes, offset
 
@@ -102,24 +118,33 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
         raise DatasetError(
             f"{source}: truncated: the header declares {shape} {dtype.name} ({expected} data bytes from byte "
             f"offset {offset}), but the file ends at byte offset {len(content)}: record {record} of {sizes[0]} "
-            f"(byte offset {offset + record * record_bytes}) is incomplete")
+            f"(byte offset {offset + record * record_bytes}) is incomplete"
+        )
     if present > expected:
-        raise DatasetError(f"{source}: {present - expected} unexpected bytes after the last record "
-                           f"(from byte offset {offset + expected}; the header declares {shape} {dtype.name})")
-    data = np.frombuffer(content, dtype=dtype, count=int(np.prod(sizes, dtype=np.int64)), offset=offset)
+        raise DatasetError(
+            f"{source}: {present - expected} unexpected bytes after the last record "
+            f"(from byte offset {offset + expected}; the header declares {shape} {dtype.name})"
+        )
+    data = np.frombuffer(
+        content, dtype=dtype, count=int(np.prod(sizes, dtype=np.int64)), offset=offset
+    )
     return data.reshape(sizes).astype(dtype.newbyteorder("="), copy=True)
 
 
 def _find(folders: list[Path], stem: str) -> Path:
     """The first existing spelling of an MNIST file (-/. before idx, raw or .gz) in `folders`."""
     names = [stem, stem.replace("-idx", ".idx")]
-    candidates = [folder / (name + ext) for folder in folders for name in names for ext in ("", ".gz")]
+    candidates = [
+        folder / (name + ext) for folder in folders for name in names for ext in ("", ".gz")
+    ]
     for candidate in candidates:
         if candidate.is_file():
             return candidate
-    raise FileNotFoundError(f"no {stem}[.gz] in {', '.join(map(str, folders))} (looked for "
-                            f"{', '.join(c.name for c in candidates[:4])}); glassnet never downloads: "
-                            "put the four IDX files there")
+    raise FileNotFoundError(
+        f"no {stem}[.gz] in {', '.join(map(str, folders))} (looked for "
+        f"{', '.join(c.name for c in candidates[:4])}); glassnet never downloads: "
+        "put the four IDX files there"
+    )
 
 
 class MNIST(ArrayDataset):
@@ -139,11 +164,26 @@ class MNIST(ArrayDataset):
     """
 
     classes: ClassVar[list[str]] = [
-        "0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six", "7 - seven", "8 - eight",
-        "9 - nine"]
+        "0 - zero",
+        "1 - one",
+        "2 - two",
+        "3 - three",
+        "4 - four",
+        "5 - five",
+        "6 - six",
+        "7 - seven",
+        "8 - eight",
+        "9 - nine",
+    ]
 
-    def __init__(self, root: str | os.PathLike, train: bool = True, transform: Callable[[Any], Any] | None = None,
-                 target_transform: Callable[[Any], Any] | None = None, on_error: str = "raise") -> None:
+    def __init__(
+        self,
+        root: str | os.PathLike,
+        train: bool = True,
+        transform: Callable[[Any], Any] | None = None,
+        target_transform: Callable[[Any], Any] | None = None,
+        on_error: str = "raise",
+    ) -> None:
         check_on_error(on_error)
         root = Path(root)
         folders = [root, root / type(self).__name__ / "raw"]
@@ -152,27 +192,41 @@ class MNIST(ArrayDataset):
         labels_path = _find(folders, f"{prefix}-labels-idx1-ubyte")
         images, labels = read_idx(images_path), read_idx(labels_path)
         if images.ndim != 3 or images.dtype != np.uint8:
-            raise DatasetError(f"{images_path}: expected uint8 images N x H x W, got {images.dtype.name} "
-                               f"{'x'.join(map(str, images.shape))}")
+            raise DatasetError(
+                f"{images_path}: expected uint8 images N x H x W, got {images.dtype.name} "
+                f"{'x'.join(map(str, images.shape))}"
+            )
         if labels.ndim != 1 or labels.dtype != np.uint8:
-            raise DatasetError(f"{labels_path}: expected uint8 labels of shape N, got {labels.dtype.name} "
-                               f"{'x'.join(map(str, labels.shape))}")
+            raise DatasetError(
+                f"{labels_path}: expected uint8 labels of shape N, got {labels.dtype.name} "
+                f"{'x'.join(map(str, labels.shape))}"
+            )
         if len(images) != len(labels):
-            raise DatasetError(f"{images_path} holds {len(images)} images but {labels_path} holds "
-                               f"{len(labels)} labels")
+            raise DatasetError(
+                f"{images_path} holds {len(images)} images but {labels_path} holds "
+                f"{len(labels)} labels"
+            )
         classes = type(self).classes
         bad = bad_labels(labels, len(classes))
         if len(bad):
             # a labels file has an 8-byte header, then one byte per record
-            problems = [label_range_message(str(labels_path), int(i), int(labels[i]), len(classes), 8 + int(i))
-                        for i in bad]
+            problems = [
+                label_range_message(
+                    str(labels_path), int(i), int(labels[i]), len(classes), 8 + int(i)
+                )
+                for i in bad
+            ]
             if on_error == "raise":
-                raise DatasetError(problems[0] + (f" ({len(bad)} labels out of range)" if len(bad) > 1 else ""))
+                raise DatasetError(
+                    problems[0] + (f" ({len(bad)} labels out of range)" if len(bad) > 1 else "")
+                )
             warn_skipped(str(labels_path), len(labels), problems)
             keep = np.ones(len(labels), dtype=bool)
             keep[bad] = False
             images, labels = images[keep], labels[keep]
-        super().__init__(images, labels, classes, transform, target_transform, source=str(images_path))
+        super().__init__(
+            images, labels, classes, transform, target_transform, source=str(images_path)
+        )
         self.root, self.train = root, train
 
     def sample(self, index: int) -> np.ndarray:
@@ -183,4 +237,14 @@ class FashionMNIST(MNIST):
     """Fashion-MNIST (Zalando): MNIST's format and file names, ten kinds of clothing."""
 
     classes: ClassVar[list[str]] = [
-        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
+    ]

@@ -56,14 +56,22 @@ def load_image(path: str | os.PathLike, mode: str | None = None) -> np.ndarray:
                 array = None  # converting would clip every value above 255 to 255, silently
             else:
                 array = np.asarray(image if found == wanted else image.convert(wanted))
-    except Exception as error:  # Pillow raises OSError, SyntaxError, ValueError, DecompressionBombError...
-        raise DatasetError(f"{path}: cannot decode the image: {type(error).__name__}: {error}") from error
+    except (
+        Exception
+    ) as error:  # Pillow raises OSError, SyntaxError, ValueError, DecompressionBombError...
+        raise DatasetError(
+            f"{path}: cannot decode the image: {type(error).__name__}: {error}"
+        ) from error
     if array is None:
-        raise DatasetError(f"{path}: a {found!r} image (more than 8 bits per pixel); ImageFolder decodes 8-bit "
-                           "images: pass a loader that scales it, or mode='L' to clip it to 0..255")
+        raise DatasetError(
+            f"{path}: a {found!r} image (more than 8 bits per pixel); ImageFolder decodes 8-bit "
+            "images: pass a loader that scales it, or mode='L' to clip it to 0..255"
+        )
     if array.dtype != np.uint8:
-        raise DatasetError(f"{path}: decodes to {array.dtype} in mode {wanted!r}; ImageFolder gives uint8 "
-                           "(pass mode='L' or 'RGB', or a loader)")
+        raise DatasetError(
+            f"{path}: decodes to {array.dtype} in mode {wanted!r}; ImageFolder gives uint8 "
+            "(pass mode='L' or 'RGB', or a loader)"
+        )
     return array[:, :, None] if array.ndim == 2 else array
 
 
@@ -72,19 +80,32 @@ def find_classes(directory: str | os.PathLike) -> tuple[list[str], dict[str, int
     directory = Path(directory)
     if not directory.is_dir():
         raise FileNotFoundError(f"ImageFolder: {directory} is not a folder")
-    classes = sorted(entry.name for entry in os.scandir(directory) if entry.is_dir() and not entry.name.startswith("."))
+    classes = sorted(
+        entry.name
+        for entry in os.scandir(directory)
+        if entry.is_dir() and not entry.name.startswith(".")
+    )
     if not classes:
         images = [p.name for p in directory.iterdir() if p.suffix.lower() in IMG_EXTENSIONS]
-        hint = f" (it holds {len(images)} images directly: put them in one sub-folder per class)" if images else ""
-        raise DatasetError(f"ImageFolder: {directory} has no class sub-folders{hint}; expected "
-                           f"{directory}/<class>/<image>")
+        hint = (
+            f" (it holds {len(images)} images directly: put them in one sub-folder per class)"
+            if images
+            else ""
+        )
+        raise DatasetError(
+            f"ImageFolder: {directory} has no class sub-folders{hint}; expected "
+            f"{directory}/<class>/<image>"
+        )
     return classes, {name: index for index, name in enumerate(classes)}
 
 
-def make_dataset(directory: str | os.PathLike, class_to_idx: dict[str, int],
-                 extensions: tuple[str, ...] = IMG_EXTENSIONS,
-                 is_valid_file: Callable[[str], bool] | None = None,
-                 allow_empty: bool = False) -> tuple[list[tuple[str, int]], list[str]]:
+def make_dataset(
+    directory: str | os.PathLike,
+    class_to_idx: dict[str, int],
+    extensions: tuple[str, ...] = IMG_EXTENSIONS,
+    is_valid_file: Callable[[str], bool] | None = None,
+    allow_empty: bool = False,
+) -> tuple[list[tuple[str, int]], list[str]]:
     """(samples, ignored): (path, class index) of every image under each class folder, and the
     non-hidden files the extension test left out. A class folder with no images raises unless allow_empty."""
     samples, ignored = [], []
@@ -95,15 +116,25 @@ def make_dataset(directory: str | os.PathLike, class_to_idx: dict[str, int],
             dirnames.sort()
             for filename in sorted(filenames):
                 path = os.path.join(dirpath, filename)
-                valid = is_valid_file(path) if is_valid_file else filename.lower().endswith(extensions)
+                valid = (
+                    is_valid_file(path) if is_valid_file else filename.lower().endswith(extensions)
+                )
                 if valid:
                     found.append((path, index))
-                elif is_valid_file is None and not filename.startswith("."):  # a filter's rejects are chosen
+                elif is_valid_file is None and not filename.startswith(
+                    "."
+                ):  # a filter's rejects are chosen
                     ignored.append(path)
         if not found and not allow_empty:
-            kinds = "files accepted by is_valid_file" if is_valid_file else f"images ({', '.join(extensions)})"
-            raise DatasetError(f"ImageFolder: class folder {folder} has no {kinds}; remove it or pass "
-                               "allow_empty=True")
+            kinds = (
+                "files accepted by is_valid_file"
+                if is_valid_file
+                else f"images ({', '.join(extensions)})"
+            )
+            raise DatasetError(
+                f"ImageFolder: class folder {folder} has no {kinds}; remove it or pass "
+                "allow_empty=True"
+            )
         samples += found
     return samples, ignored
 
@@ -119,31 +150,48 @@ class ImageFolder(ArrayDataset):
             "skip" leaves it out of samples/targets and counts it in one warning.
     """
 
-    def __init__(self, root: str | os.PathLike, transform: Callable[[Any], Any] | None = None,
-                 target_transform: Callable[[Any], Any] | None = None,
-                 loader: Callable[[str], np.ndarray] | None = None,
-                 is_valid_file: Callable[[str], bool] | None = None, allow_empty: bool = False,
-                 on_error: str = "raise") -> None:
+    def __init__(
+        self,
+        root: str | os.PathLike,
+        transform: Callable[[Any], Any] | None = None,
+        target_transform: Callable[[Any], Any] | None = None,
+        loader: Callable[[str], np.ndarray] | None = None,
+        is_valid_file: Callable[[str], bool] | None = None,
+        allow_empty: bool = False,
+        on_error: str = "raise",
+    ) -> None:
         check_on_error(on_error)
         self.root = Path(root)
         self.classes, self.class_to_idx = find_classes(self.root)
-        found, ignored = make_dataset(self.root, self.class_to_idx, IMG_EXTENSIONS, is_valid_file, allow_empty)
+        found, ignored = make_dataset(
+            self.root, self.class_to_idx, IMG_EXTENSIONS, is_valid_file, allow_empty
+        )
         if ignored:
             more = f" and {len(ignored) - _SHOWN} more" if len(ignored) > _SHOWN else ""
             shown = ", ".join(ignored[:_SHOWN]) + more
-            warnings.warn(f"ImageFolder({self.root}): left out {len(ignored)} files without an image extension: "
-                          f"{shown}", UserWarning, stacklevel=2)
+            warnings.warn(
+                f"ImageFolder({self.root}): left out {len(ignored)} files without an image extension: "
+                f"{shown}",
+                UserWarning,
+                stacklevel=2,
+            )
         read = loader or load_image
         self.samples, self.images, problems = [], [], []
         for path, index in found:
             try:
                 image = read(path)
-            except Exception as error:  # a custom loader may raise anything: name the file either way
+            except (
+                Exception
+            ) as error:  # a custom loader may raise anything: name the file either way
                 if on_error == "raise":
                     if isinstance(error, DatasetError):
                         raise
-                    raise DatasetError(f"{path}: the loader failed: {type(error).__name__}: {error}") from error
-                problems.append(str(error) if isinstance(error, DatasetError) else f"{path}: {error}")
+                    raise DatasetError(
+                        f"{path}: the loader failed: {type(error).__name__}: {error}"
+                    ) from error
+                problems.append(
+                    str(error) if isinstance(error, DatasetError) else f"{path}: {error}"
+                )
                 continue
             self.samples.append((path, index))
             self.images.append(image)
@@ -175,9 +223,11 @@ class ImageFolder(ArrayDataset):
             first = self.images[0].shape
             for (path, _), image in zip(self.samples, self.images):
                 if image.shape != first:
-                    raise DatasetError(f"ImageFolder({self.root}): images differ in shape: {self.samples[0][0]} is "
-                                       f"{first}, {path} is {image.shape}; resize them in a transform and use "
-                                       "dataset[i], or use `images`")
+                    raise DatasetError(
+                        f"ImageFolder({self.root}): images differ in shape: {self.samples[0][0]} is "
+                        f"{first}, {path} is {image.shape}; resize them in a transform and use "
+                        "dataset[i], or use `images`"
+                    )
             self._stacked = np.stack(self.images)
         return self._stacked
 

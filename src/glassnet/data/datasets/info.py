@@ -36,8 +36,13 @@ from glassnet.data.datasets.mnist1d import MNIST1D, MNIST1D_SPLITS
 
 NAMED_DATASETS = ("digits", "mnist1d")
 SPLIT_FOLDERS = ("train", "val", "valid", "validation", "test")
-KNOWN_FORMATS = ("an IDX file (raw or .gz)", "a CIFAR-10 folder or batch file", "an ImageFolder", "an .npz",
-                 "a .csv")
+KNOWN_FORMATS = (
+    "an IDX file (raw or .gz)",
+    "a CIFAR-10 folder or batch file",
+    "an ImageFolder",
+    "an .npz",
+    "a .csv",
+)
 
 
 @dataclass
@@ -66,19 +71,39 @@ def _range(array: np.ndarray) -> tuple[float, float] | None:
 def summarize_split(name: str, dataset: ArrayDataset) -> SplitSummary:
     """Size, per-sample shape, dtype, value range and class counts of one dataset."""
     data = dataset.data
-    return SplitSummary(name, len(dataset), tuple(data.shape[1:]), str(data.dtype), _range(data),
-                        dataset.class_counts())
+    return SplitSummary(
+        name,
+        len(dataset),
+        tuple(data.shape[1:]),
+        str(data.dtype),
+        _range(data),
+        dataset.class_counts(),
+    )
 
 
-def _labels_summary(name: str, images: np.ndarray, labels: np.ndarray, classes: list[str]) -> SplitSummary:
-    return SplitSummary(name, len(labels), tuple(images.shape[1:]), str(images.dtype), _range(images),
-                        np.bincount(labels, minlength=len(classes)))
+def _labels_summary(
+    name: str, images: np.ndarray, labels: np.ndarray, classes: list[str]
+) -> SplitSummary:
+    return SplitSummary(
+        name,
+        len(labels),
+        tuple(images.shape[1:]),
+        str(images.dtype),
+        _range(images),
+        np.bincount(labels, minlength=len(classes)),
+    )
 
 
-def _from_datasets(name: str, description: str, datasets: dict[str, ArrayDataset]) -> DatasetSummary:
+def _from_datasets(
+    name: str, description: str, datasets: dict[str, ArrayDataset]
+) -> DatasetSummary:
     first = next(iter(datasets.values()))
-    summary = DatasetSummary(name, description, first.classes,
-                             [summarize_split(split, dataset) for split, dataset in datasets.items()])
+    summary = DatasetSummary(
+        name,
+        description,
+        first.classes,
+        [summarize_split(split, dataset) for split, dataset in datasets.items()],
+    )
     for split, dataset in datasets.items():
         if dataset.classes != first.classes:
             summary.notes.append(f"split {split} has other classes: {dataset.classes}")
@@ -91,7 +116,9 @@ def _describe_folder(path: Path) -> DatasetSummary:
     except FileNotFoundError:
         pass
     else:
-        return _from_datasets(str(path), "CIFAR-10", {"train": CIFAR10(path, True), "test": CIFAR10(path, False)})
+        return _from_datasets(
+            str(path), "CIFAR-10", {"train": CIFAR10(path, True), "test": CIFAR10(path, False)}
+        )
     mnist = {}
     for split, train in (("train", True), ("test", False)):
         try:
@@ -102,16 +129,21 @@ def _describe_folder(path: Path) -> DatasetSummary:
         return _from_datasets(str(path), "MNIST-format IDX files (MNIST / Fashion-MNIST)", mnist)
     splits = [name for name in SPLIT_FOLDERS if (path / name).is_dir()]
     if splits:
-        return _from_datasets(str(path), f"ImageFolder per split ({', '.join(splits)})",
-                              {name: ImageFolder(path / name) for name in splits})
+        return _from_datasets(
+            str(path),
+            f"ImageFolder per split ({', '.join(splits)})",
+            {name: ImageFolder(path / name) for name in splits},
+        )
     return _from_datasets(str(path), "ImageFolder", {path.name: ImageFolder(path)})
 
 
 def _describe_npz(path: Path) -> DatasetSummary:
     arrays = read_npz(path)
     keys = list(arrays)
-    notes = [f"array {key}: {'x'.join(map(str, value.shape)) or 'scalar'} {value.dtype}"
-             for key, value in arrays.items()]
+    notes = [
+        f"array {key}: {'x'.join(map(str, value.shape)) or 'scalar'} {value.dtype}"
+        for key, value in arrays.items()
+    ]
     splits = npz_splits(keys)
     datasets = {split: NPZDataset(path, split) for split in splits}
     if not datasets and npz_key_pair(keys):
@@ -130,45 +162,84 @@ def _describe_file(path: Path) -> DatasetSummary:
         return _describe_npz(path)
     if path.suffix.lower() == ".csv":
         table = read_csv(path)
-        return DatasetSummary(str(path), "CSV table", None,
-                              [SplitSummary(path.name, table.shape[0], table.shape[1:], str(table.dtype),
-                                            _range(table))], [f"{table.shape[1]} columns"])
+        return DatasetSummary(
+            str(path),
+            "CSV table",
+            None,
+            [
+                SplitSummary(
+                    path.name, table.shape[0], table.shape[1:], str(table.dtype), _range(table)
+                )
+            ],
+            [f"{table.shape[1]} columns"],
+        )
     if head[:2] == GZIP_MAGIC or (len(head) == 4 and head[:2] == b"\0\0" and head[2] in IDX_DTYPES):
         array = read_idx(path)
         counts = classes = None
-        if array.ndim == 1 and np.issubdtype(array.dtype, np.integer) and len(array) and array.min() >= 0:
+        if (
+            array.ndim == 1
+            and np.issubdtype(array.dtype, np.integer)
+            and len(array)
+            and array.min() >= 0
+        ):
             counts = np.bincount(array)
             classes = [str(k) for k in range(len(counts))]
         shape = "x".join(map(str, array.shape))
-        return DatasetSummary(str(path), f"IDX file: one {array.dtype} array of shape {shape}", classes,
-                              [SplitSummary(path.name, len(array), array.shape[1:], str(array.dtype), _range(array),
-                                            counts)])
+        return DatasetSummary(
+            str(path),
+            f"IDX file: one {array.dtype} array of shape {shape}",
+            classes,
+            [
+                SplitSummary(
+                    path.name, len(array), array.shape[1:], str(array.dtype), _range(array), counts
+                )
+            ],
+        )
     if path.suffix.lower() == ".bin":  # CIFAR-10's binary batches; a truncated one gets its error
         images, labels = read_cifar10_binary(path)
-        return DatasetSummary(str(path), "CIFAR-10 binary batch", list(CIFAR10_CLASSES),
-                              [_labels_summary(path.name, images, labels, CIFAR10_CLASSES)])
+        return DatasetSummary(
+            str(path),
+            "CIFAR-10 binary batch",
+            list(CIFAR10_CLASSES),
+            [_labels_summary(path.name, images, labels, CIFAR10_CLASSES)],
+        )
     if head[:1] == b"\x80":  # a pickle protocol >= 2: a CIFAR-10 python batch, read restricted
         images, labels = cifar10_batch_arrays(read_cifar10_batch(path), str(path))
-        return DatasetSummary(str(path), "CIFAR-10 python batch", list(CIFAR10_CLASSES),
-                              [_labels_summary(path.name, images, labels, CIFAR10_CLASSES)])
-    raise DatasetError(f"{path}: cannot tell the format; glassnet data reads {', '.join(KNOWN_FORMATS)}")
+        return DatasetSummary(
+            str(path),
+            "CIFAR-10 python batch",
+            list(CIFAR10_CLASSES),
+            [_labels_summary(path.name, images, labels, CIFAR10_CLASSES)],
+        )
+    raise DatasetError(
+        f"{path}: cannot tell the format; glassnet data reads {', '.join(KNOWN_FORMATS)}"
+    )
 
 
 def describe(source: str) -> DatasetSummary:
     """Summary of a named dataset or of the dataset at a path."""
     if source == "digits":
-        return _from_datasets("digits", "scikit-learn's 8x8 handwritten digits, raw pixel values 0..16, "
-                              "stratified 60/20/20 split (seed 0)", {split: Digits(split) for split in DIGITS_SPLITS})
+        return _from_datasets(
+            "digits",
+            "scikit-learn's 8x8 handwritten digits, raw pixel values 0..16, "
+            "stratified 60/20/20 split (seed 0)",
+            {split: Digits(split) for split in DIGITS_SPLITS},
+        )
     if source == "mnist1d":
-        return _from_datasets("mnist1d", "MNIST-1D generated by the mnist1d package (default arguments, cached)",
-                              {split: MNIST1D(split) for split in MNIST1D_SPLITS})
+        return _from_datasets(
+            "mnist1d",
+            "MNIST-1D generated by the mnist1d package (default arguments, cached)",
+            {split: MNIST1D(split) for split in MNIST1D_SPLITS},
+        )
     path = Path(source)
     if path.is_dir():
         return _describe_folder(path)
     if path.is_file():
         return _describe_file(path)
-    raise DatasetError(f"unknown dataset {source!r}: not {' or '.join(NAMED_DATASETS)}, and no such file or folder "
-                       f"(a path may be {', '.join(KNOWN_FORMATS)})")
+    raise DatasetError(
+        f"unknown dataset {source!r}: not {' or '.join(NAMED_DATASETS)}, and no such file or folder "
+        f"(a path may be {', '.join(KNOWN_FORMATS)})"
+    )
 
 
 def _value(number: float) -> str:
@@ -177,8 +248,13 @@ def _value(number: float) -> str:
 
 def _table(rows: list[list[str]], right: set[int]) -> list[str]:
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    return ["  ".join(cell.rjust(width) if column in right else cell.ljust(width)
-                      for column, (cell, width) in enumerate(zip(row, widths))).rstrip() for row in rows]
+    return [
+        "  ".join(
+            cell.rjust(width) if column in right else cell.ljust(width)
+            for column, (cell, width) in enumerate(zip(row, widths))
+        ).rstrip()
+        for row in rows
+    ]
 
 
 def format_summary(summary: DatasetSummary) -> list[str]:
@@ -189,9 +265,20 @@ def format_summary(summary: DatasetSummary) -> list[str]:
     if summary.splits:
         rows = [["split", "samples", "sample shape", "dtype", "values"]]
         for split in summary.splits:
-            values = f"{_value(split.value_range[0])} .. {_value(split.value_range[1])}" if split.value_range else "-"
-            rows.append([split.name, str(split.size), "x".join(map(str, split.sample_shape)) or "scalar", split.dtype,
-                         values])
+            values = (
+                f"{_value(split.value_range[0])} .. {_value(split.value_range[1])}"
+                if split.value_range
+                else "-"
+            )
+            rows.append(
+                [
+                    split.name,
+                    str(split.size),
+                    "x".join(map(str, split.sample_shape)) or "scalar",
+                    split.dtype,
+                    values,
+                ]
+            )
         if len(summary.splits) > 1:
             rows.append(["total", str(sum(split.size for split in summary.splits)), "", "", ""])
         lines += [""] + _table(rows, {1})
@@ -200,8 +287,21 @@ def format_summary(summary: DatasetSummary) -> list[str]:
         lines += ["", "class balance (samples per class)"]
         rows = [["class", *[split.name for split in counted]]]
         for index, name in enumerate(summary.classes):
-            rows.append([name, *[str(split.counts[index]) if index < len(split.counts) else "0" for split in counted]])
-        rows.append(["min/max", *[f"{split.counts.min() / max(split.counts.max(), 1):.2f}" for split in counted]])
+            rows.append(
+                [
+                    name,
+                    *[
+                        str(split.counts[index]) if index < len(split.counts) else "0"
+                        for split in counted
+                    ],
+                ]
+            )
+        rows.append(
+            [
+                "min/max",
+                *[f"{split.counts.min() / max(split.counts.max(), 1):.2f}" for split in counted],
+            ]
+        )
         lines += _table(rows, set(range(1, len(counted) + 1)))
     if summary.notes:
         lines += [""] + summary.notes

@@ -36,9 +36,18 @@ from glassnet.data.datasets.cache import cache_dir, save_npz_atomic
 # mnist1d.data.get_dataset_args() of the pinned version 0.0.2.post1, minus its download url
 # (a test checks this copy against the installed package).
 MNIST1D_DEFAULTS: dict[str, Any] = {
-    "num_samples": 5000, "train_split": 0.8, "template_len": 12, "padding": [36, 60], "scale_coeff": 0.4,
-    "max_translation": 48, "corr_noise_scale": 0.25, "iid_noise_scale": 2e-2, "shear_scale": 0.75,
-    "shuffle_seq": False, "final_seq_length": 40, "seed": 42,
+    "num_samples": 5000,
+    "train_split": 0.8,
+    "template_len": 12,
+    "padding": [36, 60],
+    "scale_coeff": 0.4,
+    "max_translation": 48,
+    "corr_noise_scale": 0.25,
+    "iid_noise_scale": 2e-2,
+    "shear_scale": 0.75,
+    "shuffle_seq": False,
+    "final_seq_length": 40,
+    "seed": 42,
 }
 MNIST1D_SPLITS = ("train", "test")
 _KEYS = ("x", "y", "x_test", "y_test", "t")
@@ -48,8 +57,10 @@ def mnist1d_args(**overrides: Any) -> dict[str, Any]:
     """The generator arguments: the package defaults with `overrides` applied (names checked)."""
     unknown = sorted(set(overrides) - set(MNIST1D_DEFAULTS))
     if unknown:
-        raise TypeError(f"mnist1d: unknown generator argument(s) {', '.join(unknown)}; valid: "
-                        f"{', '.join(MNIST1D_DEFAULTS)}")
+        raise TypeError(
+            f"mnist1d: unknown generator argument(s) {', '.join(unknown)}; valid: "
+            f"{', '.join(MNIST1D_DEFAULTS)}"
+        )
     args = {**MNIST1D_DEFAULTS, **overrides}
     args["padding"] = [int(p) for p in args["padding"]]  # JSON-stable for the cache key
     return args
@@ -58,7 +69,9 @@ def mnist1d_args(**overrides: Any) -> dict[str, Any]:
 def mnist1d_cache_path(args: dict[str, Any]) -> Path:
     """Cache file for these arguments and the installed package version."""
     version = metadata.version("mnist1d")
-    key = hashlib.sha256(json.dumps({"args": args, "version": version}, sort_keys=True).encode()).hexdigest()
+    key = hashlib.sha256(
+        json.dumps({"args": args, "version": version}, sort_keys=True).encode()
+    ).hexdigest()
     return cache_dir() / "mnist1d" / f"mnist1d-{version}-{key[:16]}.npz"
 
 
@@ -75,9 +88,13 @@ def _generate(args: dict[str, Any]) -> dict[str, np.ndarray]:
     finally:
         random.setstate(python_state)
         np.random.set_state(numpy_state)
-    return {"x": made["x"].astype(np.float32), "y": made["y"].astype(np.int64),
-            "x_test": made["x_test"].astype(np.float32), "y_test": made["y_test"].astype(np.int64),
-            "t": np.asarray(made["t"], dtype=np.float32)}
+    return {
+        "x": made["x"].astype(np.float32),
+        "y": made["y"].astype(np.int64),
+        "x_test": made["x_test"].astype(np.float32),
+        "y_test": made["y_test"].astype(np.int64),
+        "t": np.asarray(made["t"], dtype=np.float32),
+    }
 
 
 def _expected_sizes(args: dict[str, Any]) -> tuple[int, int]:
@@ -95,9 +112,15 @@ def _load_cached(path: Path, args: dict[str, Any]) -> dict[str, np.ndarray]:
         arrays = {key: archive[key] for key in _KEYS}
     train, test = _expected_sizes(args)
     length = args["final_seq_length"]
-    if (arrays["x"].shape != (train, length) or arrays["x_test"].shape != (test, length)
-            or arrays["y"].shape != (train,) or arrays["y_test"].shape != (test,)):
-        raise ValueError(f"shapes {[arrays[key].shape for key in _KEYS]} do not match the arguments")
+    if (
+        arrays["x"].shape != (train, length)
+        or arrays["x_test"].shape != (test, length)
+        or arrays["y"].shape != (train,)
+        or arrays["y_test"].shape != (test,)
+    ):
+        raise ValueError(
+            f"shapes {[arrays[key].shape for key in _KEYS]} do not match the arguments"
+        )
     return arrays
 
 
@@ -114,8 +137,11 @@ def load_mnist1d(cache: bool = True, **overrides: Any) -> dict[str, np.ndarray]:
         try:
             return _load_cached(path, args)
         except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
-            warnings.warn(f"mnist1d: the cache file {path} is unreadable ({error}); regenerating it",
-                          RuntimeWarning, stacklevel=2)
+            warnings.warn(
+                f"mnist1d: the cache file {path} is unreadable ({error}); regenerating it",
+                RuntimeWarning,
+                stacklevel=2,
+            )
     arrays = _generate(args)
     save_npz_atomic(path, arrays)
     return arrays
@@ -134,14 +160,28 @@ class MNIST1D(ArrayDataset):
         **generator_args: mnist1d's arguments (num_samples, train_split, seed, ...).
     """
 
-    def __init__(self, split: str = "train", transform: Callable[[Any], Any] | None = None,
-                 target_transform: Callable[[Any], Any] | None = None, *, cache: bool = True,
-                 **generator_args: Any) -> None:
+    def __init__(
+        self,
+        split: str = "train",
+        transform: Callable[[Any], Any] | None = None,
+        target_transform: Callable[[Any], Any] | None = None,
+        *,
+        cache: bool = True,
+        **generator_args: Any,
+    ) -> None:
         if split not in MNIST1D_SPLITS:
-            raise ValueError(f"MNIST1D: split must be one of {', '.join(map(repr, MNIST1D_SPLITS))}, got {split!r}")
+            raise ValueError(
+                f"MNIST1D: split must be one of {', '.join(map(repr, MNIST1D_SPLITS))}, got {split!r}"
+            )
         arrays = load_mnist1d(cache=cache, **generator_args)
         suffix = "" if split == "train" else "_test"
-        super().__init__(arrays["x" + suffix], arrays["y" + suffix], [str(k) for k in range(10)], transform,
-                         target_transform, source=f"mnist1d[{split}]")
+        super().__init__(
+            arrays["x" + suffix],
+            arrays["y" + suffix],
+            [str(k) for k in range(10)],
+            transform,
+            target_transform,
+            source=f"mnist1d[{split}]",
+        )
         self.split = split
         self.t = arrays["t"]

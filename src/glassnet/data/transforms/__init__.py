@@ -45,7 +45,18 @@ from glassnet.data.transforms.resized_crop import RandomResizedCrop
 from glassnet.data.transforms.rotation import RandomRotation
 
 __all__ = [
-    "Compose", "Cutout", "GaussianNoise", "InterpolationMode", "Normalize", "RandomCrop", "RandomHorizontalFlip",
-    "RandomResizedCrop", "RandomRotation", "ToTensor", "Transform", "current_generator", "sample_generator",
+    "Compose",
+    "Cutout",
+    "GaussianNoise",
+    "InterpolationMode",
+    "Normalize",
+    "RandomCrop",
+    "RandomHorizontalFlip",
+    "RandomResizedCrop",
+    "RandomRotation",
+    "ToTensor",
+    "Transform",
+    "current_generator",
+    "sample_generator",
     "use_generator",
 ]

@@ -39,7 +39,9 @@ def interpolation_mode(value: Any, where: str) -> InterpolationMode:
     try:
         return InterpolationMode(value.lower() if isinstance(value, str) else value)
     except ValueError:
-        raise ValueError(f"{where}: interpolation must be 'nearest' or 'bilinear'; got {value!r}") from None
+        raise ValueError(
+            f"{where}: interpolation must be 'nearest' or 'bilinear'; got {value!r}"
+        ) from None
 
 
 def unpack(img: Image, where: str, batched: bool) -> tuple[numpy.ndarray, Finish]:
@@ -49,31 +51,48 @@ def unpack(img: Image, where: str, batched: bool) -> tuple[numpy.ndarray, Finish
     elif isinstance(img, numpy.ndarray):
         array, channels_last, wrap = img, img.dtype == numpy.uint8, None
     else:
-        hint = " (convert it with numpy.asarray first)" if type(img).__module__.startswith("PIL") else ""
-        raise TypeError(f"{where}: expected a NumPy array or a glassnet Tensor; got {type(img).__name__}{hint}")
+        hint = (
+            " (convert it with numpy.asarray first)"
+            if type(img).__module__.startswith("PIL")
+            else ""
+        )
+        raise TypeError(
+            f"{where}: expected a NumPy array or a glassnet Tensor; got {type(img).__name__}{hint}"
+        )
     shape, base = array.shape, 3 if batched else 2
     if array.ndim == base:  # no channel axis: (H, W) or (N, H, W)
         view = array[:, None] if batched else array[None, None]
-        restore: Callable[[numpy.ndarray], numpy.ndarray] = (lambda out: out[:, 0]) if batched else (
-            lambda out: out[0, 0])
+        restore: Callable[[numpy.ndarray], numpy.ndarray] = (
+            (lambda out: out[:, 0]) if batched else (lambda out: out[0, 0])
+        )
     elif array.ndim == base + 1:
         if channels_last and shape[-1] > 4:
-            raise ValueError(f"{where}: a uint8 NumPy array is read as a channels-last image ((H, W, C) like PIL), "
-                             f"but shape {shape} has {shape[-1]} channels; pass (C, H, W) data as a float array "
-                             "or a glassnet Tensor, or (H, W, C) with 1 to 4 channels")
+            raise ValueError(
+                f"{where}: a uint8 NumPy array is read as a channels-last image ((H, W, C) like PIL), "
+                f"but shape {shape} has {shape[-1]} channels; pass (C, H, W) data as a float array "
+                "or a glassnet Tensor, or (H, W, C) with 1 to 4 channels"
+            )
         if batched:
             view = array.transpose(0, 3, 1, 2) if channels_last else array
-            restore = (lambda out: out.transpose(0, 2, 3, 1)) if channels_last else (lambda out: out)
+            restore = (
+                (lambda out: out.transpose(0, 2, 3, 1)) if channels_last else (lambda out: out)
+            )
         else:
             view = array.transpose(2, 0, 1)[None] if channels_last else array[None]
-            restore = (lambda out: out[0].transpose(1, 2, 0)) if channels_last else (lambda out: out[0])
+            restore = (
+                (lambda out: out[0].transpose(1, 2, 0)) if channels_last else (lambda out: out[0])
+            )
     else:
         layout = "(H, W, C)" if channels_last else "(C, H, W)"
         if batched:
-            raise ValueError(f"{where}.batch: expected a batch of images, (N, {layout[1:]} or (N, H, W); "
-                             f"got shape {shape}")
+            raise ValueError(
+                f"{where}.batch: expected a batch of images, (N, {layout[1:]} or (N, H, W); "
+                f"got shape {shape}"
+            )
         hint = "; for a batch of images use .batch()" if array.ndim == 4 else ""
-        raise ValueError(f"{where}: expected one image, {layout} or (H, W); got shape {shape}{hint}")
+        raise ValueError(
+            f"{where}: expected one image, {layout} or (H, W); got shape {shape}{hint}"
+        )
 
     def finish(out: numpy.ndarray) -> Image:
         result = numpy.ascontiguousarray(restore(out))
@@ -103,18 +122,26 @@ def fill_values(fill: Any, channels: int, dtype: numpy.dtype, where: str) -> num
     """A fill given as one number or one per channel, as a (C,) array in `dtype`."""
     values = numpy.atleast_1d(numpy.asarray(fill, dtype=numpy.float64))
     if values.ndim != 1 or values.size not in (1, channels):
-        raise ValueError(f"{where}: fill must be a number or one value per channel ({channels}); got {fill!r}")
+        raise ValueError(
+            f"{where}: fill must be a number or one value per channel ({channels}); got {fill!r}"
+        )
     if dtype.kind in "iu":
         info = numpy.iinfo(dtype)
         if values.min() < info.min or values.max() > info.max:  # astype would wrap 300 to 44
-            raise ValueError(f"{where}: fill {fill!r} is outside the range [{info.min}, {info.max}] of {dtype} images")
+            raise ValueError(
+                f"{where}: fill {fill!r} is outside the range [{info.min}, {info.max}] of {dtype} images"
+            )
     return numpy.broadcast_to(values, (channels,)).astype(dtype)
 
 
 def check_fill(fill: Any, where: str) -> Any:
     if isinstance(fill, numbers.Real):
         return fill
-    if isinstance(fill, Sequence) and all(isinstance(value, numbers.Real) for value in fill) and len(fill) > 0:
+    if (
+        isinstance(fill, Sequence)
+        and all(isinstance(value, numbers.Real) for value in fill)
+        and len(fill) > 0
+    ):
         return tuple(fill)
     raise TypeError(f"{where}: fill must be a number or a sequence of numbers; got {fill!r}")
 
@@ -132,9 +159,14 @@ def check_size(size: Any, where: str) -> tuple[int, int]:
         size = (size, size)
     elif isinstance(size, Sequence) and len(size) == 1:
         size = (size[0], size[0])
-    if not (isinstance(size, Sequence) and len(size) == 2
-            and all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0 for s in size)):
-        raise ValueError(f"{where}: size must be a positive int or a pair (h, w) of positive ints; got {given!r}")
+    if not (
+        isinstance(size, Sequence)
+        and len(size) == 2
+        and all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0 for s in size)
+    ):
+        raise ValueError(
+            f"{where}: size must be a positive int or a pair (h, w) of positive ints; got {given!r}"
+        )
     return int(size[0]), int(size[1])
 
 
@@ -152,7 +184,9 @@ class Transform:
         name = type(self).__name__
         view, finish = unpack(img, name, batched=False)
         params = self.draw(1, view.shape[1:], current_generator(generator, name))
-        return finish(self.apply_sample(view[0], {key: value[0] for key, value in params.items()})[None])
+        return finish(
+            self.apply_sample(view[0], {key: value[0] for key, value in params.items()})[None]
+        )
 
     def batch(self, imgs: Image, generator: GeneratorArg = None) -> Image:
         """Transform N images at once, each with its own parameters.
@@ -162,10 +196,14 @@ class Transform:
         """
         name = type(self).__name__
         view, finish = unpack(imgs, name, batched=True)
-        params = draw_params(lambda n, g: self.draw(n, view.shape[1:], g), len(view), generator, name)
+        params = draw_params(
+            lambda n, g: self.draw(n, view.shape[1:], g), len(view), generator, name
+        )
         return finish(self.apply_batch(view, params))
 
-    def draw(self, n: int, image_size: tuple[int, ...], generator: numpy.random.Generator) -> Params:
+    def draw(
+        self, n: int, image_size: tuple[int, ...], generator: numpy.random.Generator
+    ) -> Params:
         return {}
 
     def apply_sample(self, image: numpy.ndarray, params: dict[str, Any]) -> numpy.ndarray:
@@ -191,7 +229,9 @@ class Compose(Transform):
 
     def __init__(self, transforms: Sequence[Callable[..., Any]]) -> None:
         if isinstance(transforms, (str, bytes)) or not isinstance(transforms, Sequence):
-            raise TypeError(f"Compose: transforms must be a list of callables; got {type(transforms).__name__}")
+            raise TypeError(
+                f"Compose: transforms must be a list of callables; got {type(transforms).__name__}"
+            )
         for position, transform in enumerate(transforms):
             if not callable(transform):
                 raise TypeError(f"Compose: transforms[{position}] is not callable: {transform!r}")
@@ -199,7 +239,11 @@ class Compose(Transform):
 
     def __call__(self, img: Image, generator: numpy.random.Generator | None = None) -> Image:
         for transform in self.transforms:
-            img = transform(img, generator=generator) if isinstance(transform, Transform) else transform(img)
+            img = (
+                transform(img, generator=generator)
+                if isinstance(transform, Transform)
+                else transform(img)
+            )
         return img
 
     def batch(self, imgs: Image, generator: GeneratorArg = None) -> Image:

@@ -32,7 +32,9 @@ class RandomHorizontalFlip(Transform):
     def __init__(self, p: float = 0.5) -> None:
         self.p = check_probability(p, "RandomHorizontalFlip")
 
-    def draw(self, n: int, image_size: tuple[int, ...], generator: numpy.random.Generator) -> Params:
+    def draw(
+        self, n: int, image_size: tuple[int, ...], generator: numpy.random.Generator
+    ) -> Params:
         return {"flip": generator.random(n) < self.p}
 
     def apply_sample(self, image: numpy.ndarray, params: dict[str, Any]) -> numpy.ndarray:
@@ -54,10 +56,17 @@ def _padding(padding: Any) -> tuple[int, int, int, int]:
     given = padding
     if isinstance(padding, numbers.Integral) and not isinstance(padding, bool):
         padding = (padding,)
-    if not isinstance(padding, Sequence) or len(padding) not in (1, 2, 4) or not all(
-            isinstance(p, numbers.Integral) and not isinstance(p, bool) and p >= 0 for p in padding):
-        raise ValueError("RandomCrop: padding must be a non-negative int or a sequence of 1, 2 "
-                         f"(left/right, top/bottom) or 4 (left, top, right, bottom) of them; got {given!r}")
+    if (
+        not isinstance(padding, Sequence)
+        or len(padding) not in (1, 2, 4)
+        or not all(
+            isinstance(p, numbers.Integral) and not isinstance(p, bool) and p >= 0 for p in padding
+        )
+    ):
+        raise ValueError(
+            "RandomCrop: padding must be a non-negative int or a sequence of 1, 2 "
+            f"(left/right, top/bottom) or 4 (left, top, right, bottom) of them; got {given!r}"
+        )
     if len(padding) == 1:
         padding = tuple(padding) * 4
     elif len(padding) == 2:
@@ -74,15 +83,22 @@ class RandomCrop(Transform):
     `fill` (a number or one per channel) is used by padding_mode='constant'.
     """
 
-    def __init__(self, size: int | Sequence[int], padding: int | Sequence[int] | None = None,
-                 pad_if_needed: bool = False, fill: float | Sequence[float] = 0,
-                 padding_mode: str = "constant") -> None:
+    def __init__(
+        self,
+        size: int | Sequence[int],
+        padding: int | Sequence[int] | None = None,
+        pad_if_needed: bool = False,
+        fill: float | Sequence[float] = 0,
+        padding_mode: str = "constant",
+    ) -> None:
         self.size = check_size(size, "RandomCrop")
         self.padding = None if padding is None else _padding(padding)
         self.pad_if_needed = bool(pad_if_needed)
         self.fill = check_fill(fill, "RandomCrop")
         if padding_mode not in PADDING_MODES:
-            raise ValueError(f"RandomCrop: padding_mode must be one of {PADDING_MODES}; got {padding_mode!r}")
+            raise ValueError(
+                f"RandomCrop: padding_mode must be one of {PADDING_MODES}; got {padding_mode!r}"
+            )
         self.padding_mode = padding_mode
 
     def _pads(self, height: int, width: int) -> list[tuple[int, int, int, int]]:
@@ -103,36 +119,46 @@ class RandomCrop(Transform):
             if self.padding_mode == "constant":
                 fill = fill_values(self.fill, images.shape[-3], images.dtype, "RandomCrop")
                 height, width = images.shape[-2:]
-                padded = numpy.empty(images.shape[:-2] + (top + height + bottom, left + width + right), images.dtype)
+                padded = numpy.empty(
+                    images.shape[:-2] + (top + height + bottom, left + width + right), images.dtype
+                )
                 padded[...] = fill[:, None, None]
-                padded[..., top:top + height, left:left + width] = images
+                padded[..., top : top + height, left : left + width] = images
                 images = padded
             else:
                 widths = [(0, 0)] * (images.ndim - 2) + [(top, bottom), (left, right)]
                 images = numpy.pad(images, widths, mode=self.padding_mode)
         return images
 
-    def draw(self, n: int, image_size: tuple[int, ...], generator: numpy.random.Generator) -> Params:
+    def draw(
+        self, n: int, image_size: tuple[int, ...], generator: numpy.random.Generator
+    ) -> Params:
         height, width = image_size[-2:]
         for left, top, right, bottom in self._pads(height, width):
             height, width = height + top + bottom, width + left + right
         if height < self.size[0] or width < self.size[1]:
-            raise ValueError(f"RandomCrop: crop size {self.size} is larger than the input image size "
-                             f"{(height, width)} (after padding={self.padding}); pad more, use "
-                             "pad_if_needed=True or crop smaller")
+            raise ValueError(
+                f"RandomCrop: crop size {self.size} is larger than the input image size "
+                f"{(height, width)} (after padding={self.padding}); pad more, use "
+                "pad_if_needed=True or crop smaller"
+            )
         top = generator.integers(0, height - self.size[0] + 1, size=n)
         left = generator.integers(0, width - self.size[1] + 1, size=n)
         return {"top": top, "left": left}
 
     def apply_sample(self, image: numpy.ndarray, params: dict[str, Any]) -> numpy.ndarray:
         top, left = int(params["top"]), int(params["left"])
-        return self._pad(image)[:, top:top + self.size[0], left:left + self.size[1]]
+        return self._pad(image)[:, top : top + self.size[0], left : left + self.size[1]]
 
     def apply_batch(self, images: numpy.ndarray, params: Params) -> numpy.ndarray:
-        windows = sliding_window_view(self._pad(images), self.size, axis=(2, 3))  # (N, C, y, x, h, w)
+        windows = sliding_window_view(
+            self._pad(images), self.size, axis=(2, 3)
+        )  # (N, C, y, x, h, w)
         # Advanced indices split by a slice put their broadcast axis first: (N, C, h, w).
         return windows[numpy.arange(len(images)), :, params["top"], params["left"]]
 
     def extra_repr(self) -> str:
-        return (f"size={self.size}, padding={self.padding}, pad_if_needed={self.pad_if_needed}, "
-                f"fill={self.fill}, padding_mode={self.padding_mode!r}")
+        return (
+            f"size={self.size}, padding={self.padding}, pad_if_needed={self.pad_if_needed}, "
+            f"fill={self.fill}, padding_mode={self.padding_mode!r}"
+        )

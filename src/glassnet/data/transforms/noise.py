@@ -27,7 +27,9 @@ class GaussianNoise(Transform):
             raise ValueError(f"GaussianNoise: sigma must be a non-negative number; got {sigma!r}")
         self.mean, self.sigma, self.clip = float(mean), float(sigma), bool(clip)
 
-    def draw(self, n: int, image_size: tuple[int, ...], generator: numpy.random.Generator) -> Params:
+    def draw(
+        self, n: int, image_size: tuple[int, ...], generator: numpy.random.Generator
+    ) -> Params:
         # float32 draws are twice as fast and finer than any image's quantisation.
         return {"noise": generator.standard_normal((n,) + tuple(image_size), dtype=numpy.float32)}
 
@@ -37,8 +39,10 @@ class GaussianNoise(Transform):
             out = images + (self.mean + self.sigma * noise).astype(images.dtype)
             return numpy.clip(out, 0.0, 1.0) if self.clip else out
         if images.dtype != numpy.uint8:
-            raise TypeError(f"GaussianNoise: expected a float image in [0, 1] or uint8 in [0, 255]; "
-                            f"got dtype {images.dtype}")
+            raise TypeError(
+                f"GaussianNoise: expected a float image in [0, 1] or uint8 in [0, 255]; "
+                f"got dtype {images.dtype}"
+            )
         return cast_like(images + 255.0 * (self.mean + self.sigma * noise), images.dtype)
 
     def apply_sample(self, image: numpy.ndarray, params: dict[str, Any]) -> numpy.ndarray:
@@ -69,17 +73,23 @@ class Cutout(Transform):
                 raise ValueError(f"Cutout: {name} must be a positive int; got {value!r}")
         self.n_holes, self.length = int(n_holes), int(length)
 
-    def draw(self, n: int, image_size: tuple[int, ...], generator: numpy.random.Generator) -> Params:
+    def draw(
+        self, n: int, image_size: tuple[int, ...], generator: numpy.random.Generator
+    ) -> Params:
         height, width = image_size[-2:]
-        return {"y": generator.integers(0, height, size=(n, self.n_holes)),
-                "x": generator.integers(0, width, size=(n, self.n_holes))}
+        return {
+            "y": generator.integers(0, height, size=(n, self.n_holes)),
+            "x": generator.integers(0, width, size=(n, self.n_holes)),
+        }
 
     def apply_sample(self, image: numpy.ndarray, params: dict[str, Any]) -> numpy.ndarray:
         height, width = image.shape[-2:]
         keep = numpy.ones((height, width), dtype=bool)
         half = self.length // 2
         for y, x in zip(params["y"], params["x"]):  # a few holes, each one slice
-            keep[max(y - half, 0):min(y + half, height), max(x - half, 0):min(x + half, width)] = False
+            keep[
+                max(y - half, 0) : min(y + half, height), max(x - half, 0) : min(x + half, width)
+            ] = False
         return numpy.where(keep, image, numpy.zeros((), image.dtype))
 
     def apply_batch(self, images: numpy.ndarray, params: Params) -> numpy.ndarray:

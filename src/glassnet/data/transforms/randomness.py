@@ -33,8 +33,9 @@ Params = dict[str, numpy.ndarray]
 
 # A ContextVar, not a global: each thread (and each asyncio task) sees its own value,
 # so thread workers can scope different samples' generators at the same time.
-_scoped: contextvars.ContextVar[Generator | None] = contextvars.ContextVar("glassnet_transform_generator",
-                                                                          default=None)
+_scoped: contextvars.ContextVar[Generator | None] = contextvars.ContextVar(
+    "glassnet_transform_generator", default=None
+)
 
 
 def sample_generator(seed: int, epoch: int, index: int) -> Generator:
@@ -46,7 +47,9 @@ def sample_generator(seed: int, epoch: int, index: int) -> Generator:
     values = {"seed": seed, "epoch": epoch, "index": index}
     for name, value in values.items():
         if isinstance(value, bool) or not isinstance(value, (int, numpy.integer)) or value < 0:
-            raise ValueError(f"sample_generator: {name} must be a non-negative integer; got {value!r}")
+            raise ValueError(
+                f"sample_generator: {name} must be a non-negative integer; got {value!r}"
+            )
     return numpy.random.default_rng([int(seed), int(epoch), int(index)])
 
 
@@ -54,7 +57,9 @@ def sample_generator(seed: int, epoch: int, index: int) -> Generator:
 def use_generator(generator: Generator) -> Iterator[Generator]:
     """Make `generator` the one transforms draw from inside this block (this thread only)."""
     if not isinstance(generator, Generator):
-        raise TypeError(f"use_generator: expected a numpy.random.Generator; got {type(generator).__name__}")
+        raise TypeError(
+            f"use_generator: expected a numpy.random.Generator; got {type(generator).__name__}"
+        )
     token = _scoped.set(generator)
     try:
         yield generator
@@ -69,11 +74,15 @@ def current_generator(generator: Generator | None = None, where: str = "transfor
         # Looked up at each call: manual_seed replaces the global generator object.
         return generator if generator is not None else default_generator()
     if not isinstance(generator, Generator):
-        raise TypeError(f"{where}: generator must be a numpy.random.Generator; got {type(generator).__name__}")
+        raise TypeError(
+            f"{where}: generator must be a numpy.random.Generator; got {type(generator).__name__}"
+        )
     return generator
 
 
-def draw_params(draw: Callable[[int, Generator], Params], n: int, generator: Any, where: str) -> Params:
+def draw_params(
+    draw: Callable[[int, Generator], Params], n: int, generator: Any, where: str
+) -> Params:
     """Parameters for `n` samples from one generator (one vectorised draw) or from one per sample.
 
     With one generator per sample, sample i's parameters are exactly what the per-sample
@@ -83,11 +92,15 @@ def draw_params(draw: Callable[[int, Generator], Params], n: int, generator: Any
     if generator is None or isinstance(generator, Generator):
         return draw(n, current_generator(generator, where))
     if not isinstance(generator, Sequence):
-        raise TypeError(f"{where}: generator must be a numpy.random.Generator or a sequence of them; "
-                        f"got {type(generator).__name__}")
+        raise TypeError(
+            f"{where}: generator must be a numpy.random.Generator or a sequence of them; "
+            f"got {type(generator).__name__}"
+        )
     if len(generator) != n:
-        raise ValueError(f"{where}: got {len(generator)} generators for a batch of {n} samples; "
-                         "pass one per sample or a single one")
+        raise ValueError(
+            f"{where}: got {len(generator)} generators for a batch of {n} samples; "
+            "pass one per sample or a single one"
+        )
     if n == 0:
         return draw(0, current_generator(None, where))
     parts = [draw(1, current_generator(g, where)) for g in generator]

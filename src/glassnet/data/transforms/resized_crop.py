@@ -36,10 +36,14 @@ from glassnet.data.transforms.randomness import Params
 ATTEMPTS = 10  # torchvision's number of tries before falling back to a centre crop
 
 
-def resize_weights(start: numpy.ndarray, length: numpy.ndarray, total: int, out: int,
-                   antialias: bool) -> numpy.ndarray:
+def resize_weights(
+    start: numpy.ndarray, length: numpy.ndarray, total: int, out: int, antialias: bool
+) -> numpy.ndarray:
     """Bilinear weights (N, out, total) reading input pixels start .. start + length - 1 of each sample."""
-    start, length = numpy.asarray(start)[:, None, None], numpy.asarray(length, dtype=numpy.float64)[:, None, None]
+    start, length = (
+        numpy.asarray(start)[:, None, None],
+        numpy.asarray(length, dtype=numpy.float64)[:, None, None],
+    )
     scale = length / out
     support = numpy.maximum(scale, 1.0) if antialias else numpy.ones_like(scale)
     centre = (numpy.arange(out)[None, :, None] + 0.5) * scale  # in the crop's coordinates
@@ -56,30 +60,53 @@ def nearest_indices(start: numpy.ndarray, length: numpy.ndarray, out: int) -> nu
     return numpy.asarray(start)[:, None] + numpy.minimum(offset, length - 1)
 
 
-def resize_boxes(images: numpy.ndarray, boxes: dict[str, numpy.ndarray], size: tuple[int, int],
-                 mode: InterpolationMode, antialias: bool, where: str) -> numpy.ndarray:
+def resize_boxes(
+    images: numpy.ndarray,
+    boxes: dict[str, numpy.ndarray],
+    size: tuple[int, int],
+    mode: InterpolationMode,
+    antialias: bool,
+    where: str,
+) -> numpy.ndarray:
     """Resize box n (top, left, height, width) of images[n] to `size`, for all n at once."""
     n, _, height, width = images.shape
     if mode is InterpolationMode.NEAREST:
         rows = nearest_indices(boxes["top"], boxes["height"], size[0])
         cols = nearest_indices(boxes["left"], boxes["width"], size[1])
-        picked = images[numpy.arange(n)[:, None, None], :, rows[:, :, None], cols[:, None, :]]  # (N, h, w, C)
+        picked = images[
+            numpy.arange(n)[:, None, None], :, rows[:, :, None], cols[:, None, :]
+        ]  # (N, h, w, C)
         return picked.transpose(0, 3, 1, 2)
     dtype = work_dtype(images.dtype, where)
-    weights_y = resize_weights(boxes["top"], boxes["height"], height, size[0], antialias).astype(dtype)
-    weights_x = resize_weights(boxes["left"], boxes["width"], width, size[1], antialias).astype(dtype)
+    weights_y = resize_weights(boxes["top"], boxes["height"], height, size[0], antialias).astype(
+        dtype
+    )
+    weights_x = resize_weights(boxes["left"], boxes["width"], width, size[1], antialias).astype(
+        dtype
+    )
     # Rows first, then columns: (N,1,h,H) @ (N,C,H,W) @ (N,1,W,w). Zero weights outside the box
     # cost some multiplications but keep a batch of differently sized crops one matmul.
-    out = weights_y[:, None] @ images.astype(dtype, copy=False) @ weights_x.transpose(0, 2, 1)[:, None]
+    out = (
+        weights_y[:, None]
+        @ images.astype(dtype, copy=False)
+        @ weights_x.transpose(0, 2, 1)[:, None]
+    )
     return cast_like(out, images.dtype)
 
 
 def _range(value: Any, name: str) -> tuple[float, float]:
-    if not (isinstance(value, Sequence) and len(value) == 2 and all(
-            isinstance(v, numbers.Real) and not isinstance(v, bool) and v > 0 for v in value)):
-        raise ValueError(f"RandomResizedCrop: {name} must be a pair (min, max) of positive numbers; got {value!r}")
+    if not (
+        isinstance(value, Sequence)
+        and len(value) == 2
+        and all(isinstance(v, numbers.Real) and not isinstance(v, bool) and v > 0 for v in value)
+    ):
+        raise ValueError(
+            f"RandomResizedCrop: {name} must be a pair (min, max) of positive numbers; got {value!r}"
+        )
     if value[0] > value[1]:
-        raise ValueError(f"RandomResizedCrop: {name} must be (min, max) with min <= max; got {value!r}")
+        raise ValueError(
+            f"RandomResizedCrop: {name} must be (min, max) with min <= max; got {value!r}"
+        )
     return float(value[0]), float(value[1])
 
 
@@ -92,20 +119,29 @@ class RandomResizedCrop(Transform):
     widens the bilinear filter when shrinking (torchvision's default, True).
     """
 
-    def __init__(self, size: int | Sequence[int], scale: tuple[float, float] = (0.08, 1.0),
-                 ratio: tuple[float, float] = (3.0 / 4.0, 4.0 / 3.0),
-                 interpolation: str = InterpolationMode.BILINEAR, antialias: bool = True) -> None:
+    def __init__(
+        self,
+        size: int | Sequence[int],
+        scale: tuple[float, float] = (0.08, 1.0),
+        ratio: tuple[float, float] = (3.0 / 4.0, 4.0 / 3.0),
+        interpolation: str = InterpolationMode.BILINEAR,
+        antialias: bool = True,
+    ) -> None:
         self.size = check_size(size, "RandomResizedCrop")
         self.scale = _range(scale, "scale")
         self.ratio = _range(ratio, "ratio")
         self.interpolation = interpolation_mode(interpolation, "RandomResizedCrop")
         self.antialias = bool(antialias)
 
-    def draw(self, n: int, image_size: tuple[int, ...], generator: numpy.random.Generator) -> Params:
+    def draw(
+        self, n: int, image_size: tuple[int, ...], generator: numpy.random.Generator
+    ) -> Params:
         height, width = image_size[-2:]
         area = height * width
         target = area * generator.uniform(self.scale[0], self.scale[1], size=(n, ATTEMPTS))
-        aspect = numpy.exp(generator.uniform(math.log(self.ratio[0]), math.log(self.ratio[1]), size=(n, ATTEMPTS)))
+        aspect = numpy.exp(
+            generator.uniform(math.log(self.ratio[0]), math.log(self.ratio[1]), size=(n, ATTEMPTS))
+        )
         # rint rounds halves to even, as Python's round in torchvision does.
         widths = numpy.rint(numpy.sqrt(target * aspect)).astype(numpy.int64)
         heights = numpy.rint(numpy.sqrt(target / aspect)).astype(numpy.int64)
@@ -129,14 +165,24 @@ class RandomResizedCrop(Transform):
 
     def apply_sample(self, image: numpy.ndarray, params: dict[str, Any]) -> numpy.ndarray:
         top, left, height, width = (int(params[key]) for key in ("top", "left", "height", "width"))
-        crop = image[None, :, top:top + height, left:left + width]
-        box = {"top": numpy.array([0]), "left": numpy.array([0]),
-               "height": numpy.array([height]), "width": numpy.array([width])}
-        return resize_boxes(crop, box, self.size, self.interpolation, self.antialias, "RandomResizedCrop")[0]
+        crop = image[None, :, top : top + height, left : left + width]
+        box = {
+            "top": numpy.array([0]),
+            "left": numpy.array([0]),
+            "height": numpy.array([height]),
+            "width": numpy.array([width]),
+        }
+        return resize_boxes(
+            crop, box, self.size, self.interpolation, self.antialias, "RandomResizedCrop"
+        )[0]
 
     def apply_batch(self, images: numpy.ndarray, params: Params) -> numpy.ndarray:
-        return resize_boxes(images, params, self.size, self.interpolation, self.antialias, "RandomResizedCrop")
+        return resize_boxes(
+            images, params, self.size, self.interpolation, self.antialias, "RandomResizedCrop"
+        )
 
     def extra_repr(self) -> str:
-        return (f"size={self.size}, scale={self.scale}, ratio={self.ratio}, "
-                f"interpolation={self.interpolation.value}, antialias={self.antialias}")
+        return (
+            f"size={self.size}, scale={self.scale}, ratio={self.ratio}, "
+            f"interpolation={self.interpolation.value}, antialias={self.antialias}"
+        )

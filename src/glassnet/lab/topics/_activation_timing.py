@@ -54,8 +54,11 @@ def _time_one(name: str, inputs: list[np.ndarray], repeats: int) -> dict[str, fl
     with glassnet.no_grad():
         forward = best_time(lambda repeat: op(leaves[repeat % INPUTS]), repeats)
     size = inputs[0].size
-    return {"numpy": best_time(lambda repeat: formula(inputs[repeat % INPUTS]), repeats) / size * 1e9,
-            "forward": forward / size * 1e9, "forward_backward": best_time(forward_backward, repeats) / size * 1e9}
+    return {
+        "numpy": best_time(lambda repeat: formula(inputs[repeat % INPUTS]), repeats) / size * 1e9,
+        "forward": forward / size * 1e9,
+        "forward_backward": best_time(forward_backward, repeats) / size * 1e9,
+    }
 
 
 def time_per_element(elements: int, repeats: int) -> dict[str, dict[str, float]]:

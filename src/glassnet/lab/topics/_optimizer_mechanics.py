@@ -21,7 +21,7 @@ from glassnet.lab import Result, Text, Verdict
 from glassnet.optim import Optimizer
 
 STEPS, ZERO_STEPS, LR = 20, 5, 0.1
-MATCH, MISMATCH = 1e-6, 1e-2   # relative error: 'matches' below MATCH; 'differs' above MISMATCH
+MATCH, MISMATCH = 1e-6, 1e-2  # relative error: 'matches' below MATCH; 'differs' above MISMATCH
 
 OPTIMIZERS: dict[str, Callable[[list, float], Optimizer]] = {
     "SGD": lambda params, lr: optim.SGD(params, lr=lr),
@@ -57,8 +57,12 @@ def gradients(seed: int, steps: int = STEPS) -> np.ndarray:
     return rng.standard_normal((steps, 5)) * 10 ** rng.uniform(-1, 1, (steps, 5))
 
 
-def replay(make: Callable[[list, float], Optimizer], grads: np.ndarray, lr: float = LR,
-           state_key: str | None = None) -> tuple[np.ndarray, list[np.ndarray]]:
+def replay(
+    make: Callable[[list, float], Optimizer],
+    grads: np.ndarray,
+    lr: float = LR,
+    state_key: str | None = None,
+) -> tuple[np.ndarray, list[np.ndarray]]:
     """Step the optimiser on `grads`; return its updates (steps, 5) and, if asked, a state tensor per step."""
     param = nn.Parameter(glassnet.zeros(5, dtype=glassnet.float64))
     optimizer = make([param], lr)
@@ -80,7 +84,7 @@ def _rel(a: np.ndarray, b: np.ndarray) -> float:
 def adagrad_rule(result: Result, seed: int) -> list[list]:
     grads = gradients(seed)
     actual, _ = replay(OPTIMIZERS["Adagrad"], grads)
-    total = np.cumsum(grads ** 2, axis=0)
+    total = np.cumsum(grads**2, axis=0)
     steps = np.arange(1, len(grads) + 1)[:, None]
     readings = {
         "notes: g x sqrt(sum g^2)": -LR * grads * np.sqrt(total),
@@ -88,21 +92,35 @@ def adagrad_rule(result: Result, seed: int) -> list[list]:
         "Duchi et al.: g / (sqrt(sum g^2) + eps)": -LR * grads / (np.sqrt(total) + 1e-10),
     }
     errors = {name: _rel(actual, predicted) for name, predicted in readings.items()}
-    notes_match = min(errors["notes: g x sqrt(sum g^2)"], errors["notes: g x sqrt(mean g^2)"]) <= MATCH
-    result.judge("adagrad_rule", Verdict.HOLDS if notes_match else Verdict.DOES_NOT_HOLD,
-                 {Text(f"max relative error, {name}", f"最大相对误差,{name}"): f"{error:.2g}"
-                  for name, error in errors.items()},
-                 Text(f"replay glassnet's Adagrad (lr {LR}) on {STEPS} fixed random gradients: holds when a reading of "
-                      f"the notes (multiply the gradient by the root of the accumulated, or averaged, squared "
-                      f"gradients) reproduces its updates within {MATCH:g} relative error; does not hold otherwise",
-                      f"在 {STEPS} 个固定的随机梯度上重放 glassnet 的 Adagrad(lr {LR}):笔记的某种读法(梯度乘以累积或平均平方"
-                      f"梯度的平方根)在 {MATCH:g} 相对误差内复现其更新则成立;否则不成立"),
-                 robust=True, margin=Text("exact arithmetic: the notes' readings are off by orders of magnitude, the "
-                                          "standard rule matches to rounding",
-                                          "精确运算:笔记的读法差了几个数量级,标准规则在舍入误差内一致"),
-                 note=Text("Adagrad divides by the root of the sum of squared gradients: large past gradients shrink "
-                           "the step. Multiplying, as the notes say, would grow it.",
-                           "Adagrad 是除以平方梯度之和的平方根:过去的梯度越大,步长越小。按笔记所说相乘,步长反而会增大。"))
+    notes_match = (
+        min(errors["notes: g x sqrt(sum g^2)"], errors["notes: g x sqrt(mean g^2)"]) <= MATCH
+    )
+    result.judge(
+        "adagrad_rule",
+        Verdict.HOLDS if notes_match else Verdict.DOES_NOT_HOLD,
+        {
+            Text(f"max relative error, {name}", f"最大相对误差,{name}"): f"{error:.2g}"
+            for name, error in errors.items()
+        },
+        Text(
+            f"replay glassnet's Adagrad (lr {LR}) on {STEPS} fixed random gradients: holds when a reading of "
+            f"the notes (multiply the gradient by the root of the accumulated, or averaged, squared "
+            f"gradients) reproduces its updates within {MATCH:g} relative error; does not hold otherwise",
+            f"在 {STEPS} 个固定的随机梯度上重放 glassnet 的 Adagrad(lr {LR}):笔记的某种读法(梯度乘以累积或平均平方"
+            f"梯度的平方根)在 {MATCH:g} 相对误差内复现其更新则成立;否则不成立",
+        ),
+        robust=True,
+        margin=Text(
+            "exact arithmetic: the notes' readings are off by orders of magnitude, the "
+            "standard rule matches to rounding",
+            "精确运算:笔记的读法差了几个数量级,标准规则在舍入误差内一致",
+        ),
+        note=Text(
+            "Adagrad divides by the root of the sum of squared gradients: large past gradients shrink "
+            "the step. Multiplying, as the notes say, would grow it.",
+            "Adagrad 是除以平方梯度之和的平方根:过去的梯度越大,步长越小。按笔记所说相乘,步长反而会增大。",
+        ),
+    )
     return [["Adagrad", name, f"{error:.2g}"] for name, error in errors.items()]
 
 
@@ -117,31 +135,50 @@ def rmsprop_average(result: Result, seed: int) -> list[list]:
         expected_states.append(ema.copy())
         expected_updates.append(-LR * g / (np.sqrt(ema) + 1e-8))
     state_error = _rel(np.array(states), np.array(expected_states))
-    sum_error = _rel(np.array(states), np.cumsum(grads ** 2, axis=0))
+    sum_error = _rel(np.array(states), np.cumsum(grads**2, axis=0))
     update_error = _rel(actual, np.array(expected_updates))
     holds = state_error <= MATCH and update_error <= MATCH and sum_error > MISMATCH
-    result.judge("rmsprop_average", Verdict.HOLDS if holds else Verdict.DOES_NOT_HOLD, {
-        Text("state vs moving average alpha v + (1 - alpha) g^2", "状态 vs 滑动平均 alpha v + (1 - alpha) g^2"):
-            f"{state_error:.2g}",
-        Text("state vs accumulated sum (Adagrad's)", "状态 vs 累积和(Adagrad 的)"): f"{sum_error:.2g}",
-        Text("updates vs -lr g / (sqrt(v) + eps)", "更新 vs -lr g / (sqrt(v) + eps)"): f"{update_error:.2g}"},
-        Text(f"replay glassnet's RMSprop (alpha {alpha}) on {STEPS} fixed random gradients: holds when its state "
-             f"equals the moving average and its updates -lr g / (sqrt(v) + eps), both within {MATCH:g} relative "
-             f"error, and the state differs from the accumulated sum by more than {MISMATCH:g}; does not hold otherwise",
-             f"在 {STEPS} 个固定的随机梯度上重放 glassnet 的 RMSprop(alpha {alpha}):其状态等于滑动平均、更新等于 "
-             f"-lr g / (sqrt(v) + eps)(都在 {MATCH:g} 相对误差内),且状态与累积和相差超过 {MISMATCH:g},则成立;否则不成立"),
-        robust=True, margin=Text("exact arithmetic", "精确运算"))
-    return [["RMSProp", "state = moving average", f"{state_error:.2g}"],
-            ["RMSProp", "state = accumulated sum", f"{sum_error:.2g}"]]
+    result.judge(
+        "rmsprop_average",
+        Verdict.HOLDS if holds else Verdict.DOES_NOT_HOLD,
+        {
+            Text(
+                "state vs moving average alpha v + (1 - alpha) g^2",
+                "状态 vs 滑动平均 alpha v + (1 - alpha) g^2",
+            ): f"{state_error:.2g}",
+            Text(
+                "state vs accumulated sum (Adagrad's)", "状态 vs 累积和(Adagrad 的)"
+            ): f"{sum_error:.2g}",
+            Text(
+                "updates vs -lr g / (sqrt(v) + eps)", "更新 vs -lr g / (sqrt(v) + eps)"
+            ): f"{update_error:.2g}",
+        },
+        Text(
+            f"replay glassnet's RMSprop (alpha {alpha}) on {STEPS} fixed random gradients: holds when its state "
+            f"equals the moving average and its updates -lr g / (sqrt(v) + eps), both within {MATCH:g} relative "
+            f"error, and the state differs from the accumulated sum by more than {MISMATCH:g}; does not hold otherwise",
+            f"在 {STEPS} 个固定的随机梯度上重放 glassnet 的 RMSprop(alpha {alpha}):其状态等于滑动平均、更新等于 "
+            f"-lr g / (sqrt(v) + eps)(都在 {MATCH:g} 相对误差内),且状态与累积和相差超过 {MISMATCH:g},则成立;否则不成立",
+        ),
+        robust=True,
+        margin=Text("exact arithmetic", "精确运算"),
+    )
+    return [
+        ["RMSProp", "state = moving average", f"{state_error:.2g}"],
+        ["RMSProp", "state = accumulated sum", f"{sum_error:.2g}"],
+    ]
 
 
 def zero_gradient_steps(seed: int) -> dict[str, float]:
     """Largest |update| during ZERO_STEPS steps of exactly zero gradient after STEPS random ones."""
     grads = np.concatenate([gradients(seed + 2), np.zeros((ZERO_STEPS, 5))])
     moves = {}
-    for name, make in (("RMSProp", OPTIMIZERS["RMSProp"]), ("Momentum", OPTIMIZERS["Momentum"]),
-                       ("Adam", OPTIMIZERS["Adam"]),
-                       ("RMSProp(momentum=0.9)", lambda params, lr: optim.RMSprop(params, lr=lr, momentum=0.9))):
+    for name, make in (
+        ("RMSProp", OPTIMIZERS["RMSProp"]),
+        ("Momentum", OPTIMIZERS["Momentum"]),
+        ("Adam", OPTIMIZERS["Adam"]),
+        ("RMSProp(momentum=0.9)", lambda params, lr: optim.RMSprop(params, lr=lr, momentum=0.9)),
+    ):
         updates, _ = replay(make, grads)
         moves[name] = float(np.max(np.abs(updates[-ZERO_STEPS:])))
     return moves
@@ -149,21 +186,37 @@ def zero_gradient_steps(seed: int) -> dict[str, float]:
 
 def rmsprop_no_momentum(result: Result, moves: dict[str, float]) -> list[list]:
     holds = moves["RMSProp"] == 0.0 and moves["Momentum"] > 0 and moves["Adam"] > 0
-    result.judge("rmsprop_no_momentum", Verdict.HOLDS if holds else Verdict.DOES_NOT_HOLD,
-                 {Text(f"largest |update| with zero gradient, {name}", f"梯度为零时的最大 |更新|,{name}"): f"{move:.3g}"
-                  for name, move in moves.items()},
-                 Text(f"after {STEPS} random gradients, {ZERO_STEPS} steps with a gradient of exactly zero: an "
-                      f"optimiser with momentum keeps moving. Holds when RMSprop (its default momentum=0) does not move "
-                      f"at all while SGD with momentum 0.9 and Adam do; does not hold otherwise",
-                      f"先给 {STEPS} 个随机梯度,再给 {ZERO_STEPS} 步恰好为零的梯度:有动量的优化器会继续移动。RMSprop(默认 "
-                      f"momentum=0)完全不动、而动量 0.9 的 SGD 和 Adam 会移动,则成立;否则不成立"),
-                 robust=True, margin=Text("exact: RMSProp's update is 0 times a finite number",
-                                          "精确:RMSProp 的更新是 0 乘以一个有限数"),
-                 note=Text("True of the original RMSProp and of the default; PyTorch's (and glassnet's) RMSprop has a "
-                           "momentum argument, and with momentum=0.9 it keeps moving too (last number).",
-                           "对原始的 RMSProp 和默认设置成立;PyTorch(以及 glassnet)的 RMSprop 有 momentum 参数,"
-                           "设为 0.9 时它同样会继续移动(最后一个数)。"))
-    return [[name, "largest |update| with zero gradient", f"{move:.3g}"] for name, move in moves.items()]
+    result.judge(
+        "rmsprop_no_momentum",
+        Verdict.HOLDS if holds else Verdict.DOES_NOT_HOLD,
+        {
+            Text(
+                f"largest |update| with zero gradient, {name}", f"梯度为零时的最大 |更新|,{name}"
+            ): f"{move:.3g}"
+            for name, move in moves.items()
+        },
+        Text(
+            f"after {STEPS} random gradients, {ZERO_STEPS} steps with a gradient of exactly zero: an "
+            f"optimiser with momentum keeps moving. Holds when RMSprop (its default momentum=0) does not move "
+            f"at all while SGD with momentum 0.9 and Adam do; does not hold otherwise",
+            f"先给 {STEPS} 个随机梯度,再给 {ZERO_STEPS} 步恰好为零的梯度:有动量的优化器会继续移动。RMSprop(默认 "
+            f"momentum=0)完全不动、而动量 0.9 的 SGD 和 Adam 会移动,则成立;否则不成立",
+        ),
+        robust=True,
+        margin=Text(
+            "exact: RMSProp's update is 0 times a finite number",
+            "精确:RMSProp 的更新是 0 乘以一个有限数",
+        ),
+        note=Text(
+            "True of the original RMSProp and of the default; PyTorch's (and glassnet's) RMSprop has a "
+            "momentum argument, and with momentum=0.9 it keeps moving too (last number).",
+            "对原始的 RMSProp 和默认设置成立;PyTorch(以及 glassnet)的 RMSprop 有 momentum 参数,"
+            "设为 0.9 时它同样会继续移动(最后一个数)。",
+        ),
+    )
+    return [
+        [name, "largest |update| with zero gradient", f"{move:.3g}"] for name, move in moves.items()
+    ]
 
 
 def scale_invariance(problem, steps: int = 100) -> dict[str, float]:
@@ -179,5 +232,7 @@ def scale_invariance(problem, steps: int = 100) -> dict[str, float]:
             out[name] = math.inf
             continue
         span = np.max(np.linalg.norm(base.points - base.points[0], axis=1))
-        out[name] = float(np.max(np.linalg.norm(base.points[:n] - scaled.points[:n], axis=1)) / span)
+        out[name] = float(
+            np.max(np.linalg.norm(base.points[:n] - scaled.points[:n], axis=1)) / span
+        )
     return out

@@ -18,7 +18,9 @@ import time
 import numpy as np
 
 LATENCY_S = 0.002
-SORT_REPEAT = 20_000  # the 40-sample signal tiled to 800,000 values (~1.5 ms to sort, one core, idle)
+SORT_REPEAT = (
+    20_000  # the 40-sample signal tiled to 800,000 values (~1.5 ms to sort, one core, idle)
+)
 PYTHON_STEPS = 15_000
 
 

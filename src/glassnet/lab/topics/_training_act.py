@@ -31,10 +31,22 @@ from glassnet.nn import functional as F
 from glassnet.nn import init as nn_init
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu")
-LABELS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "leaky_relu": "Leaky ReLU", "elu": "ELU",
-          "centred_sigmoid": "sigmoid - 0.5"}
-COLORS = {"sigmoid": "tab:blue", "tanh": "tab:orange", "relu": "tab:green", "leaky_relu": "tab:red",
-          "elu": "tab:purple", "centred_sigmoid": "tab:cyan"}
+LABELS = {
+    "sigmoid": "Sigmoid",
+    "tanh": "Tanh",
+    "relu": "ReLU",
+    "leaky_relu": "Leaky ReLU",
+    "elu": "ELU",
+    "centred_sigmoid": "sigmoid - 0.5",
+}
+COLORS = {
+    "sigmoid": "tab:blue",
+    "tanh": "tab:orange",
+    "relu": "tab:green",
+    "leaky_relu": "tab:red",
+    "elu": "tab:purple",
+    "centred_sigmoid": "tab:cyan",
+}
 CHANCE = 0.1  # ten classes
 
 
@@ -47,11 +59,17 @@ class CentredSigmoid(nn.Module):
 
 def make_activation(name: str) -> nn.Module:
     """A fresh activation module: one of ACTIVATIONS or 'centred_sigmoid'."""
-    return CentredSigmoid() if name == "centred_sigmoid" else named_activation(name, "lab activations")
+    return (
+        CentredSigmoid() if name == "centred_sigmoid" else named_activation(name, "lab activations")
+    )
 
 
-def build_mlp(sizes: Sequence[int], activation: str, init: str | None = "kaiming",
-              weight_std: float | None = None) -> nn.Sequential:
+def build_mlp(
+    sizes: Sequence[int],
+    activation: str,
+    init: str | None = "kaiming",
+    weight_std: float | None = None,
+) -> nn.Sequential:
     """Linear -> act -> ... -> Linear, biases zero.
 
     init='kaiming': N(0, gain^2 / fan_in) with the activation's gain (sigmoid 1, tanh 5/3,
@@ -118,10 +136,12 @@ class Run:
     activation: str
     lr: float
     seed: int
-    train_loss: list[float] = field(default_factory=list)   # mean mini-batch loss of each epoch
-    val_acc: list[float] = field(default_factory=list)      # after each epoch
-    test_acc: float = math.nan                              # after the last epoch
-    update_ratio: list[float] = field(default_factory=list)  # per epoch: mean ||dW||/||W|| over sampled steps
+    train_loss: list[float] = field(default_factory=list)  # mean mini-batch loss of each epoch
+    val_acc: list[float] = field(default_factory=list)  # after each epoch
+    test_acc: float = math.nan  # after the last epoch
+    update_ratio: list[float] = field(
+        default_factory=list
+    )  # per epoch: mean ||dW||/||W|| over sampled steps
     diverged: bool = False
     cpu_seconds: float = 0.0
     steps: int = 0
@@ -148,8 +168,17 @@ def _weights(model: nn.Module) -> list[nn.Parameter]:
     return [layer.weight for layer in model if isinstance(layer, nn.Linear)]
 
 
-def train(model: nn.Module, data: Data, activation: str, lr: float, epochs: int, seed: int, batch_size: int = 100,
-          momentum: float = 0.9, update_every: int = 0) -> Run:
+def train(
+    model: nn.Module,
+    data: Data,
+    activation: str,
+    lr: float,
+    epochs: int,
+    seed: int,
+    batch_size: int = 100,
+    momentum: float = 0.9,
+    update_every: int = 0,
+) -> Run:
     """Mini-batch SGD (PyTorch's momentum form) on cross-entropy; stops at the first non-finite loss.
 
     `update_every` > 0 measures ||W_after - W_before|| / ||W_before|| on every that-many-th step,
@@ -160,22 +189,37 @@ def train(model: nn.Module, data: Data, activation: str, lr: float, epochs: int,
     order = np.random.default_rng(seed)
     weights = _weights(model)
     start = time.process_time()
-    with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is expected here, and recorded
+    with np.errstate(
+        over="ignore", invalid="ignore"
+    ):  # a diverging run is expected here, and recorded
         _epochs(run, model, optimizer, data, epochs, order, batch_size, weights, update_every)
     run.test_acc = CHANCE if run.diverged else accuracy(model, data.x_test, data.y_test)
     run.cpu_seconds = time.process_time() - start
     return run
 
 
-def _epochs(run: Run, model: nn.Module, optimizer: optim.Optimizer, data: Data, epochs: int,
-            order: np.random.Generator, batch_size: int, weights: list[nn.Parameter], update_every: int) -> None:
+def _epochs(
+    run: Run,
+    model: nn.Module,
+    optimizer: optim.Optimizer,
+    data: Data,
+    epochs: int,
+    order: np.random.Generator,
+    batch_size: int,
+    weights: list[nn.Parameter],
+    update_every: int,
+) -> None:
     n = len(data.y_train)
     for _ in range(epochs):
         losses, ratios = [], []
         permutation = order.permutation(n)
-        for step, begin in enumerate(range(0, n - batch_size + 1, batch_size)):  # the ragged last batch is dropped
-            batch = permutation[begin:begin + batch_size]
-            loss = F.cross_entropy(model(glassnet.tensor(data.x_train[batch])), glassnet.tensor(data.y_train[batch]))
+        for step, begin in enumerate(
+            range(0, n - batch_size + 1, batch_size)
+        ):  # the ragged last batch is dropped
+            batch = permutation[begin : begin + batch_size]
+            loss = F.cross_entropy(
+                model(glassnet.tensor(data.x_train[batch])), glassnet.tensor(data.y_train[batch])
+            )
             value = float(loss.item())
             if not math.isfinite(value):
                 run.diverged = True
@@ -188,8 +232,16 @@ def _epochs(run: Run, model: nn.Module, optimizer: optim.Optimizer, data: Data, 
             optimizer.step()
             run.steps += 1
             if measure:
-                ratios.append(float(np.mean([np.linalg.norm(w.data - b) / max(np.linalg.norm(b), 1e-12)
-                                             for w, b in zip(weights, before)])))
+                ratios.append(
+                    float(
+                        np.mean(
+                            [
+                                np.linalg.norm(w.data - b) / max(np.linalg.norm(b), 1e-12)
+                                for w, b in zip(weights, before)
+                            ]
+                        )
+                    )
+                )
         if run.diverged:
             break
         run.train_loss.append(float(np.mean(losses)))
@@ -197,8 +249,9 @@ def _epochs(run: Run, model: nn.Module, optimizer: optim.Optimizer, data: Data, 
         run.val_acc.append(accuracy(model, data.x_val, data.y_val))
 
 
-def train_mlp(sizes: Sequence[int], activation: str, data: Data, lr: float, epochs: int, seed: int,
-              **options) -> tuple[nn.Module, Run]:
+def train_mlp(
+    sizes: Sequence[int], activation: str, data: Data, lr: float, epochs: int, seed: int, **options
+) -> tuple[nn.Module, Run]:
     """Build (seeded) and train one MLP; `options` go to `train`."""
     glassnet.manual_seed(seed)
     model = build_mlp(sizes, activation)
@@ -217,7 +270,10 @@ class Hidden:
 def hidden_layers(model: nn.Sequential, x: np.ndarray) -> list[Hidden]:
     """Run `x` through the Sequential, keeping each activation's input and output."""
     found: list[Hidden] = []
-    with glassnet.no_grad(), np.errstate(over="ignore", invalid="ignore"):  # a diverged model is measured too
+    with (
+        glassnet.no_grad(),
+        np.errstate(over="ignore", invalid="ignore"),
+    ):  # a diverged model is measured too
         value = glassnet.tensor(x)
         for layer in model:
             out = layer(value)
@@ -254,10 +310,10 @@ def never_positive_share(layers: list[Hidden]) -> float:
 class UnitStats:
     """What the hidden layers output on a batch, averaged over the hidden layers."""
 
-    layer_mean: float       # mean of every output of the layer (signed)
-    offset: float           # mean over units of |unit mean| / unit RMS: 0 centred, 1 all of one sign
-    saturated: float        # sigmoid/tanh: share of outputs near the bounds (nan for the ReLU family)
-    never_positive: float   # share of units whose input is <= 0 for every sample (dead, for a ReLU)
+    layer_mean: float  # mean of every output of the layer (signed)
+    offset: float  # mean over units of |unit mean| / unit RMS: 0 centred, 1 all of one sign
+    saturated: float  # sigmoid/tanh: share of outputs near the bounds (nan for the ReLU family)
+    never_positive: float  # share of units whose input is <= 0 for every sample (dead, for a ReLU)
 
 
 def offset_ratio(y: np.ndarray) -> float:
@@ -276,23 +332,32 @@ def unit_stats(model: nn.Sequential, activation: str, x: np.ndarray) -> UnitStat
     layers = hidden_layers(model, x)
     if not all(np.all(np.isfinite(layer.y)) for layer in layers):
         return UnitStats(math.nan, math.nan, math.nan, math.nan)
-    return UnitStats(float(np.mean([layer.y.mean() for layer in layers])),
-                     float(np.mean([offset_ratio(layer.y) for layer in layers])),
-                     float(np.mean([saturated_share(activation, layer.y) for layer in layers])),
-                     never_positive_share(layers))
+    return UnitStats(
+        float(np.mean([layer.y.mean() for layer in layers])),
+        float(np.mean([offset_ratio(layer.y) for layer in layers])),
+        float(np.mean([saturated_share(activation, layer.y) for layer in layers])),
+        never_positive_share(layers),
+    )
 
 
 @dataclass
 class StackGradients:
     """One backward pass through a deep stack: each weight's gradient norm, first to last."""
 
-    weight_grads: list[float]   # ||dL/dW_l||, input layer first
-    first_to_last: float        # weight_grads[0] / weight_grads[-1]
+    weight_grads: list[float]  # ||dL/dW_l||, input layer first
+    first_to_last: float  # weight_grads[0] / weight_grads[-1]
     signal_first_to_last: float  # RMS(dL/dy) of the first leaf output over that of the last
 
 
-def stack_gradients(activation: str, depth: int, width: int, x: np.ndarray, y: np.ndarray, seed: int,
-                    init: str | None = "kaiming") -> StackGradients:
+def stack_gradients(
+    activation: str,
+    depth: int,
+    width: int,
+    x: np.ndarray,
+    y: np.ndarray,
+    seed: int,
+    init: str | None = "kaiming",
+) -> StackGradients:
     """`depth` hidden layers of `width` units at initialisation, one batch, via diagnose.gradient_flow."""
     from glassnet.diagnose import gradient_flow
 
@@ -324,4 +389,9 @@ def pm(values: Sequence[float], digits: int = 3) -> str:
 
 # the glassnet op of each activation (the mechanics, the figures and the timings use it)
 GLASSNET_OPS: dict[str, Callable[[glassnet.Tensor], glassnet.Tensor]] = {
-    "sigmoid": F.sigmoid, "tanh": F.tanh, "relu": F.relu, "leaky_relu": F.leaky_relu, "elu": F.elu}
+    "sigmoid": F.sigmoid,
+    "tanh": F.tanh,
+    "relu": F.relu,
+    "leaky_relu": F.leaky_relu,
+    "elu": F.elu,
+}

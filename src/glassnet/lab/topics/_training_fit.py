@@ -91,11 +91,20 @@ def mnist1d_split(n_train: int | None, n_val: int = 1000, seed: int = 0) -> Spli
     """
     train, test = MNIST1D("train"), MNIST1D("test")
     order = np.random.default_rng([seed, 1]).permutation(len(train.targets))
-    rest = order[n_val:] if n_train is None else order[n_val:n_val + n_train]
+    rest = order[n_val:] if n_train is None else order[n_val : n_val + n_train]
     if n_train is not None and len(rest) < n_train:
-        raise ValueError(f"mnist1d_split: n_train={n_train} + n_val={n_val} exceeds the {len(order)} training signals")
+        raise ValueError(
+            f"mnist1d_split: n_train={n_train} + n_val={n_val} exceeds the {len(order)} training signals"
+        )
     val = order[:n_val]
-    return Split(train.data[rest], train.targets[rest], train.data[val], train.targets[val], test.data, test.targets)
+    return Split(
+        train.data[rest],
+        train.targets[rest],
+        train.data[val],
+        train.targets[val],
+        test.data,
+        test.targets,
+    )
 
 
 def digits_split(n_train: int | None, seed: int = 0) -> Split:
@@ -105,8 +114,14 @@ def digits_split(n_train: int | None, seed: int = 0) -> Split:
     splits = {name: Digits(name, flatten=True) for name in ("train", "val", "test")}
     x = {name: (d.data / 16.0).astype(np.float32) for name, d in splits.items()}
     order = np.random.default_rng([seed, 3]).permutation(len(splits["train"].targets))[:n_train]
-    return Split(x["train"][order], splits["train"].targets[order], x["val"], splits["val"].targets,
-                 x["test"], splits["test"].targets)
+    return Split(
+        x["train"][order],
+        splits["train"].targets[order],
+        x["val"],
+        splits["val"].targets,
+        x["test"],
+        splits["test"].targets,
+    )
 
 
 # -- models -------------------------------------------------------------------------------------
@@ -114,7 +129,9 @@ def mlp(sizes: Sequence[int], dropout: float = 0.0) -> nn.Sequential:
     """Linear -> ReLU [-> Dropout(p)] per hidden layer, then a Linear to the logits (PyTorch's default init)."""
     layers: list[nn.Module] = []
     for fan_in, fan_out in itertools.pairwise(sizes[:-1]):
-        layers += [nn.Linear(fan_in, fan_out), nn.ReLU()] + ([nn.Dropout(dropout)] if dropout > 0 else [])
+        layers += [nn.Linear(fan_in, fan_out), nn.ReLU()] + (
+            [nn.Dropout(dropout)] if dropout > 0 else []
+        )
     layers.append(nn.Linear(sizes[-2], sizes[-1]))
     return nn.Sequential(*layers)
 
@@ -153,10 +170,14 @@ class Recipe:
 
     def __post_init__(self) -> None:
         if (self.epochs is None) == (self.steps is None):
-            raise ValueError(f"Recipe: give exactly one of epochs or steps, got epochs={self.epochs}, "
-                             f"steps={self.steps}")
+            raise ValueError(
+                f"Recipe: give exactly one of epochs or steps, got epochs={self.epochs}, "
+                f"steps={self.steps}"
+            )
         if self.optimizer not in ("adam", "sgd", "momentum"):
-            raise ValueError(f"Recipe: optimizer must be 'adam', 'sgd' or 'momentum', got {self.optimizer!r}")
+            raise ValueError(
+                f"Recipe: optimizer must be 'adam', 'sgd' or 'momentum', got {self.optimizer!r}"
+            )
 
 
 @dataclass
@@ -171,25 +192,38 @@ class Curve:
     steps: int = 0
 
     def final(self) -> dict[str, float]:
-        return {"train_loss": self.train_loss[-1], "train_acc": self.train_acc[-1],
-                "val_loss": self.val_loss[-1] if self.val_loss else math.nan,
-                "val_acc": self.val_acc[-1] if self.val_acc else math.nan}
+        return {
+            "train_loss": self.train_loss[-1],
+            "train_acc": self.train_acc[-1],
+            "val_loss": self.val_loss[-1] if self.val_loss else math.nan,
+            "val_acc": self.val_acc[-1] if self.val_acc else math.nan,
+        }
 
 
 def _optimizer(model: nn.Module, recipe: Recipe) -> optim.Optimizer:
     if recipe.optimizer == "adam":
         return optim.Adam(model.parameters(), lr=recipe.lr)
-    return optim.SGD(model.parameters(), lr=recipe.lr, momentum=0.9 if recipe.optimizer == "momentum" else 0.0)
+    return optim.SGD(
+        model.parameters(), lr=recipe.lr, momentum=0.9 if recipe.optimizer == "momentum" else 0.0
+    )
 
 
-def _step(model: nn.Module, optimizer: optim.Optimizer, x: Array, y: Array, recipe: Recipe,
-          weights: list[nn.Parameter]) -> None:
+def _step(
+    model: nn.Module,
+    optimizer: optim.Optimizer,
+    x: Array,
+    y: Array,
+    recipe: Recipe,
+    weights: list[nn.Parameter],
+) -> None:
     target = glassnet.tensor(y)
     optimizer.zero_grad()
     if recipe.adversarial_eps > 0:
         inputs = glassnet.tensor(x, requires_grad=True)
         (F.cross_entropy(model(inputs), target) * 0.5).backward()
-        adversarial = x + np.float32(recipe.adversarial_eps) * np.sign(inputs.grad.data).astype(np.float32)
+        adversarial = x + np.float32(recipe.adversarial_eps) * np.sign(inputs.grad.data).astype(
+            np.float32
+        )
         (F.cross_entropy(model(glassnet.tensor(adversarial)), target) * 0.5).backward()
     else:
         F.cross_entropy(model(glassnet.tensor(x)), target).backward()
@@ -200,8 +234,14 @@ def _step(model: nn.Module, optimizer: optim.Optimizer, x: Array, y: Array, reci
     optimizer.step()
 
 
-def fit(model: nn.Module, x: Array, y: Array, recipe: Recipe, seed: int,
-        val: tuple[Array, Array] | None = None) -> Curve:
+def fit(
+    model: nn.Module,
+    x: Array,
+    y: Array,
+    recipe: Recipe,
+    seed: int,
+    val: tuple[Array, Array] | None = None,
+) -> Curve:
     """Train `model` in place with `recipe`; batches are drawn from `default_rng(seed)`. Returns the curve."""
     rng = np.random.default_rng([seed, 2])
     optimizer = _optimizer(model, recipe)
@@ -217,11 +257,13 @@ def fit(model: nn.Module, x: Array, y: Array, recipe: Recipe, seed: int,
         for start in range(0, n, batch):
             if step == total:
                 break
-            if recipe.sequential:  # the paper's loop: x[bix:bix + batch] with bix = step * batch mod N
+            if (
+                recipe.sequential
+            ):  # the paper's loop: x[bix:bix + batch] with bix = step * batch mod N
                 begin = (step * batch) % n
-                index = order[begin:begin + batch]
+                index = order[begin : begin + batch]
             else:
-                index = order[start:start + batch]
+                index = order[start : start + batch]
             xb = x[index]
             if recipe.augment is not None:
                 xb = recipe.augment(xb, rng)
@@ -233,7 +275,9 @@ def fit(model: nn.Module, x: Array, y: Array, recipe: Recipe, seed: int,
     return curve
 
 
-def _evaluate(model: nn.Module, curve: Curve, epoch: int, x: Array, y: Array, val: tuple[Array, Array] | None) -> None:
+def _evaluate(
+    model: nn.Module, curve: Curve, epoch: int, x: Array, y: Array, val: tuple[Array, Array] | None
+) -> None:
     logits = predict_logits(model, x)
     curve.epoch.append(epoch)
     curve.train_loss.append(cross_entropy(logits, y))
@@ -251,7 +295,9 @@ def predict_logits(model: nn.Module, x: Array, batch: int = 2000) -> Array:
     model.eval()
     try:
         with glassnet.no_grad():
-            return np.concatenate([model(glassnet.tensor(x[i:i + batch])).data for i in range(0, len(x), batch)])
+            return np.concatenate(
+                [model(glassnet.tensor(x[i : i + batch])).data for i in range(0, len(x), batch)]
+            )
     finally:
         model.train(was_training)
 
@@ -292,7 +338,9 @@ def shift_and_noise(max_shift: int, noise: float) -> Callable[[Array, np.random.
     return augment
 
 
-def shift_2d_and_noise(side: int, max_shift: int, noise: float) -> Callable[[Array, np.random.Generator], Array]:
+def shift_2d_and_noise(
+    side: int, max_shift: int, noise: float
+) -> Callable[[Array, np.random.Generator], Array]:
     """The images' augmentation: flattened side x side images shifted by up to `max_shift` pixels
     along each axis (zero fill), plus Gaussian noise of std `noise`."""
 
@@ -319,7 +367,9 @@ def pairwise_features(x: Array) -> Array:
 def standardise(train: Array, *others: Array) -> list[Array]:
     """Scale every column to zero mean and unit std using the training rows' statistics only."""
     mean, std = train.mean(axis=0), train.std(axis=0)
-    std = np.where(std > 1e-6, std, 1.0)  # a column constant in training (a blank pixel) is only centred
+    std = np.where(
+        std > 1e-6, std, 1.0
+    )  # a column constant in training (a blank pixel) is only centred
     return [((a - mean) / std).astype(np.float32) for a in (train, *others)]
 
 
@@ -352,13 +402,15 @@ OVERFIT_RULE = Text(
     "least 5 points AND raises validation accuracy by at least 1 point; partly when it does only one of the two "
     "without lowering validation accuracy by more than 2 points; does not hold otherwise",
     "记 gap = 训练准确率 - 验证准确率(多个种子的均值):该方法把 gap 缩小至少 5 个百分点且验证准确率提高至少 1 个百分点则成立;"
-    "只做到其中之一且验证准确率下降不超过 2 个百分点为部分成立;否则不成立")
+    "只做到其中之一且验证准确率下降不超过 2 个百分点为部分成立;否则不成立",
+)
 UNDERFIT_RULE = Text(
     "holds when the remedy raises training accuracy by at least 5 points AND validation accuracy by at least 1 point "
     "(mean over seeds); partly when it raises training accuracy by at least 5 points but validation accuracy by less; "
     "does not hold otherwise",
     "该方法使训练准确率提高至少 5 个百分点且验证准确率提高至少 1 个百分点(多个种子的均值)则成立;训练准确率提高至少 5 个百分点"
-    "但验证准确率提高不足 1 个百分点为部分成立;否则不成立")
+    "但验证准确率提高不足 1 个百分点为部分成立;否则不成立",
+)
 GAP_POINTS, VAL_POINTS, VAL_DROP_POINTS, TRAIN_POINTS = 5.0, 1.0, 2.0, 5.0
 
 

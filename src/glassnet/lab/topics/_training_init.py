@@ -61,7 +61,9 @@ class Split:
 
     def astype(self, dtype: type) -> Split:
         """The same split with x in `dtype` (float64 for the exact-arithmetic runs)."""
-        return Split(self.x_train.astype(dtype), self.y_train, self.x_test.astype(dtype), self.y_test)
+        return Split(
+            self.x_train.astype(dtype), self.y_train, self.x_test.astype(dtype), self.y_test
+        )
 
 
 @lru_cache(maxsize=1)
@@ -83,9 +85,12 @@ def digits() -> Split:
     def scale(x: np.ndarray) -> np.ndarray:
         return ((np.asarray(x, dtype=np.float32) - mean) / std).astype(np.float32)
 
-    return Split(scale(x_train), np.asarray(train.targets, dtype=np.int64),
-                 scale(np.concatenate([d.data for d in held_out])),
-                 np.concatenate([np.asarray(d.targets, dtype=np.int64) for d in held_out]))
+    return Split(
+        scale(x_train),
+        np.asarray(train.targets, dtype=np.int64),
+        scale(np.concatenate([d.data for d in held_out])),
+        np.concatenate([np.asarray(d.targets, dtype=np.int64) for d in held_out]),
+    )
 
 
 # -- initialisation ----------------------------------------------------------------------
@@ -176,9 +181,13 @@ class Run:
     test_accuracy: float = math.nan
     train_loss: float = math.nan
     diverged: bool = False
-    grad_norms_start: list[float] = field(default_factory=list)  # per Linear weight, full-batch, before step 1
-    grad_norms_end: list[float] = field(default_factory=list)    # the same after the last step
-    steps_to: dict[float, int | None] = field(default_factory=dict)  # train accuracy -> first check reaching it
+    grad_norms_start: list[float] = field(
+        default_factory=list
+    )  # per Linear weight, full-batch, before step 1
+    grad_norms_end: list[float] = field(default_factory=list)  # the same after the last step
+    steps_to: dict[float, int | None] = field(
+        default_factory=dict
+    )  # train accuracy -> first check reaching it
 
 
 def evaluate(model: nn.Module, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -194,14 +203,27 @@ def weight_grad_norms(model: nn.Module, x: np.ndarray, y: np.ndarray) -> list[fl
     """The L2 norm of dL/dW of every Linear for the full batch (x, y); the gradients are cleared after."""
     model.zero_grad()
     F.cross_entropy(model(glassnet.tensor(x)), glassnet.tensor(y)).backward()
-    norms = [float(np.linalg.norm(np.asarray(layer.weight.grad.data, dtype=np.float64))) for layer in linears(model)]
+    norms = [
+        float(np.linalg.norm(np.asarray(layer.weight.grad.data, dtype=np.float64)))
+        for layer in linears(model)
+    ]
     model.zero_grad()
     return norms
 
 
-def train(model: nn.Module, data: Split, steps: int, lr: float, rng: np.random.Generator, batch_size: int = 64,
-          momentum: float = 0.9, track: Sequence[float] = (), check_every: int = 25,
-          grad_norms: bool = False, callback: Callable[[int, nn.Module], None] | None = None) -> Run:
+def train(
+    model: nn.Module,
+    data: Split,
+    steps: int,
+    lr: float,
+    rng: np.random.Generator,
+    batch_size: int = 64,
+    momentum: float = 0.9,
+    track: Sequence[float] = (),
+    check_every: int = 25,
+    grad_norms: bool = False,
+    callback: Callable[[int, nn.Module], None] | None = None,
+) -> Run:
     """SGD with momentum on shuffled mini-batches (reshuffled each epoch) for `steps` steps.
 
     track: train-accuracy levels whose first crossing is recorded in `steps_to` (checked on
@@ -222,7 +244,9 @@ def train(model: nn.Module, data: Split, steps: int, lr: float, rng: np.random.G
             order = np.concatenate([order, rng.permutation(n)])
         index, order = order[:batch_size], order[batch_size:]
         optimizer.zero_grad()
-        loss = F.cross_entropy(model(glassnet.tensor(data.x_train[index])), glassnet.tensor(data.y_train[index]))
+        loss = F.cross_entropy(
+            model(glassnet.tensor(data.x_train[index])), glassnet.tensor(data.y_train[index])
+        )
         value = float(loss.item())
         run.losses.append(value)
         if not math.isfinite(value):
@@ -301,7 +325,12 @@ def add_cost_table(result: Result, costs: list[tuple[Text | str, float, float]])
     total_cpu, total_wall = sum(c for _, c, _ in costs), sum(w for _, _, w in costs)
     rows = [[what, f"{cpu:.2f}", f"{wall:.2f}"] for what, cpu, wall in costs]
     rows.append([Text("total", "合计"), f"{total_cpu:.2f}", f"{total_wall:.2f}"])
-    result.add_table(Text(f"Cost of this run ({result.mode} mode)", f"本次运行的耗时({result.mode} 模式)"),
-                     [Text("part", "部分"), Text("CPU s", "CPU 秒"), Text("wall s", "墙钟秒")], rows,
-                     note=Text("CPU time of this process (all threads) and wall time; reported, not asserted.",
-                               "本进程的 CPU 时间(所有线程)与墙钟时间;仅报告,不作断言。"))
+    result.add_table(
+        Text(f"Cost of this run ({result.mode} mode)", f"本次运行的耗时({result.mode} 模式)"),
+        [Text("part", "部分"), Text("CPU s", "CPU 秒"), Text("wall s", "墙钟秒")],
+        rows,
+        note=Text(
+            "CPU time of this process (all threads) and wall time; reported, not asserted.",
+            "本进程的 CPU 时间(所有线程)与墙钟时间;仅报告,不作断言。",
+        ),
+    )

@@ -54,8 +54,12 @@ __all__ = [
     "train",
 ]
 
-EVAL_CHUNK = 64     # rows per product in evaluate(): 64 x 64 x 64 stays under OpenBLAS's threading threshold
-DIVERGED_LOSS = 1e4  # a cross-entropy this large (ln 10 ~ 2.3 is chance on 10 classes) means the run blew up
+EVAL_CHUNK = (
+    64  # rows per product in evaluate(): 64 x 64 x 64 stays under OpenBLAS's threading threshold
+)
+DIVERGED_LOSS = (
+    1e4  # a cross-entropy this large (ln 10 ~ 2.3 is chance on 10 classes) means the run blew up
+)
 
 
 class Clock:
@@ -92,14 +96,23 @@ def mnist1d_split(n_train: int | None = None, n_eval: int = 1000) -> Split:
     first n_eval of those (a fixed subset: the training loss/accuracy the topics track).
     """
     train, test = MNIST1D("train"), MNIST1D("test")
-    x, y = np.ascontiguousarray(train.data, dtype=np.float32), np.asarray(train.targets, dtype=np.int64)
+    x, y = (
+        np.ascontiguousarray(train.data, dtype=np.float32),
+        np.asarray(train.targets, dtype=np.int64),
+    )
     if n_train is not None:
         if not 1 <= n_train <= len(x):
             raise ValueError(f"mnist1d_split: n_train must be in 1..{len(x)}, got {n_train}")
         x, y = x[:n_train], y[:n_train]
     n_eval = min(n_eval, len(x))
-    return Split(x, y, x[:n_eval], y[:n_eval], np.ascontiguousarray(test.data, dtype=np.float32),
-                 np.asarray(test.targets, dtype=np.int64))
+    return Split(
+        x,
+        y,
+        x[:n_eval],
+        y[:n_eval],
+        np.ascontiguousarray(test.data, dtype=np.float32),
+        np.asarray(test.targets, dtype=np.int64),
+    )
 
 
 def evaluate(model: Module, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -113,8 +126,12 @@ def evaluate(model: Module, x: np.ndarray, y: np.ndarray) -> tuple[float, float]
     model.eval()
     try:
         with glassnet.no_grad():
-            logits = np.concatenate([model(glassnet.from_numpy(x[i:i + EVAL_CHUNK])).data.astype(np.float64)
-                                     for i in range(0, len(x), EVAL_CHUNK)])
+            logits = np.concatenate(
+                [
+                    model(glassnet.from_numpy(x[i : i + EVAL_CHUNK])).data.astype(np.float64)
+                    for i in range(0, len(x), EVAL_CHUNK)
+                ]
+            )
     finally:
         model.train(was_training)
     if not np.all(np.isfinite(logits)):
@@ -129,11 +146,11 @@ def evaluate(model: Module, x: np.ndarray, y: np.ndarray) -> tuple[float, float]
 class Curve:
     """One training run: the mini-batch loss of every step and the periodic evaluations."""
 
-    loss: list[float] = field(default_factory=list)        # mini-batch loss per step taken
-    eval_steps: list[int] = field(default_factory=list)    # steps after which the model was evaluated
+    loss: list[float] = field(default_factory=list)  # mini-batch loss per step taken
+    eval_steps: list[int] = field(default_factory=list)  # steps after which the model was evaluated
     eval_loss: list[float] = field(default_factory=list)
     eval_acc: list[float] = field(default_factory=list)
-    diverged_at: int | None = None                         # the step whose loss blew up (then it stopped)
+    diverged_at: int | None = None  # the step whose loss blew up (then it stopped)
     cpu_s: float = 0.0
     wall_s: float = 0.0
     extra: dict[str, list[float]] = field(default_factory=dict)  # what the topic's hooks record
@@ -166,14 +183,22 @@ def _batches(n: int, batch_size: int, rng: np.random.Generator):
     while True:
         order = rng.permutation(n)
         for start in range(0, n - batch_size + 1, batch_size):
-            yield order[start:start + batch_size]
+            yield order[start : start + batch_size]
 
 
-def train(model: Module, optimizer: Optimizer, data: Split, steps: int, batch_size: int, seed: int,
-          eval_every: int = 25, stop_at: float | None = None,
-          before_step: Callable[[int], None] | None = None,
-          after_step: Callable[[int, Curve], None] | None = None,
-          loss_fn: Callable | None = None) -> Curve:
+def train(
+    model: Module,
+    optimizer: Optimizer,
+    data: Split,
+    steps: int,
+    batch_size: int,
+    seed: int,
+    eval_every: int = 25,
+    stop_at: float | None = None,
+    before_step: Callable[[int], None] | None = None,
+    after_step: Callable[[int, Curve], None] | None = None,
+    loss_fn: Callable | None = None,
+) -> Curve:
     """Train `model` with `optimizer` for `steps` mini-batch steps of cross-entropy on data.x/data.y.
 
     eval_every: evaluate on (data.x_eval, data.y_eval) after step 0 (the untrained model) and
@@ -182,8 +207,10 @@ def train(model: Module, optimizer: Optimizer, data: Split, steps: int, batch_si
     (step, curve) after it. The model is left in train mode.
     """
     if steps < 1 or batch_size < 1 or eval_every < 1:
-        raise ValueError(f"train: steps, batch_size and eval_every must be >= 1, got {steps}, {batch_size}, "
-                         f"{eval_every}")
+        raise ValueError(
+            f"train: steps, batch_size and eval_every must be >= 1, got {steps}, {batch_size}, "
+            f"{eval_every}"
+        )
     loss_fn = loss_fn or nn.CrossEntropyLoss()
     rng = np.random.default_rng(seed)
     batches = _batches(len(data.x), batch_size, rng)
@@ -206,7 +233,9 @@ def train(model: Module, optimizer: Optimizer, data: Split, steps: int, batch_si
         if before_step is not None:
             before_step(step)
         optimizer.zero_grad()
-        loss = loss_fn(model(glassnet.from_numpy(data.x[index])), glassnet.from_numpy(data.y[index]))
+        loss = loss_fn(
+            model(glassnet.from_numpy(data.x[index])), glassnet.from_numpy(data.y[index])
+        )
         value = float(loss.item())
         curve.loss.append(value)
         if not math.isfinite(value) or value > DIVERGED_LOSS:
@@ -258,7 +287,7 @@ class Problem2D:
     grad: Callable[[np.ndarray], np.ndarray]
     start: tuple[float, float]
     minimum: tuple[float, float]
-    tol: float          # solved when f(p) <= tol
+    tol: float  # solved when f(p) <= tol
     convex: bool
 
 
@@ -270,18 +299,27 @@ def quadratic(condition: float = 50.0, angle_deg: float = 30.0) -> Problem2D:
     hessian = rotation @ np.diag([1.0, condition]) @ rotation.T
     start = (-3.0, 2.5)
     f0 = 0.5 * float(np.array(start) @ hessian @ np.array(start))
-    return Problem2D(f"quadratic (condition {condition:g}, rotated {angle_deg:g} deg)",
-                     lambda p: 0.5 * float(p @ hessian @ p), lambda p: hessian @ p, start, (0.0, 0.0),
-                     tol=1e-6 * f0, convex=True)
+    return Problem2D(
+        f"quadratic (condition {condition:g}, rotated {angle_deg:g} deg)",
+        lambda p: 0.5 * float(p @ hessian @ p),
+        lambda p: hessian @ p,
+        start,
+        (0.0, 0.0),
+        tol=1e-6 * f0,
+        convex=True,
+    )
 
 
 def rosenbrock() -> Problem2D:
     """f = (1 - x)^2 + 100 (y - x^2)^2: a curved, flat-bottomed valley; minimum 0 at (1, 1); not convex."""
+
     def f(p: np.ndarray) -> float:
         return float((1 - p[0]) ** 2 + 100 * (p[1] - p[0] ** 2) ** 2)
 
     def grad(p: np.ndarray) -> np.ndarray:
-        return np.array([-2 * (1 - p[0]) - 400 * p[0] * (p[1] - p[0] ** 2), 200 * (p[1] - p[0] ** 2)])
+        return np.array(
+            [-2 * (1 - p[0]) - 400 * p[0] * (p[1] - p[0] ** 2), 200 * (p[1] - p[0] ** 2)]
+        )
 
     return Problem2D("Rosenbrock", f, grad, (-1.2, 1.0), (1.0, 1.0), tol=1e-4, convex=False)
 
@@ -290,8 +328,8 @@ def rosenbrock() -> Problem2D:
 class Path2D:
     """An optimiser's path on a Problem2D: the points, f at each, and when it was solved or blew up."""
 
-    points: np.ndarray          # (steps + 1, 2)
-    values: np.ndarray          # f at each point
+    points: np.ndarray  # (steps + 1, 2)
+    values: np.ndarray  # f at each point
     solved_at: int | None
     diverged: bool
 
@@ -300,8 +338,14 @@ class Path2D:
         return math.inf if self.diverged else float(self.values[-1])
 
 
-def run_2d(make_optimizer: Callable[[list, float], Optimizer], problem: Problem2D, lr: float, steps: int,
-           scale: float = 1.0, stop: bool = True) -> Path2D:
+def run_2d(
+    make_optimizer: Callable[[list, float], Optimizer],
+    problem: Problem2D,
+    lr: float,
+    steps: int,
+    scale: float = 1.0,
+    stop: bool = True,
+) -> Path2D:
     """Minimise scale * f with a real glassnet optimiser; the gradient is the exact one, set as .grad.
 
     Stops when f <= problem.tol (if stop), or when f becomes non-finite or 1e6 x its start (diverged).

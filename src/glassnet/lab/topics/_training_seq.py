@@ -65,10 +65,14 @@ def evaluating(model: Module) -> Iterator[Module]:
 
 
 # -- data --------------------------------------------------------------------------------
-def sign_memory_batch(rng: np.random.Generator, batch: int, length: int, noise_std: float = 1.0) -> Batch:
+def sign_memory_batch(
+    rng: np.random.Generator, batch: int, length: int, noise_std: float = 1.0
+) -> Batch:
     """(x, y) of the sign-memory task (module doc): x float32 (batch, length, 2), y int64 (batch,)."""
     if length < 1 or batch < 1:
-        raise ValueError(f"sign_memory_batch: batch and length must be >= 1, got batch={batch}, length={length}")
+        raise ValueError(
+            f"sign_memory_batch: batch and length must be >= 1, got batch={batch}, length={length}"
+        )
     labels = rng.integers(0, 2, size=batch)
     x = np.zeros((batch, length, 2), dtype=np.float32)
     x[:, 1:, 0] = rng.normal(0.0, noise_std, size=(batch, length - 1))
@@ -94,9 +98,9 @@ def set_forget_bias(lstm: Module, value: float) -> None:
     hidden = lstm.hidden_size
     for name, parameter in lstm.named_parameters():
         if name.startswith("bias_ih"):
-            parameter.data[hidden:2 * hidden] = value
+            parameter.data[hidden : 2 * hidden] = value
         elif name.startswith("bias_hh"):
-            parameter.data[hidden:2 * hidden] = 0.0
+            parameter.data[hidden : 2 * hidden] = 0.0
 
 
 def chrono_init(lstm: Module, t_max: int, rng: np.random.Generator) -> None:
@@ -112,9 +116,9 @@ def chrono_init(lstm: Module, t_max: int, rng: np.random.Generator) -> None:
     for name, parameter in lstm.named_parameters():
         if name.startswith("bias_ih"):
             parameter.data[:hidden] = -forget
-            parameter.data[hidden:2 * hidden] = forget
+            parameter.data[hidden : 2 * hidden] = forget
         elif name.startswith("bias_hh"):
-            parameter.data[:2 * hidden] = 0.0
+            parameter.data[: 2 * hidden] = 0.0
 
 
 def set_recurrent_gain(rnn: Module, gain: float, rng: np.random.Generator) -> None:
@@ -142,8 +146,10 @@ def embed_with_identities(shallow: Module, deep: Module) -> Module:
     for name, value in deep.state_dict().items():
         if name in source:
             if tuple(source[name].shape) != tuple(value.shape):
-                raise ValueError(f"embed_with_identities: '{name}' has shape {tuple(source[name].shape)} in the "
-                                 f"shallow net but {tuple(value.shape)} in the deep one; the widths must match")
+                raise ValueError(
+                    f"embed_with_identities: '{name}' has shape {tuple(source[name].shape)} in the "
+                    f"shallow net but {tuple(value.shape)} in the deep one; the widths must match"
+                )
             state[name] = source[name].data.copy()
         elif name.endswith(("bn2.weight", "bn2.bias")):
             state[name] = np.zeros_like(value.data)
@@ -161,14 +167,16 @@ class History:
     losses: list[float] = field(default_factory=list)
     grad_norms: list[float] = field(default_factory=list)
     clipped: list[bool] = field(default_factory=list)
-    records: list[float] = field(default_factory=list)  # what `record()` returned after each backward
+    records: list[float] = field(
+        default_factory=list
+    )  # what `record()` returned after each backward
     diverged_at: int | None = None
     steps: int = 0
 
     def padded(self, values: list[float]) -> np.ndarray:
         """`values` as an array of `steps` entries, NaN after divergence (for plotting)."""
         out = np.full(self.steps, np.nan)
-        out[:len(values)] = values
+        out[: len(values)] = values
         return out
 
     def final_loss(self, window: int) -> float:
@@ -181,9 +189,15 @@ class History:
         return float(np.mean(self.clipped)) if self.clipped else 0.0
 
 
-def train_steps(model: Module, batches: Callable[[int], Batch], steps: int, optimizer: Any,
-                loss_fn: Callable[[Any, Any], Any] = F.cross_entropy, max_norm: float | None = None,
-                record: Callable[[], float] | None = None) -> History:
+def train_steps(
+    model: Module,
+    batches: Callable[[int], Batch],
+    steps: int,
+    optimizer: Any,
+    loss_fn: Callable[[Any, Any], Any] = F.cross_entropy,
+    max_norm: float | None = None,
+    record: Callable[[], float] | None = None,
+) -> History:
     """Train for `steps` steps on `batches(step)`; with `max_norm`, clip the total gradient norm.
 
     `record()`, when given, runs after each backward (before clipping and the update) and
@@ -218,7 +232,9 @@ def train_steps(model: Module, batches: Callable[[int], Batch], steps: int, opti
     return history
 
 
-def grad_norm_at(model: Module, batch: Batch, loss_fn: Callable[[Any, Any], Any] = F.cross_entropy) -> float:
+def grad_norm_at(
+    model: Module, batch: Batch, loss_fn: Callable[[Any, Any], Any] = F.cross_entropy
+) -> float:
     """Total gradient norm of the loss on one batch at the current weights (no update)."""
     model.zero_grad()
     loss = loss_fn(model(glassnet.tensor(batch[0])), glassnet.tensor(batch[1]))
@@ -228,8 +244,9 @@ def grad_norm_at(model: Module, batch: Batch, loss_fn: Callable[[Any, Any], Any]
     return norm
 
 
-def input_gradient_by_step(model: Module, batch: Batch,
-                           loss_fn: Callable[[Any, Any], Any] = F.cross_entropy) -> np.ndarray:
+def input_gradient_by_step(
+    model: Module, batch: Batch, loss_fn: Callable[[Any, Any], Any] = F.cross_entropy
+) -> np.ndarray:
     """||dL/dx_t|| for every step t of a (N, T, features) batch at the current weights (no update).
 
     The loss reads only the last state, so dL/dx_t is the error signal that survived the
@@ -249,10 +266,10 @@ def evaluate(model: Module, x: np.ndarray, y: np.ndarray, batch: int = 500) -> t
     correct, total_loss = 0, 0.0
     with evaluating(model):
         for start in range(0, len(x), batch):
-            logits = model(glassnet.tensor(x[start:start + batch]))
-            target = glassnet.tensor(y[start:start + batch])
+            logits = model(glassnet.tensor(x[start : start + batch]))
+            target = glassnet.tensor(y[start : start + batch])
             total_loss += float(F.cross_entropy(logits, target, reduction="sum").item())
-            correct += int((logits.data.argmax(axis=1) == y[start:start + batch]).sum())
+            correct += int((logits.data.argmax(axis=1) == y[start : start + batch]).sum())
     return correct / len(x), total_loss / len(x)
 
 

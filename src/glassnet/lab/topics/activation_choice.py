@@ -29,11 +29,13 @@ from glassnet.lab import Result, Text, Verdict, experiment, new_figure
 from glassnet.lab.topics import _training_act as T
 
 NETS = {"shallow": [40, 100, 100, 10], "deep": [40, 64, 64, 64, 64, 64, 64, 10]}
-NET_TEXT = {"shallow": Text("shallow MLP 40-100-100-10", "浅层 MLP 40-100-100-10"),
-            "deep": Text("deep MLP, six hidden layers of 64", "深层 MLP,6 个 64 单元的隐藏层")}
+NET_TEXT = {
+    "shallow": Text("shallow MLP 40-100-100-10", "浅层 MLP 40-100-100-10"),
+    "deep": Text("deep MLP, six hidden layers of 64", "深层 MLP,6 个 64 单元的隐藏层"),
+}
 SHORT = {"shallow": Text("shallow", "浅层"), "deep": Text("deep", "深层")}
 PASS = {True: Text("pass", "通过"), False: Text("fail", "未通过")}
-USABLE = 0.05    # an lr is usable when its mean val accuracy is within 5 points of the best lr's
+USABLE = 0.05  # an lr is usable when its mean val accuracy is within 5 points of the best lr's
 SIGMOID_GAP = 0.02  # sigmoid 'loses' when its best val accuracy is 2+ points below the best other activation's
 
 
@@ -45,9 +47,11 @@ class Plan:
     lrs: tuple[float, ...]
 
 
-PLANS = {"smoke": Plan(1500, 6, 1, (0.01, 0.03, 0.1, 0.3, 1.0)),
-         "quick": Plan(None, 15, 2, (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)),
-         "full": Plan(None, 30, 4, (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0))}
+PLANS = {
+    "smoke": Plan(1500, 6, 1, (0.01, 0.03, 0.1, 0.3, 1.0)),
+    "quick": Plan(None, 15, 2, (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)),
+    "full": Plan(None, 30, 4, (0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)),
+}
 
 
 @dataclass
@@ -55,7 +59,9 @@ class Cell:
     """All seeds of one (net, activation, lr)."""
 
     runs: list[T.Run]
-    dead: list[float]   # share of hidden units with input <= 0 for every training sample (nan: diverged)
+    dead: list[
+        float
+    ]  # share of hidden units with input <= 0 for every training sample (nan: diverged)
 
     @property
     def val(self) -> float:
@@ -75,7 +81,9 @@ class Sweep:
     cells: dict[tuple[str, float], Cell]
 
     def best_lr(self, name: str) -> float:
-        return max(self.lrs, key=lambda lr: (self.cells[name, lr].val, -lr))  # a tie goes to the smaller lr
+        return max(
+            self.lrs, key=lambda lr: (self.cells[name, lr].val, -lr)
+        )  # a tie goes to the smaller lr
 
     def best_val(self, name: str) -> float:
         return self.cells[name, self.best_lr(name)].val
@@ -119,13 +127,15 @@ SMALL_LR_RULE = Text(
     f"每个网络两项检查(共 4 项):(A) ReLU 的最佳学习率小于 sigmoid 的(若 sigmoid 在每个学习率下都不超过随机水平 "
     f"{USABLE * 100:.0f} 个百分点,则没有最佳学习率,跳过此比较)且不大于 tanh 的;(B) ReLU 的最大可用学习率(平均验证准确率"
     f"与其最佳相差不超过 {USABLE * 100:.0f} 个百分点)小于 tanh 的,即学习率增大时 ReLU 先失效。4 项都通过则成立,通过 1 到 3 项"
-    f"为部分成立,都不通过则不成立")
+    f"为部分成立,都不通过则不成立",
+)
 AVOID_RULE = Text(
     f"in each network, sigmoid at its best lr against the best other activation at its best lr (mean val accuracy): "
     f"sigmoid loses when it is at least {SIGMOID_GAP * 100:.0f} points lower. Holds when sigmoid loses in both "
     f"networks, partly when in one, does not hold when in neither",
     f"在每个网络中,把 sigmoid 在其最佳学习率下的平均验证准确率与其他激活函数在各自最佳学习率下的最好者比较:低至少 "
-    f"{SIGMOID_GAP * 100:.0f} 个百分点即 sigmoid 落败。两个网络都落败则成立,一个落败为部分成立,都不落败则不成立")
+    f"{SIGMOID_GAP * 100:.0f} 个百分点即 sigmoid 落败。两个网络都落败则成立,一个落败为部分成立,都不落败则不成立",
+)
 
 
 def key(net: str, en: str, zh: str) -> Text:
@@ -139,30 +149,59 @@ def judge(result: Result, sweeps: list[Sweep]) -> None:
     for s in sweeps:
         best = {name: s.best_lr(name) for name in T.ACTIVATIONS}
         top = {name: max(s.usable(name)) for name in T.ACTIVATIONS}
-        sigmoid_trains = s.best_val("sigmoid") > T.CHANCE + USABLE  # else sigmoid has no meaningful best lr
-        check_a = (best["relu"] < best["sigmoid"] or not sigmoid_trains) and best["relu"] <= best["tanh"]
+        sigmoid_trains = (
+            s.best_val("sigmoid") > T.CHANCE + USABLE
+        )  # else sigmoid has no meaningful best lr
+        check_a = (best["relu"] < best["sigmoid"] or not sigmoid_trains) and best["relu"] <= best[
+            "tanh"
+        ]
         check_b = top["relu"] < top["tanh"]
         hits += check_a + check_b
         for name in ("relu", "tanh", "sigmoid"):
-            numbers[key(s.net, f"best lr, {T.LABELS[name]}", f"最佳学习率,{T.LABELS[name]}")] = best[name]
+            numbers[key(s.net, f"best lr, {T.LABELS[name]}", f"最佳学习率,{T.LABELS[name]}")] = (
+                best[name]
+            )
         for name in ("relu", "tanh"):
-            numbers[key(s.net, f"largest usable lr, {T.LABELS[name]}", f"最大可用学习率,{T.LABELS[name]}")] = top[name]
+            numbers[
+                key(
+                    s.net,
+                    f"largest usable lr, {T.LABELS[name]}",
+                    f"最大可用学习率,{T.LABELS[name]}",
+                )
+            ] = top[name]
         if not sigmoid_trains:
-            numbers[key(s.net, f"sigmoid above chance + {USABLE:g} at some lr",
-                        f"sigmoid 在某学习率下高于随机水平 + {USABLE:g}")] = False
+            numbers[
+                key(
+                    s.net,
+                    f"sigmoid above chance + {USABLE:g} at some lr",
+                    f"sigmoid 在某学习率下高于随机水平 + {USABLE:g}",
+                )
+            ] = False
         numbers[key(s.net, "check A", "检查 A")] = PASS[check_a]
         numbers[key(s.net, "check B", "检查 B")] = PASS[check_b]
         above = [lr for lr in s.lrs if lr > top["relu"]]
         if above:
             dead = T.mean_std(s.cells["relu", above[0]].dead)[0]
-            numbers[key(s.net, f"ReLU dead units at lr {above[0]:g}", f"学习率 {above[0]:g} 时 ReLU 死亡单元比例")] = (
-                Text("diverged", "发散") if math.isnan(dead) else round(dead, 3))
-    result.judge("relu_small_lr", count_verdict(hits, 2 * len(sweeps)), numbers, SMALL_LR_RULE, note=Text(
-        "ReLU's derivative is 1 for x > 0, but so is tanh's near 0 (and sigmoid's is at most 1/4, which is why "
-        "sigmoid wants a larger lr). What a too-large lr does to ReLU is visible in the dead units: above its usable "
-        "range many units never fire again.",
-        "ReLU 在 x > 0 时导数为 1,tanh 在 0 附近的导数也是 1(sigmoid 的导数最多 1/4,所以 sigmoid 需要更大的学习率)。学习率过大对 "
-        "ReLU 的影响体现在死亡单元上:超出可用范围后,许多单元再也不会被激活。"))
+            numbers[
+                key(
+                    s.net,
+                    f"ReLU dead units at lr {above[0]:g}",
+                    f"学习率 {above[0]:g} 时 ReLU 死亡单元比例",
+                )
+            ] = Text("diverged", "发散") if math.isnan(dead) else round(dead, 3)
+    result.judge(
+        "relu_small_lr",
+        count_verdict(hits, 2 * len(sweeps)),
+        numbers,
+        SMALL_LR_RULE,
+        note=Text(
+            "ReLU's derivative is 1 for x > 0, but so is tanh's near 0 (and sigmoid's is at most 1/4, which is why "
+            "sigmoid wants a larger lr). What a too-large lr does to ReLU is visible in the dead units: above its usable "
+            "range many units never fire again.",
+            "ReLU 在 x > 0 时导数为 1,tanh 在 0 附近的导数也是 1(sigmoid 的导数最多 1/4,所以 sigmoid 需要更大的学习率)。学习率过大对 "
+            "ReLU 的影响体现在死亡单元上:超出可用范围后,许多单元再也不会被激活。",
+        ),
+    )
 
     numbers = {}
     loses, gaps = 0, []
@@ -173,22 +212,43 @@ def judge(result: Result, sweeps: list[Sweep]) -> None:
         loses += gap >= SIGMOID_GAP
         gaps.append(gap)
         lr = s.best_lr("sigmoid")
-        numbers[key(s.net, f"sigmoid val acc (lr {lr:g})", f"sigmoid 验证准确率(学习率 {lr:g})")] = round(
-            s.best_val("sigmoid"), 4)
+        numbers[
+            key(s.net, f"sigmoid val acc (lr {lr:g})", f"sigmoid 验证准确率(学习率 {lr:g})")
+        ] = round(s.best_val("sigmoid"), 4)
         lr = s.best_lr(winner)
-        numbers[key(s.net, f"best other, {T.LABELS[winner]} (lr {lr:g})",
-                    f"其他中最好的,{T.LABELS[winner]}(学习率 {lr:g})")] = round(others[winner], 4)
+        numbers[
+            key(
+                s.net,
+                f"best other, {T.LABELS[winner]} (lr {lr:g})",
+                f"其他中最好的,{T.LABELS[winner]}(学习率 {lr:g})",
+            )
+        ] = round(others[winner], 4)
         numbers[key(s.net, "gap", "差距")] = round(gap, 4)
-        numbers[key(s.net, "CPU ms per step, sigmoid / ReLU (reported)", "每步 CPU 毫秒,sigmoid / ReLU(仅报告)")] = round(
-            s.ms_per_step("sigmoid") / max(s.ms_per_step("relu"), 1e-12), 3)
-    result.judge("avoid_sigmoid", count_verdict(loses, len(sweeps)), numbers, AVOID_RULE, robust=True, margin=Text(
-        f"the smallest gap, {min(gaps):.3f}, is {min(gaps) / SIGMOID_GAP:.1f} times the {SIGMOID_GAP:g} threshold",
-        f"最小差距 {min(gaps):.3f} 是阈值 {SIGMOID_GAP:g} 的 {min(gaps) / SIGMOID_GAP:.1f} 倍"), note=Text(
-        "The cost half of the claim is a timing, reported here (CPU per training step, other processes share the "
-        "machine) and measured per element in the 'activations' topic; it does not enter the verdict. Sigmoid stays "
-        "the right choice for outputs read as probabilities and for gates (LSTM).",
-        "该说法中关于计算代价的一半是计时,这里只报告(每训练步的 CPU 时间,机器与其他进程共用),每元素的耗时在'激活函数'主题中测量;"
-        "它不计入结论。对于解读为概率的输出和门控(LSTM),sigmoid 仍是正确的选择。"))
+        numbers[
+            key(
+                s.net,
+                "CPU ms per step, sigmoid / ReLU (reported)",
+                "每步 CPU 毫秒,sigmoid / ReLU(仅报告)",
+            )
+        ] = round(s.ms_per_step("sigmoid") / max(s.ms_per_step("relu"), 1e-12), 3)
+    result.judge(
+        "avoid_sigmoid",
+        count_verdict(loses, len(sweeps)),
+        numbers,
+        AVOID_RULE,
+        robust=True,
+        margin=Text(
+            f"the smallest gap, {min(gaps):.3f}, is {min(gaps) / SIGMOID_GAP:.1f} times the {SIGMOID_GAP:g} threshold",
+            f"最小差距 {min(gaps):.3f} 是阈值 {SIGMOID_GAP:g} 的 {min(gaps) / SIGMOID_GAP:.1f} 倍",
+        ),
+        note=Text(
+            "The cost half of the claim is a timing, reported here (CPU per training step, other processes share the "
+            "machine) and measured per element in the 'activations' topic; it does not enter the verdict. Sigmoid stays "
+            "the right choice for outputs read as probabilities and for gates (LSTM).",
+            "该说法中关于计算代价的一半是计时,这里只报告(每训练步的 CPU 时间,机器与其他进程共用),每元素的耗时在'激活函数'主题中测量;"
+            "它不计入结论。对于解读为概率的输出和门控(LSTM),sigmoid 仍是正确的选择。",
+        ),
+    )
 
 
 # -- tables and figures -------------------------------------------------------------------------------
@@ -196,26 +256,58 @@ def tables(result: Result, sweeps: list[Sweep]) -> None:
     for s in sweeps:
         rows = []
         for name in T.ACTIVATIONS:
-            cells = [f"{s.cells[name, lr].val:.3f}" + (" (div)" if s.cells[name, lr].diverged else "")
-                     for lr in s.lrs]
+            cells = [
+                f"{s.cells[name, lr].val:.3f}" + (" (div)" if s.cells[name, lr].diverged else "")
+                for lr in s.lrs
+            ]
             usable = s.usable(name)
-            rows.append([T.LABELS[name], *cells, s.best_lr(name), T.pm(s.test_at_best(name)),
-                         f"{min(usable):g}-{max(usable):g}", round(s.ms_per_step(name), 3)])
+            rows.append(
+                [
+                    T.LABELS[name],
+                    *cells,
+                    s.best_lr(name),
+                    T.pm(s.test_at_best(name)),
+                    f"{min(usable):g}-{max(usable):g}",
+                    round(s.ms_per_step(name), 3),
+                ]
+            )
         result.add_table(
-            Text(f"Validation accuracy by learning rate: {NET_TEXT[s.net].en}",
-                 f"各学习率下的验证准确率:{NET_TEXT[s.net].zh}"),
-            [Text("activation", "激活函数"), *[f"lr {lr:g}" for lr in s.lrs], Text("best lr", "最佳学习率"),
-             Text("test acc at best lr", "最佳学习率下测试准确率"), Text("usable lrs", "可用学习率"),
-             Text("CPU ms / step", "每步 CPU 毫秒")], rows,
-            note=Text("Mean over seeds; (div): at least one seed's loss became non-finite (counted as chance, 0.1).",
-                      "种子平均;(div):至少一个种子的损失变为非有限值(按随机水平 0.1 计)。"))
+            Text(
+                f"Validation accuracy by learning rate: {NET_TEXT[s.net].en}",
+                f"各学习率下的验证准确率:{NET_TEXT[s.net].zh}",
+            ),
+            [
+                Text("activation", "激活函数"),
+                *[f"lr {lr:g}" for lr in s.lrs],
+                Text("best lr", "最佳学习率"),
+                Text("test acc at best lr", "最佳学习率下测试准确率"),
+                Text("usable lrs", "可用学习率"),
+                Text("CPU ms / step", "每步 CPU 毫秒"),
+            ],
+            rows,
+            note=Text(
+                "Mean over seeds; (div): at least one seed's loss became non-finite (counted as chance, 0.1).",
+                "种子平均;(div):至少一个种子的损失变为非有限值(按随机水平 0.1 计)。",
+            ),
+        )
     result.add_table(
-        Text("Dead ReLU units after training (input <= 0 for every training sample)",
-             "训练后死亡的 ReLU 单元(对每个训练样本输入都 <= 0)"),
+        Text(
+            "Dead ReLU units after training (input <= 0 for every training sample)",
+            "训练后死亡的 ReLU 单元(对每个训练样本输入都 <= 0)",
+        ),
         [Text("network", "网络"), *[f"lr {lr:g}" for lr in sweeps[0].lrs]],
-        [[NET_TEXT[s.net], *[("-" if math.isnan(v) else round(v, 3)) for v in
-                             (T.mean_std(s.cells["relu", lr].dead)[0] for lr in s.lrs)]] for s in sweeps],
-        note=Text("'-': every seed diverged, nothing to count.", "'-':所有种子都发散,无法统计。"))
+        [
+            [
+                NET_TEXT[s.net],
+                *[
+                    ("-" if math.isnan(v) else round(v, 3))
+                    for v in (T.mean_std(s.cells["relu", lr].dead)[0] for lr in s.lrs)
+                ],
+            ]
+            for s in sweeps
+        ],
+        note=Text("'-': every seed diverged, nothing to count.", "'-':所有种子都发散,无法统计。"),
+    )
 
 
 def figure(result: Result, sweeps: list[Sweep]) -> None:
@@ -223,18 +315,33 @@ def figure(result: Result, sweeps: list[Sweep]) -> None:
     axes = np.atleast_1d(axes)
     for ax, s in zip(axes, sweeps):
         for name in T.ACTIVATIONS:
-            ax.semilogx(s.lrs, [s.cells[name, lr].val for lr in s.lrs], "o-", ms=3, color=T.COLORS[name],
-                        label=T.LABELS[name])
+            ax.semilogx(
+                s.lrs,
+                [s.cells[name, lr].val for lr in s.lrs],
+                "o-",
+                ms=3,
+                color=T.COLORS[name],
+                label=T.LABELS[name],
+            )
         dead = [T.mean_std(s.cells["relu", lr].dead)[0] for lr in s.lrs]
         ax.semilogx(s.lrs, dead, ":", color=T.COLORS["relu"], label="ReLU dead-unit share")
         ax.axhline(T.CHANCE, color="gray", lw=0.8, ls="--")
-        ax.set(title=NET_TEXT[s.net].en, xlabel="learning rate (SGD, momentum 0.9)", ylabel="val accuracy (dotted: dead share)",
-               ylim=(0, 1))
+        ax.set(
+            title=NET_TEXT[s.net].en,
+            xlabel="learning rate (SGD, momentum 0.9)",
+            ylabel="val accuracy (dotted: dead share)",
+            ylim=(0, 1),
+        )
     axes[0].legend(fontsize=7)
-    result.add_figure(fig, "lr_sweep", Text(
-        "Validation accuracy against the learning rate for each activation (mean over seeds); dotted: the share of "
-        "ReLU units dead after training; dashed: chance.",
-        "各激活函数的验证准确率随学习率的变化(种子平均);点线:训练后死亡的 ReLU 单元比例;虚线:随机水平。"))
+    result.add_figure(
+        fig,
+        "lr_sweep",
+        Text(
+            "Validation accuracy against the learning rate for each activation (mean over seeds); dotted: the share of "
+            "ReLU units dead after training; dashed: chance.",
+            "各激活函数的验证准确率随学习率的变化(种子平均);点线:训练后死亡的 ReLU 单元比例;虚线:随机水平。",
+        ),
+    )
 
 
 @experiment("activation_choice")
@@ -247,16 +354,22 @@ def run(mode: str, seed: int) -> Result:
         sweeps = [sweep(net, plan, data, seeds) for net in NETS]
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     lrs = ", ".join(f"{lr:g}" for lr in plan.lrs)
-    result = Result.start("activation_choice", mode, seed, setup=Text(
-        f"MNIST-1D ({data.describe()}). Each of sigmoid, tanh, ReLU, Leaky ReLU and ELU trains a shallow MLP "
-        f"(40-100-100-10) and a deep one (six hidden layers of 64), fan-in init with the activation's gain, SGD "
-        f"momentum 0.9, batch 100, {plan.epochs} epochs, at every lr in {{{lrs}}}, seeds {seeds}. An lr is judged by "
-        f"the validation accuracy after the last epoch; test accuracy is reported at the lr validation picked. "
-        f"Sweep time: {cpu:.1f} s CPU, {wall:.1f} s wall (load average {T.load_average():.1f}).",
-        f"MNIST-1D({data.describe()})。sigmoid、tanh、ReLU、Leaky ReLU、ELU 各自训练一个浅层 MLP(40-100-100-10)和一个深层 MLP"
-        f"(6 个 64 单元的隐藏层),按激活函数的 gain 做 fan-in 初始化,SGD 动量 0.9,批大小 100,{plan.epochs} 轮,学习率取 "
-        f"{{{lrs}}} 中的每一个,种子 {seeds}。以最后一轮后的验证准确率评判学习率;测试准确率只在验证选出的学习率下报告。"
-        f"扫描耗时:CPU {cpu:.1f} 秒,墙钟 {wall:.1f} 秒(负载均值 {T.load_average():.1f})。"))
+    result = Result.start(
+        "activation_choice",
+        mode,
+        seed,
+        setup=Text(
+            f"MNIST-1D ({data.describe()}). Each of sigmoid, tanh, ReLU, Leaky ReLU and ELU trains a shallow MLP "
+            f"(40-100-100-10) and a deep one (six hidden layers of 64), fan-in init with the activation's gain, SGD "
+            f"momentum 0.9, batch 100, {plan.epochs} epochs, at every lr in {{{lrs}}}, seeds {seeds}. An lr is judged by "
+            f"the validation accuracy after the last epoch; test accuracy is reported at the lr validation picked. "
+            f"Sweep time: {cpu:.1f} s CPU, {wall:.1f} s wall (load average {T.load_average():.1f}).",
+            f"MNIST-1D({data.describe()})。sigmoid、tanh、ReLU、Leaky ReLU、ELU 各自训练一个浅层 MLP(40-100-100-10)和一个深层 MLP"
+            f"(6 个 64 单元的隐藏层),按激活函数的 gain 做 fan-in 初始化,SGD 动量 0.9,批大小 100,{plan.epochs} 轮,学习率取 "
+            f"{{{lrs}}} 中的每一个,种子 {seeds}。以最后一轮后的验证准确率评判学习率;测试准确率只在验证选出的学习率下报告。"
+            f"扫描耗时:CPU {cpu:.1f} 秒,墙钟 {wall:.1f} 秒(负载均值 {T.load_average():.1f})。",
+        ),
+    )
     judge(result, sweeps)
     tables(result, sweeps)
     figure(result, sweeps)

@@ -31,12 +31,17 @@ from glassnet.lab.topics import _training_seq as ts
 from glassnet.models.rnn_classifier import RNNClassifier
 
 HIDDEN, GAIN, LR, MOMENTUM, BATCH, WARMUP = 32, 1.5, 0.01, 0.9, 64, 50
-CONFIG = {"smoke": {"steps": 1000, "replicates": 1}, "quick": {"steps": 1500, "replicates": 3},
-          "full": {"steps": 4000, "replicates": 5}}
+CONFIG = {
+    "smoke": {"steps": 1000, "replicates": 1},
+    "quick": {"steps": 1500, "replicates": 3},
+    "full": {"steps": 4000, "replicates": 5},
+}
 CHANCE_LOSS = math.log(10)
-TRAINED = 0.9 * CHANCE_LOSS   # "trainable": final training loss at least 10% below a uniform guess's ln 10
-FINAL_SHARE = 0.1             # the final loss is the mean over the last 10% of the steps
-BETTER_BY = 0.1               # nats: the clipped run's mean final loss must beat the unclipped one's by this
+TRAINED = (
+    0.9 * CHANCE_LOSS
+)  # "trainable": final training loss at least 10% below a uniform guess's ln 10
+FINAL_SHARE = 0.1  # the final loss is the mean over the last 10% of the steps
+BETTER_BY = 0.1  # nats: the clipped run's mean final loss must beat the unclipped one's by this
 
 
 @dataclass
@@ -78,13 +83,20 @@ def measure(mode: str, seed: int) -> list[Pair]:
                 ratio = float(by_step[0] / max(by_step[-1], 1e-300))
             batches = np.random.default_rng([seed, replicate])  # the same batches for both runs
             optimizer = glassnet.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
-            history = ts.train_steps(model, lambda step, b=batches: ts.sample_batch(b, x, y, BATCH), steps, optimizer,
-                                     max_norm=threshold if clip else None)
+            history = ts.train_steps(
+                model,
+                lambda step, b=batches: ts.sample_batch(b, x, y, BATCH),
+                steps,
+                optimizer,
+                max_norm=threshold if clip else None,
+            )
             if not clip:  # Pascanu et al.: the average norm over a number of (unclipped) updates
                 norms = np.asarray(history.grad_norms[:WARMUP])
                 threshold = float(norms[np.isfinite(norms)].mean())
             runs.append(history)
-            tests.append(ts.evaluate(model, x_test, y_test)[0] if history.diverged_at is None else math.nan)
+            tests.append(
+                ts.evaluate(model, x_test, y_test)[0] if history.diverged_at is None else math.nan
+            )
         pairs.append(Pair(threshold, runs[0], runs[1], tests[0], tests[1], ratio))
     return pairs
 
@@ -97,7 +109,8 @@ RULE = Text(
     f"its mean final loss is the lower; does not hold otherwise.",
     f"最终损失:最后 {FINAL_SHARE:.0%} 步训练损失的平均(出现 NaN 的运行记为无穷大);最终损失不超过 {TRAINED:.3f}"
     f"(比均匀猜测的 ln 10 = {CHANCE_LOSS:.3f} 低 10%)算“能训练”。若每个种子的裁剪运行都能训练,且其平均最终损失比未裁剪"
-    f"运行的平均低至少 {BETTER_BY},则成立;若至少一半种子的裁剪运行能训练,且其平均最终损失更低,为部分成立;否则不成立。")
+    f"运行的平均低至少 {BETTER_BY},则成立;若至少一半种子的裁剪运行能训练,且其平均最终损失更低,为部分成立;否则不成立。",
+)
 
 
 def judge(result: Result, pairs: list[Pair], mode: str) -> None:
@@ -122,44 +135,78 @@ def judge(result: Result, pairs: list[Pair], mode: str) -> None:
         Text("final loss with clipping (mean)", "裁剪后的最终损失(均值)"): round(clipped_mean, 3),
         Text("seeds where the clipped run trains", "裁剪运行能训练的种子数"): trains,
         Text("seeds where the unclipped run trains", "未裁剪运行能训练的种子数"): plain_trains,
-        Text("test accuracy without / with clipping", "未裁剪 / 裁剪的测试准确率"):
-            f"{np.nanmean([p.plain_test for p in pairs]):.3f} / {np.nanmean([p.clipped_test for p in pairs]):.3f}",
-        Text("share of steps clipped (mean)", "被裁剪的步数比例(均值)"): round(float(np.mean([p.clipped.clipped_share()
-                                                                                   for p in pairs])), 3),
-        Text("premise: ||dL/dx_0|| / ||dL/dx_39|| at init (min over seeds)", "前提:初始化时 ||dL/dx_0|| / "
-             "||dL/dx_39||(各种子最小值)"): f"{min(ratios):.3g}",
-        Text("premise: largest / median gradient norm, unclipped (min over seeds)",
-             "前提:未裁剪时最大 / 中位梯度范数(各种子最小值)"): f"{min(spikes):.3g}",
+        Text(
+            "test accuracy without / with clipping", "未裁剪 / 裁剪的测试准确率"
+        ): f"{np.nanmean([p.plain_test for p in pairs]):.3f} / {np.nanmean([p.clipped_test for p in pairs]):.3f}",
+        Text("share of steps clipped (mean)", "被裁剪的步数比例(均值)"): round(
+            float(np.mean([p.clipped.clipped_share() for p in pairs])), 3
+        ),
+        Text(
+            "premise: ||dL/dx_0|| / ||dL/dx_39|| at init (min over seeds)",
+            "前提:初始化时 ||dL/dx_0|| / ||dL/dx_39||(各种子最小值)",
+        ): f"{min(ratios):.3g}",
+        Text(
+            "premise: largest / median gradient norm, unclipped (min over seeds)",
+            "前提:未裁剪时最大 / 中位梯度范数(各种子最小值)",
+        ): f"{min(spikes):.3g}",
     }
     diverged = sum(p.plain.diverged_at is not None for p in pairs)
     numbers[Text("unclipped runs that overflowed (NaN)", "溢出(NaN)的未裁剪运行")] = diverged
-    result.judge("norm_clipping", verdict, numbers, RULE, note=_note(pairs, plain, clipped, exploding, diverged))
+    result.judge(
+        "norm_clipping",
+        verdict,
+        numbers,
+        RULE,
+        note=_note(pairs, plain, clipped, exploding, diverged),
+    )
     # not robust in smoke mode: one seed decides it there, and whether a single run collapses is seed luck
 
 
-def _note(pairs: list[Pair], plain: list[float], clipped: list[float], exploding: bool, diverged: int) -> Text | None:
+def _note(
+    pairs: list[Pair], plain: list[float], clipped: list[float], exploding: bool, diverged: int
+) -> Text | None:
     """What the numbers say beyond the verdict, each sentence only when the data show it."""
     en, zh = [], []
     if not exploding:
-        en.append("The premise was not met in every seed (gradient not growing back in time, or no spike 10x the "
-                  "median): those runs do not test the claim's situation.")
-        zh.append("并非每个种子都满足前提(梯度没有随时间反向增长,或没有超过中位数 10 倍的尖峰):这些运行并不处在该说法的情形。")
+        en.append(
+            "The premise was not met in every seed (gradient not growing back in time, or no spike 10x the "
+            "median): those runs do not test the claim's situation."
+        )
+        zh.append(
+            "并非每个种子都满足前提(梯度没有随时间反向增长,或没有超过中位数 10 倍的尖峰):这些运行并不处在该说法的情形。"
+        )
     if diverged == 0 and all(abs(value - CHANCE_LOSS) < 0.05 for value in plain):
-        en.append("Without clipping no run overflowed: a spike threw each onto the plateau of a uniform guess "
-                  "(loss ln 10, small gradients), where it stayed.")
-        zh.append("不裁剪时没有运行溢出:一次尖峰把每个运行都抛到均匀猜测的平台上(损失 ln 10,梯度很小),之后一直停在那里。")
+        en.append(
+            "Without clipping no run overflowed: a spike threw each onto the plateau of a uniform guess "
+            "(loss ln 10, small gradients), where it stayed."
+        )
+        zh.append(
+            "不裁剪时没有运行溢出:一次尖峰把每个运行都抛到均匀猜测的平台上(损失 ln 10,梯度很小),之后一直停在那里。"
+        )
     failed = [i for i, value in enumerate(clipped) if value > TRAINED]
     thresholds = [p.threshold for p in pairs]
-    if failed and len(failed) < len(pairs) and max(thresholds[i] for i in failed) == max(thresholds):
-        en.append(f"The clipped run that did not train had the highest threshold ({max(thresholds):.3g} vs "
-                  f"{min(thresholds):.3g}): early spikes inflate an average of the first norms.")
-        zh.append(f"没有训练起来的裁剪运行阈值最高({max(thresholds):.3g},最低为 {min(thresholds):.3g}):"
-                  f"最初的尖峰会抬高最初若干范数的平均值。")
+    if (
+        failed
+        and len(failed) < len(pairs)
+        and max(thresholds[i] for i in failed) == max(thresholds)
+    ):
+        en.append(
+            f"The clipped run that did not train had the highest threshold ({max(thresholds):.3g} vs "
+            f"{min(thresholds):.3g}): early spikes inflate an average of the first norms."
+        )
+        zh.append(
+            f"没有训练起来的裁剪运行阈值最高({max(thresholds):.3g},最低为 {min(thresholds):.3g}):"
+            f"最初的尖峰会抬高最初若干范数的平均值。"
+        )
     if float(np.mean([p.clipped.clipped_share() for p in pairs])) > 0.5:
-        en.append("Most steps of the clipped runs were clipped: the norm grows as training proceeds, so clipping at "
-                  "the early average caps every step's length (normalised gradient descent), not only rare spikes.")
-        zh.append("裁剪运行的大多数步都被裁剪:训练中范数在增长,按早期平均值裁剪相当于给每一步的步长设上限(归一化梯度下降),"
-                  "而不只是截掉少数尖峰。")
+        en.append(
+            "Most steps of the clipped runs were clipped: the norm grows as training proceeds, so clipping at "
+            "the early average caps every step's length (normalised gradient descent), not only rare spikes."
+        )
+        zh.append(
+            "裁剪运行的大多数步都被裁剪:训练中范数在增长,按早期平均值裁剪相当于给每一步的步长设上限(归一化梯度下降),"
+            "而不只是截掉少数尖峰。"
+        )
     return Text(" ".join(en), "".join(zh)) if en else None
 
 
@@ -172,21 +219,45 @@ def _table(result: Result, pairs: list[Pair], mode: str) -> None:
     rows = []
     for index, p in enumerate(pairs):
         norms = np.asarray(p.plain.grad_norms)
-        rows.append([index, f"{p.explode_ratio:.3g}", f"{p.threshold:.3g}", f"{np.median(norms):.3g}",
-                     f"{norms.max():.3g}", fmt(_final(p.plain, steps)), fmt(_final(p.clipped, steps)),
-                     f"{p.plain_test:.3f}", f"{p.clipped_test:.3f}", f"{p.clipped.clipped_share():.2f}"])
-    result.add_table(Text("Per seed: the premise, the threshold, and the two runs", "各种子:前提、阈值与两次运行"),
-                     [Text("seed", "种子"), Text("||dL/dx_0|| / ||dL/dx_39|| at init", "初始化时 ||dL/dx_0|| / ||dL/dx_39||"),
-                      Text("threshold (mean of first norms)", "阈值(最初范数的均值)"),
-                      Text("median norm, unclipped", "未裁剪的中位范数"), Text("largest norm, unclipped", "未裁剪的最大范数"),
-                      Text("final loss, unclipped", "未裁剪的最终损失"), Text("final loss, clipped", "裁剪后的最终损失"),
-                      Text("test accuracy, unclipped", "未裁剪的测试准确率"), Text("test accuracy, clipped", "裁剪后的测试准确率"),
-                      Text("share of steps clipped", "被裁剪的步数比例")], rows,
-                     note=Text(f"Threshold: mean gradient norm over the unclipped run's first {WARMUP} updates. "
-                               f"Final loss: mean over the last {FINAL_SHARE:.0%} of {steps} steps; ln 10 = "
-                               f"{CHANCE_LOSS:.3f} is a uniform guess.",
-                               f"阈值:未裁剪运行前 {WARMUP} 次更新的平均梯度范数。最终损失:{steps} 步中最后 "
-                               f"{FINAL_SHARE:.0%} 的平均;ln 10 = {CHANCE_LOSS:.3f} 是均匀猜测的损失。"))
+        rows.append(
+            [
+                index,
+                f"{p.explode_ratio:.3g}",
+                f"{p.threshold:.3g}",
+                f"{np.median(norms):.3g}",
+                f"{norms.max():.3g}",
+                fmt(_final(p.plain, steps)),
+                fmt(_final(p.clipped, steps)),
+                f"{p.plain_test:.3f}",
+                f"{p.clipped_test:.3f}",
+                f"{p.clipped.clipped_share():.2f}",
+            ]
+        )
+    result.add_table(
+        Text(
+            "Per seed: the premise, the threshold, and the two runs", "各种子:前提、阈值与两次运行"
+        ),
+        [
+            Text("seed", "种子"),
+            Text("||dL/dx_0|| / ||dL/dx_39|| at init", "初始化时 ||dL/dx_0|| / ||dL/dx_39||"),
+            Text("threshold (mean of first norms)", "阈值(最初范数的均值)"),
+            Text("median norm, unclipped", "未裁剪的中位范数"),
+            Text("largest norm, unclipped", "未裁剪的最大范数"),
+            Text("final loss, unclipped", "未裁剪的最终损失"),
+            Text("final loss, clipped", "裁剪后的最终损失"),
+            Text("test accuracy, unclipped", "未裁剪的测试准确率"),
+            Text("test accuracy, clipped", "裁剪后的测试准确率"),
+            Text("share of steps clipped", "被裁剪的步数比例"),
+        ],
+        rows,
+        note=Text(
+            f"Threshold: mean gradient norm over the unclipped run's first {WARMUP} updates. "
+            f"Final loss: mean over the last {FINAL_SHARE:.0%} of {steps} steps; ln 10 = "
+            f"{CHANCE_LOSS:.3f} is a uniform guess.",
+            f"阈值:未裁剪运行前 {WARMUP} 次更新的平均梯度范数。最终损失:{steps} 步中最后 "
+            f"{FINAL_SHARE:.0%} 的平均;ln 10 = {CHANCE_LOSS:.3f} 是均匀猜测的损失。",
+        ),
+    )
 
 
 def _figure(result: Result, pairs: list[Pair], mode: str) -> None:
@@ -194,29 +265,59 @@ def _figure(result: Result, pairs: list[Pair], mode: str) -> None:
     window = max(1, steps // 50)
     fig, (left, right) = new_figure(9.5, 3.4, ncols=2)
     for index, p in enumerate(pairs):
-        for history, color, label in ((p.plain, "tab:red", "no clipping"), (p.clipped, "tab:blue", "norm clipping")):
+        for history, color, label in (
+            (p.plain, "tab:red", "no clipping"),
+            (p.clipped, "tab:blue", "norm clipping"),
+        ):
             curve = history.padded(history.losses)
             smooth = np.convolve(curve, np.ones(window) / window, mode="valid")
-            left.plot(np.arange(len(smooth)) + window, smooth, color=color, lw=1.0, alpha=0.8,
-                      label=label if index == 0 else None)
+            left.plot(
+                np.arange(len(smooth)) + window,
+                smooth,
+                color=color,
+                lw=1.0,
+                alpha=0.8,
+                label=label if index == 0 else None,
+            )
     left.axhline(CHANCE_LOSS, color="gray", lw=0.8, ls=":")
-    left.set(xlabel="SGD step", ylabel=f"training loss ({window}-step mean)", title="Loss, every seed",
-             ylim=(max(0.0, left.get_ylim()[0]), min(left.get_ylim()[1], 3 * CHANCE_LOSS)))
+    left.set(
+        xlabel="SGD step",
+        ylabel=f"training loss ({window}-step mean)",
+        title="Loss, every seed",
+        ylim=(max(0.0, left.get_ylim()[0]), min(left.get_ylim()[1], 3 * CHANCE_LOSS)),
+    )
     left.legend(fontsize=8)
     first = pairs[0]
-    right.semilogy(first.plain.padded(first.plain.grad_norms), color="tab:red", lw=0.6, alpha=0.8,
-                   label="no clipping")
-    right.semilogy(first.clipped.padded(first.clipped.grad_norms), color="tab:blue", lw=0.6, alpha=0.8,
-                   label="clipped run (norm before clipping)")
-    right.axhline(first.threshold, color="black", ls="--", lw=0.8, label=f"threshold {first.threshold:.3g}")
+    right.semilogy(
+        first.plain.padded(first.plain.grad_norms),
+        color="tab:red",
+        lw=0.6,
+        alpha=0.8,
+        label="no clipping",
+    )
+    right.semilogy(
+        first.clipped.padded(first.clipped.grad_norms),
+        color="tab:blue",
+        lw=0.6,
+        alpha=0.8,
+        label="clipped run (norm before clipping)",
+    )
+    right.axhline(
+        first.threshold, color="black", ls="--", lw=0.8, label=f"threshold {first.threshold:.3g}"
+    )
     right.set(xlabel="SGD step", ylabel="total gradient norm (log)", title="Gradient norm, seed 0")
     right.legend(fontsize=7)
-    result.add_figure(fig, "clipping_curves", Text(
-        "Left: training loss with and without norm clipping, every seed (dotted: ln 10, a uniform guess). Right: the "
-        "total gradient norm at each step for seed 0, with the threshold (the mean of the unclipped run's first "
-        f"{WARMUP} norms).",
-        f"左:有无范数裁剪时的训练损失,每个种子一条线(虚线:ln 10,均匀猜测)。右:种子 0 每一步的总梯度范数与阈值"
-        f"(未裁剪运行前 {WARMUP} 个范数的均值)。"))
+    result.add_figure(
+        fig,
+        "clipping_curves",
+        Text(
+            "Left: training loss with and without norm clipping, every seed (dotted: ln 10, a uniform guess). Right: the "
+            "total gradient norm at each step for seed 0, with the threshold (the mean of the unclipped run's first "
+            f"{WARMUP} norms).",
+            f"左:有无范数裁剪时的训练损失,每个种子一条线(虚线:ln 10,均匀猜测)。右:种子 0 每一步的总梯度范数与阈值"
+            f"(未裁剪运行前 {WARMUP} 个范数的均值)。",
+        ),
+    )
 
 
 @experiment("gradient_clipping")
@@ -237,5 +338,6 @@ def run(mode: str, seed: int) -> Result:
         f"一个 tanh RNN(隐藏层 {HIDDEN}),W_hh ~ N(0, {GAIN}^2 / {HIDDEN}),读取 MNIST-1D(40 步、1 个特征、10 类;"
         f"训练 4000 条、测试 1000 条),用最后的状态分类。{config['replicates']} 个种子,每个种子从相同权重、在相同批次上"
         f"跑两次:SGD(学习率 {LR:g},动量 {MOMENTUM},批大小 {BATCH},{config['steps']} 步)不裁剪;再按未裁剪运行前 "
-        f"{WARMUP} 次更新的平均范数裁剪总梯度范数。耗时:{ts.timing_note(clock)}。")
+        f"{WARMUP} 次更新的平均范数裁剪总梯度范数。耗时:{ts.timing_note(clock)}。",
+    )
     return result

@@ -30,10 +30,14 @@ SEEDS = {"smoke": 1, "quick": 2, "full": 3}
 LRS = {"smoke": (0.01,), "quick": (0.003, 0.01, 0.03, 0.1), "full": (0.003, 0.01, 0.03, 0.1)}
 
 # decision thresholds, fixed before any run
-TRAINS = 0.8                    # a net "trains" when its best-lr test accuracy reaches 0.8 (chance 0.10)
-AGREE_PARTLY = 0.75             # look_at_activations: share of configurations where the diagnosis is right
+TRAINS = 0.8  # a net "trains" when its best-lr test accuracy reaches 0.8 (chance 0.10)
+AGREE_PARTLY = 0.75  # look_at_activations: share of configurations where the diagnosis is right
 UNIFORM_KS, STABLE_SPREAD = 0.10, 2.0
-MEAN_ZERO, VAR_LOW, VAR_HIGH = 0.05, 0.01, 0.04  # "mean 0, variance 0.02": |mean| <= 0.05, var within 2x of 0.02
+MEAN_ZERO, VAR_LOW, VAR_HIGH = (
+    0.05,
+    0.01,
+    0.04,
+)  # "mean 0, variance 0.02": |mean| <= 0.05, var within 2x of 0.02
 
 
 def ks_to_uniform(values: np.ndarray) -> float:
@@ -58,24 +62,33 @@ def _diagnose(model: nn.Module, data: T.Split) -> tuple[diagnose.ActivationStats
 @experiment("init_diagnosis")
 def run(mode: str, seed: int) -> Result:
     steps, seeds, lrs = STEPS[mode], [seed + k for k in range(SEEDS[mode])], LRS[mode]
-    result = Result.start("init_diagnosis", mode, seed, setup=Text(
-        f"MLP 64-64x8-10 on the 8x8 digits (standardised); tanh and ReLU; inits he = N(0, 2/fan_in), xavier = "
-        f"U(+-sqrt(6/(fan_in+fan_out))), small = N(0, 0.01^2), large = N(0, 1), zeros, snippet = the notes' "
-        f"np.random.rand(fan_in, fan_out)/np.sqrt(fan_in/2); biases 0. At init, glassnet.diagnose.activation_stats "
-        f"and its alarms on {BATCH} training samples (the gradient alarms of gradient_flow are shown beside them). Then "
-        f"each net trains: SGD momentum 0.9, batch 64, {steps} steps, lr in {list(lrs)}, {len(seeds)} seed(s); it "
-        f"'trains' when the best lr's mean test accuracy reaches {TRAINS}.",
-        f"在 8x8 手写数字(标准化)上的 MLP 64-64x8-10;tanh 与 ReLU;初始化 he = N(0, 2/fan_in),xavier = "
-        f"U(+-sqrt(6/(fan_in+fan_out))),small = N(0, 0.01^2),large = N(0, 1),zeros,snippet = 笔记中的 "
-        f"np.random.rand(fan_in, fan_out)/np.sqrt(fan_in/2);偏置为 0。初始化时在 {BATCH} 个训练样本上运行 "
-        f"glassnet.diagnose.activation_stats 及其警报(旁边列出 gradient_flow 的梯度警报)。然后训练每个网络:SGD 动量 "
-        f"0.9,批大小 64,{steps} 步,学习率取 {list(lrs)},{len(seeds)} 个种子;最佳学习率下平均测试准确率达到 "
-        f"{TRAINS} 即算“能训练”。"))
+    result = Result.start(
+        "init_diagnosis",
+        mode,
+        seed,
+        setup=Text(
+            f"MLP 64-64x8-10 on the 8x8 digits (standardised); tanh and ReLU; inits he = N(0, 2/fan_in), xavier = "
+            f"U(+-sqrt(6/(fan_in+fan_out))), small = N(0, 0.01^2), large = N(0, 1), zeros, snippet = the notes' "
+            f"np.random.rand(fan_in, fan_out)/np.sqrt(fan_in/2); biases 0. At init, glassnet.diagnose.activation_stats "
+            f"and its alarms on {BATCH} training samples (the gradient alarms of gradient_flow are shown beside them). Then "
+            f"each net trains: SGD momentum 0.9, batch 64, {steps} steps, lr in {list(lrs)}, {len(seeds)} seed(s); it "
+            f"'trains' when the best lr's mean test accuracy reaches {TRAINS}.",
+            f"在 8x8 手写数字(标准化)上的 MLP 64-64x8-10;tanh 与 ReLU;初始化 he = N(0, 2/fan_in),xavier = "
+            f"U(+-sqrt(6/(fan_in+fan_out))),small = N(0, 0.01^2),large = N(0, 1),zeros,snippet = 笔记中的 "
+            f"np.random.rand(fan_in, fan_out)/np.sqrt(fan_in/2);偏置为 0。初始化时在 {BATCH} 个训练样本上运行 "
+            f"glassnet.diagnose.activation_stats 及其警报(旁边列出 gradient_flow 的梯度警报)。然后训练每个网络:SGD 动量 "
+            f"0.9,批大小 64,{steps} 步,学习率取 {list(lrs)},{len(seeds)} 个种子;最佳学习率下平均测试准确率达到 "
+            f"{TRAINS} 即算“能训练”。",
+        ),
+    )
     costs: list = []
     data = T.digits()
     diagnosed, outcome = {}, {}
     with T.single_blas_thread():
-        with T.timed(costs, Text("diagnostics at init", "初始化时的诊断")), np.errstate(over="ignore", invalid="ignore"):
+        with (
+            T.timed(costs, Text("diagnostics at init", "初始化时的诊断")),
+            np.errstate(over="ignore", invalid="ignore"),
+        ):
             for act in ACTIVATIONS:
                 for scheme in INITS:
                     model = T.build_mlp(SIZES, act, scheme, np.random.default_rng([seed, 1]))
@@ -102,16 +115,35 @@ def run(mode: str, seed: int) -> Result:
         trains = T.mean_std(accs)[0] >= TRAINS
         right = bool(alarms) != trains
         agree += right
-        rows.append([*key, T.sci(layers[0].std), T.sci(layers[-1].std), ", ".join(sorted({a.kind for a in alarms})) or "-",
-                     str(alarms[0]) if alarms else "-", ", ".join(sorted({a.kind for a in grad_alarms})) or "-",
-                     f"{T.pm(accs)} (lr {best:g})", Text("yes", "是") if trains else Text("no", "否"),
-                     Text("yes", "是") if right else Text("NO", "否")])
-    result.add_table(Text("The diagnosis at init against the outcome of training", "初始化时的诊断与训练结果"),
-                     [Text("activation", "激活"), Text("init", "初始化"), Text("std, first activation layer", "首个激活层标准差"),
-                      Text("std, last activation layer", "末个激活层标准差"), Text("activation alarms", "激活警报"),
-                      Text("first alarm", "第一条警报"), Text("gradient alarms (for comparison)", "梯度警报(对照)"),
-                      Text("test accuracy after training (best lr)", "训练后测试准确率(最佳学习率)"),
-                      Text("trains", "能训练"), Text("diagnosis right", "诊断正确")], rows)
+        rows.append(
+            [
+                *key,
+                T.sci(layers[0].std),
+                T.sci(layers[-1].std),
+                ", ".join(sorted({a.kind for a in alarms})) or "-",
+                str(alarms[0]) if alarms else "-",
+                ", ".join(sorted({a.kind for a in grad_alarms})) or "-",
+                f"{T.pm(accs)} (lr {best:g})",
+                Text("yes", "是") if trains else Text("no", "否"),
+                Text("yes", "是") if right else Text("NO", "否"),
+            ]
+        )
+    result.add_table(
+        Text("The diagnosis at init against the outcome of training", "初始化时的诊断与训练结果"),
+        [
+            Text("activation", "激活"),
+            Text("init", "初始化"),
+            Text("std, first activation layer", "首个激活层标准差"),
+            Text("std, last activation layer", "末个激活层标准差"),
+            Text("activation alarms", "激活警报"),
+            Text("first alarm", "第一条警报"),
+            Text("gradient alarms (for comparison)", "梯度警报(对照)"),
+            Text("test accuracy after training (best lr)", "训练后测试准确率(最佳学习率)"),
+            Text("trains", "能训练"),
+            Text("diagnosis right", "诊断正确"),
+        ],
+        rows,
+    )
 
     good_rows, shape = [], {}
     for act, scheme in GOOD:
@@ -121,20 +153,44 @@ def run(mode: str, seed: int) -> Result:
         layers = stats.activations()
         ks = [ks_to_uniform(h) for h in outputs]
         stds = [row.std for row in layers]
-        shape[act] = {"ks": ks, "spread": max(stds) / min(stds), "means": [row.mean for row in layers],
-                      "vars": [row.std ** 2 for row in layers]}
+        shape[act] = {
+            "ks": ks,
+            "spread": max(stds) / min(stds),
+            "means": [row.mean for row in layers],
+            "vars": [row.std**2 for row in layers],
+        }
         for row, distance in zip(layers, ks):
-            good_rows.append([f"{act} + {scheme}", row.name, f"{row.mean:.3f}", f"{row.std ** 2:.3f}", f"{row.std:.3f}",
-                              f"{distance:.2f}", f"{100 * (row.saturated if act == 'tanh' else row.zeros):.1f}%"])
-    result.add_table(Text("The good pairs, layer by layer, at init", "两组好的初始化,逐层(初始化时)"),
-                     [Text("net", "网络"), Text("layer", "层"), Text("mean", "均值"), Text("variance", "方差"),
-                      Text("std", "标准差"), Text("KS distance to uniform", "与均匀分布的 KS 距离"),
-                      Text("saturated (tanh) / zeros (ReLU)", "饱和(tanh)/ 为 0(ReLU)")], good_rows,
-                     note=Text("KS distance: largest gap between the values' CDF and a uniform CDF on their central 99% "
-                               "range (0: exactly uniform; a normal distribution gives about 0.1-0.2, ReLU's half of "
-                               "zeros at least 0.5).",
-                               "KS 距离:数值的经验分布函数与其中间 99% 区间上均匀分布函数之间的最大差距(0 表示完全均匀;"
-                               "正态分布约 0.1-0.2,ReLU 一半为 0 至少 0.5)。"))
+            good_rows.append(
+                [
+                    f"{act} + {scheme}",
+                    row.name,
+                    f"{row.mean:.3f}",
+                    f"{row.std**2:.3f}",
+                    f"{row.std:.3f}",
+                    f"{distance:.2f}",
+                    f"{100 * (row.saturated if act == 'tanh' else row.zeros):.1f}%",
+                ]
+            )
+    result.add_table(
+        Text("The good pairs, layer by layer, at init", "两组好的初始化,逐层(初始化时)"),
+        [
+            Text("net", "网络"),
+            Text("layer", "层"),
+            Text("mean", "均值"),
+            Text("variance", "方差"),
+            Text("std", "标准差"),
+            Text("KS distance to uniform", "与均匀分布的 KS 距离"),
+            Text("saturated (tanh) / zeros (ReLU)", "饱和(tanh)/ 为 0(ReLU)"),
+        ],
+        good_rows,
+        note=Text(
+            "KS distance: largest gap between the values' CDF and a uniform CDF on their central 99% "
+            "range (0: exactly uniform; a normal distribution gives about 0.1-0.2, ReLU's half of "
+            "zeros at least 0.5).",
+            "KS 距离:数值的经验分布函数与其中间 99% 区间上均匀分布函数之间的最大差距(0 表示完全均匀;"
+            "正态分布约 0.1-0.2,ReLU 一半为 0 至少 0.5)。",
+        ),
+    )
     _judge(result, agree, len(rows), rows, shape)
     with T.timed(costs, Text("figures", "图")):
         _figures(result, diagnosed)
@@ -145,57 +201,92 @@ def run(mode: str, seed: int) -> Result:
 def _judge(result: Result, agree: int, total: int, rows: list, shape: dict) -> None:
     misses = [f"{row[0]} {row[1]}" for row in rows if row[-1].en == "NO"]
     share = agree / total
-    result.judge("look_at_activations",
-                 Verdict.HOLDS if agree == total else Verdict.PARTLY if share >= AGREE_PARTLY else Verdict.DOES_NOT_HOLD,
-                 {Text("configurations where the activation alarms at init predict the outcome",
-                       "初始化时的激活警报正确预测训练结果的配置数"): f"{agree} of {total}",
-                  Text("missed", "预测错误"): ", ".join(misses) or "-"},
-                 Text(f"prediction: a net with an activation alarm at init fails to train, one without trains (test "
-                      f"accuracy >= {TRAINS} at its best lr); holds when right for every configuration, partly for at "
-                      f"least {AGREE_PARTLY:.0%}, does not hold otherwise",
-                      f"预测:初始化时有激活警报的网络训练不起来,没有警报的能训练(最佳学习率下测试准确率 >= {TRAINS});"
-                      f"全部预测正确则成立,至少 {AGREE_PARTLY:.0%} 正确为部分成立,否则不成立"),
-                 robust=True, margin=Text(f"{agree} of {total} right: 'partly' needs {int(np.ceil(AGREE_PARTLY * total))}; "
-                                          "'holds' would need the all-zero tanh net flagged, which no distribution alarm "
-                                          "can do (its std is 0 everywhere)",
-                                          f"{total} 个中 {agree} 个正确:“部分成立”需要 {int(np.ceil(AGREE_PARTLY * total))} "
-                                          "个;“成立”需要全零 tanh 网络被报警,而任何基于分布的警报都做不到(它处处标准差为 0)"),
-                 note=Text("The distributions see scale problems (collapse, explosion, saturation, dead units) but not "
-                           "symmetry: an all-zero tanh net outputs exactly 0 everywhere, its std is 0 from the first "
-                           "layer on, and no alarm compares it with anything; an all-equal init (topic zero_init) gives "
-                           "normal-looking distributions with every unit identical.",
-                           "分布能看出尺度问题(崩塌、爆炸、饱和、死单元),却看不出对称性:全零的 tanh 网络处处输出 0,"
-                           "从第一层起标准差就是 0,没有任何警报可以比较;全相同的初始化(见 zero_init)给出看似正常的分布,"
-                           "而所有单元完全相同。"))
+    result.judge(
+        "look_at_activations",
+        Verdict.HOLDS
+        if agree == total
+        else Verdict.PARTLY
+        if share >= AGREE_PARTLY
+        else Verdict.DOES_NOT_HOLD,
+        {
+            Text(
+                "configurations where the activation alarms at init predict the outcome",
+                "初始化时的激活警报正确预测训练结果的配置数",
+            ): f"{agree} of {total}",
+            Text("missed", "预测错误"): ", ".join(misses) or "-",
+        },
+        Text(
+            f"prediction: a net with an activation alarm at init fails to train, one without trains (test "
+            f"accuracy >= {TRAINS} at its best lr); holds when right for every configuration, partly for at "
+            f"least {AGREE_PARTLY:.0%}, does not hold otherwise",
+            f"预测:初始化时有激活警报的网络训练不起来,没有警报的能训练(最佳学习率下测试准确率 >= {TRAINS});"
+            f"全部预测正确则成立,至少 {AGREE_PARTLY:.0%} 正确为部分成立,否则不成立",
+        ),
+        robust=True,
+        margin=Text(
+            f"{agree} of {total} right: 'partly' needs {int(np.ceil(AGREE_PARTLY * total))}; "
+            "'holds' would need the all-zero tanh net flagged, which no distribution alarm "
+            "can do (its std is 0 everywhere)",
+            f"{total} 个中 {agree} 个正确:“部分成立”需要 {int(np.ceil(AGREE_PARTLY * total))} "
+            "个;“成立”需要全零 tanh 网络被报警,而任何基于分布的警报都做不到(它处处标准差为 0)",
+        ),
+        note=Text(
+            "The distributions see scale problems (collapse, explosion, saturation, dead units) but not "
+            "symmetry: an all-zero tanh net outputs exactly 0 everywhere, its std is 0 from the first "
+            "layer on, and no alarm compares it with anything; an all-equal init (topic zero_init) gives "
+            "normal-looking distributions with every unit identical.",
+            "分布能看出尺度问题(崩塌、爆炸、饱和、死单元),却看不出对称性:全零的 tanh 网络处处输出 0,"
+            "从第一层起标准差就是 0,没有任何警报可以比较;全相同的初始化(见 zero_init)给出看似正常的分布,"
+            "而所有单元完全相同。",
+        ),
+    )
     uniform = all(k <= UNIFORM_KS for s in shape.values() for k in s["ks"])
     stable = all(s["spread"] <= STABLE_SPREAD for s in shape.values())
     spreads = ", ".join(f"{s['spread']:.2f}" for s in shape.values())
     largest_ks = ", ".join(f"{max(s['ks']):.2f}" for s in shape.values())
     numbers = {}
     for act, s in shape.items():
-        numbers[Text(f"{act}: KS distance to uniform, range over the layers", f"{act}:各层与均匀分布的 KS 距离范围")] = \
-            f"{min(s['ks']):.2f} - {max(s['ks']):.2f}"
-        numbers[Text(f"{act}: largest / smallest layer std", f"{act}:各层标准差的最大/最小之比")] = round(s["spread"], 2)
-    result.judge("stable_distribution",
-                 Verdict.HOLDS if uniform and stable else Verdict.PARTLY if uniform or stable else Verdict.DOES_NOT_HOLD,
-                 numbers,
-                 Text(f"for Xavier + tanh and He + ReLU at init: 'uniform' when every layer's KS distance to a uniform "
-                      f"distribution is <= {UNIFORM_KS}; 'stable interval' when the largest layer std is within "
-                      f"{STABLE_SPREAD:g}x the smallest; holds when both, partly when one, does not hold when neither",
-                      f"对初始化时的 Xavier + tanh 与 He + ReLU:每层与均匀分布的 KS 距离都 <= {UNIFORM_KS} 算“均匀”;"
-                      f"最大层标准差不超过最小的 {STABLE_SPREAD:g} 倍算“稳定区间”;两者都满足则成立,满足其一为部分成立,"
-                      f"都不满足则不成立"),
-                 margin=Text(f"the largest KS distances are {largest_ks} (tanh, ReLU) against {UNIFORM_KS}; the std "
-                             f"spreads {spreads} against {STABLE_SPREAD:g}",
-                             f"最大 KS 距离 {largest_ks}(tanh、ReLU),阈值 {UNIFORM_KS};标准差之比 {spreads},"
-                             f"阈值 {STABLE_SPREAD:g}"),
-                 note=Text("The shape is not uniform: tanh activations are close to uniform in the first layer and "
-                           "grow bell-shaped with depth, and half of ReLU's outputs are exactly 0. The scale is steadier: "
-                           "He keeps ReLU's std within 2x over 8 layers; Xavier lets tanh's std drift down slowly (the "
-                           "decay measured in topic xavier_he).",
-                           "形状并不均匀:tanh 的激活值在第一层接近均匀,随深度变成钟形;ReLU 的输出一半恰为 0。尺度更稳定一些:"
-                           "He 让 ReLU 的标准差在 8 层中保持在 2 倍以内;Xavier 让 tanh 的标准差缓慢下降(见 xavier_he 中"
-                           "测得的衰减)。"))
+        numbers[
+            Text(
+                f"{act}: KS distance to uniform, range over the layers",
+                f"{act}:各层与均匀分布的 KS 距离范围",
+            )
+        ] = f"{min(s['ks']):.2f} - {max(s['ks']):.2f}"
+        numbers[
+            Text(f"{act}: largest / smallest layer std", f"{act}:各层标准差的最大/最小之比")
+        ] = round(s["spread"], 2)
+    result.judge(
+        "stable_distribution",
+        Verdict.HOLDS
+        if uniform and stable
+        else Verdict.PARTLY
+        if uniform or stable
+        else Verdict.DOES_NOT_HOLD,
+        numbers,
+        Text(
+            f"for Xavier + tanh and He + ReLU at init: 'uniform' when every layer's KS distance to a uniform "
+            f"distribution is <= {UNIFORM_KS}; 'stable interval' when the largest layer std is within "
+            f"{STABLE_SPREAD:g}x the smallest; holds when both, partly when one, does not hold when neither",
+            f"对初始化时的 Xavier + tanh 与 He + ReLU:每层与均匀分布的 KS 距离都 <= {UNIFORM_KS} 算“均匀”;"
+            f"最大层标准差不超过最小的 {STABLE_SPREAD:g} 倍算“稳定区间”;两者都满足则成立,满足其一为部分成立,"
+            f"都不满足则不成立",
+        ),
+        margin=Text(
+            f"the largest KS distances are {largest_ks} (tanh, ReLU) against {UNIFORM_KS}; the std "
+            f"spreads {spreads} against {STABLE_SPREAD:g}",
+            f"最大 KS 距离 {largest_ks}(tanh、ReLU),阈值 {UNIFORM_KS};标准差之比 {spreads},"
+            f"阈值 {STABLE_SPREAD:g}",
+        ),
+        note=Text(
+            "The shape is not uniform: tanh activations are close to uniform in the first layer and "
+            "grow bell-shaped with depth, and half of ReLU's outputs are exactly 0. The scale is steadier: "
+            "He keeps ReLU's std within 2x over 8 layers; Xavier lets tanh's std drift down slowly (the "
+            "decay measured in topic xavier_he).",
+            "形状并不均匀:tanh 的激活值在第一层接近均匀,随深度变成钟形;ReLU 的输出一半恰为 0。尺度更稳定一些:"
+            "He 让 ReLU 的标准差在 8 层中保持在 2 倍以内;Xavier 让 tanh 的标准差缓慢下降(见 xavier_he 中"
+            "测得的衰减)。",
+        ),
+    )
     conditions = {}
     for act, s in shape.items():
         conditions[f"{act} mean 0"] = max(abs(m) for m in s["means"]) <= MEAN_ZERO
@@ -203,47 +294,93 @@ def _judge(result: Result, agree: int, total: int, rows: list, shape: dict) -> N
     met = sum(conditions.values())
     numbers = {}
     for act, s in shape.items():
-        numbers[Text(f"{act}: largest |mean| over the layers", f"{act}:各层最大 |均值|")] = round(max(map(abs, s["means"])), 3)
-        numbers[Text(f"{act}: variance range over the layers", f"{act}:各层方差范围")] = \
+        numbers[Text(f"{act}: largest |mean| over the layers", f"{act}:各层最大 |均值|")] = round(
+            max(map(abs, s["means"])), 3
+        )
+        numbers[Text(f"{act}: variance range over the layers", f"{act}:各层方差范围")] = (
             f"{min(s['vars']):.3f} - {max(s['vars']):.3f}"
-    numbers[Text("conditions met", "满足的条件")] = ", ".join(k for k, v in conditions.items() if v) or "none"
-    result.judge("mean0_var002",
-                 Verdict.HOLDS if met == len(conditions) else Verdict.PARTLY if met else Verdict.DOES_NOT_HOLD, numbers,
-                 Text(f"four conditions, each over every layer at init: tanh (Xavier) |mean| <= {MEAN_ZERO}, tanh variance "
-                      f"in [{VAR_LOW}, {VAR_HIGH}] (0.02 within 2x), the same two for ReLU (He); holds when all four, "
-                      f"partly when one to three, does not hold when none",
-                      f"四个条件,每个都针对初始化时的每一层:tanh(Xavier)|均值| <= {MEAN_ZERO},tanh 方差在 [{VAR_LOW}, "
-                      f"{VAR_HIGH}](0.02 的 2 倍以内),ReLU(He)同样两条;四条都满足则成立,满足一到三条为部分成立,"
-                      f"都不满足则不成立"),
-                 robust=True, margin=Text("each condition is missed or met by a wide margin: see the numbers",
-                                          "每个条件都以很大的差距满足或不满足:见数值"),
-                 note=Text("ReLU outputs are never negative, so their mean cannot be 0; and the activation variance "
-                           "follows the input's scale, so no fixed number can mark a good init. 0.02 is a common std of "
-                           "the weights (DCGAN, BERT and GPT-2 draw them from N(0, 0.02^2)), not of the activations.",
-                           "ReLU 的输出从不为负,均值不可能为 0;激活值的方差随输入尺度而变,没有哪个固定数值能标志好的初始化。"
-                           "0.02 是常见的权重标准差(DCGAN、BERT、GPT-2 都从 N(0, 0.02^2) 取权重),而不是激活值的。"))
+        )
+    numbers[Text("conditions met", "满足的条件")] = (
+        ", ".join(k for k, v in conditions.items() if v) or "none"
+    )
+    result.judge(
+        "mean0_var002",
+        Verdict.HOLDS
+        if met == len(conditions)
+        else Verdict.PARTLY
+        if met
+        else Verdict.DOES_NOT_HOLD,
+        numbers,
+        Text(
+            f"four conditions, each over every layer at init: tanh (Xavier) |mean| <= {MEAN_ZERO}, tanh variance "
+            f"in [{VAR_LOW}, {VAR_HIGH}] (0.02 within 2x), the same two for ReLU (He); holds when all four, "
+            f"partly when one to three, does not hold when none",
+            f"四个条件,每个都针对初始化时的每一层:tanh(Xavier)|均值| <= {MEAN_ZERO},tanh 方差在 [{VAR_LOW}, "
+            f"{VAR_HIGH}](0.02 的 2 倍以内),ReLU(He)同样两条;四条都满足则成立,满足一到三条为部分成立,"
+            f"都不满足则不成立",
+        ),
+        robust=True,
+        margin=Text(
+            "each condition is missed or met by a wide margin: see the numbers",
+            "每个条件都以很大的差距满足或不满足:见数值",
+        ),
+        note=Text(
+            "ReLU outputs are never negative, so their mean cannot be 0; and the activation variance "
+            "follows the input's scale, so no fixed number can mark a good init. 0.02 is a common std of "
+            "the weights (DCGAN, BERT and GPT-2 draw them from N(0, 0.02^2)), not of the activations.",
+            "ReLU 的输出从不为负,均值不可能为 0;激活值的方差随输入尺度而变,没有哪个固定数值能标志好的初始化。"
+            "0.02 是常见的权重标准差(DCGAN、BERT、GPT-2 都从 N(0, 0.02^2) 取权重),而不是激活值的。",
+        ),
+    )
 
 
 def _figures(result: Result, diagnosed: dict) -> None:
     for key, name, caption in (
-            (("tanh", "xavier"), "histograms_tanh_xavier", Text(
+        (
+            ("tanh", "xavier"),
+            "histograms_tanh_xavier",
+            Text(
                 "glassnet.diagnose.plot_histograms at init, tanh + Xavier (a good init): the spread narrows slowly with "
-                "depth, no saturation.", "初始化时的 glassnet.diagnose.plot_histograms,tanh + Xavier(好的初始化):"
-                "分布随深度缓慢变窄,没有饱和。")),
-            (("tanh", "large"), "histograms_tanh_large", Text(
+                "depth, no saturation.",
+                "初始化时的 glassnet.diagnose.plot_histograms,tanh + Xavier(好的初始化):"
+                "分布随深度缓慢变窄,没有饱和。",
+            ),
+        ),
+        (
+            ("tanh", "large"),
+            "histograms_tanh_large",
+            Text(
                 "The same for tanh + N(0, 1) (a bad init): every layer piles up at -1 and +1, where the gradient "
-                "vanishes.", "tanh + N(0, 1)(坏的初始化):每一层都堆积在 -1 和 +1,那里梯度消失。"))):
+                "vanishes.",
+                "tanh + N(0, 1)(坏的初始化):每一层都堆积在 -1 和 +1,那里梯度消失。",
+            ),
+        ),
+    ):
         stats = diagnosed[key][0]
-        result.add_figure(diagnose.plot_histograms(stats, title=f"{key[0]} + {key[1]}: activations at init"), name,
-                          caption, dpi=80)
+        result.add_figure(
+            diagnose.plot_histograms(stats, title=f"{key[0]} + {key[1]}: activations at init"),
+            name,
+            caption,
+            dpi=80,
+        )
     fig, axes = new_figure(10.0, 3.4, ncols=2)
     for ax, act in zip(axes, ACTIVATIONS):
         for scheme in INITS:
             stds = [row.std for row in diagnosed[(act, scheme)][0].activations()]
             if max(stds) > 0:  # the all-zero net (std 0 everywhere) has no place on a log axis
                 ax.plot(range(1, len(stds) + 1), stds, "o-", ms=3, label=scheme)
-        ax.set(yscale="log", title=f"{act}: std of each activation layer at init", xlabel="layer", ylabel="std")
+        ax.set(
+            yscale="log",
+            title=f"{act}: std of each activation layer at init",
+            xlabel="layer",
+            ylabel="std",
+        )
         ax.legend(fontsize=7)
-    result.add_figure(fig, "std_by_layer", Text(
-        "Std of each activation layer at init for every init (zeros, with std 0 everywhere, is not drawn).",
-        "每种初始化下各激活层在初始化时的标准差(全零初始化处处标准差为 0,未画出)。"))
+    result.add_figure(
+        fig,
+        "std_by_layer",
+        Text(
+            "Std of each activation layer at init for every init (zeros, with std 0 everywhere, is not drawn).",
+            "每种初始化下各激活层在初始化时的标准差(全零初始化处处标准差为 0,未画出)。",
+        ),
+    )

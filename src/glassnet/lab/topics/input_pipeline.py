@@ -35,12 +35,27 @@ from glassnet.lab.topics._training_fit import Clock, load_average, mnist1d_split
 
 SETTINGS = {
     "smoke": {"files": 120, "records": 60, "workers": [0, 2], "repeats": 1, "process_check": False},
-    "quick": {"files": 400, "records": 300, "workers": [0, 2, 4], "repeats": 3, "process_check": True},
-    "full": {"files": 1000, "records": 600, "workers": [0, 1, 2, 4, 8], "repeats": 5, "process_check": True},
+    "quick": {
+        "files": 400,
+        "records": 300,
+        "workers": [0, 2, 4],
+        "repeats": 3,
+        "process_check": True,
+    },
+    "full": {
+        "files": 1000,
+        "records": 600,
+        "workers": [0, 1, 2, 4, 8],
+        "repeats": 5,
+        "process_check": True,
+    },
 }
 BATCH, PREFETCH, STEP_S = 32, 2, 0.003
-KINDS = {"I/O wait (GIL released)": work.read_and_wait, "NumPy sort (GIL released)": work.read_and_sort,
-         "pure Python (GIL held)": work.read_and_python}
+KINDS = {
+    "I/O wait (GIL released)": work.read_and_wait,
+    "NumPy sort (GIL released)": work.read_and_sort,
+    "pure Python (GIL held)": work.read_and_python,
+}
 IO_SPEEDUP, NUMPY_SPEEDUP, PYTHON_THREAD_MAX, PROCESS_OVER_THREAD = 1.5, 1.3, 1.15, 1.3
 
 
@@ -57,9 +72,14 @@ def _write_files(folder: str, count: int, seed: int) -> tuple[list[str], np.ndar
 
 def notes_pipeline(pattern: str, seed: int, workers: int = 0, backend: str = "thread") -> Pipeline:
     """The notes' chain: file list -> shuffled file queue -> read -> preprocess -> batch (-> prefetch)."""
-    return (Pipeline.from_files(pattern).shuffle(10**9, seed=seed)
-            .map(work.read_record, workers=workers, backend=backend)
-            .map(work.standardise_record).batch(BATCH).prefetch(PREFETCH))
+    return (
+        Pipeline.from_files(pattern)
+        .shuffle(10**9, seed=seed)
+        .map(work.read_record, workers=workers, backend=backend)
+        .map(work.standardise_record)
+        .batch(BATCH)
+        .prefetch(PREFETCH)
+    )
 
 
 def _epoch_indices(pipeline: Pipeline, epoch: int) -> tuple[list[int], list]:
@@ -77,18 +97,25 @@ def _checks(folder: str, x: np.ndarray, y: np.ndarray, seed: int, s: dict) -> di
     threaded, _ = _epoch_indices(notes_pipeline(pattern, seed, workers=2), 0)
     n = len(y)
     expected = (x - x.mean(axis=1, keepdims=True)) / (x.std(axis=1, keepdims=True) + 1e-6)
-    values_ok = all(np.allclose(signals, expected[indices], atol=1e-5) and np.array_equal(labels, y[indices])
-                    for signals, labels, indices in batches)
+    values_ok = all(
+        np.allclose(signals, expected[indices], atol=1e-5) and np.array_equal(labels, y[indices])
+        for signals, labels, indices in batches
+    )
     shapes = [signals.shape for signals, _, _ in batches]
-    checks = {"every file exactly once per epoch": sorted(order0) == list(range(n)) and sorted(order1) == list(range(n)),
-              "reshuffled each epoch": order0 != order1,
-              "same (seed, epoch), same order": order0 == again,
-              "2 worker threads, same order": threaded == order0,
-              "batches of 32, the last one partial": shapes[:-1] == [(BATCH, 40)] * (len(shapes) - 1)
-              and shapes[-1] == ((n % BATCH or BATCH), 40),
-              "values and labels as read and standardised directly": values_ok}
+    checks = {
+        "every file exactly once per epoch": sorted(order0) == list(range(n))
+        and sorted(order1) == list(range(n)),
+        "reshuffled each epoch": order0 != order1,
+        "same (seed, epoch), same order": order0 == again,
+        "2 worker threads, same order": threaded == order0,
+        "batches of 32, the last one partial": shapes[:-1] == [(BATCH, 40)] * (len(shapes) - 1)
+        and shapes[-1] == ((n % BATCH or BATCH), 40),
+        "values and labels as read and standardised directly": values_ok,
+    }
     if s["process_check"]:
-        processes, _ = _epoch_indices(notes_pipeline(pattern, seed, workers=2, backend="process"), 0)
+        processes, _ = _epoch_indices(
+            notes_pipeline(pattern, seed, workers=2, backend="process"), 0
+        )
         checks["2 worker processes, same order"] = processes == order0
     return checks
 
@@ -97,17 +124,38 @@ def _stage_times(folder: str, seed: int) -> list[list]:
     """Cumulative wall time of each prefix of the chain (best of 3), and prefetch against a slow consumer."""
     pattern = os.path.join(folder, "*.npy")
     prefixes: list[tuple[Text, Callable[[], Pipeline]]] = [
-        (Text("file list (glob, sorted)", "文件列表(glob,排序)"), lambda: Pipeline.from_files(pattern)),
-        (Text("+ file-name queue (shuffle)", "+ 文件名队列(shuffle)"),
-         lambda: Pipeline.from_files(pattern).shuffle(10**9, seed=seed)),
-        (Text("+ read (np.load)", "+ 读取(np.load)"),
-         lambda: Pipeline.from_files(pattern).shuffle(10**9, seed=seed).map(work.read_record)),
-        (Text("+ preprocess (standardise)", "+ 预处理(标准化)"),
-         lambda: Pipeline.from_files(pattern).shuffle(10**9, seed=seed).map(work.read_record)
-         .map(work.standardise_record)),
-        (Text("+ batch (32)", "+ 组 batch(32)"),
-         lambda: Pipeline.from_files(pattern).shuffle(10**9, seed=seed).map(work.read_record)
-         .map(work.standardise_record).batch(BATCH))]
+        (
+            Text("file list (glob, sorted)", "文件列表(glob,排序)"),
+            lambda: Pipeline.from_files(pattern),
+        ),
+        (
+            Text("+ file-name queue (shuffle)", "+ 文件名队列(shuffle)"),
+            lambda: Pipeline.from_files(pattern).shuffle(10**9, seed=seed),
+        ),
+        (
+            Text("+ read (np.load)", "+ 读取(np.load)"),
+            lambda: Pipeline.from_files(pattern).shuffle(10**9, seed=seed).map(work.read_record),
+        ),
+        (
+            Text("+ preprocess (standardise)", "+ 预处理(标准化)"),
+            lambda: (
+                Pipeline.from_files(pattern)
+                .shuffle(10**9, seed=seed)
+                .map(work.read_record)
+                .map(work.standardise_record)
+            ),
+        ),
+        (
+            Text("+ batch (32)", "+ 组 batch(32)"),
+            lambda: (
+                Pipeline.from_files(pattern)
+                .shuffle(10**9, seed=seed)
+                .map(work.read_record)
+                .map(work.standardise_record)
+                .batch(BATCH)
+            ),
+        ),
+    ]
     rows, previous = [], 0.0
     for label, build in prefixes:
         times = []
@@ -120,16 +168,33 @@ def _stage_times(folder: str, seed: int) -> list[list]:
         rows.append([label, round(1000 * total, 1), round(1000 * (total - previous), 1)])
         previous = total
     for prefetch in (False, True):
-        pipeline = notes_pipeline(pattern, seed) if prefetch else (
-            Pipeline.from_files(pattern).shuffle(10**9, seed=seed).map(work.read_record)
-            .map(work.standardise_record).batch(BATCH))
+        pipeline = (
+            notes_pipeline(pattern, seed)
+            if prefetch
+            else (
+                Pipeline.from_files(pattern)
+                .shuffle(10**9, seed=seed)
+                .map(work.read_record)
+                .map(work.standardise_record)
+                .batch(BATCH)
+            )
+        )
         start = time.perf_counter()
         for _ in pipeline:
-            time.sleep(STEP_S)  # the training step the batches feed (sleep: it leaves the GIL to the pipeline)
-        label = (Text(f"+ prefetch({PREFETCH}), consumer training {1000 * STEP_S:g} ms per batch",
-                      f"+ prefetch({PREFETCH}),消费者每个 batch 训练 {1000 * STEP_S:g} ms") if prefetch
-                 else Text(f"no prefetch, consumer training {1000 * STEP_S:g} ms per batch",
-                           f"无 prefetch,消费者每个 batch 训练 {1000 * STEP_S:g} ms"))
+            time.sleep(
+                STEP_S
+            )  # the training step the batches feed (sleep: it leaves the GIL to the pipeline)
+        label = (
+            Text(
+                f"+ prefetch({PREFETCH}), consumer training {1000 * STEP_S:g} ms per batch",
+                f"+ prefetch({PREFETCH}),消费者每个 batch 训练 {1000 * STEP_S:g} ms",
+            )
+            if prefetch
+            else Text(
+                f"no prefetch, consumer training {1000 * STEP_S:g} ms per batch",
+                f"无 prefetch,消费者每个 batch 训练 {1000 * STEP_S:g} ms",
+            )
+        )
         rows.append([label, round(1000 * (time.perf_counter() - start), 1), "-"])
     return rows
 
@@ -137,44 +202,62 @@ def _stage_times(folder: str, seed: int) -> list[list]:
 def _throughput(paths: list[str], s: dict) -> tuple[dict, dict]:
     """({(kind, backend, workers): records per second}, {...: seconds to the first batch}), each the best of
     interleaved repeats: the run least disturbed by other processes (timeit's convention)."""
-    files = paths[:s["records"]]
-    configs = [(kind, backend, workers) for kind in KINDS for workers in s["workers"]
-               for backend in (("thread",) if workers == 0 else ("thread", "process"))]
+    files = paths[: s["records"]]
+    configs = [
+        (kind, backend, workers)
+        for kind in KINDS
+        for workers in s["workers"]
+        for backend in (("thread",) if workers == 0 else ("thread", "process"))
+    ]
     rates: dict = {config: [] for config in configs}
     firsts: dict = {config: [] for config in configs}
     for _ in Pipeline.from_files(files[:4]).map(work.read_record, workers=2, backend="process"):
         pass  # untimed: starts the forkserver once, a cost paid once per program, not per epoch
-    for _ in range(s["repeats"]):  # interleaved, so a burst of load from elsewhere hits every configuration alike
+    for _ in range(
+        s["repeats"]
+    ):  # interleaved, so a burst of load from elsewhere hits every configuration alike
         for kind, backend, workers in configs:
-            pipeline = Pipeline.from_files(files).map(KINDS[kind], workers=workers, backend=backend).batch(50)
+            pipeline = (
+                Pipeline.from_files(files)
+                .map(KINDS[kind], workers=workers, backend=backend)
+                .batch(50)
+            )
             start, count, first = time.perf_counter(), 0, None
             for _, labels, _ in pipeline:
                 first = time.perf_counter() - start if first is None else first
                 count += len(labels)
             rates[(kind, backend, workers)].append(count / (time.perf_counter() - start))
             firsts[(kind, backend, workers)].append(first)
-    return ({config: max(values) for config, values in rates.items()},
-            {config: min(values) for config, values in firsts.items()})
+    return (
+        {config: max(values) for config, values in rates.items()},
+        {config: min(values) for config, values in firsts.items()},
+    )
 
 
 @experiment("input_pipeline")
 def run(mode: str, seed: int) -> Result:
     s = SETTINGS[mode]
-    result = Result.start("input_pipeline", mode, seed, setup=Text(
-        f"{s['files']} MNIST-1D signals written one per .npy file (named INDEX_LABEL.npy) to a temporary folder. "
-        f"Checks and stage times: Pipeline.from_files -> shuffle (the whole file list) -> map(read) -> "
-        f"map(standardise) -> batch({BATCH}) -> prefetch({PREFETCH}). Throughput: the first {s['records']} files "
-        f"through map(work, workers=N, backend) -> batch(50), N in {s['workers']}, threads and processes (a process "
-        f"epoch includes starting its workers), the best of {s['repeats']} interleaved repeat(s). The work per record "
-        f"after reading the file: wait {1000 * work.LATENCY_S:g} ms (I/O), sort {40 * work.SORT_REPEAT:,} values "
-        f"with NumPy, or a pure-Python loop of {work.PYTHON_STEPS:,} steps. Wall-clock times on a shared 2-core "
-        f"machine: reported, never asserted.",
-        f"{s['files']} 个 MNIST-1D 信号,每个写成一个 .npy 文件(文件名为 序号_标签.npy),放在临时目录中。检查与各阶段耗时:"
-        f"Pipeline.from_files -> shuffle(整个文件列表)-> map(读取)-> map(标准化)-> batch({BATCH})-> prefetch({PREFETCH})。"
-        f"吞吐量:前 {s['records']} 个文件经过 map(work, workers=N, backend) -> batch(50),N 取 {s['workers']},线程与进程"
-        f"(进程的一个 epoch 包含启动 worker 的时间),{s['repeats']} 次交替重复取最好的一次。读完文件后每条记录的工作:等待 "
-        f"{1000 * work.LATENCY_S:g} ms(I/O)、用 NumPy 排序 {40 * work.SORT_REPEAT:,} 个值,或 {work.PYTHON_STEPS:,} 步的纯 "
-        f"Python 循环。墙钟时间在共享的 2 核机器上测得:只报告,不断言。"))
+    result = Result.start(
+        "input_pipeline",
+        mode,
+        seed,
+        setup=Text(
+            f"{s['files']} MNIST-1D signals written one per .npy file (named INDEX_LABEL.npy) to a temporary folder. "
+            f"Checks and stage times: Pipeline.from_files -> shuffle (the whole file list) -> map(read) -> "
+            f"map(standardise) -> batch({BATCH}) -> prefetch({PREFETCH}). Throughput: the first {s['records']} files "
+            f"through map(work, workers=N, backend) -> batch(50), N in {s['workers']}, threads and processes (a process "
+            f"epoch includes starting its workers), the best of {s['repeats']} interleaved repeat(s). The work per record "
+            f"after reading the file: wait {1000 * work.LATENCY_S:g} ms (I/O), sort {40 * work.SORT_REPEAT:,} values "
+            f"with NumPy, or a pure-Python loop of {work.PYTHON_STEPS:,} steps. Wall-clock times on a shared 2-core "
+            f"machine: reported, never asserted.",
+            f"{s['files']} 个 MNIST-1D 信号,每个写成一个 .npy 文件(文件名为 序号_标签.npy),放在临时目录中。检查与各阶段耗时:"
+            f"Pipeline.from_files -> shuffle(整个文件列表)-> map(读取)-> map(标准化)-> batch({BATCH})-> prefetch({PREFETCH})。"
+            f"吞吐量:前 {s['records']} 个文件经过 map(work, workers=N, backend) -> batch(50),N 取 {s['workers']},线程与进程"
+            f"(进程的一个 epoch 包含启动 worker 的时间),{s['repeats']} 次交替重复取最好的一次。读完文件后每条记录的工作:等待 "
+            f"{1000 * work.LATENCY_S:g} ms(I/O)、用 NumPy 排序 {40 * work.SORT_REPEAT:,} 个值,或 {work.PYTHON_STEPS:,} 步的纯 "
+            f"Python 循环。墙钟时间在共享的 2 核机器上测得:只报告,不断言。",
+        ),
+    )
     with tempfile.TemporaryDirectory(prefix="glassnet-lab-pipeline-") as folder, Clock() as clock:
         paths, x, y = _write_files(folder, s["files"], seed)
         checks = _checks(folder, x, y, seed, s)
@@ -182,74 +265,151 @@ def run(mode: str, seed: int) -> Result:
         load_before = load_average()
         rates, firsts = _throughput(paths, s)
         load_after = load_average()
-    result.add_table(Text("The notes' chain, checked", "笔记中的流程,逐项检查"), [Text("check", "检查"), Text("passed", "通过")],
-                     [[name, ok] for name, ok in checks.items()])
-    result.add_table(Text(f"Time per stage, one epoch of {s['files']} files (wall ms)", f"各阶段耗时,{s['files']} 个文件的一个 epoch(墙钟毫秒)"),
-                     [Text("chain up to", "流程截至"), Text("cumulative ms", "累计毫秒"), Text("this stage ms", "本阶段毫秒")],
-                     stages, note=Text("The last two rows feed a consumer that spends a fixed time per batch: with "
-                                       "prefetch the pipeline works while the consumer trains.",
-                                       "最后两行的消费者每个 batch 花固定时间训练:有 prefetch 时,流水线在消费者训练的同时工作。"))
+    result.add_table(
+        Text("The notes' chain, checked", "笔记中的流程,逐项检查"),
+        [Text("check", "检查"), Text("passed", "通过")],
+        [[name, ok] for name, ok in checks.items()],
+    )
+    result.add_table(
+        Text(
+            f"Time per stage, one epoch of {s['files']} files (wall ms)",
+            f"各阶段耗时,{s['files']} 个文件的一个 epoch(墙钟毫秒)",
+        ),
+        [
+            Text("chain up to", "流程截至"),
+            Text("cumulative ms", "累计毫秒"),
+            Text("this stage ms", "本阶段毫秒"),
+        ],
+        stages,
+        note=Text(
+            "The last two rows feed a consumer that spends a fixed time per batch: with "
+            "prefetch the pipeline works while the consumer trains.",
+            "最后两行的消费者每个 batch 花固定时间训练:有 prefetch 时,流水线在消费者训练的同时工作。",
+        ),
+    )
     serial = {kind: rates[(kind, "thread", 0)] for kind in KINDS}
-    rows = [[kind, backend if workers else "-", workers, round(rate), round(rate / serial[kind], 2),
-             round(1000 * firsts[config], 1)] for config, rate in rates.items() for kind, backend, workers in [config]]
-    result.add_table(Text("Throughput against workers (records per second, wall clock)", "吞吐量随 worker 数的变化(每秒记录数,墙钟)"),
-                     [Text("work per record", "每条记录的工作"), Text("backend", "后端"), Text("workers", "worker 数"),
-                      Text("records/s", "记录/秒"), Text("x serial", "相对串行倍数"),
-                      Text("first batch ms", "首个 batch 毫秒")], rows,
-                     note=Text(f"1-minute load average {load_before:.1f} before, {load_after:.1f} after (2 cores).",
-                               f"1 分钟平均负载:之前 {load_before:.1f},之后 {load_after:.1f}(2 核)。"))
+    rows = [
+        [
+            kind,
+            backend if workers else "-",
+            workers,
+            round(rate),
+            round(rate / serial[kind], 2),
+            round(1000 * firsts[config], 1),
+        ]
+        for config, rate in rates.items()
+        for kind, backend, workers in [config]
+    ]
+    result.add_table(
+        Text(
+            "Throughput against workers (records per second, wall clock)",
+            "吞吐量随 worker 数的变化(每秒记录数,墙钟)",
+        ),
+        [
+            Text("work per record", "每条记录的工作"),
+            Text("backend", "后端"),
+            Text("workers", "worker 数"),
+            Text("records/s", "记录/秒"),
+            Text("x serial", "相对串行倍数"),
+            Text("first batch ms", "首个 batch 毫秒"),
+        ],
+        rows,
+        note=Text(
+            f"1-minute load average {load_before:.1f} before, {load_after:.1f} after (2 cores).",
+            f"1 分钟平均负载:之前 {load_before:.1f},之后 {load_after:.1f}(2 核)。",
+        ),
+    )
 
     failed = [name for name, ok in checks.items() if not ok]
-    result.judge("pipeline_steps", Verdict.HOLDS if not failed else Verdict.DOES_NOT_HOLD,
-                 {Text("checks passed", "通过的检查"): len(checks) - len(failed), Text("checks", "检查数"): len(checks),
-                  Text("failed", "未通过"): ", ".join(failed) or "-"},
-                 Text("holds when a pipeline made of exactly the notes' stages passes every check in the table (each "
-                      "file once per epoch, order a function of (seed, epoch) whatever the workers, correct batches "
-                      "and values); does not hold otherwise",
-                      "由笔记中各阶段组成的流水线通过表中每一项检查(每个 epoch 每个文件恰好一次,顺序只取决于 (seed, epoch) 而与 "
-                      "worker 无关,batch 与数值正确)则成立;否则不成立"),
-                 robust=True, margin=Text("exact checks: a single misplaced record fails them",
-                                          "精确检查:只要有一条记录出错就不通过"),
-                 note=Text("The notes' chain has no prefetch stage; the stage table shows what overlapping the "
-                           "pipeline with training saves.",
-                           "笔记的流程没有 prefetch 阶段;阶段耗时表显示了让流水线与训练重叠能省下多少时间。"))
+    result.judge(
+        "pipeline_steps",
+        Verdict.HOLDS if not failed else Verdict.DOES_NOT_HOLD,
+        {
+            Text("checks passed", "通过的检查"): len(checks) - len(failed),
+            Text("checks", "检查数"): len(checks),
+            Text("failed", "未通过"): ", ".join(failed) or "-",
+        },
+        Text(
+            "holds when a pipeline made of exactly the notes' stages passes every check in the table (each "
+            "file once per epoch, order a function of (seed, epoch) whatever the workers, correct batches "
+            "and values); does not hold otherwise",
+            "由笔记中各阶段组成的流水线通过表中每一项检查(每个 epoch 每个文件恰好一次,顺序只取决于 (seed, epoch) 而与 "
+            "worker 无关,batch 与数值正确)则成立;否则不成立",
+        ),
+        robust=True,
+        margin=Text(
+            "exact checks: a single misplaced record fails them",
+            "精确检查:只要有一条记录出错就不通过",
+        ),
+        note=Text(
+            "The notes' chain has no prefetch stage; the stage table shows what overlapping the "
+            "pipeline with training saves.",
+            "笔记的流程没有 prefetch 阶段;阶段耗时表显示了让流水线与训练重叠能省下多少时间。",
+        ),
+    )
     _judge_workers(result, rates, serial, s, load_before, load_after)
     _figure(result, rates, serial, s)
-    result.add_table(Text("Time of this topic", "本主题耗时"), [Text("wall s", "墙钟秒"), Text("CPU s (this process)", "CPU 秒(本进程)")],
-                     [[round(clock.wall, 2), round(clock.cpu, 2)]],
-                     note=Text("Process workers' CPU time is not counted in this process.", "worker 进程的 CPU 时间不计入本进程。"))
+    result.add_table(
+        Text("Time of this topic", "本主题耗时"),
+        [Text("wall s", "墙钟秒"), Text("CPU s (this process)", "CPU 秒(本进程)")],
+        [[round(clock.wall, 2), round(clock.cpu, 2)]],
+        note=Text(
+            "Process workers' CPU time is not counted in this process.",
+            "worker 进程的 CPU 时间不计入本进程。",
+        ),
+    )
     return result
 
 
-def _judge_workers(result: Result, rates: dict, serial: dict, s: dict, load_before: float, load_after: float) -> None:
+def _judge_workers(
+    result: Result, rates: dict, serial: dict, s: dict, load_before: float, load_after: float
+) -> None:
     io, numpy_kind, python = KINDS
     best_io = max(rates[(io, "thread", w)] for w in s["workers"] if w) / serial[io]
     numpy_threads = rates[(numpy_kind, "thread", 2)] / serial[numpy_kind]
     python_threads = rates[(python, "thread", 2)] / serial[python]
     process_vs_thread = rates[(python, "process", 2)] / rates[(python, "thread", 2)]
-    parts = {"(a) threads speed up I/O-bound reading": best_io >= IO_SPEEDUP,
-             "(b) threads speed up GIL-releasing NumPy work": numpy_threads >= NUMPY_SPEEDUP,
-             "(c) GIL-holding work: threads do not help, processes do": python_threads <= PYTHON_THREAD_MAX
-             and process_vs_thread >= PROCESS_OVER_THREAD}
+    parts = {
+        "(a) threads speed up I/O-bound reading": best_io >= IO_SPEEDUP,
+        "(b) threads speed up GIL-releasing NumPy work": numpy_threads >= NUMPY_SPEEDUP,
+        "(c) GIL-holding work: threads do not help, processes do": python_threads
+        <= PYTHON_THREAD_MAX
+        and process_vs_thread >= PROCESS_OVER_THREAD,
+    }
     held = sum(parts.values())
     verdict = Verdict.HOLDS if held == 3 else Verdict.PARTLY if held else Verdict.DOES_NOT_HOLD
-    result.judge("parallel_workers", verdict, {
-        Text("I/O wait: best threads / serial", "I/O 等待:最佳线程 / 串行"): round(best_io, 2),
-        Text("NumPy: 2 threads / serial", "NumPy:2 线程 / 串行"): round(numpy_threads, 2),
-        Text("pure Python: 2 threads / serial", "纯 Python:2 线程 / 串行"): round(python_threads, 2),
-        Text("pure Python: 2 processes / 2 threads", "纯 Python:2 进程 / 2 线程"): round(process_vs_thread, 2),
-        Text("load average before / after", "平均负载 之前/之后"): f"{load_before:.1f} / {load_after:.1f}"},
-        Text(f"holds when (a) threads raise the throughput of I/O-bound reading at least {IO_SPEEDUP}x, (b) 2 threads "
-             f"raise that of GIL-releasing NumPy work at least {NUMPY_SPEEDUP}x, and (c) for GIL-holding Python work 2 "
-             f"threads stay below {PYTHON_THREAD_MAX}x serial while 2 processes beat 2 threads at least "
-             f"{PROCESS_OVER_THREAD}x; partly when one or two of (a)-(c) hold; does not hold when none does. Timing on a "
-             f"shared 2-core machine: reported, not asserted by the tests",
-             f"(a) 线程使 I/O 受限的读取吞吐量提高至少 {IO_SPEEDUP} 倍,(b) 2 个线程使释放 GIL 的 NumPy 工作提高至少 {NUMPY_SPEEDUP} 倍,"
-             f"(c) 对持有 GIL 的 Python 工作,2 个线程低于串行的 {PYTHON_THREAD_MAX} 倍而 2 个进程比 2 个线程快至少 "
-             f"{PROCESS_OVER_THREAD} 倍,全部满足则成立;满足一到两条为部分成立;都不满足则不成立。计时在共享的 2 核机器上测得:只报告,"
-             f"测试不断言"),
-        note=Text("; ".join(f"{k}: {'yes' if v else 'no'}" for k, v in parts.items()),
-                  ";".join(f"{k}:{'是' if v else '否'}" for k, v in parts.items())))
+    result.judge(
+        "parallel_workers",
+        verdict,
+        {
+            Text("I/O wait: best threads / serial", "I/O 等待:最佳线程 / 串行"): round(best_io, 2),
+            Text("NumPy: 2 threads / serial", "NumPy:2 线程 / 串行"): round(numpy_threads, 2),
+            Text("pure Python: 2 threads / serial", "纯 Python:2 线程 / 串行"): round(
+                python_threads, 2
+            ),
+            Text("pure Python: 2 processes / 2 threads", "纯 Python:2 进程 / 2 线程"): round(
+                process_vs_thread, 2
+            ),
+            Text(
+                "load average before / after", "平均负载 之前/之后"
+            ): f"{load_before:.1f} / {load_after:.1f}",
+        },
+        Text(
+            f"holds when (a) threads raise the throughput of I/O-bound reading at least {IO_SPEEDUP}x, (b) 2 threads "
+            f"raise that of GIL-releasing NumPy work at least {NUMPY_SPEEDUP}x, and (c) for GIL-holding Python work 2 "
+            f"threads stay below {PYTHON_THREAD_MAX}x serial while 2 processes beat 2 threads at least "
+            f"{PROCESS_OVER_THREAD}x; partly when one or two of (a)-(c) hold; does not hold when none does. Timing on a "
+            f"shared 2-core machine: reported, not asserted by the tests",
+            f"(a) 线程使 I/O 受限的读取吞吐量提高至少 {IO_SPEEDUP} 倍,(b) 2 个线程使释放 GIL 的 NumPy 工作提高至少 {NUMPY_SPEEDUP} 倍,"
+            f"(c) 对持有 GIL 的 Python 工作,2 个线程低于串行的 {PYTHON_THREAD_MAX} 倍而 2 个进程比 2 个线程快至少 "
+            f"{PROCESS_OVER_THREAD} 倍,全部满足则成立;满足一到两条为部分成立;都不满足则不成立。计时在共享的 2 核机器上测得:只报告,"
+            f"测试不断言",
+        ),
+        note=Text(
+            "; ".join(f"{k}: {'yes' if v else 'no'}" for k, v in parts.items()),
+            ";".join(f"{k}:{'是' if v else '否'}" for k, v in parts.items()),
+        ),
+    )
 
 
 def _figure(result: Result, rates: dict, serial: dict, s: dict) -> None:
@@ -262,9 +422,14 @@ def _figure(result: Result, rates: dict, serial: dict, s: dict) -> None:
         panel.set(title=kind, xlabel="workers", ylabel="records / s", xticks=s["workers"])
         panel.set_ylim(bottom=0)
         panel.legend(fontsize=8)
-    result.add_figure(fig, "throughput", Text(
-        "Records per second against the number of workers (0 = in the consumer). Waiting on I/O scales with threads "
-        "even past the core count; NumPy work that releases the GIL scales with threads up to the cores; pure-Python "
-        "work needs processes, whose start-up is paid every epoch.",
-        "每秒记录数随 worker 数的变化(0 表示在消费者中执行)。等待 I/O 的工作随线程数增长,甚至超过核数;释放 GIL 的 NumPy 工作随线程数"
-        "增长到核数为止;纯 Python 工作需要进程,而进程的启动开销每个 epoch 都要付一次。"))
+    result.add_figure(
+        fig,
+        "throughput",
+        Text(
+            "Records per second against the number of workers (0 = in the consumer). Waiting on I/O scales with threads "
+            "even past the core count; NumPy work that releases the GIL scales with threads up to the cores; pure-Python "
+            "work needs processes, whose start-up is paid every epoch.",
+            "每秒记录数随 worker 数的变化(0 表示在消费者中执行)。等待 I/O 的工作随线程数增长,甚至超过核数;释放 GIL 的 NumPy 工作随线程数"
+            "增长到核数为止;纯 Python 工作需要进程,而进程的启动开销每个 epoch 都要付一次。",
+        ),
+    )

@@ -34,7 +34,12 @@ HIDDEN, BATCH, LR, NOISE_STD = 32, 64, 1e-2, 1.0
 CONFIG = {  # lengths, Adam steps per run, replicates (seeds), test sequences per length
     "smoke": {"lengths": (50,), "steps": 300, "replicates": 1, "test": 500},
     "quick": {"lengths": (10, 25, 50, 100), "steps": 600, "replicates": 2, "test": 1000},
-    "full": {"lengths": (5, 10, 20, 35, 50, 100, 200), "steps": 3000, "replicates": 3, "test": 2000},
+    "full": {
+        "lengths": (5, 10, 20, 35, 50, 100, 200),
+        "steps": 3000,
+        "replicates": 3,
+        "test": 2000,
+    },
 }
 ARMS = {  # arm -> (cell, label)
     "rnn": ("rnn", "tanh RNN"),
@@ -42,8 +47,14 @@ ARMS = {  # arm -> (cell, label)
     "lstm_chrono": ("lstm", "LSTM, chrono init"),
     "lstm_bias1": ("lstm", "LSTM, forget bias 1"),
 }
-FAILS, LEARNS = 0.60, 0.90   # mean test accuracy: "fails" at or below 0.60 (chance 0.5), "learns" at or above 0.90
-LEARNED_LOSS, LOSS_WINDOW = 0.1, 20  # "steps to learn": running mean training loss below 0.1 (~90% confident)
+FAILS, LEARNS = (
+    0.60,
+    0.90,
+)  # mean test accuracy: "fails" at or below 0.60 (chance 0.5), "learns" at or above 0.90
+LEARNED_LOSS, LOSS_WINDOW = (
+    0.1,
+    20,
+)  # "steps to learn": running mean training loss below 0.1 (~90% confident)
 
 
 def arms_for(mode: str) -> list[str]:
@@ -78,7 +89,9 @@ class Runs:
     learned_at: dict[tuple[str, int], list[int | None]] = field(default_factory=dict)
     curves: dict[tuple[str, int], list[list[float]]] = field(default_factory=dict)
     grad_ratio: dict[tuple[str, int], list[float]] = field(default_factory=dict)
-    models: dict[tuple[str, int], RNNClassifier] = field(default_factory=dict)  # replicate 0, for the gate plot
+    models: dict[tuple[str, int], RNNClassifier] = field(
+        default_factory=dict
+    )  # replicate 0, for the gate plot
 
     def add(self, key: tuple[str, int], name: str, value: object) -> None:
         getattr(self, name).setdefault(key, []).append(value)
@@ -87,18 +100,27 @@ class Runs:
 def measure(mode: str, seed: int) -> Runs:
     config, runs = CONFIG[mode], Runs()
     for length in config["lengths"]:
-        test = ts.sign_memory_batch(np.random.default_rng([seed, length, 99]), config["test"], length, NOISE_STD)
+        test = ts.sign_memory_batch(
+            np.random.default_rng([seed, length, 99]), config["test"], length, NOISE_STD
+        )
         for replicate in range(config["replicates"]):
             for index, arm in enumerate(arms_for(mode)):
                 model = build(arm, length, seed * 10_000 + replicate * 100 + index)
-                probe = ts.sign_memory_batch(np.random.default_rng([seed, length, replicate, 7]), 256, length)
+                probe = ts.sign_memory_batch(
+                    np.random.default_rng([seed, length, replicate, 7]), 256, length
+                )
                 by_step = ts.input_gradient_by_step(model, probe)
                 runs.add((arm, length), "grad_ratio", float(by_step[0] / max(by_step[-1], 1e-300)))
-                batches = np.random.default_rng([seed, length, replicate])  # the same batches for every arm
+                batches = np.random.default_rng(
+                    [seed, length, replicate]
+                )  # the same batches for every arm
                 optimizer = glassnet.optim.Adam(model.parameters(), lr=LR)
                 history = ts.train_steps(
-                    model, lambda step, b=batches, t=length: ts.sign_memory_batch(b, BATCH, t, NOISE_STD),
-                    config["steps"], optimizer)
+                    model,
+                    lambda step, b=batches, t=length: ts.sign_memory_batch(b, BATCH, t, NOISE_STD),
+                    config["steps"],
+                    optimizer,
+                )
                 accuracy = ts.evaluate(model, *test)[0] if history.diverged_at is None else 0.5
                 runs.add((arm, length), "accuracy", accuracy)
                 runs.add((arm, length), "learned_at", steps_to_learn(history.losses))
@@ -117,7 +139,8 @@ LONG_RANGE_RULE = Text(
     f"does not hold otherwise.",
     f"在每个长度上,平均测试准确率不超过 {FAILS:.2f}(随机为 0.50)算“学不会”,不低于 {LEARNS:.2f} 算“学会”。"
     f"若存在某个长度,tanh RNN 学不会,而默认初始化的 LSTM 与 chrono 初始化的 LSTM 都学会,则成立;只有其中一个"
-    f"学会,或没有长度能把两者分开、但在两者都学会的某个长度上 LSTM 所需步数不超过 RNN 的一半,为部分成立;否则不成立。")
+    f"学会,或没有长度能把两者分开、但在两者都学会的某个长度上 LSTM 所需步数不超过 RNN 的一半,为部分成立;否则不成立。",
+)
 
 
 def _mean(values: list[float]) -> float:
@@ -127,15 +150,21 @@ def _mean(values: list[float]) -> float:
 def judge(result: Result, runs: Runs, mode: str) -> None:
     lengths = CONFIG[mode]["lengths"]
     acc = {key: _mean(values) for key, values in runs.accuracy.items()}
-    separating = {arm: [t for t in lengths if acc[("rnn", t)] <= FAILS and acc[(arm, t)] >= LEARNS]
-                  for arm in ("lstm", "lstm_chrono")}
+    separating = {
+        arm: [t for t in lengths if acc[("rnn", t)] <= FAILS and acc[(arm, t)] >= LEARNS]
+        for arm in ("lstm", "lstm_chrono")
+    }
     faster = []
     for t in lengths:
         rnn_steps = runs.learned_at[("rnn", t)]
         if acc[("rnn", t)] >= LEARNS and None not in rnn_steps:
             for arm in ("lstm", "lstm_chrono"):
                 steps = runs.learned_at[(arm, t)]
-                if acc[(arm, t)] >= LEARNS and None not in steps and _mean(steps) <= 0.5 * _mean(rnn_steps):
+                if (
+                    acc[(arm, t)] >= LEARNS
+                    and None not in steps
+                    and _mean(steps) <= 0.5 * _mean(rnn_steps)
+                ):
                     faster.append(f"{arm} at T={t}")
     both = [t for t in separating["lstm"] if t in separating["lstm_chrono"]]
     if both:
@@ -147,27 +176,58 @@ def judge(result: Result, runs: Runs, mode: str) -> None:
     numbers: dict = {}
     for t in lengths:
         for arm in ("rnn", "lstm", "lstm_chrono"):
-            numbers[Text(f"T={t}: {arm} test accuracy", f"T={t}:{arm} 测试准确率")] = round(acc[(arm, t)], 3)
-    numbers[Text("lengths where the RNN fails and the default LSTM learns",
-                 "RNN 学不会而默认 LSTM 学会的长度")] = ", ".join(map(str, separating["lstm"])) or "none"
-    numbers[Text("lengths where the RNN fails and the chrono LSTM learns",
-                 "RNN 学不会而 chrono LSTM 学会的长度")] = ", ".join(map(str, separating["lstm_chrono"])) or "none"
-    numbers[Text("LSTM at least 2x faster where both learn", "两者都学会时 LSTM 至少快 2 倍")] = ", ".join(faster) or "none"
+            numbers[Text(f"T={t}: {arm} test accuracy", f"T={t}:{arm} 测试准确率")] = round(
+                acc[(arm, t)], 3
+            )
+    numbers[
+        Text(
+            "lengths where the RNN fails and the default LSTM learns",
+            "RNN 学不会而默认 LSTM 学会的长度",
+        )
+    ] = ", ".join(map(str, separating["lstm"])) or "none"
+    numbers[
+        Text(
+            "lengths where the RNN fails and the chrono LSTM learns",
+            "RNN 学不会而 chrono LSTM 学会的长度",
+        )
+    ] = ", ".join(map(str, separating["lstm_chrono"])) or "none"
+    numbers[Text("LSTM at least 2x faster where both learn", "两者都学会时 LSTM 至少快 2 倍")] = (
+        ", ".join(faster) or "none"
+    )
     reversed_at = [t for t in lengths if acc[("rnn", t)] >= LEARNS and acc[("lstm", t)] <= FAILS]
-    numbers[Text("lengths where the RNN learns and the default LSTM fails", "RNN 学会而默认 LSTM 学不会的长度")] = \
-        ", ".join(map(str, reversed_at)) or "none"
+    numbers[
+        Text(
+            "lengths where the RNN learns and the default LSTM fails",
+            "RNN 学会而默认 LSTM 学不会的长度",
+        )
+    ] = ", ".join(map(str, reversed_at)) or "none"
     for arm in ("rnn", "lstm", "lstm_chrono"):
-        numbers[Text(f"{arm}: seeds reaching {LEARNS} accuracy, by length", f"{arm}:各长度上准确率达到 {LEARNS} 的种子数")] = \
-            ", ".join(f"T={t}: {sum(a >= LEARNS for a in runs.accuracy[(arm, t)])}/{len(runs.accuracy[(arm, t)])}"
-                      for t in lengths)
-    result.judge("long_range", verdict, numbers, LONG_RANGE_RULE, robust=mode == "smoke",
-                 margin=_margin(acc, lengths[-1]) if mode == "smoke" else None, note=_note(runs, acc, lengths))
+        numbers[
+            Text(
+                f"{arm}: seeds reaching {LEARNS} accuracy, by length",
+                f"{arm}:各长度上准确率达到 {LEARNS} 的种子数",
+            )
+        ] = ", ".join(
+            f"T={t}: {sum(a >= LEARNS for a in runs.accuracy[(arm, t)])}/{len(runs.accuracy[(arm, t)])}"
+            for t in lengths
+        )
+    result.judge(
+        "long_range",
+        verdict,
+        numbers,
+        LONG_RANGE_RULE,
+        robust=mode == "smoke",
+        margin=_margin(acc, lengths[-1]) if mode == "smoke" else None,
+        note=_note(runs, acc, lengths),
+    )
 
 
 def _margin(acc: dict, longest: int) -> Text:
     chrono, rnn = acc[("lstm_chrono", longest)], acc[("rnn", longest)]
-    return Text(f"smoke (T={longest}): chrono LSTM {chrono:.3f} vs the {LEARNS} bar, RNN {rnn:.3f} vs the {FAILS} bar",
-                f"smoke(T={longest}):chrono LSTM {chrono:.3f},门槛 {LEARNS};RNN {rnn:.3f},门槛 {FAILS}")
+    return Text(
+        f"smoke (T={longest}): chrono LSTM {chrono:.3f} vs the {LEARNS} bar, RNN {rnn:.3f} vs the {FAILS} bar",
+        f"smoke(T={longest}):chrono LSTM {chrono:.3f},门槛 {LEARNS};RNN {rnn:.3f},门槛 {FAILS}",
+    )
 
 
 def _note(runs: Runs, acc: dict, lengths: tuple[int, ...]) -> Text | None:
@@ -176,25 +236,41 @@ def _note(runs: Runs, acc: dict, lengths: tuple[int, ...]) -> Text | None:
     every_seed = all(min(runs.accuracy[("lstm_chrono", t)]) >= LEARNS for t in lengths)
     default_fails = [t for t in lengths if acc[("lstm", t)] <= FAILS]
     if every_seed and default_fails:
-        en.append(f"The LSTM's advantage needs its additive path open from the start: with PyTorch's default init "
-                  f"(forget gate near sigmoid(0) = 0.5: the error reaching the first step shrank by ~0.6 per step, "
-                  f"see the gradient table) the LSTM failed at T = {', '.join(map(str, default_fails))}; with chrono init it "
-                  f"learned every length in every seed. The 1997 LSTM had no forget gate at all (f = 1).")
-        zh.append(f"LSTM 的优势要求加法通路一开始就打开:PyTorch 默认初始化下遗忘门约为 sigmoid(0) = 0.5:传回第一步的误差"
-                  f"每步缩小到约 0.6 倍(见梯度表),LSTM 在 T = {', '.join(map(str, default_fails))} 时学不会;chrono 初始化下每个长度、"
-                  f"每个种子都学会了。1997 年的原始 LSTM 根本没有遗忘门(f = 1)。")
+        en.append(
+            f"The LSTM's advantage needs its additive path open from the start: with PyTorch's default init "
+            f"(forget gate near sigmoid(0) = 0.5: the error reaching the first step shrank by ~0.6 per step, "
+            f"see the gradient table) the LSTM failed at T = {', '.join(map(str, default_fails))}; with chrono init it "
+            f"learned every length in every seed. The 1997 LSTM had no forget gate at all (f = 1)."
+        )
+        zh.append(
+            f"LSTM 的优势要求加法通路一开始就打开:PyTorch 默认初始化下遗忘门约为 sigmoid(0) = 0.5:传回第一步的误差"
+            f"每步缩小到约 0.6 倍(见梯度表),LSTM 在 T = {', '.join(map(str, default_fails))} 时学不会;chrono 初始化下每个长度、"
+            f"每个种子都学会了。1997 年的原始 LSTM 根本没有遗忘门(f = 1)。"
+        )
     worse = [t for t in lengths if acc[("rnn", t)] >= LEARNS and acc[("lstm", t)] <= FAILS]
     if worse:
-        en.append(f"At T = {', '.join(map(str, worse))} the default-init LSTM did worse than the plain RNN, which "
-                  f"learned.")
-        zh.append(f"在 T = {', '.join(map(str, worse))} 时,默认初始化的 LSTM 不如学会了的普通 RNN。")
-    mixed = [t for t in lengths if min(runs.accuracy[("rnn", t)]) <= FAILS < LEARNS <= max(runs.accuracy[("rnn", t)])]
+        en.append(
+            f"At T = {', '.join(map(str, worse))} the default-init LSTM did worse than the plain RNN, which "
+            f"learned."
+        )
+        zh.append(
+            f"在 T = {', '.join(map(str, worse))} 时,默认初始化的 LSTM 不如学会了的普通 RNN。"
+        )
+    mixed = [
+        t
+        for t in lengths
+        if min(runs.accuracy[("rnn", t)]) <= FAILS < LEARNS <= max(runs.accuracy[("rnn", t)])
+    ]
     if mixed:
-        en.append(f"The tanh RNN learned T = {', '.join(map(str, mixed))} in some seeds and not in others: it sits on "
-                  f"the plateau of a guess, then jumps to near 100% or never does, so its mean over seeds there "
-                  f"averages an all-or-nothing outcome.")
-        zh.append(f"tanh RNN 在 T = {', '.join(map(str, mixed))} 时有的种子学会、有的学不会:它先停在瞎猜的平台上,"
-                  f"然后要么跳到接近 100%,要么始终不跳,所以这些长度上多个种子的平均值是在平均一个“全有或全无”的结果。")
+        en.append(
+            f"The tanh RNN learned T = {', '.join(map(str, mixed))} in some seeds and not in others: it sits on "
+            f"the plateau of a guess, then jumps to near 100% or never does, so its mean over seeds there "
+            f"averages an all-or-nothing outcome."
+        )
+        zh.append(
+            f"tanh RNN 在 T = {', '.join(map(str, mixed))} 时有的种子学会、有的学不会:它先停在瞎猜的平台上,"
+            f"然后要么跳到接近 100%,要么始终不跳,所以这些长度上多个种子的平均值是在平均一个“全有或全无”的结果。"
+        )
     return Text(" ".join(en), "".join(zh)) if en else None
 
 
@@ -208,30 +284,49 @@ def _tables(result: Result, runs: Runs, mode: str) -> None:
             learned = runs.learned_at[(arm, t)]
             done = [s for s in learned if s is not None]
             row.append(ts.pm(runs.accuracy[(arm, t)]))
-            row.append(f"{int(np.mean(done))}" + (f" ({len(done)}/{len(learned)})" if len(done) < len(learned) else "")
-                       if done else "never")
+            row.append(
+                f"{int(np.mean(done))}"
+                + (f" ({len(done)}/{len(learned)})" if len(done) < len(learned) else "")
+                if done
+                else "never"
+            )
         rows.append(row)
     columns: list = [Text("length T", "长度 T")]
     for arm in arms:
-        columns += [Text(f"{ARMS[arm][1]}: test accuracy", f"{ARMS[arm][1]}:测试准确率"),
-                    Text(f"{ARMS[arm][1]}: steps to learn", f"{ARMS[arm][1]}:学会所需步数")]
-    result.add_table(Text("Test accuracy (mean ± std over seeds) and steps to learn, by sequence length",
-                          "各序列长度下的测试准确率(多个种子的均值 ± 标准差)与学会所需步数"), columns, rows,
-                     note=Text(f"Steps to learn: first step where the mean training loss of the last {LOSS_WINDOW} "
-                               f"steps is below {LEARNED_LOSS}, averaged over the seeds that got there (count in "
-                               f"brackets when not all did).",
-                               f"学会所需步数:最近 {LOSS_WINDOW} 步的平均训练损失首次低于 {LEARNED_LOSS} 的步数,"
-                               f"只对做到的种子取平均(不是全部做到时括号里给出个数)。"))
+        columns += [
+            Text(f"{ARMS[arm][1]}: test accuracy", f"{ARMS[arm][1]}:测试准确率"),
+            Text(f"{ARMS[arm][1]}: steps to learn", f"{ARMS[arm][1]}:学会所需步数"),
+        ]
     result.add_table(
-        Text("The error signal that reaches the first step, at initialisation",
-             "初始化时到达第一步的误差信号"),
+        Text(
+            "Test accuracy (mean ± std over seeds) and steps to learn, by sequence length",
+            "各序列长度下的测试准确率(多个种子的均值 ± 标准差)与学会所需步数",
+        ),
+        columns,
+        rows,
+        note=Text(
+            f"Steps to learn: first step where the mean training loss of the last {LOSS_WINDOW} "
+            f"steps is below {LEARNED_LOSS}, averaged over the seeds that got there (count in "
+            f"brackets when not all did).",
+            f"学会所需步数:最近 {LOSS_WINDOW} 步的平均训练损失首次低于 {LEARNED_LOSS} 的步数,"
+            f"只对做到的种子取平均(不是全部做到时括号里给出个数)。",
+        ),
+    )
+    result.add_table(
+        Text(
+            "The error signal that reaches the first step, at initialisation",
+            "初始化时到达第一步的误差信号",
+        ),
         [Text("length T", "长度 T")] + [Text(ARMS[arm][1]) for arm in arms],
         [[t] + [_geometric(runs.grad_ratio[(arm, t)]) for arm in arms] for t in lengths],
-        note=Text("||dL/dx_0|| / ||dL/dx_(T-1)|| on 256 sequences before training (geometric mean over seeds): "
-                  "how much of the gradient that reaches the last input survives the trip back to the first one, "
-                  "which holds the answer.",
-                  "训练前在 256 条序列上的 ||dL/dx_0|| / ||dL/dx_(T-1)||(多个种子的几何平均):到达最后一个输入的梯度,"
-                  "有多少能传回到携带答案的第一个输入。"))
+        note=Text(
+            "||dL/dx_0|| / ||dL/dx_(T-1)|| on 256 sequences before training (geometric mean over seeds): "
+            "how much of the gradient that reaches the last input survives the trip back to the first one, "
+            "which holds the answer.",
+            "训练前在 256 条序列上的 ||dL/dx_0|| / ||dL/dx_(T-1)||(多个种子的几何平均):到达最后一个输入的梯度,"
+            "有多少能传回到携带答案的第一个输入。",
+        ),
+    )
 
 
 def _geometric(values: list[float]) -> str:
@@ -249,8 +344,13 @@ def _accuracy_figure(result: Result, runs: Runs, mode: str) -> None:
         spread = [float(np.std(runs.accuracy[(arm, t)])) for t in lengths]
         left.errorbar(lengths, means, yerr=spread, marker="o", capsize=3, label=ARMS[arm][1])
     left.axhline(0.5, color="gray", lw=0.8, ls=":")
-    left.set(xscale="log", ylim=(0.4, 1.03), xlabel="sequence length T (log)", ylabel="test accuracy",
-             title="Remember the first input's sign")
+    left.set(
+        xscale="log",
+        ylim=(0.4, 1.03),
+        xlabel="sequence length T (log)",
+        ylabel="test accuracy",
+        title="Remember the first input's sign",
+    )
     left.legend(fontsize=7)
     longest = lengths[-1]
     for arm in arms:
@@ -258,12 +358,21 @@ def _accuracy_figure(result: Result, runs: Runs, mode: str) -> None:
         smooth = np.convolve(np.nan_to_num(curve, nan=np.log(2)), np.ones(10) / 10, mode="valid")
         right.plot(np.arange(len(smooth)) + 10, smooth, label=ARMS[arm][1])
     right.axhline(math.log(2), color="gray", lw=0.8, ls=":")
-    right.set(xlabel="Adam step", ylabel="training loss (10-step mean)", title=f"Training at T = {longest}, seed 0")
+    right.set(
+        xlabel="Adam step",
+        ylabel="training loss (10-step mean)",
+        title=f"Training at T = {longest}, seed 0",
+    )
     right.legend(fontsize=7)
-    result.add_figure(fig, "accuracy_vs_length", Text(
-        "Left: test accuracy against sequence length (chance 0.5, dotted). Right: training loss at the longest "
-        "length; ln 2 (dotted) is the loss of a guess.",
-        "左:测试准确率随序列长度的变化(虚线为随机水平 0.5)。右:最长长度上的训练损失;虚线 ln 2 是瞎猜的损失。"))
+    result.add_figure(
+        fig,
+        "accuracy_vs_length",
+        Text(
+            "Left: test accuracy against sequence length (chance 0.5, dotted). Right: training loss at the longest "
+            "length; ln 2 (dotted) is the loss of a guess.",
+            "左:测试准确率随序列长度的变化(虚线为随机水平 0.5)。右:最长长度上的训练损失;虚线 ln 2 是瞎猜的损失。",
+        ),
+    )
 
 
 def _gate_figure(result: Result, runs: Runs, mode: str) -> None:
@@ -279,33 +388,60 @@ def _gate_figure(result: Result, runs: Runs, mode: str) -> None:
     gates, cells = {g: [] for g in "ifo"}, []
     with glassnet.no_grad():
         for t in range(longest):
-            step = lstm_cell_step(glassnet.tensor(x[:, t]), h, c, rnn.weight_ih_l0, rnn.weight_hh_l0,
-                                  rnn.bias_ih_l0, rnn.bias_hh_l0)
+            step = lstm_cell_step(
+                glassnet.tensor(x[:, t]),
+                h,
+                c,
+                rnn.weight_ih_l0,
+                rnn.weight_hh_l0,
+                rnn.bias_ih_l0,
+                rnn.bias_hh_l0,
+            )
             h, c = step["h"], step["c"]
             for g in "ifo":
                 gates[g].append(step[g].data.mean())
             cells.append(c.data.copy())
     cells_array = np.stack(cells, axis=1)  # (N, T, H)
     final = cells_array[:, -1, :]
-    gap = np.abs(final[y == 1].mean(axis=0) - final[y == 0].mean(axis=0)) / (final.std(axis=0) + 1e-6)
+    gap = np.abs(final[y == 1].mean(axis=0) - final[y == 0].mean(axis=0)) / (
+        final.std(axis=0) + 1e-6
+    )
     unit = int(np.argmax(gap))
     fig, (left, right) = new_figure(9.5, 3.2, ncols=2)
     names = {"i": "input gate i_t", "f": "forget gate f_t", "o": "output gate o_t"}
     for g in "ifo":
         left.plot(range(longest), gates[g], label=names[g])
-    left.set(xlabel="step t", ylabel="mean over units and sequences", ylim=(0, 1),
-             title="Gates of the trained LSTM (chrono init)")
+    left.set(
+        xlabel="step t",
+        ylabel="mean over units and sequences",
+        ylim=(0, 1),
+        title="Gates of the trained LSTM (chrono init)",
+    )
     left.legend(fontsize=7)
     for n in range(30):
-        right.plot(range(longest), cells_array[n, :, unit], color="tab:red" if y[n] else "tab:blue", lw=0.8, alpha=0.7)
-    right.set(xlabel="step t", ylabel=f"cell state c_t[{unit}]",
-              title="The memory unit: red = first input +1, blue = -1")
-    result.add_figure(fig, "lstm_gates", Text(
-        f"The trained chrono-init LSTM (T = {longest}) stepped with glassnet.viz's lstm_cell_step. Left: mean "
-        f"input, forget and output gates over time. Right: the cell unit that best separates the labels, for 30 "
-        f"sequences: the sign written at t = 0 is carried to the end through the noise.",
-        f"训练好的 chrono 初始化 LSTM(T = {longest}),用 glassnet.viz 的 lstm_cell_step 逐步运行。左:输入门、遗忘门、"
-        f"输出门随时间的平均值。右:最能区分标签的细胞单元在 30 条序列上的取值:t = 0 写入的符号穿过噪声一直保持到最后。"))
+        right.plot(
+            range(longest),
+            cells_array[n, :, unit],
+            color="tab:red" if y[n] else "tab:blue",
+            lw=0.8,
+            alpha=0.7,
+        )
+    right.set(
+        xlabel="step t",
+        ylabel=f"cell state c_t[{unit}]",
+        title="The memory unit: red = first input +1, blue = -1",
+    )
+    result.add_figure(
+        fig,
+        "lstm_gates",
+        Text(
+            f"The trained chrono-init LSTM (T = {longest}) stepped with glassnet.viz's lstm_cell_step. Left: mean "
+            f"input, forget and output gates over time. Right: the cell unit that best separates the labels, for 30 "
+            f"sequences: the sign written at t = 0 is carried to the end through the noise.",
+            f"训练好的 chrono 初始化 LSTM(T = {longest}),用 glassnet.viz 的 lstm_cell_step 逐步运行。左:输入门、遗忘门、"
+            f"输出门随时间的平均值。右:最能区分标签的细胞单元在 30 条序列上的取值:t = 0 写入的符号穿过噪声一直保持到最后。",
+        ),
+    )
 
 
 def _cell_drawing(result: Result) -> Text:
@@ -316,15 +452,24 @@ def _cell_drawing(result: Result) -> Text:
         warnings.simplefilter("ignore")  # a missing `dot` warns; the report says it instead
         drawing = draw_lstm_cell(format="png")
     if drawing.data is None or not drawing.data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return Text(f" The cell drawing was skipped: {drawing.message or 'Graphviz gave no PNG'}.",
-                    f" 未绘制 LSTM 单元图:{drawing.message or 'Graphviz 没有生成 PNG'}。")
-    result.figures.append(Figure("lstm_cell", Text(
-        "One LSTM cell step drawn from glassnet's autograd graph (glassnet.viz.draw_lstm_cell): the gates i, f, g, o "
-        "from one split of W_ih x_t + W_hh h_(t-1) + b, and in red the cell-state path c_(t-1) -> f_t * c_(t-1) -> "
-        "+ i_t * g_t -> c_t, along which the gradient is scaled only by f_t.",
-        "由 glassnet 自动求导图画出的一步 LSTM 单元(glassnet.viz.draw_lstm_cell):门 i、f、g、o 来自 W_ih x_t + "
-        "W_hh h_(t-1) + b 的切分;红色为细胞状态通路 c_(t-1) -> f_t * c_(t-1) -> + i_t * g_t -> c_t,梯度沿它只被 "
-        "f_t 缩放。"), drawing.data))
+        return Text(
+            f" The cell drawing was skipped: {drawing.message or 'Graphviz gave no PNG'}.",
+            f" 未绘制 LSTM 单元图:{drawing.message or 'Graphviz 没有生成 PNG'}。",
+        )
+    result.figures.append(
+        Figure(
+            "lstm_cell",
+            Text(
+                "One LSTM cell step drawn from glassnet's autograd graph (glassnet.viz.draw_lstm_cell): the gates i, f, g, o "
+                "from one split of W_ih x_t + W_hh h_(t-1) + b, and in red the cell-state path c_(t-1) -> f_t * c_(t-1) -> "
+                "+ i_t * g_t -> c_t, along which the gradient is scaled only by f_t.",
+                "由 glassnet 自动求导图画出的一步 LSTM 单元(glassnet.viz.draw_lstm_cell):门 i、f、g、o 来自 W_ih x_t + "
+                "W_hh h_(t-1) + b 的切分;红色为细胞状态通路 c_(t-1) -> f_t * c_(t-1) -> + i_t * g_t -> c_t,梯度沿它只被 "
+                "f_t 缩放。",
+            ),
+            drawing.data,
+        )
+    )
     return Text("")
 
 
@@ -350,5 +495,7 @@ def run(mode: str, seed: int) -> Result:
         f"任务:标签是第一个输入 x_0 = (±1, 1) 的符号,之后是 T - 1 步 (N(0, {NOISE_STD:g}^2), 0) 噪声;由最后一个隐状态"
         f"分类(随机为 50%)。长度 T = {lengths}。网络({arms})隐藏层大小 {HIDDEN},各用 Adam(学习率 {LR:g},批大小 "
         f"{BATCH})在相同的新批次上训练 {config['steps']} 步,每种 {config['replicates']} 个种子;每个长度用 "
-        f"{config['test']} 条留出序列测准确率。耗时:{ts.timing_note(clock)}。" + (drawing_note.zh or ""))
+        f"{config['test']} 条留出序列测准确率。耗时:{ts.timing_note(clock)}。"
+        + (drawing_note.zh or ""),
+    )
     return result

@@ -64,28 +64,58 @@ from glassnet.ops.recurrent.lstm import LSTMLayer
 from glassnet.tensor import Tensor
 
 
-def lstm_layer(input: Tensor, h0: Tensor | None, c0: Tensor | None, weight_ih: Tensor,  # noqa: A002
-               weight_hh: Tensor, bias_ih: Tensor | None = None, bias_hh: Tensor | None = None,
-               reverse: bool = False) -> tuple[Tensor, Tensor, Tensor]:
+def lstm_layer(
+    input: Tensor,
+    h0: Tensor | None,
+    c0: Tensor | None,
+    weight_ih: Tensor,  # noqa: A002
+    weight_hh: Tensor,
+    bias_ih: Tensor | None = None,
+    bias_hh: Tensor | None = None,
+    reverse: bool = False,
+) -> tuple[Tensor, Tensor, Tensor]:
     """One LSTM layer over a (T, B, I) sequence: (output (T, B, H), h_n (B, H), c_n (B, H))."""
     return LSTMLayer.apply(input, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh, reverse=reverse)
 
 
-def gru_layer(input: Tensor, h0: Tensor | None, weight_ih: Tensor, weight_hh: Tensor,  # noqa: A002
-              bias_ih: Tensor | None = None, bias_hh: Tensor | None = None,
-              reverse: bool = False) -> tuple[Tensor, Tensor]:
+def gru_layer(
+    input: Tensor,
+    h0: Tensor | None,
+    weight_ih: Tensor,
+    weight_hh: Tensor,  # noqa: A002
+    bias_ih: Tensor | None = None,
+    bias_hh: Tensor | None = None,
+    reverse: bool = False,
+) -> tuple[Tensor, Tensor]:
     """One GRU layer over a (T, B, I) sequence: (output (T, B, H), h_n (B, H))."""
     return GRULayer.apply(input, h0, weight_ih, weight_hh, bias_ih, bias_hh, reverse=reverse)
 
 
-def rnn_layer(input: Tensor, h0: Tensor | None, weight_ih: Tensor, weight_hh: Tensor,  # noqa: A002
-              bias_ih: Tensor | None = None, bias_hh: Tensor | None = None, reverse: bool = False,
-              nonlinearity: str = "tanh") -> tuple[Tensor, Tensor]:
+def rnn_layer(
+    input: Tensor,
+    h0: Tensor | None,
+    weight_ih: Tensor,
+    weight_hh: Tensor,  # noqa: A002
+    bias_ih: Tensor | None = None,
+    bias_hh: Tensor | None = None,
+    reverse: bool = False,
+    nonlinearity: str = "tanh",
+) -> tuple[Tensor, Tensor]:
     """One Elman RNN layer over a (T, B, I) sequence: (output (T, B, H), h_n (B, H))."""
     if nonlinearity not in ("tanh", "relu"):
-        raise ValueError(f"rnn_layer: unknown nonlinearity '{nonlinearity}'; expected 'tanh' or 'relu'")
-    return RNNLayer.apply(input, h0, weight_ih, weight_hh, bias_ih, bias_hh, reverse=reverse,
-                          nonlinearity=nonlinearity)
+        raise ValueError(
+            f"rnn_layer: unknown nonlinearity '{nonlinearity}'; expected 'tanh' or 'relu'"
+        )
+    return RNNLayer.apply(
+        input,
+        h0,
+        weight_ih,
+        weight_hh,
+        bias_ih,
+        bias_hh,
+        reverse=reverse,
+        nonlinearity=nonlinearity,
+    )
 
 
 __all__ = ["LSTMLayer", "GRULayer", "RNNLayer", "lstm_layer", "gru_layer", "rnn_layer"]

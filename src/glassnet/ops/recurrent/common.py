@@ -93,7 +93,9 @@ def project(xp: Any, x: Array, w_ih: Array, bias: Array | None) -> Array:
     return out
 
 
-def recurrent_weight_grad(xp: Any, d_pre: Array, hs: Array, h0: Array | None, reverse: bool) -> Array:
+def recurrent_weight_grad(
+    xp: Any, d_pre: Array, hs: Array, h0: Array | None, reverse: bool
+) -> Array:
     """dW_hh = sum_t d_pre[t]^T h_{t-1} as one GEMM over the steps that have a previous state.
 
     The previous state of step t is hs[t - 1] going forward, hs[t + 1] in reverse; the first
@@ -105,14 +107,19 @@ def recurrent_weight_grad(xp: Any, d_pre: Array, hs: Array, h0: Array | None, re
         later, earlier, first = d_pre[:-1], hs[1:], length - 1
     else:
         later, earlier, first = d_pre[1:], hs[:-1], 0
-    grad = xp.matmul(later.reshape(-1, rows).T, earlier.reshape(-1, hidden)) if length > 1 \
+    grad = (
+        xp.matmul(later.reshape(-1, rows).T, earlier.reshape(-1, hidden))
+        if length > 1
         else xp.zeros((rows, hidden), dtype=d_pre.dtype)
+    )
     if h0 is not None:
         grad += d_pre[first].T @ h0
     return grad
 
 
-def input_grads(xp: Any, x: Array, d_flat: Array, w_ih: Array, needs_x: bool, needs_w: bool) -> tuple[Any, Any]:
+def input_grads(
+    xp: Any, x: Array, d_flat: Array, w_ih: Array, needs_x: bool, needs_w: bool
+) -> tuple[Any, Any]:
     """dx = dA W_ih and dW_ih = dA^T X, each one GEMM over all steps (d_flat: dA as (T*B, rows))."""
     dx = (d_flat @ w_ih).reshape(x.shape) if needs_x else None
     dw = d_flat.T @ x.reshape(d_flat.shape[0], -1) if needs_w else None

@@ -31,8 +31,17 @@ class RNNLayer(Function):
     x: (T, B, I); h0: (B, H) or None (zeros); out: (T, B, H). Saves only the states h_t (the output).
     """
 
-    def forward(self, x: Array, h0: Array | None, w_ih: Array, w_hh: Array, b_ih: Array | None,
-                b_hh: Array | None, reverse: bool = False, nonlinearity: str = "tanh") -> tuple[Array, Array]:
+    def forward(
+        self,
+        x: Array,
+        h0: Array | None,
+        w_ih: Array,
+        w_hh: Array,
+        b_ih: Array | None,
+        b_hh: Array | None,
+        reverse: bool = False,
+        nonlinearity: str = "tanh",
+    ) -> tuple[Array, Array]:
         xp = self.xp
         bias = None
         if b_ih is not None or b_hh is not None:
@@ -78,4 +87,11 @@ class RNNLayer(Function):
         dw_hh = recurrent_weight_grad(xp, d_pre, hs, h0, self.reverse) if needs[3] else None
         db = bias_grad(d_flat) if needs[4] or needs[5] else None
         pool.give(xp, d_pre)
-        return dx, dh_rec if needs[1] else None, dw_ih, dw_hh, db if needs[4] else None, db if needs[5] else None
+        return (
+            dx,
+            dh_rec if needs[1] else None,
+            dw_ih,
+            dw_hh,
+            db if needs[4] else None,
+            db if needs[5] else None,
+        )

@@ -52,8 +52,16 @@ class GRULayer(Function):
     inside r * (...). Saves the gate activations, hn of every step and the states.
     """
 
-    def forward(self, x: Array, h0: Array | None, w_ih: Array, w_hh: Array, b_ih: Array | None,
-                b_hh: Array | None, reverse: bool = False) -> tuple[Array, Array]:
+    def forward(
+        self,
+        x: Array,
+        h0: Array | None,
+        w_ih: Array,
+        w_hh: Array,
+        b_ih: Array | None,
+        b_hh: Array | None,
+        reverse: bool = False,
+    ) -> tuple[Array, Array]:
         xp = self.xp
         length, batch, _ = x.shape
         hidden = w_hh.shape[1]
@@ -61,7 +69,9 @@ class GRULayer(Function):
         half = xp.ones((3 * hidden, 1), dtype=x.dtype)
         half[:two] = 0.5  # r and z are sigmoids: feed them a/2
         bias = None
-        if b_ih is not None or b_hh is not None:  # b_hr, b_hz join the projection; b_hn stays in r * (...)
+        if (
+            b_ih is not None or b_hh is not None
+        ):  # b_hr, b_hz join the projection; b_hn stays in r * (...)
             bias = xp.zeros(3 * hidden, dtype=x.dtype)
             if b_ih is not None:
                 bias += b_ih
@@ -146,7 +156,10 @@ class GRULayer(Function):
         needs = self.needs_input_grad
         dx = dw_ih = db_ih = None
         d_hidden_flat = d_hidden.reshape(length * batch, 3 * hidden)
-        d_rz_flat, d_n_flat = d_hidden_flat[:, :two], d_n.reshape(length * batch, hidden)  # r, z: same at x and h
+        d_rz_flat, d_n_flat = (
+            d_hidden_flat[:, :two],
+            d_n.reshape(length * batch, hidden),
+        )  # r, z: same at x and h
         if needs[0] or needs[2]:
             dx_rz, dw_rz = input_grads(xp, x, d_rz_flat, w_ih[:two], needs[0], needs[2])
             dx_n, dw_n = input_grads(xp, x, d_n_flat, w_ih[two:], needs[0], needs[2])

@@ -56,8 +56,13 @@ from glassnet.ops.recurrent.common import (
 
 def _lstm_rows(xp: Any, hidden: int) -> Array:
     """Row order i, f, o, g (PyTorch stores i, f, g, o): the three sigmoid gates side by side."""
-    return xp.concatenate([xp.arange(0, 2 * hidden), xp.arange(3 * hidden, 4 * hidden),
-                           xp.arange(2 * hidden, 3 * hidden)])
+    return xp.concatenate(
+        [
+            xp.arange(0, 2 * hidden),
+            xp.arange(3 * hidden, 4 * hidden),
+            xp.arange(2 * hidden, 3 * hidden),
+        ]
+    )
 
 
 class LSTMLayer(Function):
@@ -68,8 +73,17 @@ class LSTMLayer(Function):
     (the output itself). The cell and its derivatives are in the module docstring.
     """
 
-    def forward(self, x: Array, h0: Array | None, c0: Array | None, w_ih: Array, w_hh: Array,
-                b_ih: Array | None, b_hh: Array | None, reverse: bool = False) -> tuple[Array, Array, Array]:
+    def forward(
+        self,
+        x: Array,
+        h0: Array | None,
+        c0: Array | None,
+        w_ih: Array,
+        w_hh: Array,
+        b_ih: Array | None,
+        b_hh: Array | None,
+        reverse: bool = False,
+    ) -> tuple[Array, Array, Array]:
         xp = self.xp
         length, batch, _ = x.shape
         hidden = w_hh.shape[1]
@@ -78,7 +92,9 @@ class LSTMLayer(Function):
         half[: 3 * hidden] = 0.5  # sigma(a) = (1 + tanh(a/2)) / 2: feed the sigmoid gates a/2
         bias = None
         if b_ih is not None or b_hh is not None:
-            bias = (b_ih if b_hh is None else b_hh if b_ih is None else b_ih + b_hh)[rows] * half[:, 0]
+            bias = (b_ih if b_hh is None else b_hh if b_ih is None else b_ih + b_hh)[rows] * half[
+                :, 0
+            ]
         gates = project(xp, x, w_ih[rows] * half, bias)
         w_hh_t = (w_hh[rows] * half).T
         hs = xp.empty((length, batch, hidden), dtype=x.dtype)  # the output: never pooled
@@ -95,7 +111,12 @@ class LSTMLayer(Function):
                 step += recurrent
             xp.tanh(step, out=step)
             sigmoid_finish(step[:, :three])
-            i, f, o, g = step[:, :hidden], step[:, hidden:2 * hidden], step[:, 2 * hidden:three], step[:, three:]
+            i, f, o, g = (
+                step[:, :hidden],
+                step[:, hidden : 2 * hidden],
+                step[:, 2 * hidden : three],
+                step[:, three:],
+            )
             c_new = cs[t]
             if c is None:
                 xp.multiply(i, g, out=c_new)
@@ -132,8 +153,18 @@ class LSTMLayer(Function):
             t = order[position]
             c_prev = cs[order[position - 1]] if position else c0
             step, d = gates[t], d_pre[t]
-            i, f, o, g = step[:, :hidden], step[:, hidden:2 * hidden], step[:, 2 * hidden:three], step[:, three:]
-            di, df, do, dg = d[:, :hidden], d[:, hidden:2 * hidden], d[:, 2 * hidden:three], d[:, three:]
+            i, f, o, g = (
+                step[:, :hidden],
+                step[:, hidden : 2 * hidden],
+                step[:, 2 * hidden : three],
+                step[:, three:],
+            )
+            di, df, do, dg = (
+                d[:, :hidden],
+                d[:, hidden : 2 * hidden],
+                d[:, 2 * hidden : three],
+                d[:, three:],
+            )
             xp.add(d_out[t], dh_rec, out=dh)
             xp.multiply(dh, tanh_cs[t], out=do)
             tanh_grad(xp, tanh_cs[t], scratch)
@@ -159,8 +190,15 @@ class LSTMLayer(Function):
         dw_hh = recurrent_weight_grad(xp, d_pre, hs, h0, self.reverse)[back] if needs[4] else None
         db = bias_grad(d_flat)[back] if needs[5] or needs[6] else None
         pool.give(xp, d_pre)
-        return (dx, dh_rec if needs[1] else None, dc if needs[2] else None,
-                dw_ih[back] if needs[3] else None, dw_hh, db if needs[5] else None, db if needs[6] else None)
+        return (
+            dx,
+            dh_rec if needs[1] else None,
+            dc if needs[2] else None,
+            dw_ih[back] if needs[3] else None,
+            dw_hh,
+            db if needs[5] else None,
+            db if needs[6] else None,
+        )
 
     def release(self) -> None:
         if self.saved:

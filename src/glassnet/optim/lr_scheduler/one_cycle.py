@@ -44,38 +44,68 @@ class OneCycleLR(LRScheduler):
         self.optimizer = check_optimizer(optimizer)
         if total_steps is not None:
             if not isinstance(total_steps, int) or total_steps <= 0:
-                raise ValueError(f"OneCycleLR: Expected positive integer total_steps, but got {total_steps!r}")
+                raise ValueError(
+                    f"OneCycleLR: Expected positive integer total_steps, but got {total_steps!r}"
+                )
             self.total_steps = total_steps
         elif epochs is not None and steps_per_epoch is not None:
             if not isinstance(epochs, int) or epochs <= 0:
-                raise ValueError(f"OneCycleLR: Expected positive integer epochs, but got {epochs!r}")
+                raise ValueError(
+                    f"OneCycleLR: Expected positive integer epochs, but got {epochs!r}"
+                )
             if not isinstance(steps_per_epoch, int) or steps_per_epoch <= 0:
-                raise ValueError(f"OneCycleLR: Expected positive integer steps_per_epoch, but got {steps_per_epoch!r}")
+                raise ValueError(
+                    f"OneCycleLR: Expected positive integer steps_per_epoch, but got {steps_per_epoch!r}"
+                )
             self.total_steps = epochs * steps_per_epoch
         else:
-            raise ValueError("OneCycleLR: You must define either total_steps OR (epochs AND steps_per_epoch)")
+            raise ValueError(
+                "OneCycleLR: You must define either total_steps OR (epochs AND steps_per_epoch)"
+            )
         if not isinstance(pct_start, float) or pct_start < 0 or pct_start > 1:
-            raise ValueError(f"OneCycleLR: Expected float between 0 and 1 pct_start, but got {pct_start!r}")
+            raise ValueError(
+                f"OneCycleLR: Expected float between 0 and 1 pct_start, but got {pct_start!r}"
+            )
         if anneal_strategy not in ("cos", "linear"):
             raise ValueError(
                 f"OneCycleLR: anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy!r}"
             )
         self._anneal_func_type = anneal_strategy
-        warm_up = {"end_step": float(pct_start * self.total_steps) - 1, "start_lr": "initial_lr", "end_lr": "max_lr",
-                   "start_momentum": "max_momentum", "end_momentum": "base_momentum"}
+        warm_up = {
+            "end_step": float(pct_start * self.total_steps) - 1,
+            "start_lr": "initial_lr",
+            "end_lr": "max_lr",
+            "start_momentum": "max_momentum",
+            "end_momentum": "base_momentum",
+        }
         if three_phase:
             self._schedule_phases = [
                 warm_up,
-                {"end_step": float(2 * pct_start * self.total_steps) - 2, "start_lr": "max_lr", "end_lr": "initial_lr",
-                 "start_momentum": "base_momentum", "end_momentum": "max_momentum"},
-                {"end_step": self.total_steps - 1, "start_lr": "initial_lr", "end_lr": "min_lr",
-                 "start_momentum": "max_momentum", "end_momentum": "max_momentum"},
+                {
+                    "end_step": float(2 * pct_start * self.total_steps) - 2,
+                    "start_lr": "max_lr",
+                    "end_lr": "initial_lr",
+                    "start_momentum": "base_momentum",
+                    "end_momentum": "max_momentum",
+                },
+                {
+                    "end_step": self.total_steps - 1,
+                    "start_lr": "initial_lr",
+                    "end_lr": "min_lr",
+                    "start_momentum": "max_momentum",
+                    "end_momentum": "max_momentum",
+                },
             ]
         else:
             self._schedule_phases = [
                 warm_up,
-                {"end_step": self.total_steps - 1, "start_lr": "max_lr", "end_lr": "min_lr",
-                 "start_momentum": "base_momentum", "end_momentum": "max_momentum"},
+                {
+                    "end_step": self.total_steps - 1,
+                    "start_lr": "max_lr",
+                    "end_lr": "min_lr",
+                    "start_momentum": "base_momentum",
+                    "end_momentum": "max_momentum",
+                },
             ]
         max_lrs = per_group("max_lr", optimizer, max_lr)
         if last_epoch == -1:
@@ -94,7 +124,9 @@ class OneCycleLR(LRScheduler):
             max_momentums = per_group("max_momentum", optimizer, max_momentum)
             base_momentums = per_group("base_momentum", optimizer, base_momentum)
             if last_epoch == -1:
-                for top, bottom, group in zip(max_momentums, base_momentums, optimizer.param_groups):
+                for top, bottom, group in zip(
+                    max_momentums, base_momentums, optimizer.param_groups
+                ):
                     if self.use_beta1:
                         group["betas"] = (top, *group["betas"][1:])
                     else:
@@ -123,7 +155,9 @@ class OneCycleLR(LRScheduler):
                     pct = (step_num - start_step) / (end_step - start_step)
                     lr = self._anneal_func(group[phase["start_lr"]], group[phase["end_lr"]], pct)
                     if self.cycle_momentum:
-                        momentum = self._anneal_func(group[phase["start_momentum"]], group[phase["end_momentum"]], pct)
+                        momentum = self._anneal_func(
+                            group[phase["start_momentum"]], group[phase["end_momentum"]], pct
+                        )
                     break
                 start_step = phase["end_step"]
             lrs.append(lr)

@@ -65,8 +65,11 @@ class ReduceLROnPlateau(LRScheduler):
         if epoch is None:
             epoch = self.last_epoch + 1
         else:
-            warnings.warn("The epoch parameter in `scheduler.step()` is deprecated, as in PyTorch",
-                          UserWarning, stacklevel=2)
+            warnings.warn(
+                "The epoch parameter in `scheduler.step()` is deprecated, as in PyTorch",
+                UserWarning,
+                stacklevel=2,
+            )
         self.last_epoch = epoch
         if self._is_better(current, self.best):
             self.best = current
@@ -113,7 +116,9 @@ class ReduceLROnPlateau(LRScheduler):
 
     def _init_is_better(self, mode: str, threshold: float, threshold_mode: str) -> None:
         if mode not in ("min", "max"):
-            raise ValueError(f"ReduceLROnPlateau: mode {mode!r} is unknown! (choose 'min' or 'max')")
+            raise ValueError(
+                f"ReduceLROnPlateau: mode {mode!r} is unknown! (choose 'min' or 'max')"
+            )
         if threshold_mode not in ("rel", "abs"):
             raise ValueError(
                 f"ReduceLROnPlateau: threshold mode {threshold_mode!r} is unknown! (choose 'rel' or 'abs')"
@@ -125,4 +130,6 @@ class ReduceLROnPlateau(LRScheduler):
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         super().load_state_dict(state_dict)
-        self._init_is_better(mode=self.mode, threshold=self.threshold, threshold_mode=self.threshold_mode)
+        self._init_is_better(
+            mode=self.mode, threshold=self.threshold, threshold_mode=self.threshold_mode
+        )

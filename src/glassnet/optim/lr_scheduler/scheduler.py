@@ -74,15 +74,20 @@ class LRScheduler:
                 "Detected call of `lr_scheduler.step()` before `optimizer.step()`. You should call them in the "
                 "order `optimizer.step()` then `lr_scheduler.step()`; otherwise the first value of the "
                 "learning rate schedule is skipped.",
-                UserWarning, stacklevel=2,
+                UserWarning,
+                stacklevel=2,
             )
         self._step_count += 1
         if epoch is None:
             self.last_epoch += 1
             values = self.get_lr()
         else:
-            warnings.warn("The epoch parameter in `scheduler.step()` is deprecated, as in PyTorch; "
-                          "call step() without it", UserWarning, stacklevel=2)
+            warnings.warn(
+                "The epoch parameter in `scheduler.step()` is deprecated, as in PyTorch; "
+                "call step() without it",
+                UserWarning,
+                stacklevel=2,
+            )
             self.last_epoch = epoch
             closed_form = getattr(self, "_get_closed_form_lr", None)
             values = closed_form() if closed_form is not None else self.get_lr()
@@ -97,7 +102,9 @@ class LRScheduler:
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore the attributes saved by `state_dict()` (of glassnet or PyTorch)."""
         if not isinstance(state_dict, dict):
-            raise TypeError(f"{type(self).__name__}.load_state_dict: expected a dict, got {type(state_dict).__name__}")
+            raise TypeError(
+                f"{type(self).__name__}.load_state_dict: expected a dict, got {type(state_dict).__name__}"
+            )
         groups = len(self.optimizer.param_groups)
         for key in ("base_lrs", "_last_lr", "min_lrs"):
             if key in state_dict and len(state_dict[key]) != groups:

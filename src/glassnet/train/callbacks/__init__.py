@@ -11,5 +11,14 @@ from glassnet.train.callbacks.model_checkpoint import ModelCheckpoint
 from glassnet.train.callbacks.nan_guard import NaNGuard, NonFiniteError
 from glassnet.train.callbacks.progress import ProgressBar
 
-__all__ = ["CSVLogger", "Callback", "CallbackList", "EarlyStopping", "ModelCheckpoint", "Monitor", "NaNGuard",
-           "NonFiniteError", "ProgressBar"]
+__all__ = [
+    "CSVLogger",
+    "Callback",
+    "CallbackList",
+    "EarlyStopping",
+    "ModelCheckpoint",
+    "Monitor",
+    "NaNGuard",
+    "NonFiniteError",
+    "ProgressBar",
+]

@@ -71,8 +71,10 @@ class CallbackList:
         callbacks = list(callbacks or [])
         for position, callback in enumerate(callbacks):
             if not isinstance(callback, Callback):
-                raise TypeError(f"Trainer: callbacks[{position}] is a {type(callback).__name__}, not a "
-                                "glassnet.train.Callback")
+                raise TypeError(
+                    f"Trainer: callbacks[{position}] is a {type(callback).__name__}, not a "
+                    "glassnet.train.Callback"
+                )
         self.callbacks = sorted(callbacks, key=lambda callback: callback.runs_last)  # stable
 
     def __iter__(self) -> Any:
@@ -101,8 +103,10 @@ class CallbackList:
         keys = self.keys()
         for key, callback in zip(keys, self.callbacks):
             if key not in state:
-                raise ValueError(f"{source} has no state for callback {key} (it holds "
-                                 f"{', '.join(state) or 'none'}); resume with the callbacks of the original run")
+                raise ValueError(
+                    f"{source} has no state for callback {key} (it holds "
+                    f"{', '.join(state) or 'none'}); resume with the callbacks of the original run"
+                )
             callback.load_state_dict(state[key])
 
 
@@ -113,11 +117,17 @@ class Monitor:
     "auto": max for accuracy/precision/recall/f1/auc-like names, else min.
     """
 
-    def __init__(self, owner: str, monitor: str, mode: str = "auto", min_delta: float = 0.0) -> None:
+    def __init__(
+        self, owner: str, monitor: str, mode: str = "auto", min_delta: float = 0.0
+    ) -> None:
         if mode not in MODES:
-            raise ValueError(f"{owner}: mode must be one of {', '.join(map(repr, MODES))}, got {mode!r}")
+            raise ValueError(
+                f"{owner}: mode must be one of {', '.join(map(repr, MODES))}, got {mode!r}"
+            )
         if not isinstance(monitor, str) or not monitor:
-            raise ValueError(f"{owner}: monitor must be the name of a logged value, e.g. 'val_loss', got {monitor!r}")
+            raise ValueError(
+                f"{owner}: monitor must be the name of a logged value, e.g. 'val_loss', got {monitor!r}"
+            )
         if not min_delta >= 0:
             raise ValueError(f"{owner}: min_delta must be >= 0, got {min_delta!r}")
         if mode == "auto":
@@ -139,7 +149,13 @@ class Monitor:
     def value(self, logs: Logs) -> float:
         if self.monitor not in logs:
             available = ", ".join(sorted(key for key in logs if not key.startswith("_"))) or "none"
-            hint = " (pass val data to fit() for val_* values)" if self.monitor.startswith("val_") else ""
-            raise ValueError(f"{self.owner}: monitor {self.monitor!r} is not in the logs; available: {available}"
-                           f"{hint}")
+            hint = (
+                " (pass val data to fit() for val_* values)"
+                if self.monitor.startswith("val_")
+                else ""
+            )
+            raise ValueError(
+                f"{self.owner}: monitor {self.monitor!r} is not in the logs; available: {available}"
+                f"{hint}"
+            )
         return float(logs[self.monitor])

@@ -58,33 +58,54 @@ class ModelCheckpoint(Callback):
 
     runs_last = True
 
-    def __init__(self, dirpath: str | os.PathLike[str] | None = None, filename: str = "epoch={epoch:03d}",
-                 monitor: str | None = None, mode: str = "auto", min_delta: float = 0.0,
-                 save_best_only: bool = False, save_last: bool = True, every_n_epochs: int = 1,
-                 every_n_train_steps: int | None = None, keep_last: int | None = None,
-                 save_weights_only: bool = False, *, filepath: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        dirpath: str | os.PathLike[str] | None = None,
+        filename: str = "epoch={epoch:03d}",
+        monitor: str | None = None,
+        mode: str = "auto",
+        min_delta: float = 0.0,
+        save_best_only: bool = False,
+        save_last: bool = True,
+        every_n_epochs: int = 1,
+        every_n_train_steps: int | None = None,
+        keep_last: int | None = None,
+        save_weights_only: bool = False,
+        *,
+        filepath: str | os.PathLike[str] | None = None,
+    ) -> None:
         owner = "ModelCheckpoint"
         if (dirpath is None) == (filepath is None):
-            raise ValueError(f"{owner}: give either dirpath (a folder) or filepath (a folder/template{SUFFIX}), "
-                             "not both or neither")
+            raise ValueError(
+                f"{owner}: give either dirpath (a folder) or filepath (a folder/template{SUFFIX}), "
+                "not both or neither"
+            )
         if filepath is not None:
             template = Path(os.fspath(filepath))
             if template.suffix != SUFFIX:
                 raise ValueError(f"{owner}: filepath {str(template)!r} must end in {SUFFIX}")
-            dirpath, filename = template.parent, template.name[:-len(SUFFIX)]
+            dirpath, filename = template.parent, template.name[: -len(SUFFIX)]
         self.dirpath = Path(os.fspath(dirpath))
         if self.dirpath.suffix == SUFFIX:
-            raise ValueError(f"{owner}: dirpath {str(self.dirpath)!r} looks like a file; give the folder to write "
-                             f"best{SUFFIX}, last{SUFFIX} and the periodic files into")
+            raise ValueError(
+                f"{owner}: dirpath {str(self.dirpath)!r} looks like a file; give the folder to write "
+                f"best{SUFFIX}, last{SUFFIX} and the periodic files into"
+            )
         self.filename = filename
         self.watch = Monitor(owner, monitor, mode, min_delta) if monitor is not None else None
         if save_best_only and self.watch is None:
-            raise ValueError(f"{owner}: save_best_only=True needs a monitor, e.g. monitor='val_loss'")
+            raise ValueError(
+                f"{owner}: save_best_only=True needs a monitor, e.g. monitor='val_loss'"
+            )
         self.monitor = monitor
         self.mode = self.watch.mode if self.watch else mode
         self.save_best_only, self.save_last = bool(save_best_only), bool(save_last)
-        self.every_n_epochs = _positive_or_none(owner, "every_n_epochs", every_n_epochs, zero_ok=True) or 0
-        self.every_n_train_steps = _positive_or_none(owner, "every_n_train_steps", every_n_train_steps)
+        self.every_n_epochs = (
+            _positive_or_none(owner, "every_n_epochs", every_n_epochs, zero_ok=True) or 0
+        )
+        self.every_n_train_steps = _positive_or_none(
+            owner, "every_n_train_steps", every_n_train_steps
+        )
         self.keep_last = _positive_or_none(owner, "keep_last", keep_last)
         self.save_weights_only = bool(save_weights_only)
         self._check_template()
@@ -96,7 +117,9 @@ class ModelCheckpoint(Callback):
         except KeyError:
             pass  # a logged value such as {val_loss:.4f}: checked when first used
         except (ValueError, IndexError) as error:
-            raise ValueError(f"ModelCheckpoint: filename template {self.filename!r} is invalid: {error}") from None
+            raise ValueError(
+                f"ModelCheckpoint: filename template {self.filename!r} is invalid: {error}"
+            ) from None
 
     def _reset(self) -> None:
         self.best_model_score = self.watch.worst if self.watch else math.nan
@@ -121,7 +144,11 @@ class ModelCheckpoint(Callback):
             self._reset()
 
     def on_batch_end(self, batch: int, logs: Logs) -> None:
-        if self.every_n_train_steps and self.save_last and self.trainer.global_step % self.every_n_train_steps == 0:
+        if (
+            self.every_n_train_steps
+            and self.save_last
+            and self.trainer.global_step % self.every_n_train_steps == 0
+        ):
             save(self.trainer.state_dict(), self.last_model_path)
 
     def on_epoch_end(self, epoch: int, logs: Logs) -> None:
@@ -132,14 +159,20 @@ class ModelCheckpoint(Callback):
             if improved:
                 self.best_model_score, self.best_epoch = current, epoch
         periodic, expired = None, []
-        if self.every_n_epochs and (epoch + 1) % self.every_n_epochs == 0 and (improved or not self.save_best_only):
+        if (
+            self.every_n_epochs
+            and (epoch + 1) % self.every_n_epochs == 0
+            and (improved or not self.save_best_only)
+        ):
             periodic = self._periodic_path(epoch, logs)
             if str(periodic) in self.written:
-                self.written.remove(str(periodic))  # rewritten after a resume: it is the newest again
+                self.written.remove(
+                    str(periodic)
+                )  # rewritten after a resume: it is the newest again
             self.written.append(str(periodic))
             if self.keep_last is not None and len(self.written) > self.keep_last:
-                expired = self.written[:-self.keep_last]
-                self.written = self.written[-self.keep_last:]
+                expired = self.written[: -self.keep_last]
+                self.written = self.written[-self.keep_last :]
         # Captured after the bookkeeping above, so a resumed run knows this epoch's best and files.
         state = self.trainer.state_dict()
         weights = state["model"] if self.save_weights_only else state
@@ -157,13 +190,18 @@ class ModelCheckpoint(Callback):
         try:
             name = self.filename.format(epoch=epoch + 1, step=self.trainer.global_step, **logs)
         except KeyError as error:
-            raise ValueError(f"ModelCheckpoint: filename template {self.filename!r} uses {error}, which is not in "
-                             f"the logs ({', '.join(sorted(logs))})") from None
+            raise ValueError(
+                f"ModelCheckpoint: filename template {self.filename!r} uses {error}, which is not in "
+                f"the logs ({', '.join(sorted(logs))})"
+            ) from None
         return self.dirpath / f"{name}{SUFFIX}"
 
     def state_dict(self) -> dict[str, Any]:
-        return {"best_model_score": self.best_model_score, "best_epoch": self.best_epoch,
-                "written": list(self.written)}
+        return {
+            "best_model_score": self.best_model_score,
+            "best_epoch": self.best_epoch,
+            "written": list(self.written),
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.best_model_score = float(state["best_model_score"])
@@ -171,6 +209,8 @@ class ModelCheckpoint(Callback):
         self.written = [str(path) for path in state["written"]]
 
     def __repr__(self) -> str:
-        return (f"ModelCheckpoint(dirpath={str(self.dirpath)!r}, monitor={self.monitor!r}, "
-                f"save_best_only={self.save_best_only}, every_n_epochs={self.every_n_epochs}, "
-                f"every_n_train_steps={self.every_n_train_steps}, keep_last={self.keep_last})")
+        return (
+            f"ModelCheckpoint(dirpath={str(self.dirpath)!r}, monitor={self.monitor!r}, "
+            f"save_best_only={self.save_best_only}, every_n_epochs={self.every_n_epochs}, "
+            f"every_n_train_steps={self.every_n_train_steps}, keep_last={self.keep_last})"
+        )

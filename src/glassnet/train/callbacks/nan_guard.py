@@ -54,10 +54,17 @@ class NaNGuard(Callback):
             in `trainer.stop_reason` (as Keras' TerminateOnNaN stops).
     """
 
-    def __init__(self, check_gradients: bool = True, check_parameters: bool = True, raise_error: bool = True,
-                 divergence_factor: float | None = None) -> None:
+    def __init__(
+        self,
+        check_gradients: bool = True,
+        check_parameters: bool = True,
+        raise_error: bool = True,
+        divergence_factor: float | None = None,
+    ) -> None:
         if divergence_factor is not None and not divergence_factor > 1:
-            raise ValueError(f"NaNGuard: divergence_factor must be > 1 or None, got {divergence_factor!r}")
+            raise ValueError(
+                f"NaNGuard: divergence_factor must be > 1 or None, got {divergence_factor!r}"
+            )
         self.check_gradients, self.check_parameters = check_gradients, check_parameters
         self.raise_error, self.divergence_factor = raise_error, divergence_factor
         self.first_loss: float | None = None
@@ -72,13 +79,17 @@ class NaNGuard(Callback):
 
     def _advice(self, loss_note: str) -> str:
         lrs = ", ".join(f"{group['lr']:g}" for group in self.trainer.optimizer.param_groups)
-        return (f"{loss_note}. The run diverged: lower the learning rate (now {lrs}), clip the gradients "
-                "(clip_grad_norm / --clip-grad-norm), or check the input for nan/inf")
+        return (
+            f"{loss_note}. The run diverged: lower the learning rate (now {lrs}), clip the gradients "
+            "(clip_grad_norm / --clip-grad-norm), or check the input for nan/inf"
+        )
 
     def _stop(self, message: str, loss_note: str | None = None) -> None:
         if loss_note is None:
             previous = self.last_finite_loss
-            loss_note = f"; the previous step's loss was {previous:.6g}" if previous is not None else ""
+            loss_note = (
+                f"; the previous step's loss was {previous:.6g}" if previous is not None else ""
+            )
         self.message = "NaNGuard: " + message + self._advice(loss_note)
         if self.raise_error:
             raise NonFiniteError(self.message)
@@ -93,14 +104,21 @@ class NaNGuard(Callback):
         if self.check_gradients:
             for name, param in self.trainer.named_parameters:
                 if param.grad is not None and (bad := _first_bad(param.grad.data)) is not None:
-                    self._stop(f"the gradient of parameter '{name}' {tuple(param.shape)} holds {bad} at "
-                               f"{self._where(batch, step)} (loss {loss:.6g})")
+                    self._stop(
+                        f"the gradient of parameter '{name}' {tuple(param.shape)} holds {bad} at "
+                        f"{self._where(batch, step)} (loss {loss:.6g})"
+                    )
                     return
         if self.first_loss is None:
             self.first_loss = loss
-        elif self.divergence_factor is not None and 0 < self.first_loss * self.divergence_factor < loss:
-            self._stop(f"the loss {loss:.6g} at {self._where(batch, step)} is more than {self.divergence_factor:g} "
-                       f"times the first step's loss {self.first_loss:.6g}")
+        elif (
+            self.divergence_factor is not None
+            and 0 < self.first_loss * self.divergence_factor < loss
+        ):
+            self._stop(
+                f"the loss {loss:.6g} at {self._where(batch, step)} is more than {self.divergence_factor:g} "
+                f"times the first step's loss {self.first_loss:.6g}"
+            )
             return
         self.last_finite_loss = loss
 
@@ -108,13 +126,18 @@ class NaNGuard(Callback):
         if not self.check_parameters:
             return
         tensors = [("parameter", name, param) for name, param in self.trainer.named_parameters]
-        tensors += [("buffer", name, buffer) for name, buffer in self.model.named_buffers()
-                    if buffer.dtype.kind == "f"]
+        tensors += [
+            ("buffer", name, buffer)
+            for name, buffer in self.model.named_buffers()
+            if buffer.dtype.kind == "f"
+        ]
         for kind, name, tensor in tensors:
             if (bad := _first_bad(tensor.data)) is not None:
-                self._stop(f"{kind} '{name}' {tuple(tensor.shape)} holds {bad} after the update of "
-                           f"{self._where(batch, self.trainer.global_step)}",
-                           f"; that step's loss was {logs['batch_loss']:.6g}")
+                self._stop(
+                    f"{kind} '{name}' {tuple(tensor.shape)} holds {bad} after the update of "
+                    f"{self._where(batch, self.trainer.global_step)}",
+                    f"; that step's loss was {logs['batch_loss']:.6g}",
+                )
                 return
 
     def state_dict(self) -> dict[str, Any]:
@@ -130,5 +153,7 @@ class NaNGuard(Callback):
             self.first_loss = self.last_finite_loss = self.message = None
 
     def __repr__(self) -> str:
-        return (f"NaNGuard(check_gradients={self.check_gradients}, check_parameters={self.check_parameters}, "
-                f"raise_error={self.raise_error}, divergence_factor={self.divergence_factor})")
+        return (
+            f"NaNGuard(check_gradients={self.check_gradients}, check_parameters={self.check_parameters}, "
+            f"raise_error={self.raise_error}, divergence_factor={self.divergence_factor})"
+        )

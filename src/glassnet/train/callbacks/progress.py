@@ -15,7 +15,14 @@ import time
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from glassnet.train.callbacks.base import Callback, Logs
 
@@ -24,9 +31,15 @@ _HIDDEN = ("lr", "size", "batch_loss")
 
 def format_logs(logs: Logs) -> str:
     """'loss 0.1032  accuracy 0.9712  val_loss ...' (4 significant decimals, lr omitted)."""
-    return "  ".join(f"{key} {value:.4f}" if isinstance(value, float) and math.isfinite(value) and abs(value) < 1e4
-                     else f"{key} {value:.4g}" if isinstance(value, float) else f"{key} {value}"
-                     for key, value in logs.items() if key not in _HIDDEN and not key.startswith("_"))
+    return "  ".join(
+        f"{key} {value:.4f}"
+        if isinstance(value, float) and math.isfinite(value) and abs(value) < 1e4
+        else f"{key} {value:.4g}"
+        if isinstance(value, float)
+        else f"{key} {value}"
+        for key, value in logs.items()
+        if key not in _HIDDEN and not key.startswith("_")
+    )
 
 
 class ProgressBar(Callback):
@@ -38,7 +51,9 @@ class ProgressBar(Callback):
         refresh_per_second: how often the running metrics are recomputed and drawn.
     """
 
-    def __init__(self, disable: bool = False, console: Console | None = None, refresh_per_second: float = 4) -> None:
+    def __init__(
+        self, disable: bool = False, console: Console | None = None, refresh_per_second: float = 4
+    ) -> None:
         self.disable = disable
         self.console = console
         self.refresh_per_second = float(refresh_per_second)
@@ -54,9 +69,14 @@ class ProgressBar(Callback):
         if self.disable or not console.is_terminal:
             return
         self.progress = Progress(
-            TextColumn("[bold]epoch {task.fields[epoch]}"), BarColumn(bar_width=24), MofNCompleteColumn(),
-            TextColumn("{task.fields[logs]}"), TextColumn("[dim]{task.fields[speed]}"), TimeRemainingColumn(),
-            console=console, refresh_per_second=self.refresh_per_second,
+            TextColumn("[bold]epoch {task.fields[epoch]}"),
+            BarColumn(bar_width=24),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[logs]}"),
+            TextColumn("[dim]{task.fields[speed]}"),
+            TimeRemainingColumn(),
+            console=console,
+            refresh_per_second=self.refresh_per_second,
         )
         self.progress.start()
 
@@ -64,8 +84,14 @@ class ProgressBar(Callback):
         if self.progress is None:
             return
         trainer = self.trainer
-        self._task = self.progress.add_task("", total=trainer.steps_per_epoch, completed=trainer.batch_in_epoch,
-                                            epoch=f"{epoch + 1}/{trainer.epochs}", logs="", speed="")
+        self._task = self.progress.add_task(
+            "",
+            total=trainer.steps_per_epoch,
+            completed=trainer.batch_in_epoch,
+            epoch=f"{epoch + 1}/{trainer.epochs}",
+            logs="",
+            speed="",
+        )
         self._samples, self._started, self._drawn = 0, time.perf_counter(), 0.0
 
     def _speed(self) -> str:
@@ -78,7 +104,9 @@ class ProgressBar(Callback):
         self._samples += int(logs.get("size", 0))
         now = time.perf_counter()
         fields: dict[str, Any] = {}
-        if now - self._drawn >= 1.0 / self.refresh_per_second:  # running metrics cost a pass over the epoch
+        if (
+            now - self._drawn >= 1.0 / self.refresh_per_second
+        ):  # running metrics cost a pass over the epoch
             fields = {"logs": format_logs(self.trainer.running_logs()), "speed": self._speed()}
             self._drawn = now
         self.progress.update(self._task, completed=batch + 1, **fields)
