@@ -22,7 +22,8 @@ import platform
 import statistics
 import tempfile
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy
 from PIL import Image

@@ -21,8 +21,9 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy
 import torch
@@ -34,7 +35,7 @@ from glassnet.nn.recurrent import GRU, LSTM, RNN
 from glassnet.optim import SGD
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_ops import blas_info, cpu_model  # noqa: E402
+from bench_ops import blas_info, cpu_model
 
 BATCH, STEPS, HIDDEN, CLASSES = 128, 40, 128, 10
 LAYERS = {"lstm": (LSTM, torch.nn.LSTM), "gru": (GRU, torch.nn.GRU), "rnn": (RNN, torch.nn.RNN)}

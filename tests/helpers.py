@@ -13,7 +13,8 @@ test fails at collection instead of skipping.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy
 import torch

@@ -127,7 +127,7 @@ PRELU_CASES = {
 def test_prelu_matches_torch_including_weight_grad(case, rng):
     input_shape, weight_shape = PRELU_CASES[case]
     x, w = _away_from_kinks(rng, input_shape), rng.uniform(0.05, 0.5, weight_shape)
-    fn = lambda lib, x, w: lib.nn.functional.prelu(x, w)  # noqa: E731
+    fn = lambda lib, x, w: lib.nn.functional.prelu(x, w)
     assert_parity(fn, [x, w])
     assert_parity(fn, [x, w], dtype="float32")
     assert_gradcheck(fn, [x, w])

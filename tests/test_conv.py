@@ -177,7 +177,7 @@ def test_conv2d_random_geometry_matches_torch(data, groups, kernel, stride, dila
 
 
 def _tensors(input_shape, weight_shape, bias_shape=None):
-    make = lambda shape: glassnet.tensor(numpy.ones(shape, dtype=numpy.float32))  # noqa: E731
+    make = lambda shape: glassnet.tensor(numpy.ones(shape, dtype=numpy.float32))
     return make(input_shape), make(weight_shape), (make(bias_shape) if bias_shape else None)
 
 

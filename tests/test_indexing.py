@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 import glassnet
-import glassnet.nn.functional  # noqa: F401  (makes lib.nn.functional work for glassnet)
+import glassnet.nn.functional
 from helpers import assert_gradcheck, assert_parity
 
 SHAPE = (3, 4, 5)  # 60 elements: small enough for gradcheck

@@ -185,7 +185,7 @@ def test_mean_with_every_target_ignored_is_nan_with_zero_grad_as_in_torch(op, sm
     x = numpy.random.default_rng(0).standard_normal((3, 4))
     labels = numpy.full(3, -100)
     options = {"label_smoothing": smoothing} if op == "cross_entropy" else {}
-    fn = lambda lib, x: getattr(lib.nn.functional, op)(x, lib.tensor(labels), **options)  # noqa: E731
+    fn = lambda lib, x: getattr(lib.nn.functional, op)(x, lib.tensor(labels), **options)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert numpy.isnan(fn(glassnet, glassnet.tensor(x)).item())
@@ -302,7 +302,7 @@ POINTWISE_SHAPES = [(4, 5), (2, 3, 4), (6,)]
 def test_pointwise_loss_matches_torch_with_target_grad(name, reduction, shape, rng):
     fn, make = POINTWISE[name]
     inputs = make(rng, shape)
-    call = lambda lib, *tensors: fn(lib, *tensors, reduction)  # noqa: E731
+    call = lambda lib, *tensors: fn(lib, *tensors, reduction)
     assert_parity(call, inputs)
     assert_parity(call, inputs, dtype="float32")
     assert_gradcheck(call, inputs)

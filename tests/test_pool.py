@@ -138,14 +138,14 @@ def test_avg_pool2d_matches_torch(
 def test_avg_pool1d_matches_torch(shape, kernel, stride, padding, ceil_mode, include_pad, rng):
     fn = lambda lib, x: lib.nn.functional.avg_pool1d(
         x, kernel, stride, padding, ceil_mode, include_pad
-    )  # noqa: E731
+    )
     assert_parity(fn, [rng.standard_normal(shape)])
 
 
 def test_avg_pool2d_matches_torch_float32_batch128(rng):
     fn = lambda lib, x: lib.nn.functional.avg_pool2d(
         x, 3, 2, 1, ceil_mode=True, count_include_pad=False
-    )  # noqa: E731
+    )
     assert_parity(fn, [rng.standard_normal((128, 8, 9, 9))], dtype="float32")
 
 
@@ -174,13 +174,13 @@ def test_avg_pool2d_gradcheck(options, rng):
 def test_avg_pool1d_gradcheck(rng):
     fn = lambda lib, x: lib.nn.functional.avg_pool1d(
         x, 3, 2, 1, ceil_mode=True, count_include_pad=False
-    )  # noqa: E731
+    )
     assert_gradcheck(fn, [rng.standard_normal((2, 2, 9))])
 
 
 def test_avg_pool2d_of_integers_truncates_like_torch():
     x = numpy.arange(-18, 18).reshape(1, 1, 6, 6) * 7 % 23 - 11
-    fn = lambda lib, x: lib.nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True)  # noqa: E731
+    fn = lambda lib, x: lib.nn.functional.avg_pool2d(x, 3, 2, 1, ceil_mode=True)
     assert_parity(fn, [x], grad=False)
 
 
@@ -211,13 +211,13 @@ def test_adaptive_avg_pool1d_matches_torch(shape, size, rng):
 
 @pytest.mark.parametrize("shape, size", ADAPTIVE2D, ids=str)
 def test_adaptive_max_pool2d_matches_torch(shape, size, rng):
-    fn = lambda lib, x: lib.nn.functional.adaptive_max_pool2d(x, size, return_indices=True)  # noqa: E731
+    fn = lambda lib, x: lib.nn.functional.adaptive_max_pool2d(x, size, return_indices=True)
     assert_parity(fn, [_distinct(rng, shape)])
 
 
 @pytest.mark.parametrize("shape, size", ADAPTIVE1D, ids=str)
 def test_adaptive_max_pool1d_matches_torch(shape, size, rng):
-    fn = lambda lib, x: lib.nn.functional.adaptive_max_pool1d(x, size, return_indices=True)  # noqa: E731
+    fn = lambda lib, x: lib.nn.functional.adaptive_max_pool1d(x, size, return_indices=True)
     assert_parity(fn, [_distinct(rng, shape)])
 
 

@@ -4,7 +4,7 @@ Every op's forward and backward sit side by side in `glassnet.ops`, each verifie
 finite differences and against PyTorch. Names follow PyTorch.
 """
 
-from glassnet import nn, ops  # noqa: F401  (ops attaches the Tensor methods)
+from glassnet import metrics, nn, ops, optim, viz  # ops attaches the Tensor methods
 from glassnet.creation import (
     arange,
     as_tensor,
@@ -23,6 +23,8 @@ from glassnet.creation import (
 )
 from glassnet.dtypes import (
     bool_ as bool,
+)
+from glassnet.dtypes import (
     float32,
     float64,
     get_default_dtype,
@@ -33,16 +35,13 @@ from glassnet.dtypes import (
     result_type,
     uint8,
 )
-from glassnet.gradcheck import GradcheckError, gradcheck
 from glassnet.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from glassnet.ops.elementwise import *  # noqa: F401,F403  (torch.exp, torch.where, ...)
-from glassnet.ops.activation import log_softmax, relu, sigmoid, softmax, tanh  # noqa: F401
-from glassnet.ops.linalg import bmm, matmul, mm  # noqa: F401
-from glassnet.ops.reduce import *  # noqa: F401,F403  (torch.sum, torch.max, ...)
-from glassnet.ops.shape import *  # noqa: F401,F403  (torch.cat, torch.reshape, ...)
-from glassnet.serialization import load, save  # noqa: F401
-from glassnet import metrics, optim, viz  # noqa: F401
-from glassnet.summary import summary  # noqa: F401
+from glassnet.gradcheck import GradcheckError, gradcheck
+from glassnet.ops.activation import log_softmax, relu, sigmoid, softmax, tanh
+from glassnet.ops.elementwise import *  # noqa: F403  (torch.exp, torch.where, ...)
+from glassnet.ops.linalg import bmm, matmul, mm
+from glassnet.ops.reduce import *  # noqa: F403  (torch.sum, torch.max, ...)
+from glassnet.ops.shape import *  # noqa: F403  (torch.cat, torch.reshape, ...)
 from glassnet.random import (
     manual_seed,
     rand,
@@ -53,12 +52,14 @@ from glassnet.random import (
     randn_like,
     randperm,
 )
+from glassnet.serialization import load, save
+from glassnet.summary import summary
 from glassnet.tensor import Tensor
 
-float = float32  # noqa: A001  (torch.float)
+float = float32
 double = float64
 long = int64
-int = int32  # noqa: A001  (torch.int)
+int = int32
 short = int16
 
 __version__ = "0.1.0"

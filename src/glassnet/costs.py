@@ -28,7 +28,8 @@ leaves the field undefined from there on.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from glassnet.nn.activation import PReLU
 from glassnet.nn.conv import Conv1d, Conv2d

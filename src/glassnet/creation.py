@@ -6,7 +6,8 @@ arrays keep their dtype.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy
 
@@ -109,19 +110,19 @@ def eye(n: int, m: int | None = None, *, dtype: Any = None, requires_grad: bool 
     return Tensor(xp.eye(n, m, dtype=wanted), requires_grad=requires_grad)
 
 
-def zeros_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def zeros_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return zeros(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def ones_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def ones_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return ones(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def empty_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def empty_like(input: Tensor, *, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     return empty(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
 def full_like(
     input: Tensor, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False
-) -> Tensor:  # noqa: A002
+) -> Tensor:
     return full(input.shape, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)

@@ -13,8 +13,9 @@ handed to several inputs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 from glassnet.backend import Array, namespace
 from glassnet.grad_mode import is_grad_enabled

@@ -228,7 +228,7 @@ def _check_file(path: Path) -> None:
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise _not_safetensors(
             path, f"its JSON header (bytes 8..{8 + header_length}) does not parse: {error}"
-        )
+        ) from None
     if not isinstance(header, dict):
         raise _not_safetensors(path, "its JSON header is not an object")
     available = size - 8 - header_length
@@ -254,7 +254,7 @@ def _read(path: Path) -> tuple[dict[str, numpy.ndarray], dict[str, str]]:
     try:
         with safetensors.safe_open(path, framework="numpy") as file:
             metadata = file.metadata() or {}
-            tensors = {name: file.get_tensor(name) for name in file.keys()}  # noqa: SIM118 (not a dict)
+            tensors = {name: file.get_tensor(name) for name in file.keys()}
     except (safetensors.SafetensorError, TypeError, ValueError) as error:
         hint = (
             "; NumPy has no bfloat16: convert to float32 before saving"

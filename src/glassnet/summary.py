@@ -21,9 +21,10 @@ mode='train' or 'same' to change that) and leaves the model as it was.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any
 
 from glassnet import costs
 from glassnet.nn.conv import Conv1d, Conv2d

@@ -8,7 +8,8 @@ that computes them, so each op lives in one place.
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 import numpy
 
@@ -324,7 +325,7 @@ class Tensor:
         self.data /= self._operand(other, "div_")
         return self
 
-    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
         self._check_inplace("clamp_")
         namespace(self.data).clip(self.data, min, max, out=self.data)
         return self

@@ -145,7 +145,7 @@ def test_break_out_of_the_loop(backend):
         .map(big_result, workers=3, backend=backend)
         .prefetch(2)
     )
-    for count, row in enumerate(pipeline):
+    for count, row in enumerate(pipeline):  # noqa: B007 (row is read after the loop)
         if count == 5:
             break
     assert float(row[0, 0]) == 5.0
@@ -198,7 +198,7 @@ def test_a_loader_stopped_early_leaves_nothing():
         num_workers=2,
         multiprocessing_context="forkserver",
     )
-    for xb, yb in loader:
+    for xb, _yb in loader:
         assert xb.shape == (8, 4)
         break
     assert_clean(before)

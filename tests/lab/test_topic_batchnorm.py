@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from lab_checks import assert_judges_every_claim
 
 import glassnet
 from glassnet import lab, nn
 from glassnet.lab import Verdict
 from glassnet.lab.topics import batchnorm as topic
-from lab_checks import assert_judges_every_claim
 
 PNG = b"\x89PNG\r\n\x1a\n"
 ROBUST = {

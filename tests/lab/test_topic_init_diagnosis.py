@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from lab_checks import assert_judges_every_claim
 
 from glassnet import lab
 from glassnet.lab import Verdict
 from glassnet.lab.topics import init_diagnosis as topic
-from lab_checks import assert_judges_every_claim
 
 # stable_distribution is left out: tanh + Xavier's std spread over 8 layers (2.15-2.42 over
 # seeds 0-3) sits too close to its 2x threshold to assert.

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from lab_checks import assert_judges_every_claim
 
 import glassnet
 from glassnet import lab, nn, optim
 from glassnet.lab import Verdict
 from glassnet.lab.topics import _optimizer_mechanics as mechanics
 from glassnet.lab.topics import _training_opt as training
-from lab_checks import assert_judges_every_claim
 
 PNG = b"\x89PNG\r\n\x1a\n"
 ROBUST = {

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from lab_checks import assert_judges_every_claim
 
 import glassnet
 from glassnet import lab
@@ -14,7 +15,6 @@ from glassnet.lab import Verdict
 from glassnet.lab.topics import _training_init as T
 from glassnet.lab.topics import xavier_he as topic
 from glassnet.nn import init as nn_init
-from lab_checks import assert_judges_every_claim
 
 # he_deep_relu is left out: in smoke mode (300 steps) the 30-layer He net's accuracy varies
 # from 0.51 to 0.88 over seeds 0-4, too close to its 0.5 threshold to assert.
@@ -64,7 +64,7 @@ def test_relu_std_shrinks_with_xavier_and_he_beats_it(result):
 
 def test_fans_measured_as_variance_gains(result):
     fans = result.tables[1].rows
-    for name, shape, out_channels, fan_in, forward, fan_out, backward in fans:
+    for name, _shape, _out_channels, fan_in, forward, fan_out, backward in fans:
         assert (
             abs(float(forward) / fan_in - 1) <= 0.05 and abs(float(backward) / fan_out - 1) <= 0.05
         ), name

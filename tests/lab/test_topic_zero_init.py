@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from lab_checks import assert_judges_every_claim
 
 import glassnet
 from glassnet import lab
@@ -11,7 +12,6 @@ from glassnet.lab import Verdict
 from glassnet.lab.topics import _training_init as T
 from glassnet.lab.topics import zero_init as topic
 from glassnet.nn import functional as F
-from lab_checks import assert_judges_every_claim
 
 ROBUST = {
     "not_all_zero": Verdict.HOLDS,

@@ -10,12 +10,12 @@ from fractions import Fraction
 import numpy
 import pytest
 import torch
-from helpers import assert_gradcheck, assert_parity
 
 import glassnet
 from glassnet.models import mobilenet, shufflenet
 from glassnet.models.shufflenet import ChannelShuffle, ShuffleNetUnit, channel_shuffle
 from glassnet.nn import Conv2d, Linear
+from helpers import assert_gradcheck, assert_parity
 
 
 def conv_macs(conv: Conv2d, out_shape: tuple[int, ...]) -> int:

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy
 import torch
-from helpers import TOLERANCES, _close
 
 import glassnet
+from helpers import TOLERANCES, _close
 
 
 def twins(name: str, *args: Any, dtype: str = "float64", **kwargs: Any) -> tuple[Any, Any]:
@@ -26,7 +26,7 @@ def twins(name: str, *args: Any, dtype: str = "float64", **kwargs: Any) -> tuple
     return ours, theirs
 
 
-class constant:  # noqa: N801  (reads as a marker in case tables)
+class constant:
     """An input array that gets no gradient (a loss target): `assert_layer_parity(m, t, [x, constant(y)])`."""
 
     def __init__(self, array: numpy.ndarray) -> None:

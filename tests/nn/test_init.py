@@ -140,8 +140,8 @@ def truncated_normal_moments(mean, std, a, b):
     if alpha + beta > 0:  # by symmetry; keeps Phi(beta) - Phi(alpha) free of cancellation
         shifted, spread = truncated_normal_moments(0.0, 1.0, -beta, -alpha)
         return mean - std * shifted, std * spread
-    pdf = lambda x: math.exp(-x * x / 2) / math.sqrt(2 * math.pi)  # noqa: E731
-    cdf = lambda x: 0.5 * math.erfc(-x / math.sqrt(2))  # noqa: E731
+    pdf = lambda x: math.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+    cdf = lambda x: 0.5 * math.erfc(-x / math.sqrt(2))
     z = cdf(beta) - cdf(alpha)
     shift = (pdf(alpha) - pdf(beta)) / z
     variance = 1 + (alpha * pdf(alpha) - beta * pdf(beta)) / z - shift**2

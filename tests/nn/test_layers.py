@@ -220,7 +220,7 @@ def test_state_dict_keys_shapes_and_dtypes_equal_torch(name, args, kwargs, rng):
         assert tuple(mine[key].shape) == tuple(value.shape), key
         assert str(mine[key].dtype) == str(value.dtype).removeprefix("torch."), key
     # and back: a glassnet state dict (random values) loads into the torch layer
-    for key, value in mine.items():
+    for value in mine.values():
         value.data[...] = (
             rng.integers(1, 50, size=value.shape)
             if value.dtype.kind == "i"

@@ -8,12 +8,11 @@ import inspect
 import numpy
 import pytest
 import torch
+from nn_twins import make_net
 
 import glassnet
 from glassnet import nn
 from glassnet.nn import Module, Parameter
-from nn_twins import make_net
-
 
 # ------------------------------------------------------------------ registration and naming
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy
 import pytest
 import torch
+from nn_twins import make_net, randomise
 
 import glassnet
-from nn_twins import make_net, randomise
 
 
 def test_state_dict_is_detached_and_shares_memory():

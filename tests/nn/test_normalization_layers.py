@@ -25,7 +25,7 @@ BATCHNORMS = [
 
 
 def randomise_affine(ours, theirs, rng):
-    for name, param in theirs.named_parameters():
+    for _name, param in theirs.named_parameters():
         with torch.no_grad():
             param.copy_(torch.from_numpy(rng.standard_normal(tuple(param.shape))))
     ours.load_state_dict(theirs.state_dict())

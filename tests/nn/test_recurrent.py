@@ -258,7 +258,7 @@ def test_injected_dropout_mask_between_layers_matches_torch_composition(kind, rn
     masks = [rng.random((SEQ, BATCH, 2 * HIDDEN)) >= p for _ in range(2)]
     calls = []
 
-    def injected(input, p_arg, training=True, inplace=False):  # noqa: A002
+    def injected(input, p_arg, training=True, inplace=False):
         assert training and p_arg == p
         calls.append(input.shape)
         return _dropout_with_mask(input, masks[len(calls) - 1], p_arg)

@@ -6,7 +6,6 @@ the first line of their docstring.
 
 from __future__ import annotations
 
-import inspect
 import pprint
 import re
 import sys
@@ -16,7 +15,7 @@ import torch
 import torch.nn.functional
 
 sys.path.insert(0, str(Path(__file__).parent))
-from parse import describe, parse  # noqa: E402
+from parse import describe, parse
 
 TORCH_NAMES = """add sub mul div neg pow exp log sqrt abs clamp clip maximum minimum where eq ne lt le gt ge
 sum mean prod var std max min argmax argmin logsumexp matmul mm bmm reshape transpose permute flatten squeeze

@@ -7,7 +7,7 @@ serves a `Dataset` in shuffled batches of glassnet Tensors with the same machine
 Everything here is array-based; only `DataLoader` output is wrapped as Tensors.
 """
 
-from glassnet.data import datasets, transforms  # noqa: F401
+from glassnet.data import datasets, transforms
 from glassnet.data.collate import default_collate
 from glassnet.data.errors import SkippedRecordsWarning
 from glassnet.data.loader import (

@@ -16,7 +16,8 @@ from __future__ import annotations
 import itertools
 import math
 import warnings
-from typing import Any, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import numpy
 

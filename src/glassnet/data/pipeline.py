@@ -32,7 +32,8 @@ removed (see `workers.py` and `processes.py`). `with pipeline.epoch(k) as batche
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy
 
@@ -371,7 +372,7 @@ class PipelineIterator:
     def __del__(self) -> None:
         try:
             self.close()
-        except Exception:  # noqa: BLE001  (interpreter shutdown, or closed from another thread)
+        except Exception:
             pass
 
 

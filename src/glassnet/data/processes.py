@@ -31,7 +31,8 @@ import threading
 import time
 import traceback
 import weakref
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from glassnet.data import shm
 from glassnet.data.workers import (
@@ -71,7 +72,7 @@ def process_map(
                 keys[submitted] = key
                 try:
                     pool.submit(submitted, value)
-                except Exception as error:  # noqa: BLE001  (pickling fails in many ways)
+                except Exception as error:
                     raise TypeError(
                         f"{name}: cannot send {describe(key)} to a worker process: its value "
                         f"({type(value).__name__}) cannot be pickled ({type(error).__name__}: "
@@ -119,7 +120,7 @@ class ProcessPool:
             # Pickled once here and unpickled by the worker itself, so a worker that cannot
             # import the function (or the dataset class it reads) reports it, instead of dying.
             blob = pickle.dumps(fn, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             raise TypeError(
                 f"{name}: cannot start worker processes: the function and the data it reads are "
                 f"sent to them by pickling, and that failed ({type(error).__name__}: {error}); "
@@ -332,7 +333,7 @@ def _worker_main(blob: bytes, worker: int, tasks: Any, results: Any, prefix: str
     try:
         try:
             fn = pickle.loads(blob)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             results.send((_STARTUP, False, _failure(error, worker)))
             return
         while True:
@@ -342,13 +343,13 @@ def _worker_main(blob: bytes, worker: int, tasks: Any, results: Any, prefix: str
                 return  # the consumer closed our pipe (shutdown) or died
             try:
                 message = (index, True, packer.pack(fn(value)))
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 message = (index, False, _failure(error, worker))
             try:
                 results.send(message)
             except (BrokenPipeError, ConnectionError):
                 return
-            except Exception as error:  # noqa: BLE001  (the result cannot be pickled)
+            except Exception as error:
                 problem = TypeError(
                     f"its result ({type(message[2]).__name__}) cannot be pickled to send it "
                     f"back from the worker process: {error}"
@@ -367,7 +368,7 @@ def _failure(error: BaseException, worker: int) -> tuple[Any, ...]:
     exc_type: type[BaseException] | None = type(error)
     try:
         pickle.loads(pickle.dumps(exc_type))
-    except Exception:  # noqa: BLE001  (a class that cannot travel: the consumer raises RuntimeError)
+    except Exception:
         exc_type = None
     trace = "".join(traceback.format_exception(error))
     return exc_type, type(error).__name__, str(error), trace, worker, os.getpid()

@@ -11,7 +11,8 @@ from __future__ import annotations
 import queue
 import threading
 import warnings
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy
 
@@ -174,7 +175,7 @@ def _rebuild(exc_type: type[BaseException] | None, message: str) -> BaseExceptio
     if exc_type is not None:
         try:
             return exc_type(_Message(message) if issubclass(exc_type, KeyError) else message)
-        except Exception:  # noqa: BLE001  (a constructor that wants other arguments)
+        except Exception:
             pass
     return RuntimeError(message)
 
@@ -199,7 +200,7 @@ def prefetch(records: Iterator[Record], size: int) -> Iterator[Record]:
                 if not offer((True, record)):
                     return
             offer((False, None))
-        except BaseException as error:  # noqa: BLE001  (handed to the consumer, which re-raises it)
+        except BaseException as error:
             offer((False, error))
         finally:
             close_iterator(records)

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import collections
 import pickle
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Callable, Iterator
+from typing import Any
 
 WINDOW_PER_WORKER = 2  # records in flight per worker (PyTorch's prefetch_factor)
 Record = tuple[Any, Any]  # (key, value): the key names the record in error messages
@@ -58,7 +59,7 @@ def inline_map(records: Iterator[Record], fn: Callable[[Any], Any]) -> Iterator[
         for key, value in records:
             try:
                 result = fn(value)
-            except Exception as error:  # noqa: BLE001  (the map stage decides: raise or skip)
+            except Exception as error:
                 yield key, False, error
                 continue
             yield key, True, result
@@ -90,7 +91,7 @@ def thread_map(
 def _settle(key: Any, future: Future) -> Outcome:
     try:
         return key, True, future.result()
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         return key, False, error
 
 
@@ -99,7 +100,7 @@ def check_picklable(fn: Callable[..., Any], where: str) -> None:
     """Fail at build time, not inside a worker: process workers receive `fn` by pickling."""
     try:
         pickle.dumps(fn)
-    except Exception as error:  # noqa: BLE001  (PicklingError, AttributeError, TypeError ...)
+    except Exception as error:
         raise TypeError(
             f"{where}: backend='process' sends the function to each worker by pickling, and "
             f"{fn!r} cannot be pickled ({type(error).__name__}: {error}); define it at module "

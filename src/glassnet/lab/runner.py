@@ -101,7 +101,7 @@ def run_experiment(topic: str, mode: str = "quick", seed: int = 0) -> Result:
                 f"the experiment of '{topic}' ({experiment.module}) returned {got}, "
                 f"not a glassnet.lab.Result for '{topic}'"
             )
-    except Exception:  # noqa: BLE001  (captured: its section shows the traceback, the other topics run)
+    except Exception:
         result = Result.start(topic, mode, seed)
         result.error = traceback.format_exc()
     result.seconds = time.perf_counter() - started

@@ -111,7 +111,7 @@ class CNN(nn.Sequential):
         self.input_shape = input_shape
         init_module(self, init, activation)
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002  (PyTorch's argument name)
+    def forward(self, input: Tensor) -> Tensor:
         if tuple(input.shape[1:]) != self.input_shape:
             raise ValueError(
                 f"CNN: expected input (N, {', '.join(map(str, self.input_shape))}), got shape "

@@ -19,7 +19,7 @@ def check_input(
     model: Any,
     input: Any,
     channels: int,
-    spatial: Sequence[int | None],  # noqa: A002
+    spatial: Sequence[int | None],
     layout: str,
 ) -> None:
     """Raise unless `input` is a Tensor (N, channels, *spatial); a None in `spatial` accepts any size.

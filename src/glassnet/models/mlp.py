@@ -67,7 +67,7 @@ class MLP(nn.Sequential):
         self.sizes = sizes
         init_module(self, init, activation)
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002  (PyTorch's argument name)
+    def forward(self, input: Tensor) -> Tensor:
         features = 1
         for size in input.shape[1:]:
             features *= size

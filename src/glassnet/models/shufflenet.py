@@ -44,7 +44,7 @@ STAGE_CHANNELS: dict[int, tuple[int, int, int]] = {
 }
 
 
-def channel_shuffle(input: Tensor, groups: int) -> Tensor:  # noqa: A002
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
     """torch.nn.functional.channel_shuffle: (N, g * n, *) -> view (N, g, n, *) -> transpose -> (N, n * g, *).
 
     Output channel j * g + i is input channel i * n + j: the channels of each group are
@@ -77,7 +77,7 @@ class ChannelShuffle(Module):
         super().__init__()
         self.groups = check_int("ChannelShuffle", "groups", groups, 1)
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return channel_shuffle(input, self.groups)
 
     def extra_repr(self) -> str:

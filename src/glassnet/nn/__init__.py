@@ -5,13 +5,10 @@
 - `glassnet.nn.init`: weight initialisers (xavier_*, kaiming_*, orthogonal_, ...).
 """
 
-from glassnet.nn import functional, fusion, init, utils  # noqa: F401
-from glassnet.nn.container import ModuleDict, ModuleList, Sequential  # noqa: F401
-from glassnet.nn.module import Module  # noqa: F401
-from glassnet.nn.parameter import Parameter  # noqa: F401
+from glassnet.nn import functional, fusion, init, utils
 
 # ---- layers -------------------------------------------------------------------------
-from glassnet.nn.activation import (  # noqa: F401
+from glassnet.nn.activation import (
     ELU,
     GELU,
     Hardtanh,
@@ -25,10 +22,11 @@ from glassnet.nn.activation import (  # noqa: F401
     Softplus,
     Tanh,
 )
-from glassnet.nn.conv import Conv1d, Conv2d  # noqa: F401
-from glassnet.nn.dropout import Dropout, Dropout1d, Dropout2d, Dropout3d  # noqa: F401
-from glassnet.nn.linear import Flatten, Identity, Linear, Unflatten  # noqa: F401
-from glassnet.nn.loss import (  # noqa: F401
+from glassnet.nn.container import ModuleDict, ModuleList, Sequential
+from glassnet.nn.conv import Conv1d, Conv2d
+from glassnet.nn.dropout import Dropout, Dropout1d, Dropout2d, Dropout3d
+from glassnet.nn.linear import Flatten, Identity, Linear, Unflatten
+from glassnet.nn.loss import (
     BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
@@ -38,9 +36,10 @@ from glassnet.nn.loss import (  # noqa: F401
     NLLLoss,
     SmoothL1Loss,
 )
-from glassnet.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm  # noqa: F401
-from glassnet.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell  # noqa: F401
-from glassnet.nn.pooling import (  # noqa: F401
+from glassnet.nn.module import Module
+from glassnet.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from glassnet.nn.parameter import Parameter
+from glassnet.nn.pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
     AdaptiveMaxPool1d,
@@ -50,5 +49,6 @@ from glassnet.nn.pooling import (  # noqa: F401
     MaxPool1d,
     MaxPool2d,
 )
-from glassnet.nn.sparse import Embedding  # noqa: F401
+from glassnet.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from glassnet.nn.sparse import Embedding
 # ---- end of layers ------------------------------------------------------------------

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import operator
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain, islice
-from typing import Any, Iterator
+from typing import Any
 
 from glassnet.nn.module import Module, _addindent
 
@@ -50,7 +50,7 @@ class Sequential(Module):
             for index, module in enumerate(args):
                 self.add_module(str(index), module)
 
-    def forward(self, input: Any) -> Any:  # noqa: A002
+    def forward(self, input: Any) -> Any:
         for module in self:
             input = module(input)
         return input

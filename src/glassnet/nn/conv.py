@@ -118,7 +118,7 @@ class _ConvNd(Module):
     def reset_parameters(self) -> None:
         reset_fan_in_uniform(self.weight, self.bias)
 
-    def _check_input(self, input: Any) -> None:  # noqa: A002
+    def _check_input(self, input: Any) -> None:
         """The layer's own words for the two common mistakes: wrong rank, wrong channel count."""
         if not isinstance(input, Tensor):
             raise TypeError(f"{describe(self)}: input must be a Tensor, got {type(input).__name__}")
@@ -136,7 +136,7 @@ class _ConvNd(Module):
                 f"(input shape {tuple(input.shape)}, weight shape {tuple(self.weight.shape)})"
             )
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         self._check_input(input)
         conv = F.conv1d if self._dims == 1 else F.conv2d
         if self.padding_mode != "zeros":

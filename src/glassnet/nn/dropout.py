@@ -33,7 +33,7 @@ class _DropoutNd(Module):
 class Dropout(_DropoutNd):
     """Zero each element with probability p in training, scaling the rest by 1 / (1 - p)."""
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return F.dropout(input, self.p, self.training, self.inplace)
 
 
@@ -41,19 +41,19 @@ class Dropout1d(_DropoutNd):
     """Zero whole channels of (N, C, L) or (C, L) input: neighbouring values are correlated, so single
     zeros would be filled in by their neighbours and regularise little."""
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return F.dropout1d(input, self.p, self.training, self.inplace)
 
 
 class Dropout2d(_DropoutNd):
     """Zero whole feature maps of (N, C, H, W) input (3-D input is read as (N, C, L), as PyTorch 2.13)."""
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return F.dropout2d(input, self.p, self.training, self.inplace)
 
 
 class Dropout3d(_DropoutNd):
     """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) input."""
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return F.dropout3d(input, self.p, self.training, self.inplace)

@@ -5,13 +5,13 @@ Each op module lists its functional names in `__all__`; this module gathers them
 
 from __future__ import annotations
 
-from glassnet.ops.activation import *  # noqa: F401,F403
-from glassnet.ops.conv import *  # noqa: F401,F403
-from glassnet.ops.dropout import *  # noqa: F401,F403
-from glassnet.ops.embedding import *  # noqa: F401,F403
-from glassnet.ops.linalg import *  # noqa: F401,F403
-from glassnet.ops.loss import *  # noqa: F401,F403
-from glassnet.ops.loss_pointwise import *  # noqa: F401,F403
-from glassnet.ops.norm import *  # noqa: F401,F403
-from glassnet.ops.pool import *  # noqa: F401,F403
+from glassnet.ops.activation import *  # noqa: F403
+from glassnet.ops.conv import *  # noqa: F403
+from glassnet.ops.dropout import *  # noqa: F403
+from glassnet.ops.embedding import *  # noqa: F403
+from glassnet.ops.linalg import *  # noqa: F403
+from glassnet.ops.loss import *  # noqa: F403
+from glassnet.ops.loss_pointwise import *  # noqa: F403
+from glassnet.ops.norm import *  # noqa: F403
+from glassnet.ops.pool import *  # noqa: F403
 from glassnet.ops.shape import pad  # noqa: F401

@@ -24,7 +24,8 @@ from __future__ import annotations
 import itertools
 import warnings
 from collections import OrderedDict
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from glassnet.backend import Array
 from glassnet.function import Function

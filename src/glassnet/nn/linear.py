@@ -27,7 +27,7 @@ class Identity(Module):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
 
-    def forward(self, input: Any) -> Any:  # noqa: A002
+    def forward(self, input: Any) -> Any:
         return input
 
 
@@ -76,7 +76,7 @@ class Linear(Module):
     def reset_parameters(self) -> None:
         reset_fan_in_uniform(self.weight, self.bias)
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         if not isinstance(input, Tensor):
             raise TypeError(f"{describe(self)}: input must be a Tensor, got {type(input).__name__}")
         if input.ndim == 0 or input.shape[-1] != self.in_features:
@@ -103,7 +103,7 @@ class Flatten(Module):
         self.start_dim = start_dim
         self.end_dim = end_dim
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         if not isinstance(input, Tensor):
             raise TypeError(f"{describe(self)}: input must be a Tensor, got {type(input).__name__}")
         return input.flatten(self.start_dim, self.end_dim)
@@ -133,7 +133,7 @@ class Unflatten(Module):
         self.dim = dim
         self.unflattened_size = unflattened_size
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         shape = shape_of(input)
         ndim = len(shape) if isinstance(shape, tuple) else 0
         if not -max(ndim, 1) <= self.dim < max(ndim, 1) or ndim == 0:

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import difflib
 from collections import OrderedDict
-from typing import Any, Callable, Iterator, Mapping, TypeVar
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
 
 import numpy
 
@@ -376,7 +377,7 @@ class Module:
             )
         )
 
-    def float(self: M) -> M:  # noqa: A003
+    def float(self: M) -> M:
         return self.to(dtypes.float32)
 
     def double(self: M) -> M:

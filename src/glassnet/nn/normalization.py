@@ -55,7 +55,7 @@ def _reset_affine(module: Module) -> None:
         init.zeros_(module.bias)
 
 
-def _check_tensor(module: Module, input: Any) -> None:  # noqa: A002
+def _check_tensor(module: Module, input: Any) -> None:
     if not isinstance(input, Tensor):
         raise TypeError(f"{describe(module)}: input must be a Tensor, got {type(input).__name__}")
 
@@ -112,7 +112,7 @@ class _BatchNorm(Module):
         self.reset_running_stats()
         _reset_affine(self)
 
-    def _check_input(self, input: Any) -> None:  # noqa: A002
+    def _check_input(self, input: Any) -> None:
         _check_tensor(self, input)
         if input.ndim not in self._ranks:
             ranks = " or ".join(f"{rank}D" for rank in self._ranks)
@@ -126,7 +126,7 @@ class _BatchNorm(Module):
                 f"in dim 1, got input of shape {tuple(input.shape)}"
             )
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         self._check_input(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
@@ -226,7 +226,7 @@ class LayerNorm(Module):
     def reset_parameters(self) -> None:
         _reset_affine(self)
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         _check_tensor(self, input)
         count = len(self.normalized_shape)
         if input.ndim < count or tuple(input.shape[input.ndim - count :]) != self.normalized_shape:
@@ -281,7 +281,7 @@ class GroupNorm(Module):
     def reset_parameters(self) -> None:
         _reset_affine(self)
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         _check_tensor(self, input)
         if input.ndim < 2 or input.shape[1] != self.num_channels:
             raise ValueError(

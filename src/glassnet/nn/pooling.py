@@ -73,7 +73,7 @@ class MaxPool1d(_MaxPoolNd):
 
     _dims = 1
 
-    def forward(self, input: Tensor) -> Any:  # noqa: A002
+    def forward(self, input: Tensor) -> Any:
         return F.max_pool1d(
             input,
             self.kernel_size,
@@ -90,7 +90,7 @@ class MaxPool2d(_MaxPoolNd):
 
     _dims = 2
 
-    def forward(self, input: Tensor) -> Any:  # noqa: A002
+    def forward(self, input: Tensor) -> Any:
         return F.max_pool2d(
             input,
             self.kernel_size,
@@ -121,7 +121,7 @@ class AvgPool1d(Module):
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return F.avg_pool1d(
             input,
             self.kernel_size,
@@ -161,7 +161,7 @@ class AvgPool2d(Module):
         self.count_include_pad = count_include_pad
         self.divisor_override = divisor_override
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return F.avg_pool2d(
             input,
             self.kernel_size,
@@ -193,7 +193,7 @@ class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
 
     _dims = 1
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return F.adaptive_avg_pool1d(input, self.output_size)
 
 
@@ -202,7 +202,7 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
 
     _dims = 2
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         return F.adaptive_avg_pool2d(input, self.output_size)
 
 
@@ -224,7 +224,7 @@ class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
 
     _dims = 1
 
-    def forward(self, input: Tensor) -> Any:  # noqa: A002
+    def forward(self, input: Tensor) -> Any:
         return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
 
 
@@ -233,5 +233,5 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
 
     _dims = 2
 
-    def forward(self, input: Tensor) -> Any:  # noqa: A002
+    def forward(self, input: Tensor) -> Any:
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)

@@ -51,7 +51,7 @@ def _check_input(
     module: Module,
     input: Any,
     input_size: int,
-    allowed: tuple[int, int],  # noqa: A002
+    allowed: tuple[int, int],
     layout: str,
 ) -> None:
     """Input must be a Tensor of rank `allowed` whose last dim is input_size; errors name the layout read."""
@@ -177,7 +177,7 @@ class RNNBase(Module):
 
     def _check_state(
         self, state: Any, name: str, expected: tuple[int, ...], batched: bool, input: Tensor
-    ) -> Tensor:  # noqa: A002
+    ) -> Tensor:
         where = describe(self)
         if not isinstance(state, Tensor):
             raise TypeError(f"{where}: {name} must be a Tensor, got {type(state).__name__}")
@@ -220,7 +220,7 @@ class RNNBase(Module):
             )
         return out, [h_n]
 
-    def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Any]:  # noqa: A002
+    def forward(self, input: Tensor, hx: Any = None) -> tuple[Tensor, Any]:
         _check_input(self, input, self.input_size, (2, 3), self._layout())
         _check_dtype(self, input, self.weight_ih_l0)
         batched = input.ndim == 3
@@ -417,7 +417,7 @@ class RNNCellBase(Module):
         self,
         input: Tensor,
         states: tuple[Any, ...],
-        names: tuple[str, ...],  # noqa: A002
+        names: tuple[str, ...],
     ) -> tuple[Tensor, list[Tensor | None], bool]:
         """(1, N, input) time-major input, (N, hidden) states or None, and whether the input was batched."""
         _check_input(
@@ -470,7 +470,7 @@ class RNNCell(RNNCellBase):
         super().__init__(input_size, hidden_size, bias, device, dtype)
         self.nonlinearity = nonlinearity
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         x, (h,), batched = self._prepare(input, (hx,), ("hx",))
         _, h_new = rnn_layer(
             x,
@@ -501,7 +501,7 @@ class LSTMCell(RNNCellBase):
 
     def forward(
         self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
-    ) -> tuple[Tensor, Tensor]:  # noqa: A002
+    ) -> tuple[Tensor, Tensor]:
         if hx is not None and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
             raise TypeError(
                 f"{describe(self)}: hx must be a tuple (h, c) of two Tensors, got {type(hx).__name__}"
@@ -530,7 +530,7 @@ class GRUCell(RNNCellBase):
     ) -> None:
         super().__init__(input_size, hidden_size, bias, device, dtype)
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         x, (h,), batched = self._prepare(input, (hx,), ("hx",))
         _, h_new = gru_layer(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return h_new if batched else h_new.squeeze(0)

@@ -90,7 +90,7 @@ class Embedding(Module):
             with no_grad():
                 self.weight.data[self.padding_idx] = 0
 
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+    def forward(self, input: Tensor) -> Tensor:
         if not isinstance(input, Tensor):
             raise TypeError(
                 f"{describe(self)}: input must be an integer Tensor, got {type(input).__name__}"

@@ -3,7 +3,7 @@
 Importing this package attaches every op's Tensor methods.
 """
 
-from glassnet.ops import (  # noqa: F401  (attach methods)
+from glassnet.ops import (
     activation,
     cast,
     conv,

@@ -309,28 +309,28 @@ class LogSoftmax(Function):
 # -- the public functions ---------------------------------------------------------
 
 
-def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
+def sigmoid(input: Tensor) -> Tensor:
     return Sigmoid.apply(to_float(input))
 
 
-def tanh(input: Tensor) -> Tensor:  # noqa: A002
+def tanh(input: Tensor) -> Tensor:
     return Tanh.apply(to_float(input))
 
 
-def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(input, 0). `inplace` is accepted but the result is always a new tensor."""
     return ReLU.apply(input)
 
 
-def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:  # noqa: A002
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     return LeakyReLU.apply(to_float(input), negative_slope=negative_slope)
 
 
-def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     return ELU.apply(to_float(input), alpha=alpha)
 
 
-def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     if approximate not in ("none", "tanh"):
         raise ValueError(
             f"gelu: approximate={approximate!r} is not valid; expected 'none' or 'tanh'"
@@ -338,17 +338,17 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
     return GELU.apply(to_float(input), approximate=approximate)
 
 
-def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
     return SiLU.apply(to_float(input))
 
 
-def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     if beta == 0:
         raise ValueError("softplus: beta must be non-zero (the output is divided by beta)")
     return Softplus.apply(to_float(input), beta=beta, threshold=threshold)
 
 
-def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """max(0, x) + weight * min(0, x), with one slope for all channels or one per channel (dim 1)."""
     channels = input.shape[1] if input.ndim >= 2 else 1
     if weight.numel() not in (1, channels):
@@ -362,7 +362,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
 
 def hardtanh(
     input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
-) -> Tensor:  # noqa: A002
+) -> Tensor:
     if min_val > max_val:
         raise ValueError(
             f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})"
@@ -370,7 +370,7 @@ def hardtanh(
     return Hardtanh.apply(to_float(input), min_val=min_val, max_val=max_val)
 
 
-def _softmax_dim(op: str, input: Tensor, dim: int | None, stacklevel: int) -> int:  # noqa: A002
+def _softmax_dim(op: str, input: Tensor, dim: int | None, stacklevel: int) -> int:
     """Normalise `dim`; dim=None follows PyTorch's deprecated implicit choice (with its warning)."""
     ndim = input.ndim
     if dim is None:
@@ -391,7 +391,7 @@ def _softmax_like(
     cls: type[Function],
     op: str,
     input: Tensor,
-    dim: int | None,  # noqa: A002
+    dim: int | None,
     stacklevel: int,
     dtype: Any,
 ) -> Tensor:
@@ -402,14 +402,14 @@ def _softmax_like(
 
 def softmax(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
-) -> Tensor:  # noqa: A002
+) -> Tensor:
     """exp(x) / sum(exp(x)) along `dim`; `dtype` casts the input first."""
     return _softmax_like(Softmax, "softmax", input, dim, _stacklevel, dtype)
 
 
 def log_softmax(
     input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None
-) -> Tensor:  # noqa: A002
+) -> Tensor:
     """x - logsumexp(x) along `dim`; `dtype` casts the input first."""
     return _softmax_like(LogSoftmax, "log_softmax", input, dim, _stacklevel, dtype)
 

@@ -123,7 +123,7 @@ def _padding(
     return tuple((p, p) for p in values)
 
 
-def _check_operands(op: str, input: Any, weight: Any, bias: Any, groups: Any, dims: int) -> None:  # noqa: A002
+def _check_operands(op: str, input: Any, weight: Any, bias: Any, groups: Any, dims: int) -> None:
     """Types, ranks and channel counts of conv1d (dims=1) or conv2d (dims=2)."""
     for name, value in (("input", input), ("weight", weight), ("bias", bias)):
         if value is not None and not isinstance(value, Tensor):
@@ -168,7 +168,7 @@ def _convolve(
     weight: Tensor,
     bias: Tensor | None,
     stride: Any,
-    padding: Any,  # noqa: A002
+    padding: Any,
     dilation: Any,
     groups: int,
     dims: int,
@@ -224,7 +224,7 @@ def conv1d(
     input: Tensor,
     weight: Tensor,
     bias: Tensor | None = None,
-    stride: Any = 1,  # noqa: A002
+    stride: Any = 1,
     padding: Any = 0,
     dilation: Any = 1,
     groups: int = 1,
@@ -237,7 +237,7 @@ def conv2d(
     input: Tensor,
     weight: Tensor,
     bias: Tensor | None = None,
-    stride: Any = 1,  # noqa: A002
+    stride: Any = 1,
     padding: Any = 0,
     dilation: Any = 1,
     groups: int = 1,

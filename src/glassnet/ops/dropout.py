@@ -49,7 +49,7 @@ def _check_p(p: float, op: str) -> None:
         raise ValueError(f"{op}: dropout probability p has to be between 0 and 1, but got p={p}")
 
 
-def _apply_mask(input: Tensor, mask: Array, scale: float, inplace: bool, op: str) -> Tensor:  # noqa: A002
+def _apply_mask(input: Tensor, mask: Array, scale: float, inplace: bool, op: str) -> Tensor:
     """Multiply by mask * scale, in place on the data when asked and no graph is involved."""
     if inplace:
         if is_grad_enabled() and input.requires_grad:
@@ -66,7 +66,7 @@ def _apply_mask(input: Tensor, mask: Array, scale: float, inplace: bool, op: str
     return Dropout.apply(input, mask=mask, scale=scale)
 
 
-def _dropout_with_mask(input: Tensor, mask: Any, p: float) -> Tensor:  # noqa: A002
+def _dropout_with_mask(input: Tensor, mask: Any, p: float) -> Tensor:
     """Dropout with a given keep-mask (True = keep), broadcastable to the input; for tests."""
     _check_p(p, "dropout")
     keep = to_array(mask, None, "dropout mask").astype(bool, copy=False)
@@ -77,7 +77,7 @@ def _draw(
     input: Tensor,
     p: float,
     training: bool,
-    inplace: bool,  # noqa: A002
+    inplace: bool,
     mask_shape: tuple[int, ...],
     op: str,
 ) -> Tensor:
@@ -93,7 +93,7 @@ def _draw(
     return _apply_mask(input, keep, 1.0 / (1.0 - float(p)), inplace, op)
 
 
-def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:  # noqa: A002
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero each element with probability p and scale the others by 1 / (1 - p).
 
     Returns `input` itself when p == 0 or training is False. inplace=True changes the
@@ -107,7 +107,7 @@ def _feature_dropout(
     input: Tensor,
     p: float,
     training: bool,
-    inplace: bool,  # noqa: A002
+    inplace: bool,
     batched: bool,
     op: str,
 ) -> Tensor:
@@ -120,7 +120,7 @@ def _feature_dropout(
 
 def dropout1d(
     input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
-) -> Tensor:  # noqa: A002
+) -> Tensor:
     """Zero whole channels of an (N, C, L) or (C, L) input with probability p."""
     _check_p(p, "dropout1d")
     if input.ndim not in (2, 3):
@@ -132,7 +132,7 @@ def dropout1d(
 
 def dropout2d(
     input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
-) -> Tensor:  # noqa: A002
+) -> Tensor:
     """Zero whole channels of an (N, C, H, W) input with probability p.
 
     As in PyTorch 2.13, a 3D input is read as (N, C, L) (with a warning), not (C, H, W).
@@ -155,7 +155,7 @@ def dropout2d(
 
 def dropout3d(
     input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
-) -> Tensor:  # noqa: A002
+) -> Tensor:
     """Zero whole channels of an (N, C, D, H, W) or (C, D, H, W) input with probability p."""
     _check_p(p, "dropout3d")
     if input.ndim not in (4, 5):

@@ -8,11 +8,12 @@ backward below returns gradients in the broadcast shape.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from glassnet.backend import Array, xp
-from glassnet.function import Function
 from glassnet.dtypes import common_dtype
+from glassnet.function import Function
 from glassnet.ops.cast import as_operand, broadcast_operands, to_float
 from glassnet.tensor import Tensor
 
@@ -232,24 +233,24 @@ class Where(Function):
         return self.xp.where(condition, grad, zero), self.xp.where(condition, zero, grad)
 
 
-def add(input: Any, other: Any, *, alpha: float = 1) -> Tensor:  # noqa: A002
+def add(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
     """input + alpha * other, broadcast, with PyTorch's type promotion."""
     x, y = broadcast_operands("add", input, other)
     return Add.apply(x, y, alpha=alpha)
 
 
-def sub(input: Any, other: Any, *, alpha: float = 1) -> Tensor:  # noqa: A002
+def sub(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
     """input - alpha * other."""
     x, y = broadcast_operands("sub", input, other)
     return Sub.apply(x, y, alpha=alpha)
 
 
-def mul(input: Any, other: Any) -> Tensor:  # noqa: A002
+def mul(input: Any, other: Any) -> Tensor:
     x, y = broadcast_operands("mul", input, other)
     return Mul.apply(x, y)
 
 
-def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:  # noqa: A002
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
     """True division (integer operands give float32, as in PyTorch), or rounded with
     rounding_mode 'trunc' (towards zero) or 'floor' (down), which keeps the dtype."""
     x, y = broadcast_operands("div", input, other)
@@ -262,11 +263,11 @@ def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor: 
     return RoundedDiv.apply(x, y, rounding_mode=rounding_mode)
 
 
-def neg(input: Tensor) -> Tensor:  # noqa: A002
+def neg(input: Tensor) -> Tensor:
     return Neg.apply(input)
 
 
-def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001,A002
+def pow(input: Any, exponent: Any) -> Tensor:
     """input ** exponent; a number exponent keeps the tensor's dtype (float32 ** 2 is float32)."""
     if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
         dtype = common_dtype(input, exponent)
@@ -280,23 +281,23 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001,A002
     return Pow.apply(x, y)
 
 
-def exp(input: Tensor) -> Tensor:  # noqa: A002
+def exp(input: Tensor) -> Tensor:
     return Exp.apply(to_float(input))
 
 
-def log(input: Tensor) -> Tensor:  # noqa: A002
+def log(input: Tensor) -> Tensor:
     return Log.apply(to_float(input))
 
 
-def sqrt(input: Tensor) -> Tensor:  # noqa: A002
+def sqrt(input: Tensor) -> Tensor:
     return Sqrt.apply(to_float(input))
 
 
-def abs(input: Tensor) -> Tensor:  # noqa: A001,A002
+def abs(input: Tensor) -> Tensor:
     return Abs.apply(input)
 
 
-def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     """Limit values to [min, max]; either bound may be None (not both) or a tensor."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
@@ -305,17 +306,17 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
     return Clamp.apply(input, low=low, high=high)
 
 
-def maximum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+def maximum(input: Tensor, other: Tensor) -> Tensor:
     x, y = broadcast_operands("maximum", input, other)
     return Maximum.apply(x, y)
 
 
-def minimum(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
+def minimum(input: Tensor, other: Tensor) -> Tensor:
     x, y = broadcast_operands("minimum", input, other)
     return Minimum.apply(x, y)
 
 
-def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002
+def where(condition: Tensor, input: Any, other: Any) -> Tensor:
     """input where condition is true, other elsewhere (both broadcast)."""
     mask = condition.data if isinstance(condition, Tensor) else condition
     if mask.dtype.kind != "b":
@@ -333,7 +334,7 @@ def where(condition: Tensor, input: Any, other: Any) -> Tensor:  # noqa: A002
 def _comparison(
     name: str, compare: Callable[[Array, Array], Array]
 ) -> Callable[[Any, Any], Tensor]:
-    def op(input: Any, other: Any) -> Tensor:  # noqa: A002
+    def op(input: Any, other: Any) -> Tensor:
         x, y = broadcast_operands(name, input, other)
         return Tensor(compare(x.data, y.data))
 

@@ -84,7 +84,7 @@ def _renorm_rows(weight: Tensor, indices: Array, max_norm: float, norm_type: flo
 
 
 def embedding(
-    input: Tensor,  # noqa: A002
+    input: Tensor,
     weight: Tensor,
     padding_idx: int | None = None,
     max_norm: float | None = None,

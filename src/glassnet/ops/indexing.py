@@ -9,7 +9,8 @@ the sum of those reads' gradients; a plain assignment would keep only the last.
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from glassnet.backend import Array
 from glassnet.function import Function
@@ -162,7 +163,7 @@ class Pad(Function):
 
 def pad(
     input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None
-) -> Tensor:  # noqa: A002
+) -> Tensor:
     """Pad (or, with negative widths, crop) the last len(pad) // 2 dims.
 
     `pad` lists widths from the last dim backwards: (left, right, top, bottom, front, back).

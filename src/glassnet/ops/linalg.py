@@ -105,14 +105,14 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
-def matmul(input: Any, other: Any) -> Tensor:  # noqa: A002
+def matmul(input: Any, other: Any) -> Tensor:
     """Matrix product with PyTorch's rules for 1-D operands and broadcast batch dims."""
     a, b = promote(input, other)
     _check_matmul("matmul", a.shape, b.shape)
     return MatMul.apply(a, b)
 
 
-def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """Product of two 2-D matrices (no broadcasting)."""
     a, b = promote(input, mat2)
     if a.ndim != 2 or b.ndim != 2:
@@ -123,7 +123,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
     return MatMul.apply(a, b)
 
 
-def bmm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     """Batched product of two 3-D tensors with the same batch size (no broadcasting)."""
     a, b = promote(input, mat2)
     if a.ndim != 3 or b.ndim != 3:
@@ -164,7 +164,7 @@ class Linear(Function):
         return grad_x, grad_weight, grad_bias
 
 
-def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = input @ weight^T + bias, with weight of shape (out_features, in_features)."""
     if bias is None:
         (x, w), b = promote(input, weight), None

@@ -66,7 +66,7 @@ def _class_layout(
     op: str,
     input: Tensor,
     target: Tensor,
-    weight: Tensor | None,  # noqa: A002
+    weight: Tensor | None,
     ignore_index: int,
 ) -> tuple[int, Array | None]:
     """Check class-index targets; return the class dim (1, or 0 for a single (C,) sample) and weight."""
@@ -244,7 +244,7 @@ class CrossEntropy(Function):
 def cross_entropy(
     input: Tensor,
     target: Tensor,
-    weight: Tensor | None = None,  # noqa: A002
+    weight: Tensor | None = None,
     size_average: bool | None = None,
     ignore_index: int = -100,
     reduce: bool | None = None,
@@ -293,7 +293,7 @@ def cross_entropy(
 def nll_loss(
     input: Tensor,
     target: Tensor,
-    weight: Tensor | None = None,  # noqa: A002
+    weight: Tensor | None = None,
     size_average: bool | None = None,
     ignore_index: int = -100,
     reduce: bool | None = None,

@@ -180,7 +180,7 @@ def _operands(
     op: str,
     input: Tensor,
     target: Tensor,
-    weight: Tensor | None = None,  # noqa: A002
+    weight: Tensor | None = None,
     exact: bool = False,
     warn: bool = True,
     weight_promotes: bool = False,
@@ -209,7 +209,7 @@ def _operands(
     return x, t, (as_operand(weight, x.dtype) if weight is not None else None)
 
 
-def _elementwise_weight(op: str, input: Tensor, weight: Tensor | None) -> None:  # noqa: A002
+def _elementwise_weight(op: str, input: Tensor, weight: Tensor | None) -> None:
     if weight is not None and weight.shape != input.shape:
         raise ValueError(
             f"{op}: weight shape {tuple(weight.shape)} must match input shape {tuple(input.shape)}"
@@ -220,7 +220,7 @@ def mse_loss(
     input: Tensor,
     target: Tensor,
     size_average: bool | None = None,
-    reduce: bool | None = None,  # noqa: A002
+    reduce: bool | None = None,
     reduction: str = "mean",
     weight: Tensor | None = None,
 ) -> Tensor:
@@ -235,7 +235,7 @@ def l1_loss(
     input: Tensor,
     target: Tensor,
     size_average: bool | None = None,
-    reduce: bool | None = None,  # noqa: A002
+    reduce: bool | None = None,
     reduction: str = "mean",
     weight: Tensor | None = None,
 ) -> Tensor:
@@ -249,7 +249,7 @@ def l1_loss(
 def smooth_l1_loss(
     input: Tensor,
     target: Tensor,
-    size_average: bool | None = None,  # noqa: A002
+    size_average: bool | None = None,
     reduce: bool | None = None,
     reduction: str = "mean",
     beta: float = 1.0,
@@ -267,7 +267,7 @@ def smooth_l1_loss(
 def binary_cross_entropy(
     input: Tensor,
     target: Tensor,
-    weight: Tensor | None = None,  # noqa: A002
+    weight: Tensor | None = None,
     size_average: bool | None = None,
     reduce: bool | None = None,
     reduction: str = "mean",
@@ -287,7 +287,7 @@ def binary_cross_entropy(
 def binary_cross_entropy_with_logits(
     input: Tensor,
     target: Tensor,
-    weight: Tensor | None = None,  # noqa: A002
+    weight: Tensor | None = None,
     size_average: bool | None = None,
     reduce: bool | None = None,
     reduction: str = "mean",
@@ -304,7 +304,7 @@ def kl_div(
     input: Tensor,
     target: Tensor,
     size_average: bool | None = None,
-    reduce: bool | None = None,  # noqa: A002
+    reduce: bool | None = None,
     reduction: str = "mean",
     log_target: bool = False,
 ) -> Tensor:

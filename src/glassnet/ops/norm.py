@@ -23,8 +23,8 @@ input-sized array.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from types import ModuleType
-from typing import Sequence
 
 from glassnet.backend import Array
 from glassnet.function import Function
@@ -63,7 +63,7 @@ def _normalized_grad(dxhat: Array, xhat: Array, invstd: Array, axes: tuple[int, 
     return grad_x
 
 
-def _check_float(input: Tensor, op: str) -> None:  # noqa: A002
+def _check_float(input: Tensor, op: str) -> None:
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
     if input.dtype.kind != "f":
@@ -289,7 +289,7 @@ class GroupNorm(Function):
 
 
 def batch_norm(
-    input: Tensor,  # noqa: A002
+    input: Tensor,
     running_mean: Tensor | None,
     running_var: Tensor | None,
     weight: Tensor | None = None,
@@ -351,7 +351,7 @@ def batch_norm(
 
 
 def layer_norm(
-    input: Tensor,  # noqa: A002
+    input: Tensor,
     normalized_shape: Sequence[int] | int,
     weight: Tensor | None = None,
     bias: Tensor | None = None,
@@ -388,7 +388,7 @@ def layer_norm(
 
 
 def group_norm(
-    input: Tensor,  # noqa: A002
+    input: Tensor,
     num_groups: int,
     weight: Tensor | None = None,
     bias: Tensor | None = None,

@@ -282,7 +282,7 @@ def _window_max(xp: Any, x: Array, positions: Array, axis: int) -> tuple[Array, 
 
 
 # -- arguments ------------------------------------------------------------------------
-def _check_input(op: str, input: Any, dims: int) -> tuple[int, ...]:  # noqa: A002
+def _check_input(op: str, input: Any, dims: int) -> tuple[int, ...]:
     """The input's shape with a batch dim (1 for unbatched input)."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
@@ -328,7 +328,7 @@ def _window_geometry(
     dims: int,
     kernel_size: Any,
     stride: Any,
-    padding: Any,  # noqa: A002
+    padding: Any,
     dilation: Any,
     ceil_mode: bool,
 ) -> tuple[Geometry, tuple[int, ...]]:
@@ -377,7 +377,7 @@ def _max_pool(
     input: Tensor,
     kernel_size: Any,
     stride: Any,
-    padding: Any,  # noqa: A002
+    padding: Any,
     dilation: Any,
     ceil_mode: bool,
     return_indices: bool,
@@ -396,7 +396,7 @@ def _avg_pool(
     input: Tensor,
     kernel_size: Any,
     stride: Any,
-    padding: Any,  # noqa: A002
+    padding: Any,
     ceil_mode: bool,
     count_include_pad: bool,
     divisor_override: int | None,
@@ -420,7 +420,7 @@ def _avg_pool(
 def _adaptive_geometry(
     op: str,
     input: Any,
-    dims: int,  # noqa: A002
+    dims: int,
     output_size: Any,
 ) -> tuple[Geometry, tuple[int, ...]]:
     shape = _check_input(op, input, dims)
@@ -441,7 +441,7 @@ def _adaptive_geometry(
     return geometry, (*input.shape[:-dims], *sizes)
 
 
-def _adaptive_avg(op: str, dims: int, input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
+def _adaptive_avg(op: str, dims: int, input: Tensor, output_size: Any) -> Tensor:
     geometry, out_shape = _adaptive_geometry(op, input, dims, output_size)
     return AdaptiveAvgPool.apply(to_float(input), geometry=geometry, out_shape=out_shape)
 
@@ -452,7 +452,7 @@ def max_pool1d(
     kernel_size: Any,
     stride: Any = None,
     padding: Any = 0,
-    dilation: Any = 1,  # noqa: A002
+    dilation: Any = 1,
     ceil_mode: bool = False,
     return_indices: bool = False,
 ) -> Any:
@@ -467,7 +467,7 @@ def max_pool2d(
     kernel_size: Any,
     stride: Any = None,
     padding: Any = 0,
-    dilation: Any = 1,  # noqa: A002
+    dilation: Any = 1,
     ceil_mode: bool = False,
     return_indices: bool = False,
 ) -> Any:
@@ -484,7 +484,7 @@ def avg_pool1d(
     input: Tensor,
     kernel_size: Any,
     stride: Any = None,
-    padding: Any = 0,  # noqa: A002
+    padding: Any = 0,
     ceil_mode: bool = False,
     count_include_pad: bool = True,
 ) -> Tensor:
@@ -497,7 +497,7 @@ def avg_pool2d(
     input: Tensor,
     kernel_size: Any,
     stride: Any = None,
-    padding: Any = 0,  # noqa: A002
+    padding: Any = 0,
     ceil_mode: bool = False,
     count_include_pad: bool = True,
     divisor_override: int | None = None,
@@ -516,16 +516,16 @@ def avg_pool2d(
     )
 
 
-def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
     return _adaptive_avg("adaptive_avg_pool1d", 1, input, output_size)
 
 
-def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:  # noqa: A002
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     """Average into a fixed output size (None keeps that input size); windows as in PyTorch."""
     return _adaptive_avg("adaptive_avg_pool2d", 2, input, output_size)
 
 
-def _adaptive_max(op: str, dims: int, input: Tensor, output_size: Any, return_indices: bool) -> Any:  # noqa: A002
+def _adaptive_max(op: str, dims: int, input: Tensor, output_size: Any, return_indices: bool) -> Any:
     geometry, out_shape = _adaptive_geometry(op, input, dims, output_size)
     g = geometry
     kernel = (g.height // g.out_height, g.width // g.out_width)
@@ -540,11 +540,11 @@ def _adaptive_max(op: str, dims: int, input: Tensor, output_size: Any, return_in
     )
 
 
-def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:  # noqa: A002
+def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
     return _adaptive_max("adaptive_max_pool1d", 1, input, output_size, return_indices)
 
 
-def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:  # noqa: A002
+def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
     """Max into a fixed output size (None keeps that input size); windows as in PyTorch."""
     return _adaptive_max("adaptive_max_pool2d", 2, input, output_size, return_indices)
 

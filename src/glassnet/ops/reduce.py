@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 import operator
-from typing import Any, NamedTuple, Sequence
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 from glassnet import dtypes
 from glassnet.backend import Array, namespace
@@ -137,20 +138,20 @@ def _exclusive_cumprod(xp: Any, x: Array, axis: int) -> Array:
     return out
 
 
-def _sum_dtype(op: str, input: Tensor, dtype: Any) -> Any:  # noqa: A002
+def _sum_dtype(op: str, input: Tensor, dtype: Any) -> Any:
     """PyTorch's accumulation dtype: bool and integer tensors sum to int64."""
     if dtype is not None:
         return dtypes.as_dtype(dtype, op)
     return input.dtype if input.dtype.kind == "f" else dtypes.int64
 
 
-def sum(input: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A001,A002
+def sum(input: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Sum over `dim` (every dim when None). Bool and integer tensors give int64."""
     axes = _axes("sum", input.shape, dim)
     return Sum.apply(input, axes=axes, keepdim=keepdim, dtype=_sum_dtype("sum", input, dtype))
 
 
-def mean(input: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:  # noqa: A002
+def mean(input: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Average over `dim` (every dim when None). Needs a floating input or a floating `dtype`."""
     wanted = dtypes.as_dtype(dtype, "mean") if dtype is not None else input.dtype
     if wanted.kind != "f":
@@ -163,7 +164,7 @@ def mean(input: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: Any = 
 
 def prod(
     input: Tensor, dim: int | None = None, keepdim: bool = False, *, dtype: Any = None
-) -> Tensor:  # noqa: A002
+) -> Tensor:
     """Product over one dim (every element when None). Bool and integer tensors give int64."""
     if isinstance(dim, (tuple, list)):
         raise TypeError(
@@ -241,7 +242,7 @@ def _correction(
     return dim, 1 if unbiased is None or unbiased else 0
 
 
-def _check_float(op: str, input: Tensor) -> None:  # noqa: A002
+def _check_float(op: str, input: Tensor) -> None:
     if input.dtype.kind != "f":
         raise TypeError(
             f"{op}: needs a floating point tensor, got {input.dtype}; convert it with .float()"
@@ -252,7 +253,7 @@ def var(
     input: Tensor,
     dim: Dim = None,
     unbiased: bool | None = None,
-    keepdim: bool = False,  # noqa: A002
+    keepdim: bool = False,
     *,
     correction: float | None = None,
 ) -> Tensor:
@@ -268,7 +269,7 @@ def std(
     input: Tensor,
     dim: Dim = None,
     unbiased: bool | None = None,
-    keepdim: bool = False,  # noqa: A002
+    keepdim: bool = False,
     *,
     correction: float | None = None,
 ) -> Tensor:
@@ -303,7 +304,7 @@ class LogSumExp(Function):
         return _keepdims(self.xp, grad, self.axes, self.keepdim) * self.xp.exp(x - y)
 
 
-def logsumexp(input: Tensor, dim: Dim, keepdim: bool = False) -> Tensor:  # noqa: A002
+def logsumexp(input: Tensor, dim: Dim, keepdim: bool = False) -> Tensor:
     """log(sum(exp(input))) over `dim`, computed stably. Integer tensors become float32."""
     return LogSumExp.apply(
         to_float(input), axes=_axes("logsumexp", input.shape, dim), keepdim=keepdim
@@ -369,7 +370,7 @@ class ExtremumDim(Function):
         return xp.where(positions == indices, grad, 0)
 
 
-def _reduce_axis(op: str, input: Tensor, dim: Any) -> int | None:  # noqa: A002
+def _reduce_axis(op: str, input: Tensor, dim: Any) -> int | None:
     """One dim for max/min/argmax/argmin, checked to be non-empty."""
     if isinstance(dim, (tuple, list)):
         raise TypeError(f"{op}: dim must be a single int, got {dim!r}")
@@ -380,14 +381,14 @@ def _reduce_axis(op: str, input: Tensor, dim: Any) -> int | None:  # noqa: A002
     return axis
 
 
-def _check_nonempty(op: str, input: Tensor) -> None:  # noqa: A002
+def _check_nonempty(op: str, input: Tensor) -> None:
     if input.numel() == 0:
         raise ValueError(
             f"{op}: cannot reduce an empty tensor (shape {input.shape}) over all dims; pass dim"
         )
 
 
-def _extremum(op: str, largest: bool, input: Tensor, dim: Any, keepdim: bool, other: Any) -> Any:  # noqa: A002
+def _extremum(op: str, largest: bool, input: Tensor, dim: Any, keepdim: bool, other: Any) -> Any:
     if isinstance(dim, Tensor) or other is not None:  # the binary form: max(input, other)
         from glassnet.ops import elementwise  # lazily: elementwise may be loaded after this module
 
@@ -404,7 +405,7 @@ def _extremum(op: str, largest: bool, input: Tensor, dim: Any, keepdim: bool, ot
 def max(
     input: Tensor,
     dim: int | Tensor | None = None,
-    keepdim: bool = False,  # noqa: A001,A002
+    keepdim: bool = False,
     *,
     other: Tensor | None = None,
 ) -> Any:
@@ -416,7 +417,7 @@ def max(
 def min(
     input: Tensor,
     dim: int | Tensor | None = None,
-    keepdim: bool = False,  # noqa: A001,A002
+    keepdim: bool = False,
     *,
     other: Tensor | None = None,
 ) -> Any:
@@ -424,7 +425,7 @@ def min(
     return _extremum("min", False, input, dim, keepdim, other)
 
 
-def _arg_extremum(op: str, largest: bool, input: Tensor, dim: Any, keepdim: bool) -> Tensor:  # noqa: A002
+def _arg_extremum(op: str, largest: bool, input: Tensor, dim: Any, keepdim: bool) -> Tensor:
     """Indices carry no gradient, so no Function: the int64 index array is the result."""
     data = input.data
     if dim is None:
@@ -437,12 +438,12 @@ def _arg_extremum(op: str, largest: bool, input: Tensor, dim: Any, keepdim: bool
     return Tensor(namespace(data).asarray(indices, dtype=dtypes.int64))
 
 
-def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the largest element along dim (of the flattened tensor when dim is None)."""
     return _arg_extremum("argmax", True, input, dim, keepdim)
 
 
-def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:  # noqa: A002
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the smallest element along dim (of the flattened tensor when dim is None)."""
     return _arg_extremum("argmin", False, input, dim, keepdim)
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 import operator
+from collections.abc import Sequence
 from itertools import accumulate
-from typing import Any, Sequence
+from typing import Any
 
 from glassnet.backend import Array
 from glassnet.function import Function
@@ -119,7 +120,7 @@ def _infer_shape(shape: tuple[int, ...], input_shape: tuple[int, ...], op: str) 
     return tuple(int(numel // known) if size == -1 else int(size) for size in shape)
 
 
-def reshape(input: Tensor, shape: Sequence[int]) -> Tensor:  # noqa: A002
+def reshape(input: Tensor, shape: Sequence[int]) -> Tensor:
     """The same elements in a new shape; one size may be -1 (inferred)."""
     return Reshape.apply(input, shape=_infer_shape(tuple(shape), input.shape, "reshape"))
 
@@ -134,7 +135,7 @@ def view(self: Tensor, *shape: Any) -> Tensor:
     return Reshape.apply(self, shape=_infer_shape(sizes, self.shape, "view"))
 
 
-def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # noqa: A002
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims start_dim..end_dim (inclusive) into one; a 0-d tensor becomes shape (1,)."""
     shape = input.shape
     start, end = (
@@ -149,7 +150,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # 
     return Reshape.apply(input, shape=merged)
 
 
-def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:  # noqa: A002
+def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
     """Drop dims of size 1: all of them, or those among `dim` (an int or a tuple); other sizes stay."""
     shape = input.shape
     if dim is None:
@@ -163,7 +164,7 @@ def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:  #
     return Reshape.apply(input, shape=kept)
 
 
-def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a dim of size 1 at position `dim` (-1 appends it)."""
     axis = _dim(dim, input.ndim + 1, "unsqueeze")
     return Reshape.apply(input, shape=input.shape[:axis] + (1,) + input.shape[axis:])
@@ -181,7 +182,7 @@ class Permute(Function):
         return grad.transpose(self.inverse)
 
 
-def permute(input: Tensor, dims: Sequence[int]) -> Tensor:  # noqa: A002
+def permute(input: Tensor, dims: Sequence[int]) -> Tensor:
     """Reorder the dims: output dim i is input dim dims[i]."""
     dims = tuple(dims)
     if len(dims) != input.ndim:
@@ -194,7 +195,7 @@ def permute(input: Tensor, dims: Sequence[int]) -> Tensor:  # noqa: A002
     return Permute.apply(input, dims=axes)
 
 
-def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dims."""
     axes = list(range(input.ndim))
     first, second = (
@@ -206,7 +207,7 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
     return Permute.apply(input, dims=tuple(axes))
 
 
-def t(input: Tensor) -> Tensor:  # noqa: A002
+def t(input: Tensor) -> Tensor:
     """Transpose a matrix; 0-d and 1-d tensors come back as they are."""
     if input.ndim > 2:
         raise ValueError(
@@ -265,7 +266,7 @@ def expand(self: Tensor, *sizes: Any) -> Tensor:
     return Expand.apply(self, shape=_expanded_shape(self.shape, _sizes(sizes), "expand"))
 
 
-def broadcast_to(input: Tensor, shape: Sequence[int]) -> Tensor:  # noqa: A002
+def broadcast_to(input: Tensor, shape: Sequence[int]) -> Tensor:
     return Expand.apply(input, shape=_expanded_shape(input.shape, tuple(shape), "broadcast_to"))
 
 
@@ -391,7 +392,7 @@ def split(
     return Split.apply(tensor, sections=sections, dim=axis)
 
 
-def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
     """Cut into `chunks` pieces of ceil(size / chunks); as in PyTorch, fewer pieces may come back."""
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
@@ -415,7 +416,7 @@ class Unbind(Function):
         return self.xp.stack(grads, axis=self.dim)
 
 
-def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
+def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
     """The slices along `dim`, each without that dim."""
     if input.ndim == 0:
         raise ValueError("unbind: a 0-d tensor has no dim to unbind")
@@ -432,7 +433,7 @@ class Clone(Function):
         return grad
 
 
-def clone(input: Tensor) -> Tensor:  # noqa: A002
+def clone(input: Tensor) -> Tensor:
     return Clone.apply(input)
 
 

@@ -125,7 +125,7 @@ def to_dot(graph: Graph) -> str:
 
 
 # -- rendering ------------------------------------------------------------------------------
-def resolve_format(path: str | Path | None, format: str | None) -> str:  # noqa: A002
+def resolve_format(path: str | Path | None, format: str | None) -> str:
     """The format asked for, or the one the path's suffix names, or 'dot'; a clash is an error."""
     suffix = Path(path).suffix.lower() if path is not None else ""
     implied = _SUFFIXES.get(suffix)
@@ -145,7 +145,7 @@ def resolve_format(path: str | Path | None, format: str | None) -> str:  # noqa:
     return format
 
 
-def run_dot(source: str, format: str) -> tuple[bytes | None, str | None]:  # noqa: A002
+def run_dot(source: str, format: str) -> tuple[bytes | None, str | None]:
     """(rendered bytes, None), or (None, why not) when `dot` is missing or fails."""
     program = shutil.which("dot")
     if program is None:
@@ -168,7 +168,7 @@ def run_dot(source: str, format: str) -> tuple[bytes | None, str | None]:  # noq
 
 def render(
     source: str, path: str | Path | None, format: str
-) -> tuple[Path | None, str, bytes | None, str | None]:  # noqa: A002
+) -> tuple[Path | None, str, bytes | None, str | None]:
     """Write `source` as `format` to `path` (if given).
 
     Returns (the file written or None, the format it holds, the rendered bytes when

@@ -18,9 +18,10 @@ With level='module' a model and an input are run with forward hooks (see
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 from glassnet.nn.module import Module
 from glassnet.tensor import Tensor
@@ -273,7 +274,7 @@ def _leaf_node(node_id: str, tensor: Tensor, name: str | None, input_name: str |
 def draw_graph(
     output: Any = None,
     params: Any = None,
-    format: str | None = None,  # noqa: A002
+    format: str | None = None,
     path: str | Path | None = None,
     level: str = "op",
     model: Module | None = None,

@@ -107,7 +107,7 @@ def lstm_cell_tensors(
 
 def draw_lstm_cell(
     path: str | Path | None = None,
-    format: str | None = None,  # noqa: A002
+    format: str | None = None,
     input_size: int = 3,
     hidden_size: int = 2,
 ) -> Drawing:

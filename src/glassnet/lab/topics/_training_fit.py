@@ -28,7 +28,7 @@ import numpy as np
 import glassnet
 from glassnet import nn, optim
 from glassnet.data.datasets import MNIST1D, Digits
-from glassnet.lab.machine import load_average, one_blas_thread  # noqa: F401
+from glassnet.lab.machine import load_average, one_blas_thread
 from glassnet.lab.text import Text
 from glassnet.nn import functional as F
 

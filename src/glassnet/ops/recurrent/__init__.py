@@ -68,7 +68,7 @@ def lstm_layer(
     input: Tensor,
     h0: Tensor | None,
     c0: Tensor | None,
-    weight_ih: Tensor,  # noqa: A002
+    weight_ih: Tensor,
     weight_hh: Tensor,
     bias_ih: Tensor | None = None,
     bias_hh: Tensor | None = None,
@@ -82,7 +82,7 @@ def gru_layer(
     input: Tensor,
     h0: Tensor | None,
     weight_ih: Tensor,
-    weight_hh: Tensor,  # noqa: A002
+    weight_hh: Tensor,
     bias_ih: Tensor | None = None,
     bias_hh: Tensor | None = None,
     reverse: bool = False,
@@ -95,7 +95,7 @@ def rnn_layer(
     input: Tensor,
     h0: Tensor | None,
     weight_ih: Tensor,
-    weight_hh: Tensor,  # noqa: A002
+    weight_hh: Tensor,
     bias_ih: Tensor | None = None,
     bias_hh: Tensor | None = None,
     reverse: bool = False,
