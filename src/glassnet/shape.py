@@ -12,7 +12,8 @@ jump j (the input distance between neighbouring outputs) grow per stage as
 
     r_out = r_in + (d*(k-1)) * j_in,    j_out = j_in * s.
 
-Pure integer arithmetic: no Tensor is needed.
+Pure integer arithmetic: no Tensor is needed. The formula itself is written once, in
+`glassnet.ops.im2col.output_size`, which the convolutions and pools use too.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from glassnet.ops import im2col  # the output-size formula, shared with the convolution
 
 __all__ = [
     "ShapeError",
@@ -120,8 +123,8 @@ def conv_output_size(
     Raises ShapeError when the dilated kernel is larger than the padded input.
     """
     _check(size, kernel_size, stride, padding, dilation)
-    padded = _padded(size, padding)[2]
-    out = (padded - dilation * (kernel_size - 1) - 1) // stride + 1
+    left, right, _ = _padded(size, padding)
+    out = im2col.output_size(size, kernel_size, stride, left, right, dilation)
     if out < 1:
         raise ShapeError(_too_small(size, kernel_size, padding, dilation, out))
     return out
@@ -137,9 +140,8 @@ def _pool_sizes(
             f"padding {padding} is more than half the kernel: pools need p <= k//2 = "
             f"{kernel_size}//2 = {kernel_size // 2}"
         )
-    span = size + 2 * padding - dilation * (kernel_size - 1) - 1
-    raw = -(-span // stride) + 1 if ceil_mode else span // stride + 1
-    out = raw - 1 if ceil_mode and (raw - 1) * stride >= size + padding else raw
+    raw = im2col.output_size(size, kernel_size, stride, padding, padding, dilation, ceil_mode)
+    out = im2col.pool_output_size(size, kernel_size, stride, padding, dilation, ceil_mode)
     if out < 1:
         raise ShapeError(_too_small(size, kernel_size, padding, dilation, out))
     return raw, out

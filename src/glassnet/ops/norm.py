@@ -103,10 +103,9 @@ class BatchNorm(Function):
     no temporary), and every other step works in place on the one array it allocates:
     forward five passes over the data (mean, centre, variance, scale, shift), backward
     seven (two sums, centre, four for dx), against eleven and thirteen with temporaries
-    before: forward + backward of the 19 BN layers of a ResNet-20 step at batch 128 went
-    from 71 to 44 ms on one core (with the malloc tuning of `malloc_tuning.py` in both). The backward recomputes x - mean rather than keeping xhat: the graph holds
-    on to x anyway (it is this node's input), so keeping xhat as well would add one
-    activation per BN layer (measured: +90 MiB peak on that step).
+    (timings in bench/RESULTS.md). The backward recomputes x - mean rather than keeping
+    xhat: the graph holds on to x anyway (it is this node's input), so keeping xhat as
+    well would add one activation per BN layer.
     """
 
     def forward(
