@@ -11,7 +11,19 @@ SOURCE = Path(__file__).resolve().parents[1] / "src" / "glassnet"
 
 # Lower layers never import higher ones (ARCHITECTURE.md / STYLE.md).
 FORBIDDEN = {
-    "ops": ("glassnet.nn", "glassnet.optim", "glassnet.data", "glassnet.train", "glassnet.cli"),
+    "ops": (
+        "glassnet.nn",
+        "glassnet.optim",
+        "glassnet.data",
+        "glassnet.train",
+        "glassnet.cli",
+        # the tools: shape.py, summary.py and the rest take the formula from ops, not back
+        "glassnet.shape",
+        "glassnet.summary",
+        "glassnet.diagnose",
+        "glassnet.viz",
+        "glassnet.lab",
+    ),
     "nn": ("glassnet.optim", "glassnet.train", "glassnet.cli"),
     "optim": ("glassnet.train", "glassnet.cli"),
     "data": ("glassnet.train", "glassnet.cli"),
