@@ -112,6 +112,7 @@ def main() -> None:
         "--files", type=int, default=1000, help="PNG files in the file-pipeline cases"
     )
     args = parser.parse_args()
+    glassnet.utils.tune_malloc()  # as the glassnet command does
     glassnet.manual_seed(0)
     origin, arrays, per_sample_digits = load_arrays()
     rows = []

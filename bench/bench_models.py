@@ -286,6 +286,8 @@ def memory_child(framework: str, steps: int) -> None:
     if framework == "glassnet":
         import glassnet as lib
         from glassnet.models.resnet_cifar import resnet20 as make
+
+        lib.utils.tune_malloc()  # as the glassnet command and Trainer do
     else:
         import torch as lib
 
@@ -435,6 +437,7 @@ def main() -> None:
     import glassnet
     from machine import blas_info, cpu_model
 
+    glassnet.utils.tune_malloc()  # as the glassnet command does; the whole process, torch too
     global CLOCK
     CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
     if args.threads:

@@ -17,6 +17,7 @@ import numpy
 import torch
 
 import glassnet
+from glassnet.utils import tune_malloc
 from machine import blas_info, cpu_model
 
 BATCH = 128
@@ -145,6 +146,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15, help="timed runs per framework and case")
     parser.add_argument("--only", default="", help="run only cases whose name contains this text")
     args = parser.parse_args()
+    tune_malloc()  # as the glassnet command does (glassnet.utils); the whole process, torch too
     rng = numpy.random.default_rng(0)
     print(f"CPU: {cpu_model()}; {torch.get_num_threads()} torch threads; BLAS: {blas_info()}")
     print(

@@ -33,6 +33,7 @@ from glassnet.nn import functional as F
 from glassnet.nn.linear import Linear
 from glassnet.nn.recurrent import GRU, LSTM, RNN
 from glassnet.optim import SGD
+from glassnet.utils import tune_malloc
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_ops import blas_info, cpu_model
@@ -94,6 +95,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15, help="timed steps per framework")
     parser.add_argument("--mode", choices=sorted(LAYERS), default="lstm")
     args = parser.parse_args()
+    tune_malloc()  # as the glassnet command does (glassnet.utils); the whole process, torch too
     rng = numpy.random.default_rng(0)
     x = rng.standard_normal((BATCH, STEPS, 1)).astype(numpy.float32)
     y = rng.integers(0, CLASSES, BATCH)

@@ -1,4 +1,4 @@
-"""BatchNorm's fast paths (ops/norm.py): float32 accuracy far from zero, and inputs without gradients."""
+"""BatchNorm's fast paths (ops/batch_norm.py): float32 accuracy far from zero, and inputs without gradients."""
 
 from __future__ import annotations
 

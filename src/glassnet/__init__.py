@@ -4,7 +4,7 @@ Every op's forward and backward sit side by side in `glassnet.ops`, each verifie
 finite differences and against PyTorch. Names follow PyTorch.
 """
 
-from glassnet import metrics, nn, ops, optim, viz  # ops attaches the Tensor methods
+from glassnet import metrics, nn, ops, optim, utils, viz  # ops attaches the Tensor methods
 from glassnet.creation import (
     arange,
     as_tensor,

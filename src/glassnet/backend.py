@@ -12,10 +12,6 @@ from typing import Any
 
 import numpy
 
-from glassnet.malloc_tuning import tune_malloc
-
-tune_malloc()  # keep freed array memory in the process: no page faults every step (see malloc_tuning.py)
-
 Array = Any  # numpy.ndarray today; cupy.ndarray once the GPU backend lands
 
 xp: ModuleType = numpy  # the default namespace, used when no array says otherwise

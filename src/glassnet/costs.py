@@ -84,7 +84,7 @@ MACS_RULES: dict[type, MacsRule] = {Conv1d: _conv_macs, Conv2d: _conv_macs, Line
 # the recurrent bases by name: a model holding one has imported them, and others need not
 _RECURRENT_RULES: dict[tuple[str, str], MacsRule] = {
     ("glassnet.nn.recurrent", "RNNBase"): _rnn_macs,
-    ("glassnet.nn.recurrent", "RNNCellBase"): _cell_macs,
+    ("glassnet.nn.recurrent_cell", "RNNCellBase"): _cell_macs,
 }
 
 

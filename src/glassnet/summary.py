@@ -147,9 +147,12 @@ def _field_text(values: tuple[int, ...] | None) -> str:
     return str(values[0]) if len(set(values)) == 1 else "x".join(map(str, values))
 
 
-def _tabulate(
-    model: Module, calls: list[Call], inputs: list[Tensor], outputs: list[Tensor], depth: int
-) -> Summary:
+# per call id: parameters first counted there, parameters counted before, MACs (None: no rule)
+CallCosts = tuple[dict[int, int], dict[int, int], dict[int, int | None]]
+
+
+def _call_costs(calls: list[Call]) -> CallCosts:
+    """Per call (by id): its parameters not seen before, those seen before, and its MACs."""
     seen: set[int] = set()
     new: dict[int, int] = {}
     shared: dict[int, int] = {}
@@ -160,51 +163,53 @@ def _tabulate(
         shared[id(call)] = sum(p.numel() for p in own if id(p) in seen)
         seen.update(id(p) for p in own)
         macs[id(call)] = costs.call_macs(call.module, call.inputs, call.outputs)
-    order = forward_order(outputs)
-    fields = costs.receptive_fields(order, outputs, inputs)
+    return new, shared, macs
 
-    rows = []
-    for call in calls:
-        if call.depth > depth:
-            continue
-        folded = _subtree(call) if call.depth == depth or call.is_leaf else [call]
-        expanded = len(folded) == 1 and not call.is_leaf
-        params = sum(new[id(c)] for c in folded)
-        shared_params = sum(shared[id(c)] for c in folded)
-        known = [macs[id(c)] for c in folded if macs[id(c)] is not None]
-        unknown = len(known) < len(folded)
-        row_macs = sum(known)
-        first = call.outputs[0] if call.outputs else None
-        value = fields.get(costs.tensor_key(first)) if first is not None else None
-        rf, jump = value if isinstance(value, tuple) else (None, None)
-        local = call.name.rsplit(".", 1)[-1] if call.depth else type(call.module).__name__
-        local += f" #{call.repeat + 1}" if call.repeat else ""
-        label = "  " * call.depth + (
-            f"{local} ({type(call.module).__name__})" if call.depth else local
-        )
-        rows.append(
-            SummaryRow(
-                label=label,
-                name=call.name,
-                class_name=type(call.module).__name__,
-                depth=call.depth,
-                output_shapes=[tuple(t.shape) for t in call.outputs],
-                params=None if expanded and params == 0 and shared_params == 0 else params,
-                shared_params=shared_params,
-                macs=None if expanded and row_macs == 0 and not unknown else row_macs,
-                macs_unknown=unknown,
-                receptive_field=rf,
-                jump=jump,
-                call=call,
-            )
-        )
 
-    parameters = list(model.parameters())
-    activations: dict[int, Tensor] = {}
-    input_ids = {id(t) for t in inputs}
-    for call in calls:
-        if call.is_leaf:
-            activations.update((id(t), t) for t in call.outputs if id(t) not in input_ids)
+def _row(
+    call: Call,
+    depth: int,
+    costs_of: CallCosts,
+    fields: dict[Any, Any],
+) -> SummaryRow:
+    """The table row of one call; at the deepest level shown it sums its whole subtree."""
+    new, shared, macs = costs_of
+    folded = _subtree(call) if call.depth == depth or call.is_leaf else [call]
+    expanded = len(folded) == 1 and not call.is_leaf
+    params = sum(new[id(c)] for c in folded)
+    shared_params = sum(shared[id(c)] for c in folded)
+    known = [macs[id(c)] for c in folded if macs[id(c)] is not None]
+    unknown = len(known) < len(folded)
+    row_macs = sum(known)
+    first = call.outputs[0] if call.outputs else None
+    value = fields.get(costs.tensor_key(first)) if first is not None else None
+    rf, jump = value if isinstance(value, tuple) else (None, None)
+    local = call.name.rsplit(".", 1)[-1] if call.depth else type(call.module).__name__
+    local += f" #{call.repeat + 1}" if call.repeat else ""
+    label = "  " * call.depth + (f"{local} ({type(call.module).__name__})" if call.depth else local)
+    return SummaryRow(
+        label=label,
+        name=call.name,
+        class_name=type(call.module).__name__,
+        depth=call.depth,
+        output_shapes=[tuple(t.shape) for t in call.outputs],
+        params=None if expanded and params == 0 and shared_params == 0 else params,
+        shared_params=shared_params,
+        macs=None if expanded and row_macs == 0 and not unknown else row_macs,
+        macs_unknown=unknown,
+        receptive_field=rf,
+        jump=jump,
+        call=call,
+    )
+
+
+def _notes(
+    model: Module,
+    calls: list[Call],
+    costs_of: CallCosts,
+) -> list[str]:
+    """Footnotes: separable convs, shared parameters, uncounted MACs, uncalled modules."""
+    new, shared, macs = costs_of
     notes = _separable_notes(calls, macs)
     if any(shared.values()):
         notes.append(
@@ -217,24 +222,39 @@ def _tabulate(
             f"MACs of {', '.join(unknown_layers)} are not counted (no rule; add one with "
             f"glassnet.costs.register_macs)"
         )
-    uncalled = sum(p.numel() for p in parameters) - sum(new.values())
+    uncalled = sum(p.numel() for p in model.parameters()) - sum(new.values())
     if uncalled:
         notes.append(
             f"{uncalled:,} parameters belong to modules the forward pass did not call; the totals "
             f"include them"
         )
+    return notes
+
+
+def _tabulate(
+    model: Module, calls: list[Call], inputs: list[Tensor], outputs: list[Tensor], depth: int
+) -> Summary:
+    costs_of = _call_costs(calls)
+    fields = costs.receptive_fields(forward_order(outputs), outputs, inputs)
+    rows = [_row(call, depth, costs_of, fields) for call in calls if call.depth <= depth]
+    parameters = list(model.parameters())
+    activations: dict[int, Tensor] = {}
+    input_ids = {id(t) for t in inputs}
+    for call in calls:
+        if call.is_leaf:
+            activations.update((id(t), t) for t in call.outputs if id(t) not in input_ids)
     return Summary(
         model_name=type(model).__name__,
         rows=rows,
         input_shapes=[tuple(t.shape) for t in inputs],
         total_params=sum(p.numel() for p in parameters),
         trainable_params=sum(p.numel() for p in parameters if p.requires_grad),
-        total_macs=sum(v for v in macs.values() if v is not None),
+        total_macs=sum(v for v in costs_of[2].values() if v is not None),
         input_bytes=sum(t.data.nbytes for t in inputs),
         activation_bytes=sum(t.data.nbytes for t in activations.values()),
         param_bytes=sum(p.data.nbytes for p in parameters),
         buffer_bytes=sum(b.data.nbytes for b in model.buffers()),
-        notes=notes,
+        notes=_notes(model, calls, costs_of),
     )
 
 

@@ -20,6 +20,7 @@ leaves the model as it found it.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -164,6 +165,31 @@ def as_input_list(input_data: Any) -> list[Any]:
     return [input_data]
 
 
+@contextlib.contextmanager
+def module_state_kept(model: Module, mode: str) -> Iterator[None]:
+    """Run the body in `mode` ('train', 'eval' or 'same': as the model is); afterwards every
+    module's training flag and buffer values (BatchNorm's running statistics) are as before."""
+    modules = list(model.modules())
+    flags = [module.training for module in modules]
+    buffers = [
+        (module, name, buffer.data.copy())
+        for module in modules
+        for name, buffer in module._buffers.items()
+        if buffer is not None
+    ]
+    try:
+        if mode != "same":
+            model.train(mode == "train")
+        yield
+    finally:
+        for module, flag in zip(modules, flags):
+            module.training = flag
+        for module, name, saved in buffers:
+            current = module._buffers.get(name)
+            if current is not None and current.data.shape == saved.shape:
+                current.data[...] = saved
+
+
 def trace(model: Module, args: Sequence[Any], mode: str = "eval") -> Trace:
     """Call `model(*args)` once with hooks on every module; return the calls in entry order."""
     if not isinstance(model, Module):
@@ -204,36 +230,21 @@ def trace(model: Module, args: Sequence[Any], mode: str = "eval") -> Trace:
             next(exits),
         )
 
-    modules = list(model.modules())
-    training = [module.training for module in modules]
-    buffers = [
-        (module, name, buffer.data.copy())
-        for module in modules
-        for name, buffer in module._buffers.items()
-        if buffer is not None
-    ]
     handles = []
     try:
-        for module in modules:
-            handles.append(module.register_forward_pre_hook(enter, with_kwargs=True))
-            handles.append(module.register_forward_hook(leave, with_kwargs=True))
-        if mode != "same":
-            model.train(mode == "train")
-        with enable_grad():
-            try:
-                output = model(*args)
-            except Exception as error:
-                failing = stack[-1] if stack else None
-                raise TraceError(_failure(model, failing, args, error)) from error
+        with module_state_kept(model, mode):
+            for module in model.modules():
+                handles.append(module.register_forward_pre_hook(enter, with_kwargs=True))
+                handles.append(module.register_forward_hook(leave, with_kwargs=True))
+            with enable_grad():
+                try:
+                    output = model(*args)
+                except Exception as error:
+                    failing = stack[-1] if stack else None
+                    raise TraceError(_failure(model, failing, args, error)) from error
     finally:
         for handle in handles:
             handle.remove()
-        for module, flag in zip(modules, training):
-            module.training = flag
-        for module, name, saved in buffers:
-            current = module._buffers.get(name)
-            if current is not None and current.data.shape == saved.shape:
-                current.data[...] = saved
     inputs = list(flatten_tensors(list(args)))
     return Trace(model, calls, inputs, output)
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import glassnet
 from glassnet.cli import inspection, models, shape_data, training
+from glassnet.utils import tune_malloc
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `glassnet` console script; returns the exit status."""
+    tune_malloc()  # a command owns its process: keep freed array memory (glassnet.utils)
     argv = list(sys.argv[1:] if argv is None else argv)
     # the first word is the command unless it is an option (--help, --version)
     parser = build_parser(only=argv[0] if argv and not argv[0].startswith("-") else "")

@@ -1,33 +1,116 @@
-"""`glassnet diagnose` (glassnet.diagnose.cli_support) and `glassnet lab` (glassnet.lab.cli_support)."""
+"""`glassnet diagnose` (glassnet.diagnose's load_subject and diagnose) and `glassnet lab` (glassnet.lab.cli_support)."""
 
 from __future__ import annotations
 
 import argparse
+import math
+import sys
 from pathlib import Path
 
-from glassnet.cli.common import configure, error
+from glassnet.cli.common import check_model_flags, configure, error, hidden_sizes, positive_int
 
 DIAGNOSE_HELP = (
     "per-layer activation statistics, gradient flow and alarms for a zoo model or a trained run"
 )
 LAB_HELP = "run the notes' experiments and write the report (HTML + Markdown)"
+DIAGNOSE_MODES = ("train", "eval")
+WIDTH_WHEN_PIPED = 160  # rich would squeeze the tables into 80 columns
 
 
-def _run_diagnose(args: argparse.Namespace) -> int:
-    from glassnet.cli.common import check_model_flags
-    from glassnet.diagnose.cli_support import ZOO_OPTIONS, run_diagnose
+def add_diagnose_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `glassnet diagnose` (configure_diagnose adds the help text and handler)."""
+    from glassnet.diagnose.subject import DEFAULT_BATCH_SIZE
+    from glassnet.models import ACTIVATIONS, INITS
+
+    parser.add_argument(
+        "target",
+        metavar="MODEL_OR_RUN",
+        help="a zoo model name (mlp, cnn, ...) or a run folder written by glassnet train",
+    )
+    parser.add_argument(
+        "--data",
+        metavar="DATA",
+        help="digits, mnist1d, or a path glassnet train accepts (default: "
+        "digits for a zoo model, the run's own data for a run)",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=DEFAULT_BATCH_SIZE,
+        metavar="N",
+        help=f"training samples in the batch (default: {DEFAULT_BATCH_SIZE})",
+    )
+    parser.add_argument(
+        "--out",
+        metavar="DIR",
+        help="folder for activations.png and gradients.png (default: "
+        "RUN/diagnose, or runs/diagnose-MODEL-DATA)",
+    )
+    parser.add_argument(
+        "--lr",
+        type=float,
+        help="learning rate for the update/weight ratio (default: the run's; none for a zoo model)",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=DIAGNOSE_MODES,
+        default="train",
+        help="train: BatchNorm with batch statistics, "
+        "as a training step; eval: with running statistics (default: train)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="initial weights of a zoo model and the batch drawn (default: 0)",
+    )
+    parser.add_argument(
+        "--checkpoint",
+        choices=("best", "last"),
+        default="best",
+        help="a run's checkpoint (default: best)",
+    )
+    zoo = parser.add_argument_group("zoo model options (as glassnet train)")
+    zoo.add_argument("--activation", choices=tuple(ACTIVATIONS))
+    zoo.add_argument("--init", choices=INITS, help="weight initialisation (default: PyTorch's)")
+    zoo.add_argument("--hidden", type=hidden_sizes, metavar="W1,W2,...", help="hidden layer widths")
+    zoo.add_argument(
+        "--batchnorm", action=argparse.BooleanOptionalAction, help="BatchNorm after hidden layers"
+    )
+
+
+def _console() -> object:
+    from rich.console import Console
+
+    return Console() if sys.stdout.isatty() else Console(width=WIDTH_WHEN_PIPED)
+
+
+def run_diagnose(args: argparse.Namespace) -> int:
+    """`glassnet diagnose MODEL_OR_RUN [--data D] [--batch-size N] [--out DIR] [--lr LR] ...`; the exit status."""
+    from glassnet.diagnose.report import diagnose
+    from glassnet.diagnose.subject import ZOO_OPTIONS, load_subject
     from glassnet.models import available_models
 
-    if args.target in available_models() and not (Path(args.target) / "config.json").is_file():
-        try:
+    try:
+        if args.target in available_models() and not (Path(args.target) / "config.json").is_file():
             check_model_flags(args.target, args, ZOO_OPTIONS)
-        except ValueError as problem:
-            return error("diagnose", problem)
-    return run_diagnose(args)
+        if args.lr is not None and not (args.lr > 0 and math.isfinite(args.lr)):
+            raise ValueError(f"--lr must be a positive number, got {args.lr}")
+        options = {key: getattr(args, key) for key in ZOO_OPTIONS}
+        subject = load_subject(
+            args.target, args.data, args.batch_size, args.seed, args.checkpoint, **options
+        )
+        out = Path(args.out) if args.out else subject.out
+        diagnose(
+            subject, out, args.lr if args.lr is not None else subject.lr, args.mode, _console()
+        )
+    except (ValueError, TypeError, KeyError, OSError) as problem:
+        return error("diagnose", problem)
+    return 0
 
 
 def configure_diagnose(parser: argparse.ArgumentParser) -> None:
-    from glassnet.diagnose.cli_support import DEFAULT_BATCH_SIZE, add_diagnose_arguments
+    from glassnet.diagnose.subject import DEFAULT_BATCH_SIZE
 
     configure(
         parser,
@@ -48,7 +131,7 @@ def configure_diagnose(parser: argparse.ArgumentParser) -> None:
         "  glassnet diagnose runs/digits-cnn --checkpoint last --mode eval",
     )
     add_diagnose_arguments(parser)
-    parser.set_defaults(handler=_run_diagnose)
+    parser.set_defaults(handler=run_diagnose)
 
 
 def _run_lab(args: argparse.Namespace) -> int:

@@ -1,25 +1,98 @@
-"""`glassnet summary` and `glassnet draw`: a zoo model's layer table and its graph (glassnet.viz.cli_support)."""
+"""`glassnet summary` and `glassnet draw`: a zoo model's layer table and its graph.
+
+Errors in the user's input (an unknown model, a shape the model cannot take) print one
+line on stderr and exit with status 2.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+import warnings
+from typing import TYPE_CHECKING
 
-from glassnet.cli.common import configure
+from glassnet.cli.common import configure, error
+
+if TYPE_CHECKING:
+    from glassnet.viz.graph import Drawing
 
 SUMMARY_HELP = "a model's layers: output shapes, parameters, MACs, receptive field, memory"
 DRAW_HELP = "draw one LSTM cell step, or a zoo model's graph (DOT, SVG, PNG)"
 
 
-def _run_summary(args: argparse.Namespace) -> int:
-    from glassnet.viz.cli_support import run_summary
+def parse_shape(text: str) -> tuple[int, ...]:
+    """'3x32x32' -> (3, 32, 32); '64' -> (64,). One sample's shape, without the batch dim."""
+    parts = str(text).strip().lower().split("x")
+    if not all(part.isdigit() and int(part) >= 1 for part in parts):
+        raise ValueError(
+            f"--input {text!r}: give one sample's shape as positive integers joined by 'x', "
+            f"without the batch dim, e.g. 3x32x32, 1x40 or 64"
+        )
+    return tuple(int(part) for part in parts)
 
-    return run_summary(args)
+
+def run_summary(args: argparse.Namespace) -> int:
+    """`glassnet summary MODEL --input 3x32x32 [--classes N] [--batch-size B] [--depth D] [--dtype T]`."""
+    from glassnet.models import build_model
+    from glassnet.summary import summary
+
+    try:
+        shape = parse_shape(args.input)
+        model = build_model(args.model, shape, args.classes)
+        result = summary(
+            model, shape, batch_size=args.batch_size, dtype=args.dtype, depth=args.depth
+        )
+    except (ValueError, TypeError, KeyError) as problem:
+        return error("summary", problem)
+    print(result)
+    return 0
 
 
-def _run_draw(args: argparse.Namespace) -> int:
-    from glassnet.viz.cli_support import run_draw
+def _drawing(args: argparse.Namespace) -> Drawing:
+    """The lstm-cell drawing, or the zoo model's graph, as `args` ask (raises on bad input)."""
+    from glassnet.models import build_model
+    from glassnet.viz import GraphvizWarning, draw_graph, draw_lstm_cell
 
-    return run_draw(args)
+    if args.output is None and args.format == "png":
+        raise ValueError("--format png needs -o PATH (a PNG is not printed to the terminal)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GraphvizWarning)  # run_draw prints the message instead
+        if args.target == "lstm-cell":
+            return draw_lstm_cell(args.output, args.format)
+        if args.input is None:
+            raise ValueError(
+                f"drawing model {args.target!r} needs --input, one sample's shape such as 3x32x32"
+            )
+        shape = parse_shape(args.input)
+        model = build_model(args.target, shape, args.classes)
+        return draw_graph(
+            model=model, input_size=shape, level=args.level, path=args.output, format=args.format
+        )
+
+
+def run_draw(args: argparse.Namespace) -> int:
+    """`glassnet draw lstm-cell|MODEL [--input SHAPE] [--level module|op] [-o PATH] [--format F]`.
+
+    Without -o the DOT (or SVG) text goes to stdout. When Graphviz' `dot` is missing the
+    DOT file is written instead and a note on stderr says how to install it (status 0).
+    """
+    try:
+        drawing = _drawing(args)
+    except (ValueError, TypeError, KeyError, OSError) as problem:
+        return error("draw", problem)
+    if drawing.message:
+        print(f"glassnet draw: note: {drawing.message}", file=sys.stderr)
+    if args.output is None:
+        if drawing.format == "svg" and drawing.data is not None:
+            print(drawing.data.decode("utf-8"))
+        else:
+            print(drawing.source, end="")
+    else:
+        print(
+            f"wrote {drawing.path} ({drawing.format}, {len(drawing.graph.nodes)} nodes, "
+            f"{len(drawing.graph.edges)} edges)"
+        )
+    return 0
 
 
 def configure_summary(parser: argparse.ArgumentParser) -> None:
@@ -61,7 +134,7 @@ def configure_summary(parser: argparse.ArgumentParser) -> None:
         choices=("float32", "float64", "int64"),
         help="input dtype (default float32; int64 for token ids)",
     )
-    parser.set_defaults(handler=_run_summary)
+    parser.set_defaults(handler=run_summary)
 
 
 def configure_draw(parser: argparse.ArgumentParser) -> None:
@@ -99,4 +172,4 @@ def configure_draw(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--classes", type=int, default=10, metavar="N", help="number of classes (default 10)"
     )
-    parser.set_defaults(handler=_run_draw)
+    parser.set_defaults(handler=run_draw)

@@ -6,7 +6,8 @@
         print(alarm)        # "layer 7 (Tanh): 93% of units saturated (|y| > 0.99) ..."
     save_histograms(stats, "activations.png")
 
-`glassnet diagnose MODEL_OR_RUN` runs all of it from the command line (cli_support.py).
+`glassnet diagnose MODEL_OR_RUN` runs all of it from the command line: `load_subject`
+(subject.py) builds the model and batch, `diagnose` (report.py) prints and plots.
 """
 
 from glassnet.diagnose.activations import ActivationStats, LayerStats, activation_stats, layer_stats

@@ -301,6 +301,61 @@ def _functional(
     return sorted(found, key=lambda item: item[0]), position
 
 
+def _check_bins(bins: Any, where: str) -> None:
+    if isinstance(bins, bool) or not (
+        isinstance(bins, str) or (isinstance(bins, int) and bins >= 1)
+    ):
+        raise ValueError(
+            f"{where}: bins must be a positive int or a numpy.histogram rule such as 'auto', got {bins!r}"
+        )
+
+
+def _merged_rows(
+    measured: list[tuple[Call, Tensor]],
+    extra: list[tuple[int, Call, Tensor]],
+    position: dict[int, int],
+    bins: int | str,
+) -> list[LayerStats]:
+    """The leaf rows in call order, each functional row before the first leaf made after it."""
+    rows: list[LayerStats] = []
+    seen: dict[str, int] = {}
+
+    def add(name: str, class_name: str, kind: str | None, tensor: Tensor, functional: bool) -> None:
+        rows.append(
+            layer_stats(
+                tensor,
+                index=len(rows) + 1,
+                name=name,
+                class_name=class_name,
+                kind=kind,
+                bins=bins,
+                functional=functional,
+            )
+        )
+
+    def add_functional(owner: Call, found: Tensor) -> None:
+        kind = FUNCTION_KINDS[type(found._ctx)]
+        name = f"{owner.label}:{kind}"
+        seen[name] = seen.get(name, 0) + 1
+        add(name if seen[name] == 1 else f"{name}#{seen[name]}", f"F.{kind}", kind, found, True)
+
+    reached = -1
+    pending = iter(extra)
+    upcoming = next(pending, None)
+    for call, tensor in measured:
+        reached = max(reached, position.get(id(tensor._ctx), reached))
+        while upcoming is not None and upcoming[0] < reached:
+            add_functional(*upcoming[1:])
+            upcoming = next(pending, None)
+        add(
+            call.label, type(call.module).__name__, _module_kind(call.module, tensor), tensor, False
+        )
+    while upcoming is not None:
+        add_functional(*upcoming[1:])
+        upcoming = next(pending, None)
+    return rows
+
+
 def activation_stats(
     model: Module, batch: Any, bins: int | str = 50, mode: str = "same"
 ) -> ActivationStats:
@@ -320,12 +375,7 @@ def activation_stats(
     where = "activation_stats"
     check_model(model, where)
     check_mode(mode, where)
-    if isinstance(bins, bool) or not (
-        isinstance(bins, str) or (isinstance(bins, int) and bins >= 1)
-    ):
-        raise ValueError(
-            f"{where}: bins must be a positive int or a numpy.histogram rule such as 'auto', got {bins!r}"
-        )
+    _check_bins(bins, where)
     inputs, _ = split_batch(batch, where)
     if inputs.dtype.kind == "f":
         inputs.requires_grad = True  # a detached copy: the graph exists even for a frozen model
@@ -338,42 +388,5 @@ def activation_stats(
     extra, position = _functional(
         traced.calls, traced.outputs, {id(tensor) for _, tensor in measured}
     )
-
-    rows: list[LayerStats] = []
-    seen: dict[str, int] = {}
-
-    def add_functional(owner: Call, found: Tensor) -> None:
-        kind = FUNCTION_KINDS[type(found._ctx)]
-        name = f"{owner.label}:{kind}"
-        seen[name] = seen.get(name, 0) + 1
-        add(name if seen[name] == 1 else f"{name}#{seen[name]}", f"F.{kind}", kind, found, True)
-
-    def add(name: str, class_name: str, kind: str | None, tensor: Tensor, functional: bool) -> None:
-        rows.append(
-            layer_stats(
-                tensor,
-                index=len(rows) + 1,
-                name=name,
-                class_name=class_name,
-                kind=kind,
-                bins=bins,
-                functional=functional,
-            )
-        )
-
-    # merge: leaf rows keep their call order; a functional row goes before the first leaf made after it
-    reached = -1
-    pending = iter(extra)
-    upcoming = next(pending, None)
-    for call, tensor in measured:
-        reached = max(reached, position.get(id(tensor._ctx), reached))
-        while upcoming is not None and upcoming[0] < reached:
-            add_functional(*upcoming[1:])
-            upcoming = next(pending, None)
-        add(
-            call.label, type(call.module).__name__, _module_kind(call.module, tensor), tensor, False
-        )
-    while upcoming is not None:
-        add_functional(*upcoming[1:])
-        upcoming = next(pending, None)
+    rows = _merged_rows(measured, extra, position, bins)
     return ActivationStats(rows, int(inputs.shape[0]) if inputs.ndim else 1, ran_in, bins)

@@ -15,7 +15,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from glassnet.diagnose.activations import SIGMOID_HIGH, SIGMOID_LOW, TANH_BOUND, ActivationStats
+from glassnet.diagnose.activations import (
+    SIGMOID_HIGH,
+    SIGMOID_LOW,
+    TANH_BOUND,
+    ActivationStats,
+    LayerStats,
+)
 from glassnet.diagnose.gradients import TYPICAL_UPDATE_RATIO, GradientFlow, ParamGrad
 
 
@@ -84,83 +90,95 @@ def _factor(value: float) -> str:
     return f"{mantissa.removesuffix('.0')}e{int(exponent)}"
 
 
+def _unit_alarms(row: LayerStats, batch_size: int, thresholds: Thresholds) -> list[Alarm]:
+    """A layer whose units saturate (sigmoid, tanh) or die (ReLU)."""
+    found = []
+    if row.saturated is not None and row.saturated > thresholds.saturated:
+        bound = (
+            f"y < {SIGMOID_LOW} or y > {SIGMOID_HIGH}"
+            if row.kind == "sigmoid"
+            else f"|y| > {TANH_BOUND}"
+        )
+        found.append(
+            Alarm(
+                "saturated",
+                row.name,
+                row.saturated,
+                thresholds.saturated,
+                f"{row.label}: {100 * row.saturated:.0f}% of units saturated ({bound}, counted per unit "
+                f"and sample), where the "
+                f"{row.kind} gradient almost vanishes: the inputs to this layer are too large "
+                "(use Xavier init, smaller weights, or BatchNorm before it)",
+            )
+        )
+    if row.dead is not None and row.dead > thresholds.dead:
+        found.append(
+            Alarm(
+                "dead",
+                row.name,
+                row.dead,
+                thresholds.dead,
+                f"{row.label}: {100 * row.dead:.0f}% of units dead for the whole batch of "
+                f"{batch_size} (0 for every sample, so no gradient reaches them): check the "
+                "biases and the learning rate, or use LeakyReLU/ELU",
+            )
+        )
+    return found
+
+
+def _std_alarms(stats: ActivationStats, thresholds: Thresholds) -> list[Alarm]:
+    """The activation std from the first activation layer to the last: shrinking or growing."""
+    layers = [row for row in stats.activations() if math.isfinite(row.std)]
+    if len(layers) < 2 or not layers[0].std > 0:
+        return []
+    first, last = layers[0], layers[-1]
+    change = last.std / first.std
+    span = f"over {len(layers)} activation layers (layer {first.name} to layer {last.name})"
+    if change < 1 / thresholds.std_change:
+        return [
+            Alarm(
+                "std_shrinks",
+                last.name,
+                change,
+                1 / thresholds.std_change,
+                f"activation std shrinks from {first.std:.3g} to {last.std:.3g} {span}: the "
+                "signal dies out with depth; the weights are too small for this depth (use He "
+                "init for ReLU, Xavier for tanh)",
+            )
+        ]
+    if change > thresholds.std_change:
+        return [
+            Alarm(
+                "std_grows",
+                last.name,
+                change,
+                thresholds.std_change,
+                f"activation std grows from {first.std:.3g} to {last.std:.3g} {span}: the "
+                "weights are too large for this depth (use He init for ReLU, Xavier for tanh)",
+            )
+        ]
+    return []
+
+
 def activation_alarms(
     stats: ActivationStats, thresholds: Thresholds = DEFAULT_THRESHOLDS
 ) -> list[Alarm]:
     """Non-finite outputs, saturated sigmoid/tanh layers, dead ReLUs, and a std that shrinks or grows."""
-    found: list[Alarm] = []
+    found = [
+        Alarm(
+            "nonfinite",
+            row.name,
+            row.nonfinite,
+            0,
+            f"{row.label}: {row.nonfinite} of {row.numel} outputs are NaN or inf: check the "
+            "input and the learning rate (the first layer listed is where it starts)",
+        )
+        for row in stats
+        if row.nonfinite
+    ]
     for row in stats:
-        if row.nonfinite:
-            found.append(
-                Alarm(
-                    "nonfinite",
-                    row.name,
-                    row.nonfinite,
-                    0,
-                    f"{row.label}: {row.nonfinite} of {row.numel} outputs are NaN or inf: check the "
-                    "input and the learning rate (the first layer listed is where it starts)",
-                )
-            )
-    for row in stats:
-        if row.saturated is not None and row.saturated > thresholds.saturated:
-            bound = (
-                f"y < {SIGMOID_LOW} or y > {SIGMOID_HIGH}"
-                if row.kind == "sigmoid"
-                else f"|y| > {TANH_BOUND}"
-            )
-            found.append(
-                Alarm(
-                    "saturated",
-                    row.name,
-                    row.saturated,
-                    thresholds.saturated,
-                    f"{row.label}: {100 * row.saturated:.0f}% of units saturated ({bound}, counted per unit "
-                    f"and sample), where the "
-                    f"{row.kind} gradient almost vanishes: the inputs to this layer are too large "
-                    "(use Xavier init, smaller weights, or BatchNorm before it)",
-                )
-            )
-        if row.dead is not None and row.dead > thresholds.dead:
-            found.append(
-                Alarm(
-                    "dead",
-                    row.name,
-                    row.dead,
-                    thresholds.dead,
-                    f"{row.label}: {100 * row.dead:.0f}% of units dead for the whole batch of "
-                    f"{stats.batch_size} (0 for every sample, so no gradient reaches them): check the "
-                    "biases and the learning rate, or use LeakyReLU/ELU",
-                )
-            )
-    layers = [row for row in stats.activations() if math.isfinite(row.std)]
-    if len(layers) >= 2 and layers[0].std > 0:
-        first, last = layers[0], layers[-1]
-        change = last.std / first.std
-        span = f"over {len(layers)} activation layers (layer {first.name} to layer {last.name})"
-        if change < 1 / thresholds.std_change:
-            found.append(
-                Alarm(
-                    "std_shrinks",
-                    last.name,
-                    change,
-                    1 / thresholds.std_change,
-                    f"activation std shrinks from {first.std:.3g} to {last.std:.3g} {span}: the "
-                    "signal dies out with depth; the weights are too small for this depth (use He "
-                    "init for ReLU, Xavier for tanh)",
-                )
-            )
-        elif change > thresholds.std_change:
-            found.append(
-                Alarm(
-                    "std_grows",
-                    last.name,
-                    change,
-                    thresholds.std_change,
-                    f"activation std grows from {first.std:.3g} to {last.std:.3g} {span}: the "
-                    "weights are too large for this depth (use He init for ReLU, Xavier for tanh)",
-                )
-            )
-    return found
+        found += _unit_alarms(row, stats.batch_size, thresholds)
+    return found + _std_alarms(stats, thresholds)
 
 
 def _ratio_alarms(
@@ -198,9 +216,9 @@ def _others(rows: list[ParamGrad], what: str) -> str:
     return "" if len(rows) == 1 else f" (and {len(rows) - 1} more {what})"
 
 
-def gradient_alarms(flow: GradientFlow, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> list[Alarm]:
-    """A non-finite loss or gradient, vanishing/exploding ratios, and update ratios far from ~1e-3."""
-    found: list[Alarm] = []
+def _nonfinite_alarms(flow: GradientFlow) -> list[Alarm]:
+    """A loss or gradients with NaN or inf in them."""
+    found = []
     if not math.isfinite(flow.loss):
         found.append(
             Alarm(
@@ -211,33 +229,21 @@ def gradient_alarms(flow: GradientFlow, thresholds: Thresholds = DEFAULT_THRESHO
                 f"the loss is {flow.loss}: check the input, the labels and the learning rate",
             )
         )
-    for row in flow.params:
-        if row.nonfinite:
-            found.append(
-                Alarm(
-                    "nonfinite",
-                    row.name,
-                    row.nonfinite,
-                    0,
-                    f"gradient of {row.name}: {row.nonfinite} NaN/inf values",
-                )
-            )
-    if flow.first and flow.last:
-        found += _ratio_alarms(
-            flow.first_to_last, "weight-gradient norm", flow.first.name, flow.last.name, thresholds
+    return found + [
+        Alarm(
+            "nonfinite",
+            row.name,
+            row.nonfinite,
+            0,
+            f"gradient of {row.name}: {row.nonfinite} NaN/inf values",
         )
-    if flow.signal_first and flow.signal_last:
-        said = {alarm.kind for alarm in found}
-        signal = _ratio_alarms(
-            flow.signal_first_to_last,
-            "backward signal RMS(dL/dy)",
-            flow.signal_first.name,
-            flow.signal_last.name,
-            thresholds,
-        )
-        found += [
-            alarm for alarm in signal if alarm.kind not in said
-        ]  # once is enough when both ratios agree
+        for row in flow.params
+        if row.nonfinite
+    ]
+
+
+def _update_alarms(flow: GradientFlow, thresholds: Thresholds) -> list[Alarm]:
+    """One alarm per direction, naming the extreme parameter: the cure is the same for all."""
     rated = [row for row in flow.params if row.update_ratio is not None]
     high = sorted(
         (row for row in rated if row.update_ratio > thresholds.update_high),
@@ -249,7 +255,8 @@ def gradient_alarms(flow: GradientFlow, thresholds: Thresholds = DEFAULT_THRESHO
         key=lambda r: r.update_ratio,
     )
     typical = _factor(TYPICAL_UPDATE_RATIO)
-    if high:  # one alarm per direction, naming the extreme parameter: the cure is the same for all
+    found = []
+    if high:
         worst = high[0]
         where = f"{worst.name}{_others(high, 'parameters')}"
         found.append(
@@ -278,6 +285,26 @@ def gradient_alarms(flow: GradientFlow, thresholds: Thresholds = DEFAULT_THRESHO
             )
         )
     return found
+
+
+def gradient_alarms(flow: GradientFlow, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> list[Alarm]:
+    """A non-finite loss or gradient, vanishing/exploding ratios, and update ratios far from ~1e-3."""
+    found = _nonfinite_alarms(flow)
+    if flow.first and flow.last:
+        found += _ratio_alarms(
+            flow.first_to_last, "weight-gradient norm", flow.first.name, flow.last.name, thresholds
+        )
+    if flow.signal_first and flow.signal_last:
+        said = {alarm.kind for alarm in found}
+        signal = _ratio_alarms(
+            flow.signal_first_to_last,
+            "backward signal RMS(dL/dy)",
+            flow.signal_first.name,
+            flow.signal_last.name,
+            thresholds,
+        )
+        found += [alarm for alarm in signal if alarm.kind not in said]  # once is enough
+    return found + _update_alarms(flow, thresholds)
 
 
 def find_alarms(

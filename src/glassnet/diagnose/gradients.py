@@ -239,6 +239,59 @@ def _scalar_loss(loss: Any, where: str) -> Tensor:
     return loss
 
 
+class _OutputRecorder:
+    """A forward hook for leaf modules: keeps each call's first float output, with its gradient."""
+
+    def __init__(self, model: Module) -> None:
+        self.names = {id(module): name for name, module in model.named_modules()}
+        self.calls: dict[int, int] = {}
+        self.outputs: list[tuple[str, str, Tensor]] = []  # (row name, class name, output)
+
+    def __call__(self, module: Module, args: tuple[Any, ...], output: Any) -> None:
+        candidates = output if isinstance(output, (tuple, list)) else (output,)
+        tensor = next((item for item in candidates if isinstance(item, Tensor)), None)
+        if tensor is None or tensor.dtype.kind != "f":
+            return
+        count = self.calls[id(module)] = self.calls.get(id(module), 0) + 1
+        name = self.names.get(id(module), "?") or type(module).__name__
+        tensor.retain_grad()
+        self.outputs.append(
+            (name if count == 1 else f"{name} #{count}", type(module).__name__, tensor)
+        )
+
+    def layer_rows(self) -> list[LayerGrad]:
+        """One LayerGrad per recorded output: RMS of dL/dy (None where no gradient reached it)."""
+        layers = []
+        for index, (name, class_name, tensor) in enumerate(self.outputs, start=1):
+            rms = None
+            if tensor.grad is not None:
+                values = to_numpy(tensor.grad.data).astype(numpy.float64, copy=False)
+                rms = float(numpy.sqrt(numpy.mean(values * values))) if values.size else 0.0
+            layers.append(LayerGrad(index, name, class_name, tuple(tensor.shape), rms))
+        return layers
+
+
+def _param_rows(named: list[tuple[str, Any]], lr: float | None) -> list[ParamGrad]:
+    """One ParamGrad per parameter: |g|, |w|, lr |g| / |w| and the non-finite count of g."""
+    params = []
+    for index, (name, param) in enumerate(named, start=1):
+        grad = None if param.grad is None else to_numpy(param.grad.data)
+        grad_norm = None if grad is None else _norm(grad)
+        weight_norm = _norm(param.data)
+        update = (
+            lr * grad_norm / weight_norm
+            if lr is not None and grad_norm is not None and weight_norm > 0
+            else None
+        )
+        nonfinite = (
+            0 if grad is None else int(grad.size - numpy.count_nonzero(numpy.isfinite(grad)))
+        )
+        params.append(
+            ParamGrad(index, name, tuple(param.shape), grad_norm, weight_norm, update, nonfinite)
+        )
+    return params
+
+
 def gradient_flow(
     model: Module,
     batch: Any,
@@ -269,39 +322,10 @@ def gradient_flow(
     inputs, target = split_batch(batch, where)
     named = [(name, param) for name, param in model.named_parameters() if param.requires_grad]
     saved = [param.grad for _, param in named]
-    names = {id(module): name for name, module in model.named_modules()}
-    outputs: list[tuple[str, str, Tensor]] = []
-    calls: dict[int, int] = {}
-
-    def record(module: Module, args: tuple[Any, ...], output: Any) -> None:
-        tensor = (
-            output
-            if isinstance(output, Tensor)
-            else next(
-                (
-                    item
-                    for item in (output if isinstance(output, (tuple, list)) else ())
-                    if isinstance(item, Tensor)
-                ),
-                None,
-            )
-        )
-        if tensor is None or tensor.dtype.kind != "f":
-            return
-        calls[id(module)] = calls.get(id(module), 0) + 1
-        name = names.get(id(module), "?") or type(module).__name__
-        tensor.retain_grad()
-        outputs.append(
-            (
-                name if calls[id(module)] == 1 else f"{name} #{calls[id(module)]}",
-                type(module).__name__,
-                tensor,
-            )
-        )
-
+    recorder = _OutputRecorder(model)
     ran_in = effective_mode(model, mode)
     handles = [
-        module.register_forward_hook(record) for module in model.modules() if not module._modules
+        module.register_forward_hook(recorder) for module in model.modules() if not module._modules
     ]
     try:
         for _, param in named:
@@ -312,31 +336,7 @@ def gradient_flow(
                 loss_fn(output, target) if target is not None else loss_fn(output), where
             )
             loss.backward()
-        params = []
-        for index, (name, param) in enumerate(named, start=1):
-            grad = None if param.grad is None else to_numpy(param.grad.data)
-            grad_norm = None if grad is None else _norm(grad)
-            weight_norm = _norm(param.data)
-            update = (
-                lr * grad_norm / weight_norm
-                if lr is not None and grad_norm is not None and weight_norm > 0
-                else None
-            )
-            nonfinite = (
-                0 if grad is None else int(grad.size - numpy.count_nonzero(numpy.isfinite(grad)))
-            )
-            params.append(
-                ParamGrad(
-                    index, name, tuple(param.shape), grad_norm, weight_norm, update, nonfinite
-                )
-            )
-        layers = []
-        for index, (name, class_name, tensor) in enumerate(outputs, start=1):
-            rms = None
-            if tensor.grad is not None:
-                values = to_numpy(tensor.grad.data).astype(numpy.float64, copy=False)
-                rms = float(numpy.sqrt(numpy.mean(values * values))) if values.size else 0.0
-            layers.append(LayerGrad(index, name, class_name, tuple(tensor.shape), rms))
+        params, layers = _param_rows(named, lr), recorder.layer_rows()
         loss_value = float(to_numpy(loss.data).reshape(()))
     finally:
         for handle in handles:

@@ -26,6 +26,7 @@ from glassnet.creation import as_tensor
 from glassnet.nn.module import Module
 from glassnet.random import default_generator
 from glassnet.tensor import Tensor
+from glassnet.tracing import module_state_kept
 
 MODES = ("same", "train", "eval")
 
@@ -77,25 +78,10 @@ def effective_mode(model: Module, mode: str) -> str:
 @contextlib.contextmanager
 def preserved(model: Module, mode: str) -> Iterator[None]:
     """Run the body in `mode`; restore training flags, buffers and glassnet's RNG afterwards."""
-    modules = list(model.modules())
-    flags = [module.training for module in modules]
-    buffers = [
-        (module, name, buffer.data.copy())
-        for module in modules
-        for name, buffer in module._buffers.items()
-        if buffer is not None
-    ]
     generator = default_generator()
     rng_state = generator.bit_generator.state
     try:
-        if mode != "same":
-            model.train(mode == "train")
-        yield
+        with module_state_kept(model, mode):
+            yield
     finally:
-        for module, flag in zip(modules, flags):
-            module.training = flag
-        for module, name, saved in buffers:
-            current = module._buffers.get(name)
-            if current is not None and current.data.shape == saved.shape:
-                current.data[...] = saved
         generator.bit_generator.state = rng_state

@@ -27,6 +27,48 @@ _LAYERS = {
 }
 
 
+def _check_arguments(
+    input_shape: tuple[int, ...],
+    num_classes: int,
+    channels: Sequence[int],
+    hidden: Sequence[int],
+    kernel_size: int,
+    activation: str,
+    dropout: float,
+    init: str | None,
+) -> None:
+    """One line naming the first bad argument of CNN, with its value."""
+    if len(input_shape) - 1 not in _LAYERS:
+        raise ValueError(
+            f"CNN: input_shape must be (C, L) or (C, H, W) without the batch dimension, got "
+            f"{input_shape}"
+        )
+    if (
+        not channels
+        or any(c < 1 for c in channels)
+        or any(h < 1 for h in hidden)
+        or num_classes < 1
+    ):
+        raise ValueError(
+            f"CNN: channels, hidden and num_classes must be positive, got channels={list(channels)}, "
+            f"hidden={list(hidden)}, num_classes={num_classes}"
+        )
+    if kernel_size < 1 or kernel_size % 2 == 0:
+        raise ValueError(
+            f"CNN: kernel_size must be odd (so padding k//2 keeps the size), got {kernel_size}"
+        )
+    check_choice("CNN", "activation", activation, ACTIVATIONS)
+    check_choice("CNN", "init", init, INITS, allow_none=True)
+    if not 0 <= dropout < 1:
+        raise ValueError(f"CNN: dropout must be in [0, 1), got {dropout}")
+    smallest = 2 ** len(channels)
+    if min(input_shape[1:]) < smallest:
+        raise ValueError(
+            f"CNN: {len(channels)} pooling blocks halve the size {len(channels)} times, so the input "
+            f"needs at least {smallest} along each axis; got input_shape {input_shape}"
+        )
+
+
 class CNN(nn.Sequential):
     """Conv blocks then a fully connected head.
 
@@ -54,38 +96,11 @@ class CNN(nn.Sequential):
         init: str | None = None,
     ) -> None:
         input_shape = tuple(int(size) for size in input_shape)
-        if len(input_shape) - 1 not in _LAYERS:
-            raise ValueError(
-                f"CNN: input_shape must be (C, L) or (C, H, W) without the batch dimension, got "
-                f"{input_shape}"
-            )
-        if (
-            not channels
-            or any(c < 1 for c in channels)
-            or any(h < 1 for h in hidden)
-            or num_classes < 1
-        ):
-            raise ValueError(
-                f"CNN: channels, hidden and num_classes must be positive, got channels={list(channels)}, "
-                f"hidden={list(hidden)}, num_classes={num_classes}"
-            )
-        if kernel_size < 1 or kernel_size % 2 == 0:
-            raise ValueError(
-                f"CNN: kernel_size must be odd (so padding k//2 keeps the size), got {kernel_size}"
-            )
-        check_choice("CNN", "activation", activation, ACTIVATIONS)
-        check_choice("CNN", "init", init, INITS, allow_none=True)
-        if not 0 <= dropout < 1:
-            raise ValueError(f"CNN: dropout must be in [0, 1), got {dropout}")
-        dims = len(input_shape) - 1
-        conv, norm, pool = _LAYERS[dims]
+        _check_arguments(
+            input_shape, num_classes, channels, hidden, kernel_size, activation, dropout, init
+        )
+        conv, norm, pool = _LAYERS[len(input_shape) - 1]
         spatial = list(input_shape[1:])
-        smallest = 2 ** len(channels)
-        if min(spatial) < smallest:
-            raise ValueError(
-                f"CNN: {len(channels)} pooling blocks halve the size {len(channels)} times, so the input "
-                f"needs at least {smallest} along each axis; got input_shape {input_shape}"
-            )
         layers: list[nn.Module] = []
         previous = input_shape[0]
         for width in channels:

@@ -45,14 +45,14 @@ class _ConvNd(Module):
         in_channels: int,
         out_channels: int,
         kernel_size: Any,
-        stride: Any,
-        padding: Any,
-        dilation: Any,
-        groups: int,
-        bias: bool,
-        padding_mode: str,
-        device: Any,
-        dtype: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
     ) -> None:
         super().__init__()
         where, dims = type(self).__name__, self._dims
@@ -165,67 +165,11 @@ class Conv1d(_ConvNd):
     """1-D convolution over (N, C_in, L) or (C_in, L) input, giving (N, C_out, L_out)."""
 
     _dims = 1
-    _layout = "(N, C, L) or (C, L)"
-
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: Any,
-        stride: Any = 1,
-        padding: Any = 0,
-        dilation: Any = 1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: str = "zeros",
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__(
-            in_channels,
-            out_channels,
-            kernel_size,
-            stride,
-            padding,
-            dilation,
-            groups,
-            bias,
-            padding_mode,
-            device,
-            dtype,
-        )
+    _layout = "(N, C, L) or (C, L)"  # the constructor is _ConvNd's, PyTorch's arguments
 
 
 class Conv2d(_ConvNd):
     """2-D convolution over (N, C_in, H, W) or (C_in, H, W) input, giving (N, C_out, H_out, W_out)."""
 
     _dims = 2
-    _layout = "(N, C, H, W) or (C, H, W)"
-
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: Any,
-        stride: Any = 1,
-        padding: Any = 0,
-        dilation: Any = 1,
-        groups: int = 1,
-        bias: bool = True,
-        padding_mode: str = "zeros",
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__(
-            in_channels,
-            out_channels,
-            kernel_size,
-            stride,
-            padding,
-            dilation,
-            groups,
-            bias,
-            padding_mode,
-            device,
-            dtype,
-        )
+    _layout = "(N, C, H, W) or (C, H, W)"  # the constructor is _ConvNd's

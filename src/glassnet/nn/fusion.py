@@ -132,7 +132,19 @@ def fuse_conv_bn(
     ]
     calls, outputs = _record(target, inputs)
     reference = [out.data.copy() for out in outputs]
-    uses = _uses(outputs)
+    for conv, bn in _foldable_pairs(calls, _uses(outputs)):
+        conv.weight, conv.bias = fuse_conv_bn_weights(
+            conv.weight, conv.bias, bn.running_mean, bn.running_var, bn.eps, bn.weight, bn.bias
+        )
+        _replace(target, bn, Identity())
+    with no_grad():
+        fused = [out.data for out in _flat_tensors(target(*example_inputs))]
+    _check_same_outputs(fused, reference, rtol)
+    return target
+
+
+def _foldable_pairs(calls: dict, uses: dict[int, int]) -> list[tuple[Module, Module]]:
+    """(conv, BatchNorm) where the BatchNorm's input is that conv's output and nothing else's."""
     producer = {
         id(out): module for module, (_, out) in calls.items() if isinstance(module, _ConvNd)
     }
@@ -147,13 +159,10 @@ def fuse_conv_bn(
             and type(conv)._dims == len(bn_input.shape) - 2
         ):
             pairs.append((conv, module))
-    for conv, bn in pairs:
-        conv.weight, conv.bias = fuse_conv_bn_weights(
-            conv.weight, conv.bias, bn.running_mean, bn.running_var, bn.eps, bn.weight, bn.bias
-        )
-        _replace(target, bn, Identity())
-    with no_grad():
-        fused = [out.data for out in _flat_tensors(target(*example_inputs))]
+    return pairs
+
+
+def _check_same_outputs(fused: list, reference: list, rtol: float) -> None:
     for index, (got, want) in enumerate(zip(fused, reference)):
         scale = float(abs(want).max()) if want.size else 0.0
         if got.shape != want.shape or float(abs(got - want).max(initial=0.0)) > rtol * max(
@@ -165,7 +174,6 @@ def fuse_conv_bn(
                 "a conv output is probably used outside the recorded graph (detach, numpy, a "
                 "comparison); fuse those layers by hand with fuse_conv_bn_eval"
             )
-    return target
 
 
 def _flat_tensors(value: Any) -> list[Tensor]:

@@ -1,50 +1,32 @@
 """Convolutions: conv1d and conv2d, lowered to matrix products (GEMMs) with im2col.
 
 The padded input's patches become the columns of a matrix (see `im2col.py`), and the
-convolution is one GEMM per group: weight (O, C*kh*kw) @ columns. A 1x1 kernel needs
-no columns: it is a GEMM over the (strided) pixels. conv1d is conv2d over a unit
-height. The backward recomputes the columns instead of keeping them, so a convolution
-holds on to nothing but its input and weight (the columns of one 16->16 3x3 layer at
-batch 128, 32x32 would take 75 MB; ResNet-20 would keep ~0.9 GB of them).
+convolution is one GEMM per group: weight (O, C*kh*kw) @ columns. conv1d is conv2d over
+a unit height. Which lowering runs when (`conv_gemm.py`):
 
-Internal note: what was measured and chosen (float32, batch 128, ResNet-20's shapes;
-2-core AMD EPYC (Zen 5), NumPy 2.4 + OpenBLAS; PyTorch 2.13 in the same process with its
-default 2 threads, timed one after the other; min of 10 runs):
-- Column layout (C*kh*kw, n*Ho*Wq), one 2-D GEMM: OpenBLAS ran it as fast as or faster
-  than per-image GEMMs (16->16@32: 4.6 vs 4.9 ms) or the NHWC layout (N*Ho*Wo, C*kh*kw),
-  whose copy moves runs of kw values (30 ms vs 7 ms for 16->16@32).
-- Blocking the batch so each block's columns take ~3 MiB (they stay in cache for the
-  GEMM) halved the forward: 16->16@32 12.4 -> 6.0 ms, 32->32@16 8.7 -> 4.7 ms.
-- "Wide" rows for stride 1 (contiguous runs, Wp - Wo garbage columns): faster than
-  exact rows even at 8x8, where 25% of the GEMM is garbage (4.5 vs 5.7 ms).
-- dL/dx for stride 1 as the transposed convolution (im2col of dL/dy + GEMM) instead of
-  GEMM + col2im: fwd+bwd 27.1 vs 33.5 ms (16->16@32), 23.2 vs 30.5 (32->32@16), 22.4 vs
-  27.6 (64->64@8), single-threaded. Stride > 1 uses col2im, where one 1-D add.at beat
-  kh*kw strided adds (fwd+bwd 13.7 vs 14.3 ms for 16->32@32/2, 10.1 vs 11.3 for 32->64@16/2).
-- Result, fwd+bwd ms ours / torch: 3->16@32 (no dL/dx) 4.3/1.1, 16->16@32 19.4/15.0,
-  16->32@32/2 13.5/8.5, 32->32@16 14.7/4.2, 32->64@16/2 9.9/2.8, 64->64@8 13.5/3.8,
-  1x1/2 16->32 2.5/5.9 and 32->64 1.4/1.0. Over ResNet-20's 21 convolutions: fwd+bwd
-  290 vs 155 ms (1.9x torch; forward alone 3.1x); single-threaded both: 1.5x. The GEMMs
-  are ~3/4 of our time: OpenBLAS reaches ~half the speed of torch's oneDNN kernels.
-- Issue 6 (whole training steps; details in `conv_gemm.py` and `im2col.py`): the stride-1
-  backward picks its form per shape (the transposed convolution only where it computes
-  <= 1.25x the direct form's pixels: LeNet's unpadded 5x5 backward went 4.0 -> 1.8 ms and
-  7.9 -> 0.6 ms for dL/dx), the transposed form's columns also give dL/dW (one im2col per
-  block instead of two: stride-1 fwd+bwd -11 to -13%), and small images sit side by side
-  on one canvas (64->64 @8 forward -10%). Tried and dropped: Winograd F(2x2, 3x3) in NumPy
-  (its tile transforms are short strided loops: 1.5-2x slower than im2col at 16 and 32
-  channels, -11% at 64 @8 only), one GEMM per tap without im2col (small-K GEMMs: slower),
-  kh*kw strided adds for stride-2 col2im (0.69 vs 0.52 ms per block with add.at).
-  The GEMMs run at 100-125 GFLOPS per core, the peak of OpenBLAS's AVX2 (Haswell) kernels
-  that CI forces with OPENBLAS_CORETYPE=Haswell; OpenBLAS's own choice on this CPU
-  (SkylakeX, AVX-512) runs them 1.5-1.9x faster.
+- forward, 1x1 kernel: a GEMM over the (strided) pixels, no columns at all;
+- forward, otherwise: the batch in blocks whose columns take about 3 MiB (so they stay
+  in cache for the GEMM); for stride 1 each column row is one contiguous run of the
+  padded input ("wide" rows: Wp - Wo garbage columns, sliced off), and small images sit
+  side by side on one canvas, sharing their zero borders (`ColumnBlocks`);
+- backward, stride 1: dL/dx as the transposed convolution (im2col of the padded dL/dy,
+  whose columns give dL/dW too), unless that computes over 1.25x the direct form's
+  pixels (unpadded convolutions such as LeNet's);
+- backward, otherwise: dL/dW = dL/dY X^T with recomputed columns X, and
+  dL/dx = col2im(W^T dL/dY): contiguous adds for stride 1, one flat add.at for stride > 1.
+
+The backward recomputes the columns instead of keeping them, so a convolution holds on
+to nothing but its input and weight (the columns of one 16->16 3x3 layer at batch 128,
+32x32 would take 75 MB; ResNet-20 would keep ~0.9 GB of them). What each choice bought,
+measured against PyTorch: bench/RESULTS.md. `reference_conv2d` is the textbook form,
+slow and plainly right: the tests' oracle beside PyTorch.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from glassnet.backend import Array
+from glassnet.backend import Array, namespace
 from glassnet.function import Function
 from glassnet.ops.cast import promote, to_float
 from glassnet.ops.conv_gemm import conv_backward, conv_forward
@@ -250,4 +232,51 @@ def conv2d(
     return _convolve("conv2d", input, weight, bias, stride, padding, dilation, groups, dims=2)
 
 
-__all__ = ["conv1d", "conv2d"]
+def reference_conv2d(
+    x: Array,
+    weight: Array,
+    bias: Array | None = None,
+    stride: tuple[int, int] = (1, 1),
+    padding: tuple[int, int] = (0, 0),
+    dilation: tuple[int, int] = (1, 1),
+    groups: int = 1,
+) -> Array:
+    """The convolution straight from its formula, for tests: arrays in, array out, no autograd.
+
+        y[n, o, h, w] = b[o] + sum_{c, i, j} W[o, c, i, j] * x_pad[n, g C_g + c, s h + d i, s w + d j]
+
+    with g = o // (O / groups) the group of output channel o and C_g = C / groups. Every
+    window is a strided view of the padded input (no copy), and each group's windows meet
+    its weights in one tensordot over (c, i, j). x is (N, C, H, W), weight (O, C_g, kh, kw);
+    stride, padding (both sides) and dilation are (height, width) pairs.
+    """
+    xp = namespace(x, weight)
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    out_channels, group_in, kh, kw = weight.shape
+    if x.shape[1] != group_in * groups or out_channels % groups:
+        raise ValueError(f"reference_conv2d: x {x.shape}, weight {weight.shape}, groups={groups}")
+    x = xp.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    batch, channels, height, width = x.shape
+    out_h, out_w = output_size(height, kh, sh, 0, 0, dh), output_size(width, kw, sw, 0, 0, dw)
+    sn, sc, sy, sx = x.strides
+    # windows[n, c, h, w, i, j] = x_pad[n, c, sh*h + dh*i, sw*w + dw*j]
+    windows = xp.lib.stride_tricks.as_strided(
+        x,
+        (batch, channels, out_h, out_w, kh, kw),
+        (sn, sc, sh * sy, sw * sx, dh * sy, dw * sx),
+        writeable=False,
+    )
+    group_out = out_channels // groups
+    outputs = [  # each (N, Ho, Wo, O_g): the sum over c, i, j of window times weight
+        xp.tensordot(
+            windows[:, g * group_in : (g + 1) * group_in],
+            weight[g * group_out : (g + 1) * group_out],
+            axes=((1, 4, 5), (1, 2, 3)),
+        )
+        for g in range(groups)
+    ]
+    y = xp.concatenate(outputs, axis=-1).transpose(0, 3, 1, 2)
+    return y if bias is None else y + bias.reshape(1, -1, 1, 1)
+
+
+__all__ = ["conv1d", "conv2d"]  # reference_conv2d is for tests: import it by its path

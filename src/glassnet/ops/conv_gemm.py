@@ -1,7 +1,7 @@
 """Convolution as GEMMs over blocks of im2col columns: the forward and both gradients.
 
 Forward: for each block of images, Y = W X with X the block's columns (see `im2col.py`).
-Backward, three lowerings, chosen per shape (measurements in `conv.py`):
+Backward, three lowerings, chosen per shape (measured: bench/RESULTS.md):
 
 - 1x1 kernels: plain GEMMs over the (strided) pixels, no columns at all.
 - stride 1, "transposed": dL/dx is the convolution of dL/dy (padded by d(k-1) - p) with
@@ -227,7 +227,7 @@ def _col2im_backward(
             )
             grad_w += columns @ block_grad.transpose(
                 0, 2, 1
-            )  # (K, M) @ (M, O): ~10% faster than dY @ X^T
+            )  # (K, M) @ (M, O): faster than dY @ X^T
         if need_input:
             block_columns = (w3.transpose(0, 2, 1) @ block_grad).reshape(
                 g.channels, g.kernel[0], g.kernel[1], count, g.out_height, width

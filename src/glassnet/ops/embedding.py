@@ -19,9 +19,9 @@ def scatter_add_rows(indices: Array, rows: Array, num_rows: int, xp: Any) -> Arr
     """out[i] = sum of rows[j] over every j with indices[j] == i; out has `num_rows` rows.
 
     Sort the indices, then add each run of equal indices with one `add.reduceat`.
-    Measured against `add.at` (2-5x slower) and a bincount over flattened
-    (row, column) pairs (comparable for small tables, but it computes in float64, so
-    float32 gradients pay double the memory traffic and it loses on large tables).
+    Chosen over `add.at` (slower) and a bincount over flattened (row, column) pairs
+    (which computes in float64, so float32 gradients pay double the memory traffic);
+    the timings are in bench/RESULTS.md.
     """
     out = xp.zeros((num_rows,) + rows.shape[1:], dtype=rows.dtype)
     if indices.size == 0:

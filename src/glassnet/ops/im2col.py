@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from glassnet.backend import Array
 
-BLOCK_BYTES = 3 << 20  # columns per batch block: ~3 MiB keeps them in cache (see conv.py)
+BLOCK_BYTES = 3 << 20  # columns per batch block: ~3 MiB keeps them in cache
 
 
 class Geometry(NamedTuple):
@@ -70,10 +70,32 @@ def int_tuple(op: str, name: str, value: Any, count: int) -> tuple[int, ...]:
 
 
 def output_size(
-    size: int, kernel: int, stride: int, pad_before: int, pad_after: int, dilation: int
+    size: int,
+    kernel: int,
+    stride: int = 1,
+    pad_before: int = 0,
+    pad_after: int = 0,
+    dilation: int = 1,
+    ceil_mode: bool = False,
 ) -> int:
-    """floor((size + padding - dilation * (kernel - 1) - 1) / stride) + 1."""
-    return (size + pad_before + pad_after - dilation * (kernel - 1) - 1) // stride + 1
+    """How many windows fit along one axis: PyTorch's formula for convolutions and pools,
+
+        out = floor((size + pad_before + pad_after - dilation * (kernel - 1) - 1) / stride) + 1
+
+    where dilation * (kernel - 1) + 1 is the span of the dilated kernel. ceil_mode (pools)
+    rounds up instead; `pool_output_size` then drops a window that starts in the padding.
+    """
+    span = size + pad_before + pad_after - dilation * (kernel - 1) - 1
+    return (-(-span // stride) if ceil_mode else span // stride) + 1
+
+
+def pool_output_size(
+    size: int, kernel: int, stride: int, padding: int, dilation: int = 1, ceil_mode: bool = False
+) -> int:
+    """`output_size` of a pool padded by `padding` on both sides; in ceil_mode, one less when the
+    last window would start in the right padding ((out - 1) * stride >= size + padding)."""
+    out = output_size(size, kernel, stride, padding, padding, dilation, ceil_mode)
+    return out - 1 if ceil_mode and (out - 1) * stride >= size + padding else out
 
 
 def block_size(geometry: Geometry, itemsize: int) -> int:
@@ -157,8 +179,7 @@ def col2im_add(
     """col2im: add every column entry back onto the pixel it was read from (overlaps add up).
 
     `columns` is (C, kh, kw, n, Ho, Wq); `padded_grad` is a zeroed (n, C, Hp, Wp) block. One
-    unbuffered scatter-add (`add.at`): measured faster than kh*kw strided adds for stride 2
-    (0.52 vs 0.69 ms per block of 16->32 @32; see conv.py).
+    unbuffered scatter-add (`add.at`), which beat kh*kw strided adds for stride 2.
     """
     count = padded_grad.shape[0]
     values = columns[..., : geometry.out_width].reshape(-1)
@@ -208,9 +229,7 @@ class ColumnBlocks:
     Per image (the default): columns (C*kh*kw, n*Ho*Wq), see `column_view`. Canvas (see
     `canvas_border`): the n images of a block side by side, columns (C*kh*kw, Ho*Wc) with
     Wc = n (W + s) + s, image k's output in columns k (W + s) ... k (W + s) + Wo - 1.
-    Measured (batch 128, one core, forward / backward ms, per image -> canvas): 64->64 @8
-    7.6 / 14.4 -> 6.8 / 13.2, 32->32 @16 7.7 / 14.5 -> 7.3 / 13.7, 16->16 @32 8.8 / 16.2 ->
-    8.6 / 15.7. Both backward GEMMs of the transposed form use the same layout.
+    Both backward GEMMs of the transposed form use the same layout.
     """
 
     def __init__(self, xp: Any, g: Geometry, images: int, dtype: Any) -> None:

@@ -29,7 +29,7 @@ class Index(Function):
     Ints, slices, None, ... and boolean masks read each element at most once, so
     backward writes grad back by assignment. Integer arrays may read an element
     several times (x[[0, 0]]), so backward adds with `add.at` on flat positions,
-    which sums repeats (measured ~3x faster than add.at with the original key).
+    which sums repeats (faster than add.at with the original key).
     """
 
     def forward(self, x: Array, key: Any, repeats: bool) -> Array:

@@ -4,53 +4,27 @@ A reduction's backward hands each output's gradient back to the elements it
 summarised: broadcast along the reduced dims (sum, mean), weighted by the local
 derivative (var, std, prod, logsumexp), or routed to the element that won (max, min).
 `dim` follows PyTorch: an int, a negative int, a tuple of ints, or None for all dims.
+max, min, argmax and argmin are in `extremum.py` and re-exported here.
 """
 
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from glassnet import dtypes
-from glassnet.backend import Array, namespace
+from glassnet.backend import Array
 from glassnet.function import Function
 from glassnet.ops.cast import to_float
+from glassnet.ops.dims import reduction_axes
+from glassnet.ops.extremum import argmax, argmin, max, min
 from glassnet.tensor import Tensor
 
 Dim = int | Sequence[int] | None
 
 
 # -- dims ----------------------------------------------------------------------------
-def _axes(op: str, shape: tuple[int, ...], dim: Any) -> tuple[int, ...] | None:
-    """`dim` as a sorted tuple of non-negative axes; None means every axis.
-
-    A 0-d tensor accepts dim 0 and -1, as in PyTorch; an empty tuple means every dim.
-    """
-    if dim is None:
-        return None
-    dims = dim if isinstance(dim, (tuple, list)) else (dim,)
-    bound = len(shape) or 1
-    axes = []
-    for item in dims:
-        if isinstance(item, bool) or not hasattr(item, "__index__"):
-            raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {dim!r}")
-        item = operator.index(item)
-        if not -bound <= item < bound:
-            raise ValueError(
-                f"{op}: dim {item} is out of range for a tensor of shape {tuple(shape)} "
-                f"(expected a dim in [{-bound}, {bound - 1}])"
-            )
-        axis = item % bound
-        if axis in axes:
-            raise ValueError(f"{op}: dim {axis} appears more than once in dim={dim!r}")
-        axes.append(axis)
-    if not axes or not shape:
-        return None
-    return tuple(sorted(axes))
-
-
 def _count(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> int:
     """How many input elements each output element summarises."""
     return math.prod(shape) if axes is None else math.prod(shape[axis] for axis in axes)
@@ -147,7 +121,7 @@ def _sum_dtype(op: str, input: Tensor, dtype: Any) -> Any:
 
 def sum(input: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
     """Sum over `dim` (every dim when None). Bool and integer tensors give int64."""
-    axes = _axes("sum", input.shape, dim)
+    axes = reduction_axes("sum", input.shape, dim)
     return Sum.apply(input, axes=axes, keepdim=keepdim, dtype=_sum_dtype("sum", input, dtype))
 
 
@@ -159,7 +133,9 @@ def mean(input: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: Any = 
             f"mean: needs a floating point dtype, got {wanted}; "
             "pass dtype=glassnet.float32 or convert the tensor with .float()"
         )
-    return Mean.apply(input, axes=_axes("mean", input.shape, dim), keepdim=keepdim, dtype=wanted)
+    return Mean.apply(
+        input, axes=reduction_axes("mean", input.shape, dim), keepdim=keepdim, dtype=wanted
+    )
 
 
 def prod(
@@ -170,7 +146,7 @@ def prod(
         raise TypeError(
             f"prod: dim must be a single int, got {dim!r} (PyTorch's prod reduces one dim)"
         )
-    axes = _axes("prod", input.shape, dim)
+    axes = reduction_axes("prod", input.shape, dim)
     axis = None if axes is None else axes[0]
     return Prod.apply(input, axis=axis, keepdim=keepdim, dtype=_sum_dtype("prod", input, dtype))
 
@@ -261,7 +237,7 @@ def var(
     _check_float("var", input)
     dim, correction = _correction("var", dim, unbiased, correction)
     return Var.apply(
-        input, axes=_axes("var", input.shape, dim), keepdim=keepdim, correction=correction
+        input, axes=reduction_axes("var", input.shape, dim), keepdim=keepdim, correction=correction
     )
 
 
@@ -277,7 +253,7 @@ def std(
     _check_float("std", input)
     dim, correction = _correction("std", dim, unbiased, correction)
     return Std.apply(
-        input, axes=_axes("std", input.shape, dim), keepdim=keepdim, correction=correction
+        input, axes=reduction_axes("std", input.shape, dim), keepdim=keepdim, correction=correction
     )
 
 
@@ -307,145 +283,8 @@ class LogSumExp(Function):
 def logsumexp(input: Tensor, dim: Dim, keepdim: bool = False) -> Tensor:
     """log(sum(exp(input))) over `dim`, computed stably. Integer tensors become float32."""
     return LogSumExp.apply(
-        to_float(input), axes=_axes("logsumexp", input.shape, dim), keepdim=keepdim
+        to_float(input), axes=reduction_axes("logsumexp", input.shape, dim), keepdim=keepdim
     )
-
-
-# -- max, min, argmax, argmin ----------------------------------------------------------
-class ValuesIndices(NamedTuple):
-    """What max/min along a dim return (like torch.return_types.max): `.values`, `.indices`."""
-
-    values: Tensor
-    indices: Tensor
-
-
-class Extremum(Function):
-    """y = max (or min) over every element;  dy/dx_i = 1/k if x_i == y, else 0.
-
-    k counts the tied winners: the gradient is shared evenly among them, as PyTorch
-    does for a reduction over all elements.
-    """
-
-    def forward(self, x: Array, largest: bool) -> Array:
-        y = self.xp.asarray(x.max() if largest else x.min())
-        self.save(x, y)
-        return y
-
-    def backward(self, grad: Array) -> Array:
-        x, y = self.saved
-        winners = x == y
-        return self.xp.where(winners, grad / int(winners.sum()), 0)
-
-
-class ExtremumDim(Function):
-    """(values, indices) = max (or min) along one dim;  d values/dx_i = 1 at the returned index, else 0.
-
-    The gradient goes only to the element whose index is returned (the first one in a tie).
-    """
-
-    def forward(
-        self, x: Array, axis: int | None, keepdim: bool, largest: bool
-    ) -> tuple[Array, Array]:
-        xp = self.xp
-        self.shape, self.axis, self.keepdim = x.shape, axis, keepdim
-        if axis is None:  # a 0-d tensor: itself, at index 0
-            return x.copy(), xp.zeros((), dtype=dtypes.int64)
-        pick = x.argmax if largest else x.argmin
-        indices = pick(axis=axis, keepdims=True).astype(dtypes.int64, copy=False)
-        values = xp.take_along_axis(x, indices, axis=axis)
-        self.save(indices)
-        if keepdim:
-            return values, indices
-        return values.squeeze(axis), indices.squeeze(axis)
-
-    def backward(self, grad: Array, grad_indices: Array) -> Array:
-        if self.axis is None:
-            return grad
-        (indices,) = self.saved
-        xp, axis = self.xp, self.axis
-        grad = grad if self.keepdim else xp.expand_dims(grad, axis)
-        positions = xp.arange(self.shape[axis]).reshape(
-            [-1 if a == axis else 1 for a in range(len(self.shape))]
-        )
-        return xp.where(positions == indices, grad, 0)
-
-
-def _reduce_axis(op: str, input: Tensor, dim: Any) -> int | None:
-    """One dim for max/min/argmax/argmin, checked to be non-empty."""
-    if isinstance(dim, (tuple, list)):
-        raise TypeError(f"{op}: dim must be a single int, got {dim!r}")
-    axes = _axes(op, input.shape, dim)
-    axis = None if axes is None else axes[0]
-    if axis is not None and input.shape[axis] == 0:
-        raise ValueError(f"{op}: cannot reduce dim {axis} of size 0 (input shape {input.shape})")
-    return axis
-
-
-def _check_nonempty(op: str, input: Tensor) -> None:
-    if input.numel() == 0:
-        raise ValueError(
-            f"{op}: cannot reduce an empty tensor (shape {input.shape}) over all dims; pass dim"
-        )
-
-
-def _extremum(op: str, largest: bool, input: Tensor, dim: Any, keepdim: bool, other: Any) -> Any:
-    if isinstance(dim, Tensor) or other is not None:  # the binary form: max(input, other)
-        from glassnet.ops import elementwise  # lazily: elementwise may be loaded after this module
-
-        return getattr(elementwise, "maximum" if largest else "minimum")(
-            input, dim if other is None else other
-        )
-    if dim is None:
-        _check_nonempty(op, input)
-        return Extremum.apply(input, largest=largest)
-    axis = _reduce_axis(op, input, dim)
-    return ValuesIndices(*ExtremumDim.apply(input, axis=axis, keepdim=keepdim, largest=largest))
-
-
-def max(
-    input: Tensor,
-    dim: int | Tensor | None = None,
-    keepdim: bool = False,
-    *,
-    other: Tensor | None = None,
-) -> Any:
-    """max(input): the largest element. max(input, dim, keepdim=False): (values, indices)
-    along dim. max(input, other): the elementwise maximum."""
-    return _extremum("max", True, input, dim, keepdim, other)
-
-
-def min(
-    input: Tensor,
-    dim: int | Tensor | None = None,
-    keepdim: bool = False,
-    *,
-    other: Tensor | None = None,
-) -> Any:
-    """min(input), min(input, dim, keepdim=False) -> (values, indices), or min(input, other)."""
-    return _extremum("min", False, input, dim, keepdim, other)
-
-
-def _arg_extremum(op: str, largest: bool, input: Tensor, dim: Any, keepdim: bool) -> Tensor:
-    """Indices carry no gradient, so no Function: the int64 index array is the result."""
-    data = input.data
-    if dim is None:
-        _check_nonempty(op, input)
-        axis = None
-    else:
-        axis = _reduce_axis(op, input, dim)
-    pick = data.argmax if largest else data.argmin
-    indices = pick(axis=axis, keepdims=keepdim and data.ndim > 0)
-    return Tensor(namespace(data).asarray(indices, dtype=dtypes.int64))
-
-
-def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
-    """Index of the largest element along dim (of the flattened tensor when dim is None)."""
-    return _arg_extremum("argmax", True, input, dim, keepdim)
-
-
-def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
-    """Index of the smallest element along dim (of the flattened tensor when dim is None)."""
-    return _arg_extremum("argmin", False, input, dim, keepdim)
 
 
 Tensor.define_methods(

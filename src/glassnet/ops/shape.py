@@ -1,5 +1,5 @@
 """Shape ops: reshape/view, flatten, squeeze, unsqueeze, permute/transpose, expand,
-cat, stack, split, chunk, unbind, clone.
+cat, stack, split, chunk, unbind (in `join.py`, re-exported here), clone.
 
 None of these changes a value; they only move values around. So every backward
 moves the gradient back the same way: reshape it back, permute it back, cut it
@@ -10,15 +10,14 @@ into the pieces that were joined, join the pieces that were cut. Indexing
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Sequence
-from itertools import accumulate
 from typing import Any
 
 from glassnet.backend import Array
 from glassnet.function import Function
-from glassnet.ops.cast import promote
+from glassnet.ops.dims import is_int, size_args, wrap_dim
 from glassnet.ops.indexing import _at, pad  # noqa: F401  (attaches Tensor.__getitem__; pad for nn.functional)
+from glassnet.ops.join import cat, chunk, concat, concatenate, split, stack, unbind
 from glassnet.tensor import Tensor
 
 __all__ = [
@@ -41,46 +40,6 @@ __all__ = [
 ]
 
 
-# -- argument checks shared by the ops -------------------------------------------------
-def _is_int(value: Any) -> bool:
-    """Python and NumPy integers; not bools, which PyTorch rejects as sizes and dims."""
-    try:
-        return not isinstance(value, bool) and operator.index(value) is not None
-    except TypeError:
-        return False
-
-
-def _dim(dim: Any, ndim: int, op: str, name: str = "dim") -> int:
-    """Wrap a dim (negative counts from the end) into range(ndim); 0-d tensors take 0 and -1."""
-    if not _is_int(dim):
-        raise TypeError(f"{op}: {name} must be an int, got {type(dim).__name__}")
-    dim = operator.index(dim)
-    bound = max(ndim, 1)
-    if not -bound <= dim < bound:
-        raise ValueError(
-            f"{op}: {name} {dim} is out of range for a tensor with {ndim} dims (expected {-bound} to {bound - 1})"
-        )
-    return dim % bound
-
-
-def _sizes(args: tuple[Any, ...]) -> tuple[int, ...]:
-    """Accept f(2, 3), f((2, 3)) and f([2, 3]), as PyTorch's Tensor methods do."""
-    if len(args) == 1 and isinstance(args[0], (tuple, list)):
-        args = tuple(args[0])
-    return tuple(args)
-
-
-def _tensors(tensors: Sequence[Any], op: str) -> list[Tensor]:
-    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
-        raise TypeError(f"{op}: expected a list or tuple of tensors, got {type(tensors).__name__}")
-    if not tensors:
-        raise ValueError(f"{op}: expected a non-empty list of tensors")
-    for position, item in enumerate(tensors):
-        if not isinstance(item, Tensor):
-            raise TypeError(f"{op}: element {position} must be a Tensor, got {type(item).__name__}")
-    return list(tensors)
-
-
 # -- reshape and everything that is a reshape -------------------------------------------
 class Reshape(Function):
     """y = x with a new shape, same values in the same (row-major) order;  dx = grad reshaped back.
@@ -101,7 +60,7 @@ def _infer_shape(shape: tuple[int, ...], input_shape: tuple[int, ...], op: str) 
     """Replace the one allowed -1 by the size that keeps the element count."""
     numel = math.prod(input_shape)
     for index, size in enumerate(shape):
-        if not _is_int(size):
+        if not is_int(size):
             raise TypeError(f"{op}: shape must be ints, got {shape}")
         if size < -1:
             raise ValueError(f"{op}: invalid size {size} at index {index} of shape {shape}")
@@ -127,8 +86,8 @@ def reshape(input: Tensor, shape: Sequence[int]) -> Tensor:
 
 def view(self: Tensor, *shape: Any) -> Tensor:
     """`reshape` under PyTorch's other name (NumPy needs no contiguity, so no error for that)."""
-    sizes = _sizes(shape)
-    if len(sizes) == 1 and not _is_int(sizes[0]):
+    sizes = size_args(shape)
+    if len(sizes) == 1 and not is_int(sizes[0]):
         raise TypeError(
             f"view: expected sizes as ints, got {sizes[0]!r} (view(dtype) is not supported)"
         )
@@ -139,8 +98,8 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims start_dim..end_dim (inclusive) into one; a 0-d tensor becomes shape (1,)."""
     shape = input.shape
     start, end = (
-        _dim(start_dim, input.ndim, "flatten", "start_dim"),
-        _dim(end_dim, input.ndim, "flatten", "end_dim"),
+        wrap_dim(start_dim, input.ndim, "flatten", "start_dim"),
+        wrap_dim(end_dim, input.ndim, "flatten", "end_dim"),
     )
     if start > end:
         raise ValueError(
@@ -156,8 +115,8 @@ def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
     if dim is None:
         chosen = set(range(input.ndim))
     else:
-        dims = [dim] if _is_int(dim) else list(dim)
-        chosen = {_dim(item, input.ndim, "squeeze") for item in dims}
+        dims = [dim] if is_int(dim) else list(dim)
+        chosen = {wrap_dim(item, input.ndim, "squeeze") for item in dims}
         if len(chosen) != len(dims):
             raise ValueError(f"squeeze: dim {tuple(dims)} names a dim more than once")
     kept = tuple(size for axis, size in enumerate(shape) if not (axis in chosen and size == 1))
@@ -166,7 +125,7 @@ def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     """Insert a dim of size 1 at position `dim` (-1 appends it)."""
-    axis = _dim(dim, input.ndim + 1, "unsqueeze")
+    axis = wrap_dim(dim, input.ndim + 1, "unsqueeze")
     return Reshape.apply(input, shape=input.shape[:axis] + (1,) + input.shape[axis:])
 
 
@@ -189,7 +148,7 @@ def permute(input: Tensor, dims: Sequence[int]) -> Tensor:
         raise ValueError(
             f"permute: dims {dims} has {len(dims)} entries but the tensor has {input.ndim} dims"
         )
-    axes = tuple(_dim(item, input.ndim, "permute") for item in dims)
+    axes = tuple(wrap_dim(item, input.ndim, "permute") for item in dims)
     if len(set(axes)) != len(axes):
         raise ValueError(f"permute: dims {dims} repeats a dim")
     return Permute.apply(input, dims=axes)
@@ -199,8 +158,8 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     """Swap two dims."""
     axes = list(range(input.ndim))
     first, second = (
-        _dim(dim0, input.ndim, "transpose", "dim0"),
-        _dim(dim1, input.ndim, "transpose", "dim1"),
+        wrap_dim(dim0, input.ndim, "transpose", "dim0"),
+        wrap_dim(dim1, input.ndim, "transpose", "dim1"),
     )
     if input.ndim:
         axes[first], axes[second] = axes[second], axes[first]
@@ -263,164 +222,11 @@ def _expanded_shape(shape: tuple[int, ...], sizes: tuple[int, ...], op: str) -> 
 
 def expand(self: Tensor, *sizes: Any) -> Tensor:
     """Broadcast to `sizes` without copying; -1 keeps a dim's size, new dims go in front."""
-    return Expand.apply(self, shape=_expanded_shape(self.shape, _sizes(sizes), "expand"))
+    return Expand.apply(self, shape=_expanded_shape(self.shape, size_args(sizes), "expand"))
 
 
 def broadcast_to(input: Tensor, shape: Sequence[int]) -> Tensor:
     return Expand.apply(input, shape=_expanded_shape(input.shape, tuple(shape), "broadcast_to"))
-
-
-# -- joining and cutting ---------------------------------------------------------------
-class Cat(Function):
-    """y = the inputs laid end to end along `dim`;  dx_k = the slice of grad that x_k filled."""
-
-    def forward(self, *arrays: Array, dim: int) -> Array:
-        self.dim = dim
-        self.bounds = list(accumulate((array.shape[dim] for array in arrays), initial=0))
-        return self.xp.concatenate(arrays, axis=dim)
-
-    def backward(self, grad: Array) -> tuple[Array | None, ...]:
-        pieces = zip(self.bounds[:-1], self.bounds[1:], self.needs_input_grad)
-        return tuple(
-            grad[_at(self.dim, slice(lo, hi))] if needed else None for lo, hi, needed in pieces
-        )
-
-
-def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Join tensors along an existing dim; dtypes promote as in PyTorch.
-
-    As in PyTorch, 1-d empty tensors (shape (0,)) are skipped, whatever the shapes of the others.
-    """
-    items = _tensors(tensors, "cat")
-    promoted = promote(*items)
-    kept = [(position, item) for position, item in enumerate(promoted) if item.shape != (0,)]
-    if not kept:
-        return Cat.apply(*promoted, dim=0)
-    first_position, first = kept[0]
-    for position, item in kept:
-        if item.ndim == 0:
-            raise ValueError(
-                f"cat: tensor {position} is zero-dimensional and cannot be concatenated"
-            )
-    axis = _dim(dim, first.ndim, "cat")
-    for position, item in kept[1:]:
-        others, first_others = (
-            item.shape[:axis] + item.shape[axis + 1 :],
-            first.shape[:axis] + first.shape[axis + 1 :],
-        )
-        if item.ndim != first.ndim or others != first_others:
-            raise ValueError(
-                f"cat: tensor {position} has shape {item.shape} but tensor {first_position} has shape {first.shape}; "
-                f"shapes must match except in dim {axis}"
-            )
-    return Cat.apply(*(item for _, item in kept), dim=axis)
-
-
-def concat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    return cat(tensors, dim)
-
-
-def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
-    return cat(tensors, axis)
-
-
-class Stack(Function):
-    """y = the inputs stacked along a new dim;  dx_k = grad taken at index k of that dim."""
-
-    def forward(self, *arrays: Array, dim: int) -> Array:
-        self.dim = dim
-        return self.xp.stack(arrays, axis=dim)
-
-    def backward(self, grad: Array) -> tuple[Array | None, ...]:
-        return tuple(
-            grad[_at(self.dim, k)] if needed else None
-            for k, needed in enumerate(self.needs_input_grad)
-        )
-
-
-def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
-    """Join equal-shape tensors along a new dim; dtypes promote as in PyTorch."""
-    items = promote(*_tensors(tensors, "stack"))
-    for position, item in enumerate(items):
-        if item.shape != items[0].shape:
-            raise ValueError(
-                f"stack: tensor {position} has shape {item.shape} but tensor 0 has shape {items[0].shape}; "
-                "stack needs equal shapes"
-            )
-    return Stack.apply(*items, dim=_dim(dim, items[0].ndim + 1, "stack"))
-
-
-class Split(Function):
-    """y_k = the k-th consecutive slice of x along `dim` (views);  dx = the grads joined back in order.
-
-    A piece that got no gradient contributes zeros (filled in by `Function.call_backward`).
-    """
-
-    def forward(self, x: Array, sections: tuple[int, ...], dim: int) -> tuple[Array, ...]:
-        self.dim = dim
-        bounds = list(accumulate(sections, initial=0))
-        return tuple(x[_at(dim, slice(lo, hi))] for lo, hi in zip(bounds[:-1], bounds[1:]))
-
-    def backward(self, *grads: Array) -> Array:
-        return self.xp.concatenate(grads, axis=self.dim)
-
-
-def split(
-    tensor: Tensor, split_size_or_sections: int | Sequence[int], dim: int = 0
-) -> tuple[Tensor, ...]:
-    """Cut into pieces of `split_size` (the last may be smaller) or of the listed sizes."""
-    if tensor.ndim == 0:
-        raise ValueError("split: a 0-d tensor cannot be split")
-    axis = _dim(dim, tensor.ndim, "split")
-    size = tensor.shape[axis]
-    if _is_int(split_size_or_sections):
-        step = operator.index(split_size_or_sections)
-        if step < 0 or (step == 0 and size > 0):
-            raise ValueError(
-                f"split: split_size must be positive, got {step} for dim {axis} of size {size}"
-            )
-        sections = (
-            ((step,) * (size // step) + ((size % step,) if size % step else ())) if size else (0,)
-        )
-    else:
-        sections = tuple(int(item) for item in split_size_or_sections)
-        if any(item < 0 for item in sections) or sum(sections) != size:
-            raise ValueError(
-                f"split: sections {list(sections)} must be non-negative and sum to {size}, "
-                f"the size of dim {axis} (shape {tensor.shape})"
-            )
-    return Split.apply(tensor, sections=sections, dim=axis)
-
-
-def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
-    """Cut into `chunks` pieces of ceil(size / chunks); as in PyTorch, fewer pieces may come back."""
-    if chunks <= 0:
-        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
-    if input.ndim == 0:
-        raise ValueError("chunk: a 0-d tensor cannot be chunked")
-    axis = _dim(dim, input.ndim, "chunk")
-    size = input.shape[axis]
-    if size == 0:
-        return Split.apply(input, sections=(0,) * chunks, dim=axis)
-    return split(input, -(-size // chunks), axis)
-
-
-class Unbind(Function):
-    """y_k = x[..., k, ...] along `dim` (views, the dim removed);  dx = the grads stacked back."""
-
-    def forward(self, x: Array, dim: int) -> tuple[Array, ...]:
-        self.dim = dim
-        return tuple(x[_at(dim, k)] for k in range(x.shape[dim]))
-
-    def backward(self, *grads: Array) -> Array:
-        return self.xp.stack(grads, axis=self.dim)
-
-
-def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
-    """The slices along `dim`, each without that dim."""
-    if input.ndim == 0:
-        raise ValueError("unbind: a 0-d tensor has no dim to unbind")
-    return Unbind.apply(input, dim=_dim(dim, input.ndim, "unbind"))
 
 
 class Clone(Function):
@@ -438,14 +244,14 @@ def clone(input: Tensor) -> Tensor:
 
 
 Tensor.define_methods(
-    reshape=lambda self, *shape: reshape(self, _sizes(shape)),
+    reshape=lambda self, *shape: reshape(self, size_args(shape)),
     view=view,
     reshape_as=lambda self, other: reshape(self, other.shape),
     view_as=lambda self, other: reshape(self, other.shape),
     flatten=flatten,
     squeeze=squeeze,
     unsqueeze=unsqueeze,
-    permute=lambda self, *dims: permute(self, _sizes(dims)),
+    permute=lambda self, *dims: permute(self, size_args(dims)),
     transpose=transpose,
     t=t,
     T=property(lambda self: Permute.apply(self, dims=tuple(reversed(range(self.ndim))))),

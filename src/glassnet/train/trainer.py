@@ -34,6 +34,7 @@ from glassnet.train import checkpoint as ckpt
 from glassnet.train.callbacks.base import Callback, CallbackList
 from glassnet.train.history import History
 from glassnet.train.running import RunningEpoch, compute_metrics, resolve_metrics
+from glassnet.utils import tune_malloc
 
 SCHEDULER_INTERVALS = ("epoch", "step")
 
@@ -132,6 +133,7 @@ class Trainer:
             raise ValueError(
                 f"Trainer: scheduler_interval must be 'epoch' or 'step', got {scheduler_interval!r}"
             )
+        tune_malloc()  # training owns the process: keep freed array memory (glassnet.utils)
         self.model, self.optimizer, self.loss_fn = model, optimizer, loss_fn
         self.metrics = resolve_metrics(metrics)
         self.callbacks = CallbackList(list(callbacks or []))

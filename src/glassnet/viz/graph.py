@@ -186,6 +186,26 @@ def _roots(output: Any) -> list[Tensor]:
     return roots
 
 
+def _check_not_freed(order: list) -> None:
+    for node in order:
+        if node.released:
+            raise RuntimeError(
+                f"draw_graph: the graph was freed by backward() ({op_title(node)} no longer knows "
+                f"its inputs); draw before calling backward(), or call "
+                f"backward(retain_graph=True)"
+            )
+
+
+def _output_shapes(order: list, roots: list[Tensor]) -> dict[tuple[int, int], tuple[int, ...]]:
+    """{(id(node), output index): shape} for every node output a tensor in the graph holds."""
+    shapes = {(id(r._ctx), r._out_index): tuple(r.shape) for r in roots if r._ctx is not None}
+    for node in order:
+        for tensor in node.inputs:
+            if tensor is not None and tensor._ctx is not None:
+                shapes[(id(tensor._ctx), tensor._out_index)] = tuple(tensor.shape)
+    return shapes
+
+
 def build_op_graph(
     output: Any, names: dict[int, str] | None = None, inputs: list[Tensor] | None = None
 ) -> Graph:
@@ -201,22 +221,10 @@ def build_op_graph(
         for k, t in enumerate(inputs or [])
     }
     order = forward_order(roots)
-    for node in order:
-        if node.released:
-            raise RuntimeError(
-                f"draw_graph: the graph was freed by backward() ({op_title(node)} no longer knows "
-                f"its inputs); draw before calling backward(), or call "
-                f"backward(retain_graph=True)"
-            )
+    _check_not_freed(order)
     graph = Graph()
     ids: dict[int, str] = {}
-    shapes: dict[tuple[int, int], tuple[int, ...]] = {
-        (id(r._ctx), r._out_index): tuple(r.shape) for r in roots if r._ctx is not None
-    }
-    for node in order:
-        for tensor in node.inputs:
-            if tensor is not None and tensor._ctx is not None:
-                shapes[(id(tensor._ctx), tensor._out_index)] = tuple(tensor.shape)
+    shapes = _output_shapes(order, roots)
 
     def leaf(tensor: Tensor) -> str:
         if id(tensor) not in ids:

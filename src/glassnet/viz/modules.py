@@ -35,16 +35,8 @@ def _local(call: Call) -> str:
     return name if call.repeat == 0 else f"{name} #{call.repeat + 1}"
 
 
-def build_module_graph(traced: Trace) -> Graph:
-    """One box per innermost module call, one op node per op a container ran itself."""
-    calls = traced.calls
-    owner = attribute_nodes(calls)
-    graph = Graph()
-    inputs = {id(t): f"in{k}" for k, t in enumerate(traced.inputs)}
-    for k, tensor in enumerate(traced.inputs):
-        title = "input" if len(traced.inputs) == 1 else f"input {k}"
-        graph.nodes.append(Node(f"in{k}", "input", title, [tuple(tensor.shape)], ref=tensor))
-    unit: dict[int, str] = {}  # id(graph node) -> id of the drawn box or op node
+def _add_boxes(graph: Graph, calls: list[Call], unit: dict[int, str]) -> None:
+    """A box per innermost module call (owning its graph nodes); a frame per container."""
     for call in calls:
         if call.is_leaf and call.depth > 0 or len(calls) == 1:
             box = f"m{call.index}"
@@ -62,7 +54,10 @@ def build_module_graph(traced: Trace) -> Graph:
                 unit[id(node)] = box
         elif call.depth > 0:
             graph.clusters[_frame(call)] = _frame_label(call)
-    order = [node for node in forward_order(traced.outputs) if id(node) in owner]
+
+
+def _add_free_ops(graph: Graph, order: list, owner: dict, unit: dict[int, str]) -> None:
+    """An op node for each op a container ran itself (in no box), inside its frame."""
     for node in order:
         if id(node) not in unit:
             call = owner[id(node)]
@@ -79,8 +74,12 @@ def build_module_graph(traced: Trace) -> Graph:
                     ref=node,
                 )
             )
-    _set_op_shapes(graph, order, traced, unit)
 
+
+def _edges(
+    order: list, calls: list[Call], inputs: dict[int, str], unit: dict[int, str]
+) -> list[Edge]:
+    """An edge wherever a tensor goes from one drawn unit (or input) to another."""
     edges: dict[tuple[str, str], None] = {}
     for node in order:
         for tensor in node.inputs:
@@ -102,7 +101,24 @@ def build_module_graph(traced: Trace) -> Graph:
                 )
                 if tail is not None:
                     edges[(tail, f"m{call.index}")] = None
-    graph.edges = [Edge(tail, head) for tail, head in edges]
+    return [Edge(tail, head) for tail, head in edges]
+
+
+def build_module_graph(traced: Trace) -> Graph:
+    """One box per innermost module call, one op node per op a container ran itself."""
+    calls = traced.calls
+    owner = attribute_nodes(calls)
+    graph = Graph()
+    inputs = {id(t): f"in{k}" for k, t in enumerate(traced.inputs)}
+    for k, tensor in enumerate(traced.inputs):
+        title = "input" if len(traced.inputs) == 1 else f"input {k}"
+        graph.nodes.append(Node(f"in{k}", "input", title, [tuple(tensor.shape)], ref=tensor))
+    unit: dict[int, str] = {}  # id(graph node) -> id of the drawn box or op node
+    _add_boxes(graph, calls, unit)
+    order = [node for node in forward_order(traced.outputs) if id(node) in owner]
+    _add_free_ops(graph, order, owner, unit)
+    _set_op_shapes(graph, order, traced, unit)
+    graph.edges = _edges(order, calls, inputs, unit)
     for tensor in traced.outputs:
         box = unit.get(id(tensor._ctx)) if tensor._ctx is not None else None
         if box is not None:

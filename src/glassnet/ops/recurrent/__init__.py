@@ -22,11 +22,11 @@ of shape (4H, I) for the LSTM, [W_ir; W_iz; W_in] (3H, I) for the GRU. Each cell
 backpropagation through time is written out in its file: `lstm.py`, `gru.py`,
 `elman.py` (the plain RNN); `common.py` holds what they share.
 
-How the work is laid out, and what it bought (float32, LSTM 1->128, 40 steps, batch
-128, single-thread CPU time, forward + backward):
+How the work is laid out (what each choice bought, and the comparison with PyTorch:
+bench/RESULTS.md, `python bench/bench_rnn.py`):
 
 - one Function per layer-and-direction instead of the same cell composed from
-  glassnet's ops (about 20 graph nodes per step): 27 ms instead of 94 ms for the layer;
+  glassnet's ops (about 20 graph nodes per step);
 - the input projection X W_ih^T + b of all T steps is one GEMM before the loop, and
   each step is one GEMM h W_hh^T for all gates at once, written into that step's slice
   of one (T, B, gates * H) buffer where the nonlinearities then run in place;
@@ -38,22 +38,13 @@ How the work is laid out, and what it bought (float32, LSTM 1->128, 40 steps, ba
   step against the states they multiplied);
 - the big scratch buffers (gates, cell states, gate gradients) are reused from one
   training step to the next through a small per-thread pool (`common.BufferPool`)
-  instead of fresh allocations that page-fault: 29-31 ms instead of 33-34 ms for the
-  whole bench step (LSTM, Linear, cross_entropy, SGD);
+  instead of fresh allocations that page-fault;
 - tried and not kept: a gate-major layout (4, T, B, H), which makes every gate a
-  contiguous block (a strided (B, H) column slice costs 2-5x a contiguous one in
-  NumPy), with batched GEMMs: about 6% faster per layer, not worth the extra code.
+  contiguous block, with batched GEMMs: a little faster, not worth the extra code.
 
-Measured against PyTorch 2.13 (`python bench/bench_rnn.py`, interleaved, median of 15
-steps, 2-core AMD EPYC VM, OpenBLAS Haswell kernels, 2 threads each, both with
-OMP_WAIT_POLICY=PASSIVE): glassnet 20.5-21.4 ms, torch 27.8-29.0 ms, ratio 0.73-0.74
-(issue 6's target 1.5, stretch 1.0). With the default OMP_WAIT_POLICY both are slower
-(torch's OpenMP threads spin while NumPy's BLAS threads want the cores): ratio 0.81-0.84.
-GRU 0.67-0.69, plain RNN 0.38-0.45 on the same setup. On a loaded machine (load average
-2-4 on the 2 cores, other jobs running) OpenBLAS's two threads wait at every per-step GEMM
-for a thread that is descheduled: glassnet 118-304 ms against torch's 31-49 ms; with
-OPENBLAS_NUM_THREADS=1 glassnet took 27-43 ms, ratio 0.77-1.03. A recurrence is 80 small GEMMs in sequence per
-step, the worst case for a spinning thread pool.
+A recurrence is 80 small GEMMs in sequence per step (40 steps, forward and backward), the
+worst case for a spinning thread pool: on a loaded machine OpenBLAS's threads wait at every
+per-step GEMM for a thread that is descheduled, so one BLAS thread is the safer setting.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ import argparse
 
 import pytest
 
-from glassnet.diagnose.cli_support import add_diagnose_arguments, load_subject, run_diagnose
+from glassnet.cli.inspection import add_diagnose_arguments, run_diagnose
+from glassnet.diagnose.subject import load_subject
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from glassnet.viz.cli_support import parse_shape, run_draw, run_summary
+from glassnet.cli.models import parse_shape, run_draw, run_summary
 
 
 def summary_args(**changes):
