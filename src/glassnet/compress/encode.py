@@ -11,7 +11,8 @@ Per Linear/Conv weight, by method:
     dense         the float32 weight
 
 A bitstream is a uint8 tensor; the header gives its bit count, symbol count and code
-(Huffman lengths, or a fixed width) so the decoder needs nothing else. Han et al.'s
+(Huffman: a list whose entry i is the code length of symbol i, 0 where absent; or a
+fixed width) so the decoder needs nothing else. Han et al.'s
 accounting (the per-layer table) counts stream bits and the code book, not the header.
 """
 
@@ -57,7 +58,8 @@ def _stream(
     """(bytes, description) of one symbol stream."""
     if use_huffman and symbols.size:
         code = huffman.build_code(symbols)
-        info: dict[str, Any] = {"huffman": {str(s): n for s, n in code.table().items()}}
+        table = code.table()  # stored as a list: the code length of symbol i, 0 if absent
+        info: dict[str, Any] = {"huffman": [table.get(s, 0) for s in range(max(table) + 1)]}
     else:
         code, info = _fixed_code(fixed_bits), {"fixed_bits": fixed_bits}
     data, num_bits = huffman.encode(symbols, code)
@@ -66,7 +68,7 @@ def _stream(
 
 def _unstream(data: np.ndarray, info: dict[str, Any]) -> np.ndarray:
     if "huffman" in info:
-        code = huffman.canonical({int(s): int(n) for s, n in info["huffman"].items()})
+        code = huffman.canonical({s: int(n) for s, n in enumerate(info["huffman"]) if n})
     else:
         code = _fixed_code(int(info["fixed_bits"]))
     return huffman.decode(data, int(info["bits"]), int(info["count"]), code)

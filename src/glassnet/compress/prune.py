@@ -94,10 +94,10 @@ class Masks:
 
 
 class MaskCallback(Callback):
-    """Trainer callback: re-apply the masks after every optimizer step (and attach them at fit start)."""
+    """Trainer callback: masks the trainer's model's gradients and re-applies the masks after every step."""
 
-    def __init__(self, masks: Masks, model: Module) -> None:
-        self.masks, self.model = masks, model
+    def __init__(self, masks: Masks) -> None:
+        self.masks = masks
 
     def on_fit_start(self, logs: Any) -> None:
         self.masks.detach()
