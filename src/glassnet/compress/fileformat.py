@@ -10,7 +10,7 @@ metadata key "glassnet.compress" holds one JSON document:
     model        the run's config (model name and options), input_shape, classes, and
                  whether BatchNorm was folded: enough to rebuild the architecture
     standardize  the run's per-channel input mean and std (what eval applies to its data)
-    recipe       what was done
+    recipe       what was done (the options that differ from Recipe()'s defaults)
     layers       per Linear/Conv weight: method, shape, bits, Huffman tables, stream
                  lengths and a CRC-32 of its tensors (see encode.py)
     dense        the other state-dict entries (biases...), stored as they are
@@ -34,13 +34,15 @@ from glassnet.atomic import atomic_write_bytes
 from glassnet.compress.encode import LayerStats, decode_layer, encode_layer
 from glassnet.compress.fold import fold_batchnorm
 from glassnet.compress.huffman import HuffmanError
-from glassnet.compress.pipeline import Compressed
+from glassnet.compress.pipeline import Compressed, Recipe
 from glassnet.nn.module import Module
 from glassnet.train.job import make_model
 
 FORMAT = "glassnet-compressed"
 VERSION = 1
 METADATA_KEY = "glassnet.compress"
+# the run config's entries that build the model (make_model) and name its data; training's are left out
+MODEL_KEYS = ("data", "model", "hidden", "activation", "init", "batchnorm", "dropout")
 
 
 class CompressedFileError(ValueError):
@@ -83,7 +85,7 @@ def save_compressed(
         "format": FORMAT,
         "version": VERSION,
         "model": {
-            "config": source["config"],
+            "config": {k: v for k, v in source["config"].items() if k in MODEL_KEYS},
             "input_shape": [int(s) for s in source["input_shape"]],
             "classes": list(source["classes"]),
             "folded": result.folded,
@@ -95,7 +97,9 @@ def save_compressed(
             "mean": np.ravel(mean).tolist(),
             "std": np.ravel(std).tolist(),
         },
-        "recipe": {k: v for k, v in vars(result.recipe).items()},
+        "recipe": {  # what differs from Recipe()'s defaults
+            k: v for k, v in vars(result.recipe).items() if v != getattr(Recipe(), k)
+        },
         "layers": layers,
         "dense": dense,
     }

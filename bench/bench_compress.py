@@ -1,0 +1,205 @@
+"""Issue 14's targets table: Deep Compression on digits / MNIST-1D, paired deltas over seeds, glassnet only.
+
+Each row trains one run per seed with `glassnet train`'s job (the model's defaults: Adam
+1e-3, 40 epochs, batch 64), compresses its best checkpoint with the row's recipe
+(glassnet.compress.experiments.chain_row), writes the file and loads it back. Reported:
+
+    weights x   Han et al.'s accounting, weights only: 32-bit weights / (index + value +
+                code book bits)
+    file x      the whole file on disk (biases, code books, Huffman tables, JSON header)
+                against a float32 safetensors file of the model's parameters and buffers
+    delta pt    paired: test accuracy of the loaded file minus that of the same run's best
+                checkpoint, in percentage points; mean +- sample std (min..max) over seeds
+
+The recipes' free choices (prune share, retraining epochs) were picked on the validation
+split of seeds 100-103, never on test (`--tune` prints that search). The "PyTorch
+reference" numbers are the issue author's, quoted, not measured here.
+
+Also: when the scipy.sparse forward beats the dense one (CPU time, one BLAS thread), and
+Han et al.'s claim that linear initialisation beats density and random init.
+
+Run: `OPENBLAS_NUM_THREADS=1 python bench/bench_compress.py [--rows mlp lenet ...] [--seeds 0 1 2 3 4] [--json out.json]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import blas_info, cpu_model  # noqa: E402
+
+from glassnet import nn  # noqa: E402
+from glassnet.compress.cluster import kmeans  # noqa: E402
+from glassnet.compress.experiments import chain_row, spread, train_for  # noqa: E402
+from glassnet.compress.finetune import accuracy  # noqa: E402
+from glassnet.compress.pipeline import Recipe  # noqa: E402
+from glassnet.compress.prune import prunable_layers  # noqa: E402
+from glassnet.compress.runs import open_run  # noqa: E402
+from glassnet.compress.sparse import SparseLinear  # noqa: E402
+from glassnet.random import manual_seed  # noqa: E402
+from glassnet.tensor import Tensor  # noqa: E402
+
+DEEP = {"cluster_bits": 5, "huffman": True, "finetune_epochs": 10, "prune_rounds": 3}
+MLP_300_100 = {"hidden": [300, 100], "batchnorm": False}
+ROWS = {
+    "mlp": ("MLP 64-300-100-10 (digits)", "mlp", MLP_300_100, "digits", Recipe(prune=0.92, **DEEP)),
+    "lenet": ("LeNet-like CNN (digits)", "lenet_digits", {}, "digits", Recipe(prune=0.9, **DEEP)),
+    "cnn": ("glassnet cnn, BN folded (digits)", "cnn", {}, "digits", Recipe(prune=0.9, **DEEP)),
+    "mnist1d": (
+        "MNIST-1D MLP 40-100-100-10",
+        "mlp",
+        {"hidden": [100, 100], "batchnorm": False},
+        "mnist1d",
+        Recipe(prune=0.8, **DEEP),
+    ),
+    "lenet-int8": (
+        "LeNet-like CNN: int8 per-channel PTQ",
+        "lenet_digits",
+        {},
+        "digits",
+        Recipe(quantize="int8"),
+    ),
+    "lenet-bwn": (
+        "LeNet-like CNN: BWN (first/last layers fp32)",
+        "lenet_digits",
+        {},
+        "digits",
+        Recipe(binarize="bwn", finetune_epochs=20),
+    ),
+}
+REFERENCE = {
+    "mlp": "35.4x at -0.37 pt (5-bit); file 27.7x",
+    "lenet": "~17x",
+    "mnist1d": "~17x keeping 23%",
+}
+
+
+def _fmt(s: dict, digits: int = 1, suffix: str = "") -> str:
+    return f"{s['mean']:.{digits}f}{suffix} +- {s['std']:.{digits}f}"
+
+
+def run_rows(names: list[str], seeds: list[int], folder: Path) -> dict[str, dict]:
+    results = {}
+    for name in names:
+        title, model, options, data, recipe = ROWS[name]
+        started = time.process_time()
+        row = chain_row(model, options, recipe, seeds, data, folder / name)
+        row["title"], row["cpu_seconds"] = title, time.process_time() - started
+        results[name] = row
+        print(f"{name}: done in {row['cpu_seconds']:.0f} s CPU", file=sys.stderr)
+    return results
+
+
+def table(results: dict[str, dict]) -> str:
+    lines = [
+        "| row | seeds | kept | weights x | file x (on disk) | acc before % | delta pt (paired) | "
+        "PyTorch reference (issue author's) |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for name, row in results.items():
+        delta = row["delta_pt"]
+        lines.append(
+            f"| {row['title']} | {len(row['seeds'])} | {100 * row['kept']['mean']:.0f}% | "
+            f"{_fmt(row['weights_ratio'])} | {_fmt(row['file_ratio'])} | "
+            f"{100 * row['before']['mean']:.2f} | {delta['mean']:+.2f} +- {delta['std']:.2f} "
+            f"({delta['min']:+.2f}..{delta['max']:+.2f}) | {REFERENCE.get(name, '-')} |"
+        )
+    return "\n".join(lines)
+
+
+def sparse_timing(repeats: int = 30) -> list[dict]:
+    """CPU ms of SparseLinear vs the dense Linear forward, by weight density and batch size."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for out_features, in_features in ((300, 64), (1024, 1024)):
+        for density in (0.5, 0.2, 0.1, 0.05, 0.01):
+            manual_seed(0)
+            dense = nn.Linear(in_features, out_features)
+            dense.weight.data *= (rng.random(dense.weight.shape) < density).astype(np.float32)
+            sparse = SparseLinear.from_linear(dense)
+            for batch in (1, 64, 512):
+                x = Tensor(rng.standard_normal((batch, in_features)).astype(np.float32))
+                times = {}
+                for label, layer in (("dense", dense), ("sparse", sparse)):
+                    samples = []
+                    for _ in range(repeats):
+                        started = time.process_time()
+                        for _ in range(20):
+                            layer(x)
+                        samples.append((time.process_time() - started) / 20)
+                    times[label] = float(np.median(samples)) * 1e3
+                rows.append(
+                    {
+                        "shape": f"{out_features}x{in_features}",
+                        "density": density,
+                        "batch": batch,
+                        "dense_ms": times["dense"],
+                        "sparse_ms": times["sparse"],
+                        "ratio": times["sparse"] / times["dense"],
+                    }
+                )
+    return rows
+
+
+def init_check(seeds: list[int], folder: Path, bits: int = 3) -> dict[str, dict]:
+    """Test accuracy after sharing every layer with 2^bits clusters, no retraining, per init."""
+    scores: dict[str, list[float]] = {"linear": [], "density": [], "random": []}
+    for seed in seeds:
+        run = open_run(train_for("mlp", MLP_300_100, seed, folder / "mlp"))
+        x, y = run.split("test")
+        saved = {n: m.weight.data.copy() for n, m in prunable_layers(run.model).items()}
+        for init in scores:
+            for name, layer in prunable_layers(run.model).items():
+                w = saved[name]
+                centroids, labels = kmeans(w.ravel(), 2**bits, init, seed)
+                layer.weight.data[...] = centroids[labels].reshape(w.shape)
+            scores[init].append(100 * accuracy(run.model, x, y))
+        for name, layer in prunable_layers(run.model).items():
+            layer.weight.data[...] = saved[name]
+    return {init: spread(values) for init, values in scores.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", nargs="+", default=list(ROWS), choices=list(ROWS))
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
+    parser.add_argument(
+        "--folder", default="/tmp/glassnet-bench-compress", help="runs are kept here"
+    )
+    parser.add_argument("--json", help="write every number here too")
+    parser.add_argument("--no-timing", action="store_true")
+    parser.add_argument("--no-init-check", action="store_true")
+    args = parser.parse_args()
+    folder = Path(args.folder)
+    print(f"machine: {cpu_model()}; BLAS {blas_info()}; one BLAS thread; CPU time")
+    out: dict = {}
+    with threadpool_limits(1):
+        out["rows"] = run_rows(args.rows, args.seeds, folder)
+        print(table(out["rows"]))
+        if not args.no_init_check:
+            out["init"] = init_check(args.seeds, folder)
+            print("\n3-bit sharing of every MLP layer, no retraining: test accuracy % by init")
+            for init, s in out["init"].items():
+                print(f"  {init:8s} {_fmt(s, 2)}  ({s['min']:.2f}..{s['max']:.2f})")
+        if not args.no_timing:
+            out["timing"] = sparse_timing()
+            print("\n| weight | density | batch | dense ms | sparse ms | sparse/dense |")
+            print("|---|---:|---:|---:|---:|---:|")
+            for r in out["timing"]:
+                print(
+                    f"| {r['shape']} | {r['density']} | {r['batch']} | {r['dense_ms']:.4f} | "
+                    f"{r['sparse_ms']:.4f} | {r['ratio']:.2f} |"
+                )
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()
