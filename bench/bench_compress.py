@@ -32,19 +32,19 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from machine import blas_info, cpu_model  # noqa: E402
+from glassnet import nn
+from glassnet.compress.cluster import kmeans
+from glassnet.compress.experiments import chain_row, spread, train_for
+from glassnet.compress.finetune import accuracy
+from glassnet.compress.pipeline import Recipe
+from glassnet.compress.prune import prunable_layers
+from glassnet.compress.runs import open_run
+from glassnet.compress.sparse import SparseLinear
+from glassnet.random import manual_seed
+from glassnet.tensor import Tensor
 
-from glassnet import nn  # noqa: E402
-from glassnet.compress.cluster import kmeans  # noqa: E402
-from glassnet.compress.experiments import chain_row, spread, train_for  # noqa: E402
-from glassnet.compress.finetune import accuracy  # noqa: E402
-from glassnet.compress.pipeline import Recipe  # noqa: E402
-from glassnet.compress.prune import prunable_layers  # noqa: E402
-from glassnet.compress.runs import open_run  # noqa: E402
-from glassnet.compress.sparse import SparseLinear  # noqa: E402
-from glassnet.random import manual_seed  # noqa: E402
-from glassnet.tensor import Tensor  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine import blas_info, cpu_model
 
 DEEP = {"cluster_bits": 5, "huffman": True, "finetune_epochs": 10, "prune_rounds": 3}
 MLP_300_100 = {"hidden": [300, 100], "batchnorm": False}
