@@ -90,3 +90,21 @@ def test_bad_options_exit_2_with_one_line(run, args, message, capsys, monkeypatc
     assert stderr.count("\n") == 1 and stderr.startswith("glassnet compress: error:")
     assert re.search(message, stderr), stderr
     assert not (run / "bad.safetensors").exists()
+
+
+@pytest.mark.timeout(120)
+def test_eval_reads_a_compressed_file(run, capsys, monkeypatch):
+    monkeypatch.chdir(run)
+    assert (
+        main(
+            ["compress", "lenet", "--quantize", "int8", "-o", "q.gnc.safetensors", "--no-progress"]
+        )
+        == 0
+    )
+    printed = capsys.readouterr().out
+    assert main(["eval", "q.gnc.safetensors"]) == 0
+    shown = capsys.readouterr().out
+    accuracy = re.search(r"-> ([\d.]+%)", printed).group(1)
+    assert "compressed lenet_digits on digits" in shown and accuracy in shown
+    assert main(["eval", "missing.safetensors"]) == 2
+    assert "no such compressed file" in capsys.readouterr().err

@@ -11,6 +11,7 @@ from glassnet.compress.quantize import (
     calibrate,
     check_scheme,
     fake_quantize,
+    int_conv2d,
     int_linear,
     qparams,
     qrange,
@@ -83,3 +84,22 @@ def test_unknown_scheme_and_bits_are_refused():
         check_scheme("int3")
     with pytest.raises(CompressionError, match="quantisation scheme must be one of"):
         qrange(8, "log")
+
+
+@pytest.mark.parametrize("stride, padding", [(1, 1), (2, 0)])
+def test_integer_conv2d_equals_the_fake_quantised_float_conv(stride, padding, rng):
+    x = rng.standard_normal((2, 3, 7, 7)).astype(np.float32)
+    w = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(4).astype(np.float32)
+    qw = quantize_weight(w, 8, "symmetric", per_channel=True)
+    qx, sx, zx = quantize_input(x, float(x.min()), float(x.max()))
+    y_int = int_conv2d(qx, sx, zx, qw.q, qw.scale, b, stride, padding)
+    x_fake = torch.tensor(sx * (qx.astype(np.float64) - zx))
+    y_fake = torch.nn.functional.conv2d(
+        x_fake,
+        torch.tensor(qw.dense(), dtype=torch.float64),
+        torch.tensor(b, dtype=torch.float64),
+        stride,
+        padding,
+    )
+    np.testing.assert_allclose(y_int, y_fake.numpy(), rtol=1e-5, atol=1e-5)

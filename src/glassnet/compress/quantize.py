@@ -16,7 +16,7 @@ quantisation-aware training its gradient is the straight-through estimator, 1 in
 representable range and 0 where the value was clipped (`QuantProxy`; PyTorch's
 fake_quantize_per_channel_affine does the same).
 
-Integer-only inference (`int_linear`): with x ~ s_x (q_x - z_x) and W ~ s_w q_w
+Integer-only inference (`int_linear`, and `int_conv2d` on its patches): with x ~ s_x (q_x - z_x) and W ~ s_w q_w
 (symmetric weights), y = x W^T + b is computed as an int32 accumulation
 
     acc = (q_x - z_x) @ q_w^T                 (int8 x int8 -> int32)
@@ -185,6 +185,30 @@ def int_linear(
         raise CompressionError(f"int_linear: the accumulator is {acc.dtype}, expected int32")
     y = acc.astype(np.float64) * (x_scale * np.asarray(w_scale).reshape(1, -1))
     return (y if bias is None else y + bias).astype(np.float32)
+
+
+def int_conv2d(
+    qx: np.ndarray,
+    x_scale: float,
+    x_zero: int,
+    qw: np.ndarray,
+    w_scale: np.ndarray,
+    bias: np.ndarray | None,
+    stride: int = 1,
+    padding: int = 0,
+) -> np.ndarray:
+    """Conv2d (groups 1, dilation 1) in integers: patches of q_x (padded with z_x, the integer
+    of a real 0) times q_w through `int_linear`; input (N, C, H, W) int8, output (N, O, H', W')."""
+    out_channels, _, kh, kw = qw.shape
+    padded = np.pad(
+        qx, ((0, 0), (0, 0), (padding, padding), (padding, padding)), constant_values=x_zero
+    )
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw), axis=(2, 3))
+    windows = windows[:, :, ::stride, ::stride]  # (N, C, H', W', kh, kw)
+    n, _, height, width = windows.shape[:4]
+    patches = windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * height * width, -1)
+    y = int_linear(patches, x_scale, x_zero, qw.reshape(out_channels, -1), w_scale, bias)
+    return y.reshape(n, height, width, out_channels).transpose(0, 3, 1, 2)
 
 
 def quantize_input(
