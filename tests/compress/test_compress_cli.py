@@ -48,12 +48,16 @@ def test_compress_writes_the_file_and_prints_deep_compressions_table(run):
         "1",
         "-o",
         "lenet.gnc.safetensors",
+        "--sensitivity",
+        "sens.png",
         "--no-progress",
         cwd=run,
     )
     assert done.returncode == 0, done.stderr
     for column in ("layer", "weights", "kept", "weight bits", "index bits", "rate", "total"):
         assert column in done.stdout
+    assert (run / "sens.png").read_bytes()[:4] == b"\x89PNG"
+    assert re.search(r"sensitivity .*\n\s+layer\s+100%\s+50%.*\n\s+0\s+[\d.]+%", done.stdout)
     assert "on disk" in done.stdout and "360 samples of the run's own test split" in done.stdout
     header, _ = read(run / "lenet.gnc.safetensors")
     assert (

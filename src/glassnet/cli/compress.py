@@ -80,17 +80,28 @@ def _print_report(report: Any) -> None:
     )
 
 
+def _print_sensitivity(curves: dict[str, list[tuple[float, float]]], path: str) -> None:
+    print(f"sensitivity (validation accuracy, one layer pruned at a time; plot: {path})")
+    shares = [share for share, _ in next(iter(curves.values()))]
+    print("  layer  " + "".join(f"{share:>8.0%}" for share in shares))
+    for name, points in curves.items():
+        print(f"  {name:<6} " + "".join(f"{100 * score:>7.1f}%" for _, score in points))
+
+
 def _run_compress(args: argparse.Namespace) -> int:
-    from glassnet.compress.runs import compress_run
+    from glassnet.compress.runs import compress_loaded, open_run, run_sensitivity
 
     bars, update = _progress(args.no_progress)
     try:
         recipe = _recipe(args).check()
+        run = open_run(args.run)
+        if args.sensitivity:
+            _print_sensitivity(run_sensitivity(run, args.sensitivity), args.sensitivity)
         if bars is not None:
             with bars:
-                report = compress_run(args.run, recipe, args.out, update)
+                report = compress_loaded(run, recipe, args.out, update)
         else:
-            report = compress_run(args.run, recipe, args.out)
+            report = compress_loaded(run, recipe, args.out)
     except INPUT_ERRORS as problem:
         return error("compress", problem)
     _print_report(report)
@@ -169,5 +180,11 @@ def configure_compress(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--lr", type=float, help="retraining learning rate, Adam (default 1e-3)")
     parser.add_argument("--seed", type=int, help="retraining shuffle order (default 0)")
+    parser.add_argument(
+        "--sensitivity",
+        metavar="PNG",
+        help="also plot each layer's validation accuracy vs the share of its weights kept "
+        "(pruned alone, no retraining) to PNG, and print it",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.set_defaults(handler=_run_compress)

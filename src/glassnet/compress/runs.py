@@ -21,7 +21,9 @@ import numpy as np
 from glassnet.compress.encode import LayerStats
 from glassnet.compress.fileformat import dense_size, load, read, save_compressed
 from glassnet.compress.finetune import accuracy
+from glassnet.compress.fold import fold_batchnorm
 from glassnet.compress.pipeline import Progress, Recipe, compress_model
+from glassnet.compress.prune import plot_sensitivity, sensitivity
 from glassnet.data.datasets.base import DatasetError
 from glassnet.grad_mode import no_grad
 from glassnet.nn.module import Module
@@ -166,3 +168,16 @@ def compress_run(
 ) -> CompressReport:
     """Compress the best checkpoint of the run in folder `run` into the file `out`."""
     return compress_loaded(open_run(run), recipe, out, progress)
+
+
+def run_sensitivity(
+    run: RunData,
+    path: str | os.PathLike[str],
+    kept: tuple[float, ...] = (1.0, 0.5, 0.3, 0.2, 0.1, 0.05),
+) -> dict[str, list[tuple[float, float]]]:
+    """Han et al.'s sensitivity analysis on the run's validation split (BatchNorm folded), plotted to `path`."""
+    model = fold_batchnorm(run.model, run.data.input_shape)
+    x, y = run.split("val")
+    curves = sensitivity(model, lambda m: accuracy(m, x, y), kept)
+    plot_sensitivity(curves, path)
+    return curves
