@@ -74,10 +74,18 @@ ROWS = {
         "digits",
         Recipe(binarize="bwn", finetune_epochs=20),
     ),
+    "lenet-xnor": (
+        "LeNet-like CNN: XNOR-Net (first/last layers fp32)",
+        "lenet_digits",
+        {},
+        "digits",
+        Recipe(binarize="xnor", finetune_epochs=20),
+    ),
 }
 # the validation search behind the rows' prune shares and epochs: (prune, finetune epochs, lr)
 TUNING = {
     "mlp": [
+        (0.92, 20, 3e-4),
         (0.9, 10, 1e-3),
         (0.92, 10, 1e-3),
         (0.94, 10, 1e-3),

@@ -83,7 +83,7 @@ def test_compress_writes_the_file_and_prints_deep_compressions_table(run):
             ["--cluster-bits", "9"],
             "layer 0: 9-bit sharing needs 512 clusters but the layer has only 54 distinct",
         ),
-        (["--binarize", "xnor"], "--binarize must be bwn"),
+        (["--cluster-bits", "4", "--index-bits", "20"], "--index-bits must be in 1..16, got 20"),
         (["--quantize", "int8", "--cluster-bits", "4"], "choose one of --cluster-bits, --quantize"),
     ],
 )

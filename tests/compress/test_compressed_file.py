@@ -32,6 +32,7 @@ RECIPES = {
     "int8": Recipe(quantize="int8", finetune_epochs=1),
     "int4-per-tensor": Recipe(quantize="int4", per_channel=False),
     "bwn": Recipe(binarize="bwn", finetune_epochs=1),
+    "xnor": Recipe(binarize="xnor", finetune_epochs=1),
 }
 
 

@@ -7,7 +7,8 @@ Per Linear/Conv weight, by method:
     share         code book and indices of every weight (no gaps)
     prune         float32 values of the kept weights and the gap bitstream
     int8 / int4   the integers (int8 tensor) and a float32 scale per output channel
-    bwn           the signs, 1 bit each (packbits), and float32 alpha per output channel
+    bwn, xnor     the signs, 1 bit each (packbits), and float32 alpha per output channel
+                  (xnor: the layer's inputs are binarised too, see xnor.py)
     dense         the float32 weight
 
 A bitstream is a uint8 tensor; the header gives its bit count, symbol count and code
@@ -114,7 +115,8 @@ def encode_layer(
             entry.binary.bits,
             entry.binary.alpha,
         )
-        info["method"], value_bits, extra = "bwn", n, 32 * entry.binary.alpha.size
+        info["method"] = "xnor" if entry.xnor else "bwn"
+        value_bits, extra = n, 32 * entry.binary.alpha.size
     else:
         info["method"] = "prune" if entry.mask is not None else "dense"
         tensors[prefix + ".values"] = np.asarray(weight, np.float32).ravel()[positions]
@@ -152,7 +154,7 @@ def decode_layer(tensors: dict[str, np.ndarray], info: dict[str, Any], prefix: s
             info["scheme"],
         )
         return q.dense().reshape(shape)
-    if method == "bwn":
+    if method in ("bwn", "xnor"):
         return BinaryWeight(mine[prefix + ".alpha"], mine[prefix + ".signs"], shape).dense()
     values = mine[prefix + ".values"]
     if values.size != positions.size:

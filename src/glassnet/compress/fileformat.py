@@ -35,6 +35,7 @@ from glassnet.compress.encode import LayerStats, decode_layer, encode_layer
 from glassnet.compress.fold import fold_batchnorm
 from glassnet.compress.huffman import HuffmanError
 from glassnet.compress.pipeline import Compressed, Recipe
+from glassnet.compress.xnor import attach_xnor
 from glassnet.nn.module import Module
 from glassnet.train.job import make_model
 
@@ -171,4 +172,8 @@ def load(path: str | os.PathLike[str]) -> Module:
             + ", ".join(f"{k} stored {got.get(k)} vs model {expected.get(k)}" for k in wrong)
         )
     model.load_state_dict(state)
+    layers = dict(model.named_modules())
+    for name, info in header["layers"].items():
+        if info["method"] == "xnor":
+            attach_xnor(layers[name])
     return model

@@ -33,6 +33,7 @@ from glassnet.compress.prune import (
     prune,
 )
 from glassnet.compress.quantize import QuantizedWeight, QuantProxy, check_scheme, quantize_weight
+from glassnet.compress.xnor import attach_xnor
 from glassnet.nn.module import Module
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -52,7 +53,7 @@ class Recipe:
     huffman: bool = False
     quantize: str | None = None  # int8 | int4 (per-channel symmetric weights)
     per_channel: bool = True
-    binarize: str | None = None  # bwn
+    binarize: str | None = None  # bwn | xnor
     finetune_epochs: int = 0  # per retraining stage
     lr: float = 1e-3
     optimizer: str = "adam"
@@ -68,8 +69,10 @@ class Recipe:
             )
         if self.quantize is not None:
             check_scheme(self.quantize)
-        if self.binarize not in (None, "bwn"):
-            raise CompressionError(f"--binarize must be bwn, got {self.binarize!r} (xnor: not yet)")
+        if self.binarize not in (None, "bwn", "xnor"):
+            raise CompressionError(f"--binarize must be bwn or xnor, got {self.binarize!r}")
+        if self.index_bits is not None and not 1 <= self.index_bits <= 16:
+            raise CompressionError(f"--index-bits must be in 1..16, got {self.index_bits}")
         if self.cluster_init not in INITS:
             raise CompressionError(f"--cluster-init must be one of {', '.join(INITS)}")
         if self.finetune_epochs < 0 or self.prune_rounds < 1:
@@ -97,6 +100,7 @@ class LayerResult:
     shared: SharedLayer | None = None
     quantized: QuantizedWeight | None = None
     binary: BinaryWeight | None = None
+    xnor: bool = False  # binary inputs too (XNOR-Net): the loader re-attaches the hooks
 
 
 @dataclass
@@ -202,7 +206,11 @@ def compress_model(
                 "binarisation keeps the first and last layers: the model needs >= 3 layers"
             )
         proxies = [BinaryProxy(layers[n]) for n in inner]
-        stage = "binarise (BWN)"
+        if recipe.binarize == "xnor":
+            for name in inner:
+                attach_xnor(layers[name])
+                result.layers[name].xnor = True
+        stage = f"binarise ({recipe.binarize.upper()})"
     for proxy in proxies:
         proxy.project()
     if proxies:
