@@ -113,10 +113,11 @@ def run_rows(names: list[str], seeds: list[int], folder: Path) -> dict[str, dict
     for name in names:
         title, model, options, data, recipe = ROWS[name]
         started = time.process_time()
-        row = chain_row(model, options, recipe, seeds, data, folder / name)
+        row = chain_row(model, options, recipe, seeds, data, folder)
         row["title"], row["cpu_seconds"] = title, time.process_time() - started
         results[name] = row
         print(f"{name}: done in {row['cpu_seconds']:.0f} s CPU", file=sys.stderr)
+        print(table({name: row}).splitlines()[-1], file=sys.stderr, flush=True)
     return results
 
 
@@ -175,7 +176,7 @@ def init_check(seeds: list[int], folder: Path, bits: int = 3) -> dict[str, dict]
     """Test accuracy after sharing every layer with 2^bits clusters, no retraining, per init."""
     scores: dict[str, list[float]] = {"linear": [], "density": [], "random": []}
     for seed in seeds:
-        run = open_run(train_for("mlp", MLP_300_100, seed, folder / "mlp"))
+        run = open_run(train_for("mlp", MLP_300_100, seed, folder))
         x, y = run.split("test")
         saved = {n: m.weight.data.copy() for n, m in prunable_layers(run.model).items()}
         for init in scores:
@@ -198,7 +199,7 @@ def tune(names: list[str], folder: Path) -> None:
         _, model, options, data, recipe = ROWS[name]
         for share, epochs, lr in TUNING.get(name, []):
             candidate = replace(recipe, prune=share, finetune_epochs=epochs, lr=lr)
-            row = chain_row(model, options, candidate, TUNING_SEEDS, data, folder / f"tune-{name}")
+            row = chain_row(model, options, candidate, TUNING_SEEDS, data, folder)
             print(
                 f"| {name} | {share} | {epochs} | {lr:g} | {_fmt(row['weights_ratio'])} | "
                 f"{_fmt(row['val_delta_pt'], 2)} |"

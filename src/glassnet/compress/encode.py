@@ -107,9 +107,10 @@ def encode_layer(
     elif entry.quantized is not None:
         q = entry.quantized
         tensors[prefix + ".q"], tensors[prefix + ".scale"] = q.q, q.scale.astype(np.float32)
-        tensors[prefix + ".zero"] = q.zero.astype(np.int32)
+        if q.scheme == "affine":  # symmetric zero points are all 0: not stored
+            tensors[prefix + ".zero"] = q.zero.astype(np.int32)
         info.update(method=f"int{q.bits}", scheme=q.scheme)
-        value_bits, extra = q.bits * n, 64 * q.scale.size
+        value_bits, extra = q.bits * n, (64 if q.scheme == "affine" else 32) * q.scale.size
     elif entry.binary is not None:
         tensors[prefix + ".signs"], tensors[prefix + ".alpha"] = (
             entry.binary.bits,
@@ -146,10 +147,12 @@ def decode_layer(tensors: dict[str, np.ndarray], info: dict[str, Any], prefix: s
             )
         return SharedLayer(codebook, labels, positions, shape).dense()
     if method.startswith("int"):
+        scale = mine[prefix + ".scale"].astype(np.float64)
+        zero = mine.get(prefix + ".zero", np.zeros(scale.size, np.int32)).astype(np.int64)
         q = QuantizedWeight(
             mine[prefix + ".q"],
-            mine[prefix + ".scale"].astype(np.float64),
-            mine[prefix + ".zero"].astype(np.int64),
+            scale,
+            zero,
             int(method[3:]),
             info["scheme"],
         )

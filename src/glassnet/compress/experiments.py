@@ -80,12 +80,17 @@ def chain_row(
     data: str = "digits",
     folder: str | Path | None = None,
 ) -> dict[str, Any]:
-    """Train and compress one run per seed; per-seed results and their spread (delta in points)."""
+    """Train and compress one run per seed; per-seed results and their spread (delta in points).
+
+    Runs are trained into `folder` (and reused from there when already finished); the
+    compressed files are written to a temporary folder.
+    """
     with tempfile.TemporaryDirectory() as scratch:
         where = Path(folder) if folder is not None else Path(scratch)
         where.mkdir(parents=True, exist_ok=True)
         runs = [
-            one_seed(train_for(model, options, s, where, data), recipe, s, where) for s in seeds
+            one_seed(train_for(model, options, s, where, data), recipe, s, Path(scratch))
+            for s in seeds
         ]
     row: dict[str, Any] = {"model": model, "data": data, "recipe": vars(recipe), "seeds": runs}
     for key in (
