@@ -13,14 +13,14 @@ from glassnet.compress.xnor import SignSTE, attach_xnor, input_scale
 
 def test_sign_ste_matches_the_torch_straight_through_idiom(rng):
     x = rng.uniform(-2, 2, (5, 7))
-    x[0, 0] = 0.0  # sign(0) = +1
+    x[0, 0] = 0.0  # 0 -> -1: a ReLU's zero output stays distinguishable from an active unit
     upstream = rng.standard_normal((5, 7))
     ours = glassnet.tensor(x, requires_grad=True)
     out = SignSTE.apply(ours)
     out.backward(glassnet.tensor(upstream))
     reference = torch.tensor(x, requires_grad=True)
     clipped = reference.clamp(-1, 1)
-    sign = torch.where(reference >= 0, 1.0, -1.0).double()
+    sign = torch.where(reference > 0, 1.0, -1.0).double()
     (clipped + (sign - clipped).detach()).backward(torch.tensor(upstream))
     np.testing.assert_array_equal(out.data, sign.numpy())
     np.testing.assert_allclose(ours.grad.data, reference.grad.numpy(), rtol=1e-12)
@@ -40,7 +40,7 @@ def test_an_xnor_layer_computes_sign_input_times_weight_scaled_by_k(kind, rng):
     glassnet.manual_seed(0)
     layer = nn.Linear(6, 3) if kind == "linear" else nn.Conv2d(2, 3, 3, padding=1)
     x = rng.standard_normal((4, 6) if kind == "linear" else (4, 2, 5, 5)).astype(np.float32)
-    plain = layer(glassnet.tensor(np.where(x >= 0, 1.0, -1.0).astype(np.float32))).data
+    plain = layer(glassnet.tensor(np.where(x > 0, 1.0, -1.0).astype(np.float32))).data
     attach_xnor(layer)
     k = input_scale(x, layer)
     bias = layer.bias.data.reshape(1, -1, *([1] * (plain.ndim - 2)))

@@ -10,7 +10,7 @@ input magnitude comes back as K, one scale per output position:
 
     y = (sign(I) (*) sign(W)) * alpha * K + b
 
-sign() is trained through with the straight-through estimator, clipped:
+sign() (here +1 for x > 0, else -1) is trained through with the straight-through estimator, clipped:
 dL/dI = dL/dsign(I) * 1{|I| <= 1} (`SignSTE`). K is treated as a constant in the backward
 pass (the paper lets gradient flow through it; its contribution is small). As in the
 paper, the first and last layers stay in full precision.
@@ -36,11 +36,17 @@ Array = Any
 
 
 class SignSTE(Function):
-    """y = sign(x) with sign(0) = +1;  backward (straight-through, clipped): grad * 1{|x| <= 1}."""
+    """y = +1 if x > 0 else -1;  backward (straight-through, clipped): grad * 1{|x| <= 1}.
+
+    Zero maps to -1 here (BWN's weights use +1): a ReLU's output is >= 0, and with
+    sign(0) = +1 every such input would become +1 and carry nothing; this way it keeps
+    one bit, active or not. (XNOR-Net's own block puts BatchNorm before the sign to
+    centre the inputs; the nets here have no BatchNorm there.)
+    """
 
     def forward(self, x: Array) -> Array:
         self.save(x)
-        return self.xp.where(x >= 0, 1.0, -1.0).astype(x.dtype)
+        return self.xp.where(x > 0, 1.0, -1.0).astype(x.dtype)
 
     def backward(self, grad: Array) -> Array:
         (x,) = self.saved
