@@ -11,12 +11,14 @@ One concept per module:
     cluster.py    weight sharing: k-means with linear/density/random init, centroid gradients
     quantize.py   int8/int4 linear quantisation, calibration, fake quant + STE, integer Linear
     binarize.py   BWN: alpha * sign(W), 1 bit per weight
+    xnor.py       XNOR-Net: binary inputs too (sign with the STE, scale K), by forward hooks
     huffman.py    canonical Huffman coding to a real bitstream
     finetune.py   retraining with masks and proxies (code books, STE weights)
     fold.py       BatchNorm folding before compression
     pipeline.py   the recipe (stages in order) and its result
     encode.py     one layer <-> its stored tensors and header entry
     fileformat.py the safetensors file: save_compressed, load, read
+    runs.py       a run folder in (its best checkpoint, data, standardisation), a file out
     report.py     the per-layer table and the totals
     experiments.py  plain-data experiments for bench/ and the lab
 """
