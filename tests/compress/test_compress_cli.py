@@ -112,3 +112,19 @@ def test_eval_reads_a_compressed_file(run, capsys, monkeypatch):
     assert "compressed lenet_digits on digits" in shown and accuracy in shown
     assert main(["eval", "missing.safetensors"]) == 2
     assert "no such compressed file" in capsys.readouterr().err
+
+
+@pytest.mark.timeout(120)
+def test_summary_reads_a_compressed_file(run, capsys, monkeypatch):
+    monkeypatch.chdir(run)
+    assert (
+        main(["compress", "lenet", "--binarize", "bwn", "-o", "b.gnc.safetensors", "--no-progress"])
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["summary", "b.gnc.safetensors"]) == 0
+    shown = capsys.readouterr().out
+    assert "'3': 'bwn'" in shown and "'0': 'dense'" in shown
+    assert "Input shape: [1, 1, 8, 8]" in shown and "Total params: 19,754" in shown
+    assert main(["summary", "lenet_digits"]) == 2
+    assert "needs --input SHAPE" in capsys.readouterr().err
