@@ -30,19 +30,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 from threadpoolctl import threadpool_limits
 
-from glassnet import nn
-from glassnet.compress.cluster import kmeans
-from glassnet.compress.experiments import chain_row, spread, train_for
-from glassnet.compress.finetune import accuracy
+from glassnet.compress.experiments import chain_row, init_check, sparse_timing
 from glassnet.compress.pipeline import Recipe
-from glassnet.compress.prune import prunable_layers
-from glassnet.compress.runs import open_run
-from glassnet.compress.sparse import SparseLinear
-from glassnet.random import manual_seed
-from glassnet.tensor import Tensor
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import blas_info, cpu_model
@@ -138,58 +129,6 @@ def table(results: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
-def sparse_timing(repeats: int = 30) -> list[dict]:
-    """CPU ms of SparseLinear vs the dense Linear forward, by weight density and batch size."""
-    rng = np.random.default_rng(0)
-    rows = []
-    for out_features, in_features in ((300, 64), (1024, 1024)):
-        for density in (0.5, 0.2, 0.1, 0.05, 0.01):
-            manual_seed(0)
-            dense = nn.Linear(in_features, out_features)
-            dense.weight.data *= (rng.random(dense.weight.shape) < density).astype(np.float32)
-            sparse = SparseLinear.from_linear(dense)
-            for batch in (1, 64, 512):
-                x = Tensor(rng.standard_normal((batch, in_features)).astype(np.float32))
-                times = {}
-                for label, layer in (("dense", dense), ("sparse", sparse)):
-                    samples = []
-                    for _ in range(repeats):
-                        started = time.process_time()
-                        for _ in range(20):
-                            layer(x)
-                        samples.append((time.process_time() - started) / 20)
-                    times[label] = float(np.median(samples)) * 1e3
-                rows.append(
-                    {
-                        "shape": f"{out_features}x{in_features}",
-                        "density": density,
-                        "batch": batch,
-                        "dense_ms": times["dense"],
-                        "sparse_ms": times["sparse"],
-                        "ratio": times["sparse"] / times["dense"],
-                    }
-                )
-    return rows
-
-
-def init_check(seeds: list[int], folder: Path, bits: int = 3) -> dict[str, dict]:
-    """Test accuracy after sharing every layer with 2^bits clusters, no retraining, per init."""
-    scores: dict[str, list[float]] = {"linear": [], "density": [], "random": []}
-    for seed in seeds:
-        run = open_run(train_for("mlp", MLP_300_100, seed, folder))
-        x, y = run.split("test")
-        saved = {n: m.weight.data.copy() for n, m in prunable_layers(run.model).items()}
-        for init in scores:
-            for name, layer in prunable_layers(run.model).items():
-                w = saved[name]
-                centroids, labels = kmeans(w.ravel(), 2**bits, init, seed)
-                layer.weight.data[...] = centroids[labels].reshape(w.shape)
-            scores[init].append(100 * accuracy(run.model, x, y))
-        for name, layer in prunable_layers(run.model).items():
-            layer.weight.data[...] = saved[name]
-    return {init: spread(values) for init, values in scores.items()}
-
-
 def tune(names: list[str], folder: Path) -> None:
     """Paired deltas on the validation split of seeds 100-103 for each candidate (test unused)."""
     print(
@@ -231,7 +170,7 @@ def main() -> None:
         out["rows"] = run_rows(args.rows, args.seeds, folder)
         print(table(out["rows"]))
         if not args.no_init_check:
-            out["init"] = init_check(args.seeds, folder)
+            out["init"] = init_check("mlp", MLP_300_100, args.seeds, folder)
             print("\n3-bit sharing of every MLP layer, no retraining: test accuracy % by init")
             for init, s in out["init"].items():
                 print(f"  {init:8s} {_fmt(s, 2)}  ({s['min']:.2f}..{s['max']:.2f})")
