@@ -52,9 +52,7 @@ class CompressedFileError(ValueError):
 
 def dense_size(model: Module) -> int:
     """Bytes of a float32 safetensors file of the model's parameters and buffers (the reference)."""
-    state = {
-        k: np.asarray(v.data if hasattr(v, "data") else v) for k, v in model.state_dict().items()
-    }
+    state = {key: np.asarray(value.data) for key, value in model.state_dict().items()}
     state = {k: v.astype(np.float32) if v.dtype.kind == "f" else v for k, v in state.items()}
     return len(safetensors.numpy.save({k: np.ascontiguousarray(v) for k, v in state.items()}))
 

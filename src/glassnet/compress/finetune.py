@@ -14,8 +14,8 @@ gradients and re-applied after each step, so pruned weights stay exactly zero.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -87,7 +87,7 @@ def finetune(
     lr: float = 1e-3,
     optimizer: str = "adam",
     masks: Masks | None = None,
-    proxies: list[Any] = (),
+    proxies: Sequence[Proxy] = (),
     batch_size: int = 64,
     seed: int = 0,
     on_epoch: Callable[[int], None] | None = None,
