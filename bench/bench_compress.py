@@ -58,6 +58,20 @@ ROWS = {
         "digits",
         Recipe(quantize="int8"),
     ),
+    "lenet-int4": (
+        "LeNet-like CNN: int4 per-channel PTQ",
+        "lenet_digits",
+        {},
+        "digits",
+        Recipe(quantize="int4"),
+    ),
+    "lenet-int4-qat": (
+        "LeNet-like CNN: int4 per-channel QAT (20 epochs, STE)",
+        "lenet_digits",
+        {},
+        "digits",
+        Recipe(quantize="int4", finetune_epochs=20),
+    ),
     "lenet-bwn": (
         "LeNet-like CNN: BWN (first/last layers fp32)",
         "lenet_digits",

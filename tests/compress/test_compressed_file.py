@@ -17,6 +17,7 @@ from glassnet.compress import (
     read,
     save_compressed,
 )
+from glassnet.compress.encode import pack_nibbles, unpack_nibbles
 from glassnet.compress.fileformat import dense_size
 from glassnet.compress.prune import CompressionError
 from glassnet.tensor import Tensor
@@ -134,3 +135,29 @@ def test_recipes_with_two_value_techniques_or_huffman_alone_are_refused():
         Recipe(cluster_bits=4, quantize="int8").check()
     with pytest.raises(CompressionError, match="--huffman codes cluster indices"):
         Recipe(huffman=True).check()
+
+
+def test_int4_weights_take_half_a_byte_each_on_disk(rng, tmp_path):
+    model, data, source = _trained(
+        "mlp", rng, hidden=[63], batchnorm=False
+    )  # 64*63 + 63*10 weights
+    paths = {}
+    for name in ("int8", "int4-per-tensor"):
+        result = compress_model(model, SHAPE, data, RECIPES[name])
+        paths[name] = tmp_path / f"{name}.safetensors"
+        save_compressed(result, paths[name], source)
+        np.testing.assert_array_equal(
+            load(paths[name])(Tensor(data[0])).data, result.model(Tensor(data[0])).data
+        )
+    _, tensors = read(paths["int4-per-tensor"])
+    assert tensors["1.weight.q"].dtype == np.uint8 and tensors["1.weight.q"].size == 64 * 63 // 2
+    assert tensors["3.weight.q"].size == 63 * 10 // 2
+
+
+def test_nibble_packing_round_trips_odd_sizes(rng):
+    q = rng.integers(-8, 8, (3, 5)).astype(np.int8)
+    packed = pack_nibbles(q)
+    assert packed.dtype == np.uint8 and packed.size == 8
+    np.testing.assert_array_equal(unpack_nibbles(packed, 15, (3, 5)), q)
+    with pytest.raises(ValueError, match="7 bytes of 4-bit values for 15 weights"):
+        unpack_nibbles(packed[:7], 15, (3, 5))

@@ -6,7 +6,8 @@ Per Linear/Conv weight, by method:
                   gap codes of their positions: two bitstreams, Huffman or fixed-width
     share         code book and indices of every weight (no gaps)
     prune         float32 values of the kept weights and the gap bitstream
-    int8 / int4   the integers (int8 tensor) and a float32 scale per output channel
+    int8 / int4   the integers (int8; int4 packed two per byte) and a float32 scale per
+                  output channel
     bwn, xnor     the signs, 1 bit each (packbits), and float32 alpha per output channel
                   (xnor: the layer's inputs are binarised too, see xnor.py)
     dense         the float32 weight
@@ -75,6 +76,23 @@ def _unstream(data: np.ndarray, info: dict[str, Any]) -> np.ndarray:
     return huffman.decode(data, int(info["bits"]), int(info["count"]), code)
 
 
+def pack_nibbles(q: np.ndarray) -> np.ndarray:
+    """int4 values (-8..7, held in int8) two per byte: (q0 + 8) << 4 | (q1 + 8), uint8."""
+    flat = (q.ravel().astype(np.int16) + 8).astype(np.uint8)
+    if flat.size % 2:
+        flat = np.append(flat, np.uint8(8))
+    return (flat[0::2] << 4) | flat[1::2]
+
+
+def unpack_nibbles(packed: np.ndarray, size: int, shape: tuple[int, ...]) -> np.ndarray:
+    """The inverse of `pack_nibbles`: `size` int8 values in `shape`."""
+    if packed.size != (size + 1) // 2:
+        raise ValueError(f"{packed.size} bytes of 4-bit values for {size} weights")
+    flat = np.empty(2 * packed.size, np.int16)
+    flat[0::2], flat[1::2] = packed >> 4, packed & 0x0F
+    return (flat[:size] - 8).astype(np.int8).reshape(shape)
+
+
 def checksum(tensors: dict[str, np.ndarray]) -> int:
     crc = 0
     for key in sorted(tensors):
@@ -106,7 +124,8 @@ def encode_layer(
         info["cluster_bits"], value_bits, extra = bits, info["values"]["bits"], 32 * 2**bits
     elif entry.quantized is not None:
         q = entry.quantized
-        tensors[prefix + ".q"], tensors[prefix + ".scale"] = q.q, q.scale.astype(np.float32)
+        tensors[prefix + ".q"] = pack_nibbles(q.q) if q.bits == 4 else q.q
+        tensors[prefix + ".scale"] = q.scale.astype(np.float32)
         if q.scheme == "affine":  # symmetric zero points are all 0: not stored
             tensors[prefix + ".zero"] = q.zero.astype(np.int32)
         info.update(method=f"int{q.bits}", scheme=q.scheme)
@@ -150,7 +169,9 @@ def decode_layer(tensors: dict[str, np.ndarray], info: dict[str, Any], prefix: s
         scale = mine[prefix + ".scale"].astype(np.float64)
         zero = mine.get(prefix + ".zero", np.zeros(scale.size, np.int32)).astype(np.int64)
         q = QuantizedWeight(
-            mine[prefix + ".q"],
+            unpack_nibbles(mine[prefix + ".q"], size, shape)
+            if method == "int4"
+            else mine[prefix + ".q"],
             scale,
             zero,
             int(method[3:]),
