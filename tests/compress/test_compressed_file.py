@@ -135,6 +135,8 @@ def test_recipes_with_two_value_techniques_or_huffman_alone_are_refused():
         Recipe(cluster_bits=4, quantize="int8").check()
     with pytest.raises(CompressionError, match="--huffman codes cluster indices"):
         Recipe(huffman=True).check()
+    with pytest.raises(CompressionError, match="pruned zeros cannot stay: drop --prune"):
+        Recipe(prune=0.5, binarize="bwn").check()
 
 
 def test_int4_weights_take_half_a_byte_each_on_disk(rng, tmp_path):

@@ -77,6 +77,10 @@ class Recipe:
             raise CompressionError(f"--cluster-init must be one of {', '.join(INITS)}")
         if self.finetune_epochs < 0 or self.prune_rounds < 1:
             raise CompressionError("--finetune-epochs must be >= 0 and prune rounds >= 1")
+        if self.binarize and self.prune:
+            raise CompressionError(
+                "--binarize turns every weight into +-alpha, so pruned zeros cannot stay: drop --prune"
+            )
         if self.huffman and not (self.cluster_bits or self.prune):
             raise CompressionError(
                 "--huffman codes cluster indices and sparse gaps: add --cluster-bits or --prune"
@@ -163,6 +167,37 @@ def _prune_stage(
     return masks
 
 
+def _value_stage(
+    result: Compressed, layers: dict[str, Module], recipe: Recipe
+) -> tuple[list[Any], str]:
+    """(proxies, stage name) of the technique that replaces the weights' values, if any."""
+    if recipe.cluster_bits:
+        proxies = []
+        for name, layer in layers.items():
+            entry = result.layers[name]
+            entry.shared = share_weights(
+                layer.weight.data, entry.mask, recipe.cluster_bits, name, recipe.cluster_init
+            )
+            proxies.append(CentroidProxy(layer, entry.shared))
+        return proxies, "share (centroids)"
+    if recipe.quantize:
+        bits = check_scheme(recipe.quantize)
+        proxies = [QuantProxy(m, bits, "symmetric", recipe.per_channel) for m in layers.values()]
+        return proxies, f"quantise ({recipe.quantize} QAT)"
+    if recipe.binarize:
+        inner = list(layers)[1:-1]  # first and last layers stay in full precision
+        if not inner:
+            raise CompressionError(
+                "binarisation keeps the first and last layers: the model needs >= 3 layers"
+            )
+        if recipe.binarize == "xnor":
+            for name in inner:
+                attach_xnor(layers[name])
+                result.layers[name].xnor = True
+        return [BinaryProxy(layers[n]) for n in inner], f"binarise ({recipe.binarize.upper()})"
+    return [], ""
+
+
 def compress_model(
     model: Module,
     input_shape: tuple[int, ...],
@@ -170,7 +205,13 @@ def compress_model(
     recipe: Recipe,
     progress: Progress | None = None,
 ) -> Compressed:
-    """Run `recipe` on a copy of `model` (BatchNorm folded); `data` = training (x, y) for retraining."""
+    """Run `recipe` on a copy of `model`; `data` = training (x, y) for retraining (None: no retraining).
+
+    Stages: fold BatchNorm -> prune in AGP-spaced rounds, retraining with masks after each
+    -> share / quantise / binarise the weights, retraining the code books or the real
+    weights behind the straight-through estimator -> write the final values into the model.
+    The returned model computes exactly what the file written from the result will.
+    """
     recipe = recipe.check()
     folded = fold_batchnorm(model, input_shape)
     result = Compressed(folded, has_batchnorm(model), recipe)
@@ -180,37 +221,7 @@ def compress_model(
         result.layers[name] = LayerResult(
             name, tuple(layer.weight.shape), masks.masks.get(name) if masks else None
         )
-    proxies: list[Any] = []
-    if recipe.cluster_bits:
-        for name, layer in layers.items():
-            shared = share_weights(
-                layer.weight.data,
-                result.layers[name].mask,
-                recipe.cluster_bits,
-                name,
-                recipe.cluster_init,
-            )
-            result.layers[name].shared = shared
-            proxies.append(CentroidProxy(layer, shared))
-        stage = "share (centroids)"
-    elif recipe.quantize:
-        bits = check_scheme(recipe.quantize)
-        proxies = [
-            QuantProxy(layer, bits, "symmetric", recipe.per_channel) for layer in layers.values()
-        ]
-        stage = f"quantise ({recipe.quantize} QAT)"
-    elif recipe.binarize:
-        inner = list(layers)[1:-1]  # first and last layers stay in full precision
-        if not inner:
-            raise CompressionError(
-                "binarisation keeps the first and last layers: the model needs >= 3 layers"
-            )
-        proxies = [BinaryProxy(layers[n]) for n in inner]
-        if recipe.binarize == "xnor":
-            for name in inner:
-                attach_xnor(layers[name])
-                result.layers[name].xnor = True
-        stage = f"binarise ({recipe.binarize.upper()})"
+    proxies, stage = _value_stage(result, layers, recipe)
     for proxy in proxies:
         proxy.project()
     if proxies:
