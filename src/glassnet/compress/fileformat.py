@@ -121,7 +121,7 @@ def read(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, np.nda
             tensors = {key: handle.get_tensor(key) for key in handle.keys()}
     except (safetensors.SafetensorError, OSError, ValueError) as problem:
         raise CompressedFileError(
-            f"'{path}' is not a readable safetensors file (truncated or damaged?): {problem}"
+            f"'{path}' is not a readable safetensors file: {_cut_tensors(path) or problem}"
         ) from None
     if METADATA_KEY not in metadata:
         raise CompressedFileError(
@@ -137,6 +137,30 @@ def read(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, np.nda
             f"this glassnet reads {FORMAT!r} version {VERSION}"
         )
     return header, tensors
+
+
+def _cut_tensors(path: Path) -> str | None:
+    """For a truncated file: which layers' tensors lie past its end (None if the header is unreadable)."""
+    raw = path.read_bytes()
+    try:
+        length = int.from_bytes(raw[:8], "little")
+        entries = json.loads(raw[8 : 8 + length])
+    except (ValueError, UnicodeDecodeError):
+        return None
+    available = len(raw) - 8 - length
+    cut = sorted(
+        name
+        for name, entry in entries.items()
+        if name != "__metadata__" and entry["data_offsets"][1] > available
+    )
+    if not cut:
+        return None
+    layers = sorted({name.removeprefix("dense/").split(".weight")[0] for name in cut})
+    return (
+        f"truncated: {available} bytes of tensor data where the header needs "
+        f"{max(e['data_offsets'][1] for n, e in entries.items() if n != '__metadata__')}; "
+        f"cut: layer(s) {', '.join(layers)} ({', '.join(cut[:4])}{', ...' if len(cut) > 4 else ''})"
+    )
 
 
 def build_architecture(header: dict[str, Any]) -> Module:
