@@ -35,6 +35,7 @@ IMAGENET_NEEDS = (
 SEQUENCE_NEEDS = r"sequence samples \(L,\) or channels-first \(C, L\)"
 FITS = {
     "lenet5": ((1, 28, 28), IMAGE_8, r"28x28 or 32x32 images, \(C, 28, 28\) or \(C, 32, 32\)"),
+    "lenet_digits": (IMAGE_8, SEQUENCE_40, r"image samples \(C, H, W\)"),
     "vgg_small": (IMAGE_8, (1, 4, 4), VGG_NEEDS.format(8, 3)),
     **{
         name: (RGB_32, IMAGE_8, VGG_NEEDS.format(32, 5))

@@ -11,7 +11,7 @@ import sys
 import warnings
 from typing import TYPE_CHECKING
 
-from glassnet.cli.common import configure, error
+from glassnet.cli.common import INPUT_ERRORS, configure, error
 
 if TYPE_CHECKING:
     from glassnet.viz.graph import Drawing
@@ -36,6 +36,13 @@ def run_summary(args: argparse.Namespace) -> int:
     from glassnet.models import build_model
     from glassnet.summary import summary
 
+    if args.model.endswith(".safetensors"):  # a compressed file: its header gives the input shape
+        return _summary_of_file(args)
+    if args.input is None:
+        return error(
+            "summary", f"summarising model {args.model!r} needs --input SHAPE, e.g. 3x32x32"
+        )
+
     try:
         shape = parse_shape(args.input)
         model = build_model(args.model, shape, args.classes)
@@ -44,6 +51,26 @@ def run_summary(args: argparse.Namespace) -> int:
         )
     except (ValueError, TypeError, KeyError) as problem:
         return error("summary", problem)
+    print(result)
+    return 0
+
+
+def _summary_of_file(args: argparse.Namespace) -> int:
+    """`glassnet summary FILE.gnc.safetensors`: the model a compressed file rebuilds."""
+    from glassnet.compress import load, read
+    from glassnet.summary import summary
+
+    try:
+        header, _ = read(args.model)
+        model = load(args.model)
+        shape = tuple(header["model"]["input_shape"])
+        result = summary(
+            model, shape, batch_size=args.batch_size, dtype=args.dtype, depth=args.depth
+        )
+    except INPUT_ERRORS as problem:
+        return error("summary", problem)
+    methods = {name: info["method"] for name, info in header["layers"].items()}
+    print(f"{args.model}: {header['model']['config']['model']}, layers compressed as {methods}")
     print(result)
     return 0
 
@@ -107,13 +134,16 @@ def configure_summary(parser: argparse.ArgumentParser) -> None:
         "  glassnet summary resnet20 --input 3x32x32\n  glassnet summary mobilenet_v1 --input 3x224x224",
     )
     parser.add_argument(
-        "model", metavar="MODEL", help="a zoo model name, as for glassnet train --model"
+        "model",
+        metavar="MODEL",
+        help="a zoo model name, as for glassnet train --model, or a FILE.safetensors written "
+        "by glassnet compress",
     )
     parser.add_argument(
         "--input",
-        required=True,
         metavar="SHAPE",
-        help="one sample's shape without the batch dim, e.g. 3x32x32, 1x40 or 64",
+        help="one sample's shape without the batch dim, e.g. 3x32x32, 1x40 or 64 (required for a "
+        "zoo model; a compressed file knows its own)",
     )
     parser.add_argument(
         "--classes", type=int, default=10, metavar="N", help="number of classes (default 10)"

@@ -195,6 +195,8 @@ def configure_train(parser: argparse.ArgumentParser) -> None:
 def _run_eval(args: argparse.Namespace) -> int:
     from glassnet.train.job import evaluate_run
 
+    if args.run.endswith(".safetensors"):  # a compressed file (glassnet compress -o FILE)
+        return _eval_compressed(args)
     try:
         result = evaluate_run(args.run, args.checkpoint, args.split)
     except INPUT_ERRORS as problem:
@@ -206,6 +208,23 @@ def _run_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval_compressed(args: argparse.Namespace) -> int:
+    from glassnet.compress.runs import evaluate_file
+
+    try:
+        header, metrics = evaluate_file(args.run, args.split)
+    except INPUT_ERRORS as problem:
+        return error("eval", problem)
+    config = header["model"]["config"]
+    print(f"{args.run}: compressed {config['model']} on {config['data']}")
+    from rich.console import Console
+
+    from glassnet.train.report import metrics_table
+
+    Console().print(metrics_table(metrics, f"{args.split} metrics of {args.run}"))
+    return 0
+
+
 def configure_eval(parser: argparse.ArgumentParser) -> None:
     configure(
         parser,
@@ -213,7 +232,11 @@ def configure_eval(parser: argparse.ArgumentParser) -> None:
         "accuracy, macro precision/recall/F1 and the loss on a split.",
         epilog="example:\n  glassnet eval runs/digits-cnn --checkpoint last",
     )
-    parser.add_argument("run", metavar="RUN", help="a folder written by glassnet train")
+    parser.add_argument(
+        "run",
+        metavar="RUN",
+        help="a folder written by glassnet train, or a FILE.safetensors written by glassnet compress",
+    )
     parser.add_argument(
         "--checkpoint", choices=("best", "last"), default="best", help="(default: best)"
     )

@@ -33,6 +33,7 @@ from typing import Any
 
 from glassnet.models.layers import init_module
 from glassnet.models.lenet import LeNet5
+from glassnet.models.lenet_digits import LeNetDigits
 from glassnet.models.mobilenet import MobileNetV1
 from glassnet.models.registry import register_model
 from glassnet.models.resnet import BasicBlock, Bottleneck, ResNet
@@ -118,6 +119,22 @@ def _lenet5(
 
 
 _register("lenet5", _lenet5, "LeNet-5 (LeCun et al. 1998) for (C, 28, 28) or (C, 32, 32) images.")
+
+
+def _lenet_digits(
+    input_shape: tuple[int, ...],
+    num_classes: int,
+    activation: str = "relu",
+    init: str | None = None,
+) -> LeNetDigits:
+    return LeNetDigits(_image("lenet_digits", input_shape, 4), num_classes, activation, init)
+
+
+_register(
+    "lenet_digits",
+    _lenet_digits,
+    "LeNet-like CNN for small images such as 8x8 digits (conv 6, conv 16, FC 120-84; 19,518 weights).",
+)
 
 
 def _one_of(

@@ -215,18 +215,22 @@ class _Job:
 
     def test_metrics(self, split: str = "test") -> dict[str, float]:
         outputs = self.trainer.predict(self.loader(split)).data
-        y = getattr(self.data, split).y
-        labels = list(range(len(self.data.classes)))
-        common = {"labels": labels, "average": "macro", "zero_division": 0}
-        loss = float(nn.CrossEntropyLoss()(Tensor(outputs), Tensor(y)).item())
-        return {
-            "accuracy": glassnet_metrics.accuracy_score(y, outputs),
-            "precision": glassnet_metrics.precision_score(y, outputs, **common),
-            "recall": glassnet_metrics.recall_score(y, outputs, **common),
-            "f1": glassnet_metrics.f1_score(y, outputs, **common),
-            "loss": loss,
-            "samples": len(y),
-        }
+        return split_metrics(outputs, getattr(self.data, split).y, len(self.data.classes))
+
+
+def split_metrics(outputs: np.ndarray, y: np.ndarray, num_classes: int) -> dict[str, float]:
+    """What `glassnet eval` reports for a split: accuracy, macro precision/recall/F1, loss, samples."""
+    labels = list(range(num_classes))
+    common = {"labels": labels, "average": "macro", "zero_division": 0}
+    loss = float(nn.CrossEntropyLoss()(Tensor(outputs), Tensor(y)).item())
+    return {
+        "accuracy": glassnet_metrics.accuracy_score(y, outputs),
+        "precision": glassnet_metrics.precision_score(y, outputs, **common),
+        "recall": glassnet_metrics.recall_score(y, outputs, **common),
+        "f1": glassnet_metrics.f1_score(y, outputs, **common),
+        "loss": loss,
+        "samples": len(y),
+    }
 
 
 def read_config(out: str | os.PathLike[str]) -> dict[str, Any]:

@@ -1,0 +1,190 @@
+"""`glassnet compress`: a trained run -> a compressed file, with Deep Compression's per-layer table."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from glassnet.cli.common import INPUT_ERRORS, configure, error, positive_int
+
+COMPRESS_HELP = "prune, share, quantise or binarise a trained run's weights into a small file"
+
+
+def _progress(disable: bool) -> tuple[Any, Any]:
+    """(rich Progress or None, callback(stage, done, total)) drawing one bar per stage on stderr."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    if disable or not sys.stderr.isatty():
+        return None, None
+    bars = Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("epochs"),
+        console=Console(stderr=True),
+    )
+    tasks: dict[str, Any] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bars.add_task(stage, total=total)
+        bars.update(tasks[stage], completed=done)
+
+    return bars, update
+
+
+def _recipe(args: argparse.Namespace) -> Any:
+    from glassnet.compress.pipeline import RECIPES, Recipe, with_options
+
+    base = RECIPES[args.recipe] if args.recipe else Recipe()
+    return with_options(
+        base,
+        prune=args.prune,
+        prune_rounds=args.prune_rounds,
+        cluster_bits=args.cluster_bits,
+        cluster_init=args.cluster_init,
+        index_bits=args.index_bits,
+        huffman=True if args.huffman else None,
+        quantize=args.quantize,
+        per_channel=False if args.per_tensor else None,
+        binarize=args.binarize,
+        finetune_epochs=args.finetune_epochs,
+        lr=args.lr,
+        seed=args.seed,
+    )
+
+
+def _print_report(report: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from glassnet.compress.report import HEADERS, layer_rows, totals
+
+    table = Table(title=f"compressed {report.out}")
+    for index, header in enumerate(HEADERS):
+        table.add_column(header, justify="left" if index == 0 else "right")
+    for row in layer_rows(report):
+        table.add_row(*row)
+    console = Console()
+    console.print(table)
+    t = totals(report)
+    print(
+        f"dense float32 file {t['dense_bytes']:,} B -> {t['file_bytes']:,} B on disk: "
+        f"{t['file_ratio']:.1f}x (weights only, Han et al.'s accounting: {t['weights_ratio']:.1f}x)"
+    )
+    print(
+        f"test accuracy {100 * t['accuracy_before']:.2f}% -> {100 * t['accuracy_after']:.2f}% "
+        f"({report.after['samples']} samples of the run's own test split)"
+    )
+
+
+def _print_sensitivity(curves: dict[str, list[tuple[float, float]]], path: str) -> None:
+    print(f"sensitivity (validation accuracy, one layer pruned at a time; plot: {path})")
+    shares = [share for share, _ in next(iter(curves.values()))]
+    print("  layer  " + "".join(f"{share:>8.0%}" for share in shares))
+    for name, points in curves.items():
+        print(f"  {name:<6} " + "".join(f"{100 * score:>7.1f}%" for _, score in points))
+
+
+def _run_compress(args: argparse.Namespace) -> int:
+    from glassnet.compress.runs import compress_loaded, open_run, run_sensitivity
+
+    bars, update = _progress(args.no_progress)
+    try:
+        recipe = _recipe(args).check()
+        run = open_run(args.run)
+        if args.sensitivity:
+            _print_sensitivity(run_sensitivity(run, args.sensitivity), args.sensitivity)
+        if bars is not None:
+            with bars:
+                report = compress_loaded(run, recipe, args.out, update)
+        else:
+            report = compress_loaded(run, recipe, args.out)
+    except INPUT_ERRORS as problem:
+        return error("compress", problem)
+    _print_report(report)
+    return 0
+
+
+def configure_compress(parser: argparse.ArgumentParser) -> None:
+    configure(
+        parser,
+        description="Compress the best checkpoint of a run folder (glassnet train) into one safetensors file\n"
+        "of bitstreams and code books, and print Deep Compression's per-layer table, the sizes on\n"
+        "disk and the accuracy before/after on the run's own test split. BatchNorm is folded first.\n"
+        "Stages, in order: --prune (iterative, retraining --finetune-epochs after each round),\n"
+        "then one of --cluster-bits (k-means weight sharing, code book retrained), --quantize or\n"
+        "--binarize; --huffman codes the cluster indices and sparse gaps. Load the file back with\n"
+        "glassnet.compress.load(path). Bad input exits with status 2 and one line.",
+        epilog="examples:\n  glassnet compress runs/digits-mlp --recipe deep-compression -o mlp.gnc.safetensors\n"
+        "  glassnet compress runs/digits-mlp --prune 0.9 --cluster-bits 5 --huffman "
+        "--finetune-epochs 10 -o mlp.gnc.safetensors\n"
+        "  glassnet compress runs/digits-lenet --quantize int8 -o lenet-int8.gnc.safetensors",
+    )
+    parser.add_argument("run", metavar="RUN", help="a run folder written by glassnet train")
+    parser.add_argument(
+        "-o", "--out", required=True, metavar="FILE", help="the compressed file to write"
+    )
+    parser.add_argument(
+        "--recipe",
+        choices=("deep-compression",),
+        help="Han et al.'s three stages "
+        "(prune 0.9 in 3 rounds, 5-bit sharing, Huffman, 10 epochs per retraining); "
+        "other options override its values",
+    )
+    parser.add_argument(
+        "--prune",
+        type=float,
+        metavar="SHARE",
+        help="share of each layer's weights to remove, in (0, 1)",
+    )
+    parser.add_argument(
+        "--prune-rounds",
+        type=positive_int,
+        metavar="N",
+        help="iterative pruning rounds (default 3)",
+    )
+    parser.add_argument(
+        "--cluster-bits",
+        type=positive_int,
+        metavar="B",
+        help="share 2^B values per layer (k-means)",
+    )
+    parser.add_argument(
+        "--cluster-init",
+        choices=("linear", "density", "random"),
+        help="k-means start (default linear)",
+    )
+    parser.add_argument(
+        "--index-bits",
+        type=positive_int,
+        metavar="B",
+        help="sparse gap width (default: the best per layer)",
+    )
+    parser.add_argument("--huffman", action="store_true", help="Huffman-code the indices and gaps")
+    parser.add_argument(
+        "--quantize", choices=("int8", "int4"), help="linear quantisation of the weights"
+    )
+    parser.add_argument(
+        "--per-tensor",
+        action="store_true",
+        help="one quantisation scale per tensor (default: per channel)",
+    )
+    parser.add_argument(
+        "--binarize", choices=("bwn", "xnor"), help="binary weights (first and last layers kept)"
+    )
+    parser.add_argument(
+        "--finetune-epochs", type=int, metavar="N", help="retraining epochs per stage (default 0)"
+    )
+    parser.add_argument("--lr", type=float, help="retraining learning rate, Adam (default 1e-3)")
+    parser.add_argument("--seed", type=int, help="retraining shuffle order (default 0)")
+    parser.add_argument(
+        "--sensitivity",
+        metavar="PNG",
+        help="also plot each layer's validation accuracy vs the share of its weights kept "
+        "(pruned alone, no retraining) to PNG, and print it",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.set_defaults(handler=_run_compress)
