@@ -31,8 +31,8 @@ from glassnet.optim import Optimizer
 from glassnet.optim.lr_scheduler import OneCycleLR, ReduceLROnPlateau
 from glassnet.tensor import Tensor
 from glassnet.train import checkpoint as ckpt
-from glassnet.train.checkpoint_schema import check_fits, check_structure
 from glassnet.train.callbacks.base import Callback, CallbackList
+from glassnet.train.checkpoint_schema import check_fits, check_structure
 from glassnet.train.history import History
 from glassnet.train.running import RunningEpoch, compute_metrics, resolve_metrics
 
