@@ -32,6 +32,7 @@ removed (see `workers.py` and `processes.py`). `with pipeline.epoch(k) as batche
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -80,6 +81,7 @@ class _Map:
     backend: str
     on_error: str
     seed: int | None = None
+    timeout: float | None = None
 
     @property
     def name(self) -> str:
@@ -97,6 +99,7 @@ class _Batch:
     workers: int
     backend: str
     seed: int | None = None
+    timeout: float | None = None
 
     def __str__(self) -> str:
         collate = f", collate={_name(self.collate)}" if self.collate else ""
@@ -159,12 +162,20 @@ class Pipeline:
         backend: str = "thread",
         on_error: str = "raise",
         seed: int | None = None,
+        timeout: float | None = None,
     ) -> Pipeline:
         """Apply `fn` to every record on `workers` threads or processes (0: in the consumer).
 
         on_error="raise" raises the first failure naming the record (file or index);
         on_error="skip" drops failing records and warns once per epoch with the count.
-        backend="process" needs a picklable `fn` (defined at module level).
+        backend="process" needs a picklable `fn` (defined at module level), and is the
+        choice for work that may hang: a stuck process is terminated, a stuck thread
+        keeps running until the process exits (shutdown does not wait for it).
+        timeout: seconds one record may run on a worker (torch's DataLoader `timeout`);
+        past it the record fails with a TimeoutError naming it, which on_error="skip"
+        skips and counts. The stuck thread is left running and replaced by a fresh one; a
+        stuck process is killed and replaced. Needs workers >= 1: with workers=0 `fn` runs
+        in the consumer's own thread, which nothing can interrupt.
         seed: random transforms inside `fn` draw from the record's own stream
         `sample_generator(seed, epoch, record)`, so augmentation is the same whatever
         the worker count or backend (without it they share glassnet's generator).
@@ -175,7 +186,14 @@ class Pipeline:
         if on_error not in ON_ERROR:
             raise ValueError(f"Pipeline.map: on_error must be one of {ON_ERROR}, got {on_error!r}")
         return self._then(
-            _Map(fn, int(workers), backend, on_error, _check_seed(seed, "Pipeline.map"))
+            _Map(
+                fn,
+                int(workers),
+                backend,
+                on_error,
+                _check_seed(seed, "Pipeline.map"),
+                _check_timeout(timeout, workers, "Pipeline.map"),
+            )
         )
 
     def batch(
@@ -186,12 +204,14 @@ class Pipeline:
         workers: int = 0,
         backend: str = "thread",
         seed: int | None = None,
+        timeout: float | None = None,
     ) -> Pipeline:
         """Group `batch_size` records and collate them (default: `default_collate`, stacking arrays).
 
         `workers` collate batches in parallel (tf.data's num_parallel_calls); right after the
         source they also read the records, each inside its own random stream when `seed` is
         given (as `map`'s seed: a dataset's random transforms then ignore the worker count).
+        timeout: seconds one batch may take on a worker, as `map`'s.
         """
         _check_count(batch_size, "batch", "batch_size")
         if collate is not None and not callable(collate):
@@ -207,6 +227,7 @@ class Pipeline:
                 int(workers),
                 backend,
                 _check_seed(seed, "Pipeline.batch"),
+                _check_timeout(timeout, workers, "Pipeline.batch"),
             )
         )
 
@@ -264,6 +285,7 @@ class Pipeline:
     def _run(self, epoch: int) -> Iterator[Any]:
         """Build the chain of generators for one epoch (see the module docstring)."""
         source, stages, describe = self._source, list(self._stages), self._describe
+        cancel = threading.Event()  # set when a prefetch's consumer closes early
         order = numpy.arange(len(source), dtype=numpy.int64)
         while stages and isinstance(stages[0], _Shuffle):  # shuffles of the source permute indices
             shuffle = stages.pop(0)
@@ -289,7 +311,15 @@ class Pipeline:
                 0 if gather else batch.workers
             )  # one vectorised copy: handing it out only adds cost
             records = map_stage(
-                records, fn, workers, batch.backend, "raise", describe, "Pipeline.batch"
+                records,
+                fn,
+                workers,
+                batch.backend,
+                "raise",
+                describe,
+                "Pipeline.batch",
+                batch.timeout if workers else None,
+                cancel,
             )
             read = True
         else:
@@ -312,7 +342,15 @@ class Pipeline:
                         with_keys(records),
                     )
                 records = map_stage(
-                    records, fn, stage.workers, stage.backend, stage.on_error, describe, stage.name
+                    records,
+                    fn,
+                    stage.workers,
+                    stage.backend,
+                    stage.on_error,
+                    describe,
+                    stage.name,
+                    stage.timeout,
+                    cancel,
                 )
                 read = True
             elif isinstance(stage, _Batch):
@@ -331,6 +369,8 @@ class Pipeline:
                     "raise",
                     describe,
                     "Pipeline.batch",
+                    stage.timeout,
+                    cancel,
                 )
                 read = True
             else:
@@ -339,7 +379,7 @@ class Pipeline:
                         records, source.get, 0, "thread", "raise", describe, "Pipeline read"
                     )
                     read = True
-                records = prefetch(records, stage.size)
+                records = prefetch(records, stage.size, cancel)
         if not read:
             records = map_stage(
                 records, source.get, 0, "thread", "raise", describe, "Pipeline read"
@@ -382,6 +422,21 @@ def _check_seed(seed: Any, where: str) -> int | None:
     ):
         raise ValueError(f"{where}: seed must be a non-negative integer or None, got {seed!r}")
     return None if seed is None else int(seed)
+
+
+def _check_timeout(timeout: Any, workers: int, where: str) -> float | None:
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise ValueError(
+            f"{where}: timeout must be a positive number of seconds or None, got {timeout!r}"
+        )
+    if workers == 0:
+        raise ValueError(
+            f"{where}: timeout={timeout!r} needs workers >= 1: with workers=0 the function runs in "
+            "the consumer's own thread, which nothing can interrupt"
+        )
+    return float(timeout)
 
 
 def _streams(stage: _Batch, epoch: int) -> RecordStreams | None:

@@ -141,6 +141,32 @@ def discard(value: Any) -> None:
             discard(item)
 
 
+def remove_orphans() -> list[str]:
+    """Remove segments whose consumer (the pid in `glassnet-<pid>-...`) no longer exists.
+
+    They are what a consumer and its workers killed together leave; a live (or unknown)
+    pid's segments are never touched.
+    """
+    removed = []
+    for path in glob.glob(f"{SHM_DIR}/glassnet-*-*"):
+        pid = os.path.basename(path).split("-")[1]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            _unlink(path)
+            removed.append(path)
+    return removed
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` exists (a zombie counts; so does another user's process)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: another user's live process
+        return True
+    return True
+
+
 def remove_matching(prefix: str) -> None:
     for path in glob.glob(glob.escape(prefix) + "*"):
         _unlink(path)
