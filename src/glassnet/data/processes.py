@@ -143,6 +143,7 @@ class ProcessPool:
             int, bytes
         ] = {}  # sent, no result yet: sent again if its worker is replaced
         self.busy_since = [time.monotonic()] * workers  # when each worker began its current record
+        self.ready = [False] * workers  # whether each worker has loaded its function
         self.closed = False
         self.started = 0
         self.sender = _Sender(self.task_ends)
@@ -179,6 +180,7 @@ class ProcessPool:
         )
         self.task_ends[worker] = task_writer
         self.result_ends[result_reader] = worker
+        self.ready[worker] = False
         try:
             process.start()
         finally:  # the worker holds the other ends: EOF then means it is gone
@@ -191,7 +193,7 @@ class ProcessPool:
         expired = []
         now = time.monotonic()
         for worker, held in enumerate(self.outstanding):
-            if not held or now - self.busy_since[worker] < timeout:
+            if not held or not self.ready[worker] or now - self.busy_since[worker] < timeout:
                 continue
             index = min(held)
             self._replace(worker, index)
@@ -250,6 +252,10 @@ class ProcessPool:
                 connection.close()
                 if self.outstanding[worker]:
                     self._died(worker, describe(min(self.outstanding[worker])))
+                continue
+            if index == _READY:  # the worker loaded its function: record clocks start now
+                self.ready[worker] = True
+                self.busy_since[worker] = time.monotonic()
                 continue
             if index == _STARTUP:
                 failure = RemoteFailure(*payload)
@@ -408,6 +414,7 @@ class _Sender(threading.Thread):
 
 
 _STARTUP = -1  # the index of the message a worker sends when it cannot load its function
+_READY = -2  # the index of the message a worker sends once it has loaded its function
 
 
 def _worker_main(
@@ -426,6 +433,7 @@ def _worker_main(
         except Exception as error:
             results.send((_STARTUP, False, _failure(error, worker)))
             return
+        results.send((_READY, True, None))
         while True:
             try:
                 index, value = pickle.loads(tasks.recv_bytes())
