@@ -197,7 +197,20 @@ def check_fits(checkpoint: dict[str, Any], model: Any, optimizer: Any, source: s
         zip(checkpoint["optimizer"]["param_groups"], optimizer.param_groups)
     ):
         _check_group(saved, live, index, source)
-    for key, values in checkpoint["optimizer"]["state"].items():
+    states = checkpoint["optimizer"]["state"]
+    names = {
+        key: sorted(map(str, values)) for key, values in states.items() if isinstance(values, dict)
+    }
+    if (
+        len({tuple(keys) for keys in names.values()}) > 1
+    ):  # an optimizer keeps the same per parameter
+        first, *_ = names.items()
+        odd = next(key for key, keys in names.items() if keys != first[1])
+        raise CheckpointError(
+            f"{source}: entry 'optimizer.state.{odd}' holds {names[odd]}, but "
+            f"'optimizer.state.{first[0]}' holds {first[1]}"
+        )
+    for key, values in states.items():
         entry = f"optimizer.state.{key}"
         if not _is_int(key) or not 0 <= key < len(params) or not isinstance(values, dict):
             raise CheckpointError(
