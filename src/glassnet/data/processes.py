@@ -32,6 +32,7 @@ worker is killed, a fresh one takes its place, and the records it held are sent 
 from __future__ import annotations
 
 import atexit
+import ctypes
 import multiprocessing
 import multiprocessing.connection
 import multiprocessing.forkserver
@@ -41,6 +42,7 @@ import queue
 import secrets
 import select
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -367,9 +369,16 @@ _live_pools: weakref.WeakSet[ProcessPool] = weakref.WeakSet()
 
 @atexit.register  # registered after multiprocessing's own handler, so it runs first (atexit is LIFO)
 def _shutdown_live_pools() -> None:
-    """An iterator still open at exit (a global, a cycle): stop its workers and remove its shared memory."""
+    """An iterator still open at exit (a global, a cycle): stop its workers and remove its shared memory.
+
+    This module is preloaded into the fork server, so the hook runs there too, when the
+    fork server exits because its consumer died: it removes the segments of that dead
+    consumer, including those of workers killed while stuck in C code (which could not
+    clean up themselves).
+    """
     for pool in list(_live_pools):
         pool.shutdown()
+    shm.remove_orphans()
 
 
 def _preload_into_forkserver(context: Any) -> None:
@@ -415,6 +424,7 @@ class _Sender(threading.Thread):
 
 _STARTUP = -1  # the index of the message a worker sends when it cannot load its function
 _READY = -2  # the index of the message a worker sends once it has loaded its function
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def _worker_main(
@@ -424,6 +434,7 @@ def _worker_main(
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the consumer's to handle
     signal.signal(signal.SIGTERM, _exit_on_terminate)  # terminate() still runs the cleanup below
     packer = shm.Packer(prefix)
+    _die_with_fork_server()
     threading.Thread(
         target=_watch_consumer, args=(consumer, packer), name="glassnet-watchdog", daemon=True
     ).start()
@@ -456,6 +467,34 @@ def _worker_main(
     finally:
         packer.remove_leftovers()
         results.close()
+
+
+def _die_with_fork_server() -> None:
+    """Let the fork server exit when the consumer does, and take this worker with it (Linux).
+
+    The watchdog thread below needs the GIL to act, which a function stuck in C code
+    (`sum(range(10**12))`) never gives up. So the kernel does it: the fork server exits
+    when the consumer's end of its "alive" pipe closes, unless a worker holds a copy of
+    that end (each inherits one): this worker closes its copy, and asks for SIGKILL
+    when its parent, the fork server, exits (PR_SET_PDEATHSIG).
+    """
+    server = getattr(multiprocessing.forkserver, "_forkserver", None)
+    alive_end = getattr(server, "_forkserver_alive_fd", None)
+    if alive_end is not None:  # multiprocessing's private name for it (CPython 3.8 .. 3.13)
+        try:
+            os.close(alive_end)
+        except OSError:
+            pass
+        server._forkserver_alive_fd = None
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the fork server is already gone
+        os._exit(1)
 
 
 def _watch_consumer(consumer: int, packer: shm.Packer) -> None:

@@ -157,7 +157,16 @@ def remove_orphans() -> list[str]:
 
 
 def pid_alive(pid: int) -> bool:
-    """Whether process `pid` exists (a zombie counts; so does another user's process)."""
+    """Whether process `pid` is running: a zombie (dead, not yet reaped) is not; another
+    user's process is."""
+    if os.path.isdir("/proc/self"):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except FileNotFoundError:
+            return False
+        except OSError:
+            pass  # unreadable: ask the kernel
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
