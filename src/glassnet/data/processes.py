@@ -32,7 +32,6 @@ worker is killed, a fresh one takes its place, and the records it held are sent 
 from __future__ import annotations
 
 import atexit
-import ctypes
 import multiprocessing
 import multiprocessing.connection
 import multiprocessing.forkserver
@@ -40,17 +39,14 @@ import os
 import pickle
 import queue
 import secrets
-import select
-import signal
-import sys
 import threading
 import time
-import traceback
 import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from glassnet.data import shm
+from glassnet.data.process_worker import READY, STARTUP, worker_main
 from glassnet.data.workers import (
     POLL_S,
     SHUTDOWN_GRACE_S,
@@ -61,8 +57,6 @@ from glassnet.data.workers import (
     RemoteFailure,
     close_iterator,
 )
-
-WATCHDOG_POLL_S = 0.5  # how often a worker looks for its consumer where there is no pidfd
 
 
 def process_map(
@@ -175,7 +169,7 @@ class ProcessPool:
         self.started += 1  # a fresh prefix per process: a replaced worker's files stay its own
         prefix = f"{self.prefix}{self.started}-" if self.prefix else None
         process = self.context.Process(
-            target=_worker_main,
+            target=worker_main,
             args=(self.blob, worker, task_reader, result_writer, prefix, os.getpid()),
             name=f"glassnet-data-{worker}",
             daemon=True,
@@ -255,11 +249,11 @@ class ProcessPool:
                 if self.outstanding[worker]:
                     self._died(worker, describe(min(self.outstanding[worker])))
                 continue
-            if index == _READY:  # the worker loaded its function: record clocks start now
+            if index == READY:  # the worker loaded its function: record clocks start now
                 self.ready[worker] = True
                 self.busy_since[worker] = time.monotonic()
                 continue
-            if index == _STARTUP:
+            if index == STARTUP:
                 failure = RemoteFailure(*payload)
                 raise RuntimeError(
                     f"{self.name}: worker process {worker} (pid {failure.pid}) could not load the "
@@ -420,107 +414,3 @@ class _Sender(threading.Thread):
                 self.connections[worker].send_bytes(message)
             except (OSError, ValueError):
                 pass  # the worker is gone; the consumer sees EOF on its result pipe and reports it
-
-
-_STARTUP = -1  # the index of the message a worker sends when it cannot load its function
-_READY = -2  # the index of the message a worker sends once it has loaded its function
-_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-
-
-def _worker_main(
-    blob: bytes, worker: int, tasks: Any, results: Any, prefix: str | None, consumer: int
-) -> None:
-    """The loop each worker process runs: read (index, item), send (index, ok, result)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the consumer's to handle
-    signal.signal(signal.SIGTERM, _exit_on_terminate)  # terminate() still runs the cleanup below
-    packer = shm.Packer(prefix)
-    _die_with_fork_server()
-    threading.Thread(
-        target=_watch_consumer, args=(consumer, packer), name="glassnet-watchdog", daemon=True
-    ).start()
-    try:
-        try:
-            fn = pickle.loads(blob)
-        except Exception as error:
-            results.send((_STARTUP, False, _failure(error, worker)))
-            return
-        results.send((_READY, True, None))
-        while True:
-            try:
-                index, value = pickle.loads(tasks.recv_bytes())
-            except (EOFError, OSError):
-                return  # the consumer closed our pipe (shutdown) or died
-            try:
-                message = (index, True, packer.pack(fn(value)))
-            except Exception as error:
-                message = (index, False, _failure(error, worker))
-            try:
-                results.send(message)
-            except (BrokenPipeError, ConnectionError):
-                return
-            except Exception as error:
-                problem = TypeError(
-                    f"its result ({type(message[2]).__name__}) cannot be pickled to send it "
-                    f"back from the worker process: {error}"
-                )
-                results.send((index, False, _failure(problem, worker)))
-    finally:
-        packer.remove_leftovers()
-        results.close()
-
-
-def _die_with_fork_server() -> None:
-    """Let the fork server exit when the consumer does, and take this worker with it (Linux).
-
-    The watchdog thread below needs the GIL to act, which a function stuck in C code
-    (`sum(range(10**12))`) never gives up. So the kernel does it: the fork server exits
-    when the consumer's end of its "alive" pipe closes, unless a worker holds a copy of
-    that end (each inherits one): this worker closes its copy, and asks for SIGKILL
-    when its parent, the fork server, exits (PR_SET_PDEATHSIG).
-    """
-    server = getattr(multiprocessing.forkserver, "_forkserver", None)
-    alive_end = getattr(server, "_forkserver_alive_fd", None)
-    if alive_end is not None:  # multiprocessing's private name for it (CPython 3.8 .. 3.13)
-        try:
-            os.close(alive_end)
-        except OSError:
-            pass
-        server._forkserver_alive_fd = None
-    if not sys.platform.startswith("linux"):
-        return
-    parent = os.getppid()
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the fork server is already gone
-        os._exit(1)
-
-
-def _watch_consumer(consumer: int, packer: shm.Packer) -> None:
-    """Wait for the consumer process to end, then remove this worker's shared memory and exit."""
-    try:
-        handle = os.pidfd_open(consumer)
-    except (AttributeError, OSError):  # no pidfd (not Linux >= 5.3), or the consumer is gone
-        handle = None
-    if handle is not None:
-        select.select([handle], [], [])  # readable once the process has exited
-    else:
-        while shm.pid_alive(consumer):
-            time.sleep(WATCHDOG_POLL_S)
-    packer.remove_leftovers()
-    os._exit(1)  # the main thread may be stuck inside the function: do not wait for it
-
-
-def _exit_on_terminate(signum: int, frame: Any) -> None:
-    raise SystemExit(128 + signum)
-
-
-def _failure(error: BaseException, worker: int) -> tuple[Any, ...]:
-    exc_type: type[BaseException] | None = type(error)
-    try:
-        pickle.loads(pickle.dumps(exc_type))
-    except Exception:
-        exc_type = None
-    trace = "".join(traceback.format_exception(error))
-    return exc_type, type(error).__name__, str(error), trace, worker, os.getpid()
