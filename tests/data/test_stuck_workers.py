@@ -22,7 +22,7 @@ import numpy
 import pytest
 from test_shutdown import alive, assert_clean, descendants, fork_server, snapshot  # noqa: F401 (fork_server: an autouse fixture)
 
-from glassnet.data import Pipeline, SkippedRecordsWarning, shm
+from glassnet.data import DataLoader, Pipeline, SkippedRecordsWarning, shm
 
 pytestmark = pytest.mark.skipif(
     not os.path.isdir("/proc"), reason="inspects processes through /proc (Linux)"
@@ -258,3 +258,27 @@ def test_segments_of_a_dead_consumer_are_removed_by_the_next_pool(tmp_path):
         for path in (orphan, mine):
             if os.path.exists(path):
                 os.unlink(path)
+
+
+class StuckDataset:
+    def __len__(self):
+        return 12
+
+    def __getitem__(self, index):
+        if index == 3:
+            RELEASE.wait(60)
+        return numpy.full(2, index, dtype=numpy.float32), index
+
+
+@pytest.mark.timeout(30)
+def test_dataloader_timeout_names_the_stuck_batch(stuck_threads):
+    loader = DataLoader(StuckDataset(), batch_size=2, num_workers=2, timeout=0.3)
+    with (
+        pytest.raises(TimeoutError, match=r"failed on batch 1 .*still running after timeout=0.3 s"),
+        pytest.warns(ResourceWarning),
+    ):
+        list(loader)
+    with pytest.raises(ValueError, match=r"timeout=1 needs num_workers > 0"):
+        DataLoader(StuckDataset(), timeout=1)
+    with pytest.raises(ValueError, match=r"timeout must be a non-negative number"):
+        DataLoader(StuckDataset(), num_workers=1, timeout=-1)
