@@ -234,3 +234,19 @@ def test_two_identical_runs_write_the_same_bytes(run_folder, tmp_path, capsys):
     assert status == 0, err
     for name in RUN_FILES:
         assert (out / name).read_bytes() == (run_folder / name).read_bytes(), name
+
+
+def test_eval_refuses_a_relabelled_or_nan_best_checkpoint(run_copy, capsys):
+    best = run_copy / "best.safetensors"
+
+    def relabel(header):
+        header["model/1.weight"]["dtype"] = "I32"
+        return header
+
+    original = best.read_bytes()
+    rewrite_header(best, relabel)
+    err = one_line_error(capsys, ["eval", str(run_copy)])
+    assert f"'{best}': tensor '1.weight' is int32 in the file but float32 in the run" in err
+    best.write_bytes(original)
+    edit_checkpoint(best, lambda c: c["model"]["1.bias"].data.__setitem__(0, numpy.nan))
+    assert "tensor '1.bias' holds 1 NaN" in one_line_error(capsys, ["eval", str(run_copy)])

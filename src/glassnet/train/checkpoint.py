@@ -35,7 +35,7 @@ from typing import Any
 from glassnet import random as glassnet_random
 from glassnet.nn.state_dict import as_array
 from glassnet.serialization import load
-from glassnet.train.checkpoint_schema import CheckpointError, check_structure
+from glassnet.train.checkpoint_schema import CheckpointError, check_model_arrays, check_structure
 
 FORMAT = "glassnet.train.checkpoint"
 VERSION = 1
@@ -140,11 +140,17 @@ def model_state_of(checkpoint: dict[str, Any]) -> dict[str, Any]:
     return checkpoint
 
 
-def load_weights(model: Any, path: str | os.PathLike[str]) -> None:
-    """Load the model weights of a training checkpoint, or a bare state-dict file, into `model`."""
+def load_weights(model: Any, path: str | os.PathLike[str], exact: bool = False) -> None:
+    """Load the model weights of a training checkpoint, or a bare state-dict file, into `model`.
+
+    exact=True (a run's own files): every weight must have the model's dtype and be
+    finite, instead of being cast as `load_state_dict` casts.
+    """
     state = model_state_of(load(path))
     if not isinstance(state, dict):
         raise CheckpointError(
             f"'{os.fspath(path)}' holds a {type(state).__name__}, not model weights (a dict)"
         )
+    if exact:
+        check_model_arrays(state, model, f"'{os.fspath(path)}'", prefix="")
     load_model_state(model, state, f"'{os.fspath(path)}'")

@@ -186,12 +186,19 @@ def _check_group(saved: Any, live: dict[str, Any], index: int, source: str) -> N
             )
 
 
+def check_model_arrays(
+    state: dict[str, Any], model: Any, source: str, prefix: str = "model."
+) -> None:
+    """Weights of a run's own file: each in the model's dtype (no silent cast) and finite."""
+    own = model.state_dict()
+    for key, value in state.items():
+        if key in own:
+            _check_array(value, f"{prefix}{key}", source, as_array(own[key]).dtype)
+
+
 def check_fits(checkpoint: dict[str, Any], model: Any, optimizer: Any, source: str) -> None:
     """The arrays fit the run: model dtypes as the model's, optimizer state finite and in its parameter's dtype."""
-    own = model.state_dict()
-    for key, value in checkpoint["model"].items():
-        if key in own:
-            _check_array(value, f"model.{key}", source, as_array(own[key]).dtype)
+    check_model_arrays(checkpoint["model"], model, source)
     params = list({id(p): p for group in optimizer.param_groups for p in group["params"]}.values())
     for index, (saved, live) in enumerate(
         zip(checkpoint["optimizer"]["param_groups"], optimizer.param_groups)

@@ -379,7 +379,7 @@ def _evaluate(job: _Job, which: str, split: str) -> RunResult:
     path = job.out / f"{which}.safetensors"
     if not path.is_file():
         raise FileNotFoundError(f"'{job.out}' has no {path.name}")
-    load_weights(job.model, path)
+    load_weights(job.model, path, exact=True)
     best_epoch = None
     history = job.trainer.history
     val_loss = np.asarray(history.history.get("val_loss", []))
