@@ -196,9 +196,34 @@ def check_model_arrays(
             _check_array(value, f"{prefix}{key}", source, as_array(own[key]).dtype)
 
 
-def check_fits(checkpoint: dict[str, Any], model: Any, optimizer: Any, source: str) -> None:
-    """The arrays fit the run: model dtypes as the model's, optimizer state finite and in its parameter's dtype."""
-    check_model_arrays(checkpoint["model"], model, source)
+def check_fits(checkpoint: dict[str, Any], trainer: Any, source: str) -> None:
+    """The checkpoint fits `trainer`'s run: the same optimizer and scheduler classes, the same
+    shuffle seed, a batch position inside an epoch, model dtypes as the model's, and
+    optimizer state finite and in its parameter's dtype. (Keys and shapes: `load_model_state`.)"""
+    for role, saved in checkpoint["classes"].items():
+        current = getattr(trainer, role)
+        name = type(current).__name__ if current is not None else None
+        if role != "model" and saved != name:
+            raise CheckpointError(
+                f"{source} was written with {role} {saved}, but this run has {name}"
+            )
+    position = checkpoint["trainer"]
+    saved_seed = position["data_seed"]
+    if saved_seed is not None and trainer.data_seed is not None and saved_seed != trainer.data_seed:
+        raise CheckpointError(
+            f"{source}: the run it comes from shuffled train with seed {saved_seed}, this "
+            f"train loader has seed {trainer.data_seed}; the resumed epochs would see other "
+            "batches (build the loader with the original seed)"
+        )
+    steps = trainer.steps_per_epoch
+    if steps is not None and position["batch_in_epoch"] > steps:
+        raise CheckpointError(
+            f"resume: {source}: entry 'trainer.batch_in_epoch' is {position['batch_in_epoch']}, "
+            f"but an epoch of train has {steps} batches"
+        )
+    model, optimizer = trainer.model, trainer.optimizer
+    check_model_arrays(checkpoint["model"], model, f"resume: {source}")
+    source = f"resume: {source}"
     params = list({id(p): p for group in optimizer.param_groups for p in group["params"]}.values())
     for index, (saved, live) in enumerate(
         zip(checkpoint["optimizer"]["param_groups"], optimizer.param_groups)

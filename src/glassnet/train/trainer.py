@@ -380,28 +380,9 @@ class Trainer:
             check_structure(state, "resume: the checkpoint")
         else:
             state = ckpt.read_checkpoint(checkpoint)
-        for role, saved in state["classes"].items():
-            current = getattr(self, role)
-            name = type(current).__name__ if current is not None else None
-            if role != "model" and saved != name:
-                raise ckpt.CheckpointError(
-                    f"{source} was written with {role} {saved}, but this run has {name}"
-                )
-        check_fits(state, self.model, self.optimizer, f"resume: {source}")
+        check_fits(state, self, source)
         ckpt.load_model_state(self.model, state["model"], source)
         trainer = state["trainer"]
-        saved_seed = trainer["data_seed"]
-        if saved_seed is not None and self.data_seed is not None and saved_seed != self.data_seed:
-            raise ckpt.CheckpointError(
-                f"{source}: the run it comes from shuffled train with seed {saved_seed}, this "
-                f"train loader has seed {self.data_seed}; the resumed epochs would see other "
-                "batches (build the loader with the original seed)"
-            )
-        if self.steps_per_epoch is not None and trainer["batch_in_epoch"] > self.steps_per_epoch:
-            raise ckpt.CheckpointError(
-                f"resume: {source}: entry 'trainer.batch_in_epoch' is {trainer['batch_in_epoch']}, "
-                f"but an epoch of train has {self.steps_per_epoch} batches"
-            )
         try:
             self.optimizer.load_state_dict(state["optimizer"])
             if self.scheduler is not None:
