@@ -6,7 +6,10 @@ accepted the file silently; now it fails at once with one line naming the file.
 
 from __future__ import annotations
 
+import gzip
+import io
 import pickle
+import zipfile
 
 import numpy as np
 import pytest
@@ -15,6 +18,7 @@ from glassnet.cli import main
 from glassnet.data.datasets import CIFAR10, DatasetError
 from glassnet.data.datasets.arrays import CSVDataset, NPZDataset, read_csv
 from glassnet.data.datasets.cifar10 import read_cifar10_batch, read_cifar10_binary
+from glassnet.data.datasets.idx import read_idx
 
 
 def shared_reference_bomb(depth: int) -> bytes:
@@ -120,3 +124,34 @@ def test_a_bad_npz_gives_one_line_through_the_cli(tmp_path, capsys, arrays, mess
     err = one_line_error(capsys, ["train", "--data", str(path), "--out", str(tmp_path / "run")])
     assert "bad.npz" in err
     assert not (tmp_path / "run").exists()  # a refused run leaves nothing behind
+
+
+@pytest.mark.timeout(30)
+def test_a_gzip_bomb_stops_past_the_size_its_idx_header_declares(tmp_path):
+    """A few KB of gzip that expand to 1 GB: reading stops one chunk past the declared 16 bytes."""
+    header = bytes([0, 0, 0x08, 1]) + (8).to_bytes(4, "big")  # 8 uint8 labels
+    path = tmp_path / "train-labels-idx1-ubyte.gz"
+    with gzip.open(path, "wb") as stream:
+        stream.write(header + bytes(8))
+        block = bytes(1 << 20)
+        for _ in range(1024):
+            stream.write(block)
+    assert path.stat().st_size < 2_000_000
+    with pytest.raises(
+        DatasetError, match=r"decompresses to more than the 16 bytes its IDX header"
+    ):
+        read_idx(path)
+
+
+def test_an_npz_array_too_large_for_memory_is_one_line(tmp_path, capsys):
+    """An .npy header inside the zip that declares 2**60 float64 values (the data is absent)."""
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        buffer, {"descr": "<f8", "fortran_order": False, "shape": (2**40, 2**20)}
+    )
+    path = tmp_path / "huge.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("x.npy", buffer.getvalue())
+        archive.writestr("y.npy", buffer.getvalue())
+    with pytest.raises(DatasetError, match=r"huge.npz: array 'x' "):
+        NPZDataset(path)

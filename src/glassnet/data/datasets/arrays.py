@@ -55,6 +55,10 @@ def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
                 ) from error
             except (OSError, EOFError, zipfile.BadZipFile) as error:
                 raise DatasetError(f"{path}: array {key!r} is corrupt: {error}") from error
+            except MemoryError:  # the shape its header declares does not fit in memory
+                raise DatasetError(
+                    f"{path}: array {key!r} declares more data than fits in memory"
+                ) from None
     return arrays
 
 
