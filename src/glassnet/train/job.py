@@ -116,7 +116,12 @@ def resolve_config(options: dict[str, Any]) -> dict[str, Any]:
     if not config["lr"] > 0:
         raise ValueError(f"lr must be > 0, got {config['lr']!r}")
     if config["hidden"] is not None:
-        config["hidden"] = [int(size) for size in config["hidden"]]
+        hidden = config["hidden"]
+        if not isinstance(hidden, (list, tuple)) or not all(
+            isinstance(size, int) and not isinstance(size, bool) and size > 0 for size in hidden
+        ):
+            raise ValueError(f"hidden must be a list of positive integers, got {hidden!r}")
+        config["hidden"] = [int(size) for size in hidden]
     seed = config["seed"]
     if isinstance(seed, bool) or not isinstance(seed, int) or not SEED_MIN <= seed <= SEED_MAX:
         raise ValueError(
