@@ -140,8 +140,10 @@ def generator_seed(seed: int) -> int:
 def check_model_size(config: dict[str, Any], input_shape: tuple[int, ...], classes: int) -> None:
     """Refuse --hidden widths whose weights alone would not fit in memory, before allocating them.
 
-    The estimate is a lower bound: the Linear layers joining the input features, the
-    hidden widths and the classes, as float32, times 4 (weights, gradients, two Adam moments).
+    The estimate: Linear layers joining the input features, the hidden widths and the
+    classes, as float32, times 4 (weights, gradients, two Adam moments). It is about the
+    MLP's size; other models differ by a small factor, which only matters for widths
+    within that factor of the machine's memory.
     """
     if config["hidden"] is None:
         return
