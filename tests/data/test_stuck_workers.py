@@ -242,10 +242,13 @@ def test_segments_of_a_dead_consumer_are_removed_by_the_next_pool(tmp_path):
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
     )
     pid = int(dead.stdout)
-    orphan = f"{shm.SHM_DIR}/glassnet-{pid}-deadbeef-1-1"
+    orphan = f"{shm.SHM_DIR}/glassnet-{pid}-{shm.NAMESPACE}.deadbeef-1-1"
     with open(orphan, "wb") as handle:
         handle.write(b"left behind")
-    mine = f"{shm.SHM_DIR}/glassnet-{os.getpid()}-cafecafe-1-1"
+    mine = f"{shm.SHM_DIR}/glassnet-{os.getpid()}-{shm.NAMESPACE}.cafecafe-1-1"
+    elsewhere = f"{shm.SHM_DIR}/glassnet-{pid}-1.other-1-1"  # another pid namespace
+    with open(elsewhere, "wb") as handle:
+        handle.write(b"not ours to judge")
     with open(mine, "wb") as handle:
         handle.write(b"a live consumer's")
     try:
@@ -253,9 +256,9 @@ def test_segments_of_a_dead_consumer_are_removed_by_the_next_pool(tmp_path):
             Pipeline.from_arrays(numpy.arange(3)).map(sleep_on_three, workers=1, backend="process")
         ) == [0, 10, 20]
         assert not os.path.exists(orphan)
-        assert os.path.exists(mine)
+        assert os.path.exists(mine) and os.path.exists(elsewhere)
     finally:
-        for path in (orphan, mine):
+        for path in (orphan, mine, elsewhere):
             if os.path.exists(path):
                 os.unlink(path)
 

@@ -125,11 +125,7 @@ class ProcessPool:
         context = multiprocessing.get_context("forkserver")
         _preload_into_forkserver(context)
         self.name = name
-        self.prefix = (
-            f"{shm.SHM_DIR}/glassnet-{os.getpid()}-{secrets.token_hex(4)}-"
-            if shm.available()
-            else None
-        )
+        self.prefix = shm.pool_prefix(secrets.token_hex(4)) if shm.available() else None
         self.context, self.workers = context, workers
         self.processes: list[Any] = [None] * workers
         self.task_ends: list[Any] = [None] * workers
