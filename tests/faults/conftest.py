@@ -8,12 +8,12 @@ import pytest
 from glassnet.data import Pipeline
 
 
-def identity(x):
-    return int(x)
-
-
 @pytest.fixture(scope="module")
 def fork_server():
-    """Start the fork server (and its resource tracker): they live as long as the interpreter."""
-    pipeline = Pipeline.from_arrays(numpy.arange(2)).map(identity, workers=1, backend="process")
+    """Start the fork server (and its resource tracker): they live as long as the interpreter.
+
+    The function is a builtin: one defined in a conftest would be looked up by workers in
+    whichever `conftest` module they import first.
+    """
+    pipeline = Pipeline.from_arrays(numpy.arange(2)).map(int, workers=1, backend="process")
     assert list(pipeline) == [0, 1]
