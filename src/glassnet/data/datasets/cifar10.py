@@ -107,7 +107,7 @@ class RestrictedUnpickler(pickle.Unpickler):
 
 
 MAX_DEPTH = 8  # a batch is dict -> list -> item: depth 2; 8 leaves room, and no more
-MAX_REFERENCES = 1_000_000  # a batch holds ~20,000 objects (labels and file names)
+MAX_REFERENCES = 200_000  # a batch holds ~20,000 objects (labels and file names): 10x that
 
 
 def _check_plain(value: Any, where: str) -> None:
