@@ -17,9 +17,12 @@ import numpy
 import pytest
 
 import glassnet
+from glassnet import optim
 from glassnet.cli import main
-from glassnet.nn import Linear
+from glassnet.data import DataLoader, TensorDataset
+from glassnet.nn import CrossEntropyLoss, Linear, Sequential
 from glassnet.serialization import MAX_JSON_DEPTH
+from glassnet.train import Trainer
 
 RUN_FILES = ("last.safetensors", "best.safetensors", "history.csv", "test_metrics.json")
 TRAIN = ["train", "--hidden", "16", "--epochs", "2", "--no-progress"]
@@ -250,3 +253,26 @@ def test_eval_refuses_a_relabelled_or_nan_best_checkpoint(run_copy, capsys):
     best.write_bytes(original)
     edit_checkpoint(best, lambda c: c["model"]["1.bias"].data.__setitem__(0, numpy.nan))
     assert "tensor '1.bias' holds 1 NaN" in one_line_error(capsys, ["eval", str(run_copy)])
+
+
+def test_parameter_groups_with_different_options_resume(tmp_path):
+    """Groups may keep different state (momentum in one, none in the other): still a valid checkpoint."""
+
+    def trainer():
+        glassnet.manual_seed(0)
+        model = Sequential(Linear(4, 8), Linear(8, 3))
+        groups = [
+            {"params": model[0].parameters(), "momentum": 0.9},
+            {"params": model[1].parameters(), "momentum": 0.0},
+        ]
+        return Trainer(model, optim.SGD(groups, lr=0.1), CrossEntropyLoss(), seed=0)
+
+    rng = numpy.random.default_rng(0)
+    data = TensorDataset(rng.standard_normal((32, 4)).astype(numpy.float32), rng.integers(0, 3, 32))
+    loader = DataLoader(data, batch_size=8, shuffle=True, seed=1)
+    first = trainer()
+    first.fit(loader, epochs=1)
+    first.save_checkpoint(tmp_path / "ckpt.safetensors")
+    again = trainer()
+    again.fit(loader, epochs=2, resume_from=tmp_path / "ckpt.safetensors")
+    assert len(again.history) == 2

@@ -230,18 +230,21 @@ def check_fits(checkpoint: dict[str, Any], trainer: Any, source: str) -> None:
     ):
         _check_group(saved, live, index, source)
     states = checkpoint["optimizer"]["state"]
-    names = {
-        key: sorted(map(str, values)) for key, values in states.items() if isinstance(values, dict)
-    }
-    if (
-        len({tuple(keys) for keys in names.values()}) > 1
-    ):  # an optimizer keeps the same per parameter
-        first, *_ = names.items()
-        odd = next(key for key, keys in names.items() if keys != first[1])
-        raise CheckpointError(
-            f"{source}: entry 'optimizer.state.{odd}' holds {names[odd]}, but "
-            f"'optimizer.state.{first[0]}' holds {first[1]}"
-        )
+    for group in checkpoint["optimizer"][
+        "param_groups"
+    ]:  # a group's options are shared: so are its keys
+        names = {
+            key: sorted(map(str, states[key]))
+            for key in group["params"]
+            if isinstance(states.get(key) if _is_int(key) else None, dict)
+        }
+        if len({tuple(keys) for keys in names.values()}) > 1:
+            (first, first_keys), *_ = names.items()
+            odd = next(key for key, keys in names.items() if keys != first_keys)
+            raise CheckpointError(
+                f"{source}: entry 'optimizer.state.{odd}' holds {names[odd]}, but "
+                f"'optimizer.state.{first}' of the same parameter group holds {first_keys}"
+            )
     for key, values in states.items():
         entry = f"optimizer.state.{key}"
         if not _is_int(key) or not 0 <= key < len(params) or not isinstance(values, dict):
