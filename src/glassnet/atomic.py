@@ -12,13 +12,15 @@ The recipe (the one databases use):
 If anything fails before step 3 the temporary file is removed and the previous file is
 untouched. A process killed with SIGKILL cannot clean up, so it may leave a hidden
 temporary (`.NAME.tmp-XXXX.SUFFIX`, or a writer's own `.tmpXXXXXX`) next to the
-target; the target itself is still whole.
+target; the target itself is still whole. `sweep_temporaries` removes them: whoever
+resumes in that folder calls it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import os
 import stat
 import tempfile
@@ -58,6 +60,32 @@ def fsync_folder(folder: str | os.PathLike[str]) -> None:
         os.close(descriptor)
 
 
+def _temporary_prefix(target: Path) -> str:
+    return f".{target.stem}.tmp-"
+
+
+def sweep_temporaries(
+    folder: str | os.PathLike[str], target: str | os.PathLike[str] | None = None
+) -> list[Path]:
+    """Remove the temporaries a killed writer left in `folder` (of `target` only, if given).
+
+    Only names `atomic_path` makes (`.STEM.tmp-XXXXXXXX.SUFFIX`) are touched. Call it when
+    no other process writes in `folder`. Returns the paths removed.
+    """
+    folder = Path(os.fspath(folder))
+    if target is None:
+        pattern = ".*.tmp-*"
+    else:
+        name = Path(os.fspath(target))
+        pattern = glob.escape(_temporary_prefix(name)) + "*" + glob.escape(name.suffix)
+    removed = []
+    for stale in folder.glob(pattern):
+        if stale.is_file() and not stale.is_symlink():
+            stale.unlink(missing_ok=True)
+            removed.append(stale)
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str], where: str = "atomic write") -> Iterator[Path]:
     """Yield a temporary path next to `path`; on success it replaces `path` atomically.
@@ -67,7 +95,7 @@ def atomic_path(path: str | os.PathLike[str], where: str = "atomic write") -> It
     """
     target = _target(path, where)
     descriptor, name = tempfile.mkstemp(
-        prefix=f".{target.stem}.tmp-", suffix=target.suffix, dir=target.parent
+        prefix=_temporary_prefix(target), suffix=target.suffix, dir=target.parent
     )
     os.close(descriptor)
     temporary = Path(name)

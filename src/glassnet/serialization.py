@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,11 @@ FORMAT = "glassnet"
 VERSION = 1
 METADATA_KEY = "glassnet"
 _MAX_HEADER = 100_000_000  # safetensors' own limit on the JSON header
+# JSON nesting allowed in the header and in the metadata: a Python dict is 3 levels
+# ({"dict": [[key, value]]}), so this holds objects ~60 containers deep; deeper is a
+# damaged or hostile file, refused before the parser recurses (RecursionError).
+MAX_JSON_DEPTH = 200
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 _STORABLE_KINDS = "biuf"  # bool, signed, unsigned, float: what safetensors can hold
 
 
@@ -175,6 +181,28 @@ def _not_safetensors(path: Path, why: str) -> ValueError:
     )
 
 
+def json_depth(text: str | bytes) -> int:
+    """How deeply JSON `text` nests arrays and objects, counted without parsing (no recursion)."""
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    codes = numpy.frombuffer(_JSON_STRING.sub(b'""', raw), dtype=numpy.uint8)
+    steps = numpy.isin(codes, (0x5B, 0x7B)).astype(numpy.int64) - numpy.isin(codes, (0x5D, 0x7D))
+    return int(numpy.cumsum(steps).max(initial=0))
+
+
+def parse_json(text: str | bytes, path: Path, what: str) -> Any:
+    """json.loads with the nesting bounded by MAX_JSON_DEPTH; errors name the file and `what`."""
+    depth = json_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise ValueError(
+            f"load: '{path}': {what} nests {depth} levels deep, more than the {MAX_JSON_DEPTH} "
+            "glassnet reads: the file is damaged"
+        )
+    try:
+        return json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise ValueError(f"load: '{path}': {what} is not valid JSON: {error}") from None
+
+
 def _check_file(path: Path) -> None:
     """Fail early, naming the file, on a pickle, a zip, a truncated or a foreign file.
 
@@ -223,9 +251,13 @@ def _check_file(path: Path) -> None:
                 f"bytes long, but only {size - 8} bytes follow the 8-byte length (file size {size})"
             )
         text = first + file.read(header_length - 1)
+    if json_depth(text) > MAX_JSON_DEPTH:
+        raise _not_safetensors(
+            path, f"its JSON header nests deeper than {MAX_JSON_DEPTH} levels (damaged)"
+        )
     try:
         header = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise _not_safetensors(
             path, f"its JSON header (bytes 8..{8 + header_length}) does not parse: {error}"
         ) from None
@@ -351,12 +383,7 @@ def load(
     tensors, metadata = _read(path)
     if METADATA_KEY not in metadata:  # a safetensors file written by another tool
         return {name: (array if as_numpy else Tensor(array)) for name, array in tensors.items()}
-    try:
-        document = json.loads(metadata[METADATA_KEY])
-    except json.JSONDecodeError as error:
-        raise ValueError(
-            f"load: '{path}': the '{METADATA_KEY}' metadata is not valid JSON: {error}"
-        ) from None
+    document = parse_json(metadata[METADATA_KEY], path, f"the '{METADATA_KEY}' metadata")
     if (
         not isinstance(document, dict)
         or document.get("format") != FORMAT

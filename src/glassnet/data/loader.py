@@ -188,6 +188,9 @@ class DataLoader:
         multiprocessing_context: None (threads) or "forkserver" (processes; never "fork").
         seed: the shuffle seed; None draws one from glassnet's generator at construction,
             so `glassnet.manual_seed` fixes every epoch's order.
+        timeout: if positive, seconds a worker may take over one batch before it fails with
+            a TimeoutError naming it (0: no limit; needs num_workers > 0, as in PyTorch).
+            See `Pipeline.map`: a stuck thread keeps running, a stuck process is replaced.
     """
 
     def __init__(
@@ -201,8 +204,17 @@ class DataLoader:
         drop_last: bool = False,
         multiprocessing_context: Any = None,
         seed: int | None = None,
+        timeout: float = 0,
     ) -> None:
         self._source = DatasetSource(dataset, where="DataLoader")
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0:
+            raise ValueError(f"DataLoader: timeout must be a non-negative number, got {timeout!r}")
+        if timeout and not num_workers:
+            raise ValueError(
+                f"DataLoader: timeout={timeout!r} needs num_workers > 0: with num_workers=0 "
+                "batches are made in the consumer's own thread, which nothing can interrupt"
+            )
+        self.timeout = timeout
         if batch_size is not None and (
             isinstance(batch_size, bool)
             or not isinstance(batch_size, (int, numpy.integer))
@@ -247,6 +259,7 @@ class DataLoader:
                 workers=self.num_workers,
                 backend=self._backend,
                 seed=self.seed,
+                timeout=self.timeout or None,
             )
         # The gather is one vectorised copy per batch: workers would only add hand-over costs.
         fast = self.collate_fn is None and can_gather(self._source)
@@ -257,6 +270,7 @@ class DataLoader:
             workers=0 if fast else self.num_workers,
             backend=self._backend,
             seed=self.seed,
+            timeout=None if fast else self.timeout or None,
         )
 
     def set_epoch(self, epoch: int) -> None:

@@ -31,13 +31,25 @@ removed (see `workers.py` and `processes.py`). `with pipeline.epoch(k) as batche
 
 from __future__ import annotations
 
-import dataclasses
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy
 
 from glassnet.data.collate import default_collate
+from glassnet.data.plan import (
+    ON_ERROR,
+    Batch,
+    Map,
+    Prefetch,
+    Shuffle,
+    check_count,
+    check_epoch,
+    check_seed,
+    check_timeout,
+    check_workers,
+)
 from glassnet.data.sources import (
     ArraySource,
     CollateBatch,
@@ -57,60 +69,7 @@ from glassnet.data.stages import (
     prefetch,
     with_keys,
 )
-from glassnet.data.workers import check_picklable
 from glassnet.random import default_generator
-
-BACKENDS = ("thread", "process")
-ON_ERROR = ("raise", "skip")
-
-
-@dataclasses.dataclass(frozen=True)
-class _Shuffle:
-    buffer_size: int
-    seed: int
-
-    def __str__(self) -> str:
-        return f"shuffle({self.buffer_size}, seed={self.seed})"
-
-
-@dataclasses.dataclass(frozen=True)
-class _Map:
-    fn: Callable[[Any], Any]
-    workers: int
-    backend: str
-    on_error: str
-    seed: int | None = None
-
-    @property
-    def name(self) -> str:
-        return f"Pipeline.map({_name(self.fn)})"
-
-    def __str__(self) -> str:
-        return f"map({_name(self.fn)}, workers={self.workers}, backend={self.backend!r}, on_error={self.on_error!r})"
-
-
-@dataclasses.dataclass(frozen=True)
-class _Batch:
-    batch_size: int
-    drop_last: bool
-    collate: Callable[[list[Any]], Any] | None
-    workers: int
-    backend: str
-    seed: int | None = None
-
-    def __str__(self) -> str:
-        collate = f", collate={_name(self.collate)}" if self.collate else ""
-        return (
-            f"batch({self.batch_size}, drop_last={self.drop_last}{collate}, workers={self.workers})"
-        )
-
-
-@dataclasses.dataclass(frozen=True)
-class _Prefetch:
-    size: int
-
-    def __str__(self) -> str:
-        return f"prefetch({self.size})"
 
 
 class Pipeline:
@@ -143,14 +102,14 @@ class Pipeline:
 
         seed=None draws one from glassnet's generator now, so `glassnet.manual_seed` fixes it.
         """
-        _check_count(buffer_size, "shuffle", "buffer_size")
+        check_count(buffer_size, "shuffle", "buffer_size")
         if seed is None:
             seed = int(default_generator().integers(2**63))
         elif isinstance(seed, bool) or not isinstance(seed, (int, numpy.integer)) or seed < 0:
             raise ValueError(
                 f"Pipeline.shuffle: seed must be a non-negative integer or None, got {seed!r}"
             )
-        return self._then(_Shuffle(int(buffer_size), int(seed)))
+        return self._then(Shuffle(int(buffer_size), int(seed)))
 
     def map(
         self,
@@ -159,23 +118,38 @@ class Pipeline:
         backend: str = "thread",
         on_error: str = "raise",
         seed: int | None = None,
+        timeout: float | None = None,
     ) -> Pipeline:
         """Apply `fn` to every record on `workers` threads or processes (0: in the consumer).
 
         on_error="raise" raises the first failure naming the record (file or index);
         on_error="skip" drops failing records and warns once per epoch with the count.
-        backend="process" needs a picklable `fn` (defined at module level).
+        backend="process" needs a picklable `fn` (defined at module level), and is the
+        choice for work that may hang: a stuck process is terminated, a stuck thread
+        keeps running until the process exits (shutdown does not wait for it).
+        timeout: seconds one record may run on a worker (torch's DataLoader `timeout`);
+        past it the record fails with a TimeoutError naming it, which on_error="skip"
+        skips and counts. The stuck thread is left running and replaced by a fresh one; a
+        stuck process is killed and replaced. Needs workers >= 1: with workers=0 `fn` runs
+        in the consumer's own thread, which nothing can interrupt.
         seed: random transforms inside `fn` draw from the record's own stream
         `sample_generator(seed, epoch, record)`, so augmentation is the same whatever
         the worker count or backend (without it they share glassnet's generator).
         """
         if not callable(fn):
             raise TypeError(f"Pipeline.map: fn must be callable, got {type(fn).__name__}")
-        _check_workers(workers, backend, fn, "Pipeline.map")
+        check_workers(workers, backend, fn, "Pipeline.map")
         if on_error not in ON_ERROR:
             raise ValueError(f"Pipeline.map: on_error must be one of {ON_ERROR}, got {on_error!r}")
         return self._then(
-            _Map(fn, int(workers), backend, on_error, _check_seed(seed, "Pipeline.map"))
+            Map(
+                fn,
+                int(workers),
+                backend,
+                on_error,
+                check_seed(seed, "Pipeline.map"),
+                check_timeout(timeout, workers, "Pipeline.map"),
+            )
         )
 
     def batch(
@@ -186,34 +160,37 @@ class Pipeline:
         workers: int = 0,
         backend: str = "thread",
         seed: int | None = None,
+        timeout: float | None = None,
     ) -> Pipeline:
         """Group `batch_size` records and collate them (default: `default_collate`, stacking arrays).
 
         `workers` collate batches in parallel (tf.data's num_parallel_calls); right after the
         source they also read the records, each inside its own random stream when `seed` is
         given (as `map`'s seed: a dataset's random transforms then ignore the worker count).
+        timeout: seconds one batch may take on a worker, as `map`'s.
         """
-        _check_count(batch_size, "batch", "batch_size")
+        check_count(batch_size, "batch", "batch_size")
         if collate is not None and not callable(collate):
             raise TypeError(
                 f"Pipeline.batch: collate must be callable or None, got {type(collate).__name__}"
             )
-        _check_workers(workers, backend, collate or default_collate, "Pipeline.batch")
+        check_workers(workers, backend, collate or default_collate, "Pipeline.batch")
         return self._then(
-            _Batch(
+            Batch(
                 int(batch_size),
                 bool(drop_last),
                 collate,
                 int(workers),
                 backend,
-                _check_seed(seed, "Pipeline.batch"),
+                check_seed(seed, "Pipeline.batch"),
+                check_timeout(timeout, workers, "Pipeline.batch"),
             )
         )
 
     def prefetch(self, n: int) -> Pipeline:
         """Prepare up to `n` records ahead in a background thread, overlapping with the consumer."""
-        _check_count(n, "prefetch", "n")
-        return self._then(_Prefetch(int(n)))
+        check_count(n, "prefetch", "n")
+        return self._then(Prefetch(int(n)))
 
     def _then(self, stage: Any) -> Pipeline:
         return Pipeline(self._source, self._stages + (stage,))
@@ -221,11 +198,11 @@ class Pipeline:
     # -- iteration --------------------------------------------------------------------------
     def set_epoch(self, epoch: int) -> None:
         """Make the next `iter()` run epoch `epoch` (then epoch + 1, ...)."""
-        self._next_epoch = _check_epoch(epoch)
+        self._next_epoch = check_epoch(epoch)
 
     def epoch(self, epoch: int) -> PipelineIterator:
         """An iterator over epoch `epoch`; does not move the epoch counter."""
-        return PipelineIterator(self._run(_check_epoch(epoch)), epoch)
+        return PipelineIterator(self._run(check_epoch(epoch)), epoch)
 
     def __iter__(self) -> PipelineIterator:
         epoch = self._next_epoch
@@ -236,11 +213,11 @@ class Pipeline:
         """Records (or batches) per epoch; a TypeError where it cannot be known."""
         size = len(self._source)
         for stage in self._stages:
-            if isinstance(stage, _Map) and stage.on_error == "skip":
+            if isinstance(stage, Map) and stage.on_error == "skip":
                 raise TypeError(
                     "len() of this Pipeline is unknown: map(on_error='skip') drops failing records"
                 )
-            if isinstance(stage, _Batch):
+            if isinstance(stage, Batch):
                 size = size // stage.batch_size if stage.drop_last else -(-size // stage.batch_size)
         return size
 
@@ -264,8 +241,9 @@ class Pipeline:
     def _run(self, epoch: int) -> Iterator[Any]:
         """Build the chain of generators for one epoch (see the module docstring)."""
         source, stages, describe = self._source, list(self._stages), self._describe
+        cancel = threading.Event()  # set when a prefetch's consumer closes early
         order = numpy.arange(len(source), dtype=numpy.int64)
-        while stages and isinstance(stages[0], _Shuffle):  # shuffles of the source permute indices
+        while stages and isinstance(stages[0], Shuffle):  # shuffles of the source permute indices
             shuffle = stages.pop(0)
             generator = epoch_generator(shuffle.seed, epoch)
             if shuffle.buffer_size >= len(order):
@@ -277,7 +255,7 @@ class Pipeline:
                     count=len(order),
                 )
         read = False  # whether records are values yet, or still source indices
-        batch = stages[0] if stages and isinstance(stages[0], _Batch) else None
+        batch = stages[0] if stages and isinstance(stages[0], Batch) else None
         gather = batch is not None and batch.collate is None and can_gather(source)
         if batch is not None and (gather or not _rows_travel(source, batch)):
             stages.pop(0)
@@ -289,7 +267,15 @@ class Pipeline:
                 0 if gather else batch.workers
             )  # one vectorised copy: handing it out only adds cost
             records = map_stage(
-                records, fn, workers, batch.backend, "raise", describe, "Pipeline.batch"
+                records,
+                fn,
+                workers,
+                batch.backend,
+                "raise",
+                describe,
+                "Pipeline.batch",
+                batch.timeout if workers else None,
+                cancel,
             )
             read = True
         else:
@@ -300,11 +286,11 @@ class Pipeline:
                     records, source.get, 0, "thread", "raise", describe, "Pipeline read"
                 )
                 read = True
-            if isinstance(stage, _Shuffle):
+            if isinstance(stage, Shuffle):
                 records = buffer_shuffle(
                     records, stage.buffer_size, epoch_generator(stage.seed, epoch)
                 )
-            elif isinstance(stage, _Map):
+            elif isinstance(stage, Map):
                 fn = stage.fn if read else ReadThen(source, stage.fn)
                 if stage.seed is not None:
                     fn, records = (
@@ -312,10 +298,18 @@ class Pipeline:
                         with_keys(records),
                     )
                 records = map_stage(
-                    records, fn, stage.workers, stage.backend, stage.on_error, describe, stage.name
+                    records,
+                    fn,
+                    stage.workers,
+                    stage.backend,
+                    stage.on_error,
+                    describe,
+                    stage.name,
+                    stage.timeout,
+                    cancel,
                 )
                 read = True
-            elif isinstance(stage, _Batch):
+            elif isinstance(stage, Batch):
                 gather = not read and stage.collate is None and can_gather(source)
                 fn = CollateBatch(
                     None if read else source,
@@ -331,6 +325,8 @@ class Pipeline:
                     "raise",
                     describe,
                     "Pipeline.batch",
+                    stage.timeout,
+                    cancel,
                 )
                 read = True
             else:
@@ -339,7 +335,7 @@ class Pipeline:
                         records, source.get, 0, "thread", "raise", describe, "Pipeline read"
                     )
                     read = True
-                records = prefetch(records, stage.size)
+                records = prefetch(records, stage.size, cancel)
         if not read:
             records = map_stage(
                 records, source.get, 0, "thread", "raise", describe, "Pipeline read"
@@ -376,15 +372,7 @@ class PipelineIterator:
             pass
 
 
-def _check_seed(seed: Any, where: str) -> int | None:
-    if seed is not None and (
-        isinstance(seed, bool) or not isinstance(seed, (int, numpy.integer)) or seed < 0
-    ):
-        raise ValueError(f"{where}: seed must be a non-negative integer or None, got {seed!r}")
-    return None if seed is None else int(seed)
-
-
-def _streams(stage: _Batch, epoch: int) -> RecordStreams | None:
+def _streams(stage: Batch, epoch: int) -> RecordStreams | None:
     return None if stage.seed is None else RecordStreams(stage.seed, epoch)
 
 
@@ -395,7 +383,7 @@ def _rows_travel(source: Any, stage: Any) -> bool:
     """
     return (
         isinstance(source, ArraySource)
-        and isinstance(stage, (_Map, _Batch))
+        and isinstance(stage, (Map, Batch))
         and stage.workers > 0
         and stage.backend == "process"
     )
@@ -408,27 +396,3 @@ def _index_batches(
     for number, start in enumerate(range(0, stop, batch_size)):
         indices = order[start : start + batch_size]
         yield BatchKey(number, indices), indices
-
-
-def _name(fn: Any) -> str:
-    return getattr(fn, "__qualname__", None) or type(fn).__name__
-
-
-def _check_count(value: Any, method: str, argument: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, numpy.integer)) or value < 1:
-        raise ValueError(f"Pipeline.{method}: {argument} must be a positive integer, got {value!r}")
-
-
-def _check_epoch(epoch: Any) -> int:
-    if isinstance(epoch, bool) or not isinstance(epoch, (int, numpy.integer)) or epoch < 0:
-        raise ValueError(f"Pipeline: epoch must be a non-negative integer, got {epoch!r}")
-    return int(epoch)
-
-
-def _check_workers(workers: Any, backend: str, fn: Any, where: str) -> None:
-    if isinstance(workers, bool) or not isinstance(workers, (int, numpy.integer)) or workers < 0:
-        raise ValueError(f"{where}: workers must be a non-negative integer, got {workers!r}")
-    if backend not in BACKENDS:
-        raise ValueError(f"{where}: backend must be one of {BACKENDS}, got {backend!r}")
-    if backend == "process" and workers > 0:
-        check_picklable(fn, where)

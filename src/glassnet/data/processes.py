@@ -12,8 +12,21 @@ a consumer that stops early or drops the iterator, an exception, Ctrl-C) runs th
 `finally`: workers get EOF on their task pipe and exit, any still busy after
 `SHUTDOWN_GRACE_S` are terminated (SIGTERM, then SIGKILL), and shared memory left
 behind is removed. Workers ignore SIGINT, so that Ctrl-C reaches only the consumer,
-which shuts them down; they exit on their own if the consumer dies (their task pipe
-reaches EOF); an iterator still open at interpreter exit is shut down by an atexit hook.
+which shuts them down; an iterator still open at interpreter exit is shut down by an
+atexit hook.
+
+If the consumer dies (SIGKILL, out of memory), idle workers see EOF on their task pipe
+and exit. A busy or stuck worker cannot read its pipe, and its parent is the fork server,
+not the consumer, so a parent-death signal would watch the wrong process: each worker
+gets the consumer's pid and a watchdog thread that waits for that process to end (a
+pidfd, polled every `WATCHDOG_POLL_S` where there is none), then removes the worker's
+shared memory and exits. With the workers gone the fork server and the resource
+tracker exit too (each worker holds their pipes open). Segments of a consumer that died
+before anyone could unlink them are removed by the next pool that starts (`shm.remove_orphans`).
+
+`timeout=`: a record running longer on a worker (counted from when the worker finished
+its previous record, or got this one if it was idle) fails with a TimeoutError; the
+worker is killed, a fresh one takes its place, and the records it held are sent again.
 """
 
 from __future__ import annotations
@@ -26,24 +39,24 @@ import os
 import pickle
 import queue
 import secrets
-import signal
 import threading
 import time
-import traceback
 import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from glassnet.data import shm
+from glassnet.data.process_worker import READY, STARTUP, worker_main
 from glassnet.data.workers import (
+    POLL_S,
+    SHUTDOWN_GRACE_S,
     WINDOW_PER_WORKER,
+    Cancelled,
     Outcome,
     Record,
     RemoteFailure,
     close_iterator,
 )
-
-SHUTDOWN_GRACE_S = 2.0  # how long busy worker processes get before they are terminated
 
 
 def process_map(
@@ -52,8 +65,10 @@ def process_map(
     workers: int,
     describe: Callable[[Any], str],
     name: str,
+    timeout: float | None = None,
+    cancel: threading.Event | None = None,
 ) -> Iterator[Outcome]:
-    """fn on forkserver worker processes; results in input order."""
+    """fn on forkserver worker processes; results in input order (`cancel`: see workers.Cancelled)."""
     window = WINDOW_PER_WORKER * workers
     pool: ProcessPool | None = None
     keys: dict[int, Any] = {}
@@ -82,8 +97,14 @@ def process_map(
             if emitted == submitted:
                 return
             while emitted not in done:
-                for index, ok, payload in pool.collect(0.5, lambda index: describe(keys[index])):
+                if cancel is not None and cancel.is_set():
+                    raise Cancelled(f"{name}: cancelled while waiting for a record")
+                wait = 0.5 if cancel is None and timeout is None else POLL_S
+                for index, ok, payload in pool.collect(wait, lambda index: describe(keys[index])):
                     done[index] = (ok, payload)
+                if timeout is not None:
+                    for index, failure in pool.expire(timeout):
+                        done[index] = (False, failure)
             ok, payload = done.pop(emitted)
             key = keys.pop(emitted)
             emitted += 1
@@ -104,22 +125,26 @@ class ProcessPool:
         context = multiprocessing.get_context("forkserver")
         _preload_into_forkserver(context)
         self.name = name
-        self.prefix = (
-            f"{shm.SHM_DIR}/glassnet-{os.getpid()}-{secrets.token_hex(4)}-"
-            if shm.available()
-            else None
-        )
-        self.processes: list[Any] = []
-        self.task_ends: list[Any] = []
+        self.prefix = shm.pool_prefix(secrets.token_hex(4)) if shm.available() else None
+        self.context, self.workers = context, workers
+        self.processes: list[Any] = [None] * workers
+        self.task_ends: list[Any] = [None] * workers
         self.result_ends: dict[Any, int] = {}  # open result pipe -> worker number
         self.outstanding: list[set[int]] = [set() for _ in range(workers)]
+        self.messages: dict[
+            int, bytes
+        ] = {}  # sent, no result yet: sent again if its worker is replaced
+        self.busy_since = [time.monotonic()] * workers  # when each worker began its current record
+        self.ready = [False] * workers  # whether each worker has loaded its function
         self.closed = False
+        self.started = 0
         self.sender = _Sender(self.task_ends)
         _live_pools.add(self)
+        shm.remove_orphans()
         try:
             # Pickled once here and unpickled by the worker itself, so a worker that cannot
             # import the function (or the dataset class it reads) reports it, instead of dying.
-            blob = pickle.dumps(fn, protocol=pickle.HIGHEST_PROTOCOL)
+            self.blob = pickle.dumps(fn, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as error:
             raise TypeError(
                 f"{name}: cannot start worker processes: the function and the data it reads are "
@@ -128,35 +153,82 @@ class ProcessPool:
             ) from None
         try:
             for worker in range(workers):
-                task_reader, task_writer = context.Pipe(duplex=False)
-                result_reader, result_writer = context.Pipe(duplex=False)
-                prefix = f"{self.prefix}{worker}-" if self.prefix else None
-                process = context.Process(
-                    target=_worker_main,
-                    args=(blob, worker, task_reader, result_writer, prefix),
-                    name=f"glassnet-data-{worker}",
-                    daemon=True,
-                )
-                self.task_ends.append(task_writer)
-                self.result_ends[result_reader] = worker
-                try:
-                    process.start()
-                finally:  # the worker holds the other ends: EOF then means it is gone
-                    task_reader.close()
-                    result_writer.close()
-                self.processes.append(process)
+                self._start(worker)
         except BaseException:
             self.shutdown()
             raise
         self.sender.start()
+
+    def _start(self, worker: int) -> None:
+        task_reader, task_writer = self.context.Pipe(duplex=False)
+        result_reader, result_writer = self.context.Pipe(duplex=False)
+        self.started += 1  # a fresh prefix per process: a replaced worker's files stay its own
+        prefix = f"{self.prefix}{self.started}-" if self.prefix else None
+        process = self.context.Process(
+            target=worker_main,
+            args=(self.blob, worker, task_reader, result_writer, prefix, os.getpid()),
+            name=f"glassnet-data-{worker}",
+            daemon=True,
+        )
+        self.task_ends[worker] = task_writer
+        self.result_ends[result_reader] = worker
+        self.ready[worker] = False
+        try:
+            process.start()
+        finally:  # the worker holds the other ends: EOF then means it is gone
+            task_reader.close()
+            result_writer.close()
+        self.processes[worker] = process
+
+    def expire(self, timeout: float) -> list[tuple[int, TimeoutError]]:
+        """Records running longer than `timeout`: their workers are replaced, the rest sent again."""
+        expired = []
+        now = time.monotonic()
+        for worker, held in enumerate(self.outstanding):
+            if not held or not self.ready[worker] or now - self.busy_since[worker] < timeout:
+                continue
+            index = min(held)
+            self._replace(worker, index)
+            expired.append(
+                (
+                    index,
+                    TimeoutError(
+                        f"still running after timeout={timeout:g} s; worker process {worker} was "
+                        "killed and a fresh one took its place"
+                    ),
+                )
+            )
+        return expired
+
+    def _replace(self, worker: int, stuck: int) -> None:
+        old = self.processes[worker]
+        old.kill()
+        old.join()
+        old.close()
+        for connection, owner in list(self.result_ends.items()):
+            if owner == worker:
+                del self.result_ends[connection]
+                connection.close()
+        self.task_ends[worker].close()
+        held = sorted(self.outstanding[worker] - {stuck})
+        self.outstanding[worker] = set(held)
+        self.messages.pop(stuck, None)
+        self._start(worker)
+        self.busy_since[worker] = time.monotonic()
+        for index in held:
+            self.sender.put(worker, self.messages[index])
 
     def submit(self, index: int, value: Any) -> None:
         worker = index % len(
             self.processes
         )  # round robin: each worker holds ~WINDOW_PER_WORKER records
         # Pickled here, so an unpicklable record raises in the consumer, attributable to it.
-        self.sender.put(worker, pickle.dumps((index, value), protocol=pickle.HIGHEST_PROTOCOL))
+        message = pickle.dumps((index, value), protocol=pickle.HIGHEST_PROTOCOL)
+        self.sender.put(worker, message)
+        if not self.outstanding[worker]:
+            self.busy_since[worker] = time.monotonic()
         self.outstanding[worker].add(index)
+        self.messages[index] = message
 
     def collect(
         self, timeout: float, describe: Callable[[int], str]
@@ -173,7 +245,11 @@ class ProcessPool:
                 if self.outstanding[worker]:
                     self._died(worker, describe(min(self.outstanding[worker])))
                 continue
-            if index == _STARTUP:
+            if index == READY:  # the worker loaded its function: record clocks start now
+                self.ready[worker] = True
+                self.busy_since[worker] = time.monotonic()
+                continue
+            if index == STARTUP:
                 failure = RemoteFailure(*payload)
                 raise RuntimeError(
                     f"{self.name}: worker process {worker} (pid {failure.pid}) could not load the "
@@ -181,7 +257,13 @@ class ProcessPool:
                     f"Workers import them by name: define them at module level, not inside "
                     f"`if __name__ == '__main__':`, a function, or an interactive session"
                 )
+            if index not in self.outstanding[worker]:  # sent twice around a replacement
+                if ok:
+                    shm.discard(payload)
+                continue
             self.outstanding[worker].discard(index)
+            self.messages.pop(index, None)
+            self.busy_since[worker] = time.monotonic()
             if not ok:
                 payload = RemoteFailure(*payload)
             results.append((index, ok, payload))
@@ -223,11 +305,12 @@ class ProcessPool:
         if not self.sender.is_alive():
             self._close_task_ends()  # EOF: idle workers exit at once, busy ones after their records
         while (
-            alive := [process.sentinel for process in self.processes if process.is_alive()]
+            alive := [p.sentinel for p in self.processes if p is not None and p.is_alive()]
         ) and time.monotonic() < deadline:
             self._drain(deadline - time.monotonic(), alive)
 
     def _stop_forcefully(self) -> None:
+        self.processes = [process for process in self.processes if process is not None]
         for process in self.processes:
             if process.is_alive():
                 process.terminate()
@@ -267,7 +350,7 @@ class ProcessPool:
 
     def _close_task_ends(self) -> None:
         for connection in self.task_ends:
-            if not connection.closed:
+            if connection is not None and not connection.closed:
                 connection.close()
 
 
@@ -276,9 +359,16 @@ _live_pools: weakref.WeakSet[ProcessPool] = weakref.WeakSet()
 
 @atexit.register  # registered after multiprocessing's own handler, so it runs first (atexit is LIFO)
 def _shutdown_live_pools() -> None:
-    """An iterator still open at exit (a global, a cycle): stop its workers and remove its shared memory."""
+    """An iterator still open at exit (a global, a cycle): stop its workers and remove its shared memory.
+
+    This module is preloaded into the fork server, so the hook runs there too, when the
+    fork server exits because its consumer died: it removes the segments of that dead
+    consumer, including those of workers killed while stuck in C code (which could not
+    clean up themselves).
+    """
     for pool in list(_live_pools):
         pool.shutdown()
+    shm.remove_orphans()
 
 
 def _preload_into_forkserver(context: Any) -> None:
@@ -320,55 +410,3 @@ class _Sender(threading.Thread):
                 self.connections[worker].send_bytes(message)
             except (OSError, ValueError):
                 pass  # the worker is gone; the consumer sees EOF on its result pipe and reports it
-
-
-_STARTUP = -1  # the index of the message a worker sends when it cannot load its function
-
-
-def _worker_main(blob: bytes, worker: int, tasks: Any, results: Any, prefix: str | None) -> None:
-    """The loop each worker process runs: read (index, item), send (index, ok, result)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the consumer's to handle
-    signal.signal(signal.SIGTERM, _exit_on_terminate)  # terminate() still runs the cleanup below
-    packer = shm.Packer(prefix)
-    try:
-        try:
-            fn = pickle.loads(blob)
-        except Exception as error:
-            results.send((_STARTUP, False, _failure(error, worker)))
-            return
-        while True:
-            try:
-                index, value = pickle.loads(tasks.recv_bytes())
-            except (EOFError, OSError):
-                return  # the consumer closed our pipe (shutdown) or died
-            try:
-                message = (index, True, packer.pack(fn(value)))
-            except Exception as error:
-                message = (index, False, _failure(error, worker))
-            try:
-                results.send(message)
-            except (BrokenPipeError, ConnectionError):
-                return
-            except Exception as error:
-                problem = TypeError(
-                    f"its result ({type(message[2]).__name__}) cannot be pickled to send it "
-                    f"back from the worker process: {error}"
-                )
-                results.send((index, False, _failure(problem, worker)))
-    finally:
-        packer.remove_leftovers()
-        results.close()
-
-
-def _exit_on_terminate(signum: int, frame: Any) -> None:
-    raise SystemExit(128 + signum)
-
-
-def _failure(error: BaseException, worker: int) -> tuple[Any, ...]:
-    exc_type: type[BaseException] | None = type(error)
-    try:
-        pickle.loads(pickle.dumps(exc_type))
-    except Exception:
-        exc_type = None
-    trace = "".join(traceback.format_exception(error))
-    return exc_type, type(error).__name__, str(error), trace, worker, os.getpid()

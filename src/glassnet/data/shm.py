@@ -25,7 +25,7 @@ small ones (a digit, a label) are cheaper pickled. Where /dev/shm does not exist
 (macOS, Windows) everything is pickled.
 
 Leaks: the consumer unlinks each name as it maps it; names carry the pool's prefix
-(`glassnet-<consumer pid>-<pool>-`), so on shutdown the pool removes whatever is
+(`glassnet-<consumer pid>-<pid namespace>.<pool>-`), so on shutdown the pool removes whatever is
 left (results never collected, a worker killed mid-write) and each worker removes
 its own leftovers when it exits.
 """
@@ -139,6 +139,58 @@ def discard(value: Any) -> None:
     elif isinstance(value, dict):
         for item in value.values():
             discard(item)
+
+
+def _pid_namespace() -> str:
+    """This process's pid namespace (hex inode), so that pids are only compared within it:
+    containers sharing /dev/shm may number their processes separately."""
+    try:
+        return f"{os.stat('/proc/self/ns/pid').st_ino:x}"
+    except OSError:
+        return "0"
+
+
+NAMESPACE = _pid_namespace()
+
+
+def pool_prefix(token: str) -> str:
+    """`/dev/shm/glassnet-<consumer pid>-<pid namespace>.<token>-`: what `remove_orphans` parses."""
+    return f"{SHM_DIR}/glassnet-{os.getpid()}-{NAMESPACE}.{token}-"
+
+
+def remove_orphans() -> list[str]:
+    """Remove segments whose consumer (the pid in `glassnet-<pid>-<namespace>.`) no longer exists.
+
+    They are what a consumer and its workers killed together leave; a live (or unknown)
+    pid's segments, and those of another pid namespace, are never touched.
+    """
+    removed = []
+    for path in glob.glob(f"{SHM_DIR}/glassnet-*-{NAMESPACE}.*"):
+        pid = os.path.basename(path).split("-")[1]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            _unlink(path)
+            removed.append(path)
+    return removed
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` is running: a zombie (dead, not yet reaped) is not; another
+    user's process is."""
+    if os.path.isdir("/proc/self"):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except FileNotFoundError:
+            return False
+        except OSError:
+            pass  # unreadable: ask the kernel
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: another user's live process
+        return True
+    return True
 
 
 def remove_matching(prefix: str) -> None:

@@ -19,6 +19,8 @@ import numpy
 from glassnet.data.errors import SkippedRecordsWarning
 from glassnet.data.processes import process_map
 from glassnet.data.workers import (
+    SHUTDOWN_GRACE_S,
+    Cancelled,
     Record,
     RemoteFailure,
     close_iterator,
@@ -27,7 +29,9 @@ from glassnet.data.workers import (
 )
 
 _RANDOM_BLOCK = 1024  # uniforms drawn per call: one NumPy call per 1024 records, not per record
-PREFETCH_JOIN_S = 30.0  # longest the consumer waits for the prefetch thread to finish its record
+# longest the consumer waits for the prefetch thread: its stages give up at once, then give
+# their workers SHUTDOWN_GRACE_S; only a stuck function on the prefetch thread itself outlasts it
+PREFETCH_JOIN_S = SHUTDOWN_GRACE_S + 3.0
 
 
 class BatchKey:
@@ -108,20 +112,23 @@ def map_stage(
     on_error: str,
     describe: Callable[[Any], str],
     name: str,
+    timeout: float | None = None,
+    cancel: threading.Event | None = None,
 ) -> Iterator[Record]:
     """fn over the records on 0 (inline), N thread or N process workers, in input order.
 
     on_error="raise": the first failure is raised in the consumer as the same exception
     type, naming the record, with the original traceback (chained for threads, as text
     for processes). on_error="skip": failures are dropped, counted, and reported in one
-    `SkippedRecordsWarning` when the stage ends.
+    `SkippedRecordsWarning` when the stage ends. timeout: seconds a record may run on a
+    worker before it fails with a TimeoutError (see `workers.py`; workers >= 1 only).
     """
     if workers == 0:
         outcomes = inline_map(records, fn)
     elif backend == "thread":
-        outcomes = thread_map(records, fn, workers)
+        outcomes = thread_map(records, fn, workers, timeout, describe, name, cancel)
     else:
-        outcomes = process_map(records, fn, workers, describe, name)
+        outcomes = process_map(records, fn, workers, describe, name, timeout, cancel)
     seen = skipped = 0
     first = ""
     try:
@@ -180,10 +187,17 @@ def _rebuild(exc_type: type[BaseException] | None, message: str) -> BaseExceptio
     return RuntimeError(message)
 
 
-def prefetch(records: Iterator[Record], size: int) -> Iterator[Record]:
-    """Run everything upstream in a background thread, `size` records ahead of the consumer."""
+def prefetch(
+    records: Iterator[Record], size: int, cancel: threading.Event | None = None
+) -> Iterator[Record]:
+    """Run everything upstream in a background thread, `size` records ahead of the consumer.
+
+    `cancel` is shared with the map stages upstream: closing before the end sets it, so a
+    stage waiting on a stuck worker gives up (`Cancelled`) and shuts its workers down at once.
+    """
     buffer: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=size)
     stop = threading.Event()
+    finished = False
 
     def offer(item: tuple[bool, Any]) -> bool:
         while not stop.is_set():
@@ -200,6 +214,8 @@ def prefetch(records: Iterator[Record], size: int) -> Iterator[Record]:
                 if not offer((True, record)):
                     return
             offer((False, None))
+        except Cancelled:
+            return  # the consumer is gone
         except BaseException as error:
             offer((False, error))
         finally:
@@ -213,11 +229,14 @@ def prefetch(records: Iterator[Record], size: int) -> Iterator[Record]:
             if ok:
                 yield item
             elif item is None:
+                finished = True
                 return
             else:
                 raise item
     finally:
         stop.set()
+        if cancel is not None and not finished:
+            cancel.set()
         thread.join(PREFETCH_JOIN_S)
         if thread.is_alive():
             warnings.warn(

@@ -6,7 +6,7 @@ mid-write leaves the previous file whole) holding
     model        model.state_dict()               parameters and buffers (BN running stats)
     optimizer    optimizer.state_dict()           moments, step counts, options
     scheduler    scheduler.state_dict() or None
-    rng          glassnet's generator (dropout, init), NumPy's and Python's global states
+    rng          glassnet's generator (dropout, init, shuffle seeds drawn from it)
     trainer      epoch, batch within the epoch, global step, stop flag, the epoch's
                  running sums (so the epoch's logged loss is the same after a resume)
     history      the per-epoch logs so far
@@ -14,59 +14,48 @@ mid-write leaves the previous file whole) holding
 
 Data order needs no state: a DataLoader's shuffle derives from (seed, epoch) only, so
 the trainer replays the interrupted epoch's order and skips the batches already done.
+
+NumPy's and Python's global random states are not stored: nothing in glassnet draws from
+them (every random op uses glassnet's generator or a stream derived from (seed, epoch)),
+so they cannot change a resumed run; stored, they would make two identical runs write
+different bytes (the states are whatever the process did before), and restoring them
+would overwrite a user's own streams. Code of your own that must resume exactly draws
+from `glassnet.random` or `sample_generator`, not from `numpy.random`'s global state.
+
+Reading is checked once (`checkpoint_schema`): a damaged or edited file fails with one
+line naming the file and the entry, before anything is restored.
 """
 
 from __future__ import annotations
 
 import os
-import random
 from pathlib import Path
 from typing import Any
-
-import numpy
 
 from glassnet import random as glassnet_random
 from glassnet.nn.state_dict import as_array
 from glassnet.serialization import load
+from glassnet.train.checkpoint_schema import CheckpointError, check_model_arrays, check_structure
 
 FORMAT = "glassnet.train.checkpoint"
 VERSION = 1
 _MISMATCHES_SHOWN = 3
 
 
-class CheckpointError(ValueError):
-    """A checkpoint file does not fit the run that loads it; the message names the file and what differs."""
-
-
 def capture_rng_state() -> dict[str, Any]:
-    """The state of every random stream a training step may draw from."""
-    return {
-        "glassnet": glassnet_random.default_generator().bit_generator.state,
-        "numpy": numpy.random.get_state(),
-        "python": random.getstate(),
-    }
+    """The state of glassnet's generator, the one random stream a training step draws from."""
+    return {"glassnet": glassnet_random.default_generator().bit_generator.state}
 
 
 def restore_rng_state(state: dict[str, Any]) -> None:
-    """Put every stream back where `capture_rng_state` found it (glassnet's generator in place,
-    so any code holding it sees the restored stream)."""
+    """Put glassnet's generator back where `capture_rng_state` found it (in place, so any code
+    holding it sees the restored stream). Older checkpoints' "numpy"/"python" entries are ignored."""
     glassnet_random.default_generator().bit_generator.state = state["glassnet"]
-    name, keys, position, has_gauss, cached = state["numpy"]
-    numpy.random.set_state(
-        (
-            name,
-            numpy.asarray(keys, dtype=numpy.uint32),
-            int(position),
-            int(has_gauss),
-            float(cached),
-        )
-    )
-    version, internal, gauss_next = state["python"]
-    random.setstate((int(version), tuple(int(value) for value in internal), gauss_next))
 
 
-def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Load a training checkpoint written by `Trainer.save_checkpoint` / `ModelCheckpoint`.
+def read_checkpoint(path: str | os.PathLike[str], where: str = "resume") -> dict[str, Any]:
+    """Load a training checkpoint written by `Trainer.save_checkpoint` / `ModelCheckpoint`, and
+    check its structure (see `checkpoint_schema`); errors start with `where` and name the file.
 
     A weights-only file (a bare state dict) is refused with a message saying so.
     """
@@ -88,6 +77,7 @@ def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
             f"'{path}' is a training checkpoint of version {checkpoint.get('version')!r}; this "
             f"glassnet reads version {VERSION}"
         )
+    check_structure(checkpoint, f"{where}: '{path}'")
     return checkpoint
 
 
@@ -146,10 +136,21 @@ def load_model_state(model: Any, state: dict[str, Any], source: str) -> None:
 def model_state_of(checkpoint: dict[str, Any]) -> dict[str, Any]:
     """The model weights of a training checkpoint or of a bare state dict."""
     if isinstance(checkpoint, dict) and checkpoint.get("format") == FORMAT:
-        return checkpoint["model"]
+        return checkpoint.get("model")
     return checkpoint
 
 
-def load_weights(model: Any, path: str | os.PathLike[str]) -> None:
-    """Load the model weights of a training checkpoint, or a bare state-dict file, into `model`."""
-    load_model_state(model, model_state_of(load(path)), f"'{os.fspath(path)}'")
+def load_weights(model: Any, path: str | os.PathLike[str], exact: bool = False) -> None:
+    """Load the model weights of a training checkpoint, or a bare state-dict file, into `model`.
+
+    exact=True (a run's own files): every weight must have the model's dtype and be
+    finite, instead of being cast as `load_state_dict` casts.
+    """
+    state = model_state_of(load(path))
+    if not isinstance(state, dict):
+        raise CheckpointError(
+            f"'{os.fspath(path)}' holds a {type(state).__name__}, not model weights (a dict)"
+        )
+    if exact:
+        check_model_arrays(state, model, f"'{os.fspath(path)}'", prefix="")
+    load_model_state(model, state, f"'{os.fspath(path)}'")

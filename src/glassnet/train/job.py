@@ -30,7 +30,7 @@ import numpy as np
 
 from glassnet import metrics as glassnet_metrics
 from glassnet import nn, optim
-from glassnet.atomic import atomic_write
+from glassnet.atomic import atomic_write, sweep_temporaries
 from glassnet.data import DataLoader, TensorDataset
 from glassnet.models import build_model
 from glassnet.random import manual_seed
@@ -43,7 +43,7 @@ from glassnet.train.callbacks import (
     NaNGuard,
     ProgressBar,
 )
-from glassnet.train.checkpoint import load_weights
+from glassnet.train.checkpoint import load_weights, read_checkpoint
 from glassnet.train.job_data import JobData, fit_standardizer, load_job_data, standardize
 from glassnet.train.trainer import Trainer
 
@@ -62,7 +62,9 @@ DEFAULT_LR = {
 }
 MOMENTUM = 0.9
 EVAL_BATCH_SIZE = 512
+STATS_FILE = "standardize.safetensors"
 DIVERGENCE_FACTOR = 1e4  # a batch loss 10,000x the first one: the run diverged (NaNGuard)
+SEED_MIN, SEED_MAX = -(2**63), 2**64 - 1  # torch.manual_seed's range
 
 # The defaults, chosen by measurement on digits (bench/train_digits.py); None = the model's own.
 DEFAULTS: dict[str, Any] = {
@@ -114,8 +116,49 @@ def resolve_config(options: dict[str, Any]) -> dict[str, Any]:
     if not config["lr"] > 0:
         raise ValueError(f"lr must be > 0, got {config['lr']!r}")
     if config["hidden"] is not None:
-        config["hidden"] = [int(size) for size in config["hidden"]]
+        hidden = config["hidden"]
+        if not isinstance(hidden, (list, tuple)) or not all(
+            isinstance(size, int) and not isinstance(size, bool) and size > 0 for size in hidden
+        ):
+            raise ValueError(f"hidden must be a list of positive integers, got {hidden!r}")
+        config["hidden"] = [int(size) for size in hidden]
+    seed = config["seed"]
+    if isinstance(seed, bool) or not isinstance(seed, int) or not SEED_MIN <= seed <= SEED_MAX:
+        raise ValueError(
+            f"seed must be an integer in -2**63 .. 2**64-1 (torch.manual_seed's range), got {seed!r}"
+        )
+    if not isinstance(config["data"], str) or not config["data"].strip():
+        raise ValueError(f"data must be digits, mnist1d or a path, got {config['data']!r}")
     return config
+
+
+def generator_seed(seed: int) -> int:
+    """torch.manual_seed's rule: a negative seed counts as its two's complement, seed mod 2**64."""
+    return seed % 2**64
+
+
+def check_model_size(config: dict[str, Any], input_shape: tuple[int, ...], classes: int) -> None:
+    """Refuse --hidden widths whose weights alone would not fit in memory, before allocating them.
+
+    The estimate: Linear layers joining the input features, the hidden widths and the
+    classes, as float32, times 4 (weights, gradients, two Adam moments). It is about the
+    MLP's size; other models differ by a small factor, which only matters for widths
+    within that factor of the machine's memory.
+    """
+    if config["hidden"] is None:
+        return
+    sizes = [int(np.prod(input_shape)), *config["hidden"], classes]
+    weights = sum(a * b for a, b in zip(sizes, sizes[1:]))
+    needed = 4 * 4 * weights
+    memory = (
+        os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") if hasattr(os, "sysconf") else None
+    )
+    if memory and needed > memory:
+        raise ValueError(
+            f"--hidden {','.join(map(str, config['hidden']))}: the model would hold at least "
+            f"{weights:.3g} weights, {needed / 1e9:.3g} GB to train as float32, and this machine "
+            f"has {memory / 1e9:.3g} GB of memory; choose smaller widths"
+        )
 
 
 def default_out(config: dict[str, Any]) -> Path:
@@ -152,7 +195,9 @@ def make_model(config: dict[str, Any], input_shape: tuple[int, ...], num_classes
 
 
 def _loader(x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool, seed: int) -> DataLoader:
-    return DataLoader(TensorDataset(x, y), batch_size=batch_size, shuffle=shuffle, seed=seed)
+    return DataLoader(
+        TensorDataset(x, y), batch_size=batch_size, shuffle=shuffle, seed=generator_seed(seed)
+    )
 
 
 class _Job:
@@ -163,16 +208,21 @@ class _Job:
     ) -> None:
         self.config, self.out = config, out
         self.data: JobData = load_job_data(config["data"])
-        stats_path = out / "standardize.safetensors"
         if fresh:
             mean, std = fit_standardizer(self.data.train.x)
         else:
-            stats = load(stats_path, as_numpy=True)
-            mean, std = stats["mean"], stats["std"]
-        manual_seed(config["seed"])  # the initial weights depend on the seed only
-        self.model = make_model(config, self.data.input_shape, len(self.data.classes))
-        if fresh:  # written only once the model accepted the data: a refused run leaves no files
-            save({"mean": mean, "std": std}, stats_path)
+            mean, std = _read_stats(out / STATS_FILE)
+        self.stats = {"mean": mean, "std": std}  # written by the caller once the job is built
+        manual_seed(generator_seed(config["seed"]))  # the initial weights depend on the seed only
+        check_model_size(config, self.data.input_shape, len(self.data.classes))
+        try:
+            self.model = make_model(config, self.data.input_shape, len(self.data.classes))
+        except MemoryError:
+            raise ValueError(
+                f"model {config['model']!r} with these options does not fit in memory "
+                f"(input {self.data.input_shape}, {len(self.data.classes)} classes); choose "
+                "smaller --hidden widths"
+            ) from None
         self.x = {
             name: standardize(getattr(self.data, name).x, mean, std)
             for name in ("train", "val", "test")
@@ -200,7 +250,7 @@ class _Job:
             metrics=["accuracy"],
             callbacks=callbacks,
             clip_grad_norm=config["clip_grad_norm"],
-            seed=config["seed"],
+            seed=generator_seed(config["seed"]),
         )
 
     def loader(self, split: str, train: bool = False) -> DataLoader:
@@ -244,12 +294,33 @@ def read_config(out: str | os.PathLike[str]) -> dict[str, Any]:
         stored = json.loads(path.read_text())
     except json.JSONDecodeError as error:
         raise ValueError(f"'{path}' is not valid JSON: {error}") from None
+    if not isinstance(stored, dict) or not isinstance(stored.get("options"), dict):
+        raise ValueError(f"'{path}' should be an object with an 'options' object")
     if stored.get("version") != CONFIG_VERSION:
         raise ValueError(
             f"'{path}' is a run config of version {stored.get('version')!r}; this glassnet reads "
             f"version {CONFIG_VERSION}"
         )
-    return resolve_config(stored["options"])
+    try:
+        return resolve_config(stored["options"])
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"'{path}': {error}") from None
+
+
+def _read_stats(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The standardisation statistics of a run: float32 'mean' and 'std' of one shape, std > 0."""
+    stats = load(path, as_numpy=True)
+    if not isinstance(stats, dict) or not {"mean", "std"} <= set(stats):
+        raise ValueError(f"'{path}' should hold arrays 'mean' and 'std'")
+    mean, std = stats["mean"], stats["std"]
+    for name, array in (("mean", mean), ("std", std)):
+        if not isinstance(array, np.ndarray) or array.dtype != np.float32 or array.ndim < 1:
+            raise ValueError(f"'{path}': entry '{name}' should be a float32 array")
+        if not np.isfinite(array).all():
+            raise ValueError(f"'{path}': tensor '{name}' holds NaN or infinite values")
+    if mean.shape != std.shape or not (std > 0).all():
+        raise ValueError(f"'{path}': 'std' should be positive and shaped as 'mean' {mean.shape}")
+    return mean, std
 
 
 def _write_json(path: Path, value: Any) -> None:
@@ -275,8 +346,13 @@ def train_run(
     resume_from = (
         last if resume and last.is_file() else None
     )  # killed before its first epoch ended: restart
-    out.mkdir(parents=True, exist_ok=True)
+    if resume and out.is_dir():
+        sweep_temporaries(out)  # a killed run's half-written files (its targets are whole)
+    # Everything is built and checked before the first file is written: a refused run leaves no files.
     job = _Job(config, out, fresh=resume_from is None, progress=progress)
+    out.mkdir(parents=True, exist_ok=True)
+    if resume_from is None:
+        save(job.stats, out / STATS_FILE)
     _write_json(
         out / "config.json",
         {
@@ -314,7 +390,7 @@ def _evaluate(job: _Job, which: str, split: str) -> RunResult:
     path = job.out / f"{which}.safetensors"
     if not path.is_file():
         raise FileNotFoundError(f"'{job.out}' has no {path.name}")
-    load_weights(job.model, path)
+    load_weights(job.model, path, exact=True)
     best_epoch = None
     history = job.trainer.history
     val_loss = np.asarray(history.history.get("val_loss", []))
@@ -332,7 +408,7 @@ def evaluate_run(
     out = Path(os.fspath(out))
     config = read_config(out)
     job = _Job(config, out, fresh=False)
-    state = load(out / "last.safetensors") if (out / "last.safetensors").is_file() else None
-    if state is not None:
-        job.trainer.history.load_state_dict(state["history"])
+    last = out / "last.safetensors"
+    if last.is_file():
+        job.trainer.history.load_state_dict(read_checkpoint(last, "eval")["history"])
     return _evaluate(job, checkpoint, split)

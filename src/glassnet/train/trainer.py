@@ -32,6 +32,7 @@ from glassnet.optim.lr_scheduler import OneCycleLR, ReduceLROnPlateau
 from glassnet.tensor import Tensor
 from glassnet.train import checkpoint as ckpt
 from glassnet.train.callbacks.base import Callback, CallbackList
+from glassnet.train.checkpoint_schema import check_fits, check_structure
 from glassnet.train.history import History
 from glassnet.train.running import RunningEpoch, compute_metrics, resolve_metrics
 from glassnet.utils import tune_malloc
@@ -376,41 +377,25 @@ class Trainer:
             if isinstance(checkpoint, dict)
             else f"checkpoint '{os.fspath(checkpoint)}'"
         )
-        state = checkpoint if isinstance(checkpoint, dict) else ckpt.read_checkpoint(checkpoint)
-        for role, saved in state["classes"].items():
-            current = getattr(self, role)
-            name = type(current).__name__ if current is not None else None
-            if role != "model" and saved != name:
-                raise ckpt.CheckpointError(
-                    f"{source} was written with {role} {saved}, but this run has {name}"
-                )
+        if isinstance(checkpoint, dict):
+            state = checkpoint
+            check_structure(state, "resume: the checkpoint")
+        else:
+            state = ckpt.read_checkpoint(checkpoint)
+        check_fits(state, self, source)
         ckpt.load_model_state(self.model, state["model"], source)
+        trainer = state["trainer"]
         try:
             self.optimizer.load_state_dict(state["optimizer"])
             if self.scheduler is not None:
                 self.scheduler.load_state_dict(state["scheduler"])
-        except (ValueError, KeyError, TypeError) as error:
+            self.running.load_state_dict(trainer["running"])
+            self.history.load_state_dict(state["history"])
+            self.callbacks.load_state_dict(state["callbacks"], source)
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
             raise ckpt.CheckpointError(f"{source}: {error}") from None
-        trainer = state["trainer"]
-        saved_seed = trainer.get("data_seed")
-        if (
-            saved_seed is not None
-            and self.data_seed is not None
-            and int(saved_seed) != int(self.data_seed)
-        ):
-            raise ckpt.CheckpointError(
-                f"{source}: the run it comes from shuffled train with seed {saved_seed}, this "
-                f"train loader has seed {self.data_seed}; the resumed epochs would see other "
-                "batches (build the loader with the original seed)"
-            )
         self.epoch, self.batch_in_epoch = int(trainer["epoch"]), int(trainer["batch_in_epoch"])
         self.global_step = int(trainer["global_step"])
-        self.stop_training, self.stop_reason = (
-            bool(trainer["stop_training"]),
-            trainer["stop_reason"],
-        )
-        self.running.load_state_dict(trainer["running"])
-        self.history.load_state_dict(state["history"])
-        self.callbacks.load_state_dict(state["callbacks"], source)
+        self.stop_training, self.stop_reason = trainer["stop_training"], trainer["stop_reason"]
         ckpt.restore_rng_state(state["rng"])
         self.resumed = True

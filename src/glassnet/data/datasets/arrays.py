@@ -12,6 +12,7 @@ header (header="infer", pandas' default), or say header=None / header=0.
 
 from __future__ import annotations
 
+import io
 import os
 import warnings
 import zipfile
@@ -54,6 +55,10 @@ def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
                 ) from error
             except (OSError, EOFError, zipfile.BadZipFile) as error:
                 raise DatasetError(f"{path}: array {key!r} is corrupt: {error}") from error
+            except MemoryError:  # the shape its header declares does not fit in memory
+                raise DatasetError(
+                    f"{path}: array {key!r} declares more data than fits in memory"
+                ) from None
     return arrays
 
 
@@ -116,6 +121,7 @@ class NPZDataset(ArrayDataset):
         for key in (data_key, targets_key):
             if key not in arrays:
                 raise DatasetError(f"{path}: no array {key!r}; the file holds {keys}")
+        check_samples(arrays[data_key], f"{path}: array {data_key!r}")
         super().__init__(
             arrays[data_key],
             arrays[targets_key],
@@ -127,7 +133,32 @@ class NPZDataset(ArrayDataset):
         self.path, self.split = Path(path), split
 
 
-def _header_lines(path: Path, delimiter: str, header: str | int | None) -> int:
+def check_samples(data: np.ndarray, source: str) -> None:
+    """A file's data array must hold numbers, one sample per row, at least one sample."""
+    if data.dtype.kind not in "biuf":
+        raise DatasetError(f"{source} holds {data.dtype} values, not numbers")
+    if data.ndim < 2:
+        raise DatasetError(
+            f"{source} has shape {data.shape}: one sample per row needs at least 2 dimensions "
+            "(N, features...)"
+        )
+    if not len(data):
+        raise DatasetError(f"{source} holds no samples (shape {data.shape})")
+
+
+def _read_text(path: Path) -> str:
+    """The file as UTF-8 text; binary bytes are an error naming the first bad byte's offset."""
+    content = path.read_bytes()
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DatasetError(
+            f"{path}: not UTF-8 text: byte offset {error.start} is 0x{content[error.start]:02x} "
+            "(a CSV file holds numbers as text)"
+        ) from None
+
+
+def _header_lines(text: str, delimiter: str, header: str | int | None) -> int:
     if header is None:
         return 0
     if isinstance(header, int) and not isinstance(header, bool) and header >= 0:
@@ -136,8 +167,7 @@ def _header_lines(path: Path, delimiter: str, header: str | int | None) -> int:
         raise ValueError(
             f"read_csv: header must be 'infer', None or a line index >= 0, got {header!r}"
         )
-    with open(path, encoding="utf-8") as handle:
-        first = handle.readline()
+    first = text.split("\n", 1)[0]
     try:
         [float(field) for field in first.split(delimiter)]
     except ValueError:
@@ -153,12 +183,13 @@ def read_csv(
 ) -> np.ndarray:
     """A numeric CSV as a 2-D array (rows x columns); a bad cell names the file, row and column."""
     path = Path(path)
-    skip = _header_lines(path, delimiter, header)
+    text = _read_text(path)
+    skip = _header_lines(text, delimiter, header)
     try:
         with warnings.catch_warnings():  # an empty table is our error below, not numpy's warning
             warnings.filterwarnings("ignore", "loadtxt: input contained no data", UserWarning)
             table = np.loadtxt(
-                path, delimiter=delimiter, skiprows=skip, dtype=dtype, ndmin=2, encoding="utf-8"
+                io.StringIO(text), delimiter=delimiter, skiprows=skip, dtype=dtype, ndmin=2
             )
     except ValueError as error:
         raise DatasetError(f"{path}: {error} (rows counted after {skip} header line(s))") from error

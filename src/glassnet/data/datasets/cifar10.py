@@ -106,24 +106,51 @@ class RestrictedUnpickler(pickle.Unpickler):
         return make()
 
 
+MAX_DEPTH = 8  # a batch is dict -> list -> item: depth 2; 8 leaves room, and no more
+MAX_REFERENCES = 200_000  # a batch holds ~20,000 objects (labels and file names): 10x that
+
+
 def _check_plain(value: Any, where: str) -> None:
     """Everything loaded must be plain containers and non-object arrays, all the way down.
 
+    Each object is visited once (by id): a pickle's memo lets a few hundred bytes build
+    `a = [a, a]` 64 deep, 2**64 paths but only 64 objects. Depth and the number of
+    references followed are bounded, so a structure that is not CIFAR's fails at once.
     Walked with an explicit stack: a hostile file may nest lists deeper than Python's recursion limit.
     """
-    pending = [(value, where)]
+    pending = [(value, where, 0)]
+    seen: set[int] = set()
+    references = 0
     while pending:
-        item, path = pending.pop()
+        item, path, depth = pending.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
         if isinstance(item, np.ndarray):
             if item.dtype.hasobject:
                 raise pickle.UnpicklingError(f"{path}: an object array, not a plain NumPy array")
-        elif not isinstance(item, _PLAIN):
+            continue
+        if not isinstance(item, _PLAIN):
             raise pickle.UnpicklingError(f"{path}: a {type(item).__name__}, not a plain container")
-        elif isinstance(item, dict):
-            pending += [(key, path) for key in item]
-            pending += [(child, f"{path}[{key!r}]") for key, child in item.items()]
-        elif isinstance(item, (list, tuple)):
-            pending += [(child, f"{path}[{index}]") for index, child in enumerate(item)]
+        if not isinstance(item, (dict, list, tuple)):
+            continue
+        if depth >= MAX_DEPTH:
+            raise pickle.UnpicklingError(
+                f"{path}: containers nested deeper than {MAX_DEPTH} levels (a CIFAR-10 batch "
+                "nests 2)"
+            )
+        children = (
+            [*((key, path) for key in item), *((c, f"{path}[{k!r}]") for k, c in item.items())]
+            if isinstance(item, dict)
+            else [(child, f"{path}[{index}]") for index, child in enumerate(item)]
+        )
+        references += len(children)
+        if references > MAX_REFERENCES:
+            raise pickle.UnpicklingError(
+                f"{path}: more than {MAX_REFERENCES:,} object references (a CIFAR-10 batch "
+                "holds ~20,000)"
+            )
+        pending += [(child, child_path, depth + 1) for child, child_path in children]
 
 
 def restricted_load(content: bytes, source: str) -> Any:
@@ -205,6 +232,12 @@ def read_cifar10_binary(
     check_on_error(on_error)
     content = Path(path).read_bytes()
     records, tail = divmod(len(content), RECORD_BYTES)
+    if (
+        records == 0
+    ):  # nothing to skip to: an empty batch is a missing batch, never a smaller dataset
+        raise DatasetError(
+            f"{path}: empty: no {RECORD_BYTES}-byte records (the file has {len(content)} bytes)"
+        )
     problems: tuple[str, ...] = ()
     if tail:
         problem = (
@@ -241,6 +274,8 @@ def cifar10_batch_arrays(
         raise DatasetError(
             f"{source}: 'data' must be uint8 (N, {IMAGE_BYTES}), got {data.dtype} {data.shape}"
         )
+    if not len(data):
+        raise DatasetError(f"{source}: holds no images ('data' has shape {data.shape})")
     if labels.shape != (len(data),) or (
         len(labels) and not np.issubdtype(labels.dtype, np.integer)
     ):

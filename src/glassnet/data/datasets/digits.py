@@ -12,6 +12,7 @@ same proportion in each split. The same split on every machine and every call.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -25,14 +26,23 @@ DIGITS_FRACTIONS = (0.6, 0.2, 0.2)
 DIGITS_MAX_VALUE = 16
 
 
-def digits_split_indices() -> dict[str, np.ndarray]:
-    """Indices into `sklearn.datasets.load_digits()` of each split (sorted)."""
-    from sklearn.datasets import (
-        load_digits,  # lazy: scikit-learn takes ~0.3 s to import
-    )
+@functools.cache
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    """(images, targets) of `sklearn.datasets.load_digits()`, read once per process (it parses
+    a CSV: ~0.1 s a call), read-only so that no caller can change another's copy."""
+    from sklearn.datasets import load_digits  # lazy: scikit-learn takes ~0.3 s to import
+
+    bunch = load_digits()
+    bunch.images.flags.writeable = False
+    bunch.target.flags.writeable = False
+    return bunch.images, bunch.target
+
+
+@functools.cache
+def _split_indices() -> dict[str, np.ndarray]:
     from sklearn.model_selection import train_test_split
 
-    labels = load_digits().target
+    labels = _digits()[1]
     _, val_fraction, test_fraction = DIGITS_FRACTIONS
     everything = np.arange(len(labels))
     rest, test = train_test_split(
@@ -46,6 +56,11 @@ def digits_split_indices() -> dict[str, np.ndarray]:
         random_state=DIGITS_SPLIT_SEED,
     )
     return {"train": np.sort(train), "val": np.sort(val), "test": np.sort(test)}
+
+
+def digits_split_indices() -> dict[str, np.ndarray]:
+    """Indices into `sklearn.datasets.load_digits()` of each split (sorted)."""
+    return {split: indices.copy() for split, indices in _split_indices().items()}
 
 
 class Digits(ArrayDataset):
@@ -69,15 +84,13 @@ class Digits(ArrayDataset):
             raise ValueError(
                 f"Digits: split must be one of {', '.join(map(repr, DIGITS_SPLITS))}, got {split!r}"
             )
-        from sklearn.datasets import load_digits
-
-        bunch = load_digits()
-        index = digits_split_indices()[split]
-        images = bunch.images[index].astype(np.float32)
+        all_images, all_targets = _digits()
+        index = _split_indices()[split]
+        images = all_images[index].astype(np.float32)
         data = images.reshape(len(index), 64) if flatten else images[:, None, :, :]
         super().__init__(
             data,
-            bunch.target[index],
+            all_targets[index],
             [str(k) for k in range(10)],
             transform,
             target_transform,

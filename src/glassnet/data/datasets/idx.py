@@ -48,19 +48,39 @@ _CHUNK = 1 << 20
 
 
 def _read_gzip(path: Path) -> bytes:
-    """Decompress in chunks so a broken stream can be reported with how far it got."""
+    """Decompress in chunks, so that a broken stream is reported with how far it got, and
+    a stream longer than its IDX header declares (a "gzip bomb": a few KB that expand to
+    gigabytes) stops one chunk past the declared size instead of filling the memory."""
     chunks, done = [], 0
+    limit: int | None = None
     try:
         with gzip.open(path, "rb") as stream:
             while chunk := stream.read(_CHUNK):
                 chunks.append(chunk)
                 done += len(chunk)
+                if limit is None and done >= 4:
+                    limit = _declared_size(b"".join(chunks))
+                if limit is not None and done > limit + _CHUNK:
+                    raise DatasetError(
+                        f"{path}: decompresses to more than the {limit} bytes its IDX header "
+                        "declares (stopped reading); the file is corrupt or not an IDX file"
+                    )
     except (EOFError, OSError, zlib.error) as error:
         raise DatasetError(
             f"{path}: the gzip stream is broken after {done} decompressed bytes ({error}); "
             "the file is truncated or corrupt: download it again"
         ) from error
     return b"".join(chunks)
+
+
+def _declared_size(head: bytes) -> int | None:
+    """Header plus data bytes an IDX header declares (None until the sizes have arrived)."""
+    ndim, code = head[3], head[2]
+    if len(head) < 4 + 4 * ndim:
+        return None
+    sizes = np.frombuffer(head, dtype=">u4", count=ndim, offset=4).astype(object)  # exact ints
+    itemsize = IDX_DTYPES[code].itemsize if code in IDX_DTYPES else 1
+    return 4 + 4 * ndim + int(np.prod(sizes)) * itemsize
 
 
 def read_idx_bytes(path: str | os.PathLike) -> bytes:

@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from glassnet.atomic import atomic_write
+from glassnet.atomic import atomic_write, sweep_temporaries
 from glassnet.train.callbacks.base import Callback, Logs
 
 
@@ -40,6 +40,7 @@ class CSVLogger(Callback):
 
     def on_fit_start(self, logs: Logs) -> None:
         self.filename.parent.mkdir(parents=True, exist_ok=True)
+        sweep_temporaries(self.filename.parent, self.filename)  # a killed write's leftover
 
     def on_epoch_end(self, epoch: int, logs: Logs) -> None:
         self.write(self.trainer.history.rows())
