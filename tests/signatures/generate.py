@@ -21,12 +21,15 @@ TORCH_NAMES = """add sub mul div neg pow exp log sqrt abs clamp clip maximum min
 sum mean prod var std max min argmax argmin logsumexp matmul mm bmm reshape transpose permute flatten squeeze
 unsqueeze cat stack split chunk unbind broadcast_to t tensor as_tensor from_numpy zeros ones empty full arange
 linspace eye zeros_like ones_like empty_like full_like rand randn randint randperm rand_like randn_like
-sigmoid tanh result_type""".split()
+sigmoid tanh result_type
+square reciprocal rsqrt sin cos log1p expm1 lerp nan_to_num floor ceil trunc sign round isnan isinf isfinite
+logical_and logical_or logical_xor logical_not all any sort argsort topk gather scatter scatter_add index_select
+cumsum cumprod tile roll flip tril triu einsum outer amax amin norm clone""".split()
 
 FUNCTIONAL_NAMES = """sigmoid tanh relu leaky_relu elu gelu silu softplus prelu hardtanh softmax log_softmax linear
 conv1d conv2d max_pool1d max_pool2d avg_pool1d avg_pool2d adaptive_avg_pool1d adaptive_avg_pool2d dropout
 batch_norm layer_norm group_norm embedding pad cross_entropy nll_loss mse_loss l1_loss smooth_l1_loss
-binary_cross_entropy binary_cross_entropy_with_logits kl_div""".split()
+binary_cross_entropy binary_cross_entropy_with_logits kl_div one_hot""".split()
 
 
 def torch_signatures(function, name: str) -> list[list]:

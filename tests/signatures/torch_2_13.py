@@ -529,6 +529,225 @@ SIGNATURES = {
     "torch.result_type": [
         [("tensor1", "positional", "<required>"), ("tensor2", "positional", "<required>")]
     ],
+    "torch.square": [[("input", "positional", "<required>"), ("out", "keyword", "<required>")]],
+    "torch.reciprocal": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.rsqrt": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.sin": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.cos": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.log1p": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.expm1": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.lerp": [
+        [
+            ("input", "positional", "<required>"),
+            ("end", "positional", "<required>"),
+            ("weight", "positional", "<required>"),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.nan_to_num": [
+        [
+            ("input", "positional", "<required>"),
+            ("nan", "positional", 0.0),
+            ("posinf", "positional", None),
+            ("neginf", "positional", None),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.floor": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.ceil": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.trunc": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.sign": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.round": [
+        [
+            ("input", "positional", "<required>"),
+            ("decimals", "keyword", 0),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.isnan": [[("input", "positional", "<required>")]],
+    "torch.isinf": [[("input", "positional", "<required>")]],
+    "torch.isfinite": [[("input", "positional", "<required>")]],
+    "torch.logical_and": [
+        [
+            ("input", "positional", "<required>"),
+            ("other", "positional", "<required>"),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.logical_or": [
+        [
+            ("input", "positional", "<required>"),
+            ("other", "positional", "<required>"),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.logical_xor": [
+        [
+            ("input", "positional", "<required>"),
+            ("other", "positional", "<required>"),
+            ("out", "keyword", "<required>"),
+        ]
+    ],
+    "torch.logical_not": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.all": [
+        [("input", "positional", "<required>"), ("out", "keyword", None)],
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("keepdim", "positional", False),
+            ("out", "keyword", None),
+        ],
+    ],
+    "torch.any": [
+        [("input", "positional", "<required>"), ("out", "keyword", "<required>")],
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("keepdim", "positional", False),
+            ("out", "keyword", None),
+        ],
+    ],
+    "torch.sort": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", -1),
+            ("descending", "positional", False),
+            ("stable", "keyword", False),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.argsort": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", -1),
+            ("descending", "positional", False),
+            ("stable", "keyword", False),
+        ]
+    ],
+    "torch.topk": [
+        [
+            ("input", "positional", "<required>"),
+            ("k", "positional", "<required>"),
+            ("dim", "positional", None),
+            ("largest", "positional", True),
+            ("sorted", "positional", True),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.gather": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("index", "positional", "<required>"),
+            ("sparse_grad", "keyword", False),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.scatter": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("index", "positional", "<required>"),
+            ("src", "positional", "<required>"),
+        ]
+    ],
+    "torch.scatter_add": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("index", "positional", "<required>"),
+            ("src", "positional", "<required>"),
+        ]
+    ],
+    "torch.index_select": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("index", "positional", "<required>"),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.cumsum": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("dtype", "keyword", None),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.cumprod": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("dtype", "keyword", None),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.tile": [[("input", "positional", "<required>"), ("dims", "positional", "<required>")]],
+    "torch.roll": [
+        [
+            ("input", "positional", "<required>"),
+            ("shifts", "positional", "<required>"),
+            ("dims", "positional", None),
+        ]
+    ],
+    "torch.flip": [[("input", "positional", "<required>"), ("dims", "positional", "<required>")]],
+    "torch.tril": [
+        [
+            ("input", "positional", "<required>"),
+            ("diagonal", "positional", 0),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.triu": [
+        [
+            ("input", "positional", "<required>"),
+            ("diagonal", "positional", 0),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.einsum": [
+        [("equation", "positional", "<required>"), ("operands", "varargs", "<required>")]
+    ],
+    "torch.outer": [
+        [
+            ("input", "positional", "<required>"),
+            ("vec2", "positional", "<required>"),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.amax": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", None),
+            ("keepdim", "positional", False),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.amin": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", None),
+            ("keepdim", "positional", False),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.norm": [
+        [
+            ("input", "positional", "<required>"),
+            ("p", "positional", "fro"),
+            ("dim", "positional", None),
+            ("keepdim", "positional", False),
+            ("out", "positional", None),
+            ("dtype", "positional", None),
+        ]
+    ],
+    "torch.clone": [
+        [
+            ("input", "positional", "<required>"),
+            ("memory_format", "keyword", "torch.preserve_format"),
+        ]
+    ],
     "torch.nn.functional.sigmoid": [[("input", "positional", "<required>")]],
     "torch.nn.functional.tanh": [[("input", "positional", "<required>")]],
     "torch.nn.functional.relu": [
@@ -806,5 +1025,8 @@ SIGNATURES = {
             ("reduction", "positional", "mean"),
             ("log_target", "positional", False),
         ]
+    ],
+    "torch.nn.functional.one_hot": [
+        [("tensor", "positional", "<required>"), ("num_classes", "positional", -1)]
     ],
 }

@@ -9,6 +9,7 @@ from glassnet.ops.activation import *  # noqa: F403
 from glassnet.ops.conv import *  # noqa: F403
 from glassnet.ops.dropout import *  # noqa: F403
 from glassnet.ops.embedding import *  # noqa: F403
+from glassnet.ops.gather import one_hot  # noqa: F401
 from glassnet.ops.linalg import *  # noqa: F403
 from glassnet.ops.loss import *  # noqa: F403
 from glassnet.ops.loss_pointwise import *  # noqa: F403
