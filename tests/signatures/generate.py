@@ -29,7 +29,10 @@ cumsum cumprod tile roll flip tril triu einsum outer amax amin norm clone""".spl
 FUNCTIONAL_NAMES = """sigmoid tanh relu leaky_relu elu gelu silu softplus prelu hardtanh softmax log_softmax linear
 conv1d conv2d max_pool1d max_pool2d avg_pool1d avg_pool2d adaptive_avg_pool1d adaptive_avg_pool2d dropout
 batch_norm layer_norm group_norm embedding pad cross_entropy nll_loss mse_loss l1_loss smooth_l1_loss
-binary_cross_entropy binary_cross_entropy_with_logits kl_div one_hot""".split()
+binary_cross_entropy binary_cross_entropy_with_logits kl_div one_hot
+conv_transpose1d conv_transpose2d interpolate pixel_shuffle pixel_unshuffle unfold fold relu6 selu celu mish
+hardswish hardsigmoid glu logsigmoid softmin normalize cosine_similarity pairwise_distance instance_norm
+huber_loss margin_ranking_loss triplet_margin_loss""".split()
 
 
 def torch_signatures(function, name: str) -> list[list]:

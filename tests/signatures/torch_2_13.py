@@ -1029,4 +1029,168 @@ SIGNATURES = {
     "torch.nn.functional.one_hot": [
         [("tensor", "positional", "<required>"), ("num_classes", "positional", -1)]
     ],
+    "torch.nn.functional.conv_transpose1d": [
+        [
+            ("input", "positional", "<required>"),
+            ("weight", "positional", "<required>"),
+            ("bias", "positional", None),
+            ("stride", "positional", 1),
+            ("padding", "positional", 0),
+            ("output_padding", "positional", 0),
+            ("groups", "positional", 1),
+            ("dilation", "positional", 1),
+        ]
+    ],
+    "torch.nn.functional.conv_transpose2d": [
+        [
+            ("input", "positional", "<required>"),
+            ("weight", "positional", "<required>"),
+            ("bias", "positional", None),
+            ("stride", "positional", 1),
+            ("padding", "positional", 0),
+            ("output_padding", "positional", 0),
+            ("groups", "positional", 1),
+            ("dilation", "positional", 1),
+        ]
+    ],
+    "torch.nn.functional.interpolate": [
+        [
+            ("input", "positional", "<required>"),
+            ("size", "positional", None),
+            ("scale_factor", "positional", None),
+            ("mode", "positional", "nearest"),
+            ("align_corners", "positional", None),
+            ("recompute_scale_factor", "positional", None),
+            ("antialias", "positional", False),
+        ]
+    ],
+    "torch.nn.functional.pixel_shuffle": [
+        [("input", "positional", "<required>"), ("upscale_factor", "positional", "<required>")]
+    ],
+    "torch.nn.functional.pixel_unshuffle": [
+        [("input", "positional", "<required>"), ("downscale_factor", "positional", "<required>")]
+    ],
+    "torch.nn.functional.unfold": [
+        [
+            ("input", "positional", "<required>"),
+            ("kernel_size", "positional", "<required>"),
+            ("dilation", "positional", 1),
+            ("padding", "positional", 0),
+            ("stride", "positional", 1),
+        ]
+    ],
+    "torch.nn.functional.fold": [
+        [
+            ("input", "positional", "<required>"),
+            ("output_size", "positional", "<required>"),
+            ("kernel_size", "positional", "<required>"),
+            ("dilation", "positional", 1),
+            ("padding", "positional", 0),
+            ("stride", "positional", 1),
+        ]
+    ],
+    "torch.nn.functional.relu6": [
+        [("input", "positional", "<required>"), ("inplace", "positional", False)]
+    ],
+    "torch.nn.functional.selu": [
+        [("input", "positional", "<required>"), ("inplace", "positional", False)]
+    ],
+    "torch.nn.functional.celu": [
+        [
+            ("input", "positional", "<required>"),
+            ("alpha", "positional", 1.0),
+            ("inplace", "positional", False),
+        ]
+    ],
+    "torch.nn.functional.mish": [
+        [("input", "positional", "<required>"), ("inplace", "positional", False)]
+    ],
+    "torch.nn.functional.hardswish": [
+        [("input", "positional", "<required>"), ("inplace", "positional", False)]
+    ],
+    "torch.nn.functional.hardsigmoid": [
+        [("input", "positional", "<required>"), ("inplace", "positional", False)]
+    ],
+    "torch.nn.functional.glu": [[("input", "positional", "<required>"), ("dim", "positional", -1)]],
+    "torch.nn.functional.logsigmoid": [[("input", "positional", "<required>")]],
+    "torch.nn.functional.softmin": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", None),
+            ("_stacklevel", "positional", 3),
+            ("dtype", "positional", None),
+        ]
+    ],
+    "torch.nn.functional.normalize": [
+        [
+            ("input", "positional", "<required>"),
+            ("p", "positional", 2.0),
+            ("dim", "positional", 1),
+            ("eps", "positional", 1e-12),
+            ("out", "positional", None),
+        ]
+    ],
+    "torch.nn.functional.cosine_similarity": [
+        [
+            ("x1", "positional", "<required>"),
+            ("x2", "positional", "<required>"),
+            ("dim", "positional", 1),
+            ("eps", "positional", 1e-08),
+        ]
+    ],
+    "torch.nn.functional.pairwise_distance": [
+        [
+            ("x1", "positional", "<required>"),
+            ("x2", "positional", "<required>"),
+            ("p", "positional", 2.0),
+            ("eps", "positional", 1e-06),
+            ("keepdim", "positional", False),
+        ]
+    ],
+    "torch.nn.functional.instance_norm": [
+        [
+            ("input", "positional", "<required>"),
+            ("running_mean", "positional", None),
+            ("running_var", "positional", None),
+            ("weight", "positional", None),
+            ("bias", "positional", None),
+            ("use_input_stats", "positional", True),
+            ("momentum", "positional", 0.1),
+            ("eps", "positional", 1e-05),
+        ]
+    ],
+    "torch.nn.functional.huber_loss": [
+        [
+            ("input", "positional", "<required>"),
+            ("target", "positional", "<required>"),
+            ("reduction", "positional", "mean"),
+            ("delta", "positional", 1.0),
+            ("weight", "positional", None),
+        ]
+    ],
+    "torch.nn.functional.margin_ranking_loss": [
+        [
+            ("input1", "positional", "<required>"),
+            ("input2", "positional", "<required>"),
+            ("target", "positional", "<required>"),
+            ("margin", "positional", 0),
+            ("size_average", "positional", None),
+            ("reduce", "positional", None),
+            ("reduction", "positional", "mean"),
+        ]
+    ],
+    "torch.nn.functional.triplet_margin_loss": [
+        [
+            ("anchor", "positional", "<required>"),
+            ("positive", "positional", "<required>"),
+            ("negative", "positional", "<required>"),
+            ("margin", "positional", 1.0),
+            ("p", "positional", 2),
+            ("eps", "positional", 1e-06),
+            ("swap", "positional", False),
+            ("size_average", "positional", None),
+            ("reduce", "positional", None),
+            ("reduction", "positional", "mean"),
+        ]
+    ],
 }
