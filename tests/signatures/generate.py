@@ -1,7 +1,7 @@
 """Regenerate `torch_2_13.py`, the frozen table of PyTorch signatures: `python tests/signatures/generate.py`.
 
 Python-level torch functions give their signature to `inspect`; builtins give it in
-the first line of their docstring.
+the first line of their docstring (which may continue on the next lines).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ batch_norm layer_norm group_norm embedding pad cross_entropy nll_loss mse_loss l
 binary_cross_entropy binary_cross_entropy_with_logits kl_div one_hot
 conv_transpose1d conv_transpose2d interpolate pixel_shuffle pixel_unshuffle unfold fold relu6 selu celu mish
 hardswish hardsigmoid glu logsigmoid softmin normalize cosine_similarity pairwise_distance instance_norm
-huber_loss margin_ranking_loss triplet_margin_loss""".split()
+huber_loss margin_ranking_loss triplet_margin_loss scaled_dot_product_attention""".split()
 
 
 def torch_signatures(function, name: str) -> list[list]:
@@ -44,7 +44,11 @@ def torch_signatures(function, name: str) -> list[list]:
     except (ValueError, TypeError):
         pass
     overloads = []
-    for line in (function.__doc__ or "").splitlines():
+    lines = (function.__doc__ or "").splitlines()
+    for index, line in enumerate(lines):
+        following = iter(lines[index + 1 :])
+        while line.count("(") > line.count(")"):  # a signature continued on the next lines
+            line += " " + next(following, ")").strip()
         line = line.strip().removeprefix(".. function::").strip().rstrip(":")
         if re.match(rf"{name}\(.*\)", line):
             signature = parse(line)

@@ -1193,4 +1193,16 @@ SIGNATURES = {
             ("reduction", "positional", "mean"),
         ]
     ],
+    "torch.nn.functional.scaled_dot_product_attention": [
+        [
+            ("query", "positional", "<required>"),
+            ("key", "positional", "<required>"),
+            ("value", "positional", "<required>"),
+            ("attn_mask", "positional", None),
+            ("dropout_p", "positional", 0.0),
+            ("is_causal", "positional", False),
+            ("scale", "positional", None),
+            ("enable_gqa", "positional", False),
+        ]
+    ],
 }

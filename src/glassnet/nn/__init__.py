@@ -35,6 +35,7 @@ from glassnet.nn.activation_more import (
     ReLU6,
     Softmin,
 )
+from glassnet.nn.attention import MultiheadAttention
 from glassnet.nn.container import ModuleDict, ModuleList, Sequential
 from glassnet.nn.conv import Conv1d, Conv2d
 from glassnet.nn.conv_transpose import ConvTranspose1d, ConvTranspose2d
@@ -75,5 +76,6 @@ from glassnet.nn.pooling import (
 )
 from glassnet.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from glassnet.nn.sparse import Embedding
+from glassnet.nn.transformer import TransformerEncoder, TransformerEncoderLayer
 from glassnet.nn.upsample import PixelShuffle, PixelUnshuffle, Upsample
 # ---- end of layers ------------------------------------------------------------------

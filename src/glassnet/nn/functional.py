@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from glassnet.ops.activation import *  # noqa: F403
 from glassnet.ops.activation_more import *  # noqa: F403
+from glassnet.ops.attention import *  # noqa: F403
 from glassnet.ops.conv import *  # noqa: F403
 from glassnet.ops.conv_transpose import *  # noqa: F403
 from glassnet.ops.distance import *  # noqa: F403
