@@ -71,13 +71,27 @@ def configure_draw(parser: argparse.ArgumentParser) -> None:
         parser,
         description="Draw from a real forward pass through glassnet's autograd graph.\n"
         "  lstm-cell  one LSTM step: the gates i, f, g, o, the cell-state path, the output\n"
+        "  attention  one self-attention head: Q, K, V, softmax(Q K^T / sqrt(d)), the mix;\n"
+        "             with --run RUN (a --model transformer run): its attention weights (PNG)\n"
         "  MODEL      a zoo model, one box per module (--level module) or one node per op\n"
         "SVG and PNG need Graphviz's dot program; without it the DOT file is written and\n"
         "a note says how to install it (Debian/Ubuntu: apt-get install graphviz).",
         epilog="examples:\n  glassnet draw lstm-cell -o lstm.svg\n"
+        "  glassnet draw attention -o attn.svg\n"
+        "  glassnet draw attention --run runs/mnist1d-transformer -o weights.png\n"
         "  glassnet draw cnn --input 1x8x8 -o cnn.png\n  glassnet draw mlp --input 64 --level op",
     )
-    parser.add_argument("target", metavar="WHAT", help="lstm-cell, or a zoo model name")
+    parser.add_argument("target", metavar="WHAT", help="lstm-cell, attention, or a zoo model name")
+    parser.add_argument(
+        "--run", metavar="RUN", help="attention: a trained --model transformer run folder"
+    )
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=0,
+        metavar="N",
+        help="attention --run: test sample (default 0)",
+    )
     parser.add_argument(
         "--input", metavar="SHAPE", help="for a model: one sample's shape, e.g. 3x32x32"
     )

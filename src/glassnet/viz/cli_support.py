@@ -14,7 +14,7 @@ from typing import Any
 
 from glassnet.viz.dot import FORMATS, GraphvizWarning
 
-DRAW_SPECIALS = ("lstm-cell",)
+DRAW_SPECIALS = ("lstm-cell", "attention")
 
 
 def parse_shape(text: str) -> tuple[int, ...]:
@@ -62,6 +62,7 @@ def run_draw(args: argparse.Namespace) -> int:
     Without -o the DOT (or SVG) text goes to stdout. When Graphviz' `dot` is missing the
     DOT file is written instead and a note on stderr says how to install it (status 0).
     """
+    from glassnet.viz.attention import draw_attention
     from glassnet.viz.graph import draw_graph
     from glassnet.viz.lstm_cell import draw_lstm_cell
 
@@ -72,6 +73,10 @@ def run_draw(args: argparse.Namespace) -> int:
             warnings.simplefilter("ignore", GraphvizWarning)  # the message is printed below instead
             if args.target == "lstm-cell":
                 drawing = draw_lstm_cell(args.output, args.format)
+            elif args.target == "attention" and getattr(args, "run", None) is not None:
+                return _draw_run_attention(args)
+            elif args.target == "attention":
+                drawing = draw_attention(args.output, args.format)
             else:
                 if args.input is None:
                     raise ValueError(
@@ -101,6 +106,26 @@ def run_draw(args: argparse.Namespace) -> int:
             f"wrote {drawing.path} ({drawing.format}, {len(drawing.graph.nodes)} nodes, "
             f"{len(drawing.graph.edges)} edges)"
         )
+    return 0
+
+
+def _draw_run_attention(args: argparse.Namespace) -> int:
+    """`glassnet draw attention --run RUN -o weights.png [--sample N]`: a trained transformer's attention."""
+    from glassnet.viz.attention_run import run_attention_figure
+
+    if args.output is None or not str(args.output).endswith(".png"):
+        return _error(
+            "draw", ValueError("attention --run needs -o PATH.png (a figure of the weights)")
+        )
+    try:
+        path, label, predicted = run_attention_figure(
+            args.run, args.output, getattr(args, "sample", 0)
+        )
+    except (ValueError, TypeError, KeyError, OSError) as error:
+        return _error("draw", error)
+    print(
+        f"wrote {path} (test sample {getattr(args, 'sample', 0)}: class {label}, predicted {predicted})"
+    )
     return 0
 
 
