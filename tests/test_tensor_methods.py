@@ -105,6 +105,28 @@ DIFFERENTIABLE = {
     ),
     "prod": (lambda lib, x: lib.prod(x, 1), [X34]),
     "clone": (lambda lib, x: lib.clone(x) * 2, [X34]),
+    "tan": (lambda lib, x: lib.tan(x * 0.6), [X34]),
+    "sinh": (lambda lib, x: x.sinh(), [X34]),
+    "cosh": (lambda lib, x: lib.cosh(x), [X34]),
+    "asin": (lambda lib, x: lib.asin(x * 0.45), [X34]),
+    "acos": (lambda lib, x: (x * 0.45).acos(), [X34]),
+    "atan": (lambda lib, x: lib.atan(x), [X34]),
+    "log2": (lambda lib, x: lib.log2(x), [POS]),
+    "log10": (lambda lib, x: x.log10(), [POS]),
+    "exp2": (lambda lib, x: lib.exp2(x), [X34]),
+    "erf": (lambda lib, x: lib.erf(x), [X34]),
+    "narrow": (lambda lib, x: lib.narrow(x, 1, 1, 2), [X234]),
+    "narrow_negative_start": (lambda lib, x: x.narrow(-1, -3, 2), [X34]),
+    "select": (lambda lib, x: lib.select(x, 2, -1), [X234]),
+    "masked_select": (lambda lib, x, m: lib.masked_select(x, m), [X34, MASK]),
+    "masked_select_broadcast": (lambda lib, x, m: x.masked_select(m[0]), [X234, MASK]),
+    "repeat_interleave_flat": (lambda lib, x: lib.repeat_interleave(x, 2), [X34]),
+    "repeat_interleave_dim": (lambda lib, x: x.repeat_interleave(3, dim=0), [X34]),
+    "repeat_interleave_counts": (
+        lambda lib, x, r: lib.repeat_interleave(x, r, dim=1),
+        [X34, numpy.array([2, 0, 1, 3])],
+    ),
+    "method_where": (lambda lib, x, y: x.where(x > 0, y), [X34, POS]),
     "nan_to_num": (
         lambda lib, x: lib.nan_to_num(x, nan=0.5, posinf=9.0),
         [numpy.array([1.0, numpy.nan, numpy.inf, -numpy.inf, -2.0])],
@@ -139,6 +161,13 @@ NOT_DIFFERENTIABLE = {
     "one_hot_inferred": (lambda lib, a: lib.nn.functional.one_hot(a), [numpy.array([3, 0, 1])]),
     "cumsum_int64": (lambda lib, a: lib.cumsum(a, 0), [numpy.array([True, True, False])]),
     "floor_int": (lambda lib, a: lib.floor(a), [numpy.array([3, -2])]),
+    "nonzero": (lambda lib, a: lib.nonzero(a > 0.5), [X234]),
+    "nonzero_as_tuple": (lambda lib, a: a.nonzero(as_tuple=True), [X34]),
+    "argwhere": (lambda lib, a: lib.argwhere(a), [numpy.array([[0, 2], [3, 0]])]),
+    "new_zeros": (lambda lib, a: a.new_zeros(2, 3), [X34]),
+    "new_ones_dtype": (lambda lib, a: a.new_ones((2,), dtype=lib.int64), [X34]),
+    "new_full": (lambda lib, a: a.new_full((2, 2), 1.5), [X34]),
+    "new_tensor": (lambda lib, a: a.new_tensor([1, 2]), [X34]),
 }
 # finite differences cannot step through inf, nor across a tie (the max is not differentiable there)
 GRADCHECK_SKIP = {"nan_to_num", "amax_ties_share_gradient"}
@@ -175,6 +204,15 @@ def test_step_functions_match_torch_with_zero_gradient(name):
 def test_non_differentiable_method_matches_torch(name):
     fn, inputs = NOT_DIFFERENTIABLE[name]
     assert_parity(fn, inputs, grad=False)
+
+
+def test_tensor_facts_match_torch():
+    for array in (X34, numpy.arange(3), X34 > 0):
+        ours, theirs = glassnet.tensor(array), torch.tensor(array)
+        assert ours.is_floating_point() == theirs.is_floating_point()
+        assert ours.nelement() == theirs.nelement() and ours.ndimension() == theirs.ndimension()
+        assert ours.element_size() == theirs.element_size()
+        assert ours.cpu() is ours
 
 
 def test_sort_returns_named_values_and_indices_like_torch():

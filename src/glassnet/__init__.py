@@ -50,6 +50,7 @@ from glassnet.ops.rearrange import *  # noqa: F403  (torch.tile, torch.roll, tor
 from glassnet.ops.reduce import *  # noqa: F403  (torch.sum, torch.max, ...)
 from glassnet.ops.shape import *  # noqa: F403  (torch.cat, torch.reshape, ...)
 from glassnet.ops.sort import *  # noqa: F403  (torch.sort, torch.argsort, torch.topk)
+from glassnet.ops.tensor_methods import *  # noqa: F403  (torch.narrow, torch.nonzero, ...)
 from glassnet.ops.vector_norm import norm
 from glassnet.random import (
     manual_seed,

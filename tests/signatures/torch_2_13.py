@@ -748,6 +748,55 @@ SIGNATURES = {
             ("memory_format", "keyword", "torch.preserve_format"),
         ]
     ],
+    "torch.tan": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.sinh": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.cosh": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.asin": [[("input", "positional", "<required>"), ("out", "keyword", "<required>")]],
+    "torch.acos": [[("input", "positional", "<required>"), ("out", "keyword", "<required>")]],
+    "torch.atan": [[("input", "positional", "<required>"), ("out", "keyword", "<required>")]],
+    "torch.log2": [[("input", "positional", "<required>"), ("out", "keyword", "<required>")]],
+    "torch.log10": [[("input", "positional", "<required>"), ("out", "keyword", "<required>")]],
+    "torch.exp2": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.erf": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.narrow": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("start", "positional", "<required>"),
+            ("length", "positional", "<required>"),
+        ]
+    ],
+    "torch.select": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("index", "positional", "<required>"),
+        ]
+    ],
+    "torch.masked_select": [
+        [
+            ("input", "positional", "<required>"),
+            ("mask", "positional", "<required>"),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.repeat_interleave": [
+        [
+            ("input", "positional", "<required>"),
+            ("repeats", "positional", "<required>"),
+            ("dim", "positional", None),
+            ("output_size", "keyword", None),
+        ],
+        [("repeats", "positional", "<required>")],
+    ],
+    "torch.nonzero": [
+        [
+            ("input", "positional", "<required>"),
+            ("out", "keyword", None),
+            ("as_tuple", "keyword", False),
+        ]
+    ],
+    "torch.argwhere": [[("input", "positional", "<required>")]],
     "torch.nn.functional.sigmoid": [[("input", "positional", "<required>")]],
     "torch.nn.functional.tanh": [[("input", "positional", "<required>")]],
     "torch.nn.functional.relu": [

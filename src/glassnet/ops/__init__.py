@@ -25,5 +25,6 @@ from glassnet.ops import (  # the PyTorch API of issue 18
     reduce,
     shape,
     sort,
+    tensor_methods,
     vector_norm,
 )

@@ -1,6 +1,6 @@
-"""More elementwise math: square, reciprocal, rsqrt, sin, cos, log1p, expm1, lerp,
-nan_to_num, the rounding family (floor, ceil, round, trunc, sign) and the tests
-isnan, isinf, isfinite.
+"""More elementwise math: square, reciprocal, rsqrt, sin, cos, tan, sinh, cosh, asin, acos,
+atan, log2, log10, exp2, erf, log1p, expm1, lerp, nan_to_num, the rounding family (floor,
+ceil, round, trunc, sign) and the tests isnan, isinf, isfinite.
 
 The rounding functions are step functions: their derivative is 0 almost everywhere,
 and PyTorch returns exactly that zero gradient (not None), so a graph through
@@ -9,10 +9,12 @@ and PyTorch returns exactly that zero gradient (not None), so a graph through
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from glassnet.backend import Array, namespace
 from glassnet.function import Function
+from glassnet.ops.activation import _erfc
 from glassnet.ops.cast import broadcast_operands, to_float
 from glassnet.tensor import Tensor
 
@@ -77,6 +79,55 @@ class Cos(Function):
     def backward(self, grad: Array) -> Array:
         (x,) = self.saved
         return -grad * self.xp.sin(x)
+
+
+class Unary(Function):
+    """y = f(x) for the elementary functions below;  dy/dx from DERIVATIVES (x and y given).
+
+    tan' = 1 + y^2, sinh' = cosh, cosh' = sinh, asin' = 1 / sqrt(1 - x^2),
+    acos' = -1 / sqrt(1 - x^2), atan' = 1 / (1 + x^2), log2' = 1 / (x ln 2),
+    log10' = 1 / (x ln 10), exp2' = y ln 2, erf' = 2 / sqrt(pi) exp(-x^2).
+    """
+
+    def forward(self, x: Array, name: str) -> Array:
+        self.name = name
+        y = _erf(self.xp, x) if name == "erf" else getattr(self.xp, FUNCTIONS[name])(x)
+        self.save(x, y)
+        return y
+
+    def backward(self, grad: Array) -> Array:
+        x, y = self.saved
+        return grad * DERIVATIVES[self.name](self.xp, x, y)
+
+
+FUNCTIONS = {
+    "tan": "tan",
+    "sinh": "sinh",
+    "cosh": "cosh",
+    "asin": "arcsin",
+    "acos": "arccos",
+    "atan": "arctan",
+    "log2": "log2",
+    "log10": "log10",
+    "exp2": "exp2",
+}
+DERIVATIVES = {
+    "tan": lambda xp, x, y: 1 + y * y,
+    "sinh": lambda xp, x, y: xp.cosh(x),
+    "cosh": lambda xp, x, y: xp.sinh(x),
+    "asin": lambda xp, x, y: 1 / xp.sqrt(1 - x * x),
+    "acos": lambda xp, x, y: -1 / xp.sqrt(1 - x * x),
+    "atan": lambda xp, x, y: 1 / (1 + x * x),
+    "log2": lambda xp, x, y: 1 / (x * math.log(2)),
+    "log10": lambda xp, x, y: 1 / (x * math.log(10)),
+    "exp2": lambda xp, x, y: y * math.log(2),
+    "erf": lambda xp, x, y: (2 / math.sqrt(math.pi)) * xp.exp(-x * x),
+}
+
+
+def _erf(xp: Any, x: Array) -> Array:
+    """erf(x) = 1 - erfc(x), with activation.py's erfc (NumPy has no erf)."""
+    return 1.0 - _erfc(xp, x)
 
 
 class Log1p(Function):
@@ -165,6 +216,21 @@ def cos(input: Tensor) -> Tensor:
     return Cos.apply(to_float(input))
 
 
+def _unary(name: str) -> Any:
+    def op(input: Tensor) -> Tensor:
+        return Unary.apply(to_float(input), name=name)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"Elementwise {name}; integer tensors are converted to float first."
+    return op
+
+
+tan, sinh, cosh, asin, acos, atan = (
+    _unary(n) for n in ("tan", "sinh", "cosh", "asin", "acos", "atan")
+)
+log2, log10, exp2, erf = (_unary(n) for n in ("log2", "log10", "exp2", "erf"))
+
+
 def log1p(input: Tensor) -> Tensor:
     return Log1p.apply(to_float(input))
 
@@ -229,6 +295,16 @@ __all__ = [
     "rsqrt",
     "sin",
     "cos",
+    "tan",
+    "sinh",
+    "cosh",
+    "asin",
+    "acos",
+    "atan",
+    "log2",
+    "log10",
+    "exp2",
+    "erf",
     "log1p",
     "expm1",
     "lerp",
@@ -249,6 +325,16 @@ Tensor.define_methods(
     rsqrt=rsqrt,
     sin=sin,
     cos=cos,
+    tan=tan,
+    sinh=sinh,
+    cosh=cosh,
+    asin=asin,
+    acos=acos,
+    atan=atan,
+    log2=log2,
+    log10=log10,
+    exp2=exp2,
+    erf=erf,
     log1p=log1p,
     expm1=expm1,
     lerp=lerp,

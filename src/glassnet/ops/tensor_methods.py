@@ -1,0 +1,141 @@
+"""Tensor methods PyTorch users reach for that are views, selections or facts, not new math:
+new_zeros/new_ones/new_full/new_tensor, where, narrow, select, masked_select,
+repeat_interleave, nonzero/argwhere, and is_floating_point, nelement, ndimension,
+element_size, cpu.
+
+The differentiable ones are built on verified ops (indexing, index_select, where), so
+their gradients are those ops' gradients.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+from glassnet import creation, dtypes
+from glassnet.backend import namespace
+from glassnet.ops.elementwise import where
+from glassnet.ops.gather import index_select
+from glassnet.ops.shape import _dim, _sizes
+from glassnet.tensor import Tensor
+
+
+def _like(self: Tensor, dtype: Any) -> Any:
+    return self.dtype if dtype is None else dtype
+
+
+def new_zeros(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    """zeros of `size` with this tensor's dtype (unless dtype is given)."""
+    return creation.zeros(*_sizes(size), dtype=_like(self, dtype), requires_grad=requires_grad)
+
+
+def new_ones(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return creation.ones(*_sizes(size), dtype=_like(self, dtype), requires_grad=requires_grad)
+
+
+def new_full(
+    self: Tensor, size: Any, fill_value: Any, *, dtype: Any = None, requires_grad: bool = False
+) -> Tensor:
+    return creation.full(size, fill_value, dtype=_like(self, dtype), requires_grad=requires_grad)
+
+
+def new_tensor(self: Tensor, data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+    return creation.tensor(data, dtype=_like(self, dtype), requires_grad=requires_grad)
+
+
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """The slice start .. start + length - 1 along dim (a differentiable view by indexing)."""
+    axis = _dim(dim, input.ndim, "narrow")
+    size = input.shape[axis]
+    start = (
+        operator.index(start) % size
+        if -size <= operator.index(start) < 0
+        else operator.index(start)
+    )
+    if not (0 <= start <= size and 0 <= length <= size - start):
+        raise ValueError(
+            f"narrow: start {start} and length {length} do not fit dim {axis} of size {size} "
+            f"(input shape {input.shape})"
+        )
+    return input[(slice(None),) * axis + (slice(start, start + length),)]
+
+
+def select(input: Tensor, dim: int, index: int) -> Tensor:
+    """input[..., index, ...] along dim, that dim removed."""
+    axis = _dim(dim, input.ndim, "select")
+    size = input.shape[axis]
+    if not -size <= index < size:
+        raise IndexError(f"select: index {index} is out of range for dim {axis} of size {size}")
+    return input[(slice(None),) * axis + (index,)]
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    """The 1-D tensor of input's values where mask (broadcast with input) is True."""
+    if not isinstance(mask, Tensor) or mask.dtype != dtypes.bool_:
+        raise TypeError(f"masked_select: mask must be a bool tensor, got {mask!r:.60}")
+    xp = namespace(input.data)
+    shape = xp.broadcast_shapes(input.shape, mask.shape)
+    expanded = input if input.shape == shape else input.expand(*shape)
+    return expanded[Tensor(xp.broadcast_to(mask.data, shape))]
+
+
+def repeat_interleave(
+    input: Tensor, repeats: Any, dim: int | None = None, *, output_size: int | None = None
+) -> Tensor:
+    """Each element (or slice along dim) repeated `repeats` times in place: [a, b] -> [a, a, b, b].
+
+    dim=None works on the flattened tensor; repeats is an int or a 1-D tensor of counts;
+    output_size, when given, must be the total length (PyTorch uses it to skip a sync).
+    """
+    source = input.reshape(-1) if dim is None else input
+    axis = 0 if dim is None else _dim(dim, input.ndim, "repeat_interleave")
+    xp = namespace(source.data)
+    counts = repeats.data if isinstance(repeats, Tensor) else xp.asarray(repeats)
+    if counts.ndim > 1 or (counts.ndim == 1 and counts.size not in (1, source.shape[axis])):
+        raise ValueError(
+            f"repeat_interleave: repeats must be an int or hold one count per entry of dim {axis} "
+            f"({source.shape[axis]}), got shape {tuple(counts.shape)}"
+        )
+    if (counts < 0).any():
+        raise ValueError("repeat_interleave: repeats must be non-negative")
+    index = xp.repeat(xp.arange(source.shape[axis]), counts)
+    if output_size is not None and output_size != index.size:
+        raise ValueError(
+            f"repeat_interleave: output_size={output_size} but the repeats give {index.size}"
+        )
+    return index_select(source, axis, Tensor(index.astype(dtypes.int64)))
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
+    """(count, ndim) int64 indices of the nonzero elements (a tuple of 1-D tensors with as_tuple)."""
+    xp = namespace(input.data)
+    positions = xp.nonzero(input.data)
+    if as_tuple:
+        return tuple(Tensor(p.astype(dtypes.int64)) for p in positions)
+    return Tensor(xp.stack(positions, axis=-1).astype(dtypes.int64).reshape(-1, input.ndim))
+
+
+def argwhere(input: Tensor) -> Tensor:
+    return nonzero(input)
+
+
+__all__ = ["narrow", "select", "masked_select", "repeat_interleave", "nonzero", "argwhere"]
+
+Tensor.define_methods(
+    new_zeros=new_zeros,
+    new_ones=new_ones,
+    new_full=new_full,
+    new_tensor=new_tensor,
+    where=lambda self, condition, other: where(condition, self, other),
+    narrow=narrow,
+    select=select,
+    masked_select=masked_select,
+    repeat_interleave=repeat_interleave,
+    nonzero=nonzero,
+    argwhere=argwhere,
+    is_floating_point=lambda self: self.dtype.kind == "f",
+    nelement=lambda self: self.numel(),
+    ndimension=lambda self: self.ndim,
+    element_size=lambda self: self.dtype.itemsize,
+    cpu=lambda self: self,
+)
