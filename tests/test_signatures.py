@@ -36,6 +36,10 @@ DEPARTURES = {
         "correction",
     ): "default None means 1 unless the legacy unbiased= is given (same result)",
     (
+        "torch.repeat_interleave",
+        "repeats",
+    ): "the repeats-only overload is repeat_interleave(counts): counts fills the input's place",
+    (
         "torch.std",
         "correction",
     ): "default None means 1 unless the legacy unbiased= is given (same result)",

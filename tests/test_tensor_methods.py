@@ -162,6 +162,10 @@ NOT_DIFFERENTIABLE = {
     "cumsum_int64": (lambda lib, a: lib.cumsum(a, 0), [numpy.array([True, True, False])]),
     "floor_int": (lambda lib, a: lib.floor(a), [numpy.array([3, -2])]),
     "nonzero": (lambda lib, a: lib.nonzero(a > 0.5), [X234]),
+    "repeat_interleave_counts_only": (
+        lambda lib, r: lib.repeat_interleave(r),
+        [numpy.array([2, 0, 3])],
+    ),
     "nonzero_as_tuple": (lambda lib, a: a.nonzero(as_tuple=True), [X34]),
     "argwhere": (lambda lib, a: lib.argwhere(a), [numpy.array([[0, 2], [3, 0]])]),
     "new_zeros": (lambda lib, a: a.new_zeros(2, 3), [X34]),

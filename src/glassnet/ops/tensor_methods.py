@@ -80,13 +80,17 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
 
 
 def repeat_interleave(
-    input: Tensor, repeats: Any, dim: int | None = None, *, output_size: int | None = None
+    input: Tensor, repeats: Any = None, dim: int | None = None, *, output_size: int | None = None
 ) -> Tensor:
     """Each element (or slice along dim) repeated `repeats` times in place: [a, b] -> [a, a, b, b].
 
     dim=None works on the flattened tensor; repeats is an int or a 1-D tensor of counts;
     output_size, when given, must be the total length (PyTorch uses it to skip a sync).
+    repeat_interleave(counts) alone repeats 0, 1, 2, ... counts[i] times each.
     """
+    if repeats is None:
+        xp = namespace(input.data)
+        input, repeats = Tensor(xp.arange(input.numel(), dtype=dtypes.int64)), input
     source = input.reshape(-1) if dim is None else input
     axis = 0 if dim is None else _dim(dim, input.ndim, "repeat_interleave")
     xp = namespace(source.data)
