@@ -93,6 +93,11 @@ DIFFERENTIABLE = {
     "einsum_implicit_output": (lambda lib, a, b: lib.einsum("ij,kj", a, b), [X34, X34]),
     "einsum_sum_out_a_letter": (lambda lib, a, b: lib.einsum("ij,k->i", a, b), [X34, POS[0]]),
     "einsum_ellipsis": (lambda lib, a, b: lib.einsum("...ij,jk->...ik", a, b), [X234, POS.T]),
+    "einsum_broadcasts_size_one": (
+        lambda lib, a, b: lib.einsum("...ij,...jk->...ik", a, b),
+        [_distinct((2, 1, 3, 4), 4), _distinct((1, 2, 4, 2), 5)],
+    ),
+    "einsum_size_one_letter": (lambda lib, a, b: lib.einsum("ij,ij->ij", a, b), [X34[:, :1], X34]),
     "einsum_list": (lambda lib, a, b: lib.einsum("i,i->", [a, b]), [POS[0], X34[0]]),
     "outer": (lambda lib, a, b: lib.outer(a, b), [POS[0], X34[1, :3]]),
     "method_outer": (lambda lib, a, b: a.outer(b), [POS[0], X34[1]]),

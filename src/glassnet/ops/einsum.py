@@ -5,7 +5,8 @@ agree and sums over the letters missing from the output. Its gradient with respe
 to one operand is the same kind of sum: the output gradient times every other
 operand, summed down to that operand's letters, e.g. dL/dA = einsum("ik,jk->ij",
 dL/dy, B). A letter only that operand holds was summed away in the forward, so its
-gradient is broadcast back along it.
+gradient is broadcast back along it; a size-1 dim that broadcast against a longer one
+(as in PyTorch and NumPy) gets the sum of the gradient along it.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ class Einsum(Function):
             kept = "".join(letter for letter in letters if letter in known)
             terms = [self.output] + [s for s, _ in others]
             partial = xp.einsum(f"{','.join(terms)}->{kept}", grad, *(a for _, a in others))
+            own = [operand.shape[letters.index(letter)] for letter in kept]
+            widened = tuple(i for i, n in enumerate(own) if n == 1 and partial.shape[i] != 1)
+            partial = partial.sum(axis=widened, keepdims=True) if widened else partial
             shape = [operand.shape[i] if letter in known else 1 for i, letter in enumerate(letters)]
             grads.append(xp.broadcast_to(partial.reshape(shape), operand.shape).copy())
         return tuple(grads)
@@ -100,7 +104,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
             for other, other_letters in enumerate(inputs):
                 if letter in other_letters:
                     other_size = tensors[other].shape[other_letters.index(letter)]
-                    if other_size != size:
+                    if other_size != size and 1 not in (size, other_size):  # size 1 broadcasts
                         raise ValueError(
                             f"einsum: letter {letter!r} has size {size} in operand {position} "
                             f"but {other_size} in operand {other} ({equation!r})"
