@@ -3,6 +3,7 @@ attention weights, input and parameter gradients, masks, state dicts both ways, 
 
 from __future__ import annotations
 
+import inspect
 import math
 
 import numpy
@@ -245,3 +246,22 @@ def test_bad_arguments_raise_a_clear_error(index):
     call, pattern = ERRORS[index]
     with pytest.raises((ValueError, TypeError), match=pattern):
         call()
+
+
+@pytest.mark.parametrize(
+    "name", ["MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder"]
+)
+def test_constructor_and_forward_signatures_match_torch(name):
+    """Same argument names, kinds and defaults; the default activation is each library's own relu."""
+    for method in ("__init__", "forward"):
+        ours = inspect.signature(getattr(getattr(nn, name), method)).parameters.values()
+        theirs = inspect.signature(getattr(getattr(torch.nn, name), method)).parameters.values()
+        assert [(p.name, p.kind) for p in ours] == [(p.name, p.kind) for p in theirs]
+        for mine, reference in zip(ours, theirs):
+            if mine.name == "activation":
+                assert (
+                    mine.default is nn.functional.relu
+                    and reference.default is torch.nn.functional.relu
+                )
+            else:
+                assert mine.default == reference.default, (method, mine.name)
