@@ -132,6 +132,35 @@ DIFFERENTIABLE = {
         [X34, numpy.array([2, 0, 1, 3])],
     ),
     "method_where": (lambda lib, x, y: x.where(x > 0, y), [X34, POS]),
+    "fmod": (lambda lib, x, y: lib.fmod(x * 3, y), [X34, POS]),
+    "fmod_number": (lambda lib, x: x.fmod(0.7), [X34]),
+    "remainder": (lambda lib, x, y: lib.remainder(x * 3, y), [X34, -POS]),
+    "percent_operator": (lambda lib, x: (x * 3) % 0.9, [X34]),
+    "diag_matrix_to_vector": (lambda lib, x: lib.diag(x), [X34]),
+    "diag_offset": (lambda lib, x: x.diag(-1), [X34]),
+    "diag_offset_up": (lambda lib, x: x.diag(2), [X34]),
+    "diag_vector_to_matrix": (lambda lib, v: lib.diag(v, 1), [POS[0]]),
+    "diff": (lambda lib, x: lib.diff(x), [X34]),
+    "diff_n2_dim0_prepend": (lambda lib, x, p: lib.diff(x, 2, 0, prepend=p), [X34, POS[:1]]),
+    "diff_append": (lambda lib, x, a: x.diff(append=a), [X34, POS[:, :2]]),
+    "addmm": (
+        lambda lib, c, a, b: lib.addmm(c, a, b, beta=0.5, alpha=2.0),
+        [POS[:, :3], X34, X34.T[:, :3]],
+    ),
+    "addmm_broadcast_bias": (lambda lib, c, a, b: c.addmm(a, b), [POS[0, :3], X34, X34.T[:, :3]]),
+    "baddbmm": (
+        lambda lib, c, a, b: lib.baddbmm(c, a, b, alpha=0.5),
+        [X234[:, :, :3], X234, X234.transpose(0, 2, 1)[:, :, :3]],
+    ),
+    "kthvalue": (lambda lib, x: lib.kthvalue(x, 2, 1), [X34]),
+    "kthvalue_keepdim_last": (lambda lib, x: x.kthvalue(3, keepdim=True), [X234]),
+    "median": (lambda lib, x: lib.median(x), [X34]),
+    "median_dim": (lambda lib, x: x.median(0), [X34]),
+    "median_dim_keepdim": (lambda lib, x: lib.median(x, -1, True), [X234]),
+    "index_add": (
+        lambda lib, x, i, s: lib.index_add(x, 1, i, s, alpha=2.0),
+        [X34, numpy.array([3, 0, 3]), POS[:, :3]],
+    ),
     "nan_to_num": (
         lambda lib, x: lib.nan_to_num(x, nan=0.5, posinf=9.0),
         [numpy.array([1.0, numpy.nan, numpy.inf, -numpy.inf, -2.0])],
@@ -167,6 +196,12 @@ NOT_DIFFERENTIABLE = {
     "cumsum_int64": (lambda lib, a: lib.cumsum(a, 0), [numpy.array([True, True, False])]),
     "floor_int": (lambda lib, a: lib.floor(a), [numpy.array([3, -2])]),
     "nonzero": (lambda lib, a: lib.nonzero(a > 0.5), [X234]),
+    "unique": (lambda lib, a: lib.unique(a), [numpy.array([[3, 1], [3, 2]])]),
+    "unique_inverse_counts": (
+        lambda lib, a: a.unique(return_inverse=True, return_counts=True),
+        [numpy.array([[3.0, 1.0], [3.0, 2.0]])],
+    ),
+    "unique_dim": (lambda lib, a: lib.unique(a, dim=0), [numpy.array([[1, 2], [0, 5], [1, 2]])]),
     "repeat_interleave_counts_only": (
         lambda lib, r: lib.repeat_interleave(r),
         [numpy.array([2, 0, 3])],
@@ -222,6 +257,33 @@ def test_tensor_facts_match_torch():
         assert ours.nelement() == theirs.nelement() and ours.ndimension() == theirs.ndimension()
         assert ours.element_size() == theirs.element_size()
         assert ours.cpu() is ours
+
+
+def test_in_place_forms_change_the_tensor_like_torch():
+    mask, index = numpy.array([[True, False]] * 2), numpy.array([[1, 0], [0, 1]])
+    for lib in (glassnet, torch):
+        x = lib.tensor(numpy.zeros((2, 2)))
+        assert x.masked_fill_(lib.tensor(mask), 3.0) is x
+        x.scatter_(1, lib.tensor(index), lib.tensor(numpy.ones((2, 2))))
+        x.scatter_add_(0, lib.tensor(index), lib.tensor(numpy.ones((2, 2))))
+        x.index_add_(1, lib.tensor(numpy.array([1, 1])), lib.tensor(numpy.ones((2, 2))), alpha=0.5)
+        if lib is glassnet:
+            ours = x.tolist()
+    assert ours == x.tolist()
+    with pytest.raises(
+        RuntimeError, match=r"masked_fill_: in-place change of a tensor that requires grad"
+    ):
+        glassnet.zeros(2, requires_grad=True).masked_fill_(glassnet.ones(2) > 0, 1.0)
+
+
+def test_uniform_and_normal_fill_from_glassnets_generator():
+    glassnet.manual_seed(3)
+    x = glassnet.zeros(20_000).uniform_(-2.0, 2.0)
+    assert -2.0 <= x.data.min() and x.data.max() < 2.0 and abs(x.data.mean()) < 0.05
+    y = glassnet.zeros(20_000).normal_(1.0, 0.5)
+    assert abs(y.data.mean() - 1.0) < 0.02 and abs(y.data.std() - 0.5) < 0.02
+    glassnet.manual_seed(3)
+    assert glassnet.zeros(20_000).uniform_(-2.0, 2.0).tolist() == x.tolist()
 
 
 def test_sort_returns_named_values_and_indices_like_torch():

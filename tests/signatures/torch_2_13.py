@@ -797,6 +797,111 @@ SIGNATURES = {
         ]
     ],
     "torch.argwhere": [[("input", "positional", "<required>")]],
+    "torch.fmod": [
+        [
+            ("input", "positional", "<required>"),
+            ("other", "positional", "<required>"),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.remainder": [
+        [
+            ("input", "positional", "<required>"),
+            ("other", "positional", "<required>"),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.diag": [
+        [
+            ("input", "positional", "<required>"),
+            ("diagonal", "positional", 0),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.diff": [
+        [
+            ("input", "positional", "<required>"),
+            ("n", "positional", 1),
+            ("dim", "positional", -1),
+            ("prepend", "positional", None),
+            ("append", "positional", None),
+        ]
+    ],
+    "torch.addmm": [
+        [
+            ("input", "positional", "<required>"),
+            ("mat1", "positional", "<required>"),
+            ("mat2", "positional", "<required>"),
+            ("beta", "keyword", 1),
+            ("alpha", "keyword", 1),
+            ("out", "keyword", None),
+        ],
+        [
+            ("input", "positional", "<required>"),
+            ("mat1", "positional", "<required>"),
+            ("mat2", "positional", "<required>"),
+            ("out_dtype", "positional", "<required>"),
+            ("beta", "keyword", 1),
+            ("alpha", "keyword", 1),
+            ("out", "keyword", None),
+        ],
+    ],
+    "torch.baddbmm": [
+        [
+            ("input", "positional", "<required>"),
+            ("batch1", "positional", "<required>"),
+            ("batch2", "positional", "<required>"),
+            ("beta", "keyword", 1),
+            ("alpha", "keyword", 1),
+            ("out", "keyword", None),
+        ],
+        [
+            ("input", "positional", "<required>"),
+            ("batch1", "positional", "<required>"),
+            ("batch2", "positional", "<required>"),
+            ("out_dtype", "positional", "<required>"),
+            ("beta", "keyword", 1),
+            ("alpha", "keyword", 1),
+            ("out", "keyword", None),
+        ],
+    ],
+    "torch.kthvalue": [
+        [
+            ("input", "positional", "<required>"),
+            ("k", "positional", "<required>"),
+            ("dim", "positional", None),
+            ("keepdim", "positional", False),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.median": [
+        [("input", "positional", "<required>")],
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", -1),
+            ("keepdim", "positional", False),
+            ("out", "keyword", None),
+        ],
+    ],
+    "torch.unique": [
+        [
+            ("input", "positional", "<required>"),
+            ("sorted", "positional", True),
+            ("return_inverse", "positional", False),
+            ("return_counts", "positional", False),
+            ("dim", "positional", None),
+        ]
+    ],
+    "torch.index_add": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("index", "positional", "<required>"),
+            ("source", "positional", "<required>"),
+            ("alpha", "keyword", 1),
+            ("out", "keyword", "<required>"),
+        ]
+    ],
     "torch.nn.functional.sigmoid": [[("input", "positional", "<required>")]],
     "torch.nn.functional.tanh": [[("input", "positional", "<required>")]],
     "torch.nn.functional.relu": [

@@ -1,4 +1,5 @@
-"""Indexing by index tensors: gather, scatter, scatter_add, index_select, masked_fill, one_hot.
+"""Indexing by index tensors: gather, scatter, scatter_add, index_select, index_add, masked_fill,
+one_hot.
 
 gather and scatter are each other's adjoint: gather reads x[..., index[i], ...] along
 `dim`, so its backward adds each gradient back onto the element it read (a scatter-add:
@@ -92,6 +93,21 @@ class IndexSelect(Function):
         grad_x = self.xp.zeros(self.shape, dtype=grad.dtype)
         self.xp.add.at(grad_x, self.key, grad)
         return grad_x
+
+
+class IndexAdd(Function):
+    """y = x, then y[..., index[i], ...] += alpha * source[..., i, ...] along `axis` (repeats add up);
+    dL/dx = dL/dy,  dL/dsource = alpha * dL/dy[..., index, ...]."""
+
+    def forward(self, x: Array, source: Array, index: Array, axis: int, alpha: float) -> Array:
+        self.key, self.alpha = (slice(None),) * axis + (index,), alpha
+        y = x.copy()
+        self.xp.add.at(y, self.key, source * alpha if alpha != 1 else source)
+        return y
+
+    def backward(self, grad: Array) -> tuple[Array, Array | None]:
+        grad_source = grad[self.key] * self.alpha if self.needs_input_grad[1] else None
+        return grad, grad_source
 
 
 class MaskedFill(Function):
@@ -202,6 +218,26 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     return IndexSelect.apply(input, index=data.reshape(-1), axis=axis)
 
 
+def index_add(
+    input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: float = 1
+) -> Tensor:
+    """A copy of input with alpha * source[..., i, ...] added to input[..., index[i], ...] along dim."""
+    axis = _dim(dim, input.ndim, "index_add")
+    data = _index("index_add", input, index, axis)
+    if data.ndim != 1:
+        raise ValueError(f"index_add: index must be 1-D, got shape {data.shape}")
+    expected = input.shape[:axis] + (data.size,) + input.shape[axis + 1 :]
+    if not isinstance(source, Tensor) or source.shape != expected:
+        got = source.shape if isinstance(source, Tensor) else type(source).__name__
+        raise ValueError(
+            f"index_add: source must have shape {expected} (input shape {input.shape} with dim "
+            f"{axis} of the index's length {data.size}), got {got}"
+        )
+    return IndexAdd.apply(
+        input, as_operand(source, input.dtype), index=data, axis=axis, alpha=alpha
+    )
+
+
 def masked_fill(input: Tensor, mask: Tensor, value: Any) -> Tensor:
     """value where mask is True, input elsewhere; mask broadcasts to input's shape."""
     if not isinstance(mask, Tensor) or mask.dtype.kind != "b":
@@ -243,12 +279,21 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     return Tensor((data[..., None] == xp.arange(num_classes)).astype(dtypes.int64))
 
 
-__all__ = ["gather", "scatter", "scatter_add", "index_select", "masked_fill", "one_hot"]
+__all__ = [
+    "gather",
+    "scatter",
+    "scatter_add",
+    "index_select",
+    "index_add",
+    "masked_fill",
+    "one_hot",
+]
 
 Tensor.define_methods(
     gather=gather,
     scatter=scatter,
     scatter_add=scatter_add,
     index_select=index_select,
+    index_add=index_add,
     masked_fill=masked_fill,
 )

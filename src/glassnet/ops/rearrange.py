@@ -1,4 +1,4 @@
-"""Rearranging values: repeat/tile, roll, flip, tril and triu.
+"""Rearranging values: repeat/tile, roll, flip, tril, triu, diag and diff.
 
 Each moves (or zeroes) values without computing new ones, so each backward moves the
 gradient back: a tile's copies add their gradients, a roll rolls back, a flip flips
@@ -13,7 +13,7 @@ from typing import Any
 
 from glassnet.backend import Array
 from glassnet.function import Function
-from glassnet.ops.shape import _dim, _sizes
+from glassnet.ops.shape import _dim, _sizes, cat
 from glassnet.tensor import Tensor
 
 
@@ -75,6 +75,53 @@ class Triangle(Function):
     def backward(self, grad: Array) -> Array:
         (mask,) = self.saved
         return self.xp.where(mask, grad, 0)
+
+
+class Diag(Function):
+    """Vector -> matrix: y = the matrix with v on its k-th diagonal (0 elsewhere); matrix -> vector:
+    y = the k-th diagonal. Each is the other's adjoint, so each backward is the other op."""
+
+    def forward(self, x: Array, diagonal: int) -> Array:
+        self.diagonal, self.shape = diagonal, x.shape
+        if x.ndim == 1:
+            return self.xp.diag(x, diagonal)
+        return self.xp.diagonal(x, diagonal).copy()
+
+    def backward(self, grad: Array) -> Array:
+        if len(self.shape) == 1:
+            return self.xp.diagonal(grad, self.diagonal).copy()
+        out = self.xp.zeros(self.shape, dtype=grad.dtype)
+        rows = self.xp.arange(grad.shape[0])
+        start_row, start_col = max(-self.diagonal, 0), max(self.diagonal, 0)
+        out[rows + start_row, rows + start_col] = grad
+        return out
+
+
+def diag(input: Tensor, diagonal: int = 0) -> Tensor:
+    """1-D input: the square matrix with it on the diagonal-th diagonal; 2-D: that diagonal."""
+    if input.ndim not in (1, 2):
+        raise ValueError(f"diag: input must be 1-D or 2-D, got shape {input.shape}")
+    return Diag.apply(input, diagonal=operator.index(diagonal))
+
+
+def diff(
+    input: Tensor,
+    n: int = 1,
+    dim: int = -1,
+    prepend: Tensor | None = None,
+    append: Tensor | None = None,
+) -> Tensor:
+    """The n-th forward difference along dim: out[i] = x[i + 1] - x[i], n times (built from
+    cat, slicing and sub, so its gradient is theirs)."""
+    axis = _dim(dim, input.ndim, "diff")
+    if n < 0:
+        raise ValueError(f"diff: order n must be non-negative, got n={n}")
+    parts = [t for t in (prepend, input, append) if t is not None]
+    x = cat(parts, axis) if len(parts) > 1 else input
+    before = (slice(None),) * axis
+    for _ in range(n):
+        x = x[before + (slice(1, None),)] - x[before + (slice(None, -1),)]
+    return x
 
 
 def _ints(op: str, name: str, values: Any) -> tuple[int, ...]:
@@ -143,7 +190,7 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     return _triangle("triu", input, diagonal, upper=True)
 
 
-__all__ = ["tile", "roll", "flip", "tril", "triu"]
+__all__ = ["tile", "roll", "flip", "tril", "triu", "diag", "diff"]
 
 Tensor.define_methods(
     tile=lambda self, *dims: tile(self, _sizes(dims)),
@@ -152,4 +199,6 @@ Tensor.define_methods(
     flip=lambda self, *dims: flip(self, _sizes(dims)),
     tril=tril,
     triu=triu,
+    diag=diag,
+    diff=diff,
 )

@@ -1,7 +1,8 @@
 """Tensor methods PyTorch users reach for that are views, selections or facts, not new math:
 new_zeros/new_ones/new_full/new_tensor, where, narrow, select, masked_select,
-repeat_interleave, nonzero/argwhere, and is_floating_point, nelement, ndimension,
-element_size, cpu.
+repeat_interleave, nonzero/argwhere, is_floating_point, nelement, ndimension,
+element_size, cpu, and the in-place forms masked_fill_, scatter_, scatter_add_,
+index_add_, uniform_ and normal_ (for tensors outside the graph, like add_).
 
 The differentiable ones are built on verified ops (indexing, index_select, where), so
 their gradients are those ops' gradients.
@@ -15,8 +16,9 @@ from typing import Any
 from glassnet import creation, dtypes
 from glassnet.backend import namespace
 from glassnet.ops.elementwise import where
-from glassnet.ops.gather import index_select
+from glassnet.ops.gather import index_add, index_select, masked_fill, scatter, scatter_add
 from glassnet.ops.shape import _dim, _sizes
+from glassnet.random import default_generator
 from glassnet.tensor import Tensor
 
 
@@ -123,6 +125,27 @@ def argwhere(input: Tensor) -> Tensor:
     return nonzero(input)
 
 
+def _in_place(self: Tensor, op: str, result: Tensor) -> Tensor:
+    """Write an out-of-place result into this tensor (refused while it takes part in a graph)."""
+    self._check_inplace(op)
+    self.data[...] = result.data
+    return self
+
+
+def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
+    """Fill with U(a, b) draws from glassnet's generator (glassnet.manual_seed)."""
+    self._check_inplace("uniform_")
+    self.data[...] = default_generator().uniform(a, b, self.shape)
+    return self
+
+
+def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
+    """Fill with N(mean, std^2) draws from glassnet's generator."""
+    self._check_inplace("normal_")
+    self.data[...] = default_generator().normal(mean, std, self.shape)
+    return self
+
+
 __all__ = ["narrow", "select", "masked_select", "repeat_interleave", "nonzero", "argwhere"]
 
 Tensor.define_methods(
@@ -142,4 +165,18 @@ Tensor.define_methods(
     ndimension=lambda self: self.ndim,
     element_size=lambda self: self.dtype.itemsize,
     cpu=lambda self: self,
+    masked_fill_=lambda self, mask, value: _in_place(
+        self, "masked_fill_", masked_fill(self, mask, value)
+    ),
+    scatter_=lambda self, dim, index, src=None, **kw: _in_place(
+        self, "scatter_", scatter(self, dim, index, src, **kw)
+    ),
+    scatter_add_=lambda self, dim, index, src: _in_place(
+        self, "scatter_add_", scatter_add(self, dim, index, src)
+    ),
+    index_add_=lambda self, dim, index, source, alpha=1: _in_place(
+        self, "index_add_", index_add(self, dim, index, source, alpha=alpha)
+    ),
+    uniform_=uniform_,
+    normal_=normal_,
 )
