@@ -161,6 +161,23 @@ DIFFERENTIABLE = {
         lambda lib, x, i, s: lib.index_add(x, 1, i, s, alpha=2.0),
         [X34, numpy.array([3, 0, 3]), POS[:, :3]],
     ),
+    "atan2": (lambda lib, y, x: lib.atan2(y, x), [X34, X34[::-1] + 0.05]),
+    "atan2_method_number": (lambda lib, y: y.atan2(lib.tensor(-0.5)), [X34]),
+    "float_power": (lambda lib, x, e: lib.float_power(x, e), [POS, X34]),
+    "float_power_number": (lambda lib, x: x.float_power(2), [X34]),
+    "nansum": (
+        lambda lib, x: lib.nansum(x, 1),
+        [numpy.array([[1.0, numpy.nan, 2.0], [numpy.nan, numpy.nan, 0.5]])],
+    ),
+    "tensor_unfold": (lambda lib, x: x.unfold(1, 2, 1), [X34]),
+    "tensor_unfold_step_dim0": (lambda lib, x: x.unfold(0, 2, 2), [X234.reshape(4, 6)[:, :5]]),
+    "tensor_unfold_3d": (lambda lib, x: x.unfold(2, 3, 1), [X234]),
+    "sum_to_size": (lambda lib, x: x.sum_to_size(3, 1), [X34]),
+    "sum_to_size_leading": (lambda lib, x: x.sum_to_size((1, 4)), [X234]),
+    "index_copy": (
+        lambda lib, x, i, s: lib.index_copy(x, 1, i, s),
+        [X34, numpy.array([3, 0]), POS[:, :2]],
+    ),
     "nan_to_num": (
         lambda lib, x: lib.nan_to_num(x, nan=0.5, posinf=9.0),
         [numpy.array([1.0, numpy.nan, numpy.inf, -numpy.inf, -2.0])],
@@ -214,7 +231,7 @@ NOT_DIFFERENTIABLE = {
     "new_tensor": (lambda lib, a: a.new_tensor([1, 2]), [X34]),
 }
 # finite differences cannot step through inf, nor across a tie (the max is not differentiable there)
-GRADCHECK_SKIP = {"nan_to_num", "amax_ties_share_gradient"}
+GRADCHECK_SKIP = {"nan_to_num", "amax_ties_share_gradient", "nansum"}
 
 
 @pytest.mark.parametrize("name", DIFFERENTIABLE)
@@ -267,6 +284,7 @@ def test_in_place_forms_change_the_tensor_like_torch():
         x.scatter_(1, lib.tensor(index), lib.tensor(numpy.ones((2, 2))))
         x.scatter_add_(0, lib.tensor(index), lib.tensor(numpy.ones((2, 2))))
         x.index_add_(1, lib.tensor(numpy.array([1, 1])), lib.tensor(numpy.ones((2, 2))), alpha=0.5)
+        x.index_copy_(0, lib.tensor(numpy.array([1])), lib.tensor(numpy.full((1, 2), 7.0)))
         if lib is glassnet:
             ours = x.tolist()
     assert ours == x.tolist()

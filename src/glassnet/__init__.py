@@ -38,6 +38,7 @@ from glassnet.dtypes import (
 from glassnet.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from glassnet.gradcheck import GradcheckError, gradcheck
 from glassnet.ops.activation import log_softmax, relu, sigmoid, softmax, tanh
+from glassnet.ops.binary import *  # noqa: F403  (torch.atan2, torch.float_power, torch.nansum)
 from glassnet.ops.blas import *  # noqa: F403  (torch.addmm, torch.baddbmm)
 from glassnet.ops.cumulative import *  # noqa: F403  (torch.cumsum, torch.cumprod)
 from glassnet.ops.einsum import *  # noqa: F403  (torch.einsum, torch.outer)

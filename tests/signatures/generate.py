@@ -26,7 +26,7 @@ square reciprocal rsqrt sin cos log1p expm1 lerp nan_to_num floor ceil trunc sig
 logical_and logical_or logical_xor logical_not all any sort argsort topk gather scatter scatter_add index_select
 cumsum cumprod tile roll flip tril triu einsum outer amax amin norm clone tan sinh cosh asin acos atan log2 log10
 exp2 erf narrow select masked_select repeat_interleave nonzero argwhere fmod remainder diag diff addmm baddbmm
-kthvalue median unique index_add""".split()
+kthvalue median unique index_add atan2 float_power nansum index_copy""".split()
 
 FUNCTIONAL_NAMES = """sigmoid tanh relu leaky_relu elu gelu silu softplus prelu hardtanh softmax log_softmax linear
 conv1d conv2d max_pool1d max_pool2d avg_pool1d avg_pool2d adaptive_avg_pool1d adaptive_avg_pool2d dropout

@@ -902,6 +902,38 @@ SIGNATURES = {
             ("out", "keyword", "<required>"),
         ]
     ],
+    "torch.atan2": [
+        [
+            ("input", "positional", "<required>"),
+            ("other", "positional", "<required>"),
+            ("out", "keyword", "<required>"),
+        ]
+    ],
+    "torch.float_power": [
+        [
+            ("input", "positional", "<required>"),
+            ("exponent", "positional", "<required>"),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.nansum": [
+        [("input", "positional", "<required>"), ("dtype", "keyword", None)],
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("keepdim", "positional", False),
+            ("dtype", "keyword", None),
+        ],
+    ],
+    "torch.index_copy": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("index", "positional", "<required>"),
+            ("source", "positional", "<required>"),
+            ("out", "keyword", "<required>"),
+        ]
+    ],
     "torch.nn.functional.sigmoid": [[("input", "positional", "<required>")]],
     "torch.nn.functional.tanh": [[("input", "positional", "<required>")]],
     "torch.nn.functional.relu": [

@@ -5,6 +5,7 @@ Importing this package attaches every op's Tensor methods.
 
 from glassnet.ops import (  # the PyTorch API of issue 18
     activation,
+    binary,
     blas,
     cast,
     conv,

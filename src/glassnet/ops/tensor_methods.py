@@ -1,6 +1,7 @@
 """Tensor methods PyTorch users reach for that are views, selections or facts, not new math:
 new_zeros/new_ones/new_full/new_tensor, where, narrow, select, masked_select,
-repeat_interleave, nonzero/argwhere, is_floating_point, nelement, ndimension,
+repeat_interleave, unfold (sliding windows), sum_to_size, index_copy, nonzero/argwhere,
+is_floating_point, nelement, ndimension,
 element_size, cpu, and the in-place forms masked_fill_, scatter_, scatter_add_,
 index_add_, uniform_ and normal_ (for tensors outside the graph, like add_).
 
@@ -112,6 +113,51 @@ def repeat_interleave(
     return index_select(source, axis, Tensor(index.astype(dtypes.int64)))
 
 
+def unfold(self: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """Tensor.unfold: every window of `size` entries along dimension, `step` apart, as a new last
+    dim (not F.unfold's im2col). Built on index_select: overlapping windows add their gradients."""
+    axis = _dim(dimension, self.ndim, "unfold")
+    length = self.shape[axis] if self.ndim else 1
+    if not (1 <= size <= length and step >= 1):
+        raise ValueError(
+            f"unfold: size {size} must be in [1, {length}] (dim {axis} of shape {self.shape}) and "
+            f"step {step} positive"
+        )
+    xp = namespace(self.data)
+    windows = (length - size) // step + 1
+    index = (xp.arange(windows)[:, None] * step + xp.arange(size)).reshape(-1)
+    picked = index_select(self, axis, Tensor(index.astype(dtypes.int64)))
+    shape = self.shape[:axis] + (windows, size) + self.shape[axis + 1 :]
+    if not self.ndim:
+        return picked
+    order = [d for d in range(self.ndim + 1) if d != axis + 1] + [axis + 1]  # the window dim last
+    return picked.reshape(shape).permute(*order)
+
+
+def sum_to_size(self: Tensor, *size: Any) -> Tensor:
+    """Sum this tensor down to `size`, to which it must broadcast (the reverse of expand)."""
+    target = _sizes(size)
+    lead = self.ndim - len(target)
+    if lead < 0 or any(n not in (1, m) for n, m in zip(target, self.shape[lead:])):
+        raise ValueError(f"sum_to_size: size {target} is not expandable to shape {self.shape}")
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, (n, m) in enumerate(zip(target, self.shape[lead:])) if n == 1 and m != 1
+    )
+    out = self.sum(dim=axes, keepdim=True) if axes else self
+    return out.reshape(target)
+
+
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """A copy of input with input[..., index[i], ...] = source[..., i, ...] along dim (a scatter)."""
+    axis = _dim(dim, input.ndim, "index_copy")
+    if not isinstance(index, Tensor) or index.ndim != 1:
+        raise ValueError("index_copy: index must be a 1-D integer tensor")
+    shape = [1] * source.ndim
+    shape[axis] = index.shape[0]
+    positions = namespace(index.data).broadcast_to(index.data.reshape(shape), source.shape)
+    return scatter(input, axis, Tensor(positions), source)
+
+
 def nonzero(input: Tensor, *, as_tuple: bool = False) -> Any:
     """(count, ndim) int64 indices of the nonzero elements (a tuple of 1-D tensors with as_tuple)."""
     xp = namespace(input.data)
@@ -146,7 +192,15 @@ def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     return self
 
 
-__all__ = ["narrow", "select", "masked_select", "repeat_interleave", "nonzero", "argwhere"]
+__all__ = [
+    "narrow",
+    "select",
+    "masked_select",
+    "repeat_interleave",
+    "index_copy",
+    "nonzero",
+    "argwhere",
+]
 
 Tensor.define_methods(
     new_zeros=new_zeros,
@@ -160,6 +214,12 @@ Tensor.define_methods(
     repeat_interleave=repeat_interleave,
     nonzero=nonzero,
     argwhere=argwhere,
+    unfold=unfold,
+    sum_to_size=sum_to_size,
+    index_copy=index_copy,
+    index_copy_=lambda self, dim, index, source: _in_place(
+        self, "index_copy_", index_copy(self, dim, index, source)
+    ),
     is_floating_point=lambda self: self.dtype.kind == "f",
     nelement=lambda self: self.numel(),
     ndimension=lambda self: self.ndim,
