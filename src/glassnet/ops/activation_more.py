@@ -12,7 +12,7 @@ from glassnet.backend import Array
 from glassnet.function import Function
 from glassnet.ops.activation import Hardtanh, Softmax, _softmax_dim
 from glassnet.ops.cast import to, to_float
-from glassnet.ops.shape import _dim
+from glassnet.ops.shape import _dim as wrap_dim
 from glassnet.tensor import Tensor
 
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -150,7 +150,7 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     """a * sigmoid(b), a and b the first and second halves of input along dim."""
     if input.ndim == 0:
         raise ValueError("glu: a 0-d tensor cannot be halved")
-    axis = _dim(dim, input.ndim, "glu")
+    axis = wrap_dim(dim, input.ndim, "glu")
     if input.shape[axis] % 2:
         raise ValueError(
             f"glu: dim {axis} of input shape {input.shape} has odd size {input.shape[axis]}; "

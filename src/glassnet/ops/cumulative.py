@@ -13,7 +13,7 @@ from typing import Any
 from glassnet.backend import Array
 from glassnet.function import Function
 from glassnet.ops.reduce import _sum_dtype
-from glassnet.ops.shape import _dim
+from glassnet.ops.shape import _dim as wrap_dim
 from glassnet.tensor import Tensor
 
 
@@ -61,7 +61,7 @@ class CumProd(Function):
 
 
 def _cumulative(cls: type, op: str, input: Tensor, dim: int, dtype: Any) -> Tensor:
-    axis = _dim(dim, input.ndim, op)
+    axis = wrap_dim(dim, input.ndim, op)
     wanted = _sum_dtype(op, input, dtype)
     if input.ndim == 0:
         return cls.apply(input.reshape(1), axis=0, dtype=wanted).reshape(())

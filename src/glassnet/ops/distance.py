@@ -12,7 +12,7 @@ from typing import Any
 from glassnet.backend import Array
 from glassnet.function import Function
 from glassnet.ops.cast import broadcast_operands, to_float
-from glassnet.ops.shape import _dim
+from glassnet.ops.shape import _dim as wrap_dim
 from glassnet.ops.vector_norm import norm
 from glassnet.tensor import Tensor
 
@@ -82,7 +82,7 @@ def normalize(
         raise ValueError("normalize: out= is not supported; use the returned tensor")
     if not p > 0:
         raise ValueError(f"normalize: p must be positive, got p={p!r}")
-    axis = _dim(dim, input.ndim, "normalize")
+    axis = wrap_dim(dim, input.ndim, "normalize")
     if input.ndim == 0:
         return Normalize.apply(to_float(input).reshape(1), p=float(p), axis=0, eps=eps).reshape(())
     return Normalize.apply(to_float(input), p=float(p), axis=axis, eps=eps)
@@ -92,7 +92,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     """cos of the angle between x1 and x2 along dim (they broadcast): x1 . x2 / (|x1| |x2|)."""
     a, b = broadcast_operands("cosine_similarity", to_float(x1), to_float(x2), names=("x1", "x2"))
     ndim = max(a.ndim, b.ndim)
-    axis = _dim(dim, ndim, "cosine_similarity")
+    axis = wrap_dim(dim, ndim, "cosine_similarity")
     return CosineSimilarity.apply(a, b, axis=axis, eps=eps)
 
 

@@ -11,7 +11,8 @@ from typing import Any
 
 from glassnet.backend import Array
 from glassnet.function import Function
-from glassnet.ops.reduce import _axes, _keepdims
+from glassnet.ops.reduce import _axes as reduction_axes
+from glassnet.ops.reduce import _keepdims
 from glassnet.tensor import Tensor
 
 
@@ -36,7 +37,7 @@ class Amax(Function):
 
 
 def _extreme(op: str, input: Tensor, dim: Any, keepdim: bool, largest: bool) -> Tensor:
-    axes = _axes(op, input.shape, dim if dim not in ((), []) else None)
+    axes = reduction_axes(op, input.shape, dim if dim not in ((), []) else None)
     if input.numel() == 0:
         raise ValueError(f"{op}: cannot reduce an empty tensor (shape {input.shape})")
     return Amax.apply(input, axes=axes, keepdim=keepdim, largest=largest)

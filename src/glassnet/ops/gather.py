@@ -16,7 +16,7 @@ from glassnet import dtypes
 from glassnet.backend import Array, namespace
 from glassnet.function import Function
 from glassnet.ops.cast import as_operand
-from glassnet.ops.shape import _dim
+from glassnet.ops.shape import _dim as wrap_dim
 from glassnet.tensor import Tensor
 
 
@@ -159,7 +159,7 @@ def _check_shapes(op: str, input: Tensor, index: Array, axis: int, src: Any = No
 
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
     """out[i][j] = input[index[i][j]][j] for dim 0 (likewise for every dim); out has index's shape."""
-    axis = _dim(dim, input.ndim, "gather")
+    axis = wrap_dim(dim, input.ndim, "gather")
     data = _index("gather", input, index, axis)
     _check_shapes("gather", input, data, axis)
     if input.ndim == 0:
@@ -170,7 +170,7 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
 def _scatter(
     op: str, input: Tensor, dim: int, index: Tensor, src: Any, value: Any, add: bool
 ) -> Tensor:
-    axis = _dim(dim, input.ndim, op)
+    axis = wrap_dim(dim, input.ndim, op)
     data = _index(op, input, index, axis)
     if src is not None and not isinstance(src, Tensor):
         src, value = None, src  # scatter(input, dim, index, 2.0): the value overload
@@ -209,7 +209,7 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """The entries `index` (a 1-D integer tensor) of input along `dim`."""
-    axis = _dim(dim, input.ndim, "index_select")
+    axis = wrap_dim(dim, input.ndim, "index_select")
     data = _index("index_select", input, index, axis)
     if data.ndim > 1:
         raise ValueError(f"index_select: index must be 1-D, got shape {data.shape}")
@@ -222,7 +222,7 @@ def index_add(
     input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: float = 1
 ) -> Tensor:
     """A copy of input with alpha * source[..., i, ...] added to input[..., index[i], ...] along dim."""
-    axis = _dim(dim, input.ndim, "index_add")
+    axis = wrap_dim(dim, input.ndim, "index_add")
     data = _index("index_add", input, index, axis)
     if data.ndim != 1:
         raise ValueError(f"index_add: index must be 1-D, got shape {data.shape}")

@@ -10,7 +10,7 @@ from typing import Any
 
 from glassnet.backend import namespace
 from glassnet.ops.cast import broadcast_operands
-from glassnet.ops.reduce import _axes
+from glassnet.ops.reduce import _axes as reduction_axes
 from glassnet.tensor import Tensor
 
 
@@ -38,13 +38,13 @@ def logical_not(input: Tensor) -> Tensor:
 
 def all(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """True where every element along `dim` (every dim when None) is nonzero."""
-    axes = _axes("all", input.shape, dim)
+    axes = reduction_axes("all", input.shape, dim)
     return Tensor(namespace(input.data).asarray((input.data != 0).all(axis=axes, keepdims=keepdim)))
 
 
 def any(input: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:
     """True where some element along `dim` (every dim when None) is nonzero."""
-    axes = _axes("any", input.shape, dim)
+    axes = reduction_axes("any", input.shape, dim)
     return Tensor(namespace(input.data).asarray((input.data != 0).any(axis=axes, keepdims=keepdim)))
 
 

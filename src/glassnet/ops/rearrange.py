@@ -13,7 +13,9 @@ from typing import Any
 
 from glassnet.backend import Array
 from glassnet.function import Function
-from glassnet.ops.shape import _dim, _sizes, cat
+from glassnet.ops.shape import _dim as wrap_dim
+from glassnet.ops.shape import _sizes as size_args
+from glassnet.ops.shape import cat
 from glassnet.tensor import Tensor
 
 
@@ -113,7 +115,7 @@ def diff(
 ) -> Tensor:
     """The n-th forward difference along dim: out[i] = x[i + 1] - x[i], n times (built from
     cat, slicing and sub, so its gradient is theirs)."""
-    axis = _dim(dim, input.ndim, "diff")
+    axis = wrap_dim(dim, input.ndim, "diff")
     if n < 0:
         raise ValueError(f"diff: order n must be non-negative, got n={n}")
     parts = [t for t in (prepend, input, append) if t is not None]
@@ -144,7 +146,7 @@ def tile(input: Tensor, dims: Sequence[int]) -> Tensor:
 
 def repeat(self: Tensor, *sizes: Any) -> Tensor:
     """Tensor.repeat: like tile, but sizes must name at least every dim of the tensor."""
-    reps = _ints("repeat", "sizes", _sizes(sizes))
+    reps = _ints("repeat", "sizes", size_args(sizes))
     if len(reps) < self.ndim:
         raise ValueError(
             f"repeat: got {len(reps)} sizes {reps} for a tensor with {self.ndim} dims "
@@ -160,7 +162,7 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
         if len(moves) != 1:
             raise ValueError(f"roll: without dims, shifts must be one int, got {shifts!r}")
         return Roll.apply(input.reshape(-1), shifts=moves, axes=(0,)).reshape(input.shape)
-    axes = tuple(_dim(d, input.ndim, "roll", "dims") for d in _ints("roll", "dims", dims))
+    axes = tuple(wrap_dim(d, input.ndim, "roll", "dims") for d in _ints("roll", "dims", dims))
     if len(axes) != len(moves):
         raise ValueError(f"roll: shifts {moves} and dims {axes} must have the same length")
     return Roll.apply(input, shifts=moves, axes=axes)
@@ -168,7 +170,7 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:
 
 def flip(input: Tensor, dims: Any) -> Tensor:
     """Reverse the order of values along each of dims."""
-    axes = tuple(_dim(d, input.ndim, "flip", "dims") for d in _ints("flip", "dims", dims))
+    axes = tuple(wrap_dim(d, input.ndim, "flip", "dims") for d in _ints("flip", "dims", dims))
     if len(set(axes)) != len(axes):
         raise ValueError(f"flip: dims {dims!r} names a dim more than once")
     return Flip.apply(input, axes=axes)
@@ -193,10 +195,10 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:
 __all__ = ["tile", "roll", "flip", "tril", "triu", "diag", "diff"]
 
 Tensor.define_methods(
-    tile=lambda self, *dims: tile(self, _sizes(dims)),
+    tile=lambda self, *dims: tile(self, size_args(dims)),
     repeat=repeat,
     roll=roll,
-    flip=lambda self, *dims: flip(self, _sizes(dims)),
+    flip=lambda self, *dims: flip(self, size_args(dims)),
     tril=tril,
     triu=triu,
     diag=diag,

@@ -14,7 +14,7 @@ from typing import Any
 from glassnet.backend import Array, namespace
 from glassnet.ops.gather import Gather
 from glassnet.ops.reduce import ValuesIndices
-from glassnet.ops.shape import _dim
+from glassnet.ops.shape import _dim as wrap_dim
 from glassnet.tensor import Tensor
 
 
@@ -41,7 +41,7 @@ def sort(
     input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False
 ) -> ValuesIndices:
     """(values, indices): input sorted along dim, and where each value came from."""
-    axis = _dim(dim, input.ndim, "sort")
+    axis = wrap_dim(dim, input.ndim, "sort")
     data = input.data if input.ndim else input.data.reshape(1)
     return _gathered(input, _order(data, axis, descending), axis)
 
@@ -60,7 +60,7 @@ def topk(
 
     Always returned in sorted order (sorted=False allows any order, so this is one of them).
     """
-    axis = _dim(-1 if dim is None else dim, input.ndim, "topk")
+    axis = wrap_dim(-1 if dim is None else dim, input.ndim, "topk")
     size = input.shape[axis] if input.ndim else 1
     if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k <= size:
         raise ValueError(
@@ -75,7 +75,7 @@ def topk(
 
 def _order_statistic(op: str, input: Tensor, k: int, dim: int, keepdim: bool) -> ValuesIndices:
     """The k-th smallest (1-based) along dim: values (a gather, so differentiable) and indices."""
-    axis = _dim(dim, input.ndim, op)
+    axis = wrap_dim(dim, input.ndim, op)
     data = input.data if input.ndim else input.data.reshape(1)
     xp = namespace(data)
     order = xp.take(_order(data, axis, descending=False), [k - 1], axis=axis)
@@ -88,7 +88,7 @@ def _order_statistic(op: str, input: Tensor, k: int, dim: int, keepdim: bool) ->
 def kthvalue(input: Tensor, k: int, dim: int | None = None, keepdim: bool = False) -> ValuesIndices:
     """(values, indices) of the k-th smallest entry (k from 1) along dim (the last when None)."""
     dim = -1 if dim is None else dim
-    size = input.shape[_dim(dim, input.ndim, "kthvalue")] if input.ndim else 1
+    size = input.shape[wrap_dim(dim, input.ndim, "kthvalue")] if input.ndim else 1
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= size:
         raise ValueError(f"kthvalue: k must be an int in [1, {size}], got k={k!r}")
     return _order_statistic("kthvalue", input, k, dim, keepdim)
@@ -102,7 +102,7 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     if dim is None:
         flat = input.reshape(-1)
         return _order_statistic("median", flat, (flat.shape[0] + 1) // 2, 0, False).values
-    size = input.shape[_dim(dim, input.ndim, "median")] if input.ndim else 1
+    size = input.shape[wrap_dim(dim, input.ndim, "median")] if input.ndim else 1
     return _order_statistic("median", input, (size + 1) // 2, dim, keepdim)
 
 
@@ -116,7 +116,7 @@ def unique(
     """The distinct values (sorted); with return_inverse, where each element went; with
     return_counts, how often each occurs. Not differentiable (a set of values)."""
     xp = namespace(input.data)
-    axis = None if dim is None else _dim(dim, input.ndim, "unique")
+    axis = None if dim is None else wrap_dim(dim, input.ndim, "unique")
     values, inverse, counts = xp.unique(
         input.data, return_inverse=True, return_counts=True, axis=axis
     )

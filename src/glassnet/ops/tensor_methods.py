@@ -18,7 +18,8 @@ from glassnet import creation, dtypes
 from glassnet.backend import namespace
 from glassnet.ops.elementwise import where
 from glassnet.ops.gather import index_add, index_select, masked_fill, scatter, scatter_add
-from glassnet.ops.shape import _dim, _sizes
+from glassnet.ops.shape import _dim as wrap_dim
+from glassnet.ops.shape import _sizes as size_args
 from glassnet.random import default_generator
 from glassnet.tensor import Tensor
 
@@ -29,11 +30,11 @@ def _like(self: Tensor, dtype: Any) -> Any:
 
 def new_zeros(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """zeros of `size` with this tensor's dtype (unless dtype is given)."""
-    return creation.zeros(*_sizes(size), dtype=_like(self, dtype), requires_grad=requires_grad)
+    return creation.zeros(*size_args(size), dtype=_like(self, dtype), requires_grad=requires_grad)
 
 
 def new_ones(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return creation.ones(*_sizes(size), dtype=_like(self, dtype), requires_grad=requires_grad)
+    return creation.ones(*size_args(size), dtype=_like(self, dtype), requires_grad=requires_grad)
 
 
 def new_full(
@@ -48,7 +49,7 @@ def new_tensor(self: Tensor, data: Any, dtype: Any = None, requires_grad: bool =
 
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     """The slice start .. start + length - 1 along dim (a differentiable view by indexing)."""
-    axis = _dim(dim, input.ndim, "narrow")
+    axis = wrap_dim(dim, input.ndim, "narrow")
     size = input.shape[axis]
     start = (
         operator.index(start) % size
@@ -65,7 +66,7 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
 
 def select(input: Tensor, dim: int, index: int) -> Tensor:
     """input[..., index, ...] along dim, that dim removed."""
-    axis = _dim(dim, input.ndim, "select")
+    axis = wrap_dim(dim, input.ndim, "select")
     size = input.shape[axis]
     if not -size <= index < size:
         raise IndexError(f"select: index {index} is out of range for dim {axis} of size {size}")
@@ -95,7 +96,7 @@ def repeat_interleave(
         xp = namespace(input.data)
         input, repeats = Tensor(xp.arange(input.numel(), dtype=dtypes.int64)), input
     source = input.reshape(-1) if dim is None else input
-    axis = 0 if dim is None else _dim(dim, input.ndim, "repeat_interleave")
+    axis = 0 if dim is None else wrap_dim(dim, input.ndim, "repeat_interleave")
     xp = namespace(source.data)
     counts = repeats.data if isinstance(repeats, Tensor) else xp.asarray(repeats)
     if counts.ndim > 1 or (counts.ndim == 1 and counts.size not in (1, source.shape[axis])):
@@ -116,7 +117,7 @@ def repeat_interleave(
 def unfold(self: Tensor, dimension: int, size: int, step: int) -> Tensor:
     """Tensor.unfold: every window of `size` entries along dimension, `step` apart, as a new last
     dim (not F.unfold's im2col). Built on index_select: overlapping windows add their gradients."""
-    axis = _dim(dimension, self.ndim, "unfold")
+    axis = wrap_dim(dimension, self.ndim, "unfold")
     length = self.shape[axis] if self.ndim else 1
     if not (1 <= size <= length and step >= 1):
         raise ValueError(
@@ -136,7 +137,7 @@ def unfold(self: Tensor, dimension: int, size: int, step: int) -> Tensor:
 
 def sum_to_size(self: Tensor, *size: Any) -> Tensor:
     """Sum this tensor down to `size`, to which it must broadcast (the reverse of expand)."""
-    target = _sizes(size)
+    target = size_args(size)
     lead = self.ndim - len(target)
     if lead < 0 or any(n not in (1, m) for n, m in zip(target, self.shape[lead:])):
         raise ValueError(f"sum_to_size: size {target} is not expandable to shape {self.shape}")
@@ -149,7 +150,7 @@ def sum_to_size(self: Tensor, *size: Any) -> Tensor:
 
 def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
     """A copy of input with input[..., index[i], ...] = source[..., i, ...] along dim (a scatter)."""
-    axis = _dim(dim, input.ndim, "index_copy")
+    axis = wrap_dim(dim, input.ndim, "index_copy")
     if not isinstance(index, Tensor) or index.ndim != 1:
         raise ValueError("index_copy: index must be a 1-D integer tensor")
     shape = [1] * source.ndim

@@ -66,7 +66,7 @@ def _resize_matrix(
     return matrix
 
 
-def _sizes(op: str, input: Tensor, size: Any, scale_factor: Any, spatial: int) -> list[int]:
+def _output_sizes(op: str, input: Tensor, size: Any, scale_factor: Any, spatial: int) -> list[int]:
     if (size is None) == (scale_factor is None):
         raise ValueError(f"{op}: give exactly one of size and scale_factor")
     given = size if size is not None else scale_factor
@@ -113,7 +113,7 @@ def interpolate(
     if antialias:
         raise ValueError(f"{op}: antialias=True is not supported")
     spatial = input.ndim - 2
-    sizes = _sizes(op, input, size, scale_factor, spatial)
+    sizes = _output_sizes(op, input, size, scale_factor, spatial)
     factors = scale_factor if isinstance(scale_factor, (tuple, list)) else [scale_factor] * spatial
     xp = namespace(input.data)
     x = to_float(input)

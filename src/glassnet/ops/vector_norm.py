@@ -14,7 +14,8 @@ from typing import Any
 from glassnet.backend import Array
 from glassnet.function import Function
 from glassnet.ops.cast import to_float
-from glassnet.ops.reduce import _axes, _keepdims
+from glassnet.ops.reduce import _axes as reduction_axes
+from glassnet.ops.reduce import _keepdims
 from glassnet.tensor import Tensor
 
 
@@ -70,7 +71,7 @@ def norm(
     if isinstance(p, str) or isinstance(p, bool) or not isinstance(p, (int, float)):
         raise ValueError(f"norm: p must be a number, inf, -inf or 'fro', got p={p!r}")
     x = to_float(input) if dtype is None else input.to(dtype)
-    return Norm.apply(x, p=float(p), axes=_axes("norm", x.shape, dim), keepdim=keepdim)
+    return Norm.apply(x, p=float(p), axes=reduction_axes("norm", x.shape, dim), keepdim=keepdim)
 
 
 __all__ = ["norm"]
