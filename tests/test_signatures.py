@@ -36,6 +36,14 @@ DEPARTURES = {
         "correction",
     ): "default None means 1 unless the legacy unbiased= is given (same result)",
     (
+        "torch.median",
+        "dim",
+    ): "None is the first overload (the median of all values); a call without dim means that",
+    (
+        "torch.repeat_interleave",
+        "repeats",
+    ): "the repeats-only overload is repeat_interleave(counts): counts fills the input's place",
+    (
         "torch.std",
         "correction",
     ): "default None means 1 unless the legacy unbiased= is given (same result)",

@@ -38,10 +38,23 @@ from glassnet.dtypes import (
 from glassnet.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from glassnet.gradcheck import GradcheckError, gradcheck
 from glassnet.ops.activation import log_softmax, relu, sigmoid, softmax, tanh
+from glassnet.ops.binary import *  # noqa: F403  (torch.atan2, torch.float_power, torch.nansum)
+from glassnet.ops.blas import *  # noqa: F403  (torch.addmm, torch.baddbmm)
+from glassnet.ops.cumulative import *  # noqa: F403  (torch.cumsum, torch.cumprod)
+from glassnet.ops.einsum import *  # noqa: F403  (torch.einsum, torch.outer)
 from glassnet.ops.elementwise import *  # noqa: F403  (torch.exp, torch.where, ...)
+from glassnet.ops.extrema import *  # noqa: F403  (torch.amax, torch.amin)
+from glassnet.ops.gather import *  # noqa: F403  (torch.gather, torch.scatter, ..., one_hot)
 from glassnet.ops.linalg import bmm, matmul, mm
+from glassnet.ops.logical import *  # noqa: F403  (torch.logical_and, torch.all, ...)
+from glassnet.ops.modulo import *  # noqa: F403  (torch.fmod, torch.remainder)
+from glassnet.ops.pointwise import *  # noqa: F403  (torch.square, torch.floor, ...)
+from glassnet.ops.rearrange import *  # noqa: F403  (torch.tile, torch.roll, torch.flip, ...)
 from glassnet.ops.reduce import *  # noqa: F403  (torch.sum, torch.max, ...)
 from glassnet.ops.shape import *  # noqa: F403  (torch.cat, torch.reshape, ...)
+from glassnet.ops.sort import *  # noqa: F403  (torch.sort, torch.argsort, torch.topk)
+from glassnet.ops.tensor_methods import *  # noqa: F403  (torch.narrow, torch.nonzero, ...)
+from glassnet.ops.vector_norm import norm
 from glassnet.random import (
     manual_seed,
     rand,

@@ -8,6 +8,9 @@ batch, nothing else:
     RNN/LSTM/GRU    batch * seq_len * sum(numel(weight_ih_*) + numel(weight_hh_*))
                     (every gate of every layer and direction: one product per weight)
     RNN/LSTM/GRU cells: batch * (numel(weight_ih) + numel(weight_hh))
+    ConvTranspose1d/2d  in_elements * (out_channels / groups) * prod(kernel_size)
+    MultiheadAttention  the q, k, v projections (N L E^2 + N S E kdim + N S E vdim) and the
+                    two attention products N L S E (Q K^T and A V); out_proj is its child Linear
 
 Biases, normalisation, activations, pooling, dropout and embeddings count 0: their work
 is a few operations per output element, small next to the products (torchinfo also
@@ -32,7 +35,10 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from glassnet.nn.activation import PReLU
+from glassnet.nn.attention import MultiheadAttention
 from glassnet.nn.conv import Conv1d, Conv2d
+from glassnet.nn.conv_transpose import ConvTranspose1d, ConvTranspose2d
+from glassnet.nn.instancenorm import _InstanceNorm
 from glassnet.nn.linear import Linear
 from glassnet.nn.module import Module
 from glassnet.nn.normalization import GroupNorm, LayerNorm, _BatchNorm
@@ -80,7 +86,33 @@ def _cell_macs(module: Module, inputs: Sequence[Tensor], outputs: Sequence[Tenso
     return batch * _recurrent_weights(module)
 
 
-MACS_RULES: dict[type, MacsRule] = {Conv1d: _conv_macs, Conv2d: _conv_macs, Linear: _linear_macs}
+def _conv_transpose_macs(
+    module: Module, inputs: Sequence[Tensor], outputs: Sequence[Tensor]
+) -> int:
+    """Every input element times every weight of its channel: the transpose of conv's count."""
+    per_input = (module.out_channels // module.groups) * math.prod(module.kernel_size)
+    return inputs[0].numel() * per_input
+
+
+def _attention_macs(module: Module, inputs: Sequence[Tensor], outputs: Sequence[Tensor]) -> int:
+    query, key = inputs[0], inputs[1]
+    width = module.embed_dim
+    queries = query.numel() // query.shape[-1]  # N L (or L unbatched)
+    keys = key.numel() // key.shape[-1]  # N S
+    batch = 1 if query.ndim == 2 else query.shape[0 if module.batch_first else 1]
+    sources = keys // batch
+    projections = queries * width * width + keys * width * (module.kdim + module.vdim)
+    return projections + 2 * queries * sources * width
+
+
+MACS_RULES: dict[type, MacsRule] = {
+    Conv1d: _conv_macs,
+    Conv2d: _conv_macs,
+    Linear: _linear_macs,
+    ConvTranspose1d: _conv_transpose_macs,
+    ConvTranspose2d: _conv_transpose_macs,
+    MultiheadAttention: _attention_macs,
+}
 # the recurrent bases by name: a model holding one has imported them, and others need not
 _RECURRENT_RULES: dict[tuple[str, str], MacsRule] = {
     ("glassnet.nn.recurrent", "RNNBase"): _rnn_macs,
@@ -111,7 +143,14 @@ def call_macs(module: Module, inputs: Sequence[Tensor], outputs: Sequence[Tensor
 
 
 # layers whose parameters scale, shift or look up rather than multiply-accumulate: counted as 0
-WEIGHTLESS: tuple[type, ...] = (_BatchNorm, LayerNorm, GroupNorm, Embedding, PReLU)
+WEIGHTLESS: tuple[type, ...] = (
+    _BatchNorm,
+    LayerNorm,
+    GroupNorm,
+    Embedding,
+    PReLU,
+    _InstanceNorm,
+)
 
 
 def _weightless_kind(module: Module) -> bool:

@@ -57,6 +57,7 @@ FITS = {
         name: (SEQUENCE_40, IMAGE_8, SEQUENCE_NEEDS + ", read as L steps of C features")
         for name in ("lstm", "gru", "rnn")
     },
+    "transformer": (SEQUENCE_40, IMAGE_8, SEQUENCE_NEEDS),
 }
 # the big nets are built but not run here (their forward passes are tested in test_zoo*.py)
 NOT_RUN = {"vgg13", "vgg16", "vgg19", "resnet34", "resnet50", "resnet110", "plain110"}

@@ -1,7 +1,7 @@
 """Regenerate `torch_2_13.py`, the frozen table of PyTorch signatures: `python tests/signatures/generate.py`.
 
 Python-level torch functions give their signature to `inspect`; builtins give it in
-the first line of their docstring.
+the first line of their docstring (which may continue on the next lines).
 """
 
 from __future__ import annotations
@@ -21,12 +21,20 @@ TORCH_NAMES = """add sub mul div neg pow exp log sqrt abs clamp clip maximum min
 sum mean prod var std max min argmax argmin logsumexp matmul mm bmm reshape transpose permute flatten squeeze
 unsqueeze cat stack split chunk unbind broadcast_to t tensor as_tensor from_numpy zeros ones empty full arange
 linspace eye zeros_like ones_like empty_like full_like rand randn randint randperm rand_like randn_like
-sigmoid tanh result_type""".split()
+sigmoid tanh result_type
+square reciprocal rsqrt sin cos log1p expm1 lerp nan_to_num floor ceil trunc sign round isnan isinf isfinite
+logical_and logical_or logical_xor logical_not all any sort argsort topk gather scatter scatter_add index_select
+cumsum cumprod tile roll flip tril triu einsum outer amax amin norm clone tan sinh cosh asin acos atan log2 log10
+exp2 erf narrow select masked_select repeat_interleave nonzero argwhere fmod remainder diag diff addmm baddbmm
+kthvalue median unique index_add atan2 float_power nansum index_copy""".split()
 
 FUNCTIONAL_NAMES = """sigmoid tanh relu leaky_relu elu gelu silu softplus prelu hardtanh softmax log_softmax linear
 conv1d conv2d max_pool1d max_pool2d avg_pool1d avg_pool2d adaptive_avg_pool1d adaptive_avg_pool2d dropout
 batch_norm layer_norm group_norm embedding pad cross_entropy nll_loss mse_loss l1_loss smooth_l1_loss
-binary_cross_entropy binary_cross_entropy_with_logits kl_div""".split()
+binary_cross_entropy binary_cross_entropy_with_logits kl_div one_hot
+conv_transpose1d conv_transpose2d interpolate pixel_shuffle pixel_unshuffle unfold fold relu6 selu celu mish
+hardswish hardsigmoid glu logsigmoid softmin normalize cosine_similarity pairwise_distance instance_norm
+huber_loss margin_ranking_loss triplet_margin_loss scaled_dot_product_attention""".split()
 
 
 def torch_signatures(function, name: str) -> list[list]:
@@ -38,7 +46,11 @@ def torch_signatures(function, name: str) -> list[list]:
     except (ValueError, TypeError):
         pass
     overloads = []
-    for line in (function.__doc__ or "").splitlines():
+    lines = (function.__doc__ or "").splitlines()
+    for index, line in enumerate(lines):
+        following = iter(lines[index + 1 :])
+        while line.count("(") > line.count(")"):  # a signature continued on the next lines
+            line += " " + next(following, ")").strip()
         line = line.strip().removeprefix(".. function::").strip().rstrip(":")
         if re.match(rf"{name}\(.*\)", line):
             signature = parse(line)

@@ -529,6 +529,411 @@ SIGNATURES = {
     "torch.result_type": [
         [("tensor1", "positional", "<required>"), ("tensor2", "positional", "<required>")]
     ],
+    "torch.square": [[("input", "positional", "<required>"), ("out", "keyword", "<required>")]],
+    "torch.reciprocal": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.rsqrt": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.sin": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.cos": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.log1p": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.expm1": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.lerp": [
+        [
+            ("input", "positional", "<required>"),
+            ("end", "positional", "<required>"),
+            ("weight", "positional", "<required>"),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.nan_to_num": [
+        [
+            ("input", "positional", "<required>"),
+            ("nan", "positional", 0.0),
+            ("posinf", "positional", None),
+            ("neginf", "positional", None),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.floor": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.ceil": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.trunc": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.sign": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.round": [
+        [
+            ("input", "positional", "<required>"),
+            ("decimals", "keyword", 0),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.isnan": [[("input", "positional", "<required>")]],
+    "torch.isinf": [[("input", "positional", "<required>")]],
+    "torch.isfinite": [[("input", "positional", "<required>")]],
+    "torch.logical_and": [
+        [
+            ("input", "positional", "<required>"),
+            ("other", "positional", "<required>"),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.logical_or": [
+        [
+            ("input", "positional", "<required>"),
+            ("other", "positional", "<required>"),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.logical_xor": [
+        [
+            ("input", "positional", "<required>"),
+            ("other", "positional", "<required>"),
+            ("out", "keyword", "<required>"),
+        ]
+    ],
+    "torch.logical_not": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.all": [
+        [("input", "positional", "<required>"), ("out", "keyword", None)],
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("keepdim", "positional", False),
+            ("out", "keyword", None),
+        ],
+    ],
+    "torch.any": [
+        [("input", "positional", "<required>"), ("out", "keyword", "<required>")],
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("keepdim", "positional", False),
+            ("out", "keyword", None),
+        ],
+    ],
+    "torch.sort": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", -1),
+            ("descending", "positional", False),
+            ("stable", "keyword", False),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.argsort": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", -1),
+            ("descending", "positional", False),
+            ("stable", "keyword", False),
+        ]
+    ],
+    "torch.topk": [
+        [
+            ("input", "positional", "<required>"),
+            ("k", "positional", "<required>"),
+            ("dim", "positional", None),
+            ("largest", "positional", True),
+            ("sorted", "positional", True),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.gather": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("index", "positional", "<required>"),
+            ("sparse_grad", "keyword", False),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.scatter": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("index", "positional", "<required>"),
+            ("src", "positional", "<required>"),
+        ]
+    ],
+    "torch.scatter_add": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("index", "positional", "<required>"),
+            ("src", "positional", "<required>"),
+        ]
+    ],
+    "torch.index_select": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("index", "positional", "<required>"),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.cumsum": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("dtype", "keyword", None),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.cumprod": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("dtype", "keyword", None),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.tile": [[("input", "positional", "<required>"), ("dims", "positional", "<required>")]],
+    "torch.roll": [
+        [
+            ("input", "positional", "<required>"),
+            ("shifts", "positional", "<required>"),
+            ("dims", "positional", None),
+        ]
+    ],
+    "torch.flip": [[("input", "positional", "<required>"), ("dims", "positional", "<required>")]],
+    "torch.tril": [
+        [
+            ("input", "positional", "<required>"),
+            ("diagonal", "positional", 0),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.triu": [
+        [
+            ("input", "positional", "<required>"),
+            ("diagonal", "positional", 0),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.einsum": [
+        [("equation", "positional", "<required>"), ("operands", "varargs", "<required>")]
+    ],
+    "torch.outer": [
+        [
+            ("input", "positional", "<required>"),
+            ("vec2", "positional", "<required>"),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.amax": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", None),
+            ("keepdim", "positional", False),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.amin": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", None),
+            ("keepdim", "positional", False),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.norm": [
+        [
+            ("input", "positional", "<required>"),
+            ("p", "positional", "fro"),
+            ("dim", "positional", None),
+            ("keepdim", "positional", False),
+            ("out", "positional", None),
+            ("dtype", "positional", None),
+        ]
+    ],
+    "torch.clone": [
+        [
+            ("input", "positional", "<required>"),
+            ("memory_format", "keyword", "torch.preserve_format"),
+        ]
+    ],
+    "torch.tan": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.sinh": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.cosh": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.asin": [[("input", "positional", "<required>"), ("out", "keyword", "<required>")]],
+    "torch.acos": [[("input", "positional", "<required>"), ("out", "keyword", "<required>")]],
+    "torch.atan": [[("input", "positional", "<required>"), ("out", "keyword", "<required>")]],
+    "torch.log2": [[("input", "positional", "<required>"), ("out", "keyword", "<required>")]],
+    "torch.log10": [[("input", "positional", "<required>"), ("out", "keyword", "<required>")]],
+    "torch.exp2": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.erf": [[("input", "positional", "<required>"), ("out", "keyword", None)]],
+    "torch.narrow": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("start", "positional", "<required>"),
+            ("length", "positional", "<required>"),
+        ]
+    ],
+    "torch.select": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("index", "positional", "<required>"),
+        ]
+    ],
+    "torch.masked_select": [
+        [
+            ("input", "positional", "<required>"),
+            ("mask", "positional", "<required>"),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.repeat_interleave": [
+        [
+            ("input", "positional", "<required>"),
+            ("repeats", "positional", "<required>"),
+            ("dim", "positional", None),
+            ("output_size", "keyword", None),
+        ],
+        [("repeats", "positional", "<required>")],
+    ],
+    "torch.nonzero": [
+        [
+            ("input", "positional", "<required>"),
+            ("out", "keyword", None),
+            ("as_tuple", "keyword", False),
+        ]
+    ],
+    "torch.argwhere": [[("input", "positional", "<required>")]],
+    "torch.fmod": [
+        [
+            ("input", "positional", "<required>"),
+            ("other", "positional", "<required>"),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.remainder": [
+        [
+            ("input", "positional", "<required>"),
+            ("other", "positional", "<required>"),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.diag": [
+        [
+            ("input", "positional", "<required>"),
+            ("diagonal", "positional", 0),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.diff": [
+        [
+            ("input", "positional", "<required>"),
+            ("n", "positional", 1),
+            ("dim", "positional", -1),
+            ("prepend", "positional", None),
+            ("append", "positional", None),
+        ]
+    ],
+    "torch.addmm": [
+        [
+            ("input", "positional", "<required>"),
+            ("mat1", "positional", "<required>"),
+            ("mat2", "positional", "<required>"),
+            ("beta", "keyword", 1),
+            ("alpha", "keyword", 1),
+            ("out", "keyword", None),
+        ],
+        [
+            ("input", "positional", "<required>"),
+            ("mat1", "positional", "<required>"),
+            ("mat2", "positional", "<required>"),
+            ("out_dtype", "positional", "<required>"),
+            ("beta", "keyword", 1),
+            ("alpha", "keyword", 1),
+            ("out", "keyword", None),
+        ],
+    ],
+    "torch.baddbmm": [
+        [
+            ("input", "positional", "<required>"),
+            ("batch1", "positional", "<required>"),
+            ("batch2", "positional", "<required>"),
+            ("beta", "keyword", 1),
+            ("alpha", "keyword", 1),
+            ("out", "keyword", None),
+        ],
+        [
+            ("input", "positional", "<required>"),
+            ("batch1", "positional", "<required>"),
+            ("batch2", "positional", "<required>"),
+            ("out_dtype", "positional", "<required>"),
+            ("beta", "keyword", 1),
+            ("alpha", "keyword", 1),
+            ("out", "keyword", None),
+        ],
+    ],
+    "torch.kthvalue": [
+        [
+            ("input", "positional", "<required>"),
+            ("k", "positional", "<required>"),
+            ("dim", "positional", None),
+            ("keepdim", "positional", False),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.median": [
+        [("input", "positional", "<required>")],
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", -1),
+            ("keepdim", "positional", False),
+            ("out", "keyword", None),
+        ],
+    ],
+    "torch.unique": [
+        [
+            ("input", "positional", "<required>"),
+            ("sorted", "positional", True),
+            ("return_inverse", "positional", False),
+            ("return_counts", "positional", False),
+            ("dim", "positional", None),
+        ]
+    ],
+    "torch.index_add": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("index", "positional", "<required>"),
+            ("source", "positional", "<required>"),
+            ("alpha", "keyword", 1),
+            ("out", "keyword", "<required>"),
+        ]
+    ],
+    "torch.atan2": [
+        [
+            ("input", "positional", "<required>"),
+            ("other", "positional", "<required>"),
+            ("out", "keyword", "<required>"),
+        ]
+    ],
+    "torch.float_power": [
+        [
+            ("input", "positional", "<required>"),
+            ("exponent", "positional", "<required>"),
+            ("out", "keyword", None),
+        ]
+    ],
+    "torch.nansum": [
+        [("input", "positional", "<required>"), ("dtype", "keyword", None)],
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("keepdim", "positional", False),
+            ("dtype", "keyword", None),
+        ],
+    ],
+    "torch.index_copy": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", "<required>"),
+            ("index", "positional", "<required>"),
+            ("source", "positional", "<required>"),
+            ("out", "keyword", "<required>"),
+        ]
+    ],
     "torch.nn.functional.sigmoid": [[("input", "positional", "<required>")]],
     "torch.nn.functional.tanh": [[("input", "positional", "<required>")]],
     "torch.nn.functional.relu": [
@@ -805,6 +1210,185 @@ SIGNATURES = {
             ("reduce", "positional", None),
             ("reduction", "positional", "mean"),
             ("log_target", "positional", False),
+        ]
+    ],
+    "torch.nn.functional.one_hot": [
+        [("tensor", "positional", "<required>"), ("num_classes", "positional", -1)]
+    ],
+    "torch.nn.functional.conv_transpose1d": [
+        [
+            ("input", "positional", "<required>"),
+            ("weight", "positional", "<required>"),
+            ("bias", "positional", None),
+            ("stride", "positional", 1),
+            ("padding", "positional", 0),
+            ("output_padding", "positional", 0),
+            ("groups", "positional", 1),
+            ("dilation", "positional", 1),
+        ]
+    ],
+    "torch.nn.functional.conv_transpose2d": [
+        [
+            ("input", "positional", "<required>"),
+            ("weight", "positional", "<required>"),
+            ("bias", "positional", None),
+            ("stride", "positional", 1),
+            ("padding", "positional", 0),
+            ("output_padding", "positional", 0),
+            ("groups", "positional", 1),
+            ("dilation", "positional", 1),
+        ]
+    ],
+    "torch.nn.functional.interpolate": [
+        [
+            ("input", "positional", "<required>"),
+            ("size", "positional", None),
+            ("scale_factor", "positional", None),
+            ("mode", "positional", "nearest"),
+            ("align_corners", "positional", None),
+            ("recompute_scale_factor", "positional", None),
+            ("antialias", "positional", False),
+        ]
+    ],
+    "torch.nn.functional.pixel_shuffle": [
+        [("input", "positional", "<required>"), ("upscale_factor", "positional", "<required>")]
+    ],
+    "torch.nn.functional.pixel_unshuffle": [
+        [("input", "positional", "<required>"), ("downscale_factor", "positional", "<required>")]
+    ],
+    "torch.nn.functional.unfold": [
+        [
+            ("input", "positional", "<required>"),
+            ("kernel_size", "positional", "<required>"),
+            ("dilation", "positional", 1),
+            ("padding", "positional", 0),
+            ("stride", "positional", 1),
+        ]
+    ],
+    "torch.nn.functional.fold": [
+        [
+            ("input", "positional", "<required>"),
+            ("output_size", "positional", "<required>"),
+            ("kernel_size", "positional", "<required>"),
+            ("dilation", "positional", 1),
+            ("padding", "positional", 0),
+            ("stride", "positional", 1),
+        ]
+    ],
+    "torch.nn.functional.relu6": [
+        [("input", "positional", "<required>"), ("inplace", "positional", False)]
+    ],
+    "torch.nn.functional.selu": [
+        [("input", "positional", "<required>"), ("inplace", "positional", False)]
+    ],
+    "torch.nn.functional.celu": [
+        [
+            ("input", "positional", "<required>"),
+            ("alpha", "positional", 1.0),
+            ("inplace", "positional", False),
+        ]
+    ],
+    "torch.nn.functional.mish": [
+        [("input", "positional", "<required>"), ("inplace", "positional", False)]
+    ],
+    "torch.nn.functional.hardswish": [
+        [("input", "positional", "<required>"), ("inplace", "positional", False)]
+    ],
+    "torch.nn.functional.hardsigmoid": [
+        [("input", "positional", "<required>"), ("inplace", "positional", False)]
+    ],
+    "torch.nn.functional.glu": [[("input", "positional", "<required>"), ("dim", "positional", -1)]],
+    "torch.nn.functional.logsigmoid": [[("input", "positional", "<required>")]],
+    "torch.nn.functional.softmin": [
+        [
+            ("input", "positional", "<required>"),
+            ("dim", "positional", None),
+            ("_stacklevel", "positional", 3),
+            ("dtype", "positional", None),
+        ]
+    ],
+    "torch.nn.functional.normalize": [
+        [
+            ("input", "positional", "<required>"),
+            ("p", "positional", 2.0),
+            ("dim", "positional", 1),
+            ("eps", "positional", 1e-12),
+            ("out", "positional", None),
+        ]
+    ],
+    "torch.nn.functional.cosine_similarity": [
+        [
+            ("x1", "positional", "<required>"),
+            ("x2", "positional", "<required>"),
+            ("dim", "positional", 1),
+            ("eps", "positional", 1e-08),
+        ]
+    ],
+    "torch.nn.functional.pairwise_distance": [
+        [
+            ("x1", "positional", "<required>"),
+            ("x2", "positional", "<required>"),
+            ("p", "positional", 2.0),
+            ("eps", "positional", 1e-06),
+            ("keepdim", "positional", False),
+        ]
+    ],
+    "torch.nn.functional.instance_norm": [
+        [
+            ("input", "positional", "<required>"),
+            ("running_mean", "positional", None),
+            ("running_var", "positional", None),
+            ("weight", "positional", None),
+            ("bias", "positional", None),
+            ("use_input_stats", "positional", True),
+            ("momentum", "positional", 0.1),
+            ("eps", "positional", 1e-05),
+        ]
+    ],
+    "torch.nn.functional.huber_loss": [
+        [
+            ("input", "positional", "<required>"),
+            ("target", "positional", "<required>"),
+            ("reduction", "positional", "mean"),
+            ("delta", "positional", 1.0),
+            ("weight", "positional", None),
+        ]
+    ],
+    "torch.nn.functional.margin_ranking_loss": [
+        [
+            ("input1", "positional", "<required>"),
+            ("input2", "positional", "<required>"),
+            ("target", "positional", "<required>"),
+            ("margin", "positional", 0),
+            ("size_average", "positional", None),
+            ("reduce", "positional", None),
+            ("reduction", "positional", "mean"),
+        ]
+    ],
+    "torch.nn.functional.triplet_margin_loss": [
+        [
+            ("anchor", "positional", "<required>"),
+            ("positive", "positional", "<required>"),
+            ("negative", "positional", "<required>"),
+            ("margin", "positional", 1.0),
+            ("p", "positional", 2),
+            ("eps", "positional", 1e-06),
+            ("swap", "positional", False),
+            ("size_average", "positional", None),
+            ("reduce", "positional", None),
+            ("reduction", "positional", "mean"),
+        ]
+    ],
+    "torch.nn.functional.scaled_dot_product_attention": [
+        [
+            ("query", "positional", "<required>"),
+            ("key", "positional", "<required>"),
+            ("value", "positional", "<required>"),
+            ("attn_mask", "positional", None),
+            ("dropout_p", "positional", 0.0),
+            ("is_causal", "positional", False),
+            ("scale", "positional", None),
+            ("enable_gqa", "positional", False),
         ]
     ],
 }

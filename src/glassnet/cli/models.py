@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from glassnet.viz.graph import Drawing
 
 SUMMARY_HELP = "a model's layers: output shapes, parameters, MACs, receptive field, memory"
-DRAW_HELP = "draw one LSTM cell step, or a zoo model's graph (DOT, SVG, PNG)"
+DRAW_HELP = "draw one LSTM cell step, one attention head, or a zoo model's graph (DOT, SVG, PNG)"
 
 
 def parse_shape(text: str) -> tuple[int, ...]:
@@ -79,6 +79,7 @@ def _drawing(args: argparse.Namespace) -> Drawing:
     """The lstm-cell drawing, or the zoo model's graph, as `args` ask (raises on bad input)."""
     from glassnet.models import build_model
     from glassnet.viz import GraphvizWarning, draw_graph, draw_lstm_cell
+    from glassnet.viz.attention import draw_attention
 
     if args.output is None and args.format == "png":
         raise ValueError("--format png needs -o PATH (a PNG is not printed to the terminal)")
@@ -86,6 +87,8 @@ def _drawing(args: argparse.Namespace) -> Drawing:
         warnings.simplefilter("ignore", GraphvizWarning)  # run_draw prints the message instead
         if args.target == "lstm-cell":
             return draw_lstm_cell(args.output, args.format)
+        if args.target == "attention":
+            return draw_attention(args.output, args.format)
         if args.input is None:
             raise ValueError(
                 f"drawing model {args.target!r} needs --input, one sample's shape such as 3x32x32"
@@ -103,6 +106,8 @@ def run_draw(args: argparse.Namespace) -> int:
     Without -o the DOT (or SVG) text goes to stdout. When Graphviz' `dot` is missing the
     DOT file is written instead and a note on stderr says how to install it (status 0).
     """
+    if args.target == "attention" and getattr(args, "run", None) is not None:
+        return _draw_run_attention(args)
     try:
         drawing = _drawing(args)
     except (ValueError, TypeError, KeyError, OSError) as problem:
@@ -119,6 +124,21 @@ def run_draw(args: argparse.Namespace) -> int:
             f"wrote {drawing.path} ({drawing.format}, {len(drawing.graph.nodes)} nodes, "
             f"{len(drawing.graph.edges)} edges)"
         )
+    return 0
+
+
+def _draw_run_attention(args: argparse.Namespace) -> int:
+    """`glassnet draw attention --run RUN -o weights.png [--sample N]`: a trained transformer's attention."""
+    from glassnet.viz.attention_run import run_attention_figure
+
+    sample = getattr(args, "sample", 0)
+    try:
+        if args.output is None or not str(args.output).endswith(".png"):
+            raise ValueError("attention --run needs -o PATH.png (a figure of the weights)")
+        path, label, predicted = run_attention_figure(args.run, args.output, sample)
+    except (ValueError, TypeError, KeyError, OSError) as problem:
+        return error("draw", problem)
+    print(f"wrote {path} (test sample {sample}: class {label}, predicted {predicted})")
     return 0
 
 
@@ -174,13 +194,27 @@ def configure_draw(parser: argparse.ArgumentParser) -> None:
         parser,
         description="Draw from a real forward pass through glassnet's autograd graph.\n"
         "  lstm-cell  one LSTM step: the gates i, f, g, o, the cell-state path, the output\n"
+        "  attention  one self-attention head: Q, K, V, softmax(Q K^T / sqrt(d)), the mix;\n"
+        "             with --run RUN (a --model transformer run): its attention weights (PNG)\n"
         "  MODEL      a zoo model, one box per module (--level module) or one node per op\n"
         "SVG and PNG need Graphviz's dot program; without it the DOT file is written and\n"
         "a note says how to install it (Debian/Ubuntu: apt-get install graphviz).",
         epilog="examples:\n  glassnet draw lstm-cell -o lstm.svg\n"
+        "  glassnet draw attention -o attn.svg\n"
+        "  glassnet draw attention --run runs/mnist1d-transformer -o weights.png\n"
         "  glassnet draw cnn --input 1x8x8 -o cnn.png\n  glassnet draw mlp --input 64 --level op",
     )
-    parser.add_argument("target", metavar="WHAT", help="lstm-cell, or a zoo model name")
+    parser.add_argument("target", metavar="WHAT", help="lstm-cell, attention, or a zoo model name")
+    parser.add_argument(
+        "--run", metavar="RUN", help="attention: a trained --model transformer run folder"
+    )
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=0,
+        metavar="N",
+        help="attention --run: test sample (default 0)",
+    )
     parser.add_argument(
         "--input", metavar="SHAPE", help="for a model: one sample's shape, e.g. 3x32x32"
     )

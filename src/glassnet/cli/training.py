@@ -120,7 +120,8 @@ def configure_train(parser: argparse.ArgumentParser) -> None:
         type=hidden_sizes,
         metavar="W1,W2,...",
         help="hidden layer widths (default: mlp 256,128; cnn 128, the head after the convolutions; "
-        "vgg*: one width, 512; lstm/gru/rnn: one per layer, all equal, 64)",
+        "vgg*: one width, 512; lstm/gru/rnn: one per layer, all equal, 64; transformer: the "
+        "token width, 32)",
     )
     parser.add_argument(
         "--activation",
@@ -144,7 +145,7 @@ def configure_train(parser: argparse.ArgumentParser) -> None:
         type=float,
         metavar="P",
         help="dropout after hidden layers; lstm/gru/rnn: between stacked layers (default: the "
-        "model's own: 0 for mlp, cnn and the recurrent models; vgg*: 0.5)",
+        "model's own: 0 for mlp, cnn and the recurrent models; vgg*: 0.5; transformer: 0.1)",
     )
     parser.add_argument(
         "--optimizer",

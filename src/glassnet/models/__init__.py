@@ -64,6 +64,7 @@ from glassnet.models.shufflenet import (
     channel_shuffle,
     shufflenet_cifar,
 )
+from glassnet.models.transformer import TransformerClassifier
 from glassnet.models.vgg import (
     VGG,
     vgg11,
@@ -82,6 +83,7 @@ from glassnet.models.zoo_registry import (
 )  # registers the zoo's builders
 
 __all__ = [
+    "TransformerClassifier",
     "ACTIVATIONS",
     "CNN",
     "INITS",

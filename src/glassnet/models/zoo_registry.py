@@ -41,6 +41,7 @@ from glassnet.models.resnet1d import CNN1d, ResNet1d
 from glassnet.models.resnet_cifar import CifarResNet
 from glassnet.models.rnn_classifier import RNNClassifier
 from glassnet.models.shufflenet import ShuffleNet
+from glassnet.models.transformer import TransformerClassifier
 from glassnet.models.vgg import CFGS, VGG
 from glassnet.nn.module import Module
 from glassnet.tensor import Tensor
@@ -433,5 +434,45 @@ for _name, _title in (("lstm", "an LSTM"), ("gru", "a GRU"), ("rnn", "a tanh RNN
         f"RNNClassifier with {_title} over (L,) or (C, L) sequences, "
         "classifying from the last layer's final hidden state.",
     )
+
+
+def _transformer(
+    input_shape: tuple[int, ...],
+    num_classes: int,
+    hidden: Sequence[int] | int | None = None,
+    dropout: float | None = None,
+    d_model: int | None = None,
+    nhead: int = 4,
+    num_layers: int = 2,
+    dim_feedforward: int | None = None,
+    patch_size: int = 4,
+) -> TransformerClassifier:
+    channels, length = _sequence("transformer", input_shape)
+    widths = [32] if hidden is None else [hidden] if isinstance(hidden, int) else list(hidden)
+    if len(widths) != 1:
+        raise ValueError(
+            f"model 'transformer': hidden is the one token width (d_model) of every layer, e.g. 32; "
+            f"got hidden={widths}"
+        )
+    width = d_model or int(widths[0])
+    return TransformerClassifier(
+        channels,
+        length,
+        num_classes,
+        d_model=width,
+        nhead=nhead,
+        num_layers=num_layers,
+        dim_feedforward=dim_feedforward or 2 * width,
+        dropout=0.1 if dropout is None else dropout,
+        patch_size=patch_size,
+    )
+
+
+_register(
+    "transformer",
+    _transformer,
+    "TransformerClassifier: patch tokens, 2 pre-norm encoder layers of width 32 (hidden), 4 heads, "
+    "over (L,) or (C, L) sequences.",
+)
 
 ZOO_MODELS: tuple[str, ...] = tuple(REGISTERED)

@@ -22,9 +22,25 @@ from glassnet.nn.activation import (
     Softplus,
     Tanh,
 )
+
+# ---- issue 18: the PyTorch API a learner reaches for -----------------------------------
+from glassnet.nn.activation_more import (
+    CELU,
+    GLU,
+    SELU,
+    Hardsigmoid,
+    Hardswish,
+    LogSigmoid,
+    Mish,
+    ReLU6,
+    Softmin,
+)
+from glassnet.nn.attention import MultiheadAttention
 from glassnet.nn.container import ModuleDict, ModuleList, Sequential
 from glassnet.nn.conv import Conv1d, Conv2d
+from glassnet.nn.conv_transpose import ConvTranspose1d, ConvTranspose2d
 from glassnet.nn.dropout import Dropout, Dropout1d, Dropout2d, Dropout3d
+from glassnet.nn.instancenorm import InstanceNorm1d, InstanceNorm2d
 from glassnet.nn.linear import Flatten, Identity, Linear, Unflatten
 from glassnet.nn.loss import (
     BCELoss,
@@ -36,9 +52,18 @@ from glassnet.nn.loss import (
     NLLLoss,
     SmoothL1Loss,
 )
+from glassnet.nn.loss_margin import (
+    CosineSimilarity,
+    HuberLoss,
+    MarginRankingLoss,
+    PairwiseDistance,
+    TripletMarginLoss,
+)
 from glassnet.nn.module import Module
 from glassnet.nn.normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
+from glassnet.nn.padding import ConstantPad2d, ReflectionPad2d, ReplicationPad2d, ZeroPad2d
 from glassnet.nn.parameter import Parameter
+from glassnet.nn.parameter_container import ParameterDict, ParameterList
 from glassnet.nn.pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
@@ -51,4 +76,6 @@ from glassnet.nn.pooling import (
 )
 from glassnet.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from glassnet.nn.sparse import Embedding
+from glassnet.nn.transformer import TransformerEncoder, TransformerEncoderLayer
+from glassnet.nn.upsample import PixelShuffle, PixelUnshuffle, Upsample
 # ---- end of layers ------------------------------------------------------------------
