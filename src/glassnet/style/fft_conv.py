@@ -22,9 +22,23 @@ def fft_shape(height: int, width: int) -> tuple[int, int]:
     return scipy.fft.next_fast_len(height, real=True), scipy.fft.next_fast_len(width, real=True)
 
 
-def weight_spectrum(weight: Array, shape: tuple[int, int]) -> Array:
-    """rfft2 of the flipped filters, zero-padded to `shape`: what `Conv2dFFT` multiplies by."""
-    return scipy.fft.rfft2(weight[:, :, ::-1, ::-1], s=shape)
+class Spectrum:
+    """rfft2 of flipped filters zero-padded to an FFT shape, and its complex conjugate.
+
+    What `Conv2dFFT` multiplies by (forward) and by its conjugate (backward); kept
+    for filters that never change, so neither is recomputed at every evaluation.
+    """
+
+    def __init__(self, weight: Array, shape: tuple[int, int]) -> None:
+        self.shape = shape
+        self.kernel = weight.shape[-2:]
+        self.values = scipy.fft.rfft2(weight[:, :, ::-1, ::-1], s=shape)
+        self.conjugate = self.values.conj()
+
+
+def weight_spectrum(weight: Array, shape: tuple[int, int]) -> Spectrum:
+    """The `Spectrum` of `weight` (O, C, kh, kw) for inputs whose FFT shape is `shape`."""
+    return Spectrum(weight, shape)
 
 
 class Conv2dFFT(Function):
@@ -42,14 +56,14 @@ class Conv2dFFT(Function):
     `spectrum` may pass W~ precomputed (`weight_spectrum`) for filters that never change.
     """
 
-    def forward(self, x: Array, weight: Array, spectrum: Array | None = None) -> Array:
+    def forward(self, x: Array, weight: Array, spectrum: Spectrum | None = None) -> Array:
         height, width = x.shape[-2:]
         kh, kw = weight.shape[-2:]
         shape = fft_shape(height, width)
         if spectrum is None:
             spectrum = weight_spectrum(weight, shape)
         x_spectrum = scipy.fft.rfft2(x, s=shape)
-        products = numpy.einsum("ncij,ocij->noij", x_spectrum, spectrum)
+        products = numpy.einsum("ncij,ocij->noij", x_spectrum, spectrum.values)
         full = scipy.fft.irfft2(products, s=shape)
         self.save(x_spectrum, spectrum, (height, width, kh, kw), shape)
         return numpy.ascontiguousarray(full[:, :, kh - 1 : height, kw - 1 : width], dtype=x.dtype)
@@ -61,7 +75,7 @@ class Conv2dFFT(Function):
         grad_spectrum = scipy.fft.rfft2(placed)
         grad_x = grad_weight = None
         if self.needs_input_grad[0]:
-            summed = numpy.einsum("noij,ocij->ncij", grad_spectrum, spectrum.conj())
+            summed = numpy.einsum("noij,ocij->ncij", grad_spectrum, spectrum.conjugate)
             grad_x = scipy.fft.irfft2(summed, s=shape)[:, :, :height, :width]
             grad_x = numpy.ascontiguousarray(grad_x, dtype=grad.dtype)
         if self.needs_input_grad[1]:
@@ -71,8 +85,11 @@ class Conv2dFFT(Function):
         return grad_x, grad_weight
 
 
-def conv2d_fft(input: Tensor, weight: Tensor, spectrum: Array | None = None) -> Tensor:
-    """Valid, stride-1 `conv2d(input, weight)` without bias, computed through the FFT."""
+def conv2d_fft(input: Tensor, weight: Tensor, spectrum: Spectrum | None = None) -> Tensor:
+    """Valid, stride-1 `conv2d(input, weight)` without bias, computed through the FFT.
+
+    `spectrum`: `weight_spectrum(weight.numpy(), fft_shape(H, W))`, if already made.
+    """
     if input.ndim != 4 or weight.ndim != 4 or input.shape[1] != weight.shape[1]:
         raise ValueError(
             f"conv2d_fft: input (N, C, H, W) and weight (O, C, kh, kw) must agree in C; "
@@ -82,5 +99,12 @@ def conv2d_fft(input: Tensor, weight: Tensor, spectrum: Array | None = None) -> 
         raise ValueError(
             f"conv2d_fft: the {weight.shape[2]}x{weight.shape[3]} filters are larger than the "
             f"{input.shape[2]}x{input.shape[3]} input"
+        )
+    if spectrum is not None and (
+        spectrum.shape != fft_shape(*input.shape[2:]) or spectrum.kernel != weight.shape[2:]
+    ):
+        raise ValueError(
+            f"conv2d_fft: the spectrum was made for {spectrum.kernel} filters on an FFT grid "
+            f"{spectrum.shape}, not {tuple(weight.shape[2:])} filters on {tuple(input.shape[2:])}"
         )
     return Conv2dFFT.apply(input, weight, spectrum=spectrum)
