@@ -98,12 +98,23 @@ class MultiScaleBanks(FeatureExtractor):
         )
 
     def forward(self, image: Tensor) -> dict[str, Tensor]:
+        self._check_size(image.shape[2], image.shape[3])
         pooled = F.avg_pool2d(image, 2)
         maps = {}
         for size in self.sizes:
             source = pooled if size >= self.downsample_from else image
             maps[f"bank{size}"] = F.relu(self._convolve(source, size))
         return maps
+
+    def _check_size(self, height: int, width: int) -> None:
+        needed, size = max(
+            (size * (2 if size >= self.downsample_from else 1), size) for size in self.sizes
+        )
+        if min(height, width) < needed:
+            raise ValueError(
+                f"multiscale: the picture is {width}x{height} pixels, but the {size}x{size} "
+                f"bank needs at least {needed} on each side; use a larger --size"
+            )
 
     def _convolve(self, source: Tensor, size: int) -> Tensor:
         weight = Tensor(self.weights[size])

@@ -125,14 +125,12 @@ def transfer(
     if steps < 1:
         raise ValueError(f"--steps {steps}: need at least 1 evaluation")
     result = TransferResult(image=content)
-    start = content
     stages = [(content, style, steps)]
     if coarse_to_fine:
         small = [_half(content), _half(style)]
         stages = [(small[0], small[1], steps // 3), (content, style, steps - steps // 3)]
     for stage, (target, painting, budget) in enumerate(stages):
-        if stage > 0:
-            start = resize_array(result.image, *target.shape[1:])
+        start = target if stage == 0 else resize_array(result.image, *target.shape[1:])
         objective = Objective(features, target, painting, content_weight, style_weight, tv_weight)
         if hasattr(features, "calibrate") and not getattr(features, "calibrated", True):
             features.calibrate(Tensor(painting[None]))
@@ -175,7 +173,7 @@ def _optimise(
             [image],
             lr=1 if lr is None else lr,
             max_iter=budget,
-            max_eval=budget,
+            max_eval=max(1, budget - 1),  # its line search may take one evaluation more
             history_size=50,
             tolerance_change=0.0,
             tolerance_grad=0.0,
