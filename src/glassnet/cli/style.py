@@ -67,15 +67,24 @@ def configure_style(parser: argparse.ArgumentParser) -> None:
     weights = parser.add_argument_group(
         "loss weights (each layer's loss is relative to its target)"
     )
-    weights.add_argument("--style-weight", type=non_negative_float, default=10.0, metavar="W")
-    weights.add_argument("--content-weight", type=non_negative_float, default=1.0, metavar="W")
-    weights.add_argument("--tv-weight", type=non_negative_float, default=0.0, metavar="W")
+    for flag, default, what in (
+        ("--style-weight", 100.0, "Gram matrices of the style picture"),
+        ("--content-weight", 1.0, "features of the content picture"),
+        ("--tv-weight", 0.0, "total variation: smoothness of the result"),
+    ):
+        weights.add_argument(
+            flag,
+            type=non_negative_float,
+            default=default,
+            metavar="W",
+            help=f"{what} (default {default:g})",
+        )
     parser.add_argument(
         "--steps",
         type=positive_int,
-        default=100,
+        default=80,
         metavar="N",
-        help="loss evaluations (forward + backward) allowed (default 100)",
+        help="loss evaluations (forward + backward) allowed (default 80)",
     )
     parser.add_argument("--optimizer", choices=("lbfgs", "adam"), default="lbfgs")
     parser.add_argument(
