@@ -76,6 +76,23 @@ class VGGFeatures(FeatureExtractor):
         self.depth = max(order.index(layer) for layer in style_layers + content_layers) + 1
         self.width = width
 
+    def with_layers(
+        self, style_layers: tuple[str, ...], content_layers: tuple[str, ...]
+    ) -> VGGFeatures:
+        """The same network (shared weights) reporting other layers; it runs only as deep as they need."""
+        known = torchvision_indices()
+        unknown = [name for name in style_layers + content_layers if name not in known]
+        if unknown:
+            raise ValueError(f"{self.name}: unknown layers {unknown}; VGG-19 has {list(known)}")
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        copy.style_layers, copy.content_layers = tuple(style_layers), tuple(content_layers)
+        order = list(known)
+        copy.depth = (
+            max(order.index(layer) for layer in copy.style_layers + copy.content_layers) + 1
+        )
+        return copy
+
     def describe(self) -> str:
         return f"{self.name}: VGG-19 layout, style {', '.join(self.style_layers)}, content {', '.join(self.content_layers)}"
 
