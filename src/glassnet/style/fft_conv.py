@@ -23,17 +23,18 @@ def fft_shape(height: int, width: int) -> tuple[int, int]:
 
 
 class Spectrum:
-    """rfft2 of flipped filters zero-padded to an FFT shape, and its complex conjugate.
+    """rfft2 of flipped filters zero-padded to an FFT shape: what `Conv2dFFT` multiplies by.
 
-    What `Conv2dFFT` multiplies by (forward) and by its conjugate (backward); kept
-    for filters that never change, so neither is recomputed at every evaluation.
+    Kept for filters that never change, so it is not recomputed at every evaluation.
+    It is as large as O x C pictures of complex numbers (71 MB for 128 filters on a
+    256 x 171 picture), so its conjugate is not kept too: the backward conjugates the
+    smaller arrays instead.
     """
 
     def __init__(self, weight: Array, shape: tuple[int, int]) -> None:
         self.shape = shape
         self.kernel = weight.shape[-2:]
         self.values = scipy.fft.rfft2(weight[:, :, ::-1, ::-1], s=shape)
-        self.conjugate = self.values.conj()
 
 
 def weight_spectrum(weight: Array, shape: tuple[int, int]) -> Spectrum:
@@ -75,7 +76,8 @@ class Conv2dFFT(Function):
         grad_spectrum = scipy.fft.rfft2(placed)
         grad_x = grad_weight = None
         if self.needs_input_grad[0]:
-            summed = numpy.einsum("noij,ocij->ncij", grad_spectrum, spectrum.conjugate)
+            # sum_o G conj(W~) = conj(sum_o conj(G) W~): conjugates G (N x O maps), not W~
+            summed = numpy.einsum("noij,ocij->ncij", grad_spectrum.conj(), spectrum.values).conj()
             grad_x = scipy.fft.irfft2(summed, s=shape)[:, :, :height, :width]
             grad_x = numpy.ascontiguousarray(grad_x, dtype=grad.dtype)
         if self.needs_input_grad[1]:
