@@ -42,6 +42,9 @@ class FeatureExtractor:
     def describe(self) -> str:
         return self.name
 
+    def prepare(self, style: Tensor) -> None:
+        """Called once with the style picture before the targets are computed (default: nothing)."""
+
 
 def random_filters(
     count: int, channels: int, size: int, rng: numpy.random.Generator

@@ -172,6 +172,11 @@ class RandomVGG(VGGFeatures):
         super().__init__(weights, name="vgg-random", width=width)
         self.calibrated = False
 
+    def prepare(self, style: Tensor) -> None:
+        """Calibrate on the style picture, once."""
+        if not self.calibrated:
+            self.calibrate(style)
+
     def calibrate(self, image: Tensor) -> None:
         """Rescale each layer's filters so that their mean ReLU output on `image` is 1."""
         x = (image - Tensor(IMAGENET_MEAN)) / Tensor(IMAGENET_STD)

@@ -131,12 +131,8 @@ def transfer(
         stages = [(small[0], small[1], steps // 3), (content, style, steps - steps // 3)]
     for stage, (target, painting, budget) in enumerate(stages):
         start = target if stage == 0 else resize_array(result.image, *target.shape[1:])
+        features.prepare(Tensor(painting[None]))
         objective = Objective(features, target, painting, content_weight, style_weight, tv_weight)
-        if hasattr(features, "calibrate") and not getattr(features, "calibrated", True):
-            features.calibrate(Tensor(painting[None]))
-            objective = Objective(
-                features, target, painting, content_weight, style_weight, tv_weight
-            )
         image = _optimise(objective, start, budget, optimizer, lr, result, stage, progress)
         result.image = numpy.clip(image, 0.0, 1.0)
     return result
