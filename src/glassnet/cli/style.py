@@ -106,12 +106,22 @@ def configure_style(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also write OUT's name + _sheet: content | style | result",
     )
+    parser.add_argument(
+        "--threads",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="BLAS threads (default 1: the FFTs are single-threaded anyway, and on a busy "
+        "machine multi-threaded BLAS stalls; see bench/RESULTS.md)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(handler=run_style)
 
 
 def run_style(args: argparse.Namespace) -> int:
     from pathlib import Path
+
+    from threadpoolctl import threadpool_limits
 
     from glassnet.style.extractors import make_features
     from glassnet.style.images import load_image, save_image, sheet
@@ -125,7 +135,7 @@ def run_style(args: argparse.Namespace) -> int:
         if not out.parent.is_dir():
             raise ValueError(f"-o {out}: the folder '{out.parent}' does not exist")
         started = time.process_time()
-        with _ProgressBar(args.steps, disable=args.quiet) as bar:
+        with threadpool_limits(args.threads), _ProgressBar(args.steps, args.quiet) as bar:
             result = transfer(
                 content,
                 style,
