@@ -15,8 +15,9 @@ Three measurements, each returning numbers and pictures (no judging, no figures)
 - `weight_sweep`: style transfers over a range of style/content weight ratios; the two
   final losses of each (relative to their targets, as in transfer.py).
 
-The depth measurements need a deep network: `RandomVGG` (random weights, calibrated on
-the picture) unless a VGG-19 with trained weights is passed. `MODES` gives the picture
+The depth measurements need a deep network: `RandomVGG` at VGG-19's full widths
+(random He-normal weights, each layer calibrated on the picture) unless a VGG-19 with
+trained weights is passed. Reconstructions start from uniform noise, as in Gatys et al. `MODES` gives the picture
 sizes and step budgets of the quick mode (small pictures) and the full one.
 """
 
@@ -174,7 +175,7 @@ def _noise(shape: tuple[int, ...], seed: int) -> numpy.ndarray:
 def _deep_features(image: numpy.ndarray, network: VGGFeatures | None, seed: int) -> VGGFeatures:
     if network is not None:
         return network
-    vgg = RandomVGG(seed=seed)
+    vgg = RandomVGG(width=1.0, seed=seed)  # VGG-19's full widths: narrower ones invert worse
     vgg.calibrate(Tensor(image[None]))
     return vgg
 
