@@ -7,8 +7,10 @@ import pytest
 from scipy.ndimage import gaussian_filter
 from skimage.metrics import structural_similarity
 
+import glassnet
 from glassnet.style import experiments
 from glassnet.style.features import MultiScaleBanks
+from glassnet.style.features_vgg import RandomVGG
 from glassnet.style.images import load_image
 
 
@@ -55,10 +57,19 @@ def pictures():
     return load_image("sample:china", 48), load_image("sample:flower", 48)
 
 
+def narrow_vgg(picture):
+    """A quarter-width random VGG (the default network is full width, slower)."""
+    vgg = RandomVGG(width=0.25)
+    vgg.calibrate(glassnet.tensor(picture[None]))
+    return vgg
+
+
 def test_content_by_depth_returns_a_measured_reconstruction_per_layer(pictures):
     content, _ = pictures
     layers = ("relu1_1", "relu3_1")
-    results = experiments.content_by_depth(content, layers=layers, steps=8)
+    results = experiments.content_by_depth(
+        content, layers=layers, steps=8, network=narrow_vgg(content)
+    )
     assert [r.layers for r in results] == [("relu1_1",), ("relu3_1",)]
     for result in results:
         assert result.image.shape == content.shape
@@ -68,7 +79,9 @@ def test_content_by_depth_returns_a_measured_reconstruction_per_layer(pictures):
 
 def test_style_by_depth_grows_the_layer_sets(pictures):
     _, style = pictures
-    results = experiments.style_by_depth(style, layers=("relu1_1", "relu2_1"), steps=8)
+    results = experiments.style_by_depth(
+        style, layers=("relu1_1", "relu2_1"), steps=8, network=narrow_vgg(style)
+    )
     assert [r.layers for r in results] == [("relu1_1",), ("relu1_1", "relu2_1")]
     for result in results:
         assert result.loss_end < result.loss_start and result.correlation_length > 0
