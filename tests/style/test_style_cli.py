@@ -81,6 +81,10 @@ def files(tmp_path):
             ["sample:china", "sample:flower", "-o", "{d}/no/such/out.png"],
             "the folder '{d}/no/such' does not exist",
         ),
+        (
+            ["sample:china", "sample:flower", "-o", "{d}/out.xyz"],
+            "{d}/out.xyz: cannot write a picture with suffix '.xyz'; use .png or .jpg",
+        ),
     ],
 )
 def test_bad_input_exits_2_with_one_line(files, args, message, capsys):

@@ -119,21 +119,17 @@ def configure_style(parser: argparse.ArgumentParser) -> None:
 
 
 def run_style(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from threadpoolctl import threadpool_limits
 
     from glassnet.style.extractors import make_features
-    from glassnet.style.images import load_image, save_image, sheet
+    from glassnet.style.images import check_output, load_image, save_image, sheet
     from glassnet.style.transfer import transfer
 
     try:
         content = load_image(args.content, args.size)
         style = load_image(args.style, args.size)
         features = make_features(args.features, seed=args.seed)
-        out = Path(args.out)
-        if not out.parent.is_dir():
-            raise ValueError(f"-o {out}: the folder '{out.parent}' does not exist")
+        out = check_output(args.out)
         started = time.process_time()
         with threadpool_limits(args.threads), _ProgressBar(args.steps, args.quiet) as bar:
             result = transfer(

@@ -86,9 +86,26 @@ def to_pil(image: numpy.ndarray) -> Image.Image:
     return Image.fromarray(numpy.round(pixels * 255.0).astype(numpy.uint8))
 
 
+def check_output(path: str | os.PathLike[str]) -> Path:
+    """The path a picture will be written to, refused early if it cannot be.
+
+    Its folder must exist and its suffix name a format Pillow writes (.png, .jpg, ...).
+    """
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise ImageError(f"{target}: the folder '{target.parent}' does not exist")
+    suffix = target.suffix.lower()
+    if Image.registered_extensions().get(suffix) not in Image.SAVE:
+        raise ImageError(
+            f"{target}: cannot write a picture with suffix {suffix or '(none)'!r}; use .png or .jpg"
+        )
+    return target
+
+
 def save_image(image: numpy.ndarray, path: str | os.PathLike[str]) -> None:
     """Write a (3, H, W) image as PNG/JPEG (by the suffix), atomically."""
-    with atomic_path(path, "save_image") as temporary:
+    target = check_output(path)
+    with atomic_path(target, "save_image") as temporary:
         to_pil(image).save(temporary)
 
 
