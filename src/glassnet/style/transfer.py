@@ -128,7 +128,8 @@ def transfer(
     stages = [(content, style, steps)]
     if coarse_to_fine:
         small = [_half(content), _half(style)]
-        stages = [(small[0], small[1], steps // 3), (content, style, steps - steps // 3)]
+        coarse = max(1, steps // 3)
+        stages = [(small[0], small[1], coarse), (content, style, max(1, steps - coarse))]
     for stage, (target, painting, budget) in enumerate(stages):
         start = target if stage == 0 else resize_array(result.image, *target.shape[1:])
         features.prepare(Tensor(painting[None]))
