@@ -8,7 +8,11 @@
 - `images.py`: `sample:china`, `sample:flower`, PNG/JPEG in and out, sheets.
 """
 
+from glassnet.style.extractors import make_features
+from glassnet.style.features import FeatureExtractor, MultiScaleBanks
+from glassnet.style.features_vgg import RandomVGG, VGGFeatures, load_vgg19
 from glassnet.style.fft_conv import Conv2dFFT, Spectrum, conv2d_fft, fft_shape, weight_spectrum
 from glassnet.style.gram import Gram, gram
 from glassnet.style.images import ImageError, load_image, save_image, sheet
 from glassnet.style.losses import content_loss, gram_matrix, style_loss, total_variation_loss
+from glassnet.style.transfer import Objective, TransferResult, transfer
