@@ -6,6 +6,7 @@
   a random-weight VGG-like stack, and VGG-19 from a converted safetensors file.
 - `transfer.py`: the optimisation (L-BFGS or Adam) from a content and a style picture.
 - `images.py`: `sample:china`, `sample:flower`, PNG/JPEG in and out, sheets.
+- `experiments.py`: reconstructions by depth and the weight sweep, as plain data (for the lab).
 """
 
 from glassnet.style.extractors import make_features
