@@ -28,8 +28,9 @@ OPTIONS = [
     {"lr": 0.5, "history_size": 3, "max_iter": 7},
     {"history_size": 2, "max_iter": 12, "max_eval": 10, "line_search_fn": "strong_wolfe"},
     {"tolerance_change": 1e-3, "tolerance_grad": 1e-3, "line_search_fn": "strong_wolfe"},
+    {"tolerance_change": 1e-1, "max_iter": 5},
 ]
-IDS = ["max_iter12", "wolfe", "lr-history3", "history2-max_eval", "tolerances"]
+IDS = ["max_iter12", "wolfe", "lr-history3", "history2-max_eval", "tolerances", "stop-early"]
 
 
 def rosenbrock(lib, params):
@@ -81,6 +82,10 @@ def test_iterates_match_torch(problem, options):
     assert ours_state["func_evals"] == theirs_state["func_evals"]
     assert ours_state["n_iter"] == theirs_state["n_iter"]
     assert len(ours_state["old_dirs"]) == len(theirs_state["old_dirs"])
+    assert float(ours_state["t"]) == pytest.approx(float(theirs_state["t"]), rel=1e-8)
+    numpy.testing.assert_allclose(
+        ours_state["d"].numpy(), theirs_state["d"].numpy(), rtol=1e-8, atol=1e-12
+    )
 
 
 def test_rosenbrock_reaches_the_minimum_with_strong_wolfe():

@@ -170,36 +170,26 @@ class LBFGS(Optimizer):
                 t = min(1.0, 1.0 / abs(flat_grad).sum()) * lr
             else:
                 t = lr
+            memory.t = t
             gtd = flat_grad.dot(d)
             if gtd > -tolerance_change:
                 break  # not a descent direction (to within tolerance)
-            ls_func_evals = 0
             if group["line_search_fn"] is not None:
-                x_init = [p.data.copy() for p in self._params]
-                loss, flat_grad, t, ls_func_evals = strong_wolfe(
-                    lambda x, step, direction: self._directional_evaluate(
-                        closure, x, step, direction
-                    ),
-                    x_init,
-                    t,
-                    d,
-                    loss,
-                    flat_grad,
-                    gtd,
-                    max_ls=max_eval - current_evals,
+                loss, flat_grad, t, ls_func_evals = self._line_search(
+                    closure, t, d, loss, flat_grad, gtd, max_eval - current_evals
                 )
+                memory.t = t
                 self._add_grad(t, d)
                 opt_cond = abs(flat_grad).max() <= tolerance_grad
             else:
                 self._add_grad(t, d)
-                opt_cond = False
+                opt_cond, ls_func_evals = False, 0
                 if n_iter != max_iter:  # the last iteration's loss would go unused
                     with enable_grad():
                         loss = float(closure())
                     flat_grad = self._gather_flat_grad()
                     opt_cond = abs(flat_grad).max() <= tolerance_grad
                     ls_func_evals = 1
-            memory.t = t
             current_evals += ls_func_evals
             state["func_evals"] += ls_func_evals
             if n_iter == max_iter or current_evals >= max_eval or opt_cond:
@@ -209,6 +199,29 @@ class LBFGS(Optimizer):
             if abs(loss - memory.prev_loss) < tolerance_change:
                 break  # the loss no longer changes
         memory.store(state)
+
+    def _line_search(
+        self,
+        closure: Callable[[], Any],
+        t: Any,
+        d: Array,
+        loss: float,
+        flat_grad: Array,
+        gtd: Any,
+        max_ls: int,
+    ) -> tuple[float, Array, Any, int]:
+        """The strong-Wolfe search along d from the current parameters (left unchanged)."""
+        x_init = [p.data.copy() for p in self._params]
+        return strong_wolfe(
+            lambda x, step, direction: self._directional_evaluate(closure, x, step, direction),
+            x_init,
+            t,
+            d,
+            loss,
+            flat_grad,
+            gtd,
+            max_ls=max_ls,
+        )
 
     # -- saving and loading ------------------------------------------------------------
     def load_state_dict(self, state_dict: StateDict) -> None:
