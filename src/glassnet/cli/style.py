@@ -153,6 +153,8 @@ def run_style(args: argparse.Namespace) -> int:
             written.append(str(sheet_path))
     except INPUT_ERRORS as problem:
         return error("style", problem)
+    except MemoryError:
+        return error("style", f"--size {args.size}: not enough memory; use a smaller --size")
     print(
         f"wrote {', '.join(written)}: {result.evaluations} evaluations, style loss down "
         f"{100 * result.style_reduction():.1f}%, {time.process_time() - started:.0f} s CPU "
