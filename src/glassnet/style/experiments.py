@@ -23,7 +23,7 @@ sizes and step budgets of the quick mode (small pictures) and the full one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy
@@ -31,11 +31,9 @@ import scipy.fft
 from scipy.ndimage import gaussian_filter
 
 from glassnet import optim
-from glassnet.grad_mode import no_grad
 from glassnet.style.features import FeatureExtractor
 from glassnet.style.features_vgg import GATYS_STYLE, RandomVGG, VGGFeatures
-from glassnet.style.losses import content_loss, gram_matrix, style_loss
-from glassnet.style.transfer import transfer
+from glassnet.style.transfer import Objective, transfer
 from glassnet.tensor import Tensor
 
 MODES = {"quick": {"size": 64, "steps": 40}, "full": {"size": 256, "steps": 200}}
@@ -142,7 +140,7 @@ def correlation_length(image: numpy.ndarray) -> float:
 
 # -- reconstructions -----------------------------------------------------------------
 def _minimise(
-    loss_of: Callable[[Tensor], Tensor], start: numpy.ndarray, steps: int
+    objective: Objective, start: numpy.ndarray, steps: int
 ) -> tuple[numpy.ndarray, float, float]:
     """L-BFGS (strong Wolfe) on the pixels from `start`; the picture and the first/last loss."""
     image = Tensor(start[None].astype(numpy.float32).copy(), requires_grad=True)
@@ -150,7 +148,7 @@ def _minimise(
 
     def closure() -> Tensor:
         image.grad = None
-        loss = loss_of(image)
+        loss, _ = objective(image)
         loss.backward()
         losses.append(float(loss))
         return loss
@@ -194,15 +192,8 @@ def content_by_depth(
     vgg = _deep_features(content, network, seed)
     results = []
     for layer in layers:
-        single = vgg.with_layers((), (layer,))
-        with no_grad():
-            target = single(Tensor(content[None]))[layer].detach()
-        scale = 1.0 / max(float((target.data.astype(numpy.float64) ** 2).mean()), 1e-12)
-
-        def loss_of(x: Tensor, single: FeatureExtractor = single, layer: str = layer) -> Tensor:
-            return content_loss(single(x)[layer], target) * scale  # noqa: B023 (target: this layer's)
-
-        image, start, end = _minimise(loss_of, _noise(content.shape, seed), steps)
+        objective = Objective(vgg.with_layers((), (layer,)), content, content, 1.0, 0.0, 0.0)
+        image, start, end = _minimise(objective, _noise(content.shape, seed), steps)
         results.append(
             Reconstruction(
                 (layer,), image, start, end, ssim=ssim(image, content), psnr=psnr(image, content)
@@ -226,22 +217,8 @@ def style_by_depth(
     results = []
     for depth in range(1, len(layers) + 1):
         chosen = tuple(layers[:depth])
-        network_l = vgg.with_layers(chosen, ())
-        with no_grad():
-            maps = network_l(Tensor(style[None]))
-            targets = {name: gram_matrix(maps[name]).detach() for name in chosen}
-        scales = {
-            name: 1.0 / max(float((t.data.astype(numpy.float64) ** 2).mean()), 1e-24)
-            for name, t in targets.items()
-        }
-
-        def loss_of(
-            x: Tensor, network_l: FeatureExtractor = network_l, chosen: tuple = chosen
-        ) -> Tensor:
-            out = network_l(x)
-            return sum(style_loss(out[n], targets[n]) * scales[n] for n in chosen)  # noqa: B023
-
-        image, start, end = _minimise(loss_of, _noise(style.shape, seed), steps)
+        objective = Objective(vgg.with_layers(chosen, ()), style, style, 0.0, 1.0, 0.0)
+        image, start, end = _minimise(objective, _noise(style.shape, seed), steps)
         results.append(
             Reconstruction(chosen, image, start, end, correlation_length=correlation_length(image))
         )
