@@ -505,7 +505,8 @@ def test_adamw_stays_decoupled_after_loading_an_adam_state_dict():
 
 
 @pytest.mark.parametrize(
-    "name", ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adadelta", "NAdam", "Optimizer"]
+    "name",
+    ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adadelta", "NAdam", "LBFGS", "Optimizer"],
 )
 def test_signature_matches_torch(name):
     ours = inspect.signature(getattr(optim, name).__init__).parameters

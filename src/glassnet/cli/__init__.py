@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import glassnet
-from glassnet.cli import compress, inspection, models, shape_data, training
+from glassnet.cli import compress, inspection, models, shape_data, style, training
 from glassnet.utils import tune_malloc
 
 
@@ -39,6 +39,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("diagnose", inspection.DIAGNOSE_HELP, inspection.configure_diagnose),
     Command("lab", inspection.LAB_HELP, inspection.configure_lab),
     Command("compress", compress.COMPRESS_HELP, compress.configure_compress),
+    Command("style", style.STYLE_HELP, style.configure_style),
 )
 
 
