@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy
 
-from glassnet.data.collate import default_collate
+from glassnet.data.collate import default_collate, to_tensors
 from glassnet.data.sources import (
     ArraySource,
     CollateBatch,
@@ -97,6 +97,7 @@ class _Batch:
     workers: int
     backend: str
     seed: int | None = None
+    tensors: bool = True
 
     def __str__(self) -> str:
         collate = f", collate={_name(self.collate)}" if self.collate else ""
@@ -186,8 +187,12 @@ class Pipeline:
         workers: int = 0,
         backend: str = "thread",
         seed: int | None = None,
+        tensors: bool = True,
     ) -> Pipeline:
         """Group `batch_size` records and collate them (default: `default_collate`, stacking arrays).
+
+        The batch's arrays come out as glassnet Tensors sharing their memory, as from
+        `DataLoader`, so a model takes them directly; `tensors=False` hands out the arrays.
 
         `workers` collate batches in parallel (tf.data's num_parallel_calls); right after the
         source they also read the records, each inside its own random stream when `seed` is
@@ -207,6 +212,7 @@ class Pipeline:
                 int(workers),
                 backend,
                 _check_seed(seed, "Pipeline.batch"),
+                bool(tensors),
             )
         )
 
@@ -291,6 +297,7 @@ class Pipeline:
             records = map_stage(
                 records, fn, workers, batch.backend, "raise", describe, "Pipeline.batch"
             )
+            records = _as_tensors(records) if batch.tensors else records
             read = True
         else:
             records = ((index, index) for index in order.tolist())
@@ -332,6 +339,7 @@ class Pipeline:
                     describe,
                     "Pipeline.batch",
                 )
+                records = _as_tensors(records) if stage.tensors else records
                 read = True
             else:
                 if not read:  # read in the background thread too
@@ -374,6 +382,17 @@ class PipelineIterator:
             self.close()
         except Exception:
             pass
+
+
+def _as_tensors(records: Iterator[Any]) -> Iterator[Any]:
+    """(key, batch) pairs with the batch's arrays as glassnet Tensors (no copy); closes `records`."""
+    try:
+        for key, batch in records:
+            yield key, to_tensors(batch, "Pipeline.batch")
+    finally:
+        close = getattr(records, "close", None)
+        if close is not None:
+            close()
 
 
 def _check_seed(seed: Any, where: str) -> int | None:
