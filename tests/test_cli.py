@@ -191,6 +191,7 @@ COMMANDS = (
     "lab",
     "compress",
     "style",
+    "export",
 )
 
 

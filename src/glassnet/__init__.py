@@ -11,6 +11,7 @@ from glassnet.creation import (
     empty,
     empty_like,
     eye,
+    from_dlpack,
     from_numpy,
     full,
     full_like,

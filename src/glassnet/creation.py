@@ -50,6 +50,17 @@ def from_numpy(ndarray: numpy.ndarray) -> Tensor:
     return Tensor(to_array(ndarray, None, "from_numpy"))
 
 
+def from_dlpack(ext_tensor: Any) -> Tensor:
+    """A tensor sharing memory with any object of the DLPack protocol (a torch tensor, a
+    NumPy array, a glassnet Tensor), as `torch.from_dlpack`. CPU memory only (NumPy reads it)."""
+    if not hasattr(ext_tensor, "__dlpack__"):
+        raise TypeError(
+            f"from_dlpack: expected an object with __dlpack__ (a torch tensor, a NumPy array), "
+            f"got {type(ext_tensor).__name__}"
+        )
+    return Tensor(to_array(numpy.from_dlpack(ext_tensor), None, "from_dlpack"))
+
+
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     shape = _size(size, "zeros")
     return Tensor(

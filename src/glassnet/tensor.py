@@ -183,9 +183,34 @@ class Tensor:
     def tolist(self) -> Any:
         return to_numpy(self.data).tolist()
 
+    # -- crossing into other libraries (NumPy's __array__, the DLPack protocol) --------
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> numpy.ndarray:
+        """`numpy.asarray(t)` shares memory with a CPU tensor; `numpy.array(t)` copies.
+
+        NumPy 2's protocol: copy=True always copies, copy=False refuses to (a dtype change
+        or a GPU tensor needs one), copy=None copies only when it must.
+        """
+        on_host = isinstance(self.data, numpy.ndarray)
+        changes = dtype is not None and numpy.dtype(dtype) != self.data.dtype
+        if copy is False and (changes or not on_host):
+            raise ValueError(
+                f"numpy.asarray(tensor, copy=False): a copy is needed (tensor {self.dtype} on "
+                f"{self.device}, asked for dtype {dtype})"
+            )
         array = to_numpy(self.data)
-        return array if dtype is None else array.astype(dtype)
+        if changes:
+            return array.astype(dtype)
+        return array.copy() if copy and on_host else array
+
+    def __dlpack__(self, **kwargs: Any) -> Any:
+        """The DLPack capsule of the data (no copy): `torch.from_dlpack(t)`, `numpy.from_dlpack(t)`.
+
+        Like `detach()`: the consumer shares the memory but not the graph.
+        """
+        return self.data.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        return self.data.__dlpack_device__()
 
     def __float__(self) -> float:
         return float(self.item())

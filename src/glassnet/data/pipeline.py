@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy
 
-from glassnet.data.collate import default_collate
+from glassnet.data.collate import default_collate, to_tensors
 from glassnet.data.plan import (
     ON_ERROR,
     Batch,
@@ -161,8 +161,12 @@ class Pipeline:
         backend: str = "thread",
         seed: int | None = None,
         timeout: float | None = None,
+        tensors: bool = True,
     ) -> Pipeline:
         """Group `batch_size` records and collate them (default: `default_collate`, stacking arrays).
+
+        The batch's arrays come out as glassnet Tensors sharing their memory, as from
+        `DataLoader`, so a model takes them directly; `tensors=False` hands out the arrays.
 
         `workers` collate batches in parallel (tf.data's num_parallel_calls); right after the
         source they also read the records, each inside its own random stream when `seed` is
@@ -184,6 +188,7 @@ class Pipeline:
                 backend,
                 check_seed(seed, "Pipeline.batch"),
                 check_timeout(timeout, workers, "Pipeline.batch"),
+                bool(tensors),
             )
         )
 
@@ -277,6 +282,7 @@ class Pipeline:
                 batch.timeout if workers else None,
                 cancel,
             )
+            records = _as_tensors(records) if batch.tensors else records
             read = True
         else:
             records = ((index, index) for index in order.tolist())
@@ -328,6 +334,7 @@ class Pipeline:
                     stage.timeout,
                     cancel,
                 )
+                records = _as_tensors(records) if stage.tensors else records
                 read = True
             else:
                 if not read:  # read in the background thread too
@@ -370,6 +377,17 @@ class PipelineIterator:
             self.close()
         except Exception:
             pass
+
+
+def _as_tensors(records: Iterator[Any]) -> Iterator[Any]:
+    """(key, batch) pairs with the batch's arrays as glassnet Tensors (no copy); closes `records`."""
+    try:
+        for key, batch in records:
+            yield key, to_tensors(batch, "Pipeline.batch")
+    finally:
+        close = getattr(records, "close", None)
+        if close is not None:
+            close()
 
 
 def _streams(stage: Batch, epoch: int) -> RecordStreams | None:

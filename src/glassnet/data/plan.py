@@ -53,6 +53,7 @@ class Batch:
     backend: str
     seed: int | None = None
     timeout: float | None = None
+    tensors: bool = True  # hand out glassnet Tensors (False: the raw arrays)
 
     def __str__(self) -> str:
         collate = f", collate={callable_name(self.collate)}" if self.collate else ""
