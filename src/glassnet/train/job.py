@@ -45,6 +45,8 @@ from glassnet.train.callbacks import (
 )
 from glassnet.train.checkpoint import load_weights
 from glassnet.train.job_data import JobData, fit_standardizer, load_job_data, standardize
+from glassnet.train.output_encoding import LOSSES, make_loss
+from glassnet.train.subset import check_fraction, train_subset
 from glassnet.train.trainer import Trainer
 
 CONFIG_VERSION = 1
@@ -81,6 +83,8 @@ DEFAULTS: dict[str, Any] = {
     "early_stopping": None,
     "clip_grad_norm": None,
     "seed": 0,
+    "loss": "cross_entropy",  # the output encoding: cross_entropy, bce or mse (output_encoding.py)
+    "train_fraction": 1.0,  # a stratified, nested share of the training split (subset.py)
 }
 
 
@@ -115,6 +119,9 @@ def resolve_config(options: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"lr must be > 0, got {config['lr']!r}")
     if config["hidden"] is not None:
         config["hidden"] = [int(size) for size in config["hidden"]]
+    if config["loss"] not in LOSSES:
+        raise ValueError(f"loss must be one of {', '.join(LOSSES)}, got {config['loss']!r}")
+    config["train_fraction"] = check_fraction(config["train_fraction"])
     return config
 
 
@@ -159,10 +166,15 @@ class _Job:
     """A run folder's data, model and trainer, built the same way for a fresh run, a resume and eval."""
 
     def __init__(
-        self, config: dict[str, Any], out: Path, fresh: bool, progress: ProgressBar | None = None
+        self,
+        config: dict[str, Any],
+        out: Path,
+        fresh: bool,
+        progress: ProgressBar | None = None,
+        extra_callbacks: tuple[Any, ...] = (),
     ) -> None:
         self.config, self.out = config, out
-        self.data: JobData = load_job_data(config["data"])
+        self.data: JobData = train_subset(load_job_data(config["data"]), config["train_fraction"])
         stats_path = out / "standardize.safetensors"
         if fresh:
             mean, std = fit_standardizer(self.data.train.x)
@@ -193,10 +205,11 @@ class _Job:
         ]
         if progress is not None:
             callbacks.append(progress)
+        callbacks += list(extra_callbacks)
         self.trainer = Trainer(
             self.model,
             optimizer,
-            nn.CrossEntropyLoss(),
+            make_loss(config["loss"]),
             metrics=["accuracy"],
             callbacks=callbacks,
             clip_grad_norm=config["clip_grad_norm"],
@@ -218,7 +231,7 @@ class _Job:
         y = getattr(self.data, split).y
         labels = list(range(len(self.data.classes)))
         common = {"labels": labels, "average": "macro", "zero_division": 0}
-        loss = float(nn.CrossEntropyLoss()(Tensor(outputs), Tensor(y)).item())
+        loss = float(self.trainer.loss_fn(Tensor(outputs), Tensor(y)).item())
         return {
             "accuracy": glassnet_metrics.accuracy_score(y, outputs),
             "precision": glassnet_metrics.precision_score(y, outputs, **common),
@@ -259,8 +272,12 @@ def train_run(
     out: str | os.PathLike[str],
     resume: bool = False,
     progress: ProgressBar | None = None,
+    callbacks: tuple[Any, ...] = (),
 ) -> RunResult:
-    """Train (or continue, with resume=True) the run in folder `out`; evaluate its best checkpoint on test."""
+    """Train (or continue, with resume=True) the run in folder `out`; evaluate its best checkpoint on test.
+
+    `callbacks` are added to the run's own (glassnet.tune reports each epoch to Optuna with one).
+    """
     out = Path(os.fspath(out))
     last = out / "last.safetensors"
     if not resume and (out / "config.json").exists():
@@ -272,7 +289,7 @@ def train_run(
         last if resume and last.is_file() else None
     )  # killed before its first epoch ended: restart
     out.mkdir(parents=True, exist_ok=True)
-    job = _Job(config, out, fresh=resume_from is None, progress=progress)
+    job = _Job(config, out, fresh=resume_from is None, progress=progress, extra_callbacks=callbacks)
     _write_json(
         out / "config.json",
         {
