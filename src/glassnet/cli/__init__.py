@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import glassnet
-from glassnet.cli import inspection, models, shape_data, training
+from glassnet.cli import inspection, models, shape_data, training, tune
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("draw", models.DRAW_HELP, models.configure_draw),
     Command("diagnose", inspection.DIAGNOSE_HELP, inspection.configure_diagnose),
     Command("lab", inspection.LAB_HELP, inspection.configure_lab),
+    Command("tune", tune.TUNE_HELP, tune.configure_tune),
 )
 
 
