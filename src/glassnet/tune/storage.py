@@ -15,6 +15,7 @@ workers wait `lock_grace_period` s (Optuna's JournalFileSymlinkLock) and then br
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import warnings
 from dataclasses import dataclass
@@ -43,6 +44,16 @@ def redact(url: str) -> str:
     return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
 
 
+def with_driver(url: str) -> str:
+    """A plain postgresql:// URL with the driver that is installed: SQLAlchemy 2.1 picks
+    psycopg (3) for it; glassnet's [tune] extra installs psycopg2-binary."""
+    scheme, sep, rest = url.partition("://")
+    if scheme in ("postgresql", "postgres") and importlib.util.find_spec("psycopg") is None:
+        if importlib.util.find_spec("psycopg2") is not None:
+            return f"postgresql+psycopg2{sep}{rest}"
+    return url
+
+
 def journal_path(study_dir: str | Path) -> Path:
     return Path(study_dir) / JOURNAL_NAME
 
@@ -68,7 +79,7 @@ def open_storage(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ExperimentalWarning)  # heartbeat: stable since 2.9
             return RDBStorage(
-                url,
+                with_driver(url),
                 engine_kwargs=engine_kwargs,
                 heartbeat_interval=durability.heartbeat_interval,
                 grace_period=durability.grace_period,
@@ -76,9 +87,10 @@ def open_storage(
                     max_retry=durability.max_retry
                 ),
             )
-    except ImportError as problem:
+    except ImportError:
         raise ValueError(
-            f"--storage {redact(url)}: its database driver is not installed ({problem})"
+            f"--storage {redact(url)}: no database driver for it is installed (for PostgreSQL: "
+            "pip install 'glassnet[tune]', which brings psycopg2-binary)"
         ) from None
     except Exception as problem:  # sqlalchemy's errors: bad URL, refused connection, bad login
         reason = str(getattr(problem, "orig", None) or problem).strip().splitlines()
