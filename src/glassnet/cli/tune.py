@@ -91,6 +91,7 @@ def _search(args: argparse.Namespace) -> int:
         args.seed,
         durability,
         blas_threads=args.blas_threads,
+        bar=args.workers == 1,
     )
     where = args.storage or f"{out}/journal.log"
     print(f"study {name} in {where}: {args.trials} trials, runs in {out}", file=sys.stderr)
@@ -103,7 +104,9 @@ def _search(args: argparse.Namespace) -> int:
     else:
         seeds = [None if args.seed is None else args.seed + index for index in range(args.workers)]
         threads = args.blas_threads or 1
-        codes = run_workers([replace(config, seed=s, blas_threads=threads) for s in seeds])
+        codes = run_workers(
+            [replace(config, seed=s, blas_threads=threads, bar=False) for s in seeds]
+        )
         if any(code != 0 for code in codes):
             print(f"glassnet tune: worker exit codes {codes}", file=sys.stderr)
             return 1

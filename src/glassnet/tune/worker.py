@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,10 +39,11 @@ from optuna.trial import TrialState
 from threadpoolctl import threadpool_limits
 
 from glassnet.tune.objective import Objective
+from glassnet.tune.progress import make_progress
 from glassnet.tune.recovery import fail_dead_trials, this_worker
 from glassnet.tune.space import Space
 from glassnet.tune.storage import Durability, open_storage
-from glassnet.tune.study import finished_count, open_study
+from glassnet.tune.study import open_study
 
 
 @dataclass
@@ -61,6 +62,7 @@ class WorkerConfig:
     blas_threads: int | None = None  # e.g. 1 per worker when several share the cores
     poll_seconds: float = 1.0
     verbose: bool = True
+    bar: bool = False  # a progress bar instead of lines (one worker on a terminal)
 
 
 def _counts(study: optuna.Study) -> dict[TrialState, int]:
@@ -68,26 +70,6 @@ def _counts(study: optuna.Study) -> dict[TrialState, int]:
     for trial in study.get_trials(deepcopy=False):
         counts[trial.state] += 1
     return counts
-
-
-def _line_printer(config: WorkerConfig) -> Callable[[optuna.Study, Any], None]:
-    who = "{host}:{pid}".format(**this_worker())
-
-    def echo(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
-        value = "" if trial.value is None else f" {trial.value:.4f}"
-        try:
-            best = f"best {study.best_value:.4f} (trial {study.best_trial.number})"
-        except ValueError:
-            best = "no complete trial yet"
-        done = finished_count(study)
-        print(
-            f"[{who}] trial {trial.number} {trial.state.name.lower()}{value}; {best}; "
-            f"{done}/{config.n_trials} finished",
-            file=sys.stderr,
-            flush=True,
-        )
-
-    return echo
 
 
 @contextlib.contextmanager
@@ -129,7 +111,8 @@ def run_worker(config: WorkerConfig, stop: threading.Event | None = None) -> int
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ExperimentalWarning)  # stable since Optuna 2.8
         retry = RetryHeartbeatStaleTrialCallback(max_retry=config.durability.max_retry)
-    callbacks = [_line_printer(config)] if config.verbose else []
+    progress = make_progress(config.n_trials, config.bar) if config.verbose else None
+    callbacks = [progress] if progress is not None else []
     limits = threadpool_limits(config.blas_threads) if config.blas_threads else None
     ran = 0
     try:
@@ -159,6 +142,8 @@ def run_worker(config: WorkerConfig, stop: threading.Event | None = None) -> int
     finally:
         if limits is not None:
             limits.restore_original_limits()
+        if hasattr(progress, "close"):
+            progress.close()
     return ran
 
 
