@@ -9,6 +9,11 @@
                              for `grace_period` s is failed by the next worker that starts a
                              trial, and RetryHeartbeatStaleTrialCallback enqueues it again.
 
+When is a killed worker's trial failed and queued again? Workers check before each
+trial they start, and every second while they wait for the last trials: so on the
+database within grace_period s plus at most one trial of the other workers; on the
+journal at the next such check after the death (a restarted worker checks at once).
+
 A worker SIGKILLed while it holds the journal's lock leaves the lock file behind; the other
 workers wait `lock_grace_period` s (Optuna's JournalFileSymlinkLock) and then break it.
 """
