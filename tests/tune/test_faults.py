@@ -16,7 +16,7 @@ from collections import defaultdict
 
 import pytest
 from optuna.trial import TrialState
-from tune_faults import GRACE, TRIALS, _study, run_with_kills
+from tune_faults import GRACE, TRIALS, _study, lock_breaks, run_with_kills
 
 from glassnet.tune import (
     Durability,
@@ -32,6 +32,7 @@ KILLS = 10
 
 def _check_study(out, url, run) -> None:
     print(f"{len(run.killed)} of {run.kills} kills mid-trial; study done in {run.seconds:.0f} s")
+    print(f"journal locks left by dead workers and broken after {GRACE} s: {lock_breaks(out)}")
     assert run.kills == KILLS
     assert run.exit_codes == [0, 0, 0]
     trials = _study(out, url).get_trials(deepcopy=False)

@@ -22,6 +22,7 @@ from glassnet.tune import (
     WorkerConfig,
     build_space,
     fail_dead_trials,
+    load_space,
     open_storage,
     open_study,
     run_worker,
@@ -172,3 +173,14 @@ def test_ctrl_c_stops_a_worker_after_its_running_trial(tmp_path):
     assert "stopping after the running trial" in err
     states = [t.state for t in open_study(open_storage(None, out), "s", space).get_trials()]
     assert states == [TrialState.COMPLETE]
+
+
+@pytest.mark.timeout(120)
+def test_grid_sampler_tries_each_point_once_then_stops(tmp_path):
+    path = tmp_path / "space.toml"
+    path.write_text("[fixed]\nepochs = 1\n[search.lr]\ngrid = [0.003, 0.03]\n")
+    space = load_space(path, "digits")
+    config = WorkerConfig(space, str(tmp_path), "g", 5, sampler="grid", verbose=False)
+    assert run_worker(config) == 2  # the grid has 2 points: the 5 asked for are not reached
+    trials = open_study(open_storage(None, tmp_path), "g", space, sampler="grid").get_trials()
+    assert sorted(t.params["lr"] for t in trials) == [0.003, 0.03]

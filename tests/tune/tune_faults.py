@@ -46,11 +46,18 @@ def worker_command(out: Path, url: str | None, seed: int) -> list[str]:
 
 def _start(out: Path, url: str | None, seed: int) -> subprocess.Popen:
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-    return subprocess.Popen(
-        worker_command(out, url, seed),
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / f"worker-{seed}.log", "w") as log:  # the child keeps its own handle
+        return subprocess.Popen(
+            worker_command(out, url, seed), env=env, stdout=subprocess.DEVNULL, stderr=log
+        )
+
+
+def lock_breaks(out: Path) -> int:
+    """How often a worker broke a journal lock left by a dead one (Optuna logs each)."""
+    return sum(
+        log.read_text().count("Forcibly releasing the lock file")
+        for log in out.glob("worker-*.log")
     )
 
 
