@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from glassnet.cli.common import INPUT_ERRORS, configure, error, positive_int
@@ -18,10 +19,7 @@ def _space(args: argparse.Namespace) -> Any:
     if args.space is not None:
         if args.search is not None:
             raise ValueError("--search and --space exclude each other (the file names the search)")
-        space = load_space(args.space, args.data, args.model)
-        if fixed:
-            space.fixed.update(fixed)
-        return space
+        return load_space(args.space, args.data, args.model, fixed)
     search = None if args.search is None else [name for name in args.search.split(",") if name]
     return build_space(args.data, args.model, search=search, fixed=fixed)
 
@@ -34,7 +32,10 @@ def _report(args: argparse.Namespace) -> int:
 
     storage = open_storage(args.storage, args.report, Durability())
     study = load_existing(storage, args.study)
-    Console().print(trials_table(study))
+    console = Console()
+    if not console.is_terminal:  # a file or a pipe: don't squeeze the table into 80 columns
+        console = Console(width=240)
+    console.print(trials_table(study))
     _print_best(best_summary(study))
     return 0
 
@@ -70,7 +71,7 @@ def _search(args: argparse.Namespace) -> int:
     from glassnet.tune.worker import stop_on_sigint
 
     space = _space(args)
-    name = args.study or f"{space.fixed['data']}-{space.fixed['model']}"
+    name = args.study or f"{Path(space.fixed['data']).stem}-{space.fixed['model']}"
     out = args.out or f"studies/{name}"
     durability = Durability(
         heartbeat_interval=args.heartbeat,

@@ -104,7 +104,7 @@ DATASET_DEFAULTS: dict[str, dict[str, Any]] = {
         "search": ("lr", "weight_decay", "layers", "units", "batch_size", "activation"),
     },
 }
-_GENERIC = {"fixed": {"epochs": 10}, "search": ("lr", "weight_decay", "batch_size")}
+_GENERIC = {"fixed": {"model": "mlp", "epochs": 10}, "search": ("lr", "weight_decay", "batch_size")}
 _DEFAULT_SHAPE = {"layers": 2, "units": 128}  # when only one of layers / units is searched
 _PARAM_KEYS = {"low", "high", "log", "choices", "grid"}
 
@@ -206,8 +206,11 @@ def build_space(
     return Space(fixed_options, params)
 
 
-def load_space(path: str | Path, data: str, model: str | None = None) -> Space:
-    """A space from a TOML file with [fixed] and [search.NAME] tables (see the module docstring)."""
+def load_space(
+    path: str | Path, data: str, model: str | None = None, fixed: dict[str, Any] | None = None
+) -> Space:
+    """A space from a TOML file with [fixed] and [search.NAME] tables (see the module docstring);
+    `fixed` (e.g. --epochs) is added to the file's [fixed]."""
     path = Path(path)
     try:
         spec = tomllib.loads(path.read_text())
@@ -219,4 +222,5 @@ def load_space(path: str | Path, data: str, model: str | None = None) -> Space:
     tables = spec.get("search", {})
     if not tables:
         raise ValueError(f"{path}: no [search.NAME] table: nothing to search")
-    return build_space(data, model, fixed=spec.get("fixed", {}), tables=tables, where=str(path))
+    fixed = {**spec.get("fixed", {}), **(fixed or {})}
+    return build_space(data, model, fixed=fixed, tables=tables, where=str(path))
