@@ -180,7 +180,7 @@ def test_python_m_glassnet_error_is_one_line_without_traceback():
 
 # ---- every command through main([...]): summary, draw, diagnose, lab, train --model ZOO ----
 
-COMMANDS = ("shape", "data", "train", "eval", "summary", "draw", "diagnose", "lab")
+COMMANDS = ("shape", "data", "train", "eval", "summary", "draw", "diagnose", "lab", "tune")
 
 
 def test_top_help_lists_every_command_with_one_line(capsys):
