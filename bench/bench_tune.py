@@ -3,10 +3,12 @@
     python bench/bench_tune.py sampler   TPE vs random: best validation accuracy after
                                          each of TRIALS trials, over sampler seeds, and
                                          the default `glassnet train` configuration
-    python bench/bench_tune.py pruning   TPE with median / hyperband pruning (then
-                                         `pruning-table --baseline S --pruned P`: vs the
-                                         sampler part's TPE runs, same seeds, no pruning):
-                                         best reached and training epochs spent
+    python bench/bench_tune.py pruning   TPE with median / hyperband pruning: best
+                                         reached and training epochs spent
+    python bench/bench_tune.py tables --sampler-json S.. --pruning-json P..
+                                         both tables over all seeds of the JSON files
+                                         (pruning against the sampler part's TPE runs:
+                                         same seeds, no pruning)
     python bench/bench_tune.py workers   20 enqueued configurations on PostgreSQL (a
                                          throw-away cluster): 1 worker vs 2, wall time
 
@@ -78,23 +80,27 @@ def _spread(values: list[float]) -> str:
     return f"{statistics.median(values):.3f} [{min(values):.3f}, {max(values):.3f}]"
 
 
-def sampler_part(seeds: int, trials: int, out: Path) -> dict:
+def sampler_part(seeds: list[int], trials: int, out: Path) -> dict:
     runs = {
-        name: [_study_run(name, "none", seed, trials, out) for seed in range(seeds)]
+        name: [_study_run(name, "none", seed, trials, out) for seed in seeds]
         for name in ("tpe", "random")
     }
     defaults = [_default_value(out, seed) for seed in range(3)]
+    sampler_table(runs, defaults, trials)
+    return {"runs": runs, "defaults": defaults}
+
+
+def sampler_table(runs: dict, defaults: list[float], trials: int) -> None:
     print(f"default configuration, val accuracy over train seeds 0-2: {_spread(defaults)}")
     print("\n| trials | TPE best val acc, median [min, max] | random |\n|---:|---|---|")
     for count in sorted({1, 5, 10, 20, 30, trials} & set(range(1, trials + 1))):
         cells = [_spread([run["curve"][count - 1] for run in runs[n]]) for n in ("tpe", "random")]
         print(f"| {count} | {cells[0]} | {cells[1]} |")
-    return {"runs": runs, "defaults": defaults}
 
 
-def pruning_part(seeds: int, trials: int, out: Path) -> dict:
+def pruning_part(seeds: list[int], trials: int, out: Path) -> dict:
     return {
-        pruner: [_study_run("tpe", pruner, seed, trials, out) for seed in range(seeds)]
+        pruner: [_study_run("tpe", pruner, seed, trials, out) for seed in seeds]
         for pruner in ("median", "hyperband")
     }
 
@@ -156,26 +162,35 @@ def _draw(space, seed: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("part", choices=("sampler", "pruning", "pruning-table", "workers"))
+    parser.add_argument("part", choices=("sampler", "pruning", "tables", "workers"))
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=0, help="sampler seeds from this one")
     parser.add_argument("--trials", type=int, default=40)
     parser.add_argument("--configs", type=int, default=20)
     parser.add_argument("--json", help="write the raw results here")
-    parser.add_argument("--baseline", help="pruning-table: the sampler part's JSON (TPE = none)")
-    parser.add_argument("--pruned", help="pruning-table: the pruning part's JSON")
+    parser.add_argument("--sampler-json", nargs="+", help="tables: the sampler parts' JSON")
+    parser.add_argument("--pruning-json", nargs="+", help="tables: the pruning parts' JSON")
     args = parser.parse_args()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    if args.part == "pruning-table":
-        pruned = json.loads(Path(args.pruned).read_text())
-        none = json.loads(Path(args.baseline).read_text())["runs"]["tpe"]
-        pruning_table({"none": none, **pruned})
+    if args.part == "tables":  # merge runs over seeds, from several invocations
+        sampled = [json.loads(Path(path).read_text()) for path in args.sampler_json]
+        pruned = [json.loads(Path(path).read_text()) for path in args.pruning_json]
+        runs = {
+            name: sum((part["runs"][name] for part in sampled), []) for name in ("tpe", "random")
+        }
+        sampler_table(runs, sampled[0]["defaults"], args.trials)
+        merged = {
+            name: sum((part[name] for part in pruned), []) for name in ("median", "hyperband")
+        }
+        pruning_table({"none": runs["tpe"], **merged})
         return
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     with tempfile.TemporaryDirectory() as tmp, threadpool_limits(1, user_api="blas"):
         out = Path(tmp)
         if args.part == "sampler":
-            result = sampler_part(args.seeds, args.trials, out)
+            result = sampler_part(seeds, args.trials, out)
         elif args.part == "pruning":
-            result = pruning_part(args.seeds, args.trials, out)
+            result = pruning_part(seeds, args.trials, out)
         else:
             result = workers_part(args.configs, out)
     if args.json:
