@@ -50,7 +50,9 @@ def _check_study(out, url, run) -> None:
         assert trials[number].state == TrialState.FAIL
         root = trials[number].system_attrs.get("failed_trial", number)
         done = [t for t in chains[root] if t.state == TrialState.COMPLETE]
-        assert len(done) == 1 and done[0].params == trials[number].params
+        assert len(done) == 1
+        # killed before it drew its parameters (a few ms after the ask), the retry draws them
+        assert trials[number].params in (done[0].params, {})
     for trial in trials:
         if trial.state == TrialState.COMPLETE:
             assert os.path.isfile(os.path.join(trial.user_attrs["folder"], "test_metrics.json"))

@@ -91,8 +91,7 @@ def test_dead_workers_trial_is_failed_and_enqueued_once(tmp_path):
     dead, alive = study.ask(), study.ask()
     for trial, pid in ((dead, _dead_pid()), (alive, os.getpid())):
         SPACE.suggest(trial)
-        trial.set_user_attr("pid", pid)
-        trial.set_user_attr("host", socket.gethostname())
+        trial.set_user_attr("worker", {"host": socket.gethostname(), "pid": pid})
     retry = RetryHeartbeatStaleTrialCallback(max_retry=3)
     assert fail_dead_trials(study, retry) == [dead.number]
     assert fail_dead_trials(study, retry) == []  # already failed: not enqueued twice

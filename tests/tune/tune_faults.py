@@ -105,12 +105,14 @@ def _kill_loop(
         run.seen_complete |= {t.number for t in trials if t.state == TrialState.COMPLETE}
         by_pid = {worker.pid: worker for worker in workers}
         running = [
-            t for t in trials if t.state == TrialState.RUNNING and t.user_attrs.get("pid") in by_pid
+            t
+            for t in trials
+            if t.state == TrialState.RUNNING and t.user_attrs.get("worker", {}).get("pid") in by_pid
         ]
         if not running:
             continue
         victim = rng.choice(running)
-        worker = by_pid[victim.user_attrs["pid"]]
+        worker = by_pid[victim.user_attrs["worker"]["pid"]]
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=30)
         run.kills += 1

@@ -7,9 +7,9 @@ scored once at the end of the run, recorded, and never used to choose. After eac
 a pruned run stops there (its folder holds the epochs it did). A run that diverges (a
 non-finite loss) is pruned as well, with the reason in the user attribute `diverged`.
 
-User attributes of each trial: host, pid, pid_start (who runs it, for crash recovery),
-folder (absolute path of the run folder on `host`), and when it ends: epochs (trained),
-best_epoch, test_accuracy.
+User attributes of each trial: worker ({host, pid, pid_start}: who runs it, for crash
+recovery), host and folder (the absolute path of the run folder on `host`), and when it
+ends: epochs (trained), best_epoch, test_accuracy.
 """
 
 from __future__ import annotations
@@ -71,10 +71,9 @@ class Objective:
 
     def __call__(self, trial: optuna.Trial) -> float:
         worker = this_worker()
-        trial.set_user_attr("pid", worker["pid"])  # first: crash recovery needs it
+        trial.set_user_attr("worker", worker)  # first, in one write: crash recovery needs it
+        options = self.space.suggest(trial)  # next: a retry re-runs the parameters drawn
         trial.set_user_attr("host", worker["host"])
-        trial.set_user_attr("pid_start", worker["pid_start"])
-        options = self.space.suggest(trial)
         folder = trial_folder(self.out, trial.number)
         trial.set_user_attr("folder", str(folder))
         reporter = ReportToTrial(trial)

@@ -1,8 +1,9 @@
 """Crash recovery for storages without a heartbeat (the journal file): host + pid records.
 
-Each trial records, as user attributes, the worker that runs it: `host` (the machine's
-name), `pid` and `pid_start` (the process's start time in clock ticks since boot, from
-/proc/PID/stat: a pid the kernel has handed to a new process no longer matches).
+Each trial records, as its user attribute `worker` (one write, before anything else),
+the worker that runs it: `host` (the machine's name), `pid` and `pid_start` (the
+process's start time in clock ticks since boot, from /proc/PID/stat: a pid the kernel
+has handed to a new process no longer matches).
 Before a worker asks for its next trial it calls `fail_dead_trials`: every RUNNING trial
 of this host whose process is gone is set to FAIL, and `retry` (Optuna's
 RetryHeartbeatStaleTrialCallback) enqueues its parameters again as a WAITING trial.
@@ -61,14 +62,16 @@ def is_alive(pid: int, pid_start: int | None) -> bool:
 
 
 def _is_dead(trial: FrozenTrial, host: str) -> bool:
-    attrs = trial.user_attrs
-    if "pid" not in attrs:
+    record = trial.user_attrs.get("worker")
+    if record is None:
         started = trial.datetime_start
         if started is None:
             return False
         age = datetime.datetime.now(started.tzinfo) - started
         return age.total_seconds() > ORPHAN_SECONDS
-    return attrs.get("host") == host and not is_alive(int(attrs["pid"]), attrs.get("pid_start"))
+    if record["host"] != host:
+        return False
+    return not is_alive(int(record["pid"]), record.get("pid_start"))
 
 
 def fail_dead_trials(

@@ -151,7 +151,7 @@ def _requeue_own(study: optuna.Study, retry: RetryHeartbeatStaleTrialCallback) -
     """After a second Ctrl-C: Optuna failed this process's running trial; enqueue it again."""
     me = this_worker()
     for trial in reversed(study.get_trials(deepcopy=True, states=(TrialState.FAIL,))):
-        if trial.user_attrs.get("pid") == me["pid"] and trial.user_attrs.get("host") == me["host"]:
+        if trial.user_attrs.get("worker") == me:
             retry(study, trial)
             return
 
