@@ -192,6 +192,7 @@ COMMANDS = (
     "compress",
     "style",
     "export",
+    "tune",
 )
 
 

@@ -115,6 +115,8 @@ def test_train_writes_the_run_folder_and_prints_test_metrics(tmp_path, capsys):
         "early_stopping": None,
         "clip_grad_norm": None,
         "seed": 0,
+        "loss": "cross_entropy",
+        "train_fraction": 1.0,
     }
     assert config["input_shape"] == [1, 8, 8] and config["classes"] == [str(k) for k in range(10)]
     metrics = json.loads((out / "test_metrics.json").read_text())

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import glassnet
-from glassnet.cli import compress, export, inspection, models, shape_data, style, training
+from glassnet.cli import compress, export, inspection, models, shape_data, style, training, tune
 from glassnet.utils import tune_malloc
 
 
@@ -41,6 +41,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("compress", compress.COMPRESS_HELP, compress.configure_compress),
     Command("style", style.STYLE_HELP, style.configure_style),
     Command("export", export.EXPORT_HELP, export.configure_export),
+    Command("tune", tune.TUNE_HELP, tune.configure_tune),
 )
 
 

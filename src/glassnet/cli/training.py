@@ -83,6 +83,7 @@ def _run_train(args: argparse.Namespace) -> int:
 def configure_train(parser: argparse.ArgumentParser) -> None:
     from glassnet.models import ACTIVATIONS, INITS, available_models
     from glassnet.train.job import DEFAULT_LR, DEFAULTS, OPTIMIZERS
+    from glassnet.train.output_encoding import LOSSES
 
     lrs = ", ".join(f"{name} {lr:g}" for name, lr in DEFAULT_LR.items())
     configure(
@@ -178,6 +179,19 @@ def configure_train(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--seed", type=int, help=f"initial weights, shuffling and dropout (default: {d['seed']})"
+    )
+    parser.add_argument(
+        "--loss",
+        choices=LOSSES,
+        help="output encoding: softmax + cross_entropy, sigmoid outputs + per-class bce, or mse "
+        f"of the outputs on the one-hot target (default: {d['loss']})",
+    )
+    parser.add_argument(
+        "--train-fraction",
+        type=float,
+        metavar="F",
+        help="train on a stratified share F in (0, 1] of the training split; smaller shares are "
+        f"subsets of larger ones (default: {d['train_fraction']})",
     )
     parser.add_argument(
         "--out", metavar="DIR", help="run folder (default: runs/DATA-MODEL-seedSEED)"

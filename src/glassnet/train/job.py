@@ -45,6 +45,8 @@ from glassnet.train.callbacks import (
 )
 from glassnet.train.checkpoint import load_weights, read_checkpoint
 from glassnet.train.job_data import JobData, fit_standardizer, load_job_data, standardize
+from glassnet.train.output_encoding import LOSSES, make_loss
+from glassnet.train.subset import check_fraction, train_subset
 from glassnet.train.trainer import Trainer
 
 CONFIG_VERSION = 1
@@ -83,6 +85,8 @@ DEFAULTS: dict[str, Any] = {
     "early_stopping": None,
     "clip_grad_norm": None,
     "seed": 0,
+    "loss": "cross_entropy",  # the output encoding: cross_entropy, bce or mse (output_encoding.py)
+    "train_fraction": 1.0,  # a stratified, nested share of the training split (subset.py)
 }
 
 
@@ -129,6 +133,9 @@ def resolve_config(options: dict[str, Any]) -> dict[str, Any]:
         )
     if not isinstance(config["data"], str) or not config["data"].strip():
         raise ValueError(f"data must be digits, mnist1d or a path, got {config['data']!r}")
+    if config["loss"] not in LOSSES:
+        raise ValueError(f"loss must be one of {', '.join(LOSSES)}, got {config['loss']!r}")
+    config["train_fraction"] = check_fraction(config["train_fraction"])
     return config
 
 
@@ -204,10 +211,15 @@ class _Job:
     """A run folder's data, model and trainer, built the same way for a fresh run, a resume and eval."""
 
     def __init__(
-        self, config: dict[str, Any], out: Path, fresh: bool, progress: ProgressBar | None = None
+        self,
+        config: dict[str, Any],
+        out: Path,
+        fresh: bool,
+        progress: ProgressBar | None = None,
+        extra_callbacks: tuple[Any, ...] = (),
     ) -> None:
         self.config, self.out = config, out
-        self.data: JobData = load_job_data(config["data"])
+        self.data: JobData = train_subset(load_job_data(config["data"]), config["train_fraction"])
         if fresh:
             mean, std = fit_standardizer(self.data.train.x)
         else:
@@ -243,10 +255,11 @@ class _Job:
         ]
         if progress is not None:
             callbacks.append(progress)
+        callbacks += list(extra_callbacks)
         self.trainer = Trainer(
             self.model,
             optimizer,
-            nn.CrossEntropyLoss(),
+            make_loss(config["loss"]),
             metrics=["accuracy"],
             callbacks=callbacks,
             clip_grad_norm=config["clip_grad_norm"],
@@ -265,14 +278,22 @@ class _Job:
 
     def test_metrics(self, split: str = "test") -> dict[str, float]:
         outputs = self.trainer.predict(self.loader(split)).data
-        return split_metrics(outputs, getattr(self.data, split).y, len(self.data.classes))
+        return split_metrics(
+            outputs, getattr(self.data, split).y, len(self.data.classes), self.trainer.loss_fn
+        )
 
 
-def split_metrics(outputs: np.ndarray, y: np.ndarray, num_classes: int) -> dict[str, float]:
-    """What `glassnet eval` reports for a split: accuracy, macro precision/recall/F1, loss, samples."""
+def split_metrics(
+    outputs: np.ndarray, y: np.ndarray, num_classes: int, loss_fn: Any = None
+) -> dict[str, float]:
+    """What `glassnet eval` reports for a split: accuracy, macro precision/recall/F1, loss, samples.
+
+    `loss_fn` is the run's own loss (its --loss); cross-entropy when not given.
+    """
     labels = list(range(num_classes))
     common = {"labels": labels, "average": "macro", "zero_division": 0}
-    loss = float(nn.CrossEntropyLoss()(Tensor(outputs), Tensor(y)).item())
+    loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
+    loss = float(loss_fn(Tensor(outputs), Tensor(y)).item())
     return {
         "accuracy": glassnet_metrics.accuracy_score(y, outputs),
         "precision": glassnet_metrics.precision_score(y, outputs, **common),
@@ -334,8 +355,12 @@ def train_run(
     out: str | os.PathLike[str],
     resume: bool = False,
     progress: ProgressBar | None = None,
+    callbacks: tuple[Any, ...] = (),
 ) -> RunResult:
-    """Train (or continue, with resume=True) the run in folder `out`; evaluate its best checkpoint on test."""
+    """Train (or continue, with resume=True) the run in folder `out`; evaluate its best checkpoint on test.
+
+    `callbacks` are added to the run's own (glassnet.tune reports each epoch to Optuna with one).
+    """
     out = Path(os.fspath(out))
     last = out / "last.safetensors"
     if not resume and (out / "config.json").exists():
@@ -349,7 +374,7 @@ def train_run(
     if resume and out.is_dir():
         sweep_temporaries(out)  # a killed run's half-written files (its targets are whole)
     # Everything is built and checked before the first file is written: a refused run leaves no files.
-    job = _Job(config, out, fresh=resume_from is None, progress=progress)
+    job = _Job(config, out, fresh=resume_from is None, progress=progress, extra_callbacks=callbacks)
     out.mkdir(parents=True, exist_ok=True)
     if resume_from is None:
         save(job.stats, out / STATS_FILE)
