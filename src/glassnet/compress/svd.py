@@ -20,6 +20,7 @@ import copy
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from glassnet.compress.prune import CompressionError
 from glassnet.compress.swap import set_submodule
@@ -76,7 +77,8 @@ def choose_rank(
 def factor_linear(layer: Linear, rank: int) -> Sequential:
     """Sequential(Linear(n, k, bias=False), Linear(k, m)) computing W_k x + b."""
     weight = layer.weight.data.astype(np.float64)
-    u, s, vt = np.linalg.svd(weight, full_matrices=False)
+    with threadpool_limits(1):  # small SVDs: more BLAS threads only fight on a busy machine
+        u, s, vt = np.linalg.svd(weight, full_matrices=False)
     k = min(rank, len(s))
     root = np.sqrt(s[:k])
     dtype = layer.weight.data.dtype
@@ -121,7 +123,8 @@ def svd_compress(
     report = []
     for name, layer in linears.items():
         weight = layer.weight.data.astype(np.float64)
-        s = np.linalg.svd(weight, compute_uv=False)
+        with threadpool_limits(1):
+            s = np.linalg.svd(weight, compute_uv=False)
         k = choose_rank(s, weight.shape, rank, energy, budget)
         power = s**2
         m, n = weight.shape
