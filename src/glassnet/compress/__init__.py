@@ -35,8 +35,8 @@ Structural compression (issue 15):
 from glassnet.compress.channels import SlimmingPenalty, mask_channels, prune_channels, shrink_to
 from glassnet.compress.distill import DistillationLoss, distillation_loss
 from glassnet.compress.fileformat import CompressedFileError, load, read, save_compressed
-from glassnet.compress.pipeline import DEEP_COMPRESSION, RECIPES, Compressed, Recipe, compress_model
 from glassnet.compress.lowrank import lowrank_compress
+from glassnet.compress.pipeline import DEEP_COMPRESSION, RECIPES, Compressed, Recipe, compress_model
 from glassnet.compress.prune import CompressionError, MaskCallback, Masks, prune, prune_by_std
 from glassnet.compress.replace import replace
 from glassnet.compress.svd import svd_compress
