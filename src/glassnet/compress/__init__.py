@@ -29,6 +29,7 @@ Structural compression (issue 15):
     channels.py   channel pruning (L1 filters, network slimming) into a smaller dense model
     distill.py    knowledge distillation: Hinton's loss, and a Trainer loss_fn with a teacher
     replace.py    efficient-layer swaps: bottleneck, depthwise separable, grouped + shuffle
+    structural.py a run compressed structurally (+ fine-tuning or distillation) into a model file
     swap.py       putting a module where another one is registered
 """
 
@@ -39,6 +40,7 @@ from glassnet.compress.lowrank import lowrank_compress
 from glassnet.compress.pipeline import DEEP_COMPRESSION, RECIPES, Compressed, Recipe, compress_model
 from glassnet.compress.prune import CompressionError, MaskCallback, Masks, prune, prune_by_std
 from glassnet.compress.replace import replace
+from glassnet.compress.structural import StructuralOptions, load_structural, restructure_run
 from glassnet.compress.svd import svd_compress
 
 __all__ = [
@@ -52,9 +54,11 @@ __all__ = [
     "Masks",
     "Recipe",
     "SlimmingPenalty",
+    "StructuralOptions",
     "compress_model",
     "distillation_loss",
     "load",
+    "load_structural",
     "lowrank_compress",
     "mask_channels",
     "prune",
@@ -62,6 +66,7 @@ __all__ = [
     "prune_channels",
     "read",
     "replace",
+    "restructure_run",
     "save_compressed",
     "shrink_to",
     "svd_compress",

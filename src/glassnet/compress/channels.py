@@ -190,17 +190,31 @@ def mask_channels(model: Module, plan: ChannelPlan) -> Module:
     return new
 
 
+def weight_shapes(model: Module) -> dict[str, list[int]]:
+    """name -> weight shape of every Conv2d, BatchNorm2d and Linear (what `shrink_to` needs)."""
+    return {
+        name: list(m.weight.shape)
+        for name, m in model.named_modules()
+        if isinstance(m, (Conv2d, BatchNorm2d, Linear)) and m.weight is not None
+    }
+
+
 def shrink_to(model: Module, state: dict[str, Any]) -> Module:
     """Rebuild `model` (a fresh instance of the original architecture) with the widths in `state`.
 
-    Every Conv2d, BatchNorm2d and Linear whose saved weight is smaller is replaced by one of
-    the saved shape (the kept channels are the first ones; load_state_dict then fills them).
+    `state`: a saved state dict, or {layer name: weight shape} (`weight_shapes`). Every
+    Conv2d, BatchNorm2d and Linear whose saved weight is smaller is replaced by one of the
+    saved shape (load_state_dict then fills it).
     """
+    shapes = {
+        key.removesuffix(".weight"): list(np.shape(value.data if isinstance(value, Tensor) else value))
+        for key, value in state.items()
+        if key.endswith(".weight")
+    } if any(key.endswith(".weight") for key in state) else dict(state)  # fmt: skip
     for name, module in list(model.named_modules()):
-        key = f"{name}.weight" if name else "weight"
-        if key not in state or not isinstance(module, (Conv2d, BatchNorm2d, Linear)):
+        if name not in shapes or not isinstance(module, (Conv2d, BatchNorm2d, Linear)):
             continue
-        shape = tuple(np.shape(state[key].data if isinstance(state[key], Tensor) else state[key]))
+        shape = tuple(shapes[name])
         if shape == tuple(module.weight.shape):
             continue
         if isinstance(module, Conv2d):
