@@ -11,7 +11,7 @@ run's best checkpoint), with and without the fine-tuning; mean +- sample std (mi
 Distillation (Hinton et al. 2015): teacher = that MLP 64-300-100-10; student = MLP
 64-H-10, trained from the same init and batch order for 40 epochs (Adam 1e-3, batch 64) on
 the same standardised training split, once alone (alpha = 0: cross-entropy only) and once per
-temperature T with alpha = 0.9; test accuracy after the last epoch (no checkpoint selection).
+temperature T with alpha = 0.9 (--alpha); test accuracy after the last epoch (no checkpoint selection).
 
 Run: `OPENBLAS_NUM_THREADS=1 python bench/bench_compress2.py [--seeds 0 1 2 3 4] [--json out.json]`.
 Not here: ResNet-20 channel pruning's speed-up target, which needs a quiet machine.
@@ -73,28 +73,34 @@ def svd_rows(ranks: list[int], seeds: list[int], folder: Path, epochs: int) -> l
     return rows
 
 
-def _student(hidden: int, seed: int):
+def _student(run, hidden: int, seed: int):
     glassnet.manual_seed(seed)
-    return build_model("mlp", (1, 8, 8), 10, hidden=[hidden], batchnorm=False)
+    shape, classes = tuple(run.data.input_shape), len(run.data.classes)
+    return build_model("mlp", shape, classes, hidden=[hidden], batchnorm=False)
 
 
 def distill_rows(
-    temperatures: list[float], seeds: list[int], folder: Path, hidden: int, epochs: int
+    temperatures: list[float],
+    seeds: list[int],
+    folder: Path,
+    hidden: int,
+    epochs: int,
+    alpha: float,
 ) -> dict:
     alone, by_t = [], {t: [] for t in temperatures}
     for seed in seeds:
-        run = open_run(train_for("mlp", MLP_300_100, seed, folder))
+        run = open_run(train_for("mlp", MLP_300_100, seed, folder, data))
         x, y = run.split("train")
-        for temperature, alpha in [(1.0, 0.0)] + [(t, 0.9) for t in temperatures]:
-            student = _student(hidden, seed)
+        for temperature, weight in [(1.0, 0.0)] + [(t, alpha) for t in temperatures]:
+            student = _student(run, hidden, seed)
             loader = DataLoader(TensorDataset(x, y), batch_size=64, shuffle=True, seed=seed)
-            loss = DistillationLoss(run.model, temperature, alpha).attach(student)
+            loss = DistillationLoss(run.model, temperature, weight).attach(student)
             Trainer(student, Adam(student.parameters(), lr=1e-3), loss, seed=seed).fit(
                 loader, epochs=epochs
             )
             loss.detach()
             score = 100 * accuracy(student, *run.split("test"))
-            (alone if alpha == 0 else by_t[temperature]).append(score)
+            (alone if weight == 0 else by_t[temperature]).append(score)
     return {
         "alone": spread(alone),
         "gain_pt": {t: spread([a - b for a, b in zip(v, alone)]) for t, v in by_t.items()},
@@ -115,6 +121,9 @@ def main() -> None:
     parser.add_argument("--distill-seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--hidden", type=int, default=10, help="the student's hidden width")
     parser.add_argument("--epochs", type=int, default=40, help="student training epochs")
+    parser.add_argument("--alpha", type=float, default=0.9, help="weight of the soft targets")
+    parser.add_argument("--no-svd", action="store_true")
+    parser.add_argument("--data", default="digits", help="distillation data set (digits, mnist1d)")
     parser.add_argument(
         "--folder", default="/tmp/glassnet-bench-compress", help="runs are kept here"
     )
@@ -124,7 +133,7 @@ def main() -> None:
     print(f"machine: {cpu_model()}; BLAS {blas_info()}; one BLAS thread")
     out: dict = {}
     with threadpool_limits(1):
-        out["svd"] = svd_rows(args.ranks, args.seeds, folder, 10)
+        out["svd"] = [] if args.no_svd else svd_rows(args.ranks, args.seeds, folder, 10)
         print(
             "\n| rank | FC params x | delta pt, 10 epochs fine-tuning | delta pt, no fine-tuning |"
         )
@@ -134,11 +143,17 @@ def main() -> None:
                 f"| {r['rank']} | {r['fc_ratio']['mean']:.2f} | {_fmt(r['delta_pt'])} | {_fmt(r['raw_pt'])} |"
             )
         out["distill"] = distill_rows(
-            args.temperatures, args.distill_seeds, folder, args.hidden, args.epochs
+            args.temperatures,
+            args.distill_seeds,
+            folder,
+            args.hidden,
+            args.epochs,
+            args.alpha,
+            args.data,
         )
         d = out["distill"]
         print(
-            f"\nstudent MLP 64-{args.hidden}-10 alone: {_fmt(d['alone'], sign='')} % test accuracy"
+            f"\n{args.data}, alpha = {args.alpha}; student MLP with {args.hidden} hidden units alone: {_fmt(d['alone'], sign='')} % test accuracy"
         )
         print("| T | accuracy % | gain pt (paired) |\n|---:|---|---|")
         for t in args.temperatures:
