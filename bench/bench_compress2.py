@@ -86,6 +86,7 @@ def distill_rows(
     hidden: int,
     epochs: int,
     alpha: float,
+    data: str = "digits",
 ) -> dict:
     alone, by_t = [], {t: [] for t in temperatures}
     for seed in seeds:
