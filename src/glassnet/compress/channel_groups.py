@@ -27,7 +27,17 @@ from dataclasses import dataclass, field
 from glassnet.compress.prune import CompressionError
 from glassnet.models.mobilenet import DepthwiseSeparableConv, MobileNetV1
 from glassnet.models.resnet_cifar import CifarBasicBlock, CifarResNet
-from glassnet.nn.activation import ReLU
+from glassnet.nn.activation import (
+    ELU,
+    GELU,
+    Hardtanh,
+    LeakyReLU,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softplus,
+    Tanh,
+)
 from glassnet.nn.container import Sequential
 from glassnet.nn.conv import Conv2d
 from glassnet.nn.dropout import Dropout, Dropout2d
@@ -36,7 +46,17 @@ from glassnet.nn.module import Module
 from glassnet.nn.normalization import BatchNorm2d
 from glassnet.nn.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 
-CHANNELWISE = (ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Dropout, Dropout2d, Identity, Flatten)
+ACTIVATIONS = (ReLU, LeakyReLU, ELU, GELU, SiLU, Sigmoid, Tanh, Softplus, Hardtanh)  # elementwise
+CHANNELWISE = (
+    *ACTIVATIONS,
+    MaxPool2d,
+    AvgPool2d,
+    AdaptiveAvgPool2d,
+    Dropout,
+    Dropout2d,
+    Identity,
+    Flatten,
+)
 CHAIN_CONTAINERS = (Sequential, DepthwiseSeparableConv, MobileNetV1)
 
 
