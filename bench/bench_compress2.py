@@ -124,6 +124,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=40, help="student training epochs")
     parser.add_argument("--alpha", type=float, default=0.9, help="weight of the soft targets")
     parser.add_argument("--no-svd", action="store_true")
+    parser.add_argument("--no-distill", action="store_true")
     parser.add_argument("--data", default="digits", help="distillation data set (digits, mnist1d)")
     parser.add_argument(
         "--folder", default="/tmp/glassnet-bench-compress", help="runs are kept here"
@@ -143,22 +144,25 @@ def main() -> None:
             print(
                 f"| {r['rank']} | {r['fc_ratio']['mean']:.2f} | {_fmt(r['delta_pt'])} | {_fmt(r['raw_pt'])} |"
             )
-        out["distill"] = distill_rows(
-            args.temperatures,
-            args.distill_seeds,
-            folder,
-            args.hidden,
-            args.epochs,
-            args.alpha,
-            args.data,
-        )
-        d = out["distill"]
-        print(
-            f"\n{args.data}, alpha = {args.alpha}; student MLP with {args.hidden} hidden units alone: {_fmt(d['alone'], sign='')} % test accuracy"
-        )
-        print("| T | accuracy % | gain pt (paired) |\n|---:|---|---|")
-        for t in args.temperatures:
-            print(f"| {t:g} | {_fmt(d['accuracy'][t], sign='')} | {_fmt(d['gain_pt'][t])} |")
+        if args.no_distill:
+            out["distill"] = None
+        else:
+            out["distill"] = distill_rows(
+                args.temperatures,
+                args.distill_seeds,
+                folder,
+                args.hidden,
+                args.epochs,
+                args.alpha,
+                args.data,
+            )
+            d = out["distill"]
+            print(
+                f"\n{args.data}, alpha = {args.alpha}; student MLP with {args.hidden} hidden units alone: {_fmt(d['alone'], sign='')} % test accuracy"
+            )
+            print("| T | accuracy % | gain pt (paired) |\n|---:|---|---|")
+            for t in args.temperatures:
+                print(f"| {t:g} | {_fmt(d['accuracy'][t], sign='')} | {_fmt(d['gain_pt'][t])} |")
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1))
 
