@@ -146,3 +146,24 @@ def test_channels_feeding_a_grouped_conv_are_kept(rng):
     assert small[0].out_channels == 8 and small[3].out_channels == 8 and small[3].groups == 2
     assert small[6].out_channels == 3 and small[9].in_channels == 3 and small[9].out_channels == 4
     assert plan.removed == 3 and plan.total == 6
+
+
+def test_global_slimming_takes_the_small_gammas_wherever_they_are(rng):
+    glassnet.manual_seed(0)
+    model = _randomise_batchnorm(resnet20(in_channels=1), rng)
+    for module in model.modules():
+        if isinstance(module, nn.BatchNorm2d):
+            module.weight.data[...] = 1.0
+    model.layer2[1].bn1.weight.data[:30] = 0.01  # 30 of 32 inner channels nearly off
+    model.layer3[0].bn1.weight.data[:] = 0.001  # all 64 off: one must stay
+    plan = plan_channels(
+        model, 93 / 400, "slimming", scope="global"
+    )  # 336 inner + 64 stream channels
+    assert plan.removed == 93
+    assert plan.out["layer2.1.bn1"] == set(range(30))
+    assert len(plan.out["layer3.0.bn1"]) == 63
+    assert plan_channels(model, 0.1, "slimming").out[
+        "layer1.0.bn1"
+    ]  # per group: every group loses some
+    with pytest.raises(CompressionError, match="scope must be group or global"):
+        plan_channels(model, 0.1, scope="layer")

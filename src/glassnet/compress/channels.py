@@ -13,8 +13,9 @@ Ranking (`criterion`):
     slimming  Liu et al. 2017 (network slimming): s_c = sum of |gamma_c| over the producers'
               BatchNorms; train with `SlimmingPenalty(lam)` first (L1 on the gammas,
               lam * sign(gamma) added to their gradients) so that many gammas go to ~0.
-The fraction applies per group (the slimming paper uses one global threshold; per group
-keeps every layer alive and the FLOP cut predictable).
+The fraction applies per group by default (every layer stays alive and the FLOP cut is
+predictable); scope="global" ranks all channels together with one threshold, as the slimming
+paper does (one channel of every group is always kept).
 
 `mask_channels` zeroes the same channels in place of removing them (BN gamma and beta = 0, so
 those channels are exactly 0 after BatchNorm): before fine-tuning, the pruned model and the
@@ -44,6 +45,7 @@ from glassnet.tensor import Tensor
 from glassnet.train.callbacks.base import Callback
 
 CRITERIA = ("l1", "slimming")
+SCOPES = ("group", "global")
 
 
 @dataclass
@@ -73,20 +75,57 @@ def _scores(model: Module, group: Group, criterion: str) -> np.ndarray:
     return total
 
 
-def plan_channels(model: Module, fraction: float, criterion: str = "l1") -> ChannelPlan:
-    """Which channels `prune_channels`/`mask_channels` remove: the lowest-ranked share of each group."""
+def _dropped(
+    groups: list[Group], scores: list[np.ndarray], fraction: float, scope: str
+) -> list[set[int]]:
+    """Per group, the channel positions to remove (at least one channel of every group stays)."""
+    if scope == "group":
+        counts = [len(s) - max(1, int(round((1 - fraction) * len(s)))) for s in scores]
+        return [
+            {g.channels[i] for i in np.argsort(s, kind="stable")[:n]}
+            for g, s, n in zip(groups, scores, counts)
+        ]
+    # global: one threshold over every channel's score per producer (Liu et al.'s percentile)
+    flat = [
+        (float(s[i]) / len(g.producers), k, i)
+        for k, (g, s) in enumerate(zip(groups, scores))
+        for i in range(len(s))
+    ]
+    budget = int(round(fraction * len(flat)))
+    left = [len(s) for s in scores]
+    gone: list[set[int]] = [set() for _ in groups]
+    for _, k, i in sorted(flat):
+        if budget == 0:
+            break
+        if left[k] > 1:
+            gone[k].add(groups[k].channels[i])
+            left[k] -= 1
+            budget -= 1
+    return gone
+
+
+def plan_channels(
+    model: Module, fraction: float, criterion: str = "l1", scope: str = "group"
+) -> ChannelPlan:
+    """Which channels `prune_channels`/`mask_channels` remove: the lowest-ranked `fraction`.
+
+    scope "group": that share of every coupled group; "global": that share of all channels,
+    ranked together by score per producer (network slimming's single threshold; only
+    meaningful for comparable scores, i.e. criterion "slimming").
+    """
     if not 0 <= fraction < 1:
         raise CompressionError(f"channel pruning: fraction must be in [0, 1), got {fraction!r}")
     if criterion not in CRITERIA:
         raise CompressionError(
             f"channel pruning: criterion must be l1 or slimming, got {criterion!r}"
         )
+    if scope not in SCOPES:
+        raise CompressionError(f"channel pruning: scope must be group or global, got {scope!r}")
+    groups = find_groups(model)
+    scores = [_scores(model, group, criterion) for group in groups]
     plan = ChannelPlan({}, {}, {}, 0, 0)
-    for group in find_groups(model):
-        scores = _scores(model, group, criterion)
-        drop = len(scores) - max(1, int(round((1 - fraction) * len(scores))))
-        gone = {group.channels[i] for i in np.argsort(scores, kind="stable")[:drop]}
-        plan.removed, plan.total = plan.removed + len(gone), plan.total + len(scores)
+    for group, group_scores, gone in zip(groups, scores, _dropped(groups, scores, fraction, scope)):
+        plan.removed, plan.total = plan.removed + len(gone), plan.total + len(group_scores)
         for conv_name, bn_name in group.producers + group.passthrough:
             for name in (conv_name, bn_name):
                 if name is not None:
@@ -171,10 +210,10 @@ def apply_plan(model: Module, plan: ChannelPlan) -> Module:
 
 
 def prune_channels(
-    model: Module, fraction: float, criterion: str = "l1"
+    model: Module, fraction: float, criterion: str = "l1", scope: str = "group"
 ) -> tuple[Module, ChannelPlan]:
     """(a smaller dense copy of `model`, the plan): `fraction` of each coupled group's channels removed."""
-    plan = plan_channels(model, fraction, criterion)
+    plan = plan_channels(model, fraction, criterion, scope)
     return apply_plan(model, plan), plan
 
 
