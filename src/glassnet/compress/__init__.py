@@ -21,11 +21,27 @@ One concept per module:
     runs.py       a run folder in (its best checkpoint, data, standardisation), a file out
     report.py     the per-layer table and the totals
     experiments.py  plain-data experiments for bench/ and the lab
+
+Structural compression (issue 15):
+    svd.py        truncated SVD of Linear layers: Linear(n, m) -> Linear(n, k) -> Linear(k, m)
+    lowrank.py    Tucker-2 (TensorLy) and separable k x 1 / 1 x k convolutions
+    channel_groups.py  the channels that must go together (residual adds, depthwise convs)
+    channels.py   channel pruning (L1 filters, network slimming) into a smaller dense model
+    distill.py    knowledge distillation: Hinton's loss, and a Trainer loss_fn with a teacher
+    replace.py    efficient-layer swaps: bottleneck, depthwise separable, grouped + shuffle
+    structural.py a run compressed structurally (+ fine-tuning or distillation) into a model file
+    swap.py       putting a module where another one is registered
 """
 
+from glassnet.compress.channels import SlimmingPenalty, mask_channels, prune_channels, shrink_to
+from glassnet.compress.distill import DistillationLoss, distillation_loss
 from glassnet.compress.fileformat import CompressedFileError, load, read, save_compressed
+from glassnet.compress.lowrank import lowrank_compress
 from glassnet.compress.pipeline import DEEP_COMPRESSION, RECIPES, Compressed, Recipe, compress_model
 from glassnet.compress.prune import CompressionError, MaskCallback, Masks, prune, prune_by_std
+from glassnet.compress.replace import replace
+from glassnet.compress.structural import StructuralOptions, load_structural, restructure_run
+from glassnet.compress.svd import svd_compress
 
 __all__ = [
     "DEEP_COMPRESSION",
@@ -33,13 +49,25 @@ __all__ = [
     "Compressed",
     "CompressedFileError",
     "CompressionError",
+    "DistillationLoss",
     "MaskCallback",
     "Masks",
     "Recipe",
+    "SlimmingPenalty",
+    "StructuralOptions",
     "compress_model",
+    "distillation_loss",
     "load",
+    "load_structural",
+    "lowrank_compress",
+    "mask_channels",
     "prune",
     "prune_by_std",
+    "prune_channels",
     "read",
+    "replace",
+    "restructure_run",
     "save_compressed",
+    "shrink_to",
+    "svd_compress",
 ]
