@@ -90,9 +90,8 @@ class _Chain:
         fn = CollateBatch(
             self.source, batch.collate or default_collate, gather, _streams(batch, self.epoch)
         )
-        workers = (
-            0 if gather else batch.workers
-        )  # one vectorised copy: handing it out only adds cost
+        # a gather is one vectorised copy: handing it to workers would only add cost
+        workers = 0 if gather else batch.workers
         self.records = map_stage(
             _index_batches(order, batch.batch_size, batch.drop_last),
             fn,
