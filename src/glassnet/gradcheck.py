@@ -64,41 +64,72 @@ def gradcheck(
             )
     rng = numpy.random.default_rng(seed)
     for draw in range(draws):
-        for tensor in checked:
-            tensor.grad = None
-        outputs = _outputs(fn(*inputs))
-        if not any(out.requires_grad for out in outputs):
-            raise GradcheckError("gradcheck: no output of fn requires grad")
-        vectors = [rng.standard_normal(out.shape) for out in outputs]
-        for out, vector in zip(outputs, vectors):
-            if out.requires_grad:
-                out.backward(vector, retain_graph=True)  # leaves accumulate v^T J over outputs
+        vectors = _backward_random_projection(fn, inputs, checked, rng)
         for index, tensor in enumerate(checked):
             analytical = (
                 tensor.grad.data if tensor.grad is not None else numpy.zeros_like(tensor.data)
             )
-            numerical = numpy.zeros_like(tensor.data)
-            flat, flat_numerical = tensor.data.reshape(-1), numerical.reshape(-1)
-            for i in range(flat.size):
-                original = flat[i]
-                flat[i] = original + eps
-                plus = _projected(fn, inputs, vectors)
-                flat[i] = original - eps
-                minus = _projected(fn, inputs, vectors)
-                flat[i] = original
-                flat_numerical[i] = (plus - minus) / (2 * eps)
+            numerical = _central_differences(fn, inputs, tensor, vectors, eps)
             if not numpy.allclose(analytical, numerical, atol=atol, rtol=rtol):
-                worst = numpy.unravel_index(
-                    numpy.argmax(numpy.abs(analytical - numerical)), numerical.shape
-                )
-                message = (
-                    f"gradcheck: input {index} (shape {tensor.shape}), draw {draw}: backward gives "
-                    f"{analytical[worst]:.8g} at {tuple(int(i) for i in worst)}, finite differences give "
-                    f"{numerical[worst]:.8g} (max abs diff {numpy.max(numpy.abs(analytical - numerical)):.3g})"
-                )
+                message = _mismatch(analytical, numerical, f"input {index}", tensor.shape, draw)
                 if raise_exception:
                     raise GradcheckError(message)
                 return False
     for tensor in checked:
         tensor.grad = None
     return True
+
+
+def _backward_random_projection(
+    fn: Callable[..., Any],
+    inputs: tuple[Any, ...],
+    checked: list[Tensor],
+    rng: numpy.random.Generator,
+) -> list[numpy.ndarray]:
+    """Draw v per float output and run backward(v): each checked input's .grad = v^T J."""
+    for tensor in checked:
+        tensor.grad = None
+    outputs = _outputs(fn(*inputs))
+    if not any(out.requires_grad for out in outputs):
+        raise GradcheckError("gradcheck: no output of fn requires grad")
+    vectors = [rng.standard_normal(out.shape) for out in outputs]
+    for out, vector in zip(outputs, vectors):
+        if out.requires_grad:
+            out.backward(vector, retain_graph=True)  # leaves accumulate v^T J over outputs
+    return vectors
+
+
+def _central_differences(
+    fn: Callable[..., Any],
+    inputs: tuple[Any, ...],
+    tensor: Tensor,
+    vectors: list[numpy.ndarray],
+    eps: float,
+) -> numpy.ndarray:
+    """(sum(v * fn(x + eps e_i)) - sum(v * fn(x - eps e_i))) / (2 eps) for each element i.
+
+    `tensor` is nudged in place, one element at a time, and restored.
+    """
+    numerical = numpy.zeros_like(tensor.data)
+    flat, flat_numerical = tensor.data.reshape(-1), numerical.reshape(-1)
+    for i in range(flat.size):
+        original = flat[i]
+        flat[i] = original + eps
+        plus = _projected(fn, inputs, vectors)
+        flat[i] = original - eps
+        minus = _projected(fn, inputs, vectors)
+        flat[i] = original
+        flat_numerical[i] = (plus - minus) / (2 * eps)
+    return numerical
+
+
+def _mismatch(
+    analytical: numpy.ndarray, numerical: numpy.ndarray, what: str, shape: Any, draw: int
+) -> str:
+    """One line naming the element where backward and finite differences differ most."""
+    worst = numpy.unravel_index(numpy.argmax(numpy.abs(analytical - numerical)), numerical.shape)
+    return (
+        f"gradcheck: {what} (shape {shape}), draw {draw}: backward gives "
+        f"{analytical[worst]:.8g} at {tuple(int(i) for i in worst)}, finite differences give "
+        f"{numerical[worst]:.8g} (max abs diff {numpy.max(numpy.abs(analytical - numerical)):.3g})"
+    )

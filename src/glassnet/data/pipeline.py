@@ -31,13 +31,13 @@ removed (see `workers.py` and `processes.py`). `with pipeline.epoch(k) as batche
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy
 
-from glassnet.data.collate import default_collate, to_tensors
+from glassnet.data.collate import default_collate
+from glassnet.data.epoch_chain import run_epoch
 from glassnet.data.plan import (
     ON_ERROR,
     Batch,
@@ -50,25 +50,8 @@ from glassnet.data.plan import (
     check_timeout,
     check_workers,
 )
-from glassnet.data.sources import (
-    ArraySource,
-    CollateBatch,
-    DatasetSource,
-    FileSource,
-    KeyedCall,
-    ReadThen,
-    RecordStreams,
-    can_gather,
-)
-from glassnet.data.stages import (
-    BatchKey,
-    buffer_shuffle,
-    epoch_generator,
-    group,
-    map_stage,
-    prefetch,
-    with_keys,
-)
+from glassnet.data.sources import ArraySource, DatasetSource, FileSource
+from glassnet.data.stages import BatchKey
 from glassnet.random import default_generator
 
 
@@ -244,110 +227,8 @@ class Pipeline:
         return self._source.describe(int(key))
 
     def _run(self, epoch: int) -> Iterator[Any]:
-        """Build the chain of generators for one epoch (see the module docstring)."""
-        source, stages, describe = self._source, list(self._stages), self._describe
-        cancel = threading.Event()  # set when a prefetch's consumer closes early
-        order = numpy.arange(len(source), dtype=numpy.int64)
-        while stages and isinstance(stages[0], Shuffle):  # shuffles of the source permute indices
-            shuffle = stages.pop(0)
-            generator = epoch_generator(shuffle.seed, epoch)
-            if shuffle.buffer_size >= len(order):
-                order = order[generator.permutation(len(order))]
-            else:
-                order = numpy.fromiter(
-                    buffer_shuffle(iter(order.tolist()), shuffle.buffer_size, generator),
-                    dtype=numpy.int64,
-                    count=len(order),
-                )
-        read = False  # whether records are values yet, or still source indices
-        batch = stages[0] if stages and isinstance(stages[0], Batch) else None
-        gather = batch is not None and batch.collate is None and can_gather(source)
-        if batch is not None and (gather or not _rows_travel(source, batch)):
-            stages.pop(0)
-            records: Iterator[Any] = _index_batches(order, batch.batch_size, batch.drop_last)
-            fn = CollateBatch(
-                source, batch.collate or default_collate, gather, _streams(batch, epoch)
-            )
-            workers = (
-                0 if gather else batch.workers
-            )  # one vectorised copy: handing it out only adds cost
-            records = map_stage(
-                records,
-                fn,
-                workers,
-                batch.backend,
-                "raise",
-                describe,
-                "Pipeline.batch",
-                batch.timeout if workers else None,
-                cancel,
-            )
-            records = _as_tensors(records) if batch.tensors else records
-            read = True
-        else:
-            records = ((index, index) for index in order.tolist())
-        for stage in stages:
-            if not read and _rows_travel(source, stage):
-                records = map_stage(
-                    records, source.get, 0, "thread", "raise", describe, "Pipeline read"
-                )
-                read = True
-            if isinstance(stage, Shuffle):
-                records = buffer_shuffle(
-                    records, stage.buffer_size, epoch_generator(stage.seed, epoch)
-                )
-            elif isinstance(stage, Map):
-                fn = stage.fn if read else ReadThen(source, stage.fn)
-                if stage.seed is not None:
-                    fn, records = (
-                        KeyedCall(fn, RecordStreams(stage.seed, epoch)),
-                        with_keys(records),
-                    )
-                records = map_stage(
-                    records,
-                    fn,
-                    stage.workers,
-                    stage.backend,
-                    stage.on_error,
-                    describe,
-                    stage.name,
-                    stage.timeout,
-                    cancel,
-                )
-                read = True
-            elif isinstance(stage, Batch):
-                gather = not read and stage.collate is None and can_gather(source)
-                fn = CollateBatch(
-                    None if read else source,
-                    stage.collate or default_collate,
-                    gather,
-                    _streams(stage, epoch),
-                )
-                records = map_stage(
-                    group(records, stage.batch_size, stage.drop_last),
-                    fn,
-                    stage.workers,
-                    stage.backend,
-                    "raise",
-                    describe,
-                    "Pipeline.batch",
-                    stage.timeout,
-                    cancel,
-                )
-                records = _as_tensors(records) if stage.tensors else records
-                read = True
-            else:
-                if not read:  # read in the background thread too
-                    records = map_stage(
-                        records, source.get, 0, "thread", "raise", describe, "Pipeline read"
-                    )
-                    read = True
-                records = prefetch(records, stage.size, cancel)
-        if not read:
-            records = map_stage(
-                records, source.get, 0, "thread", "raise", describe, "Pipeline read"
-            )
-        return records
+        """The chain of generators for one epoch (see `epoch_chain.py`)."""
+        return run_epoch(self._source, self._stages, epoch, self._describe)
 
 
 class PipelineIterator:
@@ -377,40 +258,3 @@ class PipelineIterator:
             self.close()
         except Exception:
             pass
-
-
-def _as_tensors(records: Iterator[Any]) -> Iterator[Any]:
-    """(key, batch) pairs with the batch's arrays as glassnet Tensors (no copy); closes `records`."""
-    try:
-        for key, batch in records:
-            yield key, to_tensors(batch, "Pipeline.batch")
-    finally:
-        close = getattr(records, "close", None)
-        if close is not None:
-            close()
-
-
-def _streams(stage: Batch, epoch: int) -> RecordStreams | None:
-    return None if stage.seed is None else RecordStreams(stage.seed, epoch)
-
-
-def _rows_travel(source: Any, stage: Any) -> bool:
-    """Whether to read in the consumer and send rows: in-memory arrays going to worker processes.
-
-    Sending the source instead would copy all the arrays into every worker, each epoch.
-    """
-    return (
-        isinstance(source, ArraySource)
-        and isinstance(stage, (Map, Batch))
-        and stage.workers > 0
-        and stage.backend == "process"
-    )
-
-
-def _index_batches(
-    order: numpy.ndarray, batch_size: int, drop_last: bool
-) -> Iterator[tuple[BatchKey, Any]]:
-    stop = len(order) - len(order) % batch_size if drop_last else len(order)
-    for number, start in enumerate(range(0, stop, batch_size)):
-        indices = order[start : start + batch_size]
-        yield BatchKey(number, indices), indices

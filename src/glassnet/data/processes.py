@@ -37,7 +37,6 @@ import multiprocessing.connection
 import multiprocessing.forkserver
 import os
 import pickle
-import queue
 import secrets
 import threading
 import time
@@ -47,6 +46,7 @@ from typing import Any
 
 from glassnet.data import shm
 from glassnet.data.process_worker import READY, STARTUP, worker_main
+from glassnet.data.task_sender import TaskSender
 from glassnet.data.workers import (
     POLL_S,
     SHUTDOWN_GRACE_S,
@@ -131,14 +131,13 @@ class ProcessPool:
         self.task_ends: list[Any] = [None] * workers
         self.result_ends: dict[Any, int] = {}  # open result pipe -> worker number
         self.outstanding: list[set[int]] = [set() for _ in range(workers)]
-        self.messages: dict[
-            int, bytes
-        ] = {}  # sent, no result yet: sent again if its worker is replaced
+        # sent, no result yet: sent again if its worker is replaced
+        self.messages: dict[int, bytes] = {}
         self.busy_since = [time.monotonic()] * workers  # when each worker began its current record
         self.ready = [False] * workers  # whether each worker has loaded its function
         self.closed = False
         self.started = 0
-        self.sender = _Sender(self.task_ends)
+        self.sender = TaskSender(self.task_ends)
         _live_pools.add(self)
         shm.remove_orphans()
         try:
@@ -219,9 +218,8 @@ class ProcessPool:
             self.sender.put(worker, self.messages[index])
 
     def submit(self, index: int, value: Any) -> None:
-        worker = index % len(
-            self.processes
-        )  # round robin: each worker holds ~WINDOW_PER_WORKER records
+        # round robin: each worker holds ~WINDOW_PER_WORKER records
+        worker = index % len(self.processes)
         # Pickled here, so an unpicklable record raises in the consumer, attributable to it.
         message = pickle.dumps((index, value), protocol=pickle.HIGHEST_PROTOCOL)
         self.sender.put(worker, message)
@@ -383,30 +381,3 @@ def _preload_into_forkserver(context: Any) -> None:
     modules = list(getattr(server, "_preload_modules", None) or ["__main__"])
     if __name__ not in modules:
         context.set_forkserver_preload([*modules, __name__])
-
-
-class _Sender(threading.Thread):
-    """Writes tasks to the workers' pipes, so the consumer never blocks on a full pipe.
-
-    (Consumer blocked writing a task to a worker that is blocked writing a result to the
-    consumer is the classic pipe deadlock; a sender thread makes it impossible.)
-    """
-
-    def __init__(self, connections: list[Any]) -> None:
-        super().__init__(name="glassnet-data-sender", daemon=True)
-        self.connections = connections
-        self.tasks: queue.SimpleQueue[tuple[int, bytes] | None] = queue.SimpleQueue()
-
-    def put(self, worker: int, message: bytes) -> None:
-        self.tasks.put((worker, message))
-
-    def finish(self) -> None:
-        self.tasks.put(None)
-
-    def run(self) -> None:
-        while (task := self.tasks.get()) is not None:
-            worker, message = task
-            try:
-                self.connections[worker].send_bytes(message)
-            except (OSError, ValueError):
-                pass  # the worker is gone; the consumer sees EOF on its result pipe and reports it

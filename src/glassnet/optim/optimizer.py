@@ -23,10 +23,27 @@ from typing import Any
 
 import numpy
 
-from glassnet import dtypes
 from glassnet.backend import Array, namespace
 from glassnet.grad_mode import enable_grad
+from glassnet.optim._inplace import add_scaled_product_, effective_grad, lerp_, scalar_state
+from glassnet.optim._options import as_scalar, check_betas, check_non_negative, check_supported
 from glassnet.tensor import Tensor, to_array
+
+# the helpers every optimizer module imports from here, kept importable from this module
+__all__ = [
+    "Optimizer",
+    "ParamsT",
+    "StateDict",
+    "add_scaled_product_",
+    "as_scalar",
+    "check_betas",
+    "check_non_negative",
+    "check_supported",
+    "effective_grad",
+    "lerp_",
+    "required",
+    "scalar_state",
+]
 
 ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 StateDict = dict[str, Any]
@@ -99,6 +116,7 @@ class Optimizer:
         """Add a group of parameters with its own options (others come from `defaults`).
 
         Used for fine-tuning: unfreeze a layer and give it a smaller learning rate.
+        `params` may be Tensors or (name, Tensor) pairs (then every one needs a name).
         """
         name = type(self).__name__
         if not isinstance(param_group, dict):
@@ -109,34 +127,10 @@ class Optimizer:
             raise ValueError(
                 f"{name}: param_group has no 'params' entry (keys: {sorted(param_group)})"
             )
-        params = param_group["params"]
-        if isinstance(params, Tensor):
-            params = [params]
-        elif isinstance(params, (set, frozenset)):
-            raise TypeError(
-                f"{name}: optimizer parameters need to be organized in ordered collections, but the ordering "
-                "of tensors in sets will change between runs. Please use a list instead."
-            )
-        params = list(params)
-        names = [item[0] for item in params if isinstance(item, tuple)]
-        params = [item[1] if isinstance(item, tuple) else item for item in params]
+        params, names = _unpack_params(name, param_group["params"])
         param_group["params"] = params
         if names:
-            if len(names) != len(params):
-                raise ValueError(
-                    f"{name}: all optimizer params should be with/without names. Some param names are missing"
-                )
             param_group["param_names"] = names
-        for index, param in enumerate(params):
-            if not isinstance(param, Tensor):
-                raise TypeError(
-                    f"{name}: optimizer can only optimize Tensors, but parameter {index} of the group is "
-                    f"{type(param).__name__}"
-                )
-            if not param.is_leaf:
-                raise ValueError(
-                    f"{name}: can't optimize a non-leaf Tensor (parameter {index}, shape {param.shape})"
-                )
         for key, default in self.defaults.items():
             if default is required and key not in param_group:
                 raise ValueError(
@@ -150,6 +144,12 @@ class Optimizer:
                 f"{name}: a parameter group holds the same parameter twice; it would be updated twice per step",
                 stacklevel=3,
             )
+        self._check_new_group(param_group, set(ids))
+        self.param_groups.append(param_group)
+
+    def _check_new_group(self, param_group: dict[str, Any], ids: set[int]) -> None:
+        """A new group must agree with the others on names and share no parameter with them."""
+        name = type(self).__name__
         for index, group in enumerate(self.param_groups):
             if ("param_names" in param_group) != ("param_names" in group):
                 which = "with names" if "param_names" in param_group else "without names"
@@ -157,11 +157,10 @@ class Optimizer:
                     f"{name}: all optimizer param groups should be with/without names. "
                     f"cannot add param group {which} to the optimizer"
                 )
-            if set(ids) & {id(param) for param in group["params"]}:
+            if ids & {id(param) for param in group["params"]}:
                 raise ValueError(
                     f"{name}: some parameters appear in more than one parameter group (group {index} and the new one)"
                 )
-        self.param_groups.append(param_group)
 
     # -- the update ----------------------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -293,6 +292,35 @@ class Optimizer:
         self.param_groups = saved_groups
 
 
+def _unpack_params(owner: str, params: Any) -> tuple[list[Tensor], list[str]]:
+    """A group's `params` as a list of leaf Tensors, and their names if given as (name, Tensor)."""
+    if isinstance(params, Tensor):
+        params = [params]
+    elif isinstance(params, (set, frozenset)):
+        raise TypeError(
+            f"{owner}: optimizer parameters need to be organized in ordered collections, but the ordering "
+            "of tensors in sets will change between runs. Please use a list instead."
+        )
+    params = list(params)
+    names = [item[0] for item in params if isinstance(item, tuple)]
+    params = [item[1] if isinstance(item, tuple) else item for item in params]
+    if names and len(names) != len(params):
+        raise ValueError(
+            f"{owner}: all optimizer params should be with/without names. Some param names are missing"
+        )
+    for index, param in enumerate(params):
+        if not isinstance(param, Tensor):
+            raise TypeError(
+                f"{owner}: optimizer can only optimize Tensors, but parameter {index} of the group is "
+                f"{type(param).__name__}"
+            )
+        if not param.is_leaf:
+            raise ValueError(
+                f"{owner}: can't optimize a non-leaf Tensor (parameter {index}, shape {param.shape})"
+            )
+    return params, names
+
+
 def _restore_state_value(owner: str, index: int, entry: str, value: Any, param: Tensor) -> Any:
     """One saved state entry as a glassnet Tensor of the right dtype and shape (a copy)."""
     if isinstance(value, numbers.Number) and entry in ("step", "mu_product"):
@@ -315,116 +343,3 @@ def _restore_state_value(owner: str, index: int, entry: str, value: Any, param: 
     return Tensor(
         xp.asarray(array, dtype=param.dtype if param.dtype.kind == "f" else array.dtype).copy()
     )
-
-
-# -- helpers shared by the optimizers ---------------------------------------------------
-def as_scalar(owner: str, name: str, value: Any) -> float:
-    """An option as a Python float; a one-element Tensor is accepted as in PyTorch."""
-    if isinstance(value, Tensor):
-        if value.numel() != 1:
-            raise ValueError(f"{owner}: Tensor {name} must be 1-element, got shape {value.shape}")
-        return float(value.item())
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__} {value!r}")
-    return value  # type: ignore[return-value]
-
-
-def check_non_negative(owner: str, options: dict[str, Any], *names: str) -> None:
-    """ValueError naming the first option that is negative or NaN (PyTorch's wording).
-
-    One-element Tensors become Python floats in `options`.
-    """
-    labels = {"lr": "learning rate", "eps": "epsilon value"}
-    for name in names:
-        value = options[name] = as_scalar(owner, name, options[name])
-        if not value >= 0.0:
-            raise ValueError(
-                f"{owner}: Invalid {labels.get(name, name + ' value')}: {value} ({name} must be >= 0)"
-            )
-
-
-def check_betas(owner: str, betas: Any) -> tuple[float, float]:
-    """The two decay rates of Adam-like optimizers, each in [0, 1)."""
-    try:
-        first, second = betas
-    except (TypeError, ValueError):
-        raise ValueError(f"{owner}: betas must be a pair (beta1, beta2), got {betas!r}") from None
-    result = []
-    for index, beta in enumerate((first, second)):
-        beta = as_scalar(owner, f"betas[{index}]", beta)
-        if not 0.0 <= beta < 1.0:
-            raise ValueError(
-                f"{owner}: Invalid beta parameter at index {index}: {beta} (each beta must be in [0, 1))"
-            )
-        result.append(beta)
-    return (result[0], result[1])
-
-
-def check_supported(owner: str, options: dict[str, Any]) -> None:
-    """Refuse PyTorch's kernel options that have no meaning in glassnet.
-
-    `foreach` is accepted and ignored: every update is already one vectorised
-    array expression per parameter.
-    """
-    reasons = {
-        "capturable": "it keeps state on the GPU for CUDA graph capture",
-        "differentiable": "glassnet updates .data outside the autograd graph",
-        "fused": "glassnet has no fused optimizer kernels",
-    }
-    for key, why in reasons.items():
-        if options.get(key):
-            raise ValueError(
-                f"{owner}: {key}={options[key]!r} is not supported ({why}); leave it at its default"
-            )
-
-
-def effective_grad(param: Array, grad: Array, weight_decay: float, maximize: bool) -> Array:
-    """g = (-grad if maximize else grad) + weight_decay * param: the gradient the rule sees.
-
-    L2 weight decay adds lambda * theta to the gradient (the gradient of
-    lambda/2 * ||theta||^2). Returns `grad` itself when nothing changes, so callers
-    must not write into the result; otherwise one new array.
-    """
-    xp = namespace(param)
-    if weight_decay != 0:
-        decayed = xp.multiply(param, weight_decay)
-        if maximize:
-            decayed -= grad
-        else:
-            decayed += grad
-        return decayed
-    return xp.negative(grad) if maximize else grad
-
-
-def lerp_(target: Array, end: Array, weight: float, work: Array) -> None:
-    """target += weight * (end - target), in place (PyTorch's `lerp_`, same rounding).
-
-    For weight >= 0.5 PyTorch computes end - (end - target) * (1 - weight), which
-    is exact at weight = 1; we follow it so the two frameworks round alike.
-    """
-    xp = namespace(target)
-    xp.subtract(end, target, out=work)
-    if weight < 0.5:
-        work *= weight
-        target += work
-    else:
-        work *= 1.0 - weight
-        xp.subtract(end, work, out=target)
-
-
-def add_scaled_product_(
-    target: Array, first: Array, second: Array, value: float, work: Array
-) -> None:
-    """target += value * first * second, in place (PyTorch's `addcmul_`, same order)."""
-    xp = namespace(target)
-    if value == 1:
-        xp.multiply(first, second, out=work)
-    else:
-        xp.multiply(first, value, out=work)
-        work *= second
-    target += work
-
-
-def scalar_state(value: float) -> Tensor:
-    """A 0-d tensor of the default dtype (float32) on the CPU: PyTorch's `step` and `mu_product`."""
-    return Tensor(numpy.asarray(value, dtype=dtypes.get_default_dtype()))

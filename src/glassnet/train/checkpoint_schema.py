@@ -200,6 +200,20 @@ def check_fits(checkpoint: dict[str, Any], trainer: Any, source: str) -> None:
     """The checkpoint fits `trainer`'s run: the same optimizer and scheduler classes, the same
     shuffle seed, a batch position inside an epoch, model dtypes as the model's, and
     optimizer state finite and in its parameter's dtype. (Keys and shapes: `load_model_state`.)"""
+    _check_run(checkpoint, trainer, source)
+    check_model_arrays(checkpoint["model"], trainer.model, f"resume: {source}")
+    source = f"resume: {source}"
+    optimizer = trainer.optimizer
+    saved = checkpoint["optimizer"]
+    for index, (saved_group, live) in enumerate(zip(saved["param_groups"], optimizer.param_groups)):
+        _check_group(saved_group, live, index, source)
+    _check_state_keys_agree(saved, source)
+    params = list({id(p): p for group in optimizer.param_groups for p in group["params"]}.values())
+    _check_state_values(saved["state"], params, source)
+
+
+def _check_run(checkpoint: dict[str, Any], trainer: Any, source: str) -> None:
+    """Same optimizer/scheduler classes, same shuffle seed, a batch position inside an epoch."""
     for role, saved in checkpoint["classes"].items():
         current = getattr(trainer, role)
         name = type(current).__name__ if current is not None else None
@@ -221,18 +235,16 @@ def check_fits(checkpoint: dict[str, Any], trainer: Any, source: str) -> None:
             f"resume: {source}: entry 'trainer.batch_in_epoch' is {position['batch_in_epoch']}, "
             f"but an epoch of train has {steps} batches"
         )
-    model, optimizer = trainer.model, trainer.optimizer
-    check_model_arrays(checkpoint["model"], model, f"resume: {source}")
-    source = f"resume: {source}"
-    params = list({id(p): p for group in optimizer.param_groups for p in group["params"]}.values())
-    for index, (saved, live) in enumerate(
-        zip(checkpoint["optimizer"]["param_groups"], optimizer.param_groups)
-    ):
-        _check_group(saved, live, index, source)
-    states = checkpoint["optimizer"]["state"]
-    for group in checkpoint["optimizer"][
-        "param_groups"
-    ]:  # a group's options are shared: so are its keys
+
+
+def _check_state_keys_agree(optimizer_state: dict[str, Any], source: str) -> None:
+    """Within a parameter group every parameter's state has the same keys (groups may differ).
+
+    A group's options are shared, so the update rule keeps the same entries for each of
+    its parameters; a mismatch means the file was edited or mixed from two runs.
+    """
+    states = optimizer_state["state"]
+    for group in optimizer_state["param_groups"]:
         names = {
             key: sorted(map(str, states[key]))
             for key in group["params"]
@@ -245,6 +257,11 @@ def check_fits(checkpoint: dict[str, Any], trainer: Any, source: str) -> None:
                 f"{source}: entry 'optimizer.state.{odd}' holds {names[odd]}, but "
                 f"'optimizer.state.{first}' of the same parameter group holds {first_keys}"
             )
+
+
+def _check_state_values(states: dict[Any, Any], params: list[Any], source: str) -> None:
+    """Each state entry belongs to a parameter; numbers are finite, arrays finite and, where
+    shaped like their parameter, of its dtype."""
     for key, values in states.items():
         entry = f"optimizer.state.{key}"
         if not _is_int(key) or not 0 <= key < len(params) or not isinstance(values, dict):

@@ -42,26 +42,7 @@ class OneCycleLR(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         self.optimizer = check_optimizer(optimizer)
-        if total_steps is not None:
-            if not isinstance(total_steps, int) or total_steps <= 0:
-                raise ValueError(
-                    f"OneCycleLR: Expected positive integer total_steps, but got {total_steps!r}"
-                )
-            self.total_steps = total_steps
-        elif epochs is not None and steps_per_epoch is not None:
-            if not isinstance(epochs, int) or epochs <= 0:
-                raise ValueError(
-                    f"OneCycleLR: Expected positive integer epochs, but got {epochs!r}"
-                )
-            if not isinstance(steps_per_epoch, int) or steps_per_epoch <= 0:
-                raise ValueError(
-                    f"OneCycleLR: Expected positive integer steps_per_epoch, but got {steps_per_epoch!r}"
-                )
-            self.total_steps = epochs * steps_per_epoch
-        else:
-            raise ValueError(
-                "OneCycleLR: You must define either total_steps OR (epochs AND steps_per_epoch)"
-            )
+        self.total_steps = _total_steps(total_steps, epochs, steps_per_epoch)
         if not isinstance(pct_start, float) or pct_start < 0 or pct_start > 1:
             raise ValueError(
                 f"OneCycleLR: Expected float between 0 and 1 pct_start, but got {pct_start!r}"
@@ -71,42 +52,7 @@ class OneCycleLR(LRScheduler):
                 f"OneCycleLR: anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy!r}"
             )
         self._anneal_func_type = anneal_strategy
-        warm_up = {
-            "end_step": float(pct_start * self.total_steps) - 1,
-            "start_lr": "initial_lr",
-            "end_lr": "max_lr",
-            "start_momentum": "max_momentum",
-            "end_momentum": "base_momentum",
-        }
-        if three_phase:
-            self._schedule_phases = [
-                warm_up,
-                {
-                    "end_step": float(2 * pct_start * self.total_steps) - 2,
-                    "start_lr": "max_lr",
-                    "end_lr": "initial_lr",
-                    "start_momentum": "base_momentum",
-                    "end_momentum": "max_momentum",
-                },
-                {
-                    "end_step": self.total_steps - 1,
-                    "start_lr": "initial_lr",
-                    "end_lr": "min_lr",
-                    "start_momentum": "max_momentum",
-                    "end_momentum": "max_momentum",
-                },
-            ]
-        else:
-            self._schedule_phases = [
-                warm_up,
-                {
-                    "end_step": self.total_steps - 1,
-                    "start_lr": "max_lr",
-                    "end_lr": "min_lr",
-                    "start_momentum": "base_momentum",
-                    "end_momentum": "max_momentum",
-                },
-            ]
+        self._schedule_phases = _phases(pct_start, self.total_steps, three_phase)
         max_lrs = per_group("max_lr", optimizer, max_lr)
         if last_epoch == -1:
             for group, top in zip(optimizer.param_groups, max_lrs):
@@ -115,25 +61,34 @@ class OneCycleLR(LRScheduler):
                 group["min_lr"] = group["initial_lr"] / final_div_factor
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ValueError(
-                    f"OneCycleLR: optimizer must support momentum or beta1 with `cycle_momentum` option enabled; "
-                    f"{type(optimizer).__name__} has neither (pass cycle_momentum=False)"
-                )
-            self.use_beta1 = "betas" in optimizer.defaults
-            max_momentums = per_group("max_momentum", optimizer, max_momentum)
-            base_momentums = per_group("base_momentum", optimizer, base_momentum)
-            if last_epoch == -1:
-                for top, bottom, group in zip(
-                    max_momentums, base_momentums, optimizer.param_groups
-                ):
-                    if self.use_beta1:
-                        group["betas"] = (top, *group["betas"][1:])
-                    else:
-                        group["momentum"] = top
-                    group["max_momentum"] = top
-                    group["base_momentum"] = bottom
+            self._set_momentum_range(max_momentum, base_momentum, fresh=last_epoch == -1)
         super().__init__(optimizer, last_epoch)
+
+    def _set_momentum_range(
+        self, max_momentum: float | list[float], base_momentum: float | list[float], fresh: bool
+    ) -> None:
+        """Store each group's momentum range; a fresh schedule starts at max_momentum.
+
+        Adam-like optimizers cycle beta1 (betas[0]) instead of `momentum`.
+        """
+        optimizer = self.optimizer
+        if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+            raise ValueError(
+                f"OneCycleLR: optimizer must support momentum or beta1 with `cycle_momentum` option enabled; "
+                f"{type(optimizer).__name__} has neither (pass cycle_momentum=False)"
+            )
+        self.use_beta1 = "betas" in optimizer.defaults
+        max_momentums = per_group("max_momentum", optimizer, max_momentum)
+        base_momentums = per_group("base_momentum", optimizer, base_momentum)
+        if not fresh:
+            return
+        for top, bottom, group in zip(max_momentums, base_momentums, optimizer.param_groups):
+            if self.use_beta1:
+                group["betas"] = (top, *group["betas"][1:])
+            else:
+                group["momentum"] = top
+            group["max_momentum"] = top
+            group["base_momentum"] = bottom
 
     def _anneal_func(self, start: float, end: float, pct: float) -> float:
         if self._anneal_func_type == "cos":
@@ -167,3 +122,64 @@ class OneCycleLR(LRScheduler):
                 else:
                     group["momentum"] = momentum
         return lrs
+
+
+def _positive_int(name: str, value: object) -> int:
+    if not isinstance(value, int) or value <= 0:
+        raise ValueError(f"OneCycleLR: Expected positive integer {name}, but got {value!r}")
+    return value
+
+
+def _total_steps(total_steps: int | None, epochs: int | None, steps_per_epoch: int | None) -> int:
+    """`total_steps`, else epochs * steps_per_epoch (PyTorch's rule and messages)."""
+    if total_steps is not None:
+        return _positive_int("total_steps", total_steps)
+    if epochs is not None and steps_per_epoch is not None:
+        return _positive_int("epochs", epochs) * _positive_int("steps_per_epoch", steps_per_epoch)
+    raise ValueError(
+        "OneCycleLR: You must define either total_steps OR (epochs AND steps_per_epoch)"
+    )
+
+
+def _phases(pct_start: float, total_steps: int, three_phase: bool) -> list[dict[str, object]]:
+    """The schedule's phases: each ends at `end_step` and anneals between two group keys.
+
+    Two phases: initial_lr -> max_lr over pct_start of the steps, then max_lr -> min_lr.
+    Three phases (fast.ai's older form): up, back down to initial_lr symmetrically, then
+    initial_lr -> min_lr. Momentum always moves opposite to the lr.
+    """
+    warm_up = {
+        "end_step": float(pct_start * total_steps) - 1,
+        "start_lr": "initial_lr",
+        "end_lr": "max_lr",
+        "start_momentum": "max_momentum",
+        "end_momentum": "base_momentum",
+    }
+    if not three_phase:
+        return [
+            warm_up,
+            {
+                "end_step": total_steps - 1,
+                "start_lr": "max_lr",
+                "end_lr": "min_lr",
+                "start_momentum": "base_momentum",
+                "end_momentum": "max_momentum",
+            },
+        ]
+    return [
+        warm_up,
+        {
+            "end_step": float(2 * pct_start * total_steps) - 2,
+            "start_lr": "max_lr",
+            "end_lr": "initial_lr",
+            "start_momentum": "base_momentum",
+            "end_momentum": "max_momentum",
+        },
+        {
+            "end_step": total_steps - 1,
+            "start_lr": "initial_lr",
+            "end_lr": "min_lr",
+            "start_momentum": "max_momentum",
+            "end_momentum": "max_momentum",
+        },
+    ]
