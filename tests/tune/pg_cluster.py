@@ -58,7 +58,7 @@ def throwaway_cluster(bindir: str) -> Iterator[str]:
         port = _free_port()
         server = subprocess.Popen(
             [*as_user, f"{bindir}/postgres", "-D", data, "-k", sockets, "-p", str(port)]
-            + ["-h", "127.0.0.1", "-F", "-c", "max_connections=60"],
+            + ["-h", "127.0.0.1", "-F", "-c", "max_connections=300"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
