@@ -32,7 +32,7 @@ from glassnet.models.registry import available_models, build_model, model_option
 from glassnet.models.zoo_registry import ZOO_MODELS
 from glassnet.onnx import UnsupportedLayerError
 
-SEQUENCES = {"cnn1d", "resnet1d", "lstm", "gru", "rnn"}
+SEQUENCES = {"cnn1d", "resnet1d", "lstm", "gru", "rnn", "transformer"}
 SHAPES = {"mlp": (8, 8), "cnn": (1, 8, 8), "lenet5": (1, 28, 28)}
 RTOL, ATOL = 1e-4, 1e-5
 CHAOTIC = {"plain110"}
@@ -154,8 +154,8 @@ def test_layers_match_onnxruntime(model: nn.Module, shape: tuple[int, ...], tmp_
 
 
 def test_a_layer_without_converter_is_named_with_its_path() -> None:
-    model = nn.Sequential(nn.Linear(4, 4), nn.Sequential(nn.ReLU(), nn.LayerNorm(4)))
-    with pytest.raises(UnsupportedLayerError, match=r"layer '1\.1' \(.*LayerNorm\) has no ONNX"):
+    model = nn.Sequential(nn.Linear(4, 4), nn.Sequential(nn.ReLU(), nn.GroupNorm(2, 4)))
+    with pytest.raises(UnsupportedLayerError, match=r"layer '1\.1' \(.*GroupNorm\) has no ONNX"):
         glassnet.onnx.export(model, glassnet.randn(2, 4))
 
 

@@ -190,9 +190,13 @@ def silu(g: GraphBuilder, module: Any, path: str, x: Value) -> Value:
 
 @register_converter(nn.GELU)
 def gelu(g: GraphBuilder, module: Any, path: str, x: Value) -> Value:
+    return gelu_value(g, x, path, module(x.tensor), module.approximate)
+
+
+def gelu_value(g: GraphBuilder, x: Value, path: str, y: Any, approximate: str = "none") -> Value:
     """0.5 x (1 + erf(x / sqrt 2)); approximate='tanh': 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
     const = lambda value, hint: g.constant(value, f"{path}.{hint}", numpy.float32)  # noqa: E731
-    if module.approximate == "tanh":
+    if approximate == "tanh":
         (cube,) = g.nodes_out("Pow", [x.name, const(3.0, "three")], f"{path}.cube", 1)
         (scaled,) = g.nodes_out("Mul", [cube, const(0.044715, "c")], f"{path}.scaled", 1)
         (inner,) = g.nodes_out("Add", [x.name, scaled], f"{path}.inner", 1)
@@ -203,7 +207,7 @@ def gelu(g: GraphBuilder, module: Any, path: str, x: Value) -> Value:
         (curve,) = g.nodes_out("Erf", [arg], f"{path}.erf", 1)
     (one_plus,) = g.nodes_out("Add", [curve, const(1.0, "one")], f"{path}.one_plus", 1)
     (half,) = g.nodes_out("Mul", [x.name, const(0.5, "half")], f"{path}.half", 1)
-    return g.node("Mul", [half, one_plus], path, module(x.tensor))
+    return g.node("Mul", [half, one_plus], path, y)
 
 
 @register_converter(nn.Softplus)
