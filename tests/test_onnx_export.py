@@ -137,6 +137,13 @@ LAYERS = [
     (nn.Sequential(nn.Flatten(0, 1), nn.Softplus(beta=2.0), nn.Hardtanh(-0.5, 0.5)), (3, 4)),
     (nn.Sequential(nn.Linear(5, 3), nn.PReLU(), nn.LogSoftmax(dim=1), nn.Dropout(0.9)), (5,)),
     (nn.Sequential(nn.Linear(5, 3, bias=False), nn.GELU("tanh"), nn.Softmax(dim=-1)), (4, 5)),
+    (nn.ConvTranspose1d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2), (4, 7)),
+    (nn.ConvTranspose1d(3, 2, 4, stride=3, dilation=2, bias=False), (3, 5)),
+    (
+        nn.ConvTranspose2d(3, 4, (3, 2), stride=(2, 1), padding=(1, 0), output_padding=(1, 0)),
+        (3, 5, 4),
+    ),
+    (nn.ConvTranspose2d(4, 4, 3, stride=2, padding=2, dilation=2, groups=4), (4, 4, 6)),
 ]
 
 
@@ -151,6 +158,14 @@ def test_layers_match_onnxruntime(model: nn.Module, shape: tuple[int, ...], tmp_
     with glassnet.no_grad():
         want = model(example).numpy()
     numpy.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL)
+
+
+def test_conv_transpose_output_shapes_follow_the_formula() -> None:
+    """(n - 1) s - 2 p + d (k - 1) + output_padding + 1 per spatial dim, in the exported graph too."""
+    layer = nn.ConvTranspose2d(3, 4, (3, 2), stride=(2, 1), padding=(1, 0), output_padding=(1, 0))
+    proto = glassnet.onnx.export(layer.eval(), glassnet.randn(2, 3, 5, 4))
+    dims = [d.dim_value for d in proto.graph.output[0].type.tensor_type.shape.dim]
+    assert dims == [2, 4, (5 - 1) * 2 - 2 + 2 + 1 + 1, (4 - 1) * 1 + 1 + 1]
 
 
 def test_a_layer_without_converter_is_named_with_its_path() -> None:

@@ -4,7 +4,8 @@ Needs the `onnx` extra (pip install 'glassnet[onnx]'): the onnx package builds a
 the graph, onnxruntime runs it. Inside this package `import onnx` is the onnx library:
 imports are absolute, so the package's own name does not shadow it.
 
-Converted layers: Linear, Conv1d/2d (groups, dilation, padding 'same'/'valid'), Max/Avg
+Converted layers: Linear, Conv1d/2d (groups, dilation, padding 'same'/'valid'),
+ConvTranspose1d/2d (groups, dilation, output_padding), Max/Avg
 pools, adaptive average pools, BatchNorm1d/2d (eval), ReLU, LeakyReLU, ELU, GELU, SiLU,
 Sigmoid, Tanh, Softplus, PReLU, Hardtanh, Softmax, LogSoftmax, Flatten, Identity,
 Dropout (eval: identity), RNN/LSTM/GRU, LayerNorm, MultiheadAttention and

@@ -1,5 +1,5 @@
-"""ONNX converters of glassnet.nn's layers: Linear, Conv1d/2d, the pools, BatchNorm (eval),
-the activations, Flatten, Identity and Dropout (eval: the identity).
+"""ONNX converters of glassnet.nn's layers: Linear, Conv1d/2d, ConvTranspose1d/2d, the pools,
+BatchNorm (eval), the activations, Flatten, Identity and Dropout (eval: the identity).
 
 Each converter computes glassnet's output with the module itself (`module(x.tensor)`)
 and writes the ONNX op(s) that compute the same function. Opset 17 has no Gelu, so
@@ -79,6 +79,29 @@ def conv(g: GraphBuilder, module: Any, path: str, x: Value) -> Value:
         strides=list(module.stride),
         pads=_conv_pads(module, dims),
         dilations=list(module.dilation),
+        group=module.groups,
+    )
+
+
+@register_converter(nn.ConvTranspose1d, nn.ConvTranspose2d)
+def conv_transpose(g: GraphBuilder, module: Any, path: str, x: Value) -> Value:
+    """ConvTranspose, weight as it is (I, O/g, k...): out = (n - 1) s - 2 p + d (k - 1) + output_padding + 1."""
+    dims = len(module.kernel_size)
+    if len(x.shape) != dims + 2:
+        raise _refuse(module, path, f"batched {dims + 2}-D input only, got shape {x.shape}")
+    inputs = [x.name, _weight(g, module, "weight", path)]
+    if module.bias is not None:
+        inputs.append(_weight(g, module, "bias", path))
+    return g.node(
+        "ConvTranspose",
+        inputs,
+        path,
+        module(x.tensor),
+        kernel_shape=list(module.kernel_size),
+        strides=list(module.stride),
+        pads=list(module.padding) * 2,
+        dilations=list(module.dilation),
+        output_padding=list(module.output_padding),
         group=module.groups,
     )
 
