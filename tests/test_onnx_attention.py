@@ -14,6 +14,7 @@ import pytest
 import glassnet
 import glassnet.onnx
 from glassnet import nn
+from glassnet.models.registry import build_model
 from glassnet.onnx import UnsupportedLayerError
 
 RTOL, ATOL = 1e-4, 1e-5
@@ -109,3 +110,17 @@ def test_masks_and_other_activations_are_refused() -> None:
     layer.activation = glassnet.tanh
     with pytest.raises(UnsupportedLayerError, match="has activation .*F.relu, F.gelu"):
         glassnet.onnx.export(layer, x)
+
+
+@pytest.mark.parametrize("opset", [17, 18])
+def test_zoo_transformer_at_opsets_17_and_18(opset: int) -> None:
+    """The token mean is opset-independent (ReduceMean's axes moved to an input at 18)."""
+    glassnet.manual_seed(5)
+    model = build_model("transformer", (1, 40), 10).eval()
+    x = batch((3, 40), 6)
+    proto = glassnet.onnx.export(model, glassnet.tensor(x), opset_version=opset)
+    assert proto.opset_import[0].version == opset
+    (got,) = run(proto, {"input": x})
+    with glassnet.no_grad():
+        want = model(glassnet.tensor(x)).numpy()
+    numpy.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL)

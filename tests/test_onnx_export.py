@@ -166,6 +166,10 @@ def test_conv_transpose_output_shapes_follow_the_formula() -> None:
     proto = glassnet.onnx.export(layer.eval(), glassnet.randn(2, 3, 5, 4))
     dims = [d.dim_value for d in proto.graph.output[0].type.tensor_type.shape.dim]
     assert dims == [2, 4, (5 - 1) * 2 - 2 + 2 + 1 + 1, (4 - 1) * 1 + 1 + 1]
+    with pytest.raises(
+        UnsupportedLayerError, match=r"\(ConvTranspose1d\) cannot be exported: batched 3-D"
+    ):
+        glassnet.onnx.export(nn.ConvTranspose1d(3, 2, 2), glassnet.randn(3, 5))  # unbatched (C, L)
 
 
 def test_a_layer_without_converter_is_named_with_its_path() -> None:

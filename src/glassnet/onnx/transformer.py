@@ -4,7 +4,7 @@
     otherwise:   x = norm1(x + sa(x));  x = norm2(x + ff(x))
     sa(x) = dropout1(self_attn(x, x, x)[0]);  ff(x) = dropout2(linear2(dropout(act(linear1(x)))))
 
-Dropout is the identity in eval mode. The activation is F.relu, F.gelu or a Module with
+Dropout is the identity in eval mode. LayerNormalization needs opset 17 or newer. The activation is F.relu, F.gelu or a Module with
 its own converter; any other callable is refused. Masks are not exported.
 """
 
@@ -100,8 +100,10 @@ def transformer_classifier(g: GraphBuilder, module: Any, path: str, x: Value) ->
     position = g.constant(module.position.data, child_path(path, "position"), "f4")
     x = g.node("Add", [moved, position], child_path(path, "add_position"), tokens + module.position)
     encoded = _sub(g, module, path, "norm", _sub(g, module, path, "encoder", x))
-    pooled = encoded.tensor.mean(dim=1)
-    (mean,) = g.nodes_out(
-        "ReduceMean", [encoded.name], child_path(path, "mean"), 1, axes=[1], keepdims=0
-    )
-    return _sub(g, module, path, "head", Value(mean, pooled))
+    # the mean over tokens as GlobalAveragePool of (N, d, T): ReduceMean's axes moved from an
+    # attribute to an input at opset 18, this holds at every opset
+    where = child_path(path, "mean")
+    (channels,) = g.nodes_out("Transpose", [encoded.name], f"{where}.channels", 1, perm=[0, 2, 1])
+    (pooled,) = g.nodes_out("GlobalAveragePool", [channels], f"{where}.pool", 1)
+    mean = g.node("Flatten", [pooled], where, encoded.tensor.mean(dim=1), axis=1)
+    return _sub(g, module, path, "head", mean)
