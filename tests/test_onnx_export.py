@@ -32,7 +32,7 @@ from glassnet.models.registry import available_models, build_model, model_option
 from glassnet.models.zoo_registry import ZOO_MODELS
 from glassnet.onnx import UnsupportedLayerError
 
-SEQUENCES = {"cnn1d", "resnet1d", "lstm", "gru", "rnn"}
+SEQUENCES = {"cnn1d", "resnet1d", "lstm", "gru", "rnn", "transformer"}
 SHAPES = {"mlp": (8, 8), "cnn": (1, 8, 8), "lenet5": (1, 28, 28)}
 RTOL, ATOL = 1e-4, 1e-5
 CHAOTIC = {"plain110"}
@@ -137,6 +137,13 @@ LAYERS = [
     (nn.Sequential(nn.Flatten(0, 1), nn.Softplus(beta=2.0), nn.Hardtanh(-0.5, 0.5)), (3, 4)),
     (nn.Sequential(nn.Linear(5, 3), nn.PReLU(), nn.LogSoftmax(dim=1), nn.Dropout(0.9)), (5,)),
     (nn.Sequential(nn.Linear(5, 3, bias=False), nn.GELU("tanh"), nn.Softmax(dim=-1)), (4, 5)),
+    (nn.ConvTranspose1d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2), (4, 7)),
+    (nn.ConvTranspose1d(3, 2, 4, stride=3, dilation=2, bias=False), (3, 5)),
+    (
+        nn.ConvTranspose2d(3, 4, (3, 2), stride=(2, 1), padding=(1, 0), output_padding=(1, 0)),
+        (3, 5, 4),
+    ),
+    (nn.ConvTranspose2d(4, 4, 3, stride=2, padding=2, dilation=2, groups=4), (4, 4, 6)),
 ]
 
 
@@ -153,9 +160,21 @@ def test_layers_match_onnxruntime(model: nn.Module, shape: tuple[int, ...], tmp_
     numpy.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL)
 
 
+def test_conv_transpose_output_shapes_follow_the_formula() -> None:
+    """(n - 1) s - 2 p + d (k - 1) + output_padding + 1 per spatial dim, in the exported graph too."""
+    layer = nn.ConvTranspose2d(3, 4, (3, 2), stride=(2, 1), padding=(1, 0), output_padding=(1, 0))
+    proto = glassnet.onnx.export(layer.eval(), glassnet.randn(2, 3, 5, 4))
+    dims = [d.dim_value for d in proto.graph.output[0].type.tensor_type.shape.dim]
+    assert dims == [2, 4, (5 - 1) * 2 - 2 + 2 + 1 + 1, (4 - 1) * 1 + 1 + 1]
+    with pytest.raises(
+        UnsupportedLayerError, match=r"\(ConvTranspose1d\) cannot be exported: batched 3-D"
+    ):
+        glassnet.onnx.export(nn.ConvTranspose1d(3, 2, 2), glassnet.randn(3, 5))  # unbatched (C, L)
+
+
 def test_a_layer_without_converter_is_named_with_its_path() -> None:
-    model = nn.Sequential(nn.Linear(4, 4), nn.Sequential(nn.ReLU(), nn.LayerNorm(4)))
-    with pytest.raises(UnsupportedLayerError, match=r"layer '1\.1' \(.*LayerNorm\) has no ONNX"):
+    model = nn.Sequential(nn.Linear(4, 4), nn.Sequential(nn.ReLU(), nn.GroupNorm(2, 4)))
+    with pytest.raises(UnsupportedLayerError, match=r"layer '1\.1' \(.*GroupNorm\) has no ONNX"):
         glassnet.onnx.export(model, glassnet.randn(2, 4))
 
 

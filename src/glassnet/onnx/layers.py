@@ -1,5 +1,5 @@
-"""ONNX converters of glassnet.nn's layers: Linear, Conv1d/2d, the pools, BatchNorm (eval),
-the activations, Flatten, Identity and Dropout (eval: the identity).
+"""ONNX converters of glassnet.nn's layers: Linear, Conv1d/2d, ConvTranspose1d/2d, the pools,
+BatchNorm (eval), the activations, Flatten, Identity and Dropout (eval: the identity).
 
 Each converter computes glassnet's output with the module itself (`module(x.tensor)`)
 and writes the ONNX op(s) that compute the same function. Opset 17 has no Gelu, so
@@ -79,6 +79,29 @@ def conv(g: GraphBuilder, module: Any, path: str, x: Value) -> Value:
         strides=list(module.stride),
         pads=_conv_pads(module, dims),
         dilations=list(module.dilation),
+        group=module.groups,
+    )
+
+
+@register_converter(nn.ConvTranspose1d, nn.ConvTranspose2d)
+def conv_transpose(g: GraphBuilder, module: Any, path: str, x: Value) -> Value:
+    """ConvTranspose, weight as it is (I, O/g, k...): out = (n - 1) s - 2 p + d (k - 1) + output_padding + 1."""
+    dims = len(module.kernel_size)
+    if len(x.shape) != dims + 2:
+        raise _refuse(module, path, f"batched {dims + 2}-D input only, got shape {x.shape}")
+    inputs = [x.name, _weight(g, module, "weight", path)]
+    if module.bias is not None:
+        inputs.append(_weight(g, module, "bias", path))
+    return g.node(
+        "ConvTranspose",
+        inputs,
+        path,
+        module(x.tensor),
+        kernel_shape=list(module.kernel_size),
+        strides=list(module.stride),
+        pads=list(module.padding) * 2,
+        dilations=list(module.dilation),
+        output_padding=list(module.output_padding),
         group=module.groups,
     )
 
@@ -190,9 +213,13 @@ def silu(g: GraphBuilder, module: Any, path: str, x: Value) -> Value:
 
 @register_converter(nn.GELU)
 def gelu(g: GraphBuilder, module: Any, path: str, x: Value) -> Value:
+    return gelu_value(g, x, path, module(x.tensor), module.approximate)
+
+
+def gelu_value(g: GraphBuilder, x: Value, path: str, y: Any, approximate: str = "none") -> Value:
     """0.5 x (1 + erf(x / sqrt 2)); approximate='tanh': 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
     const = lambda value, hint: g.constant(value, f"{path}.{hint}", numpy.float32)  # noqa: E731
-    if module.approximate == "tanh":
+    if approximate == "tanh":
         (cube,) = g.nodes_out("Pow", [x.name, const(3.0, "three")], f"{path}.cube", 1)
         (scaled,) = g.nodes_out("Mul", [cube, const(0.044715, "c")], f"{path}.scaled", 1)
         (inner,) = g.nodes_out("Add", [x.name, scaled], f"{path}.inner", 1)
@@ -203,7 +230,7 @@ def gelu(g: GraphBuilder, module: Any, path: str, x: Value) -> Value:
         (curve,) = g.nodes_out("Erf", [arg], f"{path}.erf", 1)
     (one_plus,) = g.nodes_out("Add", [curve, const(1.0, "one")], f"{path}.one_plus", 1)
     (half,) = g.nodes_out("Mul", [x.name, const(0.5, "half")], f"{path}.half", 1)
-    return g.node("Mul", [half, one_plus], path, module(x.tensor))
+    return g.node("Mul", [half, one_plus], path, y)
 
 
 @register_converter(nn.Softplus)
