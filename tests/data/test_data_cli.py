@@ -120,7 +120,7 @@ def test_info_cifar_folder_npz_and_image_folder(tmp_path, capsys, rng):
     assert (
         status == 0
         and "classes: 2 (cat, dog)" in out
-        and "pics         3  3x4x1         uint8  10 .. 30" in out
+        and "pics         3  1x3x4         uint8  10 .. 30" in out
     )
 
 
@@ -223,7 +223,7 @@ def test_info_errors_are_one_line_naming_file_and_offset(tmp_path, capsys):
             "argument --format: invalid choice: 'bmp' (choose from 'png', 'jpeg')",
         ),
         (["data", "show", "digits"], "invalid choice: 'show' (choose from 'info', 'export')"),
-        (["data", "export", "digits"], "the following arguments are required: --out"),
+        (["data", "export", "digits"], "the following arguments are required: -o/--out"),
         (["data"], "the following arguments are required: {info,export}"),
     ],
 )

@@ -11,7 +11,7 @@ import sys
 import warnings
 from typing import TYPE_CHECKING
 
-from glassnet.cli.common import INPUT_ERRORS, configure, error
+from glassnet.cli.common import INPUT_ERRORS, add_json_flag, configure, error, print_json
 
 if TYPE_CHECKING:
     from glassnet.viz.graph import Drawing
@@ -51,8 +51,43 @@ def run_summary(args: argparse.Namespace) -> int:
         )
     except (ValueError, TypeError, KeyError) as problem:
         return error("summary", problem)
+    if args.json:
+        print_json(summary_record(args.model, result))
+        return 0
     print(result)
     return 0
+
+
+def summary_record(model: str, result: object) -> dict[str, object]:
+    """What `glassnet summary --json` prints: the totals and one entry per row of the table."""
+    rows = [
+        {
+            "label": row.label,
+            "name": row.name,
+            "class_name": row.class_name,
+            "depth": row.depth,
+            "output_shapes": row.output_shapes,
+            "params": row.params,
+            "shared_params": row.shared_params,
+            "macs": None if row.macs_unknown else row.macs,
+            "receptive_field": row.receptive_field,
+            "jump": row.jump,
+        }
+        for row in result.rows
+    ]
+    return {
+        "model": model,
+        "input_shapes": result.input_shapes,
+        "total_params": result.total_params,
+        "trainable_params": result.trainable_params,
+        "total_macs": result.total_macs,
+        "input_bytes": result.input_bytes,
+        "activation_bytes": result.activation_bytes,
+        "param_bytes": result.param_bytes,
+        "buffer_bytes": result.buffer_bytes,
+        "notes": result.notes,
+        "rows": rows,
+    }
 
 
 def _summary_of_file(args: argparse.Namespace) -> int:
@@ -70,6 +105,9 @@ def _summary_of_file(args: argparse.Namespace) -> int:
     except INPUT_ERRORS as problem:
         return error("summary", problem)
     methods = {name: info["method"] for name, info in header["layers"].items()}
+    if args.json:
+        print_json({**summary_record(args.model, result), "compressed": methods})
+        return 0
     print(f"{args.model}: {header['model']['config']['model']}, layers compressed as {methods}")
     print(result)
     return 0
@@ -158,6 +196,7 @@ def configure_summary(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--depth", type=int, default=3, metavar="D", help="deepest nesting level shown (default 3)"
     )
+    add_json_flag(parser)
     parser.add_argument(
         "--dtype",
         default="float32",
@@ -192,10 +231,12 @@ def configure_draw(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "-o",
-        "--output",
+        "--out",
+        dest="output",
         metavar="PATH",
         help="file to write (.dot, .svg, .png); default: print DOT",
     )
+    parser.add_argument("--output", dest="output", help=argparse.SUPPRESS)  # the old spelling
     parser.add_argument(
         "--format", choices=FORMATS, help="dot, svg or png (default: PATH's suffix, else dot)"
     )
