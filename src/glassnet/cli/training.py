@@ -108,8 +108,9 @@ def configure_train(parser: argparse.ArgumentParser) -> None:
     lrs = ", ".join(f"{name} {lr:g}" for name, lr in DEFAULT_LR.items())
     configure(
         parser,
-        description="Train a model with a progress bar; write history.csv, best/last checkpoints, curves.png and\n"
-        "config.json into --out; print the test metrics of the best checkpoint (lowest val_loss).\n"
+        description="Train a model, one progress line per epoch; write history.csv, best/last checkpoints,\n"
+        "curves.png and config.json into --out; print the test metrics of the best checkpoint\n"
+        "(lowest val_loss). Epochs are numbered from 1 everywhere (Keras' convention).\n"
         "Inputs are standardised per channel with the training split's mean and std. Splits are\n"
         "fixed: digits 60/20/20 stratified; mnist1d 4000/1000 with 20% of train as val.\n"
         "The defaults reach ~98% test accuracy on digits (mlp: 98.1%, cnn: 98.9%, median of\n"

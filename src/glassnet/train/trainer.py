@@ -231,9 +231,9 @@ class Trainer:
             _close(batches)
         if self.running.samples == 0:
             raise ValueError(
-                f"Trainer.fit: train gave no batches in epoch {epoch} (resumed at batch {skip})"
+                f"Trainer.fit: train gave no batches in epoch {epoch + 1} (resumed at batch {skip})"
                 if skip
-                else f"Trainer.fit: train gave no batches in epoch {epoch}"
+                else f"Trainer.fit: train gave no batches in epoch {epoch + 1}"
             )
         return self.running.logs(self.metrics)
 
