@@ -8,8 +8,10 @@ import re
 import subprocess
 import sys
 
+import pytest
 from rich.console import Console
 
+from glassnet.cli.training import _progress_mode
 from glassnet.train import ProgressBar
 from glassnet.train.job import resolve_config, train_run
 
@@ -72,3 +74,21 @@ def test_the_bar_fits_an_80_column_terminal(tmp_path):
         )
     ]
     assert set(finished) == {"1/2", "2/2"}, lines[-4:]
+
+
+@pytest.mark.parametrize(
+    ("stdout", "stderr", "expected"),
+    [(True, True, "bar"), (False, True, "plain"), (True, False, "plain"), (False, False, "plain")],
+)
+def test_progress_auto_draws_the_bar_only_on_a_terminal(monkeypatch, stdout, stderr, expected):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: stdout)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: stderr)
+    assert _progress_mode("auto") == expected
+    assert [_progress_mode(mode) for mode in ("bar", "plain", "none")] == ["bar", "plain", "none"]
+
+
+def test_progress_bar_refuses_an_unknown_mode():
+    with pytest.raises(
+        ValueError, match=r"ProgressBar: mode must be one of bar, plain, none, got 'fancy'"
+    ):
+        ProgressBar(mode="fancy")

@@ -80,10 +80,11 @@ def _run_train(args: argparse.Namespace) -> int:
 
 
 def _progress_mode(progress: str) -> str:
-    """--progress auto: the live bar when stdout is a terminal, else a plain line per epoch."""
+    """--progress auto: the live bar (drawn on stderr) when stdout and stderr are terminals,
+    else a plain line per epoch on stdout (`glassnet train ... | cat`, `> log`, `2> log`)."""
     if progress != "auto":
         return progress
-    return "bar" if sys.stdout.isatty() else "plain"
+    return "bar" if sys.stdout.isatty() and sys.stderr.isatty() else "plain"
 
 
 def _trained(result: object) -> str:
@@ -211,8 +212,8 @@ def configure_train(parser: argparse.ArgumentParser) -> None:
         choices=("auto", "bar", "plain", "none"),
         default="auto",
         help="bar: a live line per epoch on stderr (terminals only); plain: one finished line per "
-        "epoch on stdout, as Keras' verbose=2; none (default: auto, bar when stdout is a "
-        "terminal, else plain). Epochs are numbered from 1 everywhere, history.csv included",
+        "epoch on stdout, as Keras' verbose=2; none (default: auto, bar when stdout and stderr are "
+        "terminals, else plain). Epochs are numbered from 1 everywhere, history.csv included",
     )
     parser.add_argument(
         "--no-progress",
