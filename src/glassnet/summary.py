@@ -82,6 +82,40 @@ class Summary:
     def non_trainable_params(self) -> int:
         return self.total_params - self.trainable_params
 
+    def as_dict(self) -> dict[str, Any]:
+        """The totals and one dict per row (`glassnet summary --json`); a MAC count that no
+        rule gives is None."""
+        rows = [
+            {
+                "label": row.label,
+                "name": row.name,
+                "class_name": row.class_name,
+                "depth": row.depth,
+                "output_shapes": [list(shape) for shape in row.output_shapes],
+                "params": row.params,
+                "shared_params": row.shared_params,
+                "macs": None if row.macs_unknown else row.macs,
+                "receptive_field": None
+                if row.receptive_field is None
+                else list(row.receptive_field),
+                "jump": None if row.jump is None else list(row.jump),
+            }
+            for row in self.rows
+        ]
+        return {
+            "model_name": self.model_name,
+            "input_shapes": [list(shape) for shape in self.input_shapes],
+            "total_params": self.total_params,
+            "trainable_params": self.trainable_params,
+            "total_macs": self.total_macs,
+            "input_bytes": self.input_bytes,
+            "activation_bytes": self.activation_bytes,
+            "param_bytes": self.param_bytes,
+            "buffer_bytes": self.buffer_bytes,
+            "notes": list(self.notes),
+            "rows": rows,
+        }
+
     def __str__(self) -> str:
         return _format(self)
 

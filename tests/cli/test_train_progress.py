@@ -54,6 +54,8 @@ def test_progress_none_and_no_progress_print_no_epoch_lines(tmp_path, capsys):
         status = main(["train", *TINY, "--epochs", "1", *flags, "--out", str(tmp_path / name)])
         stdout = capsys.readouterr().out
         assert status == 0 and stdout.startswith("trained epoch 1 in "), stdout
+    assert main(["train", "--resume", str(tmp_path / "a"), "--epochs", "1", "-q"]) == 0
+    assert capsys.readouterr().out.startswith("trained no epochs (the run has 1 already), best")
 
 
 def test_the_bar_fits_an_80_column_terminal(tmp_path):

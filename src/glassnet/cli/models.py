@@ -52,42 +52,10 @@ def run_summary(args: argparse.Namespace) -> int:
     except (ValueError, TypeError, KeyError) as problem:
         return error("summary", problem)
     if args.json:
-        print_json(summary_record(args.model, result))
+        print_json({"model": args.model, **result.as_dict()})
         return 0
     print(result)
     return 0
-
-
-def summary_record(model: str, result: object) -> dict[str, object]:
-    """What `glassnet summary --json` prints: the totals and one entry per row of the table."""
-    rows = [
-        {
-            "label": row.label,
-            "name": row.name,
-            "class_name": row.class_name,
-            "depth": row.depth,
-            "output_shapes": row.output_shapes,
-            "params": row.params,
-            "shared_params": row.shared_params,
-            "macs": None if row.macs_unknown else row.macs,
-            "receptive_field": row.receptive_field,
-            "jump": row.jump,
-        }
-        for row in result.rows
-    ]
-    return {
-        "model": model,
-        "input_shapes": result.input_shapes,
-        "total_params": result.total_params,
-        "trainable_params": result.trainable_params,
-        "total_macs": result.total_macs,
-        "input_bytes": result.input_bytes,
-        "activation_bytes": result.activation_bytes,
-        "param_bytes": result.param_bytes,
-        "buffer_bytes": result.buffer_bytes,
-        "notes": result.notes,
-        "rows": rows,
-    }
 
 
 def _summary_of_file(args: argparse.Namespace) -> int:
@@ -106,7 +74,7 @@ def _summary_of_file(args: argparse.Namespace) -> int:
         return error("summary", problem)
     methods = {name: info["method"] for name, info in header["layers"].items()}
     if args.json:
-        print_json({**summary_record(args.model, result), "compressed": methods})
+        print_json({"model": args.model, **result.as_dict(), "compressed": methods})
         return 0
     print(f"{args.model}: {header['model']['config']['model']}, layers compressed as {methods}")
     print(result)

@@ -91,7 +91,7 @@ def _trained(result: object) -> str:
     """'trained epochs 41-60 in 17.2 s, best val_loss at epoch 52' (epochs numbered from 1)."""
     first, last = result.first_epoch, result.epochs_done
     if last < first:
-        done = f"trained no epoch (the run already holds {last})"
+        done = f"trained no epochs (the run has {last} already)"
     else:
         done = f"trained epoch{'s' if last > first else ''} {first}" + (
             f"-{last}" if last > first else ""
