@@ -57,11 +57,11 @@ def one_run(model: str, seed: int, env: dict[str, str], extra: list[str]) -> dic
         if finished.returncode != 0:
             raise SystemExit(f"{' '.join(command)} failed:\n{finished.stderr}")
         metrics = json.loads((out / "test_metrics.json").read_text())
-    fit = float(re.search(r"trained \d+ epochs in ([\d.]+) s", finished.stdout).group(1))
+    fit = float(re.search(r"trained epochs? [\d-]+ in ([\d.]+) s", finished.stdout).group(1))
     return {
         "accuracy": metrics["metrics"]["accuracy"],
         "f1": metrics["metrics"]["f1"],
-        "best_epoch": metrics["best_epoch"] + 1,
+        "best_epoch": metrics["best_epoch"],  # numbered from 1
         "wall": wall,
         "fit": fit,
     }

@@ -347,7 +347,7 @@ def test_train_a_zoo_model_that_fits_the_data(tmp_path, capsys, tiny_data, data,
         ],
     )
     assert (status, err) == (0, "")
-    assert stdout.startswith("trained 1 epochs in ") and (out / "best.safetensors").is_file()
+    assert stdout.startswith("trained epoch 1 in ") and (out / "best.safetensors").is_file()
     assert (
         json.loads((out / "config.json").read_text())["options"]["activation"] == "relu"
     )  # train's default

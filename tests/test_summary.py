@@ -421,3 +421,28 @@ def test_bad_arguments_are_refused_with_the_value(kwargs, message):
 def test_model_must_be_a_module():
     with pytest.raises(TypeError, match="summary: model must be a glassnet.nn.Module, got Conv2d"):
         summary(torch.nn.Conv2d(3, 4, 3), (3, 8, 8))
+
+
+def test_batch_dim_takes_torchinfo_input_sizes_that_hold_the_batch():
+    model = small_net(glassnet)
+    ours = summary(model, (3, 16, 16), batch_size=4)
+    torchinfo_style = summary(model, (4, 3, 16, 16), batch_dim=0)
+    assert torchinfo_style.input_shapes == [(4, 3, 16, 16)] == ours.input_shapes
+    assert [row.output_shapes for row in torchinfo_style.rows] == [
+        row.output_shapes for row in ours.rows
+    ]
+    assert (torchinfo_style.total_params, torchinfo_style.total_macs) == (
+        ours.total_params,
+        ours.total_macs,
+    )
+    with pytest.raises(ValueError, match=r"batch_dim=0, input_size holds the batch size; got "):
+        summary(model, (4, 3, 16, 16), batch_dim=0, batch_size=4)
+    with pytest.raises(ValueError, match=r"input_size \(4,\) has no dimension 1 to be the batch"):
+        summary(model, (4,), batch_dim=1)
+
+
+def test_batch_dim_1_puts_the_batch_second_for_sequence_first_inputs():
+    lstm = nn.LSTM(5, 7)  # batch_first=False: inputs (L, N, H)
+    result = summary(lstm, (6, 3, 5), batch_dim=1)
+    assert result.input_shapes == [(6, 3, 5)]
+    assert result.rows[0].output_shapes[0] == (6, 3, 7)

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+import numpy
+
 from glassnet import costs
 from glassnet.nn.conv import Conv1d, Conv2d
 from glassnet.nn.module import Module
@@ -80,6 +82,40 @@ class Summary:
     def non_trainable_params(self) -> int:
         return self.total_params - self.trainable_params
 
+    def as_dict(self) -> dict[str, Any]:
+        """The totals and one dict per row (`glassnet summary --json`); a MAC count that no
+        rule gives is None."""
+        rows = [
+            {
+                "label": row.label,
+                "name": row.name,
+                "class_name": row.class_name,
+                "depth": row.depth,
+                "output_shapes": [list(shape) for shape in row.output_shapes],
+                "params": row.params,
+                "shared_params": row.shared_params,
+                "macs": None if row.macs_unknown else row.macs,
+                "receptive_field": None
+                if row.receptive_field is None
+                else list(row.receptive_field),
+                "jump": None if row.jump is None else list(row.jump),
+            }
+            for row in self.rows
+        ]
+        return {
+            "model_name": self.model_name,
+            "input_shapes": [list(shape) for shape in self.input_shapes],
+            "total_params": self.total_params,
+            "trainable_params": self.trainable_params,
+            "total_macs": self.total_macs,
+            "input_bytes": self.input_bytes,
+            "activation_bytes": self.activation_bytes,
+            "param_bytes": self.param_bytes,
+            "buffer_bytes": self.buffer_bytes,
+            "notes": list(self.notes),
+            "rows": rows,
+        }
+
     def __str__(self) -> str:
         return _format(self)
 
@@ -96,10 +132,18 @@ def summary(
     dtype: Any = None,
     depth: int = 3,
     mode: str = "eval",
+    batch_dim: int | None = None,
 ) -> Summary:
     """Run `model` once on a batch of `batch_size` random inputs shaped `input_size` (no batch
     dim; a list of shapes for several inputs), or on `input_data`, and tabulate it.
 
+    batch_dim: None (the default): `input_size` is one sample's shape, as `glassnet summary
+    --input` takes it, and a batch of `batch_size` goes in front: (3, 32, 32) runs on
+    (batch_size, 3, 32, 32). An int: torchinfo's convention, `input_size` includes the batch
+    dimension at that position: summary(model, (16, 3, 32, 32), batch_dim=0) runs on
+    (16, 3, 32, 32), and batch_dim=1 suits sequence-first inputs (L, N, H). batch_size is
+    then taken from input_size and may not be given too. (torchinfo.summary's own batch_dim
+    default, None, means the same as an int here: its input_size always holds the batch.)
     dtype: of the random inputs (default float32; int64 for token ids), one or one per input.
     depth: the deepest row shown (the model itself is depth 0).
     """
@@ -112,8 +156,10 @@ def summary(
             "summary: give exactly one of input_size (a shape without the batch dim, e.g. "
             "(3, 32, 32)) and input_data (the tensors to call the model with)"
         )
-    if input_data is None:
-        args: list[Any] = make_inputs(input_size, batch_size, dtype, "summary")
+    if input_data is None and batch_dim is not None:
+        args: list[Any] = _inputs_with_batch(input_size, batch_dim, batch_size, dtype)
+    elif input_data is None:
+        args = make_inputs(input_size, batch_size, dtype, "summary")
     else:  # float leaves get a grad-requiring alias, so the graph is recorded even for a frozen model
         args = [
             Tensor(item.data, requires_grad=True)
@@ -129,6 +175,45 @@ def summary(
     except TraceError as error:
         raise TraceError(f"summary of {type(model).__name__}: {error}") from error.__cause__
     return _tabulate(model, result.calls, result.inputs, result.outputs, depth)
+
+
+def _inputs_with_batch(
+    input_size: Sequence[Any], batch_dim: int, batch_size: int, dtype: Any
+) -> list[Tensor]:
+    """Random inputs for shapes that hold the batch at `batch_dim` (torchinfo's input_size)."""
+    if isinstance(batch_dim, bool) or not isinstance(batch_dim, int) or batch_dim < 0:
+        raise ValueError(f"summary: batch_dim must be None or an int >= 0, got {batch_dim!r}")
+    if batch_size != 1:
+        raise ValueError(
+            f"summary: with batch_dim={batch_dim}, input_size holds the batch size; got "
+            f"batch_size={batch_size} too"
+        )
+    if not isinstance(input_size, Sequence) or not input_size:
+        raise ValueError(
+            f"summary: input_size must be a shape or a list of shapes, got {input_size!r}"
+        )
+    one = all(isinstance(n, (int, numpy.integer)) for n in input_size)
+    shapes = [tuple(input_size)] if one else [tuple(shape) for shape in input_size]
+    for shape in shapes:
+        if len(shape) <= batch_dim:
+            raise ValueError(
+                f"summary: input_size {shape} has no dimension {batch_dim} to be the batch "
+                f"(batch_dim={batch_dim})"
+            )
+    batches = {shape[batch_dim] for shape in shapes}
+    if len(batches) > 1:
+        raise ValueError(f"summary: the inputs' batch sizes differ at dim {batch_dim}: {shapes}")
+    samples = [shape[:batch_dim] + shape[batch_dim + 1 :] for shape in shapes]
+    tensors = make_inputs(samples, batches.pop(), dtype, "summary")
+    if batch_dim == 0:
+        return tensors
+    return [
+        Tensor(
+            numpy.ascontiguousarray(numpy.moveaxis(tensor.data, 0, batch_dim)),
+            requires_grad=tensor.requires_grad,
+        )
+        for tensor in tensors
+    ]
 
 
 # -- building the rows --------------------------------------------------------------------

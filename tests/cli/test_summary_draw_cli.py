@@ -11,7 +11,9 @@ from glassnet.cli.models import parse_shape, run_draw, run_summary
 
 
 def summary_args(**changes):
-    values = dict(model="mlp", input="64", classes=10, batch_size=1, depth=3, dtype="float32")
+    values = dict(
+        model="mlp", input="64", classes=10, batch_size=1, depth=3, dtype="float32", json=False
+    )
     return argparse.Namespace(**{**values, **changes})
 
 

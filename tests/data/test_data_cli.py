@@ -76,8 +76,8 @@ def test_info_mnist_idx_folder_and_single_file(tmp_path, capsys, rng):
     lines = out.splitlines()
     assert status == 0 and lines[0] == f"{tmp_path}: MNIST-format IDX files (MNIST / Fashion-MNIST)"
     assert [line.split()[:4] for line in lines if line.startswith(("train", "test"))] == [
-        ["train", "5", "28x28", "uint8"],
-        ["test", "3", "28x28", "uint8"],
+        ["train", "5", "1x28x28", "uint8"],
+        ["test", "3", "1x28x28", "uint8"],
     ]
     assert "3 - three      2     2" in lines and "9 - nine       1     0" in lines
     status, out, _ = run(capsys, ["data", "info", str(tmp_path / "train-labels-idx1-ubyte.gz")])
@@ -98,7 +98,7 @@ def test_info_cifar_folder_npz_and_image_folder(tmp_path, capsys, rng):
         (folder / name).write_bytes(pickle.dumps(batch, protocol=2))
     status, out, _ = run(capsys, ["data", "info", str(tmp_path / "cifar")])
     assert status == 0 and f"{tmp_path / 'cifar'}: CIFAR-10" in out
-    assert "train       10  32x32x3       uint8" in out and "ship            5     1" in out
+    assert "train       10  3x32x32       uint8" in out and "ship            5     1" in out
 
     np.savez(
         tmp_path / "k.npz",
@@ -120,7 +120,7 @@ def test_info_cifar_folder_npz_and_image_folder(tmp_path, capsys, rng):
     assert (
         status == 0
         and "classes: 2 (cat, dog)" in out
-        and "pics         3  3x4x1         uint8  10 .. 30" in out
+        and "pics         3  1x3x4         uint8  10 .. 30" in out
     )
 
 
@@ -223,7 +223,7 @@ def test_info_errors_are_one_line_naming_file_and_offset(tmp_path, capsys):
             "argument --format: invalid choice: 'bmp' (choose from 'png', 'jpeg')",
         ),
         (["data", "show", "digits"], "invalid choice: 'show' (choose from 'info', 'export')"),
-        (["data", "export", "digits"], "the following arguments are required: --out"),
+        (["data", "export", "digits"], "the following arguments are required: -o/--out"),
         (["data"], "the following arguments are required: {info,export}"),
     ],
 )

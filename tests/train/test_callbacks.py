@@ -272,7 +272,7 @@ def test_csv_logger_writes_exact_history_with_lr(problem, tmp_path):
     with open(tmp_path / "logs" / "history.csv") as file:
         rows = list(csv.DictReader(file))
     assert list(rows[0]) == ["epoch", "lr", "loss", "accuracy", "val_loss", "val_accuracy"]
-    assert [row["epoch"] for row in rows] == ["0", "1", "2"]
+    assert [row["epoch"] for row in rows] == ["1", "2", "3"]  # numbered from 1, as printed
     assert [float(row["lr"]) for row in rows] == [0.02, 0.01, 0.005]
     for key, column in history.history.items():
         assert [float(row[key]) for row in rows] == column  # repr round-trips exactly

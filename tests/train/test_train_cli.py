@@ -83,7 +83,10 @@ def test_train_writes_the_run_folder_and_prints_test_metrics(tmp_path, capsys):
         "standardize.safetensors",
         "test_metrics.json",
     ]
-    assert re.search(r"trained 3 epochs in [\d.]+ s, best val_loss at epoch \d; files in ", stdout)
+    printed = re.search(
+        r"trained epochs 1-3 in [\d.]+ s, best val_loss at epoch (\d); files in ", stdout
+    )
+    assert printed, stdout
     for name in (
         "accuracy",
         "precision (macro)",
@@ -95,9 +98,13 @@ def test_train_writes_the_run_folder_and_prints_test_metrics(tmp_path, capsys):
         assert name in stdout
     with open(out / "history.csv") as file:
         rows = list(csv.DictReader(file))
-    assert [row["epoch"] for row in rows] == ["0", "1", "2"] and {row["lr"] for row in rows} == {
+    assert [row["epoch"] for row in rows] == ["1", "2", "3"] and {row["lr"] for row in rows} == {
         "0.001"
     }
+    # one numbering everywhere (from 1): the printed best epoch, test_metrics.json, history.csv
+    best_row = min(rows, key=lambda row: float(row["val_loss"]))["epoch"]
+    best_json = json.loads((out / "test_metrics.json").read_text())["best_epoch"]
+    assert printed.group(1) == best_row == str(best_json)
     config = json.loads((out / "config.json").read_text())
     assert config["options"] == {
         "data": "digits",
@@ -181,9 +188,9 @@ def test_resume_continues_to_the_new_epoch_total(tmp_path, capsys):
         capsys, ["train", "--resume", str(out), "--epochs", "3", "--no-progress"]
     )
     assert (status, stderr) == (0, "")
-    assert "trained 3 epochs" in stdout
+    assert "trained epoch 3 in " in stdout  # what this call did: one more epoch
     with open(out / "history.csv") as file:
-        assert [row["epoch"] for row in csv.DictReader(file)] == ["0", "1", "2"]
+        assert [row["epoch"] for row in csv.DictReader(file)] == ["1", "2", "3"]
     assert read_checkpoint(out / "last.safetensors")["trainer"]["epoch"] == 3
 
 
@@ -229,7 +236,8 @@ def test_cli_run_killed_with_sigkill_resumes_to_the_same_weights(tmp_path):
         text=True,
         check=True,
     )
-    assert "trained 15 epochs" in resumed.stdout
+    done = int(re.search(r"trained epochs (\d+)-15 in ", resumed.stdout).group(1))
+    assert 1 < done <= 15  # it says where it went on from
     for name in ("last.safetensors", "best.safetensors"):
         expected, actual = (read_checkpoint(folder / name) for folder in (straight, killed))
         for key, value in expected["model"].items():

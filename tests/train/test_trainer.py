@@ -272,7 +272,7 @@ def test_fit_errors(problem):
         ValueError, match=r"train batch 0 is a tuple of 3 items; expected \(inputs, targets\)"
     ):
         trainer.fit([(glassnet.zeros(4, 6), glassnet.zeros(4), glassnet.zeros(4))], epochs=1)
-    with pytest.raises(ValueError, match=r"train gave no batches in epoch 0"):
+    with pytest.raises(ValueError, match=r"train gave no batches in epoch 1"):
         trainer.fit([], epochs=1)
     with pytest.raises(ValueError, match=r"epochs must be a non-negative integer, got 2.5"):
         trainer.fit(problem["train"], epochs=2.5)

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
+import math
 import sys
 from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
 
 # the errors a bad option, file or run folder gives (DatasetError and CheckpointError are ValueErrors)
 INPUT_ERRORS = (ValueError, TypeError, OSError)
@@ -68,3 +74,40 @@ def check_model_flags(
             f"model {model!r} has no {', '.join('--' + flag for flag in refused)} option (its "
             f"architecture fixes it); of these flags it takes {', '.join(usable) or 'none'}"
         )
+
+
+def jsonable(value: Any) -> Any:
+    """`value` as plain JSON types: dataclasses become dicts (fields with repr=False left out),
+    tuples lists, NumPy scalars and arrays numbers and lists, paths strings, nan/inf null."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            item.name: jsonable(getattr(value, item.name))
+            for item in dataclasses.fields(value)
+            if item.repr
+        }
+    if isinstance(value, dict):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(item) for item in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return jsonable(value.item())
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    return str(value)  # paths, dtypes
+
+
+def print_json(value: Any) -> None:
+    """Print `value` as one JSON document on stdout (--json): nothing else goes to stdout."""
+    print(json.dumps(jsonable(value), indent=2, allow_nan=False))
+
+
+def add_json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON document on stdout instead of the tables, and nothing else",
+    )

@@ -7,7 +7,15 @@ import math
 import sys
 from pathlib import Path
 
-from glassnet.cli.common import check_model_flags, configure, error, hidden_sizes, positive_int
+from glassnet.cli.common import (
+    add_json_flag,
+    check_model_flags,
+    configure,
+    error,
+    hidden_sizes,
+    positive_int,
+    print_json,
+)
 
 DIAGNOSE_HELP = (
     "per-layer activation statistics, gradient flow and alarms for a zoo model or a trained run"
@@ -41,6 +49,7 @@ def add_diagnose_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"training samples in the batch (default: {DEFAULT_BATCH_SIZE})",
     )
     parser.add_argument(
+        "-o",
         "--out",
         metavar="DIR",
         help="folder for activations.png and gradients.png (default: "
@@ -77,6 +86,7 @@ def add_diagnose_arguments(parser: argparse.ArgumentParser) -> None:
     zoo.add_argument(
         "--batchnorm", action=argparse.BooleanOptionalAction, help="BatchNorm after hidden layers"
     )
+    add_json_flag(parser)
 
 
 def _console() -> object:
@@ -87,7 +97,7 @@ def _console() -> object:
 
 def run_diagnose(args: argparse.Namespace) -> int:
     """`glassnet diagnose MODEL_OR_RUN [--data D] [--batch-size N] [--out DIR] [--lr LR] ...`; the exit status."""
-    from glassnet.diagnose.report import diagnose
+    from glassnet.diagnose.report import diagnose, diagnosis
     from glassnet.diagnose.subject import ZOO_OPTIONS, load_subject
     from glassnet.models import available_models
 
@@ -101,9 +111,11 @@ def run_diagnose(args: argparse.Namespace) -> int:
             args.target, args.data, args.batch_size, args.seed, args.checkpoint, **options
         )
         out = Path(args.out) if args.out else subject.out
-        diagnose(
-            subject, out, args.lr if args.lr is not None else subject.lr, args.mode, _console()
-        )
+        lr = args.lr if args.lr is not None else subject.lr
+        if args.json:
+            print_json(diagnosis(subject, out, lr, args.mode))
+        else:
+            diagnose(subject, out, lr, args.mode, _console())
     except (ValueError, TypeError, KeyError, OSError) as problem:
         return error("diagnose", problem)
     return 0
@@ -126,7 +138,8 @@ def configure_diagnose(parser: argparse.ArgumentParser) -> None:
         f"batch of {DEFAULT_BATCH_SIZE} samples of --data (default digits) standardised as training "
         "does;\nor a run folder written by glassnet train: its --checkpoint is loaded and its own "
         "data,\nstandardisation and lr are used. Bad input exits with status 2 and one line.",
-        epilog="examples:\n  glassnet diagnose mlp --data digits --activation sigmoid --init normal\n"
+        epilog="examples:\n  glassnet diagnose mlp --data digits --activation tanh --init normal --no-batchnorm "
+        "--hidden 256,256,256,256,256\n"
         "  glassnet diagnose plain56 --data digits --out runs/plain56-diagnose\n"
         "  glassnet diagnose runs/digits-cnn --checkpoint last --mode eval",
     )

@@ -11,7 +11,7 @@ import sys
 import warnings
 from typing import TYPE_CHECKING
 
-from glassnet.cli.common import INPUT_ERRORS, configure, error
+from glassnet.cli.common import INPUT_ERRORS, add_json_flag, configure, error, print_json
 
 if TYPE_CHECKING:
     from glassnet.viz.graph import Drawing
@@ -51,6 +51,9 @@ def run_summary(args: argparse.Namespace) -> int:
         )
     except (ValueError, TypeError, KeyError) as problem:
         return error("summary", problem)
+    if args.json:
+        print_json({"model": args.model, **result.as_dict()})
+        return 0
     print(result)
     return 0
 
@@ -70,6 +73,9 @@ def _summary_of_file(args: argparse.Namespace) -> int:
     except INPUT_ERRORS as problem:
         return error("summary", problem)
     methods = {name: info["method"] for name, info in header["layers"].items()}
+    if args.json:
+        print_json({"model": args.model, **result.as_dict(), "compressed": methods})
+        return 0
     print(f"{args.model}: {header['model']['config']['model']}, layers compressed as {methods}")
     print(result)
     return 0
@@ -178,6 +184,7 @@ def configure_summary(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--depth", type=int, default=3, metavar="D", help="deepest nesting level shown (default 3)"
     )
+    add_json_flag(parser)
     parser.add_argument(
         "--dtype",
         default="float32",
@@ -226,10 +233,12 @@ def configure_draw(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "-o",
-        "--output",
+        "--out",
+        dest="output",
         metavar="PATH",
         help="file to write (.dot, .svg, .png); default: print DOT",
     )
+    parser.add_argument("--output", dest="output", help=argparse.SUPPRESS)  # the old spelling
     parser.add_argument(
         "--format", choices=FORMATS, help="dot, svg or png (default: PATH's suffix, else dot)"
     )

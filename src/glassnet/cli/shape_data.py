@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from glassnet.cli.common import configure, error
+from glassnet.cli.common import add_json_flag, configure, error, print_json
 
 SHAPE_HELP = "output shape, formula, params, MACs and receptive field of conv/pool stages"
 DATA_HELP = "describe a dataset, or export digits as image files"
@@ -18,6 +18,9 @@ def _run_shape(args: argparse.Namespace) -> int:
         records = shape.walk(input_shape, args.stages)
     except shape.ShapeError as problem:
         return error("shape", problem)
+    if args.json:
+        print_json({"input": input_shape, "stages": records, "output": records[-1].output_shape})
+        return 0
     print("\n".join(shape.format_walk(input_shape, records)))
     return 0
 
@@ -42,6 +45,7 @@ def configure_shape(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "stages", metavar="STAGE", nargs="+", help="a stage spec, e.g. conv:64,k3,s1,p1"
     )
+    add_json_flag(parser)
     parser.set_defaults(handler=_run_shape)
 
 
@@ -49,12 +53,16 @@ def _run_data_info(args: argparse.Namespace) -> int:
     from glassnet.data.datasets import info
 
     try:
-        lines = info.format_summary(info.describe(args.name))
+        summary = info.describe(args.name)
+        lines = info.format_summary(summary)
     except (
         ValueError,
         OSError,
     ) as problem:  # DatasetError is a ValueError; missing files are OSErrors
         return error("data info", problem)
+    if args.json:
+        print_json(summary)
+        return 0
     print("\n".join(lines))
     return 0
 
@@ -94,12 +102,13 @@ def configure_data(parser: argparse.ArgumentParser) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     info_parser.add_argument("name", metavar="NAME", help=f"{' | '.join(NAMED_DATASETS)} | PATH")
+    add_json_flag(info_parser)
     info_parser.set_defaults(handler=_run_data_info)
     export_parser = actions.add_parser(
         "export",
         help="write a dataset as an ImageFolder of image files",
-        description="Write DIR/<split>/<class>/<index>.png (8-bit grayscale, 0..16 scaled to 0..255),\n"
-        "one ImageFolder per split, for the file pipeline to read.",
+        description="Write DIR/<split>/<class>/<index>.png (or .jpg with --format jpeg; 8-bit\n"
+        "grayscale, 0..16 scaled to 0..255), one ImageFolder per split, for the file pipeline.",
         epilog="example:\n  glassnet data export digits --format png --out digits_png",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -110,7 +119,9 @@ def configure_data(parser: argparse.ArgumentParser) -> None:
         "--format",
         default="png",
         choices=tuple(EXPORT_FORMATS),
-        help="image format (default png; jpeg is lossy)",
+        help="image format: png writes .png files (the default), jpeg writes .jpg (lossy)",
     )
-    export_parser.add_argument("--out", required=True, metavar="DIR", help="a new or empty folder")
+    export_parser.add_argument(
+        "-o", "--out", required=True, metavar="DIR", help="a new or empty folder"
+    )
     export_parser.set_defaults(handler=_run_data_export)

@@ -7,11 +7,13 @@ import sys
 
 from glassnet.cli.common import (
     INPUT_ERRORS,
+    add_json_flag,
     check_model_flags,
     configure,
     error,
     hidden_sizes,
     positive_int,
+    print_json,
 )
 
 TRAIN_HELP = "train a classifier (digits, mnist1d or your data) and report its test metrics"
@@ -55,7 +57,8 @@ def _run_train(args: argparse.Namespace) -> int:
             config = resolve_config(options)
             check_model_flags(config["model"], args)
             out = args.out if args.out is not None else default_out(config)
-        progress = ProgressBar(disable=args.no_progress, console=Console(stderr=True))
+        mode = "none" if args.quiet else _progress_mode(args.progress)
+        progress = ProgressBar(mode=mode, console=Console(stderr=True))
         result = train_run(config, out, resume=args.resume is not None, progress=progress)
     except KeyboardInterrupt:
         print(
@@ -70,14 +73,33 @@ def _run_train(args: argparse.Namespace) -> int:
         return error("train", problem)
     if result.stop_reason:
         print(f"stopped: {result.stop_reason}")
-    best = (
-        f", best val_loss at epoch {result.best_epoch + 1}" if result.best_epoch is not None else ""
-    )
-    print(
-        f"trained {result.epochs_done} epochs in {result.seconds:.1f} s{best}; files in {result.out}"
-    )
-    _print_result(result, f"test metrics of {result.checkpoint}")
+    print(f"{_trained(result)}; files in {result.out}")
+    if not args.quiet:
+        _print_result(result, f"test metrics of {result.checkpoint}")
     return 0
+
+
+def _progress_mode(progress: str) -> str:
+    """--progress auto: the live bar (drawn on stderr) when stdout and stderr are terminals,
+    else a plain line per epoch on stdout (`glassnet train ... | cat`, `> log`, `2> log`)."""
+    if progress != "auto":
+        return progress
+    return "bar" if sys.stdout.isatty() and sys.stderr.isatty() else "plain"
+
+
+def _trained(result: object) -> str:
+    """'trained epochs 41-60 in 17.2 s, best val_loss at epoch 52' (epochs numbered from 1)."""
+    first, last = result.first_epoch, result.epochs_done
+    if last < first:
+        done = f"trained no epochs (the run has {last} already)"
+    else:
+        done = f"trained epoch{'s' if last > first else ''} {first}" + (
+            f"-{last}" if last > first else ""
+        )
+        done += f" in {result.seconds:.1f} s"
+    if result.best_epoch is not None:
+        done += f", best val_loss at epoch {result.best_epoch}"
+    return done
 
 
 def configure_train(parser: argparse.ArgumentParser) -> None:
@@ -88,8 +110,9 @@ def configure_train(parser: argparse.ArgumentParser) -> None:
     lrs = ", ".join(f"{name} {lr:g}" for name, lr in DEFAULT_LR.items())
     configure(
         parser,
-        description="Train a model with a progress bar; write history.csv, best/last checkpoints, curves.png and\n"
-        "config.json into --out; print the test metrics of the best checkpoint (lowest val_loss).\n"
+        description="Train a model, one progress line per epoch; write history.csv, best/last checkpoints,\n"
+        "curves.png and config.json into --out; print the test metrics of the best checkpoint\n"
+        "(lowest val_loss). Epochs are numbered from 1 everywhere (Keras' convention).\n"
         "Inputs are standardised per channel with the training split's mean and std. Splits are\n"
         "fixed: digits 60/20/20 stratified; mnist1d 4000/1000 with 20% of train as val.\n"
         "The defaults reach ~98% test accuracy on digits (mlp: 98.1%, cnn: 98.9%, median of\n"
@@ -194,15 +217,31 @@ def configure_train(parser: argparse.ArgumentParser) -> None:
         f"subsets of larger ones (default: {d['train_fraction']})",
     )
     parser.add_argument(
-        "--out", metavar="DIR", help="run folder (default: runs/DATA-MODEL-seedSEED)"
+        "-o", "--out", metavar="DIR", help="run folder (default: runs/DATA-MODEL-seedSEED)"
     )
     parser.add_argument(
         "--resume", metavar="RUN", help="continue the run in folder RUN from its last.safetensors"
     )
     parser.add_argument(
+        "--progress",
+        choices=("auto", "bar", "plain", "none"),
+        default="auto",
+        help="bar: a live line per epoch on stderr (terminals only); plain: one finished line per "
+        "epoch on stdout, as Keras' verbose=2; none (default: auto, bar when stdout and stderr are "
+        "terminals, else plain). Epochs are numbered from 1 everywhere, history.csv included",
+    )
+    parser.add_argument(
         "--no-progress",
+        dest="progress",
+        action="store_const",
+        const="none",
+        help="the same as --progress none",
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
         action="store_true",
-        help="no progress bar (it is off anyway when stderr is not a terminal)",
+        help="print only the one line that says what was trained (no progress, no table)",
     )
     parser.set_defaults(handler=_run_train)
 
@@ -216,6 +255,21 @@ def _run_eval(args: argparse.Namespace) -> int:
         result = evaluate_run(args.run, args.checkpoint, args.split)
     except INPUT_ERRORS as problem:
         return error("eval", problem)
+    if args.json:
+        config = result.config
+        print_json(
+            {
+                "run": result.out,
+                "model": config["model"],
+                "data": config["data"],
+                "epochs_done": result.epochs_done,
+                "best_epoch": result.best_epoch,
+                "checkpoint": result.checkpoint,
+                "split": args.split,
+                "metrics": result.metrics,
+            }
+        )
+        return 0
     print(
         f"{result.out}: {result.config['model']} on {result.config['data']}, {result.epochs_done} epochs trained"
     )
@@ -231,6 +285,17 @@ def _eval_compressed(args: argparse.Namespace) -> int:
     except INPUT_ERRORS as problem:
         return error("eval", problem)
     config = header["model"]["config"]
+    if args.json:
+        print_json(
+            {
+                "file": args.run,
+                "model": config["model"],
+                "data": config["data"],
+                "split": args.split,
+                "metrics": metrics,
+            }
+        )
+        return 0
     print(f"{args.run}: compressed {config['model']} on {config['data']}")
     from rich.console import Console
 
@@ -258,4 +323,5 @@ def configure_eval(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--split", choices=("test", "val", "train"), default="test", help="(default: test)"
     )
+    add_json_flag(parser)
     parser.set_defaults(handler=_run_eval)

@@ -4,7 +4,8 @@
 `activation_stats` and `gradient_flow` in `mode` (train: BatchNorm with batch statistics,
 what a training step sees; running statistics and RNG are restored; or eval), prints the
 activation table, the gradient table and the alarms on a rich Console, and writes
-activations.png and gradients.png into `out`.
+activations.png and gradients.png into `out`. `diagnosis(...)` does the same without a
+console and returns everything measured as one plain record (`glassnet diagnose --json`).
 """
 
 from __future__ import annotations
@@ -76,13 +77,49 @@ def _print_alarms(console: Any, alarms: list[Alarm]) -> None:
         _print_line(console, f"  [red]![/red] {escape(str(alarm))}")
 
 
-def diagnose(subject: Subject, out: Path, lr: float | None, mode: str, console: Any) -> list[Alarm]:
-    """Measure, print and plot one subject; returns the alarms."""
+def measure(
+    subject: Subject, lr: float | None, mode: str
+) -> tuple[ActivationStats, GradientFlow, list[Alarm]]:
+    """The subject's activation statistics, gradient flow and alarms on its batch."""
     stats = activation_stats(subject.model, subject.inputs, mode=mode)
     flow = gradient_flow(
         subject.model, (subject.inputs, subject.targets), CrossEntropyLoss(), lr=lr, mode=mode
     )
-    alarms = find_alarms(stats, flow)
+    return stats, flow, find_alarms(stats, flow)
+
+
+def _plots(stats: ActivationStats, flow: GradientFlow, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    return [
+        save_figure(plot_histograms(stats), out / "activations.png"),
+        save_figure(plot_gradient_flow(flow), out / "gradients.png"),
+    ]
+
+
+def diagnosis(subject: Subject, out: Path, lr: float | None, mode: str) -> dict[str, Any]:
+    """Measure and plot one subject, printing nothing; returns what was measured as a record:
+    {subject, batch_size, mode, lr, loss, activations: [LayerStats], parameters: [ParamGrad],
+    signal: [LayerGrad], weight_gradient_first_to_last, signal_first_to_last, alarms, files}."""
+    stats, flow, alarms = measure(subject, lr, mode)
+    return {
+        "subject": subject.description,
+        "batch_size": len(subject.targets),
+        "mode": mode,
+        "lr": lr,
+        "loss": flow.loss,
+        "activations": stats.rows,
+        "parameters": flow.params,
+        "signal": flow.layers,
+        "weight_gradient_first_to_last": flow.first_to_last,
+        "signal_first_to_last": flow.signal_first_to_last,
+        "alarms": alarms,
+        "files": _plots(stats, flow, out),
+    }
+
+
+def diagnose(subject: Subject, out: Path, lr: float | None, mode: str, console: Any) -> list[Alarm]:
+    """Measure, print and plot one subject; returns the alarms."""
+    stats, flow, alarms = measure(subject, lr, mode)
     _print_line(
         console,
         f"diagnosing {escape(subject.description)}: one batch of {len(subject.targets)} training "
@@ -92,13 +129,16 @@ def diagnose(subject: Subject, out: Path, lr: float | None, mode: str, console: 
     console.print(activation_table(stats, alarms))
     console.print(gradient_table(flow, alarms))
     _print_alarms(console, alarms)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [
-        save_figure(plot_histograms(stats), out / "activations.png"),
-        save_figure(plot_gradient_flow(flow), out / "gradients.png"),
-    ]
+    written = _plots(stats, flow, out)
     _print_line(console, f"wrote {escape(', '.join(str(path) for path in written))}")
     return alarms
 
 
-__all__ = ["ACTIVATION_KINDS", "activation_table", "diagnose", "gradient_table"]
+__all__ = [
+    "ACTIVATION_KINDS",
+    "activation_table",
+    "diagnose",
+    "diagnosis",
+    "gradient_table",
+    "measure",
+]

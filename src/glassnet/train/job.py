@@ -7,11 +7,14 @@ A run folder holds everything needed to continue it or evaluate it again:
 
     config.json              every option, resolved (defaults filled in)
     standardize.safetensors  the per-channel input mean/std fitted on the training split
-    history.csv              one row per epoch: lr, loss, accuracy, val_loss, val_accuracy
+    history.csv              one row per epoch (numbered from 1): lr, loss, accuracy, val_loss, ...
     last.safetensors         full checkpoint after the latest epoch (resume point)
     best.safetensors         full checkpoint of the epoch with the lowest val_loss
     curves.png               loss and accuracy per epoch, train and val
-    test_metrics.json        the final test metrics (of the best checkpoint)
+    test_metrics.json        the final test metrics (of the best checkpoint) and its best_epoch
+
+Epochs are numbered from 1 everywhere a run shows them (history.csv, test_metrics.json's
+best_epoch, the printed lines, curves.png), as Keras prints them.
 
 The test metrics are those of the best checkpoint by validation loss: the test split
 is touched once, at the end, and never used to choose anything.
@@ -96,8 +99,9 @@ class RunResult:
     metrics: dict[str, float]
     checkpoint: str
     epochs_done: int
-    best_epoch: int | None
+    best_epoch: int | None  # 1-based, as printed and in history.csv
     seconds: float = 0.0
+    first_epoch: int = 1  # 1-based: the first epoch this call trained (> 1 when resumed)
     stop_reason: str | None = None
     config: dict[str, Any] = field(default_factory=dict)
 
@@ -400,6 +404,7 @@ def train_run(
     plot_curves(job.trainer.history, out / "curves.png")
     result = _evaluate(job, "best", "test")
     result.seconds, result.stop_reason = seconds, job.trainer.stop_reason
+    result.first_epoch = job.trainer.initial_epoch + 1
     _write_json(
         out / "test_metrics.json",
         {
@@ -420,7 +425,7 @@ def _evaluate(job: _Job, which: str, split: str) -> RunResult:
     history = job.trainer.history
     val_loss = np.asarray(history.history.get("val_loss", []))
     if val_loss.size and not np.isnan(val_loss).all():
-        best_epoch = int(np.nanargmin(val_loss))
+        best_epoch = history.epoch[int(np.nanargmin(val_loss))] + 1
     return RunResult(
         job.out, job.test_metrics(split), path.name, len(history), best_epoch, config=job.config
     )

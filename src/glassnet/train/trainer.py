@@ -155,6 +155,7 @@ class Trainer:
         self.history = History()
         self.running = RunningEpoch()
         self.epochs: int | None = None
+        self.initial_epoch = 0
         self.steps_per_epoch: int | None = None
         self.data_seed: int | None = None
         self.named_parameters = list(self.model.named_parameters())
@@ -188,6 +189,7 @@ class Trainer:
             self.load_checkpoint(resume_from)
         elif self.seed is not None:
             glassnet_random.manual_seed(self.seed)
+        self.initial_epoch = self.epoch  # 0-based: the first epoch this call trains (Keras' name)
         try:
             self.callbacks.call("on_fit_start", {})
             while self.epoch < epochs and not self.stop_training:
@@ -229,9 +231,9 @@ class Trainer:
             _close(batches)
         if self.running.samples == 0:
             raise ValueError(
-                f"Trainer.fit: train gave no batches in epoch {epoch} (resumed at batch {skip})"
+                f"Trainer.fit: train gave no batches in epoch {epoch + 1} (resumed at batch {skip})"
                 if skip
-                else f"Trainer.fit: train gave no batches in epoch {epoch}"
+                else f"Trainer.fit: train gave no batches in epoch {epoch + 1}"
             )
         return self.running.logs(self.metrics)
 

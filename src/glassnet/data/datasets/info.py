@@ -68,13 +68,31 @@ def _range(array: np.ndarray) -> tuple[float, float] | None:
     return (float(array.min()), float(array.max())) if array.size else None
 
 
+IMAGE_NOTE = "image shapes are CxHxW, as transforms.ToTensor() gives them (the files hold HxWxC)"
+
+
+def chw(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """An image's stored shape, HxW or HxWxC, as the tool writes shapes: CxHxW."""
+    if len(shape) == 2:
+        return (1, *shape)
+    if len(shape) == 3:
+        return (shape[2], shape[0], shape[1])
+    return shape
+
+
+def _is_images(dataset: ArrayDataset) -> bool:
+    """CIFAR-10, MNIST and ImageFolder hold HxW(xC) images (torchvision's layout)."""
+    return isinstance(dataset, (CIFAR10, MNIST, ImageFolder))
+
+
 def summarize_split(name: str, dataset: ArrayDataset) -> SplitSummary:
-    """Size, per-sample shape, dtype, value range and class counts of one dataset."""
+    """Size, per-sample shape (CxHxW for images), dtype, value range and class counts of one dataset."""
     data = dataset.data
+    shape = tuple(data.shape[1:])
     return SplitSummary(
         name,
         len(dataset),
-        tuple(data.shape[1:]),
+        chw(shape) if _is_images(dataset) else shape,
         str(data.dtype),
         _range(data),
         dataset.class_counts(),
@@ -87,7 +105,7 @@ def _labels_summary(
     return SplitSummary(
         name,
         len(labels),
-        tuple(images.shape[1:]),
+        chw(tuple(images.shape[1:])),
         str(images.dtype),
         _range(images),
         np.bincount(labels, minlength=len(classes)),
@@ -104,6 +122,8 @@ def _from_datasets(
         first.classes,
         [summarize_split(split, dataset) for split, dataset in datasets.items()],
     )
+    if _is_images(first):
+        summary.notes.append(IMAGE_NOTE)
     for split, dataset in datasets.items():
         if dataset.classes != first.classes:
             summary.notes.append(f"split {split} has other classes: {dataset.classes}")
@@ -202,6 +222,7 @@ def _describe_file(path: Path) -> DatasetSummary:
             "CIFAR-10 binary batch",
             list(CIFAR10_CLASSES),
             [_labels_summary(path.name, images, labels, CIFAR10_CLASSES)],
+            [IMAGE_NOTE],
         )
     if head[:1] == b"\x80":  # a pickle protocol >= 2: a CIFAR-10 python batch, read restricted
         images, labels = cifar10_batch_arrays(read_cifar10_batch(path), str(path))
@@ -210,6 +231,7 @@ def _describe_file(path: Path) -> DatasetSummary:
             "CIFAR-10 python batch",
             list(CIFAR10_CLASSES),
             [_labels_summary(path.name, images, labels, CIFAR10_CLASSES)],
+            [IMAGE_NOTE],
         )
     raise DatasetError(
         f"{path}: cannot tell the format; glassnet data reads {', '.join(KNOWN_FORMATS)}"

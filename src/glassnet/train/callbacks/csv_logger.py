@@ -1,6 +1,7 @@
 """CSVLogger: the run's history as a CSV file, one row per epoch, with the learning rate.
 
-Columns: epoch (0-based, as in Keras), lr (group 0's learning rate during the epoch),
+Columns: epoch (numbered from 1, as Keras prints epochs; Keras' CSVLogger writes the
+0-based index), lr (group 0's learning rate during the epoch),
 then the logged values in the order they first appear (loss, metrics, val_loss,
 val_metrics). Floats are written with `repr`, so reading the file back gives the exact
 values. The whole file is rewritten atomically from `trainer.history` at each epoch
@@ -43,7 +44,7 @@ class CSVLogger(Callback):
         sweep_temporaries(self.filename.parent, self.filename)  # a killed write's leftover
 
     def on_epoch_end(self, epoch: int, logs: Logs) -> None:
-        self.write(self.trainer.history.rows())
+        self.write([{**row, "epoch": row["epoch"] + 1} for row in self.trainer.history.rows()])
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         if not rows:

@@ -1,0 +1,104 @@
+"""`--json`: one JSON document and nothing else on stdout, for eval, shape, summary, data info
+and diagnose; `-o/--out` on every command that writes a file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from glassnet.cli import main
+
+
+def run_json(capsys, argv: list[str]) -> dict:
+    status = main(argv)
+    out, err = capsys.readouterr()
+    assert (status, err) == (0, ""), err
+    return json.loads(out)  # the whole of stdout is one document
+
+
+def test_shape_json(capsys):
+    record = run_json(
+        capsys, ["shape", "3x224x224", "conv:64,k7,s2,p3", "maxpool:k3,s2,p1", "--json"]
+    )
+    assert record["input"] == [3, 224, 224] and record["output"] == [64, 56, 56]
+    first = record["stages"][0]
+    assert first["output_shape"] == [64, 112, 112] and first["params"] == 64 * 3 * 7 * 7 + 64
+    assert "floor((224 + 2*3 - 1*(7-1) - 1)/2) + 1 = 112" in first["formulas"][0]
+
+
+def test_summary_json(capsys):
+    record = run_json(capsys, ["summary", "resnet20", "--input", "3x32x32", "--json"])
+    assert (record["total_params"], record["total_macs"]) == (269_722, 40_551_040)
+    assert record["input_shapes"] == [[1, 3, 32, 32]]
+    assert record["rows"][-1]["output_shapes"] == [[1, 10]]
+
+
+def test_data_info_json(capsys):
+    record = run_json(capsys, ["data", "info", "digits", "--json"])
+    assert record["classes"] == [str(digit) for digit in range(10)]
+    assert [
+        (split["name"], split["size"], split["sample_shape"]) for split in record["splits"]
+    ] == [
+        ("train", 1077, [1, 8, 8]),
+        ("val", 360, [1, 8, 8]),
+        ("test", 360, [1, 8, 8]),
+    ]
+    assert sum(record["splits"][0]["counts"]) == 1077
+
+
+def test_eval_json(capsys, tmp_path):
+    out = tmp_path / "run"
+    argv = ["train", "--hidden", "16", "--epochs", "2", "--batch-size", "256", "-o", str(out)]
+    assert main([*argv, "--quiet"]) == 0
+    quiet = capsys.readouterr().out
+    assert quiet.count("\n") == 1 and quiet.startswith("trained epochs 1-2 in ")  # one line
+    record = run_json(capsys, ["eval", str(out), "--json"])
+    saved = json.loads((out / "test_metrics.json").read_text())
+    assert record["metrics"] == saved["metrics"] and record["best_epoch"] == saved["best_epoch"]
+    assert record["best_epoch"] in (1, 2) and record["epochs_done"] == 2
+    assert (record["model"], record["data"], record["split"]) == ("mlp", "digits", "test")
+
+
+# the README's example: a deep tanh MLP with small N(0, 0.01^2) weights and no BatchNorm
+DIAGNOSE = ["diagnose", "mlp", "--data", "digits", "--activation", "tanh", "--init", "normal"]
+DEEP = ["--no-batchnorm", "--hidden", "256,256,256,256,256"]
+
+
+def test_diagnose_json_raises_the_alarms_the_readme_example_is_there_to_show(capsys, tmp_path):
+    record = run_json(capsys, [*DIAGNOSE, *DEEP, "-o", str(tmp_path), "--json"])
+    kinds = {alarm["kind"] for alarm in record["alarms"]}
+    assert {"std_shrinks", "vanishing"} <= kinds, record["alarms"]
+    assert record["signal_first_to_last"] < 1e-3
+    tanh = [row for row in record["activations"] if row["kind"] == "tanh"]
+    assert len(tanh) == 5 and tanh[-1]["std"] < tanh[0]["std"] / 100
+    assert sorted(record["files"]) == [
+        str(tmp_path / "activations.png"),
+        str(tmp_path / "gradients.png"),
+    ]
+
+
+def test_diagnose_with_batchnorm_hides_it(capsys, tmp_path):
+    """Why the README example turns BatchNorm off: on (train's default), it rescales every layer."""
+    record = run_json(
+        capsys, [*DIAGNOSE, "--hidden", "256,256,256,256,256", "-o", str(tmp_path), "--json"]
+    )
+    assert not {"std_shrinks", "vanishing"} & {alarm["kind"] for alarm in record["alarms"]}
+
+
+@pytest.mark.parametrize("spelling", ["-o", "--out", "--output"])
+def test_draw_takes_o_out_and_the_old_output(capsys, tmp_path, spelling):
+    path = tmp_path / "cell.dot"
+    assert main(["draw", "lstm-cell", spelling, str(path)]) == 0
+    assert path.read_text().startswith("digraph")
+    with pytest.raises(SystemExit):
+        main(["draw", "--help"])
+    help_text = capsys.readouterr().out
+    assert "-o PATH, --out PATH" in help_text and "--output" not in help_text  # a hidden alias
+
+
+def test_export_help_names_jpg(capsys):
+    with pytest.raises(SystemExit):
+        main(["data", "export", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "jpeg writes .jpg" in text and "-o DIR, --out DIR" in text
