@@ -8,8 +8,8 @@ import pytest
 
 from glassnet import lab
 from glassnet.lab import Verdict, notes_topic
+from glassnet.lab.kit.data import Split
 from glassnet.lab.topics import evaluation as topic
-from glassnet.lab.topics._training_fit import Split
 
 PNG = b"\x89PNG\r\n\x1a\n"
 ROBUST = {"accuracy_recall": Verdict.HOLDS}

@@ -12,7 +12,7 @@ from lab_checks import assert_judges_every_claim
 import glassnet
 from glassnet import lab
 from glassnet.lab import Verdict
-from glassnet.lab.topics import _training_init as T
+from glassnet.lab.kit import inits as T
 from glassnet.lab.topics import xavier_he as topic
 from glassnet.nn import init as nn_init
 

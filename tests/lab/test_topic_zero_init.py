@@ -9,7 +9,8 @@ from lab_checks import assert_judges_every_claim
 import glassnet
 from glassnet import lab
 from glassnet.lab import Verdict
-from glassnet.lab.topics import _training_init as T
+from glassnet.lab.kit import inits as T
+from glassnet.lab.kit.data import digits_standardised
 from glassnet.lab.topics import zero_init as topic
 from glassnet.nn import functional as F
 
@@ -84,7 +85,7 @@ def test_tables_and_figures(result):
 @pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid"])
 def test_equal_units_get_identical_gradients_in_float64(activation):
     """The mechanism itself: with a constant init every hidden unit's gradient row is the same, bit for bit."""
-    data = T.digits()
+    data = digits_standardised()
     model = T.build_mlp([64, 16, 16, 10], activation, "constant", np.random.default_rng(0)).double()
     loss = F.cross_entropy(
         model(glassnet.tensor(data.x_train[:100].astype(np.float64))),

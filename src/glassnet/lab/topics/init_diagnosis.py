@@ -18,7 +18,11 @@ import numpy as np
 import glassnet
 from glassnet import diagnose, nn
 from glassnet.lab import Result, Text, Verdict, experiment, new_figure
-from glassnet.lab.topics import _training_init as T
+from glassnet.lab.kit import inits as T
+from glassnet.lab.kit.costs import add_cost_table, timed
+from glassnet.lab.kit.data import Split, digits_standardised
+from glassnet.lab.kit.machine import one_blas_thread
+from glassnet.lab.kit.stats import mean_std_finite, pm_finite, sci
 
 SIZES = [64] + [64] * 8 + [10]
 INITS = ("he", "xavier", "small", "large", "zeros", "snippet")
@@ -52,7 +56,7 @@ def ks_to_uniform(values: np.ndarray) -> float:
     return float(max(np.abs(upper - uniform).max(), np.abs(upper - 1 / n - uniform).max()))
 
 
-def _diagnose(model: nn.Module, data: T.Split) -> tuple[diagnose.ActivationStats, list, list]:
+def _diagnose(model: nn.Module, data: Split) -> tuple[diagnose.ActivationStats, list, list]:
     x, y = glassnet.tensor(data.x_train[:BATCH]), glassnet.tensor(data.y_train[:BATCH])
     stats = diagnose.activation_stats(model, x)
     flow = diagnose.gradient_flow(model, (x, y), nn.CrossEntropyLoss(), lr=0.01)
@@ -82,11 +86,11 @@ def run(mode: str, seed: int) -> Result:
         ),
     )
     costs: list = []
-    data = T.digits()
+    data = digits_standardised()
     diagnosed, outcome = {}, {}
-    with T.single_blas_thread():
+    with one_blas_thread():
         with (
-            T.timed(costs, Text("diagnostics at init", "初始化时的诊断")),
+            timed(costs, Text("diagnostics at init", "初始化时的诊断")),
             np.errstate(over="ignore", invalid="ignore"),
         ):
             for act in ACTIVATIONS:
@@ -94,7 +98,7 @@ def run(mode: str, seed: int) -> Result:
                     model = T.build_mlp(SIZES, act, scheme, np.random.default_rng([seed, 1]))
                     diagnosed[(act, scheme)] = _diagnose(model, data)
         # the exploding inits overflow float32 on purpose: their runs stop as diverged, without warnings
-        with T.timed(costs, Text("training", "训练")), np.errstate(over="ignore", invalid="ignore"):
+        with timed(costs, Text("training", "训练")), np.errstate(over="ignore", invalid="ignore"):
             for act in ACTIVATIONS:
                 for scheme in INITS:
                     by_lr = {}
@@ -105,25 +109,25 @@ def run(mode: str, seed: int) -> Result:
                             model = T.build_mlp(SIZES, act, scheme, rng)
                             accs.append(T.train(model, data, steps, lr, rng).test_accuracy)
                         by_lr[lr] = accs
-                    best = max(by_lr, key=lambda lr: T.mean_std(by_lr[lr])[0])
+                    best = max(by_lr, key=lambda lr: mean_std_finite(by_lr[lr])[0])
                     outcome[(act, scheme)] = (best, by_lr[best])
 
     rows, agree = [], 0
     for key, (stats, alarms, grad_alarms) in diagnosed.items():
         layers = stats.activations()
         best, accs = outcome[key]
-        trains = T.mean_std(accs)[0] >= TRAINS
+        trains = mean_std_finite(accs)[0] >= TRAINS
         right = bool(alarms) != trains
         agree += right
         rows.append(
             [
                 *key,
-                T.sci(layers[0].std),
-                T.sci(layers[-1].std),
+                sci(layers[0].std),
+                sci(layers[-1].std),
                 ", ".join(sorted({a.kind for a in alarms})) or "-",
                 str(alarms[0]) if alarms else "-",
                 ", ".join(sorted({a.kind for a in grad_alarms})) or "-",
-                f"{T.pm(accs)} (lr {best:g})",
+                f"{pm_finite(accs)} (lr {best:g})",
                 Text("yes", "是") if trains else Text("no", "否"),
                 Text("yes", "是") if right else Text("NO", "否"),
             ]
@@ -192,9 +196,9 @@ def run(mode: str, seed: int) -> Result:
         ),
     )
     _judge(result, agree, len(rows), rows, shape)
-    with T.timed(costs, Text("figures", "图")):
+    with timed(costs, Text("figures", "图")):
         _figures(result, diagnosed)
-    T.add_cost_table(result, costs)
+    add_cost_table(result, costs)
     return result
 
 

@@ -25,7 +25,10 @@ import numpy as np
 from glassnet import nn
 from glassnet.data.datasets import MNIST1D
 from glassnet.lab import Result, Text, Verdict, experiment, new_figure
-from glassnet.lab.topics._training_fit import Clock, Recipe, fit, mean_std, one_blas_thread, seeded
+from glassnet.lab.kit.clock import Clock
+from glassnet.lab.kit.fit import Recipe, fit, seeded
+from glassnet.lab.kit.machine import one_blas_thread
+from glassnet.lab.kit.stats import mean_std
 from glassnet.models.resnet1d import CNN1d
 from glassnet.tensor import Tensor
 
@@ -147,7 +150,7 @@ def _run(mode: str, seed: int) -> Result:
         )
     rows = []
     for name, values in measured.items():
-        mean, std = mean_std(values)
+        mean, std = mean_std(values, ddof=1)
         rows.append(
             [
                 name,

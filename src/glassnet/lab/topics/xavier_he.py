@@ -32,7 +32,11 @@ import numpy as np
 import glassnet
 from glassnet import nn
 from glassnet.lab import Result, Text, Verdict, experiment, new_figure
-from glassnet.lab.topics import _training_init as T
+from glassnet.lab.kit import inits as T
+from glassnet.lab.kit.costs import add_cost_table, timed
+from glassnet.lab.kit.data import Split, digits_standardised
+from glassnet.lab.kit.machine import one_blas_thread
+from glassnet.lab.kit.stats import mean_std_finite, pm_finite, sci
 from glassnet.nn import init as nn_init
 
 PROBE_SIZES = [64] + [256] * 16 + [10]
@@ -126,8 +130,8 @@ def _fans(seed: int) -> list[dict]:
 
 
 def _sci_pm(values: list[float]) -> str:
-    mean, std = T.mean_std(values)
-    return T.sci(mean) if len(values) == 1 else f"{T.sci(mean)} ± {T.sci(std)} (n={len(values)})"
+    mean, std = mean_std_finite(values)
+    return sci(mean) if len(values) == 1 else f"{sci(mean)} ± {sci(std)} (n={len(values)})"
 
 
 def _agrees(value: float, measured: float) -> bool:
@@ -136,7 +140,7 @@ def _agrees(value: float, measured: float) -> bool:
 
 # -- 3. training ----------------------------------------------------------------------------------
 def _train(
-    data: T.Split, sizes: list[int], activation: str, scheme: str, lr: float, steps: int, seed: int
+    data: Split, sizes: list[int], activation: str, scheme: str, lr: float, steps: int, seed: int
 ) -> T.Run:
     rng = np.random.default_rng([seed, 3])
     model = T.build_mlp(sizes, activation, scheme, rng)
@@ -146,7 +150,7 @@ def _train(
 def _best(runs: dict, net: str, scheme: str) -> tuple[float, float]:
     """(lr, mean final train accuracy) of the best lr for one init."""
     scores = {
-        lr: T.mean_std([r.train_accuracy for r in group])[0]
+        lr: mean_std_finite([r.train_accuracy for r in group])[0]
         for (n, s, lr), group in runs.items()
         if n == net and s == scheme
     }
@@ -224,10 +228,10 @@ def run(mode: str, seed: int) -> Result:
         ),
     )
     costs: list = []
-    data = T.digits()
+    data = digits_standardised()
     # a diverging run (large lr) overflows float32 on purpose: it stops and is counted as diverged, without warnings
-    with T.single_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
-        with T.timed(costs, Text("std probe and fans", "标准差探针与扇入扇出")):
+    with one_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
+        with timed(costs, Text("std probe and fans", "标准差探针与扇入扇出")):
             probes = {
                 (act, scheme): [_probe(data.x_train, act, scheme, s) for s in seeds]
                 for act, schemes in PROBE_INITS.items()
@@ -235,13 +239,13 @@ def run(mode: str, seed: int) -> Result:
             }
             fans = _fans(seed)
         runs: dict[tuple, list[T.Run]] = {}
-        with T.timed(costs, Text("training: tanh, 10 layers", "训练:tanh,10 层")):
+        with timed(costs, Text("training: tanh, 10 layers", "训练:tanh,10 层")):
             for scheme in TANH_INITS:
                 for lr in tanh_lrs:
                     runs[("tanh 10", scheme, lr)] = [
                         _train(data, TANH_NET, "tanh", scheme, lr, tanh_steps, s) for s in seeds
                     ]
-        with T.timed(costs, Text("training: ReLU, 30 layers", "训练:ReLU,30 层")):
+        with timed(costs, Text("training: ReLU, 30 layers", "训练:ReLU,30 层")):
             for scheme in RELU_INITS:
                 for lr in relu_lrs:
                     runs[("relu 30", scheme, lr)] = [
@@ -249,7 +253,7 @@ def run(mode: str, seed: int) -> Result:
                     ]
 
     def ratio(act: str, scheme: str) -> float:
-        return T.mean_std([p["ratio"] for p in probes[(act, scheme)]])[0]
+        return mean_std_finite([p["ratio"] for p in probes[(act, scheme)]])[0]
 
     result.add_table(
         Text("Activation std through 16 layers at init", "初始化时 16 层中激活值的标准差"),
@@ -267,10 +271,10 @@ def run(mode: str, seed: int) -> Result:
             [
                 act,
                 scheme,
-                *(T.sci(np.mean([p["stds"][i] for p in group])) for i in (0, 7, 15)),
+                *(sci(np.mean([p["stds"][i] for p in group])) for i in (0, 7, 15)),
                 _sci_pm([p["ratio"] for p in group]),
                 f"{np.mean([p['saturated'] if act == 'tanh' else p['zeros'] for p in group]):.2f}",
-                T.sci(np.mean([p["corr"] for p in group])),
+                sci(np.mean([p["corr"] for p in group])),
             ]
             for (act, scheme), group in probes.items()
         ],
@@ -313,8 +317,8 @@ def run(mode: str, seed: int) -> Result:
                 scheme,
                 lr,
                 "*" if best[(net, scheme)][0] == lr else "",
-                T.pm([r.train_accuracy for r in group]),
-                T.pm([r.test_accuracy for r in group]),
+                pm_finite([r.train_accuracy for r in group]),
+                pm_finite([r.test_accuracy for r in group]),
                 ", ".join("-" if s is None else str(s) for s in reached),
                 sum(r.diverged for r in group),
             ]
@@ -341,9 +345,9 @@ def run(mode: str, seed: int) -> Result:
         ),
     )
     _judge(result, probes, fans, best, ratio, runs)
-    with T.timed(costs, Text("figures", "图")):
+    with timed(costs, Text("figures", "图")):
         _figures(result, probes, runs, best)
-    T.add_cost_table(result, costs)
+    add_cost_table(result, costs)
     return result
 
 
@@ -378,9 +382,9 @@ def _judge(
         {
             Text(
                 "tanh, Xavier: std ratio layer 16 / layer 1", "tanh,Xavier:第 16 层 / 第 1 层标准差"
-            ): T.sci(r_xavier),
-            Text("tanh, N(0, 0.01^2): the same", "tanh,N(0, 0.01^2):同上"): T.sci(r_small),
-            Text("tanh, Xavier with gain 5/3: the same", "tanh,增益 5/3 的 Xavier:同上"): T.sci(
+            ): sci(r_xavier),
+            Text("tanh, N(0, 0.01^2): the same", "tanh,N(0, 0.01^2):同上"): sci(r_small),
+            Text("tanh, Xavier with gain 5/3: the same", "tanh,增益 5/3 的 Xavier:同上"): sci(
                 ratio("tanh", "xavier53")
             ),
         },
@@ -466,8 +470,8 @@ def _judge(
     # init_snippet
     snippet = probes[("relu", "snippet")]
     r_snip, corr = (
-        T.mean_std([p["ratio"] for p in snippet])[0],
-        T.mean_std([p["corr"] for p in snippet])[0],
+        mean_std_finite([p["ratio"] for p in snippet])[0],
+        mean_std_finite([p["corr"] for p in snippet])[0],
     )
     verdict = (
         Verdict.HOLDS
@@ -484,19 +488,19 @@ def _judge(
             Text(
                 "ReLU, snippet: std ratio layer 16 / layer 1",
                 "ReLU,笔记代码:第 16 层 / 第 1 层标准差",
-            ): T.sci(r_snip),
+            ): sci(r_snip),
             Text(
                 "ReLU, snippet: mean |corr| between units at layer 16",
                 "ReLU,笔记代码:第 16 层单元间平均 |相关|",
-            ): T.sci(corr),
+            ): sci(corr),
             Text(
                 "tanh, snippet: share saturated at layer 16", "tanh,笔记代码:第 16 层饱和比例"
             ): round(float(np.mean([p["saturated"] for p in probes[("tanh", "snippet")]])), 3),
             Text(
                 f"weight mean for fan_in {fan}: 1/sqrt(2 fan_in)",
                 f"fan_in 为 {fan} 时的权重均值:1/sqrt(2 fan_in)",
-            ): T.sci(1 / math.sqrt(2 * fan)),
-            Text("ReLU, He (randn version): std ratio", "ReLU,He(randn 版本):标准差之比"): T.sci(
+            ): sci(1 / math.sqrt(2 * fan)),
+            Text("ReLU, He (randn version): std ratio", "ReLU,He(randn 版本):标准差之比"): sci(
                 r_relu_he
             ),
         },
@@ -586,8 +590,8 @@ def _judge(
         {
             Text(
                 "ReLU, Xavier: std ratio layer 16 / layer 1", "ReLU,Xavier:第 16 层 / 第 1 层标准差"
-            ): T.sci(r_relu_x),
-            Text("ReLU, He: the same", "ReLU,He:同上"): T.sci(r_relu_he),
+            ): sci(r_relu_x),
+            Text("ReLU, He: the same", "ReLU,He:同上"): sci(r_relu_he),
             Text(
                 "30 layers: best train accuracy He - Xavier", "30 层:最佳训练准确率 He - Xavier"
             ): round(he - xavier, 3),
@@ -640,7 +644,7 @@ def _judge(
             Text(
                 "Xavier at init: std ratio layer 16 / layer 1",
                 "Xavier 初始化时:第 16 层 / 第 1 层标准差",
-            ): T.sci(r_xavier),
+            ): sci(r_xavier),
         }
     )
     result.judge(

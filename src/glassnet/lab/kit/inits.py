@@ -1,9 +1,6 @@
-"""Shared by the initialisation topics (zero_init, xavier_he, init_diagnosis): data, named
-initialisations, a small SGD loop and the measurements they all take.
-
-Kept here rather than in `glassnet.train` so the experiments depend only on the engine:
-the loop is the textbook one (shuffle, forward, cross-entropy, backward, SGD step) and
-every number it reports is computed from arrays a reader can inspect.
+"""What the initialisation topics (zero_init, xavier_he, init_diagnosis) share: named
+initialisations, the probes they take at initialisation, and one SGD run on the kit's loop
+(shuffled batches from one stream of permutations, momentum SGD, cross-entropy).
 
 Initialisations by name (biases are zeroed by every scheme):
 
@@ -21,76 +18,38 @@ Initialisations by name (biases are zeroed by every scheme):
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 import glassnet
 from glassnet import nn, optim
-from glassnet.lab.machine import one_blas_thread as single_blas_thread  # noqa: F401
-from glassnet.lab.text import Text
+from glassnet.lab.kit.data import Split
+from glassnet.lab.kit.evaluate import accuracy
+from glassnet.lab.kit.loop import rows, stream_batches, train_loop
 from glassnet.models import MLP
 from glassnet.nn import functional as F
 from glassnet.nn import init as nn_init
 
-if TYPE_CHECKING:
-    from glassnet.lab.result import Result
+__all__ = [
+    "SCHEMES",
+    "Run",
+    "activation_outputs",
+    "build_mlp",
+    "evaluate",
+    "init_linear_",
+    "linears",
+    "mean_unit_correlation",
+    "numerical_rank",
+    "smooth",
+    "train",
+    "unit_spread",
+    "weight_grad_norms",
+]
 
 SCHEMES = ("he", "xavier", "xavier53", "small", "large", "zeros", "constant", "snippet")
 ACTIVATION_MODULES = (nn.Tanh, nn.ReLU, nn.Sigmoid)
-
-
-# -- data ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Split:
-    """Train and test arrays: x float32 (N, features), y int64."""
-
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
-
-    @property
-    def features(self) -> int:
-        return int(self.x_train.shape[1])
-
-    def astype(self, dtype: type) -> Split:
-        """The same split with x in `dtype` (float64 for the exact-arithmetic runs)."""
-        return Split(
-            self.x_train.astype(dtype), self.y_train, self.x_test.astype(dtype), self.y_test
-        )
-
-
-@lru_cache(maxsize=1)
-def digits() -> Split:
-    """The 8x8 digits, flattened, standardised per pixel with the train split's mean and std.
-
-    Train is the fixed 'train' split (1077); test is 'val' + 'test' (720): these topics
-    choose nothing on the held-out data, so no separate validation set is needed.
-    Pixels that are constant in train (std 0) become 0.
-    """
-    from glassnet.data.datasets import Digits
-
-    train = Digits("train", flatten=True)
-    held_out = [Digits(split, flatten=True) for split in ("val", "test")]
-    x_train = np.asarray(train.data, dtype=np.float32)
-    mean, std = x_train.mean(axis=0), x_train.std(axis=0)
-    std[std == 0] = 1.0
-
-    def scale(x: np.ndarray) -> np.ndarray:
-        return ((np.asarray(x, dtype=np.float32) - mean) / std).astype(np.float32)
-
-    return Split(
-        scale(x_train),
-        np.asarray(train.targets, dtype=np.int64),
-        scale(np.concatenate([d.data for d in held_out])),
-        np.concatenate([np.asarray(d.targets, dtype=np.int64) for d in held_out]),
-    )
 
 
 # -- initialisation ----------------------------------------------------------------------
@@ -195,8 +154,7 @@ def evaluate(model: nn.Module, x: np.ndarray, y: np.ndarray) -> tuple[float, flo
     with glassnet.no_grad():
         logits = model(glassnet.tensor(x))
         loss = float(F.cross_entropy(logits, glassnet.tensor(y)).item())
-        accuracy = float((np.asarray(logits.data).argmax(axis=1) == y).mean())
-    return accuracy, loss
+    return accuracy(np.asarray(logits.data), y), loss
 
 
 def weight_grad_norms(model: nn.Module, x: np.ndarray, y: np.ndarray) -> list[float]:
@@ -224,44 +182,33 @@ def train(
     grad_norms: bool = False,
     callback: Callable[[int, nn.Module], None] | None = None,
 ) -> Run:
-    """SGD with momentum on shuffled mini-batches (reshuffled each epoch) for `steps` steps.
+    """SGD with momentum on shuffled mini-batches (one stream of permutations) for `steps` steps.
 
     track: train-accuracy levels whose first crossing is recorded in `steps_to` (checked on
     the full train split every `check_every` steps). A non-finite loss stops the run
     (diverged=True; its accuracies are then measured on the weights it reached).
     callback(step, model) runs after every step (and once with step 0 before the first).
     """
-    optimizer = optim.SGD(model.parameters(), lr=lr, momentum=momentum)
     run = Run(steps_to={level: None for level in track})
     if grad_norms:
         run.grad_norms_start = weight_grad_norms(model, data.x_train, data.y_train)
     if callback is not None:
         callback(0, model)
-    n = len(data.y_train)
-    order = np.empty(0, dtype=np.int64)
-    for step in range(1, steps + 1):
-        if len(order) < batch_size:
-            order = np.concatenate([order, rng.permutation(n)])
-        index, order = order[:batch_size], order[batch_size:]
-        optimizer.zero_grad()
-        loss = F.cross_entropy(
-            model(glassnet.tensor(data.x_train[index])), glassnet.tensor(data.y_train[index])
-        )
-        value = float(loss.item())
-        run.losses.append(value)
-        if not math.isfinite(value):
-            run.diverged = True
-            break
-        loss.backward()
-        optimizer.step()
+
+    def after_update(step: int, trace: object) -> None:
         if callback is not None:
             callback(step, model)
         pending = [level for level, reached in run.steps_to.items() if reached is None]
         if pending and step % check_every == 0:
-            accuracy, _ = evaluate(model, data.x_train, data.y_train)
+            reached, _ = evaluate(model, data.x_train, data.y_train)
             for level in pending:
-                if accuracy >= level:
+                if reached >= level:
                     run.steps_to[level] = step
+
+    optimizer = optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+    batches = rows(data.x_train, data.y_train, stream_batches(len(data.y_train), batch_size, rng))
+    trace = train_loop(model, optimizer, batches, steps, after_update=after_update)
+    run.losses, run.diverged = trace.losses, trace.diverged_at is not None
     run.train_accuracy, run.train_loss = evaluate(model, data.x_train, data.y_train)
     run.test_accuracy, _ = evaluate(model, data.x_test, data.y_test)
     if grad_norms and not run.diverged:
@@ -277,60 +224,3 @@ def smooth(values: Sequence[float], window: int) -> np.ndarray:
     c = np.cumsum(np.insert(v, 0, 0.0))
     lo = np.maximum(np.arange(1, v.size + 1) - window, 0)
     return (c[1:] - c[lo]) / (np.arange(1, v.size + 1) - lo)
-
-
-# -- reporting helpers ----------------------------------------------------------------------
-def mean_std(values: Sequence[float]) -> tuple[float, float]:
-    """Mean and population std of finite values (nan, nan when there are none)."""
-    v = np.asarray([x for x in values if x is not None and math.isfinite(x)], dtype=np.float64)
-    return (float(v.mean()), float(v.std())) if v.size else (math.nan, math.nan)
-
-
-def pm(values: Sequence[float], digits: int = 3) -> str:
-    """'0.931 ± 0.004 (n=3)': mean and spread over seeds; a single value is shown alone."""
-    mean, std = mean_std(values)
-    if len(values) == 1:
-        return f"{mean:.{digits}f}"
-    return f"{mean:.{digits}f} ± {std:.{digits}f} (n={len(values)})"
-
-
-def sci(value: float) -> str:
-    """Three significant digits, scientific where needed ('3.2e-05', '0.412')."""
-    if value is None or not math.isfinite(value):
-        return str(value)
-    return f"{value:.3g}"
-
-
-@dataclass
-class Clock:
-    """CPU and wall seconds since it started (CPU: this process, all threads)."""
-
-    cpu0: float = field(default_factory=time.process_time)
-    wall0: float = field(default_factory=time.perf_counter)
-
-    def seconds(self) -> tuple[float, float]:
-        return time.process_time() - self.cpu0, time.perf_counter() - self.wall0
-
-
-@contextmanager
-def timed(costs: list[tuple[Text | str, float, float]], what: Text | str) -> Iterator[None]:
-    """Append (what, CPU seconds, wall seconds) of the block to `costs`."""
-    clock = Clock()
-    yield
-    costs.append((what, *clock.seconds()))
-
-
-def add_cost_table(result: Result, costs: list[tuple[Text | str, float, float]]) -> None:
-    """The run's cost per part: reported, never asserted (other work shares the machine)."""
-    total_cpu, total_wall = sum(c for _, c, _ in costs), sum(w for _, _, w in costs)
-    rows = [[what, f"{cpu:.2f}", f"{wall:.2f}"] for what, cpu, wall in costs]
-    rows.append([Text("total", "合计"), f"{total_cpu:.2f}", f"{total_wall:.2f}"])
-    result.add_table(
-        Text(f"Cost of this run ({result.mode} mode)", f"本次运行的耗时({result.mode} 模式)"),
-        [Text("part", "部分"), Text("CPU s", "CPU 秒"), Text("wall s", "墙钟秒")],
-        rows,
-        note=Text(
-            "CPU time of this process (all threads) and wall time; reported, not asserted.",
-            "本进程的 CPU 时间(所有线程)与墙钟时间;仅报告,不作断言。",
-        ),
-    )
