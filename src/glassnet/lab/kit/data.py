@@ -63,6 +63,8 @@ def carve(
     order); the validation set is the first `n_val` of them (`val_at='start'`) or the last
     (`val_at='end'`), and the training subset the first `n_train` of the rest (all when None).
     """
+    if n_train is not None and n_train < 1:
+        raise ValueError(f"carve: n_train must be >= 1 (or None for all), got {n_train}")
     if val_at not in ("start", "end"):
         raise ValueError(f"carve: val_at must be 'start' or 'end', got {val_at!r}")
     order = np.arange(n) if seed is None else np.random.default_rng([seed, 1]).permutation(n)

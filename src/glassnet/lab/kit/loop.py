@@ -85,11 +85,15 @@ def train_loop(
     diverged: Callable[[float], bool] | None = not_finite,
     before_update: Hook | None = None,
     after_update: Hook | None = None,
+    trace: Trace | None = None,
 ) -> Trace:
-    """Train `model` in train mode for at most `steps` steps (steps are numbered from 1)."""
+    """Train `model` in train mode for at most `steps` steps (steps are numbered from 1).
+
+    `trace`: a Trace to fill (its lists can be a caller's, read live by its hooks).
+    """
     if steps < 1:
         raise ValueError(f"train_loop: steps must be >= 1, got {steps}")
-    trace = Trace()
+    trace = Trace() if trace is None else trace
     model.train()
     source = iter(batches)
     for step in range(1, steps + 1):

@@ -30,8 +30,11 @@ import numpy as np
 import glassnet
 from glassnet import nn, optim
 from glassnet.diagnose import gradient_flow, plot_gradient_flow
-from glassnet.lab import Result, Text, Verdict, experiment, new_figure
-from glassnet.lab.topics._training_opt import Clock, mnist1d_split
+from glassnet.lab.kit.clock import Clock
+from glassnet.lab.kit.curve import probe_split as mnist1d_split
+from glassnet.lab.registry import experiment
+from glassnet.lab.result import Result, Verdict, new_figure
+from glassnet.lab.text import Text
 from glassnet.models.mlp import MLP
 from glassnet.nn import init as nn_init
 
@@ -175,10 +178,11 @@ def train_norms(model: MLP, data, steps: int, seed: int) -> dict[str, float]:
         for step in range(
             steps
         ):  # no stopping on divergence: what happens to the weights is the question
-            index = rng.integers(0, len(data.x), 64)
+            index = rng.integers(0, len(data.y_train), 64)
             optimizer.zero_grad()
             loss = loss_fn(
-                model(glassnet.from_numpy(data.x[index])), glassnet.from_numpy(data.y[index])
+                model(glassnet.from_numpy(data.x_train[index])),
+                glassnet.from_numpy(data.y_train[index]),
             )
             loss.backward()
             if step == 0:
@@ -254,10 +258,10 @@ def run(mode: str, seed: int) -> Result:
             runs = []
             for k in range(seeds):
                 index = np.random.default_rng(seed * 1000 + k).choice(
-                    len(data.x), BATCH, replace=False
+                    len(data.y_train), BATCH, replace=False
                 )
                 model = build(depth, activation, init, seed * 1000 + k)
-                runs.append(profile(model, activation, data.x[index], data.y[index]))
+                runs.append(profile(model, activation, data.x_train[index], data.y_train[index]))
             profiles[(activation, init, depth)] = runs
 
     def mean_abs(activation: str, init: str, depth: int) -> float:

@@ -1,7 +1,6 @@
 """The batchnorm topic's mechanics and figures: the four steps by hand, the 0-1 distribution, plots.
 
-Split from `batchnorm.py` to keep each file to one concept: this one checks what BN
-computes on a single batch; `batchnorm.py` trains networks with and without it.
+This file checks what BN computes on a single batch; `measure` trains networks with and without it.
 """
 
 from __future__ import annotations
@@ -10,9 +9,10 @@ import numpy as np
 
 import glassnet
 from glassnet import nn
-from glassnet.lab import Result, Text, Verdict, new_figure
-from glassnet.lab.topics._training_opt import Split
-from glassnet.lab.topics.batchnorm import TARGET, VARIANTS, WIDTH
+from glassnet.lab.kit.data import Split
+from glassnet.lab.result import Result, Verdict, new_figure
+from glassnet.lab.text import Text
+from glassnet.lab.topics.batchnorm.settings import TARGET, VARIANTS, WIDTH
 
 
 def four_steps(result: Result, data: Split) -> None:
@@ -20,7 +20,7 @@ def four_steps(result: Result, data: Split) -> None:
     glassnet.manual_seed(0)
     features = nn.Linear(40, 4)
     with glassnet.no_grad():
-        x = features(glassnet.from_numpy(data.x[:8])).data.astype(np.float32)
+        x = features(glassnet.from_numpy(data.x_train[:8])).data.astype(np.float32)
     gamma, beta, eps = (
         np.array([2.0, 0.5, 1.0, 3.0], np.float32),
         np.array([1.0, -1.0, 0.0, 0.5], np.float32),
@@ -122,7 +122,7 @@ def _skew(a: np.ndarray) -> np.ndarray:
 
 def zero_one(result: Result, model: nn.Sequential, data: Split) -> None:
     """BatchNorm1d on the first Linear's outputs of `model` (a network without BN) and on its first ReLU's."""
-    x = data.x[:512]
+    x = data.x_train[:512]
     with glassnet.no_grad():
         pre = model[0](glassnet.from_numpy(x))
         relu = model[1](pre).data
@@ -176,7 +176,7 @@ def _four_panels(result: Result, data: Split) -> None:
     glassnet.manual_seed(0)
     layer = nn.Linear(40, WIDTH)
     with glassnet.no_grad():
-        x = np.maximum(layer(glassnet.from_numpy(data.x[:512])).data.astype(np.float64), 0)
+        x = np.maximum(layer(glassnet.from_numpy(data.x_train[:512])).data.astype(np.float64), 0)
     x = x[:, int(np.argmax(x.std(axis=0)))]
     mu, var = x.mean(), x.var()
     x_hat = (x - mu) / np.sqrt(var + 1e-5)

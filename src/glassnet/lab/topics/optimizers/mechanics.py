@@ -17,7 +17,9 @@ import numpy as np
 
 import glassnet
 from glassnet import nn, optim
-from glassnet.lab import Result, Text, Verdict
+from glassnet.lab.result import Result, Verdict
+from glassnet.lab.text import Text
+from glassnet.lab.topics.optimizers.surfaces import run_2d
 from glassnet.optim import Optimizer
 
 STEPS, ZERO_STEPS, LR = 20, 5, 0.1
@@ -221,8 +223,6 @@ def rmsprop_no_momentum(result: Result, moves: dict[str, float]) -> list[list]:
 
 def scale_invariance(problem, steps: int = 100) -> dict[str, float]:
     """Relative path difference when the loss is multiplied by 1000 (Adam lr 0.01; Momentum lr 1e-3)."""
-    from glassnet.lab.topics._training_opt import run_2d
-
     out = {}
     for name, lr in (("Adam", 0.01), ("Momentum", 1e-3)):
         base = run_2d(OPTIMIZERS[name], problem, lr, steps, stop=False)

@@ -1,7 +1,7 @@
 """Optimisers: SGD, Momentum, Adagrad, RMSProp and Adam on the textbook pictures and on MNIST-1D.
 
 Three kinds of evidence, all with glassnet's real optimisers (which match torch.optim):
-  * exact replays of each update rule on a fixed gradient sequence (`_optimizer_mechanics`);
+  * exact replays of each update rule on a fixed gradient sequence (`mechanics`);
   * two-dimensional problems with exact gradients: a rotated quadratic valley (condition
     number 50, convex) and Rosenbrock's function (not convex), each optimiser over a
     learning-rate grid: steps to reach the tolerance, and the shape of the path;
@@ -10,121 +10,38 @@ Three kinds of evidence, all with glassnet's real optimisers (which match torch.
     optimiser's effective learning rate lr / (sqrt(v) + eps) over training.
 "One sample" SGD is compared with full-batch gradient descent at equal numbers of
 gradient evaluations (epochs). Verdicts state their thresholds; none was tuned afterwards.
+
+The package: `settings` (modes, thresholds), `surfaces` (the 2-D problems), `mechanics`
+(update rules replayed), `measure` (the MNIST-1D sweep), `judge` (one function per claim,
+with its figures), and this file, which runs them in order.
 """
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
-
-import glassnet
-from glassnet.lab import Result, Text, experiment
-from glassnet.lab.topics import _optimizer_mechanics as mechanics
-from glassnet.lab.topics._optimizer_mechanics import OPTIMIZERS, effective_lr
-from glassnet.lab.topics._training_opt import (
-    Clock,
-    Path2D,
-    Problem2D,
-    evaluate,
-    lr_grid,
-    mnist1d_split,
-    quadratic,
-    rosenbrock,
-    run_2d,
-    train,
+from glassnet.lab.kit.clock import Clock
+from glassnet.lab.kit.curve import probe_split
+from glassnet.lab.registry import experiment
+from glassnet.lab.result import Result
+from glassnet.lab.text import Text
+from glassnet.lab.topics.optimizers import judge as verdicts
+from glassnet.lab.topics.optimizers import mechanics
+from glassnet.lab.topics.optimizers.measure import best_lr, final_loss, mlp_sweep, steps_text
+from glassnet.lab.topics.optimizers.mechanics import OPTIMIZERS
+from glassnet.lab.topics.optimizers.settings import (
+    BATCH,
+    LRS_2D,
+    LRS_MLP,
+    ONE_SAMPLE,
+    SEEDS,
+    SIZES,
+    STEPS_2D,
+    STEPS_MLP,
 )
-from glassnet.models.mlp import MLP
-
-ADAPTIVE = ("Adagrad", "RMSProp", "Adam")
-LRS_2D = lr_grid(-4, 0.5)
-STEPS_2D = {
-    "smoke": (600, 3000),
-    "quick": (1000, 5000),
-    "full": (3000, 20000),
-}  # quadratic, Rosenbrock
-LRS_MLP = {"smoke": lr_grid(-4, 0, 1), "quick": lr_grid(-4, 0.5), "full": lr_grid(-4.5, 1)}
-STEPS_MLP = {"smoke": 150, "quick": 400, "full": 2000}
-SEEDS = {"smoke": 1, "quick": 2, "full": 3}
-ONE_SAMPLE = {
-    "smoke": (300, 1, 60),
-    "quick": (1000, 2, 300),
-    "full": (4000, 3, 1000),
-}  # n, epochs, GD steps
-SIZES, BATCH, EVAL_EVERY = [40, 64, 64, 10], 64, 25
-# thresholds, fixed before measuring
-COSINE_GAIN = 0.2  # momentum: consecutive-update cosine higher than GD's by this
-GOOD_LR = 1.5  # a 'good' lr: final loss within 1.5x the optimiser's best
-SPREAD_GAP = 0.5  # best-lr spread across problems larger by half a decade
-FALLS = 3.0  # Adagrad's effective lr falls >= 3x (and >= 3x more than RMSProp's)
-HURTS = 1.1  # ... and ends with >= 1.1x RMSProp's loss
-SOLVES_MLP = 1.5  # 'solves' the MLP: best final loss within 1.5x the best optimiser's
-ADAM_SLACK = 1.1  # Adam at least as good as the better of Momentum and RMSProp, 10% slack
-INVARIANT, CHANGES = 1e-3, 0.1
-GD_HALVES = 0.5  # GD 'converges' when its loss ends at most half where it started
-
-
-def _best(paths: dict[float, Path2D]) -> float:
-    """The learning rate that solves fastest, else the one with the lowest final value."""
-    return min(paths, key=lambda lr: (paths[lr].solved_at or math.inf, paths[lr].final, lr))
-
-
-def _steps_text(path: Path2D, budget: int) -> str:
-    return "diverged" if path.diverged else str(path.solved_at) if path.solved_at else f"> {budget}"
-
-
-def _at_least_as_good(a: Path2D, b: Path2D) -> bool:
-    if a.solved_at and b.solved_at:
-        return a.solved_at <= ADAM_SLACK * b.solved_at
-    if a.solved_at or b.solved_at:
-        return bool(a.solved_at)
-    return a.final <= ADAM_SLACK * b.final
-
-
-def mlp_sweep(data, lrs: list[float], steps: int, seeds: int, seed: int) -> dict:
-    """Every optimiser at every lr: {(name, lr): [(Curve, test accuracy), ...] over seeds}."""
-    runs = {}
-    record = {1, 10} | set(range(EVAL_EVERY, steps + 1, EVAL_EVERY))
-    for name, make in OPTIMIZERS.items():
-        for lr in lrs:
-            found = []
-            for k in range(seeds):
-                glassnet.manual_seed(seed * 100 + k)
-                model = MLP(SIZES, "relu")
-                optimizer = make(list(model.parameters()), lr)
-
-                def after(step: int, curve, optimizer=optimizer, name: str = name) -> None:
-                    if step in record and name in ADAPTIVE:
-                        curve.extra.setdefault("step", []).append(step)
-                        curve.extra.setdefault("eff_lr", []).append(effective_lr(optimizer))
-
-                curve = train(
-                    model,
-                    optimizer,
-                    data,
-                    steps,
-                    BATCH,
-                    seed * 100 + k,
-                    EVAL_EVERY,
-                    after_step=after,
-                )
-                found.append(
-                    (curve, 0.0 if curve.diverged else evaluate(model, data.x_test, data.y_test)[1])
-                )
-            runs[(name, lr)] = found
-    return runs
-
-
-def _final(runs: list) -> float:
-    return float(np.mean([curve.final_loss for curve, _ in runs]))
+from glassnet.lab.topics.optimizers.surfaces import Problem2D, quadratic, rosenbrock, run_2d
 
 
 @experiment("optimizers")
 def run(mode: str, seed: int) -> Result:
-    from glassnet.lab.topics import (
-        _optimizer_verdicts as verdicts,  # imports this module
-    )
-
     clock = Clock()
     q_steps, r_steps = STEPS_2D[mode]
     lrs, steps, seeds = LRS_MLP[mode], STEPS_MLP[mode], SEEDS[mode]
@@ -164,7 +81,7 @@ def run(mode: str, seed: int) -> Result:
         for p, problem in problems.items()
         for name, make in OPTIMIZERS.items()
     }
-    best_2d = {key: _best(found) for key, found in paths.items()}
+    best_2d = {key: best_lr(found) for key, found in paths.items()}
     result.add_table(
         Text(
             "2-D problems: each optimiser at its best learning rate",
@@ -182,9 +99,9 @@ def run(mode: str, seed: int) -> Result:
             [
                 name,
                 best_2d[("quadratic", name)],
-                _steps_text(paths[("quadratic", name)][best_2d[("quadratic", name)]], q_steps),
+                steps_text(paths[("quadratic", name)][best_2d[("quadratic", name)]], q_steps),
                 best_2d[("rosenbrock", name)],
-                _steps_text(paths[("rosenbrock", name)][best_2d[("rosenbrock", name)]], r_steps),
+                steps_text(paths[("rosenbrock", name)][best_2d[("rosenbrock", name)]], r_steps),
                 f"{paths[('rosenbrock', name)][best_2d[('rosenbrock', name)]].final:.3g}",
             ]
             for name in OPTIMIZERS
@@ -192,10 +109,10 @@ def run(mode: str, seed: int) -> Result:
     )
     verdicts.momentum_oscillation(result, problems, budgets, best_2d)
 
-    data = mnist1d_split()
+    data = probe_split()
     sweep = mlp_sweep(data, lrs, steps, seeds, seed)
     best_mlp = {
-        name: min(lrs, key=lambda lr, name=name: (_final(sweep[(name, lr)]), lr))
+        name: min(lrs, key=lambda lr, name=name: (final_loss(sweep[(name, lr)]), lr))
         for name in OPTIMIZERS
     }
     verdicts.mlp_table(result, sweep, best_mlp, lrs)
@@ -203,7 +120,7 @@ def run(mode: str, seed: int) -> Result:
     verdicts.adagrad_decay(result, sweep, best_mlp)
     verdicts.convexity(result, paths, best_2d, sweep, best_mlp, budgets)
     verdicts.adam(result, paths, best_2d, sweep, best_mlp, problems)
-    verdicts.one_sample(result, mnist1d_split(n_train=n, n_eval=n), epochs, gd_steps, seed)
+    verdicts.one_sample(result, probe_split(n_train=n, n_eval=n), epochs, gd_steps, seed)
     verdicts.figures(result, problems, paths, best_2d, budgets, sweep, best_mlp, lrs)
     result.add_table(
         Text("Cost", "耗时"),

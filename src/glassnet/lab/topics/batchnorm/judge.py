@@ -1,253 +1,35 @@
-"""BatchNorm: its four steps, and what it does (and does not do) for training, measured.
-
-The four steps, on a batch of x (one column per feature):
-
-    mu = mean(x)        var = mean((x - mu)^2)        x_hat = (x - mu) / sqrt(var + eps)        y = gamma x_hat + beta
-
-are computed by hand and compared with nn.BatchNorm1d. Then MLPs on MNIST-1D (4 hidden
-ReLU layers of 64, PyTorch's default init, plain SGD, batch 64) are trained with and
-without BN over a learning-rate grid: the steps to reach TARGET training accuracy and the
-largest learning rate that still reaches it. Variants test the notes' tips (BN also on
-the input or on the output layer; BN statistics frozen instead of taken from every
-batch) and the explanation (internal covariate shift: the drift of each layer's input
-distribution; and a stress test in the spirit of Santurkar et al. 2018: BN followed by a
-random per-unit scale and shift redrawn at every step, which re-injects a distribution shift
-larger than the plain network's own. Santurkar et al. add i.i.d. noise per sample instead;
-the noise here shifts the whole batch's distribution, which is what "covariate shift" means).
-"""
+"""The batchnorm topic: judge."""
 
 from __future__ import annotations
 
-import itertools
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 
-import glassnet
-from glassnet import nn, optim
-from glassnet.diagnose.inputs import preserved
-from glassnet.lab import Result, Text, Verdict, experiment
-from glassnet.lab.topics._training_opt import (
-    Clock,
-    Curve,
-    Split,
-    evaluate,
-    mnist1d_split,
-    train,
+from glassnet import nn
+from glassnet.lab.kit.data import Split
+from glassnet.lab.result import Result, Verdict
+from glassnet.lab.text import Text
+from glassnet.lab.topics.batchnorm.measure import batch_stat_accuracy, coupling, eval_accuracy
+from glassnet.lab.topics.batchnorm.models import modules_of
+from glassnet.lab.topics.batchnorm.settings import (
+    BATCH_STATS_DIFF,
+    COUPLING_REDUCED,
+    DRIFT_REDUCED,
+    FASTER_HOLDS,
+    FASTER_PARTLY,
+    FREEZE_AFTER,
+    HURTS_ACC,
+    HURTS_STEPS,
+    LR_HOLDS,
+    LR_PARTLY,
+    MOVED,
+    PROBE_EVERY,
+    TARGET,
+    VARIANTS,
 )
-from glassnet.tensor import Tensor
-
-WIDTH, HIDDEN, BATCH = 64, 4, 64
-TARGET = 0.5  # training accuracy (10 classes: chance is 0.1)
-LRS = {
-    "smoke": [0.1, 0.316, 1.0, 3.16, 10.0],
-    "quick": [0.01, 0.0316, 0.1, 0.316, 1.0, 3.16, 10.0],
-    "full": [0.01, 0.0316, 0.1, 0.316, 1.0, 3.16, 10.0, 31.6],
-}
-STEPS = {"smoke": 600, "quick": 1200, "full": 3000}
-SEEDS = {"smoke": 1, "quick": 3, "full": 5}
-EVAL_EVERY, PROBE_EVERY, FREEZE_AFTER = 20, 50, 20
-NOISE_SCALE, NOISE_SHIFT = (
-    math.log(2.0),
-    1.0,
-)  # noisy BN: y * exp(U(-ln2, ln2)) + U(-1, 1), per unit per step
-VARIANTS = {
-    "none": Text("no BN", "无 BN"),
-    "hidden": Text("BN on hidden layers", "隐藏层 BN"),
-    "input": Text("+ BN on the input", "+ 输入层 BN"),
-    "output": Text("+ BN on the output", "+ 输出层 BN"),
-    "frozen": Text(
-        f"BN, statistics frozen after step {FREEZE_AFTER}", f"BN,第 {FREEZE_AFTER} 步后冻结统计量"
-    ),
-    "noisy": Text("BN + shift noise every step", "BN + 每步随机平移缩放噪声"),
-    "no_affine": Text("BN without gamma, beta", "无 gamma、beta 的 BN"),
-}
-# thresholds, fixed before measuring
-FASTER_HOLDS, FASTER_PARTLY = 1.5, 1.1  # steps ratio no-BN / BN, each at its best lr
-LR_HOLDS, LR_PARTLY = 10.0, 3.0  # largest trainable lr, BN / no-BN
-HURTS_STEPS, HURTS_ACC = (
-    1.25,
-    0.02,
-)  # a variant hurts: >= 1.25x the steps, or >= 2 points lower test accuracy
-DRIFT_REDUCED = 0.5  # BN's layer-input drift <= half of no-BN's
-COUPLING_REDUCED = 0.5  # next layer's input change <= half of no-BN's
-MOVED = 0.01  # gamma/beta: RMS(gamma - 1) and RMS(beta) at least this
-BATCH_STATS_DIFF = 0.01  # inference with batch statistics changes test accuracy by >= 1 point
 
 
-class ShiftNoise(nn.Module):
-    """y = x * s + m with s = exp(U(-a, a)), m = U(-b, b) per unit, redrawn every training step (identity in eval)."""
-
-    def __init__(self, features: int, rng: np.random.Generator) -> None:
-        super().__init__()
-        self.features, self.rng = features, rng
-        self.redraw()
-
-    def redraw(self) -> None:
-        self.scale = np.exp(self.rng.uniform(-NOISE_SCALE, NOISE_SCALE, self.features)).astype(
-            np.float32
-        )
-        self.shift = self.rng.uniform(-NOISE_SHIFT, NOISE_SHIFT, self.features).astype(np.float32)
-
-    def forward(self, input: Tensor) -> Tensor:  # PyTorch's argument name
-        if not self.training:
-            return input
-        return input * glassnet.from_numpy(self.scale) + glassnet.from_numpy(self.shift)
-
-
-def build(variant: str, seed: int) -> nn.Sequential:
-    """The MLP of `variant` (see VARIANTS); PyTorch's default init drawn after manual_seed(seed)."""
-    glassnet.manual_seed(seed)
-    layers: list[nn.Module] = [nn.BatchNorm1d(40)] if variant == "input" else []
-    sizes = [40] + [WIDTH] * HIDDEN
-    for fan_in, fan_out in itertools.pairwise(sizes):
-        layers.append(nn.Linear(fan_in, fan_out))
-        if variant != "none":
-            layers.append(nn.BatchNorm1d(fan_out, affine=variant != "no_affine"))
-        if variant == "noisy":
-            layers.append(ShiftNoise(fan_out, np.random.default_rng(seed + 7 * len(layers))))
-        layers.append(nn.ReLU())
-    layers.append(nn.Linear(WIDTH, 10))
-    if variant == "output":
-        layers.append(nn.BatchNorm1d(10))
-    return nn.Sequential(*layers)
-
-
-def _of(model: nn.Module, kind: type) -> list[nn.Module]:
-    return [m for m in model.modules() if isinstance(m, kind)]
-
-
-def relu_outputs(model: nn.Module, x: np.ndarray) -> list[np.ndarray]:
-    """Each hidden ReLU's output (the next Linear's input) on x, in train mode (batch statistics), state restored."""
-    captured: list[np.ndarray] = []
-    hooks = [
-        m.register_forward_hook(lambda mod, args, out: captured.append(out.data.astype(np.float64)))
-        for m in _of(model, nn.ReLU)
-    ]
-    try:
-        with preserved(model, "train"), glassnet.no_grad():
-            model(glassnet.from_numpy(x))
-    finally:
-        for handle in hooks:
-            handle.remove()
-    return captured
-
-
-def shift(before: np.ndarray, after: np.ndarray) -> float:
-    """Distribution change of a layer's input: mean over units of |d mean| + |d std|, over the mean std before."""
-    scale = before.std(axis=0).mean()
-    change = np.abs(after.mean(axis=0) - before.mean(axis=0)) + np.abs(
-        after.std(axis=0) - before.std(axis=0)
-    )
-    return float(change.mean() / scale) if scale > 0 else math.nan
-
-
-@dataclass
-class Runs:
-    """The runs of one (variant, lr): one Curve per seed, and whatever was probed."""
-
-    curves: list[Curve] = field(default_factory=list)
-    drift: list[float] = field(default_factory=list)
-    models: list[nn.Module] = field(default_factory=list)
-
-    def steps(self, budget: int) -> float:
-        """Mean steps to TARGET over the seeds, an unreached seed counting as the budget."""
-        found = [c.steps_to(TARGET) for c in self.curves]
-        return float(np.mean([budget if step is None else step for step in found]))
-
-    def reached(self) -> int:
-        return sum(c.steps_to(TARGET) is not None for c in self.curves)
-
-    def trains(self) -> bool:
-        """Reached the target in at least half of the seeds, and no seed diverged."""
-        return 2 * self.reached() >= len(self.curves) and not any(c.diverged for c in self.curves)
-
-    def label(self, budget: int) -> str:
-        missing = len(self.curves) - self.reached()
-        return f"{self.steps(budget):.0f}" + (
-            f" ({missing} of {len(self.curves)} unreached)" if missing else ""
-        )
-
-
-def run_variant(
-    variant: str,
-    lr: float,
-    data: Split,
-    steps: int,
-    seeds: int,
-    seed: int,
-    stop: bool,
-    probe: np.ndarray | None = None,
-) -> Runs:
-    runs = Runs()
-    for k in range(seeds):
-        model = build(variant, seed * 100 + k)
-        noise, norms = _of(model, ShiftNoise), _of(model, nn.BatchNorm1d)
-        snapshots: list[list[np.ndarray]] = []
-
-        def before(step: int, noise: list = noise, norms: list = norms) -> None:
-            for module in noise:
-                module.redraw()
-            if (
-                variant == "frozen" and step > FREEZE_AFTER
-            ):  # the running averages replace the batch's statistics
-                for module in norms:
-                    module.eval()
-
-        def after(
-            step: int, curve: Curve, model: nn.Module = model, snapshots: list = snapshots
-        ) -> None:
-            if probe is not None and step % PROBE_EVERY == 0:
-                snapshots.append(relu_outputs(model, probe))
-
-        curve = train(
-            model,
-            optim.SGD(model.parameters(), lr=lr),
-            data,
-            steps,
-            BATCH,
-            seed * 100 + k,
-            EVAL_EVERY,
-            stop_at=TARGET if stop else None,
-            before_step=before,
-            after_step=after,
-        )
-        runs.curves.append(curve)
-        runs.models.append(model)
-        if len(snapshots) >= 2:
-            runs.drift.append(
-                float(
-                    np.nanmean(
-                        [
-                            shift(a, b)
-                            for old, new in itertools.pairwise(snapshots)
-                            for a, b in zip(old, new)
-                        ]
-                    )
-                )
-            )
-    return runs
-
-
-def _eval_acc(model: nn.Module, x: np.ndarray, y: np.ndarray) -> float:
-    return evaluate(model, x, y)[1]
-
-
-def batch_stat_accuracy(
-    model: nn.Module, x: np.ndarray, y: np.ndarray, batches: list[np.ndarray]
-) -> float:
-    """Accuracy when every test batch is normalised with its own statistics (train-mode BN, nothing updated)."""
-    correct = 0
-    with preserved(model, "train"), glassnet.no_grad():
-        for index in batches:
-            correct += int(
-                np.sum(model(glassnet.from_numpy(x[index])).data.argmax(axis=1) == y[index])
-            )
-    return correct / len(y)
-
-
-# -- training: speed and learning rates ------------------------------------------------------
 def sweep_verdicts(result: Result, sweep: dict, best: dict, lrs: list[float], steps: int) -> None:
     rows = []
     for lr in lrs:
@@ -361,7 +143,8 @@ def sweep_verdicts(result: Result, sweep: dict, best: dict, lrs: list[float], st
 
 def variant_verdicts(result: Result, main: dict, best: dict, steps: int, data: Split) -> None:
     test_acc = {
-        v: [_eval_acc(m, data.x_test, data.y_test) for m in runs.models] for v, runs in main.items()
+        v: [eval_accuracy(m, data.x_test, data.y_test) for m in runs.models]
+        for v, runs in main.items()
     }
     rows = [
         [
@@ -435,7 +218,7 @@ def variant_verdicts(result: Result, main: dict, best: dict, steps: int, data: S
         ),
     )
 
-    norms = [_of(m, nn.BatchNorm1d) for m in main["hidden"].models]
+    norms = [modules_of(m, nn.BatchNorm1d) for m in main["hidden"].models]
     gamma = [
         float(np.sqrt(np.mean((layer.weight.data - 1) ** 2)))
         for layers in norms
@@ -484,7 +267,9 @@ def variant_verdicts(result: Result, main: dict, best: dict, steps: int, data: S
         name: float(
             np.mean(
                 [
-                    _eval_acc(m, x, y) if batches is None else batch_stat_accuracy(m, x, y, batches)
+                    eval_accuracy(m, x, y)
+                    if batches is None
+                    else batch_stat_accuracy(m, x, y, batches)
                     for m in hidden.models
                 ]
             )
@@ -549,28 +334,6 @@ def variant_verdicts(result: Result, main: dict, best: dict, steps: int, data: S
     )
 
 
-# -- the explanation: internal covariate shift, coupling -----------------------------------------
-def coupling(model: nn.Module, probe: np.ndarray, seed: int) -> dict[str, tuple[float, float]]:
-    """Change of the third Linear's input when the second Linear's weights change: (distribution, per-sample)."""
-    target = _of(model, nn.Linear)[1]
-    before = relu_outputs(model, probe)[1]
-    weight, bias = target.weight.data.copy(), target.bias.data.copy()
-    noise = np.random.default_rng(seed).standard_normal(weight.shape).astype(np.float32)
-    changes = {}
-    for name, (new_w, new_b) in {
-        "x2": (2 * weight, 2 * bias),
-        "noise": (weight + 0.1 * np.linalg.norm(weight) / math.sqrt(weight.size) * noise, bias),
-    }.items():
-        target.weight.data[...], target.bias.data[...] = new_w, new_b
-        after = relu_outputs(model, probe)[1]
-        changes[name] = (
-            shift(before, after),
-            float(np.linalg.norm(after - before) / np.linalg.norm(before)),
-        )
-    target.weight.data[...], target.bias.data[...] = weight, bias
-    return changes
-
-
 def shift_verdicts(
     result: Result, common: dict, lr: float, steps: int, data: Split, probe: np.ndarray
 ) -> None:
@@ -603,7 +366,10 @@ def shift_verdicts(
                 round(drift[v], 4),
                 runs.label(steps),
                 round(
-                    float(np.mean([_eval_acc(m, data.x_test, data.y_test) for m in runs.models])), 3
+                    float(
+                        np.mean([eval_accuracy(m, data.x_test, data.y_test) for m in runs.models])
+                    ),
+                    3,
                 ),
             ]
             for v, runs in common.items()
@@ -717,66 +483,3 @@ def shift_verdicts(
             f"{sample['noise']:.2f},阈值 {COUPLING_REDUCED}",
         ),
     )
-
-
-@experiment("batchnorm")
-def run(mode: str, seed: int) -> Result:
-    from glassnet.lab.topics import (
-        _batchnorm_mechanics as mechanics,  # here: it imports this module
-    )
-
-    clock = Clock()
-    lrs, steps, seeds = LRS[mode], STEPS[mode], SEEDS[mode]
-    result = Result.start(
-        "batchnorm",
-        mode,
-        seed,
-        setup=Text(
-            f"MNIST-1D, MLP 40-{'-'.join([str(WIDTH)] * HIDDEN)}-10 with ReLU and PyTorch's default init; BN "
-            f"(BatchNorm1d) between each hidden Linear and its ReLU. Plain SGD, batch {BATCH}, up to {steps} steps, "
-            f"{seeds} seed(s) per setting. 'Steps to target': the first step (checked every {EVAL_EVERY}) at which the "
-            f"accuracy on 1,000 training samples (eval mode) reaches {TARGET:.0%}; a run that does not reach it counts as "
-            f"{steps}. Learning rates {lrs}. The variants run at BN's best learning rate; the internal-covariate-shift "
-            f"runs at no-BN's best, probing each hidden ReLU's output on 500 training samples every {PROBE_EVERY} steps.",
-            f"MNIST-1D,MLP 40-{'-'.join([str(WIDTH)] * HIDDEN)}-10,ReLU,PyTorch 默认初始化;BN(BatchNorm1d)放在每个隐藏层的 "
-            f"Linear 与 ReLU 之间。普通 SGD,批大小 {BATCH},最多 {steps} 步,每个设置 {seeds} 个种子。“到达目标的步数”:在 1000 个"
-            f"训练样本上(eval 模式)的准确率首次达到 {TARGET:.0%} 的步数(每 {EVAL_EVERY} 步检查一次);未达到的按 {steps} 计。"
-            f"学习率 {lrs}。各变体在 BN 的最佳学习率下训练;内部协变量偏移的实验在无 BN 的最佳学习率下进行,每 {PROBE_EVERY} "
-            f"步在 500 个训练样本上探测每个隐藏 ReLU 的输出。",
-        ),
-    )
-    data = mnist1d_split()
-    mechanics.four_steps(result, data)
-    mechanics.zero_one(result, build("none", seed), data)
-
-    sweep = {
-        (variant, lr): run_variant(variant, lr, data, steps, seeds, seed, stop=True)
-        for variant in ("none", "hidden")
-        for lr in lrs
-    }
-    best = {
-        v: min(lrs, key=lambda lr, v=v: (sweep[(v, lr)].steps(steps), lr))
-        for v in ("none", "hidden")
-    }
-    sweep_verdicts(result, sweep, best, lrs, steps)
-
-    main = {
-        v: run_variant(v, best["hidden"], data, steps, seeds, seed, stop=False)
-        for v in ("hidden", "input", "output", "frozen", "no_affine")
-    }
-    variant_verdicts(result, main, best, steps, data)
-
-    probe = data.x[-500:]
-    common = {
-        v: run_variant(v, best["none"], data, steps, seeds, seed, stop=False, probe=probe)
-        for v in ("none", "hidden", "noisy")
-    }
-    shift_verdicts(result, common, best["none"], steps, data, probe)
-    mechanics.figures(result, sweep, main, common, best, lrs, steps, data)
-    result.add_table(
-        Text("Cost", "耗时"),
-        [Text("CPU seconds", "CPU 秒"), Text("wall seconds", "墙钟秒")],
-        [[round(clock.cpu, 2), round(clock.wall, 2)]],
-        note=Text("reported, never asserted", "仅报告,不作断言"),
-    )
-    return result

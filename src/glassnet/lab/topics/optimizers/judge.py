@@ -13,18 +13,16 @@ import numpy as np
 
 import glassnet
 from glassnet import optim
-from glassnet.lab import Result, Text, Verdict, new_figure
-from glassnet.lab.topics._optimizer_mechanics import (
+from glassnet.lab.kit.curve import train
+from glassnet.lab.result import Result, Verdict, new_figure
+from glassnet.lab.text import Text
+from glassnet.lab.topics.optimizers.measure import at_least_as_good, final_loss
+from glassnet.lab.topics.optimizers.mechanics import (
     OPTIMIZERS,
     scale_invariance,
     zero_gradient_steps,
 )
-from glassnet.lab.topics._training_opt import (
-    path_cosine,
-    run_2d,
-    train,
-)
-from glassnet.lab.topics.optimizers import (
+from glassnet.lab.topics.optimizers.settings import (
     ADAM_SLACK,
     ADAPTIVE,
     CHANGES,
@@ -34,13 +32,12 @@ from glassnet.lab.topics.optimizers import (
     GOOD_LR,
     HURTS,
     INVARIANT,
-    MLP,
     SIZES,
     SOLVES_MLP,
     SPREAD_GAP,
-    _at_least_as_good,
-    _final,
 )
+from glassnet.lab.topics.optimizers.surfaces import path_cosine, run_2d
+from glassnet.models.mlp import MLP
 
 COLORS = {
     "SGD": "tab:gray",
@@ -170,8 +167,8 @@ def mlp_table(result: Result, sweep: dict, best: dict, lrs: list[float]) -> None
 
 
 def _window(sweep: dict, name: str, lrs: list[float]) -> list[float]:
-    best = min(_final(sweep[(name, lr)]) for lr in lrs)
-    return [lr for lr in lrs if _final(sweep[(name, lr)]) <= GOOD_LR * best]
+    best = min(final_loss(sweep[(name, lr)]) for lr in lrs)
+    return [lr for lr in lrs if final_loss(sweep[(name, lr)]) <= GOOD_LR * best]
 
 
 def lr_hard(result: Result, sweep: dict, best_mlp: dict, best_2d: dict, lrs: list[float]) -> None:
@@ -272,7 +269,7 @@ def adagrad_decay(result: Result, sweep: dict, best_mlp: dict) -> None:
     )
     rms = series["RMSProp"][1]
     rms_fall = float(rms[0] / rms[-1])
-    loss = {name: _final(sweep[(name, best_mlp[name])]) for name in ("Adagrad", "RMSProp")}
+    loss = {name: final_loss(sweep[(name, best_mlp[name])]) for name in ("Adagrad", "RMSProp")}
     mechanism = fall >= FALLS * rms_fall
     hurts = loss["Adagrad"] >= HURTS * loss["RMSProp"]
     verdict = (
@@ -345,8 +342,8 @@ def adagrad_decay(result: Result, sweep: dict, best_mlp: dict) -> None:
 
 
 def _solves_mlp(sweep: dict, best_mlp: dict, name: str) -> tuple[bool, float]:
-    top = min(_final(sweep[(n, best_mlp[n])]) for n in OPTIMIZERS)
-    mine = _final(sweep[(name, best_mlp[name])])
+    top = min(final_loss(sweep[(n, best_mlp[n])]) for n in OPTIMIZERS)
+    mine = final_loss(sweep[(name, best_mlp[name])])
     return mine <= SOLVES_MLP * top, mine / top
 
 
@@ -439,9 +436,9 @@ def adam(
     for p in ("quadratic", "rosenbrock"):
         mine = paths[(p, "Adam")][best_2d[(p, "Adam")]]
         outcome[p] = all(
-            _at_least_as_good(mine, paths[(p, o)][best_2d[(p, o)]]) for o in ("Momentum", "RMSProp")
+            at_least_as_good(mine, paths[(p, o)][best_2d[(p, o)]]) for o in ("Momentum", "RMSProp")
         )
-    losses = {n: _final(sweep[(n, best_mlp[n])]) for n in ("Adam", "Momentum", "RMSProp")}
+    losses = {n: final_loss(sweep[(n, best_mlp[n])]) for n in ("Adam", "Momentum", "RMSProp")}
     outcome["mlp"] = losses["Adam"] <= ADAM_SLACK * min(losses["Momentum"], losses["RMSProp"])
     mechanics_ok = momentum_part and rmsprop_part
     verdict = (
@@ -498,7 +495,7 @@ def adam(
 
 
 def one_sample(result: Result, data, epochs: int, gd_steps: int, seed: int) -> None:
-    n = len(data.x)
+    n = len(data.y_train)
     methods = {
         "one sample (batch 1)": (1, [1e-3, 3.16e-3, 1e-2, 3.16e-2], epochs * n),
         "mini-batch 64": (64, [0.0316, 0.1, 0.316, 1.0], epochs * (n // 64)),
@@ -683,7 +680,7 @@ def figures(
             color=COLORS[name],
             label=f"{name} (lr {best_mlp[name]:g})",
         )
-        finals = [_final(sweep[(name, lr)]) for lr in lrs]
+        finals = [final_loss(sweep[(name, lr)]) for lr in lrs]
         axes[1].plot(lrs, [min(v, 3.0) for v in finals], "o-", ms=3, color=COLORS[name], label=name)
         if name in ADAPTIVE:
             curve = runs[0][0]
