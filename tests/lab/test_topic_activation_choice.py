@@ -8,8 +8,8 @@ import pytest
 
 from glassnet import lab
 from glassnet.lab import Verdict
+from glassnet.lab.kit import activations as T
 from glassnet.lab.notes_index import topic as index_topic
-from glassnet.lab.topics import _training_act as T
 from glassnet.lab.topics import activation_choice as topic
 
 # relu_small_lr is left out: one seed on a five-point grid decides it on ties between ReLU's and

@@ -17,7 +17,7 @@ import pytest
 import glassnet
 from glassnet import nn
 from glassnet.lab import Verdict, run_experiment
-from glassnet.lab.topics import _training_seq as ts
+from glassnet.lab.kit import sequences as ts
 from glassnet.lab.topics import gradient_clipping as topic
 
 PNG = b"\x89PNG\r\n\x1a\n"

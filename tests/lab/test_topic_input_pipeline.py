@@ -10,8 +10,8 @@ import pytest
 
 from glassnet import lab
 from glassnet.lab import Verdict, notes_topic
-from glassnet.lab.topics import _pipeline_work as work
 from glassnet.lab.topics import input_pipeline as topic
+from glassnet.lab.topics.input_pipeline import work
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

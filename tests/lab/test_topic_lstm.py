@@ -10,7 +10,7 @@ import pytest
 
 from glassnet import lab
 from glassnet.lab import Verdict
-from glassnet.lab.topics import _training_seq as ts
+from glassnet.lab.kit import sequences as ts
 from glassnet.lab.topics import lstm as topic
 from glassnet.nn import LSTM
 

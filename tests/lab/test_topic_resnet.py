@@ -7,7 +7,7 @@ import pytest
 
 import glassnet
 from glassnet.lab import Verdict, run_experiment
-from glassnet.lab.topics import _training_seq as ts
+from glassnet.lab.kit import sequences as ts
 from glassnet.lab.topics import resnet as topic
 from glassnet.models.resnet_cifar import CifarResNet
 

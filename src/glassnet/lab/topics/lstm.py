@@ -26,8 +26,11 @@ import numpy as np
 
 import glassnet
 from glassnet.lab import Result, Text, Verdict, experiment, new_figure
+from glassnet.lab.kit import sequences as ts
+from glassnet.lab.kit.clock import Clock
+from glassnet.lab.kit.machine import one_blas_thread
+from glassnet.lab.kit.stats import pm
 from glassnet.lab.result import Figure
-from glassnet.lab.topics import _training_seq as ts
 from glassnet.models.rnn_classifier import RNNClassifier
 
 HIDDEN, BATCH, LR, NOISE_STD = 32, 64, 1e-2, 1.0
@@ -283,7 +286,7 @@ def _tables(result: Result, runs: Runs, mode: str) -> None:
         for arm in arms:
             learned = runs.learned_at[(arm, t)]
             done = [s for s in learned if s is not None]
-            row.append(ts.pm(runs.accuracy[(arm, t)]))
+            row.append(pm(runs.accuracy[(arm, t)]))
             row.append(
                 f"{int(np.mean(done))}"
                 + (f" ({len(done)}/{len(learned)})" if len(done) < len(learned) else "")
@@ -475,9 +478,9 @@ def _cell_drawing(result: Result) -> Text:
 
 @experiment("lstm")
 def run(mode: str, seed: int) -> Result:
-    clock, config = ts.Clock(), CONFIG[mode]
+    clock, config = Clock(), CONFIG[mode]
     arms = ", ".join(ARMS[arm][1] for arm in arms_for(mode))
-    with ts.one_blas_thread():
+    with one_blas_thread():
         runs = measure(mode, seed)
         result = Result.start("lstm", mode, seed)
         drawing_note = _cell_drawing(result)
@@ -491,11 +494,10 @@ def run(mode: str, seed: int) -> Result:
         f"0); the class is read from the last hidden state (chance 50%). Lengths T = {lengths}. Nets ({arms}), "
         f"hidden size {HIDDEN}, each trained {config['steps']} Adam steps (lr {LR:g}, batch {BATCH}) on the same "
         f"fresh batches, {config['replicates']} seed(s) each; accuracy on {config['test']} held-out sequences per "
-        f"length. Time: {ts.timing_note(clock)}." + drawing_note.en,
+        f"length. Time: {clock.note()}." + drawing_note.en,
         f"任务:标签是第一个输入 x_0 = (±1, 1) 的符号,之后是 T - 1 步 (N(0, {NOISE_STD:g}^2), 0) 噪声;由最后一个隐状态"
         f"分类(随机为 50%)。长度 T = {lengths}。网络({arms})隐藏层大小 {HIDDEN},各用 Adam(学习率 {LR:g},批大小 "
         f"{BATCH})在相同的新批次上训练 {config['steps']} 步,每种 {config['replicates']} 个种子;每个长度用 "
-        f"{config['test']} 条留出序列测准确率。耗时:{ts.timing_note(clock)}。"
-        + (drawing_note.zh or ""),
+        f"{config['test']} 条留出序列测准确率。耗时:{clock.note()}。" + (drawing_note.zh or ""),
     )
     return result

@@ -32,7 +32,10 @@ from glassnet import nn
 from glassnet.data.datasets.digits import Digits
 from glassnet.diagnose import gradient_flow
 from glassnet.lab import Result, Text, Verdict, experiment, new_figure
-from glassnet.lab.topics import _training_seq as ts
+from glassnet.lab.kit import sequences as ts
+from glassnet.lab.kit.clock import Clock
+from glassnet.lab.kit.machine import one_blas_thread
+from glassnet.lab.kit.stats import pm
 from glassnet.models.resnet_cifar import CifarResNet
 from glassnet.summary import summary
 
@@ -110,7 +113,7 @@ def measure(mode: str, seed: int, data: tuple) -> Runs:
                 runs.add("weight_ratio", key, flow.first_to_last)
                 batches = np.random.default_rng([seed, replicate])  # the same batches for every net
                 optimizer = glassnet.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
-                clock = ts.Clock()
+                clock = Clock()
                 history = ts.train_steps(
                     model,
                     lambda step, b=batches: ts.sample_batch(b, x, y, BATCH),
@@ -118,7 +121,7 @@ def measure(mode: str, seed: int, data: tuple) -> Runs:
                     optimizer,
                     record=lambda m=model: first_conv_grad(m),
                 )
-                runs.add("cpu_per_step", key, clock.cpu() / config["steps"])
+                runs.add("cpu_per_step", key, clock.cpu / config["steps"])
                 diverged = history.diverged_at is not None
                 runs.add("train_error", key, 1.0 if diverged else 1.0 - ts.evaluate(model, x, y)[0])
                 runs.add(
@@ -456,8 +459,8 @@ def _tables(result: Result, runs: Runs, built: dict, mode: str) -> None:
                 [
                     family,
                     depth,
-                    ts.pm(runs.train_error[key]),
-                    ts.pm(runs.test_error[key]),
+                    pm(runs.train_error[key]),
+                    pm(runs.test_error[key]),
                     f"{_geo(runs.signal_ratio[key]):.3g}",
                     f"{_geo(runs.weight_ratio[key]):.3g}",
                     runs.params[key],
@@ -619,9 +622,9 @@ def _figures(result: Result, runs: Runs, mode: str) -> None:
 
 @experiment("resnet")
 def run(mode: str, seed: int) -> Result:
-    clock, config = ts.Clock(), CONFIG[mode]
+    clock, config = Clock(), CONFIG[mode]
     data = digits()
-    with ts.one_blas_thread():
+    with one_blas_thread():
         runs = measure(mode, seed, data)
         built = construction(runs, data, config["depths"][-1])
     result = Result.start("resnet", mode, seed)
@@ -634,10 +637,10 @@ def run(mode: str, seed: int) -> Result:
         f"{depths}, stage widths {WIDTHS}, on the 8x8 digits (1,077 training images, standardised; 360 test). Each net "
         f"trains {config['steps']} SGD steps (lr {LR}, momentum {MOMENTUM}, batch {BATCH}, no weight decay) on the "
         f"same batches, {config['replicates']} seed(s). The budget is fixed per step, not per convergence: the "
-        f"degradation measured is at that budget. Time: {ts.timing_note(clock)}.",
+        f"degradation measured is at that budget. Time: {clock.note()}.",
         f"来自 glassnet.models.resnet_cifar 的 CIFAR 式 ResNet(A 型捷径)及其普通网络孪生体,深度 {depths},各阶段宽度 "
         f"{WIDTHS},数据为 8x8 digits(1077 张训练图,已标准化;360 张测试图)。每个网络在相同批次上训练 {config['steps']} "
         f"步 SGD(学习率 {LR},动量 {MOMENTUM},批大小 {BATCH},无权重衰减),{config['replicates']} 个种子。预算按步数固定,"
-        f"而不是训练到收敛:测得的退化是在这个预算下的。耗时:{ts.timing_note(clock)}。",
+        f"而不是训练到收敛:测得的退化是在这个预算下的。耗时:{clock.note()}。",
     )
     return result

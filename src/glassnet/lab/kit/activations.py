@@ -1,4 +1,4 @@
-"""Shared machinery of the activation topics (`activations`, `activation_choice`).
+"""What the activation topics (`activations`, `activation_choice`) share.
 
 Small on purpose: MNIST-1D split into train / val / test, an MLP built from named
 activations (plus a *centred* sigmoid, sigmoid(x) - 0.5, which has sigmoid's slope but a
@@ -6,7 +6,7 @@ zero-mean output: the control that separates "zero-mean" from "steeper" when tan
 compared with sigmoid), a plain mini-batch SGD-with-momentum loop that records what the
 claims need (training loss per epoch, held-out accuracy, the update-to-weight ratio
 ||dW|| / ||W|| of real optimiser steps, divergence), per-unit statistics of the hidden
-layers, and the gradients of a deep stack at initialisation. Timings: `_activation_timing`.
+layers, and the gradients of a deep stack at initialisation. Timings: the activations topic's `timing`.
 
 Every run is seeded: `glassnet.manual_seed(seed)` before the model is built and a NumPy
 generator of the same seed for the batch order, so two activations trained with the same
@@ -16,7 +16,6 @@ seed see the same batches and the same underlying random draws (paired compariso
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -24,7 +23,9 @@ import numpy as np
 
 import glassnet
 from glassnet import nn, optim
-from glassnet.lab.machine import load_average, one_blas_thread  # noqa: F401
+from glassnet.lab.kit.clock import Clock
+from glassnet.lab.kit.data import Split
+from glassnet.lab.kit.loop import Trace, epoch_batches, rows, train_loop
 from glassnet.models.layers import activation as named_activation
 from glassnet.models.layers import init_weight
 from glassnet.nn import functional as F
@@ -95,39 +96,6 @@ def build_mlp(
     return model
 
 
-# -- data -------------------------------------------------------------------------------------
-@dataclass
-class Data:
-    """float32 inputs (N, 40) and int64 labels for train, val (held out of train) and test."""
-
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_val: np.ndarray
-    y_val: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
-
-    def describe(self) -> str:
-        return f"{len(self.y_train)} train / {len(self.y_val)} val / {len(self.y_test)} test"
-
-
-def mnist1d_data(n_train: int | None = None, n_val: int = 500, n_test: int | None = None) -> Data:
-    """MNIST-1D (4,000 train, 1,000 test, 40 features): val = the last `n_val` of train.
-
-    `n_train` keeps only the first n_train of the rest (smoke mode); the split is fixed.
-    """
-    from glassnet.data.datasets import load_mnist1d
-
-    arrays = load_mnist1d()
-    x, y = arrays["x"].astype(np.float32), arrays["y"].astype(np.int64)
-    rest = len(y) - n_val
-    keep = rest if n_train is None else min(n_train, rest)
-    x_test, y_test = arrays["x_test"].astype(np.float32), arrays["y_test"].astype(np.int64)
-    if n_test is not None:
-        x_test, y_test = x_test[:n_test], y_test[:n_test]
-    return Data(x[:keep], y[:keep], x[rest:], y[rest:], x_test, y_test)
-
-
 # -- training ---------------------------------------------------------------------------------
 @dataclass
 class Run:
@@ -168,9 +136,21 @@ def _weights(model: nn.Module) -> list[nn.Parameter]:
     return [layer.weight for layer in model if isinstance(layer, nn.Linear)]
 
 
+def _ratio(weights: list[nn.Parameter], before: list[np.ndarray]) -> float:
+    """Mean over the weight matrices of ||W_after - W_before|| / ||W_before||."""
+    return float(
+        np.mean(
+            [
+                np.linalg.norm(w.data - b) / max(np.linalg.norm(b), 1e-12)
+                for w, b in zip(weights, before)
+            ]
+        )
+    )
+
+
 def train(
     model: nn.Module,
-    data: Data,
+    data: Split,
     activation: str,
     lr: float,
     epochs: int,
@@ -179,78 +159,51 @@ def train(
     momentum: float = 0.9,
     update_every: int = 0,
 ) -> Run:
-    """Mini-batch SGD (PyTorch's momentum form) on cross-entropy; stops at the first non-finite loss.
+    """Mini-batch SGD (PyTorch's momentum form) on cross-entropy, a fresh permutation per epoch
+    (the ragged last batch dropped); stops at the first non-finite loss.
 
-    `update_every` > 0 measures ||W_after - W_before|| / ||W_before|| on every that-many-th step,
-    averaged over the hidden and output weight matrices, then per epoch.
+    `update_every` > 0 measures ||W_after - W_before|| / ||W_before|| on every that-many-th step
+    of an epoch, averaged over the hidden and output weight matrices, then per epoch.
     """
-    run = Run(activation, lr, seed)
+    run, weights = Run(activation, lr, seed), _weights(model)
+    per_epoch = len(data.y_train) // batch_size
+    epoch: dict[str, list] = {"losses": [], "ratios": [], "before": []}
+
+    def before_update(step: int, trace: Trace) -> None:
+        epoch["losses"].append(trace.losses[-1])
+        measure = update_every > 0 and ((step - 1) % per_epoch) % update_every == 0
+        epoch["before"] = [w.data.copy() for w in weights] if measure else []
+
+    def after_update(step: int, trace: Trace) -> None:
+        if epoch["before"]:
+            epoch["ratios"].append(_ratio(weights, epoch["before"]))
+        if step % per_epoch == 0:
+            run.train_loss.append(float(np.mean(epoch["losses"])))
+            run.update_ratio.append(
+                float(np.mean(epoch["ratios"])) if epoch["ratios"] else math.nan
+            )
+            run.val_acc.append(accuracy(model, data.x_val, data.y_val))
+            epoch["losses"], epoch["ratios"] = [], []
+
     optimizer = optim.SGD(model.parameters(), lr=lr, momentum=momentum)
-    order = np.random.default_rng(seed)
-    weights = _weights(model)
-    start = time.process_time()
-    with np.errstate(
-        over="ignore", invalid="ignore"
-    ):  # a diverging run is expected here, and recorded
-        _epochs(run, model, optimizer, data, epochs, order, batch_size, weights, update_every)
-    run.test_acc = CHANCE if run.diverged else accuracy(model, data.x_test, data.y_test)
-    run.cpu_seconds = time.process_time() - start
+    indices = epoch_batches(len(data.y_train), batch_size, np.random.default_rng(seed))
+    with Clock() as clock, np.errstate(over="ignore", invalid="ignore"):  # divergence is recorded
+        trace = train_loop(
+            model,
+            optimizer,
+            rows(data.x_train, data.y_train, indices),
+            epochs * per_epoch,
+            before_update=before_update,
+            after_update=after_update,
+        )
+        run.diverged, run.steps = trace.diverged_at is not None, trace.steps
+        run.test_acc = CHANCE if run.diverged else accuracy(model, data.x_test, data.y_test)
+    run.cpu_seconds = clock.cpu
     return run
 
 
-def _epochs(
-    run: Run,
-    model: nn.Module,
-    optimizer: optim.Optimizer,
-    data: Data,
-    epochs: int,
-    order: np.random.Generator,
-    batch_size: int,
-    weights: list[nn.Parameter],
-    update_every: int,
-) -> None:
-    n = len(data.y_train)
-    for _ in range(epochs):
-        losses, ratios = [], []
-        permutation = order.permutation(n)
-        for step, begin in enumerate(
-            range(0, n - batch_size + 1, batch_size)
-        ):  # the ragged last batch is dropped
-            batch = permutation[begin : begin + batch_size]
-            loss = F.cross_entropy(
-                model(glassnet.tensor(data.x_train[batch])), glassnet.tensor(data.y_train[batch])
-            )
-            value = float(loss.item())
-            if not math.isfinite(value):
-                run.diverged = True
-                break
-            losses.append(value)
-            optimizer.zero_grad()
-            loss.backward()
-            measure = update_every > 0 and step % update_every == 0
-            before = [w.data.copy() for w in weights] if measure else None
-            optimizer.step()
-            run.steps += 1
-            if measure:
-                ratios.append(
-                    float(
-                        np.mean(
-                            [
-                                np.linalg.norm(w.data - b) / max(np.linalg.norm(b), 1e-12)
-                                for w, b in zip(weights, before)
-                            ]
-                        )
-                    )
-                )
-        if run.diverged:
-            break
-        run.train_loss.append(float(np.mean(losses)))
-        run.update_ratio.append(float(np.mean(ratios)) if ratios else math.nan)
-        run.val_acc.append(accuracy(model, data.x_val, data.y_val))
-
-
 def train_mlp(
-    sizes: Sequence[int], activation: str, data: Data, lr: float, epochs: int, seed: int, **options
+    sizes: Sequence[int], activation: str, data: Split, lr: float, epochs: int, seed: int, **options
 ) -> tuple[nn.Module, Run]:
     """Build (seeded) and train one MLP; `options` go to `train`."""
     glassnet.manual_seed(seed)
@@ -366,25 +319,6 @@ def stack_gradients(
     flow = gradient_flow(model, (glassnet.tensor(x), glassnet.tensor(y)), nn.CrossEntropyLoss())
     grads = [row.grad_norm for row in flow.params if row.is_weight]
     return StackGradients(grads, float(flow.first_to_last), float(flow.signal_first_to_last))
-
-
-def geometric_mean(values: Sequence[float]) -> float:
-    positive = [v for v in values if v > 0 and math.isfinite(v)]
-    return float(np.exp(np.mean(np.log(positive)))) if positive else math.nan
-
-
-def mean_std(values: Sequence[float]) -> tuple[float, float]:
-    """Mean and sample std (0 for one value) of finite values; nan when none are finite."""
-    finite = [v for v in values if math.isfinite(v)]
-    if not finite:
-        return math.nan, math.nan
-    return float(np.mean(finite)), float(np.std(finite, ddof=1)) if len(finite) > 1 else 0.0
-
-
-def pm(values: Sequence[float], digits: int = 3) -> str:
-    """'mean ± std (n)' for a table cell."""
-    mean, std = mean_std(values)
-    return f"{mean:.{digits}f} ± {std:.{digits}f}"
 
 
 # the glassnet op of each activation (the mechanics, the figures and the timings use it)

@@ -1,7 +1,5 @@
-"""Small training loops shared by the lstm, gradient_clipping and resnet topics (not a topic).
-
-Each experiment here trains many small models for a fixed number of steps and compares
-them, so the loop records what the verdicts need per step: the loss, the total gradient
+"""What the lstm, gradient_clipping and resnet topics share: a fixed number of steps on the kit's
+loop, recording what the verdicts need per step: the loss, the total gradient
 norm before clipping, whether the step was clipped, and the step where the loss stopped
 being finite (training stops there: a NaN model learns nothing more).
 
@@ -20,7 +18,6 @@ Chance is 50%.
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,27 +26,12 @@ from typing import Any
 import numpy as np
 
 import glassnet
-from glassnet.lab.machine import one_blas_thread  # noqa: F401
+from glassnet.lab.kit.loop import STOP, Trace, train_loop
 from glassnet.nn import functional as F
 from glassnet.nn.module import Module
 from glassnet.nn.utils import clip_grads_with_norm_, get_total_norm
 
 Batch = tuple[np.ndarray, np.ndarray]
-
-
-# -- timing ------------------------------------------------------------------------------
-@dataclass
-class Clock:
-    """Wall and CPU seconds since `start` (CPU: time.process_time, all threads of this process)."""
-
-    wall0: float = field(default_factory=time.perf_counter)
-    cpu0: float = field(default_factory=time.process_time)
-
-    def wall(self) -> float:
-        return time.perf_counter() - self.wall0
-
-    def cpu(self) -> float:
-        return time.process_time() - self.cpu0
 
 
 @contextmanager
@@ -198,7 +180,7 @@ def train_steps(
     max_norm: float | None = None,
     record: Callable[[], float] | None = None,
 ) -> History:
-    """Train for `steps` steps on `batches(step)`; with `max_norm`, clip the total gradient norm.
+    """Train for `steps` steps on `batches(step)` (step from 0); with `max_norm`, clip the total gradient norm.
 
     `record()`, when given, runs after each backward (before clipping and the update) and
     its value is kept in `history.records`, e.g. one layer's gradient norm.
@@ -208,27 +190,27 @@ def train_steps(
         raise ValueError(f"train_steps: steps must be >= 1, got {steps}")
     history = History(steps=steps)
     parameters = [p for p in model.parameters() if p.requires_grad]
-    model.train()
-    for step in range(steps):
-        x, y = batches(step)
-        loss = loss_fn(model(glassnet.tensor(x)), glassnet.tensor(y))
-        optimizer.zero_grad()
-        loss.backward()
-        value = float(loss.item())
+
+    def clip(step: int, trace: Trace) -> str | None:
         norm = float(get_total_norm([p.grad for p in parameters if p.grad is not None]).item())
-        history.losses.append(value)
         history.grad_norms.append(norm)
         if record is not None:
             history.records.append(float(record()))
-        if not (math.isfinite(value) and math.isfinite(norm)):
-            history.diverged_at = step
+        if not (math.isfinite(trace.losses[-1]) and math.isfinite(norm)):
+            history.diverged_at = step - 1
             history.clipped.append(False)
-            break
-        clip = max_norm is not None and norm > max_norm
-        history.clipped.append(clip)
-        if clip:
+            return STOP
+        clipped = max_norm is not None and norm > max_norm
+        history.clipped.append(clipped)
+        if clipped:
             clip_grads_with_norm_(parameters, max_norm, norm)
-        optimizer.step()
+        return None
+
+    def forward(model: Module, x: np.ndarray, y: np.ndarray) -> Any:
+        return loss_fn(model(glassnet.tensor(x)), glassnet.tensor(y))
+
+    source = (batches(step) for step in range(steps))
+    train_loop(model, optimizer, source, steps, forward, None, clip, None, Trace(history.losses))
     return history
 
 
@@ -271,22 +253,3 @@ def evaluate(model: Module, x: np.ndarray, y: np.ndarray, batch: int = 500) -> t
             total_loss += float(F.cross_entropy(logits, target, reduction="sum").item())
             correct += int((logits.data.argmax(axis=1) == y[start : start + batch]).sum())
     return correct / len(x), total_loss / len(x)
-
-
-# -- summaries ---------------------------------------------------------------------------
-def mean_std(values: list[float]) -> tuple[float, float]:
-    """Mean and (population) standard deviation; (nan, nan) for no values."""
-    if not values:
-        return math.nan, math.nan
-    array = np.asarray(values, dtype=float)
-    return float(array.mean()), float(array.std())
-
-
-def pm(values: list[float], digits: int = 3) -> str:
-    """'mean ± std' over seeds ('mean' alone for one value)."""
-    mean, std = mean_std(values)
-    return f"{mean:.{digits}f}" if len(values) == 1 else f"{mean:.{digits}f} ± {std:.{digits}f}"
-
-
-def timing_note(clock: Clock) -> str:
-    return f"{clock.wall():.1f} s wall, {clock.cpu():.1f} s CPU"

@@ -14,7 +14,7 @@ import numpy as np
 
 import glassnet
 from glassnet import optim
-from glassnet.lab.topics._training_act import ACTIVATIONS, GLASSNET_OPS, build_mlp
+from glassnet.lab.kit.activations import ACTIVATIONS, GLASSNET_OPS, build_mlp
 from glassnet.nn import functional as F
 
 

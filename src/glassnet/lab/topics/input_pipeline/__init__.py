@@ -33,7 +33,7 @@ from glassnet.lab import Result, Text, Verdict, experiment, new_figure
 from glassnet.lab.kit.clock import Clock
 from glassnet.lab.kit.data import mnist1d as mnist1d_split
 from glassnet.lab.kit.machine import load_average
-from glassnet.lab.topics import _pipeline_work as work
+from glassnet.lab.topics.input_pipeline import work
 
 SETTINGS = {
     "smoke": {"files": 120, "records": 60, "workers": [0, 2], "repeats": 1, "process_check": False},

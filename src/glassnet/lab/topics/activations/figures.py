@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 import glassnet
-from glassnet.lab import Result, Text, new_figure
-from glassnet.lab.topics import _training_act as T
-from glassnet.lab.topics._activations_report import ACTIVATION_SIZE, COMMON_LR, TRAINED
-
-if TYPE_CHECKING:
-    from glassnet.lab.topics.activations import Context
+from glassnet.lab.kit import activations as T
+from glassnet.lab.kit.stats import geometric_mean, mean_std, pm
+from glassnet.lab.result import Result, new_figure
+from glassnet.lab.text import Text
+from glassnet.lab.topics.activations.measure import Context
+from glassnet.lab.topics.activations.settings import ACTIVATION_SIZE, COMMON_LR, TRAINED
 
 ACT = Text("activation", "激活函数")
 
@@ -55,8 +53,8 @@ def tables(result: Result, c: Context) -> None:
         for init in ("kaiming", None):
             stacks = c.stacks[name, init]
             cells += [
-                T.geometric_mean([s.first_to_last for s in stacks]),
-                T.geometric_mean([s.signal_first_to_last for s in stacks]),
+                geometric_mean([s.first_to_last for s in stacks]),
+                geometric_mean([s.signal_first_to_last for s in stacks]),
             ]
         rows.append(cells)
     result.add_table(
@@ -121,21 +119,23 @@ def tables(result: Result, c: Context) -> None:
                 [
                     T.LABELS[name],
                     pick(name),
-                    T.pm(trained.area(c.plan.epochs)),
-                    T.pm(
+                    pm(trained.area(c.plan.epochs), ddof=1, finite_only=True),
+                    pm(
                         [
                             r.train_loss[-1] if r.train_loss and not r.diverged else float("nan")
                             for r in trained.runs
-                        ]
+                        ],
+                        ddof=1,
+                        finite_only=True,
                     ),
-                    T.pm([r.test_acc for r in trained.runs]),
-                    f"{T.mean_std(trained.quarter(late=False))[0]:.2e}",
-                    f"{T.mean_std(trained.quarter(late=True))[0]:.2e}",
-                    T.pm([s.offset for s in after], 2),
-                    T.pm([s.saturated for s in after], 3)
+                    pm([r.test_acc for r in trained.runs], ddof=1, finite_only=True),
+                    f"{mean_std(trained.quarter(late=False), ddof=1, finite_only=True)[0]:.2e}",
+                    f"{mean_std(trained.quarter(late=True), ddof=1, finite_only=True)[0]:.2e}",
+                    pm([s.offset for s in after], 2, ddof=1, finite_only=True),
+                    pm([s.saturated for s in after], 3, ddof=1, finite_only=True)
                     if name in ("sigmoid", "tanh", "centred_sigmoid")
                     else "-",
-                    T.pm([s.never_positive for s in after], 3)
+                    pm([s.never_positive for s in after], 3, ddof=1, finite_only=True)
                     if name in ("relu", "leaky_relu", "elu")
                     else "-",
                 ]

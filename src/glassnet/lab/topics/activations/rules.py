@@ -1,41 +1,38 @@
 """The `activations` topic's thresholds, rules in words, deciding numbers, tables and figures.
 
-The verdicts themselves are decided in `activations.py`; this module holds what they print,
+The verdicts themselves are decided in `judge`; this module holds what they print,
 so the thresholds and the sentences that state them sit side by side.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from glassnet.lab import Text
-from glassnet.lab.topics import _training_act as T
-
-if TYPE_CHECKING:
-    from glassnet.lab.topics.activations import Context, Mechanics, Plan
-
-COMMON_LR = 0.1  # the learning rate every activation shares in the fixed-lr comparison
-HIDDEN = (100, 100)
-STACK_DEPTH = 10  # hidden layers of the deep stack (the gradients experiment)
-TRAINED = (*T.ACTIVATIONS, "centred_sigmoid")
-ACTIVATION_SIZE = 10_000  # elements per activation call in the MLP: batch 100 x 100 units
-
-# thresholds, fixed before any experiment ran
-VANISH = 1e-2  # first-to-last weight-gradient ratio below which gradients have vanished
-SATURATED = 0.25  # share of saturated outputs that counts as 'very easily saturates'
-COSTLY = 2.0  # per-element cost ratio (vs ReLU) that counts as 'expensive'
-CENTRED, OFF_CENTRE = (
-    0.25,
-    0.5,
-)  # offset ratio |unit mean| / unit RMS: centred at most, off-centre at least
-FACTOR_SAME, FACTOR_CLOSE = 1.5, 3.0  # 'the same' and 'close' for two update ratios
+from glassnet.lab.kit import activations as T
+from glassnet.lab.kit.data import Split
+from glassnet.lab.kit.stats import mean_std, pm
+from glassnet.lab.text import Text
+from glassnet.lab.topics.activations.measure import Context, Mechanics, Plan
+from glassnet.lab.topics.activations.settings import (
+    ACTIVATION_SIZE,
+    CENTRED,
+    COMMON_LR,
+    COSTLY,
+    FACTOR_CLOSE,
+    FACTOR_SAME,
+    HIDDEN,
+    OFF_CENTRE,
+    SATURATED,
+    STACK_DEPTH,
+    VANISH,
+)
 
 
 def L(name: str) -> str:
     return T.LABELS[name]
 
 
-def setup_text(plan: Plan, data: T.Data, seeds: list[int]) -> Text:
+def setup_text(plan: Plan, data: Split, seeds: list[int]) -> Text:
     lrs = ", ".join(f"{lr:g}" for lr in plan.lrs)
     return Text(
         f"MNIST-1D ({data.describe()}, 40 features). Mechanics: each glassnet op and its autograd derivative on "
@@ -61,7 +58,7 @@ def setup_text(plan: Plan, data: T.Data, seeds: list[int]) -> Text:
 
 
 def _pm(values: list[float], digits: int = 3) -> str:
-    return T.pm(values, digits)
+    return pm(values, digits, ddof=1, finite_only=True)
 
 
 # -- sigmoid --------------------------------------------------------------------------------------
@@ -238,7 +235,7 @@ ZERO_MEAN_RULE = Text(
 def zero_mean_numbers(c: Context, stages: list[tuple[float, float, bool]]) -> dict[Any, Any]:
     (tanh0, sig0, _), (tanh1, sig1, _) = stages
     mean = {
-        name: T.mean_std([s.layer_mean for s in c.init_stats[name]])[0]
+        name: mean_std([s.layer_mean for s in c.init_stats[name]], ddof=1, finite_only=True)[0]
         for name in ("tanh", "sigmoid")
     }
     return {
@@ -403,7 +400,8 @@ def dead_numbers(c: Context, m: Mechanics, lr: float | None, dead: float) -> dic
         Text("share of x < 0 with relu(x) == 0", "x < 0 中 relu(x) == 0 的比例"): m.zeros_neg,
         Text("max |relu'(x)|, x < 0", "max |relu'(x)|,x < 0"): m.min_grad_neg,
         Text("dead units at init", "初始化时死亡单元比例"): round(
-            T.mean_std([s.never_positive for s in c.init_stats["relu"]])[0], 4
+            mean_std([s.never_positive for s in c.init_stats["relu"]], ddof=1, finite_only=True)[0],
+            4,
         ),
     }
     for grid_lr in c.plan.lrs:
@@ -412,7 +410,14 @@ def dead_numbers(c: Context, m: Mechanics, lr: float | None, dead: float) -> dic
                 f"dead units after training, lr {grid_lr:g}",
                 f"训练后死亡单元比例,学习率 {grid_lr:g}",
             )
-        ] = round(T.mean_std([s.never_positive for s in c.trained["relu", grid_lr].after])[0], 4)
+        ] = round(
+            mean_std(
+                [s.never_positive for s in c.trained["relu", grid_lr].after],
+                ddof=1,
+                finite_only=True,
+            )[0],
+            4,
+        )
     numbers[Text("deciding lr", "用于判定的学习率")] = "-" if lr is None else lr
     return numbers
 
@@ -452,7 +457,7 @@ def leaky_note(c: Context, lr: float | None) -> Text:
             "ReLU 在网格中每个学习率下都发散了,训练后的网络在这一点上无可比较。",
         )
     shares = [
-        T.mean_std([s.never_positive for s in c.trained[name, lr].after])[0]
+        mean_std([s.never_positive for s in c.trained[name, lr].after], ddof=1, finite_only=True)[0]
         for name in ("relu", "leaky_relu")
     ]
     return Text(
@@ -479,7 +484,12 @@ def leaky_numbers(c: Context, m: Mechanics, lr: float | None) -> dict[Any, Any]:
                     f"{L(name)} units with input <= 0 on every sample, lr {lr:g}",
                     f"{L(name)} 对所有样本输入都 <= 0 的单元比例,学习率 {lr:g}",
                 )
-            ] = round(T.mean_std([s.never_positive for s in c.trained[name, lr].after])[0], 4)
+            ] = round(
+                mean_std(
+                    [s.never_positive for s in c.trained[name, lr].after], ddof=1, finite_only=True
+                )[0],
+                4,
+            )
     return numbers
 
 
