@@ -1,4 +1,4 @@
-"""`glassnet diagnose` (glassnet.diagnose.cli_support) and `glassnet lab` (glassnet.lab.cli_support)."""
+"""`glassnet diagnose` (glassnet.diagnose.cli_support); `glassnet lab` lives in cli/lab.py."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from glassnet.cli.common import configure, error
 DIAGNOSE_HELP = (
     "per-layer activation statistics, gradient flow and alarms for a zoo model or a trained run"
 )
-LAB_HELP = "run the notes' experiments and write the report (HTML + Markdown)"
 
 
 def _run_diagnose(args: argparse.Namespace) -> int:
@@ -49,17 +48,3 @@ def configure_diagnose(parser: argparse.ArgumentParser) -> None:
     )
     add_diagnose_arguments(parser)
     parser.set_defaults(handler=_run_diagnose)
-
-
-def _run_lab(args: argparse.Namespace) -> int:
-    from glassnet.lab.cli_support import run_lab
-
-    return run_lab(args)
-
-
-def configure_lab(parser: argparse.ArgumentParser) -> None:
-    from glassnet.lab.cli_support import LAB_DESCRIPTION, LAB_EPILOG, add_lab_arguments
-
-    configure(parser, description=LAB_DESCRIPTION, epilog=LAB_EPILOG)
-    add_lab_arguments(parser)
-    parser.set_defaults(handler=_run_lab)

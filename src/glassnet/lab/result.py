@@ -11,7 +11,7 @@ An experiment builds its `Result` step by step:
 A verdict always comes with the numbers that decide it and the rule (the thresholds) that
 turned them into the verdict, so a reader can disagree with the rule and still use the
 numbers. `robust=True` marks the claims the tests assert in smoke mode; `margin` says how
-far the smoke-mode numbers sit from the rule's threshold. Claims of the topic that an
+far this run's numbers sit from the rule's threshold. Claims of the topic that an
 experiment does not judge are reported as 'not measured in this mode'.
 """
 
@@ -147,7 +147,8 @@ def new_figure(
 ) -> tuple[Any, Any]:
     """(figure, axes) without pyplot: no global state, no GUI backend, safe in any thread.
 
-    Figure text stays in English: a CJK font cannot be assumed on the reader's machine.
+    Label it with `glassnet.lab.fonts.figure_text(Text(en, zh))`: Chinese in a zh run where a
+    CJK font is installed, English otherwise.
     """
     from matplotlib.figure import Figure as MatplotlibFigure
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from glassnet.lab.formatting import (
+from glassnet.lab.notes_index import topic as index_topic
+from glassnet.lab.report.formatting import (
     RunInfo,
     claim_anchor,
     counts_text,
@@ -20,8 +21,7 @@ from glassnet.lab.formatting import (
     topic_title,
     verdict_counts,
 )
-from glassnet.lab.labels import label, verdict_name
-from glassnet.lab.notes_index import topic as index_topic
+from glassnet.lab.report.labels import label, verdict_name
 from glassnet.lab.result import ClaimResult, Result, Table, Verdict
 from glassnet.lab.text import Text
 
@@ -82,7 +82,7 @@ def _claim(result: Result, judged: ClaimResult, lang: str) -> str:
         lines.append(f"  - {label(lang, 'numbers')}: {numbers}")
     lines.append(f"  - {label(lang, 'rule')}: {_text(judged.rule, lang)}")
     if judged.margin is not None:
-        lines.append(f"  - {label(lang, 'margin')}: {_text(judged.margin, lang)}")
+        lines.append(f"  - {label(lang, 'margin', mode=judged.mode)}: {_text(judged.margin, lang)}")
     if judged.note is not None:
         lines.append(f"  - {label(lang, 'note')}: {_text(judged.note, lang)}")
     if claim.reference:

@@ -12,7 +12,8 @@ import base64
 from collections.abc import Sequence
 from html import escape
 
-from glassnet.lab.formatting import (
+from glassnet.lab.notes_index import topic as index_topic
+from glassnet.lab.report.formatting import (
     VERDICT_CLASSES,
     RunInfo,
     claim_anchor,
@@ -24,8 +25,7 @@ from glassnet.lab.formatting import (
     topic_title,
     verdict_counts,
 )
-from glassnet.lab.labels import label, verdict_name
-from glassnet.lab.notes_index import topic as index_topic
+from glassnet.lab.report.labels import label, verdict_name
 from glassnet.lab.result import ClaimResult, Result, Table, Verdict
 from glassnet.lab.text import Text
 
@@ -41,7 +41,9 @@ _CSS = """
   --holds: #1f7a3d; --partly: #9a6400; --fails: #b42318; --unmeasured: #667085; --error: #7a1f9a; }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--tint); color: var(--ink);
-  font: 15px/1.55 system-ui, -apple-system, "Segoe UI", "Noto Sans", "PingFang SC", "Microsoft YaHei", sans-serif; }
+  font: 15px/1.55 system-ui, -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK SC", "Source Han Sans SC",
+  "PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
+  sans-serif; }
 header, nav, main > section, footer, #summary { max-width: 980px; margin: 16px auto; padding: 18px 24px;
   background: var(--paper); border: 1px solid var(--line); border-radius: 8px; }
 h1 { font-size: 1.6em; margin: 0 0 8px; } h2 { font-size: 1.3em; margin: 0 0 6px; }
@@ -131,7 +133,9 @@ def _claim(result: Result, judged: ClaimResult, lang: str) -> str:
         lines.append(f"<table class=numbers><tbody>{cells}</tbody></table>")
     lines.append(f"<p><b>{escape(label(lang, 'rule'))}:</b> {_text(judged.rule, lang)}</p>")
     if judged.margin is not None:
-        lines.append(f"<p><b>{escape(label(lang, 'margin'))}:</b> {_text(judged.margin, lang)}</p>")
+        lines.append(
+            f"<p><b>{escape(label(lang, 'margin', mode=judged.mode))}:</b> {_text(judged.margin, lang)}</p>"
+        )
     if judged.note is not None:
         lines.append(f"<p><b>{escape(label(lang, 'note'))}:</b> {_text(judged.note, lang)}</p>")
     if claim.reference:
@@ -193,8 +197,8 @@ def _section(number: int, result: Result, lang: str) -> str:
     return "\n".join(parts)
 
 
-def render_html(results: Sequence[Result], info: RunInfo) -> str:
-    """The whole report as one HTML document (a str)."""
+def _run_list(results: Sequence[Result], info: RunInfo) -> str:
+    """The run's metadata as <dt>/<dd> pairs."""
     lang = info.lang
     counts = verdict_counts(results)
     count_text = ", ".join(
@@ -210,14 +214,13 @@ def render_html(results: Sequence[Result], info: RunInfo) -> str:
         ("counts", count_text),
         ("failed_topics", ", ".join(failed) or label(lang, "none")),
     ]
-    run = "".join(
+    return "".join(
         f"<dt>{escape(label(lang, key))}</dt><dd>{escape(value)}</dd>" for key, value in run_rows
     )
-    toc = "".join(
-        f'<li><a href="#{topic_anchor(r.topic)}">{escape(topic_title(r, lang))}</a> '
-        f'<span class="muted">({escape(counts_text(r, lang))})</span></li>'
-        for r in results
-    )
+
+
+def _summary(results: Sequence[Result], lang: str) -> str:
+    """The table of every claim's verdict, linked to its section."""
     summary_rows = "".join(
         f'<tr><td><a href="#{topic_anchor(r.topic)}">{escape(topic_title(r, lang))}</a></td>'
         f'<td><a href="#{claim_anchor(r.topic, c.claim.id)}">{_text(c.claim.text, lang)}</a></td>'
@@ -225,12 +228,24 @@ def render_html(results: Sequence[Result], info: RunInfo) -> str:
         for r in results
         for c in r.claims
     )
-    summary = (
+    return (
         f'<section id="summary"><h2>{escape(label(lang, "summary"))}</h2><table><thead><tr>'
         f"<th>{escape(label(lang, 'topic'))}</th><th>{escape(label(lang, 'claim'))}</th>"
         f"<th>{escape(label(lang, 'verdict'))}</th><th>{escape(label(lang, 'mode'))}</th></tr></thead>"
         f"<tbody>{summary_rows}</tbody></table></section>"
     )
+
+
+def render_html(results: Sequence[Result], info: RunInfo) -> str:
+    """The whole report as one HTML document (a str)."""
+    lang = info.lang
+    run = _run_list(results, info)
+    toc = "".join(
+        f'<li><a href="#{topic_anchor(r.topic)}">{escape(topic_title(r, lang))}</a> '
+        f'<span class="muted">({escape(counts_text(r, lang))})</span></li>'
+        for r in results
+    )
+    summary = _summary(results, lang)
     sections = "\n".join(
         _section(number, result, lang) for number, result in enumerate(results, start=1)
     )

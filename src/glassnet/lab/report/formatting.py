@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from glassnet.lab.labels import label, verdict_name
 from glassnet.lab.notes_index import topic as index_topic
+from glassnet.lab.report.labels import label, verdict_name
 from glassnet.lab.result import Result, Verdict
 from glassnet.lab.text import Text
 

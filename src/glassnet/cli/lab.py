@@ -1,11 +1,11 @@
-"""What `glassnet lab` runs: argument values in, the report written, where it is printed.
+"""`glassnet lab`: argument values in, the report written, where it is printed.
 
     glassnet lab [TOPIC ...] [--mode smoke|quick|full] [--lang en|zh] [--out DIR] [--seed N] [--list]
 
-`cli.py` creates the subparser, lets `add_lab_arguments(parser)` declare its arguments, and
-calls `run_lab(args)`. Exit status: 0 when every
-experiment ran, 1 when the report was written but some experiment raised (its section
-shows the traceback), 2 for bad input (an unknown topic, a folder that is not a report).
+Exit status: 0 when every experiment ran, 1 when the report was written but some
+experiment raised (its section shows the traceback), 2 for bad input (an unknown topic, a
+folder that is not a report). The lab is imported only when the command runs, so other
+commands start without it.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from glassnet.lab.registry import UnknownTopicError
+from glassnet.cli.common import configure
 
-__all__ = ["add_lab_arguments", "run_lab", "describe_topics", "LAB_DESCRIPTION", "LAB_EPILOG"]
-
+LAB_HELP = "run the notes' experiments and write the report (HTML + Markdown)"
 LAB_DESCRIPTION = (
     "Run the notes' experiments and write the report: a self-contained HTML page (figures\n"
     "embedded) and the same content as Markdown, each claim with its verdict (holds, partly,\n"
@@ -72,7 +71,8 @@ def describe_topics() -> str:
 
 
 def run_lab(args: argparse.Namespace) -> int:
-    """Run the lab with the parsed arguments (topics, mode, lang, out, seed, list); print where the report is."""
+    """Run the lab with the parsed arguments; print where the report is."""
+    from glassnet.lab.registry import UnknownTopicError
     from glassnet.lab.runner import run
 
     if getattr(args, "list", False):
@@ -82,11 +82,8 @@ def run_lab(args: argparse.Namespace) -> int:
         report = run(
             args.topics or None, mode=args.mode, seed=args.seed, lang=args.lang, out=args.out
         )
-    except (
-        UnknownTopicError,
-        OSError,
-    ) as error:  # OSError: a folder that is not a report, no permission
-        print(f"glassnet lab: error: {' '.join(str(error).splitlines())}", file=sys.stderr)
+    except (UnknownTopicError, OSError) as problem:  # OSError: not a report folder, no permission
+        print(f"glassnet lab: error: {' '.join(str(problem).splitlines())}", file=sys.stderr)
         return 2
     counts = ", ".join(f"{count} {verdict}" for verdict, count in report.counts().items() if count)
     print(f"report: {report.html}")
@@ -100,3 +97,9 @@ def run_lab(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def configure_lab(parser: argparse.ArgumentParser) -> None:
+    configure(parser, description=LAB_DESCRIPTION, epilog=LAB_EPILOG)
+    add_lab_arguments(parser)
+    parser.set_defaults(handler=run_lab)
