@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from lab_checks import smoke_result
 
 from glassnet import lab
 from glassnet.lab import Verdict
@@ -19,7 +20,7 @@ ROBUST = {"avoid_sigmoid": Verdict.HOLDS}
 
 @pytest.fixture(scope="module")
 def result() -> lab.Result:
-    return lab.run_experiment("activation_choice", "smoke", 0)
+    return smoke_result("activation_choice")
 
 
 @pytest.mark.timeout(120)

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from lab_checks import smoke_result
 
 import glassnet
 from glassnet import lab, nn
@@ -37,7 +38,7 @@ TIMING = ("sigmoid_exp_cost", "relu_cheap", "tanh_same_cons")
 
 @pytest.fixture(scope="module")
 def result() -> lab.Result:
-    return lab.run_experiment("activations", "smoke", 0)
+    return smoke_result("activations")
 
 
 @pytest.mark.timeout(120)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from lab_checks import assert_judges_every_claim
+from lab_checks import assert_judges_every_claim, smoke_result
 
 import glassnet
 from glassnet import lab, nn
@@ -25,7 +25,7 @@ ROBUST = {
 
 @pytest.fixture(scope="module")
 def result() -> lab.Result:
-    return lab.run_experiment("batchnorm", "smoke", 0)
+    return smoke_result("batchnorm")
 
 
 def test_smoke_run_completes_and_judges_every_claim(result):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from lab_checks import smoke_result
 
 from glassnet import lab
 from glassnet.lab import Verdict, notes_topic
@@ -17,7 +18,7 @@ ROBUST = {"accuracy_recall": Verdict.HOLDS}
 
 @pytest.fixture(scope="module")
 def result() -> lab.Result:
-    return lab.run_experiment("evaluation", "smoke", 0)
+    return smoke_result("evaluation")
 
 
 @pytest.mark.timeout(

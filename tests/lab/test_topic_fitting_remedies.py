@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from lab_checks import smoke_result
 
 from glassnet import lab
 from glassnet.lab import Verdict, notes_topic
@@ -27,7 +28,7 @@ MARGIN_FACTOR = 2.0  # the smoke numbers clear each threshold at least twice ove
 
 @pytest.fixture(scope="module")
 def result() -> lab.Result:
-    return lab.run_experiment("fitting_remedies", "smoke", 0)
+    return smoke_result("fitting_remedies")
 
 
 @pytest.mark.timeout(

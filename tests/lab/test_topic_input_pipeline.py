@@ -7,6 +7,7 @@ import os
 
 import numpy as np
 import pytest
+from lab_checks import smoke_result
 
 from glassnet import lab
 from glassnet.lab import Verdict, notes_topic
@@ -18,7 +19,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture(scope="module")
 def result() -> lab.Result:
-    return lab.run_experiment("input_pipeline", "smoke", 0)
+    return smoke_result("input_pipeline")
 
 
 @pytest.mark.timeout(

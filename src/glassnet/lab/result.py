@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from glassnet.lab.catalog import catalog
 from glassnet.lab.notes_index import NoteClaim
 from glassnet.lab.notes_index import topic as index_topic
 from glassnet.lab.text import Text, as_text
@@ -195,6 +196,20 @@ class Result:
     claims: list[ClaimResult] = field(default_factory=list)
     error: str | None = None
     seconds: float | None = None
+    said: dict[str, dict[str, Any]] = field(default_factory=dict)  # template -> its numbers
+
+    def say(self, key: str, **numbers: Any) -> Text:
+        """The measured sentence `key` of this topic's catalog (notes/TOPIC.toml) with `numbers`.
+
+        The numbers are kept in `said[key]`, so tests can render every template again.
+        """
+        text = catalog(self.topic).say(key, **numbers)
+        self.said[key] = dict(numbers)
+        return text
+
+    def text(self, key: str) -> Text:
+        """The fixed text `key` of this topic's catalog."""
+        return catalog(self.topic).text(key)
 
     @classmethod
     def start(cls, topic_id: str, mode: str, seed: int, setup: str | Text = "") -> Result:

@@ -363,14 +363,21 @@ def run(mode: str, seed: int) -> Result:
     return result
 
 
+def speedups(rates: dict, serial: dict, s: dict) -> dict[str, float]:
+    """The four ratios the claim and the caption use, by their catalog names."""
+    io, numpy_kind, python = KINDS
+    return {
+        "best_io": max(rates[(io, "thread", w)] for w in s["workers"] if w) / serial[io],
+        "numpy_threads": rates[(numpy_kind, "thread", 2)] / serial[numpy_kind],
+        "python_threads": rates[(python, "thread", 2)] / serial[python],
+        "process_vs_thread": rates[(python, "process", 2)] / rates[(python, "thread", 2)],
+    }
+
+
 def _judge_workers(
     result: Result, rates: dict, serial: dict, s: dict, load_before: float, load_after: float
 ) -> None:
-    io, numpy_kind, python = KINDS
-    best_io = max(rates[(io, "thread", w)] for w in s["workers"] if w) / serial[io]
-    numpy_threads = rates[(numpy_kind, "thread", 2)] / serial[numpy_kind]
-    python_threads = rates[(python, "thread", 2)] / serial[python]
-    process_vs_thread = rates[(python, "process", 2)] / rates[(python, "thread", 2)]
+    best_io, numpy_threads, python_threads, process_vs_thread = speedups(rates, serial, s).values()
     parts = {
         "(a) threads speed up I/O-bound reading": best_io >= IO_SPEEDUP,
         "(b) threads speed up GIL-releasing NumPy work": numpy_threads >= NUMPY_SPEEDUP,
@@ -427,11 +434,5 @@ def _figure(result: Result, rates: dict, serial: dict, s: dict) -> None:
     result.add_figure(
         fig,
         "throughput",
-        Text(
-            "Records per second against the number of workers (0 = in the consumer). Waiting on I/O scales with threads "
-            "even past the core count; NumPy work that releases the GIL scales with threads up to the cores; pure-Python "
-            "work needs processes, whose start-up is paid every epoch.",
-            "每秒记录数随 worker 数的变化(0 表示在消费者中执行)。等待 I/O 的工作随线程数增长,甚至超过核数;释放 GIL 的 NumPy 工作随线程数"
-            "增长到核数为止;纯 Python 工作需要进程,而进程的启动开销每个 epoch 都要付一次。",
-        ),
+        result.say("throughput_caption", **speedups(rates, serial, s)),
     )
