@@ -17,7 +17,9 @@
 
 A topic renders a template with `result.say(key, **numbers)` (see Result.say), which keeps
 the numbers next to the sentence; a field without its number raises, naming it. Tests
-render every template with a smoke run's numbers and flip each comparison.
+render every template with a smoke run's numbers and flip each comparison. A template said
+only in longer modes declares `modes = ["quick", "full"]` and `example = {...}` numbers,
+which the tests use instead.
 """
 
 from __future__ import annotations
@@ -60,6 +62,10 @@ class Template:
     where: str
     text: dict[str, str]
     words: dict[str, Choice]
+    modes: tuple[str, ...] = ("smoke", "quick", "full")  # the modes whose runs say it
+    example: dict[str, Any] | None = (
+        None  # numbers to test it with where smoke mode does not say it
+    )
 
     def names(self) -> set[str]:
         """The numbers the template needs: its fields (other than words) and the words' deciders."""
@@ -143,7 +149,11 @@ def _template(entry: dict, where: str) -> Template:
         name: _choice(choice, f"{where}, word '{name}'")
         for name, choice in entry.get("words", {}).items()
     }
-    return Template(where, _bilingual(entry, where), words)
+    modes = tuple(entry.get("modes", ("smoke", "quick", "full")))
+    example = entry.get("example")
+    if "smoke" not in modes and not isinstance(example, dict):
+        raise CatalogError(f"{where}: a template smoke mode does not say needs example numbers")
+    return Template(where, _bilingual(entry, where), words, modes, example)
 
 
 @cache

@@ -63,6 +63,22 @@ def _diagnose(model: nn.Module, data: Split) -> tuple[diagnose.ActivationStats, 
     return stats, diagnose.activation_alarms(stats), diagnose.gradient_alarms(flow)
 
 
+def _shape_note(result: Result, shape: dict) -> Text:
+    """What this run measured of the activations' shape and scale across layers."""
+    tanh, relu = shape["tanh"], shape["relu"]
+    return result.say(
+        "shape_note",
+        tanh_ks=max(tanh["ks"]),
+        relu_ks=max(relu["ks"]),
+        relu_spread=relu["spread"],
+        tanh_spread=tanh["spread"],
+        layers=len(relu["ks"]),
+        stable=STABLE_SPREAD,
+        relu_over_stable=relu["spread"] - STABLE_SPREAD,
+        tanh_over_stable=tanh["spread"] - STABLE_SPREAD,
+    )
+
+
 @experiment("init_diagnosis")
 def run(mode: str, seed: int) -> Result:
     steps, seeds, lrs = STEPS[mode], [seed + k for k in range(SEEDS[mode])], LRS[mode]
@@ -281,15 +297,7 @@ def _judge(result: Result, agree: int, total: int, rows: list, shape: dict) -> N
             f"最大 KS 距离 {largest_ks}(tanh、ReLU),阈值 {UNIFORM_KS};标准差之比 {spreads},"
             f"阈值 {STABLE_SPREAD:g}",
         ),
-        note=Text(
-            "The shape is not uniform: tanh activations are close to uniform in the first layer and "
-            "grow bell-shaped with depth, and half of ReLU's outputs are exactly 0. The scale is steadier: "
-            "He keeps ReLU's std within 2x over 8 layers; Xavier lets tanh's std drift down slowly (the "
-            "decay measured in topic xavier_he).",
-            "形状并不均匀:tanh 的激活值在第一层接近均匀,随深度变成钟形;ReLU 的输出一半恰为 0。尺度更稳定一些:"
-            "He 让 ReLU 的标准差在 8 层中保持在 2 倍以内;Xavier 让 tanh 的标准差缓慢下降(见 xavier_he 中"
-            "测得的衰减)。",
-        ),
+        note=_shape_note(result, shape),
     )
     conditions = {}
     for act, s in shape.items():

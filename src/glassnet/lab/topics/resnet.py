@@ -197,15 +197,13 @@ def judge(result: Result, runs: Runs, built: dict, mode: str) -> None:
         verdict = Verdict.DOES_NOT_HOLD
     note = None
     if r_plain > LOSSLESS[1]:
-        note = Text(
-            f"The plain net's gradient does not fade on its way back: with BatchNorm it GROWS "
-            f"({r_plain:.3g}x at the first layer). He et al. say the same: their plain nets have BN and "
-            f"'healthy' backward norms, so degradation is not vanishing gradients. The shortcut keeps the "
-            f"backward signal near its size at the output; 'losslessly' holds in that sense, but the problem "
-            f"it solves is not the notes'.",
-            f"普通网络的梯度在回传中并没有衰减:有 BatchNorm 时它反而变大(第一层为 {r_plain:.3g} 倍)。He 等人也这样说:"
-            f"他们的普通网络有 BN,反向梯度范数“健康”,所以退化不是梯度消失造成的。捷径让反向信号保持在接近输出处的大小;"
-            f"在这个意义上“无损”成立,但它解决的问题并不是笔记说的那个。",
+        note = result.say(
+            "plain_grows",
+            r_plain=r_plain,
+            r_res=r_res,
+            low=LOSSLESS[0],
+            high=LOSSLESS[1],
+            res_outside=max(LOSSLESS[0] - r_res, r_res - LOSSLESS[1]),
         )
     result.judge(
         "shortcut_gradient",

@@ -366,12 +366,12 @@ def run(mode: str, seed: int) -> Result:
             f"sigmoid+Xavier 增长约 {growth[('sigmoid', 'matched')]:.0f} 个数量级,阈值为 "
             f"{GROWS_DECADES:g};ReLU+He 保持在 0 附近",
         ),
-        note=Text(
-            "The notes' cause is half of it: depth multiplies a per-layer factor, but whether that factor is "
-            "below, near or above 1 is set by the activation and the initialisation (see the per-layer factor "
-            "column). A well-initialised ReLU stack keeps its gradient at any depth measured.",
-            "笔记给出的原因只对了一半:深度把每层的因子连乘起来,但因子小于、接近还是大于 1 由激活函数和初始化决定"
-            "(见每层因子一列)。初始化得当的 ReLU 网络在所测的任何深度下都保持梯度。",
+        note=result.say(
+            "depth_note",
+            relu_growth=growth[("relu", "matched")],
+            shallowest=shallowest,
+            deepest=deepest,
+            relu_beyond_10x=abs(growth[("relu", "matched")]) - 1.0,
         ),
     )
 
@@ -576,15 +576,11 @@ def run(mode: str, seed: int) -> Result:
             f"梯度消失网络的 ||W_1|| 比为 {vanishing['first']:.3g},远在 [1/{ABNORMAL:g}, {ABNORMAL:g}] "
             f"之内;梯度爆炸网络第一步的更新比为 {exploding['update']:.2g}",
         ),
-        note=Text(
-            "It is the gradients that become abnormally small or large, not (directly) the weights: with "
-            "vanishing gradients the first layer's weights stay frozen at their initial values (a relative "
-            f"update of {vanishing['update']:.1g} per step is below float32's resolution of 6e-8, so they do "
-            "not change at all); with exploding gradients one SGD step rewrites them by many orders of "
-            "magnitude and the next forward pass overflows: only then are the weights themselves abnormal.",
-            "异常变大或变小的是梯度,而不(直接)是权重:梯度消失时第一层权重冻结在初始值(每步的相对更新 "
-            f"{vanishing['update']:.1g} 低于 float32 的分辨率 6e-8,所以完全不变);梯度爆炸时一步 SGD 就把权重改变"
-            "许多个数量级,下一次前向传播就溢出:这时权重本身才变得异常。",
+        note=result.say(
+            "frozen_note",
+            update=vanishing["update"],
+            change=vanishing["change"],
+            update_over_resolution=vanishing["update"] / 6e-8,
         ),
     )
 

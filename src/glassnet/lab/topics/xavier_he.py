@@ -206,6 +206,20 @@ def _figures(result: Result, probes: dict, runs: dict, best: dict) -> None:
     )
 
 
+def _plateau_note(result: Result, he: float, xavier: float) -> Text:
+    """The fixed note on the plateau, then where this run's Xavier net ended."""
+    fixed = result.text("plateau_note")
+    measured = result.say(
+        "plateau_run",
+        mode=result.mode,
+        xavier=xavier,
+        he=he,
+        stalls=STALLS,
+        above_stall=xavier - STALLS,
+    )
+    return Text(fixed.en + measured.en, fixed.zh + measured.zh)
+
+
 @experiment("xavier_he")
 def run(mode: str, seed: int) -> Result:
     seeds = [seed + k for k in range(SEEDS[mode])]
@@ -563,18 +577,7 @@ def _judge(
             f"每种初始化取网格中的最佳学习率:He 的最终训练准确率 >= {TRAINS} 且 Xavier <= {STALLS}(随机为 0.10)"
             f"则成立;He 比 Xavier 高 >= {BEATS} 但有一个阈值未达到为部分成立;否则不成立",
         ),
-        note=Text(
-            "The stall is a plateau, and its length decides the verdict: with more steps the Xavier net "
-            "can leave it (compare the steps at which each init first reaches the threshold; in one full-"
-            "mode run, 2000 steps, Xavier reached 0.73 against He's 1.00: 'partly'). Plain SGD with "
-            "momentum, as in the paper; an adaptive optimiser (Adam) rescales the tiny gradients and can "
-            "hide the stall. Without BatchNorm the 30-layer He net is itself fragile: at larger learning "
-            "rates its accuracy can peak and fall back (see the training table).",
-            "停滞其实是一段平台期,它的长短决定了结论:步数更多时 Xavier 网络可能走出平台(比较两种初始化首次"
-            "达到阈值的步数;一次 full 模式的运行中,2000 步后 Xavier 达到 0.73,He 为 1.00:“部分成立”)。"
-            "与论文一样使用带动量的 SGD;自适应优化器(Adam)会放大微小的梯度,可能掩盖停滞。没有 BatchNorm "
-            "时 30 层的 He 网络本身也很脆弱:在较大的学习率下准确率可能先升后降(见训练表)。",
-        ),
+        note=_plateau_note(result, he, xavier),
     )
     # xavier_not_relu
     shrinks, he_steady = r_relu_x <= SHRUNK, STEADY <= r_relu_he <= 1 / STEADY

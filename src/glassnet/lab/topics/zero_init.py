@@ -128,7 +128,33 @@ def _one(
     }
 
 
-def _figures(result: Result, curves: dict, traces: dict, models: dict) -> None:
+def _symmetry_caption(
+    result: Result, broken: list[str], symmetric: int, perturbed: dict | None
+) -> Text:
+    """The symmetry figure's caption: which float32 nets split in this run, and whether the
+    float64 perturbation (quick and full mode) grew."""
+    extra = Text("", "")
+    if perturbed is not None:
+        extra = result.say(
+            "perturbation",
+            spread=sci(perturbed["spread"]),
+            spread_value=perturbed["spread"] - EQUAL,
+            equal=EQUAL,
+        )
+    return result.say(
+        "symmetry_caption",
+        mode=result.mode,
+        split_nets=len(broken),
+        symmetric_nets=symmetric,
+        split_names=", ".join(broken) or "-",
+        perturbation=extra.en,
+        perturbation_zh=extra.zh,
+    )
+
+
+def _figures(
+    result: Result, curves: dict, traces: dict, models: dict, symmetry_caption: Text
+) -> None:
     fig, axes = new_figure(10.0, 3.0, ncols=3)
     for ax, activation in zip(axes, ACTIVATIONS):
         for scheme, style in (("zeros", "-"), ("constant", "--"), (RANDOM[activation], "-")):
@@ -163,15 +189,7 @@ def _figures(result: Result, curves: dict, traces: dict, models: dict) -> None:
     result.add_figure(
         fig,
         "symmetry_spread",
-        Text(
-            "How different the hidden units are during training, for the symmetric inits (first seed). In float64 "
-            "they stay bitwise equal; in float32, rounding differences (~1e-7) can grow, given enough steps, until "
-            "the units split (tanh and ReLU here); in quick and full mode a 1e-12 perturbation in float64 grows the same "
-            "way: the symmetric state can be unstable, it is not protected.",
-            "对称初始化下各隐藏单元在训练中的差异(第一个种子)。float64 中它们逐位相等;float32 中约 1e-7 的舍入差异在"
-            "步数足够时可能放大直到单元分开(这里是 tanh 与 ReLU);quick 与 full 模式中,float64 里 1e-12 的扰动同样会放大:"
-            "对称状态可能是不稳定的,并不受保护。",
-        ),
+        symmetry_caption,
     )
     fig, axes = new_figure(10.0, 2.8, ncols=len(models))
     for ax, (label, model) in zip(np.atleast_1d(axes), models.items()):
@@ -516,6 +534,7 @@ def run(mode: str, seed: int) -> Result:
         for key, group in symmetric32.items()
         if any(r["spread"] > EQUAL for r in group)
     )
+    caption = _symmetry_caption(result, broken, len(symmetric32), perturbed)
     verdict = (
         Verdict.DOES_NOT_HOLD
         if worst64 > EQUAL
@@ -585,6 +604,6 @@ def run(mode: str, seed: int) -> Result:
         "tanh Xavier, float32": first[("2 hidden", "tanh", "xavier", "float32")]["model"],
     }
     with timed(costs, Text("figures", "图")):
-        _figures(result, curves, traces, models)
+        _figures(result, curves, traces, models, caption)
     add_cost_table(result, costs)
     return result

@@ -33,6 +33,7 @@ import numpy as np
 
 import glassnet
 from glassnet.lab.kit import activations as T
+from glassnet.lab.kit.costs import Costs, timed
 from glassnet.lab.kit.data import Split, mnist1d
 from glassnet.lab.kit.machine import load_average, one_blas_thread
 from glassnet.lab.kit.stats import geometric_mean, mean_std, pm
@@ -45,6 +46,7 @@ from glassnet.lab.topics.activations.judge import judge_relu_family, judge_sigmo
 from glassnet.lab.topics.activations.measure import (
     PLANS,
     Context,
+    Plan,
     at_init,
     best_lr,
     mechanics,
@@ -66,23 +68,14 @@ from glassnet.lab.topics.activations.settings import (
 )
 
 
-@experiment("activations")
-def run(mode: str, seed: int) -> Result:
-    plan = PLANS[mode]
-    seeds = [seed + k for k in range(plan.seeds)]
-    clock: list[tuple[str, float, float]] = []
-
-    def timed(part: str, start: tuple[float, float]) -> tuple[float, float]:
-        now = (time.process_time(), time.perf_counter())
-        clock.append((part, now[0] - start[0], now[1] - start[1]))
-        return now
-
-    start = (time.process_time(), time.perf_counter())
-    with one_blas_thread():
-        data = mnist1d(n_train=plan.n_train, n_val=500, val_at="end")
-        grid = {name: mechanics(name) for name in T.ACTIVATIONS}
-        start = timed("mechanics on the grid", start)
-        stacks = {
+def measure_all(plan: Plan, seed: int, seeds: list[int], parts: Costs) -> tuple[Split, dict]:
+    """Everything the claims need, each part timed into `parts` (CPU and wall seconds)."""
+    data = mnist1d(n_train=plan.n_train, n_val=500, val_at="end")
+    found: dict = {}
+    with timed(parts, "mechanics on the grid"):
+        found["grid"] = {name: mechanics(name) for name in T.ACTIVATIONS}
+    with timed(parts, "deep-stack gradients"):
+        found["stacks"] = {
             (name, init): [
                 T.stack_gradients(
                     name, STACK_DEPTH, plan.stack_width, data.x_val, data.y_val, seed + k, init
@@ -92,26 +85,44 @@ def run(mode: str, seed: int) -> Result:
             for name in T.ACTIVATIONS
             for init in ("kaiming", None)
         }
-        start = timed("deep-stack gradients", start)
-        init_stats, large_stats = at_init(data, seeds), at_init(data, seeds, weight_std=1.0)
-        trained = train_all(plan, data, seeds)
-        start = timed("training", start)
-        costs = {
+    with timed(parts, "training"):
+        found["init"] = at_init(data, seeds), at_init(data, seeds, weight_std=1.0)
+        found["trained"] = train_all(plan, data, seeds)
+    with timed(parts, "cost per element and per step"):
+        found["costs"] = {
             size: timing.time_per_element(
                 size, plan.repeats if size == ACTIVATION_SIZE else max(3, plan.repeats // 8)
             )
             for size in (ACTIVATION_SIZE, plan.big_elements)
             if size
         }
-        steps = {
+        found["steps"] = {
             name: timing.step_time([40, *HIDDEN, 10], name, 100, plan.repeats)
             for name in T.ACTIVATIONS
         }
-        timed("cost per element and per step", start)
+    return data, found
 
+
+@experiment("activations")
+def run(mode: str, seed: int) -> Result:
+    plan = PLANS[mode]
+    seeds = [seed + k for k in range(plan.seeds)]
+    parts: Costs = []
+    with one_blas_thread():
+        data, found = measure_all(plan, seed, seeds, parts)
     result = Result.start("activations", mode, seed, setup=report.setup_text(plan, data, seeds))
+    trained = found["trained"]
     best = {name: best_lr(trained, name, plan.lrs, plan.epochs) for name in TRAINED}
-    context = Context(plan, grid, stacks, init_stats, large_stats, trained, best, costs, steps)
+    context = Context(
+        plan,
+        found["grid"],
+        found["stacks"],
+        *found["init"],
+        trained,
+        best,
+        found["costs"],
+        found["steps"],
+    )
     judge_sigmoid(result, context)
     judge_tanh(result, context)
     judge_relu_family(result, context)
@@ -123,7 +134,7 @@ def run(mode: str, seed: int) -> Result:
             "各部分耗时(本进程;其他进程共用 2 个核心)",
         ),
         [Text("part", "部分"), Text("CPU s", "CPU 秒"), Text("wall s", "墙钟秒")],
-        [[part, round(cpu, 2), round(wall, 2)] for part, cpu, wall in clock],
+        [[part, round(cpu, 2), round(wall, 2)] for part, cpu, wall in parts],
         note=Text(
             f"load average at the end: {load_average():.1f}",
             f"结束时的负载均值:{load_average():.1f}",

@@ -95,7 +95,7 @@ def judge_sigmoid(result: Result, c: Context) -> None:
         else Verdict.DOES_NOT_HOLD,
         report.cost_numbers(c, "sigmoid"),
         report.EXP_COST_RULE,
-        note=report.TIMING_NOTE,
+        note=report.timing_note(result, c),
     )
 
 
@@ -174,7 +174,7 @@ def judge_relu_family(result: Result, c: Context) -> None:
         else Verdict.DOES_NOT_HOLD,
         report.cheap_numbers(c),
         report.CHEAP_RULE,
-        note=report.TIMING_NOTE,
+        note=report.timing_note(result, c),
     )
     m = c.grid["relu"]
     result.judge(

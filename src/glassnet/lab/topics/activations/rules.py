@@ -11,6 +11,7 @@ from typing import Any
 from glassnet.lab.kit import activations as T
 from glassnet.lab.kit.data import Split
 from glassnet.lab.kit.stats import mean_std, pm
+from glassnet.lab.result import Result
 from glassnet.lab.text import Text
 from glassnet.lab.topics.activations.measure import Context, Mechanics, Plan
 from glassnet.lab.topics.activations.settings import (
@@ -177,18 +178,19 @@ EXP_COST_RULE = Text(
     f"glassnet 在 {ACTIVATION_SIZE:,} 个 float32 值(MLP 中一次激活的规模)上每个元素的前向 + 反向耗时:sigmoid 至少是 ReLU 的 "
     f"{COSTLY:g} 倍、且使 MLP 的整个训练步慢至少 10% 则成立;只满足前者为部分成立;不到 ReLU 的 {COSTLY:g} 倍则不成立",
 )
-TIMING_NOTE = Text(
-    "A timing, measured on this machine and reported, never asserted. NumPy evaluates float32 exp and tanh with "
-    "SIMD code where the CPU has it (AVX-512 here), which makes them nearly as cheap as a comparison: the notes' "
-    "claim is true in instructions per element, not necessarily in time. The ratio also depends on the array's size: at the MLP's 10,000 elements the "
-    "per-call overhead dominates; at 1,000,000 the temporaries of each formula (memory traffic) do, which is why "
-    "the ratio at that size is reported too. Leaky ReLU and ELU are slow in glassnet because NumPy's `where` "
-    "mispredicts branches on random signs.",
-    "计时结果,只在本机测得并报告,不作断言。在 CPU 支持时 NumPy 用 SIMD 代码计算 float32 的 exp 与 tanh(本机为 AVX-512),"
-    "几乎与一次比较一样便宜:笔记的说法按每个元素的指令数成立,按时间则不一定。比值还取决于数组大小:在 MLP 的 10,000 个元素上主要是每次调用的开销;"
-    "在 1,000,000 个元素上主要是各公式临时数组的内存读写,所以也报告了该规模下的比值。Leaky ReLU 与 ELU 在 glassnet 中较慢,"
-    "是因为 NumPy 的 `where` 在符号随机时分支预测失败。",
-)
+
+
+def timing_note(result: Result, c: Context) -> Text:
+    """The fixed note on timings, then what this run measured for Leaky ReLU and ELU."""
+    small = c.costs[ACTIVATION_SIZE]
+    relu = small["relu"]["forward_backward"]
+    measured = result.say(
+        "relu_family_cost",
+        leaky_over_relu=small["leaky_relu"]["forward_backward"] / relu,
+        elu_over_relu=small["elu"]["forward_backward"] / relu,
+    )
+    fixed = result.text("timing_note")
+    return Text(fixed.en + measured.en, fixed.zh + measured.zh)
 
 
 def cost_numbers(c: Context, name: str) -> dict[Any, Any]:

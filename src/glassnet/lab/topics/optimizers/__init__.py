@@ -40,48 +40,8 @@ from glassnet.lab.topics.optimizers.settings import (
 from glassnet.lab.topics.optimizers.surfaces import Problem2D, quadratic, rosenbrock, run_2d
 
 
-@experiment("optimizers")
-def run(mode: str, seed: int) -> Result:
-    clock = Clock()
-    q_steps, r_steps = STEPS_2D[mode]
-    lrs, steps, seeds = LRS_MLP[mode], STEPS_MLP[mode], SEEDS[mode]
-    n, epochs, gd_steps = ONE_SAMPLE[mode]
-    result = Result.start(
-        "optimizers",
-        mode,
-        seed,
-        setup=Text(
-            f"glassnet's SGD, Momentum (SGD with momentum 0.9), Adagrad, RMSprop (alpha 0.99) and Adam (0.9, 0.999), "
-            f"PyTorch's defaults otherwise. 2-D problems with exact gradients: a quadratic valley rotated 30 degrees "
-            f"with condition number 50 (solved at f <= 1e-6 f(start), {q_steps} steps) and Rosenbrock's function from "
-            f"(-1.2, 1) (solved at f <= 1e-4, {r_steps} steps), learning rates {LRS_2D}. MNIST-1D: MLP "
-            f"{'-'.join(map(str, SIZES))} (ReLU, PyTorch's default init), batch {BATCH}, {steps} steps, {seeds} seed(s), "
-            f"learning rates {lrs}; the loss is evaluated on 1,000 training samples. One-sample SGD vs full-batch GD: "
-            f"{n} training samples, {epochs} epoch(s) each, GD continued to {gd_steps} steps.",
-            f"glassnet 的 SGD、Momentum(动量 0.9 的 SGD)、Adagrad、RMSprop(alpha 0.99)和 Adam(0.9, 0.999),其余为 PyTorch "
-            f"默认值。二维问题使用精确梯度:旋转 30 度、条件数 50 的二次山谷(f <= 1e-6 f(起点) 视为解决,{q_steps} 步)与从 (-1.2, 1) "
-            f"出发的 Rosenbrock 函数(f <= 1e-4 视为解决,{r_steps} 步),学习率 {LRS_2D}。MNIST-1D:MLP "
-            f"{'-'.join(map(str, SIZES))}(ReLU,PyTorch 默认初始化),批大小 {BATCH},{steps} 步,{seeds} 个种子,学习率 {lrs};"
-            f"损失在 1000 个训练样本上评估。单样本 SGD 对比全批量 GD:{n} 个训练样本,各 {epochs} 个 epoch,GD 继续到 {gd_steps} 步。",
-        ),
-    )
-
-    replay_rows = mechanics.adagrad_rule(result, seed) + mechanics.rmsprop_average(result, seed)
-    replay_rows += mechanics.rmsprop_no_momentum(result, mechanics.zero_gradient_steps(seed))
-    result.add_table(
-        Text("Update rules replayed on fixed gradients", "在固定梯度上重放的更新规则"),
-        [Text("optimiser", "优化器"), Text("compared with", "对比对象"), Text("value", "数值")],
-        replay_rows,
-    )
-
-    problems: dict[str, Problem2D] = {"quadratic": quadratic(), "rosenbrock": rosenbrock()}
-    budgets = {"quadratic": q_steps, "rosenbrock": r_steps}
-    paths = {
-        (p, name): {lr: run_2d(make, problem, lr, budgets[p]) for lr in LRS_2D}
-        for p, problem in problems.items()
-        for name, make in OPTIMIZERS.items()
-    }
-    best_2d = {key: best_lr(found) for key, found in paths.items()}
+def _table_2d(result: Result, paths: dict, best_2d: dict, q_steps: int, r_steps: int) -> None:
+    """Each optimiser at its best learning rate on the two 2-D problems."""
     result.add_table(
         Text(
             "2-D problems: each optimiser at its best learning rate",
@@ -107,6 +67,47 @@ def run(mode: str, seed: int) -> Result:
             for name in OPTIMIZERS
         ],
     )
+
+
+@experiment("optimizers")
+def run(mode: str, seed: int) -> Result:
+    clock = Clock()
+    q_steps, r_steps = STEPS_2D[mode]
+    lrs, steps, seeds = LRS_MLP[mode], STEPS_MLP[mode], SEEDS[mode]
+    n, epochs, gd_steps = ONE_SAMPLE[mode]
+    result = Result.start("optimizers", mode, seed)
+    result.setup = result.say(
+        "setup",
+        q_steps=q_steps,
+        r_steps=r_steps,
+        lrs_2d=LRS_2D,
+        sizes="-".join(map(str, SIZES)),
+        batch=BATCH,
+        steps=steps,
+        seeds=seeds,
+        lrs=lrs,
+        n=n,
+        epochs=epochs,
+        gd_steps=gd_steps,
+    )
+
+    replay_rows = mechanics.adagrad_rule(result, seed) + mechanics.rmsprop_average(result, seed)
+    replay_rows += mechanics.rmsprop_no_momentum(result, mechanics.zero_gradient_steps(seed))
+    result.add_table(
+        Text("Update rules replayed on fixed gradients", "在固定梯度上重放的更新规则"),
+        [Text("optimiser", "优化器"), Text("compared with", "对比对象"), Text("value", "数值")],
+        replay_rows,
+    )
+
+    problems: dict[str, Problem2D] = {"quadratic": quadratic(), "rosenbrock": rosenbrock()}
+    budgets = {"quadratic": q_steps, "rosenbrock": r_steps}
+    paths = {
+        (p, name): {lr: run_2d(make, problem, lr, budgets[p]) for lr in LRS_2D}
+        for p, problem in problems.items()
+        for name, make in OPTIMIZERS.items()
+    }
+    best_2d = {key: best_lr(found) for key, found in paths.items()}
+    _table_2d(result, paths, best_2d, q_steps, r_steps)
     verdicts.momentum_oscillation(result, problems, budgets, best_2d)
 
     data = probe_split()

@@ -209,12 +209,7 @@ def rmsprop_no_momentum(result: Result, moves: dict[str, float]) -> list[list]:
             "exact: RMSProp's update is 0 times a finite number",
             "精确:RMSProp 的更新是 0 乘以一个有限数",
         ),
-        note=Text(
-            "True of the original RMSProp and of the default; PyTorch's (and glassnet's) RMSprop has a "
-            "momentum argument, and with momentum=0.9 it keeps moving too (last number).",
-            "对原始的 RMSProp 和默认设置成立;PyTorch(以及 glassnet)的 RMSprop 有 momentum 参数,"
-            "设为 0.9 时它同样会继续移动(最后一个数)。",
-        ),
+        note=result.say("rmsprop_momentum_note", moved=moves["RMSProp(momentum=0.9)"]),
     )
     return [
         [name, "largest |update| with zero gradient", f"{move:.3g}"] for name, move in moves.items()
