@@ -16,17 +16,12 @@ FILES = sorted(LAB.rglob("*.py"))
 # Topics whose functions issue 12 has not yet cut to a screen: strict xfails, so each one must
 # leave this list the moment it is reshaped (and none can join it silently).
 NOT_YET_RESHAPED = {
-    "topics/activation_choice.py",
     "topics/activations/figures.py",
     "topics/activations/judge.py",
     "topics/batchnorm/judge.py",
-    "topics/batchnorm/mechanics.py",
     "topics/bias_variance.py",
-    "topics/conv_arithmetic.py",
-    "topics/evaluation.py",
     "topics/fitting_remedies.py",
     "topics/init_diagnosis.py",
-    "topics/input_pipeline/__init__.py",
     "topics/optimizers/judge.py",
     "topics/resnet.py",
     "topics/vanishing_exploding.py",

@@ -146,52 +146,55 @@ def key(net: str, en: str, zh: str) -> Text:
     return Text(f"{SHORT[net].en}: {en}", f"{SHORT[net].zh}:{zh}")
 
 
-def judge(result: Result, sweeps: list[Sweep]) -> None:
-    numbers: dict = {}
-    hits = 0
-    for s in sweeps:
-        best = {name: s.best_lr(name) for name in T.ACTIVATIONS}
-        top = {name: max(s.usable(name)) for name in T.ACTIVATIONS}
-        sigmoid_trains = (
-            s.best_val("sigmoid") > T.CHANCE + USABLE
-        )  # else sigmoid has no meaningful best lr
-        check_a = (best["relu"] < best["sigmoid"] or not sigmoid_trains) and best["relu"] <= best[
-            "tanh"
+def _small_lr_numbers(s: Sweep, numbers: dict) -> int:
+    """Add one network's numbers for 'relu_small_lr'; returns how many of checks A and B pass."""
+    best = {name: s.best_lr(name) for name in T.ACTIVATIONS}
+    top = {name: max(s.usable(name)) for name in T.ACTIVATIONS}
+    sigmoid_trains = (
+        s.best_val("sigmoid") > T.CHANCE + USABLE
+    )  # else sigmoid has no meaningful best lr
+    check_a = (best["relu"] < best["sigmoid"] or not sigmoid_trains) and best["relu"] <= best[
+        "tanh"
+    ]
+    check_b = top["relu"] < top["tanh"]
+    for name in ("relu", "tanh", "sigmoid"):
+        numbers[key(s.net, f"best lr, {T.LABELS[name]}", f"最佳学习率,{T.LABELS[name]}")] = best[
+            name
         ]
-        check_b = top["relu"] < top["tanh"]
-        hits += check_a + check_b
-        for name in ("relu", "tanh", "sigmoid"):
-            numbers[key(s.net, f"best lr, {T.LABELS[name]}", f"最佳学习率,{T.LABELS[name]}")] = (
-                best[name]
+    for name in ("relu", "tanh"):
+        numbers[
+            key(
+                s.net,
+                f"largest usable lr, {T.LABELS[name]}",
+                f"最大可用学习率,{T.LABELS[name]}",
             )
-        for name in ("relu", "tanh"):
-            numbers[
-                key(
-                    s.net,
-                    f"largest usable lr, {T.LABELS[name]}",
-                    f"最大可用学习率,{T.LABELS[name]}",
-                )
-            ] = top[name]
-        if not sigmoid_trains:
-            numbers[
-                key(
-                    s.net,
-                    f"sigmoid above chance + {USABLE:g} at some lr",
-                    f"sigmoid 在某学习率下高于随机水平 + {USABLE:g}",
-                )
-            ] = False
-        numbers[key(s.net, "check A", "检查 A")] = PASS[check_a]
-        numbers[key(s.net, "check B", "检查 B")] = PASS[check_b]
-        above = [lr for lr in s.lrs if lr > top["relu"]]
-        if above:
-            dead = mean_std(s.cells["relu", above[0]].dead, ddof=1, finite_only=True)[0]
-            numbers[
-                key(
-                    s.net,
-                    f"ReLU dead units at lr {above[0]:g}",
-                    f"学习率 {above[0]:g} 时 ReLU 死亡单元比例",
-                )
-            ] = Text("diverged", "发散") if math.isnan(dead) else round(dead, 3)
+        ] = top[name]
+    if not sigmoid_trains:
+        numbers[
+            key(
+                s.net,
+                f"sigmoid above chance + {USABLE:g} at some lr",
+                f"sigmoid 在某学习率下高于随机水平 + {USABLE:g}",
+            )
+        ] = False
+    numbers[key(s.net, "check A", "检查 A")] = PASS[check_a]
+    numbers[key(s.net, "check B", "检查 B")] = PASS[check_b]
+    above = [lr for lr in s.lrs if lr > top["relu"]]
+    if above:
+        dead = mean_std(s.cells["relu", above[0]].dead, ddof=1, finite_only=True)[0]
+        numbers[
+            key(
+                s.net,
+                f"ReLU dead units at lr {above[0]:g}",
+                f"学习率 {above[0]:g} 时 ReLU 死亡单元比例",
+            )
+        ] = Text("diverged", "发散") if math.isnan(dead) else round(dead, 3)
+    return int(check_a) + int(check_b)
+
+
+def _judge_relu_small_lr(result: Result, sweeps: list[Sweep]) -> None:
+    numbers: dict = {}
+    hits = sum(_small_lr_numbers(s, numbers) for s in sweeps)
     result.judge(
         "relu_small_lr",
         count_verdict(hits, 2 * len(sweeps)),
@@ -206,6 +209,8 @@ def judge(result: Result, sweeps: list[Sweep]) -> None:
         ),
     )
 
+
+def _judge_avoid_sigmoid(result: Result, sweeps: list[Sweep]) -> None:
     numbers = {}
     loses, gaps = 0, []
     for s in sweeps:
@@ -252,6 +257,11 @@ def judge(result: Result, sweeps: list[Sweep]) -> None:
             "它不计入结论。对于解读为概率的输出和门控(LSTM),sigmoid 仍是正确的选择。",
         ),
     )
+
+
+def judge(result: Result, sweeps: list[Sweep]) -> None:
+    _judge_relu_small_lr(result, sweeps)
+    _judge_avoid_sigmoid(result, sweeps)
 
 
 # -- tables and figures -------------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from glassnet.lab.text import Text
 from glassnet.lab.topics.batchnorm.settings import TARGET, VARIANTS, WIDTH
 
 
-def four_steps(result: Result, data: Split) -> None:
-    """The four steps by hand (NumPy) on 8 samples x 4 features, against nn.BatchNorm1d in train mode."""
+def measure_four_steps(data: Split) -> dict:
+    """The four steps by hand (NumPy) on 8 samples x 4 features, and nn.BatchNorm1d in train mode."""
     glassnet.manual_seed(0)
     features = nn.Linear(40, 4)
     with glassnet.no_grad():
@@ -45,6 +45,26 @@ def four_steps(result: Result, data: Split) -> None:
     with glassnet.no_grad():
         eval_out = layer(glassnet.from_numpy(x)).data
     eval_change = float(np.max(np.abs(eval_out - out)))
+    return dict(
+        x=x,
+        mu=mu,
+        var=var,
+        eps=eps,
+        x_hat=x_hat,
+        y=y,
+        gamma=gamma,
+        beta=beta,
+        out=out,
+        diff=diff,
+        tolerance=tolerance,
+        running_ok=running_ok,
+        eval_change=eval_change,
+    )
+
+
+def _four_steps_table(result: Result, m: dict) -> None:
+    x, mu, var, eps, x_hat, y, out = (m[k] for k in ("x", "mu", "var", "eps", "x_hat", "y", "out"))
+    gamma, beta, n = m["gamma"], m["beta"], len(m["x"])
     rows = [
         [
             i + 1,
@@ -81,6 +101,14 @@ def four_steps(result: Result, data: Split) -> None:
         ],
         rows,
     )
+
+
+def four_steps(result: Result, data: Split) -> None:
+    """The notes' four steps by hand against nn.BatchNorm1d in train mode: the table and the verdict."""
+    m = measure_four_steps(data)
+    _four_steps_table(result, m)
+    diff, tolerance = m["diff"], m["tolerance"]
+    running_ok, eval_change = m["running_ok"], m["eval_change"]
     result.judge(
         "four_steps",
         Verdict.HOLDS if diff <= tolerance else Verdict.DOES_NOT_HOLD,
@@ -215,19 +243,8 @@ def _four_panels(result: Result, data: Split) -> None:
     )
 
 
-def figures(
-    result: Result,
-    sweep: dict,
-    main: dict,
-    common: dict,
-    best: dict,
-    lrs: list[float],
-    steps: int,
-    data: Split,
-) -> None:
-    """The four-step histograms, the learning-rate sweep and the training curves of the variants."""
-    _four_panels(result, data)
-    fig, (left, right) = new_figure(10.0, 3.8, ncols=2)
+def _sweep_panel(left: object, sweep: dict, lrs: list[float], steps: int) -> None:
+    """Steps to the target against the learning rate, with and without BN."""
     for variant, color in (("none", "tab:gray"), ("hidden", "tab:blue")):
         values = [sweep[(variant, lr)].steps(steps) for lr in lrs]
         trains = [sweep[(variant, lr)].trains() for lr in lrs]
@@ -254,6 +271,22 @@ def figures(
         title="learning-rate sweep (x: does not train)",
     )
     left.legend(fontsize=8)
+
+
+def figures(
+    result: Result,
+    sweep: dict,
+    main: dict,
+    common: dict,
+    best: dict,
+    lrs: list[float],
+    steps: int,
+    data: Split,
+) -> None:
+    """The four-step histograms, the learning-rate sweep and the training curves of the variants."""
+    _four_panels(result, data)
+    fig, (left, right) = new_figure(10.0, 3.8, ncols=2)
+    _sweep_panel(left, sweep, lrs, steps)
     curves = [
         ("none", common["none"], best["none"], "-"),
         ("hidden", common["hidden"], best["none"], "--"),

@@ -122,10 +122,9 @@ def _checks(folder: str, x: np.ndarray, y: np.ndarray, seed: int, s: dict) -> di
     return checks
 
 
-def _stage_times(folder: str, seed: int) -> list[list]:
-    """Cumulative wall time of each prefix of the chain (best of 3), and prefetch against a slow consumer."""
-    pattern = os.path.join(folder, "*.npy")
-    prefixes: list[tuple[Text, Callable[[], Pipeline]]] = [
+def _prefixes(pattern: str, seed: int) -> list[tuple[Text, Callable[[], Pipeline]]]:
+    """The notes' chain cut after each stage: (label, build the pipeline so far)."""
+    return [
         (
             Text("file list (glob, sorted)", "文件列表(glob,排序)"),
             lambda: Pipeline.from_files(pattern),
@@ -158,6 +157,12 @@ def _stage_times(folder: str, seed: int) -> list[list]:
             ),
         ),
     ]
+
+
+def _stage_times(folder: str, seed: int) -> list[list]:
+    """Cumulative wall time of each prefix of the chain (best of 3), and prefetch against a slow consumer."""
+    pattern = os.path.join(folder, "*.npy")
+    prefixes = _prefixes(pattern, seed)
     rows, previous = [], 0.0
     for label, build in prefixes:
         times = []
@@ -236,30 +241,9 @@ def _throughput(paths: list[str], s: dict) -> tuple[dict, dict]:
     )
 
 
-@experiment("input_pipeline")
-def run(mode: str, seed: int) -> Result:
+def measure(mode: str, seed: int) -> dict:
+    """Write the files, check the chain, time its stages and the workers' throughput."""
     s = SETTINGS[mode]
-    result = Result.start(
-        "input_pipeline",
-        mode,
-        seed,
-        setup=Text(
-            f"{s['files']} MNIST-1D signals written one per .npy file (named INDEX_LABEL.npy) to a temporary folder. "
-            f"Checks and stage times: Pipeline.from_files -> shuffle (the whole file list) -> map(read) -> "
-            f"map(standardise) -> batch({BATCH}) -> prefetch({PREFETCH}). Throughput: the first {s['records']} files "
-            f"through map(work, workers=N, backend) -> batch(50), N in {s['workers']}, threads and processes (a process "
-            f"epoch includes starting its workers), the best of {s['repeats']} interleaved repeat(s). The work per record "
-            f"after reading the file: wait {1000 * work.LATENCY_S:g} ms (I/O), sort {40 * work.SORT_REPEAT:,} values "
-            f"with NumPy, or a pure-Python loop of {work.PYTHON_STEPS:,} steps. Wall-clock times on a shared 2-core "
-            f"machine: reported, never asserted.",
-            f"{s['files']} 个 MNIST-1D 信号,每个写成一个 .npy 文件(文件名为 序号_标签.npy),放在临时目录中。检查与各阶段耗时:"
-            f"Pipeline.from_files -> shuffle(整个文件列表)-> map(读取)-> map(标准化)-> batch({BATCH})-> prefetch({PREFETCH})。"
-            f"吞吐量:前 {s['records']} 个文件经过 map(work, workers=N, backend) -> batch(50),N 取 {s['workers']},线程与进程"
-            f"(进程的一个 epoch 包含启动 worker 的时间),{s['repeats']} 次交替重复取最好的一次。读完文件后每条记录的工作:等待 "
-            f"{1000 * work.LATENCY_S:g} ms(I/O)、用 NumPy 排序 {40 * work.SORT_REPEAT:,} 个值,或 {work.PYTHON_STEPS:,} 步的纯 "
-            f"Python 循环。墙钟时间在共享的 2 核机器上测得:只报告,不断言。",
-        ),
-    )
     with tempfile.TemporaryDirectory(prefix="glassnet-lab-pipeline-") as folder, Clock() as clock:
         paths, x, y = _write_files(folder, s["files"], seed)
         checks = _checks(folder, x, y, seed, s)
@@ -267,6 +251,19 @@ def run(mode: str, seed: int) -> Result:
         load_before = load_average()
         rates, firsts = _throughput(paths, s)
         load_after = load_average()
+    serial = {kind: rates[(kind, "thread", 0)] for kind in KINDS}
+    return {
+        "checks": checks,
+        "stages": stages,
+        "rates": rates,
+        "firsts": firsts,
+        "serial": serial,
+        "loads": (load_before, load_after),
+        "seconds": (clock.wall, clock.cpu),
+    }
+
+
+def _chain_tables(result: Result, checks: dict, stages: list, s: dict) -> None:
     result.add_table(
         Text("The notes' chain, checked", "笔记中的流程,逐项检查"),
         [Text("check", "检查"), Text("passed", "通过")],
@@ -289,7 +286,12 @@ def run(mode: str, seed: int) -> Result:
             "最后两行的消费者每个 batch 花固定时间训练:有 prefetch 时,流水线在消费者训练的同时工作。",
         ),
     )
-    serial = {kind: rates[(kind, "thread", 0)] for kind in KINDS}
+
+
+def _throughput_table(
+    result: Result, rates: dict, firsts: dict, serial: dict, loads: tuple[float, float]
+) -> None:
+    load_before, load_after = loads
     rows = [
         [
             kind,
@@ -322,6 +324,8 @@ def run(mode: str, seed: int) -> Result:
         ),
     )
 
+
+def _judge_steps(result: Result, checks: dict) -> None:
     failed = [name for name, ok in checks.items() if not ok]
     result.judge(
         "pipeline_steps",
@@ -349,12 +353,34 @@ def run(mode: str, seed: int) -> Result:
             "笔记的流程没有 prefetch 阶段;阶段耗时表显示了让流水线与训练重叠能省下多少时间。",
         ),
     )
-    _judge_workers(result, rates, serial, s, load_before, load_after)
-    _figure(result, rates, serial, s)
+
+
+@experiment("input_pipeline")
+def run(mode: str, seed: int) -> Result:
+    s = SETTINGS[mode]
+    result = Result.start("input_pipeline", mode, seed)
+    result.setup = result.say(
+        "setup",
+        files=s["files"],
+        records=s["records"],
+        workers=s["workers"],
+        repeats=s["repeats"],
+        batch=BATCH,
+        prefetch=PREFETCH,
+        latency_ms=1000 * work.LATENCY_S,
+        sort_values=40 * work.SORT_REPEAT,
+        python_steps=work.PYTHON_STEPS,
+    )
+    m = measure(mode, seed)
+    _chain_tables(result, m["checks"], m["stages"], s)
+    _throughput_table(result, m["rates"], m["firsts"], m["serial"], m["loads"])
+    _judge_steps(result, m["checks"])
+    _judge_workers(result, m["rates"], m["serial"], s, *m["loads"])
+    _figure(result, m["rates"], m["serial"], s)
     result.add_table(
         Text("Time of this topic", "本主题耗时"),
         [Text("wall s", "墙钟秒"), Text("CPU s (this process)", "CPU 秒(本进程)")],
-        [[round(clock.wall, 2), round(clock.cpu, 2)]],
+        [[round(second, 2) for second in m["seconds"]]],
         note=Text(
             "Process workers' CPU time is not counted in this process.",
             "worker 进程的 CPU 时间不计入本进程。",
