@@ -14,7 +14,8 @@ from glassnet.lab.kit import curve, loop
 from glassnet.lab.kit.clock import Clock
 from glassnet.lab.kit.data import Split, carve
 from glassnet.lab.kit.evaluate import accuracy, cross_entropy, predict_logits
-from glassnet.lab.kit.stats import mean_std, pm, pm_finite
+from glassnet.lab.kit.stats import mean_std
+from glassnet.lab.report.formatting import pm, pm_finite
 
 
 def test_the_clock_reads_cpu_and_wall_and_freezes_when_its_block_ends():

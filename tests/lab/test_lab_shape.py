@@ -21,7 +21,6 @@ NOT_YET_RESHAPED = {
     "topics/batchnorm/judge.py",
     "topics/bias_variance.py",
     "topics/fitting_remedies.py",
-    "topics/init_diagnosis.py",
     "topics/optimizers/judge.py",
     "topics/resnet.py",
     "topics/vanishing_exploding.py",

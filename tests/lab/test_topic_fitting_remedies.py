@@ -13,6 +13,7 @@ from glassnet.lab.kit import evaluate as ke
 from glassnet.lab.kit import fit as kf
 from glassnet.lab.kit import fitting as tf
 from glassnet.lab.kit import stats as ks
+from glassnet.lab.report import formatting as rf
 from glassnet.lab.topics import fitting_remedies as topic
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -191,7 +192,7 @@ def test_recipe_and_split_refuse_bad_arguments():
 
 
 def test_numbers_helpers():
-    assert ks.pm_percent([0.5, 0.7]) == "60.0 ± 14.1"
+    assert rf.pm_percent([0.5, 0.7]) == "60.0 ± 14.1"
     assert ks.mean_std([2.0], ddof=1) == (2.0, 0.0)
     logits = np.array([[2.0, 0.0], [0.0, 3.0]])
     assert ke.accuracy(logits, np.array([0, 0])) == 0.5

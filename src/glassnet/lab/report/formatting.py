@@ -1,4 +1,6 @@
-"""What the HTML and Markdown reports share: cell formatting, anchors, verdict counts, run metadata."""
+"""What the HTML and Markdown reports share, and the one place numbers become text: cell formatting
+(`format_cell`), mean ± spread over seeds (`pm`), three significant digits (`sci`), anchors, verdict
+counts, run metadata. Topics format their table cells with these."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from glassnet.lab.kit.stats import mean_std
 from glassnet.lab.notes_index import topic as index_topic
 from glassnet.lab.report.labels import label, verdict_name
 from glassnet.lab.result import Result, Verdict
@@ -16,6 +19,10 @@ from glassnet.lab.text import Text
 
 __all__ = [
     "RunInfo",
+    "pm",
+    "pm_finite",
+    "pm_percent",
+    "sci",
     "format_cell",
     "topic_anchor",
     "claim_anchor",
@@ -108,3 +115,37 @@ def topic_title(result: Result, lang: str) -> str:
 def png_size(png: bytes) -> tuple[int, int]:
     """(width, height) from a PNG's IHDR chunk."""
     return struct.unpack(">II", png[16:24])
+
+
+# -- numbers over seeds, as table cells ----------------------------------------------------------
+def pm(
+    values: Sequence[float],
+    digits: int = 3,
+    scale: float = 1.0,
+    ddof: int = 0,
+    finite_only: bool = False,
+) -> str:
+    """'0.931 ± 0.004' (mean ± std over seeds, times `scale`, `digits` decimals); one value alone."""
+    mean, std = mean_std(values, ddof, finite_only)
+    if len(values) == 1:
+        return f"{scale * mean:.{digits}f}"
+    return f"{scale * mean:.{digits}f} ± {scale * std:.{digits}f}"
+
+
+def pm_percent(values: Sequence[float]) -> str:
+    """'34.2 ± 0.5': fractions shown as percent, mean ± sample std over seeds, one decimal."""
+    return pm(values, digits=1, scale=100.0, ddof=1)
+
+
+def pm_finite(values: Sequence[float | None], digits: int = 3) -> str:
+    """'0.931 ± 0.004 (n=3)' over the finite values; a single value alone."""
+    if len(values) == 1:
+        return pm(values, digits, finite_only=True)
+    return f"{pm(values, digits, finite_only=True)} (n={len(values)})"
+
+
+def sci(value: float | None) -> str:
+    """Three significant digits, scientific where needed ('3.2e-05', '0.412')."""
+    if value is None or not math.isfinite(value):
+        return str(value)
+    return f"{value:.3g}"

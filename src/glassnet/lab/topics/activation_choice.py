@@ -29,7 +29,8 @@ from glassnet.lab import Result, Text, Verdict, experiment, new_figure
 from glassnet.lab.kit import activations as T
 from glassnet.lab.kit.data import Split, mnist1d
 from glassnet.lab.kit.machine import load_average, one_blas_thread
-from glassnet.lab.kit.stats import mean_std, pm
+from glassnet.lab.kit.stats import mean_std
+from glassnet.lab.report.formatting import pm
 
 NETS = {"shallow": [40, 100, 100, 10], "deep": [40, 64, 64, 64, 64, 64, 64, 10]}
 NET_TEXT = {

@@ -30,7 +30,7 @@ from glassnet.lab.kit.data import mnist1d as mnist1d_split
 from glassnet.lab.kit.evaluate import accuracy, predict_logits, softmax
 from glassnet.lab.kit.fit import Recipe, fit, mlp, seeded
 from glassnet.lab.kit.machine import one_blas_thread
-from glassnet.lab.kit.stats import pm_percent as pm
+from glassnet.lab.report.formatting import pm_percent as pm
 
 SETTINGS = {
     "smoke": {

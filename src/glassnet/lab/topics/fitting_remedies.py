@@ -43,7 +43,7 @@ from glassnet.lab.kit.fitting import (
     underfit_verdict,
 )
 from glassnet.lab.kit.machine import one_blas_thread
-from glassnet.lab.kit.stats import pm_percent as pm
+from glassnet.lab.report.formatting import pm_percent as pm
 
 SETTINGS = {
     "smoke": {

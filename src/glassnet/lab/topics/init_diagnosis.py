@@ -19,10 +19,11 @@ import glassnet
 from glassnet import diagnose, nn
 from glassnet.lab import Result, Text, Verdict, experiment, new_figure
 from glassnet.lab.kit import inits as T
-from glassnet.lab.kit.costs import add_cost_table, timed
+from glassnet.lab.kit.costs import Costs, add_cost_table, timed
 from glassnet.lab.kit.data import Split, digits_standardised
 from glassnet.lab.kit.machine import one_blas_thread
-from glassnet.lab.kit.stats import mean_std_finite, pm_finite, sci
+from glassnet.lab.kit.stats import mean_std_finite
+from glassnet.lab.report.formatting import pm_finite, sci
 
 SIZES = [64] + [64] * 8 + [10]
 INITS = ("he", "xavier", "small", "large", "zeros", "snippet")
@@ -79,29 +80,10 @@ def _shape_note(result: Result, shape: dict) -> Text:
     )
 
 
-@experiment("init_diagnosis")
-def run(mode: str, seed: int) -> Result:
+def measure(mode: str, seed: int, costs: Costs) -> tuple[dict, dict]:
+    """Diagnose every (activation, init) at init, then train it over the lr grid:
+    ({key: (stats, alarms, gradient alarms)}, {key: (best lr, test accuracies)})."""
     steps, seeds, lrs = STEPS[mode], [seed + k for k in range(SEEDS[mode])], LRS[mode]
-    result = Result.start(
-        "init_diagnosis",
-        mode,
-        seed,
-        setup=Text(
-            f"MLP 64-64x8-10 on the 8x8 digits (standardised); tanh and ReLU; inits he = N(0, 2/fan_in), xavier = "
-            f"U(+-sqrt(6/(fan_in+fan_out))), small = N(0, 0.01^2), large = N(0, 1), zeros, snippet = the notes' "
-            f"np.random.rand(fan_in, fan_out)/np.sqrt(fan_in/2); biases 0. At init, glassnet.diagnose.activation_stats "
-            f"and its alarms on {BATCH} training samples (the gradient alarms of gradient_flow are shown beside them). Then "
-            f"each net trains: SGD momentum 0.9, batch 64, {steps} steps, lr in {list(lrs)}, {len(seeds)} seed(s); it "
-            f"'trains' when the best lr's mean test accuracy reaches {TRAINS}.",
-            f"在 8x8 手写数字(标准化)上的 MLP 64-64x8-10;tanh 与 ReLU;初始化 he = N(0, 2/fan_in),xavier = "
-            f"U(+-sqrt(6/(fan_in+fan_out))),small = N(0, 0.01^2),large = N(0, 1),zeros,snippet = 笔记中的 "
-            f"np.random.rand(fan_in, fan_out)/np.sqrt(fan_in/2);偏置为 0。初始化时在 {BATCH} 个训练样本上运行 "
-            f"glassnet.diagnose.activation_stats 及其警报(旁边列出 gradient_flow 的梯度警报)。然后训练每个网络:SGD 动量 "
-            f"0.9,批大小 64,{steps} 步,学习率取 {list(lrs)},{len(seeds)} 个种子;最佳学习率下平均测试准确率达到 "
-            f"{TRAINS} 即算“能训练”。",
-        ),
-    )
-    costs: list = []
     data = digits_standardised()
     diagnosed, outcome = {}, {}
     with one_blas_thread():
@@ -128,6 +110,11 @@ def run(mode: str, seed: int) -> Result:
                     best = max(by_lr, key=lambda lr: mean_std_finite(by_lr[lr])[0])
                     outcome[(act, scheme)] = (best, by_lr[best])
 
+    return diagnosed, outcome
+
+
+def _diagnosis_table(result: Result, diagnosed: dict, outcome: dict) -> tuple[list, int]:
+    """The diagnosis at init beside the outcome of training; returns (rows, how many were right)."""
     rows, agree = [], 0
     for key, (stats, alarms, grad_alarms) in diagnosed.items():
         layers = stats.activations()
@@ -164,7 +151,12 @@ def run(mode: str, seed: int) -> Result:
         ],
         rows,
     )
+    return rows, agree
 
+
+def _good_pairs(result: Result, diagnosed: dict, seed: int) -> dict:
+    """The good (activation, init) pairs layer by layer at init; returns their shape numbers."""
+    data = digits_standardised()
     good_rows, shape = [], {}
     for act, scheme in GOOD:
         stats = diagnosed[(act, scheme)][0]
@@ -211,6 +203,20 @@ def run(mode: str, seed: int) -> Result:
             "正态分布约 0.1-0.2,ReLU 一半为 0 至少 0.5)。",
         ),
     )
+    return shape
+
+
+@experiment("init_diagnosis")
+def run(mode: str, seed: int) -> Result:
+    steps, seeds, lrs = STEPS[mode], SEEDS[mode], LRS[mode]
+    result = Result.start("init_diagnosis", mode, seed)
+    result.setup = result.say(
+        "setup", batch=BATCH, steps=steps, lrs=list(lrs), seeds=seeds, trains=TRAINS
+    )
+    costs: Costs = []
+    diagnosed, outcome = measure(mode, seed, costs)
+    rows, agree = _diagnosis_table(result, diagnosed, outcome)
+    shape = _good_pairs(result, diagnosed, seed)
     _judge(result, agree, len(rows), rows, shape)
     with timed(costs, Text("figures", "图")):
         _figures(result, diagnosed)
@@ -218,7 +224,7 @@ def run(mode: str, seed: int) -> Result:
     return result
 
 
-def _judge(result: Result, agree: int, total: int, rows: list, shape: dict) -> None:
+def _judge_look(result: Result, agree: int, total: int, rows: list) -> None:
     misses = [f"{row[0]} {row[1]}" for row in rows if row[-1].en == "NO"]
     share = agree / total
     result.judge(
@@ -260,6 +266,9 @@ def _judge(result: Result, agree: int, total: int, rows: list, shape: dict) -> N
             "而所有单元完全相同。",
         ),
     )
+
+
+def _judge_stable(result: Result, shape: dict) -> None:
     uniform = all(k <= UNIFORM_KS for s in shape.values() for k in s["ks"])
     stable = all(s["spread"] <= STABLE_SPREAD for s in shape.values())
     spreads = ", ".join(f"{s['spread']:.2f}" for s in shape.values())
@@ -299,6 +308,9 @@ def _judge(result: Result, agree: int, total: int, rows: list, shape: dict) -> N
         ),
         note=_shape_note(result, shape),
     )
+
+
+def _judge_mean_var(result: Result, shape: dict) -> None:
     conditions = {}
     for act, s in shape.items():
         conditions[f"{act} mean 0"] = max(abs(m) for m in s["means"]) <= MEAN_ZERO
@@ -344,6 +356,12 @@ def _judge(result: Result, agree: int, total: int, rows: list, shape: dict) -> N
             "0.02 是常见的权重标准差(DCGAN、BERT、GPT-2 都从 N(0, 0.02^2) 取权重),而不是激活值的。",
         ),
     )
+
+
+def _judge(result: Result, agree: int, total: int, rows: list, shape: dict) -> None:
+    _judge_look(result, agree, total, rows)
+    _judge_stable(result, shape)
+    _judge_mean_var(result, shape)
 
 
 def _figures(result: Result, diagnosed: dict) -> None:

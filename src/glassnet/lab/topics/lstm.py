@@ -29,7 +29,7 @@ from glassnet.lab import Result, Text, Verdict, experiment, new_figure
 from glassnet.lab.kit import sequences as ts
 from glassnet.lab.kit.clock import Clock
 from glassnet.lab.kit.machine import one_blas_thread
-from glassnet.lab.kit.stats import pm
+from glassnet.lab.report.formatting import pm
 from glassnet.lab.result import Figure
 from glassnet.models.rnn_classifier import RNNClassifier
 

@@ -33,10 +33,11 @@ import glassnet
 from glassnet import nn
 from glassnet.lab import Result, Text, Verdict, experiment, new_figure
 from glassnet.lab.kit import inits as T
-from glassnet.lab.kit.costs import add_cost_table, timed
+from glassnet.lab.kit.costs import Costs, add_cost_table, timed
 from glassnet.lab.kit.data import Split, digits_standardised
 from glassnet.lab.kit.machine import one_blas_thread
-from glassnet.lab.kit.stats import mean_std_finite, pm_finite, sci
+from glassnet.lab.kit.stats import mean_std_finite
+from glassnet.lab.report.formatting import pm_finite, sci
 from glassnet.nn import init as nn_init
 
 PROBE_SIZES = [64] + [256] * 16 + [10]
@@ -220,28 +221,10 @@ def _plateau_note(result: Result, he: float, xavier: float) -> Text:
     return Text(fixed.en + measured.en, fixed.zh + measured.zh)
 
 
-@experiment("xavier_he")
-def run(mode: str, seed: int) -> Result:
+def measure(mode: str, seed: int, costs: Costs) -> tuple[dict, list, dict]:
+    """The std probe and the fans at init, then every training run: (probes, fans, runs)."""
     seeds = [seed + k for k in range(SEEDS[mode])]
     (tanh_steps, relu_steps), (tanh_lrs, relu_lrs) = STEPS[mode], LRS[mode]
-    result = Result.start(
-        "xavier_he",
-        mode,
-        seed,
-        setup=Text(
-            f"Probe: MLP 64-256x16-10 at init, all 1077 digits (standardised) as input, {len(seeds)} seed(s). Fans: "
-            f"N(0, 1) weights and inputs through four layers. Training: 8x8 digits, SGD momentum 0.9, batch 64; a "
-            f"64-64x10-10 tanh net ({tanh_steps} steps, lr in {list(tanh_lrs)}) and a 64-64x30-10 ReLU net "
-            f"({relu_steps} steps, lr in {list(relu_lrs)}), each init judged at its best lr (mean final train accuracy "
-            f"over {len(seeds)} seed(s)). Biases start at 0. Inits: xavier = U(+-sqrt(6/(fan_in+fan_out))), xavier53 = the "
-            f"same with gain 5/3, he = N(0, 2/fan_in), small = N(0, 0.01^2), snippet = the notes' code.",
-            f"探针:初始化时的 MLP 64-256x16-10,输入为全部 1077 个(标准化的)手写数字,{len(seeds)} 个种子。扇入扇出:"
-            f"N(0, 1) 的权重与输入通过四个层。训练:8x8 手写数字,SGD 动量 0.9,批大小 64;64-64x10-10 的 tanh 网络"
-            f"({tanh_steps} 步,学习率取 {list(tanh_lrs)})与 64-64x30-10 的 ReLU 网络({relu_steps} 步,学习率取 "
-            f"{list(relu_lrs)}),每种初始化按其最佳学习率(最终训练准确率的种子均值)评判。偏置初始为 0。",
-        ),
-    )
-    costs: list = []
     data = digits_standardised()
     # a diverging run (large lr) overflows float32 on purpose: it stops and is counted as diverged, without warnings
     with one_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
@@ -265,10 +248,10 @@ def run(mode: str, seed: int) -> Result:
                     runs[("relu 30", scheme, lr)] = [
                         _train(data, RELU_NET, "relu", scheme, lr, relu_steps, s) for s in seeds
                     ]
+    return probes, fans, runs
 
-    def ratio(act: str, scheme: str) -> float:
-        return mean_std_finite([p["ratio"] for p in probes[(act, scheme)]])[0]
 
+def _probe_tables(result: Result, probes: dict, fans: list) -> None:
     result.add_table(
         Text("Activation std through 16 layers at init", "初始化时 16 层中激活值的标准差"),
         [
@@ -317,11 +300,9 @@ def run(mode: str, seed: int) -> Result:
             for f in fans
         ],
     )
-    best = {
-        (net, scheme): _best(runs, net, scheme)
-        for net, inits in (("tanh 10", TANH_INITS), ("relu 30", RELU_INITS))
-        for scheme in inits
-    }
+
+
+def _runs_table(result: Result, runs: dict, best: dict) -> None:
     rows = []
     for (net, scheme, lr), group in runs.items():
         reached = [r.steps_to[TRAINS] for r in group]
@@ -358,6 +339,34 @@ def run(mode: str, seed: int) -> Result:
             "每 25 步在整个训练集上检查准确率;随机猜测为 0.10。",
         ),
     )
+
+
+@experiment("xavier_he")
+def run(mode: str, seed: int) -> Result:
+    seeds = SEEDS[mode]
+    (tanh_steps, relu_steps), (tanh_lrs, relu_lrs) = STEPS[mode], LRS[mode]
+    result = Result.start("xavier_he", mode, seed)
+    result.setup = result.say(
+        "setup",
+        seeds=seeds,
+        tanh_steps=tanh_steps,
+        relu_steps=relu_steps,
+        tanh_lrs=list(tanh_lrs),
+        relu_lrs=list(relu_lrs),
+    )
+    costs: Costs = []
+    probes, fans, runs = measure(mode, seed, costs)
+    _probe_tables(result, probes, fans)
+    best = {
+        (net, scheme): _best(runs, net, scheme)
+        for net, inits in (("tanh 10", TANH_INITS), ("relu 30", RELU_INITS))
+        for scheme in inits
+    }
+    _runs_table(result, runs, best)
+
+    def ratio(act: str, scheme: str) -> float:
+        return mean_std_finite([p["ratio"] for p in probes[(act, scheme)]])[0]
+
     _judge(result, probes, fans, best, ratio, runs)
     with timed(costs, Text("figures", "图")):
         _figures(result, probes, runs, best)

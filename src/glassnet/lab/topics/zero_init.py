@@ -41,7 +41,8 @@ from glassnet.lab.kit import inits as T
 from glassnet.lab.kit.costs import add_cost_table, timed
 from glassnet.lab.kit.data import Split, digits_standardised
 from glassnet.lab.kit.machine import one_blas_thread
-from glassnet.lab.kit.stats import mean_std_finite, pm_finite, sci
+from glassnet.lab.kit.stats import mean_std_finite
+from glassnet.lab.report.formatting import pm_finite, sci
 
 STEPS = {"smoke": 150, "quick": 600, "full": 2000}
 SEEDS = {"smoke": 1, "quick": 3, "full": 5}

@@ -36,8 +36,9 @@ from glassnet.lab.kit import activations as T
 from glassnet.lab.kit.costs import Costs, timed
 from glassnet.lab.kit.data import Split, mnist1d
 from glassnet.lab.kit.machine import load_average, one_blas_thread
-from glassnet.lab.kit.stats import geometric_mean, mean_std, pm
+from glassnet.lab.kit.stats import geometric_mean, mean_std
 from glassnet.lab.registry import experiment
+from glassnet.lab.report.formatting import pm
 from glassnet.lab.result import Result, Verdict
 from glassnet.lab.text import Text
 from glassnet.lab.topics.activations import figures, timing

@@ -6,7 +6,8 @@ import numpy as np
 
 import glassnet
 from glassnet.lab.kit import activations as T
-from glassnet.lab.kit.stats import geometric_mean, mean_std, pm
+from glassnet.lab.kit.stats import geometric_mean, mean_std
+from glassnet.lab.report.formatting import pm
 from glassnet.lab.result import Result, new_figure
 from glassnet.lab.text import Text
 from glassnet.lab.topics.activations.measure import Context

@@ -10,7 +10,8 @@ from typing import Any
 
 from glassnet.lab.kit import activations as T
 from glassnet.lab.kit.data import Split
-from glassnet.lab.kit.stats import mean_std, pm
+from glassnet.lab.kit.stats import mean_std
+from glassnet.lab.report.formatting import pm
 from glassnet.lab.result import Result
 from glassnet.lab.text import Text
 from glassnet.lab.topics.activations.measure import Context, Mechanics, Plan
