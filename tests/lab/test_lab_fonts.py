@@ -8,6 +8,7 @@ import pytest
 from glassnet.lab import fonts
 from glassnet.lab.report.html import _CSS
 from glassnet.lab.report.labels import label
+from glassnet.lab.runner import run_experiment
 from glassnet.lab.text import Text
 
 LABEL = Text("accuracy", "准确率")
@@ -43,3 +44,12 @@ def test_the_html_font_stack_names_the_common_cjk_fonts(font):
 @pytest.mark.parametrize(("lang", "expected"), [("en", "quick mode"), ("zh", "quick 模式")])
 def test_the_margin_label_names_the_runs_mode(lang, expected):
     assert expected in label(lang, "margin", mode="quick")
+
+
+def test_a_zh_run_draws_chinese_labels_only_with_a_cjk_font(monkeypatch):
+    monkeypatch.setattr(fonts, "cjk_font", lambda: "DejaVu Sans")  # any installed font name
+    zh = run_experiment("mnist1d_benchmark", "smoke", 0, lang="zh")
+    monkeypatch.setattr(fonts, "cjk_font", lambda: None)
+    plain = run_experiment("mnist1d_benchmark", "smoke", 0, lang="zh")
+    assert zh.error is None and plain.error is None
+    assert zh.figures[0].png != plain.figures[0].png  # Chinese titles drawn, English ones kept

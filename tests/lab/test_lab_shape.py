@@ -22,7 +22,6 @@ NOT_YET_RESHAPED = {
     "topics/bias_variance.py",
     "topics/fitting_remedies.py",
     "topics/optimizers/judge.py",
-    "topics/resnet.py",
     "topics/vanishing_exploding.py",
     "topics/xavier_he.py",
     "topics/zero_init.py",

@@ -25,6 +25,7 @@ import numpy as np
 from glassnet import nn
 from glassnet.data.datasets import MNIST1D
 from glassnet.lab import Result, Text, Verdict, experiment, new_figure
+from glassnet.lab.fonts import figure_text
 from glassnet.lab.kit.clock import Clock
 from glassnet.lab.kit.fit import Recipe, fit, seeded
 from glassnet.lab.kit.machine import one_blas_thread
@@ -39,6 +40,7 @@ SETTINGS = {
     "full": {"steps": 6000, "seeds": 3, "eval_every": 5},
 }  # eval every 5 epochs = 200 steps
 LR, BATCH = 1e-2, 100
+PAPER_LABEL = Text("paper", "论文")
 AGREE_POINTS = 4.0  # |ours - paper| within this many points counts as reproduced
 
 
@@ -209,7 +211,13 @@ def _figure(result: Result, measured: dict, curves: dict, s: dict) -> None:
     fig, (left, right) = new_figure(10.0, 3.6, ncols=2)
     names = list(PAPER)
     positions = np.arange(len(names))
-    left.bar(positions - 0.2, [PAPER[n] for n in names], 0.4, label="paper", color="gray")
+    left.bar(
+        positions - 0.2,
+        [PAPER[n] for n in names],
+        0.4,
+        label=figure_text(PAPER_LABEL),
+        color="gray",
+    )
     left.bar(
         positions + 0.2,
         [float(np.mean(measured[n])) for n in names],
@@ -218,7 +226,11 @@ def _figure(result: Result, measured: dict, curves: dict, s: dict) -> None:
         label=f"glassnet ({s['steps']:,} steps)",
     )
     left.set_xticks(positions, ["logistic", "MLP", "CNN", "GRU"])
-    left.set(title="MNIST-1D test accuracy", ylabel="%", ylim=(0, 100))
+    left.set(
+        title=figure_text(Text("MNIST-1D test accuracy", "MNIST-1D 测试准确率")),
+        ylabel="%",
+        ylim=(0, 100),
+    )
     left.legend(fontsize=8)
     for index, name in enumerate(names):
         for run_index, curve in enumerate(curves[name]):
@@ -233,8 +245,10 @@ def _figure(result: Result, measured: dict, curves: dict, s: dict) -> None:
             )
         right.axhline(PAPER[name], color=f"C{index}", ls=":", lw=0.8)
     right.set(
-        title="Test accuracy during training (dotted: paper)",
-        xlabel="step",
+        title=figure_text(
+            Text("Test accuracy during training (dotted: paper)", "训练中的测试准确率(点线:论文)")
+        ),
+        xlabel=figure_text(Text("step", "步")),
         ylabel="%",
         ylim=(0, 100),
     )
