@@ -46,6 +46,7 @@ def test_the_margin_label_names_the_runs_mode(lang, expected):
     assert expected in label(lang, "margin", mode="quick")
 
 
+@pytest.mark.filterwarnings("ignore:Glyph .* missing from font")  # DejaVu stands in for a CJK font
 def test_a_zh_run_draws_chinese_labels_only_with_a_cjk_font(monkeypatch):
     monkeypatch.setattr(fonts, "cjk_font", lambda: "DejaVu Sans")  # any installed font name
     zh = run_experiment("mnist1d_benchmark", "smoke", 0, lang="zh")
