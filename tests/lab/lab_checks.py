@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from glassnet import lab
 from glassnet.lab import Verdict
 from glassnet.lab.notes_index import topic as index_topic
@@ -20,3 +22,9 @@ def assert_judges_every_claim(
     )
     assert {c.claim.id for c in result.claims if c.robust} == set(robust)
     assert all(c.margin is not None for c in result.claims if c.robust)
+
+
+@functools.cache
+def smoke_result(topic_id: str) -> lab.Result:
+    """The smoke run of `topic_id` with seed 0, run once per test session (topic and catalog tests share it)."""
+    return lab.run_experiment(topic_id, "smoke", 0)

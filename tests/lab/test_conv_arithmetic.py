@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 import torch
+from lab_checks import smoke_result
 
 from glassnet import lab, shape
 from glassnet.lab import Verdict
@@ -24,7 +25,7 @@ ROBUST = {
 
 @pytest.fixture(scope="module")
 def result() -> lab.Result:
-    return lab.run_experiment("conv_arithmetic", "smoke", 0)
+    return smoke_result("conv_arithmetic")
 
 
 def test_smoke_run_completes_without_error(result):

@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from glassnet.lab.cli_support import add_lab_arguments, run_lab
+from glassnet.cli.lab import add_lab_arguments, run_lab
 
 
 def lab(argv: list[str]) -> int:

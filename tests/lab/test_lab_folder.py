@@ -7,8 +7,9 @@ import json
 import pytest
 
 from glassnet import lab
-from glassnet.lab import folder, runner
-from glassnet.lab.folder import MARKER, ReportFolderError, write_folder
+from glassnet.lab import runner
+from glassnet.lab.report import folder
+from glassnet.lab.report.folder import MARKER, ReportFolderError, write_folder
 
 MARK = json.dumps({"generator": "glassnet lab"}).encode()
 

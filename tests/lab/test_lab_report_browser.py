@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from glassnet.lab.render_html import CONTENT_SECURITY_POLICY
+from glassnet.lab.report.html import CONTENT_SECURITY_POLICY
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 

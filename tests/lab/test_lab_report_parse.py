@@ -12,8 +12,8 @@ from html.parser import HTMLParser
 import pytest
 from PIL import Image
 
-from glassnet.lab.folder import MARKER
-from glassnet.lab.render_html import CONTENT_SECURITY_POLICY
+from glassnet.lab.report.folder import MARKER
+from glassnet.lab.report.html import CONTENT_SECURITY_POLICY
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

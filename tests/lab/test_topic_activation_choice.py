@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 
 import pytest
+from lab_checks import smoke_result
 
 from glassnet import lab
 from glassnet.lab import Verdict
+from glassnet.lab.kit import activations as T
 from glassnet.lab.notes_index import topic as index_topic
-from glassnet.lab.topics import _training_act as T
 from glassnet.lab.topics import activation_choice as topic
 
 # relu_small_lr is left out: one seed on a five-point grid decides it on ties between ReLU's and
@@ -19,7 +20,7 @@ ROBUST = {"avoid_sigmoid": Verdict.HOLDS}
 
 @pytest.fixture(scope="module")
 def result() -> lab.Result:
-    return lab.run_experiment("activation_choice", "smoke", 0)
+    return smoke_result("activation_choice")
 
 
 @pytest.mark.timeout(120)

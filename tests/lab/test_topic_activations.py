@@ -7,14 +7,16 @@ import math
 import numpy as np
 import pytest
 import torch
+from lab_checks import smoke_result
 
 import glassnet
 from glassnet import lab, nn
 from glassnet.lab import Verdict
+from glassnet.lab.kit import activations as T
+from glassnet.lab.kit.data import mnist1d
+from glassnet.lab.kit.machine import one_blas_thread
 from glassnet.lab.notes_index import topic as index_topic
-from glassnet.lab.topics import _activation_timing as timing
-from glassnet.lab.topics import _training_act as T
-from glassnet.lab.topics import activations as topic
+from glassnet.lab.topics.activations import judge, measure, timing
 
 # The claims the smoke run asserts (seed 0); the margins are checked number by number below.
 # Left out: the timing claims (sigmoid_exp_cost, relu_cheap, and the cost part of tanh_same_cons:
@@ -36,7 +38,7 @@ TIMING = ("sigmoid_exp_cost", "relu_cheap", "tanh_same_cons")
 
 @pytest.fixture(scope="module")
 def result() -> lab.Result:
-    return lab.run_experiment("activations", "smoke", 0)
+    return smoke_result("activations")
 
 
 @pytest.mark.timeout(120)
@@ -151,11 +153,11 @@ def test_mechanics_match_torch_derivatives():
         ("tanh", torch.tanh),
         ("elu", torch.nn.functional.elu),
     ):
-        m = topic.mechanics(name)
+        m = measure.mechanics(name)
         leaf = x.clone().requires_grad_(True)
         fn(leaf).sum().backward()
         assert m.max_grad == pytest.approx(float(leaf.grad.max()), rel=1e-6)
-    assert topic.mechanics("sigmoid").active_edge == pytest.approx(
+    assert measure.mechanics("sigmoid").active_edge == pytest.approx(
         2 * math.acosh(math.sqrt(10)), abs=1e-3
     )
 
@@ -199,23 +201,23 @@ def test_offset_ratio_and_never_positive_share():
 
 
 def test_verdict_helpers():
-    assert topic.paired_faster([1.0, 1.0], [1.2, 1.2]) == (True, pytest.approx(1 / 6))
-    assert topic.paired_faster([1.0, 1.3], [1.2, 1.2])[0] is False  # slower in one seed
-    assert topic.paired_faster([1.0, 1.0], [1.02, 1.02])[0] is False  # under the 5% gap
+    assert judge.paired_faster([1.0, 1.0], [1.2, 1.2]) == (True, pytest.approx(1 / 6))
+    assert judge.paired_faster([1.0, 1.3], [1.2, 1.2])[0] is False  # slower in one seed
+    assert judge.paired_faster([1.0, 1.0], [1.02, 1.02])[0] is False  # under the 5% gap
     assert (
-        topic.count_verdict(2, 2) is Verdict.HOLDS and topic.count_verdict(1, 2) is Verdict.PARTLY
+        judge.count_verdict(2, 2) is Verdict.HOLDS and judge.count_verdict(1, 2) is Verdict.PARTLY
     )
-    assert topic.count_verdict(0, 3) is Verdict.DOES_NOT_HOLD
-    assert topic.factor_verdict(1.0, 1.4) == (Verdict.HOLDS, pytest.approx(1.4))
+    assert judge.count_verdict(0, 3) is Verdict.DOES_NOT_HOLD
+    assert judge.factor_verdict(1.0, 1.4) == (Verdict.HOLDS, pytest.approx(1.4))
     assert (
-        topic.factor_verdict(3.0, 1.0)[0] is Verdict.PARTLY
-        and topic.factor_verdict(0.1, 1.0)[0] is Verdict.DOES_NOT_HOLD
+        judge.factor_verdict(3.0, 1.0)[0] is Verdict.PARTLY
+        and judge.factor_verdict(0.1, 1.0)[0] is Verdict.DOES_NOT_HOLD
     )
 
 
 def test_training_loop_is_seeded_and_stops_at_divergence():
-    data = T.mnist1d_data(n_train=300, n_test=200)
-    with T.one_blas_thread():
+    data = mnist1d(n_train=300, n_test=200, n_val=500, val_at="end")
+    with one_blas_thread():
         first = T.train_mlp([40, 16, 10], "relu", data, 0.1, 2, seed=3, update_every=1)[1]
         again = T.train_mlp([40, 16, 10], "relu", data, 0.1, 2, seed=3, update_every=1)[1]
         blown = T.train_mlp([40, 16, 10], "relu", data, 1e6, 3, seed=3)[1]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from lab_checks import assert_judges_every_claim
+from lab_checks import assert_judges_every_claim, smoke_result
 
 import glassnet
 from glassnet import lab, nn
 from glassnet.lab import Verdict
-from glassnet.lab.topics import batchnorm as topic
+from glassnet.lab.topics.batchnorm import models, settings
 
 PNG = b"\x89PNG\r\n\x1a\n"
 ROBUST = {
@@ -25,7 +25,7 @@ ROBUST = {
 
 @pytest.fixture(scope="module")
 def result() -> lab.Result:
-    return lab.run_experiment("batchnorm", "smoke", 0)
+    return smoke_result("batchnorm")
 
 
 def test_smoke_run_completes_and_judges_every_claim(result):
@@ -64,7 +64,8 @@ def test_training_claims_margins(result):
     """Margins: BN is >= 3x faster (1.5x needed); batch statistics at inference cost > 20 points (1 needed);
     BN cuts the layer-input drift to < 0.3x (0.5x needed) and the noisy variant misses the target."""
     assert (
-        float(result.claim("faster_learning").number("speed-up in steps")) >= 2 * topic.FASTER_HOLDS
+        float(result.claim("faster_learning").number("speed-up in steps"))
+        >= 2 * settings.FASTER_HOLDS
     )
     every = result.claim("every_batch")
     assert (
@@ -105,7 +106,7 @@ def test_batchnorm1d_matches_torch_in_both_modes():
 
 
 def test_variants_are_built_as_named():
-    kinds = {name: [type(m).__name__ for m in topic.build(name, 0)] for name in topic.VARIANTS}
+    kinds = {name: [type(m).__name__ for m in models.build(name, 0)] for name in settings.VARIANTS}
     assert "BatchNorm1d" not in kinds["none"]
     assert (
         kinds["hidden"][:3] == ["Linear", "BatchNorm1d", "ReLU"] and kinds["hidden"][-1] == "Linear"
@@ -113,12 +114,12 @@ def test_variants_are_built_as_named():
     assert kinds["input"][0] == "BatchNorm1d" and kinds["output"][-1] == "BatchNorm1d"
     assert kinds["noisy"][:4] == ["Linear", "BatchNorm1d", "ShiftNoise", "ReLU"]
     assert all(
-        m.weight is None for m in topic.build("no_affine", 0) if isinstance(m, nn.BatchNorm1d)
+        m.weight is None for m in models.build("no_affine", 0) if isinstance(m, nn.BatchNorm1d)
     )
 
 
 def test_shift_noise_is_identity_in_eval_and_redrawn_in_training():
-    noise = topic.ShiftNoise(3, np.random.default_rng(0))
+    noise = models.ShiftNoise(3, np.random.default_rng(0))
     x = glassnet.ones(2, 3)
     first = noise(x).data.copy()
     assert np.allclose(first[0], first[1])  # one shift per unit, shared by the batch
@@ -131,7 +132,7 @@ def test_shift_noise_is_identity_in_eval_and_redrawn_in_training():
 def test_shift_measures_moments_only():
     rng = np.random.default_rng(0)
     before = rng.standard_normal((500, 8))
-    assert topic.shift(before, before[::-1]) == pytest.approx(
+    assert models.shift(before, before[::-1]) == pytest.approx(
         0.0, abs=1e-12
     )  # same values, other order
-    assert topic.shift(before, before + 1.0) == pytest.approx(1.0 / before.std(axis=0).mean())
+    assert models.shift(before, before + 1.0) == pytest.approx(1.0 / before.std(axis=0).mean())

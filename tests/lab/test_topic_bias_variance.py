@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from lab_checks import smoke_result
 
 from glassnet import lab
 from glassnet.lab import Verdict, notes_topic
@@ -14,7 +15,7 @@ ROBUST = {"bias_better_optimizer": Verdict.HOLDS, "variance_more_data": Verdict.
 
 @pytest.fixture(scope="module")
 def result() -> lab.Result:
-    return lab.run_experiment("bias_variance", "smoke", 0)
+    return smoke_result("bias_variance")
 
 
 @pytest.mark.timeout(

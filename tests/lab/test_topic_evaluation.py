@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from lab_checks import smoke_result
 
 from glassnet import lab
 from glassnet.lab import Verdict, notes_topic
+from glassnet.lab.kit.data import Split
 from glassnet.lab.topics import evaluation as topic
-from glassnet.lab.topics._training_fit import Split
 
 PNG = b"\x89PNG\r\n\x1a\n"
 ROBUST = {"accuracy_recall": Verdict.HOLDS}
@@ -17,7 +18,7 @@ ROBUST = {"accuracy_recall": Verdict.HOLDS}
 
 @pytest.fixture(scope="module")
 def result() -> lab.Result:
-    return lab.run_experiment("evaluation", "smoke", 0)
+    return smoke_result("evaluation")
 
 
 @pytest.mark.timeout(

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from lab_checks import smoke_result
 
 from glassnet import lab
 from glassnet.lab import Verdict, notes_topic
-from glassnet.lab.topics import _training_fit as tf
+from glassnet.lab.kit import data as kd
+from glassnet.lab.kit import evaluate as ke
+from glassnet.lab.kit import fit as kf
+from glassnet.lab.kit import fitting as tf
+from glassnet.lab.kit import stats as ks
+from glassnet.lab.report import formatting as rf
 from glassnet.lab.topics import fitting_remedies as topic
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -23,7 +29,7 @@ MARGIN_FACTOR = 2.0  # the smoke numbers clear each threshold at least twice ove
 
 @pytest.fixture(scope="module")
 def result() -> lab.Result:
-    return lab.run_experiment("fitting_remedies", "smoke", 0)
+    return smoke_result("fitting_remedies")
 
 
 @pytest.mark.timeout(
@@ -155,15 +161,15 @@ def test_pairwise_features_and_standardise():
 def test_fit_memorises_a_tiny_training_set():
     rng = np.random.default_rng(0)
     x, y = rng.standard_normal((20, 5)).astype(np.float32), np.arange(20) % 4
-    model = tf.seeded(0, tf.mlp, [5, 32, 4])
-    curve = tf.fit(model, x, y, tf.Recipe(epochs=200, batch_size=10, lr=1e-2), seed=0, val=(x, y))
+    model = kf.seeded(0, kf.mlp, [5, 32, 4])
+    curve = kf.fit(model, x, y, kf.Recipe(epochs=200, batch_size=10, lr=1e-2), seed=0, val=(x, y))
     assert curve.steps == 400 and curve.epoch[-1] == 200
     assert curve.train_acc[-1] == 1.0 and curve.val_acc[-1] == 1.0
     assert curve.train_loss[-1] < curve.train_loss[0] / 10
 
 
 def test_seeded_builds_the_same_weights():
-    first, second = (tf.seeded(3, tf.mlp, [4, 8, 2]) for _ in range(2))
+    first, second = (kf.seeded(3, kf.mlp, [4, 8, 2]) for _ in range(2))
     for a, b in zip(first.parameters(), second.parameters()):
         assert np.array_equal(a.data, b.data)
 
@@ -172,25 +178,25 @@ def test_recipe_and_split_refuse_bad_arguments():
     with pytest.raises(
         ValueError, match="exactly one of epochs or steps, got epochs=None, steps=None"
     ):
-        tf.Recipe()
+        kf.Recipe()
     with pytest.raises(ValueError, match="exactly one of epochs or steps, got epochs=3, steps=4"):
-        tf.Recipe(epochs=3, steps=4)
+        kf.Recipe(epochs=3, steps=4)
     with pytest.raises(
         ValueError, match="optimizer must be 'adam', 'sgd' or 'momentum', got 'lbfgs'"
     ):
-        tf.Recipe(epochs=1, optimizer="lbfgs")
+        kf.Recipe(epochs=1, optimizer="lbfgs")
     with pytest.raises(
-        ValueError, match="n_train=3500 \\+ n_val=1000 exceeds the 4000 training signals"
+        ValueError, match="n_train=3500 \\+ n_val=1000 exceeds the 4000 training rows"
     ):
-        tf.mnist1d_split(3500)
+        kd.mnist1d(3500)
 
 
 def test_numbers_helpers():
-    assert tf.pm([0.5, 0.7]) == "60.0 ± 14.1"
-    assert tf.mean_std([2.0]) == (2.0, 0.0)
+    assert rf.pm_percent([0.5, 0.7]) == "60.0 ± 14.1"
+    assert ks.mean_std([2.0], ddof=1) == (2.0, 0.0)
     logits = np.array([[2.0, 0.0], [0.0, 3.0]])
-    assert tf.accuracy(logits, np.array([0, 0])) == 0.5
-    assert tf.cross_entropy(logits, np.array([0, 1])) == pytest.approx(
+    assert ke.accuracy(logits, np.array([0, 0])) == 0.5
+    assert ke.cross_entropy(logits, np.array([0, 1])) == pytest.approx(
         np.mean([np.log1p(np.exp(-2.0)), np.log1p(np.exp(-3.0))])
     )
-    assert np.allclose(tf.softmax(logits).sum(axis=1), 1.0)
+    assert np.allclose(ke.softmax(logits).sum(axis=1), 1.0)

@@ -13,11 +13,12 @@ import math
 
 import numpy as np
 import pytest
+from lab_checks import smoke_result
 
 import glassnet
 from glassnet import nn
-from glassnet.lab import Verdict, run_experiment
-from glassnet.lab.topics import _training_seq as ts
+from glassnet.lab import Verdict
+from glassnet.lab.kit import sequences as ts
 from glassnet.lab.topics import gradient_clipping as topic
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -25,7 +26,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture(scope="module")
 def result():
-    return run_experiment("gradient_clipping", "smoke", 0)
+    return smoke_result("gradient_clipping")
 
 
 @pytest.mark.timeout(60)

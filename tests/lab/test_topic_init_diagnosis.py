@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from lab_checks import assert_judges_every_claim
+from lab_checks import assert_judges_every_claim, smoke_result
 
 from glassnet import lab
 from glassnet.lab import Verdict
@@ -17,7 +17,7 @@ ROBUST = {"look_at_activations": Verdict.PARTLY, "mean0_var002": Verdict.PARTLY}
 
 @pytest.fixture(scope="module")
 def result() -> lab.Result:
-    return lab.run_experiment("init_diagnosis", "smoke", 0)
+    return smoke_result("init_diagnosis")
 
 
 @pytest.mark.timeout(120)

@@ -7,18 +7,19 @@ import os
 
 import numpy as np
 import pytest
+from lab_checks import smoke_result
 
 from glassnet import lab
 from glassnet.lab import Verdict, notes_topic
-from glassnet.lab.topics import _pipeline_work as work
 from glassnet.lab.topics import input_pipeline as topic
+from glassnet.lab.topics.input_pipeline import work
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
 def result() -> lab.Result:
-    return lab.run_experiment("input_pipeline", "smoke", 0)
+    return smoke_result("input_pipeline")
 
 
 @pytest.mark.timeout(

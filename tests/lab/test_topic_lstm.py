@@ -7,10 +7,11 @@ import shutil
 
 import numpy as np
 import pytest
+from lab_checks import smoke_result
 
 from glassnet import lab
 from glassnet.lab import Verdict
-from glassnet.lab.topics import _training_seq as ts
+from glassnet.lab.kit import sequences as ts
 from glassnet.lab.topics import lstm as topic
 from glassnet.nn import LSTM
 
@@ -19,7 +20,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture(scope="module")
 def result() -> lab.Result:
-    return lab.run_experiment("lstm", "smoke", 0)
+    return smoke_result("lstm")
 
 
 @pytest.mark.timeout(60)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from lab_checks import smoke_result
 
 import glassnet
 from glassnet import lab
@@ -17,7 +18,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture(scope="module")
 def result() -> lab.Result:
-    return lab.run_experiment("mnist1d_benchmark", "smoke", 0)
+    return smoke_result("mnist1d_benchmark")
 
 
 @pytest.mark.timeout(

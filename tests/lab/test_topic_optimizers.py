@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from lab_checks import assert_judges_every_claim
+from lab_checks import assert_judges_every_claim, smoke_result
 
 import glassnet
 from glassnet import lab, nn, optim
 from glassnet.lab import Verdict
-from glassnet.lab.topics import _optimizer_mechanics as mechanics
-from glassnet.lab.topics import _training_opt as training
+from glassnet.lab.kit import curve as training
+from glassnet.lab.topics.optimizers import mechanics, surfaces
 
 PNG = b"\x89PNG\r\n\x1a\n"
 ROBUST = {
@@ -24,7 +24,7 @@ ROBUST = {
 
 @pytest.fixture(scope="module")
 def result() -> lab.Result:
-    return lab.run_experiment("optimizers", "smoke", 0)
+    return smoke_result("optimizers")
 
 
 def test_smoke_run_completes_and_judges_every_claim(result):
@@ -67,7 +67,7 @@ def test_figures_are_png(result):
 
 
 @pytest.mark.parametrize(
-    "problem", [training.quadratic(), training.rosenbrock()], ids=["quadratic", "rosenbrock"]
+    "problem", [surfaces.quadratic(), surfaces.rosenbrock()], ids=["quadratic", "rosenbrock"]
 )
 def test_exact_gradients_match_autograd(problem):
     for point in ([0.3, -1.7], [-1.2, 1.0], [2.0, 0.5]):
@@ -85,8 +85,8 @@ def test_exact_gradients_match_autograd(problem):
 
 def test_run_2d_steps_like_torch():
     """run_2d feeds the exact gradient to a real optimiser: Adam on Rosenbrock matches torch.optim.Adam."""
-    problem = training.rosenbrock()
-    path = training.run_2d(mechanics.OPTIMIZERS["Adam"], problem, 0.01, 50, stop=False)
+    problem = surfaces.rosenbrock()
+    path = surfaces.run_2d(mechanics.OPTIMIZERS["Adam"], problem, 0.01, 50, stop=False)
     p = torch.tensor(problem.start, dtype=torch.float64, requires_grad=True)
     opt = torch.optim.Adam([p], lr=0.01)
     for _ in range(50):
@@ -97,10 +97,10 @@ def test_run_2d_steps_like_torch():
 
 
 def test_path_cosine_on_known_paths():
-    assert training.path_cosine(np.array([[0, 0], [1, 0], [2, 0], [3, 0]], float)) == pytest.approx(
+    assert surfaces.path_cosine(np.array([[0, 0], [1, 0], [2, 0], [3, 0]], float)) == pytest.approx(
         1.0
     )
-    assert training.path_cosine(np.array([[0, 0], [0, 1], [0, 0], [0, 1]], float)) == pytest.approx(
+    assert surfaces.path_cosine(np.array([[0, 0], [0, 1], [0, 0], [0, 1]], float)) == pytest.approx(
         -1.0
     )
 
@@ -129,5 +129,5 @@ def test_lr_grid_and_curve_helpers():
         eval_steps=[0, 25, 50], eval_acc=[0.1, 0.4, 0.7], eval_loss=[2.3, 1.5, 0.9]
     )
     assert curve.steps_to(0.4) == 25 and curve.steps_to(0.8) is None and curve.final_loss == 0.9
-    with pytest.raises(ValueError, match="n_train must be in 1..4000, got 0"):
-        training.mnist1d_split(n_train=0)
+    with pytest.raises(ValueError, match="n_train must be >= 1 \\(or None for all\\), got 0"):
+        training.probe_split(n_train=0)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from lab_checks import smoke_result
 
 import glassnet
-from glassnet.lab import Verdict, run_experiment
-from glassnet.lab.topics import _training_seq as ts
+from glassnet.lab import Verdict
+from glassnet.lab.kit import sequences as ts
 from glassnet.lab.topics import resnet as topic
 from glassnet.models.resnet_cifar import CifarResNet
 
@@ -24,7 +25,7 @@ CLAIMS = [
 
 @pytest.fixture(scope="module")
 def result():
-    return run_experiment("resnet", "smoke", 0)
+    return smoke_result("resnet")
 
 
 @pytest.mark.timeout(120)

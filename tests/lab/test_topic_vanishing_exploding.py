@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 import torch
+from lab_checks import smoke_result
 
 from glassnet import lab
 from glassnet.lab import Verdict
@@ -18,7 +19,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture(scope="module")
 def result() -> lab.Result:
-    return lab.run_experiment("vanishing_exploding", "smoke", 0)
+    return smoke_result("vanishing_exploding")
 
 
 def test_smoke_run_completes_and_judges_every_claim(result):

@@ -7,12 +7,12 @@ import math
 import numpy as np
 import pytest
 import torch
-from lab_checks import assert_judges_every_claim
+from lab_checks import assert_judges_every_claim, smoke_result
 
 import glassnet
 from glassnet import lab
 from glassnet.lab import Verdict
-from glassnet.lab.topics import _training_init as T
+from glassnet.lab.kit import inits as T
 from glassnet.lab.topics import xavier_he as topic
 from glassnet.nn import init as nn_init
 
@@ -30,7 +30,7 @@ ROBUST = {
 
 @pytest.fixture(scope="module")
 def result() -> lab.Result:
-    return lab.run_experiment("xavier_he", "smoke", 0)
+    return smoke_result("xavier_he")
 
 
 @pytest.mark.timeout(120)

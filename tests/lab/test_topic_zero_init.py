@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from lab_checks import assert_judges_every_claim
+from lab_checks import assert_judges_every_claim, smoke_result
 
 import glassnet
 from glassnet import lab
 from glassnet.lab import Verdict
-from glassnet.lab.topics import _training_init as T
+from glassnet.lab.kit import inits as T
+from glassnet.lab.kit.data import digits_standardised
 from glassnet.lab.topics import zero_init as topic
 from glassnet.nn import functional as F
 
@@ -22,7 +23,7 @@ ROBUST = {
 
 @pytest.fixture(scope="module")
 def result() -> lab.Result:
-    return lab.run_experiment("zero_init", "smoke", 0)
+    return smoke_result("zero_init")
 
 
 @pytest.mark.timeout(120)
@@ -84,7 +85,7 @@ def test_tables_and_figures(result):
 @pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid"])
 def test_equal_units_get_identical_gradients_in_float64(activation):
     """The mechanism itself: with a constant init every hidden unit's gradient row is the same, bit for bit."""
-    data = T.digits()
+    data = digits_standardised()
     model = T.build_mlp([64, 16, 16, 10], activation, "constant", np.random.default_rng(0)).double()
     loss = F.cross_entropy(
         model(glassnet.tensor(data.x_train[:100].astype(np.float64))),

@@ -7,7 +7,8 @@ ones to COMMANDS. `main` configures only the subcommand it runs (its imports are
 make a command slow to start), so `glassnet shape` does not load the model zoo.
 
     shape_data.py  shape, data        training.py    train, eval
-    models.py      summary, draw      inspection.py  diagnose, lab
+    models.py      summary, draw      inspection.py  diagnose
+    lab.py         lab
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 import glassnet
 from glassnet.cli import compress, export, inspection, models, shape_data, style, training, tune
+from glassnet.cli import lab as lab_command
 from glassnet.utils import tune_malloc
 
 
@@ -38,7 +40,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("summary", models.SUMMARY_HELP, models.configure_summary),
     Command("draw", models.DRAW_HELP, models.configure_draw),
     Command("diagnose", inspection.DIAGNOSE_HELP, inspection.configure_diagnose),
-    Command("lab", inspection.LAB_HELP, inspection.configure_lab),
+    Command("lab", lab_command.LAB_HELP, lab_command.configure_lab),
     Command("compress", compress.COMPRESS_HELP, compress.configure_compress),
     Command("style", style.STYLE_HELP, style.configure_style),
     Command("export", export.EXPORT_HELP, export.configure_export),

@@ -1,4 +1,4 @@
-"""`glassnet diagnose` (glassnet.diagnose's load_subject and diagnose) and `glassnet lab` (glassnet.lab.cli_support)."""
+"""`glassnet diagnose` (glassnet.diagnose's load_subject and diagnose); `glassnet lab` lives in cli/lab.py."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from glassnet.cli.common import (
 DIAGNOSE_HELP = (
     "per-layer activation statistics, gradient flow and alarms for a zoo model or a trained run"
 )
-LAB_HELP = "run the notes' experiments and write the report (HTML + Markdown)"
 DIAGNOSE_MODES = ("train", "eval")
 WIDTH_WHEN_PIPED = 160  # rich would squeeze the tables into 80 columns
 
@@ -145,17 +144,3 @@ def configure_diagnose(parser: argparse.ArgumentParser) -> None:
     )
     add_diagnose_arguments(parser)
     parser.set_defaults(handler=run_diagnose)
-
-
-def _run_lab(args: argparse.Namespace) -> int:
-    from glassnet.lab.cli_support import run_lab
-
-    return run_lab(args)
-
-
-def configure_lab(parser: argparse.ArgumentParser) -> None:
-    from glassnet.lab.cli_support import LAB_DESCRIPTION, LAB_EPILOG, add_lab_arguments
-
-    configure(parser, description=LAB_DESCRIPTION, epilog=LAB_EPILOG)
-    add_lab_arguments(parser)
-    parser.set_defaults(handler=_run_lab)

@@ -8,6 +8,11 @@ a self-contained HTML page and the same content as Markdown, atomically. Each cl
 a verdict (holds / partly / does not hold / not measured in this mode) with the numbers
 that decide it and the rule used. The notes ship inside the package
 (`notes_index.notes_text()`), mapped to topics, excerpts and claims by `notes/index.toml`.
+
+The parts, lowest first: `text` (bilingual Text), `notes_index`, `catalog` (the topics' prose
+in `notes/TOPIC.toml`), `result` (verdicts with numbers and rules), `kit` (data, clock, the
+training loop), `registry`, `topics` (how to write one: see its docstring), `report` (HTML and
+Markdown), `runner`. Argparse for `glassnet lab` lives in `glassnet.cli.lab`.
 """
 
 from glassnet.lab.notes_index import NoteClaim, NotesIndexError, Topic, notes_text

@@ -132,6 +132,26 @@ def _require(entry: dict, key: str, where: str, kind: type = str) -> object:
     return entry[key]
 
 
+def _parse_claim(
+    claim_entry: dict, topic_id: str, where: str, index: int, problems: list[str]
+) -> NoteClaim:
+    claim = NoteClaim(
+        id=_require(claim_entry, "id", f"{where}, claim #{index + 1}"),
+        topic=topic_id,
+        source=_require(claim_entry, "source", f"{where}, claim #{index + 1}"),
+        zh=_require(claim_entry, "zh", f"{where}, claim #{index + 1}"),
+        en=_require(claim_entry, "en", f"{where}, claim #{index + 1}"),
+        reference=claim_entry.get("reference"),
+    )
+    if claim.source not in SOURCES:
+        problems.append(
+            f"{where}, claim '{claim.id}': source must be one of {SOURCES}, got {claim.source!r}"
+        )
+    if not _IDENTIFIER.fullmatch(claim.id):
+        problems.append(f"{where}, claim '{claim.id}': the id must be lower_case_with_underscores")
+    return claim
+
+
 def _parse_topic(entry: dict, order: int, problems: list[str]) -> Topic:
     where = f"topic #{order + 1}"
     topic_id = _require(entry, "id", where)
@@ -153,26 +173,9 @@ def _parse_topic(entry: dict, order: int, problems: list[str]) -> Topic:
             lines = None
         else:
             lines = (lines[0], lines[1])
-    claims = []
-    for claim_entry in entry.get("claim", []):
-        claim_where = f"{where}, claim #{len(claims) + 1}"
-        claim = NoteClaim(
-            id=_require(claim_entry, "id", claim_where),
-            topic=topic_id,
-            source=_require(claim_entry, "source", claim_where),
-            zh=_require(claim_entry, "zh", claim_where),
-            en=_require(claim_entry, "en", claim_where),
-            reference=claim_entry.get("reference"),
-        )
-        if claim.source not in SOURCES:
-            problems.append(
-                f"{where}, claim '{claim.id}': source must be one of {SOURCES}, got {claim.source!r}"
-            )
-        if not _IDENTIFIER.fullmatch(claim.id):
-            problems.append(
-                f"{where}, claim '{claim.id}': the id must be lower_case_with_underscores"
-            )
-        claims.append(claim)
+    claims = [
+        _parse_claim(c, topic_id, where, i, problems) for i, c in enumerate(entry.get("claim", []))
+    ]
     topic_entry = Topic(
         id=topic_id,
         title=Text(_require(entry, "title_en", where), _require(entry, "title_zh", where)),

@@ -11,7 +11,7 @@ An experiment builds its `Result` step by step:
 A verdict always comes with the numbers that decide it and the rule (the thresholds) that
 turned them into the verdict, so a reader can disagree with the rule and still use the
 numbers. `robust=True` marks the claims the tests assert in smoke mode; `margin` says how
-far the smoke-mode numbers sit from the rule's threshold. Claims of the topic that an
+far this run's numbers sit from the rule's threshold. Claims of the topic that an
 experiment does not judge are reported as 'not measured in this mode'.
 """
 
@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from glassnet.lab.catalog import catalog
 from glassnet.lab.notes_index import NoteClaim
 from glassnet.lab.notes_index import topic as index_topic
 from glassnet.lab.text import Text, as_text
@@ -147,7 +148,8 @@ def new_figure(
 ) -> tuple[Any, Any]:
     """(figure, axes) without pyplot: no global state, no GUI backend, safe in any thread.
 
-    Figure text stays in English: a CJK font cannot be assumed on the reader's machine.
+    Label it with `glassnet.lab.fonts.figure_text(Text(en, zh))`: Chinese in a zh run where a
+    CJK font is installed, English otherwise.
     """
     from matplotlib.figure import Figure as MatplotlibFigure
 
@@ -194,6 +196,20 @@ class Result:
     claims: list[ClaimResult] = field(default_factory=list)
     error: str | None = None
     seconds: float | None = None
+    said: dict[str, dict[str, Any]] = field(default_factory=dict)  # template -> its numbers
+
+    def say(self, key: str, **numbers: Any) -> Text:
+        """The measured sentence `key` of this topic's catalog (notes/TOPIC.toml) with `numbers`.
+
+        The numbers are kept in `said[key]`, so tests can render every template again.
+        """
+        text = catalog(self.topic).say(key, **numbers)
+        self.said[key] = dict(numbers)
+        return text
+
+    def text(self, key: str) -> Text:
+        """The fixed text `key` of this topic's catalog."""
+        return catalog(self.topic).text(key)
 
     @classmethod
     def start(cls, topic_id: str, mode: str, seed: int, setup: str | Text = "") -> Result:

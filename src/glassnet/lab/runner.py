@@ -25,10 +25,11 @@ from threadpoolctl import threadpool_limits
 
 import glassnet
 from glassnet.lab import registry
-from glassnet.lab.folder import GENERATOR, MARKER, check_replaceable, write_folder
-from glassnet.lab.formatting import RunInfo, figure_file, verdict_counts
-from glassnet.lab.render_html import render_html
-from glassnet.lab.render_markdown import render_markdown
+from glassnet.lab.fonts import figure_language
+from glassnet.lab.report.folder import GENERATOR, MARKER, check_replaceable, write_folder
+from glassnet.lab.report.formatting import RunInfo, figure_file, verdict_counts
+from glassnet.lab.report.html import render_html
+from glassnet.lab.report.markdown import render_markdown
 from glassnet.lab.result import Result, Verdict, check_mode
 from glassnet.lab.text import check_lang
 
@@ -77,8 +78,10 @@ def resolve_topics(topics: str | Iterable[str] | None) -> list[str]:
     return [name for name in valid if name in wanted]
 
 
-def run_experiment(topic: str, mode: str = "quick", seed: int = 0) -> Result:
+def run_experiment(topic: str, mode: str = "quick", seed: int = 0, lang: str = "en") -> Result:
     """Run one experiment; an exception becomes the Result's `error` (its traceback).
+
+    lang: the figures' language (Chinese labels only where a CJK font is installed).
 
     BLAS runs on one thread: the lab's models are small, and on a 2-core machine a second
     OpenBLAS thread that spins waiting for work made their GEMMs up to 10x slower (measured
@@ -89,7 +92,7 @@ def run_experiment(topic: str, mode: str = "quick", seed: int = 0) -> Result:
     glassnet.manual_seed(seed)
     started = time.perf_counter()
     try:
-        with threadpool_limits(limits=1, user_api="blas"):
+        with threadpool_limits(limits=1, user_api="blas"), figure_language(lang):
             result = experiment(mode, seed)
         if not isinstance(result, Result) or result.topic != topic:
             got = (
@@ -113,12 +116,13 @@ def run_experiments(
     mode: str = "quick",
     seed: int = 0,
     progress: bool = True,
+    lang: str = "en",
 ) -> list[Result]:
     """Run the experiments of `topics` (all when None) in the notes' order, with a progress bar."""
     check_mode(mode, "glassnet.lab.run")
     names = resolve_topics(topics)
     if not progress:
-        return [run_experiment(name, mode, seed) for name in names]
+        return [run_experiment(name, mode, seed, lang) for name in names]
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -140,7 +144,7 @@ def run_experiments(
         task = bar.add_task(names[0] if names else "", total=len(names))
         for name in names:
             bar.update(task, description=f"{name} ({mode})")
-            result = run_experiment(name, mode, seed)
+            result = run_experiment(name, mode, seed, lang)
             results.append(result)
             summary = (
                 "[red]raised[/]"
@@ -221,7 +225,7 @@ def run(
     names = resolve_topics(topics)
     folder = check_replaceable(out)  # fail before the experiments, not after
     started = time.perf_counter()
-    results = run_experiments(names, mode, seed, progress)
+    results = run_experiments(names, mode, seed, progress, lang)
     info = RunInfo(
         mode=mode,
         seed=seed,

@@ -26,7 +26,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from glassnet.lab import Result, Text, Verdict, experiment, new_figure
-from glassnet.lab.topics import _training_act as T
+from glassnet.lab.kit import activations as T
+from glassnet.lab.kit.data import Split, mnist1d
+from glassnet.lab.kit.machine import load_average, one_blas_thread
+from glassnet.lab.kit.stats import mean_std
+from glassnet.lab.report.formatting import pm
 
 NETS = {"shallow": [40, 100, 100, 10], "deep": [40, 64, 64, 64, 64, 64, 64, 10]}
 NET_TEXT = {
@@ -100,7 +104,7 @@ class Sweep:
         return 1e3 * sum(run.cpu_seconds for run in runs) / max(1, sum(run.steps for run in runs))
 
 
-def sweep(net: str, plan: Plan, data: T.Data, seeds: list[int]) -> Sweep:
+def sweep(net: str, plan: Plan, data: Split, seeds: list[int]) -> Sweep:
     cells = {}
     for name in T.ACTIVATIONS:
         for lr in plan.lrs:
@@ -143,52 +147,55 @@ def key(net: str, en: str, zh: str) -> Text:
     return Text(f"{SHORT[net].en}: {en}", f"{SHORT[net].zh}:{zh}")
 
 
-def judge(result: Result, sweeps: list[Sweep]) -> None:
-    numbers: dict = {}
-    hits = 0
-    for s in sweeps:
-        best = {name: s.best_lr(name) for name in T.ACTIVATIONS}
-        top = {name: max(s.usable(name)) for name in T.ACTIVATIONS}
-        sigmoid_trains = (
-            s.best_val("sigmoid") > T.CHANCE + USABLE
-        )  # else sigmoid has no meaningful best lr
-        check_a = (best["relu"] < best["sigmoid"] or not sigmoid_trains) and best["relu"] <= best[
-            "tanh"
+def _small_lr_numbers(s: Sweep, numbers: dict) -> int:
+    """Add one network's numbers for 'relu_small_lr'; returns how many of checks A and B pass."""
+    best = {name: s.best_lr(name) for name in T.ACTIVATIONS}
+    top = {name: max(s.usable(name)) for name in T.ACTIVATIONS}
+    sigmoid_trains = (
+        s.best_val("sigmoid") > T.CHANCE + USABLE
+    )  # else sigmoid has no meaningful best lr
+    check_a = (best["relu"] < best["sigmoid"] or not sigmoid_trains) and best["relu"] <= best[
+        "tanh"
+    ]
+    check_b = top["relu"] < top["tanh"]
+    for name in ("relu", "tanh", "sigmoid"):
+        numbers[key(s.net, f"best lr, {T.LABELS[name]}", f"最佳学习率,{T.LABELS[name]}")] = best[
+            name
         ]
-        check_b = top["relu"] < top["tanh"]
-        hits += check_a + check_b
-        for name in ("relu", "tanh", "sigmoid"):
-            numbers[key(s.net, f"best lr, {T.LABELS[name]}", f"最佳学习率,{T.LABELS[name]}")] = (
-                best[name]
+    for name in ("relu", "tanh"):
+        numbers[
+            key(
+                s.net,
+                f"largest usable lr, {T.LABELS[name]}",
+                f"最大可用学习率,{T.LABELS[name]}",
             )
-        for name in ("relu", "tanh"):
-            numbers[
-                key(
-                    s.net,
-                    f"largest usable lr, {T.LABELS[name]}",
-                    f"最大可用学习率,{T.LABELS[name]}",
-                )
-            ] = top[name]
-        if not sigmoid_trains:
-            numbers[
-                key(
-                    s.net,
-                    f"sigmoid above chance + {USABLE:g} at some lr",
-                    f"sigmoid 在某学习率下高于随机水平 + {USABLE:g}",
-                )
-            ] = False
-        numbers[key(s.net, "check A", "检查 A")] = PASS[check_a]
-        numbers[key(s.net, "check B", "检查 B")] = PASS[check_b]
-        above = [lr for lr in s.lrs if lr > top["relu"]]
-        if above:
-            dead = T.mean_std(s.cells["relu", above[0]].dead)[0]
-            numbers[
-                key(
-                    s.net,
-                    f"ReLU dead units at lr {above[0]:g}",
-                    f"学习率 {above[0]:g} 时 ReLU 死亡单元比例",
-                )
-            ] = Text("diverged", "发散") if math.isnan(dead) else round(dead, 3)
+        ] = top[name]
+    if not sigmoid_trains:
+        numbers[
+            key(
+                s.net,
+                f"sigmoid above chance + {USABLE:g} at some lr",
+                f"sigmoid 在某学习率下高于随机水平 + {USABLE:g}",
+            )
+        ] = False
+    numbers[key(s.net, "check A", "检查 A")] = PASS[check_a]
+    numbers[key(s.net, "check B", "检查 B")] = PASS[check_b]
+    above = [lr for lr in s.lrs if lr > top["relu"]]
+    if above:
+        dead = mean_std(s.cells["relu", above[0]].dead, ddof=1, finite_only=True)[0]
+        numbers[
+            key(
+                s.net,
+                f"ReLU dead units at lr {above[0]:g}",
+                f"学习率 {above[0]:g} 时 ReLU 死亡单元比例",
+            )
+        ] = Text("diverged", "发散") if math.isnan(dead) else round(dead, 3)
+    return int(check_a) + int(check_b)
+
+
+def _judge_relu_small_lr(result: Result, sweeps: list[Sweep]) -> None:
+    numbers: dict = {}
+    hits = sum(_small_lr_numbers(s, numbers) for s in sweeps)
     result.judge(
         "relu_small_lr",
         count_verdict(hits, 2 * len(sweeps)),
@@ -203,6 +210,8 @@ def judge(result: Result, sweeps: list[Sweep]) -> None:
         ),
     )
 
+
+def _judge_avoid_sigmoid(result: Result, sweeps: list[Sweep]) -> None:
     numbers = {}
     loses, gaps = 0, []
     for s in sweeps:
@@ -251,6 +260,11 @@ def judge(result: Result, sweeps: list[Sweep]) -> None:
     )
 
 
+def judge(result: Result, sweeps: list[Sweep]) -> None:
+    _judge_relu_small_lr(result, sweeps)
+    _judge_avoid_sigmoid(result, sweeps)
+
+
 # -- tables and figures -------------------------------------------------------------------------------
 def tables(result: Result, sweeps: list[Sweep]) -> None:
     for s in sweeps:
@@ -266,7 +280,7 @@ def tables(result: Result, sweeps: list[Sweep]) -> None:
                     T.LABELS[name],
                     *cells,
                     s.best_lr(name),
-                    T.pm(s.test_at_best(name)),
+                    pm(s.test_at_best(name), ddof=1, finite_only=True),
                     f"{min(usable):g}-{max(usable):g}",
                     round(s.ms_per_step(name), 3),
                 ]
@@ -301,7 +315,10 @@ def tables(result: Result, sweeps: list[Sweep]) -> None:
                 NET_TEXT[s.net],
                 *[
                     ("-" if math.isnan(v) else round(v, 3))
-                    for v in (T.mean_std(s.cells["relu", lr].dead)[0] for lr in s.lrs)
+                    for v in (
+                        mean_std(s.cells["relu", lr].dead, ddof=1, finite_only=True)[0]
+                        for lr in s.lrs
+                    )
                 ],
             ]
             for s in sweeps
@@ -323,7 +340,7 @@ def figure(result: Result, sweeps: list[Sweep]) -> None:
                 color=T.COLORS[name],
                 label=T.LABELS[name],
             )
-        dead = [T.mean_std(s.cells["relu", lr].dead)[0] for lr in s.lrs]
+        dead = [mean_std(s.cells["relu", lr].dead, ddof=1, finite_only=True)[0] for lr in s.lrs]
         ax.semilogx(s.lrs, dead, ":", color=T.COLORS["relu"], label="ReLU dead-unit share")
         ax.axhline(T.CHANCE, color="gray", lw=0.8, ls="--")
         ax.set(
@@ -349,8 +366,8 @@ def run(mode: str, seed: int) -> Result:
     plan = PLANS[mode]
     seeds = [seed + k for k in range(plan.seeds)]
     cpu, wall = time.process_time(), time.perf_counter()
-    with T.one_blas_thread():
-        data = T.mnist1d_data(n_train=plan.n_train)
+    with one_blas_thread():
+        data = mnist1d(n_train=plan.n_train, n_val=500, val_at="end")
         sweeps = [sweep(net, plan, data, seeds) for net in NETS]
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     lrs = ", ".join(f"{lr:g}" for lr in plan.lrs)
@@ -363,11 +380,11 @@ def run(mode: str, seed: int) -> Result:
             f"(40-100-100-10) and a deep one (six hidden layers of 64), fan-in init with the activation's gain, SGD "
             f"momentum 0.9, batch 100, {plan.epochs} epochs, at every lr in {{{lrs}}}, seeds {seeds}. An lr is judged by "
             f"the validation accuracy after the last epoch; test accuracy is reported at the lr validation picked. "
-            f"Sweep time: {cpu:.1f} s CPU, {wall:.1f} s wall (load average {T.load_average():.1f}).",
+            f"Sweep time: {cpu:.1f} s CPU, {wall:.1f} s wall (load average {load_average():.1f}).",
             f"MNIST-1D({data.describe()})。sigmoid、tanh、ReLU、Leaky ReLU、ELU 各自训练一个浅层 MLP(40-100-100-10)和一个深层 MLP"
             f"(6 个 64 单元的隐藏层),按激活函数的 gain 做 fan-in 初始化,SGD 动量 0.9,批大小 100,{plan.epochs} 轮,学习率取 "
             f"{{{lrs}}} 中的每一个,种子 {seeds}。以最后一轮后的验证准确率评判学习率;测试准确率只在验证选出的学习率下报告。"
-            f"扫描耗时:CPU {cpu:.1f} 秒,墙钟 {wall:.1f} 秒(负载均值 {T.load_average():.1f})。",
+            f"扫描耗时:CPU {cpu:.1f} 秒,墙钟 {wall:.1f} 秒(负载均值 {load_average():.1f})。",
         ),
     )
     judge(result, sweeps)

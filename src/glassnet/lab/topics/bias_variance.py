@@ -21,20 +21,13 @@ from __future__ import annotations
 import numpy as np
 
 from glassnet.lab import Result, Text, Verdict, experiment, new_figure
-from glassnet.lab.topics._training_fit import (
-    OVERFIT_RULE,
-    Clock,
-    Recipe,
-    accuracy,
-    fit,
-    mlp,
-    mnist1d_split,
-    one_blas_thread,
-    overfit_verdict,
-    pm,
-    predict_logits,
-    seeded,
-)
+from glassnet.lab.kit.clock import Clock
+from glassnet.lab.kit.data import mnist1d as mnist1d_split
+from glassnet.lab.kit.evaluate import accuracy, predict_logits
+from glassnet.lab.kit.fit import Recipe, fit, mlp, seeded
+from glassnet.lab.kit.fitting import OVERFIT_RULE, overfit_verdict
+from glassnet.lab.kit.machine import one_blas_thread
+from glassnet.lab.report.formatting import pm_percent as pm
 
 SETTINGS = {
     "smoke": {

@@ -160,6 +160,24 @@ def _ceil_edge_cases() -> list[tuple[int, int, int, int]]:
     ]
 
 
+def _pool_layer(
+    use_max: bool,
+    kernel: list[int],
+    stride: list[int],
+    padding: list[int],
+    dilation: list[int],
+    default_stride: bool,
+    ceil_mode: bool,
+) -> nn.Module:
+    """nn.MaxPool2d (with dilation) or nn.AvgPool2d; stride None when it defaults to the kernel."""
+    stride_arg = None if default_stride else tuple(stride)
+    if use_max:
+        return nn.MaxPool2d(
+            tuple(kernel), stride_arg, tuple(padding), tuple(dilation), ceil_mode=ceil_mode
+        )
+    return nn.AvgPool2d(tuple(kernel), stride_arg, tuple(padding), ceil_mode=ceil_mode)
+
+
 def _pool_family(rng: np.random.Generator, count: int, ceil_mode: bool) -> Family:
     family = Family(
         Text("MaxPool2d / AvgPool2d, ceil_mode=True", "MaxPool2d / AvgPool2d,ceil_mode=True")
@@ -183,21 +201,7 @@ def _pool_family(rng: np.random.Generator, count: int, ceil_mode: bool) -> Famil
             use_max = bool(rng.integers(2))
             dilation = _draw(rng, 1, 2) if use_max and ceil_mode else [1, 1]
         batch, channels = (int(v) for v in rng.integers(1, 4, size=2))
-        if use_max:
-            layer = nn.MaxPool2d(
-                tuple(kernel),
-                None if default_stride else tuple(stride),
-                tuple(padding),
-                tuple(dilation),
-                ceil_mode=ceil_mode,
-            )
-        else:
-            layer = nn.AvgPool2d(
-                tuple(kernel),
-                None if default_stride else tuple(stride),
-                tuple(padding),
-                ceil_mode=ceil_mode,
-            )
+        layer = _pool_layer(use_max, kernel, stride, padding, dilation, default_stride, ceil_mode)
         actual, error = run_layer(layer, (batch, channels, *size))
         axes = list(zip(size, kernel, stride, padding, dilation))
         predictions = {
@@ -361,31 +365,9 @@ def _figure(result: Result) -> None:
     )
 
 
-@experiment("conv_arithmetic")
-def run(mode: str, seed: int) -> Result:
-    count = COUNTS[mode]
-    rng = np.random.default_rng(seed)
-    result = Result.start(
-        "conv_arithmetic",
-        mode,
-        seed,
-        setup=Text(
-            f"{count} random configurations per family: input sizes 1-{MAX_SIZE} per axis (H and W drawn "
-            f"independently), kernels 1-7, strides 1-4, padding 0-3 (pools: 0 to K//2, as PyTorch requires), "
-            f"batch and channels 1-3. Each configuration builds the real layer (nn.Conv2d, nn.MaxPool2d, "
-            f"nn.AvgPool2d), runs a zero input through it and compares the output shape with each formula; "
-            f"where a formula gives a size below 1, the layer must refuse the input. The ceil-mode family adds "
-            f"every small case (W <= 8, K <= 3) where the last window would start in the right padding.",
-            f"每个族 {count} 个随机配置:每个轴的输入尺寸 1-{MAX_SIZE}(H、W 独立抽取),卷积核 1-7,步长 1-4,填充 0-3"
-            f"(池化为 0 到 K//2,与 PyTorch 的要求一致),批大小与通道数 1-3。每个配置都构建真实的层(nn.Conv2d、"
-            f"nn.MaxPool2d、nn.AvgPool2d),输入全零张量,把输出形状与各个公式比较;公式给出小于 1 的尺寸时,层必须拒绝该输入。"
-            f"ceil 模式族另外加入所有最后一个窗口会从右侧填充区开始的小配置(W <= 8,K <= 3)。",
-        ),
-    )
-    conv, dilated = _conv_family(rng, count, dilated=False), _conv_family(rng, count, dilated=True)
-    pool, ceil = _pool_family(rng, count, ceil_mode=False), _pool_family(rng, count, ceil_mode=True)
-    same, same_ok, strided, strided_refused = _tf_same_family(rng, count)
-
+def _tables(
+    result: Result, conv: Family, dilated: Family, pool: Family, ceil: Family, same: Family
+) -> None:
     rows = []
     for family, formula, label in (
         (conv, "notes", "floor((W - K + 2P)/S) + 1"),
@@ -419,6 +401,11 @@ def run(mode: str, seed: int) -> Result:
         ],
         rows,
     )
+
+
+def _example_table(
+    result: Result, conv: Family, dilated: Family, pool: Family, ceil: Family, same: Family
+) -> None:
     examples = [
         ("AlexNet conv1", 227, 11, 4, 0),
         ("ResNet stem conv", 224, 7, 2, 3),
@@ -450,6 +437,8 @@ def run(mode: str, seed: int) -> Result:
         ],
     )
 
+
+def _judge_floor(result: Result, conv: Family, dilated: Family, pool: Family) -> None:
     result.judge(
         "floor_formula",
         _exact_verdict(conv.agree["notes"], conv.count),
@@ -492,6 +481,11 @@ def run(mode: str, seed: int) -> Result:
         robust=True,
         margin=EXACT_MARGIN,
     )
+
+
+def _judge_ceil_and_same(
+    result: Result, ceil: Family, same: Family, same_ok: int, strided: int, strided_refused: int
+) -> None:
     naive_wrong = ceil.count - ceil.agree["naive_ceil"]
     verdict = _exact_verdict(ceil.agree["ceil_rule"], ceil.count)
     if verdict == Verdict.HOLDS and naive_wrong == 0:
@@ -542,5 +536,36 @@ def run(mode: str, seed: int) -> Result:
         robust=True,
         margin=EXACT_MARGIN,
     )
+
+
+@experiment("conv_arithmetic")
+def run(mode: str, seed: int) -> Result:
+    count = COUNTS[mode]
+    rng = np.random.default_rng(seed)
+    result = Result.start(
+        "conv_arithmetic",
+        mode,
+        seed,
+        setup=Text(
+            f"{count} random configurations per family: input sizes 1-{MAX_SIZE} per axis (H and W drawn "
+            f"independently), kernels 1-7, strides 1-4, padding 0-3 (pools: 0 to K//2, as PyTorch requires), "
+            f"batch and channels 1-3. Each configuration builds the real layer (nn.Conv2d, nn.MaxPool2d, "
+            f"nn.AvgPool2d), runs a zero input through it and compares the output shape with each formula; "
+            f"where a formula gives a size below 1, the layer must refuse the input. The ceil-mode family adds "
+            f"every small case (W <= 8, K <= 3) where the last window would start in the right padding.",
+            f"每个族 {count} 个随机配置:每个轴的输入尺寸 1-{MAX_SIZE}(H、W 独立抽取),卷积核 1-7,步长 1-4,填充 0-3"
+            f"(池化为 0 到 K//2,与 PyTorch 的要求一致),批大小与通道数 1-3。每个配置都构建真实的层(nn.Conv2d、"
+            f"nn.MaxPool2d、nn.AvgPool2d),输入全零张量,把输出形状与各个公式比较;公式给出小于 1 的尺寸时,层必须拒绝该输入。"
+            f"ceil 模式族另外加入所有最后一个窗口会从右侧填充区开始的小配置(W <= 8,K <= 3)。",
+        ),
+    )
+    conv, dilated = _conv_family(rng, count, dilated=False), _conv_family(rng, count, dilated=True)
+    pool, ceil = _pool_family(rng, count, ceil_mode=False), _pool_family(rng, count, ceil_mode=True)
+    same, same_ok, strided, strided_refused = _tf_same_family(rng, count)
+
+    _tables(result, conv, dilated, pool, ceil, same)
+    _example_table(result, conv, dilated, pool, ceil, same)
+    _judge_floor(result, conv, dilated, pool)
+    _judge_ceil_and_same(result, ceil, same, same_ok, strided, strided_refused)
     _figure(result)
     return result

@@ -25,19 +25,12 @@ import numpy as np
 
 from glassnet import metrics
 from glassnet.lab import Result, Text, Verdict, experiment, new_figure
-from glassnet.lab.topics._training_fit import (
-    Clock,
-    Recipe,
-    accuracy,
-    fit,
-    mlp,
-    mnist1d_split,
-    one_blas_thread,
-    pm,
-    predict_logits,
-    seeded,
-    softmax,
-)
+from glassnet.lab.kit.clock import Clock
+from glassnet.lab.kit.data import mnist1d as mnist1d_split
+from glassnet.lab.kit.evaluate import accuracy, predict_logits, softmax
+from glassnet.lab.kit.fit import Recipe, fit, mlp, seeded
+from glassnet.lab.kit.machine import one_blas_thread
+from glassnet.lab.report.formatting import pm_percent as pm
 
 SETTINGS = {
     "smoke": {
@@ -192,27 +185,23 @@ def run(mode: str, seed: int) -> Result:
 def _run(mode: str, seed: int) -> Result:
     s = SETTINGS[mode]
     split = mnist1d_split(s["n_train"], seed=seed)
-    result = Result.start(
-        "evaluation",
-        mode,
-        seed,
-        setup=Text(
-            f"MNIST-1D: {split.describe()} (validation drawn from the train split, test = the test split). Splits: "
-            f"{s['candidates']} MLPs with random hyper-parameters (width {SPACE['width']}, depth {SPACE['depth']}, lr "
-            f"log-uniform in {SPACE['lr']}, dropout {SPACE['dropout']}), Adam, batch 50, {s['steps']} steps each; the "
-            f"model chosen on validation is the one evaluated below. Selection optimism: the 2,000 held-out signals "
-            f"re-split {s['resplits']} times into two random halves, the best model on one half scored on the other. "
-            f"Metrics: glassnet.metrics, each value compared with scikit-learn's; the one-against-rest task is "
-            f"'is it a {POSITIVE}?'. Bias and variance (Domingos 2000): {s['copies']} copies each of a small MLP {SMALL} "
-            f"and a big MLP {BIG}, trained on disjoint sets of {s['n_copy']} training signals ({s['copy_steps']} steps), "
-            f"scored on the test split.",
-            f"数据 MNIST-1D:{split.describe()}(验证集取自训练划分,测试集为测试划分)。数据划分:{s['candidates']} 个随机超参数的 MLP"
-            f"(宽度 {SPACE['width']},层数 {SPACE['depth']},lr 在 {SPACE['lr']} 中对数均匀抽取,dropout {SPACE['dropout']}),"
-            f"Adam,batch 50,每个训练 {s['steps']} 步;按验证集选出的模型用于下面的评估。选择偏差:把 2,000 个留出信号随机分成两半,"
-            f"共 {s['resplits']} 次,在一半上选最优模型,在另一半上评估。指标:glassnet.metrics,每个值都与 scikit-learn 比较;"
-            f"一对多任务为“是不是 {POSITIVE}”。偏差与方差(Domingos 2000):小 MLP {SMALL} 与大 MLP {BIG} 各 {s['copies']} 份,"
-            f"分别在互不重叠的 {s['n_copy']} 个训练信号上训练({s['copy_steps']} 步),在测试集上评估。",
-        ),
+    result = Result.start("evaluation", mode, seed)
+    result.setup = result.say(
+        "setup",
+        split=split.describe(),
+        candidates=s["candidates"],
+        width=SPACE["width"],
+        depth=SPACE["depth"],
+        lr=SPACE["lr"],
+        dropout=SPACE["dropout"],
+        steps=s["steps"],
+        resplits=s["resplits"],
+        positive=POSITIVE,
+        copies=s["copies"],
+        small=SMALL,
+        big=BIG,
+        n_copy=s["n_copy"],
+        copy_steps=s["copy_steps"],
     )
     timing = []
     with Clock() as clock:
@@ -220,6 +209,26 @@ def _run(mode: str, seed: int) -> Result:
     timing.append([Text("candidate models", "候选模型"), round(clock.cpu, 2)])
     chosen = max(pool, key=lambda c: c["val"])
     optimism = _selection_optimism(pool, split, s["resplits"], seed)
+    _candidate_table(result, pool, chosen)
+    _judge_splits(result, pool, optimism)
+
+    predicted = chosen["test_logits"].argmax(1)
+    sweep = _judge_metrics(result, split.y_test, chosen["test_logits"], predicted)
+
+    with Clock() as clock:
+        decomposition = _bias_variance(s, split, seed)
+    timing.append([Text("bias/variance copies", "偏差/方差模型副本"), round(clock.cpu, 2)])
+    _judge_bias_variance(result, decomposition)
+    _figures(result, split.y_test, predicted, sweep, optimism, decomposition)
+    result.add_table(
+        Text("CPU time per part (this process)", "各部分 CPU 时间(本进程)"),
+        [Text("part", "部分"), Text("CPU s", "CPU 秒")],
+        timing,
+    )
+    return result
+
+
+def _candidate_table(result: Result, pool: list[dict], chosen: dict) -> None:
     result.add_table(
         Text("Candidate models", "候选模型"),
         [
@@ -240,22 +249,6 @@ def _run(mode: str, seed: int) -> Result:
             for c in pool
         ],
     )
-    _judge_splits(result, pool, optimism)
-
-    predicted = chosen["test_logits"].argmax(1)
-    sweep = _judge_metrics(result, split.y_test, chosen["test_logits"], predicted)
-
-    with Clock() as clock:
-        decomposition = _bias_variance(s, split, seed)
-    timing.append([Text("bias/variance copies", "偏差/方差模型副本"), round(clock.cpu, 2)])
-    _judge_bias_variance(result, decomposition)
-    _figures(result, split.y_test, predicted, sweep, optimism, decomposition)
-    result.add_table(
-        Text("CPU time per part (this process)", "各部分 CPU 时间(本进程)"),
-        [Text("part", "部分"), Text("CPU s", "CPU 秒")],
-        timing,
-    )
-    return result
 
 
 def _judge_splits(result: Result, pool: list[dict], optimism: dict) -> None:
@@ -319,10 +312,20 @@ def _judge_splits(result: Result, pool: list[dict], optimism: dict) -> None:
     )
 
 
-def _judge_metrics(
-    result: Result, y: np.ndarray, logits: np.ndarray, predicted: np.ndarray
-) -> tuple:
-    """Judge 'accuracy_recall'; returns the threshold sweep (thresholds, metrics per threshold) for the figure."""
+METRICS_RULE = Text(
+    f"holds when (1) glassnet.metrics equals scikit-learn to 1e-12, (2) the always-'no' classifier scores "
+    f"accuracy >= {MAJORITY_ACCURACY} with recall 0 (accuracy alone hides it), (3) always-'yes' scores recall 1 "
+    f"with accuracy <= {MINORITY_ACCURACY} (recall alone hides it) and (4) raising the threshold never raises "
+    f"recall while precision rises with it (Spearman >= {SPEARMAN}); partly when (1) and at least one other "
+    f"hold; does not hold otherwise",
+    f"(1) glassnet.metrics 与 scikit-learn 相差不超过 1e-12,(2)“总说不是”的分类器准确率 >= {MAJORITY_ACCURACY} 而召回率"
+    f"为 0(只看准确率会漏掉它),(3)“总说是”召回率为 1 而准确率 <= {MINORITY_ACCURACY}(只看召回率会漏掉它),(4)提高阈值"
+    f"召回率从不上升而精确率随之上升(Spearman >= {SPEARMAN}),全部满足则成立;(1) 加上至少另一条满足为部分成立;否则不成立",
+)
+
+
+def _class_table(result: Result, y: np.ndarray, predicted: np.ndarray) -> float:
+    """Per-class precision, recall and F1 of the chosen model; returns the largest gap to scikit-learn."""
     worst = _metric_checks(y, predicted)
     precision, recall, f1, support = metrics.precision_recall_fscore_support(
         y, predicted, zero_division=0
@@ -359,7 +362,11 @@ def _judge_metrics(
         ],
         rows,
     )
+    return worst
 
+
+def _one_against_rest(y: np.ndarray, logits: np.ndarray, predicted: np.ndarray) -> dict:
+    """The binary task: the degenerate classifiers, the model, and the threshold sweep."""
     truth = (y == POSITIVE).astype(np.int64)
     score = softmax(logits)[:, POSITIVE]
     classifiers = {
@@ -368,7 +375,7 @@ def _judge_metrics(
         "model, threshold 0.5": (score >= 0.5).astype(np.int64),
     }
     scores = {name: _binary(truth, guess) for name, guess in classifiers.items()}
-    worst = max(worst, _metric_checks(truth, classifiers["model, threshold 0.5"]))
+    worst = _metric_checks(truth, classifiers["model, threshold 0.5"])
     thresholds = np.linspace(0.05, 0.95, 19)
     sweep = [_binary(truth, (score >= t).astype(np.int64)) for t in thresholds]
     recalls, precisions = (
@@ -382,6 +389,18 @@ def _judge_metrics(
     rho = (
         _spearman(thresholds[defined], precisions[defined]) if defined.sum() >= 3 else float("nan")
     )
+    return dict(
+        truth=truth,
+        scores=scores,
+        worst=worst,
+        thresholds=thresholds,
+        sweep=sweep,
+        monotone=monotone,
+        rho=rho,
+    )
+
+
+def _binary_table(result: Result, truth: np.ndarray, scores: dict) -> None:
     result.add_table(
         Text(
             f"One against rest: 'is it a {POSITIVE}?' ({truth.mean():.1%} positives)",
@@ -405,6 +424,19 @@ def _judge_metrics(
             for name, m in scores.items()
         ],
     )
+
+
+def _judge_metrics(
+    result: Result, y: np.ndarray, logits: np.ndarray, predicted: np.ndarray
+) -> tuple:
+    """Judge 'accuracy_recall'; returns (thresholds, metrics per threshold, Spearman rho) for the figure."""
+    worst = _class_table(result, y, predicted)
+    binary = _one_against_rest(y, logits, predicted)
+    truth, scores, thresholds, sweep = (
+        binary[k] for k in ("truth", "scores", "thresholds", "sweep")
+    )
+    worst, monotone, rho = max(worst, binary["worst"]), binary["monotone"], binary["rho"]
+    _binary_table(result, truth, scores)
     no, yes = scores["always 'no'"], scores["always 'yes'"]
     parts = {
         "metrics agree with scikit-learn": worst <= 1e-12,
@@ -435,16 +467,7 @@ def _judge_metrics(
             Text("recall never rises with the threshold", "召回率随阈值单调不增"): monotone,
             Text("Spearman(threshold, precision)", "Spearman(阈值, 精确率)"): round(rho, 3),
         },
-        Text(
-            f"holds when (1) glassnet.metrics equals scikit-learn to 1e-12, (2) the always-'no' classifier scores "
-            f"accuracy >= {MAJORITY_ACCURACY} with recall 0 (accuracy alone hides it), (3) always-'yes' scores recall 1 "
-            f"with accuracy <= {MINORITY_ACCURACY} (recall alone hides it) and (4) raising the threshold never raises "
-            f"recall while precision rises with it (Spearman >= {SPEARMAN}); partly when (1) and at least one other "
-            f"hold; does not hold otherwise",
-            f"(1) glassnet.metrics 与 scikit-learn 相差不超过 1e-12,(2)“总说不是”的分类器准确率 >= {MAJORITY_ACCURACY} 而召回率"
-            f"为 0(只看准确率会漏掉它),(3)“总说是”召回率为 1 而准确率 <= {MINORITY_ACCURACY}(只看召回率会漏掉它),(4)提高阈值"
-            f"召回率从不上升而精确率随之上升(Spearman >= {SPEARMAN}),全部满足则成立;(1) 加上至少另一条满足为部分成立;否则不成立",
-        ),
+        METRICS_RULE,
         robust=True,
         margin=Text(
             f"(1) is exact; (2) and (3) depend only on the share of {POSITIVE}s in the test split ({truth.mean():.1%}): "
@@ -461,7 +484,7 @@ def _judge_metrics(
             "两种理解都测量了。",
         ),
     )
-    return thresholds, sweep
+    return thresholds, sweep, rho
 
 
 def _bias_variance(s: dict, split, seed: int) -> dict:
@@ -560,9 +583,31 @@ def _judge_bias_variance(result: Result, d: dict) -> None:
     )
 
 
+def _threshold_caption(
+    result: Result, y: np.ndarray, thresholds: np.ndarray, sweep: list, rho: float
+) -> Text:
+    """What the threshold sweep measured, in words that follow the numbers."""
+    accuracy = [m["accuracy"] for m in sweep]
+    return result.say(
+        "threshold_caption",
+        positive=POSITIVE,
+        negatives=float(np.mean(y != POSITIVE)),
+        accuracy_low=min(accuracy),
+        accuracy_high=max(accuracy),
+        recall_first=sweep[0]["recall"],
+        recall_last=sweep[-1]["recall"],
+        rho=rho,
+    )
+
+
 def _figures(
     result: Result, y: np.ndarray, predicted: np.ndarray, sweep: tuple, optimism: dict, d: dict
 ) -> None:
+    _metrics_figure(result, y, predicted, sweep)
+    _selection_figure(result, optimism, d)
+
+
+def _metrics_figure(result: Result, y: np.ndarray, predicted: np.ndarray, sweep: tuple) -> None:
     fig, (left, right) = new_figure(10.5, 4.0, ncols=2)
     matrix = metrics.confusion_matrix(y, predicted, num_classes=10)
     image = left.imshow(matrix, cmap="Blues")
@@ -584,7 +629,7 @@ def _figures(
         yticks=range(10),
     )
     fig.colorbar(image, ax=left, shrink=0.8)
-    thresholds, sweep = sweep
+    thresholds, sweep, rho = sweep
     for key, style in (("accuracy", "-"), ("precision", "--"), ("recall", "-."), ("f1", ":")):
         right.plot(thresholds, [m[key] for m in sweep], style, label=key)
     right.set(
@@ -596,15 +641,11 @@ def _figures(
     result.add_figure(
         fig,
         "confusion_and_threshold",
-        Text(
-            f"Left: the chosen model's confusion matrix on the test split (rows: true class). Right: the one-against-rest "
-            f"task 'is it a {POSITIVE}?'; accuracy stays high at every threshold because 90% of the answers are 'no', while "
-            f"recall and precision move in opposite directions.",
-            f"左:被选模型在测试集上的混淆矩阵(行为真实类别)。右:一对多任务“是不是 {POSITIVE}?”;由于 90% 的答案是“不是”,准确率在"
-            f"每个阈值下都很高,而召回率与精确率朝相反方向变化。",
-        ),
+        _threshold_caption(result, y, thresholds, sweep, rho),
     )
 
+
+def _selection_figure(result: Result, optimism: dict, d: dict) -> None:
     fig, (left, right) = new_figure(10.0, 3.4, ncols=2)
     left.hist(optimism["gaps"], bins=30, color="C0", alpha=0.8)
     left.axvline(optimism["optimism"], color="C3", label=f"mean {optimism['optimism']:.2f}")

@@ -25,31 +25,25 @@ from dataclasses import dataclass
 import numpy as np
 
 from glassnet.lab import Result, Text, Verdict, experiment, new_figure
-from glassnet.lab.topics._training_fit import (
+from glassnet.lab.kit.clock import Clock
+from glassnet.lab.kit.data import Split, digits_split
+from glassnet.lab.kit.data import mnist1d as mnist1d_split
+from glassnet.lab.kit.evaluate import accuracy, predict_logits, softmax
+from glassnet.lab.kit.fit import Recipe, fit, mlp, seeded
+from glassnet.lab.kit.fitting import (
     OVERFIT_RULE,
     TRAIN_POINTS,
     UNDERFIT_RULE,
     VAL_POINTS,
-    Clock,
-    Recipe,
-    Split,
-    accuracy,
-    digits_split,
-    fit,
-    mlp,
-    mnist1d_split,
-    one_blas_thread,
     overfit_verdict,
     pairwise_features,
-    pm,
-    predict_logits,
-    seeded,
     shift_2d_and_noise,
     shift_and_noise,
-    softmax,
     standardise,
     underfit_verdict,
 )
+from glassnet.lab.kit.machine import one_blas_thread
+from glassnet.lab.report.formatting import pm_percent as pm
 
 SETTINGS = {
     "smoke": {

@@ -27,7 +27,9 @@ import numpy as np
 import glassnet
 from glassnet.data.datasets.mnist1d import MNIST1D
 from glassnet.lab import Result, Text, Verdict, experiment, new_figure
-from glassnet.lab.topics import _training_seq as ts
+from glassnet.lab.kit import sequences as ts
+from glassnet.lab.kit.clock import Clock
+from glassnet.lab.kit.machine import one_blas_thread
 from glassnet.models.rnn_classifier import RNNClassifier
 
 HIDDEN, GAIN, LR, MOMENTUM, BATCH, WARMUP = 32, 1.5, 0.01, 0.9, 64, 50
@@ -322,8 +324,8 @@ def _figure(result: Result, pairs: list[Pair], mode: str) -> None:
 
 @experiment("gradient_clipping")
 def run(mode: str, seed: int) -> Result:
-    clock, config = ts.Clock(), CONFIG[mode]
-    with ts.one_blas_thread():
+    clock, config = Clock(), CONFIG[mode]
+    with one_blas_thread():
         pairs = measure(mode, seed)
     result = Result.start("gradient_clipping", mode, seed)
     judge(result, pairs, mode)
@@ -334,10 +336,10 @@ def run(mode: str, seed: int) -> Result:
         f"10 classes; 4,000 training and 1,000 test sequences) and classifies from its last state. For each of "
         f"{config['replicates']} seed(s), two runs from the same weights on the same batches: SGD (lr {LR:g}, "
         f"momentum {MOMENTUM}, batch {BATCH}, {config['steps']} steps) without clipping, then with the total gradient "
-        f"norm clipped at the mean norm of the unclipped run's first {WARMUP} updates. Time: {ts.timing_note(clock)}.",
+        f"norm clipped at the mean norm of the unclipped run's first {WARMUP} updates. Time: {clock.note()}.",
         f"一个 tanh RNN(隐藏层 {HIDDEN}),W_hh ~ N(0, {GAIN}^2 / {HIDDEN}),读取 MNIST-1D(40 步、1 个特征、10 类;"
         f"训练 4000 条、测试 1000 条),用最后的状态分类。{config['replicates']} 个种子,每个种子从相同权重、在相同批次上"
         f"跑两次:SGD(学习率 {LR:g},动量 {MOMENTUM},批大小 {BATCH},{config['steps']} 步)不裁剪;再按未裁剪运行前 "
-        f"{WARMUP} 次更新的平均范数裁剪总梯度范数。耗时:{ts.timing_note(clock)}。",
+        f"{WARMUP} 次更新的平均范数裁剪总梯度范数。耗时:{clock.note()}。",
     )
     return result

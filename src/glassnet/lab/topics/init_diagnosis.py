@@ -18,7 +18,12 @@ import numpy as np
 import glassnet
 from glassnet import diagnose, nn
 from glassnet.lab import Result, Text, Verdict, experiment, new_figure
-from glassnet.lab.topics import _training_init as T
+from glassnet.lab.kit import inits as T
+from glassnet.lab.kit.costs import Costs, add_cost_table, timed
+from glassnet.lab.kit.data import Split, digits_standardised
+from glassnet.lab.kit.machine import one_blas_thread
+from glassnet.lab.kit.stats import mean_std_finite
+from glassnet.lab.report.formatting import pm_finite, sci
 
 SIZES = [64] + [64] * 8 + [10]
 INITS = ("he", "xavier", "small", "large", "zeros", "snippet")
@@ -52,41 +57,38 @@ def ks_to_uniform(values: np.ndarray) -> float:
     return float(max(np.abs(upper - uniform).max(), np.abs(upper - 1 / n - uniform).max()))
 
 
-def _diagnose(model: nn.Module, data: T.Split) -> tuple[diagnose.ActivationStats, list, list]:
+def _diagnose(model: nn.Module, data: Split) -> tuple[diagnose.ActivationStats, list, list]:
     x, y = glassnet.tensor(data.x_train[:BATCH]), glassnet.tensor(data.y_train[:BATCH])
     stats = diagnose.activation_stats(model, x)
     flow = diagnose.gradient_flow(model, (x, y), nn.CrossEntropyLoss(), lr=0.01)
     return stats, diagnose.activation_alarms(stats), diagnose.gradient_alarms(flow)
 
 
-@experiment("init_diagnosis")
-def run(mode: str, seed: int) -> Result:
-    steps, seeds, lrs = STEPS[mode], [seed + k for k in range(SEEDS[mode])], LRS[mode]
-    result = Result.start(
-        "init_diagnosis",
-        mode,
-        seed,
-        setup=Text(
-            f"MLP 64-64x8-10 on the 8x8 digits (standardised); tanh and ReLU; inits he = N(0, 2/fan_in), xavier = "
-            f"U(+-sqrt(6/(fan_in+fan_out))), small = N(0, 0.01^2), large = N(0, 1), zeros, snippet = the notes' "
-            f"np.random.rand(fan_in, fan_out)/np.sqrt(fan_in/2); biases 0. At init, glassnet.diagnose.activation_stats "
-            f"and its alarms on {BATCH} training samples (the gradient alarms of gradient_flow are shown beside them). Then "
-            f"each net trains: SGD momentum 0.9, batch 64, {steps} steps, lr in {list(lrs)}, {len(seeds)} seed(s); it "
-            f"'trains' when the best lr's mean test accuracy reaches {TRAINS}.",
-            f"在 8x8 手写数字(标准化)上的 MLP 64-64x8-10;tanh 与 ReLU;初始化 he = N(0, 2/fan_in),xavier = "
-            f"U(+-sqrt(6/(fan_in+fan_out))),small = N(0, 0.01^2),large = N(0, 1),zeros,snippet = 笔记中的 "
-            f"np.random.rand(fan_in, fan_out)/np.sqrt(fan_in/2);偏置为 0。初始化时在 {BATCH} 个训练样本上运行 "
-            f"glassnet.diagnose.activation_stats 及其警报(旁边列出 gradient_flow 的梯度警报)。然后训练每个网络:SGD 动量 "
-            f"0.9,批大小 64,{steps} 步,学习率取 {list(lrs)},{len(seeds)} 个种子;最佳学习率下平均测试准确率达到 "
-            f"{TRAINS} 即算“能训练”。",
-        ),
+def _shape_note(result: Result, shape: dict) -> Text:
+    """What this run measured of the activations' shape and scale across layers."""
+    tanh, relu = shape["tanh"], shape["relu"]
+    return result.say(
+        "shape_note",
+        tanh_ks=max(tanh["ks"]),
+        relu_ks=max(relu["ks"]),
+        relu_spread=relu["spread"],
+        tanh_spread=tanh["spread"],
+        layers=len(relu["ks"]),
+        stable=STABLE_SPREAD,
+        relu_over_stable=relu["spread"] - STABLE_SPREAD,
+        tanh_over_stable=tanh["spread"] - STABLE_SPREAD,
     )
-    costs: list = []
-    data = T.digits()
+
+
+def measure(mode: str, seed: int, costs: Costs) -> tuple[dict, dict]:
+    """Diagnose every (activation, init) at init, then train it over the lr grid:
+    ({key: (stats, alarms, gradient alarms)}, {key: (best lr, test accuracies)})."""
+    steps, seeds, lrs = STEPS[mode], [seed + k for k in range(SEEDS[mode])], LRS[mode]
+    data = digits_standardised()
     diagnosed, outcome = {}, {}
-    with T.single_blas_thread():
+    with one_blas_thread():
         with (
-            T.timed(costs, Text("diagnostics at init", "初始化时的诊断")),
+            timed(costs, Text("diagnostics at init", "初始化时的诊断")),
             np.errstate(over="ignore", invalid="ignore"),
         ):
             for act in ACTIVATIONS:
@@ -94,7 +96,7 @@ def run(mode: str, seed: int) -> Result:
                     model = T.build_mlp(SIZES, act, scheme, np.random.default_rng([seed, 1]))
                     diagnosed[(act, scheme)] = _diagnose(model, data)
         # the exploding inits overflow float32 on purpose: their runs stop as diverged, without warnings
-        with T.timed(costs, Text("training", "训练")), np.errstate(over="ignore", invalid="ignore"):
+        with timed(costs, Text("training", "训练")), np.errstate(over="ignore", invalid="ignore"):
             for act in ACTIVATIONS:
                 for scheme in INITS:
                     by_lr = {}
@@ -105,25 +107,30 @@ def run(mode: str, seed: int) -> Result:
                             model = T.build_mlp(SIZES, act, scheme, rng)
                             accs.append(T.train(model, data, steps, lr, rng).test_accuracy)
                         by_lr[lr] = accs
-                    best = max(by_lr, key=lambda lr: T.mean_std(by_lr[lr])[0])
+                    best = max(by_lr, key=lambda lr: mean_std_finite(by_lr[lr])[0])
                     outcome[(act, scheme)] = (best, by_lr[best])
 
+    return diagnosed, outcome
+
+
+def _diagnosis_table(result: Result, diagnosed: dict, outcome: dict) -> tuple[list, int]:
+    """The diagnosis at init beside the outcome of training; returns (rows, how many were right)."""
     rows, agree = [], 0
     for key, (stats, alarms, grad_alarms) in diagnosed.items():
         layers = stats.activations()
         best, accs = outcome[key]
-        trains = T.mean_std(accs)[0] >= TRAINS
+        trains = mean_std_finite(accs)[0] >= TRAINS
         right = bool(alarms) != trains
         agree += right
         rows.append(
             [
                 *key,
-                T.sci(layers[0].std),
-                T.sci(layers[-1].std),
+                sci(layers[0].std),
+                sci(layers[-1].std),
                 ", ".join(sorted({a.kind for a in alarms})) or "-",
                 str(alarms[0]) if alarms else "-",
                 ", ".join(sorted({a.kind for a in grad_alarms})) or "-",
-                f"{T.pm(accs)} (lr {best:g})",
+                f"{pm_finite(accs)} (lr {best:g})",
                 Text("yes", "是") if trains else Text("no", "否"),
                 Text("yes", "是") if right else Text("NO", "否"),
             ]
@@ -144,7 +151,12 @@ def run(mode: str, seed: int) -> Result:
         ],
         rows,
     )
+    return rows, agree
 
+
+def _good_pairs(result: Result, diagnosed: dict, seed: int) -> dict:
+    """The good (activation, init) pairs layer by layer at init; returns their shape numbers."""
+    data = digits_standardised()
     good_rows, shape = [], {}
     for act, scheme in GOOD:
         stats = diagnosed[(act, scheme)][0]
@@ -191,14 +203,28 @@ def run(mode: str, seed: int) -> Result:
             "正态分布约 0.1-0.2,ReLU 一半为 0 至少 0.5)。",
         ),
     )
+    return shape
+
+
+@experiment("init_diagnosis")
+def run(mode: str, seed: int) -> Result:
+    steps, seeds, lrs = STEPS[mode], SEEDS[mode], LRS[mode]
+    result = Result.start("init_diagnosis", mode, seed)
+    result.setup = result.say(
+        "setup", batch=BATCH, steps=steps, lrs=list(lrs), seeds=seeds, trains=TRAINS
+    )
+    costs: Costs = []
+    diagnosed, outcome = measure(mode, seed, costs)
+    rows, agree = _diagnosis_table(result, diagnosed, outcome)
+    shape = _good_pairs(result, diagnosed, seed)
     _judge(result, agree, len(rows), rows, shape)
-    with T.timed(costs, Text("figures", "图")):
+    with timed(costs, Text("figures", "图")):
         _figures(result, diagnosed)
-    T.add_cost_table(result, costs)
+    add_cost_table(result, costs)
     return result
 
 
-def _judge(result: Result, agree: int, total: int, rows: list, shape: dict) -> None:
+def _judge_look(result: Result, agree: int, total: int, rows: list) -> None:
     misses = [f"{row[0]} {row[1]}" for row in rows if row[-1].en == "NO"]
     share = agree / total
     result.judge(
@@ -240,6 +266,9 @@ def _judge(result: Result, agree: int, total: int, rows: list, shape: dict) -> N
             "而所有单元完全相同。",
         ),
     )
+
+
+def _judge_stable(result: Result, shape: dict) -> None:
     uniform = all(k <= UNIFORM_KS for s in shape.values() for k in s["ks"])
     stable = all(s["spread"] <= STABLE_SPREAD for s in shape.values())
     spreads = ", ".join(f"{s['spread']:.2f}" for s in shape.values())
@@ -277,16 +306,11 @@ def _judge(result: Result, agree: int, total: int, rows: list, shape: dict) -> N
             f"最大 KS 距离 {largest_ks}(tanh、ReLU),阈值 {UNIFORM_KS};标准差之比 {spreads},"
             f"阈值 {STABLE_SPREAD:g}",
         ),
-        note=Text(
-            "The shape is not uniform: tanh activations are close to uniform in the first layer and "
-            "grow bell-shaped with depth, and half of ReLU's outputs are exactly 0. The scale is steadier: "
-            "He keeps ReLU's std within 2x over 8 layers; Xavier lets tanh's std drift down slowly (the "
-            "decay measured in topic xavier_he).",
-            "形状并不均匀:tanh 的激活值在第一层接近均匀,随深度变成钟形;ReLU 的输出一半恰为 0。尺度更稳定一些:"
-            "He 让 ReLU 的标准差在 8 层中保持在 2 倍以内;Xavier 让 tanh 的标准差缓慢下降(见 xavier_he 中"
-            "测得的衰减)。",
-        ),
+        note=_shape_note(result, shape),
     )
+
+
+def _judge_mean_var(result: Result, shape: dict) -> None:
     conditions = {}
     for act, s in shape.items():
         conditions[f"{act} mean 0"] = max(abs(m) for m in s["means"]) <= MEAN_ZERO
@@ -332,6 +356,12 @@ def _judge(result: Result, agree: int, total: int, rows: list, shape: dict) -> N
             "0.02 是常见的权重标准差(DCGAN、BERT、GPT-2 都从 N(0, 0.02^2) 取权重),而不是激活值的。",
         ),
     )
+
+
+def _judge(result: Result, agree: int, total: int, rows: list, shape: dict) -> None:
+    _judge_look(result, agree, total, rows)
+    _judge_stable(result, shape)
+    _judge_mean_var(result, shape)
 
 
 def _figures(result: Result, diagnosed: dict) -> None:

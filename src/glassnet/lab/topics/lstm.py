@@ -26,8 +26,11 @@ import numpy as np
 
 import glassnet
 from glassnet.lab import Result, Text, Verdict, experiment, new_figure
+from glassnet.lab.kit import sequences as ts
+from glassnet.lab.kit.clock import Clock
+from glassnet.lab.kit.machine import one_blas_thread
+from glassnet.lab.report.formatting import pm
 from glassnet.lab.result import Figure
-from glassnet.lab.topics import _training_seq as ts
 from glassnet.models.rnn_classifier import RNNClassifier
 
 HIDDEN, BATCH, LR, NOISE_STD = 32, 64, 1e-2, 1.0
@@ -147,13 +150,8 @@ def _mean(values: list[float]) -> float:
     return float(np.mean(values))
 
 
-def judge(result: Result, runs: Runs, mode: str) -> None:
-    lengths = CONFIG[mode]["lengths"]
-    acc = {key: _mean(values) for key, values in runs.accuracy.items()}
-    separating = {
-        arm: [t for t in lengths if acc[("rnn", t)] <= FAILS and acc[(arm, t)] >= LEARNS]
-        for arm in ("lstm", "lstm_chrono")
-    }
+def _faster(runs: Runs, acc: dict, lengths: list[int]) -> list[str]:
+    """Where both learn: the LSTM arms that reached LEARNS in at most half the RNN's steps."""
     faster = []
     for t in lengths:
         rnn_steps = runs.learned_at[("rnn", t)]
@@ -166,31 +164,25 @@ def judge(result: Result, runs: Runs, mode: str) -> None:
                     and _mean(steps) <= 0.5 * _mean(rnn_steps)
                 ):
                     faster.append(f"{arm} at T={t}")
-    both = [t for t in separating["lstm"] if t in separating["lstm_chrono"]]
-    if both:
-        verdict = Verdict.HOLDS
-    elif separating["lstm"] or separating["lstm_chrono"] or faster:
-        verdict = Verdict.PARTLY
-    else:
-        verdict = Verdict.DOES_NOT_HOLD
+    return faster
+
+
+def _long_range_numbers(
+    runs: Runs, acc: dict, lengths: list[int], separating: dict, faster: list[str]
+) -> dict:
     numbers: dict = {}
     for t in lengths:
         for arm in ("rnn", "lstm", "lstm_chrono"):
             numbers[Text(f"T={t}: {arm} test accuracy", f"T={t}:{arm} 测试准确率")] = round(
                 acc[(arm, t)], 3
             )
-    numbers[
-        Text(
-            "lengths where the RNN fails and the default LSTM learns",
-            "RNN 学不会而默认 LSTM 学会的长度",
-        )
-    ] = ", ".join(map(str, separating["lstm"])) or "none"
-    numbers[
-        Text(
-            "lengths where the RNN fails and the chrono LSTM learns",
-            "RNN 学不会而 chrono LSTM 学会的长度",
-        )
-    ] = ", ".join(map(str, separating["lstm_chrono"])) or "none"
+    for arm, name in (("lstm", "default"), ("lstm_chrono", "chrono")):
+        numbers[
+            Text(
+                f"lengths where the RNN fails and the {name} LSTM learns",
+                f"RNN 学不会而{'默认' if name == 'default' else ' chrono'} LSTM 学会的长度",
+            )
+        ] = ", ".join(map(str, separating[arm])) or "none"
     numbers[Text("LSTM at least 2x faster where both learn", "两者都学会时 LSTM 至少快 2 倍")] = (
         ", ".join(faster) or "none"
     )
@@ -211,10 +203,28 @@ def judge(result: Result, runs: Runs, mode: str) -> None:
             f"T={t}: {sum(a >= LEARNS for a in runs.accuracy[(arm, t)])}/{len(runs.accuracy[(arm, t)])}"
             for t in lengths
         )
+    return numbers
+
+
+def judge(result: Result, runs: Runs, mode: str) -> None:
+    lengths = CONFIG[mode]["lengths"]
+    acc = {key: _mean(values) for key, values in runs.accuracy.items()}
+    separating = {
+        arm: [t for t in lengths if acc[("rnn", t)] <= FAILS and acc[(arm, t)] >= LEARNS]
+        for arm in ("lstm", "lstm_chrono")
+    }
+    faster = _faster(runs, acc, lengths)
+    both = [t for t in separating["lstm"] if t in separating["lstm_chrono"]]
+    if both:
+        verdict = Verdict.HOLDS
+    elif separating["lstm"] or separating["lstm_chrono"] or faster:
+        verdict = Verdict.PARTLY
+    else:
+        verdict = Verdict.DOES_NOT_HOLD
     result.judge(
         "long_range",
         verdict,
-        numbers,
+        _long_range_numbers(runs, acc, lengths, separating, faster),
         LONG_RANGE_RULE,
         robust=mode == "smoke",
         margin=_margin(acc, lengths[-1]) if mode == "smoke" else None,
@@ -283,7 +293,7 @@ def _tables(result: Result, runs: Runs, mode: str) -> None:
         for arm in arms:
             learned = runs.learned_at[(arm, t)]
             done = [s for s in learned if s is not None]
-            row.append(ts.pm(runs.accuracy[(arm, t)]))
+            row.append(pm(runs.accuracy[(arm, t)]))
             row.append(
                 f"{int(np.mean(done))}"
                 + (f" ({len(done)}/{len(learned)})" if len(done) < len(learned) else "")
@@ -375,16 +385,13 @@ def _accuracy_figure(result: Result, runs: Runs, mode: str) -> None:
     )
 
 
-def _gate_figure(result: Result, runs: Runs, mode: str) -> None:
-    """The trained chrono LSTM at the longest length, stepped with glassnet.viz's cell: its gates over time."""
+def _gate_trace(model: object, longest: int) -> tuple[dict, np.ndarray, np.ndarray]:
+    """Step the trained LSTM with glassnet.viz's cell: mean gates per step, cell states (N, T, H), labels."""
     from glassnet.viz.lstm_cell import lstm_cell_step
 
-    longest = CONFIG[mode]["lengths"][-1]
-    model = runs.models[("lstm_chrono", longest)]
     x, y = ts.sign_memory_batch(np.random.default_rng(5), 200, longest, NOISE_STD)
-    rnn, hidden = model.rnn, HIDDEN
-    h = glassnet.zeros(len(x), hidden)
-    c = glassnet.zeros(len(x), hidden)
+    rnn = model.rnn
+    h, c = glassnet.zeros(len(x), HIDDEN), glassnet.zeros(len(x), HIDDEN)
     gates, cells = {g: [] for g in "ifo"}, []
     with glassnet.no_grad():
         for t in range(longest):
@@ -401,7 +408,13 @@ def _gate_figure(result: Result, runs: Runs, mode: str) -> None:
             for g in "ifo":
                 gates[g].append(step[g].data.mean())
             cells.append(c.data.copy())
-    cells_array = np.stack(cells, axis=1)  # (N, T, H)
+    return gates, np.stack(cells, axis=1), y
+
+
+def _gate_figure(result: Result, runs: Runs, mode: str) -> None:
+    """The trained chrono LSTM at the longest length: its gates over time and its memory unit."""
+    longest = CONFIG[mode]["lengths"][-1]
+    gates, cells_array, y = _gate_trace(runs.models[("lstm_chrono", longest)], longest)
     final = cells_array[:, -1, :]
     gap = np.abs(final[y == 1].mean(axis=0) - final[y == 0].mean(axis=0)) / (
         final.std(axis=0) + 1e-6
@@ -419,29 +432,15 @@ def _gate_figure(result: Result, runs: Runs, mode: str) -> None:
     )
     left.legend(fontsize=7)
     for n in range(30):
-        right.plot(
-            range(longest),
-            cells_array[n, :, unit],
-            color="tab:red" if y[n] else "tab:blue",
-            lw=0.8,
-            alpha=0.7,
-        )
+        color = "tab:red" if y[n] else "tab:blue"
+        right.plot(range(longest), cells_array[n, :, unit], color=color, lw=0.8, alpha=0.7)
     right.set(
         xlabel="step t",
         ylabel=f"cell state c_t[{unit}]",
         title="The memory unit: red = first input +1, blue = -1",
     )
-    result.add_figure(
-        fig,
-        "lstm_gates",
-        Text(
-            f"The trained chrono-init LSTM (T = {longest}) stepped with glassnet.viz's lstm_cell_step. Left: mean "
-            f"input, forget and output gates over time. Right: the cell unit that best separates the labels, for 30 "
-            f"sequences: the sign written at t = 0 is carried to the end through the noise.",
-            f"训练好的 chrono 初始化 LSTM(T = {longest}),用 glassnet.viz 的 lstm_cell_step 逐步运行。左:输入门、遗忘门、"
-            f"输出门随时间的平均值。右:最能区分标签的细胞单元在 30 条序列上的取值:t = 0 写入的符号穿过噪声一直保持到最后。",
-        ),
-    )
+    caption = result.say("gates_caption", longest=longest, gap=float(gap[unit]))
+    result.add_figure(fig, "lstm_gates", caption)
 
 
 def _cell_drawing(result: Result) -> Text:
@@ -475,9 +474,9 @@ def _cell_drawing(result: Result) -> Text:
 
 @experiment("lstm")
 def run(mode: str, seed: int) -> Result:
-    clock, config = ts.Clock(), CONFIG[mode]
+    clock, config = Clock(), CONFIG[mode]
     arms = ", ".join(ARMS[arm][1] for arm in arms_for(mode))
-    with ts.one_blas_thread():
+    with one_blas_thread():
         runs = measure(mode, seed)
         result = Result.start("lstm", mode, seed)
         drawing_note = _cell_drawing(result)
@@ -491,11 +490,10 @@ def run(mode: str, seed: int) -> Result:
         f"0); the class is read from the last hidden state (chance 50%). Lengths T = {lengths}. Nets ({arms}), "
         f"hidden size {HIDDEN}, each trained {config['steps']} Adam steps (lr {LR:g}, batch {BATCH}) on the same "
         f"fresh batches, {config['replicates']} seed(s) each; accuracy on {config['test']} held-out sequences per "
-        f"length. Time: {ts.timing_note(clock)}." + drawing_note.en,
+        f"length. Time: {clock.note()}." + drawing_note.en,
         f"任务:标签是第一个输入 x_0 = (±1, 1) 的符号,之后是 T - 1 步 (N(0, {NOISE_STD:g}^2), 0) 噪声;由最后一个隐状态"
         f"分类(随机为 50%)。长度 T = {lengths}。网络({arms})隐藏层大小 {HIDDEN},各用 Adam(学习率 {LR:g},批大小 "
         f"{BATCH})在相同的新批次上训练 {config['steps']} 步,每种 {config['replicates']} 个种子;每个长度用 "
-        f"{config['test']} 条留出序列测准确率。耗时:{ts.timing_note(clock)}。"
-        + (drawing_note.zh or ""),
+        f"{config['test']} 条留出序列测准确率。耗时:{clock.note()}。" + (drawing_note.zh or ""),
     )
     return result

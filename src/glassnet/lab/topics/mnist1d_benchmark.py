@@ -25,7 +25,11 @@ import numpy as np
 from glassnet import nn
 from glassnet.data.datasets import MNIST1D
 from glassnet.lab import Result, Text, Verdict, experiment, new_figure
-from glassnet.lab.topics._training_fit import Clock, Recipe, fit, mean_std, one_blas_thread, seeded
+from glassnet.lab.fonts import figure_text
+from glassnet.lab.kit.clock import Clock
+from glassnet.lab.kit.fit import Recipe, fit, seeded
+from glassnet.lab.kit.machine import one_blas_thread
+from glassnet.lab.kit.stats import mean_std
 from glassnet.models.resnet1d import CNN1d
 from glassnet.tensor import Tensor
 
@@ -36,6 +40,7 @@ SETTINGS = {
     "full": {"steps": 6000, "seeds": 3, "eval_every": 5},
 }  # eval every 5 epochs = 200 steps
 LR, BATCH = 1e-2, 100
+PAPER_LABEL = Text("paper", "论文")
 AGREE_POINTS = 4.0  # |ours - paper| within this many points counts as reproduced
 
 
@@ -83,78 +88,47 @@ def run(mode: str, seed: int) -> Result:
         return _run(mode, seed)
 
 
-def _run(mode: str, seed: int) -> Result:
+def measure(mode: str, seed: int) -> dict:
+    """Train the four models with the paper's recipe: {'accuracy': {model: [test %, per seed]},
+    'curves': {model: [Curve, per seed]}, 'cpu': {model: CPU s per seed}}."""
     s = SETTINGS[mode]
-    train, test = (
-        MNIST1D("train"),
-        MNIST1D("test"),
-    )  # the paper's split and order: 4,000 train, 1,000 test signals
-    x, y = train.data, train.targets
-    seeds = [seed + r for r in range(s["seeds"])]
-    result = Result.start(
-        "mnist1d_benchmark",
-        mode,
-        seed,
-        setup=Text(
-            f"MNIST-1D with the package's default arguments (seed 42): 4,000 training and 1,000 test signals of length 40. "
-            f"The paper's four models and recipe (Adam lr {LR}, batch {BATCH} in order, no weight decay), "
-            f"{s['steps']:,} steps{' (the paper: 6,000)' if s['steps'] != 6000 else ''}, {len(seeds)} seed(s); test "
-            f"accuracy after the last step. "
-            + (
-                ""
-                if mode == "full"
-                else "This is a sanity run, far short of the paper's budget: the claim is judged in "
-                "full mode only."
-            ),
-            f"MNIST-1D,使用该软件包的默认参数(seed 42):4,000 个训练信号与 1,000 个测试信号,长度 40。论文的四个模型与训练配置"
-            f"(Adam lr {LR},按顺序取 batch {BATCH},无权重衰减),{s['steps']:,} 步{'(论文为 6,000 步)' if s['steps'] != 6000 else ''},"
-            f"{len(seeds)} 个种子;报告最后一步之后的测试准确率。"
-            + (
-                ""
-                if mode == "full"
-                else "这只是一次健全性检查,训练预算远小于论文:该论断只在 full 模式下判定。"
-            ),
-        ),
+    train, test = MNIST1D("train"), MNIST1D("test")  # the paper's split and order
+    recipe = Recipe(
+        steps=s["steps"], batch_size=BATCH, lr=LR, sequential=True, eval_every=s["eval_every"]
     )
-    measured, curves, timing = {}, {}, []
+    seeds = [seed + r for r in range(s["seeds"])]
+    measured: dict = {"accuracy": {}, "curves": {}, "cpu": {}}
     for name, build in MODELS.items():
         with Clock() as clock:
             runs = [
                 fit(
                     seeded(r, build),
-                    x,
-                    y,
-                    Recipe(
-                        steps=s["steps"],
-                        batch_size=BATCH,
-                        lr=LR,
-                        sequential=True,
-                        eval_every=s["eval_every"],
-                    ),
+                    train.data,
+                    train.targets,
+                    recipe,
                     seed=r,
                     val=(test.data, test.targets),
                 )
                 for r in seeds
             ]
-        measured[name] = [100 * c.val_acc[-1] for c in runs]
-        curves[name] = runs
-        timing.append(
-            [
-                name,
-                round(clock.cpu / len(seeds), 2),
-                round(1000 * clock.cpu / (len(seeds) * s["steps"]), 2),
-            ]
-        )
+        measured["accuracy"][name] = [100 * c.val_acc[-1] for c in runs]
+        measured["curves"][name] = runs
+        measured["cpu"][name] = clock.cpu / len(seeds)
+    return measured
+
+
+def _tables(result: Result, measured: dict, steps: int) -> None:
     rows = []
-    for name, values in measured.items():
-        mean, std = mean_std(values)
+    for name, values in measured["accuracy"].items():
+        mean, std = mean_std(values, ddof=1)
+        train_acc = np.mean([c.train_acc[-1] for c in measured["curves"][name]])
         rows.append(
             [
                 name,
                 PAPER[name],
                 f"{mean:.1f} ± {std:.1f}" if len(values) > 1 else f"{mean:.1f}",
                 round(mean - PAPER[name], 1),
-                round(100 * float(np.mean([c.train_acc[-1] for c in curves[name]])), 1),
+                round(100 * float(train_acc), 1),
             ]
         )
     result.add_table(
@@ -162,7 +136,7 @@ def _run(mode: str, seed: int) -> Result:
         [
             Text("model", "模型"),
             Text("paper", "论文"),
-            Text(f"glassnet, {s['steps']:,} steps", f"glassnet,{s['steps']:,} 步"),
+            Text(f"glassnet, {steps:,} steps", f"glassnet,{steps:,} 步"),
             Text("difference (points)", "差值(百分点)"),
             Text("train accuracy %", "训练准确率 %"),
         ],
@@ -175,10 +149,25 @@ def _run(mode: str, seed: int) -> Result:
             Text("CPU s per seed", "每个种子 CPU 秒"),
             Text("CPU ms per step", "每步 CPU 毫秒"),
         ],
-        timing,
+        [[n, round(cpu, 2), round(1000 * cpu / steps, 2)] for n, cpu in measured["cpu"].items()],
     )
-    _judge(result, mode, measured)
-    _figure(result, measured, curves, s)
+
+
+def _run(mode: str, seed: int) -> Result:
+    s = SETTINGS[mode]
+    result = Result.start("mnist1d_benchmark", mode, seed)
+    result.setup = result.say(
+        "setup",
+        lr=LR,
+        batch=BATCH,
+        steps=s["steps"],
+        seeds=s["seeds"],
+        steps_short_of_paper=6000 - s["steps"],
+    )
+    measured = measure(mode, seed)
+    _tables(result, measured, s["steps"])
+    _judge(result, mode, measured["accuracy"])
+    _figure(result, measured["accuracy"], measured["curves"], s)
     return result
 
 
@@ -201,11 +190,7 @@ def _judge(result: Result, mode: str, measured: dict) -> None:
             Verdict.NOT_MEASURED,
             numbers,
             rule,
-            note=Text(
-                "A sanity run with a fraction of the paper's training steps: its accuracies show the models train, not "
-                "whether the paper's numbers reproduce.",
-                "只用论文训练步数的一小部分做健全性检查:这些准确率只说明模型在训练,不说明论文的数字能否复现。",
-            ),
+            note=result.text("sanity_note"),
         )
         return
     agree = sum(abs(mean - PAPER[name]) <= AGREE_POINTS for name, mean in means.items())
@@ -226,7 +211,13 @@ def _figure(result: Result, measured: dict, curves: dict, s: dict) -> None:
     fig, (left, right) = new_figure(10.0, 3.6, ncols=2)
     names = list(PAPER)
     positions = np.arange(len(names))
-    left.bar(positions - 0.2, [PAPER[n] for n in names], 0.4, label="paper", color="gray")
+    left.bar(
+        positions - 0.2,
+        [PAPER[n] for n in names],
+        0.4,
+        label=figure_text(PAPER_LABEL),
+        color="gray",
+    )
     left.bar(
         positions + 0.2,
         [float(np.mean(measured[n])) for n in names],
@@ -235,7 +226,11 @@ def _figure(result: Result, measured: dict, curves: dict, s: dict) -> None:
         label=f"glassnet ({s['steps']:,} steps)",
     )
     left.set_xticks(positions, ["logistic", "MLP", "CNN", "GRU"])
-    left.set(title="MNIST-1D test accuracy", ylabel="%", ylim=(0, 100))
+    left.set(
+        title=figure_text(Text("MNIST-1D test accuracy", "MNIST-1D 测试准确率")),
+        ylabel="%",
+        ylim=(0, 100),
+    )
     left.legend(fontsize=8)
     for index, name in enumerate(names):
         for run_index, curve in enumerate(curves[name]):
@@ -250,8 +245,10 @@ def _figure(result: Result, measured: dict, curves: dict, s: dict) -> None:
             )
         right.axhline(PAPER[name], color=f"C{index}", ls=":", lw=0.8)
     right.set(
-        title="Test accuracy during training (dotted: paper)",
-        xlabel="step",
+        title=figure_text(
+            Text("Test accuracy during training (dotted: paper)", "训练中的测试准确率(点线:论文)")
+        ),
+        xlabel=figure_text(Text("step", "步")),
         ylabel="%",
         ylim=(0, 100),
     )
@@ -259,10 +256,5 @@ def _figure(result: Result, measured: dict, curves: dict, s: dict) -> None:
     result.add_figure(
         fig,
         "benchmark",
-        Text(
-            "Left: test accuracy of the four models, the paper's (gray) and ours. Right: test accuracy as training goes "
-            "(full mode evaluates every 200 steps; other modes only at the end); the dotted lines are the paper's numbers.",
-            "左:四个模型的测试准确率,论文(灰色)与我们的结果。右:训练过程中的测试准确率(full 模式每 200 步评估一次,其他模式只在最后评估);"
-            "点线为论文的数字。",
-        ),
+        result.text("figure_caption"),
     )

@@ -32,7 +32,10 @@ from glassnet import nn
 from glassnet.data.datasets.digits import Digits
 from glassnet.diagnose import gradient_flow
 from glassnet.lab import Result, Text, Verdict, experiment, new_figure
-from glassnet.lab.topics import _training_seq as ts
+from glassnet.lab.kit import sequences as ts
+from glassnet.lab.kit.clock import Clock
+from glassnet.lab.kit.machine import one_blas_thread
+from glassnet.lab.report.formatting import pm
 from glassnet.models.resnet_cifar import CifarResNet
 from glassnet.summary import summary
 
@@ -110,7 +113,7 @@ def measure(mode: str, seed: int, data: tuple) -> Runs:
                 runs.add("weight_ratio", key, flow.first_to_last)
                 batches = np.random.default_rng([seed, replicate])  # the same batches for every net
                 optimizer = glassnet.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
-                clock = ts.Clock()
+                clock = Clock()
                 history = ts.train_steps(
                     model,
                     lambda step, b=batches: ts.sample_batch(b, x, y, BATCH),
@@ -118,7 +121,7 @@ def measure(mode: str, seed: int, data: tuple) -> Runs:
                     optimizer,
                     record=lambda m=model: first_conv_grad(m),
                 )
-                runs.add("cpu_per_step", key, clock.cpu() / config["steps"])
+                runs.add("cpu_per_step", key, clock.cpu / config["steps"])
                 diverged = history.diverged_at is not None
                 runs.add("train_error", key, 1.0 if diverged else 1.0 - ts.evaluate(model, x, y)[0])
                 runs.add(
@@ -166,7 +169,8 @@ def _late(runs: Runs, family: str, depth: int) -> float:
     return float(np.nanmean(norms[len(norms) // 2 :]))
 
 
-def judge(result: Result, runs: Runs, built: dict, mode: str) -> None:
+def _context(runs: Runs, mode: str) -> dict:
+    """What every resnet verdict reads: depths, mean errors, the rises with depth."""
     depths = CONFIG[mode]["depths"]
     low, high = depths[0], depths[-1]
     err = {key: _m(values) for key, values in runs.train_error.items()}
@@ -179,7 +183,51 @@ def judge(result: Result, runs: Runs, built: dict, mode: str) -> None:
         for f in FAMILIES
         for d in depths
     }
+    rise = {
+        Text(
+            f"plain training error {low} -> {high}", f"plain 训练误差 {low} -> {high}"
+        ): f"{err[('plain', low)]:.3f} -> {err[('plain', high)]:.3f}",
+        Text(
+            f"plain test error {low} -> {high}", f"plain 测试误差 {low} -> {high}"
+        ): f"{test[('plain', low)]:.3f} -> {test[('plain', high)]:.3f}",
+        Text("rise of the plain training error", "plain 训练误差的上升"): round(plain_rise, 3),
+    }
+    res_numbers = {
+        Text(
+            f"resnet training error {low} -> {high}", f"resnet 训练误差 {low} -> {high}"
+        ): f"{err[('resnet', low)]:.3f} -> {err[('resnet', high)]:.3f}",
+        Text("rise of the resnet training error", "resnet 训练误差的上升"): round(res_rise, 3),
+    }
+    return dict(
+        rise=rise,
+        res_numbers=res_numbers,
+        depths=depths,
+        low=low,
+        high=high,
+        err=err,
+        test=test,
+        plain_rise=plain_rise,
+        res_rise=res_rise,
+        smoke=smoke,
+        errors=errors,
+    )
 
+
+def _shortcut_rule(high: int) -> Text:
+    return Text(
+        f"At the deepest depth ({high}), the backward signal's RMS at the first conv over that at the "
+        f"classifier, at initialisation (geometric mean over seeds). Holds when the ResNet's ratio is "
+        f"within [{LOSSLESS[0]}, {LOSSLESS[1]}] and the plain net's is below {LOSSLESS[0]} (it vanishes "
+        f"without the shortcut); partly when the ResNet's is within the band but the plain net's does "
+        f"not vanish, or the ResNet's is just closer to 1; does not hold otherwise.",
+        f"在最深的深度({high})上,初始化时第一个卷积处与分类层处反向信号 RMS 之比(多个种子的几何平均)。若 "
+        f"ResNet 的比值在 [{LOSSLESS[0]}, {LOSSLESS[1]}] 内而普通网络的低于 {LOSSLESS[0]}(没有捷径就消失),"
+        f"则成立;若 ResNet 的在区间内但普通网络的并未消失,或 ResNet 的只是更接近 1,为部分成立;否则不成立。",
+    )
+
+
+def _judge_shortcut(result: Result, runs: Runs, built: dict, c: dict) -> None:
+    low, high, smoke = c["low"], c["high"], c["smoke"]
     # shortcut_gradient
     r_res, r_plain = (
         _geo(runs.signal_ratio[("resnet", high)]),
@@ -194,15 +242,13 @@ def judge(result: Result, runs: Runs, built: dict, mode: str) -> None:
         verdict = Verdict.DOES_NOT_HOLD
     note = None
     if r_plain > LOSSLESS[1]:
-        note = Text(
-            f"The plain net's gradient does not fade on its way back: with BatchNorm it GROWS "
-            f"({r_plain:.3g}x at the first layer). He et al. say the same: their plain nets have BN and "
-            f"'healthy' backward norms, so degradation is not vanishing gradients. The shortcut keeps the "
-            f"backward signal near its size at the output; 'losslessly' holds in that sense, but the problem "
-            f"it solves is not the notes'.",
-            f"普通网络的梯度在回传中并没有衰减:有 BatchNorm 时它反而变大(第一层为 {r_plain:.3g} 倍)。He 等人也这样说:"
-            f"他们的普通网络有 BN,反向梯度范数“健康”,所以退化不是梯度消失造成的。捷径让反向信号保持在接近输出处的大小;"
-            f"在这个意义上“无损”成立,但它解决的问题并不是笔记说的那个。",
+        note = result.say(
+            "plain_grows",
+            r_plain=r_plain,
+            r_res=r_res,
+            low=LOSSLESS[0],
+            high=LOSSLESS[1],
+            res_outside=max(LOSSLESS[0] - r_res, r_res - LOSSLESS[1]),
         )
     result.judge(
         "shortcut_gradient",
@@ -226,16 +272,7 @@ def judge(result: Result, runs: Runs, built: dict, mode: str) -> None:
                 f"仅报告:训练后半程第一个卷积的 ||dL/dW|| 均值,plain {high} / resnet {high}",
             ): f"{_late(runs, 'plain', high):.3g} / {_late(runs, 'resnet', high):.3g}",
         },
-        Text(
-            f"At the deepest depth ({high}), the backward signal's RMS at the first conv over that at the "
-            f"classifier, at initialisation (geometric mean over seeds). Holds when the ResNet's ratio is "
-            f"within [{LOSSLESS[0]}, {LOSSLESS[1]}] and the plain net's is below {LOSSLESS[0]} (it vanishes "
-            f"without the shortcut); partly when the ResNet's is within the band but the plain net's does "
-            f"not vanish, or the ResNet's is just closer to 1; does not hold otherwise.",
-            f"在最深的深度({high})上,初始化时第一个卷积处与分类层处反向信号 RMS 之比(多个种子的几何平均)。若 "
-            f"ResNet 的比值在 [{LOSSLESS[0]}, {LOSSLESS[1]}] 内而普通网络的低于 {LOSSLESS[0]}(没有捷径就消失),"
-            f"则成立;若 ResNet 的在区间内但普通网络的并未消失,或 ResNet 的只是更接近 1,为部分成立;否则不成立。",
-        ),
+        _shortcut_rule(high),
         robust=smoke,
         note=note,
         margin=Text(
@@ -248,6 +285,15 @@ def judge(result: Result, runs: Runs, built: dict, mode: str) -> None:
         else None,
     )
 
+
+def _judge_deeper(result: Result, runs: Runs, built: dict, c: dict) -> None:
+    low, high, err, plain_rise, res_rise = (
+        c["low"],
+        c["high"],
+        c["err"],
+        c["plain_rise"],
+        c["res_rise"],
+    )
     # deeper_not_worse
     exact = built["max_logit_diff"] <= EXACT and built["deep_error"] == built["shallow_error"]
     res_ok, plain_ok = res_rise <= NO_WORSE, plain_rise <= NO_WORSE
@@ -297,16 +343,10 @@ def judge(result: Result, runs: Runs, built: dict, mode: str) -> None:
         else None,
     )
 
+
+def _judge_plain_degrades(result: Result, runs: Runs, built: dict, c: dict) -> None:
+    rise, plain_rise, smoke = c["rise"], c["plain_rise"], c["smoke"]
     # plain_degrades, degradation_training_error, solves_degradation
-    rise = {
-        Text(
-            f"plain training error {low} -> {high}", f"plain 训练误差 {low} -> {high}"
-        ): f"{err[('plain', low)]:.3f} -> {err[('plain', high)]:.3f}",
-        Text(
-            f"plain test error {low} -> {high}", f"plain 测试误差 {low} -> {high}"
-        ): f"{test[('plain', low)]:.3f} -> {test[('plain', high)]:.3f}",
-        Text("rise of the plain training error", "plain 训练误差的上升"): round(plain_rise, 3),
-    }
     verdict = (
         Verdict.HOLDS
         if plain_rise >= DEGRADES
@@ -333,12 +373,16 @@ def judge(result: Result, runs: Runs, built: dict, mode: str) -> None:
         if smoke
         else None,
     )
-    res_numbers = {
-        Text(
-            f"resnet training error {low} -> {high}", f"resnet 训练误差 {low} -> {high}"
-        ): f"{err[('resnet', low)]:.3f} -> {err[('resnet', high)]:.3f}",
-        Text("rise of the resnet training error", "resnet 训练误差的上升"): round(res_rise, 3),
-    }
+
+
+def _judge_training_error(result: Result, runs: Runs, built: dict, c: dict) -> None:
+    rise, res_numbers, plain_rise, res_rise, errors = (
+        c["rise"],
+        c["res_numbers"],
+        c["plain_rise"],
+        c["res_rise"],
+        c["errors"],
+    )
     if plain_rise >= DEGRADES and res_rise <= NO_WORSE:
         verdict = Verdict.HOLDS
     elif plain_rise >= DEGRADES_PARTLY:
@@ -358,6 +402,17 @@ def judge(result: Result, runs: Runs, built: dict, mode: str) -> None:
             f"的上升不超过 {NO_WORSE},则成立;普通网络上升至少 {DEGRADES_PARTLY} 但两个条件不同时满足,为部分成立;"
             f"否则不成立。",
         ),
+    )
+
+
+def _judge_solves(result: Result, runs: Runs, built: dict, c: dict) -> None:
+    res_numbers, low, high, err, test, res_rise = (
+        c["res_numbers"],
+        c["low"],
+        c["high"],
+        c["err"],
+        c["test"],
+        c["res_rise"],
     )
     gap = err[("plain", high)] - err[("resnet", high)]
     if res_rise <= NO_WORSE and gap >= DEGRADES:
@@ -395,6 +450,9 @@ def judge(result: Result, runs: Runs, built: dict, mode: str) -> None:
         ),
     )
 
+
+def _judge_efficiency(result: Result, runs: Runs, built: dict, c: dict) -> None:
+    depths, low, high, smoke = c["depths"], c["low"], c["high"], c["smoke"]
     # efficiency
     same_cost = all(
         runs.params[("plain", d)] == runs.params[("resnet", d)]
@@ -447,6 +505,18 @@ def judge(result: Result, runs: Runs, built: dict, mode: str) -> None:
 
 
 # -- tables and figures ------------------------------------------------------------------------
+
+
+def judge(result: Result, runs: Runs, built: dict, mode: str) -> None:
+    c = _context(runs, mode)
+    _judge_shortcut(result, runs, built, c)
+    _judge_deeper(result, runs, built, c)
+    _judge_plain_degrades(result, runs, built, c)
+    _judge_training_error(result, runs, built, c)
+    _judge_solves(result, runs, built, c)
+    _judge_efficiency(result, runs, built, c)
+
+
 def _tables(result: Result, runs: Runs, built: dict, mode: str) -> None:
     rows = []
     for depth in CONFIG[mode]["depths"]:
@@ -456,8 +526,8 @@ def _tables(result: Result, runs: Runs, built: dict, mode: str) -> None:
                 [
                     family,
                     depth,
-                    ts.pm(runs.train_error[key]),
-                    ts.pm(runs.test_error[key]),
+                    pm(runs.train_error[key]),
+                    pm(runs.test_error[key]),
                     f"{_geo(runs.signal_ratio[key]):.3g}",
                     f"{_geo(runs.weight_ratio[key]):.3g}",
                     runs.params[key],
@@ -490,6 +560,10 @@ def _tables(result: Result, runs: Runs, built: dict, mode: str) -> None:
             "glassnet.diagnose.gradient_flow,128 张训练图,train 模式。",
         ),
     )
+    _construction_table(result, built, mode)
+
+
+def _construction_table(result: Result, built: dict, mode: str) -> None:
     depths = CONFIG[mode]["depths"]
     result.add_table(
         Text(
@@ -511,31 +585,8 @@ def _tables(result: Result, runs: Runs, built: dict, mode: str) -> None:
     )
 
 
-def _figures(result: Result, runs: Runs, mode: str) -> None:
-    depths, steps = CONFIG[mode]["depths"], CONFIG[mode]["steps"]
-    window = max(1, steps // 30)
-    colors = dict(zip(depths, ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple"]))
-    fig, (left, right) = new_figure(9.5, 3.4, ncols=2)
-    for depth in depths:
-        for family, style in (("plain", "--"), ("resnet", "-")):
-            curve = np.convolve(
-                runs.curves[(family, depth)], np.ones(window) / window, mode="valid"
-            )
-            left.plot(
-                np.arange(len(curve)) + window,
-                curve,
-                style,
-                color=colors[depth],
-                lw=1.2,
-                label=f"{family}-{depth}",
-            )
-    left.set(
-        yscale="log",
-        xlabel="SGD step",
-        ylabel=f"training loss ({window}-step mean, log)",
-        title="Training loss (dashed: plain, solid: ResNet)",
-    )
-    left.legend(fontsize=7, ncol=2)
+def _error_panel(right: object, runs: Runs, depths: list[int], steps: int) -> None:
+    """Training (solid) and test (dotted) error against depth."""
     for family, marker, color in (("plain", "s", "tab:red"), ("resnet", "o", "tab:blue")):
         means = [_m(runs.train_error[(family, d)]) for d in depths]
         spread = [float(np.std(runs.train_error[(family, d)])) for d in depths]
@@ -564,6 +615,34 @@ def _figures(result: Result, runs: Runs, mode: str) -> None:
         xticks=list(depths),
     )
     right.legend(fontsize=7)
+
+
+def _figures(result: Result, runs: Runs, mode: str) -> None:
+    depths, steps = CONFIG[mode]["depths"], CONFIG[mode]["steps"]
+    window = max(1, steps // 30)
+    colors = dict(zip(depths, ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple"]))
+    fig, (left, right) = new_figure(9.5, 3.4, ncols=2)
+    for depth in depths:
+        for family, style in (("plain", "--"), ("resnet", "-")):
+            curve = np.convolve(
+                runs.curves[(family, depth)], np.ones(window) / window, mode="valid"
+            )
+            left.plot(
+                np.arange(len(curve)) + window,
+                curve,
+                style,
+                color=colors[depth],
+                lw=1.2,
+                label=f"{family}-{depth}",
+            )
+    left.set(
+        yscale="log",
+        xlabel="SGD step",
+        ylabel=f"training loss ({window}-step mean, log)",
+        title="Training loss (dashed: plain, solid: ResNet)",
+    )
+    left.legend(fontsize=7, ncol=2)
+    _error_panel(right, runs, depths, steps)
     result.add_figure(
         fig,
         "degradation",
@@ -575,6 +654,11 @@ def _figures(result: Result, runs: Runs, mode: str) -> None:
             "变化:退化就是普通网络的训练误差随深度上升。",
         ),
     )
+    _gradient_figure(result, runs, mode)
+
+
+def _gradient_figure(result: Result, runs: Runs, mode: str) -> None:
+    depths = CONFIG[mode]["depths"]
     fig, (left, right) = new_figure(9.5, 3.4, ncols=2)
     for family, marker, color in (("plain", "s", "tab:red"), ("resnet", "o", "tab:blue")):
         left.plot(
@@ -619,9 +703,9 @@ def _figures(result: Result, runs: Runs, mode: str) -> None:
 
 @experiment("resnet")
 def run(mode: str, seed: int) -> Result:
-    clock, config = ts.Clock(), CONFIG[mode]
+    clock, config = Clock(), CONFIG[mode]
     data = digits()
-    with ts.one_blas_thread():
+    with one_blas_thread():
         runs = measure(mode, seed, data)
         built = construction(runs, data, config["depths"][-1])
     result = Result.start("resnet", mode, seed)
@@ -634,10 +718,10 @@ def run(mode: str, seed: int) -> Result:
         f"{depths}, stage widths {WIDTHS}, on the 8x8 digits (1,077 training images, standardised; 360 test). Each net "
         f"trains {config['steps']} SGD steps (lr {LR}, momentum {MOMENTUM}, batch {BATCH}, no weight decay) on the "
         f"same batches, {config['replicates']} seed(s). The budget is fixed per step, not per convergence: the "
-        f"degradation measured is at that budget. Time: {ts.timing_note(clock)}.",
+        f"degradation measured is at that budget. Time: {clock.note()}.",
         f"来自 glassnet.models.resnet_cifar 的 CIFAR 式 ResNet(A 型捷径)及其普通网络孪生体,深度 {depths},各阶段宽度 "
         f"{WIDTHS},数据为 8x8 digits(1077 张训练图,已标准化;360 张测试图)。每个网络在相同批次上训练 {config['steps']} "
         f"步 SGD(学习率 {LR},动量 {MOMENTUM},批大小 {BATCH},无权重衰减),{config['replicates']} 个种子。预算按步数固定,"
-        f"而不是训练到收敛:测得的退化是在这个预算下的。耗时:{ts.timing_note(clock)}。",
+        f"而不是训练到收敛:测得的退化是在这个预算下的。耗时:{clock.note()}。",
     )
     return result

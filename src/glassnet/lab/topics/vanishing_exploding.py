@@ -30,8 +30,11 @@ import numpy as np
 import glassnet
 from glassnet import nn, optim
 from glassnet.diagnose import gradient_flow, plot_gradient_flow
-from glassnet.lab import Result, Text, Verdict, experiment, new_figure
-from glassnet.lab.topics._training_opt import Clock, mnist1d_split
+from glassnet.lab.kit.clock import Clock
+from glassnet.lab.kit.curve import probe_split as mnist1d_split
+from glassnet.lab.registry import experiment
+from glassnet.lab.result import Result, Verdict, new_figure
+from glassnet.lab.text import Text
 from glassnet.models.mlp import MLP
 from glassnet.nn import init as nn_init
 
@@ -175,10 +178,11 @@ def train_norms(model: MLP, data, steps: int, seed: int) -> dict[str, float]:
         for step in range(
             steps
         ):  # no stopping on divergence: what happens to the weights is the question
-            index = rng.integers(0, len(data.x), 64)
+            index = rng.integers(0, len(data.y_train), 64)
             optimizer.zero_grad()
             loss = loss_fn(
-                model(glassnet.from_numpy(data.x[index])), glassnet.from_numpy(data.y[index])
+                model(glassnet.from_numpy(data.x_train[index])),
+                glassnet.from_numpy(data.y_train[index]),
             )
             loss.backward()
             if step == 0:
@@ -254,10 +258,10 @@ def run(mode: str, seed: int) -> Result:
             runs = []
             for k in range(seeds):
                 index = np.random.default_rng(seed * 1000 + k).choice(
-                    len(data.x), BATCH, replace=False
+                    len(data.y_train), BATCH, replace=False
                 )
                 model = build(depth, activation, init, seed * 1000 + k)
-                runs.append(profile(model, activation, data.x[index], data.y[index]))
+                runs.append(profile(model, activation, data.x_train[index], data.y_train[index]))
             profiles[(activation, init, depth)] = runs
 
     def mean_abs(activation: str, init: str, depth: int) -> float:
@@ -362,12 +366,12 @@ def run(mode: str, seed: int) -> Result:
             f"sigmoid+Xavier 增长约 {growth[('sigmoid', 'matched')]:.0f} 个数量级,阈值为 "
             f"{GROWS_DECADES:g};ReLU+He 保持在 0 附近",
         ),
-        note=Text(
-            "The notes' cause is half of it: depth multiplies a per-layer factor, but whether that factor is "
-            "below, near or above 1 is set by the activation and the initialisation (see the per-layer factor "
-            "column). A well-initialised ReLU stack keeps its gradient at any depth measured.",
-            "笔记给出的原因只对了一半:深度把每层的因子连乘起来,但因子小于、接近还是大于 1 由激活函数和初始化决定"
-            "(见每层因子一列)。初始化得当的 ReLU 网络在所测的任何深度下都保持梯度。",
+        note=result.say(
+            "depth_note",
+            relu_growth=growth[("relu", "matched")],
+            shallowest=shallowest,
+            deepest=deepest,
+            relu_beyond_10x=abs(growth[("relu", "matched")]) - 1.0,
         ),
     )
 
@@ -572,15 +576,11 @@ def run(mode: str, seed: int) -> Result:
             f"梯度消失网络的 ||W_1|| 比为 {vanishing['first']:.3g},远在 [1/{ABNORMAL:g}, {ABNORMAL:g}] "
             f"之内;梯度爆炸网络第一步的更新比为 {exploding['update']:.2g}",
         ),
-        note=Text(
-            "It is the gradients that become abnormally small or large, not (directly) the weights: with "
-            "vanishing gradients the first layer's weights stay frozen at their initial values (a relative "
-            f"update of {vanishing['update']:.1g} per step is below float32's resolution of 6e-8, so they do "
-            "not change at all); with exploding gradients one SGD step rewrites them by many orders of "
-            "magnitude and the next forward pass overflows: only then are the weights themselves abnormal.",
-            "异常变大或变小的是梯度,而不(直接)是权重:梯度消失时第一层权重冻结在初始值(每步的相对更新 "
-            f"{vanishing['update']:.1g} 低于 float32 的分辨率 6e-8,所以完全不变);梯度爆炸时一步 SGD 就把权重改变"
-            "许多个数量级,下一次前向传播就溢出:这时权重本身才变得异常。",
+        note=result.say(
+            "frozen_note",
+            update=vanishing["update"],
+            change=vanishing["change"],
+            update_over_resolution=vanishing["update"] / 6e-8,
         ),
     )
 

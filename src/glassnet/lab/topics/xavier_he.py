@@ -32,7 +32,12 @@ import numpy as np
 import glassnet
 from glassnet import nn
 from glassnet.lab import Result, Text, Verdict, experiment, new_figure
-from glassnet.lab.topics import _training_init as T
+from glassnet.lab.kit import inits as T
+from glassnet.lab.kit.costs import Costs, add_cost_table, timed
+from glassnet.lab.kit.data import Split, digits_standardised
+from glassnet.lab.kit.machine import one_blas_thread
+from glassnet.lab.kit.stats import mean_std_finite
+from glassnet.lab.report.formatting import pm_finite, sci
 from glassnet.nn import init as nn_init
 
 PROBE_SIZES = [64] + [256] * 16 + [10]
@@ -126,8 +131,8 @@ def _fans(seed: int) -> list[dict]:
 
 
 def _sci_pm(values: list[float]) -> str:
-    mean, std = T.mean_std(values)
-    return T.sci(mean) if len(values) == 1 else f"{T.sci(mean)} ± {T.sci(std)} (n={len(values)})"
+    mean, std = mean_std_finite(values)
+    return sci(mean) if len(values) == 1 else f"{sci(mean)} ± {sci(std)} (n={len(values)})"
 
 
 def _agrees(value: float, measured: float) -> bool:
@@ -136,7 +141,7 @@ def _agrees(value: float, measured: float) -> bool:
 
 # -- 3. training ----------------------------------------------------------------------------------
 def _train(
-    data: T.Split, sizes: list[int], activation: str, scheme: str, lr: float, steps: int, seed: int
+    data: Split, sizes: list[int], activation: str, scheme: str, lr: float, steps: int, seed: int
 ) -> T.Run:
     rng = np.random.default_rng([seed, 3])
     model = T.build_mlp(sizes, activation, scheme, rng)
@@ -146,7 +151,7 @@ def _train(
 def _best(runs: dict, net: str, scheme: str) -> tuple[float, float]:
     """(lr, mean final train accuracy) of the best lr for one init."""
     scores = {
-        lr: T.mean_std([r.train_accuracy for r in group])[0]
+        lr: mean_std_finite([r.train_accuracy for r in group])[0]
         for (n, s, lr), group in runs.items()
         if n == net and s == scheme
     }
@@ -202,32 +207,28 @@ def _figures(result: Result, probes: dict, runs: dict, best: dict) -> None:
     )
 
 
-@experiment("xavier_he")
-def run(mode: str, seed: int) -> Result:
+def _plateau_note(result: Result, he: float, xavier: float) -> Text:
+    """The fixed note on the plateau, then where this run's Xavier net ended."""
+    fixed = result.text("plateau_note")
+    measured = result.say(
+        "plateau_run",
+        mode=result.mode,
+        xavier=xavier,
+        he=he,
+        stalls=STALLS,
+        above_stall=xavier - STALLS,
+    )
+    return Text(fixed.en + measured.en, fixed.zh + measured.zh)
+
+
+def measure(mode: str, seed: int, costs: Costs) -> tuple[dict, list, dict]:
+    """The std probe and the fans at init, then every training run: (probes, fans, runs)."""
     seeds = [seed + k for k in range(SEEDS[mode])]
     (tanh_steps, relu_steps), (tanh_lrs, relu_lrs) = STEPS[mode], LRS[mode]
-    result = Result.start(
-        "xavier_he",
-        mode,
-        seed,
-        setup=Text(
-            f"Probe: MLP 64-256x16-10 at init, all 1077 digits (standardised) as input, {len(seeds)} seed(s). Fans: "
-            f"N(0, 1) weights and inputs through four layers. Training: 8x8 digits, SGD momentum 0.9, batch 64; a "
-            f"64-64x10-10 tanh net ({tanh_steps} steps, lr in {list(tanh_lrs)}) and a 64-64x30-10 ReLU net "
-            f"({relu_steps} steps, lr in {list(relu_lrs)}), each init judged at its best lr (mean final train accuracy "
-            f"over {len(seeds)} seed(s)). Biases start at 0. Inits: xavier = U(+-sqrt(6/(fan_in+fan_out))), xavier53 = the "
-            f"same with gain 5/3, he = N(0, 2/fan_in), small = N(0, 0.01^2), snippet = the notes' code.",
-            f"探针:初始化时的 MLP 64-256x16-10,输入为全部 1077 个(标准化的)手写数字,{len(seeds)} 个种子。扇入扇出:"
-            f"N(0, 1) 的权重与输入通过四个层。训练:8x8 手写数字,SGD 动量 0.9,批大小 64;64-64x10-10 的 tanh 网络"
-            f"({tanh_steps} 步,学习率取 {list(tanh_lrs)})与 64-64x30-10 的 ReLU 网络({relu_steps} 步,学习率取 "
-            f"{list(relu_lrs)}),每种初始化按其最佳学习率(最终训练准确率的种子均值)评判。偏置初始为 0。",
-        ),
-    )
-    costs: list = []
-    data = T.digits()
+    data = digits_standardised()
     # a diverging run (large lr) overflows float32 on purpose: it stops and is counted as diverged, without warnings
-    with T.single_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
-        with T.timed(costs, Text("std probe and fans", "标准差探针与扇入扇出")):
+    with one_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
+        with timed(costs, Text("std probe and fans", "标准差探针与扇入扇出")):
             probes = {
                 (act, scheme): [_probe(data.x_train, act, scheme, s) for s in seeds]
                 for act, schemes in PROBE_INITS.items()
@@ -235,22 +236,22 @@ def run(mode: str, seed: int) -> Result:
             }
             fans = _fans(seed)
         runs: dict[tuple, list[T.Run]] = {}
-        with T.timed(costs, Text("training: tanh, 10 layers", "训练:tanh,10 层")):
+        with timed(costs, Text("training: tanh, 10 layers", "训练:tanh,10 层")):
             for scheme in TANH_INITS:
                 for lr in tanh_lrs:
                     runs[("tanh 10", scheme, lr)] = [
                         _train(data, TANH_NET, "tanh", scheme, lr, tanh_steps, s) for s in seeds
                     ]
-        with T.timed(costs, Text("training: ReLU, 30 layers", "训练:ReLU,30 层")):
+        with timed(costs, Text("training: ReLU, 30 layers", "训练:ReLU,30 层")):
             for scheme in RELU_INITS:
                 for lr in relu_lrs:
                     runs[("relu 30", scheme, lr)] = [
                         _train(data, RELU_NET, "relu", scheme, lr, relu_steps, s) for s in seeds
                     ]
+    return probes, fans, runs
 
-    def ratio(act: str, scheme: str) -> float:
-        return T.mean_std([p["ratio"] for p in probes[(act, scheme)]])[0]
 
+def _probe_tables(result: Result, probes: dict, fans: list) -> None:
     result.add_table(
         Text("Activation std through 16 layers at init", "初始化时 16 层中激活值的标准差"),
         [
@@ -267,10 +268,10 @@ def run(mode: str, seed: int) -> Result:
             [
                 act,
                 scheme,
-                *(T.sci(np.mean([p["stds"][i] for p in group])) for i in (0, 7, 15)),
+                *(sci(np.mean([p["stds"][i] for p in group])) for i in (0, 7, 15)),
                 _sci_pm([p["ratio"] for p in group]),
                 f"{np.mean([p['saturated'] if act == 'tanh' else p['zeros'] for p in group]):.2f}",
-                T.sci(np.mean([p["corr"] for p in group])),
+                sci(np.mean([p["corr"] for p in group])),
             ]
             for (act, scheme), group in probes.items()
         ],
@@ -299,11 +300,9 @@ def run(mode: str, seed: int) -> Result:
             for f in fans
         ],
     )
-    best = {
-        (net, scheme): _best(runs, net, scheme)
-        for net, inits in (("tanh 10", TANH_INITS), ("relu 30", RELU_INITS))
-        for scheme in inits
-    }
+
+
+def _runs_table(result: Result, runs: dict, best: dict) -> None:
     rows = []
     for (net, scheme, lr), group in runs.items():
         reached = [r.steps_to[TRAINS] for r in group]
@@ -313,8 +312,8 @@ def run(mode: str, seed: int) -> Result:
                 scheme,
                 lr,
                 "*" if best[(net, scheme)][0] == lr else "",
-                T.pm([r.train_accuracy for r in group]),
-                T.pm([r.test_accuracy for r in group]),
+                pm_finite([r.train_accuracy for r in group]),
+                pm_finite([r.test_accuracy for r in group]),
                 ", ".join("-" if s is None else str(s) for s in reached),
                 sum(r.diverged for r in group),
             ]
@@ -340,10 +339,38 @@ def run(mode: str, seed: int) -> Result:
             "每 25 步在整个训练集上检查准确率;随机猜测为 0.10。",
         ),
     )
+
+
+@experiment("xavier_he")
+def run(mode: str, seed: int) -> Result:
+    seeds = SEEDS[mode]
+    (tanh_steps, relu_steps), (tanh_lrs, relu_lrs) = STEPS[mode], LRS[mode]
+    result = Result.start("xavier_he", mode, seed)
+    result.setup = result.say(
+        "setup",
+        seeds=seeds,
+        tanh_steps=tanh_steps,
+        relu_steps=relu_steps,
+        tanh_lrs=list(tanh_lrs),
+        relu_lrs=list(relu_lrs),
+    )
+    costs: Costs = []
+    probes, fans, runs = measure(mode, seed, costs)
+    _probe_tables(result, probes, fans)
+    best = {
+        (net, scheme): _best(runs, net, scheme)
+        for net, inits in (("tanh 10", TANH_INITS), ("relu 30", RELU_INITS))
+        for scheme in inits
+    }
+    _runs_table(result, runs, best)
+
+    def ratio(act: str, scheme: str) -> float:
+        return mean_std_finite([p["ratio"] for p in probes[(act, scheme)]])[0]
+
     _judge(result, probes, fans, best, ratio, runs)
-    with T.timed(costs, Text("figures", "图")):
+    with timed(costs, Text("figures", "图")):
         _figures(result, probes, runs, best)
-    T.add_cost_table(result, costs)
+    add_cost_table(result, costs)
     return result
 
 
@@ -378,9 +405,9 @@ def _judge(
         {
             Text(
                 "tanh, Xavier: std ratio layer 16 / layer 1", "tanh,Xavier:第 16 层 / 第 1 层标准差"
-            ): T.sci(r_xavier),
-            Text("tanh, N(0, 0.01^2): the same", "tanh,N(0, 0.01^2):同上"): T.sci(r_small),
-            Text("tanh, Xavier with gain 5/3: the same", "tanh,增益 5/3 的 Xavier:同上"): T.sci(
+            ): sci(r_xavier),
+            Text("tanh, N(0, 0.01^2): the same", "tanh,N(0, 0.01^2):同上"): sci(r_small),
+            Text("tanh, Xavier with gain 5/3: the same", "tanh,增益 5/3 的 Xavier:同上"): sci(
                 ratio("tanh", "xavier53")
             ),
         },
@@ -466,8 +493,8 @@ def _judge(
     # init_snippet
     snippet = probes[("relu", "snippet")]
     r_snip, corr = (
-        T.mean_std([p["ratio"] for p in snippet])[0],
-        T.mean_std([p["corr"] for p in snippet])[0],
+        mean_std_finite([p["ratio"] for p in snippet])[0],
+        mean_std_finite([p["corr"] for p in snippet])[0],
     )
     verdict = (
         Verdict.HOLDS
@@ -484,19 +511,19 @@ def _judge(
             Text(
                 "ReLU, snippet: std ratio layer 16 / layer 1",
                 "ReLU,笔记代码:第 16 层 / 第 1 层标准差",
-            ): T.sci(r_snip),
+            ): sci(r_snip),
             Text(
                 "ReLU, snippet: mean |corr| between units at layer 16",
                 "ReLU,笔记代码:第 16 层单元间平均 |相关|",
-            ): T.sci(corr),
+            ): sci(corr),
             Text(
                 "tanh, snippet: share saturated at layer 16", "tanh,笔记代码:第 16 层饱和比例"
             ): round(float(np.mean([p["saturated"] for p in probes[("tanh", "snippet")]])), 3),
             Text(
                 f"weight mean for fan_in {fan}: 1/sqrt(2 fan_in)",
                 f"fan_in 为 {fan} 时的权重均值:1/sqrt(2 fan_in)",
-            ): T.sci(1 / math.sqrt(2 * fan)),
-            Text("ReLU, He (randn version): std ratio", "ReLU,He(randn 版本):标准差之比"): T.sci(
+            ): sci(1 / math.sqrt(2 * fan)),
+            Text("ReLU, He (randn version): std ratio", "ReLU,He(randn 版本):标准差之比"): sci(
                 r_relu_he
             ),
         },
@@ -559,18 +586,7 @@ def _judge(
             f"每种初始化取网格中的最佳学习率:He 的最终训练准确率 >= {TRAINS} 且 Xavier <= {STALLS}(随机为 0.10)"
             f"则成立;He 比 Xavier 高 >= {BEATS} 但有一个阈值未达到为部分成立;否则不成立",
         ),
-        note=Text(
-            "The stall is a plateau, and its length decides the verdict: with more steps the Xavier net "
-            "can leave it (compare the steps at which each init first reaches the threshold; in one full-"
-            "mode run, 2000 steps, Xavier reached 0.73 against He's 1.00: 'partly'). Plain SGD with "
-            "momentum, as in the paper; an adaptive optimiser (Adam) rescales the tiny gradients and can "
-            "hide the stall. Without BatchNorm the 30-layer He net is itself fragile: at larger learning "
-            "rates its accuracy can peak and fall back (see the training table).",
-            "停滞其实是一段平台期,它的长短决定了结论:步数更多时 Xavier 网络可能走出平台(比较两种初始化首次"
-            "达到阈值的步数;一次 full 模式的运行中,2000 步后 Xavier 达到 0.73,He 为 1.00:“部分成立”)。"
-            "与论文一样使用带动量的 SGD;自适应优化器(Adam)会放大微小的梯度,可能掩盖停滞。没有 BatchNorm "
-            "时 30 层的 He 网络本身也很脆弱:在较大的学习率下准确率可能先升后降(见训练表)。",
-        ),
+        note=_plateau_note(result, he, xavier),
     )
     # xavier_not_relu
     shrinks, he_steady = r_relu_x <= SHRUNK, STEADY <= r_relu_he <= 1 / STEADY
@@ -586,8 +602,8 @@ def _judge(
         {
             Text(
                 "ReLU, Xavier: std ratio layer 16 / layer 1", "ReLU,Xavier:第 16 层 / 第 1 层标准差"
-            ): T.sci(r_relu_x),
-            Text("ReLU, He: the same", "ReLU,He:同上"): T.sci(r_relu_he),
+            ): sci(r_relu_x),
+            Text("ReLU, He: the same", "ReLU,He:同上"): sci(r_relu_he),
             Text(
                 "30 layers: best train accuracy He - Xavier", "30 层:最佳训练准确率 He - Xavier"
             ): round(he - xavier, 3),
@@ -640,7 +656,7 @@ def _judge(
             Text(
                 "Xavier at init: std ratio layer 16 / layer 1",
                 "Xavier 初始化时:第 16 层 / 第 1 层标准差",
-            ): T.sci(r_xavier),
+            ): sci(r_xavier),
         }
     )
     result.judge(

@@ -37,7 +37,12 @@ from glassnet.lab import (
     new_figure,
     verdict_by_threshold,
 )
-from glassnet.lab.topics import _training_init as T
+from glassnet.lab.kit import inits as T
+from glassnet.lab.kit.costs import add_cost_table, timed
+from glassnet.lab.kit.data import Split, digits_standardised
+from glassnet.lab.kit.machine import one_blas_thread
+from glassnet.lab.kit.stats import mean_std_finite
+from glassnet.lab.report.formatting import pm_finite, sci
 
 STEPS = {"smoke": 150, "quick": 600, "full": 2000}
 SEEDS = {"smoke": 1, "quick": 3, "full": 5}
@@ -74,7 +79,7 @@ def _hidden_norm(norms: list[float]) -> float | None:
 
 
 def _one(
-    data: T.Split,
+    data: Split,
     sizes: list[int],
     activation: str,
     scheme: str,
@@ -124,7 +129,33 @@ def _one(
     }
 
 
-def _figures(result: Result, curves: dict, traces: dict, models: dict) -> None:
+def _symmetry_caption(
+    result: Result, broken: list[str], symmetric: int, perturbed: dict | None
+) -> Text:
+    """The symmetry figure's caption: which float32 nets split in this run, and whether the
+    float64 perturbation (quick and full mode) grew."""
+    extra = Text("", "")
+    if perturbed is not None:
+        extra = result.say(
+            "perturbation",
+            spread=sci(perturbed["spread"]),
+            spread_value=perturbed["spread"] - EQUAL,
+            equal=EQUAL,
+        )
+    return result.say(
+        "symmetry_caption",
+        mode=result.mode,
+        split_nets=len(broken),
+        symmetric_nets=symmetric,
+        split_names=", ".join(broken) or "-",
+        perturbation=extra.en,
+        perturbation_zh=extra.zh,
+    )
+
+
+def _figures(
+    result: Result, curves: dict, traces: dict, models: dict, symmetry_caption: Text
+) -> None:
     fig, axes = new_figure(10.0, 3.0, ncols=3)
     for ax, activation in zip(axes, ACTIVATIONS):
         for scheme, style in (("zeros", "-"), ("constant", "--"), (RANDOM[activation], "-")):
@@ -159,15 +190,7 @@ def _figures(result: Result, curves: dict, traces: dict, models: dict) -> None:
     result.add_figure(
         fig,
         "symmetry_spread",
-        Text(
-            "How different the hidden units are during training, for the symmetric inits (first seed). In float64 "
-            "they stay bitwise equal; in float32, rounding differences (~1e-7) can grow, given enough steps, until "
-            "the units split (tanh and ReLU here); in quick and full mode a 1e-12 perturbation in float64 grows the same "
-            "way: the symmetric state can be unstable, it is not protected.",
-            "对称初始化下各隐藏单元在训练中的差异(第一个种子)。float64 中它们逐位相等;float32 中约 1e-7 的舍入差异在"
-            "步数足够时可能放大直到单元分开(这里是 tanh 与 ReLU);quick 与 full 模式中,float64 里 1e-12 的扰动同样会放大:"
-            "对称状态可能是不稳定的,并不受保护。",
-        ),
+        symmetry_caption,
     )
     fig, axes = new_figure(10.0, 2.8, ncols=len(models))
     for ax, (label, model) in zip(np.atleast_1d(axes), models.items()):
@@ -213,7 +236,7 @@ def run(mode: str, seed: int) -> Result:
         ),
     )
     costs: list = []
-    data32, data64 = T.digits(), T.digits().astype(np.float64)
+    data32, data64 = digits_standardised(), digits_standardised().astype(np.float64)
     configs = [
         ("linear", [64, 10], "-", "zeros"),
         ("linear", [64, 10], "-", "xavier"),
@@ -227,8 +250,8 @@ def run(mode: str, seed: int) -> Result:
     ]
     runs: dict[tuple, list[dict]] = {}
     traces: dict[str, list] = {}
-    with T.single_blas_thread():
-        with T.timed(costs, Text("float32 runs", "float32 运行")):
+    with one_blas_thread():
+        with timed(costs, Text("float32 runs", "float32 运行")):
             for salt, (name, sizes, act, scheme) in enumerate(configs):
                 for s in seeds:
                     trace = None
@@ -251,7 +274,7 @@ def run(mode: str, seed: int) -> Result:
                             trace=trace,
                         )
                     )
-        with T.timed(costs, Text("float64 runs", "float64 运行")):
+        with timed(costs, Text("float64 runs", "float64 运行")):
             symmetric = [
                 (name, sizes, act, scheme)
                 for name, sizes, act, scheme in configs
@@ -292,7 +315,7 @@ def run(mode: str, seed: int) -> Result:
         return [r[field] for r in runs[key]]
 
     def acc(key: tuple) -> float:
-        return T.mean_std(values(key, "test"))[0]
+        return mean_std_finite(values(key, "test"))[0]
 
     rows = []
     for (name, act, scheme, precision), group in runs.items():
@@ -302,12 +325,12 @@ def run(mode: str, seed: int) -> Result:
                 act,
                 scheme,
                 precision,
-                T.pm(values((name, act, scheme, precision), "test")),
-                T.pm(values((name, act, scheme, precision), "train")),
-                T.sci(max(r["spread"] for r in group)),
+                pm_finite(values((name, act, scheme, precision), "test")),
+                pm_finite(values((name, act, scheme, precision), "train")),
+                sci(max(r["spread"] for r in group)),
                 "-" if group[0]["rank"] is None else max(r["rank"] for r in group),
                 *(
-                    ("-" if group[0][g] is None else T.sci(max(r[g] for r in group)))
+                    ("-" if group[0][g] is None else sci(max(r[g] for r in group)))
                     for g in ("g_start", "g_end")
                 ),
             ]
@@ -319,12 +342,12 @@ def run(mode: str, seed: int) -> Result:
                 "tanh",
                 f"constant + {PERTURBATION:g}",
                 "float64",
-                T.pm([perturbed["test"]]),
-                T.pm([perturbed["train"]]),
-                T.sci(perturbed["spread"]),
+                pm_finite([perturbed["test"]]),
+                pm_finite([perturbed["train"]]),
+                sci(perturbed["spread"]),
                 perturbed["rank"],
-                T.sci(perturbed["g_start"]),
-                T.sci(perturbed["g_end"]),
+                sci(perturbed["g_start"]),
+                sci(perturbed["g_end"]),
             ]
         )
     result.add_table(
@@ -408,7 +431,7 @@ def run(mode: str, seed: int) -> Result:
             Text("|difference|", "|差值|"): round(diff, 3),
             Text(
                 "output units' spread after training from zeros", "全零初始化训练后输出单元的差异"
-            ): T.sci(min(values(("linear", "-", "zeros", "float32"), "spread"))),
+            ): sci(min(values(("linear", "-", "zeros", "float32"), "spread"))),
             Text(
                 "1 hidden sigmoid layer: accuracy gap Xavier - zeros",
                 "一个 sigmoid 隐藏层:准确率差 Xavier - 全零",
@@ -457,12 +480,12 @@ def run(mode: str, seed: int) -> Result:
         Text(
             f"{act}: hidden |dL/dW|, zeros / random, before step 1",
             f"{act}:隐藏层 |dL/dW|,全零/随机,第 1 步前",
-        ): T.sci(ratio_start[act])
+        ): sci(ratio_start[act])
         for act in ACTIVATIONS
     }
     numbers.update(
         {
-            Text(f"{act}: the same at the end", f"{act}:结束时同一比值"): T.sci(ratio_end[act])
+            Text(f"{act}: the same at the end", f"{act}:结束时同一比值"): sci(ratio_end[act])
             for act in ACTIVATIONS
         }
     )
@@ -512,6 +535,7 @@ def run(mode: str, seed: int) -> Result:
         for key, group in symmetric32.items()
         if any(r["spread"] > EQUAL for r in group)
     )
+    caption = _symmetry_caption(result, broken, len(symmetric32), perturbed)
     verdict = (
         Verdict.DOES_NOT_HOLD
         if worst64 > EQUAL
@@ -520,7 +544,7 @@ def run(mode: str, seed: int) -> Result:
         else Verdict.PARTLY
     )
     numbers = {
-        Text("float64: largest unit spread after training", "float64:训练后最大单元差异"): T.sci(
+        Text("float64: largest unit spread after training", "float64:训练后最大单元差异"): sci(
             worst64
         ),
         Text(
@@ -539,7 +563,7 @@ def run(mode: str, seed: int) -> Result:
                 f"float64 tanh constant + {PERTURBATION:g}: spread after training",
                 f"float64 tanh 常数 + {PERTURBATION:g}:训练后差异",
             )
-        ] = T.sci(perturbed["spread"])
+        ] = sci(perturbed["spread"])
         numbers[Text("its test accuracy", "其测试准确率")] = round(perturbed["test"], 3)
     result.judge(
         "symmetry",
@@ -580,7 +604,7 @@ def run(mode: str, seed: int) -> Result:
         "tanh constant, float64": first[("2 hidden", "tanh", "constant", "float64")]["model"],
         "tanh Xavier, float32": first[("2 hidden", "tanh", "xavier", "float32")]["model"],
     }
-    with T.timed(costs, Text("figures", "图")):
-        _figures(result, curves, traces, models)
-    T.add_cost_table(result, costs)
+    with timed(costs, Text("figures", "图")):
+        _figures(result, curves, traces, models, caption)
+    add_cost_table(result, costs)
     return result

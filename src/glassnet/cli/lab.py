@@ -1,0 +1,105 @@
+"""`glassnet lab`: argument values in, the report written, where it is printed.
+
+    glassnet lab [TOPIC ...] [--mode smoke|quick|full] [--lang en|zh] [--out DIR] [--seed N] [--list]
+
+Exit status: 0 when every experiment ran, 1 when the report was written but some
+experiment raised (its section shows the traceback), 2 for bad input (an unknown topic, a
+folder that is not a report). The lab is imported only when the command runs, so other
+commands start without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from glassnet.cli.common import configure
+
+LAB_HELP = "run the notes' experiments and write the report (HTML + Markdown)"
+LAB_DESCRIPTION = (
+    "Run the notes' experiments and write the report: a self-contained HTML page (figures\n"
+    "embedded) and the same content as Markdown, each claim with its verdict (holds, partly,\n"
+    "does not hold, not measured in this mode), the numbers that decide it and the rule used.\n"
+    "The report folder is replaced atomically: an interrupted run leaves the old one intact."
+)
+LAB_EPILOG = (
+    "modes: smoke (seconds, what the tests run), quick (every topic within ~10 minutes on 2 cores),\n"
+    "full (the longest runs).\n\nexamples:\n  glassnet lab --mode quick\n"
+    "  glassnet lab conv_arithmetic --mode smoke --out /tmp/lab\n  glassnet lab --lang zh\n"
+    "  glassnet lab --list"
+)
+
+
+def add_lab_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare `glassnet lab`'s arguments on `parser`."""
+    from glassnet.lab.result import MODES
+    from glassnet.lab.runner import DEFAULT_OUT
+    from glassnet.lab.text import LANGS
+
+    parser.add_argument(
+        "topics",
+        metavar="TOPIC",
+        nargs="*",
+        help="topics to run, in any order (default: all; --list shows them)",
+    )
+    parser.add_argument(
+        "--mode", default="quick", choices=MODES, help="how long to measure (default quick)"
+    )
+    parser.add_argument(
+        "--lang", default="en", choices=LANGS, help="the report's language (default en)"
+    )
+    parser.add_argument(
+        "--out",
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help=f"the report folder: new, empty, or an earlier report (default {DEFAULT_OUT})",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="random seed of every experiment (default 0)"
+    )
+    parser.add_argument("--list", action="store_true", help="list the topics and exit")
+
+
+def describe_topics() -> str:
+    """One line per topic `glassnet lab` accepts: 'id  English title'."""
+    from glassnet.lab.notes_index import topic
+    from glassnet.lab.registry import topic_ids
+
+    names = topic_ids()
+    width = max((len(name) for name in names), default=0)
+    return "\n".join(f"  {name.ljust(width)}  {topic(name).title.en}" for name in names)
+
+
+def run_lab(args: argparse.Namespace) -> int:
+    """Run the lab with the parsed arguments; print where the report is."""
+    from glassnet.lab.registry import UnknownTopicError
+    from glassnet.lab.runner import run
+
+    if getattr(args, "list", False):
+        print(describe_topics())
+        return 0
+    try:
+        report = run(
+            args.topics or None, mode=args.mode, seed=args.seed, lang=args.lang, out=args.out
+        )
+    except (UnknownTopicError, OSError) as problem:  # OSError: not a report folder, no permission
+        print(f"glassnet lab: error: {' '.join(str(problem).splitlines())}", file=sys.stderr)
+        return 2
+    counts = ", ".join(f"{count} {verdict}" for verdict, count in report.counts().items() if count)
+    print(f"report: {report.html}")
+    print(f"markdown: {report.markdown}")
+    print(f"verdicts ({report.info.mode} mode): {counts or 'none'}")
+    if report.failed:
+        print(
+            f"glassnet lab: {len(report.failed)} experiment(s) raised: {', '.join(report.failed)} "
+            f"(their sections show the traceback)",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def configure_lab(parser: argparse.ArgumentParser) -> None:
+    configure(parser, description=LAB_DESCRIPTION, epilog=LAB_EPILOG)
+    add_lab_arguments(parser)
+    parser.set_defaults(handler=run_lab)

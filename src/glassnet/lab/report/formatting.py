@@ -1,0 +1,151 @@
+"""What the HTML and Markdown reports share, and the one place numbers become text: cell formatting
+(`format_cell`), mean ± spread over seeds (`pm`), three significant digits (`sci`), anchors, verdict
+counts, run metadata. Topics format their table cells with these."""
+
+from __future__ import annotations
+
+import math
+import struct
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from glassnet.lab.kit.stats import mean_std
+from glassnet.lab.notes_index import topic as index_topic
+from glassnet.lab.report.labels import label, verdict_name
+from glassnet.lab.result import Result, Verdict
+from glassnet.lab.text import Text
+
+__all__ = [
+    "RunInfo",
+    "pm",
+    "pm_finite",
+    "pm_percent",
+    "sci",
+    "format_cell",
+    "topic_anchor",
+    "claim_anchor",
+    "verdict_counts",
+    "counts_text",
+    "png_size",
+    "figure_file",
+]
+
+VERDICT_CLASSES = {
+    Verdict.HOLDS: "holds",
+    Verdict.PARTLY: "partly",
+    Verdict.DOES_NOT_HOLD: "fails",
+    Verdict.NOT_MEASURED: "unmeasured",
+}
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """How the report was made."""
+
+    mode: str
+    seed: int
+    lang: str
+    version: str
+    created: str
+    seconds: float
+
+
+def format_cell(value: Any, lang: str) -> str:
+    """A table cell or a number as text: 4 significant digits, thousands separators, Text in `lang`."""
+    if isinstance(value, Verdict):
+        return verdict_name(lang, value)
+    if isinstance(value, Text):
+        return value.get(lang)
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    if isinstance(value, int) or (
+        hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iu"
+    ):
+        return f"{int(value):,}"
+    if isinstance(value, float) or hasattr(value, "dtype"):
+        number = float(value)
+        if math.isnan(number) or math.isinf(number):
+            return str(number)
+        if number != 0 and (abs(number) >= 1e5 or abs(number) < 1e-3):
+            return f"{number:.3e}"
+        return f"{number:.4g}"
+    return str(value)
+
+
+def lines_text(lines: tuple[int, int], lang: str) -> str:
+    """'lines 3-60, empty bullet lines left out', or 'line 1' for a one-line excerpt."""
+    first, last = lines
+    return label(lang, "notes_line" if first == last else "notes_lines", first=first, last=last)
+
+
+def topic_anchor(topic_id: str) -> str:
+    return f"topic-{topic_id}"
+
+
+def claim_anchor(topic_id: str, claim_id: str) -> str:
+    return f"claim-{topic_id}-{claim_id}"
+
+
+def figure_file(topic_id: str, name: str) -> str:
+    """The figure's path inside the report folder (Markdown links point here)."""
+    return f"figures/{topic_id}-{name}.png"
+
+
+def verdict_counts(results: Sequence[Result]) -> Counter:
+    return Counter(claim.verdict for result in results for claim in result.claims)
+
+
+def counts_text(result: Result, lang: str) -> str:
+    """'3 holds, 1 partly' (or the Chinese), in the verdicts' order; 'error' for a failed topic."""
+    counts = verdict_counts([result])
+    parts = [f"{counts[v]} {verdict_name(lang, v)}" for v in Verdict if counts[v]]
+    if result.error:
+        parts.insert(0, "出错" if lang == "zh" else "error")
+    return ", ".join(parts)
+
+
+def topic_title(result: Result, lang: str) -> str:
+    return index_topic(result.topic).title.get(lang)
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) from a PNG's IHDR chunk."""
+    return struct.unpack(">II", png[16:24])
+
+
+# -- numbers over seeds, as table cells ----------------------------------------------------------
+def pm(
+    values: Sequence[float],
+    digits: int = 3,
+    scale: float = 1.0,
+    ddof: int = 0,
+    finite_only: bool = False,
+) -> str:
+    """'0.931 ± 0.004' (mean ± std over seeds, times `scale`, `digits` decimals); one value alone."""
+    mean, std = mean_std(values, ddof, finite_only)
+    if len(values) == 1:
+        return f"{scale * mean:.{digits}f}"
+    return f"{scale * mean:.{digits}f} ± {scale * std:.{digits}f}"
+
+
+def pm_percent(values: Sequence[float]) -> str:
+    """'34.2 ± 0.5': fractions shown as percent, mean ± sample std over seeds, one decimal."""
+    return pm(values, digits=1, scale=100.0, ddof=1)
+
+
+def pm_finite(values: Sequence[float | None], digits: int = 3) -> str:
+    """'0.931 ± 0.004 (n=3)' over the finite values; a single value alone."""
+    if len(values) == 1:
+        return pm(values, digits, finite_only=True)
+    return f"{pm(values, digits, finite_only=True)} (n={len(values)})"
+
+
+def sci(value: float | None) -> str:
+    """Three significant digits, scientific where needed ('3.2e-05', '0.412')."""
+    if value is None or not math.isfinite(value):
+        return str(value)
+    return f"{value:.3g}"

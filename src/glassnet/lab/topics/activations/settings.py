@@ -1,0 +1,21 @@
+"""The activations topic's constants: the networks, the learning rate they share, the thresholds."""
+
+from __future__ import annotations
+
+from glassnet.lab.kit import activations as T
+
+COMMON_LR = 0.1  # the learning rate every activation shares in the fixed-lr comparison
+HIDDEN = (100, 100)
+STACK_DEPTH = 10  # hidden layers of the deep stack (the gradients experiment)
+TRAINED = (*T.ACTIVATIONS, "centred_sigmoid")
+ACTIVATION_SIZE = 10_000  # elements per activation call in the MLP: batch 100 x 100 units
+
+# thresholds, fixed before any experiment ran
+VANISH = 1e-2  # first-to-last weight-gradient ratio below which gradients have vanished
+SATURATED = 0.25  # share of saturated outputs that counts as 'very easily saturates'
+COSTLY = 2.0  # per-element cost ratio (vs ReLU) that counts as 'expensive'
+CENTRED, OFF_CENTRE = (
+    0.25,
+    0.5,
+)  # offset ratio |unit mean| / unit RMS: centred at most, off-centre at least
+FACTOR_SAME, FACTOR_CLOSE = 1.5, 3.0  # 'the same' and 'close' for two update ratios
