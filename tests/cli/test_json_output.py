@@ -102,3 +102,19 @@ def test_export_help_names_jpg(capsys):
         main(["data", "export", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "jpeg writes .jpg" in text and "-o DIR, --out DIR" in text
+
+
+def test_lab_json(capsys, tmp_path):
+    out = tmp_path / "lab"
+    record = run_json(
+        capsys, ["lab", "conv_arithmetic", "--mode", "smoke", "-o", str(out), "--json"]
+    )
+    assert record["html"] == str(out / "index.html") and record["failed"] == []
+    assert record["markdown"] == str(out / "report.md") and (out / "index.html").is_file()
+    (topic,) = record["topics"]
+    assert topic["topic"] == "conv_arithmetic" and topic["error"] is None and topic["claims"]
+    verdicts = [claim["verdict"] for claim in topic["claims"]]
+    assert sum(record["counts"].values()) == len(verdicts)
+    assert all(record["counts"][verdict] >= 1 for verdict in verdicts)
+    assert any(claim["numbers"] for claim in topic["claims"])  # the deciding numbers
+    assert json.loads((out / "report.json").read_text())["topics"] == record["topics"]
