@@ -118,3 +118,38 @@ def test_lab_json(capsys, tmp_path):
     assert all(record["counts"][verdict] >= 1 for verdict in verdicts)
     assert any(claim["numbers"] for claim in topic["claims"])  # the deciding numbers
     assert json.loads((out / "report.json").read_text())["topics"] == record["topics"]
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "mlp"
+    argv = ["train", "--hidden", "16", "--epochs", "1", "--batch-size", "256", "-o", str(out)]
+    assert main([*argv, "--quiet"]) == 0
+    return out
+
+
+def test_compress_json(capsys, tiny_run, tmp_path):
+    out = tmp_path / "mlp.gnc.safetensors"
+    argv = ["compress", str(tiny_run), "--prune", "0.5", "--prune-rounds", "1"]
+    capsys.readouterr()
+    record = run_json(capsys, [*argv, "--cluster-bits", "4", "--huffman", "-o", str(out), "--json"])
+    *layers, total = record["layers"]
+    assert [layer["layer"] for layer in layers] == ["1", "4"] and total["layer"] == "total"
+    assert layers[0]["weights"] == 64 * 16 and total["weights"] == 64 * 16 + 16 * 10
+    assert (layers[0]["kept"], layers[0]["kept_share"]) == (512, 0.5)  # half of the first pruned
+    assert total["kept"] == 512 + layers[1]["kept"] and total["kept_share"] == total["kept"] / 1184
+    assert all(0 < layer["weight_bits"] <= 4 for layer in record["layers"])  # 16 shared values
+    totals = record["totals"]
+    assert totals["file_bytes"] == out.stat().st_size < totals["dense_bytes"]
+    assert totals["file_ratio"] == pytest.approx(totals["dense_bytes"] / totals["file_bytes"])
+    assert 0 < totals["accuracy_after"] <= 1 and record["test_samples"] == 360
+
+
+def test_compress_structural_json(capsys, tiny_run, tmp_path):
+    out = tmp_path / "svd.safetensors"
+    capsys.readouterr()
+    record = run_json(capsys, ["compress", str(tiny_run), "--svd", "4", "-o", str(out), "--json"])
+    before, after = record["before"], record["after"]
+    assert before["params"] == 64 * 16 + 16 + 16 * 10 + 10 + 2 * 16  # + BatchNorm's weight, bias
+    assert after["params"] < before["params"] and after["file_bytes"] == out.stat().st_size
+    assert record["ratios"]["params"] == pytest.approx(before["params"] / after["params"])
