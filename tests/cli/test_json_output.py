@@ -153,3 +153,16 @@ def test_compress_structural_json(capsys, tiny_run, tmp_path):
     assert before["params"] == 64 * 16 + 16 + 16 * 10 + 10 + 2 * 16  # + BatchNorm's weight, bias
     assert after["params"] < before["params"] and after["file_bytes"] == out.stat().st_size
     assert record["ratios"]["params"] == pytest.approx(before["params"] / after["params"])
+
+
+def test_style_json(capsys, tmp_path):
+    out = tmp_path / "out.png"
+    argv = ["style", "sample:china", "sample:flower", "-o", str(out), "--size", "72"]
+    record = run_json(capsys, [*argv, "--steps", "3", "--sheet", "--json"])
+    assert record["out"] == str(out) and out.is_file()
+    assert record["files"] == [str(out), str(tmp_path / "out_sheet.png")]
+    assert record["evaluations"] == 3 and record["size"] == [48, 72] and record["stages"] == 1
+    first, last = record["initial_losses"], record["final_losses"]
+    assert {"style", "content"} <= set(first) and last["style"] < first["style"]
+    assert record["style_reduction"] == pytest.approx(1 - last["style"] / first["style"])
+    assert record["cpu_seconds"] > 0
