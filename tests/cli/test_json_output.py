@@ -1,9 +1,11 @@
-"""`--json`: one JSON document and nothing else on stdout, for eval, shape, summary, data info
-and diagnose; `-o/--out` on every command that writes a file."""
+"""`--json`: one JSON document and nothing else on stdout (and nothing on stderr), for eval, shape,
+summary, data info, diagnose, lab, compress, style and tune; `-o/--out` on every command that
+writes a file."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -166,3 +168,26 @@ def test_style_json(capsys, tmp_path):
     assert {"style", "content"} <= set(first) and last["style"] < first["style"]
     assert record["style_reduction"] == pytest.approx(1 - last["style"] / first["style"])
     assert record["cpu_seconds"] > 0
+
+
+@pytest.mark.timeout(180)
+def test_tune_json_and_report_json(capsys, tmp_path):
+    out = tmp_path / "study"
+    argv = ["tune", "--search", "lr", "--epochs", "1", "--trials", "2", "-o", str(out)]
+    record = run_json(capsys, [*argv, "--seed", "0", "--no-plots", "--json"])
+    assert (record["study"], record["out"], record["plots"]) == ("digits-mlp", str(out), {})
+    assert record["counts"]["complete"] + record["counts"]["pruned"] == 2
+    best = record["best"]
+    assert best["folder"].startswith(f"{out}/trial-000") and set(best["params"]) == {"lr"}
+    saved = json.loads(Path(best["folder"], "test_metrics.json").read_text())
+    assert best["test_metrics"] == saved["metrics"] and 0 < best["value"] <= 1
+    report = run_json(capsys, ["tune", "--report", str(out), "--json"])
+    assert report["best"] == best and report["counts"] == record["counts"]
+    assert [trial["number"] for trial in report["trials"]] == [0, 1]
+    (row,) = [trial for trial in report["trials"] if trial["number"] == best["number"]]
+    assert (row["value"], row["params"], row["folder"]) == (
+        best["value"],
+        best["params"],
+        best["folder"],
+    )
+    assert row["state"] == "complete" and row["epochs"] == 1
