@@ -1,9 +1,11 @@
-"""`--json`: one JSON document and nothing else on stdout, for eval, shape, summary, data info
-and diagnose; `-o/--out` on every command that writes a file."""
+"""`--json`: one JSON document and nothing else on stdout (and nothing on stderr), for eval, shape,
+summary, data info, diagnose, lab, compress, style and tune; `-o/--out` on every command that
+writes a file."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -102,3 +104,90 @@ def test_export_help_names_jpg(capsys):
         main(["data", "export", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "jpeg writes .jpg" in text and "-o DIR, --out DIR" in text
+
+
+def test_lab_json(capsys, tmp_path):
+    out = tmp_path / "lab"
+    record = run_json(
+        capsys, ["lab", "conv_arithmetic", "--mode", "smoke", "-o", str(out), "--json"]
+    )
+    assert record["html"] == str(out / "index.html") and record["failed"] == []
+    assert record["markdown"] == str(out / "report.md") and (out / "index.html").is_file()
+    (topic,) = record["topics"]
+    assert topic["topic"] == "conv_arithmetic" and topic["error"] is None and topic["claims"]
+    verdicts = [claim["verdict"] for claim in topic["claims"]]
+    assert sum(record["counts"].values()) == len(verdicts)
+    assert all(record["counts"][verdict] >= 1 for verdict in verdicts)
+    assert any(claim["numbers"] for claim in topic["claims"])  # the deciding numbers
+    assert json.loads((out / "report.json").read_text())["topics"] == record["topics"]
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "mlp"
+    argv = ["train", "--hidden", "16", "--epochs", "1", "--batch-size", "256", "-o", str(out)]
+    assert main([*argv, "--quiet"]) == 0
+    return out
+
+
+def test_compress_json(capsys, tiny_run, tmp_path):
+    out = tmp_path / "mlp.gnc.safetensors"
+    argv = ["compress", str(tiny_run), "--prune", "0.5", "--prune-rounds", "1"]
+    capsys.readouterr()
+    record = run_json(capsys, [*argv, "--cluster-bits", "4", "--huffman", "-o", str(out), "--json"])
+    *layers, total = record["layers"]
+    assert [layer["layer"] for layer in layers] == ["1", "4"] and total["layer"] == "total"
+    assert layers[0]["weights"] == 64 * 16 and total["weights"] == 64 * 16 + 16 * 10
+    assert (layers[0]["kept"], layers[0]["kept_share"]) == (512, 0.5)  # half of the first pruned
+    assert total["kept"] == 512 + layers[1]["kept"] and total["kept_share"] == total["kept"] / 1184
+    assert all(0 < layer["weight_bits"] <= 4 for layer in record["layers"])  # 16 shared values
+    totals = record["totals"]
+    assert totals["file_bytes"] == out.stat().st_size < totals["dense_bytes"]
+    assert totals["file_ratio"] == pytest.approx(totals["dense_bytes"] / totals["file_bytes"])
+    assert 0 < totals["accuracy_after"] <= 1 and record["test_samples"] == 360
+
+
+def test_compress_structural_json(capsys, tiny_run, tmp_path):
+    out = tmp_path / "svd.safetensors"
+    capsys.readouterr()
+    record = run_json(capsys, ["compress", str(tiny_run), "--svd", "4", "-o", str(out), "--json"])
+    before, after = record["before"], record["after"]
+    assert before["params"] == 64 * 16 + 16 + 16 * 10 + 10 + 2 * 16  # + BatchNorm's weight, bias
+    assert after["params"] < before["params"] and after["file_bytes"] == out.stat().st_size
+    assert record["ratios"]["params"] == pytest.approx(before["params"] / after["params"])
+
+
+def test_style_json(capsys, tmp_path):
+    out = tmp_path / "out.png"
+    argv = ["style", "sample:china", "sample:flower", "-o", str(out), "--size", "72"]
+    record = run_json(capsys, [*argv, "--steps", "3", "--sheet", "--json"])
+    assert record["out"] == str(out) and out.is_file()
+    assert record["files"] == [str(out), str(tmp_path / "out_sheet.png")]
+    assert record["evaluations"] == 3 and record["size"] == [48, 72] and record["stages"] == 1
+    first, last = record["initial_losses"], record["final_losses"]
+    assert {"style", "content"} <= set(first) and last["style"] < first["style"]
+    assert record["style_reduction"] == pytest.approx(1 - last["style"] / first["style"])
+    assert record["cpu_seconds"] > 0
+
+
+@pytest.mark.timeout(180)
+def test_tune_json_and_report_json(capsys, tmp_path):
+    out = tmp_path / "study"
+    argv = ["tune", "--search", "lr", "--epochs", "1", "--trials", "2", "-o", str(out)]
+    record = run_json(capsys, [*argv, "--seed", "0", "--no-plots", "--json"])
+    assert (record["study"], record["out"], record["plots"]) == ("digits-mlp", str(out), {})
+    assert record["counts"]["complete"] + record["counts"]["pruned"] == 2
+    best = record["best"]
+    assert best["folder"].startswith(f"{out}/trial-000") and set(best["params"]) == {"lr"}
+    saved = json.loads(Path(best["folder"], "test_metrics.json").read_text())
+    assert best["test_metrics"] == saved["metrics"] and 0 < best["value"] <= 1
+    report = run_json(capsys, ["tune", "--report", str(out), "--json"])
+    assert report["best"] == best and report["counts"] == record["counts"]
+    assert [trial["number"] for trial in report["trials"]] == [0, 1]
+    (row,) = [trial for trial in report["trials"] if trial["number"] == best["number"]]
+    assert (row["value"], row["params"], row["folder"]) == (
+        best["value"],
+        best["params"],
+        best["folder"],
+    )
+    assert row["state"] == "complete" and row["epochs"] == 1

@@ -6,7 +6,15 @@ import argparse
 import sys
 from typing import Any
 
-from glassnet.cli.common import INPUT_ERRORS, configure, error, positive_int
+from glassnet.cli.common import (
+    INPUT_ERRORS,
+    add_json_flag,
+    configure,
+    error,
+    jsonable,
+    positive_int,
+    print_json,
+)
 
 COMPRESS_HELP = (
     "prune, share, quantise or binarise a trained run's weights into a small file; or shrink it "
@@ -83,6 +91,31 @@ def _print_report(report: Any) -> None:
     )
 
 
+def _report_json(report: Any, curves: dict[str, Any] | None, plot: str | None) -> None:
+    """--json: the per-layer table as numbers, the totals, and the sensitivity curves if any."""
+    from glassnet.compress.report import layer_records, totals
+
+    print_json(
+        {
+            "out": report.out,
+            "layers": layer_records(report),
+            "totals": totals(report),
+            "test_samples": report.after["samples"],
+            "before": report.before,
+            "after": report.after,
+            "sensitivity": None
+            if curves is None
+            else {
+                "plot": plot,
+                "curves": {
+                    name: [{"kept": kept, "accuracy": score} for kept, score in points]
+                    for name, points in curves.items()
+                },
+            },
+        }
+    )
+
+
 def _print_sensitivity(curves: dict[str, list[tuple[float, float]]], path: str) -> None:
     print(f"sensitivity (validation accuracy, one layer pruned at a time; plot: {path})")
     shares = [share for share, _ in next(iter(curves.values()))]
@@ -155,7 +188,14 @@ def _run_structural(args: argparse.Namespace, options: Any) -> int:
         report = restructure_run(run, options, args.out, teacher)
     except INPUT_ERRORS as problem:
         return error("compress", problem)
-    _print_structural(report)
+    if args.json:
+        b, a = report.before, report.after
+        ratios = {"params": b.params / a.params, "macs": b.macs / max(a.macs, 1)}
+        print_json(
+            {**jsonable(report), "ratios": {**ratios, "speedup": b.latency_ms / a.latency_ms}}
+        )
+    else:
+        _print_structural(report)
     return 0
 
 
@@ -169,12 +209,15 @@ def _run_compress(args: argparse.Namespace) -> int:
     if options.any:
         return _run_structural(args, options)
 
-    bars, update = _progress(args.no_progress)
+    bars, update = _progress(args.no_progress or args.json)
+    curves = None
     try:
         recipe = _recipe(args).check()
         run = open_run(args.run)
         if args.sensitivity:
-            _print_sensitivity(run_sensitivity(run, args.sensitivity), args.sensitivity)
+            curves = run_sensitivity(run, args.sensitivity)
+            if not args.json:
+                _print_sensitivity(curves, args.sensitivity)
         if bars is not None:
             with bars:
                 report = compress_loaded(run, recipe, args.out, update)
@@ -182,7 +225,10 @@ def _run_compress(args: argparse.Namespace) -> int:
             report = compress_loaded(run, recipe, args.out)
     except INPUT_ERRORS as problem:
         return error("compress", problem)
-    _print_report(report)
+    if args.json:
+        _report_json(report, curves, args.sensitivity)
+    else:
+        _print_report(report)
     return 0
 
 
@@ -318,4 +364,5 @@ def configure_compress(parser: argparse.ArgumentParser) -> None:
         "--alpha", type=float, default=0.9, help="weight of the soft targets (default 0.9)"
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_json_flag(parser)
     parser.set_defaults(handler=_run_compress)

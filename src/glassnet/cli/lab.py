@@ -1,6 +1,6 @@
 """`glassnet lab`: argument values in, the report written, where it is printed.
 
-    glassnet lab [TOPIC ...] [--mode smoke|quick|full] [--lang en|zh] [--out DIR] [--seed N] [--list]
+    glassnet lab [TOPIC ...] [--mode smoke|quick|full] [--lang en|zh] [-o DIR] [--seed N] [--list] [--json] [--quiet]
 
 Exit status: 0 when every experiment ran, 1 when the report was written but some
 experiment raised (its section shows the traceback), 2 for bad input (an unknown topic, a
@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from glassnet.cli.common import configure
+from glassnet.cli.common import add_json_flag, configure, print_json
 
 LAB_HELP = "run the notes' experiments and write the report (HTML + Markdown)"
 LAB_DESCRIPTION = (
@@ -49,6 +49,7 @@ def add_lab_arguments(parser: argparse.ArgumentParser) -> None:
         "--lang", default="en", choices=LANGS, help="the report's language (default en)"
     )
     parser.add_argument(
+        "-o",
         "--out",
         default=DEFAULT_OUT,
         metavar="DIR",
@@ -58,6 +59,8 @@ def add_lab_arguments(parser: argparse.ArgumentParser) -> None:
         "--seed", type=int, default=0, help="random seed of every experiment (default 0)"
     )
     parser.add_argument("--list", action="store_true", help="list the topics and exit")
+    add_json_flag(parser)
+    parser.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
 
 
 def describe_topics() -> str:
@@ -73,22 +76,40 @@ def describe_topics() -> str:
 def run_lab(args: argparse.Namespace) -> int:
     """Run the lab with the parsed arguments; print where the report is."""
     from glassnet.lab.registry import UnknownTopicError
-    from glassnet.lab.runner import run
+    from glassnet.lab.runner import report_data, run
 
     if getattr(args, "list", False):
         print(describe_topics())
         return 0
+    quiet = getattr(args, "json", False) or getattr(args, "quiet", False)
     try:
         report = run(
-            args.topics or None, mode=args.mode, seed=args.seed, lang=args.lang, out=args.out
+            args.topics or None,
+            mode=args.mode,
+            seed=args.seed,
+            lang=args.lang,
+            out=args.out,
+            progress=not quiet,
         )
     except (UnknownTopicError, OSError) as problem:  # OSError: not a report folder, no permission
         print(f"glassnet lab: error: {' '.join(str(problem).splitlines())}", file=sys.stderr)
         return 2
-    counts = ", ".join(f"{count} {verdict}" for verdict, count in report.counts().items() if count)
-    print(f"report: {report.html}")
-    print(f"markdown: {report.markdown}")
-    print(f"verdicts ({report.info.mode} mode): {counts or 'none'}")
+    if getattr(args, "json", False):
+        print_json(
+            {
+                "html": report.html,
+                "markdown": report.markdown,
+                "folder": report.folder,
+                "counts": report.counts(),
+                "failed": report.failed,
+                **report_data(report.results, report.info),
+            }
+        )
+    else:
+        counts = ", ".join(f"{n} {verdict}" for verdict, n in report.counts().items() if n)
+        print(f"report: {report.html}")
+        print(f"markdown: {report.markdown}")
+        print(f"verdicts ({report.info.mode} mode): {counts or 'none'}")
     if report.failed:
         print(
             f"glassnet lab: {len(report.failed)} experiment(s) raised: {', '.join(report.failed)} "

@@ -5,8 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from typing import Any
 
-from glassnet.cli.common import INPUT_ERRORS, configure, error, positive_int
+from glassnet.cli.common import (
+    INPUT_ERRORS,
+    add_json_flag,
+    configure,
+    error,
+    positive_int,
+    print_json,
+)
 
 STYLE_HELP = "neural style transfer: a content picture painted in a style picture's manner"
 
@@ -115,6 +123,7 @@ def configure_style(parser: argparse.ArgumentParser) -> None:
         "machine multi-threaded BLAS stalls; see bench/RESULTS.md)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_json_flag(parser)
     parser.set_defaults(handler=run_style)
 
 
@@ -131,7 +140,10 @@ def run_style(args: argparse.Namespace) -> int:
         features = make_features(args.features, seed=args.seed)
         out = check_output(args.out)
         started = time.process_time()
-        with threadpool_limits(args.threads), _ProgressBar(args.steps, args.quiet) as bar:
+        with (
+            threadpool_limits(args.threads),
+            _ProgressBar(args.steps, args.quiet or args.json) as bar,
+        ):
             result = transfer(
                 content,
                 style,
@@ -155,12 +167,33 @@ def run_style(args: argparse.Namespace) -> int:
         return error("style", problem)
     except MemoryError:
         return error("style", f"--size {args.size}: not enough memory; use a smaller --size")
+    seconds = time.process_time() - started
+    if args.json:
+        print_json(_summary(result, written, seconds, features.describe()))
+        return 0
     print(
         f"wrote {', '.join(written)}: {result.evaluations} evaluations, style loss down "
-        f"{100 * result.style_reduction():.1f}%, {time.process_time() - started:.0f} s CPU "
+        f"{100 * result.style_reduction():.1f}%, {seconds:.0f} s CPU "
         f"({features.describe()})"
     )
     return 0
+
+
+def _summary(result: Any, written: list[str], seconds: float, features: str) -> dict[str, Any]:
+    """--json: the files, evaluations, the losses at the start and end of the last stage, CPU time."""
+    last = [row for row in result.history if row["stage"] == result.history[-1]["stage"]]
+    return {
+        "out": written[0],
+        "files": written,
+        "size": list(result.image.shape[1:]),
+        "evaluations": result.evaluations,
+        "stages": len({row["stage"] for row in result.history}),
+        "initial_losses": {k: v for k, v in last[0].items() if k != "stage"},
+        "final_losses": {k: v for k, v in last[-1].items() if k != "stage"},
+        "style_reduction": result.style_reduction(),
+        "cpu_seconds": seconds,
+        "features": features,
+    }
 
 
 class _ProgressBar:

@@ -7,7 +7,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from glassnet.cli.common import INPUT_ERRORS, configure, error, positive_int
+from glassnet.cli.common import (
+    INPUT_ERRORS,
+    add_json_flag,
+    configure,
+    error,
+    positive_int,
+    print_json,
+)
 
 TUNE_HELP = "search hyper-parameters with Optuna: one laptop, or many machines on PostgreSQL"
 
@@ -28,10 +35,20 @@ def _report(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from glassnet.tune import Durability, load_existing, open_storage
-    from glassnet.tune.report import best_summary, trials_table
+    from glassnet.tune.report import best_summary, trial_counts, trial_records, trials_table
 
     storage = open_storage(args.storage, args.report, Durability())
     study = load_existing(storage, args.study)
+    if args.json:
+        print_json(
+            {
+                "study": study.study_name,
+                "counts": trial_counts(study),
+                "best": best_summary(study),
+                "trials": trial_records(study),
+            }
+        )
+        return 0
     console = Console()
     if not console.is_terminal:  # a file or a pipe: don't squeeze the table into 80 columns
         console = Console(width=240)
@@ -67,7 +84,7 @@ def _search(args: argparse.Namespace) -> int:
         run_worker,
         run_workers,
     )
-    from glassnet.tune.report import best_summary, write_plots
+    from glassnet.tune.report import best_summary, trial_counts, write_plots
     from glassnet.tune.worker import stop_on_sigint
 
     space = _space(args)
@@ -93,9 +110,11 @@ def _search(args: argparse.Namespace) -> int:
         durability,
         blas_threads=args.blas_threads,
         bar=args.workers == 1,
+        verbose=not (args.quiet or args.json),
     )
     where = args.storage or f"{out}/journal.log"
-    print(f"study {name} in {where}: {args.trials} trials, runs in {out}", file=sys.stderr)
+    if config.verbose:
+        print(f"study {name} in {where}: {args.trials} trials, runs in {out}", file=sys.stderr)
     if args.workers == 1:
         import threading
 
@@ -111,10 +130,22 @@ def _search(args: argparse.Namespace) -> int:
         if any(code != 0 for code in codes):
             print(f"glassnet tune: worker exit codes {codes}", file=sys.stderr)
             return 1
+    plots = {} if args.no_plots else write_plots(study, f"{out}/plots")
+    if args.json:
+        print_json(
+            {
+                "study": name,
+                "storage": where,
+                "out": out,
+                "counts": trial_counts(study),
+                "best": best_summary(study),
+                "plots": plots,
+            }
+        )
+        return 0
     _print_best(best_summary(study))
-    if not args.no_plots:
-        written = write_plots(study, f"{out}/plots")
-        print("plots: " + ", ".join(written.values()))
+    if plots:
+        print("plots: " + ", ".join(plots.values()))
     return 0
 
 
@@ -223,4 +254,8 @@ def configure_tune(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--blas-threads", type=positive_int, help="BLAS threads per worker")
     parser.add_argument("--no-plots", action="store_true", help="write no PNG plots")
+    parser.add_argument(
+        "--quiet", action="store_true", help="no progress lines or bar on stderr, only errors"
+    )
+    add_json_flag(parser)
     parser.set_defaults(handler=_run_tune)

@@ -51,6 +51,28 @@ def layer_rows(report: CompressReport) -> list[tuple[str, ...]]:
     return rows
 
 
+def layer_records(report: CompressReport) -> list[dict[str, Any]]:
+    """The per-layer table as numbers: bits are per kept weight, kept a share, then the 'total' row."""
+    records = []
+    layers = list(report.layers.values())
+    for name, group, rate in [(s.name, [s], s.rate) for s in layers] + [
+        ("total", layers, report.weights_ratio)
+    ]:
+        weights, kept = sum(s.weights for s in group), sum(s.kept for s in group)
+        records.append(
+            {
+                "layer": name,
+                "weights": weights,
+                "kept": kept,
+                "kept_share": kept / weights,
+                "weight_bits": sum(s.value_bits for s in group) / max(kept, 1),
+                "index_bits": sum(s.index_bits for s in group) / max(kept, 1),
+                "rate": rate,
+            }
+        )
+    return records
+
+
 def totals(report: CompressReport) -> dict[str, Any]:
     """The summary numbers: sizes in bytes, ratios, test accuracy before and after."""
     return {

@@ -20,6 +20,7 @@ import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from threadpoolctl import threadpool_limits
 
@@ -166,9 +167,9 @@ def _jsonable(value: object) -> object:
     return value if value is None or isinstance(value, (bool, int, float, str)) else str(value)
 
 
-def _report_json(results: Sequence[Result], info: RunInfo) -> bytes:
-    """The machine-readable verdicts (and the marker that makes the folder replaceable)."""
-    data = {
+def report_data(results: Sequence[Result], info: RunInfo) -> dict[str, Any]:
+    """The machine-readable verdicts: per topic, each claim's verdict, numbers and rule."""
+    return {
         "generator": GENERATOR,
         "version": info.version,
         "mode": info.mode,
@@ -202,7 +203,11 @@ def _report_json(results: Sequence[Result], info: RunInfo) -> bytes:
             for r in results
         ],
     }
-    return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def _report_json(results: Sequence[Result], info: RunInfo) -> bytes:
+    """report_data as the report's marker file (which makes the folder replaceable)."""
+    return json.dumps(report_data(results, info), ensure_ascii=False, indent=1).encode("utf-8")
 
 
 def run(

@@ -1,5 +1,6 @@
 """What a study found: the table of trials, the best one, and Optuna's matplotlib plots.
 
+trial_records(study)   the same as plain data; trial_counts(study): trials per state
 trials_table(study)    every trial: number, state, value, epochs, params, host, folder
 best_summary(study)    the best trial's parameters, run folder and test metrics
 write_plots(study, d)  PNGs: optimization_history, param_importances (fANOVA),
@@ -52,6 +53,35 @@ def trials_table(study: optuna.Study) -> Table:
             _format(attrs.get("folder")),
         )
     return table
+
+
+def trial_records(study: optuna.Study) -> list[dict[str, Any]]:
+    """trials_table's rows as plain data (values None where the trial has none yet)."""
+    records = []
+    for trial in study.get_trials(deepcopy=False):
+        attrs = trial.user_attrs
+        records.append(
+            {
+                "number": trial.number,
+                "state": trial.state.name.lower(),
+                "retry_of": trial.system_attrs.get("failed_trial"),
+                "value": trial.value,
+                "test_accuracy": attrs.get("test_accuracy"),
+                "epochs": attrs.get("epochs"),
+                "params": dict(trial.params),
+                "host": attrs.get("host"),
+                "folder": attrs.get("folder"),
+            }
+        )
+    return records
+
+
+def trial_counts(study: optuna.Study) -> dict[str, int]:
+    """{state: number of trials}, every state present (zeros included)."""
+    counts = {state.name.lower(): 0 for state in optuna.trial.TrialState}
+    for trial in study.get_trials(deepcopy=False):
+        counts[trial.state.name.lower()] += 1
+    return counts
 
 
 def best_summary(study: optuna.Study) -> dict[str, Any] | None:
