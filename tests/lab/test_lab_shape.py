@@ -20,7 +20,6 @@ NOT_YET_RESHAPED = {
     "topics/activations/judge.py",
     "topics/batchnorm/judge.py",
     "topics/bias_variance.py",
-    "topics/fitting_remedies.py",
     "topics/optimizers/judge.py",
     "topics/vanishing_exploding.py",
     "topics/xavier_he.py",
