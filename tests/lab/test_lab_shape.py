@@ -19,8 +19,6 @@ NOT_YET_RESHAPED = {
     "topics/activations/figures.py",
     "topics/activations/judge.py",
     "topics/batchnorm/judge.py",
-    "topics/bias_variance.py",
-    "topics/fitting_remedies.py",
     "topics/optimizers/judge.py",
     "topics/vanishing_exploding.py",
     "topics/xavier_he.py",

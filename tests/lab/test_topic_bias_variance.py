@@ -71,7 +71,5 @@ def test_the_search_scores_only_the_default_and_the_chosen_configuration_on_test
 def test_training_budget_is_at_least_the_minimum_steps_and_epochs():
     s = {"min_steps": 300, "epochs": 10}
     assert (
-        topic._steps(100, s) == 300
-        and topic._steps(3000, s) == 600
-        and topic._steps(1501, s) == 310
+        topic.steps(100, s) == 300 and topic.steps(3000, s) == 600 and topic.steps(1501, s) == 310
     )

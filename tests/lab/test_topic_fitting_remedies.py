@@ -98,7 +98,7 @@ class _Curve:
     ],
 )
 def test_early_stopping_replay_matches_keras(losses, patience, expected):
-    assert topic._stop_epoch(_Curve(losses), patience) == expected
+    assert topic.stop_epoch(_Curve(losses), patience) == expected
 
 
 @pytest.mark.parametrize(
