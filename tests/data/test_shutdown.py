@@ -10,7 +10,6 @@ interpreter by design, so they are in both snapshots.
 from __future__ import annotations
 
 import functools
-import gc
 import multiprocessing
 import os
 import signal
@@ -24,6 +23,7 @@ import numpy
 import pytest
 
 from glassnet.data import DataLoader, Dataset, Pipeline
+from leftovers import alive, assert_clean, descendants, snapshot
 
 pytestmark = pytest.mark.skipif(
     not os.path.isdir("/proc"), reason="inspects processes through /proc (Linux)"
@@ -60,58 +60,6 @@ class SlowDataset(Dataset):
     def __getitem__(self, index):
         time.sleep(0.02)
         return numpy.full(4, index, dtype=numpy.float32), index
-
-
-# -- snapshots -------------------------------------------------------------------------------------
-def descendants(root: int) -> set[int]:
-    """Live (non-zombie) processes below `root`, found through /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if fields[0] != "Z":
-            children.setdefault(int(fields[1]), []).append(int(entry))
-    found, stack = set(), [root]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            found.add(child)
-            stack.append(child)
-    return found
-
-
-def shm_entries() -> set[str]:
-    """This process's shared memory: glassnet's hand-over files and multiprocessing's semaphores."""
-    return {
-        name
-        for name in os.listdir("/dev/shm")
-        if name.startswith((f"glassnet-{os.getpid()}-", "sem.mp-", "psm_"))
-    }
-
-
-def glassnet_threads() -> set[str]:
-    return {thread.name for thread in threading.enumerate() if thread.name.startswith("glassnet")}
-
-
-def snapshot() -> dict[str, set]:
-    return {
-        "processes": descendants(os.getpid()),
-        "children": set(multiprocessing.active_children()),
-        "shm": shm_entries(),
-        "threads": glassnet_threads(),
-    }
-
-
-def assert_clean(before: dict[str, set]) -> None:
-    gc.collect()
-    after = snapshot()
-    assert after == before, {
-        key: (before[key], after[key]) for key in before if before[key] != after[key]
-    }
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -299,14 +247,6 @@ CONSUMER = textwrap.dedent("""
         print(" ".join(str(child.pid) for child in multiprocessing.active_children()), flush=True)
         time.sleep(120)  # killed here, with idle workers waiting for tasks
 """)
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 @pytest.mark.timeout(60)

@@ -1,6 +1,6 @@
 """What a pipeline may leave behind, snapshotted: descendant processes, children, shared memory, threads.
 
-(The same snapshot as tests/data/test_shutdown.py, for the fault suite's own folder.)
+Shared by tests/data/test_shutdown.py and the fault suite (tests/faults).
 """
 
 from __future__ import annotations
