@@ -36,11 +36,27 @@ class _ConvTransposeNd(Module):
     _dims = 0
 
     def __init__(
-        self, in_channels: int, out_channels: int, kernel_size: Any, options: dict
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        output_padding: Any = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: Any = 1,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
     ) -> None:
         super().__init__()
         where, dims = type(self).__name__, self._dims
-        dtype = factory_dtype(where, options["device"], options["dtype"])
+        options = dict(
+            stride=stride, padding=padding, output_padding=output_padding, groups=groups,
+            bias=bias, dilation=dilation, padding_mode=padding_mode,
+        )  # fmt: skip
+        dtype = factory_dtype(where, device, dtype)
         self.in_channels = check_int(where, "in_channels", in_channels, 1)
         self.out_channels = check_int(where, "out_channels", out_channels, 1)
         self.groups = check_int(where, "groups", options["groups"], 1)
@@ -148,64 +164,8 @@ class ConvTranspose1d(_ConvTransposeNd):
 
     _dims = 1
 
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: Any,
-        stride: Any = 1,
-        padding: Any = 0,
-        output_padding: Any = 0,
-        groups: int = 1,
-        bias: bool = True,
-        dilation: Any = 1,
-        padding_mode: str = "zeros",
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        options = dict(
-            stride=stride,
-            padding=padding,
-            output_padding=output_padding,
-            groups=groups,
-            bias=bias,
-            dilation=dilation,
-            padding_mode=padding_mode,
-            device=device,
-            dtype=dtype,
-        )
-        super().__init__(in_channels, out_channels, kernel_size, options)
-
 
 class ConvTranspose2d(_ConvTransposeNd):
     """Transposed 2-D convolution over (N, C_in, H, W) or (C_in, H, W), giving (N, C_out, H_out, W_out)."""
 
     _dims = 2
-
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: Any,
-        stride: Any = 1,
-        padding: Any = 0,
-        output_padding: Any = 0,
-        groups: int = 1,
-        bias: bool = True,
-        dilation: Any = 1,
-        padding_mode: str = "zeros",
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        options = dict(
-            stride=stride,
-            padding=padding,
-            output_padding=output_padding,
-            groups=groups,
-            bias=bias,
-            dilation=dilation,
-            padding_mode=padding_mode,
-            device=device,
-            dtype=dtype,
-        )
-        super().__init__(in_channels, out_channels, kernel_size, options)
