@@ -18,7 +18,6 @@ FILES = sorted(LAB.rglob("*.py"))
 NOT_YET_RESHAPED = {
     "topics/activations/figures.py",
     "topics/activations/judge.py",
-    "topics/batchnorm/judge.py",
     "topics/bias_variance.py",
     "topics/fitting_remedies.py",
     "topics/optimizers/judge.py",

@@ -31,6 +31,13 @@ from glassnet.lab.topics.batchnorm.settings import (
 
 
 def sweep_verdicts(result: Result, sweep: dict, best: dict, lrs: list[float], steps: int) -> None:
+    """The learning-rate sweep: its table, then the claims it decides."""
+    sweep_table(result, sweep, lrs, steps)
+    judge_faster_learning(result, sweep, best, steps)
+    judge_larger_lr(result, sweep, lrs)
+
+
+def sweep_table(result: Result, sweep: dict, lrs: list[float], steps: int) -> None:
     rows = []
     for lr in lrs:
         none, hidden = sweep[("none", lr)], sweep[("hidden", lr)]
@@ -61,6 +68,9 @@ def sweep_verdicts(result: Result, sweep: dict, best: dict, lrs: list[float], st
             "“可训练”:至少一半种子达到目标,且没有种子发散",
         ),
     )
+
+
+def judge_faster_learning(result: Result, sweep: dict, best: dict, steps: int) -> None:
     none, hidden = sweep[("none", best["none"])], sweep[("hidden", best["hidden"])]
     ratio = none.steps(steps) / hidden.steps(steps)
     per_step = {
@@ -107,6 +117,9 @@ def sweep_verdicts(result: Result, sweep: dict, best: dict, lrs: list[float], st
             "BN 的每一步也更耗 CPU 时间(见上)。",
         ),
     )
+
+
+def judge_larger_lr(result: Result, sweep: dict, lrs: list[float]) -> None:
     trainable = {v: [lr for lr in lrs if sweep[(v, lr)].trains()] for v in ("none", "hidden")}
     top = {v: max(found) if found else None for v, found in trainable.items()}
     ratio = (
@@ -142,10 +155,18 @@ def sweep_verdicts(result: Result, sweep: dict, best: dict, lrs: list[float], st
 
 
 def variant_verdicts(result: Result, main: dict, best: dict, steps: int, data: Split) -> None:
+    """The variants at BN's best learning rate: their table, then the claims they decide."""
     test_acc = {
         v: [eval_accuracy(m, data.x_test, data.y_test) for m in runs.models]
         for v, runs in main.items()
     }
+    variant_table(result, main, best, steps, test_acc)
+    judge_not_input_output(result, main, steps, test_acc)
+    judge_gamma_beta(result, main, test_acc)
+    judge_every_batch(result, main, steps, data)
+
+
+def variant_table(result: Result, main: dict, best: dict, steps: int, test_acc: dict) -> None:
     rows = [
         [
             VARIANTS[v],
@@ -170,16 +191,20 @@ def variant_verdicts(result: Result, main: dict, best: dict, steps: int, data: S
         ],
         rows,
     )
-    base_steps, base_acc = main["hidden"].steps(steps), float(np.mean(test_acc["hidden"]))
 
-    def hurts(v: str) -> bool:
-        return (
-            main[v].steps(steps) >= HURTS_STEPS * base_steps
-            or float(np.mean(test_acc[v])) <= base_acc - HURTS_ACC
-            or any(c.diverged for c in main[v].curves)
-        )
 
-    hurt = {v: hurts(v) for v in ("input", "output")}
+def hurts(main: dict, v: str, steps: int, test_acc: dict) -> bool:
+    """Variant `v` needs HURTS_STEPS x hidden-only BN's steps, loses HURTS_ACC of test accuracy, or diverges."""
+    return (
+        main[v].steps(steps) >= HURTS_STEPS * main["hidden"].steps(steps)
+        or float(np.mean(test_acc[v])) <= float(np.mean(test_acc["hidden"])) - HURTS_ACC
+        or any(c.diverged for c in main[v].curves)
+    )
+
+
+def judge_not_input_output(result: Result, main: dict, steps: int, test_acc: dict) -> None:
+    base_acc = float(np.mean(test_acc["hidden"]))
+    hurt = {v: hurts(main, v, steps, test_acc) for v in ("input", "output")}
     verdict = (
         Verdict.HOLDS
         if all(hurt.values())
@@ -218,6 +243,9 @@ def variant_verdicts(result: Result, main: dict, best: dict, steps: int, data: S
         ),
     )
 
+
+def judge_gamma_beta(result: Result, main: dict, test_acc: dict) -> None:
+    base_acc = float(np.mean(test_acc["hidden"]))
     norms = [modules_of(m, nn.BatchNorm1d) for m in main["hidden"].models]
     gamma = [
         float(np.sqrt(np.mean((layer.weight.data - 1) ** 2)))
@@ -248,12 +276,9 @@ def variant_verdicts(result: Result, main: dict, best: dict, steps: int, data: S
         ),
     )
 
-    frozen, hidden = main["frozen"], main["hidden"]
-    frozen_worse = (
-        frozen.steps(steps) >= HURTS_STEPS * hidden.steps(steps)
-        or frozen.reached() < hidden.reached()
-        or any(c.diverged for c in frozen.curves)
-    )
+
+def batch_stat_accuracies(models: list, data: Split) -> dict[str, float]:
+    """Test accuracy in eval mode, and normalised with each test batch's own statistics, by composition."""
     x, y = data.x_test, data.y_test
     rng = np.random.default_rng(0)
     order = rng.permutation(len(y))
@@ -270,12 +295,36 @@ def variant_verdicts(result: Result, main: dict, best: dict, steps: int, data: S
                     eval_accuracy(m, x, y)
                     if batches is None
                     else batch_stat_accuracy(m, x, y, batches)
-                    for m in hidden.models
+                    for m in models
                 ]
             )
         )
         for name, batches in compositions.items()
     }
+    return accuracy
+
+
+def every_batch_rule() -> Text:
+    return Text(
+        f"training: per-batch statistics must beat statistics frozen after step {FREEZE_AFTER} (the frozen run "
+        f"needs >= {HURTS_STEPS}x the steps, reaches the target in fewer seeds, or diverges), else does not hold; "
+        f"inference: holds when normalising each test batch with its own statistics changes the test accuracy "
+        f"by < {BATCH_STATS_DIFF * 100:.0f} point for every batch composition, partly otherwise (the tip is "
+        f"right for training only)",
+        f"训练:每批统计量必须优于第 {FREEZE_AFTER} 步后冻结的统计量(冻结的需要 >= {HURTS_STEPS} 倍步数、达到目标的种子"
+        f"更少或发散),否则不成立;推理:对每种批次构成,用测试批自身的统计量归一化使测试准确率变化 < "
+        f"{BATCH_STATS_DIFF * 100:.0f} 个百分点则成立,否则为部分成立(该技巧只适用于训练)",
+    )
+
+
+def judge_every_batch(result: Result, main: dict, steps: int, data: Split) -> None:
+    frozen, hidden = main["frozen"], main["hidden"]
+    frozen_worse = (
+        frozen.steps(steps) >= HURTS_STEPS * hidden.steps(steps)
+        or frozen.reached() < hidden.reached()
+        or any(c.diverged for c in frozen.curves)
+    )
+    accuracy = batch_stat_accuracies(hidden.models, data)
     worst = max(abs(accuracy[name] - accuracy["eval"]) for name in ("500", "4", "one class"))
     verdict = (
         Verdict.DOES_NOT_HOLD
@@ -308,16 +357,7 @@ def variant_verdicts(result: Result, main: dict, best: dict, steps: int, data: S
                 accuracy["one class"], 3
             ),
         },
-        Text(
-            f"training: per-batch statistics must beat statistics frozen after step {FREEZE_AFTER} (the frozen run "
-            f"needs >= {HURTS_STEPS}x the steps, reaches the target in fewer seeds, or diverges), else does not hold; "
-            f"inference: holds when normalising each test batch with its own statistics changes the test accuracy "
-            f"by < {BATCH_STATS_DIFF * 100:.0f} point for every batch composition, partly otherwise (the tip is "
-            f"right for training only)",
-            f"训练:每批统计量必须优于第 {FREEZE_AFTER} 步后冻结的统计量(冻结的需要 >= {HURTS_STEPS} 倍步数、达到目标的种子"
-            f"更少或发散),否则不成立;推理:对每种批次构成,用测试批自身的统计量归一化使测试准确率变化 < "
-            f"{BATCH_STATS_DIFF * 100:.0f} 个百分点则成立,否则为部分成立(该技巧只适用于训练)",
-        ),
+        every_batch_rule(),
         robust=True,
         margin=Text(
             f"frozen statistics need {frozen.steps(steps) / hidden.steps(steps):.1f}x the steps "
@@ -337,18 +377,16 @@ def variant_verdicts(result: Result, main: dict, best: dict, steps: int, data: S
 def shift_verdicts(
     result: Result, common: dict, lr: float, steps: int, data: Split, probe: np.ndarray
 ) -> None:
-    drift = {v: float(np.mean(runs.drift)) for v, runs in common.items()}
-    steps_of = {v: runs.steps(steps) for v, runs in common.items()}
-    reduces = drift["hidden"] <= DRIFT_REDUCED * drift["none"]
-    gain = steps_of["none"] - steps_of["hidden"]
-    explains = gain > 0 and steps_of["noisy"] >= steps_of["hidden"] + gain / 2
-    verdict = (
-        Verdict.HOLDS
-        if reduces and explains
-        else Verdict.PARTLY
-        if reduces or explains
-        else Verdict.DOES_NOT_HOLD
-    )
+    """The runs at no-BN's best learning rate: internal covariate shift, then coupling."""
+    judge_internal_covariate_shift(result, common, lr, steps, data)
+    judge_less_coupling(result, common, probe)
+
+
+def drift_table(
+    result: Result, common: dict, lr: float, steps: int, data: Split, drift: dict
+) -> None:
+    """Each variant's drift of its hidden layers' inputs, steps to target and test accuracy."""
+
     result.add_table(
         Text(
             f"At no-BN's best learning rate ({lr:g}): drift of the hidden layers' inputs",
@@ -381,6 +419,34 @@ def shift_verdicts(
             "除以平均标准差,在相邻两次探测之间计算",
         ),
     )
+
+
+def shift_rule() -> Text:
+    return Text(
+        f"at one learning rate: 'reduces' when BN's drift <= {DRIFT_REDUCED}x no-BN's; 'explains' when BN "
+        f"reaches the target faster than no BN and BN with shift noise redrawn every step (drift re-injected) "
+        f"loses at least half of that gain. Holds when both; partly when one; does not hold when neither",
+        f"在同一学习率下:BN 的漂移 <= 无 BN 的 {DRIFT_REDUCED} 倍记为“减小”;BN 比无 BN 更快达到目标,且每步重抽平移缩放"
+        f"噪声(重新注入漂移)的 BN 至少失去一半加速,记为“解释”。两者都成立则成立;一个成立为部分成立;都不成立则不成立",
+    )
+
+
+def judge_internal_covariate_shift(
+    result: Result, common: dict, lr: float, steps: int, data: Split
+) -> None:
+    drift = {v: float(np.mean(runs.drift)) for v, runs in common.items()}
+    steps_of = {v: runs.steps(steps) for v, runs in common.items()}
+    reduces = drift["hidden"] <= DRIFT_REDUCED * drift["none"]
+    gain = steps_of["none"] - steps_of["hidden"]
+    explains = gain > 0 and steps_of["noisy"] >= steps_of["hidden"] + gain / 2
+    verdict = (
+        Verdict.HOLDS
+        if reduces and explains
+        else Verdict.PARTLY
+        if reduces or explains
+        else Verdict.DOES_NOT_HOLD
+    )
+    drift_table(result, common, lr, steps, data, drift)
     result.judge(
         "internal_covariate_shift",
         verdict,
@@ -396,13 +462,7 @@ def shift_verdicts(
                 "re-injected drift undoes BN's speed-up", "重新注入漂移抵消了 BN 的加速"
             ): explains,
         },
-        Text(
-            f"at one learning rate: 'reduces' when BN's drift <= {DRIFT_REDUCED}x no-BN's; 'explains' when BN "
-            f"reaches the target faster than no BN and BN with shift noise redrawn every step (drift re-injected) "
-            f"loses at least half of that gain. Holds when both; partly when one; does not hold when neither",
-            f"在同一学习率下:BN 的漂移 <= 无 BN 的 {DRIFT_REDUCED} 倍记为“减小”;BN 比无 BN 更快达到目标,且每步重抽平移缩放"
-            f"噪声(重新注入漂移)的 BN 至少失去一半加速,记为“解释”。两者都成立则成立;一个成立为部分成立;都不成立则不成立",
-        ),
+        shift_rule(),
         robust=True,
         margin=Text(
             f"drift ratio {drift['hidden'] / drift['none']:.2f} against {DRIFT_REDUCED}; with "
@@ -425,6 +485,28 @@ def shift_verdicts(
         ),
     )
 
+
+def coupling_numbers(changes: dict) -> dict:
+    """Mean distribution and per-sample change, no BN / BN, for each perturbation of W_2."""
+    numbers = {}
+    for kind, label in (
+        ("x2", Text("W_2 doubled", "W_2 加倍")),
+        ("noise", Text("W_2 + 10% noise", "W_2 + 10% 噪声")),
+    ):
+        for which, what in (
+            (0, Text("distribution change", "分布变化")),
+            (1, Text("per-sample change", "逐样本变化")),
+        ):
+            values = [
+                float(np.mean([c[kind][which] for c in changes[v]])) for v in ("none", "hidden")
+            ]
+            numbers[
+                Text(f"{label.en}: {what.en}, no BN / BN", f"{label.zh}:{what.zh},无 BN / BN")
+            ] = f"{values[0]:.3g} / {values[1]:.3g}"
+    return numbers
+
+
+def judge_less_coupling(result: Result, common: dict, probe: np.ndarray) -> None:
     changes = {
         v: [coupling(m, probe, k) for k, m in enumerate(common[v].models)]
         for v in ("none", "hidden")
@@ -446,25 +528,10 @@ def shift_verdicts(
         if any(r <= COUPLING_REDUCED for r in dist.values())
         else Verdict.DOES_NOT_HOLD
     )
-    numbers = {}
-    for kind, label in (
-        ("x2", Text("W_2 doubled", "W_2 加倍")),
-        ("noise", Text("W_2 + 10% noise", "W_2 + 10% 噪声")),
-    ):
-        for which, what in (
-            (0, Text("distribution change", "分布变化")),
-            (1, Text("per-sample change", "逐样本变化")),
-        ):
-            values = [
-                float(np.mean([c[kind][which] for c in changes[v]])) for v in ("none", "hidden")
-            ]
-            numbers[
-                Text(f"{label.en}: {what.en}, no BN / BN", f"{label.zh}:{what.zh},无 BN / BN")
-            ] = f"{values[0]:.3g} / {values[1]:.3g}"
     result.judge(
         "less_coupling",
         verdict,
-        numbers,
+        coupling_numbers(changes),
         Text(
             f"on the trained networks, change the second Linear's weights (doubled; 10% Gaussian noise) and "
             f"measure the third Linear's input on the probe batch: its distribution change and its "
