@@ -106,10 +106,7 @@ def judge_faster_learning(result: Result, sweep: dict, best: dict, steps: int) -
             f"倍为部分成立;否则不成立",
         ),
         robust=True,
-        margin=Text(
-            f"speed-up {ratio:.1f}x against the {FASTER_HOLDS}x needed",
-            f"加速 {ratio:.1f} 倍,阈值 {FASTER_HOLDS} 倍",
-        ),
+        margin=result.say("faster_margin", ratio=ratio, needed=FASTER_HOLDS),
         note=Text(
             "Whether 'the features are normalised into a range' is the reason is what the internal-covariate-"
             "shift and coupling claims below probe; a BN step also costs more CPU time (reported above).",
@@ -359,12 +356,12 @@ def judge_every_batch(result: Result, main: dict, steps: int, data: Split) -> No
         },
         every_batch_rule(),
         robust=True,
-        margin=Text(
-            f"frozen statistics need {frozen.steps(steps) / hidden.steps(steps):.1f}x the steps "
-            f"({HURTS_STEPS}x needed); batch statistics move the test accuracy by up to "
-            f"{worst * 100:.0f} points ({BATCH_STATS_DIFF * 100:.0f} needed)",
-            f"冻结统计量需要 {frozen.steps(steps) / hidden.steps(steps):.1f} 倍步数(阈值 {HURTS_STEPS} 倍);"
-            f"批统计量使测试准确率最多变化 {worst * 100:.0f} 个百分点(阈值 {BATCH_STATS_DIFF * 100:.0f})",
+        margin=result.say(
+            "every_batch_margin",
+            frozen_ratio=frozen.steps(steps) / hidden.steps(steps),
+            hurts_steps=HURTS_STEPS,
+            worst_points=worst * 100,
+            needed_points=BATCH_STATS_DIFF * 100,
         ),
         note=Text(
             "At inference call model.eval(): BN then uses its running averages, and a prediction no longer "
@@ -464,25 +461,14 @@ def judge_internal_covariate_shift(
         },
         shift_rule(),
         robust=True,
-        margin=Text(
-            f"drift ratio {drift['hidden'] / drift['none']:.2f} against {DRIFT_REDUCED}; with "
-            f"noise {steps_of['noisy']:.0f} steps against the {steps_of['hidden'] + gain / 2:.0f} "
-            f"that count as losing half the gain",
-            f"漂移比 {drift['hidden'] / drift['none']:.2f},阈值 {DRIFT_REDUCED};加噪声后 {steps_of['noisy']:.0f} "
-            f"步,失去一半加速的界限为 {steps_of['hidden'] + gain / 2:.0f} 步",
+        margin=result.say(
+            "shift_margin",
+            drift_ratio=drift["hidden"] / drift["none"],
+            reduced=DRIFT_REDUCED,
+            noisy_steps=steps_of["noisy"],
+            half_gain_steps=steps_of["hidden"] + gain / 2,
         ),
-        note=Text(
-            f"The injected shift is a stress test: its drift is {drift['noisy'] / drift['none']:.2g}x the plain "
-            f"network's own, and it changes at every step, not gradually. Santurkar et al. (How Does Batch "
-            f"Normalization Help Optimization?, NeurIPS 2018) injected i.i.d. per-sample noise into VGG on "
-            f"CIFAR-10 and found BN's benefit survived; they attribute it to a smoother loss landscape. The "
-            f"moment-based drift here is the notes' sense of internal covariate shift, not their gradient-based "
-            f"one.",
-            f"注入的平移是一种压力测试:它的漂移是普通网络自身漂移的 {drift['noisy'] / drift['none']:.2g} 倍,而且每一步都在"
-            f"变化,而非逐渐变化。Santurkar 等人(How Does Batch Normalization Help Optimization?,NeurIPS 2018)在 "
-            f"CIFAR-10 的 VGG 上注入逐样本独立的噪声,发现 BN 的好处依然存在;他们把 BN 的作用归因于更平滑的损失曲面。"
-            f"这里基于矩的漂移是笔记所说的内部协变量偏移,而不是他们基于梯度的定义。",
-        ),
+        note=result.say("shift_note", noise_ratio=drift["noisy"] / drift["none"]),
     )
 
 
@@ -543,10 +529,11 @@ def judge_less_coupling(result: Result, common: dict, probe: np.ndarray) -> None
             f"则成立;至少一种扰动下降低了分布变化为部分成立;否则不成立",
         ),
         robust=True,
-        margin=Text(
-            f"distribution-change ratios {dist['x2']:.1e} and {dist['noise']:.2f}, "
-            f"per-sample ratio under noise {sample['noise']:.2f}, against {COUPLING_REDUCED}",
-            f"分布变化比 {dist['x2']:.1e} 与 {dist['noise']:.2f},噪声下逐样本变化比 "
-            f"{sample['noise']:.2f},阈值 {COUPLING_REDUCED}",
+        margin=result.say(
+            "coupling_margin",
+            dist_x2=dist["x2"],
+            dist_noise=dist["noise"],
+            sample_noise=sample["noise"],
+            reduced=COUPLING_REDUCED,
         ),
     )

@@ -129,10 +129,7 @@ def four_steps(result: Result, data: Split) -> None:
             "手算的四个步骤在 1e-5(相对于最大输出)以内复现 nn.BatchNorm1d 训练模式的输出则成立;否则不成立",
         ),
         robust=True,
-        margin=Text(
-            f"difference {diff:.1e} against the tolerance {tolerance:.0e}",
-            f"差异 {diff:.1e},容差 {tolerance:.0e}",
-        ),
+        margin=result.say("four_steps_margin", diff=diff, tolerance=tolerance),
         note=Text(
             "The four steps are training mode only. The notes leave out the fifth piece: BN also keeps running "
             "averages of mu and of the unbiased variance (momentum 0.1), and in eval mode normalises with "
@@ -185,10 +182,7 @@ def zero_one(result: Result, model: nn.Sequential, data: Split) -> None:
             "|均值| <= 1e-3 且 |方差 - 1| <= 1e-2 则成立;否则不成立",
         ),
         robust=True,
-        margin=Text(
-            f"{max_mean:.0e} and {max_var:.0e} against 1e-3 and 1e-2",
-            f"{max_mean:.0e} 与 {max_var:.0e},阈值 1e-3 与 1e-2",
-        ),
+        margin=result.say("normalised_margin", max_mean=max_mean, max_var=max_var),
         note=Text(
             "Mean 0 and variance 1, yes; a normal distribution, no: the shape is untouched (the skewness of "
             "ReLU features is the same before and after BN), so the notes' later 'the normalised x_i are "
