@@ -63,10 +63,7 @@ def sweep_table(result: Result, sweep: dict, lrs: list[float], steps: int) -> No
             Text("BN trains", "BN 可训练"),
         ],
         rows,
-        note=Text(
-            "'trains': reached the target in at least half the seeds and no seed diverged",
-            "“可训练”:至少一半种子达到目标,且没有种子发散",
-        ),
+        note=result.text("trains_note"),
     )
 
 
@@ -99,20 +96,12 @@ def judge_faster_learning(result: Result, sweep: dict, best: dict, steps: int) -
                 "CPU ms per step, no BN / BN (reported)", "每步 CPU 毫秒,无 BN / BN(仅报告)"
             ): f"{per_step['none']:.2f} / {per_step['hidden']:.2f}",
         },
-        Text(
-            f"each at its best learning rate on the grid: holds when BN reaches {TARGET:.0%} in >= "
-            f"{FASTER_HOLDS}x fewer steps; partly when >= {FASTER_PARTLY}x; does not hold otherwise",
-            f"各自取网格上的最佳学习率:BN 达到 {TARGET:.0%} 所需步数少 >= {FASTER_HOLDS} 倍则成立;>= {FASTER_PARTLY} "
-            f"倍为部分成立;否则不成立",
+        result.say(
+            "faster_rule", target=TARGET, faster_holds=FASTER_HOLDS, faster_partly=FASTER_PARTLY
         ),
         robust=True,
         margin=result.say("faster_margin", ratio=ratio, needed=FASTER_HOLDS),
-        note=Text(
-            "Whether 'the features are normalised into a range' is the reason is what the internal-covariate-"
-            "shift and coupling claims below probe; a BN step also costs more CPU time (reported above).",
-            "“特征被归一化到一定范围内”是否就是原因,由下面关于内部协变量偏移与层间耦合的结论来检验;"
-            "BN 的每一步也更耗 CPU 时间(见上)。",
-        ),
+        note=result.text("faster_note"),
     )
 
 
@@ -141,13 +130,7 @@ def judge_larger_lr(result: Result, sweep: dict, lrs: list[float]) -> None:
             Text("ratio", "比值"): ("≥ " if capped else "") + f"{ratio:.3g}",
             Text("BN trains at the grid's largest lr", "BN 在网格最大学习率下可训练"): capped,
         },
-        Text(
-            f"a learning rate 'trains' when it reaches {TARGET:.0%} in at least half the seeds with no divergence; "
-            f"holds when BN's largest such lr is >= {LR_HOLDS:g}x no-BN's; partly when >= {LR_PARTLY:g}x; does not "
-            f"hold otherwise",
-            f"学习率“可训练”指至少一半种子达到 {TARGET:.0%} 且没有发散;BN 的最大可训练学习率 >= 无 BN 的 {LR_HOLDS:g} 倍"
-            f"则成立;>= {LR_PARTLY:g} 倍为部分成立;否则不成立",
-        ),
+        result.say("larger_lr_rule", target=TARGET, lr_holds=LR_HOLDS, lr_partly=LR_PARTLY),
     )
 
 
@@ -225,19 +208,8 @@ def judge_not_input_output(result: Result, main: dict, steps: int, test_acc: dic
             Text("input BN hurts", "输入层 BN 有害"): hurt["input"],
             Text("output BN hurts", "输出层 BN 有害"): hurt["output"],
         },
-        Text(
-            f"a variant 'hurts' when it needs >= {HURTS_STEPS}x the steps of hidden-only BN, loses >= "
-            f"{HURTS_ACC * 100:.0f} points of test accuracy, or diverges; holds when both input and output BN hurt, "
-            f"partly when one does, does not hold when neither does",
-            f"变体需要的步数 >= 仅隐藏层 BN 的 {HURTS_STEPS} 倍、测试准确率低 >= {HURTS_ACC * 100:.0f} 个百分点或发散,即为“有害”;"
-            f"输入和输出层 BN 都有害则成立,一个有害为部分成立,都无害则不成立",
-        ),
-        note=Text(
-            "BN on the input is batch-wise standardisation of the data (MNIST-1D is already standardised); BN on "
-            "the output normalises the logits, which gamma must then learn to scale back.",
-            "输入层的 BN 相当于按批次对数据做标准化(MNIST-1D 已经标准化过);输出层的 BN 把 logits 归一化,"
-            "之后要靠 gamma 学会把它们重新放大。",
-        ),
+        result.say("not_input_output_rule", hurts_steps=HURTS_STEPS, hurts_points=HURTS_ACC * 100),
+        note=result.text("not_input_output_note"),
     )
 
 
@@ -265,12 +237,7 @@ def judge_gamma_beta(result: Result, main: dict, test_acc: dict) -> None:
                 "test accuracy with / without gamma, beta", "有 / 无 gamma、beta 时的测试准确率"
             ): f"{base_acc:.3f} / {np.mean(test_acc['no_affine']):.3f}",
         },
-        Text(
-            f"after training (from gamma = 1, beta = 0): holds when every BN layer has RMS(gamma - 1) and RMS(beta) "
-            f">= {MOVED}; partly when some do; does not hold when none do",
-            f"训练后(初值 gamma = 1、beta = 0):每个 BN 层的 RMS(gamma - 1) 与 RMS(beta) 都 >= {MOVED} 则成立;部分层做到为"
-            f"部分成立;都没有则不成立",
-        ),
+        result.say("gamma_beta_rule", moved=MOVED),
     )
 
 
@@ -299,19 +266,6 @@ def batch_stat_accuracies(models: list, data: Split) -> dict[str, float]:
         for name, batches in compositions.items()
     }
     return accuracy
-
-
-def every_batch_rule() -> Text:
-    return Text(
-        f"training: per-batch statistics must beat statistics frozen after step {FREEZE_AFTER} (the frozen run "
-        f"needs >= {HURTS_STEPS}x the steps, reaches the target in fewer seeds, or diverges), else does not hold; "
-        f"inference: holds when normalising each test batch with its own statistics changes the test accuracy "
-        f"by < {BATCH_STATS_DIFF * 100:.0f} point for every batch composition, partly otherwise (the tip is "
-        f"right for training only)",
-        f"训练:每批统计量必须优于第 {FREEZE_AFTER} 步后冻结的统计量(冻结的需要 >= {HURTS_STEPS} 倍步数、达到目标的种子"
-        f"更少或发散),否则不成立;推理:对每种批次构成,用测试批自身的统计量归一化使测试准确率变化 < "
-        f"{BATCH_STATS_DIFF * 100:.0f} 个百分点则成立,否则为部分成立(该技巧只适用于训练)",
-    )
 
 
 def judge_every_batch(result: Result, main: dict, steps: int, data: Split) -> None:
@@ -354,7 +308,12 @@ def judge_every_batch(result: Result, main: dict, steps: int, data: Split) -> No
                 accuracy["one class"], 3
             ),
         },
-        every_batch_rule(),
+        result.say(
+            "every_batch_rule",
+            freeze_after=FREEZE_AFTER,
+            hurts_steps=HURTS_STEPS,
+            diff_points=BATCH_STATS_DIFF * 100,
+        ),
         robust=True,
         margin=result.say(
             "every_batch_margin",
@@ -363,11 +322,7 @@ def judge_every_batch(result: Result, main: dict, steps: int, data: Split) -> No
             worst_points=worst * 100,
             needed_points=BATCH_STATS_DIFF * 100,
         ),
-        note=Text(
-            "At inference call model.eval(): BN then uses its running averages, and a prediction no longer "
-            "depends on which other samples share its batch.",
-            "推理时要调用 model.eval():BN 随后使用滑动平均,一个样本的预测不再取决于同批的其他样本。",
-        ),
+        note=result.text("every_batch_note"),
     )
 
 
@@ -409,22 +364,7 @@ def drift_table(
             ]
             for v, runs in common.items()
         ],
-        note=Text(
-            "drift: mean over units of |change of mean| + |change of std| of each hidden ReLU's "
-            "output on a fixed probe batch, over the mean std, between probes",
-            "漂移:固定探测批上每个隐藏 ReLU 输出的 |均值变化| + |标准差变化| 在各单元上的平均,"
-            "除以平均标准差,在相邻两次探测之间计算",
-        ),
-    )
-
-
-def shift_rule() -> Text:
-    return Text(
-        f"at one learning rate: 'reduces' when BN's drift <= {DRIFT_REDUCED}x no-BN's; 'explains' when BN "
-        f"reaches the target faster than no BN and BN with shift noise redrawn every step (drift re-injected) "
-        f"loses at least half of that gain. Holds when both; partly when one; does not hold when neither",
-        f"在同一学习率下:BN 的漂移 <= 无 BN 的 {DRIFT_REDUCED} 倍记为“减小”;BN 比无 BN 更快达到目标,且每步重抽平移缩放"
-        f"噪声(重新注入漂移)的 BN 至少失去一半加速,记为“解释”。两者都成立则成立;一个成立为部分成立;都不成立则不成立",
+        note=result.text("drift_note"),
     )
 
 
@@ -459,7 +399,7 @@ def judge_internal_covariate_shift(
                 "re-injected drift undoes BN's speed-up", "重新注入漂移抵消了 BN 的加速"
             ): explains,
         },
-        shift_rule(),
+        result.say("shift_rule", drift_reduced=DRIFT_REDUCED),
         robust=True,
         margin=result.say(
             "shift_margin",
@@ -518,16 +458,7 @@ def judge_less_coupling(result: Result, common: dict, probe: np.ndarray) -> None
         "less_coupling",
         verdict,
         coupling_numbers(changes),
-        Text(
-            f"on the trained networks, change the second Linear's weights (doubled; 10% Gaussian noise) and "
-            f"measure the third Linear's input on the probe batch: its distribution change and its "
-            f"per-sample relative change ||dh|| / ||h||. Holds when BN cuts both to <= {COUPLING_REDUCED}x "
-            f"no-BN's for both perturbations; partly when it cuts the distribution change for at least one; "
-            f"does not hold otherwise",
-            f"在训练好的网络上改变第二个 Linear 的权重(加倍;加 10% 高斯噪声),在探测批上测量第三个 Linear 的输入:"
-            f"其分布变化与逐样本相对变化 ||dh|| / ||h||。两种扰动下 BN 都把两者降到无 BN 的 <= {COUPLING_REDUCED} 倍"
-            f"则成立;至少一种扰动下降低了分布变化为部分成立;否则不成立",
-        ),
+        result.say("coupling_rule", coupling_reduced=COUPLING_REDUCED),
         robust=True,
         margin=result.say(
             "coupling_margin",
