@@ -122,26 +122,6 @@ def count_verdict(hits: int, total: int) -> Verdict:
     return Verdict.HOLDS if hits == total else Verdict.PARTLY if hits else Verdict.DOES_NOT_HOLD
 
 
-SMALL_LR_RULE = Text(
-    f"two checks in each network (4 in all): (A) ReLU's best lr is smaller than sigmoid's (skipped where sigmoid stays "
-    f"within {USABLE * 100:.0f} points of chance at every lr: it has no best lr) and not larger than tanh's; "
-    f"(B) ReLU's largest usable lr (mean val accuracy within {USABLE * 100:.0f} points of its best) is smaller than "
-    f"tanh's, i.e. ReLU breaks first as the lr grows. Holds when all 4 checks pass, partly when 1 to 3, does not hold "
-    f"when none",
-    f"每个网络两项检查(共 4 项):(A) ReLU 的最佳学习率小于 sigmoid 的(若 sigmoid 在每个学习率下都不超过随机水平 "
-    f"{USABLE * 100:.0f} 个百分点,则没有最佳学习率,跳过此比较)且不大于 tanh 的;(B) ReLU 的最大可用学习率(平均验证准确率"
-    f"与其最佳相差不超过 {USABLE * 100:.0f} 个百分点)小于 tanh 的,即学习率增大时 ReLU 先失效。4 项都通过则成立,通过 1 到 3 项"
-    f"为部分成立,都不通过则不成立",
-)
-AVOID_RULE = Text(
-    f"in each network, sigmoid at its best lr against the best other activation at its best lr (mean val accuracy): "
-    f"sigmoid loses when it is at least {SIGMOID_GAP * 100:.0f} points lower. Holds when sigmoid loses in both "
-    f"networks, partly when in one, does not hold when in neither",
-    f"在每个网络中,把 sigmoid 在其最佳学习率下的平均验证准确率与其他激活函数在各自最佳学习率下的最好者比较:低至少 "
-    f"{SIGMOID_GAP * 100:.0f} 个百分点即 sigmoid 落败。两个网络都落败则成立,一个落败为部分成立,都不落败则不成立",
-)
-
-
 def key(net: str, en: str, zh: str) -> Text:
     """A deciding number's name, prefixed with its network ('shallow: best lr, ReLU')."""
     return Text(f"{SHORT[net].en}: {en}", f"{SHORT[net].zh}:{zh}")
@@ -200,7 +180,7 @@ def _judge_relu_small_lr(result: Result, sweeps: list[Sweep]) -> None:
         "relu_small_lr",
         count_verdict(hits, 2 * len(sweeps)),
         numbers,
-        SMALL_LR_RULE,
+        result.say("small_lr_rule", usable_points=USABLE * 100),
         note=Text(
             "ReLU's derivative is 1 for x > 0, but so is tanh's near 0 (and sigmoid's is at most 1/4, which is why "
             "sigmoid wants a larger lr). What a too-large lr does to ReLU is visible in the dead units: above its usable "
@@ -244,19 +224,15 @@ def _judge_avoid_sigmoid(result: Result, sweeps: list[Sweep]) -> None:
         "avoid_sigmoid",
         count_verdict(loses, len(sweeps)),
         numbers,
-        AVOID_RULE,
+        result.say("avoid_rule", gap_points=SIGMOID_GAP * 100),
         robust=True,
-        margin=Text(
-            f"the smallest gap, {min(gaps):.3f}, is {min(gaps) / SIGMOID_GAP:.1f} times the {SIGMOID_GAP:g} threshold",
-            f"最小差距 {min(gaps):.3f} 是阈值 {SIGMOID_GAP:g} 的 {min(gaps) / SIGMOID_GAP:.1f} 倍",
+        margin=result.say(
+            "avoid_margin",
+            gap=min(gaps),
+            times=min(gaps) / SIGMOID_GAP,
+            threshold=SIGMOID_GAP,
         ),
-        note=Text(
-            "The cost half of the claim is a timing, reported here (CPU per training step, other processes share the "
-            "machine) and measured per element in the 'activations' topic; it does not enter the verdict. Sigmoid stays "
-            "the right choice for outputs read as probabilities and for gates (LSTM).",
-            "该说法中关于计算代价的一半是计时,这里只报告(每训练步的 CPU 时间,机器与其他进程共用),每元素的耗时在'激活函数'主题中测量;"
-            "它不计入结论。对于解读为概率的输出和门控(LSTM),sigmoid 仍是正确的选择。",
-        ),
+        note=result.text("avoid_note"),
     )
 
 
@@ -299,10 +275,7 @@ def tables(result: Result, sweeps: list[Sweep]) -> None:
                 Text("CPU ms / step", "每步 CPU 毫秒"),
             ],
             rows,
-            note=Text(
-                "Mean over seeds; (div): at least one seed's loss became non-finite (counted as chance, 0.1).",
-                "种子平均;(div):至少一个种子的损失变为非有限值(按随机水平 0.1 计)。",
-            ),
+            note=result.text("sweep_note"),
         )
     result.add_table(
         Text(
@@ -323,7 +296,7 @@ def tables(result: Result, sweeps: list[Sweep]) -> None:
             ]
             for s in sweeps
         ],
-        note=Text("'-': every seed diverged, nothing to count.", "'-':所有种子都发散,无法统计。"),
+        note=result.text("dead_note"),
     )
 
 
@@ -353,11 +326,7 @@ def figure(result: Result, sweeps: list[Sweep]) -> None:
     result.add_figure(
         fig,
         "lr_sweep",
-        Text(
-            "Validation accuracy against the learning rate for each activation (mean over seeds); dotted: the share of "
-            "ReLU units dead after training; dashed: chance.",
-            "各激活函数的验证准确率随学习率的变化(种子平均);点线:训练后死亡的 ReLU 单元比例;虚线:随机水平。",
-        ),
+        result.text("lr_sweep"),
     )
 
 
@@ -371,21 +340,16 @@ def run(mode: str, seed: int) -> Result:
         sweeps = [sweep(net, plan, data, seeds) for net in NETS]
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     lrs = ", ".join(f"{lr:g}" for lr in plan.lrs)
-    result = Result.start(
-        "activation_choice",
-        mode,
-        seed,
-        setup=Text(
-            f"MNIST-1D ({data.describe()}). Each of sigmoid, tanh, ReLU, Leaky ReLU and ELU trains a shallow MLP "
-            f"(40-100-100-10) and a deep one (six hidden layers of 64), fan-in init with the activation's gain, SGD "
-            f"momentum 0.9, batch 100, {plan.epochs} epochs, at every lr in {{{lrs}}}, seeds {seeds}. An lr is judged by "
-            f"the validation accuracy after the last epoch; test accuracy is reported at the lr validation picked. "
-            f"Sweep time: {cpu:.1f} s CPU, {wall:.1f} s wall (load average {load_average():.1f}).",
-            f"MNIST-1D({data.describe()})。sigmoid、tanh、ReLU、Leaky ReLU、ELU 各自训练一个浅层 MLP(40-100-100-10)和一个深层 MLP"
-            f"(6 个 64 单元的隐藏层),按激活函数的 gain 做 fan-in 初始化,SGD 动量 0.9,批大小 100,{plan.epochs} 轮,学习率取 "
-            f"{{{lrs}}} 中的每一个,种子 {seeds}。以最后一轮后的验证准确率评判学习率;测试准确率只在验证选出的学习率下报告。"
-            f"扫描耗时:CPU {cpu:.1f} 秒,墙钟 {wall:.1f} 秒(负载均值 {load_average():.1f})。",
-        ),
+    result = Result.start("activation_choice", mode, seed)
+    result.setup = result.say(
+        "setup",
+        data=data.describe(),
+        epochs=plan.epochs,
+        lrs=lrs,
+        seeds=seeds,
+        cpu=cpu,
+        wall=wall,
+        load=load_average(),
     )
     judge(result, sweeps)
     tables(result, sweeps)

@@ -287,17 +287,8 @@ def _exact_verdict(agree: int, count: int) -> Verdict:
     )
 
 
-EXACT_RULE = Text(
-    "holds when the formula gives the layer's shape in every configuration (both 'impossible' counts "
-    "as agreement); partly when it does in at least 95%; does not hold otherwise",
-    "公式在每个配置上都给出层的实际形状(两者都判定为不可能也算一致)则成立;至少 95% 一致为部分成立;否则不成立",
-)
 CEIL_RULE_TEXT = "ceil(...) + 1, minus 1 if the last window starts in the padding"
 CONFIGS, AGREE = Text("configurations", "配置数"), Text("agree", "一致")
-EXACT_MARGIN = Text(
-    "exact integer arithmetic: a single disagreeing configuration changes the verdict",
-    "精确的整数运算:只要有一个配置不一致,结论就会改变",
-)
 
 
 def _examples(family: Family, formula: str, limit: int = 3) -> str:
@@ -356,12 +347,7 @@ def _figure(result: Result) -> None:
     result.add_figure(
         fig,
         "output_vs_input",
-        Text(
-            "Output size against input size. Left: Conv2d layers (dots) and the dilated formula (steps). Right: "
-            "MaxPool2d in floor and ceil mode, and TensorFlow's SAME convention.",
-            "输出尺寸随输入尺寸的变化。左:Conv2d 层的实测值(点)与含空洞率的公式(阶梯线)。右:MaxPool2d 的 floor 与 "
-            "ceil 模式,以及 TensorFlow 的 SAME 约定。",
-        ),
+        result.text("output_vs_input"),
     )
 
 
@@ -447,9 +433,9 @@ def _judge_floor(result: Result, conv: Family, dilated: Family, pool: Family) ->
             AGREE: conv.agree["notes"],
             Text("refused by the layer (formula < 1)", "层拒绝(公式 < 1)"): conv.impossible,
         },
-        EXACT_RULE,
+        result.text("exact_rule"),
         robust=True,
-        margin=EXACT_MARGIN,
+        margin=result.text("exact_margin"),
     )
     plain_wrong = dilated.count - dilated.agree["notes"]
     verdict = _exact_verdict(dilated.agree["dilated"], dilated.count)
@@ -463,23 +449,17 @@ def _judge_floor(result: Result, conv: Family, dilated: Family, pool: Family) ->
             Text("dilated formula agrees", "含空洞率的公式一致"): dilated.agree["dilated"],
             Text("plain formula wrong", "简单公式出错"): plain_wrong,
         },
-        Text(
-            "holds when the dilated formula gives the layer's shape in every configuration and the plain "
-            "formula is wrong in at least one; partly when the dilated formula agrees in at least 95% (or "
-            "everywhere, with the plain formula never wrong); does not hold otherwise",
-            "含空洞率的公式在每个配置上都正确、且简单公式至少错一次则成立;含空洞率的公式至少 95% 正确"
-            "(或全部正确但简单公式从未出错)为部分成立;否则不成立",
-        ),
+        result.text("dilation_rule"),
         robust=True,
-        margin=EXACT_MARGIN,
+        margin=result.text("exact_margin"),
     )
     result.judge(
         "pool_floor",
         _exact_verdict(pool.agree["notes"], pool.count),
         {CONFIGS: pool.count, AGREE: pool.agree["notes"]},
-        EXACT_RULE,
+        result.text("exact_rule"),
         robust=True,
-        margin=EXACT_MARGIN,
+        margin=result.text("exact_margin"),
     )
 
 
@@ -501,15 +481,9 @@ def _judge_ceil_and_same(
             Text("floor formula differs from the layer", "floor 公式与层不同"): ceil.count
             - ceil.agree["notes"],
         },
-        Text(
-            "holds when the ceil rule with its exception gives the layer's shape in every configuration "
-            "and the exception was needed at least once; partly when it agrees in at least 95% (or "
-            "everywhere without the exception ever mattering); does not hold otherwise",
-            "带例外条款的 ceil 公式在每个配置上都正确、且例外至少出现一次则成立;至少 95% 正确(或全部正确但"
-            "例外从未起作用)为部分成立;否则不成立",
-        ),
+        result.text("ceil_rule"),
         robust=True,
-        margin=EXACT_MARGIN,
+        margin=result.text("exact_margin"),
     )
     verdict = _exact_verdict(same.agree["tf_same"], same.count)
     if verdict == Verdict.HOLDS and (same_ok != same.count or strided_refused != strided):
@@ -526,15 +500,9 @@ def _judge_ceil_and_same(
             Text("configurations with stride > 1", "步长 > 1 的配置"): strided,
             Text("padding='same' refused there", "其中 padding='same' 被拒绝"): strided_refused,
         },
-        Text(
-            "holds when explicit TF SAME padding gives ceil(W/S) in every configuration, PyTorch's "
-            "padding='same' keeps W in every configuration at stride 1 and is refused at every stride > 1; "
-            "partly when only the first part holds or it holds in at least 95%; does not hold otherwise",
-            "显式 TF SAME 填充在每个配置上都给出 ceil(W/S),且 PyTorch 的 padding='same' 在步长 1 时都保持 W、"
-            "步长大于 1 时都被拒绝,则成立;只有第一部分成立或至少 95% 成立为部分成立;否则不成立",
-        ),
+        result.text("tf_same_rule"),
         robust=True,
-        margin=EXACT_MARGIN,
+        margin=result.text("exact_margin"),
     )
 
 
@@ -542,23 +510,8 @@ def _judge_ceil_and_same(
 def run(mode: str, seed: int) -> Result:
     count = COUNTS[mode]
     rng = np.random.default_rng(seed)
-    result = Result.start(
-        "conv_arithmetic",
-        mode,
-        seed,
-        setup=Text(
-            f"{count} random configurations per family: input sizes 1-{MAX_SIZE} per axis (H and W drawn "
-            f"independently), kernels 1-7, strides 1-4, padding 0-3 (pools: 0 to K//2, as PyTorch requires), "
-            f"batch and channels 1-3. Each configuration builds the real layer (nn.Conv2d, nn.MaxPool2d, "
-            f"nn.AvgPool2d), runs a zero input through it and compares the output shape with each formula; "
-            f"where a formula gives a size below 1, the layer must refuse the input. The ceil-mode family adds "
-            f"every small case (W <= 8, K <= 3) where the last window would start in the right padding.",
-            f"每个族 {count} 个随机配置:每个轴的输入尺寸 1-{MAX_SIZE}(H、W 独立抽取),卷积核 1-7,步长 1-4,填充 0-3"
-            f"(池化为 0 到 K//2,与 PyTorch 的要求一致),批大小与通道数 1-3。每个配置都构建真实的层(nn.Conv2d、"
-            f"nn.MaxPool2d、nn.AvgPool2d),输入全零张量,把输出形状与各个公式比较;公式给出小于 1 的尺寸时,层必须拒绝该输入。"
-            f"ceil 模式族另外加入所有最后一个窗口会从右侧填充区开始的小配置(W <= 8,K <= 3)。",
-        ),
-    )
+    result = Result.start("conv_arithmetic", mode, seed)
+    result.setup = result.say("setup", count=count, max_size=MAX_SIZE)
     conv, dilated = _conv_family(rng, count, dilated=False), _conv_family(rng, count, dilated=True)
     pool, ceil = _pool_family(rng, count, ceil_mode=False), _pool_family(rng, count, ceil_mode=True)
     same, same_ok, strided, strided_refused = _tf_same_family(rng, count)

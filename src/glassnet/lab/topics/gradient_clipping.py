@@ -103,18 +103,6 @@ def measure(mode: str, seed: int) -> list[Pair]:
     return pairs
 
 
-RULE = Text(
-    f"Final loss: the mean training loss over the last {FINAL_SHARE:.0%} of the steps (a run that reached NaN counts "
-    f"as infinite); a run 'trains' when its final loss is at most {TRAINED:.3f} (10% below ln 10 = {CHANCE_LOSS:.3f}, "
-    f"a uniform guess). Holds when the clipped run trains for every seed and its mean final loss is at least "
-    f"{BETTER_BY} below the unclipped runs' mean; partly when the clipped run trains for at least half the seeds and "
-    f"its mean final loss is the lower; does not hold otherwise.",
-    f"最终损失:最后 {FINAL_SHARE:.0%} 步训练损失的平均(出现 NaN 的运行记为无穷大);最终损失不超过 {TRAINED:.3f}"
-    f"(比均匀猜测的 ln 10 = {CHANCE_LOSS:.3f} 低 10%)算“能训练”。若每个种子的裁剪运行都能训练,且其平均最终损失比未裁剪"
-    f"运行的平均低至少 {BETTER_BY},则成立;若至少一半种子的裁剪运行能训练,且其平均最终损失更低,为部分成立;否则不成立。",
-)
-
-
 def judge(result: Result, pairs: list[Pair], mode: str) -> None:
     steps = CONFIG[mode]["steps"]
     plain = [_final(p.plain, steps) for p in pairs]
@@ -158,33 +146,32 @@ def judge(result: Result, pairs: list[Pair], mode: str) -> None:
         "norm_clipping",
         verdict,
         numbers,
-        RULE,
-        note=_note(pairs, plain, clipped, exploding, diverged),
+        result.say(
+            "rule",
+            final_share=FINAL_SHARE,
+            trained=TRAINED,
+            chance=CHANCE_LOSS,
+            better_by=BETTER_BY,
+        ),
+        note=_note(result, pairs, plain, clipped, exploding, diverged),
     )
     # not robust in smoke mode: one seed decides it there, and whether a single run collapses is seed luck
 
 
 def _note(
-    pairs: list[Pair], plain: list[float], clipped: list[float], exploding: bool, diverged: int
+    result: Result,
+    pairs: list[Pair],
+    plain: list[float],
+    clipped: list[float],
+    exploding: bool,
+    diverged: int,
 ) -> Text | None:
     """What the numbers say beyond the verdict, each sentence only when the data show it."""
-    en, zh = [], []
+    said = []
     if not exploding:
-        en.append(
-            "The premise was not met in every seed (gradient not growing back in time, or no spike 10x the "
-            "median): those runs do not test the claim's situation."
-        )
-        zh.append(
-            "并非每个种子都满足前提(梯度没有随时间反向增长,或没有超过中位数 10 倍的尖峰):这些运行并不处在该说法的情形。"
-        )
+        said.append(result.text("premise_unmet"))
     if diverged == 0 and all(abs(value - CHANCE_LOSS) < 0.05 for value in plain):
-        en.append(
-            "Without clipping no run overflowed: a spike threw each onto the plateau of a uniform guess "
-            "(loss ln 10, small gradients), where it stayed."
-        )
-        zh.append(
-            "不裁剪时没有运行溢出:一次尖峰把每个运行都抛到均匀猜测的平台上(损失 ln 10,梯度很小),之后一直停在那里。"
-        )
+        said.append(result.text("stuck_on_plateau"))
     failed = [i for i, value in enumerate(clipped) if value > TRAINED]
     thresholds = [p.threshold for p in pairs]
     if (
@@ -192,24 +179,14 @@ def _note(
         and len(failed) < len(pairs)
         and max(thresholds[i] for i in failed) == max(thresholds)
     ):
-        en.append(
-            f"The clipped run that did not train had the highest threshold ({max(thresholds):.3g} vs "
-            f"{min(thresholds):.3g}): early spikes inflate an average of the first norms."
-        )
-        zh.append(
-            f"没有训练起来的裁剪运行阈值最高({max(thresholds):.3g},最低为 {min(thresholds):.3g}):"
-            f"最初的尖峰会抬高最初若干范数的平均值。"
+        said.append(
+            result.say("highest_threshold", highest=max(thresholds), lowest=min(thresholds))
         )
     if float(np.mean([p.clipped.clipped_share() for p in pairs])) > 0.5:
-        en.append(
-            "Most steps of the clipped runs were clipped: the norm grows as training proceeds, so clipping at "
-            "the early average caps every step's length (normalised gradient descent), not only rare spikes."
-        )
-        zh.append(
-            "裁剪运行的大多数步都被裁剪:训练中范数在增长,按早期平均值裁剪相当于给每一步的步长设上限(归一化梯度下降),"
-            "而不只是截掉少数尖峰。"
-        )
-    return Text(" ".join(en), "".join(zh)) if en else None
+        said.append(result.text("mostly_clipped"))
+    if not said:
+        return None
+    return Text(" ".join(t.en for t in said), "".join(t.zh for t in said))
 
 
 def _table(result: Result, pairs: list[Pair], mode: str) -> None:
@@ -252,12 +229,8 @@ def _table(result: Result, pairs: list[Pair], mode: str) -> None:
             Text("share of steps clipped", "被裁剪的步数比例"),
         ],
         rows,
-        note=Text(
-            f"Threshold: mean gradient norm over the unclipped run's first {WARMUP} updates. "
-            f"Final loss: mean over the last {FINAL_SHARE:.0%} of {steps} steps; ln 10 = "
-            f"{CHANCE_LOSS:.3f} is a uniform guess.",
-            f"阈值:未裁剪运行前 {WARMUP} 次更新的平均梯度范数。最终损失:{steps} 步中最后 "
-            f"{FINAL_SHARE:.0%} 的平均;ln 10 = {CHANCE_LOSS:.3f} 是均匀猜测的损失。",
+        note=result.say(
+            "table_note", warmup=WARMUP, final_share=FINAL_SHARE, steps=steps, chance=CHANCE_LOSS
         ),
     )
 
@@ -312,13 +285,7 @@ def _figure(result: Result, pairs: list[Pair], mode: str) -> None:
     result.add_figure(
         fig,
         "clipping_curves",
-        Text(
-            "Left: training loss with and without norm clipping, every seed (dotted: ln 10, a uniform guess). Right: the "
-            "total gradient norm at each step for seed 0, with the threshold (the mean of the unclipped run's first "
-            f"{WARMUP} norms).",
-            f"左:有无范数裁剪时的训练损失,每个种子一条线(虚线:ln 10,均匀猜测)。右:种子 0 每一步的总梯度范数与阈值"
-            f"(未裁剪运行前 {WARMUP} 个范数的均值)。",
-        ),
+        result.say("clipping_curves", warmup=WARMUP),
     )
 
 
@@ -331,15 +298,16 @@ def run(mode: str, seed: int) -> Result:
     judge(result, pairs, mode)
     _table(result, pairs, mode)
     _figure(result, pairs, mode)
-    result.setup = Text(
-        f"A tanh RNN (hidden {HIDDEN}) with W_hh ~ N(0, {GAIN}^2 / {HIDDEN}) reads MNIST-1D (40 steps, 1 feature, "
-        f"10 classes; 4,000 training and 1,000 test sequences) and classifies from its last state. For each of "
-        f"{config['replicates']} seed(s), two runs from the same weights on the same batches: SGD (lr {LR:g}, "
-        f"momentum {MOMENTUM}, batch {BATCH}, {config['steps']} steps) without clipping, then with the total gradient "
-        f"norm clipped at the mean norm of the unclipped run's first {WARMUP} updates. Time: {clock.note()}.",
-        f"一个 tanh RNN(隐藏层 {HIDDEN}),W_hh ~ N(0, {GAIN}^2 / {HIDDEN}),读取 MNIST-1D(40 步、1 个特征、10 类;"
-        f"训练 4000 条、测试 1000 条),用最后的状态分类。{config['replicates']} 个种子,每个种子从相同权重、在相同批次上"
-        f"跑两次:SGD(学习率 {LR:g},动量 {MOMENTUM},批大小 {BATCH},{config['steps']} 步)不裁剪;再按未裁剪运行前 "
-        f"{WARMUP} 次更新的平均范数裁剪总梯度范数。耗时:{clock.note()}。",
+    result.setup = result.say(
+        "setup",
+        hidden=HIDDEN,
+        gain=GAIN,
+        replicates=config["replicates"],
+        lr=LR,
+        momentum=MOMENTUM,
+        batch=BATCH,
+        steps=config["steps"],
+        warmup=WARMUP,
+        time=clock.note(),
     )
     return result

@@ -56,23 +56,17 @@ from glassnet.tensor import Tensor
 def run(mode: str, seed: int) -> Result:
     clock = Clock()
     lrs, steps, seeds = LRS[mode], STEPS[mode], SEEDS[mode]
-    result = Result.start(
-        "batchnorm",
-        mode,
-        seed,
-        setup=Text(
-            f"MNIST-1D, MLP 40-{'-'.join([str(WIDTH)] * HIDDEN)}-10 with ReLU and PyTorch's default init; BN "
-            f"(BatchNorm1d) between each hidden Linear and its ReLU. Plain SGD, batch {BATCH}, up to {steps} steps, "
-            f"{seeds} seed(s) per setting. 'Steps to target': the first step (checked every {EVAL_EVERY}) at which the "
-            f"accuracy on 1,000 training samples (eval mode) reaches {TARGET:.0%}; a run that does not reach it counts as "
-            f"{steps}. Learning rates {lrs}. The variants run at BN's best learning rate; the internal-covariate-shift "
-            f"runs at no-BN's best, probing each hidden ReLU's output on 500 training samples every {PROBE_EVERY} steps.",
-            f"MNIST-1D,MLP 40-{'-'.join([str(WIDTH)] * HIDDEN)}-10,ReLU,PyTorch 默认初始化;BN(BatchNorm1d)放在每个隐藏层的 "
-            f"Linear 与 ReLU 之间。普通 SGD,批大小 {BATCH},最多 {steps} 步,每个设置 {seeds} 个种子。“到达目标的步数”:在 1000 个"
-            f"训练样本上(eval 模式)的准确率首次达到 {TARGET:.0%} 的步数(每 {EVAL_EVERY} 步检查一次);未达到的按 {steps} 计。"
-            f"学习率 {lrs}。各变体在 BN 的最佳学习率下训练;内部协变量偏移的实验在无 BN 的最佳学习率下进行,每 {PROBE_EVERY} "
-            f"步在 500 个训练样本上探测每个隐藏 ReLU 的输出。",
-        ),
+    result = Result.start("batchnorm", mode, seed)
+    result.setup = result.say(
+        "setup",
+        hidden_widths="-".join([str(WIDTH)] * HIDDEN),
+        batch=BATCH,
+        steps=steps,
+        seeds=seeds,
+        eval_every=EVAL_EVERY,
+        target=TARGET,
+        lrs=lrs,
+        probe_every=PROBE_EVERY,
     )
     data = mnist1d_split()
     mechanics.four_steps(result, data)

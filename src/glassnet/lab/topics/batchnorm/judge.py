@@ -31,6 +31,13 @@ from glassnet.lab.topics.batchnorm.settings import (
 
 
 def sweep_verdicts(result: Result, sweep: dict, best: dict, lrs: list[float], steps: int) -> None:
+    """The learning-rate sweep: its table, then the claims it decides."""
+    sweep_table(result, sweep, lrs, steps)
+    judge_faster_learning(result, sweep, best, steps)
+    judge_larger_lr(result, sweep, lrs)
+
+
+def sweep_table(result: Result, sweep: dict, lrs: list[float], steps: int) -> None:
     rows = []
     for lr in lrs:
         none, hidden = sweep[("none", lr)], sweep[("hidden", lr)]
@@ -56,11 +63,11 @@ def sweep_verdicts(result: Result, sweep: dict, best: dict, lrs: list[float], st
             Text("BN trains", "BN 可训练"),
         ],
         rows,
-        note=Text(
-            "'trains': reached the target in at least half the seeds and no seed diverged",
-            "“可训练”:至少一半种子达到目标,且没有种子发散",
-        ),
+        note=result.text("trains_note"),
     )
+
+
+def judge_faster_learning(result: Result, sweep: dict, best: dict, steps: int) -> None:
     none, hidden = sweep[("none", best["none"])], sweep[("hidden", best["hidden"])]
     ratio = none.steps(steps) / hidden.steps(steps)
     per_step = {
@@ -89,24 +96,16 @@ def sweep_verdicts(result: Result, sweep: dict, best: dict, lrs: list[float], st
                 "CPU ms per step, no BN / BN (reported)", "每步 CPU 毫秒,无 BN / BN(仅报告)"
             ): f"{per_step['none']:.2f} / {per_step['hidden']:.2f}",
         },
-        Text(
-            f"each at its best learning rate on the grid: holds when BN reaches {TARGET:.0%} in >= "
-            f"{FASTER_HOLDS}x fewer steps; partly when >= {FASTER_PARTLY}x; does not hold otherwise",
-            f"各自取网格上的最佳学习率:BN 达到 {TARGET:.0%} 所需步数少 >= {FASTER_HOLDS} 倍则成立;>= {FASTER_PARTLY} "
-            f"倍为部分成立;否则不成立",
+        result.say(
+            "faster_rule", target=TARGET, faster_holds=FASTER_HOLDS, faster_partly=FASTER_PARTLY
         ),
         robust=True,
-        margin=Text(
-            f"speed-up {ratio:.1f}x against the {FASTER_HOLDS}x needed",
-            f"加速 {ratio:.1f} 倍,阈值 {FASTER_HOLDS} 倍",
-        ),
-        note=Text(
-            "Whether 'the features are normalised into a range' is the reason is what the internal-covariate-"
-            "shift and coupling claims below probe; a BN step also costs more CPU time (reported above).",
-            "“特征被归一化到一定范围内”是否就是原因,由下面关于内部协变量偏移与层间耦合的结论来检验;"
-            "BN 的每一步也更耗 CPU 时间(见上)。",
-        ),
+        margin=result.say("faster_margin", ratio=ratio, needed=FASTER_HOLDS),
+        note=result.text("faster_note"),
     )
+
+
+def judge_larger_lr(result: Result, sweep: dict, lrs: list[float]) -> None:
     trainable = {v: [lr for lr in lrs if sweep[(v, lr)].trains()] for v in ("none", "hidden")}
     top = {v: max(found) if found else None for v, found in trainable.items()}
     ratio = (
@@ -131,21 +130,23 @@ def sweep_verdicts(result: Result, sweep: dict, best: dict, lrs: list[float], st
             Text("ratio", "比值"): ("≥ " if capped else "") + f"{ratio:.3g}",
             Text("BN trains at the grid's largest lr", "BN 在网格最大学习率下可训练"): capped,
         },
-        Text(
-            f"a learning rate 'trains' when it reaches {TARGET:.0%} in at least half the seeds with no divergence; "
-            f"holds when BN's largest such lr is >= {LR_HOLDS:g}x no-BN's; partly when >= {LR_PARTLY:g}x; does not "
-            f"hold otherwise",
-            f"学习率“可训练”指至少一半种子达到 {TARGET:.0%} 且没有发散;BN 的最大可训练学习率 >= 无 BN 的 {LR_HOLDS:g} 倍"
-            f"则成立;>= {LR_PARTLY:g} 倍为部分成立;否则不成立",
-        ),
+        result.say("larger_lr_rule", target=TARGET, lr_holds=LR_HOLDS, lr_partly=LR_PARTLY),
     )
 
 
 def variant_verdicts(result: Result, main: dict, best: dict, steps: int, data: Split) -> None:
+    """The variants at BN's best learning rate: their table, then the claims they decide."""
     test_acc = {
         v: [eval_accuracy(m, data.x_test, data.y_test) for m in runs.models]
         for v, runs in main.items()
     }
+    variant_table(result, main, best, steps, test_acc)
+    judge_not_input_output(result, main, steps, test_acc)
+    judge_gamma_beta(result, main, test_acc)
+    judge_every_batch(result, main, steps, data)
+
+
+def variant_table(result: Result, main: dict, best: dict, steps: int, test_acc: dict) -> None:
     rows = [
         [
             VARIANTS[v],
@@ -170,16 +171,20 @@ def variant_verdicts(result: Result, main: dict, best: dict, steps: int, data: S
         ],
         rows,
     )
-    base_steps, base_acc = main["hidden"].steps(steps), float(np.mean(test_acc["hidden"]))
 
-    def hurts(v: str) -> bool:
-        return (
-            main[v].steps(steps) >= HURTS_STEPS * base_steps
-            or float(np.mean(test_acc[v])) <= base_acc - HURTS_ACC
-            or any(c.diverged for c in main[v].curves)
-        )
 
-    hurt = {v: hurts(v) for v in ("input", "output")}
+def hurts(main: dict, v: str, steps: int, test_acc: dict) -> bool:
+    """Variant `v` needs HURTS_STEPS x hidden-only BN's steps, loses HURTS_ACC of test accuracy, or diverges."""
+    return (
+        main[v].steps(steps) >= HURTS_STEPS * main["hidden"].steps(steps)
+        or float(np.mean(test_acc[v])) <= float(np.mean(test_acc["hidden"])) - HURTS_ACC
+        or any(c.diverged for c in main[v].curves)
+    )
+
+
+def judge_not_input_output(result: Result, main: dict, steps: int, test_acc: dict) -> None:
+    base_acc = float(np.mean(test_acc["hidden"]))
+    hurt = {v: hurts(main, v, steps, test_acc) for v in ("input", "output")}
     verdict = (
         Verdict.HOLDS
         if all(hurt.values())
@@ -203,21 +208,13 @@ def variant_verdicts(result: Result, main: dict, best: dict, steps: int, data: S
             Text("input BN hurts", "输入层 BN 有害"): hurt["input"],
             Text("output BN hurts", "输出层 BN 有害"): hurt["output"],
         },
-        Text(
-            f"a variant 'hurts' when it needs >= {HURTS_STEPS}x the steps of hidden-only BN, loses >= "
-            f"{HURTS_ACC * 100:.0f} points of test accuracy, or diverges; holds when both input and output BN hurt, "
-            f"partly when one does, does not hold when neither does",
-            f"变体需要的步数 >= 仅隐藏层 BN 的 {HURTS_STEPS} 倍、测试准确率低 >= {HURTS_ACC * 100:.0f} 个百分点或发散,即为“有害”;"
-            f"输入和输出层 BN 都有害则成立,一个有害为部分成立,都无害则不成立",
-        ),
-        note=Text(
-            "BN on the input is batch-wise standardisation of the data (MNIST-1D is already standardised); BN on "
-            "the output normalises the logits, which gamma must then learn to scale back.",
-            "输入层的 BN 相当于按批次对数据做标准化(MNIST-1D 已经标准化过);输出层的 BN 把 logits 归一化,"
-            "之后要靠 gamma 学会把它们重新放大。",
-        ),
+        result.say("not_input_output_rule", hurts_steps=HURTS_STEPS, hurts_points=HURTS_ACC * 100),
+        note=result.text("not_input_output_note"),
     )
 
+
+def judge_gamma_beta(result: Result, main: dict, test_acc: dict) -> None:
+    base_acc = float(np.mean(test_acc["hidden"]))
     norms = [modules_of(m, nn.BatchNorm1d) for m in main["hidden"].models]
     gamma = [
         float(np.sqrt(np.mean((layer.weight.data - 1) ** 2)))
@@ -240,20 +237,12 @@ def variant_verdicts(result: Result, main: dict, best: dict, steps: int, data: S
                 "test accuracy with / without gamma, beta", "有 / 无 gamma、beta 时的测试准确率"
             ): f"{base_acc:.3f} / {np.mean(test_acc['no_affine']):.3f}",
         },
-        Text(
-            f"after training (from gamma = 1, beta = 0): holds when every BN layer has RMS(gamma - 1) and RMS(beta) "
-            f">= {MOVED}; partly when some do; does not hold when none do",
-            f"训练后(初值 gamma = 1、beta = 0):每个 BN 层的 RMS(gamma - 1) 与 RMS(beta) 都 >= {MOVED} 则成立;部分层做到为"
-            f"部分成立;都没有则不成立",
-        ),
+        result.say("gamma_beta_rule", moved=MOVED),
     )
 
-    frozen, hidden = main["frozen"], main["hidden"]
-    frozen_worse = (
-        frozen.steps(steps) >= HURTS_STEPS * hidden.steps(steps)
-        or frozen.reached() < hidden.reached()
-        or any(c.diverged for c in frozen.curves)
-    )
+
+def batch_stat_accuracies(models: list, data: Split) -> dict[str, float]:
+    """Test accuracy in eval mode, and normalised with each test batch's own statistics, by composition."""
     x, y = data.x_test, data.y_test
     rng = np.random.default_rng(0)
     order = rng.permutation(len(y))
@@ -270,12 +259,23 @@ def variant_verdicts(result: Result, main: dict, best: dict, steps: int, data: S
                     eval_accuracy(m, x, y)
                     if batches is None
                     else batch_stat_accuracy(m, x, y, batches)
-                    for m in hidden.models
+                    for m in models
                 ]
             )
         )
         for name, batches in compositions.items()
     }
+    return accuracy
+
+
+def judge_every_batch(result: Result, main: dict, steps: int, data: Split) -> None:
+    frozen, hidden = main["frozen"], main["hidden"]
+    frozen_worse = (
+        frozen.steps(steps) >= HURTS_STEPS * hidden.steps(steps)
+        or frozen.reached() < hidden.reached()
+        or any(c.diverged for c in frozen.curves)
+    )
+    accuracy = batch_stat_accuracies(hidden.models, data)
     worst = max(abs(accuracy[name] - accuracy["eval"]) for name in ("500", "4", "one class"))
     verdict = (
         Verdict.DOES_NOT_HOLD
@@ -308,47 +308,37 @@ def variant_verdicts(result: Result, main: dict, best: dict, steps: int, data: S
                 accuracy["one class"], 3
             ),
         },
-        Text(
-            f"training: per-batch statistics must beat statistics frozen after step {FREEZE_AFTER} (the frozen run "
-            f"needs >= {HURTS_STEPS}x the steps, reaches the target in fewer seeds, or diverges), else does not hold; "
-            f"inference: holds when normalising each test batch with its own statistics changes the test accuracy "
-            f"by < {BATCH_STATS_DIFF * 100:.0f} point for every batch composition, partly otherwise (the tip is "
-            f"right for training only)",
-            f"训练:每批统计量必须优于第 {FREEZE_AFTER} 步后冻结的统计量(冻结的需要 >= {HURTS_STEPS} 倍步数、达到目标的种子"
-            f"更少或发散),否则不成立;推理:对每种批次构成,用测试批自身的统计量归一化使测试准确率变化 < "
-            f"{BATCH_STATS_DIFF * 100:.0f} 个百分点则成立,否则为部分成立(该技巧只适用于训练)",
+        result.say(
+            "every_batch_rule",
+            freeze_after=FREEZE_AFTER,
+            hurts_steps=HURTS_STEPS,
+            diff_points=BATCH_STATS_DIFF * 100,
         ),
         robust=True,
-        margin=Text(
-            f"frozen statistics need {frozen.steps(steps) / hidden.steps(steps):.1f}x the steps "
-            f"({HURTS_STEPS}x needed); batch statistics move the test accuracy by up to "
-            f"{worst * 100:.0f} points ({BATCH_STATS_DIFF * 100:.0f} needed)",
-            f"冻结统计量需要 {frozen.steps(steps) / hidden.steps(steps):.1f} 倍步数(阈值 {HURTS_STEPS} 倍);"
-            f"批统计量使测试准确率最多变化 {worst * 100:.0f} 个百分点(阈值 {BATCH_STATS_DIFF * 100:.0f})",
+        margin=result.say(
+            "every_batch_margin",
+            frozen_ratio=frozen.steps(steps) / hidden.steps(steps),
+            hurts_steps=HURTS_STEPS,
+            worst_points=worst * 100,
+            needed_points=BATCH_STATS_DIFF * 100,
         ),
-        note=Text(
-            "At inference call model.eval(): BN then uses its running averages, and a prediction no longer "
-            "depends on which other samples share its batch.",
-            "推理时要调用 model.eval():BN 随后使用滑动平均,一个样本的预测不再取决于同批的其他样本。",
-        ),
+        note=result.text("every_batch_note"),
     )
 
 
 def shift_verdicts(
     result: Result, common: dict, lr: float, steps: int, data: Split, probe: np.ndarray
 ) -> None:
-    drift = {v: float(np.mean(runs.drift)) for v, runs in common.items()}
-    steps_of = {v: runs.steps(steps) for v, runs in common.items()}
-    reduces = drift["hidden"] <= DRIFT_REDUCED * drift["none"]
-    gain = steps_of["none"] - steps_of["hidden"]
-    explains = gain > 0 and steps_of["noisy"] >= steps_of["hidden"] + gain / 2
-    verdict = (
-        Verdict.HOLDS
-        if reduces and explains
-        else Verdict.PARTLY
-        if reduces or explains
-        else Verdict.DOES_NOT_HOLD
-    )
+    """The runs at no-BN's best learning rate: internal covariate shift, then coupling."""
+    judge_internal_covariate_shift(result, common, lr, steps, data)
+    judge_less_coupling(result, common, probe)
+
+
+def drift_table(
+    result: Result, common: dict, lr: float, steps: int, data: Split, drift: dict
+) -> None:
+    """Each variant's drift of its hidden layers' inputs, steps to target and test accuracy."""
+
     result.add_table(
         Text(
             f"At no-BN's best learning rate ({lr:g}): drift of the hidden layers' inputs",
@@ -374,13 +364,26 @@ def shift_verdicts(
             ]
             for v, runs in common.items()
         ],
-        note=Text(
-            "drift: mean over units of |change of mean| + |change of std| of each hidden ReLU's "
-            "output on a fixed probe batch, over the mean std, between probes",
-            "漂移:固定探测批上每个隐藏 ReLU 输出的 |均值变化| + |标准差变化| 在各单元上的平均,"
-            "除以平均标准差,在相邻两次探测之间计算",
-        ),
+        note=result.text("drift_note"),
     )
+
+
+def judge_internal_covariate_shift(
+    result: Result, common: dict, lr: float, steps: int, data: Split
+) -> None:
+    drift = {v: float(np.mean(runs.drift)) for v, runs in common.items()}
+    steps_of = {v: runs.steps(steps) for v, runs in common.items()}
+    reduces = drift["hidden"] <= DRIFT_REDUCED * drift["none"]
+    gain = steps_of["none"] - steps_of["hidden"]
+    explains = gain > 0 and steps_of["noisy"] >= steps_of["hidden"] + gain / 2
+    verdict = (
+        Verdict.HOLDS
+        if reduces and explains
+        else Verdict.PARTLY
+        if reduces or explains
+        else Verdict.DOES_NOT_HOLD
+    )
+    drift_table(result, common, lr, steps, data, drift)
     result.judge(
         "internal_covariate_shift",
         verdict,
@@ -396,35 +399,40 @@ def shift_verdicts(
                 "re-injected drift undoes BN's speed-up", "重新注入漂移抵消了 BN 的加速"
             ): explains,
         },
-        Text(
-            f"at one learning rate: 'reduces' when BN's drift <= {DRIFT_REDUCED}x no-BN's; 'explains' when BN "
-            f"reaches the target faster than no BN and BN with shift noise redrawn every step (drift re-injected) "
-            f"loses at least half of that gain. Holds when both; partly when one; does not hold when neither",
-            f"在同一学习率下:BN 的漂移 <= 无 BN 的 {DRIFT_REDUCED} 倍记为“减小”;BN 比无 BN 更快达到目标,且每步重抽平移缩放"
-            f"噪声(重新注入漂移)的 BN 至少失去一半加速,记为“解释”。两者都成立则成立;一个成立为部分成立;都不成立则不成立",
-        ),
+        result.say("shift_rule", drift_reduced=DRIFT_REDUCED),
         robust=True,
-        margin=Text(
-            f"drift ratio {drift['hidden'] / drift['none']:.2f} against {DRIFT_REDUCED}; with "
-            f"noise {steps_of['noisy']:.0f} steps against the {steps_of['hidden'] + gain / 2:.0f} "
-            f"that count as losing half the gain",
-            f"漂移比 {drift['hidden'] / drift['none']:.2f},阈值 {DRIFT_REDUCED};加噪声后 {steps_of['noisy']:.0f} "
-            f"步,失去一半加速的界限为 {steps_of['hidden'] + gain / 2:.0f} 步",
+        margin=result.say(
+            "shift_margin",
+            drift_ratio=drift["hidden"] / drift["none"],
+            reduced=DRIFT_REDUCED,
+            noisy_steps=steps_of["noisy"],
+            half_gain_steps=steps_of["hidden"] + gain / 2,
         ),
-        note=Text(
-            f"The injected shift is a stress test: its drift is {drift['noisy'] / drift['none']:.2g}x the plain "
-            f"network's own, and it changes at every step, not gradually. Santurkar et al. (How Does Batch "
-            f"Normalization Help Optimization?, NeurIPS 2018) injected i.i.d. per-sample noise into VGG on "
-            f"CIFAR-10 and found BN's benefit survived; they attribute it to a smoother loss landscape. The "
-            f"moment-based drift here is the notes' sense of internal covariate shift, not their gradient-based "
-            f"one.",
-            f"注入的平移是一种压力测试:它的漂移是普通网络自身漂移的 {drift['noisy'] / drift['none']:.2g} 倍,而且每一步都在"
-            f"变化,而非逐渐变化。Santurkar 等人(How Does Batch Normalization Help Optimization?,NeurIPS 2018)在 "
-            f"CIFAR-10 的 VGG 上注入逐样本独立的噪声,发现 BN 的好处依然存在;他们把 BN 的作用归因于更平滑的损失曲面。"
-            f"这里基于矩的漂移是笔记所说的内部协变量偏移,而不是他们基于梯度的定义。",
-        ),
+        note=result.say("shift_note", noise_ratio=drift["noisy"] / drift["none"]),
     )
 
+
+def coupling_numbers(changes: dict) -> dict:
+    """Mean distribution and per-sample change, no BN / BN, for each perturbation of W_2."""
+    numbers = {}
+    for kind, label in (
+        ("x2", Text("W_2 doubled", "W_2 加倍")),
+        ("noise", Text("W_2 + 10% noise", "W_2 + 10% 噪声")),
+    ):
+        for which, what in (
+            (0, Text("distribution change", "分布变化")),
+            (1, Text("per-sample change", "逐样本变化")),
+        ):
+            values = [
+                float(np.mean([c[kind][which] for c in changes[v]])) for v in ("none", "hidden")
+            ]
+            numbers[
+                Text(f"{label.en}: {what.en}, no BN / BN", f"{label.zh}:{what.zh},无 BN / BN")
+            ] = f"{values[0]:.3g} / {values[1]:.3g}"
+    return numbers
+
+
+def judge_less_coupling(result: Result, common: dict, probe: np.ndarray) -> None:
     changes = {
         v: [coupling(m, probe, k) for k, m in enumerate(common[v].models)]
         for v in ("none", "hidden")
@@ -446,40 +454,17 @@ def shift_verdicts(
         if any(r <= COUPLING_REDUCED for r in dist.values())
         else Verdict.DOES_NOT_HOLD
     )
-    numbers = {}
-    for kind, label in (
-        ("x2", Text("W_2 doubled", "W_2 加倍")),
-        ("noise", Text("W_2 + 10% noise", "W_2 + 10% 噪声")),
-    ):
-        for which, what in (
-            (0, Text("distribution change", "分布变化")),
-            (1, Text("per-sample change", "逐样本变化")),
-        ):
-            values = [
-                float(np.mean([c[kind][which] for c in changes[v]])) for v in ("none", "hidden")
-            ]
-            numbers[
-                Text(f"{label.en}: {what.en}, no BN / BN", f"{label.zh}:{what.zh},无 BN / BN")
-            ] = f"{values[0]:.3g} / {values[1]:.3g}"
     result.judge(
         "less_coupling",
         verdict,
-        numbers,
-        Text(
-            f"on the trained networks, change the second Linear's weights (doubled; 10% Gaussian noise) and "
-            f"measure the third Linear's input on the probe batch: its distribution change and its "
-            f"per-sample relative change ||dh|| / ||h||. Holds when BN cuts both to <= {COUPLING_REDUCED}x "
-            f"no-BN's for both perturbations; partly when it cuts the distribution change for at least one; "
-            f"does not hold otherwise",
-            f"在训练好的网络上改变第二个 Linear 的权重(加倍;加 10% 高斯噪声),在探测批上测量第三个 Linear 的输入:"
-            f"其分布变化与逐样本相对变化 ||dh|| / ||h||。两种扰动下 BN 都把两者降到无 BN 的 <= {COUPLING_REDUCED} 倍"
-            f"则成立;至少一种扰动下降低了分布变化为部分成立;否则不成立",
-        ),
+        coupling_numbers(changes),
+        result.say("coupling_rule", coupling_reduced=COUPLING_REDUCED),
         robust=True,
-        margin=Text(
-            f"distribution-change ratios {dist['x2']:.1e} and {dist['noise']:.2f}, "
-            f"per-sample ratio under noise {sample['noise']:.2f}, against {COUPLING_REDUCED}",
-            f"分布变化比 {dist['x2']:.1e} 与 {dist['noise']:.2f},噪声下逐样本变化比 "
-            f"{sample['noise']:.2f},阈值 {COUPLING_REDUCED}",
+        margin=result.say(
+            "coupling_margin",
+            dist_x2=dist["x2"],
+            dist_noise=dist["noise"],
+            sample_noise=sample["noise"],
+            reduced=COUPLING_REDUCED,
         ),
     )

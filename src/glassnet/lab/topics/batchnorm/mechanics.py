@@ -123,23 +123,10 @@ def four_steps(result: Result, data: Split) -> None:
             ): running_ok,
             Text("max change of the output in eval mode", "eval 模式下输出的最大变化"): eval_change,
         },
-        Text(
-            "holds when the four steps computed by hand reproduce nn.BatchNorm1d's training-mode output within "
-            "1e-5 (relative to the largest output); does not hold otherwise",
-            "手算的四个步骤在 1e-5(相对于最大输出)以内复现 nn.BatchNorm1d 训练模式的输出则成立;否则不成立",
-        ),
+        result.text("four_steps_rule"),
         robust=True,
-        margin=Text(
-            f"difference {diff:.1e} against the tolerance {tolerance:.0e}",
-            f"差异 {diff:.1e},容差 {tolerance:.0e}",
-        ),
-        note=Text(
-            "The four steps are training mode only. The notes leave out the fifth piece: BN also keeps running "
-            "averages of mu and of the unbiased variance (momentum 0.1), and in eval mode normalises with "
-            "those instead of the batch's statistics (the output above changes by the amount shown).",
-            "这四步只适用于训练模式。笔记漏掉了第五部分:BN 还维护 mu 和无偏方差的滑动平均(momentum 0.1),"
-            "在 eval 模式下用它们而不是批次统计量做归一化(上面的输出因此改变了所示的量)。",
-        ),
+        margin=result.say("four_steps_margin", diff=diff, tolerance=tolerance),
+        note=result.text("four_steps_note"),
     )
 
 
@@ -178,24 +165,10 @@ def zero_one(result: Result, model: nn.Sequential, data: Split) -> None:
             ): round(skew_before, 3),
             Text("... after BN", "……BN 后"): round(skew_after, 3),
         },
-        Text(
-            "on the first Linear layer's 64 outputs for 512 MNIST-1D samples, BatchNorm1d (gamma 1, beta 0, train "
-            "mode): holds when every feature has |mean| <= 1e-3 and |variance - 1| <= 1e-2; does not hold otherwise",
-            "对 512 个 MNIST-1D 样本第一个 Linear 层的 64 个输出做 BatchNorm1d(gamma 1、beta 0、训练模式):每个特征都满足 "
-            "|均值| <= 1e-3 且 |方差 - 1| <= 1e-2 则成立;否则不成立",
-        ),
+        result.text("zero_one_rule"),
         robust=True,
-        margin=Text(
-            f"{max_mean:.0e} and {max_var:.0e} against 1e-3 and 1e-2",
-            f"{max_mean:.0e} 与 {max_var:.0e},阈值 1e-3 与 1e-2",
-        ),
-        note=Text(
-            "Mean 0 and variance 1, yes; a normal distribution, no: the shape is untouched (the skewness of "
-            "ReLU features is the same before and after BN), so the notes' later 'the normalised x_i are "
-            "confined to a normal distribution' is wrong. 'Variance 1' is 1 - eps/(var + eps), a hair below 1.",
-            "均值 0、方差 1,是的;正态分布,不是:分布的形状没有改变(ReLU 特征的偏度在 BN 前后相同),所以笔记后面"
-            "说“归一化后的 x_i 基本会被限制在正态分布下”是错的。“方差 1”实为 1 - eps/(var + eps),略小于 1。",
-        ),
+        margin=result.say("normalised_margin", max_mean=max_mean, max_var=max_var),
+        note=result.text("zero_one_note"),
     )
 
 
@@ -234,12 +207,7 @@ def _four_panels(result: Result, data: Split) -> None:
     result.add_figure(
         fig,
         "four_steps",
-        Text(
-            "BN's four steps on one feature of 512 samples: subtracting the batch mean and dividing by the batch std "
-            "give mean 0 and std 1, then gamma (2) and beta (1) rescale and shift. The shape, skew included, is kept.",
-            "BN 的四个步骤作用于 512 个样本的一个特征:减去批均值、除以批标准差后得到均值 0、标准差 1,再由 gamma(2)和 "
-            "beta(1)缩放平移。分布的形状(包括偏斜)保持不变。",
-        ),
+        result.text("four_steps_caption"),
     )
 
 
@@ -309,9 +277,5 @@ def figures(
     result.add_figure(
         fig,
         "training",
-        Text(
-            "Left: steps to the target accuracy against the learning rate, with and without BN (the dotted line is the "
-            "budget; x marks a learning rate that does not train). Right: training accuracy of each variant.",
-            "左:有无 BN 时达到目标准确率所需步数随学习率的变化(虚线为步数上限;x 表示该学习率训练失败)。右:各变体的训练准确率。",
-        ),
+        result.text("training_caption"),
     )
