@@ -22,9 +22,9 @@ import time
 
 import numpy
 import pytest
-from leftovers import alive, assert_clean, descendants, snapshot
 
 from glassnet.data import Pipeline, processes, workers
+from leftovers import alive, assert_clean, descendants, snapshot
 
 FAULTS = ("raises", "hangs", "exits", "killed")
 ENDINGS = ("end", "break", "close", "ctrl-c")
