@@ -13,7 +13,7 @@ import glassnet
 from glassnet import lab
 from glassnet.lab import Verdict
 from glassnet.lab.kit import inits as T
-from glassnet.lab.topics import xavier_he as topic
+from glassnet.lab.topics.xavier_he import settings as topic
 from glassnet.nn import init as nn_init
 
 # he_deep_relu is left out: in smoke mode (300 steps) the 30-layer He net's accuracy varies
