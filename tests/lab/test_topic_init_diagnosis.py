@@ -8,7 +8,8 @@ from lab_checks import assert_judges_every_claim, smoke_result
 
 from glassnet import lab
 from glassnet.lab import Verdict
-from glassnet.lab.topics import init_diagnosis as topic
+from glassnet.lab.topics.init_diagnosis import settings
+from glassnet.lab.topics.init_diagnosis.measure import ks_to_uniform
 
 # stable_distribution is left out: tanh + Xavier's std spread over 8 layers (2.15-2.42 over
 # seeds 0-3) sits too close to its 2x threshold to assert.
@@ -46,13 +47,13 @@ def test_activation_statistics_of_the_good_inits(result):
     judged = result.claim("mean0_var002")
     assert judged.number("conditions met") == "tanh mean 0"
     assert (
-        judged.number("tanh: largest |mean| over the layers") <= topic.MEAN_ZERO / 2
+        judged.number("tanh: largest |mean| over the layers") <= settings.MEAN_ZERO / 2
     )  # margin: half the threshold
     assert (
-        judged.number("relu: largest |mean| over the layers") >= 4 * topic.MEAN_ZERO
+        judged.number("relu: largest |mean| over the layers") >= 4 * settings.MEAN_ZERO
     )  # ReLU's mean is never 0
     low = float(judged.number("tanh: variance range over the layers").split(" - ")[0])
-    assert low >= 1.25 * topic.VAR_HIGH  # even tanh's smallest variance is well above 0.04
+    assert low >= 1.25 * settings.VAR_HIGH  # even tanh's smallest variance is well above 0.04
 
 
 def test_every_alarm_names_a_layer_and_the_bad_inits_are_flagged(result):
@@ -81,7 +82,7 @@ def test_figures(result):
 
 def test_ks_to_uniform_separates_uniform_normal_and_relu_like_samples():
     rng = np.random.default_rng(0)
-    assert topic.ks_to_uniform(rng.uniform(-1, 1, 20000)) < 0.02
-    assert 0.05 < topic.ks_to_uniform(rng.standard_normal(20000)) < 0.25
-    assert topic.ks_to_uniform(np.maximum(rng.standard_normal(20000), 0)) >= 0.45
-    assert topic.ks_to_uniform(np.zeros(100)) == 1.0
+    assert ks_to_uniform(rng.uniform(-1, 1, 20000)) < 0.02
+    assert 0.05 < ks_to_uniform(rng.standard_normal(20000)) < 0.25
+    assert ks_to_uniform(np.maximum(rng.standard_normal(20000), 0)) >= 0.45
+    assert ks_to_uniform(np.zeros(100)) == 1.0

@@ -31,9 +31,8 @@ from glassnet.lab.kit.costs import Costs, add_cost_table, timed
 from glassnet.lab.registry import experiment
 from glassnet.lab.result import Result
 from glassnet.lab.text import Text
-from glassnet.lab.topics.xavier_he import figures
+from glassnet.lab.topics.xavier_he import figures, measure
 from glassnet.lab.topics.xavier_he.judge import judge_all
-from glassnet.lab.topics.xavier_he.measure import measure
 from glassnet.lab.topics.xavier_he.settings import LRS, SEEDS, STEPS
 from glassnet.lab.topics.xavier_he.tables import add_tables
 
@@ -53,7 +52,7 @@ def run(mode: str, seed: int) -> Result:
         relu_lrs=list(relu_lrs),
     )
     costs: Costs = []
-    measured = measure(mode, seed, costs)
+    measured = measure.measure(mode, seed, costs)
     add_tables(result, measured)
     judge_all(result, measured)
     with timed(costs, Text("figures", "图")):
