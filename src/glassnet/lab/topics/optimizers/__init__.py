@@ -12,8 +12,9 @@ Three kinds of evidence, all with glassnet's real optimisers (which match torch.
 gradient evaluations (epochs). Verdicts state their thresholds; none was tuned afterwards.
 
 The package: `settings` (modes, thresholds), `surfaces` (the 2-D problems), `mechanics`
-(update rules replayed), `measure` (the MNIST-1D sweep), `judge` (one function per claim,
-with its figures), and this file, which runs them in order.
+and `definitions` (update rules replayed), `measure` (the MNIST-1D sweep), `tables`, `judge`
+and `convexity` (one function per claim), `one_sample`, `figures`, and this file, which runs
+them in order.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from glassnet.lab.kit.curve import probe_split
 from glassnet.lab.registry import experiment
 from glassnet.lab.result import Result
 from glassnet.lab.text import Text
-from glassnet.lab.topics.optimizers import judge as verdicts
-from glassnet.lab.topics.optimizers import mechanics
-from glassnet.lab.topics.optimizers.measure import best_lr, final_loss, mlp_sweep, steps_text
+from glassnet.lab.topics.optimizers import convexity, definitions, figures, judge, mechanics
+from glassnet.lab.topics.optimizers.measure import best_lr, final_loss, mlp_sweep
 from glassnet.lab.topics.optimizers.mechanics import OPTIMIZERS
+from glassnet.lab.topics.optimizers.one_sample import one_sample
 from glassnet.lab.topics.optimizers.settings import (
     BATCH,
     LRS_2D,
@@ -38,48 +39,65 @@ from glassnet.lab.topics.optimizers.settings import (
     STEPS_MLP,
 )
 from glassnet.lab.topics.optimizers.surfaces import Problem2D, quadratic, rosenbrock, run_2d
+from glassnet.lab.topics.optimizers.tables import mlp_table, table_2d
+
+__all__ = ["run"]
 
 
-def _table_2d(result: Result, paths: dict, best_2d: dict, q_steps: int, r_steps: int) -> None:
-    """Each optimiser at its best learning rate on the two 2-D problems."""
+def _replays(result: Result, seed: int) -> dict[str, float]:
+    """The update rules replayed on fixed gradients: their claims and table."""
+    moves = mechanics.zero_gradient_steps(seed)
+    rows = mechanics.adagrad_rule(result, seed) + mechanics.rmsprop_average(result, seed)
+    rows += mechanics.rmsprop_no_momentum(result, moves)
     result.add_table(
-        Text(
-            "2-D problems: each optimiser at its best learning rate",
-            "二维问题:各优化器取最佳学习率",
-        ),
-        [
-            Text("optimiser", "优化器"),
-            Text("quadratic: best lr", "二次函数:最佳学习率"),
-            Text("steps to solve", "解决所需步数"),
-            Text("Rosenbrock: best lr", "Rosenbrock:最佳学习率"),
-            Text("steps to solve", "解决所需步数"),
-            Text("Rosenbrock: final f", "Rosenbrock:最终 f"),
-        ],
-        [
-            [
-                name,
-                best_2d[("quadratic", name)],
-                steps_text(paths[("quadratic", name)][best_2d[("quadratic", name)]], q_steps),
-                best_2d[("rosenbrock", name)],
-                steps_text(paths[("rosenbrock", name)][best_2d[("rosenbrock", name)]], r_steps),
-                f"{paths[('rosenbrock', name)][best_2d[('rosenbrock', name)]].final:.3g}",
-            ]
-            for name in OPTIMIZERS
-        ],
+        Text("Update rules replayed on fixed gradients", "在固定梯度上重放的更新规则"),
+        [Text("optimiser", "优化器"), Text("compared with", "对比对象"), Text("value", "数值")],
+        rows,
+    )
+    definitions.fixed_vs_adaptive(result, seed)
+    definitions.momentum_continuity(result, seed, moves)
+    return moves
+
+
+def _paths_2d(mode: str) -> tuple[dict, dict, dict]:
+    """(problems, budgets, paths[(problem, optimiser)][lr]) over the 2-D grid."""
+    q_steps, r_steps = STEPS_2D[mode]
+    problems: dict[str, Problem2D] = {"quadratic": quadratic(), "rosenbrock": rosenbrock()}
+    budgets = {"quadratic": q_steps, "rosenbrock": r_steps}
+    paths = {
+        (p, name): {lr: run_2d(make, problem, lr, budgets[p]) for lr in LRS_2D}
+        for p, problem in problems.items()
+        for name, make in OPTIMIZERS.items()
+    }
+    return problems, budgets, paths
+
+
+def _compare(
+    result: Result, paths: dict, best_2d: dict, sweep: dict, best_mlp: dict, budgets: dict
+) -> None:
+    """The claims that set each optimiser against the others on every task."""
+    best = {**best_2d, **{("mlp", name): lr for name, lr in best_mlp.items()}}
+    at_best = convexity.costs_at(paths, sweep, best, budgets)
+    convexity.convex_only(result, at_best)
+    convexity.rmsprop_convex(result, at_best)
+    defaults = convexity.default_lrs(LRS_2D, sorted({lr for _, lr in sweep}))
+    convexity.general_purpose(
+        result,
+        convexity.rank_keys(paths, sweep, defaults),
+        convexity.rank_keys(paths, sweep, best),
     )
 
 
 @experiment("optimizers")
 def run(mode: str, seed: int) -> Result:
     clock = Clock()
-    q_steps, r_steps = STEPS_2D[mode]
     lrs, steps, seeds = LRS_MLP[mode], STEPS_MLP[mode], SEEDS[mode]
     n, epochs, gd_steps = ONE_SAMPLE[mode]
     result = Result.start("optimizers", mode, seed)
     result.setup = result.say(
         "setup",
-        q_steps=q_steps,
-        r_steps=r_steps,
+        q_steps=STEPS_2D[mode][0],
+        r_steps=STEPS_2D[mode][1],
         lrs_2d=LRS_2D,
         sizes="-".join(map(str, SIZES)),
         batch=BATCH,
@@ -90,39 +108,26 @@ def run(mode: str, seed: int) -> Result:
         epochs=epochs,
         gd_steps=gd_steps,
     )
-
-    replay_rows = mechanics.adagrad_rule(result, seed) + mechanics.rmsprop_average(result, seed)
-    replay_rows += mechanics.rmsprop_no_momentum(result, mechanics.zero_gradient_steps(seed))
-    result.add_table(
-        Text("Update rules replayed on fixed gradients", "在固定梯度上重放的更新规则"),
-        [Text("optimiser", "优化器"), Text("compared with", "对比对象"), Text("value", "数值")],
-        replay_rows,
-    )
-
-    problems: dict[str, Problem2D] = {"quadratic": quadratic(), "rosenbrock": rosenbrock()}
-    budgets = {"quadratic": q_steps, "rosenbrock": r_steps}
-    paths = {
-        (p, name): {lr: run_2d(make, problem, lr, budgets[p]) for lr in LRS_2D}
-        for p, problem in problems.items()
-        for name, make in OPTIMIZERS.items()
-    }
+    _replays(result, seed)
+    problems, budgets, paths = _paths_2d(mode)
     best_2d = {key: best_lr(found) for key, found in paths.items()}
-    _table_2d(result, paths, best_2d, q_steps, r_steps)
-    verdicts.momentum_oscillation(result, problems, budgets, best_2d)
-
-    data = probe_split()
-    sweep = mlp_sweep(data, lrs, steps, seeds, seed)
+    table_2d(result, paths, best_2d, *STEPS_2D[mode])
+    judge.momentum_oscillation(result, problems, budgets, best_2d)
+    sweep = mlp_sweep(probe_split(), lrs, steps, seeds, seed)
     best_mlp = {
         name: min(lrs, key=lambda lr, name=name: (final_loss(sweep[(name, lr)]), lr))
         for name in OPTIMIZERS
     }
-    verdicts.mlp_table(result, sweep, best_mlp, lrs)
-    verdicts.lr_hard(result, sweep, best_mlp, best_2d, lrs)
-    verdicts.adagrad_decay(result, sweep, best_mlp)
-    verdicts.convexity(result, paths, best_2d, sweep, best_mlp, budgets)
-    verdicts.adam(result, paths, best_2d, sweep, best_mlp, problems)
-    verdicts.one_sample(result, probe_split(n_train=n, n_eval=n), epochs, gd_steps, seed)
-    verdicts.figures(result, problems, paths, best_2d, budgets, sweep, best_mlp, lrs)
+    mlp_table(result, sweep, best_mlp, lrs)
+    judge.lr_hard(result, sweep, best_mlp, best_2d, lrs)
+    series = judge.effective_lr_series(sweep, best_mlp)
+    judge.adagrad_fast_then_slow(result, series)
+    judge.adagrad_decays_early(result, series, sweep, best_mlp)
+    _compare(result, paths, best_2d, sweep, best_mlp, budgets)
+    judge.adam_combines(result, paths, best_2d, sweep, best_mlp, problems)
+    one_sample(result, probe_split(n_train=n, n_eval=n), epochs, gd_steps, seed)
+    figures.trajectories(result, problems, paths, best_2d)
+    figures.mnist1d(result, sweep, best_mlp, lrs)
     result.add_table(
         Text("Cost", "耗时"),
         [Text("CPU seconds", "CPU 秒"), Text("wall seconds", "墙钟秒")],

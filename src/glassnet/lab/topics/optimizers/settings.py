@@ -30,3 +30,16 @@ SOLVES_MLP = 1.5  # 'solves' the MLP: best final loss within 1.5x the best optim
 ADAM_SLACK = 1.1  # Adam at least as good as the better of Momentum and RMSProp, 10% slack
 INVARIANT, CHANGES = 1e-3, 0.1
 GD_HALVES = 0.5  # GD 'converges' when its loss ends at most half where it started
+# issue 13: the relative tests of the convexity claims, and the new claims
+UNSOLVED_COST = 2.0  # an unsolved 2-D run costs this many times the step budget
+BEHIND = 2.0  # behind the others on a problem: cost >= 2x the median of the other four's
+DEFAULT_LRS = {  # PyTorch's defaults (SGD's lr=1e-3 since torch 2.x; Momentum = SGD + 0.9)
+    "SGD": 1e-3,
+    "Momentum": 1e-3,
+    "Adagrad": 1e-2,
+    "RMSProp": 1e-2,
+    "Adam": 1e-3,
+}
+TOP = 2  # adam_general_purpose: 'a good default' ranks in the top 2 of the 5 on a task
+FIXED = ("SGD", "Momentum")  # the notes' 'fixed learning rate' group
+SCALE = 10.0  # fixed_vs_adaptive: the gradients are multiplied by this
