@@ -24,7 +24,9 @@ from glassnet.lab.topics.init_diagnosis.settings import (
     SEEDS,
     SIZES,
     STEPS,
+    WEIGHT_STD,
 )
+from glassnet.nn import init as nn_init
 
 __all__ = ["Measured", "ks_to_uniform", "measure"]
 
@@ -37,6 +39,7 @@ class Measured:
     diagnosed: dict
     outcome: dict
     shape: dict
+    weights: dict  # act -> (stats, alarms, gradient alarms, (best lr, accuracies)) for N(0, 0.02^2)
 
 
 def ks_to_uniform(values: np.ndarray) -> float:
@@ -59,6 +62,25 @@ def _diagnose(model: nn.Module, data: Split) -> tuple[diagnose.ActivationStats, 
     return stats, diagnose.activation_alarms(stats), diagnose.gradient_alarms(flow)
 
 
+def build(act: str, scheme: str, rng: np.random.Generator) -> nn.Module:
+    """The MLP with a named init, or with weights from N(0, WEIGHT_STD^2) for scheme 'n002'."""
+    if scheme != "n002":
+        return T.build_mlp(SIZES, act, scheme, rng)
+    model = T.build_mlp(SIZES, act, "zeros", rng)
+    for layer in T.linears(model):
+        nn_init.normal_(layer.weight, 0.0, WEIGHT_STD, generator=rng)
+    return model
+
+
+def two_sample_ks(a: np.ndarray, b: np.ndarray) -> float:
+    """Kolmogorov-Smirnov distance between the empirical distributions of a and b."""
+    a, b = np.sort(a.ravel()), np.sort(b.ravel())
+    grid = np.concatenate([a, b])
+    cdf_a = np.searchsorted(a, grid, side="right") / a.size
+    cdf_b = np.searchsorted(b, grid, side="right") / b.size
+    return float(np.max(np.abs(cdf_a - cdf_b)))
+
+
 def _outcome(data: Split, act: str, scheme: str, steps: int, lrs, seeds: list[int]) -> tuple:
     """(best lr, test accuracies per seed at it) over the lr grid."""
     by_lr = {}
@@ -66,7 +88,7 @@ def _outcome(data: Split, act: str, scheme: str, steps: int, lrs, seeds: list[in
         accs = []
         for s in seeds:
             rng = np.random.default_rng([s, 1])
-            model = T.build_mlp(SIZES, act, scheme, rng)
+            model = build(act, scheme, rng)
             accs.append(T.train(model, data, steps, lr, rng).test_accuracy)
         by_lr[lr] = accs
     best = max(by_lr, key=lambda lr: mean_std_finite(by_lr[lr])[0])
@@ -86,6 +108,7 @@ def shape_of(diagnosed: dict, data: Split, seed: int) -> dict:
             "scheme": scheme,
             "layers": layers,
             "ks": [ks_to_uniform(h) for h in outputs],
+            "alike": [two_sample_ks(h, outputs[0]) for h in outputs],
             "spread": max(stds) / min(stds),
             "means": [row.mean for row in layers],
             "vars": [row.std**2 for row in layers],
@@ -111,4 +134,12 @@ def measure(mode: str, seed: int, costs: Costs | None = None) -> Measured:
         with timed(costs, Text("training", "训练")):
             outcome = {(a, s): _outcome(data, a, s, steps, lrs, seeds) for a, s in keys}
         shape = shape_of(diagnosed, data, seed)
-    return Measured(diagnosed, outcome, shape)
+        with timed(costs, Text("N(0, 0.02^2) weights", "N(0, 0.02^2) 权重")):
+            weights = {
+                act: (
+                    *_diagnose(build(act, "n002", np.random.default_rng([seed, 1])), data),
+                    _outcome(data, act, "n002", steps, lrs, seeds),
+                )
+                for act in ACTIVATIONS
+            }
+    return Measured(diagnosed, outcome, shape, weights)
