@@ -20,10 +20,10 @@ them in order.
 from __future__ import annotations
 
 from glassnet.lab.kit.clock import Clock
+from glassnet.lab.kit.columns import columns
 from glassnet.lab.kit.curve import probe_split
 from glassnet.lab.registry import experiment
 from glassnet.lab.result import Result
-from glassnet.lab.text import Text
 from glassnet.lab.topics.optimizers import convexity, definitions, figures, judge, mechanics
 from glassnet.lab.topics.optimizers.measure import best_lr, final_loss, mlp_sweep
 from glassnet.lab.topics.optimizers.mechanics import OPTIMIZERS
@@ -50,8 +50,8 @@ def _replays(result: Result, seed: int) -> dict[str, float]:
     rows = mechanics.adagrad_rule(result, seed) + mechanics.rmsprop_average(result, seed)
     rows += mechanics.rmsprop_no_momentum(result, moves)
     result.add_table(
-        Text("Update rules replayed on fixed gradients", "在固定梯度上重放的更新规则"),
-        [Text("optimiser", "优化器"), Text("compared with", "对比对象"), Text("value", "数值")],
+        result.text("replay_title"),
+        columns(result, "replay_columns"),
         rows,
     )
     definitions.fixed_vs_adaptive(result, seed)
@@ -129,9 +129,9 @@ def run(mode: str, seed: int) -> Result:
     figures.trajectories(result, problems, paths, best_2d)
     figures.mnist1d(result, sweep, best_mlp, lrs)
     result.add_table(
-        Text("Cost", "耗时"),
-        [Text("CPU seconds", "CPU 秒"), Text("wall seconds", "墙钟秒")],
+        result.text("cost_title"),
+        columns(result, "cost_columns"),
         [[round(clock.cpu, 2), round(clock.wall, 2)]],
-        note=Text("reported, never asserted", "仅报告,不作断言"),
+        note=result.text("cost_note"),
     )
     return result

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from glassnet.lab.fonts import figure_text
 from glassnet.lab.result import Result, new_figure
-from glassnet.lab.text import Text
 from glassnet.lab.topics.optimizers.measure import final_loss
 from glassnet.lab.topics.optimizers.mechanics import OPTIMIZERS
 from glassnet.lab.topics.optimizers.settings import ADAPTIVE
@@ -42,7 +42,11 @@ def trajectories(result: Result, problems: dict, paths: dict, best_2d: dict) -> 
             )
         ax.plot(*problem.start, "ko", ms=4)
         ax.plot(*problem.minimum, "k*", ms=8)
-        ax.set(xlim=(x0, x1), ylim=(y0, y1), title=f"{problem.name.split(' (')[0]}: best lr each")
+        ax.set(
+            xlim=(x0, x1),
+            ylim=(y0, y1),
+            title=figure_text(result.say("fig_paths_title", problem=problem.name.split(" (")[0])),
+        )
         ax.legend(fontsize=6, loc="upper right")
     problem, lr = problems["quadratic"], best_2d[("quadratic", "SGD")]
     basis = np.linalg.eigh(
@@ -51,26 +55,31 @@ def trajectories(result: Result, problems: dict, paths: dict, best_2d: dict) -> 
     for name in ("SGD", "Momentum"):
         coords = run_2d(OPTIMIZERS[name], problem, lr, 60, stop=False).points @ basis
         axes[2].plot(
-            coords[:, 1], ".-", color=COLORS[name], lw=0.8, ms=3, label=f"{name}: across the valley"
+            coords[:, 1],
+            ".-",
+            color=COLORS[name],
+            lw=0.8,
+            ms=3,
+            label=f"{name}: " + figure_text(result.text("fig_across")),
         )
         axes[2].plot(
-            coords[:, 0], "--", color=COLORS[name], lw=1.2, label=f"{name}: along the valley"
+            coords[:, 0],
+            "--",
+            color=COLORS[name],
+            lw=1.2,
+            label=f"{name}: " + figure_text(result.text("fig_along")),
         )
     axes[2].axhline(0, color="gray", lw=0.6)
     axes[2].set(
-        title=f"quadratic, same lr {lr:g}: coordinates", xlabel="step", ylabel="eigen-coordinate"
+        title=figure_text(result.say("fig_coordinates_title", lr=lr)),
+        xlabel=figure_text(result.text("fig_step")),
+        ylabel=figure_text(result.text("fig_eigen")),
     )
     axes[2].legend(fontsize=7)
     result.add_figure(
         fig,
         "trajectories",
-        Text(
-            "Paths on the rotated quadratic valley and on Rosenbrock's function, each optimiser at its best learning rate "
-            "on the grid (dot: start; star: minimum). Right: plain GD and Momentum at the same learning rate on the "
-            "quadratic, in the valley's own coordinates: across (steep) and along (shallow).",
-            "在旋转二次山谷与 Rosenbrock 函数上的路径,各优化器取网格上的最佳学习率(点:起点;星:极小值)。右:二次函数上相同学习率"
-            "下的普通 GD 与 Momentum,用山谷自身的坐标表示:横穿(陡峭)方向与沿谷(平缓)方向。",
-        ),
+        result.text("caption_trajectories"),
     )
 
 
@@ -93,30 +102,26 @@ def mnist1d(result: Result, sweep: dict, best_mlp: dict, lrs: list[float]) -> No
                 curve.extra["step"], curve.extra["eff_lr"], color=COLORS[name], label=name
             )
     axes[0].set(
-        xlabel="step",
-        ylabel="training loss (1,000 samples)",
-        title="MNIST-1D, best lr each",
+        xlabel=figure_text(result.text("fig_step")),
+        ylabel=figure_text(result.text("fig_train_loss")),
+        title=figure_text(result.text("fig_mnist_title")),
         yscale="log",
     )
     axes[1].set(
         xscale="log",
-        xlabel="learning rate",
-        ylabel="final training loss (capped at 3)",
-        title="sensitivity to the learning rate",
+        xlabel=figure_text(result.text("fig_lr")),
+        ylabel=figure_text(result.text("fig_final_loss")),
+        title=figure_text(result.text("fig_sensitivity")),
     )
     axes[2].set(
-        xlabel="step", ylabel="median lr / (sqrt(v) + eps)", title="effective learning rate"
+        xlabel=figure_text(result.text("fig_step")),
+        ylabel="median lr / (sqrt(v) + eps)",
+        title=figure_text(result.text("fig_eff_lr")),
     )
     for ax in axes:
         ax.legend(fontsize=7)
     result.add_figure(
         fig,
         "mnist1d",
-        Text(
-            "MNIST-1D. Left: training loss at each optimiser's best learning rate. Middle: final loss against the "
-            "learning rate (diverged runs at the cap). Right: the adaptive optimisers' median effective learning rate; "
-            "Adagrad's only falls.",
-            "MNIST-1D。左:各优化器最佳学习率下的训练损失。中:最终损失随学习率的变化(发散的运行画在上限处)。"
-            "右:自适应优化器有效学习率的中位数;Adagrad 的只降不升。",
-        ),
+        result.text("caption_mnist1d"),
     )

@@ -74,15 +74,7 @@ def momentum_oscillation(result: Result, problems: dict, budgets: dict, best_2d:
         "momentum_damps_oscillation",
         verdict,
         numbers,
-        Text(
-            f"on each 2-D problem, plain GD and Momentum (0.9) at the same learning rate, GD's best on the "
-            f"grid; oscillation measured by the step-weighted cosine between consecutive updates (-1 pure "
-            f"zig-zag, +1 straight). Holds when Momentum's cosine is higher by >= {COSINE_GAIN} on both "
-            f"problems; partly on one; does not hold on neither",
-            f"在每个二维问题上,普通 GD 与 Momentum(0.9)使用相同的学习率(GD 在网格上的最佳值);用相邻更新之间按步长"
-            f"加权的余弦衡量振荡(-1 纯锯齿,+1 直线)。两个问题上 Momentum 的余弦都高 >= {COSINE_GAIN} 则成立;"
-            f"一个问题上为部分成立;都没有则不成立",
-        ),
+        result.say("oscillation_rule", gain=COSINE_GAIN),
         robust=True,
         margin=result.say(
             "oscillation_margin",
@@ -170,16 +162,7 @@ def lr_hard(result: Result, sweep: dict, best_mlp: dict, best_2d: dict, lrs: lis
             claim,
             verdict,
             numbers,
-            Text(
-                f"'hard' measured two ways, against the adaptive optimisers (Adagrad, RMSProp, Adam): (1) {name}'s band of "
-                f"good learning rates on MNIST-1D (final loss within {GOOD_LR}x its best) is at least one grid step "
-                f"narrower than every adaptive one's; (2) its best learning rate moves across the three problems by at "
-                f"least {SPREAD_GAP} decade more than every adaptive one's. Holds when both; partly when one; does not hold "
-                f"when neither",
-                f"用两种方式与自适应优化器(Adagrad、RMSProp、Adam)比较“困难”:(1){name} 在 MNIST-1D 上好的学习率范围(最终损失在其"
-                f"最佳的 {GOOD_LR} 倍以内)比每个自适应优化器都窄至少一档;(2)它的最佳学习率在三个问题之间的变化比每个自适应优化器"
-                f"都多至少 {SPREAD_GAP} 个数量级。两者都成立则成立;一个成立为部分成立;都不成立则不成立",
-            ),
+            result.say("lr_hard_rule", name=name, good_lr=GOOD_LR, spread_gap=SPREAD_GAP),
         )
 
 
@@ -219,20 +202,8 @@ def adagrad_fast_then_slow(result: Result, series: dict) -> None:
             Text("fall", "下降倍数"): round(fall, 2),
             Text("never rises", "从不上升"): monotone,
         },
-        Text(
-            f"at Adagrad's best learning rate on MNIST-1D (seed 0), the median over all weights of lr / (sqrt(G) + "
-            f"eps): holds when it never rises and falls >= {FALLS:g}x from step 10 to the end; partly when it never "
-            f"rises but falls less; does not hold when it rises",
-            f"在 MNIST-1D 上 Adagrad 的最佳学习率下(种子 0),所有权重 lr / (sqrt(G) + eps) 的中位数:从不上升且从第 10 步"
-            f"到最后下降 >= {FALLS:g} 倍则成立;从不上升但下降较少为部分成立;上升则不成立",
-        ),
-        note=Text(
-            "'Never rises' is guaranteed (G only grows); how far it falls depends on the run's length and on "
-            "how fast the gradients shrink. Every optimiser's loss falls faster early than late, so the second "
-            "half of the claim does not single Adagrad out.",
-            "“从不上升”是必然的(G 只增不减);下降多少取决于训练的长度和梯度缩小的速度。每个优化器的损失都是前期下降"
-            "得比后期快,所以这句话的后半部分并不是 Adagrad 特有的。",
-        ),
+        result.say("fast_slow_rule", falls=FALLS),
+        note=result.text("fast_slow_note"),
     )
 
 
@@ -290,14 +261,7 @@ def adagrad_decays_early(result: Result, series: dict, sweep: dict, best_mlp: di
                 "best lr: Adagrad / RMSProp", "最佳学习率:Adagrad / RMSProp"
             ): f"{best_mlp['Adagrad']:g} / {best_mlp['RMSProp']:g}",
         },
-        Text(
-            f"each at its best learning rate on MNIST-1D: holds when Adagrad's effective lr falls >= {FALLS:g}x more "
-            f"than RMSProp's and Adagrad ends with >= {HURTS}x RMSProp's training loss; partly when it falls more but "
-            f"the loss does not suffer (a larger lr compensates over this budget); does not hold when it does not "
-            f"fall more",
-            f"各自取 MNIST-1D 上的最佳学习率:Adagrad 的有效学习率下降幅度 >= RMSProp 的 {FALLS:g} 倍、且最终训练损失 >= RMSProp "
-            f"的 {HURTS} 倍则成立;下降更多但损失不受影响(在此步数内更大的学习率可以弥补)为部分成立;下降不更多则不成立",
-        ),
+        result.say("decays_early_rule", falls=FALLS, hurts=HURTS),
         note=result.say(
             "decays_early_note", adagrad_over_hurts=loss["Adagrad"] / loss["RMSProp"] - HURTS
         ),
@@ -360,14 +324,5 @@ def adam_combines(
                 f"{p} {'yes' if ok else 'no'}" for p, ok in outcome.items()
             ),
         },
-        Text(
-            f"mechanics: Adam keeps moving with zero gradient (momentum) and its path changes by <= {INVARIANT:g} "
-            f"when the loss is scaled x1000 while Momentum's changes by > {CHANGES:g} (RMSProp's scaling); outcome: "
-            f"at its best lr Adam is within {ADAM_SLACK}x of the better of Momentum and RMSProp (steps to solve, or "
-            f"final loss) on each problem. Holds when the mechanics and every outcome hold; does not hold when no "
-            f"mechanism and no outcome does; partly otherwise",
-            f"机制:梯度为零时 Adam 仍继续移动(动量),损失放大 1000 倍时其路径变化 <= {INVARIANT:g} 而 Momentum 的变化 > "
-            f"{CHANGES:g}(RMSProp 的缩放);结果:在最佳学习率下,Adam 在每个问题上都不差于 Momentum 与 RMSProp 中较好者的 "
-            f"{ADAM_SLACK} 倍(解决步数或最终损失)。机制与所有结果都成立则成立;机制与结果都不成立则不成立;否则部分成立",
-        ),
+        result.say("adam_combines_rule", invariant=INVARIANT, changes=CHANGES, slack=ADAM_SLACK),
     )

@@ -104,24 +104,16 @@ def adagrad_rule(result: Result, seed: int) -> list[list]:
             Text(f"max relative error, {name}", f"最大相对误差,{name}"): f"{error:.2g}"
             for name, error in errors.items()
         },
-        Text(
-            f"replay glassnet's Adagrad (lr {LR}) on {STEPS} fixed random gradients: holds when a reading of "
-            f"the notes (multiply the gradient by the root of the accumulated, or averaged, squared "
-            f"gradients) reproduces its updates within {MATCH:g} relative error; does not hold otherwise",
-            f"在 {STEPS} 个固定的随机梯度上重放 glassnet 的 Adagrad(lr {LR}):笔记的某种读法(梯度乘以累积或平均平方"
-            f"梯度的平方根)在 {MATCH:g} 相对误差内复现其更新则成立;否则不成立",
-        ),
+        result.say("adagrad_rule_rule", lr=LR, steps=STEPS, match=MATCH),
         robust=True,
-        margin=Text(
-            "exact arithmetic: the notes' readings are off by orders of magnitude, the "
-            "standard rule matches to rounding",
-            "精确运算:笔记的读法差了几个数量级,标准规则在舍入误差内一致",
+        margin=result.say(
+            "adagrad_rule_margin",
+            notes_error=min(
+                errors["notes: g x sqrt(sum g^2)"], errors["notes: g x sqrt(mean g^2)"]
+            ),
+            standard_error=errors["Duchi et al.: g / (sqrt(sum g^2) + eps)"],
         ),
-        note=Text(
-            "Adagrad divides by the root of the sum of squared gradients: large past gradients shrink "
-            "the step. Multiplying, as the notes say, would grow it.",
-            "Adagrad 是除以平方梯度之和的平方根:过去的梯度越大,步长越小。按笔记所说相乘,步长反而会增大。",
-        ),
+        note=result.text("adagrad_rule_note"),
     )
     return [["Adagrad", name, f"{error:.2g}"] for name, error in errors.items()]
 
@@ -155,12 +147,8 @@ def rmsprop_average(result: Result, seed: int) -> list[list]:
                 "updates vs -lr g / (sqrt(v) + eps)", "更新 vs -lr g / (sqrt(v) + eps)"
             ): f"{update_error:.2g}",
         },
-        Text(
-            f"replay glassnet's RMSprop (alpha {alpha}) on {STEPS} fixed random gradients: holds when its state "
-            f"equals the moving average and its updates -lr g / (sqrt(v) + eps), both within {MATCH:g} relative "
-            f"error, and the state differs from the accumulated sum by more than {MISMATCH:g}; does not hold otherwise",
-            f"在 {STEPS} 个固定的随机梯度上重放 glassnet 的 RMSprop(alpha {alpha}):其状态等于滑动平均、更新等于 "
-            f"-lr g / (sqrt(v) + eps)(都在 {MATCH:g} 相对误差内),且状态与累积和相差超过 {MISMATCH:g},则成立;否则不成立",
+        result.say(
+            "rmsprop_average_rule", alpha=alpha, steps=STEPS, match=MATCH, mismatch=MISMATCH
         ),
         robust=True,
         margin=Text("exact arithmetic", "精确运算"),
@@ -197,18 +185,9 @@ def rmsprop_no_momentum(result: Result, moves: dict[str, float]) -> list[list]:
             ): f"{move:.3g}"
             for name, move in moves.items()
         },
-        Text(
-            f"after {STEPS} random gradients, {ZERO_STEPS} steps with a gradient of exactly zero: an "
-            f"optimiser with momentum keeps moving. Holds when RMSprop (its default momentum=0) does not move "
-            f"at all while SGD with momentum 0.9 and Adam do; does not hold otherwise",
-            f"先给 {STEPS} 个随机梯度,再给 {ZERO_STEPS} 步恰好为零的梯度:有动量的优化器会继续移动。RMSprop(默认 "
-            f"momentum=0)完全不动、而动量 0.9 的 SGD 和 Adam 会移动,则成立;否则不成立",
-        ),
+        result.say("no_momentum_rule", steps=STEPS, zero_steps=ZERO_STEPS),
         robust=True,
-        margin=Text(
-            "exact: RMSProp's update is 0 times a finite number",
-            "精确:RMSProp 的更新是 0 乘以一个有限数",
-        ),
+        margin=result.text("no_momentum_margin"),
         note=result.say("rmsprop_momentum_note", moved=moves["RMSProp(momentum=0.9)"]),
     )
     return [

@@ -9,6 +9,7 @@ import numpy as np
 
 import glassnet
 from glassnet import optim
+from glassnet.lab.kit.columns import columns
 from glassnet.lab.kit.curve import train
 from glassnet.lab.result import Result, Verdict
 from glassnet.lab.text import Text
@@ -68,18 +69,8 @@ def _table(result: Result, found: dict, methods: dict, best: dict, n: int, epoch
             ]
         )
     result.add_table(
-        Text(
-            f"{epochs} epoch(s) over {n} training samples: one-sample SGD, mini-batches, full-batch GD",
-            f"{n} 个训练样本上 {epochs} 个 epoch:单样本 SGD、小批量、全批量 GD",
-        ),
-        [
-            Text("method", "方法"),
-            Text("best lr", "最佳学习率"),
-            Text("updates", "更新次数"),
-            Text(f"training loss after {epochs} epoch(s)", f"{epochs} 个 epoch 后的训练损失"),
-            Text("CPU s per epoch", "每 epoch CPU 秒"),
-            Text("wall s per epoch", "每 epoch 墙钟秒"),
-        ],
+        result.say("one_sample_title", epochs=epochs, n=n),
+        columns(result, "one_sample_columns", epochs=epochs),
         rows,
     )
 

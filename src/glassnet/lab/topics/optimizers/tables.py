@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from glassnet.lab.kit.columns import columns
 from glassnet.lab.result import Result
-from glassnet.lab.text import Text
 from glassnet.lab.topics.optimizers.measure import final_loss, steps_text
 from glassnet.lab.topics.optimizers.mechanics import OPTIMIZERS
 from glassnet.lab.topics.optimizers.settings import GOOD_LR
@@ -17,18 +17,8 @@ __all__ = ["table_2d", "mlp_table", "window"]
 def table_2d(result: Result, paths: dict, best_2d: dict, q_steps: int, r_steps: int) -> None:
     """Each optimiser at its best learning rate on the two 2-D problems."""
     result.add_table(
-        Text(
-            "2-D problems: each optimiser at its best learning rate",
-            "二维问题:各优化器取最佳学习率",
-        ),
-        [
-            Text("optimiser", "优化器"),
-            Text("quadratic: best lr", "二次函数:最佳学习率"),
-            Text("steps to solve", "解决所需步数"),
-            Text("Rosenbrock: best lr", "Rosenbrock:最佳学习率"),
-            Text("steps to solve", "解决所需步数"),
-            Text("Rosenbrock: final f", "Rosenbrock:最终 f"),
-        ],
+        result.text("table_2d_title"),
+        columns(result, "table_2d_columns"),
         [
             [
                 name,
@@ -61,16 +51,8 @@ def mlp_table(result: Result, sweep: dict, best: dict, lrs: list[float]) -> None
             ]
         )
     result.add_table(
-        Text("MNIST-1D: each optimiser at its best learning rate", "MNIST-1D:各优化器取最佳学习率"),
-        [
-            Text("optimiser", "优化器"),
-            Text("best lr", "最佳学习率"),
-            Text("final training loss", "最终训练损失"),
-            Text("training accuracy", "训练准确率"),
-            Text("test accuracy", "测试准确率"),
-            Text(f"good lrs (loss <= {GOOD_LR}x best)", f"好的学习率(损失 <= 最佳的 {GOOD_LR} 倍)"),
-            Text("CPU ms per step", "每步 CPU 毫秒"),
-        ],
+        result.text("mlp_title"),
+        columns(result, "mlp_columns", good_lr=GOOD_LR),
         rows,
     )
 
