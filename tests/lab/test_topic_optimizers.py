@@ -11,7 +11,7 @@ import glassnet
 from glassnet import lab, nn, optim
 from glassnet.lab import Verdict
 from glassnet.lab.kit import curve as training
-from glassnet.lab.topics.optimizers import mechanics, surfaces
+from glassnet.lab.topics.optimizers import convexity, definitions, mechanics, settings, surfaces
 
 PNG = b"\x89PNG\r\n\x1a\n"
 ROBUST = {
@@ -131,3 +131,66 @@ def test_lr_grid_and_curve_helpers():
     assert curve.steps_to(0.4) == 25 and curve.steps_to(0.8) is None and curve.final_loss == 0.9
     with pytest.raises(ValueError, match="n_train must be >= 1 \\(or None for all\\), got 0"):
         training.probe_split(n_train=0)
+
+
+# -- issue 13: the definitional checks and the relative comparisons --------------------------
+
+
+def test_update_degree_tells_fixed_from_adaptive_learning_rates():
+    """Exact arithmetic: SGD and Momentum are degree 1 in the gradients, the adaptive three degree 0
+    (up to eps, which is 1e-8 against gradients of 0.1 to 10)."""
+    degree = definitions.scale_degree(0)
+    for name in ("SGD", "Momentum"):
+        assert degree[name] == pytest.approx(1.0, abs=1e-9)
+    for name in ("Adagrad", "RMSProp", "Adam"):
+        assert degree[name] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_momentum_carries_its_last_update_and_sgd_does_not():
+    errors = definitions.continuity_errors(0)
+    assert errors["momentum"] < 1e-12 and errors["sgd"] < 1e-12
+    assert errors["sgd_as_momentum"] > 0.1
+
+
+def test_new_claims_are_judged_with_their_rules(result):
+    assert result.claim("fixed_vs_adaptive").verdict is Verdict.HOLDS  # exact: 1 and 0 to 1e-9
+    assert result.claim("momentum_continuity").verdict is Verdict.HOLDS  # exact: 1e-16 vs 1e-6
+    general = result.claim("adam_general_purpose")
+    assert "default settings" in general.rule.en
+    ranks = general.number("mlp: rank at defaults (1 = best of 5)")
+    assert sorted(int(part.split()[-1]) for part in ranks.split(", "))[0] == 1
+
+
+def test_relative_cost_is_against_the_median_of_the_other_four():
+    costs = {
+        "quadratic": {
+            "SGD": 100.0,
+            "Momentum": 50.0,
+            "Adagrad": 60.0,
+            "RMSProp": 40.0,
+            "Adam": 30.0,
+        },
+        "rosenbrock": {"SGD": 8.0, "Momentum": 1.0, "Adagrad": 10.0, "RMSProp": 2.0, "Adam": 4.0},
+        "mlp": {"SGD": 1.0, "Momentum": 1.0, "Adagrad": 3.0, "RMSProp": 1.0, "Adam": 1.0},
+    }
+    ratio = convexity.relative(costs, "Adagrad")
+    assert ratio == {"quadratic": 60.0 / 45.0, "rosenbrock": 10.0 / 3.0, "mlp": 3.0}
+
+
+def test_ranks_share_ties_and_order_unsolved_runs_by_their_final_value():
+    keys = {
+        "quadratic": {"SGD": (np.inf, 0.5), "Momentum": (90, 0.0), "Adagrad": (np.inf, 0.1)},
+        "mlp": {"SGD": (1.0,), "Momentum": (1.0,), "Adagrad": (0.5,)},
+    }
+    assert convexity.ranks(keys) == {
+        "quadratic": {"SGD": 3, "Momentum": 1, "Adagrad": 2},
+        "mlp": {"SGD": 2, "Momentum": 2, "Adagrad": 1},
+    }
+
+
+def test_every_default_lr_lies_on_the_grids():
+    for mode in ("smoke", "quick", "full"):
+        found = convexity.default_lrs(settings.LRS_2D, settings.LRS_MLP[mode])
+        assert found[("mlp", "Adam")] == 1e-3 and found[("quadratic", "RMSProp")] == 1e-2
+    with pytest.raises(ValueError, match="default lr 0.001 of SGD is not on the mlp grid"):
+        convexity.default_lrs(settings.LRS_2D, [0.01, 0.1])
