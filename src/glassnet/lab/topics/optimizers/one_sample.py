@@ -132,5 +132,5 @@ def one_sample(result: Result, data, epochs: int, gd_steps: int, seed: int) -> N
             f"(b)若 GD 在其最佳学习率下 {gd_steps} 步后损失 <= 起始的 {GD_HALVES} 倍且没有发散,则它收敛。(a)成立且 GD 不收敛"
             f"则成立;(a)成立但 GD 收敛为部分成立;(a)不成立则不成立",
         ),
-        note=result.text("one_sample_note") if converges else None,
+        note=result.text("one_sample_note") if converges and faster else None,
     )
