@@ -19,7 +19,6 @@ NOT_YET_RESHAPED = {
     "topics/activations/figures.py",
     "topics/activations/judge.py",
     "topics/optimizers/judge.py",
-    "topics/vanishing_exploding.py",
     "topics/xavier_he.py",
     "topics/zero_init.py",
 }
