@@ -20,7 +20,6 @@ NOT_YET_RESHAPED = {
     "topics/activations/judge.py",
     "topics/optimizers/judge.py",
     "topics/xavier_he.py",
-    "topics/zero_init.py",
 }
 
 
