@@ -12,8 +12,6 @@ from glassnet.lab.topics.conv_arithmetic.settings import (
     notes_formula,
 )
 
-CONFIGS, AGREE = Text("configurations", "配置数"), Text("agree", "一致")
-
 
 def exact_verdict(agree: int, count: int) -> Verdict:
     if count == 0:
@@ -110,9 +108,9 @@ def judge_floor_formula(result: Result, conv: Family) -> None:
         "floor_formula",
         exact_verdict(conv.agree["notes"], conv.count),
         {
-            CONFIGS: conv.count,
-            AGREE: conv.agree["notes"],
-            Text("refused by the layer (formula < 1)", "层拒绝(公式 < 1)"): conv.impossible,
+            result.text("num_configurations"): conv.count,
+            result.text("num_agree"): conv.agree["notes"],
+            result.text("num_refused_by_the_layer_formula_1"): conv.impossible,
         },
         result.text("exact_rule"),
         robust=True,
@@ -129,9 +127,9 @@ def judge_dilation(result: Result, dilated: Family) -> None:
         "dilation",
         verdict,
         {
-            Text("configurations (D >= 2 on both axes)", "配置数(两个轴 D >= 2)"): dilated.count,
-            Text("dilated formula agrees", "含空洞率的公式一致"): dilated.agree["dilated"],
-            Text("plain formula wrong", "简单公式出错"): plain_wrong,
+            result.text("num_configurations_d_2_on_both_axes"): dilated.count,
+            result.text("num_dilated_formula_agrees"): dilated.agree["dilated"],
+            result.text("num_plain_formula_wrong"): plain_wrong,
         },
         result.text("dilation_rule"),
         robust=True,
@@ -143,7 +141,10 @@ def judge_pool_floor(result: Result, pool: Family) -> None:
     result.judge(
         "pool_floor",
         exact_verdict(pool.agree["notes"], pool.count),
-        {CONFIGS: pool.count, AGREE: pool.agree["notes"]},
+        {
+            result.text("num_configurations"): pool.count,
+            result.text("num_agree"): pool.agree["notes"],
+        },
         result.text("exact_rule"),
         robust=True,
         margin=result.text("exact_margin"),
@@ -159,11 +160,11 @@ def judge_ceil_mode(result: Result, ceil: Family) -> None:
         "ceil_mode",
         verdict,
         {
-            CONFIGS: ceil.count,
-            Text("of which hand-picked edge cases", "其中人工挑选的边界情况"): ceil.edge_cases,
-            Text("ceil rule agrees", "ceil 公式(含例外)一致"): ceil.agree["ceil_rule"],
-            Text("plain ceil (no exception) wrong", "不含例外的 ceil 公式出错"): naive_wrong,
-            Text("floor formula differs from the layer", "floor 公式与层不同"): ceil.count
+            result.text("num_configurations"): ceil.count,
+            result.text("num_of_which_hand_picked_edge_cases"): ceil.edge_cases,
+            result.text("num_ceil_rule_agrees"): ceil.agree["ceil_rule"],
+            result.text("num_plain_ceil_no_exception_wrong"): naive_wrong,
+            result.text("num_floor_formula_differs_from_the_layer"): ceil.count
             - ceil.agree["notes"],
         },
         result.text("ceil_rule"),
@@ -183,15 +184,11 @@ def judge_tf_same(result: Result, m: dict) -> None:
         "tf_same",
         verdict,
         {
-            CONFIGS: same.count,
-            Text("TF SAME: out = ceil(W/S)", "TF SAME:out = ceil(W/S)"): same.agree["tf_same"],
-            Text(
-                "padding='same' at stride 1 gives out = W", "步长 1 时 padding='same' 给出 out = W"
-            ): m["same_ok"],
-            Text("configurations with stride > 1", "步长 > 1 的配置"): m["strided"],
-            Text("padding='same' refused there", "其中 padding='same' 被拒绝"): m[
-                "strided_refused"
-            ],
+            result.text("num_configurations"): same.count,
+            result.text("num_tf_same_out_ceil_w_s"): same.agree["tf_same"],
+            result.text("num_padding_same_at_stride_1_gives_out_w"): m["same_ok"],
+            result.text("num_configurations_with_stride_1"): m["strided"],
+            result.text("num_padding_same_refused_there"): m["strided_refused"],
         },
         result.text("tf_same_rule"),
         robust=True,

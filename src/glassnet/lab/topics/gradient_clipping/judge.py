@@ -40,38 +40,26 @@ def norm_clipping_verdict(plain: list[float], clipped: list[float]) -> Verdict:
     return Verdict.DOES_NOT_HOLD
 
 
-def numbers(pairs: list[Pair], plain: list[float], clipped: list[float]) -> dict:
+def numbers(result: Result, pairs: list[Pair], plain: list[float], clipped: list[float]) -> dict:
     ratios = [p.explode_ratio for p in pairs]
     tests = [np.nanmean([p.plain_test for p in pairs]), np.nanmean([p.clipped_test for p in pairs])]
     return {
-        Text("seeds", "种子数"): len(pairs),
-        Text("final loss without clipping (mean)", "未裁剪的最终损失(均值)"): round(
-            float(np.mean(plain)), 3
-        ),
-        Text("final loss with clipping (mean)", "裁剪后的最终损失(均值)"): round(
-            float(np.mean(clipped)), 3
-        ),
-        Text("seeds where the clipped run trains", "裁剪运行能训练的种子数"): sum(
+        result.text("num_seeds"): len(pairs),
+        result.text("num_final_loss_without_clipping_mean"): round(float(np.mean(plain)), 3),
+        result.text("num_final_loss_with_clipping_mean"): round(float(np.mean(clipped)), 3),
+        result.text("num_seeds_where_the_clipped_run_trains"): sum(
             value <= TRAINED for value in clipped
         ),
-        Text("seeds where the unclipped run trains", "未裁剪运行能训练的种子数"): sum(
+        result.text("num_seeds_where_the_unclipped_run_trains"): sum(
             value <= TRAINED for value in plain
         ),
-        Text(
-            "test accuracy without / with clipping", "未裁剪 / 裁剪的测试准确率"
-        ): f"{tests[0]:.3f} / {tests[1]:.3f}",
-        Text("share of steps clipped (mean)", "被裁剪的步数比例(均值)"): round(
-            clipped_share(pairs), 3
-        ),
-        Text(
-            "premise: ||dL/dx_0|| / ||dL/dx_39|| at init (min over seeds)",
-            "前提:初始化时 ||dL/dx_0|| / ||dL/dx_39||(各种子最小值)",
-        ): f"{min(ratios):.3g}",
-        Text(
-            "premise: largest / median gradient norm, unclipped (min over seeds)",
-            "前提:未裁剪时最大 / 中位梯度范数(各种子最小值)",
+        result.text("num_test_accuracy_without_with_clipping"): f"{tests[0]:.3f} / {tests[1]:.3f}",
+        result.text("num_share_of_steps_clipped_mean"): round(clipped_share(pairs), 3),
+        result.text("num_premise_dl_dx_0_dl_dx_39_at_init_min_over_se"): f"{min(ratios):.3g}",
+        result.text(
+            "num_premise_largest_median_gradient_norm_unclipp"
         ): f"{min(spikes(pairs)):.3g}",
-        Text("unclipped runs that overflowed (NaN)", "溢出(NaN)的未裁剪运行"): sum(
+        result.text("num_unclipped_runs_that_overflowed_nan"): sum(
             p.plain.diverged_at is not None for p in pairs
         ),
     }
@@ -86,7 +74,7 @@ def judge_norm_clipping(result: Result, pairs: list[Pair], mode: str) -> None:
     result.judge(
         "norm_clipping",
         norm_clipping_verdict(plain, clipped),
-        numbers(pairs, plain, clipped),
+        numbers(result, pairs, plain, clipped),
         result.say(
             "rule",
             final_share=FINAL_SHARE,

@@ -114,9 +114,7 @@ def judge_too_many_layers(result: Result, m: dict) -> None:
         ): ", ".join(grows) or "none",
         result.say("fine_name", deepest=deepest): ", ".join(fine) or "none",
         **{
-            Text(
-                f"growth, {config_name(a, i)} (decades)", f"增长,{config_name(a, i)}(数量级)"
-            ): round(g, 2)
+            result.say("num_growth", config=config_name(a, i)): round(g, 2)
             for (a, i), g in growth.items()
         },
     }
@@ -167,17 +165,13 @@ def judge_product_of_factors(result: Result, m: dict) -> None:
     )
     errors = [abs(pred - meas) for meas, pred in cases]
     numbers = {
-        Text("networks whose signal ratio is beyond 10x", "信号比超过 10 倍的网络数"): len(cases),
-        Text("predicted within tolerance", "在容差内预测正确"): int(sum(within)),
-        Text("share", "比例"): round(share, 3),
-        Text("median |predicted - measured| (decades)", "|预测 - 实测| 中位数(数量级)"): round(
-            float(np.median(errors)), 3
-        )
+        result.text("num_networks_whose_signal_ratio_is_beyond_10x"): len(cases),
+        result.text("num_predicted_within_tolerance"): int(sum(within)),
+        result.text("num_share"): round(share, 3),
+        result.text("num_median_predicted_measured_decades"): round(float(np.median(errors)), 3)
         if errors
         else None,
-        Text("largest |measured| (decades)", "最大 |实测|(数量级)"): round(
-            max(abs(v) for v, _ in cases), 1
-        )
+        result.text("num_largest_measured_decades"): round(max(abs(v) for v, _ in cases), 1)
         if cases
         else None,
     }
@@ -215,15 +209,8 @@ def judge_large_init_explodes(result: Result, m: dict) -> None:
     some = any(max(weight[a], signal[a]) >= EXPLODES_DECADES for a in ACTIVATIONS)
     numbers: dict = {}
     for a in ACTIVATIONS:
-        numbers[
-            Text(
-                f"{a}, N(0,1): log10 weight-grad first/last",
-                f"{a},N(0,1):log10 权重梯度 第一层/最后一层",
-            )
-        ] = round(weight[a], 2)
-        numbers[
-            Text(f"{a}, N(0,1): log10 signal first/last", f"{a},N(0,1):log10 信号 第一层/最后一层")
-        ] = round(signal[a], 2)
+        numbers[result.say("num_large_weight", activation=a)] = round(weight[a], 2)
+        numbers[result.say("num_large_signal", activation=a)] = round(signal[a], 2)
     weakest = min(ACTIVATIONS, key=lambda a: weight[a])
     strongest = max(max(weight[a], signal[a]) for a in ACTIVATIONS)
     result.judge(
@@ -314,20 +301,10 @@ def judge_weights_abnormal(result: Result, m: dict) -> None:
         "weights_abnormal",
         all_any(all(hits), any(hits)),
         {
-            Text(
-                "vanishing (sigmoid, Xavier): ||W_1|| after / before",
-                "梯度消失(sigmoid,Xavier):||W_1|| 训练后/训练前",
-            ): vanishing["first"],
-            Text("vanishing: relative change of W_1", "梯度消失:W_1 的相对变化"): vanishing[
-                "change"
-            ],
-            Text(
-                "exploding (ReLU, N(0,1)): ||W_1|| after / before",
-                "梯度爆炸(ReLU,N(0,1)):||W_1|| 训练后/训练前",
-            ): exploding["first"],
-            Text("exploding: first step's update ratio", "梯度爆炸:第一步的更新比"): exploding[
-                "update"
-            ],
+            result.text("num_vanishing_sigmoid_xavier_w_1_after_before"): vanishing["first"],
+            result.text("num_vanishing_relative_change_of_w_1"): vanishing["change"],
+            result.text("num_exploding_relu_n_0_1_w_1_after_before"): exploding["first"],
+            result.text("num_exploding_first_step_s_update_ratio"): exploding["update"],
         },
         result.say("abnormal_rule", steps=steps, deepest=deepest, abnormal=ABNORMAL),
         robust=True,

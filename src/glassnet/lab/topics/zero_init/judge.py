@@ -113,12 +113,7 @@ def judge_not_all_zero(result: Result, m: dict) -> None:
     result.judge(
         "not_all_zero",
         verdict,
-        {
-            Text(f"accuracy gap, random - zeros, {act}", f"准确率差(随机 - 全零),{act}"): round(
-                gap, 3
-            )
-            for act, gap in gaps.items()
-        },
+        {result.say("num_gap", activation=act): round(gap, 3) for act, gap in gaps.items()},
         result.say("not_all_zero_rule", gap=GAP_HOLDS),
         robust=True,
         margin=result.say("not_all_zero_margin", smallest=min(gaps.values()), gap=GAP_HOLDS),
@@ -136,18 +131,13 @@ def judge_single_layer_ok(result: Result, m: dict) -> None:
         "single_layer_ok",
         verdict_by_threshold(diff, SINGLE_HOLDS, SINGLE_PARTLY, higher_is_better=False),
         {
-            Text(
-                "softmax regression from zeros: test accuracy", "softmax 回归全零初始化:测试准确率"
-            ): round(zero_acc, 3),
-            Text("from Xavier: test accuracy", "Xavier 初始化:测试准确率"): round(xavier_acc, 3),
-            Text("|difference|", "|差值|"): round(diff, 3),
-            Text(
-                "output units' spread after training from zeros", "全零初始化训练后输出单元的差异"
-            ): sci(min(values(m, ("linear", "-", "zeros", "float32"), "spread"))),
-            Text(
-                "1 hidden sigmoid layer: accuracy gap Xavier - zeros",
-                "一个 sigmoid 隐藏层:准确率差 Xavier - 全零",
-            ): round(hidden_gap, 3),
+            result.text("num_softmax_regression_from_zeros_test_accuracy"): round(zero_acc, 3),
+            result.text("num_from_xavier_test_accuracy"): round(xavier_acc, 3),
+            result.text("num_difference"): round(diff, 3),
+            result.text("num_output_units_spread_after_training_from_zero"): sci(
+                min(values(m, ("linear", "-", "zeros", "float32"), "spread"))
+            ),
+            result.text("num_1_hidden_sigmoid_layer_accuracy_gap_xavier_z"): round(hidden_gap, 3),
         },
         result.say("single_rule", holds=SINGLE_HOLDS, partly=SINGLE_PARTLY),
         robust=True,
@@ -184,17 +174,10 @@ def judge_zero_vanishing(result: Result, m: dict) -> None:
         else Verdict.DOES_NOT_HOLD
     )
     numbers = {
-        Text(
-            f"{act}: hidden |dL/dW|, zeros / random, before step 1",
-            f"{act}:隐藏层 |dL/dW|,全零/随机,第 1 步前",
-        ): sci(ratio_start[act])
-        for act in ACTIVATIONS
+        result.say("num_ratio_start", activation=act): sci(ratio_start[act]) for act in ACTIVATIONS
     }
     numbers.update(
-        {
-            Text(f"{act}: the same at the end", f"{act}:结束时同一比值"): sci(ratio_end[act])
-            for act in ACTIVATIONS
-        }
+        {result.say("num_ratio_end", activation=act): sci(ratio_end[act]) for act in ACTIVATIONS}
     )
     result.judge(
         "zero_vanishing",
@@ -244,30 +227,19 @@ def judge_symmetry(result: Result, m: dict) -> None:
         else Verdict.PARTLY
     )
     numbers = {
-        Text("float64: largest unit spread after training", "float64:训练后最大单元差异"): sci(
-            worst64
+        result.text("num_float64_largest_unit_spread_after_training"): sci(worst64),
+        result.text("num_float64_largest_rank_of_a_hidden_layer_s_act"): max(
+            r["rank"] for r in sym64
         ),
-        Text(
-            "float64: largest rank of a hidden layer's activations", "float64:隐藏层激活的最大秩"
-        ): max(r["rank"] for r in sym64),
-        Text(
-            "float32 symmetric runs whose units stayed equal",
-            "float32 对称运行中单元保持相等的次数",
-        ): (f"{kept32} of {len(sym32)}"),
-        Text("float32 runs where the units split", "float32 中单元分开的配置"): ", ".join(
-            split_nets(m)
-        )
-        or "-",
+        result.text("num_float32_symmetric_runs_whose_units_stayed_eq"): (
+            f"{kept32} of {len(sym32)}"
+        ),
+        result.text("num_float32_runs_where_the_units_split"): ", ".join(split_nets(m)) or "-",
     }
     p = m["perturbed"]
     if p is not None:
-        numbers[
-            Text(
-                f"float64 tanh constant + {PERTURBATION:g}: spread after training",
-                f"float64 tanh 常数 + {PERTURBATION:g}:训练后差异",
-            )
-        ] = sci(p["spread"])
-        numbers[Text("its test accuracy", "其测试准确率")] = round(p["test"], 3)
+        numbers[result.say("num_perturbed_spread", perturbation=PERTURBATION)] = sci(p["spread"])
+        numbers[result.text("num_its_test_accuracy")] = round(p["test"], 3)
     result.judge(
         "symmetry",
         verdict,
