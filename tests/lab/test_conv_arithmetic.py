@@ -97,7 +97,7 @@ def test_the_formulas_agree_with_glassnet_shape():
 
 def test_the_formulas_agree_with_torch_on_the_edge_cases():
     """PyTorch as the oracle: ceil mode's exception, TF SAME padding and dilation on small inputs."""
-    edges = topic._ceil_edge_cases()
+    edges = topic.ceil_edge_cases()
     assert len(edges) >= 20
     for w, k, s, p in edges:
         x = torch.zeros(1, 1, w, w)
