@@ -14,6 +14,7 @@ measured as CPU time with one BLAS thread.
     measure.py   measure(mode, seed) -> plain data (measure_chain, measure_structure, measure_layers)
     judge_*.py   one judge per claim, rules in rules.py, thresholds in settings.py
     figures.py   accuracy against size; CPU speed-up against the MAC cut
+    tables.py    the chain's stages; the CNN's variants
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from glassnet.lab.topics.compression.settings import (
     SEEDS,
     WIDTH,
 )
+from glassnet.lab.topics.compression.tables import chain_table, structure_table
 
 
 @experiment("compression")
@@ -53,6 +55,8 @@ def run(mode: str, seed: int) -> Result:
         lenet_epochs=LENET_EPOCHS[mode], prune=PRUNE, bits=CLUSTER_BITS, groups=GROUPS,
     )  # fmt: skip
     chain = data["chain"]
+    chain_table(result, chain)
+    structure_table(result, data["structure"])
     judge_pruning(result, chain)
     judge_pruning_speed(result, data["sparse"], chain[0]["density"])
     judge_quantisation(result, chain)
