@@ -43,7 +43,7 @@ from glassnet.lab.topics.compression.settings import (
     SEEDS,
     WIDTH,
 )
-from glassnet.lab.topics.compression.tables import chain_table, structure_table
+from glassnet.lab.topics.compression.tables import chain_table, structure_table, temperature_table
 
 
 @experiment("compression")
@@ -57,6 +57,7 @@ def run(mode: str, seed: int) -> Result:
     chain = data["chain"]
     chain_table(result, chain)
     structure_table(result, data["structure"])
+    temperature_table(result, data["structure"])
     judge_pruning(result, chain)
     judge_pruning_speed(result, data["sparse"], chain[0]["density"])
     judge_quantisation(result, chain)

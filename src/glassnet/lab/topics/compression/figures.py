@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 from glassnet.lab.fonts import figure_text
 from glassnet.lab.result import Result, new_figure
@@ -20,6 +21,12 @@ CHAIN_STAGES = {
     "xnor": Text("XNOR-Net", "XNOR-Net"),
 }
 SWAPS = ("base", "bottleneck", "separable", "grouped", "shuffled", "low_rank", "channels")
+
+
+def plain_log(axis: Any) -> None:
+    """A log scale labelled with plain numbers at the major ticks only."""
+    axis.set_major_formatter(ScalarFormatter())
+    axis.set_minor_formatter(NullFormatter())
 
 
 def accuracy_vs_size(result: Result, data: dict[str, Any]) -> None:
@@ -38,6 +45,7 @@ def accuracy_vs_size(result: Result, data: dict[str, Any]) -> None:
             fontsize=8,
         )
     left.set_xscale("log")
+    plain_log(left.xaxis)
     left.set_xlabel(figure_text(Text("LeNet weights stored (KiB)", "LeNet 权值存储(KiB)")))
     left.set_ylabel(figure_text(Text("test accuracy (%)", "测试准确率(%)")))
     rows = data["structure"]
@@ -47,6 +55,7 @@ def accuracy_vs_size(result: Result, data: dict[str, Any]) -> None:
         right.scatter(params, acc)
         right.annotate(name, (params, acc), fontsize=8)
     right.set_xscale("log")
+    plain_log(right.xaxis)
     right.set_xlabel(figure_text(Text("CNN parameters", "CNN 参数量")))
     result.add_figure(fig, "accuracy_vs_size", result.text("size_caption"))
 
@@ -75,6 +84,8 @@ def speed_vs_cut(result: Result, data: dict[str, Any]) -> None:
     axes.plot(line, line, "k--", linewidth=0.8)
     axes.set_xscale("log")
     axes.set_yscale("log")
+    plain_log(axes.xaxis)
+    plain_log(axes.yaxis)
     axes.set_xlabel(figure_text(Text("MACs (or stored weights) cut", "乘加(或存储权值)减少倍数")))
     axes.set_ylabel(figure_text(Text("CPU speed-up", "CPU 加速比")))
     result.add_figure(fig, "speed_vs_cut", result.text("speed_caption"))

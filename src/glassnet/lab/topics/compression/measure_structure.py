@@ -33,6 +33,7 @@ from glassnet.lab.topics.compression.settings import (
     STUDENT,
     STUDENT_EPOCHS,
     SWAPPED,
+    SWEEP,
     TEMPERATURE,
     TIME_BATCH,
     TUCKER_BUDGET,
@@ -95,7 +96,14 @@ def derived(trained: nn.Module, data: Images, mode: str, seed: int) -> dict[str,
     return {"low_rank": low_row, "channels": cut_row}
 
 
-def distil(teacher: nn.Module, data: Images, mode: str, seed: int, alpha: float) -> float:
+def distil(
+    teacher: nn.Module,
+    data: Images,
+    mode: str,
+    seed: int,
+    alpha: float,
+    temperature: float = TEMPERATURE,
+) -> float:
     """Test accuracy (%) of the MLP student trained with Hinton's loss (alpha = 0: alone)."""
     student = mlp([STUDENT], seed)
     x, y = data.flat(data.x_train), data.y_train
@@ -112,7 +120,7 @@ def distil(teacher: nn.Module, data: Images, mode: str, seed: int, alpha: float)
             batch = order[start : start + 64]
             opt.zero_grad()
             out = student(Tensor(x[batch]))
-            loss = distillation_loss(out, Tensor(soft[batch]), Tensor(y[batch]), TEMPERATURE, alpha)
+            loss = distillation_loss(out, Tensor(soft[batch]), Tensor(y[batch]), temperature, alpha)
             loss.backward()
             opt.step()
     student.eval()
@@ -130,6 +138,9 @@ def structure_seed(data: Images, mode: str, seed: int) -> dict[str, Any]:
     rows["student"] = {
         "alone": distil(trained["base"], data, mode, seed, 0.0),
         "distilled": distil(trained["base"], data, mode, seed, ALPHA),
+    }
+    rows["temperatures"] = {
+        t: distil(trained["base"], data, mode, seed, ALPHA, t) for t in SWEEP[mode]
     }
     return rows
 

@@ -37,6 +37,7 @@ CHANNELS_PRUNED = 0.5  # channel pruning: share of each conv's filters removed (
 STUDENT = 16
 TEMPERATURE, ALPHA = 4.0, 0.9
 STUDENT_EPOCHS = {"smoke": 2, "quick": 20, "full": 40}
+SWEEP = {"smoke": (), "quick": (), "full": (1.0, 2.0, 8.0)}  # more temperatures (reported only)
 
 # timing: CPU time (time.process_time, one BLAS thread), median of REPEATS calls
 REPEATS = {"smoke": 3, "quick": 7, "full": 15}

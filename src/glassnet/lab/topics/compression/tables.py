@@ -8,6 +8,7 @@ from glassnet.lab.result import Result
 from glassnet.lab.text import Text
 from glassnet.lab.topics.compression.figures import CHAIN_STAGES, SWAPS
 from glassnet.lab.topics.compression.rules import mean
+from glassnet.lab.topics.compression.settings import ALPHA, TEMPERATURE
 
 SWAP_NAMES = {
     "base": Text("base CNN", "基线 CNN"),
@@ -75,5 +76,31 @@ def structure_table(result: Result, rows: list[dict[str, Any]]) -> None:
         note=Text(
             "CPU time: median of time.process_time with one BLAS thread, eval mode, no autograd",
             "CPU 时间:单 BLAS 线程、eval 模式、无自动求导下 time.process_time 的中位数",
+        ),
+    )
+
+
+def temperature_table(result: Result, rows: list[dict[str, Any]]) -> None:
+    """Student accuracy by distillation temperature (modes with a sweep only)."""
+    temperatures = sorted({TEMPERATURE, *rows[0]["temperatures"]})
+    if len(temperatures) < 2:
+        return
+
+    def at(t: float) -> float:
+        return mean(
+            [r["student"]["distilled"] if t == TEMPERATURE else r["temperatures"][t] for r in rows]
+        )
+
+    cells = [[Text("alone", "单独训练"), round(mean([r["student"]["alone"] for r in rows]), 2)]]
+    cells += [[f"T = {t:g}", round(at(t), 2)] for t in temperatures]
+    result.add_table(
+        Text(
+            f"The student's test accuracy by temperature (alpha = {ALPHA})",
+            f"学生的测试准确率随温度变化(alpha = {ALPHA})",
+        ),
+        [Text("student", "学生"), Text("test accuracy (%)", "测试准确率(%)")],
+        cells,
+        note=Text(
+            "reported beside the judged T; means over the seeds", "与判定所用的 T 并列报告;种子均值"
         ),
     )
