@@ -55,7 +55,7 @@ def designs(width: int, seed: int) -> dict[str, nn.Module]:
         ("grouped", "grouped", False),
         ("shuffled", "grouped", True),
     ):
-        manual_seed(seed + 1)  # grouped and shuffled start from identical grouped weights
+        manual_seed(10_000 + seed)  # grouped and shuffled start from identical grouped weights
         out[name] = replace(model, kind, SWAPPED, ratio=BOTTLENECK, groups=GROUPS, shuffle=shuffle)[
             0
         ]

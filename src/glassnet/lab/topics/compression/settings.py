@@ -40,7 +40,7 @@ STUDENT_EPOCHS = {"smoke": 2, "quick": 20, "full": 40}
 SWEEP = {"smoke": (), "quick": (), "full": (1.0, 2.0, 8.0)}  # more temperatures (reported only)
 
 # timing: CPU time (time.process_time, one BLAS thread), median of REPEATS calls
-REPEATS = {"smoke": 3, "quick": 7, "full": 15}
+REPEATS = {"smoke": 3, "quick": 11, "full": 21}
 TIME_BATCH = 128  # whole models on 8x8 digits
 LAYER = {"smoke": (16, 8, 8), "quick": (64, 16, 16), "full": (64, 32, 32)}  # C, H, W
 LAYER_BATCH = {"smoke": 4, "quick": 16, "full": 32}
