@@ -34,11 +34,13 @@ from glassnet.lab.topics.compression.judge_storage import (
 )
 from glassnet.lab.topics.compression.judge_structure import judge_structure
 from glassnet.lab.topics.compression.measure import measure
+from glassnet.lab.topics.compression.models import images
 from glassnet.lab.topics.compression.settings import (
     CLUSTER_BITS,
     EPOCHS,
     GROUPS,
     LENET_EPOCHS,
+    N_TRAIN,
     PRUNE,
     SEEDS,
     WIDTH,
@@ -53,6 +55,7 @@ def run(mode: str, seed: int) -> Result:
     result.setup = result.say(
         "setup", seeds=SEEDS[mode], width=WIDTH[mode], epochs=EPOCHS[mode],
         lenet_epochs=LENET_EPOCHS[mode], prune=PRUNE, bits=CLUSTER_BITS, groups=GROUPS,
+        n_train=len(images(N_TRAIN[mode]).y_train), n_test=len(images(N_TRAIN[mode]).y_test),
     )  # fmt: skip
     chain = data["chain"]
     chain_table(result, chain)
