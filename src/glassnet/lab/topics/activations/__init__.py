@@ -41,9 +41,8 @@ from glassnet.lab.registry import experiment
 from glassnet.lab.report.formatting import pm
 from glassnet.lab.result import Result, Verdict
 from glassnet.lab.text import Text
-from glassnet.lab.topics.activations import figures, timing
-from glassnet.lab.topics.activations import rules as report
-from glassnet.lab.topics.activations.judge import judge_relu_family, judge_sigmoid, judge_tanh
+from glassnet.lab.topics.activations import figures, numbers, timing
+from glassnet.lab.topics.activations.judge import judge_all
 from glassnet.lab.topics.activations.measure import (
     PLANS,
     Context,
@@ -111,7 +110,8 @@ def run(mode: str, seed: int) -> Result:
     parts: Costs = []
     with one_blas_thread():
         data, found = measure_all(plan, seed, seeds, parts)
-    result = Result.start("activations", mode, seed, setup=report.setup_text(plan, data, seeds))
+    result = Result.start("activations", mode, seed)
+    result.setup = numbers.setup_text(result, plan, data, seeds)
     trained = found["trained"]
     best = {name: best_lr(trained, name, plan.lrs, plan.epochs) for name in TRAINED}
     context = Context(
@@ -124,21 +124,13 @@ def run(mode: str, seed: int) -> Result:
         found["costs"],
         found["steps"],
     )
-    judge_sigmoid(result, context)
-    judge_tanh(result, context)
-    judge_relu_family(result, context)
+    judge_all(result, context)
     figures.tables(result, context)
     figures.figures(result, context)
     result.add_table(
-        Text(
-            "Time per part (this process; other processes share the 2 cores)",
-            "各部分耗时(本进程;其他进程共用 2 个核心)",
-        ),
-        [Text("part", "部分"), Text("CPU s", "CPU 秒"), Text("wall s", "墙钟秒")],
+        result.text("parts_title"),
+        [result.text(key) for key in ("col_part", "col_cpu_s", "col_wall_s")],
         [[part, round(cpu, 2), round(wall, 2)] for part, cpu, wall in parts],
-        note=Text(
-            f"load average at the end: {load_average():.1f}",
-            f"结束时的负载均值:{load_average():.1f}",
-        ),
+        note=result.say("parts_note", load_average=load_average()),
     )
     return result

@@ -1,0 +1,355 @@
+"""The `activations` topic's deciding numbers (one dict per verdict) and its measured notes.
+
+The verdicts are decided in `judge`; the rules and notes in words live in the catalog
+`notes/activations.toml`, their thresholds named numbers from `settings`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from glassnet.lab.kit import activations as T
+from glassnet.lab.kit.data import Split
+from glassnet.lab.kit.stats import mean_std
+from glassnet.lab.report.formatting import pm
+from glassnet.lab.result import Result
+from glassnet.lab.text import Text
+from glassnet.lab.topics.activations.measure import Context, Mechanics, Plan
+from glassnet.lab.topics.activations.settings import (
+    ACTIVATION_SIZE,
+    COMMON_LR,
+    HIDDEN,
+    STACK_DEPTH,
+)
+
+
+def L(name: str) -> str:
+    return T.LABELS[name]
+
+
+def setup_text(result: Result, plan: Plan, data: Split, seeds: list[int]) -> Text:
+    return result.say(
+        "setup",
+        data=data.describe(),
+        stack_depth=STACK_DEPTH,
+        stack_width=plan.stack_width,
+        stack_seeds=plan.stack_seeds,
+        hidden_0=HIDDEN[0],
+        hidden_1=HIDDEN[1],
+        epochs=plan.epochs,
+        lrs=", ".join(f"{lr:g}" for lr in plan.lrs),
+        seeds=seeds,
+        repeats=plan.repeats,
+    )
+
+
+def timing_note(result: Result, c: Context) -> Text:
+    """The fixed note on timings, then what this run measured for Leaky ReLU and ELU."""
+    small = c.costs[ACTIVATION_SIZE]
+    relu = small["relu"]["forward_backward"]
+    measured = result.say(
+        "relu_family_cost",
+        leaky_over_relu=small["leaky_relu"]["forward_backward"] / relu,
+        elu_over_relu=small["elu"]["forward_backward"] / relu,
+    )
+    fixed = result.text("timing_note")
+    return Text(fixed.en + measured.en, fixed.zh + measured.zh)
+
+
+def never_positive(c: Context, name: str, lr: float) -> float:
+    """Mean share over seeds of `name`'s hidden units whose input was <= 0 on every sample."""
+    after = c.trained[name, lr].after
+    return mean_std([s.never_positive for s in after], ddof=1, finite_only=True)[0]
+
+
+def leaky_note(result: Result, c: Context, lr: float | None) -> Text:
+    """What the trained networks say beyond the exact check: do Leaky ReLU's always-negative units recover?"""
+    if lr is None:
+        return result.text("leaky_note_diverged")
+    return result.say(
+        "leaky_note",
+        lr=lr,
+        leaky_share=never_positive(c, "leaky_relu", lr),
+        relu_share=never_positive(c, "relu", lr),
+    )
+
+
+def _pm(values: list[float], digits: int = 3) -> str:
+    return pm(values, digits, ddof=1, finite_only=True)
+
+
+# -- sigmoid --------------------------------------------------------------------------------------
+
+
+def range_numbers(c: Context, m: Mechanics, gap: float) -> dict[Any, Any]:
+    return {
+        Text("min output", "最小输出"): m.low,
+        Text("max output", "最大输出"): m.high,
+        Text(
+            "smallest x with sigmoid(x) == 1.0 in float32", "float32 中 sigmoid(x) == 1.0 的最小 x"
+        ): m.exact_one_at,
+        Text(
+            "largest x with sigmoid(x) == 0.0 in float32", "float32 中 sigmoid(x) == 0.0 的最大 x"
+        ): m.exact_zero_at,
+        Text("loss area, sigmoid (best lr)", "损失面积,sigmoid(最佳学习率)"): _pm(
+            c.area("sigmoid")
+        ),
+        Text("loss area, sigmoid - 0.5 (best lr)", "损失面积,sigmoid - 0.5(最佳学习率)"): _pm(
+            c.area("centred_sigmoid")
+        ),
+        Text("centred variant's mean relative gain", "居中版本的平均相对提升"): round(gap, 4),
+    }
+
+
+def _ratios(c: Context, init: str | None) -> dict[Any, Any]:
+    tag = (
+        ("fan-in init", "fan-in 初始化") if init else ("PyTorch default init", "PyTorch 默认初始化")
+    )
+    return {
+        Text(
+            f"first/last weight gradient, {L(name)}, {tag[0]}",
+            f"第一层/最后一层权重梯度,{L(name)},{tag[1]}",
+        ): c.ratio(name, init)
+        for name in ("sigmoid", "tanh", "relu")
+    }
+
+
+def vanishing_numbers(c: Context) -> dict[Any, Any]:
+    m = c.grid["sigmoid"]
+    return {
+        Text("max sigmoid'(x)", "sigmoid'(x) 最大值"): m.max_grad,
+        **_ratios(c, "kaiming"),
+        **_ratios(c, None),
+    }
+
+
+def saturation_numbers(c: Context, name: str) -> dict[Any, Any]:
+    init, trained, large = c.saturation(name)
+    m = c.grid[name]
+    return {
+        Text("saturated at init (fan-in init)", "初始化时饱和比例(fan-in 初始化)"): round(init, 4),
+        Text(
+            f"saturated after training (lr {c.best[name]:g})",
+            f"训练后饱和比例(学习率 {c.best[name]:g})",
+        ): round(trained, 4),
+        Text("saturated at init, N(0, 1) weights", "初始化时饱和比例,N(0, 1) 权重"): round(
+            large, 4
+        ),
+        Text("gradient at x = 0.9 / max", "x = 0.9 处梯度 / 最大值"): round(m.grad_at_09, 3),
+        Text("|x| where the gradient falls to 10% of max", "梯度降到最大值 10% 的 |x|"): round(
+            m.active_edge, 2
+        ),
+    }
+
+
+def cost_numbers(c: Context, name: str) -> dict[Any, Any]:
+    small = c.costs[ACTIVATION_SIZE]
+    numbers: dict[Any, Any] = {
+        Text(f"{L(name)} fwd+bwd ns/element", f"{L(name)} 前向+反向 ns/元素"): round(
+            small[name]["forward_backward"], 3
+        ),
+        Text("ReLU fwd+bwd ns/element", "ReLU 前向+反向 ns/元素"): round(
+            small["relu"]["forward_backward"], 3
+        ),
+        Text(
+            f"{L(name)} / ReLU (glassnet fwd+bwd)", f"{L(name)} / ReLU(glassnet 前向+反向)"
+        ): round(small[name]["forward_backward"] / small["relu"]["forward_backward"], 2),
+        Text(f"{L(name)} / ReLU (NumPy formula)", f"{L(name)} / ReLU(NumPy 公式)"): round(
+            small[name]["numpy"] / small["relu"]["numpy"], 2
+        ),
+    }
+    for size, timing in c.costs.items():
+        if size != ACTIVATION_SIZE:
+            numbers[
+                Text(
+                    f"{L(name)} / ReLU at {size:,} elements", f"{size:,} 个元素时 {L(name)} / ReLU"
+                )
+            ] = round(timing[name]["forward_backward"] / timing["relu"]["forward_backward"], 2)
+    numbers[Text(f"MLP training step, {L(name)} / ReLU", f"MLP 训练步耗时,{L(name)} / ReLU")] = (
+        round(c.steps[name] / c.steps["relu"], 3)
+    )
+    return numbers
+
+
+# -- tanh -------------------------------------------------------------------------------------------
+
+
+def zero_mean_numbers(c: Context, stages: list[tuple[float, float, bool]]) -> dict[Any, Any]:
+    (tanh0, sig0, _), (tanh1, sig1, _) = stages
+    mean = {
+        name: mean_std([s.layer_mean for s in c.init_stats[name]], ddof=1, finite_only=True)[0]
+        for name in ("tanh", "sigmoid")
+    }
+    return {
+        Text("tanh offset at init", "tanh 初始化时偏移"): round(tanh0, 3),
+        Text("sigmoid offset at init", "sigmoid 初始化时偏移"): round(sig0, 3),
+        Text("tanh offset after training", "tanh 训练后偏移"): round(tanh1, 3),
+        Text("sigmoid offset after training", "sigmoid 训练后偏移"): round(sig1, 3),
+        Text("tanh layer mean at init", "tanh 初始化时层均值"): round(mean["tanh"], 3),
+        Text("sigmoid layer mean at init", "sigmoid 初始化时层均值"): round(mean["sigmoid"], 3),
+    }
+
+
+def convergence_numbers(c: Context, gap_centred: float, gap_tanh: float) -> dict[Any, Any]:
+    numbers: dict[Any, Any] = {}
+    for name in ("sigmoid", "centred_sigmoid", "tanh"):
+        numbers[
+            Text(
+                f"loss area, {L(name)} (lr {c.best[name]:g})",
+                f"损失面积,{L(name)}(学习率 {c.best[name]:g})",
+            )
+        ] = _pm(c.area(name))
+    numbers[Text("(A) relative gain of sigmoid - 0.5", "(A) sigmoid - 0.5 的相对提升")] = round(
+        gap_centred, 4
+    )
+    numbers[Text("(B) relative gain of tanh", "(B) tanh 的相对提升")] = round(gap_tanh, 4)
+    for name in ("sigmoid", "centred_sigmoid", "tanh"):
+        numbers[
+            Text(
+                f"loss area at lr {COMMON_LR:g}, {L(name)}",
+                f"学习率 {COMMON_LR:g} 时损失面积,{L(name)}",
+            )
+        ] = _pm(c.area(name, COMMON_LR))
+    return numbers
+
+
+def same_cons_numbers(c: Context, cons: dict[str, bool]) -> dict[Any, Any]:
+    init, trained, large = c.saturation("tanh")
+    return {
+        Text("first/last weight gradient, tanh", "第一层/最后一层权重梯度,tanh"): c.ratio("tanh"),
+        Text("first/last weight gradient, sigmoid", "第一层/最后一层权重梯度,sigmoid"): c.ratio(
+            "sigmoid"
+        ),
+        Text("tanh saturated at init", "tanh 初始化时饱和比例"): round(init, 4),
+        Text(
+            f"tanh saturated after training (lr {c.best['tanh']:g})",
+            f"tanh 训练后饱和比例(学习率 {c.best['tanh']:g})",
+        ): round(trained, 4),
+        Text(
+            "tanh saturated at init, N(0, 1) weights (not in the rule)",
+            "tanh 初始化时饱和比例,N(0, 1) 权重(不计入规则)",
+        ): round(large, 4),
+        Text(
+            "sigmoid saturated after training (not in the rule)",
+            "sigmoid 训练后饱和比例(不计入规则)",
+        ): round(c.saturation("sigmoid")[1], 4),
+        Text("tanh / ReLU cost (fwd+bwd)", "tanh / ReLU 耗时(前向+反向)"): round(
+            c.cost("tanh") / c.cost("relu"), 2
+        ),
+        Text("cons present", "具有的缺点"): ", ".join(
+            name for name, present in cons.items() if present
+        )
+        or "none",
+    }
+
+
+# -- ReLU family -------------------------------------------------------------------------------------
+
+
+def cheap_numbers(c: Context) -> dict[Any, Any]:
+    small = c.costs[ACTIVATION_SIZE]
+    numbers: dict[Any, Any] = {
+        Text(f"{L(name)} fwd+bwd ns/element", f"{L(name)} 前向+反向 ns/元素"): round(
+            small[name]["forward_backward"], 3
+        )
+        for name in T.ACTIVATIONS
+    }
+    numbers[Text("MLP training step ms, ReLU", "MLP 训练步毫秒,ReLU")] = round(
+        c.steps["relu"] * 1e3, 3
+    )
+    numbers[Text("MLP training step ms, sigmoid", "MLP 训练步毫秒,sigmoid")] = round(
+        c.steps["sigmoid"] * 1e3, 3
+    )
+    return numbers
+
+
+def value_one_numbers(m: Mechanics) -> dict[Any, Any]:
+    return {
+        Text("max |relu(x) - x|, x > 0", "max |relu(x) - x|,x > 0"): m.value_error_pos,
+        Text("max |relu(x) - 1|, x > 0", "max |relu(x) - 1|,x > 0"): m.one_error_pos,
+        Text("min relu'(x), x > 0", "min relu'(x),x > 0"): m.grad_pos[0],
+        Text("max relu'(x), x > 0", "max relu'(x),x > 0"): m.grad_pos[1],
+    }
+
+
+def dead_numbers(c: Context, m: Mechanics, lr: float | None, dead: float) -> dict[Any, Any]:
+    numbers: dict[Any, Any] = {
+        Text("share of x < 0 with relu(x) == 0", "x < 0 中 relu(x) == 0 的比例"): m.zeros_neg,
+        Text("max |relu'(x)|, x < 0", "max |relu'(x)|,x < 0"): m.min_grad_neg,
+        Text("dead units at init", "初始化时死亡单元比例"): round(
+            mean_std([s.never_positive for s in c.init_stats["relu"]], ddof=1, finite_only=True)[0],
+            4,
+        ),
+    }
+    for grid_lr in c.plan.lrs:
+        numbers[
+            Text(
+                f"dead units after training, lr {grid_lr:g}",
+                f"训练后死亡单元比例,学习率 {grid_lr:g}",
+            )
+        ] = round(
+            mean_std(
+                [s.never_positive for s in c.trained["relu", grid_lr].after],
+                ddof=1,
+                finite_only=True,
+            )[0],
+            4,
+        )
+    numbers[Text("deciding lr", "用于判定的学习率")] = "-" if lr is None else lr
+    return numbers
+
+
+def update_numbers(c: Context, early: float) -> dict[Any, Any]:
+    numbers: dict[Any, Any] = {
+        Text("ReLU update ratio, first quarter", "ReLU 更新比,最初四分之一"): early
+    }
+    for name in T.ACTIVATIONS:
+        numbers[Text(f"{L(name)} update ratio, last quarter", f"{L(name)} 更新比,最后四分之一")] = (
+            c.late_update(name)
+        )
+    return numbers
+
+
+def leaky_numbers(c: Context, m: Mechanics, lr: float | None) -> dict[Any, Any]:
+    numbers: dict[Any, Any] = {
+        Text(
+            "share of x < 0 with leaky_relu(x) == 0", "x < 0 中 leaky_relu(x) == 0 的比例"
+        ): m.zeros_neg,
+        Text("min gradient, x < 0", "x < 0 时最小梯度"): m.min_grad_neg,
+    }
+    if lr is not None:
+        for name in ("relu", "leaky_relu"):
+            numbers[
+                Text(
+                    f"{L(name)} units with input <= 0 on every sample, lr {lr:g}",
+                    f"{L(name)} 对所有样本输入都 <= 0 的单元比例,学习率 {lr:g}",
+                )
+            ] = round(
+                mean_std(
+                    [s.never_positive for s in c.trained[name, lr].after], ddof=1, finite_only=True
+                )[0],
+                4,
+            )
+    return numbers
+
+
+def inherit_numbers(c: Context, name: str, parent: str, factor: float) -> dict[Any, Any]:
+    return {
+        Text(
+            f"{L(name)} update ratio, last quarter", f"{L(name)} 更新比,最后四分之一"
+        ): c.late_update(name),
+        Text(
+            f"{L(parent)} update ratio, last quarter", f"{L(parent)} 更新比,最后四分之一"
+        ): c.late_update(parent),
+        Text("factor between them", "两者之比"): round(factor, 3),
+        Text(
+            f"{L(name)} / {L(parent)} cost (fwd+bwd)", f"{L(name)} / {L(parent)} 耗时(前向+反向)"
+        ): round(c.cost(name) / c.cost(parent), 2),
+    }
+
+
+def smooth_numbers(c: Context) -> dict[Any, Any]:
+    return {
+        Text(f"largest derivative jump, {L(name)}", f"导数最大跳变,{L(name)}"): c.grid[name].jump
+        for name in ("elu", "leaky_relu", "relu")
+    }
