@@ -33,7 +33,7 @@ ROBUST = {
     "leaky_inherits": Verdict.HOLDS,
     "elu_smoother": Verdict.HOLDS,
 }
-TIMING = ("sigmoid_exp_cost", "relu_cheap", "tanh_same_cons")
+TIMING = ("sigmoid_exp_cost", "relu_cheap", "tanh_same_cons")  # decided by CPU timings
 
 
 @pytest.fixture(scope="module")
@@ -234,3 +234,17 @@ def test_timings_are_reported_for_every_activation():
         set(t) == {"numpy", "forward", "forward_backward"} and all(v > 0 for v in t.values())
         for t in timings.values()
     )
+
+
+def test_in_place_arithmetic_matches_the_ops_and_is_timed_per_element():
+    x = np.random.default_rng(0).standard_normal(1000).astype(np.float32) * 5
+    out, zeros = np.empty_like(x), np.zeros_like(x)
+    for name in T.ACTIVATIONS:
+        expected = T.GLASSNET_OPS[name](glassnet.tensor(x)).data
+        for form in timing.IN_PLACE[name]:
+            form(x, out, zeros)
+            np.testing.assert_allclose(out, expected, rtol=1e-6, atol=1e-6, err_msg=name)
+        count, exps = timing.OPERATIONS[name]
+        assert count >= 1 and exps == (name in ("sigmoid", "tanh", "elu"))
+    costs = timing.arithmetic_cost(1000, 2)
+    assert set(costs) == {*T.ACTIVATIONS, "exp", "copy"} and all(v > 0 for v in costs.values())

@@ -54,6 +54,7 @@ from glassnet.lab.topics.activations.measure import (
 )
 from glassnet.lab.topics.activations.settings import (
     ACTIVATION_SIZE,
+    ARITHMETIC_SIZE,
     CENTRED,
     COMMON_LR,
     COSTLY,
@@ -96,6 +97,7 @@ def measure_all(plan: Plan, seed: int, seeds: list[int], parts: Costs) -> tuple[
             for size in (ACTIVATION_SIZE, plan.big_elements)
             if size
         }
+        found["arithmetic"] = timing.arithmetic_cost(ARITHMETIC_SIZE, plan.arithmetic_repeats)
         found["steps"] = {
             name: timing.step_time([40, *HIDDEN, 10], name, 100, plan.repeats)
             for name in T.ACTIVATIONS
@@ -123,6 +125,7 @@ def run(mode: str, seed: int) -> Result:
         best,
         found["costs"],
         found["steps"],
+        found["arithmetic"],
     )
     judge_all(result, context)
     figures.tables(result, context)

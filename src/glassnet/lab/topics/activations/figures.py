@@ -12,7 +12,13 @@ from glassnet.lab.report.formatting import pm
 from glassnet.lab.result import Result, new_figure
 from glassnet.lab.text import Text
 from glassnet.lab.topics.activations.measure import Context, Trained
-from glassnet.lab.topics.activations.settings import ACTIVATION_SIZE, COMMON_LR, TRAINED
+from glassnet.lab.topics.activations.settings import (
+    ACTIVATION_SIZE,
+    ARITHMETIC_SIZE,
+    COMMON_LR,
+    TRAINED,
+)
+from glassnet.lab.topics.activations.timing import OPERATIONS
 
 GRID_COLUMNS = (
     "col_activation",
@@ -133,6 +139,8 @@ def cost_table(result: Result, c: Context) -> None:
     small = c.costs[ACTIVATION_SIZE]
     heads = [
         result.text("col_activation"),
+        result.say("col_arith", arithmetic_size=ARITHMETIC_SIZE),
+        result.text("col_ops"),
         result.say("col_numpy_small", activation_size=ACTIVATION_SIZE),
         result.say("col_forward_small", activation_size=ACTIVATION_SIZE),
         *[result.say("col_fwd_bwd", size=size) for size in sizes],
@@ -141,6 +149,8 @@ def cost_table(result: Result, c: Context) -> None:
     rows = [
         [
             T.LABELS[name],
+            round(c.arith(name), 3),
+            "{} ({})".format(*OPERATIONS[name]),
             round(small[name]["numpy"], 3),
             round(small[name]["forward"], 3),
             *[round(c.costs[size][name]["forward_backward"], 3) for size in sizes],

@@ -15,7 +15,7 @@ from glassnet.lab.result import Result, Verdict
 from glassnet.lab.topics.activations import numbers
 from glassnet.lab.topics.activations.measure import Context
 from glassnet.lab.topics.activations.settings import (
-    ACTIVATION_SIZE,
+    ARITHMETIC_SIZE,
     CENTRED,
     COMMON_LR,
     COSTLY,
@@ -122,17 +122,13 @@ def sigmoid_saturation(result: Result, c: Context) -> None:
 
 
 def sigmoid_exp_cost(result: Result, c: Context) -> None:
-    ratio = c.cost("sigmoid") / c.cost("relu")
-    extra = c.steps["sigmoid"] / c.steps["relu"] - 1
+    formula = c.arith("sigmoid") / c.arith("relu")
+    exp_alone = c.arith("exp") / c.arith("relu")
     result.judge(
         "sigmoid_exp_cost",
-        Verdict.HOLDS
-        if ratio >= COSTLY and extra >= 0.1
-        else Verdict.PARTLY
-        if ratio >= COSTLY
-        else Verdict.DOES_NOT_HOLD,
-        numbers.cost_numbers(c, "sigmoid"),
-        result.say("exp_cost_rule", activation_size=ACTIVATION_SIZE, costly=COSTLY),
+        count_verdict((formula >= COSTLY) + (exp_alone >= COSTLY), 2),
+        numbers.cost_numbers(c, exp_alone, formula),
+        result.say("exp_cost_rule", arithmetic_size=ARITHMETIC_SIZE, costly=COSTLY),
         note=numbers.timing_note(result, c),
     )
 
@@ -190,7 +186,7 @@ def tanh_same_cons(result: Result, c: Context) -> None:
 
 # -- the ReLU family ---------------------------------------------------------------------------------
 def relu_cheap(result: Result, c: Context) -> None:
-    relu, sigmoid, tanh = c.cost("relu"), c.cost("sigmoid"), c.cost("tanh")
+    relu, sigmoid, tanh = c.arith("relu"), c.arith("sigmoid"), c.arith("tanh")
     result.judge(
         "relu_cheap",
         Verdict.HOLDS
@@ -199,7 +195,7 @@ def relu_cheap(result: Result, c: Context) -> None:
         if relu < min(sigmoid, tanh)
         else Verdict.DOES_NOT_HOLD,
         numbers.cheap_numbers(c),
-        result.text("cheap_rule"),
+        result.say("cheap_rule", arithmetic_size=ARITHMETIC_SIZE),
         note=numbers.timing_note(result, c),
     )
 

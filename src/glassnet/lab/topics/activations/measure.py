@@ -31,12 +31,13 @@ class Plan:
     stack_seeds: int
     repeats: int  # timing repeats (the fastest counts)
     big_elements: int | None
+    arithmetic_repeats: int  # CPU-time repeats of each activation's arithmetic at 1e6 elements
 
 
 PLANS = {
-    "smoke": Plan(1500, 8, 2, (0.1, 0.3), 64, 1, 15, None),
-    "quick": Plan(None, 20, 3, (0.03, 0.1, 0.3, 1.0), 100, 3, 40, 1_000_000),
-    "full": Plan(None, 40, 5, (0.01, 0.03, 0.1, 0.3, 1.0), 100, 5, 100, 1_000_000),
+    "smoke": Plan(1500, 8, 2, (0.1, 0.3), 64, 1, 15, None, 10),
+    "quick": Plan(None, 20, 3, (0.03, 0.1, 0.3, 1.0), 100, 3, 40, 1_000_000, 30),
+    "full": Plan(None, 40, 5, (0.01, 0.03, 0.1, 0.3, 1.0), 100, 5, 100, 1_000_000, 60),
 }
 
 
@@ -157,6 +158,7 @@ class Context:
     best: dict[str, float]
     costs: dict[int, dict[str, dict[str, float]]]
     steps: dict[str, float]
+    arithmetic: dict[str, float]  # CPU ns per element of each activation's arithmetic, 1e6 elements
 
     def area(self, name: str, lr: float | None = None) -> list[float]:
         return self.trained[name, self.best[name] if lr is None else lr].area(self.plan.epochs)
@@ -177,7 +179,12 @@ class Context:
         )
 
     def cost(self, name: str) -> float:
+        """glassnet's forward + backward, ns per element at the MLP's activation size (beside)."""
         return self.costs[ACTIVATION_SIZE][name]["forward_backward"]
+
+    def arith(self, name: str) -> float:
+        """CPU ns per element of the arithmetic itself (decides the cost claims)."""
+        return self.arithmetic[name]
 
     def late_update(self, name: str) -> float:
         return mean_std(self.trained[name, COMMON_LR].quarter(late=True), ddof=1, finite_only=True)[
