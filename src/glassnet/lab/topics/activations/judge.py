@@ -22,6 +22,7 @@ from glassnet.lab.topics.activations.settings import (
     FACTOR_CLOSE,
     FACTOR_SAME,
     OFF_CENTRE,
+    SAME_CON_FACTOR,
     SATURATED,
     STACK_DEPTH,
     TRAINED,
@@ -168,19 +169,32 @@ def tanh_faster_convergence(result: Result, c: Context) -> None:
     )
 
 
+def con_severities(c: Context, name: str) -> dict[str, float]:
+    """How severe each of sigmoid's cons is for `name` (larger = worse): 1 / first-to-last gradient
+    ratio in the deep stack, the saturated share (at init or after training, the larger), and the
+    arithmetic's CPU ns per element."""
+    init, trained, _ = c.saturation(name)
+    return {
+        "vanishing": 1 / c.ratio(name),
+        "saturation": max(init, trained),
+        "exp cost": c.arith(name),
+    }
+
+
 def tanh_same_cons(result: Result, c: Context) -> None:
-    init, trained, _ = c.saturation("tanh")
-    cons = {
+    tanh, sigmoid = con_severities(c, "tanh"), con_severities(c, "sigmoid")
+    shared = {con: tanh[con] * SAME_CON_FACTOR >= sigmoid[con] for con in tanh}
+    absolute = {  # the other reading: each con present in tanh by sigmoid's own thresholds
         "vanishing": c.ratio("tanh") < VANISH,
-        "saturation": max(init, trained) >= SATURATED,
-        "cost": c.cost("tanh") / c.cost("relu") >= COSTLY,
+        "saturation": tanh["saturation"] >= SATURATED,
+        "exp cost": c.arith("tanh") / c.arith("relu") >= COSTLY,
     }
     result.judge(
         "tanh_same_cons",
-        count_verdict(sum(cons.values()), 3),
-        numbers.same_cons_numbers(c, cons),
-        result.say("same_cons_rule", vanish=VANISH, saturated=SATURATED, costly=COSTLY),
-        note=result.text("same_cons_note"),
+        count_verdict(sum(shared.values()), 3),
+        numbers.same_cons_numbers(c, tanh, sigmoid, shared, absolute),
+        result.say("same_cons_rule", same_con_factor=SAME_CON_FACTOR),
+        note=result.say("same_cons_note", vanish=VANISH, saturated=SATURATED, costly=COSTLY),
     )
 
 

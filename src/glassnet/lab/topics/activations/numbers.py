@@ -245,34 +245,49 @@ def convergence_numbers(c: Context, gap_centred: float, gap_tanh: float) -> dict
     return numbers
 
 
-def same_cons_numbers(c: Context, cons: dict[str, bool]) -> dict[Any, Any]:
+def same_cons_numbers(
+    c: Context,
+    tanh: dict[str, float],
+    sigmoid: dict[str, float],
+    shared: dict[str, bool],
+    absolute: dict[str, bool],
+) -> dict[Any, Any]:
     init, trained, large = c.saturation("tanh")
-    return {
+    numbers: dict[Any, Any] = {
         Text("first/last weight gradient, tanh", "第一层/最后一层权重梯度,tanh"): c.ratio("tanh"),
         Text("first/last weight gradient, sigmoid", "第一层/最后一层权重梯度,sigmoid"): c.ratio(
             "sigmoid"
         ),
-        Text("tanh saturated at init", "tanh 初始化时饱和比例"): round(init, 4),
         Text(
-            f"tanh saturated after training (lr {c.best['tanh']:g})",
-            f"tanh 训练后饱和比例(学习率 {c.best['tanh']:g})",
-        ): round(trained, 4),
+            "tanh saturated, worst of init and trained", "tanh 饱和比例,初始化与训练后取大"
+        ): round(tanh["saturation"], 4),
         Text(
-            "tanh saturated at init, N(0, 1) weights (not in the rule)",
-            "tanh 初始化时饱和比例,N(0, 1) 权重(不计入规则)",
-        ): round(large, 4),
-        Text(
-            "sigmoid saturated after training (not in the rule)",
-            "sigmoid 训练后饱和比例(不计入规则)",
-        ): round(c.saturation("sigmoid")[1], 4),
-        Text("tanh / ReLU cost (fwd+bwd)", "tanh / ReLU 耗时(前向+反向)"): round(
-            c.cost("tanh") / c.cost("relu"), 2
+            "sigmoid saturated, worst of init and trained", "sigmoid 饱和比例,初始化与训练后取大"
+        ): round(sigmoid["saturation"], 4),
+        Text("tanh arithmetic, CPU ns/element", "tanh 运算,CPU ns/元素"): round(
+            tanh["exp cost"], 3
         ),
-        Text("cons present", "具有的缺点"): ", ".join(
-            name for name, present in cons.items() if present
-        )
-        or "none",
+        Text("sigmoid arithmetic, CPU ns/element", "sigmoid 运算,CPU ns/元素"): round(
+            sigmoid["exp cost"], 3
+        ),
     }
+    for con, same in shared.items():
+        numbers[Text(f"con '{con}', tanh against sigmoid", f"缺点“{con}”,tanh 对 sigmoid")] = (
+            "shared" if same else "not shared"
+        )
+    numbers[
+        Text(
+            "other reading: cons present in tanh by sigmoid's thresholds",
+            "另一种读法:按 sigmoid 的阈值 tanh 具有的缺点",
+        )
+    ] = ", ".join(con for con, present in absolute.items() if present) or "none"
+    numbers[
+        Text(
+            f"tanh saturated at init, trained (lr {c.best['tanh']:g}), N(0, 1) weights",
+            f"tanh 饱和比例:初始化、训练后(学习率 {c.best['tanh']:g})、N(0, 1) 权重",
+        )
+    ] = f"{init:.4f}, {trained:.4f}, {large:.4f}"
+    return numbers
 
 
 # -- ReLU family -------------------------------------------------------------------------------------

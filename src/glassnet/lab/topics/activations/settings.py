@@ -24,3 +24,4 @@ FACTOR_SAME, FACTOR_CLOSE = 1.5, 3.0  # 'the same' and 'close' for two update ra
 ARITHMETIC_SIZE = (
     1_000_000  # float32 elements per timed call: large enough that call overhead vanishes
 )
+SAME_CON_FACTOR = 2.0  # tanh shares one of sigmoid's cons when it is at least half as severe

@@ -44,8 +44,8 @@ INPUTS = 8  # distinct inputs the timings cycle through
 
 # Each activation's arithmetic, in place into `out` (no temporaries: only the operations count),
 # as one or more equivalent forms (the cheapest counts). ELU = max(x, expm1(min(x, 0))) because
-# expm1(x) >= x; Leaky ReLU = max(x, 0.01 x) (slope < 1); ReLU's max against a zero array
-# avoids NumPy's slower loop for a scalar operand.
+# expm1(x) >= x; Leaky ReLU = max(x, 0.01 x) (slope < 1); ReLU's max against a zero array or
+# against 0 x avoids NumPy's slower loop for a scalar operand.
 Form = Callable[[np.ndarray, np.ndarray, np.ndarray], object]  # (x, out, zeros)
 IN_PLACE: dict[str, tuple[Form, ...]] = {
     "sigmoid": (
@@ -60,6 +60,10 @@ IN_PLACE: dict[str, tuple[Form, ...]] = {
     "relu": (
         lambda x, out, zeros: np.maximum(x, 0, out=out),
         lambda x, out, zeros: np.maximum(x, zeros, out=out),
+        lambda x, out, zeros: (  # max(x, 0 x): two SIMD passes beat NumPy's scalar-operand loop
+            np.multiply(x, np.float32(0), out=out),
+            np.maximum(x, out, out=out),
+        ),
     ),
     "leaky_relu": (
         lambda x, out, zeros: (
@@ -93,35 +97,25 @@ OPERATIONS = {
 ARITHMETIC_INPUTS = 4  # distinct 1e6-element inputs the arithmetic timings cycle through
 
 
-def best_cpu_time(function: Callable[[int], object], repeats: int) -> float:
-    """The fastest of `repeats` CPU-time (time.process_time) runs of function(repeat index)."""
-    best = math.inf
-    for repeat in range(repeats):
-        start = time.process_time()
-        function(repeat)
-        best = min(best, time.process_time() - start)
-    return best
-
-
 def arithmetic_cost(elements: int, repeats: int) -> dict[str, float]:
     """CPU ns per element of each activation's arithmetic (the cheapest of its IN_PLACE forms) on
     float32 N(0, 1) inputs, plus 'exp' (sigmoid's exp alone) and 'copy' (one pass, no arithmetic)."""
     rng = np.random.default_rng(1)
     inputs = [rng.standard_normal(elements).astype(np.float32) for _ in range(ARITHMETIC_INPUTS)]
-    out, zeros = np.empty(elements, dtype=np.float32), np.zeros(elements, dtype=np.float32)
-    costs = {}
+    out, zeros = np.empty(elements, dtype=np.float32), np.empty(elements, dtype=np.float32)
+    zeros.fill(0)  # written, not calloc's untouched pages (which all read one shared zero page)
+    forms = [(name, form) for name, options in IN_PLACE.items() for form in options]
+    best = dict.fromkeys(IN_PLACE, math.inf)
     with np.errstate(over="ignore"):
-        for name, forms in IN_PLACE.items():
-            best = math.inf
-            for form in forms:
-                form(inputs[0], out, zeros)  # warm up: page in `out`
-                best = min(
-                    best,
-                    best_cpu_time(
-                        lambda r, f=form: f(inputs[r % ARITHMETIC_INPUTS], out, zeros), repeats
-                    ),
-                )
-            costs[name] = best / elements * 1e9
+        for _, form in forms:
+            form(inputs[0], out, zeros)  # warm up: page in `out`
+        for repeat in range(repeats):  # round robin: a burst of load hits every form alike
+            x = inputs[repeat % ARITHMETIC_INPUTS]
+            for name, form in forms:
+                start = time.process_time()
+                form(x, out, zeros)
+                best[name] = min(best[name], time.process_time() - start)
+    costs = {name: seconds / elements * 1e9 for name, seconds in best.items()}
     return costs
 
 
