@@ -16,7 +16,7 @@ from glassnet.lab.kit import activations as T
 from glassnet.lab.kit.data import mnist1d
 from glassnet.lab.kit.machine import one_blas_thread
 from glassnet.lab.notes_index import topic as index_topic
-from glassnet.lab.topics.activations import judge, measure, timing
+from glassnet.lab.topics.activations import judge, measure, probability, timing
 
 # The claims the smoke run asserts (seed 0); the margins are checked number by number below.
 # Left out: the timing claims (sigmoid_exp_cost, relu_cheap, and the cost part of tanh_same_cons:
@@ -248,3 +248,16 @@ def test_in_place_arithmetic_matches_the_ops_and_is_timed_per_element():
         assert count >= 1 and exps == (name in ("sigmoid", "tanh", "elu"))
     costs = timing.arithmetic_cost(1000, 2)
     assert set(costs) == {*T.ACTIVATIONS, "exp", "copy"} and all(v > 0 for v in costs.values())
+
+
+def test_output_probe_measures_each_output_on_the_test_split():
+    data = mnist1d(n_train=300, n_test=200, n_val=100, val_at="end")
+    with one_blas_thread():
+        runs = probability.output_probe(data, [0], steps=20)
+    assert set(runs) == set(probability.OUTPUTS)
+    for output, (run,) in runs.items():
+        assert 0 <= run.outside <= 1 and 0 < run.brier < 1 and 0 <= run.accuracy <= 1
+        if output.startswith("sigmoid"):
+            assert run.outside == 0  # the range, by construction
+    target = probability.binary_target(np.array([0, 4, 5, 9]))
+    assert target.tolist() == [[1.0], [1.0], [0.0], [0.0]]

@@ -52,6 +52,7 @@ from glassnet.lab.topics.activations.measure import (
     mechanics,
     train_all,
 )
+from glassnet.lab.topics.activations.probability import output_probe
 from glassnet.lab.topics.activations.settings import (
     ACTIVATION_SIZE,
     ARITHMETIC_SIZE,
@@ -89,6 +90,8 @@ def measure_all(plan: Plan, seed: int, seeds: list[int], parts: Costs) -> tuple[
     with timed(parts, "training"):
         found["init"] = at_init(data, seeds), at_init(data, seeds, weight_std=1.0)
         found["trained"] = train_all(plan, data, seeds)
+    with timed(parts, "output probe (sigmoid's range)"):
+        found["probe"] = output_probe(data, seeds, plan.probe_steps)
     with timed(parts, "cost per element and per step"):
         found["costs"] = {
             size: timing.time_per_element(
@@ -126,6 +129,7 @@ def run(mode: str, seed: int) -> Result:
         found["costs"],
         found["steps"],
         found["arithmetic"],
+        found["probe"],
     )
     judge_all(result, context)
     figures.tables(result, context)

@@ -21,6 +21,7 @@ from glassnet.lab.topics.activations.settings import (
     COSTLY,
     FACTOR_CLOSE,
     FACTOR_SAME,
+    INVALID_SHARE,
     OFF_CENTRE,
     SAME_CON_FACTOR,
     SATURATED,
@@ -63,21 +64,28 @@ def largest_finite_lr(c: Context, name: str) -> float | None:
 
 # -- sigmoid --------------------------------------------------------------------------------------
 def sigmoid_range(result: Result, c: Context) -> None:
+    """The output reading decides: without the range (identity + MSE) outputs leave [0, 1], and
+    with it (sigmoid + MSE, the same loss) the probabilities are better. The hidden-layer reading
+    (sigmoid against sigmoid - 0.5) is reported beside."""
     m = c.grid["sigmoid"]
     in_range = m.low >= 0 and m.high <= 1 and m.low < 1e-3 and m.high > 1 - 1e-3
-    centred_faster, gap = paired_faster(c.area("centred_sigmoid"), c.area("sigmoid"))
+    outside = float(np.mean([run.outside for run in c.probe["identity_mse"]]))
+    sigmoid_outside = max(run.outside for o in ("sigmoid_mse", "sigmoid_bce") for run in c.probe[o])
+    needed = outside >= INVALID_SHARE and sigmoid_outside == 0
+    better = all(s.brier < i.brier for s, i in zip(c.probe["sigmoid_mse"], c.probe["identity_mse"]))
+    hidden_faster, gap = paired_faster(c.area("sigmoid"), c.area("centred_sigmoid"))
     verdict = (
         Verdict.DOES_NOT_HOLD
-        if not in_range
-        else Verdict.PARTLY
-        if centred_faster
+        if not (in_range and needed)
         else Verdict.HOLDS
+        if better
+        else Verdict.PARTLY
     )
     result.judge(
         "sigmoid_range",
         verdict,
-        numbers.range_numbers(c, m, gap),
-        result.text("range_rule"),
+        numbers.range_numbers(c, m, outside, sigmoid_outside, hidden_faster, gap),
+        result.say("range_rule", invalid_share=INVALID_SHARE),
         note=result.text("range_note"),
     )
 

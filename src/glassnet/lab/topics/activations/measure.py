@@ -11,6 +11,7 @@ import glassnet
 from glassnet.lab.kit import activations as T
 from glassnet.lab.kit.data import Split
 from glassnet.lab.kit.stats import geometric_mean, mean_std
+from glassnet.lab.topics.activations.probability import OutputRun
 from glassnet.lab.topics.activations.settings import (
     ACTIVATION_SIZE,
     COMMON_LR,
@@ -32,12 +33,13 @@ class Plan:
     repeats: int  # timing repeats (the fastest counts)
     big_elements: int | None
     arithmetic_repeats: int  # CPU-time repeats of each activation's arithmetic at 1e6 elements
+    probe_steps: int  # full-batch steps of the output probe (sigmoid's range as a probability)
 
 
 PLANS = {
-    "smoke": Plan(1500, 8, 2, (0.1, 0.3), 64, 1, 15, None, 10),
-    "quick": Plan(None, 20, 3, (0.03, 0.1, 0.3, 1.0), 100, 3, 40, 1_000_000, 30),
-    "full": Plan(None, 40, 5, (0.01, 0.03, 0.1, 0.3, 1.0), 100, 5, 100, 1_000_000, 60),
+    "smoke": Plan(1500, 8, 2, (0.1, 0.3), 64, 1, 15, None, 10, 100),
+    "quick": Plan(None, 20, 3, (0.03, 0.1, 0.3, 1.0), 100, 3, 40, 1_000_000, 30, 300),
+    "full": Plan(None, 40, 5, (0.01, 0.03, 0.1, 0.3, 1.0), 100, 5, 100, 1_000_000, 60, 600),
 }
 
 
@@ -159,6 +161,7 @@ class Context:
     costs: dict[int, dict[str, dict[str, float]]]
     steps: dict[str, float]
     arithmetic: dict[str, float]  # CPU ns per element of each activation's arithmetic, 1e6 elements
+    probe: dict[str, list[OutputRun]]  # the output probe: each output, one run per seed
 
     def area(self, name: str, lr: float | None = None) -> list[float]:
         return self.trained[name, self.best[name] if lr is None else lr].area(self.plan.epochs)

@@ -81,8 +81,11 @@ def _pm(values: list[float], digits: int = 3) -> str:
 # -- sigmoid --------------------------------------------------------------------------------------
 
 
-def range_numbers(c: Context, m: Mechanics, gap: float) -> dict[Any, Any]:
-    return {
+def range_numbers(
+    c: Context, m: Mechanics, outside: float, sigmoid_outside: float, hidden: bool, gap: float
+) -> dict[Any, Any]:
+    probe = c.probe
+    numbers: dict[Any, Any] = {
         Text("min output", "最小输出"): m.low,
         Text("max output", "最大输出"): m.high,
         Text(
@@ -91,14 +94,53 @@ def range_numbers(c: Context, m: Mechanics, gap: float) -> dict[Any, Any]:
         Text(
             "largest x with sigmoid(x) == 0.0 in float32", "float32 中 sigmoid(x) == 0.0 的最大 x"
         ): m.exact_zero_at,
-        Text("loss area, sigmoid (best lr)", "损失面积,sigmoid(最佳学习率)"): _pm(
-            c.area("sigmoid")
-        ),
-        Text("loss area, sigmoid - 0.5 (best lr)", "损失面积,sigmoid - 0.5(最佳学习率)"): _pm(
-            c.area("centred_sigmoid")
-        ),
-        Text("centred variant's mean relative gain", "居中版本的平均相对提升"): round(gap, 4),
+        Text(
+            "test outputs outside [0, 1], identity + MSE (mean)",
+            "测试输出在 [0, 1] 外的比例,恒等 + MSE(均值)",
+        ): round(outside, 4),
+        Text(
+            "test outputs outside [0, 1], sigmoid outputs (max)",
+            "测试输出在 [0, 1] 外的比例,sigmoid 输出(最大)",
+        ): sigmoid_outside,
     }
+    for output, label in (
+        ("sigmoid_mse", ("sigmoid + MSE", "sigmoid + MSE")),
+        ("identity_mse", ("identity + MSE, clipped to [0, 1]", "恒等 + MSE,截断到 [0, 1]")),
+        ("sigmoid_bce", ("sigmoid + BCE (beside)", "sigmoid + BCE(并列)")),
+    ):
+        runs = probe[output]
+        numbers[Text(f"Brier score, {label[0]}", f"Brier 分数,{label[1]}")] = _pm(
+            [r.brier for r in runs], 4
+        )
+        short = (label[0].split(",")[0], label[1].split(",")[0])
+        numbers[Text(f"test accuracy, {short[0]}", f"测试准确率,{short[1]}")] = _pm(
+            [r.accuracy for r in runs]
+        )
+    numbers[
+        Text(
+            "hidden-layer reading: loss area, sigmoid (best lr)",
+            "隐藏层读法:损失面积,sigmoid(最佳学习率)",
+        )
+    ] = _pm(c.area("sigmoid"))
+    numbers[
+        Text(
+            "hidden-layer reading: loss area, sigmoid - 0.5 (best lr)",
+            "隐藏层读法:损失面积,sigmoid - 0.5(最佳学习率)",
+        )
+    ] = _pm(c.area("centred_sigmoid"))
+    numbers[
+        Text(
+            "hidden-layer reading: sigmoid's mean relative gain over sigmoid - 0.5",
+            "隐藏层读法:sigmoid 相对 sigmoid - 0.5 的平均相对提升",
+        )
+    ] = round(gap, 4)
+    numbers[
+        Text(
+            "hidden-layer reading: sigmoid faster (every seed, >= 5%)",
+            "隐藏层读法:sigmoid 更快(每个种子,>= 5%)",
+        )
+    ] = "yes" if hidden else "no"
+    return numbers
 
 
 def _ratios(c: Context, init: str | None) -> dict[Any, Any]:

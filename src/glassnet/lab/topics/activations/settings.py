@@ -25,3 +25,8 @@ ARITHMETIC_SIZE = (
     1_000_000  # float32 elements per timed call: large enough that call overhead vanishes
 )
 SAME_CON_FACTOR = 2.0  # tanh shares one of sigmoid's cons when it is at least half as severe
+# sigmoid_range, the output reading: the unbounded output must put at least this share of test
+# outputs outside [0, 1] for the range to matter, and sigmoid's Brier score must be lower
+# (same MSE loss, only the range differs) in every seed
+INVALID_SHARE = 0.01
+PROBE_LR = 0.05  # the output probe's linear model: full-batch Adam at this lr
