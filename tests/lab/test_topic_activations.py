@@ -34,6 +34,8 @@ ROBUST = {
     "elu_smoother": Verdict.HOLDS,
 }
 TIMING = ("sigmoid_exp_cost", "relu_cheap", "tanh_same_cons")  # decided by CPU timings
+# Advice, not testable as stated (kind = "advice" in the index): no run judges it.
+ADVICE = {"sigmoid_easy_to_learn"}
 
 
 @pytest.fixture(scope="module")
@@ -44,10 +46,13 @@ def result() -> lab.Result:
 @pytest.mark.timeout(120)
 def test_smoke_run_judges_every_claim(result):
     assert result.error is None and result.mode == "smoke"
-    assert [c.claim.id for c in result.claims] == [c.id for c in index_topic("activations").claims]
+    judged = [c for c in result.claims if c.claim.id not in ADVICE]
+    assert [c.claim.id for c in judged] == [
+        c.id for c in index_topic("activations").claims if c.id not in ADVICE
+    ]
     assert all(
         c.verdict is not Verdict.NOT_MEASURED and c.numbers and c.rule.en and c.rule.zh
-        for c in result.claims
+        for c in judged
     )
     assert {c.claim.id for c in result.claims if c.robust} == set(ROBUST)
     assert all(c.margin is not None for c in result.claims if c.robust)
@@ -261,3 +266,20 @@ def test_output_probe_measures_each_output_on_the_test_split():
             assert run.outside == 0  # the range, by construction
     target = probability.binary_target(np.array([0, 4, 5, 9]))
     assert target.tolist() == [[1.0], [1.0], [0.0], [0.0]]
+
+
+def test_sigmoid_advantages_are_counted_axis_by_axis(result):
+    judged = result.claim("sigmoid_no_other_advantage")
+    axes = ["convergence", "test accuracy", "gradient flow", "arithmetic cost"]
+    axes += ["no dead units", "smooth derivative"]
+    won = {axis: judged.number(f"'{axis}': sigmoid better than") for axis in axes}
+    everywhere = [axis for axis, names in won.items() if len(names.split(", ")) == 4]
+    somewhere = [axis for axis, names in won.items() if names != "none"]
+    assert judged.number("axes where sigmoid beats all four") == (", ".join(everywhere) or "none")
+    assert judged.number("other reading: axes where sigmoid beats at least one") == (
+        ", ".join(somewhere) or "none"
+    )
+    # exact on the grid: sigmoid's derivative is smooth, ReLU's and Leaky ReLU's jump (~1)
+    assert won["smooth derivative"] == "ReLU, Leaky ReLU"
+    verdict = {0: Verdict.HOLDS, 1: Verdict.PARTLY}.get(len(everywhere), Verdict.DOES_NOT_HOLD)
+    assert judged.verdict is verdict

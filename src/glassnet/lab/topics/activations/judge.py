@@ -10,21 +10,28 @@ import math
 
 import numpy as np
 
+from glassnet.lab.kit import activations as T
 from glassnet.lab.kit.stats import mean_std
 from glassnet.lab.result import Result, Verdict
 from glassnet.lab.topics.activations import numbers
 from glassnet.lab.topics.activations.measure import Context
 from glassnet.lab.topics.activations.settings import (
+    ADVANTAGE_FACTOR,
+    ADVANTAGE_GAP,
+    ADVANTAGE_POINTS,
     ARITHMETIC_SIZE,
     CENTRED,
     COMMON_LR,
     COSTLY,
+    DEAD_SHARE,
     FACTOR_CLOSE,
     FACTOR_SAME,
     INVALID_SHARE,
     OFF_CENTRE,
+    ROUGH_JUMP,
     SAME_CON_FACTOR,
     SATURATED,
+    SMOOTH_JUMP,
     STACK_DEPTH,
     TRAINED,
     VANISH,
@@ -139,6 +146,51 @@ def sigmoid_exp_cost(result: Result, c: Context) -> None:
         numbers.cost_numbers(c, exp_alone, formula),
         result.say("exp_cost_rule", arithmetic_size=ARITHMETIC_SIZE, costly=COSTLY),
         note=numbers.timing_note(result, c),
+    )
+
+
+def sigmoid_beats(c: Context, other: str) -> dict[str, bool]:
+    """Does sigmoid beat `other` on each axis the lab measures (by the ADVANTAGE margins)?"""
+    sig, oth = c.grid["sigmoid"], c.grid[other]
+    lr = largest_finite_lr(c, other)
+    dead = numbers.never_positive(c, other, lr) if other == "relu" and lr else 0.0
+    return {
+        "convergence": paired_faster(c.area("sigmoid"), c.area(other), ADVANTAGE_GAP)[0],
+        "test accuracy": numbers.best_accuracy(c, "sigmoid")
+        >= numbers.best_accuracy(c, other) + ADVANTAGE_POINTS,
+        "gradient flow": abs(math.log(c.ratio(other))) - abs(math.log(c.ratio("sigmoid")))
+        >= math.log(ADVANTAGE_FACTOR),
+        "arithmetic cost": c.arith(other) >= ADVANTAGE_FACTOR * c.arith("sigmoid"),
+        "no dead units": dead >= DEAD_SHARE,
+        "smooth derivative": sig.jump < SMOOTH_JUMP and oth.jump > ROUGH_JUMP,
+    }
+
+
+def sigmoid_no_other_advantage(result: Result, c: Context) -> None:
+    """The reading judged: besides its range, sigmoid is the best of the five on no axis. The
+    other reading (an advantage over at least one activation) is reported beside."""
+    others = [name for name in T.ACTIVATIONS if name != "sigmoid"]
+    beats = {other: sigmoid_beats(c, other) for other in others}
+    axes = list(beats[others[0]])
+    best_on = [axis for axis in axes if all(beats[other][axis] for other in others)]
+    result.judge(
+        "sigmoid_no_other_advantage",
+        Verdict.HOLDS
+        if not best_on
+        else Verdict.PARTLY
+        if len(best_on) == 1
+        else Verdict.DOES_NOT_HOLD,
+        numbers.advantage_numbers(c, beats, best_on),
+        result.say(
+            "no_other_advantage_rule",
+            gap=ADVANTAGE_GAP,
+            points=ADVANTAGE_POINTS * 100,
+            factor=ADVANTAGE_FACTOR,
+            dead_share=DEAD_SHARE,
+            smooth_jump=SMOOTH_JUMP,
+            rough_jump=ROUGH_JUMP,
+        ),
+        note=result.text("no_other_advantage_note"),
     )
 
 
@@ -326,3 +378,5 @@ def judge_all(result: Result, c: Context) -> None:
     inherits(result, c, "leaky_inherits", "leaky_relu", "relu")
     elu_smoother(result, c)
     inherits(result, c, "elu_inherits", "elu", "leaky_relu")
+    sigmoid_no_other_advantage(result, c)
+    # sigmoid_easy_to_learn is advice (kind = "advice" in the index): not judged by a run

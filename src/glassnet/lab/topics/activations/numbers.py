@@ -460,3 +460,41 @@ def smooth_numbers(c: Context) -> dict[Any, Any]:
         Text(f"largest derivative jump, {L(name)}", f"导数最大跳变,{L(name)}"): c.grid[name].jump
         for name in ("elu", "leaky_relu", "relu")
     }
+
+
+# -- sigmoid's other advantages ---------------------------------------------------------------------
+def best_accuracy(c: Context, name: str) -> float:
+    """Mean test accuracy over seeds at `name`'s best grid lr."""
+    runs = c.trained[name, c.best[name]].runs
+    return mean_std([r.test_acc for r in runs], ddof=1, finite_only=True)[0]
+
+
+def advantage_numbers(
+    c: Context, beats: dict[str, dict[str, bool]], best_on: list[str]
+) -> dict[Any, Any]:
+    numbers: dict[Any, Any] = {
+        Text(
+            f"test accuracy at the best lr, {L(name)}", f"最佳学习率下测试准确率,{L(name)}"
+        ): round(best_accuracy(c, name), 4)
+        for name in T.ACTIVATIONS
+    }
+    for name in T.ACTIVATIONS:
+        numbers[Text(f"loss area at the best lr, {L(name)}", f"最佳学习率下损失面积,{L(name)}")] = (
+            _pm(c.area(name))
+        )
+    axes = list(next(iter(beats.values())))
+    for axis in axes:
+        won = [L(other) for other, on in beats.items() if on[axis]]
+        numbers[Text(f"'{axis}': sigmoid better than", f"“{axis}”:sigmoid 优于")] = (
+            ", ".join(won) or "none"
+        )
+    numbers[Text("axes where sigmoid beats all four", "sigmoid 胜过全部四个的方面")] = (
+        ", ".join(best_on) or "none"
+    )
+    numbers[
+        Text(
+            "other reading: axes where sigmoid beats at least one",
+            "另一种读法:sigmoid 至少胜过一个的方面",
+        )
+    ] = ", ".join(axis for axis in axes if any(on[axis] for on in beats.values())) or "none"
+    return numbers
