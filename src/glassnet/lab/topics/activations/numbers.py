@@ -20,6 +20,7 @@ from glassnet.lab.topics.activations.settings import (
     ARITHMETIC_SIZE,
     COMMON_LR,
     HIDDEN,
+    PROBE_LR,
     STACK_DEPTH,
 )
 from glassnet.lab.topics.activations.timing import OPERATIONS
@@ -42,6 +43,9 @@ def setup_text(result: Result, plan: Plan, data: Split, seeds: list[int]) -> Tex
         lrs=", ".join(f"{lr:g}" for lr in plan.lrs),
         seeds=seeds,
         repeats=plan.repeats,
+        arithmetic_repeats=plan.arithmetic_repeats,
+        probe_lr=PROBE_LR,
+        probe_steps=plan.probe_steps,
     )
 
 
