@@ -13,7 +13,7 @@ import numpy as np
 from glassnet.lab.kit import activations as T
 from glassnet.lab.kit.stats import mean_std
 from glassnet.lab.result import Result, Verdict
-from glassnet.lab.topics.activations import numbers
+from glassnet.lab.topics.activations import costs, numbers
 from glassnet.lab.topics.activations.measure import Context
 from glassnet.lab.topics.activations.settings import (
     ADVANTAGE_FACTOR,
@@ -143,9 +143,9 @@ def sigmoid_exp_cost(result: Result, c: Context) -> None:
     result.judge(
         "sigmoid_exp_cost",
         count_verdict((formula >= COSTLY) + (exp_alone >= COSTLY), 2),
-        numbers.cost_numbers(c, exp_alone, formula),
+        costs.cost_numbers(c, exp_alone, formula),
         result.say("exp_cost_rule", arithmetic_size=ARITHMETIC_SIZE, costly=COSTLY),
-        note=numbers.timing_note(result, c),
+        note=costs.timing_note(result, c),
     )
 
 
@@ -268,9 +268,9 @@ def relu_cheap(result: Result, c: Context) -> None:
         else Verdict.PARTLY
         if relu < min(sigmoid, tanh)
         else Verdict.DOES_NOT_HOLD,
-        numbers.cheap_numbers(c),
+        costs.cheap_numbers(c),
         result.say("cheap_rule", arithmetic_size=ARITHMETIC_SIZE),
-        note=numbers.timing_note(result, c),
+        note=costs.timing_note(result, c),
     )
 
 
