@@ -13,25 +13,10 @@ import glassnet.lab
 LAB = Path(glassnet.lab.__file__).parent
 MAX_LINES = 60
 FILES = sorted(LAB.rglob("*.py"))
-# Topics whose functions issue 12 has not yet cut to a screen: strict xfails, so each one must
-# leave this list the moment it is reshaped (and none can join it silently).
-NOT_YET_RESHAPED = {
-    "topics/activations/figures.py",
-    "topics/activations/judge.py",
-}
 
 
 def screen_cases() -> list:
-    cases = []
-    for path in FILES:
-        name = str(path.relative_to(LAB))
-        marks = (
-            [pytest.mark.xfail(reason="not yet reshaped (issue 12)", strict=True)]
-            if name in NOT_YET_RESHAPED
-            else []
-        )
-        cases.append(pytest.param(path, id=name, marks=marks))
-    return cases
+    return [pytest.param(path, id=str(path.relative_to(LAB))) for path in FILES]
 
 
 def module_name(path: Path) -> str:

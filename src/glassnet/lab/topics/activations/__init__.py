@@ -1,6 +1,6 @@
 """Activation functions: the notes' pros and cons of sigmoid, tanh, ReLU, Leaky ReLU and ELU, measured.
 
-Four experiments, each feeding several claims:
+Five experiments, each feeding several claims:
 
   mechanics   every activation (glassnet's op, float32) and its autograd derivative on a
               grid of 600,001 points in [-30, 30]: range, value above 0, zeros, the size of
@@ -15,8 +15,12 @@ Four experiments, each feeding several claims:
               learning-rate grid and several seeds: training loss per epoch, test
               accuracy, the update-to-weight ratio ||dW|| / ||W|| of real steps, dead units,
               saturation and how far each unit's output is from zero-mean;
-  cost        ns per element of each op (reported, never asserted) and the time of one
-              training step of the MLP.
+  cost        the arithmetic of each activation in place on 1e6 float32 values, CPU ns per
+              element with one thread, and its operation count (this decides the cost
+              claims); glassnet's forward + backward per element and the time of one
+              training step of the MLP beside it;
+  output      sigmoid's range as a probability: a linear model on a binary MNIST-1D task
+              with sigmoid + MSE, identity + MSE and sigmoid + BCE outputs (`probability`).
 
 Convergence speed is the mean training loss over the epochs (the area under the loss
 curve): lower means it got there sooner. Every threshold below was written before the
@@ -41,9 +45,8 @@ from glassnet.lab.registry import experiment
 from glassnet.lab.report.formatting import pm
 from glassnet.lab.result import Result, Verdict
 from glassnet.lab.text import Text
-from glassnet.lab.topics.activations import figures, timing
-from glassnet.lab.topics.activations import rules as report
-from glassnet.lab.topics.activations.judge import judge_relu_family, judge_sigmoid, judge_tanh
+from glassnet.lab.topics.activations import figures, numbers, timing
+from glassnet.lab.topics.activations.judge import judge_all
 from glassnet.lab.topics.activations.measure import (
     PLANS,
     Context,
@@ -53,8 +56,10 @@ from glassnet.lab.topics.activations.measure import (
     mechanics,
     train_all,
 )
+from glassnet.lab.topics.activations.probability import output_probe
 from glassnet.lab.topics.activations.settings import (
     ACTIVATION_SIZE,
+    ARITHMETIC_SIZE,
     CENTRED,
     COMMON_LR,
     COSTLY,
@@ -89,6 +94,8 @@ def measure_all(plan: Plan, seed: int, seeds: list[int], parts: Costs) -> tuple[
     with timed(parts, "training"):
         found["init"] = at_init(data, seeds), at_init(data, seeds, weight_std=1.0)
         found["trained"] = train_all(plan, data, seeds)
+    with timed(parts, "output probe (sigmoid's range)"):
+        found["probe"] = output_probe(data, seeds, plan.probe_steps)
     with timed(parts, "cost per element and per step"):
         found["costs"] = {
             size: timing.time_per_element(
@@ -97,6 +104,7 @@ def measure_all(plan: Plan, seed: int, seeds: list[int], parts: Costs) -> tuple[
             for size in (ACTIVATION_SIZE, plan.big_elements)
             if size
         }
+        found["arithmetic"] = timing.arithmetic_cost(ARITHMETIC_SIZE, plan.arithmetic_repeats)
         found["steps"] = {
             name: timing.step_time([40, *HIDDEN, 10], name, 100, plan.repeats)
             for name in T.ACTIVATIONS
@@ -111,7 +119,8 @@ def run(mode: str, seed: int) -> Result:
     parts: Costs = []
     with one_blas_thread():
         data, found = measure_all(plan, seed, seeds, parts)
-    result = Result.start("activations", mode, seed, setup=report.setup_text(plan, data, seeds))
+    result = Result.start("activations", mode, seed)
+    result.setup = numbers.setup_text(result, plan, data, seeds)
     trained = found["trained"]
     best = {name: best_lr(trained, name, plan.lrs, plan.epochs) for name in TRAINED}
     context = Context(
@@ -123,22 +132,16 @@ def run(mode: str, seed: int) -> Result:
         best,
         found["costs"],
         found["steps"],
+        found["arithmetic"],
+        found["probe"],
     )
-    judge_sigmoid(result, context)
-    judge_tanh(result, context)
-    judge_relu_family(result, context)
+    judge_all(result, context)
     figures.tables(result, context)
     figures.figures(result, context)
     result.add_table(
-        Text(
-            "Time per part (this process; other processes share the 2 cores)",
-            "各部分耗时(本进程;其他进程共用 2 个核心)",
-        ),
-        [Text("part", "部分"), Text("CPU s", "CPU 秒"), Text("wall s", "墙钟秒")],
+        result.text("parts_title"),
+        [result.text(key) for key in ("col_part", "col_cpu_s", "col_wall_s")],
         [[part, round(cpu, 2), round(wall, 2)] for part, cpu, wall in parts],
-        note=Text(
-            f"load average at the end: {load_average():.1f}",
-            f"结束时的负载均值:{load_average():.1f}",
-        ),
+        note=result.say("parts_note", load_average=load_average()),
     )
     return result

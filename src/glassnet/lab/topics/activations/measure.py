@@ -11,6 +11,7 @@ import glassnet
 from glassnet.lab.kit import activations as T
 from glassnet.lab.kit.data import Split
 from glassnet.lab.kit.stats import geometric_mean, mean_std
+from glassnet.lab.topics.activations.probability import OutputRun
 from glassnet.lab.topics.activations.settings import (
     ACTIVATION_SIZE,
     COMMON_LR,
@@ -31,12 +32,14 @@ class Plan:
     stack_seeds: int
     repeats: int  # timing repeats (the fastest counts)
     big_elements: int | None
+    arithmetic_repeats: int  # CPU-time repeats of each activation's arithmetic at 1e6 elements
+    probe_steps: int  # full-batch steps of the output probe (sigmoid's range as a probability)
 
 
 PLANS = {
-    "smoke": Plan(1500, 8, 2, (0.1, 0.3), 64, 1, 15, None),
-    "quick": Plan(None, 20, 3, (0.03, 0.1, 0.3, 1.0), 100, 3, 40, 1_000_000),
-    "full": Plan(None, 40, 5, (0.01, 0.03, 0.1, 0.3, 1.0), 100, 5, 100, 1_000_000),
+    "smoke": Plan(1500, 8, 2, (0.1, 0.3), 64, 1, 15, None, 30, 100),
+    "quick": Plan(None, 20, 3, (0.03, 0.1, 0.3, 1.0), 100, 3, 40, 1_000_000, 30, 300),
+    "full": Plan(None, 40, 5, (0.01, 0.03, 0.1, 0.3, 1.0), 100, 5, 100, 1_000_000, 60, 600),
 }
 
 
@@ -157,6 +160,8 @@ class Context:
     best: dict[str, float]
     costs: dict[int, dict[str, dict[str, float]]]
     steps: dict[str, float]
+    arithmetic: dict[str, float]  # CPU ns per element of each activation's arithmetic, 1e6 elements
+    probe: dict[str, list[OutputRun]]  # the output probe: each output, one run per seed
 
     def area(self, name: str, lr: float | None = None) -> list[float]:
         return self.trained[name, self.best[name] if lr is None else lr].area(self.plan.epochs)
@@ -177,7 +182,12 @@ class Context:
         )
 
     def cost(self, name: str) -> float:
+        """glassnet's forward + backward, ns per element at the MLP's activation size (beside)."""
         return self.costs[ACTIVATION_SIZE][name]["forward_backward"]
+
+    def arith(self, name: str) -> float:
+        """CPU ns per element of the arithmetic itself (decides the cost claims)."""
+        return self.arithmetic[name]
 
     def late_update(self, name: str) -> float:
         return mean_std(self.trained[name, COMMON_LR].quarter(late=True), ddof=1, finite_only=True)[
