@@ -1,0 +1,162 @@
+"""fitting_remedies' feature and under-fitting measurements, with scikit-learn's linear models and
+trees (glassnet has neither lbfgs nor trees): plain numbers, no prose.
+
+Features are standardised with the training rows' statistics; 'pairwise products' are
+x_i * x_j for i <= j, ranked by their ANOVA F statistic on the training rows (`f_classif`).
+Every model is scored as (train, validation, test accuracy) per seed.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from glassnet.lab.kit.clock import Clock
+from glassnet.lab.kit.data import Split
+from glassnet.lab.kit.data import mnist1d as mnist1d_split
+from glassnet.lab.kit.evaluate import accuracy, predict_logits
+from glassnet.lab.kit.fit import Recipe, fit, mlp, seeded
+from glassnet.lab.kit.fitting import Scores, pairwise_features, standardise
+from glassnet.lab.topics.fitting_remedies.settings import (
+    BASE_C,
+    HEAVY_C,
+    KEEP_SHARES,
+    LESS_L2_C,
+    LINEAR_ITER,
+    MORE_PAIRS,
+    TREE_DEPTH,
+    WIDTHS,
+)
+
+Parts = list[np.ndarray]  # standardised (train, val, test) features
+
+
+def logistic(xs: Parts, ys: list, c: float = BASE_C) -> tuple[float, float, float]:
+    """(train, val, test) accuracy of LogisticRegression(C=c) fitted on the training rows."""
+    from sklearn.linear_model import LogisticRegression  # lazy: scikit-learn is slow to import
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # lbfgs stopping at LINEAR_ITER is part of the recipe
+        model = LogisticRegression(C=c, max_iter=LINEAR_ITER).fit(xs[0], ys[0])
+    return tuple(accuracy(model.predict(x), y) for x, y in zip(xs, ys))
+
+
+def ranked(x_train: np.ndarray, y_train: np.ndarray) -> np.ndarray:
+    """Column indices by decreasing ANOVA F statistic on the training rows (constant columns last)."""
+    from sklearn.feature_selection import f_classif
+
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        warnings.simplefilter("ignore")  # a column constant in training has no F
+        f_stat, _ = f_classif(x_train, y_train)
+    return np.argsort(-np.nan_to_num(f_stat, nan=-1.0), kind="stable")
+
+
+def _labels(split: Split) -> list:
+    return [split.y_train, split.y_val, split.y_test]
+
+
+def fewer_features(split: Split) -> dict[str, tuple]:
+    """The over-fitting linear model on raw + all pairwise products ('all', the base), and the
+    fewer-features remedy: the raw inputs only, or the top KEEP_SHARES of all features."""
+    xs = standardise(*(pairwise_features(x) for x in (split.x_train, split.x_val, split.x_test)))
+    ys, order = _labels(split), ranked(xs[0], split.y_train)
+    out = {
+        "all": logistic(xs, ys),
+        "raw inputs only": logistic([x[:, : split.features] for x in xs], ys),
+    }
+    for share in KEEP_SHARES:
+        keep = order[: max(1, round(share * xs[0].shape[1]))]
+        out[f"top {share:.0%} ({len(keep)})"] = logistic([x[:, keep] for x in xs], ys)
+    return out
+
+
+def with_pairs(split: Split, raw: Parts) -> dict[str, tuple]:
+    """More features: the raw inputs plus the top k pairwise products, k in MORE_PAIRS."""
+    pairs = standardise(
+        *(
+            pairwise_features(x)[:, split.features :]
+            for x in (split.x_train, split.x_val, split.x_test)
+        )
+    )
+    order, ys = ranked(pairs[0], split.y_train), _labels(split)
+    return {
+        f"+{k} products": logistic(
+            [np.hstack([r, p[:, order[:k]]]) for r, p in zip(raw, pairs)], ys
+        )
+        for k in MORE_PAIRS
+    }
+
+
+def wider(split: Split, raw: Parts, epochs: int, seed: int) -> dict[str, tuple]:
+    """More capacity: an MLP with one hidden layer per width in WIDTHS, Adam lr 1e-3."""
+    out, ys = {}, _labels(split)
+    for index, width in enumerate(WIDTHS):
+        model = seeded(seed + index, mlp, [raw[0].shape[1], width, 10])
+        fit(model, raw[0], ys[0], Recipe(epochs=epochs, eval_every=10**9), seed=seed + index)
+        out[f"MLP [40, {width}, 10]"] = tuple(
+            accuracy(predict_logits(model, x), y) for x, y in zip(raw, ys)
+        )
+    return out
+
+
+def boosted(split: Split, raw: Parts, rounds: tuple, seed: int) -> tuple[dict[str, tuple], tuple]:
+    """Boosting: AdaBoost (SAMME) over depth-TREE_DEPTH trees, scored after each count in
+    `rounds`; and the other reading, AdaBoost over the base logistic regression itself (its C
+    scaled by n, since AdaBoost's sample weights sum to 1)."""
+    from sklearn.ensemble import AdaBoostClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.tree import DecisionTreeClassifier
+
+    ys = _labels(split)
+    trees = AdaBoostClassifier(
+        DecisionTreeClassifier(max_depth=TREE_DEPTH, random_state=seed),
+        n_estimators=rounds[-1],
+        random_state=seed,
+    ).fit(raw[0], ys[0])
+    staged = [list(trees.staged_predict(x)) for x in raw]
+    out = {
+        f"{k} trees": tuple(
+            accuracy(stages[min(k, len(stages)) - 1], y) for stages, y in zip(staged, ys)
+        )
+        for k in rounds
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        linear = AdaBoostClassifier(
+            LogisticRegression(C=BASE_C * len(ys[0]), max_iter=LINEAR_ITER),
+            n_estimators=rounds[-1],
+            random_state=seed,
+        ).fit(raw[0], ys[0])
+    return out, tuple(accuracy(linear.predict(x), y) for x, y in zip(raw, ys))
+
+
+def _underfit_seed(split: Split, s: dict, r: int) -> dict[str, dict[str, tuple]]:
+    raw = standardise(split.x_train, split.x_val, split.x_test)
+    ys = _labels(split)
+    trees, linear = boosted(split, raw, s["rounds"], r)
+    return {
+        "base": {"linear, C = 1": logistic(raw, ys)},
+        "more_features": with_pairs(split, raw),
+        "less_l2": {f"C = {c:g}": logistic(raw, ys, c) for c in LESS_L2_C},
+        "heavy": {f"C = {HEAVY_C:g}": logistic(raw, ys, HEAVY_C)},
+        "capacity": wider(split, raw, s["under_epochs"], 70_000 + 100 * r),
+        "boost": trees,
+        "boost_linear": {f"AdaBoost over the linear model, up to {s['rounds'][-1]} rounds": linear},
+    }
+
+
+def measure_underfit(s: dict, seed: int) -> tuple[dict[str, dict[str, Scores]], float, str]:
+    """{part: {setting: Scores}} of the under-fitting study, its CPU seconds, seed 0's split."""
+    per_seed: dict = {}
+    with Clock() as clock:
+        for r in range(s["seeds"]):
+            split = mnist1d_split(s["n_under"], seed=1000 * seed + r)
+            for part, settings in _underfit_seed(split, s, r).items():
+                for label, value in settings.items():
+                    per_seed.setdefault(part, {}).setdefault(label, []).append(value)
+    out = {
+        part: {label: Scores(*map(list, zip(*values))) for label, values in settings.items()}
+        for part, settings in per_seed.items()
+    }
+    return out, clock.cpu, split.describe()
