@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from glassnet.lab.kit.data import Split
+from glassnet.lab.kit.evaluate import accuracy, cross_entropy, predict_logits
 from glassnet.lab.text import Text
 
 __all__ = [
@@ -42,8 +44,12 @@ __all__ = [
     "UNDERFIT_RULE",
     "UNDERFIT_TRAIN_MAX",
     "choose_on_val",
+    "combine",
     "overfit_verdict",
     "overfits",
+    "parts",
+    "score",
+    "scores",
     "pairwise_features",
     "shift_2d_and_noise",
     "shift_and_noise",
@@ -171,6 +177,14 @@ def choose_on_val(sweep: dict[str, Scores]) -> str:
     return keys[int(np.argmax([sweep[k].pct("val") for k in keys]))]
 
 
+def combine(verdicts: list[str]) -> str:
+    """A claim judged in parts: holds when every part holds, does not hold when every part does
+    not hold, partly otherwise."""
+    if all(v == "holds" for v in verdicts):
+        return "holds"
+    return "does not hold" if all(v == "does not hold" for v in verdicts) else "partly"
+
+
 def _test_gains(base: Scores, remedy: Scores) -> tuple[float, bool]:
     """(mean test gain in points, whether every seed gained)."""
     per_seed = 100 * (np.asarray(remedy.test) - np.asarray(base.test))
@@ -211,3 +225,29 @@ def overfits(base: Scores) -> bool:
 def underfits(base: Scores) -> bool:
     """The base shows under-fitting: training accuracy < UNDERFIT_TRAIN_MAX, and no over-fitting."""
     return base.pct("train") < UNDERFIT_TRAIN_MAX and not overfits(base)
+
+
+def score(model, split: Split) -> tuple[float, float, float, float]:
+    """(train, validation, test accuracy, test cross-entropy) of a model in eval mode."""
+    accs = [accuracy(predict_logits(model, x), y) for x, y in parts(split)[:2]]
+    logits = predict_logits(model, split.x_test)
+    return (*accs, accuracy(logits, split.y_test), cross_entropy(logits, split.y_test))
+
+
+def parts(split: Split) -> list[tuple]:
+    """[(x, y) of the training subset, the validation set, the test split]."""
+    return [
+        (split.x_train, split.y_train),
+        (split.x_val, split.y_val),
+        (split.x_test, split.y_test),
+    ]
+
+
+def scores(per_seed: list[tuple]) -> Scores:
+    """Scores from one (train, val, test[, test loss]) tuple per seed."""
+    columns = list(zip(*per_seed))
+    return Scores(*(list(map(float, c)) for c in columns[:3]), test_loss=_loss(columns))
+
+
+def _loss(columns: list) -> list[float] | None:
+    return list(map(float, columns[3])) if len(columns) > 3 else None

@@ -22,6 +22,9 @@ from glassnet.lab.kit.fitting import (
     underfit_verdict,
     underfits,
 )
+from glassnet.lab.kit.fitting import (
+    combine as combine_parts,
+)
 from glassnet.lab.topics.fitting_remedies.measure import Study
 from glassnet.lab.topics.fitting_remedies.settings import (
     EARLY_LOSS_DROP,
@@ -45,12 +48,8 @@ NAMES = {
 
 
 def combine(verdicts: list[str]) -> Verdict:
-    """holds when every part holds, does not hold when every part does not hold, partly otherwise."""
-    if all(v == "holds" for v in verdicts):
-        return Verdict.HOLDS
-    if all(v == "does not hold" for v in verdicts):
-        return Verdict.DOES_NOT_HOLD
-    return Verdict.PARTLY
+    """kit.fitting's combine, as a Verdict."""
+    return Verdict(combine_parts(verdicts))
 
 
 def over_check(result: Result, name: str, base: Scores) -> Text:

@@ -16,9 +16,9 @@ import numpy as np
 
 from glassnet.lab.kit.clock import Clock
 from glassnet.lab.kit.data import Split
-from glassnet.lab.kit.evaluate import accuracy, cross_entropy, predict_logits, softmax
+from glassnet.lab.kit.evaluate import accuracy, predict_logits, softmax
 from glassnet.lab.kit.fit import Recipe, fit, mlp, seeded
-from glassnet.lab.kit.fitting import Scores
+from glassnet.lab.kit.fitting import Scores, parts, score, scores
 from glassnet.lab.topics.fitting_remedies.linear import fewer_features
 from glassnet.lab.topics.fitting_remedies.settings import (
     DROPOUTS,
@@ -78,31 +78,6 @@ def stop_epoch(curve, patience: int) -> tuple[int, int]:
     return best, len(curve.val_loss) - 1
 
 
-def score(model, split: Split) -> tuple[float, float, float, float]:
-    """(train, validation, test accuracy, test cross-entropy) of a model in eval mode."""
-    accs = [accuracy(predict_logits(model, x), y) for x, y in _parts(split)[:2]]
-    logits = predict_logits(model, split.x_test)
-    return (*accs, accuracy(logits, split.y_test), cross_entropy(logits, split.y_test))
-
-
-def _parts(split: Split) -> list[tuple]:
-    return [
-        (split.x_train, split.y_train),
-        (split.x_val, split.y_val),
-        (split.x_test, split.y_test),
-    ]
-
-
-def scores(per_seed: list[tuple]) -> Scores:
-    """Scores from one (train, val, test[, test loss]) tuple per seed."""
-    columns = list(zip(*per_seed))
-    return Scores(*(list(map(float, c)) for c in columns[:3]), test_loss=_loss(columns))
-
-
-def _loss(columns: list) -> list[float] | None:
-    return list(map(float, columns[3])) if len(columns) > 3 else None
-
-
 def restored(model, tracker: EarlyStopping, split: Split) -> tuple[float, ...]:
     """score() of the snapshot early stopping keeps; the model's own weights are put back."""
     params = list(model.parameters())
@@ -134,7 +109,7 @@ def base_runs(study: Study, split: Split, r: int) -> list[dict]:
         runs.append(
             {
                 "score": score(model, split),
-                "probs": [softmax(predict_logits(model, x)) for x, _ in _parts(split)],
+                "probs": [softmax(predict_logits(model, x)) for x, _ in parts(split)],
                 "early": {p: restored(model, t, split) for p, t in trackers.items()},
                 "val_loss": {p: t.best for p, t in trackers.items()},
                 "curve": curve,
@@ -146,7 +121,7 @@ def base_runs(study: Study, split: Split, r: int) -> list[dict]:
 
 def ensembles(runs: list[dict], split: Split) -> dict[str, tuple]:
     """Per ensemble size: the accuracy of the first k members' averaged softmax on each part."""
-    labels = [y for _, y in _parts(split)]
+    labels = [y for _, y in parts(split)]
     return {
         f"{k} models": tuple(
             accuracy(np.mean([run["probs"][i] for run in runs[:k]], axis=0), labels[i])
