@@ -72,12 +72,14 @@ def studies(s: dict, seed: int) -> list[Study]:
             lambda r: mnist1d_split(s["n_mnist1d"], seed=1000 * seed + r),
             mnist,
             s["epochs"],
+            s["linear_iter"],
         ),
         Study(
             "digits",
             lambda r: digits_split(s["n_digits"], seed=1000 * seed + r),
             digits,
             s["digits_epochs"],
+            s["linear_iter"],
         ),
     ]
 

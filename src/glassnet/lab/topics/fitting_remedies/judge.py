@@ -143,8 +143,11 @@ def study_parts(result: Result, study: Study) -> dict[str, list[dict]]:
     if overfits(study.base):
         for remedy in ("small", "l2", "dropout", "augment", "ensemble"):
             claim = REMEDY_CLAIMS.get(remedy, "regularisation")
+            base = study.base
+            if remedy == "ensemble":  # against the mean of its own members
+                base = study.sweeps["ensemble_members"][choose_on_val(study.sweeps["ensemble"])]
             parts.setdefault(claim, []).append(
-                remedy_part(result, study.name, remedy, study.base, study.sweeps[remedy])
+                remedy_part(result, study.name, remedy, base, study.sweeps[remedy])
             )
         parts["early_stopping"] = [early_part(result, study)]
     features = dict(study.sweeps["features"])

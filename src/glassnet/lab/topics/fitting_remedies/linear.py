@@ -23,7 +23,6 @@ from glassnet.lab.topics.fitting_remedies.settings import (
     HEAVY_C,
     KEEP_SHARES,
     LESS_L2_C,
-    LINEAR_ITER,
     MORE_PAIRS,
     TREE_DEPTH,
     WIDTHS,
@@ -32,13 +31,14 @@ from glassnet.lab.topics.fitting_remedies.settings import (
 Parts = list[np.ndarray]  # standardised (train, val, test) features
 
 
-def logistic(xs: Parts, ys: list, c: float = BASE_C) -> tuple[float, float, float]:
-    """(train, val, test) accuracy of LogisticRegression(C=c) fitted on the training rows."""
+def logistic(xs: Parts, ys: list, iters: int, c: float = BASE_C) -> tuple[float, float, float]:
+    """(train, val, test) accuracy of LogisticRegression(C=c), at most `iters` lbfgs iterations,
+    fitted on the training rows."""
     from sklearn.linear_model import LogisticRegression  # lazy: scikit-learn is slow to import
 
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # lbfgs stopping at LINEAR_ITER is part of the recipe
-        model = LogisticRegression(C=c, max_iter=LINEAR_ITER).fit(xs[0], ys[0])
+        warnings.simplefilter("ignore")  # lbfgs stopping at `iters` is part of the recipe
+        model = LogisticRegression(C=c, max_iter=iters).fit(xs[0], ys[0])
     return tuple(accuracy(model.predict(x), y) for x, y in zip(xs, ys))
 
 
@@ -56,22 +56,22 @@ def _labels(split: Split) -> list:
     return [split.y_train, split.y_val, split.y_test]
 
 
-def fewer_features(split: Split) -> dict[str, tuple]:
+def fewer_features(split: Split, iters: int) -> dict[str, tuple]:
     """The over-fitting linear model on raw + all pairwise products ('all', the base), and the
     fewer-features remedy: the raw inputs only, or the top KEEP_SHARES of all features."""
     xs = standardise(*(pairwise_features(x) for x in (split.x_train, split.x_val, split.x_test)))
     ys, order = _labels(split), ranked(xs[0], split.y_train)
     out = {
-        "all": logistic(xs, ys),
-        "raw inputs only": logistic([x[:, : split.features] for x in xs], ys),
+        "all": logistic(xs, ys, iters),
+        "raw inputs only": logistic([x[:, : split.features] for x in xs], ys, iters),
     }
     for share in KEEP_SHARES:
         keep = order[: max(1, round(share * xs[0].shape[1]))]
-        out[f"top {share:.0%} ({len(keep)})"] = logistic([x[:, keep] for x in xs], ys)
+        out[f"top {share:.0%} ({len(keep)})"] = logistic([x[:, keep] for x in xs], ys, iters)
     return out
 
 
-def with_pairs(split: Split, raw: Parts) -> dict[str, tuple]:
+def with_pairs(split: Split, raw: Parts, iters: int) -> dict[str, tuple]:
     """More features: the raw inputs plus the top k pairwise products, k in MORE_PAIRS."""
     pairs = standardise(
         *(
@@ -82,7 +82,7 @@ def with_pairs(split: Split, raw: Parts) -> dict[str, tuple]:
     order, ys = ranked(pairs[0], split.y_train), _labels(split)
     return {
         f"+{k} products": logistic(
-            [np.hstack([r, p[:, order[:k]]]) for r, p in zip(raw, pairs)], ys
+            [np.hstack([r, p[:, order[:k]]]) for r, p in zip(raw, pairs)], ys, iters
         )
         for k in MORE_PAIRS
     }
@@ -100,7 +100,9 @@ def wider(split: Split, raw: Parts, epochs: int, seed: int) -> dict[str, tuple]:
     return out
 
 
-def boosted(split: Split, raw: Parts, rounds: tuple, seed: int) -> tuple[dict[str, tuple], tuple]:
+def boosted(
+    split: Split, raw: Parts, rounds: tuple, seed: int, iters: int
+) -> tuple[dict[str, tuple], tuple]:
     """Boosting: AdaBoost (SAMME) over depth-TREE_DEPTH trees, scored after each count in
     `rounds`; and the other reading, AdaBoost over the base logistic regression itself (its C
     scaled by n, since AdaBoost's sample weights sum to 1)."""
@@ -124,7 +126,7 @@ def boosted(split: Split, raw: Parts, rounds: tuple, seed: int) -> tuple[dict[st
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         linear = AdaBoostClassifier(
-            LogisticRegression(C=BASE_C * len(ys[0]), max_iter=LINEAR_ITER),
+            LogisticRegression(C=BASE_C * len(ys[0]), max_iter=iters),
             n_estimators=rounds[-1],
             random_state=seed,
         ).fit(raw[0], ys[0])
@@ -133,13 +135,13 @@ def boosted(split: Split, raw: Parts, rounds: tuple, seed: int) -> tuple[dict[st
 
 def _underfit_seed(split: Split, s: dict, r: int) -> dict[str, dict[str, tuple]]:
     raw = standardise(split.x_train, split.x_val, split.x_test)
-    ys = _labels(split)
-    trees, linear = boosted(split, raw, s["rounds"], r)
+    ys, iters = _labels(split), s["linear_iter"]
+    trees, linear = boosted(split, raw, s["rounds"], r, iters)
     return {
-        "base": {"linear, C = 1": logistic(raw, ys)},
-        "more_features": with_pairs(split, raw),
-        "less_l2": {f"C = {c:g}": logistic(raw, ys, c) for c in LESS_L2_C},
-        "heavy": {f"C = {HEAVY_C:g}": logistic(raw, ys, HEAVY_C)},
+        "base": {"linear, C = 1": logistic(raw, ys, iters)},
+        "more_features": with_pairs(split, raw, iters),
+        "less_l2": {f"C = {c:g}": logistic(raw, ys, iters, c) for c in LESS_L2_C},
+        "heavy": {f"C = {HEAVY_C:g}": logistic(raw, ys, iters, HEAVY_C)},
         "capacity": wider(split, raw, s["under_epochs"], 70_000 + 100 * r),
         "boost": trees,
         "boost_linear": {f"AdaBoost over the linear model, up to {s['rounds'][-1]} rounds": linear},

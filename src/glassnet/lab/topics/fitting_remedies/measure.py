@@ -38,6 +38,7 @@ class Study:
     load: Callable[[int], Split]
     augments: dict[str, Callable]
     epochs: int
+    linear_iter: int = 300
     base: Scores | None = None
     sweeps: dict[str, dict[str, Scores]] = field(default_factory=dict)
     early_val_loss: dict[str, float] = field(default_factory=dict)
@@ -168,13 +169,19 @@ def _seed_parts(study: Study, split: Split, r: int, seed_parts: dict) -> None:
     add("base", "members", [run["score"] for run in runs])
     for label, value in ensembles(runs, split).items():
         add("ensemble", label, value)
+    for k in MEMBERS:  # each ensemble's own base: the mean of its k members
+        add(
+            "ensemble_members",
+            f"{k} models",
+            tuple(np.mean([run["score"] for run in runs[:k]], axis=0)),
+        )
     for p in PATIENCES:
         add("early", f"patience {p}", [run["early"][p] for run in runs])
         add("early_val_loss", f"patience {p}", np.mean([run["val_loss"][p] for run in runs]))
     for remedy, strengths in remedy_recipes(study, split.features).items():
         for index, (label, (build, recipe)) in enumerate(strengths.items()):
             add(remedy, label, trained(build, recipe, split, 50_000 + 1000 * r + index))
-    for label, value in fewer_features(split).items():
+    for label, value in fewer_features(split, study.linear_iter).items():
         add("features", label, value)
     if r == 0:
         study.curves = [(run["curve"], run["restored"]) for run in runs[:1]]

@@ -11,12 +11,13 @@ SETTINGS = {
     "smoke": {
         "n_mnist1d": 300,
         "n_digits": 50,
-        "epochs": 30,
-        "digits_epochs": 80,
+        "epochs": 20,
+        "digits_epochs": 60,
         "seeds": 2,
         "n_under": None,
-        "under_epochs": 6,
+        "under_epochs": 3,
         "rounds": (10, 25),
+        "linear_iter": 60,
     },
     "quick": {
         "n_mnist1d": 500,
@@ -27,6 +28,7 @@ SETTINGS = {
         "n_under": None,
         "under_epochs": 15,
         "rounds": (25, 50, 100),
+        "linear_iter": 300,
     },
     "full": {
         "n_mnist1d": 500,
@@ -37,6 +39,7 @@ SETTINGS = {
         "n_under": None,
         "under_epochs": 30,
         "rounds": (25, 50, 100, 200),
+        "linear_iter": 1000,
     },
 }
 HIDDEN = [128, 128]  # the over-fitting base: an MLP, Adam lr 1e-3, batch 50
@@ -64,7 +67,6 @@ LESS_L2_C = (10.0, 100.0, 1e4)  # C = 1 / lambda: less regularisation
 HEAVY_C = 1e-3  # the other reading: from a penalty heavy enough to cause the under-fitting
 WIDTHS = (16, 64, 256)  # more capacity: an MLP with one hidden layer of this width
 TREE_DEPTH = 2  # boosting: AdaBoost (SAMME) over trees of this depth, rounds swept per mode
-LINEAR_ITER = 300  # lbfgs iterations of each logistic regression
 REMEDY_CLAIMS = {
     "small": "simplify_model",
     "augment": "augmentation",
