@@ -86,7 +86,9 @@ def setup(result: Result, s: dict) -> Text:
         n_max=s["sizes"][-1],
         n_opt=s["n_opt"],
         opt_steps=s["opt_steps"],
-        grids={k: list(lrs) for k, (_, lrs) in LR_GRIDS.items()},
+        grids="; ".join(
+            f"{k}: {', '.join(f'{lr:g}' for lr in lrs)}" for k, (_, lrs) in LR_GRIDS.items()
+        ),
         n_reg=s["n_reg"],
         reg_steps=s["reg_steps"],
         l2s=list(L2S),
