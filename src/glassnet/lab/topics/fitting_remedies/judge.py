@@ -248,15 +248,18 @@ def other_reading(result: Result, part: str, measured: dict, base: Scores) -> li
             )
         ]
     if part == "boost":
-        linear = next(iter(measured["boost_linear"].values()))
-        _, n = underfit_verdict(base, linear)
-        return [
-            result.say(
-                "other_boost",
-                train_gain=n["train_gain"],
-                train_abs=abs(n["train_gain"]),
-                test_gain=n["test_gain"],
-                test_abs=abs(n["test_gain"]),
+        said = []
+        for label, scores in measured["boost_other"].items():
+            _, n = underfit_verdict(base, scores)
+            said.append(
+                result.say(
+                    "other_boost",
+                    variant=label,
+                    train_gain=n["train_gain"],
+                    train_abs=abs(n["train_gain"]),
+                    test_gain=n["test_gain"],
+                    test_abs=abs(n["test_gain"]),
+                )
             )
-        ]
+        return said
     return []

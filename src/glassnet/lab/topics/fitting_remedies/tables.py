@@ -56,7 +56,7 @@ def underfit_table(result: Result, under: dict) -> None:
         rows += sweep_rows(NAMES[part], under[part])
     for part, label in (
         ("heavy", "heavy penalty (other reading's base)"),
-        ("boost_linear", "boosting, other reading"),
+        ("boost_other", "boosting, other variants"),
     ):
         rows += [row(label, k, s) for k, s in under[part].items()]
     result.add_table(
