@@ -134,9 +134,10 @@ def test_a_base_that_does_not_over_fit_leaves_the_claims_not_measured():
     judge_overfit(out, [study])
     assert [c.claim.id for c in out.claims] == ["regularisation", *OVER[:1], *OVER[2:]]
     for judged in out.claims:
-        assert judged.verdict is Verdict.NOT_MEASURED and not judged.numbers
+        assert judged.verdict is Verdict.NOT_MEASURED
+        assert list(judged.numbers.values()) == [5.0]  # the base's gap, stated
         assert (
-            "toy: the base's train - validation gap is 5.0 points, so it does not over-fit"
+            "the base's train - validation gap is 5.0 points, so it does not over-fit"
             in judged.note.en
         )
 

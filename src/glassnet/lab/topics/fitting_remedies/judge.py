@@ -157,10 +157,21 @@ def study_parts(result: Result, study: Study) -> dict[str, list[dict]]:
     return parts
 
 
+def base_checks(result: Result, studies: list[Study], linear: bool) -> tuple[list[Text], dict]:
+    """Each data set's over-fitting check (the MLP base's, or the linear model's): the sentences
+    and the gaps, as deciding numbers."""
+    said, numbers = [], {}
+    for s in studies:
+        name = f"{s.name} linear model" if linear else s.name
+        base = s.sweeps["features"]["all"] if linear else s.base
+        said.append(over_check(result, name, base))
+        key = Text(f"{name}: base train - validation gap", f"{name}:基线训练 - 验证 gap")
+        numbers[key] = round(base.gap("val"), 2)
+    return said, numbers
+
+
 def judge_overfit(result: Result, studies: list[Study]) -> None:
     """One verdict per over-fitting claim, combined over the data sets that over-fit."""
-    checks = [over_check(result, s.name, s.base) for s in studies]
-    checks += [over_check(result, f"{s.name} linear", s.sweeps["features"]["all"]) for s in studies]
     gathered: dict[str, list[dict]] = {}
     for study in studies:
         for claim, parts in study_parts(result, study).items():
@@ -172,22 +183,13 @@ def judge_overfit(result: Result, studies: list[Study]) -> None:
             if claim == "early_stopping"
             else OVERFIT_RULE
         )
-        reading = result.text(f"reading_{claim}")
+        checks, numbers = base_checks(result, studies, claim == "fewer_features")
+        texts = [result.text(f"reading_{claim}"), *checks, *(p["sentence"] for p in parts)]
+        note = Text(" ".join(x.en for x in texts), "".join(x.zh for x in texts))
         if not parts:
-            why = Text(" ".join(c.en for c in checks), "".join(c.zh for c in checks))
-            result.judge(
-                claim,
-                Verdict.NOT_MEASURED,
-                {},
-                rule,
-                note=Text(reading.en + " " + why.en, reading.zh + why.zh),
-            )
+            result.judge(claim, Verdict.NOT_MEASURED, numbers, rule, note=note)
             continue
-        numbers = {k: v for part in parts for k, v in part["numbers"].items()}
-        note = Text(
-            " ".join([reading.en, *(p["sentence"].en for p in parts)]),
-            "".join([reading.zh, *(p["sentence"].zh for p in parts)]),
-        )
+        numbers.update({k: v for part in parts for k, v in part["numbers"].items()})
         result.judge(claim, combine([p["verdict"] for p in parts]), numbers, rule, note=note)
 
 

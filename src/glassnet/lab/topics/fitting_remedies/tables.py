@@ -6,7 +6,7 @@ from __future__ import annotations
 from glassnet.lab import Result, Text
 from glassnet.lab.kit.fitting import Scores, choose_on_val
 from glassnet.lab.report.formatting import pm_percent as pm
-from glassnet.lab.topics.fitting_remedies.judge import NAMES
+from glassnet.lab.topics.fitting_remedies.judge import NAMES, over_check
 from glassnet.lab.topics.fitting_remedies.measure import Study
 
 COLUMNS = [
@@ -47,7 +47,9 @@ def overfit_table(result: Result, study: Study) -> None:
     )
     rows += sweep_rows(NAMES["features"], features)
     title = result.say("overfit_table_title", study=study.name, n_train=len(study.load(0).y_train))
-    result.add_table(title, COLUMNS, rows, note=result.text("overfit_table_note"))
+    check, fixed = over_check(result, study.name, study.base), result.text("overfit_table_note")
+    note = Text(check.en + " " + fixed.en, check.zh + fixed.zh)
+    result.add_table(title, COLUMNS, rows, note=note)
 
 
 def underfit_table(result: Result, under: dict) -> None:
