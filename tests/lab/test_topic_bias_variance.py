@@ -1,4 +1,4 @@
-"""bias_variance in smoke mode: every guideline judged, the robust ones asserted with their margins."""
+"""bias_variance in smoke mode (machinery, not verdicts), and its judges' helpers on made-up scores."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from lab_checks import smoke_result
 
 from glassnet import lab
 from glassnet.lab import Verdict, notes_topic
+from glassnet.lab.kit.fitting import Scores
 from glassnet.lab.topics import bias_variance as topic
+from glassnet.lab.topics.bias_variance.judge import best_lrs, by_count, lower_error
 
 PNG = b"\x89PNG\r\n\x1a\n"
-ROBUST = {"bias_better_optimizer": Verdict.HOLDS, "variance_more_data": Verdict.HOLDS}
 
 
 @pytest.fixture(scope="module")
@@ -19,53 +20,48 @@ def result() -> lab.Result:
 
 
 @pytest.mark.timeout(
-    180
+    300
 )  # the fixture runs the smoke experiment: seconds of CPU, more wall time on a busy machine
 def test_smoke_run_judges_every_guideline(result):
     assert result.error is None and result.mode == "smoke"
     assert [c.claim.id for c in result.claims] == [
         c.id for c in notes_topic("bias_variance").claims
     ]
-    assert all(c.verdict is not Verdict.NOT_MEASURED and c.numbers for c in result.claims)
-    assert {c.claim.id for c in result.claims if c.robust} == set(ROBUST)
-    assert all(c.margin is not None for c in result.claims if c.robust)
+    for judged in result.claims:
+        assert judged.note is not None and judged.rule.en, judged.claim.id
+        if judged.verdict is Verdict.NOT_MEASURED:  # only where the base does not over-fit
+            assert "does not over-fit" in judged.note.en
+        else:
+            assert judged.numbers, judged.claim.id
+    assert not any(c.robust for c in result.claims)
 
 
-def test_better_optimisers_cut_the_training_error_by_twice_the_threshold(result):
+def test_the_optimisers_are_compared_at_their_best_learning_rates(result):
     judged = result.claim("bias_better_optimizer")
-    assert judged.verdict is ROBUST["bias_better_optimizer"], judged.numbers
-    sgd = judged.number("train error %, SGD lr 0.01")
-    for name in ("train error %, momentum 0.9, lr 0.01", "train error %, Adam lr 1e-3"):
-        assert sgd - judged.number(name) >= 2 * topic.OPTIMISER_POINTS, name
-
-
-def test_more_data_closes_the_gap_with_margin(result):
-    judged = result.claim("variance_more_data")
-    assert judged.verdict is ROBUST["variance_more_data"], judged.numbers
-    sizes = topic.SETTINGS["smoke"]["sizes"]
-    small = judged.number(f"gap (points) at {sizes[0]} signals")
-    large = judged.number(f"gap (points) at {sizes[-1]} signals")
-    assert large <= topic.GAP_RATIO / 1.5 * small  # margin: the ratio is at most a third
-    assert judged.number("validation gain (points)") >= 2 * topic.MORE_DATA_VAL_POINTS
+    names = [key.en for key in judged.numbers]
+    assert [name.split(" (best lr")[0] for name in names] == [
+        f"train error %, {k}" for k in ("SGD", "momentum 0.9", "Adam")
+    ]
+    table = next(t for t in result.tables if t.title.en.startswith("Optimisers"))
+    assert len(table.rows) == 9 and sum(row[-1] == "yes" for row in table.rows) == 3
 
 
 def test_learning_curve_table_and_figure(result):
     curve = result.tables[0]
     assert [row[0] for row in curve.rows] == topic.SETTINGS["smoke"]["sizes"]
-    assert len(curve.columns) == 7
+    assert len(curve.columns) == 5
     assert [f.name for f in result.figures] == ["learning_curves"]
     assert result.figures[0].png.startswith(PNG)
 
 
-def test_the_search_scores_only_the_default_and_the_chosen_configuration_on_test(result):
+def test_the_search_chooses_one_configuration_per_seed(result):
     search = next(t for t in result.tables if t.title.en.startswith("Hyper-parameter search"))
-    assert len(search.rows) == topic.SETTINGS["smoke"]["search"] + 1
-    scored = [row for row in search.rows if row[3] != "-"]
-    assert (
-        len(scored) == 2
-        and scored[0][0].startswith("default")
-        and any(r[0].startswith("chosen") for r in scored)
-    )
+    s = topic.SETTINGS["smoke"]
+    assert len(search.rows) == s["seeds"] * (s["search"] + 1)
+    for seed in range(s["seeds"]):
+        rows = [row for row in search.rows if row[0] == seed]
+        assert rows[0][1].startswith("default") and rows[0][-1] == ""
+        assert sum(row[-1] == "yes" for row in rows) == 1
 
 
 def test_training_budget_is_at_least_the_minimum_steps_and_epochs():
@@ -73,3 +69,20 @@ def test_training_budget_is_at_least_the_minimum_steps_and_epochs():
     assert (
         topic.steps(100, s) == 300 and topic.steps(3000, s) == 600 and topic.steps(1501, s) == 310
     )
+
+
+def test_judges_helpers_compare_seed_by_seed():
+    base = Scores([0.5, 0.6], [0.5, 0.5], [0.40, 0.40])
+    assert lower_error(base, Scores([0.6, 0.7], [0.5, 0.5], [0.4, 0.4])) == pytest.approx(
+        (10.0, True)
+    )
+    gain, every = lower_error(base, Scores([0.7, 0.55], [0.5, 0.5], [0.4, 0.4]))
+    assert gain == pytest.approx(7.5) and not every  # one seed is worse: not a gain in every seed
+    assert by_count([True, True]) is Verdict.HOLDS and by_count([False, True]) is Verdict.PARTLY
+    assert by_count([False, False]) is Verdict.DOES_NOT_HOLD
+    grid = {
+        0.1: Scores([0.5], [0], [0]),
+        0.3: Scores([0.9], [0], [0]),
+        1.0: Scores([0.2], [0], [0]),
+    }
+    assert best_lrs({"SGD": grid}) == {"SGD": 0.3}

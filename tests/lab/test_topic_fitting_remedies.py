@@ -1,4 +1,5 @@
-"""fitting_remedies in smoke mode (its robust claims), and the training helpers the fitting topics share."""
+"""fitting_remedies in smoke mode (machinery, not verdicts), its rules on made-up scores, and the
+training helpers the fitting topics share."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import numpy as np
 import pytest
 from lab_checks import smoke_result
 
-from glassnet import lab
+from glassnet import lab, nn
 from glassnet.lab import Verdict, notes_topic
 from glassnet.lab.kit import data as kd
 from glassnet.lab.kit import evaluate as ke
@@ -15,16 +16,18 @@ from glassnet.lab.kit import fitting as tf
 from glassnet.lab.kit import stats as ks
 from glassnet.lab.report import formatting as rf
 from glassnet.lab.topics import fitting_remedies as topic
+from glassnet.lab.topics.fitting_remedies.judge import judge_overfit
+from glassnet.lab.topics.fitting_remedies.measure import EarlyStopping, Study
 
 PNG = b"\x89PNG\r\n\x1a\n"
-# The robust claims, asserted with seed 0: under-fitting remedies whose effects are several
-# times their thresholds (5 points of training accuracy, 1 of validation accuracy).
-ROBUST = {
-    "more_features": Verdict.HOLDS,
-    "less_regularisation": Verdict.HOLDS,
-    "boosting": Verdict.HOLDS,
-}
-MARGIN_FACTOR = 2.0  # the smoke numbers clear each threshold at least twice over
+OVER = (
+    "simplify_model",
+    "regularisation",
+    "augmentation",
+    "ensemble",
+    "early_stopping",
+    "fewer_features",
+)
 
 
 @pytest.fixture(scope="module")
@@ -33,95 +36,152 @@ def result() -> lab.Result:
 
 
 @pytest.mark.timeout(
-    180
+    300
 )  # the fixture runs the smoke experiment: seconds of CPU, more wall time on a busy machine
-def test_smoke_run_judges_every_claim_of_the_topic(result):
+def test_smoke_run_judges_every_claim_or_says_why_not(result):
     assert result.error is None and result.mode == "smoke"
     assert [c.claim.id for c in result.claims] == [
         c.id for c in notes_topic("fitting_remedies").claims
     ]
     for judged in result.claims:
-        assert judged.verdict is not Verdict.NOT_MEASURED, judged.claim.id
-        assert judged.numbers and judged.rule.en
-    assert {c.claim.id for c in result.claims if c.robust} == set(ROBUST)
+        assert judged.rule.en and judged.note is not None, judged.claim.id
+        assert judged.note.en.startswith("Reading judged:"), judged.claim.id
+        if judged.verdict is Verdict.NOT_MEASURED:  # only for a base that lacks the problem
+            assert "does not over-fit" in judged.note.en or "does not under-fit" in judged.note.en
+        else:
+            assert judged.numbers, judged.claim.id
+    assert not any(c.robust for c in result.claims)
 
 
-@pytest.mark.parametrize("claim_id", sorted(ROBUST))
-def test_robust_underfitting_remedies_hold_with_margin(result, claim_id):
-    judged = result.claim(claim_id)
-    assert judged.verdict is ROBUST[claim_id], judged.numbers
-    assert judged.margin is not None
-    assert judged.number("train gain (points)") >= MARGIN_FACTOR * tf.TRAIN_POINTS
-    assert judged.number("val gain (points)") >= MARGIN_FACTOR * tf.VAL_POINTS
-
-
-def test_overfitting_claims_are_judged_on_both_data_sets(result):
-    for claim_id in (
-        "simplify_model",
-        "augmentation",
-        "ensemble",
-        "early_stopping",
-        "fewer_features",
-    ):
-        names = {key if isinstance(key, str) else key.en for key in result.claim(claim_id).numbers}
-        assert {"MNIST-1D: gap narrowed by", "digits: gap narrowed by"} <= names, claim_id
-    # the base model really over-fits in both studies: 100% training accuracy, far above validation
-    for table in result.tables[:2]:
-        base = table.rows[0]
-        assert base[2].startswith("100.0") and float(base[4].split(" ± ")[0]) > 5
+def test_each_remedy_is_judged_on_test_at_a_strength_chosen_on_validation(result):
+    for claim_id in OVER:
+        judged = result.claim(claim_id)
+        if judged.verdict is Verdict.NOT_MEASURED:
+            continue
+        names = {key if isinstance(key, str) else key.en for key in judged.numbers}
+        assert any(name.endswith("chosen") for name in names), claim_id
+        assert any("test" in name for name in names), claim_id
+    # the base's over-fitting check is stated with its gap, in the table note or the claims
+    assert "overfit_check" in result.said and result.said["overfit_check"]["needed"] == 10.0
 
 
 def test_tables_and_figures(result):
     titles = [t.title.en for t in result.tables]
     assert any("MNIST-1D" in t for t in titles) and any("digits" in t for t in titles)
     assert any(t.startswith("Under-fitting") for t in titles)
+    over = result.tables[0]
+    assert over.rows[0][0].en == "base"
+    chosen = [row for row in over.rows if row[-1] == "yes"]
+    # one chosen strength per swept remedy: smaller, L2, dropout, augmentation, ensemble, features
+    assert len(chosen) == 6
     assert [f.name for f in result.figures] == ["remedies", "early_stopping"]
     assert all(f.png.startswith(PNG) for f in result.figures)
 
 
-# -- the shared helpers ---------------------------------------------------------------------
+# -- the rules, on made-up scores ---------------------------------------------------------
+def scores(train, val, test, loss=None) -> tf.Scores:
+    return tf.Scores(list(train), list(val), list(test), None if loss is None else list(loss))
+
+
+BASE = scores([1.0, 1.0], [0.40, 0.42], [0.40, 0.42])
+
+
+@pytest.mark.parametrize(
+    ("remedy", "expected"),
+    [
+        (scores([0.9, 0.9], [0.5, 0.5], [0.42, 0.44]), "holds"),  # +2 test, gap -12
+        (scores([0.9, 0.9], [0.5, 0.5], [0.37, 0.47]), "partly"),  # +1 mean, one seed down
+        (scores([1.0, 1.0], [0.5, 0.5], [0.42, 0.44]), "partly"),  # +2 test, gap -2
+        (scores([0.5, 0.5], [0.4, 0.4], [0.40, 0.42]), "partly"),  # gap -50, test unchanged
+        (scores([0.5, 0.5], [0.4, 0.4], [0.37, 0.39]), "does not hold"),  # gap -47, test -3
+        (scores([1.0, 1.0], [0.4, 0.4], [0.40, 0.42]), "does not hold"),
+    ],
+)
+def test_overfit_rule_is_seed_by_seed(remedy, expected):
+    assert tf.overfit_verdict(BASE, remedy)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("remedy", "expected"),
+    [
+        (scores([0.5, 0.5], [0.4, 0.4], [0.36, 0.36]), "holds"),
+        (scores([0.5, 0.5], [0.4, 0.4], [0.30, 0.42]), "partly"),  # one seed's test down
+        (scores([0.44, 0.44], [0.4, 0.4], [0.50, 0.50]), "does not hold"),  # train +4 only
+    ],
+)
+def test_underfit_rule(remedy, expected):
+    base = scores([0.4, 0.4], [0.33, 0.33], [0.34, 0.34])
+    assert tf.underfit_verdict(base, remedy)[0] == expected
+
+
+def test_preconditions_and_the_choice_on_validation():
+    assert tf.overfits(scores([1.0], [0.9], [0.9]))  # a gap of exactly 10 points
+    assert not tf.overfits(scores([1.0], [0.91], [0.5]))
+    assert tf.underfits(scores([0.79], [0.75], [0.7])) and not tf.underfits(
+        scores([0.8], [0.8], [0.8])
+    )
+    assert not tf.underfits(scores([0.6], [0.4], [0.4]))  # it over-fits instead
+    sweep = {"gentle": scores([1], [0.5], [0.1]), "strong": scores([1], [0.5], [0.9])}
+    assert tf.choose_on_val(sweep) == "gentle"  # a tie goes to the gentlest
+    sweep["strongest"] = scores([1], [0.6], [0.0])
+    assert tf.choose_on_val(sweep) == "strongest"  # chosen on validation, whatever test says
+
+
+def test_a_base_that_does_not_over_fit_leaves_the_claims_not_measured():
+    fair = scores([0.95, 0.95], [0.9, 0.9], [0.9, 0.9])
+    study = Study("toy", None, {}, 1, base=fair, sweeps={"features": {"all": fair}})
+    out = lab.Result.start("fitting_remedies", "smoke", 0)
+    judge_overfit(out, [study])
+    assert [c.claim.id for c in out.claims] == ["regularisation", *OVER[:1], *OVER[2:]]
+    for judged in out.claims:
+        assert judged.verdict is Verdict.NOT_MEASURED
+        assert list(judged.numbers.values()) == [5.0]  # the base's gap, stated
+        assert (
+            "the base's train - validation gap is 5.0 points, so it does not over-fit"
+            in judged.note.en
+        )
+
+
+# -- early stopping and the shared helpers -------------------------------------------------
 class _Curve:
     def __init__(self, val_loss):
         self.val_loss = val_loss
 
 
 @pytest.mark.parametrize(
-    ("losses", "patience", "expected"),
+    ("losses", "patience", "expected", "stops"),
     [
-        ([5, 4, 3, 2, 1], 2, (4, 4)),  # never stops: the last epoch is the best
-        (
-            [5, 3, 4, 4, 4, 4],
-            3,
-            (1, 4),
-        ),  # the third epoch without improvement stops; epoch 1 is restored
-        ([5, 3, 4, 2, 9, 9], 2, (3, 5)),  # an improvement resets the count
+        ([5, 4, 3, 2, 1], 2, (4, 4), False),  # never stops: the last epoch is the best
+        ([5, 3, 4, 4, 4, 4], 3, (1, 4), True),  # the third epoch without improvement stops at 1
+        ([5, 3, 4, 2, 9, 9], 2, (3, 5), True),  # an improvement resets the count
     ],
 )
-def test_early_stopping_replay_matches_keras(losses, patience, expected):
+def test_early_stopping_replay_and_tracker_match_keras(losses, patience, expected, stops):
     assert topic.stop_epoch(_Curve(losses), patience) == expected
+    model, tracker, seen = nn.Linear(2, 1), EarlyStopping(patience), []
+    for index, loss in enumerate(losses):
+        model.weight.data[...] = index  # the weights of epoch `index`
+        seen.append(loss)
+        tracker(model, _Curve(list(seen)))
+    assert tracker.best_index == expected[0]
+    assert np.all(tracker.weights[0] == expected[0])  # the restored weights are that epoch's
+    assert tracker.stopped is stops
 
 
-@pytest.mark.parametrize(
-    ("gap", "val", "expected"),
-    [
-        (5.0, 1.0, "holds"),
-        (40.0, -1.9, "partly"),
-        (40.0, -2.0, "does not hold"),
-        (0.0, 1.0, "partly"),
-        (4.9, 0.9, "does not hold"),
-        (-3.0, -3.0, "does not hold"),
-    ],
-)
-def test_overfit_rule(gap, val, expected):
-    assert tf.overfit_verdict(gap, val) == expected
-
-
-@pytest.mark.parametrize(
-    ("train", "val", "expected"),
-    [(5.0, 1.0, "holds"), (50.0, -10.0, "partly"), (4.9, 30.0, "does not hold")],
-)
-def test_underfit_rule(train, val, expected):
-    assert tf.underfit_verdict(train, val) == expected
+def test_fit_calls_on_eval_after_each_evaluated_epoch():
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((20, 5)).astype(np.float32), np.arange(20) % 4
+    calls = []
+    kf.fit(
+        kf.seeded(0, kf.mlp, [5, 8, 4]),
+        x,
+        y,
+        kf.Recipe(epochs=6, batch_size=10, eval_every=2),
+        seed=0,
+        val=(x, y),
+        on_eval=lambda model, curve: calls.append(curve.epoch[-1]),
+    )
+    assert calls == [2, 4, 6]
 
 
 def test_shift_and_noise_moves_each_signal_by_a_whole_number_of_samples():

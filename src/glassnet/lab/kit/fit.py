@@ -146,8 +146,12 @@ def fit(
     recipe: Recipe,
     seed: int,
     val: tuple[Array, Array] | None = None,
+    on_eval: Callable[[nn.Module, Curve], None] | None = None,
 ) -> Curve:
-    """Train `model` in place with `recipe`; batches and augmentation draw from `default_rng([seed, 2])`."""
+    """Train `model` in place with `recipe`; batches and augmentation draw from `default_rng([seed, 2])`.
+
+    `on_eval(model, curve)` runs after each evaluated epoch (early stopping keeps its snapshots
+    there)."""
     rng = np.random.default_rng([seed, 2])
     n, batch = len(y), min(recipe.batch_size, len(y))
     per_epoch = math.ceil(n / batch)
@@ -178,6 +182,8 @@ def fit(
         if step % per_epoch == 0 or step == total:
             if epoch % recipe.eval_every == 0 or epoch == epochs:
                 curve.evaluate(model, epoch, (x, y), val)
+                if on_eval is not None:
+                    on_eval(model, curve)
 
     trace = train_loop(
         model,

@@ -10,23 +10,18 @@ from glassnet.lab.topics.bias_variance.settings import BIG, SMALL
 
 
 def draw_learning_curves(result: Result, sizes: list, curves: dict) -> None:
-    """Training and validation error against the subset size (left), and their gap (right)."""
+    """Training and test error against the subset size (left), and their gap (right)."""
     fig, (left, right) = new_figure(10.0, 3.6, ncols=2)
-    styles = {
-        "small": ("C0", f"small {SMALL}"),
-        "big": ("C3", f"big {BIG}"),
-        "dropout": ("C2", "big + dropout"),
-    }
-    for name, (color, label) in styles.items():
-        train = [err([r["train"] for r in curves[name][n]]) for n in sizes]
-        val = [err([r["val"] for r in curves[name][n]]) for n in sizes]
+    for name, color, label in (("small", "C0", f"small {SMALL}"), ("big", "C3", f"big {BIG}")):
+        train = [err(curves[name][n]) for n in sizes]
+        test = [err(curves[name][n], "test") for n in sizes]
         left.plot(sizes, train, "--o", color=color, ms=3, label=f"{label}: train")
-        left.plot(sizes, val, "-o", color=color, ms=3, label=f"{label}: val")
-        right.plot(sizes, np.subtract(val, train), "-o", color=color, ms=3, label=label)
+        left.plot(sizes, test, "-o", color=color, ms=3, label=f"{label}: test")
+        right.plot(sizes, np.subtract(test, train), "-o", color=color, ms=3, label=label)
     left.set(title="Learning curves", xlabel="training signals", ylabel="error %", xscale="log")
     left.legend(fontsize=7)
     right.set(
-        title="Variance: validation minus training error",
+        title="Variance: test minus training error",
         xlabel="training signals",
         ylabel="gap (points)",
         xscale="log",

@@ -1,85 +1,48 @@
-"""fitting_remedies' figures: accuracies per remedy, and the base runs' curves with early stopping."""
+"""fitting_remedies' figures: train and test accuracy of each remedy at its chosen strength, and
+the base runs' curves with the epoch early stopping restores."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from glassnet.lab import Result, new_figure
+from glassnet.lab.kit.fitting import Scores, choose_on_val
 from glassnet.lab.topics.fitting_remedies.measure import Study
 
-OVER_NAMES = [
-    "base",
-    "small",
-    "L2",
-    "dropout",
-    "augment",
-    "ensemble",
-    "early stop",
-    "",
-    "lin+pairs",
-    "lin raw",
-]
-UNDER_NAMES = ["linear", "+pairs", "MLP", "L2 0.1", "L2 1e-3", "SGD", "tree", "AdaBoost"]
+OVER_BARS = ("small", "l2", "dropout", "augment", "ensemble")
+UNDER_BARS = ("more_features", "less_l2", "capacity", "boost")
 
 
-def _overfit_panel(panel, study: Study, rows: list) -> None:
-    picks = [i for i in range(len(rows)) if OVER_NAMES[i]]
-    positions = np.arange(len(picks))
-    for offset, column, label in ((-0.2, 2, "train"), (0.2, 3, "validation")):
-        panel.bar(
-            positions + offset,
-            [float(rows[i][column].split(" ± ")[0]) for i in picks],
-            0.4,
-            label=label,
-        )
-    panel.set_xticks(positions, [OVER_NAMES[i] for i in picks], rotation=45, ha="right", fontsize=8)
-    panel.set(title=f"Over-fitting: {study.name}", ylabel="accuracy %", ylim=(0, 105))
+def _bars(panel, labels: list[str], picked: list[Scores], title: str) -> None:
+    positions = np.arange(len(labels))
+    for offset, part, name in ((-0.2, "train", "train"), (0.2, "test", "test")):
+        panel.bar(positions + offset, [s.pct(part) for s in picked], 0.4, label=name)
+    panel.set_xticks(positions, labels, rotation=45, ha="right", fontsize=8)
+    panel.set(title=title, ylabel="accuracy %", ylim=(0, 105))
     panel.legend(fontsize=8)
 
 
-def draw_remedies(result: Result, studies: list[Study], rows: list[list], bars: list) -> None:
-    """Bars of training and validation accuracy: both over-fitting studies, then under-fitting."""
+def draw_remedies(result: Result, studies: list[Study], under: dict) -> None:
+    """Bars of training and test accuracy: the base, then each remedy at its chosen strength."""
     fig, axes = new_figure(12.0, 3.8, ncols=3)
-    for panel, study, study_rows in zip(axes, studies, rows):
-        _overfit_panel(panel, study, study_rows)
-    positions = np.arange(len(UNDER_NAMES))
-    axes[2].bar(positions - 0.2, [100 * np.mean(t) for _, (t, _) in bars], 0.4, label="train")
-    axes[2].bar(positions + 0.2, [100 * np.mean(v) for _, (_, v) in bars], 0.4, label="validation")
-    axes[2].set_xticks(positions, UNDER_NAMES, rotation=45, ha="right", fontsize=8)
-    axes[2].set(title="Under-fitting: MNIST-1D, all data", ylabel="accuracy %", ylim=(0, 105))
-    axes[2].legend(fontsize=8)
+    for panel, study in zip(axes, studies):
+        picked = [study.base] + [study.sweeps[k][choose_on_val(study.sweeps[k])] for k in OVER_BARS]
+        _bars(panel, ["base", *OVER_BARS], picked, f"Over-fitting: {study.name}")
+    base = next(iter(under["base"].values()))
+    picked = [base] + [under[k][choose_on_val(under[k])] for k in UNDER_BARS]
+    _bars(axes[2], ["linear base", *UNDER_BARS], picked, "Under-fitting: MNIST-1D, all data")
     result.add_figure(fig, "remedies", result.text("caption_remedies"))
 
 
 def _curves_panel(panel, study: Study) -> None:
+    curve, best = study.curves[0]
+    panel.plot(curve.epoch, curve.train_loss, color="C0", label="train loss")
+    panel.plot(curve.epoch, curve.val_loss, color="C1", label="val loss")
+    panel.axvline(curve.epoch[best], color="C2", ls="--", label="restored epoch")
     twin = panel.twinx()
-    for index, ((_, curve), (best, _)) in enumerate(zip(study.base_runs, study.stops)):
-        first = index == 0
-        panel.plot(
-            curve.epoch,
-            curve.train_loss,
-            color="C0",
-            alpha=0.7,
-            label="train loss" if first else None,
-        )
-        panel.plot(
-            curve.epoch, curve.val_loss, color="C1", alpha=0.7, label="val loss" if first else None
-        )
-        panel.axvline(
-            curve.epoch[best],
-            color="C2",
-            ls="--",
-            alpha=0.7,
-            label="restored epoch" if first else None,
-        )
-        twin.plot(
-            curve.epoch,
-            100 * np.asarray(curve.val_acc),
-            color="C3",
-            ls=":",
-            alpha=0.6,
-            label="val accuracy %" if first else None,
-        )
+    twin.plot(
+        curve.epoch, 100 * np.asarray(curve.val_acc), color="C3", ls=":", label="val accuracy %"
+    )
     twin.set_ylabel("validation accuracy %")
     panel.set(
         title=f"{study.name}: early stopping on val_loss",
@@ -93,7 +56,7 @@ def _curves_panel(panel, study: Study) -> None:
 
 
 def draw_early_stopping(result: Result, studies: list[Study]) -> None:
-    """The base models' losses per epoch and the epoch early stopping restores, per study."""
+    """A base model's losses per epoch and the epoch early stopping (patience 10) restores."""
     fig, axes = new_figure(10.0, 3.4, ncols=2)
     for panel, study in zip(axes, studies):
         _curves_panel(panel, study)

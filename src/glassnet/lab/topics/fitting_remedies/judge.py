@@ -1,5 +1,9 @@
-"""fitting_remedies' verdicts: the over-fitting rule per data set and remedy, combined per claim,
-and the under-fitting rule per remedy against its base; plus the tables that show them."""
+"""fitting_remedies' verdicts: each remedy at the strength chosen on validation, judged on the
+test split against its base, per data set, then combined per claim; plus the tables.
+
+A data set whose base does not over-fit (train - validation gap < OVERFIT_GAP_POINTS) judges
+none of its remedies; a claim with no data set left is 'not measured' with that reason.
+"""
 
 from __future__ import annotations
 
@@ -7,192 +11,257 @@ import numpy as np
 
 from glassnet.lab import Result, Text, Verdict
 from glassnet.lab.kit.fitting import (
+    OVERFIT_GAP_POINTS,
     OVERFIT_RULE,
-    TRAIN_POINTS,
     UNDERFIT_RULE,
-    VAL_POINTS,
+    UNDERFIT_TRAIN_MAX,
+    Scores,
+    choose_on_val,
     overfit_verdict,
+    overfits,
     underfit_verdict,
+    underfits,
 )
-from glassnet.lab.report.formatting import pm_percent as pm
+from glassnet.lab.kit.fitting import (
+    combine as combine_parts,
+)
 from glassnet.lab.topics.fitting_remedies.measure import Study
 from glassnet.lab.topics.fitting_remedies.settings import (
-    DROPOUT,
-    HEAVY_L2,
-    HIDDEN,
-    L2,
-    LIGHT_L2,
-    PATIENCE,
+    EARLY_LOSS_DROP,
+    ES_TOLERANCE,
     REMEDY_CLAIMS,
-    ROBUST_UNDERFIT,
-    SMALL_HIDDEN,
-    TREE_DEPTH,
-    UNDER_PAIRS,
+    UNDER_CLAIMS,
 )
 
-
-def compare(train, val, base_gap: float, base_val: float) -> tuple[dict, str, list]:
-    """The deciding numbers, the OVERFIT_RULE verdict and the table cells of one remedy."""
-    gap = float(np.mean(np.subtract(train, val)))
-    d_gap, d_val = 100 * (base_gap - gap), 100 * (float(np.mean(val)) - base_val)
-    numbers = {
-        ("train %", "训练准确率 %"): round(100 * float(np.mean(train)), 2),
-        ("val %", "验证准确率 %"): round(100 * float(np.mean(val)), 2),
-        ("gap narrowed by", "gap 缩小"): round(d_gap, 2),
-        ("val gain", "验证准确率提升"): round(d_val, 2),
-    }
-    verdict = overfit_verdict(d_gap, d_val)
-    cells = [pm(train), pm(val), pm(np.subtract(train, val)), f"{d_gap:+.1f}", f"{d_val:+.1f}"]
-    return numbers, verdict, [*cells, verdict]
-
-
-def _gap_and_mean(pair: tuple[list, list]) -> tuple[float, float]:
-    train, val = pair
-    return float(np.mean(np.subtract(train, val))), float(np.mean(val))
-
-
-def _base_row(label: Text, setting: str, pair: tuple[list, list], blanks: int) -> list:
-    train, val = pair
-    return [label, setting, pm(train), pm(val), pm(np.subtract(train, val)), *["-"] * blanks]
-
-
-def overfit_rows(study: Study, members: int) -> tuple[list, dict]:
-    """The table rows of one study, and {remedy: (numbers, verdict)}."""
-    f, sizes = study.finals, [study.features, *HIDDEN, 10]
-    small = [study.features, *SMALL_HIDDEN, 10]
-    base = _gap_and_mean(f["base"])
-    rows, judged = [_base_row(Text("base", "基线"), f"MLP {sizes}", f["base"], 3)], {}
-    for key, label, setting in (
-        ("small", Text("smaller model", "更小的模型"), f"MLP {small}"),
-        ("l2", Text("L2 penalty", "L2 正则"), f"lambda = {L2}"),
-        ("dropout", Text("dropout", "dropout"), f"p = {DROPOUT}"),
-        ("augment", Text("augmentation", "数据增强"), study.augment_text),
-    ):
-        numbers, verdict, cells = compare(*f[key], *base)
-        judged[key] = (numbers, verdict)
-        rows.append([label, setting, *cells])
-    numbers, verdict, cells = compare(*f["ensemble"], *_gap_and_mean(f["members"]))
-    judged["ensemble"] = (numbers, verdict)
-    label = Text("ensemble (against its members' mean)", "集成(相对于其成员的均值)")
-    rows.append([label, f"{members} base models", *cells])
-    numbers, verdict, cells = compare(*f["early"], *base)
-    judged["early"] = (numbers, verdict)
-    epochs = ", ".join(str(c.epoch[b]) for (_, c), (b, _) in zip(study.base_runs, study.stops))
-    setting = f"val_loss, patience {PATIENCE}; restored epoch(s) " + epochs
-    rows.append([Text("early stopping", "早停"), setting, *cells])
-    _, _, cells = compare(*f["best_acc"], *base)
-    label = Text("(early stopping on val accuracy, for comparison)", "(按验证准确率早停,仅作对照)")
-    rows.append([label, "best val_acc epoch", *cells[:-1], "-"])
-    label = Text(
-        "linear model, raw + pairwise products (base of the next row)",
-        "线性模型,原始特征 + 两两乘积(下一行的基线)",
-    )
-    rows.append(_base_row(label, f"{study.quad_features} features", f["quad"], 3))
-    numbers, verdict, cells = compare(*f["raw"], *_gap_and_mean(f["quad"]))
-    judged["features"] = (numbers, verdict)
-    rows.append([Text("fewer features", "减少特征"), f"{study.features} raw features", *cells])
-    return rows, judged
+NAMES = {
+    "small": "smaller model",
+    "l2": "L2 penalty",
+    "dropout": "dropout",
+    "augment": "augmentation",
+    "ensemble": "ensemble",
+    "features": "fewer features",
+    "more_features": "more features",
+    "less_l2": "less regularisation",
+    "capacity": "more capacity",
+    "boost": "boosting",
+}
 
 
 def combine(verdicts: list[str]) -> Verdict:
-    """holds when every part holds, does not hold when every part does not hold, partly otherwise."""
-    if all(v == "holds" for v in verdicts):
-        return Verdict.HOLDS
-    if all(v == "does not hold" for v in verdicts):
-        return Verdict.DOES_NOT_HOLD
-    return Verdict.PARTLY
+    """kit.fitting's combine, as a Verdict."""
+    return Verdict(combine_parts(verdicts))
 
 
-def judge_overfit(result: Result, studies: list[Study], judged: list[dict]) -> None:
-    """One verdict per over-fitting claim, combined over data sets (and L2 and dropout)."""
-    intro = result.text("combined_rule")
-    rule = Text(intro.en + OVERFIT_RULE.en, intro.zh + OVERFIT_RULE.zh)
-    for key, claim in (*REMEDY_CLAIMS.items(), ("regularisation", "regularisation")):
-        parts = ["l2", "dropout"] if key == "regularisation" else [key]
-        numbers, verdicts = {}, []
-        for study, study_judged in zip(studies, judged):
-            for part in parts:
-                part_numbers, verdict = study_judged[part]
-                prefix = f"{study.name}{' ' + part if key == 'regularisation' else ''}"
-                numbers.update(
-                    {
-                        Text(f"{prefix}: {en}", f"{prefix}:{zh}"): value
-                        for (en, zh), value in part_numbers.items()
-                    }
-                )
-                verdicts.append(f"{prefix}: {verdict}")
-        verdict = combine([v.split(": ")[1] for v in verdicts])
-        result.judge(claim, verdict, numbers, rule, note="; ".join(verdicts))
+def over_check(result: Result, name: str, base: Scores) -> Text:
+    """The sentence that states whether a base over-fits (the remedies' precondition)."""
+    gap = base.gap("val")
+    return result.say(
+        "overfit_check",
+        study=name,
+        gap=gap,
+        margin=gap - OVERFIT_GAP_POINTS,
+        needed=OVERFIT_GAP_POINTS,
+    )
 
 
-def under_labels(trees: int) -> dict:
-    """The under-fitting table's row label and setting per model, in table order."""
-    return {
-        "linear": (Text("linear model (base)", "线性模型(基线)"), "40 raw features"),
-        "features": (Text("more features", "增加特征"), "40 + 820 pairwise products"),
-        "capacity": (Text("more capacity", "增加模型复杂度"), f"MLP {[40, *HIDDEN, 10]}"),
-        "heavy_l2": (
-            Text("heavily regularised MLP (base)", "强正则的 MLP(基线)"),
-            f"lambda = {HEAVY_L2}",
-        ),
-        "light_l2": (Text("less regularisation", "减小正则权重"), f"lambda = {LIGHT_L2}"),
-        "sgd": (
-            Text("MLP trained with plain SGD (base)", "普通 SGD 训练的 MLP(基线)"),
-            "SGD lr 0.01",
-        ),
-        "adam": (
-            Text(
-                "better optimiser (judged under bias_variance)",
-                "更好的优化器(在 bias_variance 中判定)",
-            ),
-            "Adam lr 1e-3",
-        ),
-        "tree": (Text("one decision tree (base)", "一棵决策树(基线)"), f"depth {TREE_DEPTH}"),
-        "boost": (Text("boosting", "boosting 集成"), f"AdaBoost, {trees} trees"),
-    }
-
-
-def judge_underfit_claim(result: Result, claim: str, base: tuple, remedy: tuple) -> tuple:
-    """UNDERFIT_RULE on `remedy` against `base` (train accs, val accs): (d_train, d_val, verdict)."""
-    (base_train, base_val), (train, val) = base, remedy
-    d_train = 100 * float(np.mean(train) - np.mean(base_train))
-    d_val = 100 * float(np.mean(val) - np.mean(base_val))
-    verdict = underfit_verdict(d_train, d_val)
-    if claim is None:
-        return d_train, d_val, verdict
-    robust = claim in ROBUST_UNDERFIT
-    margin = None
-    if robust:
-        margin = result.say(
-            "underfit_margin",
-            d_train=d_train,
-            d_val=d_val,
-            train_points=TRAIN_POINTS,
-            val_points=VAL_POINTS,
-        )
+def remedy_part(result: Result, study: str, remedy: str, base: Scores, sweep: dict) -> dict:
+    """One remedy on one data set: chosen strength, OVERFIT_RULE verdict, numbers, sentence."""
+    chosen = choose_on_val(sweep)
+    verdict, n = overfit_verdict(base, sweep[chosen])
+    sentence = result.say(
+        "remedy_part",
+        study=study,
+        remedy=NAMES[remedy],
+        chosen=chosen,
+        test_gain=n["test_gain"],
+        test_abs=abs(n["test_gain"]),
+        every_seed=n["every_seed"],
+        gap_narrowed=n["gap_narrowed"],
+        gap_abs=abs(n["gap_narrowed"]),
+        verdict=verdict,
+    )
     numbers = {
-        Text("base train %", "基线训练准确率 %"): round(100 * float(np.mean(base_train)), 2),
-        Text("train %", "训练准确率 %"): round(100 * float(np.mean(train)), 2),
-        Text("train gain (points)", "训练准确率提升(百分点)"): round(d_train, 2),
-        Text("val gain (points)", "验证准确率提升(百分点)"): round(d_val, 2),
+        Text(f"{study} {NAMES[remedy]}: chosen", f"{study} {NAMES[remedy]}:选中"): chosen,
+        Text(
+            f"{study} {NAMES[remedy]}: test gain", f"{study} {NAMES[remedy]}:测试准确率提升"
+        ): round(n["test_gain"], 2),
+        Text(
+            f"{study} {NAMES[remedy]}: gap narrowed by", f"{study} {NAMES[remedy]}:gap 缩小"
+        ): round(n["gap_narrowed"], 2),
     }
-    result.judge(claim, verdict, numbers, UNDERFIT_RULE, robust=robust, margin=margin)
-    return d_train, d_val, verdict
+    return {"verdict": verdict, "numbers": numbers, "sentence": sentence, "chosen": chosen}
 
 
-def judge_underfit(result: Result, measured: dict, trees: int) -> list:
-    """Judge each under-fitting remedy against its base; returns the table rows."""
-    rows = []
-    for key, (label, setting) in under_labels(trees).items():
-        train, val = measured[key]
-        if key not in UNDER_PAIRS:
-            rows.append([label, setting, pm(train), pm(val), "-", "-", "-"])
+def early_part(result: Result, study: Study) -> dict:
+    """Early stopping on one data set, judged on the test loss (it stops on the validation loss)."""
+    losses = study.early_val_loss
+    lowest = min(losses.values())
+    chosen = next(k for k, v in losses.items() if v <= (1 + ES_TOLERANCE) * lowest)
+    base, early = study.base, study.sweeps["early"][chosen]
+    drop = 1 - np.asarray(early.test_loss) / np.asarray(base.test_loss)
+    every = bool(np.all(drop > 0))
+    mean_drop = float(np.mean(drop))
+    verdict = (
+        "holds"
+        if mean_drop >= EARLY_LOSS_DROP and every
+        else "partly"
+        if mean_drop > 0
+        else "does not hold"
+    )
+    test_gain = early.pct("test") - base.pct("test")
+    sentence = result.say(
+        "early_part",
+        study=study.name,
+        chosen=chosen,
+        base_loss=float(np.mean(base.test_loss)),
+        early_loss=float(np.mean(early.test_loss)),
+        drop=100 * mean_drop,
+        drop_abs=abs(100 * mean_drop),
+        every_seed=float(every),
+        test_gain=test_gain,
+        test_abs=abs(test_gain),
+        verdict=verdict,
+    )
+    numbers = {
+        Text(f"{study.name}: chosen", f"{study.name}:选中"): chosen,
+        Text(f"{study.name}: test loss, base", f"{study.name}:基线测试损失"): round(
+            float(np.mean(base.test_loss)), 3
+        ),
+        Text(f"{study.name}: test loss, early stopping", f"{study.name}:早停测试损失"): round(
+            float(np.mean(early.test_loss)), 3
+        ),
+        Text(
+            f"{study.name}: test accuracy gain (reported)", f"{study.name}:测试准确率提升(仅报告)"
+        ): round(test_gain, 2),
+    }
+    return {"verdict": verdict, "numbers": numbers, "sentence": sentence, "chosen": chosen}
+
+
+def study_parts(result: Result, study: Study) -> dict[str, list[dict]]:
+    """{claim: its parts on this data set} for the remedies whose base over-fits here."""
+    parts: dict[str, list[dict]] = {}
+    if overfits(study.base):
+        for remedy in ("small", "l2", "dropout", "augment", "ensemble"):
+            claim = REMEDY_CLAIMS.get(remedy, "regularisation")
+            base = study.base
+            if remedy == "ensemble":  # against the mean of its own members
+                base = study.sweeps["ensemble_members"][choose_on_val(study.sweeps["ensemble"])]
+            parts.setdefault(claim, []).append(
+                remedy_part(result, study.name, remedy, base, study.sweeps[remedy])
+            )
+        parts["early_stopping"] = [early_part(result, study)]
+    features = dict(study.sweeps["features"])
+    base = features.pop("all")
+    if overfits(base):
+        parts["fewer_features"] = [remedy_part(result, study.name, "features", base, features)]
+    return parts
+
+
+def base_checks(result: Result, studies: list[Study], linear: bool) -> tuple[list[Text], dict]:
+    """Each data set's over-fitting check (the MLP base's, or the linear model's): the sentences
+    and the gaps, as deciding numbers."""
+    said, numbers = [], {}
+    for s in studies:
+        name = f"{s.name} linear model" if linear else s.name
+        base = s.sweeps["features"]["all"] if linear else s.base
+        said.append(over_check(result, name, base))
+        key = Text(f"{name}: base train - validation gap", f"{name}:基线训练 - 验证 gap")
+        numbers[key] = round(base.gap("val"), 2)
+    return said, numbers
+
+
+def judge_overfit(result: Result, studies: list[Study]) -> None:
+    """One verdict per over-fitting claim, combined over the data sets that over-fit."""
+    gathered: dict[str, list[dict]] = {}
+    for study in studies:
+        for claim, parts in study_parts(result, study).items():
+            gathered.setdefault(claim, []).extend(parts)
+    for claim in ("regularisation", *REMEDY_CLAIMS.values()):
+        parts = gathered.get(claim, [])
+        rule = (
+            result.say("early_rule", drop=100 * EARLY_LOSS_DROP, tolerance=100 * ES_TOLERANCE)
+            if claim == "early_stopping"
+            else OVERFIT_RULE
+        )
+        checks, numbers = base_checks(result, studies, claim == "fewer_features")
+        texts = [result.text(f"reading_{claim}"), *checks, *(p["sentence"] for p in parts)]
+        note = Text(" ".join(x.en for x in texts), "".join(x.zh for x in texts))
+        if not parts:
+            result.judge(claim, Verdict.NOT_MEASURED, numbers, rule, note=note)
             continue
-        base_key, claim = UNDER_PAIRS[key]
-        d_train, d_val, verdict = judge_underfit_claim(
-            result, claim, measured[base_key], measured[key]
+        numbers.update({k: v for part in parts for k, v in part["numbers"].items()})
+        result.judge(claim, combine([p["verdict"] for p in parts]), numbers, rule, note=note)
+
+
+def judge_underfit(result: Result, measured: dict) -> None:
+    """Each under-fitting remedy at its validation-chosen strength against the one base."""
+    base = measured["base"]["linear, C = 1"]
+    check = result.say(
+        "underfit_check",
+        train=base.pct("train"),
+        gap=base.gap("val"),
+        under=float(underfits(base)),
+        train_max=UNDERFIT_TRAIN_MAX,
+        gap_max=OVERFIT_GAP_POINTS,
+    )
+    for part, claim in UNDER_CLAIMS.items():
+        reading = result.text(f"reading_{claim}")
+        if not underfits(base):
+            note = Text(reading.en + " " + check.en, reading.zh + check.zh)
+            result.judge(claim, Verdict.NOT_MEASURED, {}, UNDERFIT_RULE, note=note)
+            continue
+        chosen = choose_on_val(measured[part])
+        verdict, n = underfit_verdict(base, measured[part][chosen])
+        sentence = result.say(
+            "under_part",
+            remedy=NAMES[part],
+            chosen=chosen,
+            train_gain=n["train_gain"],
+            train_abs=abs(n["train_gain"]),
+            test_gain=n["test_gain"],
+            test_abs=abs(n["test_gain"]),
+            every_seed=n["every_seed"],
         )
-        rows.append(
-            [label, setting, pm(train), pm(val), f"{d_train:+.1f}", f"{d_val:+.1f}", verdict]
-        )
-    return rows
+        other = other_reading(result, part, measured, base)
+        numbers = {
+            Text("base train %", "基线训练准确率 %"): round(base.pct("train"), 2),
+            Text("chosen", "选中"): chosen,
+            Text("train %", "训练准确率 %"): round(measured[part][chosen].pct("train"), 2),
+            Text("train gain (points)", "训练准确率提升(百分点)"): round(n["train_gain"], 2),
+            Text("test gain (points)", "测试准确率提升(百分点)"): round(n["test_gain"], 2),
+        }
+        parts = [reading, check, sentence, *other]
+        note = Text(" ".join(p.en for p in parts), "".join(p.zh for p in parts))
+        result.judge(claim, verdict, numbers, UNDERFIT_RULE, note=note)
+
+
+def other_reading(result: Result, part: str, measured: dict, base: Scores) -> list[Text]:
+    """The second reading of a claim, reported beside the verdict (not deciding it)."""
+    if part == "less_l2":
+        heavy = next(iter(measured["heavy"].values()))
+        _, n = underfit_verdict(heavy, base)
+        return [
+            result.say(
+                "other_less_l2",
+                train_gain=n["train_gain"],
+                train_abs=abs(n["train_gain"]),
+                test_gain=n["test_gain"],
+                test_abs=abs(n["test_gain"]),
+            )
+        ]
+    if part == "boost":
+        said = []
+        for label, scores in measured["boost_other"].items():
+            _, n = underfit_verdict(base, scores)
+            said.append(
+                result.say(
+                    "other_boost",
+                    variant=label,
+                    train_gain=n["train_gain"],
+                    train_abs=abs(n["train_gain"]),
+                    test_gain=n["test_gain"],
+                    test_abs=abs(n["test_gain"]),
+                )
+            )
+        return said
+    return []

@@ -1,14 +1,16 @@
-"""fitting_remedies' measurements: final accuracies per remedy, plain data, no prose.
+"""fitting_remedies' over-fitting measurements: plain numbers, no prose.
 
-Over-fitting (`measure_overfit`): the base MLP and each remedy trained on a small subset;
-every entry of `finals` is (training accuracies, validation accuracies), one per seed.
-Under-fitting (`measure_underfit`): the same pairs for the poorly fitting models and their
-remedies on all MNIST-1D training signals.
+For each data set and seed r (its own training subset), the base MLP is trained MEMBERS[-1]
+times (the ensemble's members; the base is their mean); early stopping is replayed on those
+runs with Keras' semantics, keeping a snapshot of the best weights per patience; every other
+remedy is trained once per strength and seed. Every model is scored on its training subset,
+the validation set (which chooses each remedy's strength) and the untouched test split.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -16,40 +18,56 @@ from glassnet.lab.kit.clock import Clock
 from glassnet.lab.kit.data import Split
 from glassnet.lab.kit.evaluate import accuracy, predict_logits, softmax
 from glassnet.lab.kit.fit import Recipe, fit, mlp, seeded
-from glassnet.lab.kit.fitting import pairwise_features, standardise
+from glassnet.lab.kit.fitting import Scores, parts, score, scores
+from glassnet.lab.topics.fitting_remedies.linear import fewer_features
 from glassnet.lab.topics.fitting_remedies.settings import (
-    DROPOUT,
-    HEAVY_L2,
+    DROPOUTS,
     HIDDEN,
-    L2,
-    LIGHT_L2,
-    LINEAR_LR,
-    PATIENCE,
-    SMALL_HIDDEN,
-    TREE_DEPTH,
+    L2S,
+    MEMBERS,
+    PATIENCES,
+    SMALLER,
 )
 
 
 @dataclass
 class Study:
-    """One data set's over-fitting study: its settings, and what was measured."""
+    """One data set's over-fitting study: how to load seed r's split, its remedies, and results."""
 
     name: str
-    split: Split
-    features: int
-    augment: object
-    augment_text: str
+    load: Callable[[int], Split]
+    augments: dict[str, Callable]
     epochs: int
-    finals: dict | None = None
-    base_runs: list | None = None
-    stops: list | None = None
-    quad_features: int = 0
+    linear_iter: int = 300
+    base: Scores | None = None
+    sweeps: dict[str, dict[str, Scores]] = field(default_factory=dict)
+    early_val_loss: dict[str, float] = field(default_factory=dict)
+    curves: list = field(default_factory=list)  # (curve, restored epoch index) of each seed's first
     cpu: float = 0.0
 
 
+class EarlyStopping:
+    """Keras' EarlyStopping(monitor='val_loss', patience, restore_best_weights=True), watching a
+    `fit` run through its on_eval hook: it keeps a copy of the best weights until it stops."""
+
+    def __init__(self, patience: int) -> None:
+        self.patience, self.best, self.best_index, self.waited = patience, np.inf, 0, 0
+        self.stopped, self.weights = False, None
+
+    def __call__(self, model, curve) -> None:
+        if self.stopped:
+            return
+        if curve.val_loss[-1] < self.best:
+            self.best, self.best_index, self.waited = curve.val_loss[-1], len(curve.val_loss) - 1, 0
+            self.weights = [p.data.copy() for p in model.parameters()]
+        else:
+            self.waited += 1
+            self.stopped = self.waited >= self.patience
+
+
 def stop_epoch(curve, patience: int) -> tuple[int, int]:
-    """Keras' EarlyStopping(monitor='val_loss', patience, restore_best_weights=True) replayed on a
-    curve: (index of the restored best epoch, index of the epoch where training stops)."""
+    """The same rule replayed on a finished curve: (index of the restored best epoch, index of
+    the epoch where training stops)."""
     best, waited = 0, 0
     for index in range(1, len(curve.val_loss)):
         if curve.val_loss[index] < curve.val_loss[best]:
@@ -61,151 +79,130 @@ def stop_epoch(curve, patience: int) -> tuple[int, int]:
     return best, len(curve.val_loss) - 1
 
 
-def finals(chosen: list) -> tuple[list, list]:
-    """The last training and validation accuracy of each (model, curve)."""
-    return [c.train_acc[-1] for _, c in chosen], [c.val_acc[-1] for _, c in chosen]
+def restored(model, tracker: EarlyStopping, split: Split) -> tuple[float, ...]:
+    """score() of the snapshot early stopping keeps; the model's own weights are put back."""
+    params = list(model.parameters())
+    final = [p.data for p in params]
+    for p, w in zip(params, tracker.weights):
+        p.data = w
+    try:
+        return score(model, split)
+    finally:
+        for p, w in zip(params, final):
+            p.data = w
 
 
-def _train_remedies(study: Study, s: dict) -> dict:
-    """(model, curve) per seed for the base and each one-change remedy."""
-    split, sizes = study.split, [study.features, *HIDDEN, 10]
-    small = [study.features, *SMALL_HIDDEN, 10]
-    val = (split.x_val, split.y_val)
+def base_runs(study: Study, split: Split, r: int) -> list[dict]:
+    """The seed's base MLPs: each with its score, softmax outputs and early-stopping snapshots."""
+    runs = []
+    for j in range(MEMBERS[-1]):
+        model = seeded(1000 * r + j, mlp, [split.features, *HIDDEN, 10])
+        trackers = {p: EarlyStopping(p) for p in PATIENCES}
+        curve = fit(
+            model,
+            split.x_train,
+            split.y_train,
+            Recipe(epochs=study.epochs),
+            seed=1000 * r + j,
+            val=(split.x_val, split.y_val),
+            on_eval=lambda m, c, ts=trackers: [t(m, c) for t in ts.values()],
+        )
+        runs.append(
+            {
+                "score": score(model, split),
+                "probs": [softmax(predict_logits(model, x)) for x, _ in parts(split)],
+                "early": {p: restored(model, t, split) for p, t in trackers.items()},
+                "val_loss": {p: t.best for p, t in trackers.items()},
+                "curve": curve,
+                "restored": trackers[PATIENCES[1]].best_index,
+            }
+        )
+    return runs
 
-    def train(build, recipe: Recipe, count: int, offset: int) -> list:
-        return [
-            (model, fit(model, split.x_train, split.y_train, recipe, seed=r, val=val))
-            for r in range(count)
-            for model in [seeded(1000 * offset + r, build)]
-        ]
 
-    base_recipe = Recipe(epochs=study.epochs)
-    augment = Recipe(epochs=study.epochs, augment=study.augment)
+def ensembles(runs: list[dict], split: Split) -> dict[str, tuple]:
+    """Per ensemble size: the accuracy of the first k members' averaged softmax on each part."""
+    labels = [y for _, y in parts(split)]
     return {
-        "base": train(lambda: mlp(sizes), base_recipe, max(s["seeds"], s["members"]), 0),
-        "small": train(lambda: mlp(small), base_recipe, s["seeds"], 1),
-        "l2": train(lambda: mlp(sizes), Recipe(epochs=study.epochs, l2=L2), s["seeds"], 2),
-        "dropout": train(lambda: mlp(sizes, DROPOUT), base_recipe, s["seeds"], 3),
-        "augment": train(lambda: mlp(sizes), augment, s["seeds"], 4),
+        f"{k} models": tuple(
+            accuracy(np.mean([run["probs"][i] for run in runs[:k]], axis=0), labels[i])
+            for i in range(3)
+        )
+        for k in MEMBERS
     }
 
 
-def _ensemble(split: Split, members: list) -> tuple[list, list]:
-    """The accuracy of the members' averaged softmax, on the training and validation sets."""
-    probs = [
-        np.mean([softmax(predict_logits(m, x)) for m, _ in members], axis=0)
-        for x in (split.x_train, split.x_val)
-    ]
-    return [accuracy(probs[0], split.y_train)], [accuracy(probs[1], split.y_val)]
+def remedy_recipes(study: Study, features: int) -> dict[str, dict[str, tuple]]:
+    """{remedy: {strength label: (build, recipe)}} for the remedies trained on their own."""
+    sizes, epochs = [features, *HIDDEN, 10], study.epochs
+    plain = Recipe(epochs=epochs, eval_every=10**9)
+    return {
+        "small": {
+            label: (lambda h=hidden: mlp([features, *h, 10]), plain)
+            for label, hidden in SMALLER.items()
+        },
+        "l2": {
+            f"lambda {l2:g}": (lambda: mlp(sizes), Recipe(epochs=epochs, eval_every=10**9, l2=l2))
+            for l2 in L2S
+        },
+        "dropout": {f"p {p:g}": (lambda p=p: mlp(sizes, p), plain) for p in DROPOUTS},
+        "augment": {
+            label: (lambda: mlp(sizes), Recipe(epochs=epochs, eval_every=10**9, augment=fn))
+            for label, fn in study.augments.items()
+        },
+    }
 
 
-def linear_finals(
-    split: Split, features: tuple, steps: int, seeds: int, offset: int
-) -> tuple[list, list]:
-    """A full-batch linear model on standardised `features` (train, val): final accuracies."""
-    xt, xv = features
-    recipe = Recipe(steps=steps, batch_size=len(split.y_train), lr=LINEAR_LR, eval_every=10**9)
-    curves = [
-        fit(
-            seeded(offset + r, mlp, [xt.shape[1], 10]),
-            xt,
-            split.y_train,
-            recipe,
-            seed=r,
-            val=(xv, split.y_val),
+def trained(build, recipe: Recipe, split: Split, seed: int) -> tuple[float, ...]:
+    model = seeded(seed, build)
+    fit(model, split.x_train, split.y_train, recipe, seed=seed, val=(split.x_val, split.y_val))
+    return score(model, split)
+
+
+def _seed_parts(study: Study, split: Split, r: int, seed_parts: dict) -> None:
+    """Add seed r's numbers to `seed_parts` ({remedy: {strength: [per-seed tuples]}})."""
+    runs = base_runs(study, split, r)
+
+    def add(remedy: str, label: str, value) -> None:
+        seed_parts.setdefault(remedy, {}).setdefault(label, []).append(value)
+
+    add("base", "members", [run["score"] for run in runs])
+    for label, value in ensembles(runs, split).items():
+        add("ensemble", label, value)
+    for k in MEMBERS:  # each ensemble's own base: the mean of its k members
+        add(
+            "ensemble_members",
+            f"{k} models",
+            tuple(np.mean([run["score"] for run in runs[:k]], axis=0)),
         )
-        for r in range(seeds)
-    ]
-    return [c.train_acc[-1] for c in curves], [c.val_acc[-1] for c in curves]
+    for p in PATIENCES:
+        add("early", f"patience {p}", [run["early"][p] for run in runs])
+        add("early_val_loss", f"patience {p}", np.mean([run["val_loss"][p] for run in runs]))
+    for remedy, strengths in remedy_recipes(study, split.features).items():
+        for index, (label, (build, recipe)) in enumerate(strengths.items()):
+            add(remedy, label, trained(build, recipe, split, 50_000 + 1000 * r + index))
+    for label, value in fewer_features(split, study.linear_iter).items():
+        add("features", label, value)
+    if r == 0:
+        study.curves = [(run["curve"], run["restored"]) for run in runs[:1]]
 
 
-def _raw_and_pairs(split: Split) -> tuple[tuple, tuple]:
-    raw = standardise(split.x_train, split.x_val)
-    quad = standardise(pairwise_features(split.x_train), pairwise_features(split.x_val))
-    return raw, quad
-
-
-def measure_overfit(study: Study, s: dict) -> Study:
-    """Train the base and each remedy on `study`; fill its finals, base runs, stops, CPU time."""
-    split = study.split
+def measure_study(study: Study, seeds: int) -> Study:
+    """Every remedy of one data set over `seeds` seeds; fills the study in place."""
+    seed_parts: dict = {}
     with Clock() as clock:
-        runs = _train_remedies(study, s)
-        base = runs["base"][: s["seeds"]]
-        out = {key: finals(runs[key]) for key in ("small", "l2", "dropout", "augment")}
-        out["base"] = finals(base)
-        members = runs["base"][: s["members"]]  # the ensemble averages its members' softmax
-        out["ensemble"] = _ensemble(split, members)
-        out["members"] = finals(members)
-        stops = [stop_epoch(c, PATIENCE) for _, c in base]
-        restored = [(c.train_acc[b], c.val_acc[b]) for (_, c), (b, _) in zip(base, stops)]
-        out["early"] = tuple(map(list, zip(*restored)))
-        best_acc = [int(np.argmax(c.val_acc)) for _, c in base]  # for comparison only
-        out["best_acc"] = (
-            [c.train_acc[b] for (_, c), b in zip(base, best_acc)],
-            [c.val_acc[b] for (_, c), b in zip(base, best_acc)],
-        )
-        # fewer features: a linear model on the raw inputs against one on raw + pairwise products
-        raw, quad = _raw_and_pairs(split)
-        for key, features in (("quad", quad), ("raw", raw)):
-            out[key] = linear_finals(split, features, s["linear_steps"], s["seeds"], 5000)
-    study.finals, study.base_runs, study.stops = out, base, stops
-    study.quad_features, study.cpu = quad[0].shape[1], clock.cpu
+        for r in range(seeds):
+            _seed_parts(study, study.load(r), r, seed_parts)
+    members = seed_parts.pop("base")["members"]  # [seed][member] tuples
+    study.base = scores([tuple(np.mean(m, axis=0)) for m in members])
+    study.early_val_loss = {
+        k: float(np.mean(v)) for k, v in seed_parts.pop("early_val_loss").items()
+    }
+    early = seed_parts.pop("early")
+    study.sweeps = {
+        "early": {k: scores([tuple(np.mean(m, axis=0)) for m in v]) for k, v in early.items()}
+    }
+    for remedy, strengths in seed_parts.items():
+        study.sweeps[remedy] = {label: scores(v) for label, v in strengths.items()}
+    study.cpu = clock.cpu
     return study
-
-
-def _mlp_finals(split: Split, recipe: Recipe, seeds: int) -> tuple[list, list]:
-    wide = [40, *HIDDEN, 10]
-    curves = [
-        fit(
-            seeded(7000 + r, mlp, wide),
-            split.x_train,
-            split.y_train,
-            recipe,
-            seed=r,
-            val=(split.x_val, split.y_val),
-        )
-        for r in range(seeds)
-    ]
-    return [c.train_acc[-1] for c in curves], [c.val_acc[-1] for c in curves]
-
-
-def _tree_finals(split: Split, trees: int | None, seeds: int) -> tuple[list, list]:
-    """One depth-TREE_DEPTH tree (trees None) or AdaBoost over `trees` of them."""
-    from sklearn.ensemble import AdaBoostClassifier  # lazy: scikit-learn is slow to import
-    from sklearn.tree import DecisionTreeClassifier
-
-    accs = []
-    for r in range(seeds):
-        tree = DecisionTreeClassifier(max_depth=TREE_DEPTH, random_state=r)
-        model = (
-            tree if trees is None else AdaBoostClassifier(tree, n_estimators=trees, random_state=r)
-        )
-        model.fit(split.x_train, split.y_train)
-        accs.append(
-            (
-                accuracy(model.predict(split.x_train), split.y_train),
-                accuracy(model.predict(split.x_val), split.y_val),
-            )
-        )
-    return tuple(map(list, zip(*accs)))
-
-
-def measure_underfit(s: dict, split: Split) -> tuple[dict, float]:
-    """(train accs, val accs) per model of the under-fitting study, and its CPU seconds."""
-    seeds, epochs = s["under_seeds"], s["under_epochs"]
-    measured: dict[str, tuple[list, list]] = {}
-    with Clock() as clock:
-        raw, quad = _raw_and_pairs(split)
-        for key, features in (("linear", raw), ("features", quad)):
-            measured[key] = linear_finals(split, features, s["linear_steps"], seeds, 6000)
-        for key, recipe in (
-            ("capacity", Recipe(epochs=epochs)),
-            ("heavy_l2", Recipe(epochs=epochs, l2=HEAVY_L2)),
-            ("light_l2", Recipe(epochs=epochs, l2=LIGHT_L2)),
-            ("sgd", Recipe(epochs=epochs, optimizer="sgd", lr=0.01)),
-        ):
-            measured[key] = _mlp_finals(split, recipe, seeds)
-        for key, trees in (("tree", None), ("boost", s["trees"])):
-            measured[key] = _tree_finals(split, trees, seeds)
-    measured["adam"] = measured["capacity"]  # the same MLP and recipe, trained with Adam
-    return measured, clock.cpu
