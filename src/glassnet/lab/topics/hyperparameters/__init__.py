@@ -30,7 +30,12 @@ from glassnet.lab.topics.hyperparameters.judge import (
     judge_items,
 )
 from glassnet.lab.topics.hyperparameters.measure import Measured, measure
-from glassnet.lab.topics.hyperparameters.settings import IMPORTANCE, SIMPLIFIED
+from glassnet.lab.topics.hyperparameters.settings import (
+    IMPORTANCE,
+    SIMPLIFIED,
+    TRANSFER_DATA,
+    TRANSFER_EPOCHS,
+)
 
 __all__ = ["run"]
 
@@ -49,6 +54,8 @@ def run(mode: str, seed: int) -> Result:
         trials=trials,
         studies=studies,
         simplified=", ".join(f"{k} {v}" for k, v in SIMPLIFIED[mode].items()),
+        transfer_data=TRANSFER_DATA[mode],
+        transfer_epochs=TRANSFER_EPOCHS[mode],
     )
     judge_items(result, m)
     judge_by_mechanism(result, m)

@@ -32,6 +32,8 @@ from glassnet.lab.topics.hyperparameters.settings import (
     PARAMS,
     SIMPLIFIED,
     TRANSFER_CONFIGS,
+    TRANSFER_DATA,
+    TRANSFER_EPOCHS,
     TRANSFER_SEARCH,
 )
 from glassnet.tune.experiments import importances, mechanism_search, score, simplify_and_transfer
@@ -94,12 +96,12 @@ def measure(mode: str, seed: int) -> Measured:
         ranked = importances(data, list(PARAMS), out / "importance", trials, studies, BASE)
         mechanism = mechanism_search(data, out / "mechanism", MECHANISM_TRIALS[mode], seed, fixed)
         transfer = simplify_and_transfer(
-            data,
+            TRANSFER_DATA[mode],
             TRANSFER_SEARCH,
             SIMPLIFIED[mode],
             out / "transfer",
             TRANSFER_CONFIGS[mode],
             seed,
-            fixed,
+            {**BASE, "epochs": TRANSFER_EPOCHS[mode]},
         )
     return Measured(data, epochs, noise, moved, ranked, mechanism, transfer, clock.cpu)
