@@ -17,6 +17,7 @@ import pytest
 import glassnet
 from glassnet.cli import main
 from glassnet.train import read_checkpoint
+from glassnet.train.job import _Job, has_batchnorm, resolve_config
 
 
 def run(capsys, argv: list[str]) -> tuple[int, str, str]:
@@ -389,3 +390,14 @@ def test_train_on_an_npz_path_cuts_a_val_split(tmp_path, capsys):
         r"samples\s*│\s*50 │", stdout
     )  # the test split; val came out of the 150 training samples
     assert json.loads((out / "test_metrics.json").read_text())["metrics"]["accuracy"] > 0.8
+
+
+def test_a_last_training_batch_of_one_sample_is_dropped_only_with_batchnorm(tmp_path):
+    n_train = len(_Job(resolve_config({"data": "digits"}), tmp_path / "probe", True).data.train.y)
+    options = {"data": "digits", "model": "mlp", "epochs": 1, "batch_size": n_train - 1}
+    with_bn = _Job(resolve_config({**options, "batchnorm": True}), tmp_path / "bn", True)
+    without = _Job(resolve_config({**options, "batchnorm": False}), tmp_path / "plain", True)
+    assert has_batchnorm(with_bn.model) and not has_batchnorm(without.model)
+    assert [len(x) for x, _ in with_bn.loader("train", train=True)] == [n_train - 1]
+    assert [len(x) for x, _ in without.loader("train", train=True)] == [n_train - 1, 1]
+    assert sum(len(x) for x, _ in with_bn.loader("val")) == len(with_bn.data.val.y)  # eval: all

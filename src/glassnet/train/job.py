@@ -205,10 +205,21 @@ def make_model(config: dict[str, Any], input_shape: tuple[int, ...], num_classes
     )
 
 
-def _loader(x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool, seed: int) -> DataLoader:
+def _loader(
+    x: np.ndarray, y: np.ndarray, batch_size: int, shuffle: bool, seed: int, drop_last: bool = False
+) -> DataLoader:
     return DataLoader(
-        TensorDataset(x, y), batch_size=batch_size, shuffle=shuffle, seed=generator_seed(seed)
+        TensorDataset(x, y),
+        batch_size=batch_size,
+        shuffle=shuffle,
+        seed=generator_seed(seed),
+        drop_last=drop_last,
     )
+
+
+def has_batchnorm(model: nn.Module) -> bool:
+    """Whether any submodule normalises with batch statistics in training (BatchNorm1d/2d)."""
+    return any(isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)) for module in model.modules())
 
 
 class _Job:
@@ -271,14 +282,12 @@ class _Job:
         )
 
     def loader(self, split: str, train: bool = False) -> DataLoader:
+        """The split's batches; in training, a last batch of ONE sample is dropped when the model
+        has BatchNorm (one sample has no batch statistics: torch raises, as glassnet's op does)."""
         y = getattr(self.data, split).y
-        return _loader(
-            self.x[split],
-            y,
-            self.config["batch_size"] if train else EVAL_BATCH_SIZE,
-            train,
-            self.config["seed"],
-        )
+        batch_size = self.config["batch_size"] if train else EVAL_BATCH_SIZE
+        lone = train and len(y) % batch_size == 1 and has_batchnorm(self.model)
+        return _loader(self.x[split], y, batch_size, train, self.config["seed"], drop_last=lone)
 
     def test_metrics(self, split: str = "test") -> dict[str, float]:
         outputs = self.trainer.predict(self.loader(split)).data
