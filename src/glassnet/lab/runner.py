@@ -238,7 +238,7 @@ def report_data(results: Sequence[Result], info: RunInfo) -> dict[str, Any]:
                         "verdict": c.verdict.value,
                         "shown": c.shown.value,
                         "split": split_text(c),
-                        "seeds": {str(s): p.verdict.value for s, p in c.per_seed.items()},
+                        "seeds": {str(s): p.shown.value for s, p in c.per_seed.items()},
                         "mode": c.mode,
                         "asserted": c.asserted,
                         "en": c.claim.en,
