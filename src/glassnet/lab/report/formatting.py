@@ -142,12 +142,9 @@ def summary_counts(results: Sequence[Result], lang: str) -> str:
     always = (Verdict.HOLDS, Verdict.PARTLY, Verdict.DOES_NOT_HOLD, Verdict.NOT_JUDGED)
     parts = [f"{counts[v]} {verdict_name(lang, v)}" for v in main if counts[v] or v in always]
     apart = [f"{counts[v]} {verdict_name(lang, v)}" for v in APART]
+    join = "、".join if lang == "zh" else ", ".join
     return label(
-        lang,
-        "summary_counts",
-        total=sum(counts.values()),
-        main=", ".join(parts),
-        apart=", ".join(apart),
+        lang, "summary_counts", total=sum(counts.values()), main=join(parts), apart=join(apart)
     )
 
 
