@@ -4,6 +4,7 @@ smoke and full mode, and the per-topic quick budget (glassnet.lab.verdicts rende
     python bench/lab_verdicts.py                      # runs quick (seeds 0,1,2), smoke (0,1,2), full (0)
     python bench/lab_verdicts.py --skip-full          # without the full run (about an hour)
     python bench/lab_verdicts.py --quick runs/q --smoke runs/s --full runs/f   # reuse written reports
+    python bench/lab_verdicts.py --main smoke --skip-full --skip-quick   # try the script in seconds
 
 Each run it makes is an ordinary `glassnet lab` report, kept under --runs (default
 lab-verdict-runs/quick, .../smoke, .../full), so a later call can reuse any of them. A
@@ -40,6 +41,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
             help=f"reuse these {mode}-mode report folders instead of running {mode} mode",
         )
     parser.add_argument("--skip-full", action="store_true", help="no full-mode run")
+    parser.add_argument("--skip-quick", action="store_true", help="no quick-mode run")
+    parser.add_argument(
+        "--main",
+        default="quick",
+        choices=tuple(SEEDS),
+        help="the mode whose verdicts per seed make the table (default quick; smoke to try)",
+    )
     parser.add_argument("--runs", default="lab-verdict-runs", help="where new runs are written")
     parser.add_argument("--out", default="docs/lab-verdicts.md", help="the page to write")
     parser.add_argument("--topics", nargs="+", help="only these topics (default: all)")
@@ -51,7 +59,7 @@ def reports(args: argparse.Namespace, mode: str) -> list[dict]:
     given = getattr(args, mode)
     if given:
         return [load_report(folder, mode) for folder in given]
-    if mode == "full" and args.skip_full:
+    if getattr(args, f"skip_{mode}", False) and mode != args.main:
         return []
     folder = Path(args.runs) / mode
     print(f"lab_verdicts: running {mode} mode, seeds {SEEDS[mode]} -> {folder}", file=sys.stderr)
@@ -63,14 +71,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     started = time.perf_counter()
     try:
-        quick, smoke, full = (reports(args, mode) for mode in ("quick", "smoke", "full"))
+        runs = {mode: reports(args, mode) for mode in SEEDS}
     except (VerdictsError, lab.UnknownTopicError) as problem:
         print(f"lab_verdicts: error: {problem}", file=sys.stderr)
         return 2
     text = render_verdicts(
-        quick,
-        smoke,
-        full,
+        runs,
+        args.main,
         machine=f"{cpu_model()}, {os.cpu_count()} logical CPUs, BLAS {blas_info()}",
         date=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         seconds=time.perf_counter() - started,

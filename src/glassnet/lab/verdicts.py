@@ -2,10 +2,12 @@
 
 The page is built from written lab reports (their `report.json`), so runs can be reused:
 
-    quick = [load_report("runs/quick")]         # glassnet lab --mode quick --seeds 0,1,2
-    smoke = [load_report("runs/smoke")]         # glassnet lab --mode smoke --seeds 0,1,2
-    full = [load_report("runs/full")]           # glassnet lab --mode full
-    text = render_verdicts(quick, smoke, full, machine="...", date="...")
+    runs = {
+        "quick": [load_report("runs/quick", "quick")],  # glassnet lab --mode quick --seeds 0,1,2
+        "smoke": [load_report("runs/smoke", "smoke")],  # glassnet lab --mode smoke --seeds 0,1,2
+        "full": [load_report("runs/full", "full")],  # glassnet lab --mode full
+    }
+    text = render_verdicts(runs, machine="...", date="...")
 
 `bench/lab_verdicts.py` runs the missing reports and writes the page. For each claim it
 shows the quick-mode verdict of every seed, the verdict over those seeds ("unsettled" with
@@ -21,18 +23,20 @@ import json
 import os
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from glassnet.lab.report.folder import GENERATOR, MARKER
-from glassnet.lab.result import Verdict
+from glassnet.lab.result import MODES, Verdict
 from glassnet.lab.settled import is_robust
 
 __all__ = [
     "QUICK_BUDGET_S",
     "QUICK_TOTAL_S",
     "ClaimRow",
+    "VerdictsError",
+    "over_seeds",
     "load_report",
     "claim_rows",
     "render_verdicts",
@@ -121,90 +125,87 @@ def over_seeds(seeds: dict[int, str]) -> str:
 
 @dataclass
 class ClaimRow:
-    """One claim across the modes: its quick verdict per seed, and smoke's and full's."""
+    """One claim across the modes: {mode: {seed: shown verdict}} (a mode not run: absent)."""
 
     key: str
     kind: str
-    quick: dict[int, str]
-    smoke: dict[int, str] = field(default_factory=dict)
-    full: dict[int, str] = field(default_factory=dict)
+    modes: dict[str, dict[int, str]]
 
     @property
     def robust(self) -> bool:
-        measured = [*self.quick.values(), *self.smoke.values(), *self.full.values()]
-        return is_robust([Verdict(v) for v in measured])
+        """The same verdict in every mode and seed measured (see glassnet.lab.settled.is_robust)."""
+        return is_robust([Verdict(v) for seeds in self.modes.values() for v in seeds.values()])
 
-    def differs(self, mode: str) -> bool:
-        """True when `mode`'s verdict over its seeds is not quick's (False where not measured)."""
-        other = getattr(self, mode)
-        return bool(other) and over_seeds(other) != over_seeds(self.quick)
+    def over(self, mode: str) -> str:
+        """`mode`'s verdict over its seeds ('' where not measured)."""
+        return over_seeds(self.modes.get(mode, {}))
+
+    def differs(self, mode: str, main: str) -> bool:
+        """True when `mode`'s verdict over its seeds is not `main`'s (False where not measured)."""
+        return bool(self.modes.get(mode)) and self.over(mode) != self.over(main)
 
 
-def claim_rows(
-    quick: Sequence[dict[str, Any]],
-    smoke: Sequence[dict[str, Any]] = (),
-    full: Sequence[dict[str, Any]] = (),
-) -> list[ClaimRow]:
-    """Every claim of the quick reports, in their order, with its verdicts in the three modes."""
-    if not quick:
-        raise VerdictsError("no quick-mode report given")
-    kinds = {
-        c["claim"]: c.get("kind", "empirical") for t in quick[0]["topics"] for c in t["claims"]
-    }
-    quick_v, smoke_v, full_v = _merge(quick), _merge(smoke), _merge(full)
+def claim_rows(runs: dict[str, Sequence[dict[str, Any]]], main: str = "quick") -> list[ClaimRow]:
+    """Every claim of the `main` mode's reports, in their order, with its verdicts in each mode."""
+    if not runs.get(main):
+        raise VerdictsError(f"no {main}-mode report given")
+    first = runs[main][0]
+    kinds = {c["claim"]: c.get("kind", "empirical") for t in first["topics"] for c in t["claims"]}
+    merged = {mode: _merge(reports) for mode, reports in runs.items() if reports}
     return [
-        ClaimRow(key, kinds.get(key, "empirical"), seeds, smoke_v.get(key, {}), full_v.get(key, {}))
-        for key, seeds in quick_v.items()
+        ClaimRow(
+            key,
+            kinds.get(key, "empirical"),
+            {mode: verdicts[key] for mode, verdicts in merged.items() if key in verdicts},
+        )
+        for key in merged[main]
     ]
 
 
-def _cell(verdicts: dict[int, str], quick: dict[int, str]) -> str:
-    if not verdicts:
+def _cell(row: ClaimRow, mode: str, main: str) -> str:
+    if not row.modes.get(mode):
         return "-"
-    text = over_seeds(verdicts)
-    return "=" if text == over_seeds(quick) else f"**{text}**"
+    return f"**{row.over(mode)}**" if row.differs(mode, main) else "="
 
 
-def _claims_table(rows: Sequence[ClaimRow]) -> str:
-    seeds = sorted({s for row in rows for s in row.quick})
-    head = ["claim", "kind", *(f"seed {s}" for s in seeds), "over seeds", "smoke", "full", "robust"]
+def _claims_table(rows: Sequence[ClaimRow], main: str, others: Sequence[str]) -> str:
+    seeds = sorted({s for row in rows for s in row.modes[main]})
+    head = ["claim", "kind", *(f"seed {s}" for s in seeds), "over seeds", *others, "robust"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
         cells = [
             f"`{row.key}`",
             row.kind,
-            *(row.quick.get(s, "-") for s in seeds),
-            over_seeds(row.quick),
-            _cell(row.smoke, row.quick),
-            _cell(row.full, row.quick),
+            *(row.modes[main].get(s, "-") for s in seeds),
+            row.over(main),
+            *(_cell(row, mode, main) for mode in others),
             "robust" if row.robust else "",
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def _differences(rows: Sequence[ClaimRow], mode: str, reports: Sequence[dict]) -> str:
-    if not reports:
+def _differences(rows: Sequence[ClaimRow], mode: str, main: str) -> str:
+    if not any(row.modes.get(mode) for row in rows):
         return f"{mode} mode was not run for this page."
-    changed = [row for row in rows if row.differs(mode)]
+    changed = [row for row in rows if row.differs(mode, main)]
     if not changed:
-        return f"None: every claim measured in {mode} mode has its quick-mode verdict."
+        return f"None: every claim measured in {mode} mode has its {main}-mode verdict."
     return "\n".join(
-        f"- `{row.key}`: quick {over_seeds(row.quick)}; {mode} {over_seeds(getattr(row, mode))}"
-        for row in changed
+        f"- `{row.key}`: {main} {row.over(main)}; {mode} {row.over(mode)}" for row in changed
     )
 
 
-def _summary(rows: Sequence[ClaimRow]) -> str:
-    counts = Counter(over_seeds(row.quick).split(" (")[0] for row in rows)
+def _summary(rows: Sequence[ClaimRow], main: str) -> str:
+    counts = Counter(row.over(main).split(" (")[0] for row in rows)
     apart = (Verdict.DEFINITION_CHECKED, Verdict.ADVICE)
-    main = ", ".join(f"{counts[v.value]} {v.value}" for v in Verdict if v not in apart)
+    body = ", ".join(f"{counts[v.value]} {v.value}" for v in Verdict if v not in apart)
     rest = ", ".join(f"{counts[v.value]} {v.value}" for v in apart)
-    judged = [r for r in rows if over_seeds(r.quick) not in (Verdict.NOT_JUDGED, Verdict.ADVICE)]
+    judged = [r for r in rows if r.over(main) not in (Verdict.NOT_JUDGED, Verdict.ADVICE)]
     robust = sum(row.robust for row in judged)
     return (
-        f"Quick mode over its seeds, {len(rows)} claims: {main}; counted apart: {rest}. "
-        f"Robust (the same verdict in every mode and seed measured): {robust} of the "
+        f"{main.capitalize()} mode over its seeds, {len(rows)} claims: {body}; counted apart: "
+        f"{rest}. Robust (the same verdict in every mode and seed measured): {robust} of the "
         f"{len(judged)} claims an experiment judges."
     )
 
@@ -232,10 +233,8 @@ def _budget_table(quick: Sequence[dict[str, Any]]) -> str:
         within = "-" if seconds is None else ("yes" if seconds <= budget else "**no**")
         lines.append(f"| {name} | {budget} | {shown} | {within} |")
     total = sum(measured.get(name, 0.0) for name in QUICK_BUDGET_S)
-    lines.append(
-        f"| **all** | **{QUICK_TOTAL_S}** | **{total:.1f}** | "
-        f"{'yes' if total <= QUICK_TOTAL_S else '**no**'} |"
-    )
+    within = "-" if not measured else ("yes" if total <= QUICK_TOTAL_S else "**no**")
+    lines.append(f"| **all** | **{QUICK_TOTAL_S}** | **{total:.1f}** | {within} |")
     return "\n".join(lines)
 
 
@@ -251,19 +250,24 @@ def _run_line(mode: str, reports: Sequence[dict[str, Any]]) -> str:
 
 
 def render_verdicts(
-    quick: Sequence[dict[str, Any]],
-    smoke: Sequence[dict[str, Any]] = (),
-    full: Sequence[dict[str, Any]] = (),
+    runs: dict[str, Sequence[dict[str, Any]]],
+    main: str = "quick",
     machine: str = "unknown machine",
     date: str = "",
     seconds: float | None = None,
     command: str = "python bench/lab_verdicts.py",
 ) -> str:
-    """The whole of docs/lab-verdicts.md (see the module docstring)."""
-    rows = claim_rows(quick, smoke, full)
+    """The whole of docs/lab-verdicts.md from {mode: reports} (see the module docstring).
+
+    main: the mode whose verdicts per seed make the table (quick; smoke to test the script).
+    """
+    rows = claim_rows(runs, main)
+    others = [mode for mode in MODES if mode != main]
     took = "" if seconds is None else f" The script took {seconds / 60:.1f} minutes in all."
-    runs = "\n".join(
-        _run_line(m, r) for m, r in (("quick", quick), ("smoke", smoke), ("full", full))
+    lines = "\n".join(_run_line(mode, runs.get(mode, ())) for mode in MODES)
+    differences = "\n\n".join(
+        f"## Verdicts that differ in {mode} mode\n\n{_differences(rows, mode, main)}"
+        for mode in others
     )
     return f"""# The lab's verdicts: how settled they are
 
@@ -272,34 +276,28 @@ Times are wall seconds as the lab's runner measured them (one BLAS thread per ex
 
 Runs:
 
-{runs}
+{lines}
 
-{_summary(rows)}
+{_summary(rows, main)}
 
 A verdict is **unsettled** when the seeds of one mode disagree (the split says how), and
-**robust** when every mode and seed measured gave the same verdict. The smoke and full
-columns show "=" where the verdict over their seeds equals quick's, the differing verdict
-in bold otherwise, "-" where not measured. Smoke verdicts are provisional by design: smoke
-mode exists to test the machinery in seconds.
+**robust** when every mode and seed measured gave the same verdict. The {", ".join(others)}
+columns show "=" where the verdict over their seeds equals {main} mode's, the differing
+verdict in bold otherwise, "-" where not measured. Smoke verdicts are provisional by design:
+smoke mode exists to test the machinery in seconds.
 
-## Every claim
+## Every claim, {main} mode
 
-{_claims_table(rows)}
+{_claims_table(rows, main, others)}
 
-## Verdicts that differ in smoke mode
-
-{_differences(rows, "smoke", smoke)}
-
-## Verdicts that differ in full mode
-
-{_differences(rows, "full", full)}
+{differences}
 
 ## Quick-mode budget per topic
 
 `glassnet lab --mode quick` must stay within {QUICK_TOTAL_S // 60} minutes for all 20 topics on
 the 2-core machine when it is quiet: the 17 topics of issue 12 share about 6.5 minutes, the
 three still to come (compression, style_transfer, hyperparameters) about 3.5 minutes. Measured:
-the mean over the quick run's seeds.
+the quick run's wall seconds per topic, divided by its number of seeds.
 
-{_budget_table(quick)}
+{_budget_table(runs.get("quick", ()))}
 """
