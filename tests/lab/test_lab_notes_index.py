@@ -185,7 +185,7 @@ def test_claim_kinds_reasons_and_pending_reasons():
         assert all(entry.pending_reason(c) is entry.pending for c in entry.claims)
     resnet = topic("resnet")
     assert resnet.pending is None and resnet.pending_reason(resnet.claim("efficiency")) is None
-    assert "identity layers" in resnet.pending_reason(resnet.claim("identity_argument")).en
+    assert "exploding gradients" in resnet.pending_reason(resnet.claim("solves_exploding")).en
 
 
 def test_bad_kinds_reasons_and_pending_are_refused(monkeypatch):
