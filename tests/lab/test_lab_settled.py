@@ -155,3 +155,12 @@ def test_cli_seeds_runs_each_seed(fake_experiment, tmp_path, capsys):
     assert "verdicts (quick mode, seeds 0, 1): 1 holds, 1 does not hold, 1 unsettled, 1 not" in (
         printed
     )
+
+
+def test_list_marks_the_topics_without_an_experiment(monkeypatch, capsys):
+    monkeypatch.delitem(registry._discover(), "compression", raising=False)
+    assert lab_cli(["--list"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
+    assert len(lines) == len(lab.notes_topics())
+    assert "(no experiment yet" in lines["compression"]
+    assert "(no experiment yet" not in lines["conv_arithmetic"]

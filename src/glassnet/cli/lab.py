@@ -91,13 +91,17 @@ def seed_list(text: str) -> tuple[int, ...]:
 
 
 def describe_topics() -> str:
-    """One line per topic `glassnet lab` accepts: 'id  English title'."""
-    from glassnet.lab.notes_index import topic
+    """One line per topic `glassnet lab` accepts: 'id  English title', '(no experiment yet)' marked."""
+    from glassnet.lab.notes_index import topics
     from glassnet.lab.registry import topic_ids
 
-    names = topic_ids()
+    names, running = list(topics()), set(topic_ids())
     width = max((len(name) for name in names), default=0)
-    return "\n".join(f"  {name.ljust(width)}  {topic(name).title.en}" for name in names)
+    return "\n".join(
+        f"  {name.ljust(width)}  {entry.title.en}"
+        + ("" if name in running else "  (no experiment yet: its claims show 'not judged yet')")
+        for name, entry in topics().items()
+    )
 
 
 def run_lab(args: argparse.Namespace) -> int:
