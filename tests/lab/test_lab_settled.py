@@ -85,6 +85,8 @@ def test_a_seeds_run_reports_unsettled_and_robust_claims(fake_experiment, tmp_pa
         assert "seed 0: holds · seed 1: holds · seed 2: holds · robust" in text
         assert "seed 0: holds · seed 1: partly · seed 2: holds<" in text.replace("\n", "<")
         assert "provisional" not in text  # quick mode
+        assert "numbers (seeds 0 / 1 / 2)" in text  # each seed's deciding numbers
+    assert "numbers (seeds 0 / 1 / 2): seed = 0 / 1 / 2" in markdown
     data = json.loads((report.folder / "report.json").read_text(encoding="utf-8"))
     assert data["seeds"] == [0, 1, 2] and data["provisional"] is False
     claims = {c["claim"]: c for t in data["topics"] for c in t["claims"]}

@@ -5,7 +5,7 @@ An experiment builds its `Result` step by step:
     result = Result.start("conv_arithmetic", mode, seed, setup=Text("...", "..."))
     result.add_table(title, columns, rows)
     result.add_figure(fig, "output_vs_input", caption)
-    result.judge("floor_formula", Verdict.HOLDS, numbers={...}, rule=Text(...), robust=True, margin=...)
+    result.judge("floor_formula", Verdict.HOLDS, numbers={...}, rule=Text(...), margin=...)
     return result
 
 A verdict always comes with the numbers that decide it and the rule (the thresholds) that

@@ -32,6 +32,8 @@ __all__ = [
     "summary_counts",
     "verdict_text",
     "seeds_text",
+    "number_items",
+    "numbers_label",
     "png_size",
     "no_experiment",
     "figure_file",
@@ -157,6 +159,32 @@ def verdict_text(judged: ClaimResult, mode: str, lang: str) -> str:
     if mode == "smoke" and judged.shown in DECIDED:
         text += label(lang, "provisional_mark")
     return text
+
+
+def number_items(judged: ClaimResult, lang: str) -> list[tuple[Any, str]]:
+    """[(name, value as text)] of the deciding numbers; over several seeds each value reads
+    '0.91 / 0.88 / 0.93', one per seed in order (a number a seed lacks: '-')."""
+    if len(judged.per_seed) < 2:
+        return [(name, format_cell(value, lang)) for name, value in judged.numbers.items()]
+    runs = list(judged.per_seed.values())
+    names = list(dict.fromkeys(name for run in runs for name in run.numbers))
+    return [
+        (
+            name,
+            " / ".join(
+                format_cell(run.numbers[name], lang) if name in run.numbers else "-" for run in runs
+            ),
+        )
+        for name in names
+    ]
+
+
+def numbers_label(judged: ClaimResult, lang: str) -> str:
+    """'numbers', or 'numbers (seeds 0 / 1 / 2)' over several seeds."""
+    if len(judged.per_seed) < 2:
+        return label(lang, "numbers")
+    seeds = " / ".join(str(seed) for seed in judged.per_seed)
+    return f"{label(lang, 'numbers')} ({label(lang, 'seeds')} {seeds})"
 
 
 def seeds_text(judged: ClaimResult, lang: str) -> str:

@@ -21,6 +21,8 @@ from glassnet.lab.report.formatting import (
     format_cell,
     lines_text,
     no_experiment,
+    number_items,
+    numbers_label,
     png_size,
     seeds_text,
     summary_counts,
@@ -132,12 +134,14 @@ def _claim(result: Result, judged: ClaimResult, lang: str) -> str:
     seeds = seeds_text(judged, lang)
     if seeds:
         lines.append(f"<p><b>{escape(label(lang, 'per_seed'))}:</b> {escape(seeds)}</p>")
-    if judged.numbers:
+    numbers = number_items(judged, lang)
+    if numbers:
         cells = "".join(
-            f"<tr><th>{_text(name, lang)}</th><td class=num>{escape(format_cell(value, lang))}</td></tr>"
-            for name, value in judged.numbers.items()
+            f"<tr><th>{_text(name, lang)}</th><td class=num>{escape(value)}</td></tr>"
+            for name, value in numbers
         )
-        lines.append(f"<table class=numbers><tbody>{cells}</tbody></table>")
+        caption = f"<caption>{escape(numbers_label(judged, lang))}</caption>"
+        lines.append(f"<table class=numbers>{caption}<tbody>{cells}</tbody></table>")
     rule = "reason" if judged.verdict in (Verdict.NOT_JUDGED, Verdict.ADVICE) else "rule"
     lines.append(f"<p><b>{escape(label(lang, rule))}:</b> {_text(judged.rule, lang)}</p>")
     if judged.margin is not None:

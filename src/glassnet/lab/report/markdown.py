@@ -18,6 +18,8 @@ from glassnet.lab.report.formatting import (
     format_cell,
     lines_text,
     no_experiment,
+    number_items,
+    numbers_label,
     seeds_text,
     summary_counts,
     topic_anchor,
@@ -80,12 +82,10 @@ def _claim(result: Result, judged: ClaimResult, lang: str) -> str:
     seeds = seeds_text(judged, lang)
     if seeds:
         lines.append(f"  - {label(lang, 'per_seed')}: {_escape(seeds)}")
-    if judged.numbers:
-        numbers = "; ".join(
-            f"{_text(name, lang)} = {_escape(format_cell(value, lang))}"
-            for name, value in judged.numbers.items()
-        )
-        lines.append(f"  - {label(lang, 'numbers')}: {numbers}")
+    numbers = number_items(judged, lang)
+    if numbers:
+        text = "; ".join(f"{_text(name, lang)} = {_escape(value)}" for name, value in numbers)
+        lines.append(f"  - {_escape(numbers_label(judged, lang))}: {text}")
     rule = "reason" if judged.verdict in (Verdict.NOT_JUDGED, Verdict.ADVICE) else "rule"
     lines.append(f"  - {label(lang, rule)}: {_text(judged.rule, lang)}")
     if judged.margin is not None:
