@@ -101,6 +101,11 @@ def test_the_page_lists_every_claim_the_differences_and_the_budget(written):
         in page
     )
     assert "| zero_init | 11 | " in page and f"| **all** | **{QUICK_TOTAL_S}** |" in page
+    assert "A trial page" not in page
+    trial = render_verdicts({"smoke": runs["smoke"]}, main="smoke")
+    assert "> **A trial page: its main mode is smoke, not quick.**" in trial
+    assert "| claim | kind | seed 0 | seed 1 | over seeds | quick | full | robust |" in trial
+    assert "quick mode was not run for this page." in trial
 
 
 def test_the_budgets_share_ten_minutes_as_the_issue_says():

@@ -269,8 +269,15 @@ def render_verdicts(
         f"## Verdicts that differ in {mode} mode\n\n{_differences(rows, mode, main)}"
         for mode in others
     )
+    trial = (
+        f"\n> **A trial page: its main mode is {main}, not quick.** It shows the page's shape and "
+        f"how {main}-mode verdicts vary over seeds; `python bench/lab_verdicts.py` on a quiet "
+        "machine writes the real one (quick mode, seeds 0, 1, 2).\n"
+        if main != "quick"
+        else ""
+    )
     return f"""# The lab's verdicts: how settled they are
-
+{trial}
 Written by `{command}` on {date or "an unknown date"}; machine: {machine}.{took}
 Times are wall seconds as the lab's runner measured them (one BLAS thread per experiment).
 
