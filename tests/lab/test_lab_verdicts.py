@@ -77,7 +77,9 @@ def test_rows_compare_each_claim_over_seeds_and_modes(written):
 def test_the_page_lists_every_claim_the_differences_and_the_budget(written):
     runs = {mode: [load_report(folder, mode)] for mode, folder in written.items()}
     page = render_verdicts(runs, machine="test machine", date="2026-12-06", seconds=90)
-    assert "on 2026-12-06; machine: test machine. The script took 1.5 minutes in all." in page
+    assert (
+        "on 2026-12-06; machine: test machine. This call took 1.5 minutes (runs it reused" in page
+    )
     assert (
         "| claim | kind | seed 0 | seed 1 | seed 2 | over seeds | smoke | full | robust |" in page
     )
@@ -106,6 +108,8 @@ def test_the_page_lists_every_claim_the_differences_and_the_budget(written):
     assert "> **A trial page: its main mode is smoke, not quick.**" in trial
     assert "| claim | kind | seed 0 | seed 1 | over seeds | quick | full | robust |" in trial
     assert "quick mode was not run for this page." in trial
+    assert f"| **all** | **{QUICK_TOTAL_S}** | - | - |" in trial  # nothing measured in quick
+    assert ", load average over the last 15 minutes at its end " in page
 
 
 def test_the_budgets_share_ten_minutes_as_the_issue_says():

@@ -224,6 +224,7 @@ def report_data(results: Sequence[Result], info: RunInfo) -> dict[str, Any]:
         "lang": info.lang,
         "created": info.created,
         "seconds": round(info.seconds, 3),
+        "load_average": [round(x, 2) for x in os.getloadavg()],  # at the end: was it quiet?
         "topics": [
             {
                 "topic": r.topic,

@@ -233,8 +233,9 @@ def _budget_table(quick: Sequence[dict[str, Any]]) -> str:
         within = "-" if seconds is None else ("yes" if seconds <= budget else "**no**")
         lines.append(f"| {name} | {budget} | {shown} | {within} |")
     total = sum(measured.get(name, 0.0) for name in QUICK_BUDGET_S)
+    shown = f"**{total:.1f}**" if measured else "-"
     within = "-" if not measured else ("yes" if total <= QUICK_TOTAL_S else "**no**")
-    lines.append(f"| **all** | **{QUICK_TOTAL_S}** | **{total:.1f}** | {within} |")
+    lines.append(f"| **all** | **{QUICK_TOTAL_S}** | {shown} | {within} |")
     return "\n".join(lines)
 
 
@@ -244,6 +245,11 @@ def _run_line(mode: str, reports: Sequence[dict[str, Any]]) -> str:
     parts = [
         f"seeds {', '.join(str(s) for s in (r.get('seeds') or [r['seed']]))}: "
         f"{r['seconds']:.0f} s, created {r['created']}, glassnet {r['version']}"
+        + (
+            f", load average over the last 15 minutes at its end {r['load_average'][2]:.1f}"
+            if r.get("load_average")
+            else ""
+        )
         for r in reports
     ]
     return f"- {mode}: " + "; ".join(parts)
@@ -263,7 +269,11 @@ def render_verdicts(
     """
     rows = claim_rows(runs, main)
     others = [mode for mode in MODES if mode != main]
-    took = "" if seconds is None else f" The script took {seconds / 60:.1f} minutes in all."
+    took = (
+        ""
+        if seconds is None
+        else f" This call took {seconds / 60:.1f} minutes (runs it reused not counted)."
+    )
     lines = "\n".join(_run_line(mode, runs.get(mode, ())) for mode in MODES)
     differences = "\n\n".join(
         f"## Verdicts that differ in {mode} mode\n\n{_differences(rows, mode, main)}"
