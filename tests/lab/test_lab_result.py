@@ -137,6 +137,9 @@ def test_pending_claims_are_not_judged_yet_with_the_index_reason():
     assert placeholder.experiment is False and len(placeholder.claims) == 15
     assert {c.verdict for c in placeholder.claims} == {Verdict.NOT_JUDGED}
     assert placeholder.claims[0].rule.en == "arrives with the compression lab topic (issue 15)"
+    # once the topic has an experiment, its own pending reason no longer applies
+    running = Result.start("compression", "quick", 0).complete()
+    assert {c.verdict for c in running.claims} == {Verdict.NOT_MEASURED}
     # a judge always wins over a pending reason, and a raising topic is 'not measured'
     judged = Result.start("resnet", "quick", 0)
     judged.judge("block_definition", Verdict.HOLDS, {}, "rule")

@@ -12,8 +12,9 @@ English rendering, and the list of claims the lab measures. Loading checks, loud
   "definition" (a definition or formula, checked against the code: a topic's HOLDS reads
   "definition, checked") or "advice" (advice not testable as stated: never judged, it needs
   a one-line `reason = { en = "...", zh = "..." }`);
-- a `pending = { en = "...", zh = "..." }` on a topic or a claim says why no experiment judges
-  it yet (the report shows such claims as "not judged yet" with that reason).
+- a `pending = { en = "...", zh = "..." }` on a claim says why no experiment judges it yet;
+  on a topic, why the topic has no experiment yet (it no longer applies once one runs). The
+  report shows such claims as "not judged yet" with that reason.
 """
 
 from __future__ import annotations

@@ -13,9 +13,9 @@ turned them into the verdict, so a reader can disagree with the rule and still u
 numbers. `margin` says how far this run's numbers sit from the rule's threshold.
 
 `complete()` accounts for every claim of the topic in the notes index: an advice claim
-("advice, not testable as stated") shows its reason and is never judged; a claim with a
-`pending` reason (its own or its topic's) that no experiment judged is "not judged yet";
-any other claim left unjudged is "not measured in this mode". A definition claim judged
+("advice, not testable as stated") shows its reason and is never judged; a claim left
+unjudged is "not judged yet" when it has a `pending` reason of its own or its topic has no
+experiment (with the topic's reason), else "not measured in this mode". A definition claim judged
 HOLDS is shown as "definition, checked" (`shown`).
 
 "Robust" means: the same verdict in every mode and seed measured (`glassnet.lab.settled`,
@@ -359,14 +359,15 @@ class Result:
 
     def _unjudged(self, claim: NoteClaim) -> ClaimResult:
         """The entry of a claim that no judge of this run decided, and why."""
-        pending = index_topic(self.topic).pending_reason(claim)
         if claim.kind == "advice":
             return ClaimResult(claim, Verdict.ADVICE, {}, claim.reason or Text(""), self.mode)
         if self.error:
             why = Text("the experiment raised before judging it", "实验在判定之前出错")
             return ClaimResult(claim, Verdict.NOT_MEASURED, {}, why, self.mode)
-        if pending is not None or not self.experiment:
-            why = pending or Text("no experiment for this topic yet", "此主题尚无实验")
+        if claim.pending is not None or not self.experiment:  # a topic's pending: until it runs
+            why = index_topic(self.topic).pending_reason(claim) or Text(
+                "no experiment for this topic yet", "此主题尚无实验"
+            )
             return ClaimResult(claim, Verdict.NOT_JUDGED, {}, why, self.mode)
         why = Text(f"not measured in {self.mode} mode", f"{self.mode} 模式下未测量")
         return ClaimResult(claim, Verdict.NOT_MEASURED, {}, why, self.mode)
