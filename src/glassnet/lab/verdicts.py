@@ -255,6 +255,46 @@ def _run_line(mode: str, reports: Sequence[dict[str, Any]]) -> str:
     return f"- {mode}: " + "; ".join(parts)
 
 
+PAGE = """# The lab's verdicts: how settled they are
+{trial}
+Written by `{command}` on {date}; machine: {machine}.{took}
+Times are wall seconds as the lab's runner measured them (one BLAS thread per experiment).
+
+Runs:
+
+{runs}
+
+{summary}
+
+A verdict is **unsettled** when the seeds of one mode disagree (the split says how), and
+**robust** when every mode and seed measured gave the same verdict. The {others}
+columns show "=" where the verdict over their seeds equals {main} mode's, the differing
+verdict in bold otherwise, "-" where not measured. Smoke verdicts are provisional by design:
+smoke mode exists to test the machinery in seconds.
+
+## Every claim, {main} mode
+
+{table}
+
+{differences}
+
+## Quick-mode budget per topic
+
+`glassnet lab --mode quick` must stay within {minutes} minutes for all 20 topics on
+the 2-core machine when it is quiet: the 17 topics of issue 12 share about 6.5 minutes, the
+three still to come (compression, style_transfer, hyperparameters) about 3.5 minutes. Measured:
+the quick run's wall seconds per topic, divided by its number of seeds.
+
+{budget}
+"""
+
+TRIAL = """
+> **A trial page: its main mode is {main}, not quick.** It shows the page's shape and how \
+{main}-mode verdicts vary over seeds; `python bench/lab_verdicts.py` on a quiet machine writes \
+the real one (quick mode, seeds 0, 1, 2).
+"""
+
+
 def render_verdicts(
     runs: dict[str, Sequence[dict[str, Any]]],
     main: str = "quick",
@@ -269,52 +309,22 @@ def render_verdicts(
     """
     rows = claim_rows(runs, main)
     others = [mode for mode in MODES if mode != main]
-    took = (
-        ""
-        if seconds is None
-        else f" This call took {seconds / 60:.1f} minutes (runs it reused not counted)."
+    took = "" if seconds is None else f" This call took {seconds / 60:.1f} minutes"
+    return PAGE.format(
+        trial="" if main == "quick" else TRIAL.format(main=main),
+        command=command,
+        date=date or "an unknown date",
+        machine=machine,
+        took=took and f"{took} (runs it reused not counted).",
+        runs="\n".join(_run_line(mode, runs.get(mode, ())) for mode in MODES),
+        summary=_summary(rows, main),
+        others=", ".join(others),
+        main=main,
+        table=_claims_table(rows, main, others),
+        differences="\n\n".join(
+            f"## Verdicts that differ in {mode} mode\n\n{_differences(rows, mode, main)}"
+            for mode in others
+        ),
+        minutes=QUICK_TOTAL_S // 60,
+        budget=_budget_table(runs.get("quick", ())),
     )
-    lines = "\n".join(_run_line(mode, runs.get(mode, ())) for mode in MODES)
-    differences = "\n\n".join(
-        f"## Verdicts that differ in {mode} mode\n\n{_differences(rows, mode, main)}"
-        for mode in others
-    )
-    trial = (
-        f"\n> **A trial page: its main mode is {main}, not quick.** It shows the page's shape and "
-        f"how {main}-mode verdicts vary over seeds; `python bench/lab_verdicts.py` on a quiet "
-        "machine writes the real one (quick mode, seeds 0, 1, 2).\n"
-        if main != "quick"
-        else ""
-    )
-    return f"""# The lab's verdicts: how settled they are
-{trial}
-Written by `{command}` on {date or "an unknown date"}; machine: {machine}.{took}
-Times are wall seconds as the lab's runner measured them (one BLAS thread per experiment).
-
-Runs:
-
-{lines}
-
-{_summary(rows, main)}
-
-A verdict is **unsettled** when the seeds of one mode disagree (the split says how), and
-**robust** when every mode and seed measured gave the same verdict. The {", ".join(others)}
-columns show "=" where the verdict over their seeds equals {main} mode's, the differing
-verdict in bold otherwise, "-" where not measured. Smoke verdicts are provisional by design:
-smoke mode exists to test the machinery in seconds.
-
-## Every claim, {main} mode
-
-{_claims_table(rows, main, others)}
-
-{differences}
-
-## Quick-mode budget per topic
-
-`glassnet lab --mode quick` must stay within {QUICK_TOTAL_S // 60} minutes for all 20 topics on
-the 2-core machine when it is quiet: the 17 topics of issue 12 share about 6.5 minutes, the
-three still to come (compression, style_transfer, hyperparameters) about 3.5 minutes. Measured:
-the quick run's wall seconds per topic, divided by its number of seeds.
-
-{_budget_table(runs.get("quick", ()))}
-"""
