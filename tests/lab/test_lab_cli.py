@@ -42,8 +42,11 @@ def test_a_smoke_run_prints_where_the_report_is(tmp_path, capsys):
     printed = capsys.readouterr()
     assert f"report: {out / 'index.html'}" in printed.out
     assert f"markdown: {out / 'report.md'}" in printed.out
-    assert "verdicts (smoke mode): 5 holds" in printed.out
-    assert "conv_arithmetic: 5 holds" in printed.err  # the progress lines go to stderr
+    # conv_arithmetic's five claims are formulas: definitions, checked against the layers
+    assert "verdicts (smoke mode, seeds 3) (provisional: smoke): 5 definition, checked" in (
+        printed.out
+    )
+    assert "conv_arithmetic: 5 definition, checked" in printed.err  # progress goes to stderr
     assert (out / "index.html").is_file() and '"seed": 3' in (out / "report.json").read_text(
         encoding="utf-8"
     )

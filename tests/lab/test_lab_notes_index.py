@@ -168,3 +168,41 @@ def test_a_changed_notes_file_or_bad_range_is_refused(monkeypatch):
                 'id = "long_range"\nsource = "lab"', 'id = "long_range"\nsource = "web"'
             ),
         )
+
+
+def test_claim_kinds_reasons_and_pending_reasons():
+    claims = [c for entry in topics().values() for c in entry.claims]
+    assert {c.kind for c in claims} == {"empirical", "definition", "advice"}
+    assert all((c.kind == "advice") == (c.reason is not None) for c in claims)
+    assert topic("conv_arithmetic").claim("floor_formula").kind == "definition"
+    assert topic("input_pipeline").claim("pipeline_steps").kind == "definition"
+    advice = topic("bias_variance").claim("orthogonal_debugging")
+    assert advice.kind == "advice" and advice.zh == "清晰的正交化方案\n- ……\n- 思路逻辑清晰的调试"
+    # the three topics still to come say why their claims are not judged yet
+    for topic_id, issue in (("style_transfer", 16), ("compression", 15), ("hyperparameters", 17)):
+        entry = topic(topic_id)
+        assert f"(issue {issue})" in entry.pending.en and entry.pending.zh
+        assert all(entry.pending_reason(c) is entry.pending for c in entry.claims)
+    resnet = topic("resnet")
+    assert resnet.pending is None and resnet.pending_reason(resnet.claim("efficiency")) is None
+    assert "exploding gradients" in resnet.pending_reason(resnet.claim("solves_exploding")).en
+
+
+def test_bad_kinds_reasons_and_pending_are_refused(monkeypatch):
+    lstm = 'id = "long_range"\nsource = "lab"'
+    with pytest.raises(NotesIndexError, match=r"claim 'long_range': kind must be one of"):
+        _load_with(monkeypatch, lambda t: t.replace(lstm, lstm + '\nkind = "opinion"', 1))
+    with pytest.raises(NotesIndexError, match="'long_range': an advice claim needs a reason"):
+        _load_with(monkeypatch, lambda t: t.replace(lstm, lstm + '\nkind = "advice"', 1))
+    with pytest.raises(NotesIndexError, match=r"only an advice claim has one; kind 'empirical'"):
+        _load_with(
+            monkeypatch,
+            lambda t: t.replace(lstm, lstm + '\nreason = { en = "a", zh = "b" }', 1),
+        )
+    with pytest.raises(NotesIndexError, match=r"'pending' must be \{ en = .*got 'soon'"):
+        _load_with(monkeypatch, lambda t: t.replace(lstm, lstm + '\npending = "soon"', 1))
+    with pytest.raises(NotesIndexError, match=r"topic 'lstm': 'pending' must be"):
+        _load_with(
+            monkeypatch,
+            lambda t: t.replace("lines = [184, 184]", 'lines = [184, 184]\npending = { en = "x" }'),
+        )

@@ -120,8 +120,10 @@ def test_the_page_shows_question_excerpt_translation_and_verdicts(smoke_report):
     html = smoke_report.html.read_text(encoding="utf-8")
     assert "给定卷积神经网络输入,卷积核大小,padding,步长,求输出的shape?" in html
     assert "find the shape of the output?" in html  # the English rendering
-    assert html.count('<span class="badge holds">holds</span>') >= 5
-    assert 'class="badge robust"' in html
+    badge = '<span class="badge definition">definition, checked (provisional: smoke)</span>'
+    assert html.count(badge) == 2 * 5  # each claim in its section and in the summary
+    assert "Every verdict below is provisional" in html  # the smoke warning at the top
+    assert 'class="badge robust"' not in html  # one seed says nothing about robustness
     assert "floor((W - K + 2P) / S) + 1" in html
 
 
@@ -173,5 +175,6 @@ def test_the_chinese_report_renders_its_prose_in_chinese(smoke_report_zh):
         ):
             assert word in text, word
         assert "All verdicts" not in text and "Contents" not in text
-    assert '<span class="badge holds">成立</span>' in html
+    assert '<span class="badge definition">定义,已核对(暂定:smoke)</span>' in html
+    assert "下面的每个结论都是暂定的" in html and "下面的每个结论都是暂定的" in markdown
     assert "每个族 50 个随机配置" in html  # the setup text written in Chinese

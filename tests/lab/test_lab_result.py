@@ -8,11 +8,22 @@ import pytest
 from PIL import Image
 
 from glassnet.lab import Figure, Result, Text, Verdict, new_figure, verdict_by_threshold
-from glassnet.lab.result import MODES
+from glassnet.lab.notes_index import topic as index_topic
+from glassnet.lab.result import JUDGEABLE, MODES
 
 
-def test_verdict_is_a_string_enum_with_the_four_verdicts():
+def test_verdict_is_a_string_enum_in_the_summarys_order():
     assert [v.value for v in Verdict] == [
+        "holds",
+        "partly",
+        "does not hold",
+        "not judged yet",
+        "unsettled",
+        "not measured in this mode",
+        "definition, checked",
+        "advice, not testable as stated",
+    ]
+    assert [v.value for v in JUDGEABLE] == [
         "holds",
         "partly",
         "does not hold",
@@ -71,7 +82,8 @@ def test_judge_records_numbers_and_rule_and_rejects_mistakes():
         robust=True,
         margin="exact",
     )
-    assert judged.verdict is Verdict.HOLDS and judged.mode == "smoke" and judged.robust
+    assert judged.verdict is Verdict.HOLDS and judged.mode == "smoke" and judged.asserted
+    assert judged.robust  # the deprecated alias of `asserted` the topics' tests still read
     assert judged.number("agree") == 5 and judged.number("configurations") == 5
     with pytest.raises(
         KeyError, match="has no number 'missing'; its numbers: 'agree', 'configurations'"
@@ -87,8 +99,54 @@ def test_judge_records_numbers_and_rule_and_rejects_mistakes():
         ValueError, match="verdict must be one of 'holds', 'partly', 'does not hold', .* got 'true'"
     ):
         result.judge("dilation", "true", {}, "rule")
-    with pytest.raises(ValueError, match="claim 'dilation': a robust claim needs its margin"):
+    with pytest.raises(ValueError, match="claim 'dilation': a claim the tests assert .* margin"):
         result.judge("dilation", Verdict.HOLDS, {}, "rule", robust=True)
+    for not_judgeable in (Verdict.NOT_JUDGED, Verdict.UNSETTLED, "definition, checked"):
+        with pytest.raises(ValueError, match="verdict must be one of 'holds', .* got"):
+            result.judge("dilation", not_judgeable, {}, "rule")
+
+
+def test_an_advice_claim_is_never_judged_and_shows_its_reason():
+    result = Result.start("bias_variance", "quick", 0)
+    with pytest.raises(ValueError, match="'orthogonal_debugging': the index marks it advice"):
+        result.judge("orthogonal_debugging", Verdict.HOLDS, {}, "rule")
+    advice = result.complete().claim("orthogonal_debugging")
+    assert advice.verdict is Verdict.ADVICE and advice.shown is Verdict.ADVICE
+    assert advice.rule.en.startswith("advice on how to work") and advice.rule.zh
+
+
+def test_a_definition_that_holds_is_shown_as_checked_and_one_that_fails_as_it_is():
+    result = Result.start("conv_arithmetic", "smoke", 0)
+    assert index_topic("conv_arithmetic").claim("floor_formula").kind == "definition"
+    held = result.judge("floor_formula", Verdict.HOLDS, {}, "rule")
+    failed = result.judge("dilation", Verdict.DOES_NOT_HOLD, {}, "rule")
+    partly = result.judge("pool_floor", Verdict.PARTLY, {}, "rule")
+    assert held.shown is Verdict.DEFINITION_CHECKED and held.verdict is Verdict.HOLDS
+    assert failed.shown is Verdict.DOES_NOT_HOLD and partly.shown is Verdict.PARTLY
+    empirical = Result.start("zero_init", "smoke", 0).judge("not_all_zero", "holds", {}, "r")
+    assert empirical.shown is Verdict.HOLDS
+
+
+def test_pending_claims_are_not_judged_yet_with_the_index_reason():
+    # a claim-level reason (resnet.block_definition), and a topic with no experiment at all
+    result = Result.start("resnet", "quick", 0).complete()
+    block = result.claim("block_definition")
+    assert block.verdict is Verdict.NOT_JUDGED and "residual block" in block.rule.en
+    assert result.claim("shortcut_gradient").verdict is Verdict.NOT_MEASURED  # judged by the topic
+    placeholder = Result.placeholder("compression", "quick", 0)
+    assert placeholder.experiment is False and len(placeholder.claims) == 15
+    assert {c.verdict for c in placeholder.claims} == {Verdict.NOT_JUDGED}
+    assert placeholder.claims[0].rule.en == "arrives with the compression lab topic (issue 15)"
+    # once the topic has an experiment, its own pending reason no longer applies
+    running = Result.start("compression", "quick", 0).complete()
+    assert {c.verdict for c in running.claims} == {Verdict.NOT_MEASURED}
+    # a judge always wins over a pending reason, and a raising topic is 'not measured'
+    judged = Result.start("resnet", "quick", 0)
+    judged.judge("block_definition", Verdict.HOLDS, {}, "rule")
+    assert judged.complete().claim("block_definition").shown is Verdict.DEFINITION_CHECKED
+    raised = Result.start("resnet", "quick", 0)
+    raised.error = "Traceback"
+    assert raised.complete().claim("block_definition").verdict is Verdict.NOT_MEASURED
 
 
 def test_complete_marks_unjudged_claims_not_measured_in_index_order():

@@ -28,6 +28,8 @@ def test_smoke_run_judges_every_guideline(result):
         c.id for c in notes_topic("bias_variance").claims
     ]
     for judged in result.claims:
+        if judged.verdict is Verdict.ADVICE:  # never judged
+            continue
         assert judged.note is not None and judged.rule.en, judged.claim.id
         if judged.verdict is Verdict.NOT_MEASURED:  # only where the base does not over-fit
             assert "does not over-fit" in judged.note.en

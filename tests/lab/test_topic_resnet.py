@@ -31,8 +31,9 @@ def result():
 @pytest.mark.timeout(120)
 def test_smoke_run_completes_and_judges_every_claim(result):
     assert result.error is None and result.mode == "smoke"
-    assert sorted(c.claim.id for c in result.claims) == sorted(CLAIMS)
-    assert all(c.verdict is not Verdict.NOT_MEASURED and c.numbers for c in result.claims)
+    judged = [c for c in result.claims if c.verdict is not Verdict.NOT_JUDGED]  # index: pending
+    assert sorted(c.claim.id for c in judged) == sorted(CLAIMS)
+    assert all(c.verdict is not Verdict.NOT_MEASURED and c.numbers for c in judged)
     assert {c.claim.id for c in result.claims if c.robust} == {
         "shortcut_gradient",
         "plain_degrades",

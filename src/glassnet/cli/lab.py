@@ -1,6 +1,7 @@
 """`glassnet lab`: argument values in, the report written, where it is printed.
 
-    glassnet lab [TOPIC ...] [--mode smoke|quick|full] [--lang en|zh] [-o DIR] [--seed N] [--list] [--json] [--quiet]
+    glassnet lab [TOPIC ...] [--mode smoke|quick|full] [--lang en|zh] [-o DIR]
+                 [--seed N | --seeds N,N,...] [--list] [--json] [--quiet]
 
 Exit status: 0 when every experiment ran, 1 when the report was written but some
 experiment raised (its section shows the traceback), 2 for bad input (an unknown topic, a
@@ -19,13 +20,16 @@ LAB_HELP = "run the notes' experiments and write the report (HTML + Markdown)"
 LAB_DESCRIPTION = (
     "Run the notes' experiments and write the report: a self-contained HTML page (figures\n"
     "embedded) and the same content as Markdown, each claim with its verdict (holds, partly,\n"
-    "does not hold, not measured in this mode), the numbers that decide it and the rule used.\n"
+    "does not hold, not judged yet; definitions checked and advice counted apart), the numbers\n"
+    "that decide it and the rule used. With --seeds each topic runs once per seed and a claim\n"
+    "whose seeds disagree is 'unsettled', with the split. Smoke verdicts are provisional.\n"
     "The report folder is replaced atomically: an interrupted run leaves the old one intact."
 )
 LAB_EPILOG = (
     "modes: smoke (seconds, what the tests run), quick (every topic within ~10 minutes on 2 cores),\n"
     "full (the longest runs).\n\nexamples:\n  glassnet lab --mode quick\n"
     "  glassnet lab conv_arithmetic --mode smoke --out /tmp/lab\n  glassnet lab --lang zh\n"
+    "  glassnet lab --seeds 0,1,2\n"
     "  glassnet lab --list"
 )
 
@@ -55,22 +59,49 @@ def add_lab_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help=f"the report folder: new, empty, or an earlier report (default {DEFAULT_OUT})",
     )
-    parser.add_argument(
+    seeds = parser.add_mutually_exclusive_group()
+    seeds.add_argument(
         "--seed", type=int, default=0, help="random seed of every experiment (default 0)"
+    )
+    seeds.add_argument(
+        "--seeds",
+        type=seed_list,
+        default=None,
+        metavar="N,N,...",
+        help="run every topic once per seed; claims whose seeds disagree are 'unsettled'",
     )
     parser.add_argument("--list", action="store_true", help="list the topics and exit")
     add_json_flag(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
 
 
+def seed_list(text: str) -> tuple[int, ...]:
+    """'0,1,2' -> (0, 1, 2): distinct non-negative integers, else argparse's error (exit 2)."""
+    try:
+        seeds = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated integers such as 0,1,2, got {text!r}"
+        ) from None
+    if any(seed < 0 for seed in seeds) or len(set(seeds)) != len(seeds):
+        raise argparse.ArgumentTypeError(
+            f"seeds must be distinct non-negative integers, got {text!r}"
+        )
+    return seeds
+
+
 def describe_topics() -> str:
-    """One line per topic `glassnet lab` accepts: 'id  English title'."""
-    from glassnet.lab.notes_index import topic
+    """One line per topic `glassnet lab` accepts: 'id  English title', '(no experiment yet)' marked."""
+    from glassnet.lab.notes_index import topics
     from glassnet.lab.registry import topic_ids
 
-    names = topic_ids()
+    names, running = list(topics()), set(topic_ids())
     width = max((len(name) for name in names), default=0)
-    return "\n".join(f"  {name.ljust(width)}  {topic(name).title.en}" for name in names)
+    return "\n".join(
+        f"  {name.ljust(width)}  {entry.title.en}"
+        + ("" if name in running else "  (no experiment yet: its claims show 'not judged yet')")
+        for name, entry in topics().items()
+    )
 
 
 def run_lab(args: argparse.Namespace) -> int:
@@ -90,6 +121,7 @@ def run_lab(args: argparse.Namespace) -> int:
             lang=args.lang,
             out=args.out,
             progress=not quiet,
+            seeds=getattr(args, "seeds", None),
         )
     except (UnknownTopicError, OSError) as problem:  # OSError: not a report folder, no permission
         print(f"glassnet lab: error: {' '.join(str(problem).splitlines())}", file=sys.stderr)
@@ -109,7 +141,9 @@ def run_lab(args: argparse.Namespace) -> int:
         counts = ", ".join(f"{n} {verdict}" for verdict, n in report.counts().items() if n)
         print(f"report: {report.html}")
         print(f"markdown: {report.markdown}")
-        print(f"verdicts ({report.info.mode} mode): {counts or 'none'}")
+        seeds = ", ".join(str(s) for s in report.info.all_seeds)
+        provisional = " (provisional: smoke)" if report.info.mode == "smoke" else ""
+        print(f"verdicts ({report.info.mode} mode, seeds {seeds}){provisional}: {counts or 'none'}")
     if report.failed:
         print(
             f"glassnet lab: {len(report.failed)} experiment(s) raised: {', '.join(report.failed)} "

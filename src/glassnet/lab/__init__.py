@@ -4,9 +4,12 @@
     report = glassnet.lab.run(mode="quick", lang="en", out="lab-report")
 
 `run` executes the experiments (one module per topic in `glassnet.lab.topics`) and writes
-a self-contained HTML page and the same content as Markdown, atomically. Each claim gets
-a verdict (holds / partly / does not hold / not measured in this mode) with the numbers
-that decide it and the rule used. The notes ship inside the package
+a self-contained HTML page and the same content as Markdown, atomically. Each claim of the
+index appears: with a verdict (holds / partly / does not hold) and the numbers that decide it
+and the rule used, or "not judged yet" with the index's reason; definitions checked ("definition,
+checked") and advice not testable as stated are counted apart. `run(seeds=(0, 1, 2))` runs
+each topic per seed and marks disagreeing claims "unsettled" (`settled`); `verdicts` renders
+docs/lab-verdicts.md from written reports. The notes ship inside the package
 (`notes_index.notes_text()`), mapped to topics, excerpts and claims by `notes/index.toml`.
 
 The parts, lowest first: `text` (bilingual Text), `notes_index`, `catalog` (the topics' prose

@@ -7,7 +7,14 @@ English rendering, and the list of claims the lab measures. Loading checks, loud
 - the notes' SHA-256 equals the one pinned in the index (line ranges cannot drift);
 - each range lies inside the file and each question is quoted verbatim from its excerpt;
 - each claim with source "notes" is quoted verbatim from its topic's excerpt;
-- topic and claim ids are unique and look like identifiers.
+- topic and claim ids are unique and look like identifiers;
+- each claim's `kind` is one of KINDS: "empirical" (the default: an experiment decides it),
+  "definition" (a definition or formula, checked against the code: a topic's HOLDS reads
+  "definition, checked") or "advice" (advice not testable as stated: never judged, it needs
+  a one-line `reason = { en = "...", zh = "..." }`);
+- a `pending = { en = "...", zh = "..." }` on a claim says why no experiment judges it yet;
+  on a topic, why the topic has no experiment yet (it no longer applies once one runs). The
+  report shows such claims as "not judged yet" with that reason.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ __all__ = [
     "NOTES_FILE",
     "INDEX_FILE",
     "NotesIndexError",
+    "KINDS",
     "NoteClaim",
     "Topic",
     "notes_bytes",
@@ -37,6 +45,7 @@ __all__ = [
 NOTES_FILE = "dl-interview-notes.zh.txt"
 INDEX_FILE = "index.toml"
 SOURCES = ("notes", "lab")
+KINDS = ("empirical", "definition", "advice")
 _IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -54,6 +63,9 @@ class NoteClaim:
     zh: str
     en: str
     reference: str | None = None
+    kind: str = "empirical"
+    reason: Text | None = None  # advice: why it is not testable as stated
+    pending: Text | None = None  # why no experiment judges it yet (the topic's when unset)
 
     @property
     def key(self) -> str:
@@ -76,6 +88,7 @@ class Topic:
     english: str
     claims: tuple[NoteClaim, ...]
     order: int
+    pending: Text | None = None  # why the topic has no experiment yet
 
     @property
     def excerpt(self) -> str:
@@ -89,6 +102,10 @@ class Topic:
     def compact_excerpt(self) -> str:
         """The excerpt without the notes' empty bullet lines ('-'), for display."""
         return "\n".join(line for line in self.excerpt.splitlines() if line.strip() != "-")
+
+    def pending_reason(self, claim: NoteClaim) -> Text | None:
+        """Why no experiment judges `claim` yet: its own `pending`, else the topic's, else None."""
+        return claim.pending or self.pending
 
     def claim(self, claim_id: str) -> NoteClaim:
         """The claim `claim_id` of this topic; raises KeyError listing the valid ids."""
@@ -132,6 +149,22 @@ def _require(entry: dict, key: str, where: str, kind: type = str) -> object:
     return entry[key]
 
 
+def _bilingual(entry: dict, key: str, where: str) -> Text | None:
+    """`key = { en = "...", zh = "..." }` as a Text, None when absent; anything else raises."""
+    value = entry.get(key)
+    if value is None:
+        return None
+    if (
+        not isinstance(value, dict)
+        or set(value) != {"en", "zh"}
+        or not all(isinstance(v, str) and v.strip() for v in value.values())
+    ):
+        raise NotesIndexError(
+            f'{INDEX_FILE}: {where}: \'{key}\' must be {{ en = "...", zh = "..." }}, got {value!r}'
+        )
+    return Text(value["en"], value["zh"])
+
+
 def _parse_claim(
     claim_entry: dict, topic_id: str, where: str, index: int, problems: list[str]
 ) -> NoteClaim:
@@ -142,7 +175,20 @@ def _parse_claim(
         zh=_require(claim_entry, "zh", f"{where}, claim #{index + 1}"),
         en=_require(claim_entry, "en", f"{where}, claim #{index + 1}"),
         reference=claim_entry.get("reference"),
+        kind=claim_entry.get("kind", "empirical"),
+        reason=_bilingual(claim_entry, "reason", f"{where}, claim #{index + 1}"),
+        pending=_bilingual(claim_entry, "pending", f"{where}, claim #{index + 1}"),
     )
+    if claim.kind not in KINDS:
+        problems.append(
+            f"{where}, claim '{claim.id}': kind must be one of {KINDS}, got {claim.kind!r}"
+        )
+    if (claim.kind == "advice") != (claim.reason is not None):
+        problems.append(
+            f"{where}, claim '{claim.id}': an advice claim needs a reason (why it is not testable "
+            f"as stated) and only an advice claim has one; kind {claim.kind!r}, "
+            f"reason {'given' if claim.reason else 'missing'}"
+        )
     if claim.source not in SOURCES:
         problems.append(
             f"{where}, claim '{claim.id}': source must be one of {SOURCES}, got {claim.source!r}"
@@ -184,6 +230,7 @@ def _parse_topic(entry: dict, order: int, problems: list[str]) -> Topic:
         english=_require(entry, "english", where).strip(),
         claims=tuple(claims),
         order=order,
+        pending=_bilingual(entry, "pending", where),
     )
     excerpt = topic_entry.excerpt
     if lines is not None and topic_entry.question.zh not in excerpt:

@@ -5,14 +5,23 @@ An experiment builds its `Result` step by step:
     result = Result.start("conv_arithmetic", mode, seed, setup=Text("...", "..."))
     result.add_table(title, columns, rows)
     result.add_figure(fig, "output_vs_input", caption)
-    result.judge("floor_formula", Verdict.HOLDS, numbers={...}, rule=Text(...), robust=True, margin=...)
+    result.judge("floor_formula", Verdict.HOLDS, numbers={...}, rule=Text(...), margin=...)
     return result
 
 A verdict always comes with the numbers that decide it and the rule (the thresholds) that
 turned them into the verdict, so a reader can disagree with the rule and still use the
-numbers. `robust=True` marks the claims the tests assert in smoke mode; `margin` says how
-far this run's numbers sit from the rule's threshold. Claims of the topic that an
-experiment does not judge are reported as 'not measured in this mode'.
+numbers. `margin` says how far this run's numbers sit from the rule's threshold.
+
+`complete()` accounts for every claim of the topic in the notes index: an advice claim
+("advice, not testable as stated") shows its reason and is never judged; a claim left
+unjudged is "not judged yet" when it has a `pending` reason of its own or its topic has no
+experiment (with the topic's reason), else "not measured in this mode". A definition claim judged
+HOLDS is shown as "definition, checked" (`shown`).
+
+"Robust" means: the same verdict in every mode and seed measured (`glassnet.lab.settled`,
+over `glassnet lab --seeds` and the runs `docs/lab-verdicts.md` compares); a single run
+says nothing about it. `judge(robust=True)` is the older flag "the test suite asserts this
+verdict in smoke mode": it is kept, as `ClaimResult.asserted`, so the topics' tests work.
 """
 
 from __future__ import annotations
@@ -37,6 +46,8 @@ __all__ = [
     "Figure",
     "ClaimResult",
     "Result",
+    "JUDGEABLE",
+    "shown",
     "check_mode",
     "verdict_by_threshold",
     "new_figure",
@@ -48,15 +59,28 @@ Number = Any  # int | float | str | bool | None
 
 
 class Verdict(str, enum.Enum):
-    """The four verdicts. A str enum: Verdict.HOLDS == 'holds'."""
+    """What the report says of a claim, in the summary's order. A str enum: Verdict.HOLDS == 'holds'.
+
+    An experiment judges one of JUDGEABLE. The others come from elsewhere: NOT_JUDGED (no
+    experiment judges the claim yet, with the index's reason), UNSETTLED (the seeds of one
+    run disagree), DEFINITION_CHECKED (a definition claim judged HOLDS, see `shown`) and
+    ADVICE (advice not testable as stated, with the index's reason).
+    """
 
     HOLDS = "holds"
     PARTLY = "partly"
     DOES_NOT_HOLD = "does not hold"
+    NOT_JUDGED = "not judged yet"
+    UNSETTLED = "unsettled"
     NOT_MEASURED = "not measured in this mode"
+    DEFINITION_CHECKED = "definition, checked"
+    ADVICE = "advice, not testable as stated"
 
     def __str__(self) -> str:
         return self.value
+
+
+JUDGEABLE = (Verdict.HOLDS, Verdict.PARTLY, Verdict.DOES_NOT_HOLD, Verdict.NOT_MEASURED)
 
 
 def check_mode(mode: str, where: str) -> str:
@@ -158,6 +182,13 @@ def new_figure(
     return fig, axes
 
 
+def shown(claim: NoteClaim, verdict: Verdict) -> Verdict:
+    """The verdict as the report shows it: a definition claim that HOLDS is 'definition, checked'."""
+    if claim.kind == "definition" and verdict is Verdict.HOLDS:
+        return Verdict.DEFINITION_CHECKED
+    return Verdict(verdict)
+
+
 @dataclass
 class ClaimResult:
     """One claim's measured verdict, the numbers that decide it, the rule, and the mode."""
@@ -167,9 +198,20 @@ class ClaimResult:
     numbers: dict[Any, Number]
     rule: Text
     mode: str
-    robust: bool = False
+    asserted: bool = False  # the test suite asserts this verdict in smoke mode (judge(robust=True))
     margin: Text | None = None
     note: Text | None = None
+    per_seed: dict[int, ClaimResult] = field(default_factory=dict)  # a --seeds run: each seed's
+
+    @property
+    def robust(self) -> bool:
+        """Deprecated alias of `asserted`, kept for the topics' tests; NOT robustness (see settled)."""
+        return self.asserted
+
+    @property
+    def shown(self) -> Verdict:
+        """What the report shows: 'definition, checked' for a definition judged HOLDS, else the verdict."""
+        return shown(self.claim, self.verdict)
 
     def number(self, name: str) -> Number:
         """The deciding number called `name` (its English name when the key is a Text)."""
@@ -197,6 +239,15 @@ class Result:
     error: str | None = None
     seconds: float | None = None
     said: dict[str, dict[str, Any]] = field(default_factory=dict)  # template -> its numbers
+    experiment: bool = True  # False: the topic has no experiment yet (a placeholder section)
+    seeds: tuple[int, ...] = ()  # a --seeds run: the seeds combined (tables are the first's)
+
+    @classmethod
+    def placeholder(cls, topic_id: str, mode: str, seed: int) -> Result:
+        """The section of a topic that has no experiment yet: every claim 'not judged yet'."""
+        result = cls.start(topic_id, mode, seed)
+        result.experiment = False
+        return result.complete()
 
     def say(self, key: str, **numbers: Any) -> Text:
         """The measured sentence `key` of this topic's catalog (notes/TOPIC.toml) with `numbers`.
@@ -257,29 +308,32 @@ class Result:
     ) -> ClaimResult:
         """Record the verdict on claim `claim_id` of this topic with its deciding numbers and rule.
 
-        A robust claim must state its margin (how far the numbers sit from the threshold).
+        verdict: one of JUDGEABLE. robust=True says the test suite asserts this verdict in smoke
+        mode (kept as `asserted`; robustness itself is measured over seeds and modes): such a
+        claim must state its margin (how far the numbers sit from the threshold). An advice
+        claim of the index is never judged.
         """
         claim = index_topic(self.topic).claim(claim_id)
-        try:
-            verdict = Verdict(verdict)
-        except ValueError:
+        where = f"topic '{self.topic}', claim '{claim_id}'"
+        if verdict not in [v.value for v in JUDGEABLE]:
             raise ValueError(
-                f"topic '{self.topic}', claim '{claim_id}': verdict must be one of "
-                f"{', '.join(repr(v.value) for v in Verdict)}, got {verdict!r}"
-            ) from None
+                f"{where}: verdict must be one of "
+                f"{', '.join(repr(v.value) for v in JUDGEABLE)}, got {verdict!r}"
+            )
+        verdict = Verdict(verdict)
+        if claim.kind == "advice":
+            raise ValueError(f"{where}: the index marks it advice, not testable as stated")
         if any(done.claim.id == claim_id for done in self.claims):
             raise ValueError(f"topic '{self.topic}': claim '{claim_id}' was already judged")
         if robust and margin is None:
-            raise ValueError(
-                f"topic '{self.topic}', claim '{claim_id}': a robust claim needs its margin"
-            )
+            raise ValueError(f"{where}: a claim the tests assert (robust=True) needs its margin")
         judged = ClaimResult(
             claim=claim,
             verdict=verdict,
             numbers=dict(numbers),
             rule=as_text(rule),
             mode=self.mode,
-            robust=robust,
+            asserted=robust,
             margin=None if margin is None else as_text(margin),
             note=None if note is None else as_text(note),
         )
@@ -297,16 +351,23 @@ class Result:
         )
 
     def complete(self) -> Result:
-        """Add 'not measured in this mode' for each claim of the topic left unjudged; order as the index."""
+        """Account for every claim of the topic, in the index's order (see the module's docstring)."""
         entry = index_topic(self.topic)
         judged = {c.claim.id: c for c in self.claims}
-        why = (
-            Text("the experiment raised before judging it", "实验在判定之前出错")
-            if self.error
-            else Text(f"not measured in {self.mode} mode", f"{self.mode} 模式下未测量")
-        )
-        self.claims = [
-            judged.get(claim.id) or ClaimResult(claim, Verdict.NOT_MEASURED, {}, why, self.mode)
-            for claim in entry.claims
-        ]
+        self.claims = [judged.get(claim.id) or self._unjudged(claim) for claim in entry.claims]
         return self
+
+    def _unjudged(self, claim: NoteClaim) -> ClaimResult:
+        """The entry of a claim that no judge of this run decided, and why."""
+        if claim.kind == "advice":
+            return ClaimResult(claim, Verdict.ADVICE, {}, claim.reason or Text(""), self.mode)
+        if self.error:
+            why = Text("the experiment raised before judging it", "实验在判定之前出错")
+            return ClaimResult(claim, Verdict.NOT_MEASURED, {}, why, self.mode)
+        if claim.pending is not None or not self.experiment:  # a topic's pending: until it runs
+            why = index_topic(self.topic).pending_reason(claim) or Text(
+                "no experiment for this topic yet", "此主题尚无实验"
+            )
+            return ClaimResult(claim, Verdict.NOT_JUDGED, {}, why, self.mode)
+        why = Text(f"not measured in {self.mode} mode", f"{self.mode} 模式下未测量")
+        return ClaimResult(claim, Verdict.NOT_MEASURED, {}, why, self.mode)

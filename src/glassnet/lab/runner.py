@@ -5,7 +5,10 @@
     report.markdown  # lab-report/report.md, figures in lab-report/figures/
 
 Each experiment runs after `glassnet.manual_seed(seed)`, so a topic's numbers do not
-depend on which topics ran before it. An experiment that raises (any Exception) becomes a
+depend on which topics ran before it. With `seeds=(0, 1, 2)` each topic runs once per seed
+and its claims are combined (`glassnet.lab.settled`): a claim whose seeds disagree is
+"unsettled", with the split. A topic of the notes index that has no experiment yet gets a
+section whose claims are "not judged yet", with the index's reason. An experiment that raises (any Exception) becomes a
 Result whose `error` is the traceback; the others still run. KeyboardInterrupt stops the
 run and, because the report is only written at the end, leaves no report behind.
 """
@@ -27,14 +30,25 @@ from threadpoolctl import threadpool_limits
 import glassnet
 from glassnet.lab import registry
 from glassnet.lab.fonts import figure_language
+from glassnet.lab.notes_index import topics as index_topics
 from glassnet.lab.report.folder import GENERATOR, MARKER, check_replaceable, write_folder
 from glassnet.lab.report.formatting import RunInfo, figure_file, verdict_counts
 from glassnet.lab.report.html import render_html
 from glassnet.lab.report.markdown import render_markdown
 from glassnet.lab.result import Result, Verdict, check_mode
+from glassnet.lab.settled import combine_seeds, split_text
 from glassnet.lab.text import check_lang
 
-__all__ = ["Report", "run", "run_experiment", "run_experiments", "resolve_topics", "DEFAULT_OUT"]
+__all__ = [
+    "Report",
+    "run",
+    "run_experiment",
+    "run_experiments",
+    "run_seeds",
+    "resolve_topics",
+    "check_seeds",
+    "DEFAULT_OUT",
+]
 
 DEFAULT_OUT = "lab-report"
 HTML_FILE = "index.html"
@@ -52,7 +66,7 @@ class Report:
     info: RunInfo
 
     def counts(self) -> dict[str, int]:
-        """{verdict: number of claims}, every verdict present (zeros included)."""
+        """{shown verdict: number of claims}, every verdict present (zeros included)."""
         counts = verdict_counts(self.results)
         return {verdict.value: counts[verdict] for verdict in Verdict}
 
@@ -63,8 +77,12 @@ class Report:
 
 
 def resolve_topics(topics: str | Iterable[str] | None) -> list[str]:
-    """The topic ids to run, in the notes' order (all when None); unknown ones raise, listing the valid."""
-    valid = registry.topic_ids()
+    """The topic ids to run, in the notes' order (all when None); unknown ones raise, listing the valid.
+
+    Every topic of the notes index is valid: one without an experiment yet gets a section
+    that says so.
+    """
+    valid = list(index_topics())
     if topics is None:
         return valid
     wanted = [topics] if isinstance(topics, str) else list(topics)
@@ -89,6 +107,8 @@ def run_experiment(topic: str, mode: str = "quick", seed: int = 0, lang: str = "
     while the other core was busy), with the same results.
     """
     check_mode(mode, "glassnet.lab.run_experiment")
+    if topic in index_topics() and topic not in registry.topic_ids():
+        return Result.placeholder(topic, mode, seed)
     experiment = registry.get_experiment(topic)
     glassnet.manual_seed(seed)
     started = time.perf_counter()
@@ -112,18 +132,50 @@ def run_experiment(topic: str, mode: str = "quick", seed: int = 0, lang: str = "
     return result.complete()
 
 
+def check_seeds(seeds: Iterable[int], where: str) -> tuple[int, ...]:
+    """`seeds` as a tuple when it holds one or more distinct non-negative ints, else raise naming them."""
+    values = tuple(seeds)
+    if (
+        not values
+        or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in values)
+        or len(set(values)) != len(values)
+    ):
+        raise ValueError(
+            f"{where}: seeds must be one or more distinct non-negative integers, got {values!r}"
+        )
+    return values
+
+
+def run_seeds(topic: str, mode: str, seeds: Sequence[int], lang: str = "en") -> Result:
+    """Run one topic once per seed and combine the runs (a single seed: that run as it is)."""
+    results = [run_experiment(topic, mode, seed, lang) for seed in seeds]
+    return results[0] if len(results) == 1 else combine_seeds(results)
+
+
+def _topic_summary(result: Result) -> str:
+    if result.error:
+        return "[red]raised[/]"
+    counts = verdict_counts([result])
+    return ", ".join(f"{count} {verdict}" for verdict, count in counts.items() if count)
+
+
 def run_experiments(
     topics: str | Iterable[str] | None = None,
     mode: str = "quick",
     seed: int = 0,
     progress: bool = True,
     lang: str = "en",
+    seeds: Sequence[int] | None = None,
 ) -> list[Result]:
-    """Run the experiments of `topics` (all when None) in the notes' order, with a progress bar."""
+    """Run the experiments of `topics` (all when None) in the notes' order, with a progress bar.
+
+    seeds: run each topic once per seed and combine (see `run_seeds`); `seed` is then unused.
+    """
     check_mode(mode, "glassnet.lab.run")
     names = resolve_topics(topics)
+    seeds = (seed,) if seeds is None else check_seeds(seeds, "glassnet.lab.run")
     if not progress:
-        return [run_experiment(name, mode, seed, lang) for name in names]
+        return [run_seeds(name, mode, seeds, lang) for name in names]
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -145,16 +197,9 @@ def run_experiments(
         task = bar.add_task(names[0] if names else "", total=len(names))
         for name in names:
             bar.update(task, description=f"{name} ({mode})")
-            result = run_experiment(name, mode, seed, lang)
+            result = run_seeds(name, mode, seeds, lang)
             results.append(result)
-            summary = (
-                "[red]raised[/]"
-                if result.error
-                else ", ".join(
-                    f"{count} {verdict}" for verdict, count in verdict_counts([result]).items()
-                )
-            )
-            bar.console.print(f"  {name}: {summary}  [dim]{result.seconds:.1f} s[/]")
+            bar.console.print(f"  {name}: {_topic_summary(result)}  [dim]{result.seconds:.1f} s[/]")
             bar.advance(task)
     return results
 
@@ -174,21 +219,29 @@ def report_data(results: Sequence[Result], info: RunInfo) -> dict[str, Any]:
         "version": info.version,
         "mode": info.mode,
         "seed": info.seed,
+        "seeds": list(info.seeds),
+        "provisional": info.mode == "smoke",
         "lang": info.lang,
         "created": info.created,
         "seconds": round(info.seconds, 3),
+        "load_average": [round(x, 2) for x in os.getloadavg()],  # at the end: was it quiet?
         "topics": [
             {
                 "topic": r.topic,
                 "seconds": None if r.seconds is None else round(r.seconds, 3),
                 "error": r.error,
+                "experiment": r.experiment,
                 "claims": [
                     {
                         "claim": c.claim.key,
                         "source": c.claim.source,
+                        "kind": c.claim.kind,
                         "verdict": c.verdict.value,
+                        "shown": c.shown.value,
+                        "split": split_text(c),
+                        "seeds": {str(s): p.shown.value for s, p in c.per_seed.items()},
                         "mode": c.mode,
-                        "robust": c.robust,
+                        "asserted": c.asserted,
                         "en": c.claim.en,
                         "zh": c.claim.zh,
                         "numbers": {
@@ -217,6 +270,7 @@ def run(
     lang: str = "en",
     out: str | os.PathLike[str] = DEFAULT_OUT,
     progress: bool = True,
+    seeds: Sequence[int] | None = None,
 ) -> Report:
     """Run the lab's experiments and write the report folder `out` (index.html, report.md, figures/).
 
@@ -224,16 +278,20 @@ def run(
     UnknownTopicError listing the valid ones. mode: 'smoke' (seconds), 'quick' (every
     topic within 10 minutes on 2 cores) or 'full'. lang: 'en' or 'zh' (the report's prose).
     `out` is replaced atomically; it must be new, empty, or an earlier lab report.
+    seeds: run every topic once per seed and mark the claims whose seeds disagree
+    'unsettled' (`seed` is then the first of them).
     """
     check_mode(mode, "glassnet.lab.run")
     check_lang(lang, "glassnet.lab.run")
+    seeds = (seed,) if seeds is None else check_seeds(seeds, "glassnet.lab.run")
     names = resolve_topics(topics)
     folder = check_replaceable(out)  # fail before the experiments, not after
     started = time.perf_counter()
-    results = run_experiments(names, mode, seed, progress, lang)
+    results = run_experiments(names, mode, seeds[0], progress, lang, seeds)
     info = RunInfo(
         mode=mode,
-        seed=seed,
+        seed=seeds[0],
+        seeds=seeds,
         lang=lang,
         version=glassnet.__version__,
         created=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),

@@ -14,7 +14,8 @@ from typing import Any
 from glassnet.lab.kit.stats import mean_std
 from glassnet.lab.notes_index import topic as index_topic
 from glassnet.lab.report.labels import label, verdict_name
-from glassnet.lab.result import Result, Verdict
+from glassnet.lab.result import ClaimResult, Result, Verdict
+from glassnet.lab.settled import is_robust, split_text
 from glassnet.lab.text import Text
 
 __all__ = [
@@ -28,7 +29,13 @@ __all__ = [
     "claim_anchor",
     "verdict_counts",
     "counts_text",
+    "summary_counts",
+    "verdict_text",
+    "seeds_text",
+    "number_items",
+    "numbers_label",
     "png_size",
+    "no_experiment",
     "figure_file",
 ]
 
@@ -36,8 +43,22 @@ VERDICT_CLASSES = {
     Verdict.HOLDS: "holds",
     Verdict.PARTLY: "partly",
     Verdict.DOES_NOT_HOLD: "fails",
+    Verdict.NOT_JUDGED: "pending",
+    Verdict.UNSETTLED: "unsettled",
     Verdict.NOT_MEASURED: "unmeasured",
+    Verdict.DEFINITION_CHECKED: "definition",
+    Verdict.ADVICE: "advice",
 }
+# the summary's main split counts every claim; these two are then counted apart from it
+APART = (Verdict.DEFINITION_CHECKED, Verdict.ADVICE)
+# a verdict a run decided (marked provisional in smoke mode)
+DECIDED = (
+    Verdict.HOLDS,
+    Verdict.PARTLY,
+    Verdict.DOES_NOT_HOLD,
+    Verdict.UNSETTLED,
+    Verdict.DEFINITION_CHECKED,
+)
 
 
 @dataclass(frozen=True)
@@ -50,6 +71,11 @@ class RunInfo:
     version: str
     created: str
     seconds: float
+    seeds: tuple[int, ...] = ()  # a --seeds run: every seed (seed is the first)
+
+    @property
+    def all_seeds(self) -> tuple[int, ...]:
+        return self.seeds or (self.seed,)
 
 
 def format_cell(value: Any, lang: str) -> str:
@@ -96,7 +122,8 @@ def figure_file(topic_id: str, name: str) -> str:
 
 
 def verdict_counts(results: Sequence[Result]) -> Counter:
-    return Counter(claim.verdict for result in results for claim in result.claims)
+    """{shown verdict: number of claims} (a definition that holds counts as 'definition, checked')."""
+    return Counter(claim.shown for result in results for claim in result.claims)
 
 
 def counts_text(result: Result, lang: str) -> str:
@@ -108,8 +135,79 @@ def counts_text(result: Result, lang: str) -> str:
     return ", ".join(parts)
 
 
+def summary_counts(results: Sequence[Result], lang: str) -> str:
+    """'129 claims: 60 holds, 20 partly, 10 does not hold, 30 not judged yet; apart: 19
+    definition, checked, 1 advice, not testable as stated': the main split over every claim
+    except definitions checked and advice, which are counted apart."""
+    counts = verdict_counts(results)
+    main = [v for v in Verdict if v not in APART]
+    always = (Verdict.HOLDS, Verdict.PARTLY, Verdict.DOES_NOT_HOLD, Verdict.NOT_JUDGED)
+    parts = [f"{counts[v]} {verdict_name(lang, v)}" for v in main if counts[v] or v in always]
+    apart = [f"{counts[v]} {verdict_name(lang, v)}" for v in APART]
+    join = "、".join if lang == "zh" else ", ".join
+    return label(
+        lang, "summary_counts", total=sum(counts.values()), main=join(parts), apart=join(apart)
+    )
+
+
+def verdict_text(judged: ClaimResult, mode: str, lang: str) -> str:
+    """The verdict as shown: 'holds', 'unsettled (holds 2/3, partly 1/3)', '... (provisional: smoke)'."""
+    text = verdict_name(lang, judged.shown)
+    names = {v: verdict_name(lang, v) for v in Verdict}
+    if judged.verdict is Verdict.UNSETTLED:
+        text += f" ({split_text(judged, names)})"
+    if mode == "smoke" and judged.shown in DECIDED:
+        text += label(lang, "provisional_mark")
+    return text
+
+
+def number_items(judged: ClaimResult, lang: str) -> list[tuple[Any, str]]:
+    """[(name, value as text)] of the deciding numbers; over several seeds each value reads
+    '0.91 / 0.88 / 0.93', one per seed in order (a number a seed lacks: '-')."""
+    if len(judged.per_seed) < 2:
+        return [(name, format_cell(value, lang)) for name, value in judged.numbers.items()]
+    runs = list(judged.per_seed.values())
+    names = list(dict.fromkeys(name for run in runs for name in run.numbers))
+    return [
+        (
+            name,
+            " / ".join(
+                format_cell(run.numbers[name], lang) if name in run.numbers else "-" for run in runs
+            ),
+        )
+        for name in names
+    ]
+
+
+def numbers_label(judged: ClaimResult, lang: str) -> str:
+    """'numbers', or 'numbers (seeds 0 / 1 / 2)' over several seeds."""
+    if len(judged.per_seed) < 2:
+        return label(lang, "numbers")
+    seeds = " / ".join(str(seed) for seed in judged.per_seed)
+    return f"{label(lang, 'numbers')} ({label(lang, 'seeds')} {seeds})"
+
+
+def seeds_text(judged: ClaimResult, lang: str) -> str:
+    """'seed 0: holds · seed 1: partly' for a --seeds run with robustness, '' for one seed."""
+    if len(judged.per_seed) < 2:
+        return ""
+    seeds = " · ".join(
+        f"{label(lang, 'seed')} {seed}: {verdict_name(lang, c.shown)}"
+        for seed, c in judged.per_seed.items()
+    )
+    robust = is_robust([c.shown for c in judged.per_seed.values()])
+    return f"{seeds}{label(lang, 'robust_mark') if robust else ''}"
+
+
 def topic_title(result: Result, lang: str) -> str:
     return index_topic(result.topic).title.get(lang)
+
+
+def no_experiment(result: Result, lang: str) -> str:
+    """'No experiment for this topic yet: <the index's reason>'."""
+    pending = index_topic(result.topic).pending
+    reason = pending.get(lang) if pending else label(lang, "none")
+    return label(lang, "no_experiment", reason=reason)
 
 
 def png_size(png: bytes) -> tuple[int, int]:

@@ -20,12 +20,17 @@ from glassnet.lab.report.formatting import (
     counts_text,
     format_cell,
     lines_text,
+    no_experiment,
+    number_items,
+    numbers_label,
     png_size,
+    seeds_text,
+    summary_counts,
     topic_anchor,
     topic_title,
-    verdict_counts,
+    verdict_text,
 )
-from glassnet.lab.report.labels import label, verdict_name
+from glassnet.lab.report.labels import label
 from glassnet.lab.result import ClaimResult, Result, Table, Verdict
 from glassnet.lab.text import Text
 
@@ -63,11 +68,15 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
   color: #fff; white-space: nowrap; }
 .badge.holds { background: var(--holds); } .badge.partly { background: var(--partly); }
 .badge.fails { background: var(--fails); } .badge.unmeasured { background: var(--unmeasured); }
-.badge.error { background: var(--error); }
-.badge.robust { background: #fff; color: var(--ink); border: 1px solid var(--ink); }
+.badge.error { background: var(--error); } .badge.pending { background: #98a2b3; }
+.badge.unsettled { background: #c4320a; } .badge.definition { background: #175cd3; }
+.badge.advice { background: #6941c6; }
+.warning { border: 2px solid var(--partly); border-radius: 6px; padding: 8px 12px; margin: 10px 0; }
 .claim { border-left: 4px solid var(--line); padding: 4px 0 4px 12px; margin: 10px 0; }
 .claim.holds { border-color: var(--holds); } .claim.partly { border-color: var(--partly); }
 .claim.fails { border-color: var(--fails); } .claim.unmeasured { border-color: var(--unmeasured); }
+.claim.unsettled { border-color: #c4320a; } .claim.definition { border-color: #175cd3; }
+.claim.advice { border-color: #6941c6; } .claim.pending { border-color: #98a2b3; }
 .claim p { margin: 3px 0; }
 .error { border: 1px solid var(--error); border-radius: 6px; padding: 8px 12px; }
 figure { margin: 10px 0; } figure img { max-width: 100%; height: auto; border: 1px solid var(--line); }
@@ -89,8 +98,10 @@ def _paragraphs(value: Text, lang: str) -> str:
     )
 
 
-def _badge(verdict: Verdict, lang: str) -> str:
-    return f'<span class="badge {VERDICT_CLASSES[verdict]}">{escape(verdict_name(lang, verdict))}</span>'
+def _badge(judged: ClaimResult, mode: str, lang: str) -> str:
+    """The claim's shown verdict as a coloured badge, with the split and the smoke mark."""
+    css = VERDICT_CLASSES[judged.shown]
+    return f'<span class="badge {css}">{escape(verdict_text(judged, mode, lang))}</span>'
 
 
 def _table(table: Table, lang: str) -> str:
@@ -115,23 +126,24 @@ def _claim(result: Result, judged: ClaimResult, lang: str) -> str:
     claim = judged.claim
     other = "en" if lang == "zh" else "zh"
     source = label(lang, "source_notes" if claim.source == "notes" else "source_lab")
-    robust = (
-        f' <span class="badge robust">{escape(label(lang, "robust"))}</span>'
-        if judged.robust
-        else ""
-    )
     lines = [
-        f'<div class="claim {VERDICT_CLASSES[judged.verdict]}" id="{claim_anchor(result.topic, claim.id)}">',
-        f"<p>{_badge(judged.verdict, lang)}{robust} <b>{_text(claim.text, lang)}</b></p>",
+        f'<div class="claim {VERDICT_CLASSES[judged.shown]}" id="{claim_anchor(result.topic, claim.id)}">',
+        f"<p>{_badge(judged, result.mode, lang)} <b>{_text(claim.text, lang)}</b></p>",
         f'<p class="muted">{_text(claim.text, other)} · {escape(source)} · <code>{escape(claim.key)}</code></p>',
     ]
-    if judged.numbers:
+    seeds = seeds_text(judged, lang)
+    if seeds:
+        lines.append(f"<p><b>{escape(label(lang, 'per_seed'))}:</b> {escape(seeds)}</p>")
+    numbers = number_items(judged, lang)
+    if numbers:
         cells = "".join(
-            f"<tr><th>{_text(name, lang)}</th><td class=num>{escape(format_cell(value, lang))}</td></tr>"
-            for name, value in judged.numbers.items()
+            f"<tr><th>{_text(name, lang)}</th><td class=num>{escape(value)}</td></tr>"
+            for name, value in numbers
         )
-        lines.append(f"<table class=numbers><tbody>{cells}</tbody></table>")
-    lines.append(f"<p><b>{escape(label(lang, 'rule'))}:</b> {_text(judged.rule, lang)}</p>")
+        caption = f"<caption>{escape(numbers_label(judged, lang))}</caption>"
+        lines.append(f"<table class=numbers>{caption}<tbody>{cells}</tbody></table>")
+    rule = "reason" if judged.verdict in (Verdict.NOT_JUDGED, Verdict.ADVICE) else "rule"
+    lines.append(f"<p><b>{escape(label(lang, rule))}:</b> {_text(judged.rule, lang)}</p>")
     if judged.margin is not None:
         lines.append(
             f"<p><b>{escape(label(lang, 'margin', mode=judged.mode))}:</b> {_text(judged.margin, lang)}</p>"
@@ -171,6 +183,8 @@ def _section(number: int, result: Result, lang: str) -> str:
         parts.append(f'<pre class="notes" lang="en">{escape(entry.english)}</pre>')
     else:
         parts.append(f'<p class="muted">{escape(label(lang, "not_in_notes"))}</p>')
+    if not result.experiment:
+        parts.append(f'<p class="warning">{escape(no_experiment(result, lang))}</p>')
     if result.setup.get(lang).strip():
         parts.append(f"<h3>{escape(label(lang, 'setup'))}</h3>\n{_paragraphs(result.setup, lang)}")
     if result.error:
@@ -200,14 +214,11 @@ def _section(number: int, result: Result, lang: str) -> str:
 def _run_list(results: Sequence[Result], info: RunInfo) -> str:
     """The run's metadata as <dt>/<dd> pairs."""
     lang = info.lang
-    counts = verdict_counts(results)
-    count_text = ", ".join(
-        f"{counts[v]} {verdict_name(lang, v)}" for v in Verdict if counts[v]
-    ) or label(lang, "none")
+    count_text = summary_counts(results, lang)
     failed = [r.topic for r in results if r.error]
     run_rows = [
         ("mode", info.mode),
-        ("seed", str(info.seed)),
+        ("seeds" if info.seeds else "seed", ", ".join(str(s) for s in info.all_seeds)),
         ("version", info.version),
         ("created", info.created),
         ("total_time", f"{info.seconds:.1f} s"),
@@ -224,7 +235,7 @@ def _summary(results: Sequence[Result], lang: str) -> str:
     summary_rows = "".join(
         f'<tr><td><a href="#{topic_anchor(r.topic)}">{escape(topic_title(r, lang))}</a></td>'
         f'<td><a href="#{claim_anchor(r.topic, c.claim.id)}">{_text(c.claim.text, lang)}</a></td>'
-        f"<td>{_badge(c.verdict, lang)}</td><td>{escape(c.mode)}</td></tr>"
+        f"<td>{_badge(c, r.mode, lang)}</td><td>{escape(c.mode)}</td></tr>"
         for r in results
         for c in r.claims
     )
@@ -246,6 +257,11 @@ def render_html(results: Sequence[Result], info: RunInfo) -> str:
         for r in results
     )
     summary = _summary(results, lang)
+    warning = (
+        f'<p class="warning">{escape(label(lang, "smoke_warning"))}</p>'
+        if info.mode == "smoke"
+        else ""
+    )
     sections = "\n".join(
         _section(number, result, lang) for number, result in enumerate(results, start=1)
     )
@@ -262,7 +278,7 @@ def render_html(results: Sequence[Result], info: RunInfo) -> str:
 <body>
 <header id="top"><h1>{escape(label(lang, "title"))}</h1>
 <p>{escape(label(lang, "intro"))}</p>
-<dl class="run">{run}</dl></header>
+<dl class="run">{run}</dl>{warning}</header>
 <nav id="contents"><h2>{escape(label(lang, "contents"))}</h2><ol>{toc}</ol></nav>
 {summary}
 <main>

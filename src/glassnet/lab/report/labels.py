@@ -12,9 +12,23 @@ LABELS: dict[str, dict[str, str]] = {
         "intro": (
             "Each section takes one question of the deep-learning interview notes, quotes the notes "
             "(the original Chinese and an English rendering), runs a small experiment, and gives each "
-            "claim a verdict with the numbers that decide it and the rule used. Claims marked robust "
-            "are asserted by the test suite in smoke mode."
+            "claim a verdict with the numbers that decide it and the rule used. Every claim the lab "
+            "indexes is listed: one without an experiment yet is 'not judged yet', with the reason; "
+            "definitions checked against the code and advice not testable as stated are counted apart. "
+            "A run over several seeds marks a claim whose seeds disagree 'unsettled', with the split, "
+            "and 'robust' one whose verdict is the same in every seed."
         ),
+        "summary_counts": "{total} claims: {main}; counted apart: {apart}",
+        "provisional_mark": " (provisional: smoke)",
+        "smoke_warning": (
+            "Smoke mode: the experiments ran for seconds, on a few samples and steps, to test the "
+            "machinery. Every verdict below is provisional: run --mode quick (or full) to judge the claims."
+        ),
+        "robust_mark": " · robust (the same verdict in every seed)",
+        "seeds": "seeds",
+        "per_seed": "per seed",
+        "reason": "reason",
+        "no_experiment": "No experiment for this topic yet: {reason}",
         "run": "Run",
         "mode": "mode",
         "seed": "seed",
@@ -55,9 +69,21 @@ LABELS: dict[str, dict[str, str]] = {
         "title": "glassnet 实验室:笔记中的论断,逐一测量",
         "intro": (
             "每一节对应深度学习面试笔记中的一个问题:先引用笔记(中文原文与英文译文),再运行一个小实验,"
-            "并给出每条论断的结论、决定结论的数值以及所用的判定规则。标为“稳健”的论断在测试中以 smoke "
-            "模式断言。"
+            "并给出每条论断的结论、决定结论的数值以及所用的判定规则。实验室索引的每条论断都列出:尚无实验的标为"
+            "“尚未判定”并说明原因;对照代码检查过的定义与无法按原文检验的建议另行计数。多个随机种子的运行中,"
+            "各种子结论不一的论断标为“未定”并给出分布,各种子结论相同的标为“稳健”。"
         ),
+        "summary_counts": "共 {total} 条论断:{main};另计:{apart}",
+        "provisional_mark": "(暂定:smoke)",
+        "smoke_warning": (
+            "smoke 模式:实验只运行数秒、用很少的样本和步数,用于测试流程。下面的每个结论都是暂定的:"
+            "请用 --mode quick(或 full)来判定这些论断。"
+        ),
+        "robust_mark": " · 稳健(各随机种子结论相同)",
+        "seeds": "随机种子",
+        "per_seed": "各随机种子",
+        "reason": "原因",
+        "no_experiment": "此主题尚无实验:{reason}",
         "run": "运行信息",
         "mode": "模式",
         "seed": "随机种子",
@@ -102,7 +128,11 @@ VERDICT_NAMES: dict[str, dict[Verdict, str]] = {
         Verdict.HOLDS: "成立",
         Verdict.PARTLY: "部分成立",
         Verdict.DOES_NOT_HOLD: "不成立",
+        Verdict.NOT_JUDGED: "尚未判定",
+        Verdict.UNSETTLED: "未定",
         Verdict.NOT_MEASURED: "本模式未测量",
+        Verdict.DEFINITION_CHECKED: "定义,已核对",
+        Verdict.ADVICE: "建议,无法按原文检验",
     },
 }
 

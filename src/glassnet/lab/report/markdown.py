@@ -17,11 +17,16 @@ from glassnet.lab.report.formatting import (
     figure_file,
     format_cell,
     lines_text,
+    no_experiment,
+    number_items,
+    numbers_label,
+    seeds_text,
+    summary_counts,
     topic_anchor,
     topic_title,
-    verdict_counts,
+    verdict_text,
 )
-from glassnet.lab.report.labels import label, verdict_name
+from glassnet.lab.report.labels import label
 from glassnet.lab.result import ClaimResult, Result, Table, Verdict
 from glassnet.lab.text import Text
 
@@ -68,19 +73,21 @@ def _claim(result: Result, judged: ClaimResult, lang: str) -> str:
     claim = judged.claim
     other = "en" if lang == "zh" else "zh"
     source = label(lang, "source_notes" if claim.source == "notes" else "source_lab")
-    robust = f" · _{label(lang, 'robust')}_" if judged.robust else ""
     anchor = f'<a id="{claim_anchor(result.topic, claim.id)}"></a>'
+    verdict = _escape(verdict_text(judged, result.mode, lang))
     lines = [
-        f"- {anchor}**{verdict_name(lang, judged.verdict)}**{robust} · {_text(claim.text, lang)}",
+        f"- {anchor}**{verdict}** · {_text(claim.text, lang)}",
         f"  - {_text(claim.text, other)} · {source} · `{claim.key}`",
     ]
-    if judged.numbers:
-        numbers = "; ".join(
-            f"{_text(name, lang)} = {_escape(format_cell(value, lang))}"
-            for name, value in judged.numbers.items()
-        )
-        lines.append(f"  - {label(lang, 'numbers')}: {numbers}")
-    lines.append(f"  - {label(lang, 'rule')}: {_text(judged.rule, lang)}")
+    seeds = seeds_text(judged, lang)
+    if seeds:
+        lines.append(f"  - {label(lang, 'per_seed')}: {_escape(seeds)}")
+    numbers = number_items(judged, lang)
+    if numbers:
+        text = "; ".join(f"{_text(name, lang)} = {_escape(value)}" for name, value in numbers)
+        lines.append(f"  - {_escape(numbers_label(judged, lang))}: {text}")
+    rule = "reason" if judged.verdict in (Verdict.NOT_JUDGED, Verdict.ADVICE) else "rule"
+    lines.append(f"  - {label(lang, rule)}: {_text(judged.rule, lang)}")
     if judged.margin is not None:
         lines.append(f"  - {label(lang, 'margin', mode=judged.mode)}: {_text(judged.margin, lang)}")
     if judged.note is not None:
@@ -112,6 +119,8 @@ def _section(number: int, result: Result, lang: str) -> str:
         parts.append(f"{label(lang, 'english_rendering')}:\n\n{_fence(entry.english)}")
     else:
         parts.append(f"_{label(lang, 'not_in_notes')}_")
+    if not result.experiment:
+        parts.append(f"**{_escape(no_experiment(result, lang))}**")
     if result.setup.get(lang).strip():
         parts.append(f"### {label(lang, 'setup')}\n\n{_text(result.setup, lang).strip()}")
     if result.error:
@@ -138,15 +147,23 @@ def _section(number: int, result: Result, lang: str) -> str:
 def render_markdown(results: Sequence[Result], info: RunInfo) -> str:
     """The whole report as one Markdown document (a str)."""
     lang = info.lang
-    counts = verdict_counts(results)
-    count_text = ", ".join(
-        f"{counts[v]} {verdict_name(lang, v)}" for v in Verdict if counts[v]
-    ) or label(lang, "none")
+    count_text = summary_counts(results, lang)
     failed = ", ".join(r.topic for r in results if r.error) or label(lang, "none")
+    seeds = ", ".join(str(s) for s in info.all_seeds)
     run = _table(
-        [label(lang, key) for key in ("mode", "seed", "version", "created", "total_time")],
-        [[info.mode, str(info.seed), info.version, info.created, f"{info.seconds:.1f} s"]],
+        [
+            label(lang, key)
+            for key in (
+                "mode",
+                "seeds" if info.seeds else "seed",
+                "version",
+                "created",
+                "total_time",
+            )
+        ],
+        [[info.mode, seeds, info.version, info.created, f"{info.seconds:.1f} s"]],
     )
+    warning = f"> **{_escape(label(lang, 'smoke_warning'))}**\n\n" if info.mode == "smoke" else ""
     toc = "\n".join(
         f"{n}. [{_escape(topic_title(r, lang))}](#{topic_anchor(r.topic)}) "
         f"({_escape(counts_text(r, lang))})"
@@ -160,14 +177,14 @@ def render_markdown(results: Sequence[Result], info: RunInfo) -> str:
         + [
             f"| [{_cell(topic_title(r, lang))}](#{topic_anchor(r.topic)}) "
             f"| [{_cell(c.claim.text.get(lang))}](#{claim_anchor(r.topic, c.claim.id)}) "
-            f"| **{_cell(verdict_name(lang, c.verdict))}** | {c.mode} |"
+            f"| **{_cell(verdict_text(c, r.mode, lang))}** | {c.mode} |"
             for r in results
             for c in r.claims
         ]
     )
     sections = "\n\n".join(_section(n, r, lang) for n, r in enumerate(results, start=1))
     return (
-        f"# {_escape(label(lang, 'title'))}\n\n{_escape(label(lang, 'intro'))}\n\n{run}\n\n"
+        f"# {_escape(label(lang, 'title'))}\n\n{warning}{_escape(label(lang, 'intro'))}\n\n{run}\n\n"
         f"{label(lang, 'counts')}: {_escape(count_text)} · {label(lang, 'failed_topics')}: {_escape(failed)}\n\n"
         f"## {label(lang, 'contents')}\n\n{toc}\n\n## {label(lang, 'summary')}\n\n{summary}\n\n{sections}\n"
     )
