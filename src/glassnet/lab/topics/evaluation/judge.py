@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from glassnet.lab import Result, Text, Verdict
+from glassnet.lab import Result, Verdict
 from glassnet.lab.topics.evaluation.settings import (
     BV_POINTS,
     MAJORITY_ACCURACY,
@@ -32,17 +32,9 @@ def judge_splits(result: Result, data: dict) -> Verdict:
     gap, optimism = train_gap(data["pool"]), data["optimism"]
     verdict = both_or_one((gap >= TRAIN_GAP_POINTS, optimism["optimism"] >= OPTIMISM_POINTS))
     numbers = {
-        Text(
-            "training accuracy minus test accuracy, mean (points)",
-            "训练准确率减测试准确率,均值(百分点)",
-        ): round(gap, 2),
-        Text(
-            "chosen model: validation minus fresh-half accuracy, mean (points)",
-            "被选模型:验证准确率减另一半准确率,均值(百分点)",
-        ): round(optimism["optimism"], 2),
-        Text(
-            "unselected models: the same difference (points)", "未经选择的模型:同一差值(百分点)"
-        ): round(optimism["unselected"], 3),
+        result.text("num_train_gap"): round(gap, 2),
+        result.text("num_optimism"): round(optimism["optimism"], 2),
+        result.text("num_unselected"): round(optimism["unselected"], 3),
     }
     rule = result.say(
         "rule_splits", train_gap_points=TRAIN_GAP_POINTS, optimism_points=OPTIMISM_POINTS
@@ -77,16 +69,13 @@ def judge_accuracy_recall(result: Result, data: dict) -> Verdict:
         else Verdict.DOES_NOT_HOLD
     )
     numbers = {
-        Text(
-            "largest |glassnet - scikit-learn| over all metrics",
-            "所有指标中 |glassnet - scikit-learn| 的最大值",
-        ): data["worst"],
-        Text("'always no': accuracy", "“总说不是”:准确率"): round(no["accuracy"], 4),
-        Text("'always no': recall", "“总说不是”:召回率"): no["recall"],
-        Text("'always yes': recall", "“总说是”:召回率"): yes["recall"],
-        Text("'always yes': accuracy", "“总说是”:准确率"): round(yes["accuracy"], 4),
-        Text("recall never rises with the threshold", "召回率随阈值单调不增"): binary["monotone"],
-        Text("Spearman(threshold, precision)", "Spearman(阈值, 精确率)"): round(rho, 3),
+        result.text("num_worst"): data["worst"],
+        result.text("num_no_accuracy"): round(no["accuracy"], 4),
+        result.text("num_no_recall"): no["recall"],
+        result.text("num_yes_recall"): yes["recall"],
+        result.text("num_yes_accuracy"): round(yes["accuracy"], 4),
+        result.text("num_monotone"): binary["monotone"],
+        result.text("num_spearman"): round(rho, 3),
     }
     rule = result.say(
         "rule_accuracy_recall",
@@ -120,12 +109,12 @@ def judge_variance_bias(result: Result, data: dict) -> Verdict:
         )
     )
     numbers = {
-        Text("bias %, small", "偏差 %,小模型"): round(small["bias"], 2),
-        Text("bias %, big", "偏差 %,大模型"): round(big["bias"], 2),
-        Text("variance %, small", "方差 %,小模型"): round(small["variance"], 2),
-        Text("variance %, big", "方差 %,大模型"): round(big["variance"], 2),
-        Text("mean error %, small", "平均误差 %,小模型"): round(small["error"], 2),
-        Text("mean error %, big", "平均误差 %,大模型"): round(big["error"], 2),
+        result.text("num_bias_small"): round(small["bias"], 2),
+        result.text("num_bias_big"): round(big["bias"], 2),
+        result.text("num_variance_small"): round(small["variance"], 2),
+        result.text("num_variance_big"): round(big["variance"], 2),
+        result.text("num_error_small"): round(small["error"], 2),
+        result.text("num_error_big"): round(big["error"], 2),
     }
     result.judge(
         "variance_bias", verdict, numbers, result.say("rule_variance_bias", points=BV_POINTS)

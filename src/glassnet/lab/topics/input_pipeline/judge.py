@@ -16,9 +16,9 @@ def judge_steps(result: Result, checks: dict[str, bool]) -> Verdict:
     failed = [result.text(f"check_{name}") for name, ok in checks.items() if not ok]
     verdict = Verdict.HOLDS if not failed else Verdict.DOES_NOT_HOLD
     numbers = {
-        Text("checks passed", "通过的检查"): len(checks) - len(failed),
-        Text("checks", "检查数"): len(checks),
-        Text("failed", "未通过"): (
+        result.text("num_passed"): len(checks) - len(failed),
+        result.text("num_checks"): len(checks),
+        result.text("num_failed"): (
             Text(", ".join(t.en for t in failed), "、".join(t.zh for t in failed))
             if failed
             else "-"
@@ -64,19 +64,11 @@ def judge_workers(result: Result, data: dict, workers: list[int]) -> Verdict:
     verdict = Verdict.HOLDS if held == 3 else Verdict.PARTLY if held else Verdict.DOES_NOT_HOLD
     load_before, load_after = data["loads"]
     numbers = {
-        Text("I/O wait: best threads / serial", "I/O 等待:最佳线程 / 串行"): round(
-            ratios["best_io"], 2
-        ),
-        Text("NumPy: 2 threads / serial", "NumPy:2 线程 / 串行"): round(ratios["numpy_threads"], 2),
-        Text("pure Python: 2 threads / serial", "纯 Python:2 线程 / 串行"): round(
-            ratios["python_threads"], 2
-        ),
-        Text("pure Python: 2 processes / 2 threads", "纯 Python:2 进程 / 2 线程"): round(
-            ratios["process_vs_thread"], 2
-        ),
-        Text("load average before / after", "平均负载 之前/之后"): (
-            f"{load_before:.1f} / {load_after:.1f}"
-        ),
+        result.text("num_best_io"): round(ratios["best_io"], 2),
+        result.text("num_numpy"): round(ratios["numpy_threads"], 2),
+        result.text("num_python"): round(ratios["python_threads"], 2),
+        result.text("num_process"): round(ratios["process_vs_thread"], 2),
+        result.text("num_load"): (f"{load_before:.1f} / {load_after:.1f}"),
     }
     rule = result.say(
         "workers_rule",
