@@ -59,7 +59,7 @@ def run(mode: str, seed: int) -> Result:
     result = Result.start("activation_choice", mode, seed)
     result.setup = result.say(
         "setup",
-        data=data["data"],
+        **data["sizes"],
         epochs=PLANS[mode].epochs,
         lrs=", ".join(f"{lr:g}" for lr in data["lrs"]),
         seeds=data["seeds"],

@@ -1,6 +1,6 @@
 """activation_choice's measurement: a learning-rate sweep per activation and network.
 
-measure(mode, seed) -> {"data": str, "seeds", "lrs", "sweeps": [Sweep], "cpu", "wall", "load"}
+measure(mode, seed) -> {"sizes": {n_train, n_val, n_test}, "seeds", "lrs", "sweeps": [Sweep], "cpu", "wall", "load"}
 """
 
 from __future__ import annotations
@@ -89,7 +89,11 @@ def measure(mode: str, seed: int) -> dict:
     data = mnist1d(n_train=plan.n_train, n_val=N_VAL, val_at="end")
     sweeps = [sweep(net, plan, data, seeds) for net in NETS]
     return {
-        "data": data.describe(),
+        "sizes": {
+            "n_train": len(data.y_train),
+            "n_val": len(data.y_val),
+            "n_test": len(data.y_test),
+        },
         "seeds": seeds,
         "lrs": plan.lrs,
         "sweeps": sweeps,

@@ -66,7 +66,7 @@ def run(mode: str, seed: int) -> Result:
     with one_blas_thread():
         result = Result.start("evaluation", mode, seed)
         data = measure(mode, seed)
-        result.setup = setup(result, mode, data["split"])
+        result.setup = setup(result, mode, data["sizes"])
         candidate_table(result, data)
         judge_splits(result, data)
         estimate_table(result, data)
@@ -81,11 +81,11 @@ def run(mode: str, seed: int) -> Result:
         return result
 
 
-def setup(result: Result, mode: str, split: str) -> Text:
+def setup(result: Result, mode: str, sizes: dict[str, int]) -> Text:
     s = SETTINGS[mode]
     return result.say(
         "setup",
-        split=split,
+        **sizes,
         candidates=s["candidates"],
         width=SPACE["width"],
         depth=SPACE["depth"],

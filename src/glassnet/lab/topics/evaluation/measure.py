@@ -1,6 +1,6 @@
 """evaluation's measurements, as plain numbers and arrays (no prose).
 
-measure(mode, seed) -> {"split", "pool", "chosen", "optimism", "y", "predicted",
+measure(mode, seed) -> {"sizes", "pool", "chosen", "optimism", "y", "predicted",
                         "per_class", "averages", "worst", "binary", "decomposition", "cpu"}
 """
 
@@ -39,7 +39,7 @@ def measure(mode: str, seed: int) -> dict:
     with Clock() as copies_clock:
         decomposition = bias_variance(s, split, seed)
     return {
-        "split": split.describe(),
+        "sizes": sizes(split),
         "pool": [{k: c[k] for k in ("label", "train", "val", "test")} for c in pool],
         "chosen": chosen,
         "optimism": optimism,
@@ -52,6 +52,11 @@ def measure(mode: str, seed: int) -> dict:
         "decomposition": decomposition,
         "cpu": {"candidates": candidates_clock.cpu, "copies": copies_clock.cpu},
     }
+
+
+def sizes(split: Split) -> dict[str, int]:
+    """The split's sizes, named as the setup templates name them."""
+    return {"n_train": len(split.y_train), "n_val": len(split.y_val), "n_test": len(split.y_test)}
 
 
 def _draw(rng: np.random.Generator) -> tuple[list[int], float, float]:
