@@ -70,7 +70,7 @@ def run(mode: str, seed: int) -> Result:
     checks_table(result, data["checks"])
     stages_table(result, data, s["files"])
     throughput_table(result, data)
-    judge_steps(result, data["checks"])
+    judge_steps(result, data["checks"], data["prefetch"])
     judge_workers(result, data, s["workers"])
     draw_throughput(result, data, s["workers"])
     timing_table(result, data["seconds"])

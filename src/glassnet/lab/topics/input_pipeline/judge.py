@@ -11,7 +11,7 @@ from glassnet.lab.topics.input_pipeline.settings import (
 )
 
 
-def judge_steps(result: Result, checks: dict[str, bool]) -> Verdict:
+def judge_steps(result: Result, checks: dict[str, bool], prefetch: dict[bool, float]) -> Verdict:
     """A pipeline made of exactly the notes' stages passes every exact check."""
     failed = [result.text(f"check_{name}") for name, ok in checks.items() if not ok]
     verdict = Verdict.HOLDS if not failed else Verdict.DOES_NOT_HOLD
@@ -31,7 +31,12 @@ def judge_steps(result: Result, checks: dict[str, bool]) -> Verdict:
         result.text("steps_rule"),
         robust=True,
         margin=result.text("steps_margin"),
-        note=result.text("steps_note"),
+        note=result.say(
+            "steps_note",
+            with_ms=prefetch[True],
+            without_ms=prefetch[False],
+            saved_ms=prefetch[False] - prefetch[True],
+        ),
     )
     return verdict
 
