@@ -105,7 +105,7 @@ def throughput_table(result: Result, data: dict) -> None:
     rows = [
         [
             result.text(f"kind_{kind}"),
-            backend if workers else "-",
+            result.text(f"backend_{backend}") if workers else "-",
             workers,
             round(rate),
             round(rate / data["serial"][kind], 2),
