@@ -19,7 +19,7 @@ def listed(values: list) -> str:
     return ", ".join(map(str, values))
 
 
-def faster(data: dict, acc: dict, lengths: list[int]) -> list[str]:
+def faster(data: dict, acc: dict, lengths: list[int]) -> list[tuple[str, int]]:
     """Where both learn: the LSTM arms that reached LEARNS in at most half the RNN's steps."""
     found = []
     for t in lengths:
@@ -30,7 +30,7 @@ def faster(data: dict, acc: dict, lengths: list[int]) -> list[str]:
             steps = data["learned_at"][(arm, t)]
             if acc[(arm, t)] >= LEARNS and None not in steps:
                 if np.mean(steps) <= 0.5 * np.mean(rnn_steps):
-                    found.append(f"{arm} at T={t}")
+                    found.append((arm, t))
     return found
 
 
@@ -60,7 +60,9 @@ def numbers(result: Result, data: dict, acc: dict, lengths: list[int]) -> dict:
             found[result.say("num_accuracy", length=t, arm=arm)] = round(acc[(arm, t)], 3)
     for arm, lengths_there in separating(acc, lengths).items():
         found[result.text(f"num_separating_{arm}")] = listed(lengths_there) or none
-    found[result.text("num_faster")] = ", ".join(faster(data, acc, lengths)) or none
+    where = [result.say("faster_at", arm=arm, length=t) for arm, t in faster(data, acc, lengths)]
+    joined = Text(", ".join(w.en for w in where), "、".join(w.zh for w in where))
+    found[result.text("num_faster")] = joined if where else none
     reversed_at = [t for t in lengths if acc[("rnn", t)] >= LEARNS and acc[("lstm", t)] <= FAILS]
     found[result.text("num_reversed")] = listed(reversed_at) or none
     for arm in ("rnn", *LSTMS):
