@@ -210,7 +210,7 @@ def draw_bars(result: Result, axes: object, accuracy: dict, steps: int) -> None:
         yerr=[float(np.std(accuracy[n])) for n in names],
         label=figure_text(result.say("fig_ours", steps=steps)),
     )
-    axes.set_xticks(positions, ["logistic", "MLP", "CNN", "GRU"])
+    axes.set_xticks(positions, [figure_text(result.text(f"tick_{LABELS[n]}")) for n in names])
     axes.set(title=figure_text(result.text("fig_bars_title")), ylabel="%", ylim=(0, 100))
     axes.legend(fontsize=8)
 
