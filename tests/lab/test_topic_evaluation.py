@@ -90,18 +90,16 @@ def test_selection_optimism_is_zero_without_a_choice_and_positive_with_one():
         logits = np.eye(2)[np.where(hits, y, 1 - y)]
         return {"val_logits": logits[:200], "test_logits": logits[200:]}
 
-    lone = topic._selection_optimism([candidate(0.7, 1)], _split(y_val, y_test), 400, seed=0)
+    lone = topic.selection_optimism([candidate(0.7, 1)], _split(y_val, y_test), 400, seed=0)
     assert lone["picks"].tolist() == [400]
     assert abs(lone["optimism"] - lone["unselected"]) < 1e-9 and abs(lone["optimism"]) < 0.5
     # twenty equally good candidates: the winner on one half is, on average, lucky
-    crowd = topic._selection_optimism(
+    crowd = topic.selection_optimism(
         [candidate(0.7, s) for s in range(20)], _split(y_val, y_test), 400, seed=0
     )
     assert crowd["optimism"] > 2.0 and abs(crowd["unselected"]) < 0.5
 
 
 def test_spearman_ranks():
-    assert topic._spearman(np.arange(5.0), np.array([1.0, 3.0, 2.0, 8.0, 9.0])) == pytest.approx(
-        0.9
-    )
-    assert topic._spearman(np.arange(4.0), -np.arange(4.0)) == pytest.approx(-1.0)
+    assert topic.spearman(np.arange(5.0), np.array([1.0, 3.0, 2.0, 8.0, 9.0])) == pytest.approx(0.9)
+    assert topic.spearman(np.arange(4.0), -np.arange(4.0)) == pytest.approx(-1.0)

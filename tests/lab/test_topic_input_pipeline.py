@@ -74,12 +74,12 @@ def test_read_record_round_trips_a_signal(tmp_path):
 
 @pytest.mark.timeout(60)
 def test_notes_pipeline_batches_files_in_a_seeded_order(tmp_path):
-    _, _, y = topic._write_files(os.fspath(tmp_path), 70, seed=0)
+    _, _, y = topic.write_files(os.fspath(tmp_path), 70, seed=0)
     pipeline = topic.notes_pipeline(os.fspath(tmp_path / "*.npy"), seed=5)
-    order, batches = topic._epoch_indices(pipeline, 3)
+    order, batches = topic.epoch_indices(pipeline, 3)
     assert sorted(order) == list(range(70)) and [len(b[0]) for b in batches] == [32, 32, 6]
     assert (
-        topic._epoch_indices(topic.notes_pipeline(os.fspath(tmp_path / "*.npy"), seed=5), 3)[0]
+        topic.epoch_indices(topic.notes_pipeline(os.fspath(tmp_path / "*.npy"), seed=5), 3)[0]
         == order
     )
     assert np.array_equal(np.concatenate([labels for _, labels, _ in batches]), y[order])

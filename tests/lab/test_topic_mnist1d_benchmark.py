@@ -35,7 +35,7 @@ def test_smoke_mode_is_a_sanity_run_that_does_not_judge_the_paper(result):
         assert judged.number(f"{name}: paper %") == paper
         assert 0 <= judged.number(f"{name}: ours %") <= 100
     table = result.tables[0]
-    assert [row[0] for row in table.rows] == list(topic.PAPER)
+    assert [row[0].en for row in table.rows] == list(topic.PAPER)
     assert [f.name for f in result.figures] == ["benchmark"] and result.figures[0].png.startswith(
         PNG
     )

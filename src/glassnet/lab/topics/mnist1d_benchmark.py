@@ -15,7 +15,8 @@ which are reproduced here in glassnet:
 
 The check runs in full mode only (minutes on a CPU). Quick and smoke modes train each
 model for a few hundred (or a few dozen) steps: a sanity run that the report shows as
-such, with the claim 'not measured in this mode'.
+such, with the claim 'not measured in this mode'. The prose, the rule, table titles and
+headers and the figure's labels are in `notes/mnist1d_benchmark.toml`.
 """
 
 from __future__ import annotations
@@ -34,13 +35,13 @@ from glassnet.models.resnet1d import CNN1d
 from glassnet.tensor import Tensor
 
 PAPER = {"logistic regression": 32.0, "MLP": 68.0, "CNN": 94.0, "GRU": 91.0}
+LABELS = {"logistic regression": "logistic", "MLP": "mlp", "CNN": "cnn", "GRU": "gru"}  # catalog
 SETTINGS = {
     "smoke": {"steps": 40, "seeds": 1, "eval_every": 10**9},
     "quick": {"steps": 500, "seeds": 1, "eval_every": 10**9},
     "full": {"steps": 6000, "seeds": 3, "eval_every": 5},
 }  # eval every 5 epochs = 200 steps
 LR, BATCH = 1e-2, 100
-PAPER_LABEL = Text("paper", "论文")
 AGREE_POINTS = 4.0  # |ours - paper| within this many points counts as reproduced
 
 
@@ -84,8 +85,23 @@ MODELS = {
 
 @experiment("mnist1d_benchmark")
 def run(mode: str, seed: int) -> Result:
+    s = SETTINGS[mode]
+    result = Result.start("mnist1d_benchmark", mode, seed)
+    result.setup = result.say(
+        "setup",
+        lr=LR,
+        batch=BATCH,
+        steps=s["steps"],
+        seeds=s["seeds"],
+        steps_short_of_paper=6000 - s["steps"],
+    )
     with one_blas_thread():
-        return _run(mode, seed)
+        measured = measure(mode, seed)
+    accuracy_table(result, measured, s["steps"])
+    cpu_table(result, measured["cpu"], s["steps"])
+    judge_paper_accuracies(result, mode, measured["accuracy"])
+    draw_benchmark(result, measured, s["steps"])
+    return result
 
 
 def measure(mode: str, seed: int) -> dict:
@@ -117,86 +133,59 @@ def measure(mode: str, seed: int) -> dict:
     return measured
 
 
-def _tables(result: Result, measured: dict, steps: int) -> None:
+def model_label(result: Result, name: str) -> Text:
+    return result.text(f"model_{LABELS[name]}")
+
+
+def accuracy_table(result: Result, measured: dict, steps: int) -> None:
+    """Each model's test accuracy beside the paper's, and its final training accuracy."""
     rows = []
     for name, values in measured["accuracy"].items():
         mean, std = mean_std(values, ddof=1)
         train_acc = np.mean([c.train_acc[-1] for c in measured["curves"][name]])
         rows.append(
             [
-                name,
+                model_label(result, name),
                 PAPER[name],
                 f"{mean:.1f} ± {std:.1f}" if len(values) > 1 else f"{mean:.1f}",
                 round(mean - PAPER[name], 1),
                 round(100 * float(train_acc), 1),
             ]
         )
-    result.add_table(
-        Text("Test accuracy %: the paper and glassnet", "测试准确率 %:论文与 glassnet"),
-        [
-            Text("model", "模型"),
-            Text("paper", "论文"),
-            Text(f"glassnet, {steps:,} steps", f"glassnet,{steps:,} 步"),
-            Text("difference (points)", "差值(百分点)"),
-            Text("train accuracy %", "训练准确率 %"),
-        ],
-        rows,
-    )
-    result.add_table(
-        Text("CPU time per model (this process)", "每个模型的 CPU 时间(本进程)"),
-        [
-            Text("model", "模型"),
-            Text("CPU s per seed", "每个种子 CPU 秒"),
-            Text("CPU ms per step", "每步 CPU 毫秒"),
-        ],
-        [[n, round(cpu, 2), round(1000 * cpu / steps, 2)] for n, cpu in measured["cpu"].items()],
-    )
+    columns = [
+        result.text("col_model"),
+        result.text("col_paper"),
+        result.say("col_glassnet", steps=steps),
+        result.text("col_difference"),
+        result.text("col_train"),
+    ]
+    result.add_table(result.text("accuracy_title"), columns, rows)
 
 
-def _run(mode: str, seed: int) -> Result:
-    s = SETTINGS[mode]
-    result = Result.start("mnist1d_benchmark", mode, seed)
-    result.setup = result.say(
-        "setup",
-        lr=LR,
-        batch=BATCH,
-        steps=s["steps"],
-        seeds=s["seeds"],
-        steps_short_of_paper=6000 - s["steps"],
-    )
-    measured = measure(mode, seed)
-    _tables(result, measured, s["steps"])
-    _judge(result, mode, measured["accuracy"])
-    _figure(result, measured["accuracy"], measured["curves"], s)
-    return result
+def cpu_table(result: Result, cpu: dict, steps: int) -> None:
+    rows = [
+        [model_label(result, n), round(s, 2), round(1000 * s / steps, 2)] for n, s in cpu.items()
+    ]
+    columns = [result.text(f"col_{key}") for key in ("model", "cpu_seed", "cpu_step")]
+    result.add_table(result.text("cpu_title"), columns, rows)
 
 
-def _judge(result: Result, mode: str, measured: dict) -> None:
+def judge_paper_accuracies(result: Result, mode: str, measured: dict) -> Verdict:
+    """Full mode: each model within AGREE_POINTS of the paper (or the paper's ranking)."""
     means = {name: float(np.mean(values)) for name, values in measured.items()}
     numbers = {}
     for name, mean in means.items():
-        numbers[Text(f"{name}: ours %", f"{name}:我们 %")] = round(mean, 2)
-        numbers[Text(f"{name}: paper %", f"{name}:论文 %")] = PAPER[name]
-    rule = Text(
-        f"full mode only (the paper's 6,000 steps): holds when every model's mean test accuracy is within "
-        f"{AGREE_POINTS:g} points of the paper's; partly when at least two are, or when the ranking logistic "
-        f"regression < MLP < GRU and CNN reproduces; does not hold otherwise",
-        f"只在 full 模式(论文的 6,000 步)下判定:每个模型的平均测试准确率都与论文相差不超过 {AGREE_POINTS:g} 个百分点则成立;"
-        f"至少两个做到,或“逻辑回归 < MLP < GRU 与 CNN”的排序得以复现,为部分成立;否则不成立",
-    )
+        numbers[result.say("num_ours", model=name)] = round(mean, 2)
+        numbers[result.say("num_paper", model=name)] = PAPER[name]
+    rule = result.say("rule", points=AGREE_POINTS)
     if mode != "full":
-        result.judge(
-            "paper_accuracies",
-            Verdict.NOT_MEASURED,
-            numbers,
-            rule,
-            note=result.text("sanity_note"),
-        )
-        return
+        note = result.text("sanity_note")
+        result.judge("paper_accuracies", Verdict.NOT_MEASURED, numbers, rule, note=note)
+        return Verdict.NOT_MEASURED
     agree = sum(abs(mean - PAPER[name]) <= AGREE_POINTS for name, mean in means.items())
     ranking = means["logistic regression"] < means["MLP"] < min(means["GRU"], means["CNN"])
-    numbers[Text("models within the margin", "差值在范围内的模型数")] = agree
-    numbers[Text("ranking reproduced", "排序复现")] = ranking
+    numbers[result.text("num_agree")] = agree
+    numbers[result.text("num_ranking")] = ranking
     verdict = (
         Verdict.HOLDS
         if agree == len(PAPER)
@@ -205,56 +194,52 @@ def _judge(result: Result, mode: str, measured: dict) -> None:
         else Verdict.DOES_NOT_HOLD
     )
     result.judge("paper_accuracies", verdict, numbers, rule)
+    return verdict
 
 
-def _figure(result: Result, measured: dict, curves: dict, s: dict) -> None:
-    fig, (left, right) = new_figure(10.0, 3.6, ncols=2)
+def draw_bars(result: Result, axes: object, accuracy: dict, steps: int) -> None:
+    """The paper's test accuracy (gray) beside ours (± std over seeds), per model."""
     names = list(PAPER)
     positions = np.arange(len(names))
-    left.bar(
-        positions - 0.2,
-        [PAPER[n] for n in names],
-        0.4,
-        label=figure_text(PAPER_LABEL),
-        color="gray",
-    )
-    left.bar(
+    paper = figure_text(result.text("fig_paper"))
+    axes.bar(positions - 0.2, [PAPER[n] for n in names], 0.4, label=paper, color="gray")
+    axes.bar(
         positions + 0.2,
-        [float(np.mean(measured[n])) for n in names],
+        [float(np.mean(accuracy[n])) for n in names],
         0.4,
-        yerr=[float(np.std(measured[n])) for n in names],
-        label=f"glassnet ({s['steps']:,} steps)",
+        yerr=[float(np.std(accuracy[n])) for n in names],
+        label=figure_text(result.say("fig_ours", steps=steps)),
     )
-    left.set_xticks(positions, ["logistic", "MLP", "CNN", "GRU"])
-    left.set(
-        title=figure_text(Text("MNIST-1D test accuracy", "MNIST-1D 测试准确率")),
-        ylabel="%",
-        ylim=(0, 100),
-    )
-    left.legend(fontsize=8)
-    for index, name in enumerate(names):
+    axes.set_xticks(positions, [figure_text(result.text(f"tick_{LABELS[n]}")) for n in names])
+    axes.set(title=figure_text(result.text("fig_bars_title")), ylabel="%", ylim=(0, 100))
+    axes.legend(fontsize=8)
+
+
+def draw_curves(result: Result, axes: object, curves: dict) -> None:
+    """Test accuracy as training goes, per model and seed; dotted, the paper's number."""
+    for index, name in enumerate(PAPER):
         for run_index, curve in enumerate(curves[name]):
             steps = [40 * epoch for epoch in curve.epoch]  # 40 batches of 100 per epoch
-            right.plot(
+            axes.plot(
                 steps,
                 100 * np.asarray(curve.val_acc),
                 color=f"C{index}",
                 alpha=0.8,
                 marker="o" if len(steps) < 3 else None,
-                label=name if run_index == 0 else None,
+                label=figure_text(model_label(result, name)) if run_index == 0 else None,
             )
-        right.axhline(PAPER[name], color=f"C{index}", ls=":", lw=0.8)
-    right.set(
-        title=figure_text(
-            Text("Test accuracy during training (dotted: paper)", "训练中的测试准确率(点线:论文)")
-        ),
-        xlabel=figure_text(Text("step", "步")),
+        axes.axhline(PAPER[name], color=f"C{index}", ls=":", lw=0.8)
+    axes.set(
+        title=figure_text(result.text("fig_curves_title")),
+        xlabel=figure_text(result.text("fig_step")),
         ylabel="%",
         ylim=(0, 100),
     )
-    right.legend(fontsize=8)
-    result.add_figure(
-        fig,
-        "benchmark",
-        result.text("figure_caption"),
-    )
+    axes.legend(fontsize=8)
+
+
+def draw_benchmark(result: Result, measured: dict, steps: int) -> None:
+    fig, (left, right) = new_figure(10.0, 3.6, ncols=2)
+    draw_bars(result, left, measured["accuracy"], steps)
+    draw_curves(result, right, measured["curves"])
+    result.add_figure(fig, "benchmark", result.text("figure_caption"))
