@@ -28,6 +28,7 @@ from glassnet.ops.im2col import (
     block_size,
     col2im_add,
     col2im_index,
+    col2im_tap_add,
     col2im_wide_add,
     columns_into,
 )
@@ -209,7 +210,7 @@ def _col2im_backward(
     if need_input:
         grad_x = xp.empty((g.batch, g.channels, g.height, g.width), dtype=dtype)
         padded_grad_block = PaddedBlock(xp, g, images, dtype)
-        index = None if g.wide else col2im_index(xp, g, images)
+        index = None if g.stride == (1, 1) else col2im_index(xp, g, images)
     grad_buffer = xp.zeros(out_channels * images * g.out_height * width, dtype=dtype)
     for start in range(0, g.batch, images):
         count = min(images, g.batch - start)
@@ -236,6 +237,8 @@ def _col2im_backward(
             padded_grad[...] = 0
             if g.wide:
                 col2im_wide_add(xp, padded_grad, block_columns, g)
+            elif index is None:
+                col2im_tap_add(xp, padded_grad, block_columns, g)
             else:
                 col2im_add(xp, padded_grad, block_columns, index, g)
             grad_x[start : start + count] = padded_grad[
