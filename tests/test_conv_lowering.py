@@ -193,5 +193,6 @@ def test_rows_are_wide_only_while_the_garbage_is_small():
 
     assert geometry(8, 1, 3).wide  # ResNet's 3x3 at 8x8: 2 / 8 = 25% garbage
     assert geometry(28, 2, 5).wide  # LeNet's C1: 4 / 28
-    assert not geometry(14, 0, 5).wide  # LeNet's C3: 4 / 10
+    assert geometry(14, 0, 5).wide  # LeNet's C3: 4 / 10
     assert not geometry(5, 0, 5).wide  # LeNet's C5, a 1x1 output: 4 / 1
+    assert not geometry(6, 0, 5).wide  # 2x2 output: 4 / 2
