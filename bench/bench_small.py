@@ -7,7 +7,14 @@ thread (`torch.set_num_threads(1)`, threadpoolctl for NumPy's BLAS) and timed in
 of steps, reported as the median [min, max] over the pairs.
 
     python bench/bench_small.py --pairs 9             # the ratio table
+    python bench/bench_small.py --kernels             # once per OpenBLAS kernel choice (below)
     python bench/bench_small.py --profile lenet       # cProfile of glassnet steps + ops per step
+
+--kernels runs the table twice in child processes: with OpenBLAS's own kernel choice
+(every `OPENBLAS_*` variable unset for the child, `OPENBLAS_CORETYPE` and `OPENBLAS_L2_SIZE`
+among them; one BLAS thread is set through threadpoolctl anyway) and with the AVX2 kernels
+forced (`OPENBLAS_CORETYPE=Haswell`, as this machine's CI sets); each table's
+header names the kernel that ran (threadpoolctl's `architecture`).
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import cProfile
 import os
 import pstats
 import statistics
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -112,7 +120,16 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=9)
     parser.add_argument("--only", nargs="*", default=["mlp", "lenet", "lstm"])
     parser.add_argument("--profile", default="", choices=("", "mlp", "lenet", "lstm"))
+    parser.add_argument("--kernels", action="store_true", help="own and forced-Haswell BLAS")
     args = parser.parse_args()
+    if args.kernels:
+        for kernel in ("own", "Haswell"):
+            env = {k: v for k, v in os.environ.items() if not k.startswith("OPENBLAS_")}
+            if kernel == "Haswell":
+                env["OPENBLAS_CORETYPE"] = "Haswell"
+            command = [sys.executable, __file__, "--pairs", str(args.pairs), "--only", *args.only]
+            subprocess.run(command, env=env, check=True, timeout=1800)
+        return
     glassnet.utils.tune_malloc()
     threadpool_limits(1, user_api="blas")
     torch.set_num_threads(1)
