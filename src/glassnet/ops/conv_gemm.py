@@ -11,7 +11,8 @@ Backward, three lowerings, chosen per shape (measured: bench/RESULTS.md):
   = sum of x[c, a, b] * G[(o, k-1-i, k-1-j), (a, b)], also dL/dW = flip(G X^T) with X the
   input itself laid out like G's columns. One im2col per block instead of two.
 - otherwise, "col2im": dL/dW = dL/dY X^T with recomputed input columns X, and
-  dL/dx = col2im(W^T dL/dY): contiguous adds for stride 1, one flat add.at for stride > 1.
+  dL/dx = col2im(W^T dL/dY): contiguous adds for stride 1 (per-tap window adds where the
+  rows are exact, see `Geometry.wide`), one flat add.at for stride > 1.
   Used where the transposed form would compute many more pixels than the direct one
   (unpadded convs such as LeNet's: 1.8x at 6->16 @14, 9x at 16->120 @5).
 """
