@@ -14,7 +14,8 @@ a unit height. Which lowering runs when (`conv_gemm.py`):
   whose columns give dL/dW too), unless that computes over 1.25x the direct form's
   pixels (unpadded convolutions such as LeNet's);
 - backward, otherwise: dL/dW = dL/dY X^T with recomputed columns X, and
-  dL/dx = col2im(W^T dL/dY): contiguous adds for stride 1, one flat add.at for stride > 1.
+  dL/dx = col2im(W^T dL/dY): contiguous adds for stride 1 (per-tap window adds where
+  the rows are exact), one flat add.at for stride > 1.
 
 The backward recomputes the columns instead of keeping them, so a convolution holds on
 to nothing but its input and weight (the columns of one 16->16 3x3 layer at batch 128,
