@@ -178,7 +178,8 @@ def test_wide_and_exact_rows_match_torch(case, form, rows, rng, monkeypatch):
     x, w, b = (rng.standard_normal(s) for s in (x_shape, w_shape, w_shape[:1]))
     if need_x:
         assert_parity(_conv(options, bias=True), [x, w, b])
-        assert_gradcheck(_conv(options, bias=False), [x, w])
+        if rows == "exact":  # wide rows: test_both_backward_forms_pass_gradcheck
+            assert_gradcheck(_conv(options, bias=False), [x, w])
     else:
         assert_parity(_conv_of_data(x, options, "float64"), [w, b])
 
