@@ -159,3 +159,41 @@ def test_canvas_only_where_the_separators_are_all_the_padding():
     assert canvas_border(geometry(8, (1, 1, 3, 3))) is None  # padding beyond the kernel's reach
     assert canvas_border(geometry(8, (1, 1, 1, 1), stride=2)) is None
     assert canvas_border(geometry(224, (1, 1, 1, 1))) is None  # wide rows waste < 5%
+
+
+ROWS = {"wide": math.inf, "exact": -1.0}  # WIDE_MAX_WASTE forcing each stride-1 column layout
+
+
+@pytest.mark.parametrize("rows", ROWS)
+@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("case", STRIDE_ONE, ids=lambda c: f"{c[0]}-{c[1]}-{c[2]}")
+def test_wide_and_exact_rows_match_torch(case, form, rows, rng, monkeypatch):
+    """Stride 1 with wide rows (garbage columns) or exact rows (col2im by per-tap window adds)."""
+    from glassnet.ops import im2col
+
+    monkeypatch.setattr(im2col, "WIDE_MAX_WASTE", ROWS[rows])
+    monkeypatch.setattr(conv_gemm, "TRANSPOSED_LIMIT", FORMS[form])
+    monkeypatch.setattr(conv_gemm, "block_size", lambda geometry, itemsize: 1)  # several blocks
+    x_shape, w_shape, options, need_x = case
+    x, w, b = (rng.standard_normal(s) for s in (x_shape, w_shape, w_shape[:1]))
+    if need_x:
+        assert_parity(_conv(options, bias=True), [x, w, b])
+        if rows == "exact":  # wide rows: test_both_backward_forms_pass_gradcheck
+            assert_gradcheck(_conv(options, bias=False), [x, w])
+    else:
+        assert_parity(_conv_of_data(x, options, "float64"), [w, b])
+
+
+def test_rows_are_wide_only_while_the_garbage_is_small():
+    from glassnet.ops.im2col import Geometry
+
+    def geometry(width, padding, kernel):
+        out = width + 2 * padding - kernel + 1
+        pads = (padding,) * 4
+        return Geometry(8, 4, width, width, (kernel, kernel), (1, 1), (1, 1), pads, out, out)
+
+    assert geometry(8, 1, 3).wide  # ResNet's 3x3 at 8x8: 2 / 8 = 25% garbage
+    assert geometry(28, 2, 5).wide  # LeNet's C1: 4 / 28
+    assert geometry(14, 0, 5).wide  # LeNet's C3: 4 / 10
+    assert not geometry(5, 0, 5).wide  # LeNet's C5, a 1x1 output: 4 / 1
+    assert not geometry(6, 0, 5).wide  # 2x2 output: 4 / 2

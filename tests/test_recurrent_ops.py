@@ -21,14 +21,17 @@ SEQ, BATCH, INPUT, HIDDEN = 4, 2, 2, 3
 GATES = {"lstm": 4, "gru": 3, "rnn_tanh": 1, "rnn_relu": 1}
 
 
-def arrays(rng, kind: str, with_state: bool, bias: bool) -> list:
+def arrays(rng, kind: str, with_state: bool, bias: bool, features: int = INPUT) -> list:
     rows = GATES[kind] * HIDDEN
-    x = rng.standard_normal((SEQ, BATCH, INPUT))
+    x = rng.standard_normal((SEQ, BATCH, features))
     states = [
         rng.standard_normal((BATCH, HIDDEN)) if with_state else None
         for _ in range(2 if kind == "lstm" else 1)
     ]
-    weights = [rng.standard_normal((rows, INPUT)) * 0.7, rng.standard_normal((rows, HIDDEN)) * 0.7]
+    weights = [
+        rng.standard_normal((rows, features)) * 0.7,
+        rng.standard_normal((rows, HIDDEN)) * 0.7,
+    ]
     biases = [rng.standard_normal(rows) * 0.5 if bias else None for _ in range(2)]
     return [x, *states, *weights, *biases]
 
@@ -47,6 +50,12 @@ def layer(kind: str, reverse: bool):
 )
 def test_fused_layer_gradcheck(kind, reverse, with_state, bias, rng):
     assert_gradcheck(layer(kind, reverse), arrays(rng, kind, with_state, bias))
+
+
+@pytest.mark.parametrize("kind", sorted(GATES))
+def test_one_input_feature_gradcheck(kind, rng):
+    """I = 1: the input projection is a broadcast multiply instead of a K = 1 GEMM."""
+    assert_gradcheck(layer(kind, False), arrays(rng, kind, True, True, features=1))
 
 
 @pytest.mark.parametrize("kind", sorted(GATES))

@@ -7,13 +7,15 @@ a unit height. Which lowering runs when (`conv_gemm.py`):
 - forward, 1x1 kernel: a GEMM over the (strided) pixels, no columns at all;
 - forward, otherwise: the batch in blocks whose columns take about 3 MiB (so they stay
   in cache for the GEMM); for stride 1 each column row is one contiguous run of the
-  padded input ("wide" rows: Wp - Wo garbage columns, sliced off), and small images sit
+  padded input ("wide" rows: Wp - Wo garbage columns, sliced off; exact rows where the
+  garbage would outnumber the output, as for a 1x1 output), and small images sit
   side by side on one canvas, sharing their zero borders (`ColumnBlocks`);
 - backward, stride 1: dL/dx as the transposed convolution (im2col of the padded dL/dy,
   whose columns give dL/dW too), unless that computes over 1.25x the direct form's
   pixels (unpadded convolutions such as LeNet's);
 - backward, otherwise: dL/dW = dL/dY X^T with recomputed columns X, and
-  dL/dx = col2im(W^T dL/dY): contiguous adds for stride 1, one flat add.at for stride > 1.
+  dL/dx = col2im(W^T dL/dY): contiguous adds for stride 1 (per-tap window adds where
+  the rows are exact), one flat add.at for stride > 1.
 
 The backward recomputes the columns instead of keeping them, so a convolution holds on
 to nothing but its input and weight (the columns of one 16->16 3x3 layer at batch 128,

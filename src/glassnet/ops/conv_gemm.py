@@ -11,7 +11,8 @@ Backward, three lowerings, chosen per shape (measured: bench/RESULTS.md):
   = sum of x[c, a, b] * G[(o, k-1-i, k-1-j), (a, b)], also dL/dW = flip(G X^T) with X the
   input itself laid out like G's columns. One im2col per block instead of two.
 - otherwise, "col2im": dL/dW = dL/dY X^T with recomputed input columns X, and
-  dL/dx = col2im(W^T dL/dY): contiguous adds for stride 1, one flat add.at for stride > 1.
+  dL/dx = col2im(W^T dL/dY): contiguous adds for stride 1 (per-tap window adds where the
+  rows are exact, see `Geometry.wide`), one flat add.at for stride > 1.
   Used where the transposed form would compute many more pixels than the direct one
   (unpadded convs such as LeNet's: 1.8x at 6->16 @14, 9x at 16->120 @5).
 """
@@ -28,6 +29,7 @@ from glassnet.ops.im2col import (
     block_size,
     col2im_add,
     col2im_index,
+    col2im_tap_add,
     col2im_wide_add,
     columns_into,
 )
@@ -209,7 +211,7 @@ def _col2im_backward(
     if need_input:
         grad_x = xp.empty((g.batch, g.channels, g.height, g.width), dtype=dtype)
         padded_grad_block = PaddedBlock(xp, g, images, dtype)
-        index = None if g.wide else col2im_index(xp, g, images)
+        index = None if g.stride == (1, 1) else col2im_index(xp, g, images)
     grad_buffer = xp.zeros(out_channels * images * g.out_height * width, dtype=dtype)
     for start in range(0, g.batch, images):
         count = min(images, g.batch - start)
@@ -236,6 +238,8 @@ def _col2im_backward(
             padded_grad[...] = 0
             if g.wide:
                 col2im_wide_add(xp, padded_grad, block_columns, g)
+            elif index is None:
+                col2im_tap_add(xp, padded_grad, block_columns, g)
             else:
                 col2im_add(xp, padded_grad, block_columns, index, g)
             grad_x[start : start + count] = padded_grad[

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from glassnet.backend import Array
 
 BLOCK_BYTES = 3 << 20  # columns per batch block: ~3 MiB keeps them in cache
+WIDE_MAX_WASTE = 1.0  # wide rows while their garbage columns are at most as many as the output's
 
 
 class Geometry(NamedTuple):
@@ -45,8 +46,16 @@ class Geometry(NamedTuple):
 
     @property
     def wide(self) -> bool:
-        """Stride 1: rows of the column matrix are contiguous runs of the padded input."""
-        return self.stride == (1, 1)
+        """Stride 1: rows of the column matrix are contiguous runs of the padded input.
+
+        Only while the garbage columns, (Wp - Wo) / Wo, stay within WIDE_MAX_WASTE: padded 3x3
+        kernels (2 / Wo: 25% at 8x8) and LeNet's unpadded 5x5 at 14x14 (40%) run wide; a 5x5
+        whose output is 1x1 (400%) computes exact rows instead. (Exact rows at 40% made
+        LeNet's forward faster but its col2im slower, by per-tap adds of 10-value runs.)
+        """
+        return self.stride == (1, 1) and self.padded[1] - self.out_width <= (
+            WIDE_MAX_WASTE * self.out_width
+        )
 
     @property
     def column_width(self) -> int:
@@ -186,6 +195,21 @@ def col2im_add(
     xp.add.at(
         padded_grad.reshape(-1), index[:, :, :, :count].reshape(-1), values
     )  # 1-D: add.at's fast path
+
+
+def col2im_tap_add(xp: Any, padded_grad: Array, columns: Array, g: Geometry) -> None:
+    """col2im for stride 1 with exact rows: tap (i, j) adds its (n, C, Ho, Wo) block onto the
+    window of the padded planes that it read, starting at row i*dh, column j*dw."""
+    rows = columns.reshape(g.channels, g.kernel[0], g.kernel[1], padded_grad.shape[0], -1)
+    for i in range(g.kernel[0]):
+        for j in range(g.kernel[1]):
+            top, left = i * g.dilation[0], j * g.dilation[1]
+            window = padded_grad[:, :, top : top + g.out_height, left : left + g.out_width]
+            window += (
+                rows[:, i, j]
+                .reshape(g.channels, -1, g.out_height, g.out_width)
+                .transpose(1, 0, 2, 3)
+            )
 
 
 def col2im_wide_add(xp: Any, padded_grad: Array, columns: Array, g: Geometry) -> None:
