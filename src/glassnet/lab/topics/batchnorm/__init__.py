@@ -35,13 +35,16 @@ from glassnet.lab.registry import experiment
 from glassnet.lab.result import Result, Verdict
 from glassnet.lab.text import Text
 from glassnet.lab.topics.batchnorm import mechanics
-from glassnet.lab.topics.batchnorm.judge import shift_verdicts, sweep_verdicts, variant_verdicts
+from glassnet.lab.topics.batchnorm.expressiveness import judge_epsilon
+from glassnet.lab.topics.batchnorm.judge import sweep_verdicts, variant_verdicts
+from glassnet.lab.topics.batchnorm.judge_shift import shift_verdicts
 from glassnet.lab.topics.batchnorm.measure import run_variant
 from glassnet.lab.topics.batchnorm.models import build
 from glassnet.lab.topics.batchnorm.settings import (
     BATCH,
     EVAL_EVERY,
     HIDDEN,
+    LANDSCAPE_BATCH,
     LRS,
     PROBE_EVERY,
     SEEDS,
@@ -90,11 +93,13 @@ def run(mode: str, seed: int) -> Result:
     variant_verdicts(result, main, best, steps, data)
 
     probe = data.x_train[-500:]
+    batch = (data.x_train[-LANDSCAPE_BATCH:], data.y_train[-LANDSCAPE_BATCH:])
     common = {
-        v: run_variant(v, best["none"], data, steps, seeds, seed, stop=False, probe=probe)
-        for v in ("none", "hidden", "noisy")
+        v: run_variant(v, best["none"], data, steps, seeds, seed, False, probe, batch)
+        for v in ("none", "hidden", "noisy_mild", "noisy")
     }
     shift_verdicts(result, common, best["none"], steps, data, probe)
+    judge_epsilon(result, data)
     mechanics.figures(result, sweep, main, common, best, lrs, steps, data)
     result.add_table(
         Text("Cost", "耗时"),
