@@ -15,7 +15,6 @@ from glassnet.lab.topics.batchnorm.settings import (
     DRIFT_REDUCED,
     NOISE,
     PROBE_EVERY,
-    SMOOTHER,
     TARGET,
     VARIANTS,
 )
@@ -98,7 +97,6 @@ def judge_internal_covariate_shift(
     )
     drift_table(result, common, lr, steps, data, drift)
     land = landscape_numbers(common)
-    beta_ratio = land["hidden"][2] / land["none"][2]
     result.judge(
         "internal_covariate_shift",
         verdict,
@@ -130,8 +128,9 @@ def judge_internal_covariate_shift(
         note=result.say(
             "shift_note",
             noise_ratio=drift[noisy] / drift["none"],
-            beta_ratio=beta_ratio,
-            smoothing=SMOOTHER - beta_ratio,
+            loss_ratio=land["hidden"][0] / land["none"][0],
+            grad_ratio=land["hidden"][1] / land["none"][1],
+            beta_ratio=land["hidden"][2] / land["none"][2],
         ),
     )
 

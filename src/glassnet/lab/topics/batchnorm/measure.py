@@ -104,18 +104,17 @@ def run_variant(
         runs.curves.append(curve)
         runs.models.append(model)
         if len(snapshots) >= 2:
-            runs.drift.append(
-                float(
-                    np.nanmean(
-                        [
-                            shift(a, b)
-                            for old, new in itertools.pairwise(snapshots)
-                            for a, b in zip(old, new)
-                        ]
-                    )
-                )
-            )
+            runs.drift.append(mean_drift(snapshots))
     return runs
+
+
+def mean_drift(snapshots: list[list[np.ndarray]]) -> float:
+    """The mean shift (models.shift) of every layer's input between consecutive probes."""
+    return float(
+        np.nanmean(
+            [shift(a, b) for old, new in itertools.pairwise(snapshots) for a, b in zip(old, new)]
+        )
+    )
 
 
 def eval_accuracy(model: nn.Module, x: np.ndarray, y: np.ndarray) -> float:

@@ -83,9 +83,6 @@ MOVED = 0.01  # gamma/beta: RMS(gamma - 1) and RMS(beta) at least this
 BATCH_STATS_DIFF = 0.01  # inference with batch statistics changes test accuracy by >= 1 point
 
 
-SMOOTHER = 0.5  # reported: BN's landscape measure <= half of no-BN's counts as 'smoother'
-
-
 # affine_expressiveness: BN without gamma, beta cannot fit the identity (relative error >= this)
 # while BN with them can (<= AFFINE_EXACT); 'confined to a normal distribution' needs the
 # normalised features' median |skewness| <= NORMAL_SKEW (a normal distribution has 0).

@@ -80,7 +80,7 @@ def judge_vanishing(result: Result, runs: Runs, c: dict) -> None:
     high = c["high"]
     plain = {w: ratio(runs, "plain", high, w) for w in ("init", "end")}
     least = {w: smallest(runs, "plain", high, w) for w in ("init", "end")}
-    vanishes = min(least.values()) < VANISHED
+    vanishes = min(plain.values()) < VANISHED  # the layer furthest from the loss
     degrades = c["plain_rise"] >= DEGRADES and c["settled"]
     verdict = (
         Verdict.HOLDS
@@ -101,8 +101,8 @@ def judge_vanishing(result: Result, runs: Runs, c: dict) -> None:
                 f"plain {high}: the same at the plateau", f"plain {high}:平台期的同一比值"
             ): f"{plain['end']:.3g}",
             Text(
-                f"plain {high}: smallest conv / classifier, init / plateau",
-                f"plain {high}:最小卷积 / 分类层,初始化 / 平台期",
+                f"plain {high}: smallest conv / classifier, init / plateau (reported)",
+                f"plain {high}:最小卷积 / 分类层,初始化 / 平台期(仅报告)",
             ): f"{least['init']:.3g} / {least['end']:.3g}",
             Text(
                 f"resnet {high}: first conv / classifier, init / plateau",

@@ -53,8 +53,8 @@ def build(family: str, depth: int, model_seed: int, widths: tuple[int, ...]) -> 
 class Run:
     """One net trained to its plateau: errors, how it stopped, and its backward signal."""
 
-    train_error: float
-    test_error: float
+    train_error: float  # at the evaluation with the lowest training loss (the plateau's level)
+    test_error: float  # at that same evaluation
     steps: int
     stopped: str  # 'plateau', 'fitted', 'capped' or 'diverged'
     eval_steps: list[int]
@@ -106,7 +106,7 @@ def train_to_plateau(model: CifarResNet, data: Data, config: dict, rng: np.rando
     """SGD until the training loss plateaus, fits, diverges or reaches the cap: (trace, stopped, evals)."""
     x, y = data[0], data[1]
     optimizer = glassnet.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
-    evals: dict[str, list] = {"steps": [], "loss": []}
+    evals: dict[str, list] = {"steps": [], "loss": [], "error": [], "test_error": []}
     stopped = ["capped"]
 
     def record(step: int, trace: Trace) -> None:
@@ -115,9 +115,11 @@ def train_to_plateau(model: CifarResNet, data: Data, config: dict, rng: np.rando
     def check(step: int, trace: Trace) -> str | None:
         if step % config["eval_every"]:
             return None
-        loss = ts.evaluate(model, x, y)[1]
+        accuracy, loss = ts.evaluate(model, x, y)
         evals["steps"].append(step)
         evals["loss"].append(loss)
+        evals["error"].append(1.0 - accuracy)
+        evals["test_error"].append(1.0 - ts.evaluate(model, data[2], data[3])[0])
         if not math.isfinite(loss):
             stopped[0] = "diverged"
         elif loss <= FITTED_LOSS:
@@ -145,10 +147,11 @@ def one_run(family: str, depth: int, seed: int, replicate: int, data: Data, conf
         model, data, config, np.random.default_rng([seed, replicate])
     )
     cpu_per_step = clock.cpu / max(len(trace.losses), 1)
-    bad = stopped == "diverged"
+    bad = stopped == "diverged" or not evals["loss"]
+    best = int(np.nanargmin(evals["loss"])) if not bad else 0  # the plateau's level
     run = Run(
-        train_error=1.0 if bad else 1.0 - ts.evaluate(model, data[0], data[1])[0],
-        test_error=1.0 if bad else 1.0 - ts.evaluate(model, data[2], data[3])[0],
+        train_error=1.0 if bad else evals["error"][best],
+        test_error=1.0 if bad else evals["test_error"][best],
         steps=len(trace.losses),
         stopped=stopped,
         eval_steps=evals["steps"],

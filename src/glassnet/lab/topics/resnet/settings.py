@@ -9,7 +9,7 @@ FAMILIES = {"plain": None, "resnet": "A"}  # the shortcut option of glassnet.mod
 # Each depth trains until its training loss plateaus (see PLATEAU_GAIN), at most `cap` steps.
 CONFIG = {
     "smoke": {"depths": (8, 14), "widths": (4, 8, 16), "seeds": 1, "cap": 300, "eval_every": 25},
-    "quick": {"depths": (8, 20), "widths": (4, 8, 16), "seeds": 2, "cap": 1200, "eval_every": 50},
+    "quick": {"depths": (8, 32), "widths": (4, 8, 16), "seeds": 2, "cap": 1000, "eval_every": 50},
     "full": {
         "depths": (8, 20, 32, 44),
         "widths": (8, 16, 32),
