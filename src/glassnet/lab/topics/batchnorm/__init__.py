@@ -9,11 +9,12 @@ ReLU layers of 64, PyTorch's default init, plain SGD, batch 64) are trained with
 without BN over a learning-rate grid: the steps to reach TARGET training accuracy and the
 largest learning rate that still reaches it. Variants test the notes' tips (BN also on
 the input or on the output layer; BN statistics frozen instead of taken from every
-batch) and the explanation (internal covariate shift: the drift of each layer's input
-distribution; and a stress test in the spirit of Santurkar et al. 2018: BN followed by a
-random per-unit scale and shift redrawn at every step, which re-injects a distribution shift
-larger than the plain network's own. Santurkar et al. add i.i.d. noise per sample instead;
-the noise here shifts the whole batch's distribution, which is what "covariate shift" means).
+batch) and the explanation, internal covariate shift, as Santurkar et al. 2018 test it:
+BN followed by a random per-unit scale and shift redrawn at every step (at two strengths;
+the milder one whose drift reaches the plain net's own is judged) re-injects the shift BN
+removes; if the shift were why BN trains faster, that would undo the speed-up. Beside it,
+their loss-landscape measures along the gradient. Two checks of definitions close it:
+what BN without gamma and beta can represent (expressiveness.py), and epsilon.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ CONFIG = {
         "depths": (8, 20, 32, 44),
         "widths": (8, 16, 32),
         "seeds": 3,
-        "cap": 4000,
+        "cap": 3000,
         "eval_every": 50,
     },
 }
