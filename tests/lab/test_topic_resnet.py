@@ -77,11 +77,12 @@ def test_every_run_says_how_it_stopped(result):
 
 
 def test_plateau_criterion():
-    gain = settings.PLATEAU_GAIN
-    flat = [1.0] + [1.0 - gain / 2] * settings.PATIENCE
-    falling = [1.0] + [1.0 - 2 * gain] * settings.PATIENCE
-    assert measure.plateaued(flat) and not measure.plateaued(falling)
-    assert not measure.plateaued(flat[: settings.PATIENCE])  # too few evaluations to tell
+    gain, patience = settings.PLATEAU_GAIN, 4
+    flat = [1.0] + [1.0 - gain / 2] * patience
+    falling = [1.0] + [1.0 - 2 * gain] * patience
+    assert measure.plateaued(flat, patience) and not measure.plateaued(falling, patience)
+    assert not measure.plateaued(flat[:patience], patience)  # too few evaluations to tell
+    assert not measure.plateaued(flat, patience + 1)
 
 
 def test_embed_with_identities_keeps_the_function_of_any_net():

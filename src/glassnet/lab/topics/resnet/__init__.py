@@ -32,7 +32,6 @@ from glassnet.lab.topics.resnet.settings import (
     FITTED_LOSS,
     LR,
     MOMENTUM,
-    PATIENCE,
     PLATEAU_GAIN,
 )
 
@@ -68,7 +67,7 @@ def run(mode: str, seed: int) -> Result:
         seeds=config["seeds"],
         eval_every=config["eval_every"],
         gain=PLATEAU_GAIN * 100,
-        patience=PATIENCE,
+        patience=config["patience"],
         fitted=FITTED_LOSS,
         cap=config["cap"],
         time=clock.note(),

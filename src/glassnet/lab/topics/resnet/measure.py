@@ -26,7 +26,6 @@ from glassnet.lab.topics.resnet.settings import (
     FITTED_LOSS,
     LR,
     MOMENTUM,
-    PATIENCE,
     PLATEAU_GAIN,
     PROBE,
 )
@@ -94,12 +93,12 @@ def layer_signal(model: CifarResNet, probe: tuple) -> list[float]:
     ]
 
 
-def plateaued(losses: list[float]) -> bool:
-    """No new best by PLATEAU_GAIN of itself over the last PATIENCE evaluations."""
-    if len(losses) <= PATIENCE:
+def plateaued(losses: list[float], patience: int) -> bool:
+    """No new best by PLATEAU_GAIN of itself over the last `patience` evaluations."""
+    if len(losses) <= patience:
         return False
-    before = min(losses[:-PATIENCE])
-    return min(losses[-PATIENCE:]) > (1 - PLATEAU_GAIN) * before
+    before = min(losses[:-patience])
+    return min(losses[-patience:]) > (1 - PLATEAU_GAIN) * before
 
 
 def train_to_plateau(model: CifarResNet, data: Data, config: dict, rng: np.random.Generator):
@@ -124,7 +123,7 @@ def train_to_plateau(model: CifarResNet, data: Data, config: dict, rng: np.rando
             stopped[0] = "diverged"
         elif loss <= FITTED_LOSS:
             stopped[0] = "fitted"
-        elif plateaued(evals["loss"]):
+        elif plateaued(evals["loss"], config["patience"]):
             stopped[0] = "plateau"
         return STOP if stopped[0] != "capped" else None
 

@@ -8,21 +8,36 @@ FAMILIES = {"plain": None, "resnet": "A"}  # the shortcut option of glassnet.mod
 
 # Each depth trains until its training loss plateaus (see PLATEAU_GAIN), at most `cap` steps.
 CONFIG = {
-    "smoke": {"depths": (8, 14), "widths": (4, 8, 16), "seeds": 1, "cap": 300, "eval_every": 25},
-    "quick": {"depths": (8, 32), "widths": (4, 8, 16), "seeds": 2, "cap": 1000, "eval_every": 50},
+    "smoke": {
+        "depths": (8, 14),
+        "widths": (4, 8, 16),
+        "seeds": 1,
+        "cap": 300,
+        "eval_every": 25,
+        "patience": 4,
+    },
+    "quick": {
+        "depths": (8, 32),
+        "widths": (4, 8, 16),
+        "seeds": 2,
+        "cap": 1000,
+        "eval_every": 50,
+        "patience": 4,
+    },
     "full": {
         "depths": (8, 20, 32, 44),
         "widths": (8, 16, 32),
         "seeds": 3,
         "cap": 3000,
         "eval_every": 50,
+        "patience": 10,
     },
 }
 
 # Plateau: the best training loss (eval mode, whole training set) has not improved by
-# PLATEAU_GAIN of itself over the last PATIENCE evaluations; or it is below FITTED_LOSS
+# PLATEAU_GAIN of itself over the last `patience` evaluations; or it is below FITTED_LOSS
 # (the net has fitted its training set). A run that meets neither by the cap is 'capped'.
-PLATEAU_GAIN, PATIENCE, FITTED_LOSS = 0.01, 4, 0.01
+PLATEAU_GAIN, FITTED_LOSS = 0.01, 0.01
 
 DEGRADES, DEGRADES_PARTLY = 0.05, 0.01  # training-error rise (deepest - shallowest) = degradation
 NO_WORSE = 0.01  # "no worse": the deeper net's training error at most this above
