@@ -9,11 +9,12 @@ ReLU layers of 64, PyTorch's default init, plain SGD, batch 64) are trained with
 without BN over a learning-rate grid: the steps to reach TARGET training accuracy and the
 largest learning rate that still reaches it. Variants test the notes' tips (BN also on
 the input or on the output layer; BN statistics frozen instead of taken from every
-batch) and the explanation (internal covariate shift: the drift of each layer's input
-distribution; and a stress test in the spirit of Santurkar et al. 2018: BN followed by a
-random per-unit scale and shift redrawn at every step, which re-injects a distribution shift
-larger than the plain network's own. Santurkar et al. add i.i.d. noise per sample instead;
-the noise here shifts the whole batch's distribution, which is what "covariate shift" means).
+batch) and the explanation, internal covariate shift, as Santurkar et al. 2018 test it:
+BN followed by a random per-unit scale and shift redrawn at every step (at two strengths;
+the milder one whose drift reaches the plain net's own is judged) re-injects the shift BN
+removes; if the shift were why BN trains faster, that would undo the speed-up. Beside it,
+their loss-landscape measures along the gradient. Two checks of definitions close it:
+what BN without gamma and beta can represent (expressiveness.py), and epsilon.
 """
 
 from __future__ import annotations
@@ -35,13 +36,16 @@ from glassnet.lab.registry import experiment
 from glassnet.lab.result import Result, Verdict
 from glassnet.lab.text import Text
 from glassnet.lab.topics.batchnorm import mechanics
-from glassnet.lab.topics.batchnorm.judge import shift_verdicts, sweep_verdicts, variant_verdicts
+from glassnet.lab.topics.batchnorm.expressiveness import judge_epsilon
+from glassnet.lab.topics.batchnorm.judge import sweep_verdicts, variant_verdicts
+from glassnet.lab.topics.batchnorm.judge_shift import shift_verdicts
 from glassnet.lab.topics.batchnorm.measure import run_variant
 from glassnet.lab.topics.batchnorm.models import build
 from glassnet.lab.topics.batchnorm.settings import (
     BATCH,
     EVAL_EVERY,
     HIDDEN,
+    LANDSCAPE_BATCH,
     LRS,
     PROBE_EVERY,
     SEEDS,
@@ -90,11 +94,13 @@ def run(mode: str, seed: int) -> Result:
     variant_verdicts(result, main, best, steps, data)
 
     probe = data.x_train[-500:]
+    batch = (data.x_train[-LANDSCAPE_BATCH:], data.y_train[-LANDSCAPE_BATCH:])
     common = {
-        v: run_variant(v, best["none"], data, steps, seeds, seed, stop=False, probe=probe)
-        for v in ("none", "hidden", "noisy")
+        v: run_variant(v, best["none"], data, steps, seeds, seed, False, probe, batch)
+        for v in ("none", "hidden", "noisy_mild", "noisy")
     }
     shift_verdicts(result, common, best["none"], steps, data, probe)
+    judge_epsilon(result, data)
     mechanics.figures(result, sweep, main, common, best, lrs, steps, data)
     result.add_table(
         Text("Cost", "耗时"),

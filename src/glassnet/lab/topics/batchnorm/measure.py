@@ -18,9 +18,12 @@ from glassnet.lab.topics.batchnorm.settings import (
     BATCH,
     EVAL_EVERY,
     FREEZE_AFTER,
+    LANDSCAPE_EVERY,
+    LANDSCAPE_STEPS,
     PROBE_EVERY,
     TARGET,
 )
+from glassnet.nn import functional as F
 
 
 @dataclass
@@ -30,6 +33,7 @@ class Runs:
     curves: list[Curve] = field(default_factory=list)
     drift: list[float] = field(default_factory=list)
     models: list[nn.Module] = field(default_factory=list)
+    landscape: list[tuple[float, float, float]] = field(default_factory=list)  # see `landscape`
 
     def steps(self, budget: int) -> float:
         """Mean steps to TARGET over the seeds, an unreached seed counting as the budget."""
@@ -59,7 +63,9 @@ def run_variant(
     seed: int,
     stop: bool,
     probe: np.ndarray | None = None,
+    probe_batch: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Runs:
+    """`seeds` runs of `variant` at `lr`; `probe` rows: the drift; `probe_batch`: the landscape."""
     runs = Runs()
     for k in range(seeds):
         model = build(variant, seed * 100 + k)
@@ -80,6 +86,8 @@ def run_variant(
         ) -> None:
             if probe is not None and step % PROBE_EVERY == 0:
                 snapshots.append(relu_outputs(model, probe))
+            if probe_batch is not None and step % LANDSCAPE_EVERY == 0:
+                runs.landscape.append(landscape(model, *probe_batch, lr))
 
         curve = train(
             model,
@@ -96,18 +104,17 @@ def run_variant(
         runs.curves.append(curve)
         runs.models.append(model)
         if len(snapshots) >= 2:
-            runs.drift.append(
-                float(
-                    np.nanmean(
-                        [
-                            shift(a, b)
-                            for old, new in itertools.pairwise(snapshots)
-                            for a, b in zip(old, new)
-                        ]
-                    )
-                )
-            )
+            runs.drift.append(mean_drift(snapshots))
     return runs
+
+
+def mean_drift(snapshots: list[list[np.ndarray]]) -> float:
+    """The mean shift (models.shift) of every layer's input between consecutive probes."""
+    return float(
+        np.nanmean(
+            [shift(a, b) for old, new in itertools.pairwise(snapshots) for a, b in zip(old, new)]
+        )
+    )
 
 
 def eval_accuracy(model: nn.Module, x: np.ndarray, y: np.ndarray) -> float:
@@ -146,3 +153,42 @@ def coupling(model: nn.Module, probe: np.ndarray, seed: int) -> dict[str, tuple[
         )
     target.weight.data[...], target.bias.data[...] = weight, bias
     return changes
+
+
+def loss_and_grad(model: nn.Module, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """The cross-entropy on (x, y) in the model's current mode and its gradient, flattened."""
+    model.zero_grad()
+    loss = F.cross_entropy(model(glassnet.from_numpy(x)), glassnet.from_numpy(y))
+    loss.backward()
+    grads = [p.grad.data.ravel() for p in model.parameters()]
+    model.zero_grad()
+    return float(loss.item()), np.concatenate(grads).astype(np.float64)
+
+
+def landscape(model: nn.Module, x: np.ndarray, y: np.ndarray, lr: float) -> tuple:
+    """Santurkar et al.'s three measures along the gradient g at the current weights w:
+
+        loss range   = max_k L(w - k lr g) - min_k L(w - k lr g)       (loss landscape)
+        grad change  = max_k ||g(w - k lr g) - g||                       (gradient predictiveness)
+        beta         = max_k ||g(w - k lr g) - g|| / (k lr ||g||)        (effective smoothness)
+
+    for k in LANDSCAPE_STEPS (and k = 0), on one fixed batch in train mode; every weight and
+    BN buffer is restored after.
+    """
+    saved = {name: value.data.copy() for name, value in model.state_dict().items()}
+    params = list(model.parameters())
+    start = [p.data.copy() for p in params]
+    loss0, g0 = loss_and_grad(model, x, y)
+    losses, changes, betas = [loss0], [], []
+    for k in LANDSCAPE_STEPS:
+        offset = 0
+        for p, w in zip(params, start):
+            size = w.size
+            p.data[...] = w - k * lr * g0[offset : offset + size].reshape(w.shape)
+            offset += size
+        loss, g = loss_and_grad(model, x, y)
+        losses.append(loss)
+        changes.append(float(np.linalg.norm(g - g0)))
+        betas.append(changes[-1] / max(k * lr * float(np.linalg.norm(g0)), 1e-12))
+    model.load_state_dict(saved)
+    return float(np.ptp(losses)), max(changes), max(betas)

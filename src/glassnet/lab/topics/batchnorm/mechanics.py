@@ -130,7 +130,7 @@ def four_steps(result: Result, data: Split) -> None:
     )
 
 
-def _skew(a: np.ndarray) -> np.ndarray:
+def skewness(a: np.ndarray) -> np.ndarray:
     centred = a - a.mean(axis=0)
     return (centred**3).mean(axis=0) / np.maximum(a.std(axis=0), 1e-12) ** 3
 
@@ -149,8 +149,8 @@ def zero_one(result: Result, model: nn.Sequential, data: Split) -> None:
         float(np.abs(normed.var(axis=0) - 1).max()),
     )
     skew_before, skew_after = (
-        float(np.median(_skew(relu[:, live]))),
-        float(np.median(_skew(relu_normed[:, live]))),
+        float(np.median(skewness(relu[:, live]))),
+        float(np.median(skewness(relu_normed[:, live]))),
     )
     verdict = Verdict.HOLDS if max_mean <= 1e-3 and max_var <= 1e-2 else Verdict.DOES_NOT_HOLD
     result.judge(

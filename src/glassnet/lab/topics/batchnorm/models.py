@@ -10,23 +10,27 @@ import numpy as np
 import glassnet
 from glassnet import nn
 from glassnet.diagnose.inputs import preserved
-from glassnet.lab.topics.batchnorm.settings import HIDDEN, NOISE_SCALE, NOISE_SHIFT, WIDTH
+from glassnet.lab.topics.batchnorm.settings import HIDDEN, NOISE, NOISE_SCALE, NOISE_SHIFT, WIDTH
 from glassnet.tensor import Tensor
 
 
 class ShiftNoise(nn.Module):
     """y = x * s + m with s = exp(U(-a, a)), m = U(-b, b) per unit, redrawn every training step (identity in eval)."""
 
-    def __init__(self, features: int, rng: np.random.Generator) -> None:
+    def __init__(
+        self,
+        features: int,
+        rng: np.random.Generator,
+        scale: float = NOISE_SCALE,
+        shift: float = NOISE_SHIFT,
+    ) -> None:
         super().__init__()
-        self.features, self.rng = features, rng
+        self.features, self.rng, self.a, self.b = features, rng, scale, shift
         self.redraw()
 
     def redraw(self) -> None:
-        self.scale = np.exp(self.rng.uniform(-NOISE_SCALE, NOISE_SCALE, self.features)).astype(
-            np.float32
-        )
-        self.shift = self.rng.uniform(-NOISE_SHIFT, NOISE_SHIFT, self.features).astype(np.float32)
+        self.scale = np.exp(self.rng.uniform(-self.a, self.a, self.features)).astype(np.float32)
+        self.shift = self.rng.uniform(-self.b, self.b, self.features).astype(np.float32)
 
     def forward(self, input: Tensor) -> Tensor:  # PyTorch's argument name
         if not self.training:
@@ -43,8 +47,9 @@ def build(variant: str, seed: int) -> nn.Sequential:
         layers.append(nn.Linear(fan_in, fan_out))
         if variant != "none":
             layers.append(nn.BatchNorm1d(fan_out, affine=variant != "no_affine"))
-        if variant == "noisy":
-            layers.append(ShiftNoise(fan_out, np.random.default_rng(seed + 7 * len(layers))))
+        if variant in NOISE:
+            rng = np.random.default_rng(seed + 7 * len(layers))
+            layers.append(ShiftNoise(fan_out, rng, *NOISE[variant]))
         layers.append(nn.ReLU())
     layers.append(nn.Linear(WIDTH, 10))
     if variant == "output":

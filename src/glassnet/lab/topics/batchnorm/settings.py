@@ -34,6 +34,16 @@ NOISE_SCALE, NOISE_SHIFT = (
 )  # noisy BN: y * exp(U(-ln2, ln2)) + U(-1, 1), per unit per step
 
 
+# The injected shift at two strengths (scale a, shift b: y * exp(U(-a, a)) + U(-b, b)); the
+# internal-covariate-shift verdict reads the mildest whose drift reaches the plain net's own.
+NOISE = {"noisy_mild": (NOISE_SCALE / 2, NOISE_SHIFT / 2), "noisy": (NOISE_SCALE, NOISE_SHIFT)}
+
+
+# Santurkar et al.'s landscape probes, every LANDSCAPE_EVERY steps on a fixed training batch:
+# the loss and gradient at w - k lr g for k in LANDSCAPE_STEPS (their range: 0.5 to 4 x lr).
+LANDSCAPE_EVERY, LANDSCAPE_BATCH, LANDSCAPE_STEPS = 100, 128, (0.5, 1.0, 2.0, 4.0)
+
+
 VARIANTS = {
     "none": Text("no BN", "无 BN"),
     "hidden": Text("BN on hidden layers", "隐藏层 BN"),
@@ -43,6 +53,7 @@ VARIANTS = {
         f"BN, statistics frozen after step {FREEZE_AFTER}", f"BN,第 {FREEZE_AFTER} 步后冻结统计量"
     ),
     "noisy": Text("BN + shift noise every step", "BN + 每步随机平移缩放噪声"),
+    "noisy_mild": Text("BN + half-strength shift noise", "BN + 半强度平移缩放噪声"),
     "no_affine": Text("BN without gamma, beta", "无 gamma、beta 的 BN"),
 }
 
@@ -70,3 +81,12 @@ MOVED = 0.01  # gamma/beta: RMS(gamma - 1) and RMS(beta) at least this
 
 
 BATCH_STATS_DIFF = 0.01  # inference with batch statistics changes test accuracy by >= 1 point
+
+
+# affine_expressiveness: BN without gamma, beta cannot fit the identity (relative error >= this)
+# while BN with them can (<= AFFINE_EXACT); 'confined to a normal distribution' needs the
+# normalised features' median |skewness| <= NORMAL_SKEW (a normal distribution has 0).
+AFFINE_LIMITED, AFFINE_EXACT, NORMAL_SKEW = 0.1, 1e-3, 0.5
+
+
+EPS_TINY = 1e-3  # epsilon: it changes a typical channel's output by less than this (relative)
