@@ -30,11 +30,12 @@ from glassnet.data.datasets.cifar10 import (
     read_cifar10_binary,
 )
 from glassnet.data.datasets.digits import DIGITS_SPLITS, Digits
+from glassnet.data.datasets.digits32 import Digits32
 from glassnet.data.datasets.idx import GZIP_MAGIC, IDX_DTYPES, MNIST, read_idx
 from glassnet.data.datasets.image_folder import ImageFolder
 from glassnet.data.datasets.mnist1d import MNIST1D, MNIST1D_SPLITS
 
-NAMED_DATASETS = ("digits", "mnist1d")
+NAMED_DATASETS = ("digits", "digits32", "mnist1d")
 SPLIT_FOLDERS = ("train", "val", "valid", "validation", "test")
 KNOWN_FORMATS = (
     "an IDX file (raw or .gz)",
@@ -246,6 +247,13 @@ def describe(source: str) -> DatasetSummary:
             "scikit-learn's 8x8 handwritten digits, raw pixel values 0..16, "
             "stratified 60/20/20 split (seed 0)",
             {split: Digits(split) for split in DIGITS_SPLITS},
+        )
+    if source == "digits32":
+        return _from_datasets(
+            "digits32",
+            "the 8x8 digits upsampled bilinearly to 32x32 (half-pixel centres), raw values "
+            "0..16, the digits' split",
+            {split: Digits32(split) for split in DIGITS_SPLITS},
         )
     if source == "mnist1d":
         return _from_datasets(
