@@ -6,7 +6,8 @@ upsampled bilinearly to 1x32x32, standardised with the training split's mean and
 model, no checkpoint selection); then `prune_channels(model, f, "l1")` (Li et al. 2017, one
 fraction f for every coupled group, the residual stream's groups included) with f the
 smallest fraction, on a 1/64 grid, that removes >= --macs-cut of the MACs (glassnet.summary's
-count at batch 1); then fine-tuned --finetune epochs (Adam 1e-3). Accuracy: the 360 test
+count at batch 1; with --keep-residual the residual streams stay whole and only the
+blocks' inner channels are cut, as Li et al. do for ResNets); then fine-tuned --finetune epochs (Adam 1e-3). Accuracy: the 360 test
 images, paired per seed (pruned minus the same seed's base model).
 
 Speed: forward passes of a batch of 128 test images in eval mode under no_grad, base and
@@ -52,11 +53,11 @@ def macs(model) -> int:
     return summary(model, input_size=SHAPE).total_macs
 
 
-def fraction_for(model, cut: float) -> tuple[float, object, int]:
+def fraction_for(model, cut: float, keep_residual: bool = False) -> tuple[float, object, int]:
     """The smallest fraction k/64 whose pruned model removes >= `cut` of the MACs."""
     base = macs(model)
     for k in range(1, 64):
-        small, _ = prune_channels(model, k / 64, "l1")
+        small, _ = prune_channels(model, k / 64, "l1", keep_residual=keep_residual)
         if 1 - macs(small) / base >= cut:
             return k / 64, small, macs(small)
     raise RuntimeError(f"no fraction below 1 removes {cut:.0%} of the MACs")
@@ -118,11 +119,12 @@ def one_seed(seed: int, args, data) -> dict:
     clock = time.process_time()
     finetune(model, x, y, args.epochs, seed=seed)
     base_acc = accuracy(model, xt, yt)
-    fraction, small, small_macs = fraction_for(model, args.macs_cut)
+    fraction, small, small_macs = fraction_for(model, args.macs_cut, args.keep_residual)
     raw_acc = accuracy(small, xt, yt)
     finetune(small, x, y, args.finetune, seed=seed + 1000)
     row = {
         "seed": seed,
+        "keep_residual": args.keep_residual,
         "fraction": fraction,
         "base_macs": macs(model),
         "pruned_macs": small_macs,
@@ -146,6 +148,11 @@ def main() -> None:
     parser.add_argument("--finetune", type=int, default=2)
     parser.add_argument("--macs-cut", type=float, default=0.5)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument(
+        "--keep-residual",
+        action="store_true",
+        help="leave the residual streams whole, prune inside the blocks only (Li et al.'s ResNet setting)",
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     job = load_job_data("digits32")

@@ -17,7 +17,7 @@ from glassnet.compress.channels import (
 from glassnet.compress.prune import CompressionError
 from glassnet.models import build_model
 from glassnet.models.mobilenet import mobilenet_v1_cifar
-from glassnet.models.resnet_cifar import resnet20
+from glassnet.models.resnet_cifar import CifarBasicBlock, resnet20
 from glassnet.optim import SGD
 from glassnet.tensor import Tensor
 from glassnet.train import Trainer
@@ -33,6 +33,10 @@ def _randomise_batchnorm(model, rng):
             module.running_mean.data[...] = rng.normal(0, 0.3, c)
             module.running_var.data[...] = rng.uniform(0.5, 2.0, c)
     return model.eval()
+
+
+def _blocks(model):
+    return [(n, m) for n, m in model.named_modules() if isinstance(m, CifarBasicBlock)]
 
 
 def _params(model):
@@ -213,3 +217,20 @@ def test_global_slimming_takes_the_small_gammas_wherever_they_are(rng):
     ]  # per group: every group loses some
     with pytest.raises(CompressionError, match="scope must be group or global"):
         plan_channels(model, 0.1, scope="layer")
+
+
+def test_keep_residual_prunes_only_inside_the_blocks(rng):
+    glassnet.manual_seed(0)
+    model = _randomise_batchnorm(resnet20(), rng)
+    small, plan = prune_channels(model, 0.5, keep_residual=True)
+    assert small.conv1.out_channels == 16
+    for (_, big), (_, block) in zip(_blocks(model), _blocks(small), strict=True):
+        assert block.conv2.out_channels == big.conv2.out_channels  # the stream stays whole
+        assert block.conv1.in_channels == big.conv1.in_channels
+        assert block.conv1.out_channels == block.conv2.in_channels == big.conv1.out_channels // 2
+    assert plan.total == sum(b.conv1.out_channels for _, b in _blocks(model))
+    x = Tensor(rng.standard_normal((2, 3, 32, 32)).astype(np.float32))
+    with glassnet.no_grad():
+        np.testing.assert_allclose(
+            small(x).data, mask_channels(model, plan)(x).data, rtol=1e-4, atol=1e-5
+        )

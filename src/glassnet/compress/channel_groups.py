@@ -75,6 +75,7 @@ class Group:
     passthrough: list[tuple[str, str | None]] = field(default_factory=list)  # depthwise + BN
     consumers: list[tuple[str, int]] = field(default_factory=list)  # (conv or Linear, spatial)
     blocks: int = 1  # drop the same number of channels from each of this many equal blocks
+    residual: bool = False  # a residual stream: channels joined by additions
 
 
 def is_depthwise(conv: Conv2d) -> bool:
@@ -157,7 +158,7 @@ def resnet_groups(model: CifarResNet) -> list[Group]:
     edges = sorted({model.conv1.out_channels} | {b.conv2.out_channels for _, b in blocks})
     low = 0
     for high in edges:
-        stream = Group(list(range(low, high)))
+        stream = Group(list(range(low, high)), residual=True)
         if high <= model.conv1.out_channels:
             stream.producers.append(("conv1", "bn1"))
         for n, b in blocks:

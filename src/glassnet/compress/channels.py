@@ -17,7 +17,10 @@ Ranking (`criterion`):
               lam * sign(gamma) added to their gradients) so that many gammas go to ~0.
 The fraction applies per group by default (every layer stays alive and the FLOP cut is
 predictable); scope="global" ranks all channels together with one threshold, as the slimming
-paper does (one channel of every group is always kept).
+paper does (one channel of every group is always kept). keep_residual=True leaves the
+residual streams whole and prunes only the channels inside the blocks (each block's first
+conv), Li et al. 2017's choice for ResNets ("we only prune the first layer of each residual
+block"): a cut stream channel is lost for every block at once.
 
 `mask_channels` zeroes the same channels in place of removing them (BN gamma and beta = 0, so
 those channels are exactly 0 after BatchNorm): before fine-tuning, the pruned model and the
@@ -120,7 +123,11 @@ def _dropped(
 
 
 def plan_channels(
-    model: Module, fraction: float, criterion: str = "l1", scope: str = "group"
+    model: Module,
+    fraction: float,
+    criterion: str = "l1",
+    scope: str = "group",
+    keep_residual: bool = False,
 ) -> ChannelPlan:
     """Which channels `prune_channels`/`mask_channels` remove: the lowest-ranked `fraction`.
 
@@ -136,7 +143,7 @@ def plan_channels(
         )
     if scope not in SCOPES:
         raise CompressionError(f"channel pruning: scope must be group or global, got {scope!r}")
-    groups = find_groups(model)
+    groups = [g for g in find_groups(model) if not (keep_residual and g.residual)]
     scores = [_scores(model, group, criterion) for group in groups]
     plan = ChannelPlan({}, {}, {}, 0, 0)
     for group, group_scores, gone in zip(groups, scores, _dropped(groups, scores, fraction, scope)):
@@ -249,10 +256,14 @@ def apply_plan(model: Module, plan: ChannelPlan) -> Module:
 
 
 def prune_channels(
-    model: Module, fraction: float, criterion: str = "l1", scope: str = "group"
+    model: Module,
+    fraction: float,
+    criterion: str = "l1",
+    scope: str = "group",
+    keep_residual: bool = False,
 ) -> tuple[Module, ChannelPlan]:
     """(a smaller dense copy of `model`, the plan): `fraction` of each coupled group's channels removed."""
-    plan = plan_channels(model, fraction, criterion, scope)
+    plan = plan_channels(model, fraction, criterion, scope, keep_residual)
     return apply_plan(model, plan), plan
 
 
