@@ -67,10 +67,11 @@ def main() -> None:
     parser.add_argument("--fraction", type=float, default=0.296875)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--top", type=int, default=12)
+    parser.add_argument("--keep-residual", action="store_true", help="prune inside blocks only")
     args = parser.parse_args()
     glassnet.manual_seed(0)
     base = build_model("resnet20", (1, 32, 32), 10)
-    small, _ = prune_channels(base, args.fraction, "l1")
+    small, _ = prune_channels(base, args.fraction, "l1", keep_residual=args.keep_residual)
     macs = [summary(m, input_size=(1, 32, 32)).total_macs for m in (base, small)]
     print(f"MACs {macs[0]:,} -> {macs[1]:,} ({1 - macs[1] / macs[0]:.1%} removed)")
     x = np.random.default_rng(0).standard_normal((128, 1, 32, 32)).astype(np.float32)
