@@ -68,7 +68,7 @@ def _from_path(source: str) -> dict[str, ArrayDataset]:
         return splits
     if not path.is_dir():
         raise DatasetError(
-            f"unknown dataset {source!r}: not {' or '.join(NAMED)}, and no such folder or .npz file "
+            f"unknown dataset {source!r}: not {', '.join(NAMED[:-1])} or {NAMED[-1]}, and no such folder or .npz file "
             "(a path may be a CIFAR-10 folder, MNIST IDX files, an ImageFolder, or an .npz)"
         )
     try:

@@ -1,5 +1,5 @@
 """`glassnet data info NAME`: what a dataset holds, per split: sizes, classes, sample shapes,
-dtype, value range and class balance. NAME is "digits", "mnist1d", or a path to an IDX file,
+dtype, value range and class balance. NAME is "digits", "digits32", "mnist1d", or a path to an IDX file,
 a CIFAR-10 folder or batch file, an ImageFolder (or a folder of split ImageFolders, as
 `glassnet data export` writes), an NPZ or a CSV file. A folder is recognised by its
 layout; a file by its extension (.npz, .csv, .bin) or else its first bytes (IDX, gzip,
@@ -267,7 +267,7 @@ def describe(source: str) -> DatasetSummary:
     if path.is_file():
         return _describe_file(path)
     raise DatasetError(
-        f"unknown dataset {source!r}: not {' or '.join(NAMED_DATASETS)}, and no such file or folder "
+        f"unknown dataset {source!r}: not {', '.join(NAMED_DATASETS[:-1])} or {NAMED_DATASETS[-1]}, and no such file or folder "
         f"(a path may be {', '.join(KNOWN_FORMATS)})"
     )
 
