@@ -4,10 +4,10 @@ The pruned widths depend only on the fraction (`prune_channels` removes the same
 every coupled group, whatever the weights), so a freshly initialised ResNet-20 pruned at
 the fraction bench/bench_prune_resnet.py found has the trained pruned model's exact shapes.
 cProfile (timer: time.process_time, one BLAS thread) over --repeats forward passes of a
-batch of 128 in eval mode under no_grad; per function, the self CPU time of the base model
-and of the pruned one and their ratio. The functions are grouped: im2col (building the
-columns), GEMM (the products), unpack (columns -> NCHW), and the rest (BatchNorm, ReLU,
-padding, the adds, Python overhead).
+batch of 128 in eval mode under no_grad, base and pruned interleaved, one profile per pass;
+per function, the median self CPU time of the base model and of the pruned one, their
+ratio. The functions are grouped: im2col (building the columns), GEMM (the products), and
+the rest (BatchNorm, ReLU, padding, the adds, unpacking, Python overhead).
 
 Run: `OPENBLAS_NUM_THREADS=1 python bench/profile_prune_resnet.py --fraction 0.296875`.
 """
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import pstats
+import statistics
 import time
 from collections import defaultdict
 
@@ -30,7 +31,7 @@ from glassnet.models import build_model
 from glassnet.summary import summary
 from glassnet.tensor import Tensor
 
-KINDS = {"columns": "im2col", "columns_into": "im2col", "_grouped_product": "GEMM"}
+KINDS = {"columns": "im2col", "columns_into": "im2col", "column_view": "im2col"}
 
 
 def profile(model, x: np.ndarray, repeats: int) -> dict[str, float]:
@@ -75,13 +76,18 @@ def main() -> None:
     macs = [summary(m, input_size=(1, 32, 32)).total_macs for m in (base, small)]
     print(f"MACs {macs[0]:,} -> {macs[1]:,} ({1 - macs[1] / macs[0]:.1%} removed)")
     x = np.random.default_rng(0).standard_normal((128, 1, 32, 32)).astype(np.float32)
+    rounds: dict[str, list[dict[str, float]]] = {"base": [], "pruned": []}
     with threadpool_limits(1):
-        a, b = profile(base, x, args.repeats), profile(small, x, args.repeats)
-    total_a, total_b = sum(a.values()), sum(b.values())
-    print(f"total self CPU ms per forward: base {1e3 * total_a:.1f}, pruned {1e3 * total_b:.1f}, "
+        for _ in range(args.repeats):  # interleaved: base, pruned, base, ...
+            rounds["base"].append(profile(base, x, 1))
+            rounds["pruned"].append(profile(small, x, 1))
+    a, b = (_median(rounds[k]) for k in ("base", "pruned"))
+    total_a = statistics.median(sum(r.values()) for r in rounds["base"])
+    total_b = statistics.median(sum(r.values()) for r in rounds["pruned"])
+    print(f"median self CPU ms per forward: base {1e3 * total_a:.1f}, pruned {1e3 * total_b:.1f}, "
           f"ratio {total_a / total_b:.2f}")  # fmt: skip
     print("| part | base ms | pruned ms | ratio |\n|---|---:|---:|---:|")
-    ga, gb = grouped(a), grouped(b)
+    ga, gb = (_median([grouped(r) for r in rounds[k]]) for k in ("base", "pruned"))
     for kind in sorted(ga, key=ga.get, reverse=True):
         print(
             f"| {kind} | {1e3 * ga[kind]:.1f} | {1e3 * gb[kind]:.1f} | {ga[kind] / gb[kind]:.2f} |"
@@ -90,6 +96,11 @@ def main() -> None:
     for key in sorted(a, key=a.get, reverse=True)[: args.top]:
         ratio = a[key] / b[key] if b.get(key) else float("nan")
         print(f"| {key} | {1e3 * a[key]:.1f} | {1e3 * b.get(key, 0):.1f} | {ratio:.2f} |")
+
+
+def _median(rounds: list[dict[str, float]]) -> dict[str, float]:
+    keys = set().union(*rounds)
+    return {k: statistics.median(r.get(k, 0.0) for r in rounds) for k in keys}
 
 
 if __name__ == "__main__":
