@@ -8,7 +8,9 @@ fraction f for every coupled group, the residual stream's groups included) with 
 smallest fraction, on a 1/64 grid, that removes >= --macs-cut of the MACs (glassnet.summary's
 count at batch 1; with --keep-residual the residual streams stay whole and only the
 blocks' inner channels are cut, as Li et al. do for ResNets); then fine-tuned --finetune epochs (Adam 1e-3). Accuracy: the 360 test
-images, paired per seed (pruned minus the same seed's base model).
+images, paired per seed (pruned minus the same seed's base model); before fine-tuning also
+with the BatchNorm statistics re-estimated on the training images (no learning: the cut
+channels change the next BN's input distribution, its old running statistics no longer fit).
 
 Speed: forward passes of a batch of 128 test images in eval mode under no_grad, base and
 pruned interleaved (base, pruned, base, ...) for --repeats rounds after one warm-up each;
@@ -23,6 +25,7 @@ Run: `OPENBLAS_NUM_THREADS=1 python bench/bench_prune_resnet.py --seeds 0 1 2 --
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import statistics
@@ -39,6 +42,7 @@ from glassnet.compress.finetune import accuracy, finetune
 from glassnet.grad_mode import no_grad
 from glassnet.models import build_model
 from glassnet.nn.conv import Conv2d
+from glassnet.nn.normalization import BatchNorm2d
 from glassnet.summary import summary
 from glassnet.tensor import Tensor
 from glassnet.train.job_data import fit_standardizer, load_job_data, standardize
@@ -112,6 +116,21 @@ def conv_profile(model, x: np.ndarray) -> dict[str, float]:
     return spent
 
 
+def recalibrated(model, x: np.ndarray, batch: int = 128):
+    """A copy of `model` whose BatchNorm running statistics are re-estimated on x (the cumulative
+    average over the batches, momentum=None; train-mode forwards under no_grad, nothing learnt)."""
+    model = copy.deepcopy(model)
+    for module in model.modules():
+        if isinstance(module, BatchNorm2d):
+            module.reset_running_stats()
+            module.momentum = None
+    model.train()
+    with no_grad():
+        for start in range(0, len(x), batch):
+            model(Tensor(x[start : start + batch]))
+    return model.eval()
+
+
 def one_seed(seed: int, args, data) -> dict:
     glassnet.manual_seed(seed)
     model = build_model("resnet20", SHAPE, 10)
@@ -121,6 +140,7 @@ def one_seed(seed: int, args, data) -> dict:
     base_acc = accuracy(model, xt, yt)
     fraction, small, small_macs = fraction_for(model, args.macs_cut, args.keep_residual)
     raw_acc = accuracy(small, xt, yt)
+    recal_acc = accuracy(recalibrated(small, x), xt, yt)
     finetune(small, x, y, args.finetune, seed=seed + 1000)
     row = {
         "seed": seed,
@@ -132,6 +152,7 @@ def one_seed(seed: int, args, data) -> dict:
         "pruned_params": sum(p.data.size for p in small.parameters()),
         "base_acc": base_acc,
         "pruned_acc_before_finetune": raw_acc,
+        "pruned_acc_bn_recalibrated": recal_acc,
         "pruned_acc": accuracy(small, xt, yt),
         "train_cpu_s": time.process_time() - clock,
     }
