@@ -18,8 +18,10 @@ import argparse
 import cProfile
 import pstats
 import statistics
+import sys
 import time
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -30,6 +32,9 @@ from glassnet.grad_mode import no_grad
 from glassnet.models import build_model
 from glassnet.summary import summary
 from glassnet.tensor import Tensor
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_prune_resnet import speed
 
 KINDS = {"columns": "im2col", "columns_into": "im2col", "column_view": "im2col"}
 
@@ -76,6 +81,10 @@ def main() -> None:
     macs = [summary(m, input_size=(1, 32, 32)).total_macs for m in (base, small)]
     print(f"MACs {macs[0]:,} -> {macs[1]:,} ({1 - macs[1] / macs[0]:.1%} removed)")
     x = np.random.default_rng(0).standard_normal((128, 1, 32, 32)).astype(np.float32)
+    with threadpool_limits(1):
+        timed = speed(base, small, x, args.repeats)
+    print(f"plain CPU ms per forward (no profiler, median of {args.repeats} interleaved): base "
+          f"{timed['base_ms']:.1f}, pruned {timed['pruned_ms']:.1f}, speed-up {timed['speedup']:.2f}")  # fmt: skip
     rounds: dict[str, list[dict[str, float]]] = {"base": [], "pruned": []}
     with threadpool_limits(1):
         for _ in range(args.repeats):  # interleaved: base, pruned, base, ...
