@@ -17,7 +17,7 @@ from glassnet.compress.channels import (
 from glassnet.compress.prune import CompressionError
 from glassnet.models import build_model
 from glassnet.models.mobilenet import mobilenet_v1_cifar
-from glassnet.models.resnet_cifar import resnet20
+from glassnet.models.resnet_cifar import CifarBasicBlock, resnet20
 from glassnet.optim import SGD
 from glassnet.tensor import Tensor
 from glassnet.train import Trainer
@@ -33,6 +33,10 @@ def _randomise_batchnorm(model, rng):
             module.running_mean.data[...] = rng.normal(0, 0.3, c)
             module.running_var.data[...] = rng.uniform(0.5, 2.0, c)
     return model.eval()
+
+
+def _blocks(model):
+    return [(n, m) for n, m in model.named_modules() if isinstance(m, CifarBasicBlock)]
 
 
 def _params(model):
@@ -134,18 +138,64 @@ def test_bad_options_and_models_are_named():
         plan_channels(nn.Sequential(nn.Linear(3, 2)), 0.5)
 
 
-def test_channels_feeding_a_grouped_conv_are_kept(rng):
+def _grouped_chain():
+    return nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
+        nn.Conv2d(8, 12, 3, padding=1, groups=2), nn.BatchNorm2d(12), nn.ReLU(),
+        nn.Conv2d(12, 12, 3, padding=1, groups=3), nn.BatchNorm2d(12), nn.ReLU(),
+        nn.Conv2d(12, 8, 1, groups=4), nn.BatchNorm2d(8), nn.ReLU(),
+        nn.Conv2d(8, 8, 3, padding=1, groups=8), nn.BatchNorm2d(8), nn.ReLU(),  # depthwise
+        nn.Conv2d(8, 4, 1),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("criterion", ["l1", "slimming"])
+def test_grouped_convs_lose_channels_evenly_per_group(rng, criterion):
+    glassnet.manual_seed(0)
+    model = _randomise_batchnorm(_grouped_chain(), rng)
+    small, plan = prune_channels(model, 0.5, criterion)
+    # conv 0 feeds a 2-group conv: 2 of each block of 4 go; conv 3 (groups 2) feeds groups 3:
+    # lcm 6, 12 channels in 6 blocks of 2, one of each goes; conv 6 (groups 3) feeds groups 4
+    # (lcm 12): blocks of 1, nothing can go; conv 9 (groups 4) is carried through the
+    # depthwise conv 12 into conv 15: blocks of 2, one of each goes.
+    assert [small[i].out_channels for i in (0, 3, 6, 9, 12, 15)] == [4, 6, 12, 4, 4, 4]
+    assert [small[i].in_channels for i in (3, 6, 9, 12, 15)] == [4, 6, 12, 4, 4]
+    assert [small[i].groups for i in (3, 6, 9, 12)] == [2, 3, 4, 4]
+    gone = sorted(plan.out["0"])
+    assert sum(c < 4 for c in gone) == sum(c >= 4 for c in gone) == 2
+    x = Tensor(rng.standard_normal((3, 1, 6, 6)).astype(np.float32))
+    with glassnet.no_grad():
+        np.testing.assert_allclose(
+            small(x).data, mask_channels(model, plan)(x).data, rtol=1e-4, atol=1e-5
+        )
+    rebuilt = shrink_to(_grouped_chain(), small.state_dict())
+    rebuilt.load_state_dict(small.state_dict())
+    with glassnet.no_grad():
+        np.testing.assert_allclose(rebuilt.eval()(x).data, small(x).data, rtol=1e-6, atol=1e-6)
+
+
+def test_depthwise_with_a_channel_multiplier_is_pruned_per_input_channel(rng):
     glassnet.manual_seed(0)
     model = nn.Sequential(
-        nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
-        nn.Conv2d(8, 8, 3, padding=1, groups=2), nn.BatchNorm2d(8), nn.ReLU(),
-        nn.Conv2d(8, 6, 1), nn.BatchNorm2d(6), nn.ReLU(),
-        nn.Conv2d(6, 4, 1),
+        nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
+        nn.Conv2d(4, 8, 3, padding=1, groups=4), nn.BatchNorm2d(8), nn.ReLU(),
+        nn.Conv2d(8, 3, 1),
     )  # fmt: skip
-    small, plan = prune_channels(_randomise_batchnorm(model, rng), 0.5)
-    assert small[0].out_channels == 8 and small[3].out_channels == 8 and small[3].groups == 2
-    assert small[6].out_channels == 3 and small[9].in_channels == 3 and small[9].out_channels == 4
-    assert plan.removed == 3 and plan.total == 6
+    model = _randomise_batchnorm(model, rng)
+    small, plan = prune_channels(model, 0.5)
+    # the stem feeds 4 groups of width 1: none of its channels can go; the multiplier conv's 8
+    # outputs are 4 blocks of 2, one of each goes
+    assert (small[0].out_channels, small[3].out_channels, small[6].in_channels) == (4, 4, 4)
+    x = Tensor(rng.standard_normal((2, 1, 5, 5)).astype(np.float32))
+    with glassnet.no_grad():
+        np.testing.assert_allclose(
+            small(x).data, mask_channels(model, plan)(x).data, rtol=1e-4, atol=1e-5
+        )
+
+
+def test_global_scope_refuses_grouped_convs(rng):
+    with pytest.raises(CompressionError, match="scope 'global' cannot keep the groups .* '0'"):
+        plan_channels(_grouped_chain(), 0.5, "slimming", scope="global")
 
 
 def test_global_slimming_takes_the_small_gammas_wherever_they_are(rng):
@@ -167,3 +217,20 @@ def test_global_slimming_takes_the_small_gammas_wherever_they_are(rng):
     ]  # per group: every group loses some
     with pytest.raises(CompressionError, match="scope must be group or global"):
         plan_channels(model, 0.1, scope="layer")
+
+
+def test_keep_residual_prunes_only_inside_the_blocks(rng):
+    glassnet.manual_seed(0)
+    model = _randomise_batchnorm(resnet20(), rng)
+    small, plan = prune_channels(model, 0.5, keep_residual=True)
+    assert small.conv1.out_channels == 16
+    for (_, big), (_, block) in zip(_blocks(model), _blocks(small), strict=True):
+        assert block.conv2.out_channels == big.conv2.out_channels  # the stream stays whole
+        assert block.conv1.in_channels == big.conv1.in_channels
+        assert block.conv1.out_channels == block.conv2.in_channels == big.conv1.out_channels // 2
+    assert plan.total == sum(b.conv1.out_channels for _, b in _blocks(model))
+    x = Tensor(rng.standard_normal((2, 3, 32, 32)).astype(np.float32))
+    with glassnet.no_grad():
+        np.testing.assert_allclose(
+            small(x).data, mask_channels(model, plan)(x).data, rtol=1e-4, atol=1e-5
+        )

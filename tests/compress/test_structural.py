@@ -67,3 +67,17 @@ def test_cli_refuses_bad_structural_options(runs, tmp_path, capsys):
     assert "--prune cannot be combined" in errors[1]
     assert "needs --finetune-epochs" in errors[2]
     assert "MLP has no conv" in errors[3]
+
+
+def test_keep_residual_reaches_channel_pruning(runs, tmp_path, capsys):
+    from glassnet.models.resnet_cifar import resnet20
+
+    small, steps = apply_structure(
+        resnet20(), StructuralOptions(prune_channels=0.5, keep_residual=True)
+    )
+    assert steps["channels"]["keep_residual"] is True
+    assert small.layer3[2].conv2.out_channels == 64 and small.layer3[2].conv1.out_channels == 32
+    out = str(tmp_path / "x.safetensors")
+    args = ["compress", str(runs / "mlp"), "--prune-channels", "0.5", "--keep-residual"]
+    assert main([*args, "-o", out]) == 2  # the flag parses; the MLP has no conv to prune
+    assert "MLP has no conv" in capsys.readouterr().err

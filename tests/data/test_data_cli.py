@@ -190,7 +190,7 @@ def test_info_errors_are_one_line_naming_file_and_offset(tmp_path, capsys):
 
     status, _, err = run(capsys, ["data", "info", "cifar10"])
     assert status == 2 and err == (
-        "glassnet data info: error: unknown dataset 'cifar10': not digits or mnist1d, and "
+        "glassnet data info: error: unknown dataset 'cifar10': not digits, digits32 or mnist1d, and "
         "no such file or folder (a path may be an IDX file (raw or .gz), a CIFAR-10 folder "
         "or batch file, an ImageFolder, an .npz, a .csv)\n"
     )

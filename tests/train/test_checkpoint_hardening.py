@@ -206,7 +206,7 @@ def test_seed_takes_torchs_range(tmp_path, capsys):
 
 def test_an_empty_data_path_is_an_error_not_the_current_folder(tmp_path, capsys):
     err = one_line_error(capsys, ["train", "--data", "", "--out", str(tmp_path / "run")])
-    assert "data must be digits, mnist1d or a path, got ''" in err
+    assert "data must be digits, digits32, mnist1d or a path, got ''" in err
 
 
 # -- defect 7: leftovers and reproducibility -----------------------------------------------------

@@ -136,6 +136,7 @@ def _structural(args: argparse.Namespace) -> Any:
         lowrank_budget=args.lowrank_budget,
         prune_channels=args.prune_channels,
         criterion=args.criterion,
+        keep_residual=args.keep_residual,
         distill_from=args.distill_from,
         temperature=args.temperature,
         alpha=args.alpha,
@@ -351,6 +352,12 @@ def configure_compress(parser: argparse.ArgumentParser) -> None:
         choices=("l1", "slimming"),
         default="l1",
         help="channel ranking: filter L1 norm (Li et al.) or |BN gamma| (network slimming)",
+    )
+    structural.add_argument(
+        "--keep-residual",
+        action="store_true",
+        help="with --prune-channels: leave ResNets' residual streams whole, prune inside the "
+        "blocks only (Li et al.'s setting for ResNets)",
     )
     structural.add_argument(
         "--distill-from",

@@ -114,7 +114,7 @@ def configure_train(parser: argparse.ArgumentParser) -> None:
         "curves.png and config.json into --out; print the test metrics of the best checkpoint\n"
         "(lowest val_loss). Epochs are numbered from 1 everywhere (Keras' convention).\n"
         "Inputs are standardised per channel with the training split's mean and std. Splits are\n"
-        "fixed: digits 60/20/20 stratified; mnist1d 4000/1000 with 20% of train as val.\n"
+        "fixed: digits (and digits32) 60/20/20 stratified; mnist1d 4000/1000 with 20% of train as val.\n"
         "The defaults reach ~98% test accuracy on digits (mlp: 98.1%, cnn: 98.9%, median of\n"
         "seeds 0-2; bench/train_digits.py) in seconds on 2 CPU cores.\n\n"
         "--model takes any zoo model that fits the data's sample shape (digits: 1x8x8 images;\n"
@@ -130,7 +130,7 @@ def configure_train(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data",
         metavar="DATA",
-        help=f"digits, mnist1d, or a path: a CIFAR-10 folder, MNIST IDX "
+        help=f"digits, digits32 (digits upsampled to 1x32x32), mnist1d, or a path: a CIFAR-10 folder, MNIST IDX "
         f"files, an ImageFolder, an .npz (default: {d['data']})",
     )
     parser.add_argument(

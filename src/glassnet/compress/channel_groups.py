@@ -8,10 +8,15 @@ Removing position c of a group removes it from every one of those layers at once
 
 Two kinds of model are understood:
 - chains: models whose leaves run in registration order (Sequential, CNN, MLP heads,
-  MobileNetV1 and its DepthwiseSeparableConv blocks). After a conv (groups=1): its BN,
-  channel-wise layers (activations, pooling, dropout, Flatten), depthwise convs (carried
-  through), then the consuming conv or Linear. A grouped conv (1 < groups < channels) or an
-  unknown layer in the way ends the search: those channels are kept.
+  MobileNetV1 and its DepthwiseSeparableConv blocks). After a conv that is not depthwise:
+  its BN, channel-wise layers (activations, pooling, dropout, Flatten), depthwise convs
+  (carried through), then the consuming conv or Linear. An unknown layer in the way ends the
+  search: those channels are kept.
+- grouped convs (1 < groups, not depthwise), as producer or consumer: a conv with g groups
+  sees its channels as g contiguous blocks (output block j is computed from input block j
+  only), and every group must keep the same width, so a Group touching it has `blocks` =
+  the least common multiple of the g's involved, and the channels are dropped evenly: the
+  same number from each block (the lowest-ranked within the block).
 - the CIFAR ResNets (models.resnet_cifar): each block's inner channels (conv1 -> bn1 ->
   conv2) are a group; the residual stream is coupled by the additions: stream channel c is
   the same channel in the stem, in every block's conv2/bn2 and in the next block's input.
@@ -22,6 +27,7 @@ Two kinds of model are understood:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from glassnet.compress.prune import CompressionError
@@ -68,15 +74,22 @@ class Group:
     producers: list[tuple[str, str | None]] = field(default_factory=list)  # (conv, its BN)
     passthrough: list[tuple[str, str | None]] = field(default_factory=list)  # depthwise + BN
     consumers: list[tuple[str, int]] = field(default_factory=list)  # (conv or Linear, spatial)
+    blocks: int = 1  # drop the same number of channels from each of this many equal blocks
+    residual: bool = False  # a residual stream: channels joined by additions
 
 
 def is_depthwise(conv: Conv2d) -> bool:
     return conv.groups == conv.in_channels == conv.out_channels and conv.groups > 1
 
 
+def is_grouped(conv: Conv2d) -> bool:
+    """A grouped conv that is not depthwise: 1 < groups, channels cut per group evenly."""
+    return conv.groups > 1 and not is_depthwise(conv)
+
+
 def _chain_group(leaves: list[tuple[str, Module]], start: int) -> Group | None:
     name, conv = leaves[start]
-    group = Group(list(range(conv.out_channels)))
+    group = Group(list(range(conv.out_channels)), blocks=conv.groups)
     at = start + 1
     bn = leaves[at][0] if at < len(leaves) and isinstance(leaves[at][1], BatchNorm2d) else None
     group.producers.append((name, bn))
@@ -92,8 +105,9 @@ def _chain_group(leaves: list[tuple[str, Module]], start: int) -> Group | None:
             dw_bn = after[0] if isinstance(after[1], BatchNorm2d) else None
             group.passthrough.append((here, dw_bn))
             at += 2 if dw_bn else 1
-        elif isinstance(module, Conv2d) and module.groups == 1 and not flattened:
+        elif isinstance(module, Conv2d) and not flattened:  # not depthwise: a consumer
             group.consumers.append((here, 1))
+            group.blocks = math.lcm(group.blocks, module.groups)
             return group
         elif (
             isinstance(module, Linear) and flattened and module.in_features % conv.out_channels == 0
@@ -109,7 +123,7 @@ def chain_groups(model: Module) -> list[Group]:
     leaves = [(name, m) for name, m in model.named_modules() if not m._modules and name]
     groups = []
     for index, (_, module) in enumerate(leaves):
-        if isinstance(module, Conv2d) and module.groups == 1:
+        if isinstance(module, Conv2d) and not is_depthwise(module):
             group = _chain_group(leaves, index)
             if group is not None:
                 groups.append(group)
@@ -144,7 +158,7 @@ def resnet_groups(model: CifarResNet) -> list[Group]:
     edges = sorted({model.conv1.out_channels} | {b.conv2.out_channels for _, b in blocks})
     low = 0
     for high in edges:
-        stream = Group(list(range(low, high)))
+        stream = Group(list(range(low, high)), residual=True)
         if high <= model.conv1.out_channels:
             stream.producers.append(("conv1", "bn1"))
         for n, b in blocks:

@@ -5,7 +5,9 @@
 For each coupled group (`channel_groups.find_groups`) the channels are ranked and the
 lowest `fraction` of them removed (at least one kept), in every layer of the group:
 the producers' filters and BatchNorm entries, the depthwise convs' filters, the consumers'
-input channels (a Linear after Flatten loses `spatial` features per channel).
+input channels (a Linear after Flatten loses `spatial` features per channel). A group that
+a grouped conv produces or consumes loses the same number of channels from each of its
+equal blocks (`Group.blocks`), so that every conv group keeps the same width.
 
 Ranking (`criterion`):
     l1        Li et al. 2017: s_c = sum over the group's producers of ||W[c]||_1 (the filter's
@@ -15,7 +17,10 @@ Ranking (`criterion`):
               lam * sign(gamma) added to their gradients) so that many gammas go to ~0.
 The fraction applies per group by default (every layer stays alive and the FLOP cut is
 predictable); scope="global" ranks all channels together with one threshold, as the slimming
-paper does (one channel of every group is always kept).
+paper does (one channel of every group is always kept). keep_residual=True leaves the
+residual streams whole and prunes only the channels inside the blocks (each block's first
+conv), Li et al. 2017's choice for ResNets ("we only prune the first layer of each residual
+block"): a cut stream channel is lost for every block at once.
 
 `mask_channels` zeroes the same channels in place of removing them (BN gamma and beta = 0, so
 those channels are exactly 0 after BatchNorm): before fine-tuning, the pruned model and the
@@ -75,16 +80,29 @@ def _scores(model: Module, group: Group, criterion: str) -> np.ndarray:
     return total
 
 
+def _dropped_evenly(group: Group, scores: np.ndarray, fraction: float) -> set[int]:
+    """The lowest-ranked `fraction` of each of the group's `blocks` equal blocks (>= 1 kept in each)."""
+    size = len(scores) // group.blocks
+    n = size - max(1, int(round((1 - fraction) * size)))
+    gone = set()
+    for start in range(0, len(scores), size):
+        order = np.argsort(scores[start : start + size], kind="stable")[:n]
+        gone |= {group.channels[start + i] for i in order}
+    return gone
+
+
 def _dropped(
     groups: list[Group], scores: list[np.ndarray], fraction: float, scope: str
 ) -> list[set[int]]:
     """Per group, the channel positions to remove (at least one channel of every group stays)."""
     if scope == "group":
-        counts = [len(s) - max(1, int(round((1 - fraction) * len(s)))) for s in scores]
-        return [
-            {g.channels[i] for i in np.argsort(s, kind="stable")[:n]}
-            for g, s, n in zip(groups, scores, counts)
-        ]
+        return [_dropped_evenly(g, s, fraction) for g, s in zip(groups, scores)]
+    grouped = [g.producers[0][0] for g in groups if g.blocks > 1]
+    if grouped:
+        raise CompressionError(
+            f"channel pruning: scope 'global' cannot keep the groups of a grouped conv even "
+            f"(channels of {grouped[0]!r} feed or come from one); use scope 'group'"
+        )
     # global: one threshold over every channel's score per producer (Liu et al.'s percentile)
     flat = [
         (float(s[i]) / len(g.producers), k, i)
@@ -105,7 +123,11 @@ def _dropped(
 
 
 def plan_channels(
-    model: Module, fraction: float, criterion: str = "l1", scope: str = "group"
+    model: Module,
+    fraction: float,
+    criterion: str = "l1",
+    scope: str = "group",
+    keep_residual: bool = False,
 ) -> ChannelPlan:
     """Which channels `prune_channels`/`mask_channels` remove: the lowest-ranked `fraction`.
 
@@ -121,7 +143,7 @@ def plan_channels(
         )
     if scope not in SCOPES:
         raise CompressionError(f"channel pruning: scope must be group or global, got {scope!r}")
-    groups = find_groups(model)
+    groups = [g for g in find_groups(model) if not (keep_residual and g.residual)]
     scores = [_scores(model, group, criterion) for group in groups]
     plan = ChannelPlan({}, {}, {}, 0, 0)
     for group, group_scores, gone in zip(groups, scores, _dropped(groups, scores, fraction, scope)):
@@ -143,12 +165,36 @@ def _keep(size: int, gone: set[int], spatial: int = 1) -> np.ndarray:
     return np.asarray([c * spatial + j for c in channels for j in range(spatial)], dtype=np.int64)
 
 
+def _grouped_weight(conv: Conv2d, out: np.ndarray, inp: np.ndarray) -> np.ndarray:
+    """Rows `out`; in each group's rows, the kept input channels of that group (local indices)."""
+    g, width_out, width_in = (
+        conv.groups,
+        conv.out_channels // conv.groups,
+        conv.in_channels // conv.groups,
+    )
+    rows = []
+    for j in range(g):
+        mine_out = out[(out >= j * width_out) & (out < (j + 1) * width_out)]
+        mine_in = inp[(inp >= j * width_in) & (inp < (j + 1) * width_in)] - j * width_in
+        if len(mine_out) != len(out) // g or len(mine_in) != len(inp) // g:
+            raise CompressionError(
+                f"channel pruning: a grouped conv (groups={g}) must keep the same number of "
+                f"channels in every group; got {len(mine_out)} out of {len(out)} outputs and "
+                f"{len(mine_in)} of {len(inp)} inputs in group {j}"
+            )
+        rows.append(conv.weight.data[mine_out][:, mine_in])
+    return np.concatenate(rows)
+
+
 def _conv(conv: Conv2d, out: np.ndarray, inp: np.ndarray) -> Conv2d:
     depthwise = is_depthwise(conv)
     groups = len(out) if depthwise else conv.groups
-    if not depthwise and groups != 1:
-        raise CompressionError(f"channel pruning: cannot cut the grouped conv {conv!r}")
-    weight = conv.weight.data[out] if depthwise else conv.weight.data[out][:, inp]
+    if depthwise:
+        weight = conv.weight.data[out]
+    elif groups > 1:
+        weight = _grouped_weight(conv, out, inp)
+    else:
+        weight = conv.weight.data[out][:, inp]
     new = Conv2d(
         len(inp), len(out), conv.kernel_size, conv.stride, conv.padding, conv.dilation, groups,
         conv.bias is not None, conv.padding_mode, dtype=conv.weight.data.dtype,
@@ -210,10 +256,14 @@ def apply_plan(model: Module, plan: ChannelPlan) -> Module:
 
 
 def prune_channels(
-    model: Module, fraction: float, criterion: str = "l1", scope: str = "group"
+    model: Module,
+    fraction: float,
+    criterion: str = "l1",
+    scope: str = "group",
+    keep_residual: bool = False,
 ) -> tuple[Module, ChannelPlan]:
     """(a smaller dense copy of `model`, the plan): `fraction` of each coupled group's channels removed."""
-    plan = plan_channels(model, fraction, criterion, scope)
+    plan = plan_channels(model, fraction, criterion, scope, keep_residual)
     return apply_plan(model, plan), plan
 
 
@@ -238,6 +288,12 @@ def weight_shapes(model: Module) -> dict[str, list[int]]:
     }
 
 
+def _first_of_each(size: int, blocks: int, keep: int) -> np.ndarray:
+    """The first keep/blocks positions of each of `blocks` equal blocks of range(size)."""
+    width = size // blocks
+    return np.concatenate([np.arange(j * width, j * width + keep // blocks) for j in range(blocks)])
+
+
 def shrink_to(model: Module, state: dict[str, Any]) -> Module:
     """Rebuild `model` (a fresh instance of the original architecture) with the widths in `state`.
 
@@ -257,9 +313,13 @@ def shrink_to(model: Module, state: dict[str, Any]) -> Module:
         if shape == tuple(module.weight.shape):
             continue
         if isinstance(module, Conv2d):
-            depthwise = is_depthwise(module)
-            out = np.arange(shape[0])
-            inp = out if depthwise else np.arange(shape[1] * module.groups)
+            depthwise, g = is_depthwise(module), module.groups
+            out = (
+                np.arange(shape[0])
+                if depthwise
+                else _first_of_each(module.out_channels, g, shape[0])
+            )
+            inp = out if depthwise else _first_of_each(module.in_channels, g, shape[1] * g)
             set_submodule(model, name, _conv(module, out, inp))
         elif isinstance(module, BatchNorm2d):
             set_submodule(model, name, _batchnorm(module, np.arange(shape[0])))

@@ -49,6 +49,7 @@ class StructuralOptions:
     lowrank_budget: float = 0.5
     prune_channels: float | None = None
     criterion: str = "l1"
+    keep_residual: bool = False  # channel pruning inside residual blocks only
     distill_from: str | None = None
     temperature: float = 4.0
     alpha: float = 0.9
@@ -95,10 +96,13 @@ def apply_structure(model: Module, options: StructuralOptions) -> tuple[Module, 
     """The structural steps of `options` on `model`: (new model, the steps as plain data)."""
     steps: dict[str, Any] = {}
     if options.prune_channels is not None:
-        model, _ = prune_channels(model, options.prune_channels, options.criterion)
+        model, _ = prune_channels(
+            model, options.prune_channels, options.criterion, keep_residual=options.keep_residual
+        )
         steps["channels"] = {
             "fraction": options.prune_channels,
             "criterion": options.criterion,
+            "keep_residual": options.keep_residual,
             "shapes": weight_shapes(model),
         }
     if options.lowrank is not None:

@@ -136,7 +136,9 @@ def resolve_config(options: dict[str, Any]) -> dict[str, Any]:
             f"seed must be an integer in -2**63 .. 2**64-1 (torch.manual_seed's range), got {seed!r}"
         )
     if not isinstance(config["data"], str) or not config["data"].strip():
-        raise ValueError(f"data must be digits, mnist1d or a path, got {config['data']!r}")
+        raise ValueError(
+            f"data must be digits, digits32, mnist1d or a path, got {config['data']!r}"
+        )
     if config["loss"] not in LOSSES:
         raise ValueError(f"loss must be one of {', '.join(LOSSES)}, got {config['loss']!r}")
     config["train_fraction"] = check_fraction(config["train_fraction"])

@@ -2,6 +2,7 @@
 
 Splits (all fixed, the same on every machine):
     digits     the dataset's own stratified 60/20/20 (1077 / 360 / 360)
+    digits32   the same digits and split, upsampled bilinearly to 1x32x32
     mnist1d    its 4000 / 1000 train / test; val = a stratified 20% of train (seed 0)
     a path     its own splits; val (if missing) = a stratified 20% of train (seed 0); a
                single split is cut 60/20/20, stratified (seed 0)
@@ -21,14 +22,14 @@ from pathlib import Path
 
 import numpy as np
 
-from glassnet.data.datasets import MNIST1D, Digits
+from glassnet.data.datasets import MNIST1D, Digits, Digits32
 from glassnet.data.datasets.arrays import NPZDataset, npz_key_pair, npz_splits, read_npz
 from glassnet.data.datasets.base import ArrayDataset, DatasetError
 from glassnet.data.datasets.cifar10 import CIFAR10, find_cifar10_folder
 from glassnet.data.datasets.idx import MNIST
 from glassnet.data.datasets.image_folder import ImageFolder
 
-NAMED = ("digits", "mnist1d")
+NAMED = ("digits", "digits32", "mnist1d")
 SPLIT_SEED = 0
 VAL_FRACTION = 0.2
 _SPLIT_NAMES = {"train": "train", "val": "val", "valid": "val", "validation": "val", "test": "test"}
@@ -67,7 +68,7 @@ def _from_path(source: str) -> dict[str, ArrayDataset]:
         return splits
     if not path.is_dir():
         raise DatasetError(
-            f"unknown dataset {source!r}: not {' or '.join(NAMED)}, and no such folder or .npz file "
+            f"unknown dataset {source!r}: not {', '.join(NAMED[:-1])} or {NAMED[-1]}, and no such folder or .npz file "
             "(a path may be a CIFAR-10 folder, MNIST IDX files, an ImageFolder, or an .npz)"
         )
     try:
@@ -113,11 +114,13 @@ def _stratified(x: np.ndarray, y: np.ndarray, fraction: float) -> tuple[Split, S
 
 
 def load_job_data(source: str) -> JobData:
-    """The train/val/test splits of `source` (digits, mnist1d, or a path), as float32 with a channel axis."""
+    """The train/val/test splits of `source` (digits, digits32, mnist1d, or a path), as float32 with a channel axis."""
     if source == "digits":
         datasets: dict[str, ArrayDataset] = {
             split: Digits(split) for split in ("train", "val", "test")
         }
+    elif source == "digits32":
+        datasets = {split: Digits32(split) for split in ("train", "val", "test")}
     elif source == "mnist1d":
         datasets = {split: MNIST1D(split) for split in ("train", "test")}
     else:

@@ -2,6 +2,7 @@
 
 Built in (generated or bundled, offline):
     Digits        scikit-learn's 8x8 digits, fixed stratified train/val/test split
+    Digits32      the same digits upsampled bilinearly to 32x32 (one channel), same split
     MNIST1D       MNIST-1D made by the mnist1d package, cached as NPZ
 Readers (nothing is ever downloaded):
     MNIST, FashionMNIST   IDX files, raw or .gz           (read_idx)
@@ -31,6 +32,7 @@ from glassnet.data.datasets.cifar10 import (
     read_cifar10_binary,
 )
 from glassnet.data.datasets.digits import DIGITS_SPLITS, Digits
+from glassnet.data.datasets.digits32 import Digits32, resize_bilinear
 from glassnet.data.datasets.idx import MNIST, FashionMNIST, read_idx
 from glassnet.data.datasets.image_folder import (
     IMG_EXTENSIONS,
@@ -54,6 +56,7 @@ __all__ = [
     "DatasetError",
     "DatasetSummary",
     "Digits",
+    "Digits32",
     "FashionMNIST",
     "ImageFolder",
     "NPZDataset",
@@ -70,5 +73,6 @@ __all__ = [
     "read_csv",
     "read_idx",
     "read_npz",
+    "resize_bilinear",
     "save_npz_atomic",
 ]

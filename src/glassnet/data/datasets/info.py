@@ -1,5 +1,5 @@
 """`glassnet data info NAME`: what a dataset holds, per split: sizes, classes, sample shapes,
-dtype, value range and class balance. NAME is "digits", "mnist1d", or a path to an IDX file,
+dtype, value range and class balance. NAME is "digits", "digits32", "mnist1d", or a path to an IDX file,
 a CIFAR-10 folder or batch file, an ImageFolder (or a folder of split ImageFolders, as
 `glassnet data export` writes), an NPZ or a CSV file. A folder is recognised by its
 layout; a file by its extension (.npz, .csv, .bin) or else its first bytes (IDX, gzip,
@@ -30,11 +30,12 @@ from glassnet.data.datasets.cifar10 import (
     read_cifar10_binary,
 )
 from glassnet.data.datasets.digits import DIGITS_SPLITS, Digits
+from glassnet.data.datasets.digits32 import Digits32
 from glassnet.data.datasets.idx import GZIP_MAGIC, IDX_DTYPES, MNIST, read_idx
 from glassnet.data.datasets.image_folder import ImageFolder
 from glassnet.data.datasets.mnist1d import MNIST1D, MNIST1D_SPLITS
 
-NAMED_DATASETS = ("digits", "mnist1d")
+NAMED_DATASETS = ("digits", "digits32", "mnist1d")
 SPLIT_FOLDERS = ("train", "val", "valid", "validation", "test")
 KNOWN_FORMATS = (
     "an IDX file (raw or .gz)",
@@ -247,6 +248,13 @@ def describe(source: str) -> DatasetSummary:
             "stratified 60/20/20 split (seed 0)",
             {split: Digits(split) for split in DIGITS_SPLITS},
         )
+    if source == "digits32":
+        return _from_datasets(
+            "digits32",
+            "the 8x8 digits upsampled bilinearly to 32x32 (half-pixel centres), raw values "
+            "0..16, the digits' split",
+            {split: Digits32(split) for split in DIGITS_SPLITS},
+        )
     if source == "mnist1d":
         return _from_datasets(
             "mnist1d",
@@ -259,7 +267,7 @@ def describe(source: str) -> DatasetSummary:
     if path.is_file():
         return _describe_file(path)
     raise DatasetError(
-        f"unknown dataset {source!r}: not {' or '.join(NAMED_DATASETS)}, and no such file or folder "
+        f"unknown dataset {source!r}: not {', '.join(NAMED_DATASETS[:-1])} or {NAMED_DATASETS[-1]}, and no such file or folder "
         f"(a path may be {', '.join(KNOWN_FORMATS)})"
     )
 
