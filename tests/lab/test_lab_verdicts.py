@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from glassnet import lab
-from glassnet.lab import Result, Verdict
+from glassnet.lab import Result, Verdict, registry
+from glassnet.lab.notes_index import topic as index_topic
 from glassnet.lab.verdicts import (
     QUICK_BUDGET_S,
     QUICK_TOTAL_S,
@@ -23,6 +24,7 @@ from glassnet.lab.verdicts import (
 
 SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "lab_verdicts.py"
 NEW_TOPICS = ("compression", "style_transfer", "hyperparameters")
+COMPRESSION = len(index_topic("compression").claims)  # the notes' 15 and the lab's sub-claims
 
 
 def fake_zero_init(mode: str, seed: int) -> Result:
@@ -39,9 +41,10 @@ def fake_zero_init(mode: str, seed: int) -> Result:
 
 
 @pytest.fixture
-def written(fake_experiment, tmp_path) -> dict[str, Path]:
-    """Report folders: zero_init (fake) and compression (no experiment) in the three modes."""
+def written(fake_experiment, monkeypatch, tmp_path) -> dict[str, Path]:
+    """Report folders: zero_init (fake) and compression (its experiment removed) in three modes."""
     fake_experiment("zero_init", fake_zero_init)
+    monkeypatch.delitem(registry._discover(), "compression", raising=False)
     folders = {}
     for mode, seeds in (("quick", [0, 1, 2]), ("smoke", [0, 1]), ("full", [0])):
         folders[mode] = tmp_path / mode
@@ -58,7 +61,7 @@ def test_over_seeds_names_the_common_verdict_or_the_split():
 def test_rows_compare_each_claim_over_seeds_and_modes(written):
     runs = {mode: [load_report(folder, mode)] for mode, folder in written.items()}
     rows = {row.key: row for row in claim_rows(runs)}
-    assert len(rows) == 4 + 15
+    assert len(rows) == 4 + COMPRESSION
     steady, split = rows["zero_init.not_all_zero"], rows["zero_init.single_layer_ok"]
     assert steady.modes == {
         "quick": {0: "holds", 1: "holds", 2: "holds"},
@@ -99,8 +102,8 @@ def test_the_page_lists_every_claim_the_differences_and_the_budget(written):
     )
     assert "zero_vanishing" not in full
     assert (
-        "Quick mode over its seeds, 19 claims: 2 holds, 0 partly, 1 does not hold, 15 not judged yet, 1 unsettled"
-        in page
+        f"Quick mode over its seeds, {4 + COMPRESSION} claims: 2 holds, 0 partly, 1 does not hold, "
+        f"{COMPRESSION} not judged yet, 1 unsettled" in page
     )
     assert "| zero_init | 11 | " in page and f"| **all** | **{QUICK_TOTAL_S}** |" in page
     assert "A trial page" not in page
