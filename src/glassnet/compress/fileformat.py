@@ -42,8 +42,9 @@ from glassnet.train.job import make_model
 FORMAT = "glassnet-compressed"
 VERSION = 1
 METADATA_KEY = "glassnet.compress"
-# the run config's entries that build the model (make_model) and name its data; training's are left out
-MODEL_KEYS = ("data", "model", "hidden", "activation", "init", "batchnorm", "dropout")
+# the run config's entries that build the model (make_model), name its data, and say how its outputs
+# are read (the run's --loss: the output encoding); training's other options are left out
+MODEL_KEYS = ("data", "model", "hidden", "activation", "init", "batchnorm", "dropout", "loss")
 
 
 class CompressedFileError(ValueError):

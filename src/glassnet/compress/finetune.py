@@ -91,9 +91,11 @@ def finetune(
     batch_size: int = 64,
     seed: int = 0,
     on_epoch: Callable[[int], None] | None = None,
+    loss_fn: Callable[[Tensor, Tensor], Tensor] | None = None,
 ) -> None:
-    """Train `model` on (x, y) for `epochs` with cross-entropy, keeping masks and proxies in force.
+    """Train `model` on (x, y) for `epochs`, keeping masks and proxies in force.
 
+    `loss_fn` is the run's own training loss (its `--loss`); cross-entropy when not given.
     Parameters that a proxy produces are not trained directly; the proxies' own are.
     """
     proxies = list(proxies)
@@ -101,7 +103,7 @@ def finetune(
     params = [p for p in model.parameters() if id(p) not in produced]
     params += [p.parameter for p in proxies]
     opt = make_optimizer(optimizer, params, lr)
-    loss_fn = nn.CrossEntropyLoss()
+    loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
     rng = np.random.default_rng(seed)
     if masks is not None:
         masks.attach(model)

@@ -35,6 +35,7 @@ from glassnet.compress.prune import (
 from glassnet.compress.quantize import QuantizedWeight, QuantProxy, check_scheme, quantize_weight
 from glassnet.compress.xnor import attach_xnor
 from glassnet.nn.module import Module
+from glassnet.train.output_encoding import make_loss
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -58,6 +59,7 @@ class Recipe:
     lr: float = 1e-3
     optimizer: str = "adam"
     seed: int = 0
+    loss: str = "cross_entropy"  # the retraining loss: the run's own `--loss` (output_encoding.py)
 
     def check(self) -> Recipe:
         if self.prune is not None:
@@ -137,6 +139,7 @@ def _train(
         recipe.optimizer,
         seed=recipe.seed,
         on_epoch=lambda e: _notify(progress, stage, e + 1, epochs),
+        loss_fn=make_loss(recipe.loss),
         **kw,
     )
 

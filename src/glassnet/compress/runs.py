@@ -12,7 +12,7 @@ numbers are those of the model loaded back from the written file.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from glassnet.tensor import Tensor
 from glassnet.train.checkpoint import load_weights
 from glassnet.train.job import make_model, read_config, split_metrics
 from glassnet.train.job_data import JobData, load_job_data, standardize
+from glassnet.train.output_encoding import make_loss
 
 SPLITS = ("train", "val", "test")
 
@@ -87,10 +88,10 @@ def outputs_of(model: Module, x: np.ndarray, batch_size: int = 512) -> np.ndarra
 
 
 def evaluate_model(
-    model: Module, x: np.ndarray, y: np.ndarray, num_classes: int
+    model: Module, x: np.ndarray, y: np.ndarray, num_classes: int, loss: str = "cross_entropy"
 ) -> dict[str, float]:
-    """`glassnet eval`'s metrics of `model` on (x, y)."""
-    return split_metrics(outputs_of(model, x), y, num_classes)
+    """`glassnet eval`'s metrics of `model` on (x, y), the loss being the run's own `--loss`."""
+    return split_metrics(outputs_of(model, x), y, num_classes, make_loss(loss))
 
 
 def evaluate_file(
@@ -110,7 +111,8 @@ def evaluate_file(
         shape = stats["shape"]
         mean = np.asarray(stats["mean"], np.float32).reshape(shape)
         x = standardize(x, mean, np.asarray(stats["std"], np.float32).reshape(shape))
-    return header, evaluate_model(load(path), x, getattr(data, split).y, len(info["classes"]))
+    loss = info["config"].get("loss", "cross_entropy")  # files older than --loss: cross-entropy
+    return header, evaluate_model(load(path), x, getattr(data, split).y, len(info["classes"]), loss)
 
 
 @dataclass
@@ -141,13 +143,14 @@ def compress_loaded(
     run: RunData, recipe: Recipe, out: str | os.PathLike[str], progress: Progress | None = None
 ) -> CompressReport:
     """Compress an opened run, write `out`, and measure the file's model on test (and val)."""
-    num_classes = len(run.data.classes)
-    before = evaluate_model(run.model, *run.split("test"), num_classes)
+    num_classes, loss = len(run.data.classes), run.config["loss"]
+    recipe = replace(recipe, loss=loss)  # retrain with the loss the run was trained with
+    before = evaluate_model(run.model, *run.split("test"), num_classes, loss)
     val_before = accuracy(run.model, *run.split("val"))
     result = compress_model(run.model, run.data.input_shape, run.split("train"), recipe, progress)
     stats = save_compressed(result, out, run.source())
     reloaded = load(out)
-    after = evaluate_model(reloaded, *run.split("test"), num_classes)
+    after = evaluate_model(reloaded, *run.split("test"), num_classes, loss)
     return CompressReport(
         Path(os.fspath(out)),
         stats,

@@ -39,6 +39,7 @@ from glassnet.serialization import save as save_file
 from glassnet.summary import summary
 from glassnet.tensor import Tensor
 from glassnet.train.job import make_model
+from glassnet.train.output_encoding import make_loss
 from glassnet.train.trainer import Trainer
 
 
@@ -213,7 +214,10 @@ def restructure_run(
     if options.finetune_epochs and teacher is not None:
         _distill(model, teacher, x, y, options)
     elif options.finetune_epochs:
-        finetune(model, x, y, options.finetune_epochs, lr=options.lr, seed=options.seed)
+        loss_fn = make_loss(run.config["loss"])  # the run's own --loss
+        finetune(
+            model, x, y, options.finetune_epochs, options.lr, seed=options.seed, loss_fn=loss_fn
+        )
     structure["distill"] = (
         None
         if teacher is None
