@@ -282,7 +282,7 @@ smoke mode exists to test the machinery in seconds.
 
 `glassnet lab --mode quick` must stay within {minutes} minutes for all 20 topics on
 the 2-core machine when it is quiet: the 17 topics of issue 12 share about 6.5 minutes, the
-three still to come (compression, style_transfer, hyperparameters) about 3.5 minutes. Measured:
+three added after it (compression, style_transfer, hyperparameters) about 3.5 minutes. Measured:
 the quick run's wall seconds per topic, divided by its number of seeds.
 
 {budget}
