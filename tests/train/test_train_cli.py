@@ -16,8 +16,9 @@ import pytest
 
 import glassnet
 from glassnet.cli import main
+from glassnet.nn.normalization import has_batchnorm
 from glassnet.train import read_checkpoint
-from glassnet.train.job import _Job, has_batchnorm, resolve_config
+from glassnet.train.job import _Job, resolve_config
 
 
 def run(capsys, argv: list[str]) -> tuple[int, str, str]:

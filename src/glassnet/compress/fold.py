@@ -16,12 +16,8 @@ from glassnet.nn.container import Sequential
 from glassnet.nn.fusion import fuse_conv_bn, fuse_conv_bn_weights
 from glassnet.nn.linear import Identity, Linear
 from glassnet.nn.module import Module
-from glassnet.nn.normalization import _BatchNorm
+from glassnet.nn.normalization import _BatchNorm, has_batchnorm
 from glassnet.tensor import Tensor
-
-
-def has_batchnorm(model: Module) -> bool:
-    return any(isinstance(m, _BatchNorm) for m in model.modules())
 
 
 def _fold_linear_bn(model: Module) -> None:

@@ -176,6 +176,11 @@ class _BatchNorm(Module):
         )
 
 
+def has_batchnorm(model: Module) -> bool:
+    """Whether any submodule normalises with batch statistics (a BatchNorm1d or BatchNorm2d)."""
+    return any(isinstance(module, _BatchNorm) for module in model.modules())
+
+
 class BatchNorm1d(_BatchNorm):
     """Batch normalisation of (N, C) or (N, C, L) input, one mean and variance per channel C."""
 

@@ -36,6 +36,7 @@ from glassnet import nn, optim
 from glassnet.atomic import atomic_write, sweep_temporaries
 from glassnet.data import DataLoader, TensorDataset
 from glassnet.models import build_model
+from glassnet.nn.normalization import has_batchnorm
 from glassnet.random import manual_seed
 from glassnet.serialization import load, save
 from glassnet.tensor import Tensor
@@ -217,11 +218,6 @@ def _loader(
         seed=generator_seed(seed),
         drop_last=drop_last,
     )
-
-
-def has_batchnorm(model: nn.Module) -> bool:
-    """Whether any submodule normalises with batch statistics in training (BatchNorm1d/2d)."""
-    return any(isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)) for module in model.modules())
 
 
 class _Job:
