@@ -7,7 +7,7 @@ import numpy as np
 from glassnet.lab.fonts import figure_text
 from glassnet.lab.result import Result, new_figure
 from glassnet.lab.text import Text
-from glassnet.lab.topics.hyperparameters.measure import Measured
+from glassnet.lab.topics.hyperparameters.measure import Measured, noise_points, span_points
 from glassnet.lab.topics.hyperparameters.settings import PARAMS
 
 
@@ -44,14 +44,11 @@ def draw_importances(result: Result, m: Measured) -> None:
 
 def draw_sensitivity(result: Result, m: Measured) -> None:
     """The span each parameter moves the validation accuracy, against the seeds' spread."""
-    spans = {
-        name: 100 * (max(m.sensitivity[name].values()) - min(m.sensitivity[name].values()))
-        for name in PARAMS
-    }
+    spans = {name: span_points(m, name) for name in PARAMS}
     fig, axis = new_figure(7.0, 3.2)
     rows = np.arange(len(PARAMS))
     axis.barh(rows, [spans[name] for name in PARAMS], color="C2")
-    noise = 100 * (max(m.noise) - min(m.noise))
+    noise = noise_points(m)
     axis.axvline(noise, color="k", ls="--", label=figure_text(Text("seeds' spread", "种子间波动")))
     axis.set_yticks(rows, list(PARAMS))
     axis.invert_yaxis()

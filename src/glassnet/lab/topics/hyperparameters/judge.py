@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from glassnet.lab.result import Result, Verdict
-from glassnet.lab.topics.hyperparameters.measure import Measured
+from glassnet.lab.topics.hyperparameters.measure import Measured, noise_points, points, span_points
 from glassnet.lab.topics.hyperparameters.settings import (
     ITEMS,
     MATTERS_POINTS,
@@ -16,21 +16,6 @@ from glassnet.lab.topics.hyperparameters.settings import (
     TRANSFER_RHO,
     TRANSFER_RHO_PARTLY,
 )
-
-
-def points(accuracy: float) -> float:
-    return 100.0 * accuracy
-
-
-def noise_points(m: Measured) -> float:
-    """The base configuration's spread over seeds (max - min), in points."""
-    return points(max(m.noise) - min(m.noise))
-
-
-def span_points(m: Measured, name: str) -> float:
-    """How far moving `name` over its range moves the validation accuracy (max - min), in points."""
-    scores = list(m.sensitivity[name].values())
-    return points(max(scores) - min(scores))
 
 
 def judge_items(result: Result, m: Measured) -> None:

@@ -105,3 +105,18 @@ def measure(mode: str, seed: int) -> Measured:
             {**BASE, "epochs": TRANSFER_EPOCHS[mode]},
         )
     return Measured(data, epochs, noise, moved, ranked, mechanism, transfer, clock.cpu)
+
+
+def points(accuracy: float) -> float:
+    return 100.0 * accuracy
+
+
+def noise_points(m: Measured) -> float:
+    """The base configuration's spread over seeds (max - min), in points."""
+    return points(max(m.noise) - min(m.noise))
+
+
+def span_points(m: Measured, name: str) -> float:
+    """How far moving `name` over its range moves the validation accuracy (max - min), in points."""
+    scores = list(m.sensitivity[name].values())
+    return points(max(scores) - min(scores))
