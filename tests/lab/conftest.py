@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from glassnet import lab
-from glassnet.lab import registry
+from glassnet.lab import jobs, registry
 
 
 @pytest.fixture(scope="session")
@@ -37,9 +37,13 @@ def smoke_report_zh(tmp_path_factory: pytest.TempPathFactory) -> lab.Report:
 
 @pytest.fixture
 def fake_experiment(monkeypatch: pytest.MonkeyPatch) -> Callable[[str, Callable], None]:
-    """Register `function(mode, seed)` as the experiment of an index topic for one test only."""
+    """Register `function(mode, seed)` as the experiment of an index topic for one test only.
+
+    A spawned worker process would not see it, so the CLI's default is one job meanwhile.
+    """
 
     def install(topic_id: str, function: Callable) -> None:
+        monkeypatch.setattr(jobs, "default_jobs", lambda: 1)
         monkeypatch.setitem(
             registry._discover(), topic_id, registry.Experiment(topic_id, function, "tests.fake")
         )

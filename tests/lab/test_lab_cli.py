@@ -74,7 +74,18 @@ def test_a_failing_experiment_still_writes_the_report_and_exits_1(
 
     fake_experiment("style_transfer", boom)
     assert (
-        lab(["conv_arithmetic", "style_transfer", "--mode", "smoke", "--out", str(tmp_path / "r")])
+        lab(
+            [
+                "conv_arithmetic",
+                "style_transfer",
+                "--mode",
+                "smoke",
+                "-j",
+                "1",
+                "-o",
+                str(tmp_path / "r"),
+            ]
+        )
         == 1
     )
     printed = capsys.readouterr()

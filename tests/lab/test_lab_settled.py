@@ -156,7 +156,7 @@ def test_cli_seeds_is_exclusive_with_seed_and_checked(capsys):
 def test_cli_seeds_runs_each_seed(fake_experiment, tmp_path, capsys):
     fake_experiment("zero_init", fake_zero_init)
     out = tmp_path / "r"
-    assert lab_cli(["zero_init", "--seeds", "0,1", "--out", str(out), "--quiet"]) == 0
+    assert lab_cli(["zero_init", "--seeds", "0,1", "-j", "1", "--out", str(out), "--quiet"]) == 0
     printed = capsys.readouterr().out
     assert "verdicts (quick mode, seeds 0, 1): 1 holds, 1 does not hold, 1 unsettled, 1 not" in (
         printed

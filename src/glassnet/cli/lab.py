@@ -1,7 +1,7 @@
 """`glassnet lab`: argument values in, the report written, where it is printed.
 
     glassnet lab [TOPIC ...] [--mode smoke|quick|full] [--lang en|zh] [-o DIR]
-                 [--seed N | --seeds N,N,...] [--list] [--json] [--quiet]
+                 [--seed N | --seeds N,N,...] [-j N] [--list] [--json] [--quiet]
 
 Exit status: 0 when every experiment ran, 1 when the report was written but some
 experiment raised (its section shows the traceback), 2 for bad input (an unknown topic, a
@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from glassnet.cli.common import add_json_flag, configure, print_json
+from glassnet.cli.common import add_json_flag, configure, positive_int, print_json
 
 LAB_HELP = "run the notes' experiments and write the report (HTML + Markdown)"
 LAB_DESCRIPTION = (
@@ -23,6 +23,8 @@ LAB_DESCRIPTION = (
     "does not hold, not judged yet; definitions checked and advice counted apart), the numbers\n"
     "that decide it and the rule used. With --seeds each topic runs once per seed and a claim\n"
     "whose seeds disagree is 'unsettled', with the split. Smoke verdicts are provisional.\n"
+    "Experiments run --jobs at a time, each in its own process on one BLAS thread; the topics\n"
+    "that time wall-clock speed run alone.\n"
     "The report folder is replaced atomically: an interrupted run leaves the old one intact."
 )
 LAB_EPILOG = (
@@ -30,6 +32,7 @@ LAB_EPILOG = (
     "full (the longest runs).\n\nexamples:\n  glassnet lab --mode quick\n"
     "  glassnet lab conv_arithmetic --mode smoke --out /tmp/lab\n  glassnet lab --lang zh\n"
     "  glassnet lab --seeds 0,1,2\n"
+    "  glassnet lab --mode full --jobs 1\n"
     "  glassnet lab --list"
 )
 
@@ -70,6 +73,15 @@ def add_lab_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N,N,...",
         help="run every topic once per seed; claims whose seeds disagree are 'unsettled'",
     )
+    parser.add_argument(
+        "-j",
+        "--jobs",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="experiments run at once, each in its own process (default: the cores this "
+        "process may use)",
+    )
     parser.add_argument("--list", action="store_true", help="list the topics and exit")
     add_json_flag(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
@@ -106,6 +118,7 @@ def describe_topics() -> str:
 
 def run_lab(args: argparse.Namespace) -> int:
     """Run the lab with the parsed arguments; print where the report is."""
+    from glassnet.lab.jobs import default_jobs
     from glassnet.lab.registry import UnknownTopicError
     from glassnet.lab.runner import report_data, run
 
@@ -122,6 +135,7 @@ def run_lab(args: argparse.Namespace) -> int:
             out=args.out,
             progress=not quiet,
             seeds=getattr(args, "seeds", None),
+            jobs=getattr(args, "jobs", None) or default_jobs(),
         )
     except (UnknownTopicError, OSError) as problem:  # OSError: not a report folder, no permission
         print(f"glassnet lab: error: {' '.join(str(problem).splitlines())}", file=sys.stderr)

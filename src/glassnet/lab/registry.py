@@ -10,6 +10,10 @@ Modules are discovered with `pkgutil`, so adding a topic touches no shared file.
 that fails to import still appears, as an experiment that raises its import error: its
 section of the report shows the traceback and the other topics run. Topics are listed in
 the notes' order.
+
+A topic that times wall-clock speed-ups (of parallel workers, say) registers with
+`@experiment("input_pipeline", exclusive=True)`: a run of several jobs (`glassnet lab
+--jobs 2`) gives it the whole machine, with no other topic beside it.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ __all__ = [
 
 ExperimentFunction = Callable[[str, int], Result]
 _REGISTERED: dict[str, ExperimentFunction] = {}
+_EXCLUSIVE: set[str] = set()
 TOPICS_PACKAGE = "glassnet.lab.topics"
 
 
@@ -45,18 +50,28 @@ class UnknownTopicError(ValueError):
 
 @dataclass(frozen=True)
 class Experiment:
-    """A registered experiment: the topic id, the function of (mode, seed), its module."""
+    """A registered experiment: the topic id, the function of (mode, seed), its module.
+
+    exclusive: it must run with no other topic beside it (it times wall-clock speed).
+    """
 
     topic: str
     function: ExperimentFunction
     module: str
+    exclusive: bool = False
 
     def __call__(self, mode: str, seed: int) -> Result:
         return self.function(mode, seed)
 
 
-def experiment(topic_id: str) -> Callable[[ExperimentFunction], ExperimentFunction]:
-    """Register `function(mode, seed) -> Result` as the experiment of `topic_id` (a notes-index topic)."""
+def experiment(
+    topic_id: str, *, exclusive: bool = False
+) -> Callable[[ExperimentFunction], ExperimentFunction]:
+    """Register `function(mode, seed) -> Result` as the experiment of `topic_id` (a notes-index topic).
+
+    exclusive: the experiment times wall-clock speed, so a parallel run gives it the
+    machine alone.
+    """
     known = index_topics()
     if topic_id not in known:
         raise UnknownTopicError(
@@ -77,6 +92,8 @@ def experiment(topic_id: str) -> Callable[[ExperimentFunction], ExperimentFuncti
                 f"@experiment('{topic_id}'): already registered by {existing.__module__}"
             )
         _REGISTERED[topic_id] = function
+        if exclusive:
+            _EXCLUSIVE.add(topic_id)
         return function
 
     return register
@@ -110,7 +127,7 @@ def _discover() -> dict[str, Experiment]:
                 f"it registers no experiment: decorate its function with "
                 f"@experiment('{info.name}')",
             )
-        found[info.name] = Experiment(info.name, function, module)
+        found[info.name] = Experiment(info.name, function, module, info.name in _EXCLUSIVE)
     return found
 
 

@@ -19,17 +19,15 @@ import datetime
 import json
 import os
 import time
-import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from threadpoolctl import threadpool_limits
-
 import glassnet
 from glassnet.lab import registry
-from glassnet.lab.fonts import figure_language
+from glassnet.lab.execute import run_experiment
+from glassnet.lab.jobs import Task, check_jobs, run_tasks
 from glassnet.lab.notes_index import topics as index_topics
 from glassnet.lab.report.folder import GENERATOR, MARKER, check_replaceable, write_folder
 from glassnet.lab.report.formatting import RunInfo, figure_file, verdict_counts
@@ -97,41 +95,6 @@ def resolve_topics(topics: str | Iterable[str] | None) -> list[str]:
     return [name for name in valid if name in wanted]
 
 
-def run_experiment(topic: str, mode: str = "quick", seed: int = 0, lang: str = "en") -> Result:
-    """Run one experiment; an exception becomes the Result's `error` (its traceback).
-
-    lang: the figures' language (Chinese labels only where a CJK font is installed).
-
-    BLAS runs on one thread: the lab's models are small, and on a 2-core machine a second
-    OpenBLAS thread that spins waiting for work made their GEMMs up to 10x slower (measured
-    while the other core was busy), with the same results.
-    """
-    check_mode(mode, "glassnet.lab.run_experiment")
-    if topic in index_topics() and topic not in registry.topic_ids():
-        return Result.placeholder(topic, mode, seed)
-    experiment = registry.get_experiment(topic)
-    glassnet.manual_seed(seed)
-    started = time.perf_counter()
-    try:
-        with threadpool_limits(limits=1, user_api="blas"), figure_language(lang):
-            result = experiment(mode, seed)
-        if not isinstance(result, Result) or result.topic != topic:
-            got = (
-                f"a Result for '{result.topic}'"
-                if isinstance(result, Result)
-                else type(result).__name__
-            )
-            raise TypeError(
-                f"the experiment of '{topic}' ({experiment.module}) returned {got}, "
-                f"not a glassnet.lab.Result for '{topic}'"
-            )
-    except Exception:
-        result = Result.start(topic, mode, seed)
-        result.error = traceback.format_exc()
-    result.seconds = time.perf_counter() - started
-    return result.complete()
-
-
 def check_seeds(seeds: Iterable[int], where: str) -> tuple[int, ...]:
     """`seeds` as a tuple when it holds one or more distinct non-negative ints, else raise naming them."""
     values = tuple(seeds)
@@ -147,16 +110,45 @@ def check_seeds(seeds: Iterable[int], where: str) -> tuple[int, ...]:
 
 
 def run_seeds(topic: str, mode: str, seeds: Sequence[int], lang: str = "en") -> Result:
-    """Run one topic once per seed and combine the runs (a single seed: that run as it is)."""
-    results = [run_experiment(topic, mode, seed, lang) for seed in seeds]
-    return results[0] if len(results) == 1 else combine_seeds(results)
+    """Run one topic once per seed, in this process, and combine the runs (one seed: that run)."""
+    return combined([run_experiment(topic, mode, seed, lang) for seed in seeds])
 
 
-def _topic_summary(result: Result) -> str:
+def combined(runs: Sequence[Result]) -> Result:
+    """One topic's runs over its seeds as one Result (a single run as it is)."""
+    return runs[0] if len(runs) == 1 else combine_seeds(list(runs))
+
+
+def _task_line(result: Result, seeds: Sequence[int]) -> str:
     if result.error:
-        return "[red]raised[/]"
-    counts = verdict_counts([result])
-    return ", ".join(f"{count} {verdict}" for verdict, count in counts.items() if count)
+        summary = "[red]raised[/]"
+    else:
+        counts = verdict_counts([result])
+        summary = ", ".join(f"{count} {verdict}" for verdict, count in counts.items() if count)
+    seed = f" (seed {result.seed})" if len(seeds) > 1 else ""
+    return f"  {result.topic}{seed}: {summary}  [dim]{result.seconds:.1f} s[/]"
+
+
+def _run_with_bar(tasks: list[Task], mode: str, lang: str, jobs: int) -> list[Result]:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    seeds = sorted({seed for _, seed in tasks})
+    columns = (
+        TextColumn("[bold]lab[/] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    where = f"{mode}, {jobs} job{'s' if jobs > 1 else ''}"
+    with Progress(*columns, console=Console(stderr=True)) as bar:
+        task = bar.add_task(where, total=len(tasks))
+
+        def done(result: Result) -> None:
+            bar.console.print(_task_line(result, seeds))
+            bar.advance(task)
+
+        return run_tasks(tasks, mode, lang, jobs, done)
 
 
 def run_experiments(
@@ -166,42 +158,23 @@ def run_experiments(
     progress: bool = True,
     lang: str = "en",
     seeds: Sequence[int] | None = None,
+    jobs: int = 1,
 ) -> list[Result]:
-    """Run the experiments of `topics` (all when None) in the notes' order, with a progress bar.
+    """Run the experiments of `topics` (all when None), results in the notes' order, with a progress bar.
 
     seeds: run each topic once per seed and combine (see `run_seeds`); `seed` is then unused.
+    jobs: worker processes running experiments at once (`glassnet.lab.jobs`; 1: this process).
     """
     check_mode(mode, "glassnet.lab.run")
     names = resolve_topics(topics)
     seeds = (seed,) if seeds is None else check_seeds(seeds, "glassnet.lab.run")
-    if not progress:
-        return [run_seeds(name, mode, seeds, lang) for name in names]
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
-    results = []
-    console = Console(stderr=True)
-    columns = (
-        TextColumn("[bold]lab[/] {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console) as bar:
-        task = bar.add_task(names[0] if names else "", total=len(names))
-        for name in names:
-            bar.update(task, description=f"{name} ({mode})")
-            result = run_seeds(name, mode, seeds, lang)
-            results.append(result)
-            bar.console.print(f"  {name}: {_topic_summary(result)}  [dim]{result.seconds:.1f} s[/]")
-            bar.advance(task)
-    return results
+    check_jobs(jobs, "glassnet.lab.run")
+    tasks = [(name, s) for name in names for s in seeds]
+    if progress:
+        runs = _run_with_bar(tasks, mode, lang, jobs)
+    else:
+        runs = run_tasks(tasks, mode, lang, jobs)
+    return [combined(runs[i : i + len(seeds)]) for i in range(0, len(runs), len(seeds))]
 
 
 def _jsonable(value: object) -> object:
@@ -224,6 +197,7 @@ def report_data(results: Sequence[Result], info: RunInfo) -> dict[str, Any]:
         "lang": info.lang,
         "created": info.created,
         "seconds": round(info.seconds, 3),
+        "jobs": info.jobs,
         "load_average": [round(x, 2) for x in os.getloadavg()],  # at the end: was it quiet?
         "topics": [
             {
@@ -271,6 +245,7 @@ def run(
     out: str | os.PathLike[str] = DEFAULT_OUT,
     progress: bool = True,
     seeds: Sequence[int] | None = None,
+    jobs: int = 1,
 ) -> Report:
     """Run the lab's experiments and write the report folder `out` (index.html, report.md, figures/).
 
@@ -279,7 +254,8 @@ def run(
     topic within 10 minutes on 2 cores) or 'full'. lang: 'en' or 'zh' (the report's prose).
     `out` is replaced atomically; it must be new, empty, or an earlier lab report.
     seeds: run every topic once per seed and mark the claims whose seeds disagree
-    'unsettled' (`seed` is then the first of them).
+    'unsettled' (`seed` is then the first of them). jobs: experiments run at once, each
+    in its own worker process (`glassnet.lab.jobs`); topics that time wall-clock speed run alone.
     """
     check_mode(mode, "glassnet.lab.run")
     check_lang(lang, "glassnet.lab.run")
@@ -287,7 +263,8 @@ def run(
     names = resolve_topics(topics)
     folder = check_replaceable(out)  # fail before the experiments, not after
     started = time.perf_counter()
-    results = run_experiments(names, mode, seeds[0], progress, lang, seeds)
+    check_jobs(jobs, "glassnet.lab.run")
+    results = run_experiments(names, mode, seeds[0], progress, lang, seeds, jobs)
     info = RunInfo(
         mode=mode,
         seed=seeds[0],
@@ -296,6 +273,7 @@ def run(
         version=glassnet.__version__,
         created=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         seconds=time.perf_counter() - started,
+        jobs=jobs,
     )
     files = {figure_file(r.topic, f.name): f.png for r in results for f in r.figures}
     files[HTML_FILE] = render_html(results, info).encode("utf-8")

@@ -72,10 +72,15 @@ class RunInfo:
     created: str
     seconds: float
     seeds: tuple[int, ...] = ()  # a --seeds run: every seed (seed is the first)
+    jobs: int = 1  # experiments run at once (worker processes)
 
     @property
     def all_seeds(self) -> tuple[int, ...]:
         return self.seeds or (self.seed,)
+
+    def total_time(self) -> str:
+        """'412.3 s, 2 experiment(s) at a time' in the report's language."""
+        return label(self.lang, "total_seconds", seconds=self.seconds, jobs=self.jobs)
 
 
 def format_cell(value: Any, lang: str) -> str:

@@ -221,7 +221,7 @@ def _run_list(results: Sequence[Result], info: RunInfo) -> str:
         ("seeds" if info.seeds else "seed", ", ".join(str(s) for s in info.all_seeds)),
         ("version", info.version),
         ("created", info.created),
-        ("total_time", f"{info.seconds:.1f} s"),
+        ("total_time", info.total_time()),
         ("counts", count_text),
         ("failed_topics", ", ".join(failed) or label(lang, "none")),
     ]

@@ -161,7 +161,7 @@ def render_markdown(results: Sequence[Result], info: RunInfo) -> str:
                 "total_time",
             )
         ],
-        [[info.mode, seeds, info.version, info.created, f"{info.seconds:.1f} s"]],
+        [[info.mode, seeds, info.version, info.created, info.total_time()]],
     )
     warning = f"> **{_escape(label(lang, 'smoke_warning'))}**\n\n" if info.mode == "smoke" else ""
     toc = "\n".join(

@@ -112,7 +112,7 @@ def measure_all(plan: Plan, seed: int, seeds: list[int], parts: Costs) -> tuple[
     return data, found
 
 
-@experiment("activations")
+@experiment("activations", exclusive=True)
 def run(mode: str, seed: int) -> Result:
     plan = PLANS[mode]
     seeds = [seed + k for k in range(plan.seeds)]

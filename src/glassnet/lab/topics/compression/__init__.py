@@ -48,7 +48,7 @@ from glassnet.lab.topics.compression.settings import (
 from glassnet.lab.topics.compression.tables import chain_table, structure_table, temperature_table
 
 
-@experiment("compression")
+@experiment("compression", exclusive=True)
 def run(mode: str, seed: int) -> Result:
     result = Result.start("compression", mode, seed)
     data = measure(mode, seed)

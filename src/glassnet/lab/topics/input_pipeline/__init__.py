@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 
-@experiment("input_pipeline")
+@experiment("input_pipeline", exclusive=True)
 def run(mode: str, seed: int) -> Result:
     s = SETTINGS[mode]
     result = Result.start("input_pipeline", mode, seed)
