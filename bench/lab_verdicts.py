@@ -23,6 +23,7 @@ from pathlib import Path
 
 from glassnet import lab
 from glassnet.atomic import atomic_write_bytes
+from glassnet.lab.jobs import default_jobs
 from glassnet.lab.verdicts import VerdictsError, load_report, render_verdicts
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -51,6 +52,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", default="lab-verdict-runs", help="where new runs are written")
     parser.add_argument("--out", default="docs/lab-verdicts.md", help="the page to write")
     parser.add_argument("--topics", nargs="+", help="only these topics (default: all)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=default_jobs(),
+        help="experiments at once, as `glassnet lab --jobs` (default: the cores)",
+    )
     return parser.parse_args(argv)
 
 
@@ -63,7 +70,7 @@ def reports(args: argparse.Namespace, mode: str) -> list[dict]:
         return []
     folder = Path(args.runs) / mode
     print(f"lab_verdicts: running {mode} mode, seeds {SEEDS[mode]} -> {folder}", file=sys.stderr)
-    lab.run(args.topics, mode=mode, seeds=SEEDS[mode], out=folder, progress=True)
+    lab.run(args.topics, mode=mode, seeds=SEEDS[mode], out=folder, jobs=args.jobs)
     return [load_report(folder, mode)]
 
 

@@ -14,7 +14,7 @@ shows the quick-mode verdict of every seed, the verdict over those seeds ("unset
 the split when they disagree), the smoke and full verdicts where they differ from quick,
 and "robust" where every mode and seed measured gave the same verdict. Then the claims
 whose verdict differs in smoke and in full mode, and the per-topic quick budget
-(QUICK_BUDGET_S) beside the measured time per seed.
+(`glassnet.lab.budget`) beside the measured time per seed.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from glassnet.lab.budget import QUICK_BUDGET_S, QUICK_TOTAL_S, budget_table
 from glassnet.lab.report.folder import GENERATOR, MARKER
 from glassnet.lab.result import MODES, Verdict
 from glassnet.lab.settled import is_robust
@@ -41,34 +42,6 @@ __all__ = [
     "claim_rows",
     "render_verdicts",
 ]
-
-# Wall seconds per seed of `glassnet lab --mode quick` on the 2-core machine when it is quiet:
-# the 17 topics of issue 12 share about 6.5 minutes (they took 5:38 together before issue 13's
-# fairer tests, which give resnet and fitting_remedies more runs), the three topics still to
-# come about 3.5 minutes; 600 s in all. The report's rendering comes on top (about a second).
-QUICK_BUDGET_S: dict[str, int] = {
-    "conv_arithmetic": 5,
-    "activations": 20,
-    "activation_choice": 33,
-    "zero_init": 11,
-    "xavier_he": 34,
-    "init_diagnosis": 22,
-    "vanishing_exploding": 4,
-    "batchnorm": 35,
-    "optimizers": 22,
-    "lstm": 36,
-    "gradient_clipping": 8,
-    "resnet": 45,
-    "style_transfer": 60,
-    "fitting_remedies": 44,
-    "bias_variance": 24,
-    "input_pipeline": 34,
-    "evaluation": 9,
-    "compression": 90,
-    "hyperparameters": 60,
-    "mnist1d_benchmark": 4,
-}
-QUICK_TOTAL_S = 600
 
 
 class VerdictsError(ValueError):
@@ -210,35 +183,6 @@ def _summary(rows: Sequence[ClaimRow], main: str) -> str:
     )
 
 
-def _seconds_per_seed(reports: Sequence[dict[str, Any]]) -> dict[str, float]:
-    """{topic: mean wall seconds per seed} over the reports (the runner's perf_counter times)."""
-    times: dict[str, list[float]] = {}
-    for report in reports:
-        seeds = max(len(report.get("seeds") or [report["seed"]]), 1)
-        for topic in report["topics"]:
-            if topic.get("seconds") is not None:
-                times.setdefault(topic["topic"], []).append(topic["seconds"] / seeds)
-    return {name: sum(values) / len(values) for name, values in times.items()}
-
-
-def _budget_table(quick: Sequence[dict[str, Any]]) -> str:
-    measured = _seconds_per_seed(quick)
-    lines = [
-        "| topic | budget (s) | measured, quick, per seed (s) | within |",
-        "|---|---|---|---|",
-    ]
-    for name, budget in QUICK_BUDGET_S.items():
-        seconds = measured.get(name)
-        shown = "-" if seconds is None else f"{seconds:.1f}"
-        within = "-" if seconds is None else ("yes" if seconds <= budget else "**no**")
-        lines.append(f"| {name} | {budget} | {shown} | {within} |")
-    total = sum(measured.get(name, 0.0) for name in QUICK_BUDGET_S)
-    shown = f"**{total:.1f}**" if measured else "-"
-    within = "-" if not measured else ("yes" if total <= QUICK_TOTAL_S else "**no**")
-    lines.append(f"| **all** | **{QUICK_TOTAL_S}** | {shown} | {within} |")
-    return "\n".join(lines)
-
-
 def _run_line(mode: str, reports: Sequence[dict[str, Any]]) -> str:
     if not reports:
         return f"- {mode}: not run"
@@ -258,7 +202,8 @@ def _run_line(mode: str, reports: Sequence[dict[str, Any]]) -> str:
 PAGE = """# The lab's verdicts: how settled they are
 {trial}
 Written by `{command}` on {date}; machine: {machine}.{took}
-Times are wall seconds as the lab's runner measured them (one BLAS thread per experiment).
+Times are wall seconds as the lab's runner measured them (one BLAS thread per experiment,
+each in its own worker process when a run has several jobs).
 
 Runs:
 
@@ -281,9 +226,14 @@ smoke mode exists to test the machinery in seconds.
 ## Quick-mode budget per topic
 
 `glassnet lab --mode quick` must stay within {minutes} minutes for all 20 topics on
-the 2-core machine when it is quiet: the 17 topics of issue 12 share about 6.5 minutes, the
-three added after it (compression, style_transfer, hyperparameters) about 3.5 minutes. Measured:
-the quick run's wall seconds per topic, divided by its number of seeds.
+the 2-core machine when it is quiet. It runs two experiments at a time (`--jobs`, default the
+cores), each in its own process on one BLAS thread; the topics that time wall-clock speed
+(marked "alone") run after the others, one at a time. A topic's share of the run's wall time
+is its own seconds when it runs alone and half of them when it shares the machine. The
+budgets give the 17 topics of issue 12 at most 6.5 minutes of that wall time and the three
+added after it (compression, style_transfer, hyperparameters) at most 3.5. Measured: the
+quick run's wall seconds per topic, divided by its number of seeds; the last row is the
+whole run's wall time per seed.
 
 {budget}
 """
@@ -326,5 +276,5 @@ def render_verdicts(
             for mode in others
         ),
         minutes=QUICK_TOTAL_S // 60,
-        budget=_budget_table(runs.get("quick", ())),
+        budget=budget_table(runs.get("quick", ())),
     )
