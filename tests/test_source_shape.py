@@ -5,6 +5,7 @@ tests/lab/test_lab_shape.py holds the lab to the same limits."""
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 from textwrap import indent
 
@@ -54,6 +55,7 @@ def long_functions(tree: ast.AST, limit: int = MAX_FUNCTION_LINES) -> dict[str, 
     return found
 
 
+@functools.cache  # parsed once for the three tests below
 def overs() -> dict[str, dict[str, int]]:
     """{file relative to SOURCE: {what is over the limit: its lines}} over all source files."""
     result = {}
