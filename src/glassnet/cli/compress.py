@@ -257,6 +257,22 @@ def configure_compress(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o", "--out", required=True, metavar="FILE", help="the compressed file to write"
     )
+    _add_stage_arguments(parser)
+    _add_retraining_arguments(parser)
+    parser.add_argument(
+        "--sensitivity",
+        metavar="PNG",
+        help="also plot each layer's validation accuracy vs the share of its weights kept "
+        "(pruned alone, no retraining) to PNG, and print it",
+    )
+    _add_structural_arguments(parser)
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_json_flag(parser)
+    parser.set_defaults(handler=_run_compress)
+
+
+def _add_stage_arguments(parser: argparse.ArgumentParser) -> None:
+    """The stages that shrink the file: pruning, weight sharing, quantisation, binarisation, Huffman."""
     parser.add_argument(
         "--recipe",
         choices=("deep-compression",),
@@ -305,71 +321,75 @@ def configure_compress(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--binarize", choices=("bwn", "xnor"), help="binary weights (first and last layers kept)"
     )
+
+
+def _add_retraining_arguments(parser: argparse.ArgumentParser) -> None:
+    """Retraining after each stage: its epochs, Adam's learning rate, the shuffle seed."""
     parser.add_argument(
         "--finetune-epochs", type=int, metavar="N", help="retraining epochs per stage (default 0)"
     )
     parser.add_argument("--lr", type=float, help="retraining learning rate, Adam (default 1e-3)")
     parser.add_argument("--seed", type=int, help="retraining shuffle order (default 0)")
-    parser.add_argument(
-        "--sensitivity",
-        metavar="PNG",
-        help="also plot each layer's validation accuracy vs the share of its weights kept "
-        "(pruned alone, no retraining) to PNG, and print it",
-    )
-    structural = parser.add_argument_group(
+
+
+def _add_structural_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that write a smaller dense model instead of a compressed file."""
+    group = parser.add_argument_group(
         "structural compression (a smaller dense model; written as a model file, "
         "loaded with glassnet.compress.load_structural)"
     )
-    structural.add_argument(
+    group.add_argument(
         "--svd",
         type=float,
         metavar="RANK|ENERGY",
         help="factor each Linear by truncated SVD: an integer is the rank, a value in (0, 1) "
         "the share of the singular values' energy kept",
     )
-    structural.add_argument(
+    group.add_argument(
         "--lowrank",
         nargs="?",
         const="tucker",
         choices=("tucker", "separable"),
         help="decompose each k x k conv: Tucker-2 (default) or k x 1 then 1 x k",
     )
-    structural.add_argument(
+    group.add_argument(
         "--lowrank-budget",
         type=float,
         default=0.5,
         metavar="SHARE",
         help="share of each conv's parameters the decomposition may use (default 0.5)",
     )
-    structural.add_argument(
+    group.add_argument(
         "--prune-channels",
         type=float,
         metavar="FRACTION",
         help="remove this share of each coupled group of conv channels",
     )
-    structural.add_argument(
+    group.add_argument(
         "--criterion",
         choices=("l1", "slimming"),
         default="l1",
         help="channel ranking: filter L1 norm (Li et al.) or |BN gamma| (network slimming)",
     )
-    structural.add_argument(
+    group.add_argument(
         "--keep-residual",
         action="store_true",
         help="with --prune-channels: leave ResNets' residual streams whole, prune inside the "
         "blocks only (Li et al.'s setting for ResNets)",
     )
-    structural.add_argument(
+    _add_distillation_arguments(group)
+
+
+def _add_distillation_arguments(group: argparse._ArgumentGroup) -> None:
+    """Hinton's knowledge distillation while fine-tuning the smaller model."""
+    group.add_argument(
         "--distill-from",
         metavar="TEACHER_RUN",
         help="fine-tune with Hinton's distillation loss from this run's best model",
     )
-    structural.add_argument(
+    group.add_argument(
         "--temperature", type=float, default=4.0, help="distillation temperature (default 4)"
     )
-    structural.add_argument(
+    group.add_argument(
         "--alpha", type=float, default=0.9, help="weight of the soft targets (default 0.9)"
     )
-    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
-    add_json_flag(parser)
-    parser.set_defaults(handler=_run_compress)

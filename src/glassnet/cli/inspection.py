@@ -27,7 +27,6 @@ WIDTH_WHEN_PIPED = 160  # rich would squeeze the tables into 80 columns
 def add_diagnose_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of `glassnet diagnose` (configure_diagnose adds the help text and handler)."""
     from glassnet.diagnose.subject import DEFAULT_BATCH_SIZE
-    from glassnet.models import ACTIVATIONS, INITS
 
     parser.add_argument(
         "target",
@@ -78,6 +77,14 @@ def add_diagnose_arguments(parser: argparse.ArgumentParser) -> None:
         default="best",
         help="a run's checkpoint (default: best)",
     )
+    _add_zoo_model_arguments(parser)
+    add_json_flag(parser)
+
+
+def _add_zoo_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that go to a zoo model's builder, as `glassnet train` takes them."""
+    from glassnet.models import ACTIVATIONS, INITS
+
     zoo = parser.add_argument_group("zoo model options (as glassnet train)")
     zoo.add_argument("--activation", choices=tuple(ACTIVATIONS))
     zoo.add_argument("--init", choices=INITS, help="weight initialisation (default: PyTorch's)")
@@ -85,7 +92,6 @@ def add_diagnose_arguments(parser: argparse.ArgumentParser) -> None:
     zoo.add_argument(
         "--batchnorm", action=argparse.BooleanOptionalAction, help="BatchNorm after hidden layers"
     )
-    add_json_flag(parser)
 
 
 def _console() -> object:

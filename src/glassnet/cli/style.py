@@ -50,6 +50,15 @@ def configure_style(parser: argparse.ArgumentParser) -> None:
         "VGG-19 weights, converted once from torchvision (on a machine that has it):\n  "
         + CONVERSION,
     )
+    _add_picture_arguments(parser)
+    _add_loss_weight_arguments(parser)
+    _add_optimisation_arguments(parser)
+    _add_output_arguments(parser)
+    parser.set_defaults(handler=run_style)
+
+
+def _add_picture_arguments(parser: argparse.ArgumentParser) -> None:
+    """The two pictures in, the one out, its size, and the features that compare them."""
     parser.add_argument("content", metavar="CONTENT", help="the picture whose layout is kept")
     parser.add_argument("style", metavar="STYLE", help="the picture whose style is copied")
     parser.add_argument(
@@ -72,6 +81,9 @@ def configure_style(parser: argparse.ArgumentParser) -> None:
         metavar="KIND",
         help="multiscale (default: random filter banks), vgg-random, or vgg19:PATH",
     )
+
+
+def _add_loss_weight_arguments(parser: argparse.ArgumentParser) -> None:
     weights = parser.add_argument_group(
         "loss weights (each layer's loss is relative to its target)"
     )
@@ -87,6 +99,10 @@ def configure_style(parser: argparse.ArgumentParser) -> None:
             metavar="W",
             help=f"{what} (default {default:g})",
         )
+
+
+def _add_optimisation_arguments(parser: argparse.ArgumentParser) -> None:
+    """How the pixels are optimised (budget, optimiser, step), and the seed of the random features."""
     parser.add_argument(
         "--steps",
         type=positive_int,
@@ -109,6 +125,10 @@ def configure_style(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed", type=int, default=0, help="seed of the random features (default 0)"
     )
+
+
+def _add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    """What else is written or printed, and the BLAS threads."""
     parser.add_argument(
         "--sheet",
         action="store_true",
@@ -124,7 +144,6 @@ def configure_style(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     add_json_flag(parser)
-    parser.set_defaults(handler=run_style)
 
 
 def run_style(args: argparse.Namespace) -> int:

@@ -103,11 +103,6 @@ def _trained(result: object) -> str:
 
 
 def configure_train(parser: argparse.ArgumentParser) -> None:
-    from glassnet.models import ACTIVATIONS, INITS, available_models
-    from glassnet.train.job import DEFAULT_LR, DEFAULTS, OPTIMIZERS
-    from glassnet.train.output_encoding import LOSSES
-
-    lrs = ", ".join(f"{name} {lr:g}" for name, lr in DEFAULT_LR.items())
     configure(
         parser,
         description="Train a model, one progress line per epoch; write history.csv, best/last checkpoints,\n"
@@ -126,6 +121,17 @@ def configure_train(parser: argparse.ArgumentParser) -> None:
         "  glassnet train --data mnist1d --model gru --hidden 64\n"
         "  glassnet train --resume runs/digits-cnn --epochs 60\n  glassnet eval runs/digits-cnn",
     )
+    _add_data_and_model_arguments(parser)
+    _add_optimisation_arguments(parser)
+    _add_run_folder_arguments(parser)
+    parser.set_defaults(handler=_run_train)
+
+
+def _add_data_and_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """--data, --model and the options that go to the model's builder (MODEL_FLAGS)."""
+    from glassnet.models import ACTIVATIONS, INITS, available_models
+    from glassnet.train.job import DEFAULTS
+
     d = DEFAULTS
     parser.add_argument(
         "--data",
@@ -171,6 +177,15 @@ def configure_train(parser: argparse.ArgumentParser) -> None:
         help="dropout after hidden layers; lstm/gru/rnn: between stacked layers (default: the "
         "model's own: 0 for mlp, cnn and the recurrent models; vgg*: 0.5; transformer: 0.1)",
     )
+
+
+def _add_optimisation_arguments(parser: argparse.ArgumentParser) -> None:
+    """The optimiser, the schedule of epochs and batches, the loss and the training share."""
+    from glassnet.train.job import DEFAULT_LR, DEFAULTS, OPTIMIZERS
+    from glassnet.train.output_encoding import LOSSES
+
+    lrs = ", ".join(f"{name} {lr:g}" for name, lr in DEFAULT_LR.items())
+    d = DEFAULTS
     parser.add_argument(
         "--optimizer",
         choices=OPTIMIZERS,
@@ -216,6 +231,10 @@ def configure_train(parser: argparse.ArgumentParser) -> None:
         help="train on a stratified share F in (0, 1] of the training split; smaller shares are "
         f"subsets of larger ones (default: {d['train_fraction']})",
     )
+
+
+def _add_run_folder_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where the run goes (--out, --resume) and what is printed while it trains."""
     parser.add_argument(
         "-o", "--out", metavar="DIR", help="run folder (default: runs/DATA-MODEL-seedSEED)"
     )
@@ -243,7 +262,6 @@ def configure_train(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="print only the one line that says what was trained (no progress, no table)",
     )
-    parser.set_defaults(handler=_run_train)
 
 
 def _run_eval(args: argparse.Namespace) -> int:

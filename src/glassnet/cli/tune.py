@@ -74,18 +74,36 @@ def _print_best(best: dict[str, Any] | None) -> None:
 
 
 def _search(args: argparse.Namespace) -> int:
-    from dataclasses import replace
-
-    from glassnet.tune import (
-        Durability,
-        WorkerConfig,
-        open_storage,
-        open_study,
-        run_worker,
-        run_workers,
-    )
     from glassnet.tune.report import best_summary, trial_counts, write_plots
-    from glassnet.tune.worker import stop_on_sigint
+
+    config, study, where = _open_search(args)
+    name, out = config.study_name, config.out
+    if config.verbose:
+        print(f"study {name} in {where}: {args.trials} trials, runs in {out}", file=sys.stderr)
+    if _run_search_workers(args, config) != 0:
+        return 1
+    plots = {} if args.no_plots else write_plots(study, f"{out}/plots")
+    if args.json:
+        print_json(
+            {
+                "study": name,
+                "storage": where,
+                "out": out,
+                "counts": trial_counts(study),
+                "best": best_summary(study),
+                "plots": plots,
+            }
+        )
+        return 0
+    _print_best(best_summary(study))
+    if plots:
+        print("plots: " + ", ".join(plots.values()))
+    return 0
+
+
+def _open_search(args: argparse.Namespace) -> tuple[Any, Any, str]:
+    """(the workers' config, the Optuna study, where it is stored), the study created if new."""
+    from glassnet.tune import Durability, WorkerConfig, open_storage, open_study
 
     space = _space(args)
     name = args.study or f"{Path(space.fixed['data']).stem}-{space.fixed['model']}"
@@ -112,40 +130,30 @@ def _search(args: argparse.Namespace) -> int:
         bar=args.workers == 1,
         verbose=not (args.quiet or args.json),
     )
-    where = args.storage or f"{out}/journal.log"
-    if config.verbose:
-        print(f"study {name} in {where}: {args.trials} trials, runs in {out}", file=sys.stderr)
+    return config, study, args.storage or f"{out}/journal.log"
+
+
+def _run_search_workers(args: argparse.Namespace, config: Any) -> int:
+    """Run the trials: in this process (one worker, Ctrl-C stops it after the running trial) or
+    in --workers processes with seeds SEED + k; 1 when a worker process failed, else 0."""
+    from dataclasses import replace
+
+    from glassnet.tune import run_worker, run_workers
+    from glassnet.tune.worker import stop_on_sigint
+
     if args.workers == 1:
         import threading
 
         stop = threading.Event()
         with stop_on_sigint(stop):
             run_worker(config, stop)
-    else:
-        seeds = [None if args.seed is None else args.seed + index for index in range(args.workers)]
-        threads = args.blas_threads or 1
-        codes = run_workers(
-            [replace(config, seed=s, blas_threads=threads, bar=False) for s in seeds]
-        )
-        if any(code != 0 for code in codes):
-            print(f"glassnet tune: worker exit codes {codes}", file=sys.stderr)
-            return 1
-    plots = {} if args.no_plots else write_plots(study, f"{out}/plots")
-    if args.json:
-        print_json(
-            {
-                "study": name,
-                "storage": where,
-                "out": out,
-                "counts": trial_counts(study),
-                "best": best_summary(study),
-                "plots": plots,
-            }
-        )
         return 0
-    _print_best(best_summary(study))
-    if plots:
-        print("plots: " + ", ".join(plots.values()))
+    seeds = [None if args.seed is None else args.seed + index for index in range(args.workers)]
+    threads = args.blas_threads or 1
+    codes = run_workers([replace(config, seed=s, blas_threads=threads, bar=False) for s in seeds])
+    if any(code != 0 for code in codes):
+        print(f"glassnet tune: worker exit codes {codes}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -167,8 +175,7 @@ def _run_tune(args: argparse.Namespace) -> int:
 
 
 def configure_tune(parser: argparse.ArgumentParser) -> None:
-    from glassnet.models import available_models
-    from glassnet.tune import PARAMETERS, PRUNERS, SAMPLERS
+    from glassnet.tune import PARAMETERS
 
     configure(
         parser,
@@ -184,6 +191,18 @@ def configure_tune(parser: argparse.ArgumentParser) -> None:
         "  glassnet tune --data digits --storage postgresql://user:pw@db/optuna --study big\n"
         "  glassnet tune --report studies/digits-mlp",
     )
+    _add_search_arguments(parser)
+    _add_study_arguments(parser)
+    _add_durability_arguments(parser)
+    _add_output_arguments(parser)
+    parser.set_defaults(handler=_run_tune)
+
+
+def _add_search_arguments(parser: argparse.ArgumentParser) -> None:
+    """What is trained, how many trials, and the space, sampler and pruner of the search."""
+    from glassnet.models import available_models
+    from glassnet.tune import PRUNERS, SAMPLERS
+
     parser.add_argument(
         "--data", default="digits", help="digits, mnist1d or a path (default: digits)"
     )
@@ -209,6 +228,10 @@ def configure_tune(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--sampler", choices=SAMPLERS, default="tpe", help="(default: tpe)")
     parser.add_argument("--pruner", choices=PRUNERS, default="median", help="(default: median)")
+
+
+def _add_study_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where the study and its runs live, who works on it, and --report to read it."""
     parser.add_argument(
         "--workers",
         type=positive_int,
@@ -236,6 +259,10 @@ def configure_tune(parser: argparse.ArgumentParser) -> None:
         metavar="STUDY_DIR",
         help="print the trials of the study in STUDY_DIR (or --storage) and exit",
     )
+
+
+def _add_durability_arguments(parser: argparse.ArgumentParser) -> None:
+    """How a dead worker's trial is noticed and run again."""
     parser.add_argument(
         "--heartbeat",
         type=positive_int,
@@ -252,10 +279,13 @@ def configure_tune(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-retry", type=int, default=3, help="times a killed trial is run again (default: 3)"
     )
+
+
+def _add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    """The BLAS threads of a worker, the plots, and what is printed."""
     parser.add_argument("--blas-threads", type=positive_int, help="BLAS threads per worker")
     parser.add_argument("--no-plots", action="store_true", help="write no PNG plots")
     parser.add_argument(
         "--quiet", action="store_true", help="no progress lines or bar on stderr, only errors"
     )
     add_json_flag(parser)
-    parser.set_defaults(handler=_run_tune)

@@ -28,7 +28,7 @@ MODELS: dict[str, Builder] = {}
 # Defaults measured on digits (bench/train_digits.py): with BatchNorm the 256-128 MLP
 # reaches ~98% test accuracy; without it, ~97%.
 DEFAULT_MLP_HIDDEN = (256, 128)
-# What `glassnet train` passes as `activation` when --activation is not given (train/job.py DEFAULTS).
+# What `glassnet train` passes as `activation` when --activation is not given (train/job_config.py DEFAULTS).
 IMPLIED_ACTIVATION = "relu"
 
 

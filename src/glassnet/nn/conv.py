@@ -34,6 +34,20 @@ from glassnet.tensor import Tensor
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
+def _checked_padding(where: str, padding: Any, stride: tuple[int, ...], dims: int) -> Any:
+    """'same' (stride 1 only) or 'valid' as given, else one padding per spatial dim."""
+    if isinstance(padding, str):
+        check_choice(where, "padding", padding, ("same", "valid"))
+        if padding == "same" and any(s != 1 for s in stride):
+            raise ValueError(
+                f"{where}: padding='same' is not supported for strided convolutions "
+                f"(stride={stride}); use stride 1 or an explicit padding"
+            )
+        return padding
+    check_sizes(where, "padding", padding, dims, 0)
+    return ntuple(padding, dims)
+
+
 class _ConvNd(Module):
     """What Conv1d and Conv2d share: arguments, parameters, initialisation, repr and the forward checks."""
 
@@ -77,17 +91,7 @@ class _ConvNd(Module):
         self.kernel_size = ntuple(kernel_size, dims)
         self.stride = ntuple(stride, dims)
         self.dilation = ntuple(dilation, dims)
-        if isinstance(padding, str):
-            check_choice(where, "padding", padding, ("same", "valid"))
-            if padding == "same" and any(s != 1 for s in self.stride):
-                raise ValueError(
-                    f"{where}: padding='same' is not supported for strided convolutions "
-                    f"(stride={self.stride}); use stride 1 or an explicit padding"
-                )
-            self.padding: Any = padding
-        else:
-            check_sizes(where, "padding", padding, dims, 0)
-            self.padding = ntuple(padding, dims)
+        self.padding: Any = _checked_padding(where, padding, self.stride, dims)
         self.padding_mode = check_choice(where, "padding_mode", padding_mode, PADDING_MODES)
         self.output_padding = (0,) * dims
         self.transposed = False

@@ -101,25 +101,29 @@ class RNNBase(Module):
         self.dropout = float(dropout)
         self.bidirectional = bool(bidirectional)
         self.proj_size = 0
-        gates = _GATES[mode] * self.hidden_size
-        directions = 2 if self.bidirectional else 1
         self._flat_weights_names: list[str] = []
+        self._make_weights(_GATES[mode] * self.hidden_size, dtype)
+        self.reset_parameters()
+
+    def _make_weights(self, gate_rows: int, dtype: Any) -> None:
+        """Register PyTorch's parameters (gate_rows = gates * hidden_size rows each), layer by
+        layer, forward before reverse; reset_parameters() fills them."""
+        directions = 2 if self.bidirectional else 1
         for layer in range(self.num_layers):
             features = self.input_size if layer == 0 else self.hidden_size * directions
             for direction in range(directions):
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
                 shapes = [
-                    ("weight_ih", (gates, features)),
-                    ("weight_hh", (gates, self.hidden_size)),
+                    ("weight_ih", (gate_rows, features)),
+                    ("weight_hh", (gate_rows, self.hidden_size)),
                 ]
                 if self.bias:
-                    shapes += [("bias_ih", (gates,)), ("bias_hh", (gates,))]
+                    shapes += [("bias_ih", (gate_rows,)), ("bias_hh", (gate_rows,))]
                 for name, shape in shapes:
                     self.register_parameter(
                         name + suffix, Parameter(creation.empty(*shape, dtype=dtype))
                     )
                     self._flat_weights_names.append(name + suffix)
-        self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """Every weight and bias from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as PyTorch."""

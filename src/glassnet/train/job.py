@@ -18,6 +18,9 @@ best_epoch, the printed lines, curves.png), as Keras prints them.
 
 The test metrics are those of the best checkpoint by validation loss: the test split
 is touched once, at the end, and never used to choose anything.
+
+The options themselves (defaults, checks, reading config.json) are in job_config.py, the
+data and its standardisation in job_data.py.
 """
 
 from __future__ import annotations
@@ -48,50 +51,43 @@ from glassnet.train.callbacks import (
     ProgressBar,
 )
 from glassnet.train.checkpoint import load_weights, read_checkpoint
+from glassnet.train.job_config import (
+    CONFIG_VERSION,
+    DEFAULT_LR,
+    DEFAULTS,
+    OPTIMIZERS,
+    default_out,
+    generator_seed,
+    read_config,
+    resolve_config,
+)
 from glassnet.train.job_data import JobData, fit_standardizer, load_job_data, standardize
-from glassnet.train.output_encoding import LOSSES, make_loss
-from glassnet.train.subset import check_fraction, train_subset
+from glassnet.train.output_encoding import make_loss
+from glassnet.train.subset import train_subset
 from glassnet.train.trainer import Trainer
 
-CONFIG_VERSION = 1
-OPTIMIZERS = ("sgd", "momentum", "adagrad", "rmsprop", "adam", "adamw")
-# Per optimizer (plain SGD needs a far larger step than Adam's per-parameter normalised
-# one). Measured on digits with the default mlp, 40 epochs: each gives a median test
-# accuracy of 98.1% over seeds 0-2 (`bench/train_digits.py -- --optimizer NAME`).
-DEFAULT_LR = {
-    "sgd": 0.1,
-    "momentum": 0.01,
-    "adagrad": 0.01,
-    "rmsprop": 1e-3,
-    "adam": 1e-3,
-    "adamw": 1e-3,
-}
+__all__ = [  # the options (job_config.py) are imported from here too, as before they moved
+    "CONFIG_VERSION",
+    "DEFAULTS",
+    "DEFAULT_LR",
+    "OPTIMIZERS",
+    "RunResult",
+    "check_model_size",
+    "default_out",
+    "evaluate_run",
+    "generator_seed",
+    "make_model",
+    "make_optimizer",
+    "read_config",
+    "resolve_config",
+    "split_metrics",
+    "train_run",
+]
+
 MOMENTUM = 0.9
 EVAL_BATCH_SIZE = 512
 STATS_FILE = "standardize.safetensors"
 DIVERGENCE_FACTOR = 1e4  # a batch loss 10,000x the first one: the run diverged (NaNGuard)
-SEED_MIN, SEED_MAX = -(2**63), 2**64 - 1  # torch.manual_seed's range
-
-# The defaults, chosen by measurement on digits (bench/train_digits.py); None = the model's own.
-DEFAULTS: dict[str, Any] = {
-    "data": "digits",
-    "model": "mlp",
-    "hidden": None,
-    "activation": "relu",
-    "init": None,
-    "batchnorm": None,
-    "dropout": None,
-    "optimizer": "adam",
-    "lr": None,
-    "weight_decay": 0.0,
-    "epochs": 40,
-    "batch_size": 64,
-    "early_stopping": None,
-    "clip_grad_norm": None,
-    "seed": 0,
-    "loss": "cross_entropy",  # the output encoding: cross_entropy, bce or mse (output_encoding.py)
-    "train_fraction": 1.0,  # a stratified, nested share of the training split (subset.py)
-}
 
 
 @dataclass
@@ -105,50 +101,6 @@ class RunResult:
     first_epoch: int = 1  # 1-based: the first epoch this call trained (> 1 when resumed)
     stop_reason: str | None = None
     config: dict[str, Any] = field(default_factory=dict)
-
-
-def resolve_config(options: dict[str, Any]) -> dict[str, Any]:
-    """The options with defaults filled in and checked (unknown keys are an error)."""
-    unknown = sorted(set(options) - set(DEFAULTS))
-    if unknown:
-        raise ValueError(f"unknown option(s) {', '.join(unknown)}; valid: {', '.join(DEFAULTS)}")
-    config = {**DEFAULTS, **{key: value for key, value in options.items() if value is not None}}
-    if config["optimizer"] not in OPTIMIZERS:
-        raise ValueError(
-            f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {config['optimizer']!r}"
-        )
-    if config["lr"] is None:
-        config["lr"] = DEFAULT_LR[config["optimizer"]]
-    for name in ("epochs", "batch_size"):
-        if not isinstance(config[name], int) or config[name] < 1:
-            raise ValueError(f"{name} must be a positive integer, got {config[name]!r}")
-    if not config["lr"] > 0:
-        raise ValueError(f"lr must be > 0, got {config['lr']!r}")
-    if config["hidden"] is not None:
-        hidden = config["hidden"]
-        if not isinstance(hidden, (list, tuple)) or not all(
-            isinstance(size, int) and not isinstance(size, bool) and size > 0 for size in hidden
-        ):
-            raise ValueError(f"hidden must be a list of positive integers, got {hidden!r}")
-        config["hidden"] = [int(size) for size in hidden]
-    seed = config["seed"]
-    if isinstance(seed, bool) or not isinstance(seed, int) or not SEED_MIN <= seed <= SEED_MAX:
-        raise ValueError(
-            f"seed must be an integer in -2**63 .. 2**64-1 (torch.manual_seed's range), got {seed!r}"
-        )
-    if not isinstance(config["data"], str) or not config["data"].strip():
-        raise ValueError(
-            f"data must be digits, digits32, mnist1d or a path, got {config['data']!r}"
-        )
-    if config["loss"] not in LOSSES:
-        raise ValueError(f"loss must be one of {', '.join(LOSSES)}, got {config['loss']!r}")
-    config["train_fraction"] = check_fraction(config["train_fraction"])
-    return config
-
-
-def generator_seed(seed: int) -> int:
-    """torch.manual_seed's rule: a negative seed counts as its two's complement, seed mod 2**64."""
-    return seed % 2**64
 
 
 def check_model_size(config: dict[str, Any], input_shape: tuple[int, ...], classes: int) -> None:
@@ -173,10 +125,6 @@ def check_model_size(config: dict[str, Any], input_shape: tuple[int, ...], class
             f"{weights:.3g} weights, {needed / 1e9:.3g} GB to train as float32, and this machine "
             f"has {memory / 1e9:.3g} GB of memory; choose smaller widths"
         )
-
-
-def default_out(config: dict[str, Any]) -> Path:
-    return Path("runs") / f"{Path(config['data']).stem}-{config['model']}-seed{config['seed']}"
 
 
 def make_optimizer(name: str, params: Any, lr: float, weight_decay: float) -> optim.Optimizer:
@@ -313,30 +261,6 @@ def split_metrics(
         "loss": loss,
         "samples": len(y),
     }
-
-
-def read_config(out: str | os.PathLike[str]) -> dict[str, Any]:
-    path = Path(os.fspath(out)) / "config.json"
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"'{Path(os.fspath(out))}' is not a run folder: it has no config.json (start a run "
-            "with: glassnet train --out DIR)"
-        )
-    try:
-        stored = json.loads(path.read_text())
-    except json.JSONDecodeError as error:
-        raise ValueError(f"'{path}' is not valid JSON: {error}") from None
-    if not isinstance(stored, dict) or not isinstance(stored.get("options"), dict):
-        raise ValueError(f"'{path}' should be an object with an 'options' object")
-    if stored.get("version") != CONFIG_VERSION:
-        raise ValueError(
-            f"'{path}' is a run config of version {stored.get('version')!r}; this glassnet reads "
-            f"version {CONFIG_VERSION}"
-        )
-    try:
-        return resolve_config(stored["options"])
-    except (ValueError, TypeError) as error:
-        raise ValueError(f"'{path}': {error}") from None
 
 
 def _read_stats(path: Path) -> tuple[np.ndarray, np.ndarray]:

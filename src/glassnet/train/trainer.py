@@ -17,7 +17,7 @@ skipped, so the final weights equal an uninterrupted run's bit for bit.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy
@@ -31,6 +31,13 @@ from glassnet.optim import Optimizer
 from glassnet.optim.lr_scheduler import OneCycleLR, ReduceLROnPlateau
 from glassnet.tensor import Tensor
 from glassnet.train import checkpoint as ckpt
+from glassnet.train.batches import (
+    as_tensor,
+    batch_pair,
+    check_reiterable,
+    close_batches,
+    epoch_batches,
+)
 from glassnet.train.callbacks.base import Callback, CallbackList
 from glassnet.train.checkpoint_schema import check_fits, check_structure
 from glassnet.train.history import History
@@ -38,45 +45,6 @@ from glassnet.train.running import RunningEpoch, compute_metrics, resolve_metric
 from glassnet.utils import tune_malloc
 
 SCHEDULER_INTERVALS = ("epoch", "step")
-
-
-def _as_tensor(value: Any) -> Tensor:
-    return value if isinstance(value, Tensor) else Tensor(numpy.asarray(value))
-
-
-def _pair(batch: Any, where: str, index: int) -> tuple[Tensor, Tensor]:
-    if not isinstance(batch, (tuple, list)) or len(batch) != 2:
-        kind = f"a {type(batch).__name__}" + (
-            f" of {len(batch)} items" if isinstance(batch, (tuple, list)) else ""
-        )
-        raise ValueError(
-            f"Trainer: {where} batch {index} is {kind}; expected (inputs, targets) pairs"
-        )
-    return _as_tensor(batch[0]), _as_tensor(batch[1])
-
-
-def _check_reiterable(data: Any, where: str) -> None:
-    if data is None:
-        return
-    if isinstance(data, Iterator) or not isinstance(data, Iterable):
-        why = "would be empty after one epoch" if isinstance(data, Iterator) else "is not iterable"
-        raise TypeError(
-            f"Trainer: {where} must be re-iterable (a DataLoader, or a list of (inputs, targets) "
-            f"batches); got a {type(data).__name__}, which {why}"
-        )
-
-
-def _epoch_batches(data: Any, epoch: int | None) -> Iterator[Any]:
-    """An epoch's batches; a loader with `set_epoch` (a glassnet DataLoader) shuffles from (seed, epoch)."""
-    if epoch is not None and callable(getattr(data, "set_epoch", None)):
-        data.set_epoch(epoch)
-    return iter(data)
-
-
-def _close(batches: Any) -> None:
-    close = getattr(batches, "close", None)
-    if callable(close):
-        close()
 
 
 class Trainer:
@@ -179,8 +147,8 @@ class Trainer:
         """
         if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
             raise ValueError(f"Trainer.fit: epochs must be a non-negative integer, got {epochs!r}")
-        _check_reiterable(train, "train")
-        _check_reiterable(val, "val")
+        check_reiterable(train, "train")
+        check_reiterable(val, "val")
         self._reset()
         self.epochs = epochs
         self.steps_per_epoch = len(train) if hasattr(train, "__len__") else None
@@ -220,15 +188,15 @@ class Trainer:
             self.running = RunningEpoch(lr=self._lr())
         self.model.train()
         self.callbacks.call("on_epoch_start", epoch, {"lr": self.running.lr})
-        batches = _epoch_batches(train, epoch)
+        batches = epoch_batches(train, epoch)
         try:
             for index, batch in enumerate(batches):
                 if index < skip:  # done before the checkpoint this run resumed from
                     continue
-                if not self._train_step(index, *_pair(batch, "train", index)):
+                if not self._train_step(index, *batch_pair(batch, "train", index)):
                     return None
         finally:
-            _close(batches)
+            close_batches(batches)
         if self.running.samples == 0:
             raise ValueError(
                 f"Trainer.fit: train gave no batches in epoch {epoch + 1} (resumed at batch {skip})"
@@ -292,23 +260,23 @@ class Trainer:
         """All outputs (and targets) of `data`, in eval mode, without a graph."""
         if isinstance(data, (Tensor, numpy.ndarray)):
             data = [data]  # one batch
-        _check_reiterable(data, where)
+        check_reiterable(data, where)
         outputs, targets = [], []
         was_training = self.model.training
         self.model.eval()
-        batches = _epoch_batches(data, epoch)
+        batches = epoch_batches(data, epoch)
         try:
             with no_grad():
                 for index, batch in enumerate(batches):
                     if with_targets:
-                        inputs, target = _pair(batch, where, index)
+                        inputs, target = batch_pair(batch, where, index)
                         targets.append(to_numpy(target.data))
                     else:
                         is_pair = isinstance(batch, (tuple, list))
-                        inputs = _as_tensor(batch[0] if is_pair else batch)
+                        inputs = as_tensor(batch[0] if is_pair else batch)
                     outputs.append(to_numpy(self.model(inputs).data))
         finally:
-            _close(batches)
+            close_batches(batches)
             self.model.train(was_training)
         if not outputs:
             raise ValueError(f"Trainer: {where} gave no batches")

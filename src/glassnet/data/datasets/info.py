@@ -176,46 +176,51 @@ def _describe_npz(path: Path) -> DatasetSummary:
     return summary
 
 
+def _describe_csv(path: Path) -> DatasetSummary:
+    table = read_csv(path)
+    return DatasetSummary(
+        str(path),
+        "CSV table",
+        None,
+        [SplitSummary(path.name, table.shape[0], table.shape[1:], str(table.dtype), _range(table))],
+        [f"{table.shape[1]} columns"],
+    )
+
+
+def _describe_idx(path: Path) -> DatasetSummary:
+    """One IDX array (raw or gzipped); a 1-D array of non-negative integers is read as labels."""
+    array = read_idx(path)
+    counts = classes = None
+    if (
+        array.ndim == 1
+        and np.issubdtype(array.dtype, np.integer)
+        and len(array)
+        and array.min() >= 0
+    ):
+        counts = np.bincount(array)
+        classes = [str(k) for k in range(len(counts))]
+    shape = "x".join(map(str, array.shape))
+    return DatasetSummary(
+        str(path),
+        f"IDX file: one {array.dtype} array of shape {shape}",
+        classes,
+        [
+            SplitSummary(
+                path.name, len(array), array.shape[1:], str(array.dtype), _range(array), counts
+            )
+        ],
+    )
+
+
 def _describe_file(path: Path) -> DatasetSummary:
     with open(path, "rb") as handle:
         head = handle.read(4)
     if path.suffix.lower() == ".npz":
         return _describe_npz(path)
     if path.suffix.lower() == ".csv":
-        table = read_csv(path)
-        return DatasetSummary(
-            str(path),
-            "CSV table",
-            None,
-            [
-                SplitSummary(
-                    path.name, table.shape[0], table.shape[1:], str(table.dtype), _range(table)
-                )
-            ],
-            [f"{table.shape[1]} columns"],
-        )
+        return _describe_csv(path)
     if head[:2] == GZIP_MAGIC or (len(head) == 4 and head[:2] == b"\0\0" and head[2] in IDX_DTYPES):
-        array = read_idx(path)
-        counts = classes = None
-        if (
-            array.ndim == 1
-            and np.issubdtype(array.dtype, np.integer)
-            and len(array)
-            and array.min() >= 0
-        ):
-            counts = np.bincount(array)
-            classes = [str(k) for k in range(len(counts))]
-        shape = "x".join(map(str, array.shape))
-        return DatasetSummary(
-            str(path),
-            f"IDX file: one {array.dtype} array of shape {shape}",
-            classes,
-            [
-                SplitSummary(
-                    path.name, len(array), array.shape[1:], str(array.dtype), _range(array), counts
-                )
-            ],
-        )
+        return _describe_idx(path)
     if path.suffix.lower() == ".bin":  # CIFAR-10's binary batches; a truncated one gets its error
         images, labels = read_cifar10_binary(path)
         return DatasetSummary(
