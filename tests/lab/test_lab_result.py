@@ -79,11 +79,11 @@ def test_judge_records_numbers_and_rule_and_rejects_mistakes():
         "holds",
         {Text("agree", "一致"): 5, "configurations": 5},
         "all agree",
-        robust=True,
+        asserted=True,
         margin="exact",
     )
     assert judged.verdict is Verdict.HOLDS and judged.mode == "smoke" and judged.asserted
-    assert judged.robust  # the deprecated alias of `asserted` the topics' tests still read
+    assert not hasattr(judged, "robust")  # robust is measured over seeds and modes (lab.settled)
     assert judged.number("agree") == 5 and judged.number("configurations") == 5
     with pytest.raises(
         KeyError, match="has no number 'missing'; its numbers: 'agree', 'configurations'"
@@ -100,7 +100,7 @@ def test_judge_records_numbers_and_rule_and_rejects_mistakes():
     ):
         result.judge("dilation", "true", {}, "rule")
     with pytest.raises(ValueError, match="claim 'dilation': a claim the tests assert .* margin"):
-        result.judge("dilation", Verdict.HOLDS, {}, "rule", robust=True)
+        result.judge("dilation", Verdict.HOLDS, {}, "rule", asserted=True)
     for not_judgeable in (Verdict.NOT_JUDGED, Verdict.UNSETTLED, "definition, checked"):
         with pytest.raises(ValueError, match="verdict must be one of 'holds', .* got"):
             result.judge("dilation", not_judgeable, {}, "rule")

@@ -1,4 +1,4 @@
-"""batchnorm in smoke mode: its robust claims, the four steps against torch, and the variants' building blocks."""
+"""batchnorm in smoke mode: its asserted claims, the four steps against torch, and the variants' building blocks."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from glassnet.lab.kit.curve import probe_split
 from glassnet.lab.topics.batchnorm import expressiveness, judge_shift, measure, models, settings
 
 PNG = b"\x89PNG\r\n\x1a\n"
-ROBUST = {
+ASSERTED = {
     "four_steps": Verdict.HOLDS,
     "zero_one_distribution": Verdict.HOLDS,
     "faster_learning": Verdict.HOLDS,
@@ -29,13 +29,13 @@ def result() -> lab.Result:
 
 
 def test_smoke_run_completes_and_judges_every_claim(result):
-    assert_judges_every_claim(result, "batchnorm", ROBUST)
+    assert_judges_every_claim(result, "batchnorm", ASSERTED)
 
 
-@pytest.mark.parametrize("claim_id", sorted(ROBUST))
-def test_robust_verdicts(result, claim_id):
+@pytest.mark.parametrize("claim_id", sorted(ASSERTED))
+def test_asserted_verdicts(result, claim_id):
     judged = result.claim(claim_id)
-    assert judged.verdict is ROBUST[claim_id], (judged.numbers, judged.margin)
+    assert judged.verdict is ASSERTED[claim_id], (judged.numbers, judged.margin)
 
 
 def test_four_steps_margin(result):

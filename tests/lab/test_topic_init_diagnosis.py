@@ -1,4 +1,4 @@
-"""init_diagnosis in smoke mode: its robust claims with their margins, and the KS distance it relies on."""
+"""init_diagnosis in smoke mode: its asserted claims with their margins, and the KS distance it relies on."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from glassnet.lab.topics.init_diagnosis.measure import ks_to_uniform, two_sample
 
 # stable_distribution is left out: tanh + Xavier's std spread over 8 layers (2.15-2.42 over
 # seeds 0-3) sits too close to its 2x threshold to assert. mean0_var002 left the list when its
-# deciding reading became the weights' N(0, 0.02^2) (issue 13): no robust flag is added anew.
-ROBUST = {"look_at_activations": Verdict.PARTLY}
+# deciding reading became the weights' N(0, 0.02^2) (issue 13): no asserted flag is added anew.
+ASSERTED = {"look_at_activations": Verdict.PARTLY}
 
 
 @pytest.fixture(scope="module")
@@ -24,12 +24,12 @@ def result() -> lab.Result:
 
 @pytest.mark.timeout(120)
 def test_smoke_run_judges_every_claim(result):
-    assert_judges_every_claim(result, "init_diagnosis", ROBUST, with_numbers=True)
+    assert_judges_every_claim(result, "init_diagnosis", ASSERTED, with_numbers=True)
 
 
-@pytest.mark.parametrize("claim_id", sorted(ROBUST))
-def test_robust_claim_verdict(result, claim_id):
-    assert result.claim(claim_id).verdict is ROBUST[claim_id], result.claim(claim_id).numbers
+@pytest.mark.parametrize("claim_id", sorted(ASSERTED))
+def test_asserted_claim_verdict(result, claim_id):
+    assert result.claim(claim_id).verdict is ASSERTED[claim_id], result.claim(claim_id).numbers
 
 
 def test_the_diagnosis_is_mostly_right_and_blind_to_the_all_zero_tanh_net(result):

@@ -14,7 +14,7 @@ from glassnet.models.resnet_cifar import CifarResNet
 
 PNG = b"\x89PNG\r\n\x1a\n"
 WIDTHS = settings.CONFIG["smoke"]["widths"]
-ROBUST = {"shortcut_gradient": Verdict.PARTLY, "efficiency": Verdict.PARTLY}
+ASSERTED = {"shortcut_gradient": Verdict.PARTLY, "efficiency": Verdict.PARTLY}
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def result():
 
 @pytest.mark.timeout(120)
 def test_smoke_run_completes_and_judges_every_claim(result):
-    assert_judges_every_claim(result, "resnet", ROBUST, with_numbers=True)
+    assert_judges_every_claim(result, "resnet", ASSERTED, with_numbers=True)
 
 
 def test_shortcut_gradient_partly_with_its_margin(result):

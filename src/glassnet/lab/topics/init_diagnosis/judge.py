@@ -48,7 +48,7 @@ def look_at_activations(result: Result, rows: list[list]) -> None:
         verdict,
         numbers,
         result.say("look_rule", trains=TRAINS, agree_partly=AGREE_PARTLY),
-        robust=True,
+        asserted=True,
         margin=result.say(
             "look_margin",
             agree=agree,
