@@ -112,7 +112,8 @@ def test_embed_with_identities_refuses_other_widths():
 
 
 def test_tables_and_figures(result):
-    costs, _ = result.tables
+    costs, _, exploding = result.tables
+    assert [row[:2] for row in exploding.rows] == [[row[0], row[1]] for row in costs.rows]
     assert len(costs.rows) == 2 * len(settings.CONFIG["smoke"]["depths"])
     params = {(row[0], row[1]): row[8] for row in costs.rows}
     assert params[("plain", 8)] == params[("resnet", 8)]
