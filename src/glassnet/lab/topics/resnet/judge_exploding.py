@@ -109,6 +109,10 @@ def judge_exploding(result: Result, runs: Runs, bare: dict[tuple, Unnormalised],
     logits = {
         f: bare[(f, high)].logits_rms / bare[(f, low)].logits_rms for f in ("plain", "resnet")
     }
+    (plain_init, plain_early), (res_init, res_early) = (
+        ratios(runs, "plain", high),
+        ratios(runs, "resnet", high),
+    )
     result.judge(
         "solves_exploding",
         exploding_verdict(growths(runs, "plain", low, high), growths(runs, "resnet", low, high)),
@@ -130,6 +134,10 @@ def judge_exploding(result: Result, runs: Runs, bare: dict[tuple, Unnormalised],
             plain_diverged=bare[("plain", high)].diverged_at or 0,
             res_diverged=bare[("resnet", high)].diverged_at or 0,
             early=EARLY_STEPS,
+            plain_init=plain_init,
+            plain_early=plain_early,
+            res_init=res_init,
+            res_early=res_early,
         ),
     )
 
