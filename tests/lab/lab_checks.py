@@ -10,19 +10,19 @@ from glassnet.lab.notes_index import topic as index_topic
 
 
 def assert_judges_every_claim(
-    result: lab.Result, topic_id: str, robust: dict[str, Verdict], with_numbers: bool = False
+    result: lab.Result, topic_id: str, asserted: dict[str, Verdict], with_numbers: bool = False
 ) -> None:
     """No error; the index's claims in order, each measured (with numbers if asked) except those
-    the index leaves pending or marks advice; the asserted (robust=True) ones exactly `robust`,
-    each with a stated margin."""
+    the index leaves pending or marks advice; the asserted ones (judge(asserted=True)) exactly
+    those of `asserted`, each with a stated margin."""
     assert result.error is None and result.mode == "smoke"
     assert [c.claim.id for c in result.claims] == [c.id for c in index_topic(topic_id).claims]
     judged = [c for c in result.claims if c.verdict not in (Verdict.NOT_JUDGED, Verdict.ADVICE)]
     assert all(
         c.verdict is not Verdict.NOT_MEASURED and (c.numbers or not with_numbers) for c in judged
     )
-    assert {c.claim.id for c in result.claims if c.robust} == set(robust)
-    assert all(c.margin is not None for c in result.claims if c.robust)
+    assert {c.claim.id for c in result.claims if c.asserted} == set(asserted)
+    assert all(c.margin is not None for c in result.claims if c.asserted)
 
 
 @functools.cache

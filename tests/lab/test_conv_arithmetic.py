@@ -1,4 +1,4 @@
-"""conv_arithmetic in smoke mode: its robust claims, and its formulas checked against PyTorch's layers."""
+"""conv_arithmetic in smoke mode: its asserted claims, and its formulas checked against PyTorch's layers."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from glassnet import lab, shape
 from glassnet.lab import Verdict
 from glassnet.lab.topics import conv_arithmetic as topic
 
-# Every robust claim, the verdict asserted, and the stated margin: these are exact integer
+# Every asserted claim, the verdict asserted, and the stated margin: these are exact integer
 # rules, so the margin is zero disagreements; the numbers below say so explicitly.
-ROBUST = {
+ASSERTED = {
     "floor_formula": Verdict.HOLDS,
     "dilation": Verdict.HOLDS,
     "pool_floor": Verdict.HOLDS,
@@ -30,14 +30,14 @@ def result() -> lab.Result:
 
 def test_smoke_run_completes_without_error(result):
     assert result.error is None and result.mode == "smoke"
-    assert {c.claim.id: c.robust for c in result.claims} == {claim: True for claim in ROBUST}
+    assert {c.claim.id: c.asserted for c in result.claims} == {claim: True for claim in ASSERTED}
     assert all(c.margin is not None for c in result.claims)
 
 
-@pytest.mark.parametrize("claim_id", sorted(ROBUST))
-def test_robust_claim_holds_with_zero_disagreements(result, claim_id):
+@pytest.mark.parametrize("claim_id", sorted(ASSERTED))
+def test_asserted_claim_holds_with_zero_disagreements(result, claim_id):
     judged = result.claim(claim_id)
-    assert judged.verdict is ROBUST[claim_id], judged.numbers
+    assert judged.verdict is ASSERTED[claim_id], judged.numbers
     count = judged.number(
         "configurations" if claim_id != "dilation" else "configurations (D >= 2 on both axes)"
     )

@@ -7,7 +7,15 @@ import io
 import pytest
 from PIL import Image
 
-from glassnet.lab import Figure, Result, Text, Verdict, new_figure, verdict_by_threshold
+from glassnet.lab import (
+    Figure,
+    Result,
+    Text,
+    Verdict,
+    new_figure,
+    notes_index,
+    verdict_by_threshold,
+)
 from glassnet.lab.notes_index import topic as index_topic
 from glassnet.lab.result import JUDGEABLE, MODES
 
@@ -79,11 +87,11 @@ def test_judge_records_numbers_and_rule_and_rejects_mistakes():
         "holds",
         {Text("agree", "一致"): 5, "configurations": 5},
         "all agree",
-        robust=True,
+        asserted=True,
         margin="exact",
     )
     assert judged.verdict is Verdict.HOLDS and judged.mode == "smoke" and judged.asserted
-    assert judged.robust  # the deprecated alias of `asserted` the topics' tests still read
+    assert not hasattr(judged, "robust")  # robust is measured over seeds and modes (lab.settled)
     assert judged.number("agree") == 5 and judged.number("configurations") == 5
     with pytest.raises(
         KeyError, match="has no number 'missing'; its numbers: 'agree', 'configurations'"
@@ -100,7 +108,7 @@ def test_judge_records_numbers_and_rule_and_rejects_mistakes():
     ):
         result.judge("dilation", "true", {}, "rule")
     with pytest.raises(ValueError, match="claim 'dilation': a claim the tests assert .* margin"):
-        result.judge("dilation", Verdict.HOLDS, {}, "rule", robust=True)
+        result.judge("dilation", Verdict.HOLDS, {}, "rule", asserted=True)
     for not_judgeable in (Verdict.NOT_JUDGED, Verdict.UNSETTLED, "definition, checked"):
         with pytest.raises(ValueError, match="verdict must be one of 'holds', .* got"):
             result.judge("dilation", not_judgeable, {}, "rule")
@@ -127,7 +135,28 @@ def test_a_definition_that_holds_is_shown_as_checked_and_one_that_fails_as_it_is
     assert empirical.shown is Verdict.HOLDS
 
 
-def test_pending_claims_are_not_judged_yet_with_the_index_reason():
+@pytest.fixture
+def block_pending(monkeypatch: pytest.MonkeyPatch):
+    """The index with a claim-level pending reason on resnet.block_definition (the real index
+    has none left since issue 13 judged the last four)."""
+    source = notes_index._package_file(notes_index.INDEX_FILE).decode("utf-8")
+    anchor = 'id = "block_definition"\nsource = "notes"\n'
+    assert anchor in source
+    reason = 'pending = { en = "waits for a residual block check", zh = "等待残差块的检查" }\n'
+    edited = source.replace(anchor, anchor + reason, 1).encode("utf-8")
+    original = notes_index._package_file
+    monkeypatch.setattr(
+        notes_index,
+        "_package_file",
+        lambda name: edited if name == notes_index.INDEX_FILE else original(name),
+    )
+    notes_index._load.cache_clear()
+    yield
+    monkeypatch.undo()
+    notes_index._load.cache_clear()
+
+
+def test_pending_claims_are_not_judged_yet_with_the_index_reason(block_pending):
     # a claim-level reason (resnet.block_definition), and a topic with no experiment at all
     result = Result.start("resnet", "quick", 0).complete()
     block = result.claim("block_definition")

@@ -15,7 +15,7 @@ from glassnet.lab.topics import activation_choice as topic
 
 # relu_small_lr is left out: one seed on a five-point grid decides it on ties between ReLU's and
 # tanh's best learning rates (smoke seeds 0-4 all give 'partly', but a tie is no margin).
-ROBUST = {"avoid_sigmoid": Verdict.HOLDS}
+ASSERTED = {"avoid_sigmoid": Verdict.HOLDS}
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +32,8 @@ def test_smoke_run_judges_every_claim(result):
     assert all(
         c.verdict is not Verdict.NOT_MEASURED and c.numbers and c.rule.zh for c in result.claims
     )
-    assert {c.claim.id for c in result.claims if c.robust} == set(ROBUST)
-    assert all(c.margin is not None for c in result.claims if c.robust)
+    assert {c.claim.id for c in result.claims if c.asserted} == set(ASSERTED)
+    assert all(c.margin is not None for c in result.claims if c.asserted)
 
 
 def test_sigmoid_loses_in_both_networks_by_a_wide_margin(result):

@@ -1,4 +1,4 @@
-"""activations in smoke mode: every claim judged, the robust ones asserted with their margins, and the helpers."""
+"""activations in smoke mode: every claim judged, the asserted ones checked with their margins, and the helpers."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from glassnet.lab.topics.activations import judge, measure, probability, timing
 # (sigmoid_range: 1.45% of the unbounded outputs outside [0, 1] against 1%;
 # tanh_faster_convergence: the centred sigmoid's gain ~3% against 5%; relu_large_updates;
 # elu_inherits: factor ~1.3 against 1.5). sigmoid_no_other_advantage is checked axis by axis.
-ROBUST = {
+ASSERTED = {
     "sigmoid_vanishing": Verdict.HOLDS,
     "sigmoid_saturation": Verdict.PARTLY,
     "tanh_zero_mean": Verdict.HOLDS,
@@ -55,15 +55,15 @@ def test_smoke_run_judges_every_claim(result):
         c.verdict is not Verdict.NOT_MEASURED and c.numbers and c.rule.en and c.rule.zh
         for c in judged
     )
-    assert {c.claim.id for c in result.claims if c.robust} == set(ROBUST)
-    assert all(c.margin is not None for c in result.claims if c.robust)
-    assert not any(result.claim(claim_id).robust for claim_id in TIMING)
+    assert {c.claim.id for c in result.claims if c.asserted} == set(ASSERTED)
+    assert all(c.margin is not None for c in result.claims if c.asserted)
+    assert not any(result.claim(claim_id).asserted for claim_id in TIMING)
 
 
-@pytest.mark.parametrize("claim_id", sorted(ROBUST))
-def test_robust_claim_verdict(result, claim_id):
+@pytest.mark.parametrize("claim_id", sorted(ASSERTED))
+def test_asserted_claim_verdict(result, claim_id):
     judged = result.claim(claim_id)
-    assert judged.verdict is ROBUST[claim_id], judged.numbers
+    assert judged.verdict is ASSERTED[claim_id], judged.numbers
 
 
 def test_sigmoid_gradient_vanishes_by_orders_of_magnitude(result):

@@ -1,4 +1,4 @@
-"""batchnorm in smoke mode: its robust claims, the four steps against torch, and the variants' building blocks."""
+"""batchnorm in smoke mode: its asserted claims, the four steps against torch, and the variants' building blocks."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from glassnet.lab.kit.curve import probe_split
 from glassnet.lab.topics.batchnorm import expressiveness, judge_shift, measure, models, settings
 
 PNG = b"\x89PNG\r\n\x1a\n"
-ROBUST = {
+# every_batch left the list in issue 13: its training half (frozen statistics need >= 1.25x
+# the steps) gave 'does not hold' for one of smoke seeds 0-2; its rule is checked on its numbers.
+ASSERTED = {
     "four_steps": Verdict.HOLDS,
     "zero_one_distribution": Verdict.HOLDS,
     "faster_learning": Verdict.HOLDS,
-    "every_batch": Verdict.PARTLY,
     "less_coupling": Verdict.PARTLY,
 }
 
@@ -29,13 +30,13 @@ def result() -> lab.Result:
 
 
 def test_smoke_run_completes_and_judges_every_claim(result):
-    assert_judges_every_claim(result, "batchnorm", ROBUST)
+    assert_judges_every_claim(result, "batchnorm", ASSERTED)
 
 
-@pytest.mark.parametrize("claim_id", sorted(ROBUST))
-def test_robust_verdicts(result, claim_id):
+@pytest.mark.parametrize("claim_id", sorted(ASSERTED))
+def test_asserted_verdicts(result, claim_id):
     judged = result.claim(claim_id)
-    assert judged.verdict is ROBUST[claim_id], (judged.numbers, judged.margin)
+    assert judged.verdict is ASSERTED[claim_id], (judged.numbers, judged.margin)
 
 
 def test_four_steps_margin(result):
@@ -82,6 +83,39 @@ def test_training_claims_margins(result):
         for v in coupling.number("W_2 doubled: distribution change, no BN / BN").split(" / ")
     )
     assert bn < 1e-3 * none  # BN is invariant to the scale of the weights before it
+    none, bn = (
+        float(v)
+        for v in coupling.number("W_2 + 10% noise: per-sample change, no BN / BN").split(" / ")
+    )
+    assert bn > 1.5 * settings.COUPLING_REDUCED * none  # why not 'holds': ~1.05x, 0.5x needed
+
+
+def steps_and_unreached(label: str) -> tuple[float, int]:
+    """'412' or '600 (1 of 1 unreached)' (Runs.label) -> (412.0, 0) or (600.0, 1)."""
+    steps, _, rest = label.partition(" (")
+    return float(steps), int(rest.split()[0]) if rest else 0
+
+
+def test_every_batch_follows_its_rule_on_its_numbers(result):
+    judged = result.claim("every_batch")
+    hidden = steps_and_unreached(judged.number("training, per-batch statistics: steps to target"))
+    frozen = steps_and_unreached(
+        judged.number(f"training, statistics frozen after step {settings.FREEZE_AFTER}: steps")
+    )
+    frozen_worse = frozen[0] >= settings.HURTS_STEPS * hidden[0] or frozen[1] > hidden[1]
+    eval_accuracy = judged.number("test accuracy, eval mode (running averages)")
+    worst = max(
+        abs(judged.number(f"... batch statistics, {name}") - eval_accuracy)
+        for name in ("batches of 500", "batches of 4", "one class per batch")
+    )
+    expected = (
+        Verdict.DOES_NOT_HOLD
+        if not frozen_worse
+        else Verdict.HOLDS
+        if worst < settings.BATCH_STATS_DIFF
+        else Verdict.PARTLY
+    )
+    assert judged.verdict is expected and not judged.asserted
 
 
 def test_figures_are_png(result):

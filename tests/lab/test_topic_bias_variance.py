@@ -35,7 +35,7 @@ def test_smoke_run_judges_every_guideline(result):
             assert "does not over-fit" in judged.note.en
         else:
             assert judged.numbers, judged.claim.id
-    assert not any(c.robust for c in result.claims)
+    assert not any(c.asserted for c in result.claims)
 
 
 def test_the_optimisers_are_compared_at_their_best_learning_rates(result):

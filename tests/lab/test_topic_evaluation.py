@@ -1,4 +1,4 @@
-"""evaluation in smoke mode (its robust claim: accuracy and recall each expose what the other hides), and its
+"""evaluation in smoke mode (its asserted claim: accuracy and recall each expose what the other hides), and its
 pure helpers: the selection-optimism re-splits and the Domingos bias/variance decomposition."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from glassnet.lab.kit.data import Split
 from glassnet.lab.topics import evaluation as topic
 
 PNG = b"\x89PNG\r\n\x1a\n"
-ROBUST = {"accuracy_recall": Verdict.HOLDS}
+ASSERTED = {"accuracy_recall": Verdict.HOLDS}
 
 
 @pytest.fixture(scope="module")
@@ -28,12 +28,12 @@ def test_smoke_run_judges_every_claim(result):
     assert result.error is None and result.mode == "smoke"
     assert [c.claim.id for c in result.claims] == [c.id for c in notes_topic("evaluation").claims]
     assert all(c.verdict is not Verdict.NOT_MEASURED and c.numbers for c in result.claims)
-    assert {c.claim.id for c in result.claims if c.robust} == set(ROBUST)
+    assert {c.claim.id for c in result.claims if c.asserted} == set(ASSERTED)
 
 
 def test_accuracy_and_recall_each_expose_a_failure_with_margin(result):
     judged = result.claim("accuracy_recall")
-    assert judged.verdict is ROBUST["accuracy_recall"], judged.numbers
+    assert judged.verdict is ASSERTED["accuracy_recall"], judged.numbers
     assert judged.margin is not None
     assert judged.number("largest |glassnet - scikit-learn| over all metrics") <= 1e-12
     # about 10% of the test signals are 3s: 0.89 against the 0.85 threshold, 0.11 against 0.2
@@ -46,7 +46,7 @@ def test_accuracy_and_recall_each_expose_a_failure_with_margin(result):
 
 
 def test_the_training_accuracy_overstates_the_test_accuracy(result):
-    """Not a robust claim (the selection-optimism half is small and noisy), but its first half is large."""
+    """Not an asserted claim (the selection-optimism half is small and noisy), but its first half is large."""
     judged = result.claim("splits")
     assert (
         judged.number("training accuracy minus test accuracy, mean (points)")

@@ -50,7 +50,7 @@ def test_smoke_run_judges_every_claim_or_says_why_not(result):
             assert "does not over-fit" in judged.note.en or "does not under-fit" in judged.note.en
         else:
             assert judged.numbers, judged.claim.id
-    assert not any(c.robust for c in result.claims)
+    assert not any(c.asserted for c in result.claims)
 
 
 def test_each_remedy_is_judged_on_test_at_a_strength_chosen_on_validation(result):

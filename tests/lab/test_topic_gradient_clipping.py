@@ -1,6 +1,6 @@
 """gradient_clipping in smoke mode, and the training loop's clipping mechanics checked exactly.
 
-The smoke run (one seed) is not robust for the verdict itself: whether one unclipped run
+The smoke run (one seed) does not assert the verdict itself: whether one unclipped run
 collapses, and whether one clipped run gets below the bar, depends on the seed (quick
 mode's three seeds are what the report judges). The test asserts the premise instead,
 with its margin: the gradient grows on its way back at initialisation and spikes to many
@@ -33,7 +33,7 @@ def result():
 def test_smoke_run_completes_and_judges_the_claim(result):
     assert result.error is None and result.mode == "smoke"
     judged = result.claim("norm_clipping")
-    assert judged.verdict is not Verdict.NOT_MEASURED and not judged.robust
+    assert judged.verdict is not Verdict.NOT_MEASURED and not judged.asserted
     assert judged.number("seeds") == 1
     assert 0 < judged.number("share of steps clipped (mean)") <= 1
 

@@ -22,7 +22,7 @@ def result():
 
 
 def test_smoke_run_judges_every_claim(result):
-    assert_judges_every_claim(result, "hyperparameters", robust={}, with_numbers=True)
+    assert_judges_every_claim(result, "hyperparameters", asserted={}, with_numbers=True)
     assert [figure.name for figure in result.figures] == ["importances", "sensitivity"]
     importance = result.tables[0]
     assert sorted(row[1] for row in importance.rows) == sorted(PARAMS)

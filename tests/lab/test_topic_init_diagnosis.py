@@ -1,4 +1,4 @@
-"""init_diagnosis in smoke mode: its robust claims with their margins, and the KS distance it relies on."""
+"""init_diagnosis in smoke mode: its asserted claims with their margins, and the KS distance it relies on."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from glassnet.lab import Verdict
 from glassnet.lab.topics.init_diagnosis import settings
 from glassnet.lab.topics.init_diagnosis.measure import ks_to_uniform, two_sample_ks
 
-# stable_distribution is left out: tanh + Xavier's std spread over 8 layers (2.15-2.42 over
-# seeds 0-3) sits too close to its 2x threshold to assert. mean0_var002 left the list when its
-# deciding reading became the weights' N(0, 0.02^2) (issue 13): no robust flag is added anew.
-ROBUST = {"look_at_activations": Verdict.PARTLY}
+# No verdict is asserted. stable_distribution: tanh + Xavier's std spread over 8 layers
+# (2.15-2.42 over seeds 0-3) sits too close to its 2x threshold. mean0_var002 left the list
+# when its deciding reading became the weights' N(0, 0.02^2) (issue 13). look_at_activations
+# left it in issue 13: 10 of 12 right where 'partly' needs 9, a margin of one configuration;
+# its rule is checked on its own numbers instead.
+ASSERTED: dict = {}
 
 
 @pytest.fixture(scope="module")
@@ -24,12 +26,26 @@ def result() -> lab.Result:
 
 @pytest.mark.timeout(120)
 def test_smoke_run_judges_every_claim(result):
-    assert_judges_every_claim(result, "init_diagnosis", ROBUST, with_numbers=True)
+    assert_judges_every_claim(result, "init_diagnosis", ASSERTED, with_numbers=True)
 
 
-@pytest.mark.parametrize("claim_id", sorted(ROBUST))
-def test_robust_claim_verdict(result, claim_id):
-    assert result.claim(claim_id).verdict is ROBUST[claim_id], result.claim(claim_id).numbers
+def test_look_at_activations_follows_its_rule_on_its_numbers(result):
+    judged = result.claim("look_at_activations")
+    right, total = (
+        int(v)
+        for v in judged.number(
+            "configurations where the activation alarms at init predict the outcome"
+        ).split(" of ")
+    )
+    expected = (
+        Verdict.HOLDS
+        if right == total
+        else Verdict.PARTLY
+        if right / total >= settings.AGREE_PARTLY
+        else Verdict.DOES_NOT_HOLD
+    )
+    assert judged.verdict is expected and not judged.asserted
+    assert (judged.number("missed") == "-") is (right == total)
 
 
 def test_the_diagnosis_is_mostly_right_and_blind_to_the_all_zero_tanh_net(result):

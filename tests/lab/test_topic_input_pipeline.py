@@ -1,4 +1,4 @@
-"""input_pipeline in smoke mode: the notes' chain passes every check (robust); throughput is reported, never
+"""input_pipeline in smoke mode: the notes' chain passes every check (asserted); throughput is reported, never
 asserted; and the per-record work functions."""
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ def test_smoke_run_judges_both_claims(result):
         c.id for c in notes_topic("input_pipeline").claims
     ]
     assert all(c.verdict is not Verdict.NOT_MEASURED and c.numbers for c in result.claims)
-    assert {c.claim.id for c in result.claims if c.robust} == {"pipeline_steps"}
-    assert not result.claim("parallel_workers").robust  # a timing claim: reported, never asserted
+    assert {c.claim.id for c in result.claims if c.asserted} == {"pipeline_steps"}
+    assert not result.claim("parallel_workers").asserted  # a timing claim: reported, never asserted
 
 
 def test_the_notes_chain_passes_every_exact_check(result):

@@ -30,7 +30,9 @@ def test_smoke_mode_is_a_sanity_run_that_does_not_judge_the_paper(result):
         c.id for c in notes_topic("mnist1d_benchmark").claims
     ]
     judged = result.claim("paper_accuracies")
-    assert judged.verdict is Verdict.NOT_MEASURED and not judged.robust and judged.note is not None
+    assert (
+        judged.verdict is Verdict.NOT_MEASURED and not judged.asserted and judged.note is not None
+    )
     for name, paper in topic.PAPER.items():
         assert judged.number(f"{name}: paper %") == paper
         assert 0 <= judged.number(f"{name}: ours %") <= 100

@@ -1,4 +1,4 @@
-"""optimizers in smoke mode: its robust claims (exact replays, the 2-D momentum test) and the machinery behind them."""
+"""optimizers in smoke mode: its asserted claims (exact replays, the 2-D momentum test) and the machinery behind them."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from glassnet.lab.kit import curve as training
 from glassnet.lab.topics.optimizers import convexity, definitions, mechanics, settings, surfaces
 
 PNG = b"\x89PNG\r\n\x1a\n"
-ROBUST = {
+ASSERTED = {
     "adagrad_rule": Verdict.DOES_NOT_HOLD,
     "rmsprop_average": Verdict.HOLDS,
     "rmsprop_no_momentum": Verdict.HOLDS,
@@ -28,13 +28,13 @@ def result() -> lab.Result:
 
 
 def test_smoke_run_completes_and_judges_every_claim(result):
-    assert_judges_every_claim(result, "optimizers", ROBUST)
+    assert_judges_every_claim(result, "optimizers", ASSERTED)
 
 
-@pytest.mark.parametrize("claim_id", sorted(ROBUST))
-def test_robust_verdicts(result, claim_id):
+@pytest.mark.parametrize("claim_id", sorted(ASSERTED))
+def test_asserted_verdicts(result, claim_id):
     judged = result.claim(claim_id)
-    assert judged.verdict is ROBUST[claim_id], (judged.numbers, judged.margin)
+    assert judged.verdict is ASSERTED[claim_id], (judged.numbers, judged.margin)
 
 
 def test_replay_margins(result):

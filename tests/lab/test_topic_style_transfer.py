@@ -25,7 +25,7 @@ def result():
 
 
 def test_smoke_run_judges_every_claim_with_pictures(result):
-    assert_judges_every_claim(result, "style_transfer", robust={}, with_numbers=True)
+    assert_judges_every_claim(result, "style_transfer", asserted={}, with_numbers=True)
     names = [figure.name for figure in result.figures]
     assert names == ["content_by_depth", "style_by_depth", "weight_sweep", "measures"]
     content = result.tables[0]

@@ -1,4 +1,4 @@
-"""vanishing_exploding in smoke mode: its robust claims, and the local-factor formula checked by autograd."""
+"""vanishing_exploding in smoke mode: its asserted claims, and the local-factor formula checked by autograd."""
 
 from __future__ import annotations
 
@@ -28,14 +28,14 @@ def test_smoke_run_completes_and_judges_every_claim(result):
         c.id for c in index_topic("vanishing_exploding").claims
     ]
     assert all(c.verdict is not Verdict.NOT_MEASURED for c in result.claims)
-    assert all(c.margin is not None for c in result.claims if c.robust)
+    assert all(c.margin is not None for c in result.claims if c.asserted)
 
 
 def test_too_many_layers_is_half_right(result):
     """Depth multiplies the factor, but a matched ReLU or tanh stack stays within 10x: partly.
     Margin: sigmoid grows by ~9 decades from depth 2 to 16 (2 needed); ReLU+He by under 1."""
     judged = result.claim("too_many_layers")
-    assert judged.robust and judged.verdict is Verdict.PARTLY
+    assert judged.asserted and judged.verdict is Verdict.PARTLY
     assert judged.number("growth, sigmoid, Xavier (decades)") >= 2 * topic.GROWS_DECADES
     assert abs(judged.number("growth, relu, He (decades)")) < topic.FINE_DECADES
     assert "relu, He" in judged.number("configurations still within 10x at depth 16")
@@ -44,7 +44,7 @@ def test_too_many_layers_is_half_right(result):
 def test_product_of_factors_predicts_every_network(result):
     """Margin: every network beyond 10x is predicted within tolerance (90% needed), median error < 0.3 decades."""
     judged = result.claim("product_of_factors")
-    assert judged.robust and judged.verdict is Verdict.HOLDS
+    assert judged.asserted and judged.verdict is Verdict.HOLDS
     assert judged.number("networks whose signal ratio is beyond 10x") >= 10
     assert judged.number("share") == 1.0
     assert judged.number("median |predicted - measured| (decades)") < 0.3
@@ -53,7 +53,7 @@ def test_product_of_factors_predicts_every_network(result):
 def test_large_init_explodes_in_the_signal_not_in_relus_weight_ratio(result):
     """Margin: ReLU's weight-gradient ratio stays below 10x (it is ~0.3), its backward signal grows > 1e8."""
     judged = result.claim("large_init_explodes")
-    assert judged.robust and judged.verdict is Verdict.PARTLY
+    assert judged.asserted and judged.verdict is Verdict.PARTLY
     assert judged.number("relu, N(0,1): log10 weight-grad first/last") < topic.EXPLODES_DECADES - 1
     assert judged.number("relu, N(0,1): log10 signal first/last") > 8
     assert judged.number("sigmoid, N(0,1): log10 signal first/last") < 0
@@ -62,7 +62,7 @@ def test_large_init_explodes_in_the_signal_not_in_relus_weight_ratio(result):
 def test_weights_stay_put_when_gradients_vanish(result):
     """Margin: the vanishing net's first-layer norm ratio is 1 (10x needed); the exploding one overflows."""
     judged = result.claim("weights_abnormal")
-    assert judged.robust and judged.verdict is Verdict.PARTLY
+    assert judged.asserted and judged.verdict is Verdict.PARTLY
     assert judged.number("vanishing (sigmoid, Xavier): ||W_1|| after / before") == pytest.approx(
         1.0, abs=1e-3
     )

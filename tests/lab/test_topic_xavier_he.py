@@ -1,4 +1,4 @@
-"""xavier_he in smoke mode: its robust claims with their margins, the fans against PyTorch, the notes' snippet."""
+"""xavier_he in smoke mode: its asserted claims with their margins, the fans against PyTorch, the notes' snippet."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from glassnet.nn import init as nn_init
 
 # he_deep_relu is left out: in smoke mode (300 steps) the 30-layer He net's accuracy varies
 # from 0.51 to 0.88 over seeds 0-4, too close to its 0.5 threshold to assert.
-ROBUST = {
+ASSERTED = {
     "xavier_tanh": Verdict.HOLDS,
     "xavier_not_relu": Verdict.HOLDS,
     "fan_in": Verdict.DOES_NOT_HOLD,
@@ -35,12 +35,12 @@ def result() -> lab.Result:
 
 @pytest.mark.timeout(120)
 def test_smoke_run_judges_every_claim(result):
-    assert_judges_every_claim(result, "xavier_he", ROBUST, with_numbers=True)
+    assert_judges_every_claim(result, "xavier_he", ASSERTED, with_numbers=True)
 
 
-@pytest.mark.parametrize("claim_id", sorted(ROBUST))
-def test_robust_claim_verdict(result, claim_id):
-    assert result.claim(claim_id).verdict is ROBUST[claim_id], result.claim(claim_id).numbers
+@pytest.mark.parametrize("claim_id", sorted(ASSERTED))
+def test_asserted_claim_verdict(result, claim_id):
+    assert result.claim(claim_id).verdict is ASSERTED[claim_id], result.claim(claim_id).numbers
 
 
 def test_tanh_std_decays_slowly_with_xavier_and_collapses_when_small(result):
@@ -95,7 +95,7 @@ def test_xavier_trains_a_10_layer_tanh_net_as_well_as_any(result):
 
 def test_he_deep_relu_is_judged(result):
     judged = result.claim("he_deep_relu")
-    assert not judged.robust and judged.verdict in (
+    assert not judged.asserted and judged.verdict in (
         Verdict.HOLDS,
         Verdict.PARTLY,
         Verdict.DOES_NOT_HOLD,

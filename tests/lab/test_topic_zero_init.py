@@ -1,4 +1,4 @@
-"""zero_init in smoke mode: its robust claims with their margins, and the mechanism checked directly."""
+"""zero_init in smoke mode: its asserted claims with their margins, and the mechanism checked directly."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from glassnet.lab.kit.data import digits_standardised
 from glassnet.lab.topics import zero_init as topic
 from glassnet.nn import functional as F
 
-ROBUST = {
+ASSERTED = {
     "not_all_zero": Verdict.HOLDS,
     "single_layer_ok": Verdict.HOLDS,
     "zero_vanishing": Verdict.PARTLY,
@@ -28,12 +28,12 @@ def result() -> lab.Result:
 
 @pytest.mark.timeout(120)
 def test_smoke_run_judges_every_claim(result):
-    assert_judges_every_claim(result, "zero_init", ROBUST, with_numbers=True)
+    assert_judges_every_claim(result, "zero_init", ASSERTED, with_numbers=True)
 
 
-@pytest.mark.parametrize("claim_id", sorted(ROBUST))
-def test_robust_claim_verdict(result, claim_id):
-    assert result.claim(claim_id).verdict is ROBUST[claim_id], result.claim(claim_id).numbers
+@pytest.mark.parametrize("claim_id", sorted(ASSERTED))
+def test_asserted_claim_verdict(result, claim_id):
+    assert result.claim(claim_id).verdict is ASSERTED[claim_id], result.claim(claim_id).numbers
 
 
 def test_zero_init_loses_by_far_more_than_the_threshold(result):

@@ -20,8 +20,8 @@ HOLDS is shown as "definition, checked" (`shown`).
 
 "Robust" means: the same verdict in every mode and seed measured (`glassnet.lab.settled`,
 over `glassnet lab --seeds` and the runs `docs/lab-verdicts.md` compares); a single run
-says nothing about it. `judge(robust=True)` is the older flag "the test suite asserts this
-verdict in smoke mode": it is kept, as `ClaimResult.asserted`, so the topics' tests work.
+says nothing about it. `judge(asserted=True)` says something else: the test suite asserts
+this verdict in smoke mode (`ClaimResult.asserted`), which needs a stated margin.
 """
 
 from __future__ import annotations
@@ -198,15 +198,12 @@ class ClaimResult:
     numbers: dict[Any, Number]
     rule: Text
     mode: str
-    asserted: bool = False  # the test suite asserts this verdict in smoke mode (judge(robust=True))
+    asserted: bool = (
+        False  # the test suite asserts this verdict in smoke mode (judge(asserted=True))
+    )
     margin: Text | None = None
     note: Text | None = None
     per_seed: dict[int, ClaimResult] = field(default_factory=dict)  # a --seeds run: each seed's
-
-    @property
-    def robust(self) -> bool:
-        """Deprecated alias of `asserted`, kept for the topics' tests; NOT robustness (see settled)."""
-        return self.asserted
 
     @property
     def shown(self) -> Verdict:
@@ -302,15 +299,16 @@ class Result:
         verdict: Verdict | str,
         numbers: Mapping[Any, Number],
         rule: str | Text,
-        robust: bool = False,
+        asserted: bool = False,
         margin: str | Text | None = None,
         note: str | Text | None = None,
     ) -> ClaimResult:
         """Record the verdict on claim `claim_id` of this topic with its deciding numbers and rule.
 
-        verdict: one of JUDGEABLE. robust=True says the test suite asserts this verdict in smoke
-        mode (kept as `asserted`; robustness itself is measured over seeds and modes): such a
-        claim must state its margin (how far the numbers sit from the threshold). An advice
+        verdict: one of JUDGEABLE. asserted=True says the test suite asserts this verdict in
+        smoke mode (robustness is another thing, measured over seeds and modes: see
+        glassnet.lab.settled): such a claim must state its margin (how far the numbers sit from
+        the threshold), and the tests assert it only where that margin is large. An advice
         claim of the index is never judged.
         """
         claim = index_topic(self.topic).claim(claim_id)
@@ -325,15 +323,15 @@ class Result:
             raise ValueError(f"{where}: the index marks it advice, not testable as stated")
         if any(done.claim.id == claim_id for done in self.claims):
             raise ValueError(f"topic '{self.topic}': claim '{claim_id}' was already judged")
-        if robust and margin is None:
-            raise ValueError(f"{where}: a claim the tests assert (robust=True) needs its margin")
+        if asserted and margin is None:
+            raise ValueError(f"{where}: a claim the tests assert (asserted=True) needs its margin")
         judged = ClaimResult(
             claim=claim,
             verdict=verdict,
             numbers=dict(numbers),
             rule=as_text(rule),
             mode=self.mode,
-            asserted=robust,
+            asserted=asserted,
             margin=None if margin is None else as_text(margin),
             note=None if note is None else as_text(note),
         )

@@ -6,7 +6,7 @@ How to write a topic (compression, style_transfer, hyperparameters are next):
    Train with the kit: `kit.data` (one Split, MNIST-1D, digits), `kit.loop.train_loop` (the
    one textbook loop, hooks before and after the update), `kit.clock.Clock`, `kit.stats`.
 2. Judge. One small function per claim turns numbers into a verdict with its rule:
-   `result.judge(claim_id, verdict, numbers, rule, robust=..., margin=...)`. The thresholds are
+   `result.judge(claim_id, verdict, numbers, rule, asserted=..., margin=...)`. The thresholds are
    constants in the topic's lowest file, fixed before measuring.
 3. Say. Prose lives in `notes/TOPIC.toml` (glassnet.lab.catalog): fixed text for method and
    theory (`result.text(key)`), and a template with named numbers for every sentence that states

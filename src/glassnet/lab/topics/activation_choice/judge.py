@@ -112,7 +112,7 @@ def judge_avoid_sigmoid(result: Result, sweeps: list[Sweep]) -> Verdict:
         verdict,
         numbers,
         result.say("avoid_rule", gap_points=SIGMOID_GAP * 100),
-        robust=True,
+        asserted=True,
         margin=margin,
         note=result.text("avoid_note"),
     )

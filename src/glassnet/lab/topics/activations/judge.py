@@ -104,7 +104,7 @@ def sigmoid_vanishing(result: Result, c: Context) -> None:
         count_verdict((sigmoid < VANISH) + (sigmoid <= 0.1 * relu), 2),
         numbers.vanishing_numbers(c),
         result.say("vanishing_rule", stack_depth=STACK_DEPTH, vanish=VANISH),
-        robust=True,
+        asserted=True,
         margin=result.say(
             "vanishing_margin",
             sigmoid=sigmoid,
@@ -129,7 +129,7 @@ def sigmoid_saturation(result: Result, c: Context) -> None:
         verdict,
         numbers.saturation_numbers(c, "sigmoid"),
         result.say("saturation_rule", saturated=SATURATED),
-        robust=True,
+        asserted=True,
         margin=result.say(
             "saturation_margin", worst=max(init, trained), saturated=SATURATED, large=large
         ),
@@ -206,7 +206,7 @@ def tanh_zero_mean(result: Result, c: Context) -> None:
         count_verdict(sum(ok for *_, ok in stages), 2),
         numbers.zero_mean_numbers(c, stages),
         result.say("zero_mean_rule", centred=CENTRED, off_centre=OFF_CENTRE),
-        robust=True,
+        asserted=True,
         margin=result.say(
             "zero_mean_margin",
             tanh_largest=max(t for t, _, _ in stages),
@@ -281,7 +281,7 @@ def relu_value_one(result: Result, c: Context) -> None:
         Verdict.HOLDS if m.one_error_pos == 0 else Verdict.DOES_NOT_HOLD,
         numbers.value_one_numbers(m),
         result.text("value_one_rule"),
-        robust=True,
+        asserted=True,
         margin=result.text("exact_margin"),
         note=result.text("value_one_note"),
     )
@@ -297,7 +297,7 @@ def relu_dead(result: Result, c: Context) -> None:
         Verdict.DOES_NOT_HOLD if not exact else Verdict.HOLDS if dead >= 0.01 else Verdict.PARTLY,
         numbers.dead_numbers(c, m, lr, dead),
         result.text("dead_rule"),
-        robust=True,
+        asserted=True,
         margin=result.say("dead_margin", dead=dead),
     )
 
@@ -323,7 +323,7 @@ def leaky_always_active(result: Result, c: Context) -> None:
         else Verdict.DOES_NOT_HOLD,
         numbers.leaky_numbers(c, leaky, lr),
         result.text("leaky_rule"),
-        robust=True,
+        asserted=True,
         margin=result.text("exact_margin"),
         note=numbers.leaky_note(result, c, lr),
     )
@@ -332,7 +332,7 @@ def leaky_always_active(result: Result, c: Context) -> None:
 def inherits(result: Result, c: Context, claim_id: str, name: str, parent: str) -> None:
     """`name` inherits `parent`'s late-update con: their last-quarter update ratios compared."""
     verdict, factor = factor_verdict(c.late_update(name), c.late_update(parent))
-    robust = claim_id == "leaky_inherits"  # as before issue 13: only Leaky ReLU's is asserted
+    asserted = claim_id == "leaky_inherits"  # as before issue 13: only Leaky ReLU's is asserted
     result.judge(
         claim_id,
         verdict,
@@ -340,11 +340,11 @@ def inherits(result: Result, c: Context, claim_id: str, name: str, parent: str) 
         result.say(
             "inherit_rule", common_lr=COMMON_LR, factor_same=FACTOR_SAME, factor_close=FACTOR_CLOSE
         ),
-        robust=robust,
+        asserted=asserted,
         margin=result.say("inherit_margin", factor=factor, factor_same=FACTOR_SAME)
-        if robust
+        if asserted
         else None,
-        note=result.text("inherit_note" if robust else "elu_inherit_note"),
+        note=result.text("inherit_note" if asserted else "elu_inherit_note"),
     )
 
 
@@ -355,7 +355,7 @@ def elu_smoother(result: Result, c: Context) -> None:
         Verdict.HOLDS if elu.jump < 1e-3 and leaky.jump > 0.5 else Verdict.DOES_NOT_HOLD,
         numbers.smooth_numbers(c),
         result.text("smooth_rule"),
-        robust=True,
+        asserted=True,
         margin=result.text("exact_margin"),
         note=result.text("smooth_note"),
     )

@@ -14,7 +14,9 @@ BN followed by a random per-unit scale and shift redrawn at every step (at two s
 the milder one whose drift reaches the plain net's own is judged) re-injects the shift BN
 removes; if the shift were why BN trains faster, that would undo the speed-up. Beside it,
 their loss-landscape measures along the gradient. Two checks of definitions close it:
-what BN without gamma and beta can represent (expressiveness.py), and epsilon.
+what BN without gamma and beta can represent (expressiveness.py), and epsilon. The notes'
+one-line definition, "a standardisation into a fixed range", is checked on two inputs
+(standardise.py): a fixed location and scale, yes; a fixed range, no.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from glassnet.lab.topics.batchnorm.settings import (
     TARGET,
     WIDTH,
 )
+from glassnet.lab.topics.batchnorm.standardise import judge_what_it_is, measure_standardise
 from glassnet.tensor import Tensor
 
 
@@ -75,6 +78,7 @@ def run(mode: str, seed: int) -> Result:
     data = mnist1d_split()
     mechanics.four_steps(result, data)
     mechanics.zero_one(result, build("none", seed), data)
+    judge_what_it_is(result, measure_standardise(data, seed))
 
     sweep = {
         (variant, lr): run_variant(variant, lr, data, steps, seeds, seed, stop=True)

@@ -97,7 +97,7 @@ def judge_faster_learning(result: Result, sweep: dict, best: dict, steps: int) -
         result.say(
             "faster_rule", target=TARGET, faster_holds=FASTER_HOLDS, faster_partly=FASTER_PARTLY
         ),
-        robust=True,
+        asserted=True,
         margin=result.say("faster_margin", ratio=ratio, needed=FASTER_HOLDS),
         note=result.text("faster_note"),
     )
@@ -313,8 +313,7 @@ def judge_every_batch(result: Result, main: dict, steps: int, data: Split) -> No
             hurts_steps=HURTS_STEPS,
             diff_points=BATCH_STATS_DIFF * 100,
         ),
-        robust=True,
-        margin=result.say(
+        margin=result.say(  # not asserted: the training half flips with the seed in smoke mode
             "every_batch_margin",
             frozen_ratio=frozen.steps(steps) / hidden.steps(steps),
             hurts_steps=HURTS_STEPS,

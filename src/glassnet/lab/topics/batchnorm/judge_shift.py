@@ -189,7 +189,7 @@ def judge_less_coupling(result: Result, common: dict, probe: np.ndarray) -> None
         verdict,
         coupling_numbers(changes),
         result.say("coupling_rule", coupling_reduced=COUPLING_REDUCED),
-        robust=True,
+        asserted=True,
         margin=result.say(
             "coupling_margin",
             dist_x2=dist["x2"],

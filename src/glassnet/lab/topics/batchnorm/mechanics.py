@@ -124,7 +124,7 @@ def four_steps(result: Result, data: Split) -> None:
             Text("max change of the output in eval mode", "eval 模式下输出的最大变化"): eval_change,
         },
         result.text("four_steps_rule"),
-        robust=True,
+        asserted=True,
         margin=result.say("four_steps_margin", diff=diff, tolerance=tolerance),
         note=result.text("four_steps_note"),
     )
@@ -166,7 +166,7 @@ def zero_one(result: Result, model: nn.Sequential, data: Split) -> None:
             Text("... after BN", "……BN 后"): round(skew_after, 3),
         },
         result.text("zero_one_rule"),
-        robust=True,
+        asserted=True,
         margin=result.say("normalised_margin", max_mean=max_mean, max_var=max_var),
         note=result.text("zero_one_note"),
     )

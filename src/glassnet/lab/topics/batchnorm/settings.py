@@ -90,3 +90,13 @@ AFFINE_LIMITED, AFFINE_EXACT, NORMAL_SKEW = 0.1, 1e-3, 0.5
 
 
 EPS_TINY = 1e-3  # epsilon: it changes a typical channel's output by less than this (relative)
+
+
+# what_it_is ("a standardisation, feature scaling into a fixed range"), read as a fixed
+# location and scale: before gamma and beta, every channel's batch mean within STANDARD_MEAN
+# of 0 and its std within STANDARD_STD of 1, on every input tried. Reported beside, not
+# judged: the largest |x_hat| on a heavy-tailed input (Student's t with HEAVY_DF degrees of
+# freedom, per channel scaled by HEAVY_SCALES and shifted by HEAVY_SHIFTS): no fixed range.
+STANDARD_MEAN, STANDARD_STD = 1e-3, 1e-2
+HEAVY_DF, HEAVY_SHAPE = 2, (64, 4, 8, 8)  # (N, C, H, W): 4,096 values per channel
+HEAVY_SCALES, HEAVY_SHIFTS = (0.1, 1.0, 10.0, 100.0), (-5.0, 0.0, 3.0, 50.0)

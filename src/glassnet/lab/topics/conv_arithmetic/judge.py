@@ -113,7 +113,7 @@ def judge_floor_formula(result: Result, conv: Family) -> None:
             result.text("num_refused_by_the_layer_formula_1"): conv.impossible,
         },
         result.text("exact_rule"),
-        robust=True,
+        asserted=True,
         margin=result.text("exact_margin"),
     )
 
@@ -132,7 +132,7 @@ def judge_dilation(result: Result, dilated: Family) -> None:
             result.text("num_plain_formula_wrong"): plain_wrong,
         },
         result.text("dilation_rule"),
-        robust=True,
+        asserted=True,
         margin=result.text("exact_margin"),
     )
 
@@ -146,7 +146,7 @@ def judge_pool_floor(result: Result, pool: Family) -> None:
             result.text("num_agree"): pool.agree["notes"],
         },
         result.text("exact_rule"),
-        robust=True,
+        asserted=True,
         margin=result.text("exact_margin"),
     )
 
@@ -168,7 +168,7 @@ def judge_ceil_mode(result: Result, ceil: Family) -> None:
             - ceil.agree["notes"],
         },
         result.text("ceil_rule"),
-        robust=True,
+        asserted=True,
         margin=result.text("exact_margin"),
     )
 
@@ -191,6 +191,6 @@ def judge_tf_same(result: Result, m: dict) -> None:
             result.text("num_padding_same_refused_there"): m["strided_refused"],
         },
         result.text("tf_same_rule"),
-        robust=True,
+        asserted=True,
         margin=result.text("exact_margin"),
     )

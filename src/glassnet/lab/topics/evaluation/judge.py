@@ -95,7 +95,7 @@ def judge_accuracy_recall(result: Result, data: dict) -> Verdict:
         spearman=SPEARMAN,
     )
     note = result.say("note_accuracy_recall", **{k: int(v) for k, v in parts.items()})
-    result.judge("accuracy_recall", verdict, numbers, rule, robust=True, margin=margin, note=note)
+    result.judge("accuracy_recall", verdict, numbers, rule, asserted=True, margin=margin, note=note)
     return verdict
 
 

@@ -66,8 +66,8 @@ def numbers(result: Result, pairs: list[Pair], plain: list[float], clipped: list
 
 
 def judge_norm_clipping(result: Result, pairs: list[Pair], mode: str) -> None:
-    """Not robust in smoke mode: one seed decides it there, and whether a single run collapses
-    is seed luck."""
+    """Not asserted by the tests in smoke mode: one seed decides it there, and whether a
+    single run collapses is seed luck."""
     steps = CONFIG[mode]["steps"]
     plain = [final(p.plain, steps) for p in pairs]
     clipped = [final(p.clipped, steps) for p in pairs]

@@ -48,8 +48,7 @@ def look_at_activations(result: Result, rows: list[list]) -> None:
         verdict,
         numbers,
         result.say("look_rule", trains=TRAINS, agree_partly=AGREE_PARTLY),
-        robust=True,
-        margin=result.say(
+        margin=result.say(  # not asserted: one configuration more missed changes the verdict
             "look_margin",
             agree=agree,
             total=total,

@@ -29,7 +29,7 @@ def judge_steps(result: Result, checks: dict[str, bool], prefetch: dict[bool, fl
         verdict,
         numbers,
         result.text("steps_rule"),
-        robust=True,
+        asserted=True,
         margin=result.text("steps_margin"),
         note=result.say(
             "steps_note",

@@ -115,7 +115,7 @@ def judge_long_range(result: Result, data: dict, mode: str) -> Verdict:
         verdict,
         numbers(result, data, acc, lengths),
         result.say("rule", fails=FAILS, learns=LEARNS),
-        robust=mode == "smoke",
+        asserted=mode == "smoke",
         margin=smoke_margin(result, acc, lengths[-1]) if mode == "smoke" else None,
         note=note(result, data, acc, lengths),
     )

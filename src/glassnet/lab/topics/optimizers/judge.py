@@ -75,7 +75,7 @@ def momentum_oscillation(result: Result, problems: dict, budgets: dict, best_2d:
         verdict,
         numbers,
         result.say("oscillation_rule", gain=COSINE_GAIN),
-        robust=True,
+        asserted=True,
         margin=result.say(
             "oscillation_margin",
             quadratic=gains["quadratic"],

@@ -105,7 +105,7 @@ def adagrad_rule(result: Result, seed: int) -> list[list]:
             for name, error in errors.items()
         },
         result.say("adagrad_rule_rule", lr=LR, steps=STEPS, match=MATCH),
-        robust=True,
+        asserted=True,
         margin=result.say(
             "adagrad_rule_margin",
             notes_error=min(
@@ -150,7 +150,7 @@ def rmsprop_average(result: Result, seed: int) -> list[list]:
         result.say(
             "rmsprop_average_rule", alpha=alpha, steps=STEPS, match=MATCH, mismatch=MISMATCH
         ),
-        robust=True,
+        asserted=True,
         margin=Text("exact arithmetic", "精确运算"),
     )
     return [
@@ -186,7 +186,7 @@ def rmsprop_no_momentum(result: Result, moves: dict[str, float]) -> list[list]:
             for name, move in moves.items()
         },
         result.say("no_momentum_rule", steps=STEPS, zero_steps=ZERO_STEPS),
-        robust=True,
+        asserted=True,
         margin=result.text("no_momentum_margin"),
         note=result.say("rmsprop_momentum_note", moved=moves["RMSProp(momentum=0.9)"]),
     )

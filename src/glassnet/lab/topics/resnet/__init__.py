@@ -15,7 +15,12 @@ parameter count), narrowed and fed the 8x8 digits (1,077 training images):
   * "a deeper net is at least as good, given ideal training": the notes' construction, built
     exactly (a trained shallow ResNet plus identity blocks), then whether SGD finds it;
   * costs: parameters and multiply-accumulates per image (glassnet.summary), autograd nodes
-    of the backward pass, CPU time per step (reported, never asserted).
+    of the backward pass, CPU time per step (reported, never asserted);
+  * exploding gradients: the first conv's weight gradient over the classifier's, its growth
+    with depth at initialisation and over early training, with BatchNorm (the notes' nets)
+    and, beside, without it (measure_exploding);
+  * the block's definition, relu(f(x) + x), checked on the zoo's block (measure_block), and
+    the notes' motive judged as the conjunction of the claims it rests on.
 """
 
 from __future__ import annotations
@@ -24,8 +29,20 @@ from glassnet.lab.kit.clock import Clock
 from glassnet.lab.kit.machine import one_blas_thread
 from glassnet.lab.registry import experiment
 from glassnet.lab.result import Result
-from glassnet.lab.topics.resnet import judge, judge_gradients, measure
-from glassnet.lab.topics.resnet.figures import construction_table, depth_table, figures
+from glassnet.lab.topics.resnet import (
+    judge,
+    judge_exploding,
+    judge_gradients,
+    measure,
+    measure_block,
+    measure_exploding,
+)
+from glassnet.lab.topics.resnet.figures import (
+    construction_table,
+    depth_table,
+    exploding_table,
+    figures,
+)
 from glassnet.lab.topics.resnet.settings import (
     BATCH,
     CONFIG,
@@ -43,8 +60,11 @@ def run(mode: str, seed: int) -> Result:
     with one_blas_thread():
         runs = measure.measure(mode, seed, data)
         built = measure.construction(runs, data, mode)
+        bare = measure_exploding.unnormalised(mode, seed, data)
+        block = measure_block.measure_block(seed)
     result = Result.start("resnet", mode, seed)
     c = judge.context(runs, mode)
+    judge_exploding.judge_block(result, block)
     judge_gradients.judge_shortcut(result, runs, c)
     judge.judge_deeper(result, c, built)
     judge.judge_plain_degrades(result, c)
@@ -54,8 +74,11 @@ def run(mode: str, seed: int) -> Result:
     judge.judge_better_than_shallow(result, c)
     judge_gradients.judge_vanishing(result, runs, c)
     judge_gradients.judge_backprop(result, runs, c)
+    judge_exploding.judge_exploding(result, runs, bare, c)
+    judge_exploding.judge_motive(result)
     depth_table(result, runs, mode)
     construction_table(result, built, mode)
+    exploding_table(result, runs, bare, mode)
     figures(result, runs, mode)
     result.setup = result.say(
         "setup",

@@ -7,8 +7,10 @@ import numpy as np
 from glassnet.lab.report.formatting import pm
 from glassnet.lab.result import Result, new_figure
 from glassnet.lab.text import Text
+from glassnet.lab.topics.resnet.judge_exploding import ratios
 from glassnet.lab.topics.resnet.judge_gradients import ratio
 from glassnet.lab.topics.resnet.measure import Runs
+from glassnet.lab.topics.resnet.measure_exploding import Unnormalised
 from glassnet.lab.topics.resnet.settings import CONFIG, FAMILIES
 
 STYLE = {"plain": ("s", "tab:red", "--"), "resnet": ("o", "tab:blue", "-")}
@@ -79,6 +81,45 @@ def construction_table(result: Result, built: dict, mode: str) -> None:
                 f"{built['max_logit_diff']:.2g}",
             ],
         ],
+    )
+
+
+def exploding_table(result: Result, runs: Runs, bare: dict[tuple, Unnormalised], mode: str) -> None:
+    """r = ||dL/dW_first conv|| / ||dL/dW_classifier|| by depth, with and without BatchNorm."""
+    rows = []
+    for depth in CONFIG[mode]["depths"]:
+        for family in FAMILIES:
+            r_init, r_early = ratios(runs, family, depth)
+            unnormalised = bare[(family, depth)]
+            rows.append(
+                [
+                    family,
+                    depth,
+                    f"{r_init:.3g}",
+                    f"{r_early:.3g}",
+                    f"{unnormalised.ratio_init:.3g}",
+                    f"{unnormalised.ratio_early:.3g}",
+                    f"{unnormalised.logits_rms:.3g}",
+                    unnormalised.diverged_at or "-",
+                ]
+            )
+    result.add_table(
+        Text(
+            "Exploding gradients? The first conv's weight gradient over the classifier's (r)",
+            "梯度爆炸?第一个卷积与分类层的权重梯度范数之比(r)",
+        ),
+        [
+            Text("net", "网络"),
+            Text("depth", "深度"),
+            Text("BN: r at init", "BN:初始化时的 r"),
+            Text("BN: r, early training", "BN:训练早期的 r"),
+            Text("no BN: r at init", "无 BN:初始化时的 r"),
+            Text("no BN: r, early training", "无 BN:训练早期的 r"),
+            Text("no BN: RMS of the logits at init", "无 BN:初始化时 logits 的 RMS"),
+            Text("no BN: diverged at step", "无 BN:发散于第几步"),
+        ],
+        rows,
+        note=result.text("exploding_table_note"),
     )
 
 

@@ -65,7 +65,7 @@ def judge_shortcut(result: Result, runs: Runs, c: dict) -> None:
             ): f"{late_grad(runs, 'plain', high):.3g} / {late_grad(runs, 'resnet', high):.3g}",
         },
         result.say("shortcut_rule", high=high, low=low_, top=high_),
-        robust=c["smoke"],
+        asserted=c["smoke"],
         note=result.say(
             "plain_grows", r_plain=r_plain, r_res=r_res, low=low_, high=high_, res_outside=outside
         ),
@@ -187,6 +187,6 @@ def judge_efficiency(result: Result, runs: Runs, c: dict, depths: tuple[int, ...
             ): round(time_ratio, 2),
         },
         result.text("efficiency_rule"),
-        robust=c["smoke"],
+        asserted=c["smoke"],
         margin=result.say("efficiency_margin", growth=growth) if c["smoke"] else None,
     )

@@ -62,6 +62,8 @@ class Run:
     cpu_per_step: float
     signal_init: list[float]  # RMS dL/dy of each conv and the classifier, at initialisation
     signal_end: list[float]  # the same at the plateau
+    grads_init: list[float]  # ||dL/dW|| of each conv and the classifier, at initialisation
+    last_grad: list[float]  # ||dL/dW|| of the classifier, every step
 
 
 @dataclass
@@ -78,19 +80,29 @@ class Runs:
         return [getattr(run, name) for run in self.runs[(family, depth)]]
 
 
-def layer_signal(model: CifarResNet, probe: tuple) -> list[float]:
-    """RMS of dL/dy at each conv and at the classifier, in forward order (train mode, one batch)."""
+def backward_profile(model: CifarResNet, probe: tuple) -> tuple[list[float], list[float]]:
+    """At each conv and the classifier, in forward order (train mode, one batch; the model's
+    buffers and gradients are left as they were): (RMS of dL/dy, ||dL/dW|| of its weight)."""
     flow = gradient_flow(
         model,
         (glassnet.tensor(probe[0]), glassnet.tensor(probe[1])),
         nn.CrossEntropyLoss(),
         mode="train",
     )
-    return [
+    signal = [
         float(row.grad_rms)
         for row in flow.layers
         if row.class_name in ("Conv2d", "Linear") and row.grad_rms is not None
     ]
+    weights = [
+        float(row.grad_norm) for row in flow.params if row.is_weight and row.grad_norm is not None
+    ]
+    return signal, weights
+
+
+def layer_signal(model: CifarResNet, probe: tuple) -> list[float]:
+    """RMS of dL/dy at each conv and at the classifier, in forward order (train mode, one batch)."""
+    return backward_profile(model, probe)[0]
 
 
 def plateaued(losses: list[float], patience: int) -> bool:
@@ -110,6 +122,7 @@ def train_to_plateau(model: CifarResNet, data: Data, config: dict, rng: np.rando
 
     def record(step: int, trace: Trace) -> None:
         trace.record("first_grad", float(np.linalg.norm(model.conv1.weight.grad.data)))
+        trace.record("last_grad", float(np.linalg.norm(model.fc.weight.grad.data)))
 
     def check(step: int, trace: Trace) -> str | None:
         if step % config["eval_every"]:
@@ -140,7 +153,7 @@ def one_run(family: str, depth: int, seed: int, replicate: int, data: Data, conf
     """Build, probe at init, train to the plateau, probe again: (Run, model)."""
     model = build(family, depth, seed * 1000 + replicate * 100 + depth, config["widths"])
     probe = ts.sample_batch(np.random.default_rng([seed, replicate, 7]), data[0], data[1], PROBE)
-    signal_init = layer_signal(model, probe)
+    signal_init, grads_init = backward_profile(model, probe)
     clock = Clock()
     trace, stopped, evals = train_to_plateau(
         model, data, config, np.random.default_rng([seed, replicate])
@@ -159,6 +172,8 @@ def one_run(family: str, depth: int, seed: int, replicate: int, data: Data, conf
         cpu_per_step=cpu_per_step,
         signal_init=signal_init,
         signal_end=signal_init if bad else layer_signal(model, probe),
+        grads_init=grads_init,
+        last_grad=trace.records.get("last_grad", []),
     )
     return run, model
 

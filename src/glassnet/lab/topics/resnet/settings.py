@@ -46,3 +46,18 @@ LOSSLESS = (0.1, 10.0)  # first/last backward-signal ratio counted as "no large 
 VANISHED = 0.1  # the first conv's backward signal below this fraction of the classifier's
 EXACT = 1e-5  # construction: largest |logit difference| allowed
 BACKWARD_REPEATS = 5  # backward passes timed per net for simplifies_backprop (reported only)
+
+# block_definition: glassnet's residual block (models.resnet_cifar.CifarBasicBlock, the zoo's)
+# against relu(f(x) + x) computed from its own layers: the largest |difference| over the
+# largest |output| must be at most BLOCK_EXACT, with the residual branch live and zeroed.
+BLOCK_EXACT = 1e-6
+BLOCK_SHAPE = (16, 8, 6, 6)  # (N, C, H, W) of the block's input, standard normal
+
+# solves_exploding. r = ||dL/dW|| of the first conv over that of the classifier: the same two
+# layers at every depth, so its growth from the shallowest to the deepest depth is what depth
+# alone does to the gradient on its way back. Measured at initialisation (the probe batch)
+# and over early training (geometric mean of r over the first EARLY_STEPS SGD steps).
+# Plain nets 'explode' when r grows >= EXPLODES x at initialisation or in early training;
+# residual nets 'remove' it when theirs grows <= REMOVED x in both.
+EARLY_STEPS = 50
+EXPLODES, REMOVED = 10.0, 2.0

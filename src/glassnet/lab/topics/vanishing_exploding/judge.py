@@ -124,7 +124,7 @@ def judge_too_many_layers(result: Result, m: dict) -> None:
         verdict,
         numbers,
         result.say("depth_rule", deepest=deepest, shallowest=shallowest, grows=GROWS_DECADES),
-        robust=True,
+        asserted=True,
         margin=result.say(
             "depth_margin",
             sigmoid_growth=sigmoid,
@@ -186,7 +186,7 @@ def judge_product_of_factors(result: Result, m: dict) -> None:
             holds=PRODUCT_HOLDS,
             partly=PRODUCT_PARTLY,
         ),
-        robust=True,
+        asserted=True,
         margin=result.say(
             "product_margin", share=share, needed=PRODUCT_HOLDS, beyond=share - PRODUCT_HOLDS
         ),
@@ -218,7 +218,7 @@ def judge_large_init_explodes(result: Result, m: dict) -> None:
         all_any(every, some),
         numbers,
         result.say("large_rule", deepest=deepest, explodes=EXPLODES_DECADES),
-        robust=True,
+        asserted=True,
         margin=result.say(
             "large_margin",
             relu=weight["relu"],
@@ -307,7 +307,7 @@ def judge_weights_abnormal(result: Result, m: dict) -> None:
             result.text("num_exploding_first_step_s_update_ratio"): exploding["update"],
         },
         result.say("abnormal_rule", steps=steps, deepest=deepest, abnormal=ABNORMAL),
-        robust=True,
+        asserted=True,
         margin=result.say(
             "abnormal_margin",
             vanishing=vanishing["first"],

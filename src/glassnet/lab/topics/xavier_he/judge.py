@@ -58,7 +58,7 @@ def glorot_std_through_depth(result: Result, m: Measured) -> None:
         verdict,
         numbers,
         result.say("glorot_rule", steady=STEADY, collapsed=COLLAPSED, shrunk=SHRUNK),
-        robust=True,
+        asserted=True,
         margin=result.say(
             "glorot_margin",
             r_xavier=r_xavier,
@@ -112,7 +112,7 @@ def fan(result: Result, m: Measured, key: str) -> None:
         verdict,
         numbers,
         result.say("fan_rule", gain=formula, fan=key, tolerance=FAN_TOLERANCE),
-        robust=True,
+        asserted=True,
         margin=result.say(
             "fan_margin",
             worst=worst_standard,
@@ -162,7 +162,7 @@ def init_snippet(result: Result, m: Measured) -> None:
         verdict,
         numbers,
         result.say("snippet_rule", low=low, high=high, corr=SNIPPET_CORR, **thresholds),
-        robust=True,
+        asserted=True,
         margin=result.say("snippet_margin", ratio=r_snip, corr=corr, **thresholds),
         note=result.text("snippet_note"),
     )
@@ -237,7 +237,7 @@ def xavier_not_relu(result: Result, m: Measured) -> None:
         verdict,
         numbers,
         result.say("not_relu_rule", **limits),
-        robust=True,
+        asserted=True,
         margin=result.say("not_relu_margin", r_x=r_x, r_he=r_he, gap=he - xavier, **limits),
         note=result.text("not_relu_note"),
     )
@@ -280,7 +280,7 @@ def xavier_tanh(result: Result, m: Measured) -> None:
         "xavier_tanh",
         verdict,
         numbers,
-        robust=True,
+        asserted=True,
         margin=result.say("tanh_margin", gap=gap, sat=sat, r_xavier=r_xavier, **limits),
         rule=result.say("tanh_rule", near=NEAR, **limits),
     )

@@ -115,7 +115,7 @@ def judge_not_all_zero(result: Result, m: dict) -> None:
         verdict,
         {result.say("num_gap", activation=act): round(gap, 3) for act, gap in gaps.items()},
         result.say("not_all_zero_rule", gap=GAP_HOLDS),
-        robust=True,
+        asserted=True,
         margin=result.say("not_all_zero_margin", smallest=min(gaps.values()), gap=GAP_HOLDS),
     )
 
@@ -140,7 +140,7 @@ def judge_single_layer_ok(result: Result, m: dict) -> None:
             result.text("num_1_hidden_sigmoid_layer_accuracy_gap_xavier_z"): round(hidden_gap, 3),
         },
         result.say("single_rule", holds=SINGLE_HOLDS, partly=SINGLE_PARTLY),
-        robust=True,
+        asserted=True,
         margin=result.say("single_margin", diff=diff, holds=SINGLE_HOLDS),
         note=result.say("single_note", hidden_gap=hidden_gap),
     )
@@ -184,7 +184,7 @@ def judge_zero_vanishing(result: Result, m: dict) -> None:
         verdict,
         numbers,
         result.say("vanishing_rule", vanished=VANISHED),
-        robust=True,
+        asserted=True,
         margin=result.say(
             "vanishing_margin",
             start=max(ratio_start.values()),
