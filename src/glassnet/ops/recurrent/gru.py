@@ -33,6 +33,7 @@ from glassnet.function import Function
 from glassnet.ops.recurrent.common import (
     bias_grad,
     input_grads,
+    one_blas_thread,
     pool,
     project,
     recurrent_weight_grad,
@@ -86,31 +87,32 @@ class GRULayer(Function):
         recurrent = xp.empty((batch, 3 * hidden), dtype=x.dtype)
         scratch = xp.empty((batch, hidden), dtype=x.dtype)
         h = h0
-        for t in time_steps(length, reverse):
-            step, hn = gates[t], hns[t]
-            if h is None:
-                recurrent[...] = 0
-            else:
-                xp.matmul(h, w_hh_t, out=recurrent)
-            rz, n = step[:, :two], step[:, two:]
-            rz += recurrent[:, :two]
-            xp.tanh(rz, out=rz)
-            sigmoid_finish(rz)
-            if b_hn is None:
-                hn[...] = recurrent[:, two:]
-            else:
-                xp.add(recurrent[:, two:], b_hn, out=hn)
-            xp.multiply(step[:, :hidden], hn, out=scratch)
-            n += scratch
-            xp.tanh(n, out=n)
-            if h is None:
-                xp.multiply(step[:, hidden:two], n, out=scratch)
-                xp.subtract(n, scratch, out=hs[t])
-            else:  # h' = n + z (h - n)
-                xp.subtract(h, n, out=scratch)
-                scratch *= step[:, hidden:two]
-                xp.add(n, scratch, out=hs[t])
-            h = hs[t]
+        with one_blas_thread():
+            for t in time_steps(length, reverse):
+                step, hn = gates[t], hns[t]
+                if h is None:
+                    recurrent[...] = 0
+                else:
+                    xp.matmul(h, w_hh_t, out=recurrent)
+                rz, n = step[:, :two], step[:, two:]
+                rz += recurrent[:, :two]
+                xp.tanh(rz, out=rz)
+                sigmoid_finish(rz)
+                if b_hn is None:
+                    hn[...] = recurrent[:, two:]
+                else:
+                    xp.add(recurrent[:, two:], b_hn, out=hn)
+                xp.multiply(step[:, :hidden], hn, out=scratch)
+                n += scratch
+                xp.tanh(n, out=n)
+                if h is None:
+                    xp.multiply(step[:, hidden:two], n, out=scratch)
+                    xp.subtract(n, scratch, out=hs[t])
+                else:  # h' = n + z (h - n)
+                    xp.subtract(h, n, out=scratch)
+                    scratch *= step[:, hidden:two]
+                    xp.add(n, scratch, out=hs[t])
+                h = hs[t]
         self.reverse = reverse
         if will_backward(self):
             self.save(x, h0, w_ih, w_hh, gates, hns, hs)
@@ -129,30 +131,31 @@ class GRULayer(Function):
         dh_rec = d_hn.copy()
         scratch = xp.empty_like(dh)
         recurrent = xp.empty((batch, hidden), dtype=hs.dtype)
-        order = list(time_steps(length, self.reverse))
-        for position in range(length - 1, -1, -1):
-            t = order[position]
-            h_prev = hs[order[position - 1]] if position else h0
-            step, d = gates[t], d_hidden[t]
-            r, z, n = step[:, :hidden], step[:, hidden:two], step[:, two:]
-            dr, dz, dhn = d[:, :hidden], d[:, hidden:two], d[:, two:]
-            dn = d_n[t]
-            xp.add(d_out[t], dh_rec, out=dh)
-            if h_prev is None:
-                xp.negative(n, out=dz)
-            else:
-                xp.subtract(h_prev, n, out=dz)
-            dz *= dh
-            dz *= sigmoid_grad(xp, z, scratch)
-            xp.subtract(1, z, out=dn)
-            dn *= dh
-            dn *= tanh_grad(xp, n, scratch)
-            xp.multiply(dn, hns[t], out=dr)
-            dr *= sigmoid_grad(xp, r, scratch)
-            xp.multiply(dn, r, out=dhn)
-            if position or self.needs_input_grad[1]:
-                xp.multiply(dh, z, out=dh_rec)
-                dh_rec += xp.matmul(d, w_hh, out=recurrent)
+        with one_blas_thread():
+            order = list(time_steps(length, self.reverse))
+            for position in range(length - 1, -1, -1):
+                t = order[position]
+                h_prev = hs[order[position - 1]] if position else h0
+                step, d = gates[t], d_hidden[t]
+                r, z, n = step[:, :hidden], step[:, hidden:two], step[:, two:]
+                dr, dz, dhn = d[:, :hidden], d[:, hidden:two], d[:, two:]
+                dn = d_n[t]
+                xp.add(d_out[t], dh_rec, out=dh)
+                if h_prev is None:
+                    xp.negative(n, out=dz)
+                else:
+                    xp.subtract(h_prev, n, out=dz)
+                dz *= dh
+                dz *= sigmoid_grad(xp, z, scratch)
+                xp.subtract(1, z, out=dn)
+                dn *= dh
+                dn *= tanh_grad(xp, n, scratch)
+                xp.multiply(dn, hns[t], out=dr)
+                dr *= sigmoid_grad(xp, r, scratch)
+                xp.multiply(dn, r, out=dhn)
+                if position or self.needs_input_grad[1]:
+                    xp.multiply(dh, z, out=dh_rec)
+                    dh_rec += xp.matmul(d, w_hh, out=recurrent)
         needs = self.needs_input_grad
         dx = dw_ih = db_ih = None
         d_hidden_flat = d_hidden.reshape(length * batch, 3 * hidden)
