@@ -266,12 +266,9 @@ class Tensor:
         run_backward(self, grad, retain_graph)
 
     def _accumulate(self, grad: Array, fresh: bool = False) -> None:
-        """Leaf gradient: run hooks, then add into `.grad` (PyTorch's accumulation).
-
-        A first gradient becomes `.grad` as a copy (callers may scale `.grad` in place), or
-        as itself when `fresh` says nothing else holds it and no hook has seen it (PyTorch's
-        AccumulateGrad likewise keeps a gradient that nobody else references).
-        """
+        """Leaf gradient: run hooks, then add into `.grad` (PyTorch's accumulation). A first
+        gradient becomes `.grad` as a copy (callers may scale `.grad` in place), or as itself
+        when `fresh` (nothing else holds it, Function.fresh_grads) and no hook has seen it."""
         if self._hooks:
             fresh = False  # a hook may have kept the array it was shown
             for hook in list(self._hooks):

@@ -80,45 +80,60 @@ class GRULayer(Function):
                 bias[:two] += b_hh[:two]
             bias *= half[:, 0]
         gates = project(xp, x, w_ih * half, bias)
-        w_hh_t = (w_hh * half).T
         b_hn = b_hh[two:] if b_hh is not None else None
         hs = xp.empty((length, batch, hidden), dtype=x.dtype)  # the output: never pooled
         hns = pool.take(xp, hs.shape, x.dtype)
-        recurrent = xp.empty((batch, 3 * hidden), dtype=x.dtype)
-        scratch = xp.empty((batch, hidden), dtype=x.dtype)
-        h = h0
         with one_blas_thread():
-            for t in time_steps(length, reverse):
-                step, hn = gates[t], hns[t]
-                if h is None:
-                    recurrent[...] = 0
-                else:
-                    xp.matmul(h, w_hh_t, out=recurrent)
-                rz, n = step[:, :two], step[:, two:]
-                rz += recurrent[:, :two]
-                xp.tanh(rz, out=rz)
-                sigmoid_finish(rz)
-                if b_hn is None:
-                    hn[...] = recurrent[:, two:]
-                else:
-                    xp.add(recurrent[:, two:], b_hn, out=hn)
-                xp.multiply(step[:, :hidden], hn, out=scratch)
-                n += scratch
-                xp.tanh(n, out=n)
-                if h is None:
-                    xp.multiply(step[:, hidden:two], n, out=scratch)
-                    xp.subtract(n, scratch, out=hs[t])
-                else:  # h' = n + z (h - n)
-                    xp.subtract(h, n, out=scratch)
-                    scratch *= step[:, hidden:two]
-                    xp.add(n, scratch, out=hs[t])
-                h = hs[t]
+            h = self._steps(gates, (w_hh * half).T, b_hn, h0, hs, hns, reverse)
         self.reverse = reverse
         if will_backward(self):
             self.save(x, h0, w_ih, w_hh, gates, hns, hs)
         else:
             pool.give(xp, gates, hns)
         return hs, h.copy()
+
+    def _steps(
+        self,
+        gates: Array,
+        w_hh_t: Array,
+        b_hn: Array | None,
+        h: Array | None,
+        hs: Array,
+        hns: Array,
+        reverse: bool,
+    ) -> Array:
+        """The recurrence: gates[t] (input projections) -> r, z, n in place, hn[t], h_t."""
+        xp = self.xp
+        length, batch, hidden = hs.shape
+        two = 2 * hidden
+        recurrent = xp.empty((batch, 3 * hidden), dtype=hs.dtype)
+        scratch = xp.empty((batch, hidden), dtype=hs.dtype)
+        for t in time_steps(length, reverse):
+            step, hn = gates[t], hns[t]
+            if h is None:
+                recurrent[...] = 0
+            else:
+                xp.matmul(h, w_hh_t, out=recurrent)
+            rz, n = step[:, :two], step[:, two:]
+            rz += recurrent[:, :two]
+            xp.tanh(rz, out=rz)
+            sigmoid_finish(rz)
+            if b_hn is None:
+                hn[...] = recurrent[:, two:]
+            else:
+                xp.add(recurrent[:, two:], b_hn, out=hn)
+            xp.multiply(step[:, :hidden], hn, out=scratch)
+            n += scratch
+            xp.tanh(n, out=n)
+            if h is None:
+                xp.multiply(step[:, hidden:two], n, out=scratch)
+                xp.subtract(n, scratch, out=hs[t])
+            else:  # h' = n + z (h - n)
+                xp.subtract(h, n, out=scratch)
+                scratch *= step[:, hidden:two]
+                xp.add(n, scratch, out=hs[t])
+            h = hs[t]
+        return h
 
     def backward(self, d_out: Array, d_hn: Array) -> tuple[Any, ...]:
         xp = self.xp
