@@ -241,3 +241,54 @@ def test_multi_output_function_receives_zeros_for_unused_outputs():
     (first * 5).backward(glassnet.ones(2))
     assert x.grad.tolist() == [5.0, 5.0, 0.0, 0.0]
     assert second.grad_fn is first.grad_fn
+
+
+def _recording_linear(monkeypatch):
+    """Linear's backward, recording the arrays it returns."""
+    from glassnet.ops.linalg import Linear
+
+    returned = []
+    original = Linear.backward
+
+    def backward(self, grad):
+        result = original(self, grad)
+        returned.append(result)
+        return result
+
+    monkeypatch.setattr(Linear, "backward", backward)
+    return returned
+
+
+def test_a_fresh_gradient_becomes_grad_without_a_copy(monkeypatch, rng):
+    """Linear declares fresh_grads: its new dL/dW and dL/db arrays are kept as .grad as they are."""
+    returned = _recording_linear(monkeypatch)
+    layer = glassnet.nn.Linear(3, 2)
+    layer(glassnet.tensor(rng.standard_normal((4, 3)), dtype=glassnet.float32)).sum().backward()
+    _, grad_weight, grad_bias = returned[0]
+    assert layer.weight.grad.data is grad_weight
+    assert layer.bias.grad.data is grad_bias
+
+
+def test_a_fresh_gradient_is_copied_when_a_leaf_hook_saw_it(monkeypatch, rng):
+    """A hook may keep the gradient it was shown; .grad must then be a copy it can't alias."""
+    returned = _recording_linear(monkeypatch)
+    layer = glassnet.nn.Linear(3, 2)
+    kept = []
+    layer.weight.register_hook(kept.append)
+    layer(glassnet.tensor(rng.standard_normal((4, 3)), dtype=glassnet.float32)).sum().backward()
+    assert layer.weight.grad.data is not returned[0][1]
+    before = kept[0].data.copy()
+    with glassnet.no_grad():
+        layer.weight.grad.mul_(0)
+    numpy.testing.assert_array_equal(kept[0].data, before)
+
+
+def test_a_gradient_from_a_node_without_fresh_grads_is_copied():
+    """Mul's backward may hand out arrays it does not own (here the incoming gradient times 1)."""
+    x = glassnet.tensor([1.0, 2.0], requires_grad=True)
+    upstream = numpy.ones(2, dtype=numpy.float32)
+    (x * 1).backward(upstream)
+    with glassnet.no_grad():
+        x.grad.mul_(7)
+    assert upstream.tolist() == [1.0, 1.0]
+    assert x.grad.tolist() == [7.0, 7.0]

@@ -98,3 +98,34 @@ def test_unknown_nonlinearity_is_refused(rng):
     ]
     with pytest.raises(ValueError, match=r"unknown nonlinearity 'gelu'; expected 'tanh' or 'relu'"):
         rnn_layer(*inputs, nonlinearity="gelu")
+
+
+@pytest.mark.parametrize("kind", sorted(GATES))
+def test_time_loops_run_the_blas_on_one_thread_and_restore_it(kind, rng, monkeypatch):
+    """The per-step GEMMs run on one BLAS thread; the BLAS's own setting is back afterwards."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from glassnet.ops.recurrent import common, elman, gru, lstm
+
+    def blas_threads() -> set[int]:
+        return {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+
+    seen = []
+
+    def recording_steps(length, reverse):
+        seen.append(blas_threads())
+        return common.time_steps(length, reverse)
+
+    for module in (elman, gru, lstm):
+        monkeypatch.setattr(module, "time_steps", recording_steps)
+    tensors = [
+        None if a is None else glassnet.tensor(a, requires_grad=True)
+        for a in arrays(rng, kind, True, True)
+    ]
+    with threadpool_limits(2, user_api="blas"):
+        outputs = layer(kind, False)(glassnet, *tensors)
+        sum(out.sum() for out in outputs).backward()
+        after = blas_threads()
+    assert seen and all(threads == {1} for threads in seen)  # forward and backward loops
+    assert len(seen) == 2
+    assert after == {2}

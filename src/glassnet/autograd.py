@@ -40,34 +40,37 @@ def unbroadcast(grad: Array, shape: tuple[int, ...]) -> Array:
 def topological_order(root: Function) -> list[Function]:
     """Nodes reachable from `root`, each before every node it depends on."""
     order: list[Function] = []
-    visited: set[int] = set()
+    visited: set[Function] = set()  # nodes hash by identity
     stack: list[tuple[Function, bool]] = [(root, False)]
+    push, pop, mark = stack.append, stack.pop, visited.add
     while stack:
-        node, expanded = stack.pop()
+        node, expanded = pop()
         if expanded:
             order.append(node)  # post-order: after everything it depends on
             continue
-        if id(node) in visited:  # marked when expanded, not when pushed: a node pushed early
+        if node in visited:  # marked when expanded, not when pushed: a node pushed early
             continue  # may be reached again deeper down and must be ordered after that user
-        visited.add(id(node))
-        stack.append((node, True))
+        mark(node)
+        push((node, True))
         for parent in node.inputs:
-            ctx = parent._ctx if parent is not None else None
-            if ctx is not None and id(ctx) not in visited:
-                stack.append((ctx, False))
+            if parent is not None:
+                ctx = parent._ctx
+                if ctx is not None and ctx not in visited:
+                    push((ctx, False))
     order.reverse()
     return order
 
 
 def run_backward(root: Tensor, grad: Array, retain_graph: bool) -> None:
     """Propagate `grad` (dL/droot) to every leaf that requires grad."""
-    if root._ctx is None:
+    start = root._ctx
+    if start is None:
         root._accumulate(grad)
         return
-    pending: dict[int, list[Any]] = {id(root._ctx): [None] * root._ctx.n_outputs}
-    pending[id(root._ctx)][root._out_index] = grad
-    for node in topological_order(root._ctx):
-        output_grads = pending.pop(id(node), None)
+    pending: dict[Function, list[Any]] = {start: [None] * start.n_outputs}
+    pending[start][root._out_index] = grad
+    for node in topological_order(start):
+        output_grads = pending.pop(node, None)
         if output_grads is None:
             continue
         if node.released:
@@ -75,18 +78,25 @@ def run_backward(root: Tensor, grad: Array, retain_graph: bool) -> None:
                 f"backward through {type(node).__name__} a second time: its saved arrays were freed "
                 "by the first backward; pass retain_graph=True to the first call if you need two"
             )
-        output_grads = node.run_output_hooks(output_grads)
+        if node._output_hooks:
+            output_grads = node.run_output_hooks(output_grads)
         input_grads = node.call_backward(output_grads)
+        fresh = node.fresh_grads
         for tensor, input_grad in zip(node.inputs, input_grads):
-            if input_grad is None or tensor is None or not tensor.requires_grad:
+            if input_grad is None or tensor is None or not tensor._requires_grad:
                 continue
-            input_grad = unbroadcast(input_grad, tensor.data.shape)
-            if input_grad.dtype != tensor.data.dtype:
-                input_grad = input_grad.astype(tensor.data.dtype)
-            if tensor._ctx is None:
-                tensor._accumulate(input_grad)
+            data = tensor.data
+            if input_grad.shape != data.shape:
+                input_grad = unbroadcast(input_grad, data.shape)
+            if input_grad.dtype != data.dtype:
+                input_grad = input_grad.astype(data.dtype)
+            ctx = tensor._ctx
+            if ctx is None:
+                tensor._accumulate(input_grad, fresh)
                 continue
-            slots = pending.setdefault(id(tensor._ctx), [None] * tensor._ctx.n_outputs)
+            slots = pending.get(ctx)
+            if slots is None:
+                slots = pending[ctx] = [None] * ctx.n_outputs
             previous = slots[tensor._out_index]
             slots[tensor._out_index] = input_grad if previous is None else previous + input_grad
         if not retain_graph:

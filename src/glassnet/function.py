@@ -25,19 +25,23 @@ from glassnet.tensor import Tensor
 
 
 class Function:
-    """One node of the graph: an op's forward, backward and the arrays it saved."""
+    """One node of the graph: an op's forward, backward and the arrays it saved.
+
+    The per-node defaults are class attributes (a node made by `apply` sets only what
+    differs), so creating a node costs no `__init__` of its own.
+    """
 
     xp: ModuleType
-    saved: tuple[Array, ...]
-    inputs: tuple[Tensor | None, ...]
     needs_input_grad: tuple[bool, ...]
-
-    def __init__(self) -> None:
-        self.saved = ()
-        self.inputs = ()
-        self.n_outputs = 1
-        self.released = False
-        self._output_hooks: dict[int, list[Callable[[Tensor], Tensor | None]]] | None = None
+    saved: tuple[Array, ...] = ()
+    inputs: tuple[Tensor | None, ...] = ()
+    n_outputs = 1
+    released = False
+    _output_hooks: dict[int, list[Callable[[Tensor], Tensor | None]]] | None = None
+    # True where backward returns, for every input, an array that nothing else holds (a fresh
+    # GEMM or reduction result, never the incoming gradient, a saved array or a view of one):
+    # a leaf whose `.grad` is None may then keep that array as its gradient instead of a copy.
+    fresh_grads = False
 
     # -- what a subclass writes -------------------------------------------------
     def forward(self, *arrays: Any, **options: Any) -> Array | tuple[Array, ...]:
@@ -132,7 +136,7 @@ class Function:
     def release(self) -> None:
         """Free saved arrays and inputs once backward has used them."""
         self.saved = ()
-        self.inputs = tuple(None for _ in self.inputs)
+        self.inputs = (None,) * len(self.inputs)
         self.released = True
 
     def __repr__(self) -> str:

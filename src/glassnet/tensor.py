@@ -265,15 +265,18 @@ class Tensor:
                 )
         run_backward(self, grad, retain_graph)
 
-    def _accumulate(self, grad: Array) -> None:
-        """Leaf gradient: run hooks, then add into `.grad` (PyTorch's accumulation)."""
+    def _accumulate(self, grad: Array, fresh: bool = False) -> None:
+        """Leaf gradient: run hooks, then add into `.grad` (PyTorch's accumulation). A first
+        gradient becomes `.grad` as a copy (callers may scale `.grad` in place), or as itself
+        when `fresh` (nothing else holds it, Function.fresh_grads) and no hook has seen it."""
         if self._hooks:
+            fresh = False  # a hook may have kept the array it was shown
             for hook in list(self._hooks):
                 replaced = hook(Tensor(grad))
                 if replaced is not None:
                     grad = replaced.data
         if self.grad is None:
-            self.grad = Tensor(grad.copy())  # our own copy: callers may scale .grad in place
+            self.grad = Tensor(grad if fresh else grad.copy())
         else:
             self.grad.data += grad
 

@@ -580,3 +580,25 @@ def test_embedding_forward_errors_name_the_layer():
         TypeError, match=r"Embedding\(5, 2\): input must hold integer indices, got dtype float32"
     ):
         layer(glassnet.zeros(3))
+
+
+@pytest.mark.parametrize("shape, dims", [((4, 6), (1, -1)), ((4, 6), (-1, 1)), ((5,), (0, 0))])
+def test_flatten_with_one_dim_to_merge_returns_the_input_itself_as_torch(shape, dims):
+    x = glassnet.randn(*shape)
+    assert nn.Flatten(*dims)(x) is x
+    assert torch.nn.Flatten(*dims)(torch.randn(*shape)).shape == shape
+
+
+def test_flatten_still_checks_dims_when_there_is_nothing_to_merge():
+    with pytest.raises(ValueError, match="end_dim"):
+        nn.Flatten(1, 5)(glassnet.randn(4, 6))
+
+
+def test_linear_with_another_dtype_than_its_weight_takes_f_linear_promotion(rng):
+    """The per-call path of nn.Linear skips F.linear only when nothing needs promoting."""
+    layer = nn.Linear(3, 2)
+    x = rng.standard_normal((4, 3))
+    out = layer(glassnet.tensor(x))  # float64 input, float32 weight: computed in float64
+    weight, bias = layer.weight.data.astype(numpy.float64), layer.bias.data.astype(numpy.float64)
+    assert out.dtype == numpy.float64
+    numpy.testing.assert_allclose(out.data, x @ weight.T + bias, rtol=1e-12)

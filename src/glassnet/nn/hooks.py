@@ -254,3 +254,66 @@ def call_with_hooks(module: Module, args: tuple[Any, ...], kwargs: dict[str, Any
     if backward_hook is not None:
         result = backward_hook.setup_output(result)
     return result
+
+
+class ModuleHooks:
+    """The hook registration methods of `Module` (a base of it): each returns a handle."""
+
+    _forward_pre_hooks: OrderedDict[int, Any]
+    _forward_hooks: OrderedDict[int, Any]
+    _backward_hooks: OrderedDict[int, Any]
+    _backward_pre_hooks: OrderedDict[int, Any]
+    _forward_pre_hooks_with_kwargs: set[int]
+    _forward_hooks_with_kwargs: set[int]
+    _forward_hooks_always_called: set[int]
+
+    def register_forward_pre_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """hook(module, args) -> None or new args, before forward (with_kwargs: hook(module, args, kwargs))."""
+        flags = self._forward_pre_hooks_with_kwargs
+        handle = RemovableHandle(self._forward_pre_hooks, hook, prepend, extra=(flags,))
+        if with_kwargs:
+            flags.add(handle.id)
+        return handle
+
+    def register_forward_hook(
+        self,
+        hook: Callable[..., Any],
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
+        always_call: bool = False,
+    ) -> RemovableHandle:
+        """hook(module, args, output) -> None or a replacement output, after forward.
+
+        with_kwargs: hook(module, args, kwargs, output). always_call: also run it when forward raises.
+        """
+        kwargs_flags, always_flags = (
+            self._forward_hooks_with_kwargs,
+            self._forward_hooks_always_called,
+        )
+        handle = RemovableHandle(
+            self._forward_hooks, hook, prepend, extra=(kwargs_flags, always_flags)
+        )
+        if with_kwargs:
+            kwargs_flags.add(handle.id)
+        if always_call:
+            always_flags.add(handle.id)
+        return handle
+
+    def register_full_backward_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """hook(module, grad_output) -> None or a replacement grad_output, when dL/d(outputs) is known."""
+        return RemovableHandle(self._backward_pre_hooks, hook, prepend)
+
+    def register_full_backward_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
+        """hook(module, grad_input, grad_output) -> None or a replacement grad_input.
+
+        grad_output holds dL/d(each output), grad_input dL/d(each positional input), None
+        where an input is not a tensor requiring grad; see `hooks.py` for the mechanism.
+        """
+        return RemovableHandle(self._backward_hooks, hook, prepend)

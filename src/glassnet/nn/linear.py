@@ -18,6 +18,7 @@ from glassnet.nn import init
 from glassnet.nn.layer_args import check_int, describe, factory_dtype, is_int, shape_of
 from glassnet.nn.module import Module
 from glassnet.nn.parameter import Parameter
+from glassnet.ops.linalg import Linear as LinearFunction
 from glassnet.tensor import Tensor
 
 
@@ -79,15 +80,29 @@ class Linear(Module):
     def forward(self, input: Tensor) -> Tensor:
         if not isinstance(input, Tensor):
             raise TypeError(f"{describe(self)}: input must be a Tensor, got {type(input).__name__}")
-        if input.ndim == 0 or input.shape[-1] != self.in_features:
+        shape = input.data.shape
+        if not shape or shape[-1] != self.in_features:
             raise ValueError(
                 f"{describe(self)}: expected input of shape (*, {self.in_features}) (last dim = in_features), "
-                f"got input of shape {tuple(input.shape)}"
+                f"got input of shape {tuple(shape)}"
             )
-        return F.linear(input, self.weight, self.bias)
+        weight, bias = self._parameters["weight"], self._parameters["bias"]
+        if _checked(input, weight, bias):  # the per-call path: F.linear's checks already hold
+            return LinearFunction.apply(input, weight, bias)
+        return F.linear(input, weight, bias)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+def _checked(input: Tensor, weight: Tensor | None, bias: Tensor | None) -> bool:
+    """Whether F.linear would pass these through unchanged: one dtype, a 2-D weight, a matching bias."""
+    if weight is None:
+        return False
+    dtype, weight_shape = input.data.dtype, weight.data.shape
+    if weight.data.dtype != dtype or len(weight_shape) != 2:
+        return False
+    return bias is None or (bias.data.dtype == dtype and bias.data.shape == weight_shape[:1])
 
 
 class Flatten(Module):
@@ -106,6 +121,10 @@ class Flatten(Module):
     def forward(self, input: Tensor) -> Tensor:
         if not isinstance(input, Tensor):
             raise TypeError(f"{describe(self)}: input must be a Tensor, got {type(input).__name__}")
+        ndim = input.data.ndim
+        start, end = self.start_dim, self.end_dim
+        if -ndim <= start < ndim and -ndim <= end < ndim and start % ndim == end % ndim:
+            return input  # one dim to merge: PyTorch's flatten returns the input itself
         return input.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:

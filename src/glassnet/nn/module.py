@@ -10,23 +10,21 @@ A Module owns three ordered dictionaries, filled by plain attribute assignment:
 
 Calling a module runs its hooks around `forward` (see `hooks.py`). Names are dotted
 paths through the tree ("layer1.0.weight"), so state dicts match PyTorch's key for
-key when the attribute names match.
+key when the attribute names match; dtype conversion and the state dict are in
+`module_state.py` (`ModuleState`, a base of Module), hook registration in `hooks.py`
+(`ModuleHooks`, the other base).
 """
 
 from __future__ import annotations
 
 import difflib
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-import numpy
-
-from glassnet import dtypes
-from glassnet.nn import state_dict as state_io
-from glassnet.nn.hooks import RemovableHandle, call_with_hooks
+from glassnet.nn.hooks import ModuleHooks, call_with_hooks
+from glassnet.nn.module_state import ModuleState
 from glassnet.nn.parameter import Parameter
-from glassnet.nn.state_dict import IncompatibleKeys
 from glassnet.tensor import Tensor
 
 M = TypeVar("M", bound="Module")
@@ -48,7 +46,7 @@ def _addindent(text: str, spaces: int) -> str:
     return "\n".join([first] + [" " * spaces + line if line.strip() else "" for line in rest])
 
 
-class Module:
+class Module(ModuleState, ModuleHooks):
     """Base class of all layers and models: subclass it, assign layers and Parameters, write forward()."""
 
     training: bool
@@ -340,162 +338,6 @@ class Module:
             else:
                 param.grad.data[...] = 0
 
-    # -- dtype ---------------------------------------------------------------------------
-    def _apply(self: M, fn: Callable[[Any], Any]) -> M:
-        """Replace the array of every parameter, gradient and buffer by fn(array), keeping the objects.
-
-        The Parameter objects stay the same, so an optimiser that holds them keeps working.
-        """
-        for module in self.children():
-            module._apply(fn)
-        for param in self._parameters.values():
-            if param is not None:
-                param.data = fn(param.data)
-                if param.grad is not None:
-                    param.grad.data = fn(param.grad.data)
-        for buffer in self._buffers.values():
-            if buffer is not None:
-                buffer.data = fn(buffer.data)
-        return self
-
-    def to(self: M, *args: Any, **kwargs: Any) -> M:
-        """`to(dtype)`, `to(device)`, `to(tensor)`: convert floating parameters and buffers in place.
-
-        Integer buffers (e.g. BatchNorm's num_batches_tracked) keep their dtype, as in PyTorch.
-        Only the CPU device exists until the GPU backend lands.
-        """
-        dtype = _parse_to(args, kwargs)
-        if dtype is None:
-            return self
-        if dtype.kind != "f":
-            raise TypeError(
-                f"Module.to only accepts floating point dtypes, but got desired dtype={dtype}"
-            )
-        return self._apply(
-            lambda array: (
-                array.astype(dtype) if array.dtype.kind == "f" and array.dtype != dtype else array
-            )
-        )
-
-    def float(self: M) -> M:
-        return self.to(dtypes.float32)
-
-    def double(self: M) -> M:
-        return self.to(dtypes.float64)
-
-    def cpu(self: M) -> M:
-        return self
-
-    # -- state dict ----------------------------------------------------------------------
-    def _save_to_state_dict(
-        self, destination: dict[str, Any], prefix: str, keep_vars: bool
-    ) -> None:
-        state_io.save_local(self, destination, prefix, keep_vars)
-
-    def state_dict(
-        self, destination: dict[str, Any] | None = None, prefix: str = "", keep_vars: bool = False
-    ) -> dict[str, Tensor]:
-        """An ordered dict of every parameter and persistent buffer by dotted name.
-
-        Values are detached tensors sharing memory with the module (copy them to keep a
-        snapshot), or the Parameters themselves with keep_vars=True.
-        """
-        if destination is None:
-            destination = OrderedDict()
-        self._save_to_state_dict(destination, prefix, keep_vars)
-        for name, module in self._modules.items():
-            if module is not None:
-                module.state_dict(
-                    destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars
-                )
-        return destination
-
-    def _load_from_state_dict(
-        self,
-        state_dict: dict[str, Any],
-        prefix: str,
-        local_metadata: dict[str, Any],
-        strict: bool,
-        missing_keys: list[str],
-        unexpected_keys: list[str],
-        error_msgs: list[str],
-    ) -> None:
-        """Load this module's own tensors (PyTorch's signature, so layers can override it)."""
-        state_io.load_local(
-            self,
-            state_dict,
-            prefix,
-            bool(local_metadata.get("assign_to_params_buffers")),
-            missing_keys,
-            unexpected_keys,
-            error_msgs,
-        )
-
-    def load_state_dict(
-        self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False
-    ) -> IncompatibleKeys:
-        """Copy values from `state_dict` into this module's tensors, in place.
-
-        Values may be glassnet Tensors, NumPy arrays or torch tensors; they are cast to
-        each tensor's dtype. strict=True raises on missing or unexpected keys; a shape
-        mismatch or a value that is not an array raises always. assign=True makes each
-        tensor take the loaded array itself (and its dtype) instead of copying into it.
-        Returns (missing_keys, unexpected_keys).
-        """
-        return state_io.load_tree(self, state_dict, strict, assign)
-
-    # -- hooks ---------------------------------------------------------------------------
-    def register_forward_pre_hook(
-        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
-    ) -> RemovableHandle:
-        """hook(module, args) -> None or new args, before forward (with_kwargs: hook(module, args, kwargs))."""
-        flags = self._forward_pre_hooks_with_kwargs
-        handle = RemovableHandle(self._forward_pre_hooks, hook, prepend, extra=(flags,))
-        if with_kwargs:
-            flags.add(handle.id)
-        return handle
-
-    def register_forward_hook(
-        self,
-        hook: Callable[..., Any],
-        *,
-        prepend: bool = False,
-        with_kwargs: bool = False,
-        always_call: bool = False,
-    ) -> RemovableHandle:
-        """hook(module, args, output) -> None or a replacement output, after forward.
-
-        with_kwargs: hook(module, args, kwargs, output). always_call: also run it when forward raises.
-        """
-        kwargs_flags, always_flags = (
-            self._forward_hooks_with_kwargs,
-            self._forward_hooks_always_called,
-        )
-        handle = RemovableHandle(
-            self._forward_hooks, hook, prepend, extra=(kwargs_flags, always_flags)
-        )
-        if with_kwargs:
-            kwargs_flags.add(handle.id)
-        if always_call:
-            always_flags.add(handle.id)
-        return handle
-
-    def register_full_backward_pre_hook(
-        self, hook: Callable[..., Any], prepend: bool = False
-    ) -> RemovableHandle:
-        """hook(module, grad_output) -> None or a replacement grad_output, when dL/d(outputs) is known."""
-        return RemovableHandle(self._backward_pre_hooks, hook, prepend)
-
-    def register_full_backward_hook(
-        self, hook: Callable[..., Any], prepend: bool = False
-    ) -> RemovableHandle:
-        """hook(module, grad_input, grad_output) -> None or a replacement grad_input.
-
-        grad_output holds dL/d(each output), grad_input dL/d(each positional input), None
-        where an input is not a tensor requiring grad; see `hooks.py` for the mechanism.
-        """
-        return RemovableHandle(self._backward_hooks, hook, prepend)
-
     # -- repr ----------------------------------------------------------------------------
     def extra_repr(self) -> str:
         """The text inside this module's parentheses in repr; layers override it."""
@@ -518,26 +360,3 @@ class Module:
             else:
                 text += "\n  " + "\n  ".join(lines) + "\n"
         return text + ")"
-
-
-def _parse_to(args: tuple[Any, ...], kwargs: dict[str, Any]) -> numpy.dtype | None:
-    """The dtype asked for by `Module.to(...)` (None: no change); devices other than the CPU are refused."""
-    unknown = set(kwargs) - {"device", "dtype", "non_blocking", "copy"}
-    if unknown:
-        raise TypeError(f"Module.to() got unexpected keyword argument(s) {sorted(unknown)}")
-    device = kwargs.get("device")
-    dtype = kwargs.get("dtype")
-    for arg in args:
-        if isinstance(arg, Tensor):
-            dtype = arg.dtype
-        elif isinstance(arg, str) and arg.split(":")[0] in ("cpu", "cuda", "mps", "meta"):
-            device = arg
-        elif arg is not None and type(arg).__name__ == "device":  # a torch.device
-            device = str(arg)
-        elif arg is not None:
-            dtype = arg
-    if device is not None and str(device).split(":")[0] != "cpu":
-        raise RuntimeError(
-            f"Module.to(): device {str(device)!r} is not available; glassnet runs on the CPU (NumPy)"
-        )
-    return None if dtype is None else dtypes.as_dtype(dtype, "Module.to")

@@ -74,6 +74,8 @@ class MatMul(Function):
     batch of small ones followed by a sum.
     """
 
+    fresh_grads = True  # both gradients are new products (see Function.fresh_grads)
+
     def forward(self, a: Array, b: Array) -> Array:
         self.save(a if self.needs_input_grad[1] else None, b if self.needs_input_grad[0] else None)
         self.a_shape, self.b_shape = a.shape, b.shape
@@ -143,6 +145,8 @@ class Linear(Function):
     product and the backward two, whatever the batch shape. W is stored as
     (out_features, in_features), PyTorch's layout.
     """
+
+    fresh_grads = True  # new products and a new sum (see Function.fresh_grads)
 
     def forward(self, x: Array, weight: Array, bias: Array | None) -> Array:
         rows = x.reshape(-1, x.shape[-1])

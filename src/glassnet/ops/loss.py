@@ -85,12 +85,13 @@ def _class_layout(
             f"class-index targets need shape {wanted}"
         )
     labels = target.data
-    bad = (labels != ignore_index) & ((labels < 0) | (labels >= classes))
-    if bad.any():
-        raise ValueError(
-            f"{op}: target value {int(labels[bad][0])} is out of range for {classes} classes "
-            f"(expected 0 to {classes - 1}, or ignore_index={ignore_index})"
-        )
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):  # ignore_index, or bad
+        bad = (labels != ignore_index) & ((labels < 0) | (labels >= classes))
+        if bad.any():
+            raise ValueError(
+                f"{op}: target value {int(labels[bad][0])} is out of range for {classes} classes "
+                f"(expected 0 to {classes - 1}, or ignore_index={ignore_index})"
+            )
     if weight is None:
         return class_dim, None
     if weight.shape != (classes,):
@@ -99,6 +100,16 @@ def _class_layout(
             f"(input shape {tuple(input.shape)}); weight needs shape ({classes},)"
         )
     return class_dim, weight.data.astype(input.dtype, copy=False)
+
+
+def _take(xp: Any, array: Array, index: Array, dim: int) -> Array:
+    """array's entries at `index` along `dim`, that dim dropped (take_along_axis, squeezed).
+
+    For an (N, C) array it is plain indexing, which NumPy does several times faster.
+    """
+    if array.ndim == 2 and dim == 1:
+        return array[xp.arange(array.shape[0]), index[:, 0]]
+    return xp.take_along_axis(array, index, axis=dim).squeeze(dim)
 
 
 def _pick_targets(
@@ -130,7 +141,7 @@ class NLLLoss(Function):
     ) -> Array:
         xp = self.xp
         index, _, weight_t = _pick_targets(xp, labels, weight, ignore_index, class_dim, x.dtype)
-        loss = -(weight_t * xp.take_along_axis(x, index, axis=class_dim).squeeze(class_dim))
+        loss = -(weight_t * _take(xp, x, index, class_dim))
         self.count = weight_t.sum()
         self.shape, self.class_dim, self.reduction = x.shape, class_dim, reduction
         self.save(index, weight_t)
@@ -187,9 +198,7 @@ class CrossEntropy(Function):
             return _reduce(xp, loss, reduction, self.count)
         self.probabilities = False
         index, kept, weight_t = _pick_targets(xp, target, weight, ignore_index, class_dim, x.dtype)
-        loss = (weight_t * xp.take_along_axis(log_p, index, axis=class_dim).squeeze(class_dim)) * -(
-            1.0 - self.eps
-        )
+        loss = (weight_t * _take(xp, log_p, index, class_dim)) * -(1.0 - self.eps)
         if self.eps:
             log_sum = (
                 (log_p * weight_c).sum(axis=class_dim)
@@ -233,8 +242,11 @@ class CrossEntropy(Function):
             at_target + (kept * scale) * self.mass_total if self.eps else at_target
         )  # sum_c a_ic
         grad_x = xp.exp(log_p) * xp.expand_dims(total, dim)
-        picked = xp.take_along_axis(grad_x, index, axis=dim)
-        xp.put_along_axis(grad_x, index, picked - xp.expand_dims(at_target, dim), axis=dim)
+        if grad_x.ndim == 2 and dim == 1:  # (N, C): plain indexing, one target per row
+            grad_x[xp.arange(grad_x.shape[0]), index[:, 0]] -= at_target
+        else:
+            picked = xp.take_along_axis(grad_x, index, axis=dim)
+            xp.put_along_axis(grad_x, index, picked - xp.expand_dims(at_target, dim), axis=dim)
         if self.eps:
             spread = xp.expand_dims(kept * scale, dim) * self.smooth
             grad_x -= spread * weight_c if weight_c is not None else spread

@@ -16,6 +16,8 @@ def effective_grad(param: Array, grad: Array, weight_decay: float, maximize: boo
     lambda/2 * ||theta||^2). Returns `grad` itself when nothing changes, so callers
     must not write into the result; otherwise one new array.
     """
+    if weight_decay == 0 and not maximize:
+        return grad  # the common case, first
     xp = namespace(param)
     if weight_decay != 0:
         decayed = xp.multiply(param, weight_decay)

@@ -103,22 +103,9 @@ def strong_wolfe(
         ls_iter += 1
     if ls_iter == max_ls:
         bracket, bracket_f, bracket_g = [0, t], [f, f_new], [g, g_new]
-    return _zoom(
-        obj_func,
-        x,
-        d,
-        f,
-        gtd,
-        (bracket, bracket_f, bracket_g, bracket_gtd if not done and ls_iter < max_ls else None),
-        done,
-        ls_iter,
-        ls_func_evals,
-        c1,
-        c2,
-        tolerance_change,
-        max_ls,
-        d_norm,
-    )
+    found = (bracket, bracket_f, bracket_g, bracket_gtd if not done and ls_iter < max_ls else None)
+    options = (c1, c2, tolerance_change, max_ls, d_norm)
+    return _zoom(obj_func, x, d, f, gtd, found, done, ls_iter, ls_func_evals, *options)
 
 
 def _zoom(

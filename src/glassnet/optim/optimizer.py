@@ -190,16 +190,20 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        states, update = self.state, self._update
         for group in self.param_groups:
             for param in group["params"]:
-                if param.grad is None:
+                grad = param.grad
+                if grad is None:
                     continue
-                state = self.state.get(param)
-                if not state:
-                    state = self._init_state(param, group)
-                self._update(param.data, param.grad.data, state, group)
+                state = states.get(param)
+                if state:
+                    update(param.data, grad.data, state, group)
+                    continue
+                state = self._init_state(param, group)
+                update(param.data, grad.data, state, group)
                 if state:  # plain SGD keeps no state; PyTorch then has no entry either
-                    self.state[param] = state
+                    states[param] = state
         return loss
 
     def _validate(self, options: dict[str, Any]) -> None:

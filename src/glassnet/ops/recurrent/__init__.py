@@ -44,7 +44,8 @@ bench/RESULTS.md, `python bench/bench_rnn.py`):
 
 A recurrence is 80 small GEMMs in sequence per step (40 steps, forward and backward), the
 worst case for a spinning thread pool: on a loaded machine OpenBLAS's threads wait at every
-per-step GEMM for a thread that is descheduled, so one BLAS thread is the safer setting.
+per-step GEMM for a thread that is descheduled. So the time loops run the BLAS on one thread
+(`common.one_blas_thread`), and only the GEMMs over all steps use the BLAS's own setting.
 """
 
 from __future__ import annotations

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from threadpoolctl import ThreadpoolController
 
 from glassnet.backend import Array
 from glassnet.grad_mode import is_grad_enabled
@@ -47,6 +51,58 @@ class BufferPool(threading.local):
 
 
 pool = BufferPool()
+
+
+class _OneBlasThread:
+    """The BLAS's thread count lowered to one while any recurrence loop runs, then put back.
+
+    The loops' per-step GEMMs are small (batch x hidden times hidden x gates) and come one
+    after another with elementwise work in between: a second BLAS thread gains at most
+    ~10% on such a GEMM on an idle machine, and on a busy one each GEMM waits for it.
+    One thread also makes the loops' results independent of the BLAS's thread count (with
+    OpenBLAS's AVX2 kernels a GEMM rounds differently on one and two threads). The
+    GEMMs over all steps after a loop keep the BLAS's own setting. The count is
+    process-wide, so nested and concurrent loops share one lowering (a depth count).
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.depth = 0
+        self.libraries: list[Any] | None = None  # found on first use: importing starts nothing
+        self.saved: list[int] = []
+
+    def enter(self) -> None:
+        with self.lock:
+            if self.libraries is None:
+                found = ThreadpoolController().lib_controllers
+                self.libraries = [lib for lib in found if lib.user_api == "blas"]
+            if self.depth == 0:
+                self.saved = [lib.get_num_threads() for lib in self.libraries]
+                for lib, threads in zip(self.libraries, self.saved):
+                    if threads and threads != 1:
+                        lib.set_num_threads(1)
+            self.depth += 1
+
+    def exit(self) -> None:
+        with self.lock:
+            self.depth -= 1
+            if self.depth == 0:
+                for lib, threads in zip(self.libraries or [], self.saved):
+                    if threads and threads != 1:
+                        lib.set_num_threads(threads)
+
+
+_one_blas_thread = _OneBlasThread()
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """Run the block's GEMMs on one BLAS thread (see `_OneBlasThread`)."""
+    _one_blas_thread.enter()
+    try:
+        yield
+    finally:
+        _one_blas_thread.exit()
 
 
 def will_backward(node: Any) -> bool:

@@ -17,6 +17,7 @@ from glassnet.function import Function
 from glassnet.ops.recurrent.common import (
     bias_grad,
     input_grads,
+    one_blas_thread,
     pool,
     project,
     recurrent_weight_grad,
@@ -49,15 +50,16 @@ class RNNLayer(Function):
         hs = project(xp, x, w_ih, bias)  # pre-activations, turned into h_t step by step
         recurrent = xp.empty(hs.shape[1:], dtype=x.dtype)
         h = h0
-        for t in time_steps(x.shape[0], reverse):
-            step = hs[t]
-            if h is not None:
-                step += xp.matmul(h, w_hh.T, out=recurrent)
-            if nonlinearity == "tanh":
-                xp.tanh(step, out=step)
-            else:
-                xp.maximum(step, 0, out=step)
-            h = step
+        with one_blas_thread():
+            for t in time_steps(x.shape[0], reverse):
+                step = hs[t]
+                if h is not None:
+                    step += xp.matmul(h, w_hh.T, out=recurrent)
+                if nonlinearity == "tanh":
+                    xp.tanh(step, out=step)
+                else:
+                    xp.maximum(step, 0, out=step)
+                h = step
         self.reverse, self.nonlinearity = reverse, nonlinearity
         self.save(x, h0, w_ih, w_hh, hs)
         return hs, h.copy()
@@ -70,17 +72,18 @@ class RNNLayer(Function):
         dh_rec = d_hn
         scratch = xp.empty(hs.shape[1:], dtype=hs.dtype)
         dh_prev = xp.empty_like(scratch)
-        order = list(time_steps(length, self.reverse))
-        for position in range(length - 1, -1, -1):
-            t = order[position]
-            d = d_pre[t]
-            xp.add(d_out[t], dh_rec, out=d)
-            if self.nonlinearity == "tanh":
-                d *= tanh_grad(xp, hs[t], scratch)
-            else:
-                d *= hs[t] > 0
-            if position or self.needs_input_grad[1]:
-                dh_rec = xp.matmul(d, w_hh, out=dh_prev)
+        with one_blas_thread():
+            order = list(time_steps(length, self.reverse))
+            for position in range(length - 1, -1, -1):
+                t = order[position]
+                d = d_pre[t]
+                xp.add(d_out[t], dh_rec, out=d)
+                if self.nonlinearity == "tanh":
+                    d *= tanh_grad(xp, hs[t], scratch)
+                else:
+                    d *= hs[t] > 0
+                if position or self.needs_input_grad[1]:
+                    dh_rec = xp.matmul(d, w_hh, out=dh_prev)
         needs = self.needs_input_grad
         d_flat = d_pre.reshape(-1, d_pre.shape[2])
         dx, dw_ih = input_grads(xp, x, d_flat, w_ih, needs[0], needs[2])

@@ -33,6 +33,7 @@ from glassnet.function import Function
 from glassnet.ops.recurrent.common import (
     bias_grad,
     input_grads,
+    one_blas_thread,
     pool,
     project,
     recurrent_weight_grad,
@@ -79,13 +80,34 @@ class GRULayer(Function):
                 bias[:two] += b_hh[:two]
             bias *= half[:, 0]
         gates = project(xp, x, w_ih * half, bias)
-        w_hh_t = (w_hh * half).T
         b_hn = b_hh[two:] if b_hh is not None else None
         hs = xp.empty((length, batch, hidden), dtype=x.dtype)  # the output: never pooled
         hns = pool.take(xp, hs.shape, x.dtype)
-        recurrent = xp.empty((batch, 3 * hidden), dtype=x.dtype)
-        scratch = xp.empty((batch, hidden), dtype=x.dtype)
-        h = h0
+        with one_blas_thread():
+            h = self._steps(gates, (w_hh * half).T, b_hn, h0, hs, hns, reverse)
+        self.reverse = reverse
+        if will_backward(self):
+            self.save(x, h0, w_ih, w_hh, gates, hns, hs)
+        else:
+            pool.give(xp, gates, hns)
+        return hs, h.copy()
+
+    def _steps(
+        self,
+        gates: Array,
+        w_hh_t: Array,
+        b_hn: Array | None,
+        h: Array | None,
+        hs: Array,
+        hns: Array,
+        reverse: bool,
+    ) -> Array:
+        """The recurrence: gates[t] (input projections) -> r, z, n in place, hn[t], h_t."""
+        xp = self.xp
+        length, batch, hidden = hs.shape
+        two = 2 * hidden
+        recurrent = xp.empty((batch, 3 * hidden), dtype=hs.dtype)
+        scratch = xp.empty((batch, hidden), dtype=hs.dtype)
         for t in time_steps(length, reverse):
             step, hn = gates[t], hns[t]
             if h is None:
@@ -111,12 +133,7 @@ class GRULayer(Function):
                 scratch *= step[:, hidden:two]
                 xp.add(n, scratch, out=hs[t])
             h = hs[t]
-        self.reverse = reverse
-        if will_backward(self):
-            self.save(x, h0, w_ih, w_hh, gates, hns, hs)
-        else:
-            pool.give(xp, gates, hns)
-        return hs, h.copy()
+        return h
 
     def backward(self, d_out: Array, d_hn: Array) -> tuple[Any, ...]:
         xp = self.xp
@@ -129,30 +146,31 @@ class GRULayer(Function):
         dh_rec = d_hn.copy()
         scratch = xp.empty_like(dh)
         recurrent = xp.empty((batch, hidden), dtype=hs.dtype)
-        order = list(time_steps(length, self.reverse))
-        for position in range(length - 1, -1, -1):
-            t = order[position]
-            h_prev = hs[order[position - 1]] if position else h0
-            step, d = gates[t], d_hidden[t]
-            r, z, n = step[:, :hidden], step[:, hidden:two], step[:, two:]
-            dr, dz, dhn = d[:, :hidden], d[:, hidden:two], d[:, two:]
-            dn = d_n[t]
-            xp.add(d_out[t], dh_rec, out=dh)
-            if h_prev is None:
-                xp.negative(n, out=dz)
-            else:
-                xp.subtract(h_prev, n, out=dz)
-            dz *= dh
-            dz *= sigmoid_grad(xp, z, scratch)
-            xp.subtract(1, z, out=dn)
-            dn *= dh
-            dn *= tanh_grad(xp, n, scratch)
-            xp.multiply(dn, hns[t], out=dr)
-            dr *= sigmoid_grad(xp, r, scratch)
-            xp.multiply(dn, r, out=dhn)
-            if position or self.needs_input_grad[1]:
-                xp.multiply(dh, z, out=dh_rec)
-                dh_rec += xp.matmul(d, w_hh, out=recurrent)
+        with one_blas_thread():
+            order = list(time_steps(length, self.reverse))
+            for position in range(length - 1, -1, -1):
+                t = order[position]
+                h_prev = hs[order[position - 1]] if position else h0
+                step, d = gates[t], d_hidden[t]
+                r, z, n = step[:, :hidden], step[:, hidden:two], step[:, two:]
+                dr, dz, dhn = d[:, :hidden], d[:, hidden:two], d[:, two:]
+                dn = d_n[t]
+                xp.add(d_out[t], dh_rec, out=dh)
+                if h_prev is None:
+                    xp.negative(n, out=dz)
+                else:
+                    xp.subtract(h_prev, n, out=dz)
+                dz *= dh
+                dz *= sigmoid_grad(xp, z, scratch)
+                xp.subtract(1, z, out=dn)
+                dn *= dh
+                dn *= tanh_grad(xp, n, scratch)
+                xp.multiply(dn, hns[t], out=dr)
+                dr *= sigmoid_grad(xp, r, scratch)
+                xp.multiply(dn, r, out=dhn)
+                if position or self.needs_input_grad[1]:
+                    xp.multiply(dh, z, out=dh_rec)
+                    dh_rec += xp.matmul(d, w_hh, out=recurrent)
         needs = self.needs_input_grad
         dx = dw_ih = db_ih = None
         d_hidden_flat = d_hidden.reshape(length * batch, 3 * hidden)

@@ -43,6 +43,7 @@ from glassnet.function import Function
 from glassnet.ops.recurrent.common import (
     bias_grad,
     input_grads,
+    one_blas_thread,
     pool,
     project,
     recurrent_weight_grad,
@@ -85,7 +86,6 @@ class LSTMLayer(Function):
         reverse: bool = False,
     ) -> tuple[Array, Array, Array]:
         xp = self.xp
-        length, batch, _ = x.shape
         hidden = w_hh.shape[1]
         rows = _lstm_rows(xp, hidden)
         half = xp.ones((4 * hidden, 1), dtype=x.dtype)
@@ -96,13 +96,34 @@ class LSTMLayer(Function):
                 :, 0
             ]
         gates = project(xp, x, w_ih[rows] * half, bias)
-        w_hh_t = (w_hh[rows] * half).T
-        hs = xp.empty((length, batch, hidden), dtype=x.dtype)  # the output: never pooled
+        hs = xp.empty(x.shape[:2] + (hidden,), dtype=x.dtype)  # the output: never pooled
         cs = pool.take(xp, hs.shape, x.dtype)
         tanh_cs = pool.take(xp, hs.shape, x.dtype)
-        recurrent = xp.empty((batch, 4 * hidden), dtype=x.dtype)
-        product = xp.empty((batch, hidden), dtype=x.dtype)
-        h, c = h0, c0
+        with one_blas_thread():
+            h, c = self._steps(gates, (w_hh[rows] * half).T, h0, c0, hs, cs, tanh_cs, reverse)
+        self.reverse = reverse
+        if will_backward(self):
+            self.save(x, h0, c0, w_ih, w_hh, gates, cs, tanh_cs, hs)
+        else:
+            pool.give(xp, gates, cs, tanh_cs)
+        return hs, h.copy(), c.copy()
+
+    def _steps(
+        self,
+        gates: Array,
+        w_hh_t: Array,
+        h: Array | None,
+        c: Array | None,
+        hs: Array,
+        cs: Array,
+        tanh_cs: Array,
+        reverse: bool,
+    ) -> tuple[Array, Array]:
+        """The recurrence: gates[t] (input projections) -> activations in place, c_t, h_t."""
+        xp = self.xp
+        length, batch, hidden = hs.shape
+        recurrent = xp.empty((batch, 4 * hidden), dtype=hs.dtype)
+        product = xp.empty((batch, hidden), dtype=hs.dtype)
         three = 3 * hidden
         for t in time_steps(length, reverse):
             step = gates[t]
@@ -127,21 +148,45 @@ class LSTMLayer(Function):
             xp.tanh(c_new, out=tanh_cs[t])
             xp.multiply(o, tanh_cs[t], out=hs[t])
             h, c = hs[t], c_new
-        self.reverse = reverse
-        if will_backward(self):
-            self.save(x, h0, c0, w_ih, w_hh, gates, cs, tanh_cs, hs)
-        else:
-            pool.give(xp, gates, cs, tanh_cs)
-        return hs, h.copy(), c.copy()
+        return h, c
 
     def backward(self, d_out: Array, d_hn: Array, d_cn: Array) -> tuple[Any, ...]:
         xp = self.xp
-        x, h0, c0, w_ih, w_hh, gates, cs, tanh_cs, hs = self.saved
+        x, h0, _, w_ih, w_hh, gates, _, _, hs = self.saved
+        length, batch, hidden = hs.shape
+        rows = _lstm_rows(xp, hidden)
+        d_pre = pool.take(xp, gates.shape, gates.dtype)
+        with one_blas_thread():
+            dh_rec, dc = self._steps_back(d_out, d_hn, d_cn, w_hh[rows], d_pre)
+        needs = self.needs_input_grad
+        back = xp.empty_like(rows)
+        back[rows] = xp.arange(rows.shape[0])  # internal row order -> PyTorch's i, f, g, o
+        d_flat = d_pre.reshape(length * batch, 4 * hidden)
+        dx, dw_ih = input_grads(xp, x, d_flat, w_ih[rows], needs[0], needs[3])
+        dw_hh = recurrent_weight_grad(xp, d_pre, hs, h0, self.reverse)[back] if needs[4] else None
+        db = bias_grad(d_flat)[back] if needs[5] or needs[6] else None
+        pool.give(xp, d_pre)
+        return (
+            dx,
+            dh_rec if needs[1] else None,
+            dc if needs[2] else None,
+            dw_ih[back] if needs[3] else None,
+            dw_hh,
+            db if needs[5] else None,
+            db if needs[6] else None,
+        )
+
+    def _steps_back(
+        self, d_out: Array, d_hn: Array, d_cn: Array, w_hh_rows: Array, d_pre: Array
+    ) -> tuple[Array, Array]:
+        """Backpropagation through time (the module docstring's formulas), last step first.
+
+        Fills d_pre[t] with the gate gradients da_t; returns dL/dh0 and dL/dc0.
+        """
+        xp = self.xp
+        _, _, c0, _, _, gates, cs, tanh_cs, hs = self.saved
         length, batch, hidden = hs.shape
         three = 3 * hidden
-        rows = _lstm_rows(xp, hidden)
-        w_hh_rows = w_hh[rows]
-        d_pre = pool.take(xp, gates.shape, gates.dtype)
         dh = xp.empty((batch, hidden), dtype=hs.dtype)
         dh_prev = xp.empty_like(dh)
         dh_rec = d_hn
@@ -182,23 +227,7 @@ class LSTMLayer(Function):
             dg *= tanh_grad(xp, g, scratch)
             if position or self.needs_input_grad[1]:
                 dh_rec = xp.matmul(d, w_hh_rows, out=dh_prev)
-        needs = self.needs_input_grad
-        back = xp.empty_like(rows)
-        back[rows] = xp.arange(rows.shape[0])  # internal row order -> PyTorch's i, f, g, o
-        d_flat = d_pre.reshape(length * batch, 4 * hidden)
-        dx, dw_ih = input_grads(xp, x, d_flat, w_ih[rows], needs[0], needs[3])
-        dw_hh = recurrent_weight_grad(xp, d_pre, hs, h0, self.reverse)[back] if needs[4] else None
-        db = bias_grad(d_flat)[back] if needs[5] or needs[6] else None
-        pool.give(xp, d_pre)
-        return (
-            dx,
-            dh_rec if needs[1] else None,
-            dc if needs[2] else None,
-            dw_ih[back] if needs[3] else None,
-            dw_hh,
-            db if needs[5] else None,
-            db if needs[6] else None,
-        )
+        return dh_rec, dc
 
     def release(self) -> None:
         if self.saved:
