@@ -7,9 +7,13 @@ running estimates it updates in training. The input checks that all three share 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from glassnet.backend import Array
 from glassnet.function import Function
 from glassnet.ops.cast import as_operand
+from glassnet.parallel import min_items, parallel_for
 from glassnet.tensor import Tensor
 
 
@@ -56,6 +60,9 @@ class BatchNorm(Function):
     (timings in bench/RESULTS.md). The backward recomputes x - mean rather than keeping
     xhat: the graph holds on to x anyway (it is this node's input), so keeping xhat as
     well would add one activation per BN layer.
+
+    Threads: every step above is per channel, so each direction is one block of
+    `glassnet.parallel`, its threads each running all the steps on their own channels.
     """
 
     def forward(
@@ -74,6 +81,8 @@ class BatchNorm(Function):
         self.param_shape = (1, channels) + (1,) * (x.ndim - 2)
         self.training = training
         gamma = weight.reshape(self.param_shape) if weight is not None else None
+        rows = x.reshape(x.shape[0], channels, -1)  # (N, C, pixels): sums run over axes 0 and 2
+        y = xp.empty(rows.shape, dtype=x.dtype)
         if not training:  # fold everything into one scale and shift per channel: two passes over x
             invstd = 1.0 / xp.sqrt(running_var.astype(x.dtype, copy=False) + x.dtype.type(eps))
             scale = invstd if weight is None else invstd * weight
@@ -85,33 +94,22 @@ class BatchNorm(Function):
                     running_mean.reshape(self.param_shape).astype(x.dtype, copy=False),
                     invstd.reshape(self.param_shape),
                 )
-            y = x * self.scale
-            y += shift.reshape(self.param_shape).astype(x.dtype, copy=False)
-            return y
-        n = x.size // channels
-        rows = x.reshape(
-            x.shape[0], channels, -1
-        )  # (N, C, pixels): the sums below run over axes 0 and 2
-        mean = xp.einsum("ncp->c", rows) / x.dtype.type(n)
-        y = x - mean.reshape(
-            self.param_shape
-        )  # centred first: the variance then has no cancellation
-        centered = y.reshape(rows.shape)
-        var = xp.einsum("ncp,ncp->c", centered, centered) / x.dtype.type(n)
-        invstd = 1.0 / xp.sqrt(var + x.dtype.type(eps))
+            affine = scale.astype(x.dtype, copy=False), shift.astype(x.dtype, copy=False)
+            _by_channels(xp, rows, lambda c: _scale_shift(xp, rows[c], *affine, c, y[c]))
+            return y.reshape(x.shape)
+        n = rows.shape[0] * rows.shape[2]
+        stats = _by_channels(
+            xp, rows, lambda c: _normalise(xp, rows[c], weight, bias, eps, c, y[c])
+        )
+        mean, var, invstd = (xp.concatenate(parts) for parts in zip(*stats))
         if running_mean is not None:
             running_mean *= 1.0 - momentum
             running_mean += momentum * mean
             running_var *= 1.0 - momentum
             running_var += (momentum * n / (n - 1)) * var
-        y *= (invstd if gamma is None else invstd * weight).reshape(
-            self.param_shape
-        )  # y = xhat * gamma
-        if bias is not None:
-            y += bias.reshape(self.param_shape)
         self.save(x, mean.reshape(self.param_shape), invstd.reshape(self.param_shape), gamma)
         self.count = n
-        return y
+        return y.reshape(x.shape)
 
     def backward(self, grad: Array) -> tuple[Array | None, Array | None, Array | None]:
         xp = self.xp
@@ -120,26 +118,33 @@ class BatchNorm(Function):
         if not self.training:  # y = x * scale + shift
             if need_weight or need_bias:
                 return self._eval_parameter_grads(grad)
-            return grad * self.scale if need_x else None, None, None
+            if not need_x:
+                return None, None, None
+            rows = grad.reshape(grad.shape[0], channels, -1)
+            grad_x = xp.empty(rows.shape, dtype=grad.dtype)
+            scale = self.scale.reshape(-1)
+            _by_channels(xp, rows, lambda c: _scale_shift(xp, rows[c], scale, None, c, grad_x[c]))
+            return grad_x.reshape(grad.shape), None, None
         x, mean, invstd, gamma = self.saved
         rows = grad.reshape(grad.shape[0], channels, -1)
-        sum_dy = xp.einsum("ncp->c", rows)
-        grad_x = sum_dy_xhat = None
-        if need_x or need_weight:
-            centered = x - mean  # becomes dx below
-            sum_dy_xhat = xp.einsum(
-                "ncp,ncp->c", rows, centered.reshape(rows.shape)
-            ) * invstd.reshape(-1)
-        if need_x:
-            scale = invstd if gamma is None else invstd * gamma
-            n = grad.dtype.type(self.count)
-            # dx = scale * (dy - sum(dy)/n - xhat * sum(dy xhat)/n), xhat = centered * invstd: in place
-            grad_x = centered
-            grad_x *= invstd * (-sum_dy_xhat / n).reshape(self.param_shape)
-            grad_x += grad
-            grad_x -= (sum_dy / n).reshape(self.param_shape)
-            grad_x *= scale
-        return (grad_x, sum_dy_xhat if need_weight else None, sum_dy if need_bias else None)
+        saved = (x.reshape(rows.shape), mean.reshape(-1), invstd.reshape(-1))
+        weight = None if gamma is None else gamma.reshape(-1)
+        grad_x = xp.empty(rows.shape, dtype=grad.dtype) if need_x else None
+        sums = _by_channels(
+            xp,
+            rows,
+            lambda c: _normalise_backward(
+                xp, rows[c], *saved, weight, self.count, need_weight, c, grad_x
+            ),
+        )
+        sum_dy, sum_dy_xhat = (
+            xp.concatenate(parts) if parts[0] is not None else None for parts in zip(*sums)
+        )
+        return (
+            None if grad_x is None else grad_x.reshape(grad.shape),
+            sum_dy_xhat if need_weight else None,
+            sum_dy if need_bias else None,
+        )
 
     def _eval_parameter_grads(self, grad: Array) -> tuple[Array | None, Array | None, Array | None]:
         """Eval mode with gradients for gamma or beta (rare: fine-tuning BN in eval mode)."""
@@ -151,6 +156,83 @@ class BatchNorm(Function):
         )
         grad_bias = grad.sum(axis=axes).reshape(-1) if need_bias else None
         return (grad * self.scale if need_x else None, grad_weight, grad_bias)
+
+
+Channels = tuple[slice, slice]  # an index of (N, C, pixels) rows: all images, some channels
+
+
+def _by_channels(xp: Any, rows: Array, body: Callable[[Channels], Any]) -> list[Any]:
+    """body((:, c0:c1)) over glassnet's static split of the channels of (N, C, pixels) rows."""
+    per_channel = rows.shape[0] * rows.shape[2]
+    return parallel_for(
+        xp,
+        rows.shape[1],
+        lambda c0, c1: body((slice(None), slice(c0, c1))),
+        min_items(per_channel),
+    )
+
+
+def _scale_shift(
+    xp: Any, rows: Array, scale: Array, shift: Array | None, c: Channels, out: Array
+) -> None:
+    """out = rows * scale[c] + shift[c], per channel of the (N, c, pixels) rows."""
+    xp.multiply(rows, scale[c[1], None], out=out)
+    if shift is not None:
+        out += shift[c[1], None]
+
+
+def _normalise(
+    xp: Any,
+    rows: Array,
+    weight: Array | None,
+    bias: Array | None,
+    eps: float,
+    c: Channels,
+    out: Array,
+) -> tuple[Array, Array, Array]:
+    """Steps 1-4 of `BatchNorm` for the (N, c, pixels) rows, into out; (mean, var, invstd)."""
+    n = rows.dtype.type(rows.shape[0] * rows.shape[2])
+    mean = xp.einsum("ncp->c", rows) / n
+    xp.subtract(rows, mean[:, None], out=out)  # centred first: the variance has no cancellation
+    var = xp.einsum("ncp,ncp->c", out, out) / n
+    invstd = 1.0 / xp.sqrt(var + rows.dtype.type(eps))
+    out *= (invstd if weight is None else invstd * weight[c[1]])[:, None]  # xhat * gamma
+    if bias is not None:
+        out += bias[c[1], None]
+    return mean, var, invstd
+
+
+def _normalise_backward(
+    xp: Any,
+    grad: Array,
+    x: Array,
+    mean: Array,
+    invstd: Array,
+    weight: Array | None,
+    count: int,
+    need_weight: bool,
+    c: Channels,
+    grad_x: Array | None,
+) -> tuple[Array, Array | None]:
+    """dL/dx of `BatchNorm` for channels c into grad_x[c] (if given); (sum(dy), sum(dy xhat))."""
+    channels = c[1]
+    sum_dy = xp.einsum("ncp->c", grad)
+    if grad_x is None and not need_weight:
+        return sum_dy, None
+    if grad_x is None:
+        centered = x[c] - mean[channels, None]
+    else:  # becomes dx below, in place
+        centered = xp.subtract(x[c], mean[channels, None], out=grad_x[c])
+    sum_dy_xhat = xp.einsum("ncp,ncp->c", grad, centered) * invstd[channels]
+    if grad_x is not None:
+        # dx = scale * (dy - sum(dy)/n - xhat * sum(dy xhat)/n), xhat = centered * invstd
+        n = grad.dtype.type(count)
+        scale = invstd[channels] if weight is None else invstd[channels] * weight[channels]
+        centered *= (invstd[channels] * (-sum_dy_xhat / n))[:, None]
+        centered += grad
+        centered -= (sum_dy / n)[:, None]
+        centered *= scale[:, None]
+    return sum_dy, sum_dy_xhat
 
 
 def batch_norm(

@@ -1,0 +1,178 @@
+"""What glassnet's thread pool buys per op: one thread vs the default, interleaved in one process.
+
+    python bench/bench_threads.py               # the per-op table (ResNet-20 and LeNet-5 shapes)
+    python bench/bench_threads.py --overhead    # + the cost of a block and of the BLAS switch
+
+Each row times the same op (forward, or forward + backward) with glassnet.set_num_threads(1)
+and with the default thread count, alternating, wall time, best and median of `--repeat`.
+Wall time, because the point is to use a second core; on a shared machine read the best.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy
+from threadpoolctl import threadpool_limits
+
+import glassnet
+import glassnet.nn.functional as F
+from glassnet import parallel
+
+sys.path.insert(0, str(Path(__file__).parent))
+from machine import blas_info, cpu_model
+
+
+def conv_case(batch: int, cin: int, cout: int, size: int, kernel: int, stride: int, pad: int):
+    rng = numpy.random.default_rng(0)
+    x = glassnet.tensor(
+        rng.standard_normal((batch, cin, size, size)).astype(numpy.float32), requires_grad=True
+    )
+    w = glassnet.tensor(
+        rng.standard_normal((cout, cin, kernel, kernel)).astype(numpy.float32) * 0.1,
+        requires_grad=True,
+    )
+    return lambda: F.conv2d(x, w, stride=stride, padding=pad)
+
+
+def bn_case(shape: tuple[int, ...], training: bool):
+    rng = numpy.random.default_rng(0)
+    x = glassnet.tensor(rng.standard_normal(shape).astype(numpy.float32), requires_grad=True)
+    gamma = glassnet.ones(shape[1], requires_grad=True)
+    beta = glassnet.zeros(shape[1], requires_grad=True)
+    mean, var = glassnet.zeros(shape[1]), glassnet.ones(shape[1])
+    return lambda: F.batch_norm(x, mean, var, gamma, beta, training=training)
+
+
+def unary_case(shape: tuple[int, ...], op: Callable[[Any], Any]):
+    rng = numpy.random.default_rng(0)
+    x = glassnet.tensor(rng.standard_normal(shape).astype(numpy.float32), requires_grad=True)
+    return lambda: op(x)
+
+
+CASES: list[tuple[str, Callable[[], Callable[[], Any]]]] = [
+    ("conv 3->16 k3 @32 (stem)", lambda: conv_case(128, 3, 16, 32, 3, 1, 1)),
+    ("conv 16->16 k3 @32", lambda: conv_case(128, 16, 16, 32, 3, 1, 1)),
+    ("conv 16->32 k3 s2 @32", lambda: conv_case(128, 16, 32, 32, 3, 2, 1)),
+    ("conv 32->32 k3 @16", lambda: conv_case(128, 32, 32, 16, 3, 1, 1)),
+    ("conv 64->64 k3 @8", lambda: conv_case(128, 64, 64, 8, 3, 1, 1)),
+    ("LeNet conv 1->6 k5 p2 @28", lambda: conv_case(128, 1, 6, 28, 5, 1, 2)),
+    ("LeNet conv 6->16 k5 @14", lambda: conv_case(128, 6, 16, 14, 5, 1, 0)),
+    ("LeNet conv 16->120 k5 @5", lambda: conv_case(128, 16, 120, 5, 5, 1, 0)),
+    ("batch_norm train 128x16x32x32", lambda: bn_case((128, 16, 32, 32), True)),
+    ("batch_norm train 128x64x8x8", lambda: bn_case((128, 64, 8, 8), True)),
+    ("batch_norm eval 128x16x32x32", lambda: bn_case((128, 16, 32, 32), False)),
+    ("relu 128x16x32x32", lambda: unary_case((128, 16, 32, 32), F.relu)),
+    ("tanh 128x6x28x28", lambda: unary_case((128, 6, 28, 28), glassnet.tanh)),
+    (
+        "avg_pool2d k2 128x6x28x28",
+        lambda: unary_case((128, 6, 28, 28), lambda x: F.avg_pool2d(x, 2)),
+    ),
+]
+
+
+def timed(make: Callable[[], Any], backward: bool) -> Callable[[], None]:
+    def run() -> None:
+        out = make()
+        if backward:
+            out.backward(numpy.ones(out.shape, dtype=numpy.float32))
+
+    return run
+
+
+def with_threads(count: int, step: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
+        saved = parallel._requested
+        parallel._requested = count
+        try:
+            step()
+        finally:
+            parallel._requested = saved
+
+    return run
+
+
+def compare(steps: list[Callable[[], None]], repeat: int) -> list[list[float]]:
+    for step in steps:
+        step()
+    times: list[list[float]] = [[] for _ in steps]
+    for _ in range(repeat):
+        for step, taken in zip(steps, times):
+            start = time.perf_counter()
+            step()
+            taken.append(time.perf_counter() - start)
+    return times
+
+
+def op_table(repeat: int) -> None:
+    threads = glassnet.get_num_threads()
+    print(f"| op | 1 thread ms (best / median) | {threads} threads ms | speed-up (best, median) |")
+    print("|---|---:|---:|---:|")
+    for label, build in CASES:
+        for backward in (False, True):
+            step = timed(build(), backward)
+            one, many = compare([with_threads(1, step), with_threads(threads, step)], repeat)
+            print(
+                f"| {label} {'fwd+bwd' if backward else 'fwd'} | {min(one) * 1e3:.2f} / "
+                f"{statistics.median(one) * 1e3:.2f} | {min(many) * 1e3:.2f} / "
+                f"{statistics.median(many) * 1e3:.2f} | {min(one) / min(many):.2f}, "
+                f"{statistics.median(one) / statistics.median(many):.2f} |",
+                flush=True,
+            )
+
+
+def overhead(repeat: int = 2000) -> None:
+    """Microseconds per empty block of `parallel.run`, per BLAS switch, per threadpool_limits."""
+    tasks = [lambda: None] * glassnet.get_num_threads()
+    blas = parallel._blas_controllers()
+    rows = {
+        "parallel.run, empty tasks (incl. 2 BLAS switches)": lambda: parallel.run(tasks),
+        "openblas_set_num_threads (one call)": lambda: blas[0].set_num_threads(
+            blas[0].get_num_threads()
+        ),
+        "parallel.active_threads()": parallel.active_threads,
+        "threadpool_limits(1) enter + exit": lambda: threadpool_limits(
+            1, user_api="blas"
+        ).restore_original_limits(),
+    }
+    for label, call in rows.items():
+        count = repeat if "threadpool_limits" not in label else repeat // 20
+        for _ in range(10):
+            call()
+        best = float("inf")
+        for _ in range(5):
+            start = time.perf_counter()
+            for _ in range(count):
+                call()
+            best = min(best, (time.perf_counter() - start) / count)
+        print(f"{label}: {best * 1e6:.1f} us")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--overhead", action="store_true")
+    parser.add_argument("--only", default="", help="only ops whose label contains this")
+    args = parser.parse_args()
+    glassnet.utils.tune_malloc()
+    print(
+        f"CPU: {cpu_model()}; BLAS: {blas_info()}; glassnet threads {glassnet.get_num_threads()}; "
+        f"load {os.getloadavg()[0]:.1f}"
+    )
+    if args.overhead:
+        overhead()
+    if args.only:
+        CASES[:] = [case for case in CASES if args.only in case[0]]
+    op_table(args.repeat)
+    print(f"load at the end: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
