@@ -219,6 +219,9 @@ def one_thread(step: Callable[[], None]) -> Callable[[], None]:
     """The step with glassnet's thread pool off: the one-thread path, as before the pool."""
     import glassnet
 
+    if not hasattr(glassnet, "set_num_threads"):  # a glassnet from before the thread pool
+        return step
+
     def run() -> None:
         threads = glassnet.get_num_threads()
         glassnet.set_num_threads(1)
@@ -507,7 +510,8 @@ def configure(threads: int, clock: str) -> None:
 
         threadpool_limits(threads, user_api="blas")
         torch.set_num_threads(threads)
-        glassnet.set_num_threads(threads)
+        if hasattr(glassnet, "set_num_threads"):
+            glassnet.set_num_threads(threads)
 
 
 def parse_args() -> argparse.Namespace:
@@ -566,7 +570,7 @@ def main() -> None:
 
     print(
         f"CPU: {cpu_model()}; {os.cpu_count()} cores; {torch.get_num_threads()} torch threads; "
-        f"{glassnet.get_num_threads()} glassnet threads; BLAS here: {blas_info()}; "
+        f"{getattr(glassnet, 'get_num_threads', lambda: 'no')()} glassnet threads; BLAS here: {blas_info()}; "
         f"load {os.getloadavg()[0]:.1f}"
     )
     print(

@@ -4,8 +4,11 @@
     python bench/bench_threads.py --overhead    # + the cost of a block and of the BLAS switch
 
 Each row times the same op (forward, or forward + backward) with glassnet.set_num_threads(1)
-and with the default thread count, alternating, wall time, best and median of `--repeat`.
-Wall time, because the point is to use a second core; on a shared machine read the best.
+(the path from before the pool, BLAS at its default threads) and with the default thread
+count, alternating, best and median of `--repeat`. Wall time, because the point is to use
+a second core; on a shared machine read the best. CPU time too (all threads): a split that
+costs no extra CPU time would run about `threads` times faster on idle cores, and an
+OpenBLAS thread spin-waiting for a core shows up there.
 """
 
 from __future__ import annotations
@@ -99,31 +102,39 @@ def with_threads(count: int, step: Callable[[], None]) -> Callable[[], None]:
     return run
 
 
-def compare(steps: list[Callable[[], None]], repeat: int) -> list[list[float]]:
+def compare(steps: list[Callable[[], None]], repeat: int) -> list[tuple[list[float], list[float]]]:
+    """(wall times, CPU times) of each step, the steps alternating, after one warm-up each."""
     for step in steps:
         step()
-    times: list[list[float]] = [[] for _ in steps]
+    times: list[tuple[list[float], list[float]]] = [([], []) for _ in steps]
     for _ in range(repeat):
-        for step, taken in zip(steps, times):
-            start = time.perf_counter()
+        for step, (wall, cpu) in zip(steps, times):
+            start, start_cpu = time.perf_counter(), time.process_time()
             step()
-            taken.append(time.perf_counter() - start)
+            wall.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
     return times
 
 
 def op_table(repeat: int) -> None:
     threads = glassnet.get_num_threads()
-    print(f"| op | 1 thread ms (best / median) | {threads} threads ms | speed-up (best, median) |")
-    print("|---|---:|---:|---:|")
+    print(
+        f"| op | wall ms, 1 thread (best / median) | {threads} threads | wall speed-up (best) | "
+        f"CPU ms 1 thread (best) | {threads} threads | CPU ratio |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for label, build in CASES:
         for backward in (False, True):
             step = timed(build(), backward)
-            one, many = compare([with_threads(1, step), with_threads(threads, step)], repeat)
+            (one, one_cpu), (many, many_cpu) = compare(
+                [with_threads(1, step), with_threads(threads, step)], repeat
+            )
             print(
                 f"| {label} {'fwd+bwd' if backward else 'fwd'} | {min(one) * 1e3:.2f} / "
                 f"{statistics.median(one) * 1e3:.2f} | {min(many) * 1e3:.2f} / "
-                f"{statistics.median(many) * 1e3:.2f} | {min(one) / min(many):.2f}, "
-                f"{statistics.median(one) / statistics.median(many):.2f} |",
+                f"{statistics.median(many) * 1e3:.2f} | {min(one) / min(many):.2f} | "
+                f"{min(one_cpu) * 1e3:.2f} | {min(many_cpu) * 1e3:.2f} | "
+                f"{min(many_cpu) / min(one_cpu):.2f} |",
                 flush=True,
             )
 

@@ -61,8 +61,9 @@ class BatchNorm(Function):
     xhat: the graph holds on to x anyway (it is this node's input), so keeping xhat as
     well would add one activation per BN layer.
 
-    Threads: every step above is per channel, so each direction is one block of
-    `glassnet.parallel`, its threads each running all the steps on their own channels.
+    Threads: each pass is split over blocks of images (`glassnet.parallel`); the
+    per-channel sums of the blocks are added in block order, so they are the same every
+    run (and, with one thread, exactly the one einsum over the whole batch).
     """
 
     def forward(
@@ -94,19 +95,22 @@ class BatchNorm(Function):
                     running_mean.reshape(self.param_shape).astype(x.dtype, copy=False),
                     invstd.reshape(self.param_shape),
                 )
-            affine = scale.astype(x.dtype, copy=False), shift.astype(x.dtype, copy=False)
-            _by_channels(xp, rows, lambda c: _scale_shift(xp, rows[c], *affine, c, y[c]))
+            _affine(
+                xp, rows, y, scale.astype(x.dtype, copy=False), shift.astype(x.dtype, copy=False)
+            )
             return y.reshape(x.shape)
-        n = rows.shape[0] * rows.shape[2]
-        stats = _by_channels(
-            xp, rows, lambda c: _normalise(xp, rows[c], weight, bias, eps, c, y[c])
-        )
-        mean, var, invstd = (xp.concatenate(parts) for parts in zip(*stats))
+        n = x.size // channels
+        count = x.dtype.type(n)
+        mean = _channel_sums(xp, rows) / count
+        # centred first, so the variance has no cancellation; y holds x - mean, then xhat * gamma + beta
+        var = _channel_sums(xp, rows, lambda a, b: _centre(xp, rows[a:b], mean, y[a:b])) / count
+        invstd = 1.0 / xp.sqrt(var + x.dtype.type(eps))
         if running_mean is not None:
             running_mean *= 1.0 - momentum
             running_mean += momentum * mean
             running_var *= 1.0 - momentum
             running_var += (momentum * n / (n - 1)) * var
+        _affine(xp, y, y, invstd if gamma is None else invstd * weight, bias)
         self.save(x, mean.reshape(self.param_shape), invstd.reshape(self.param_shape), gamma)
         self.count = n
         return y.reshape(x.shape)
@@ -115,31 +119,37 @@ class BatchNorm(Function):
         xp = self.xp
         channels = self.param_shape[1]
         need_x, need_weight, need_bias = self.needs_input_grad
+        rows = grad.reshape(grad.shape[0], channels, -1)
         if not self.training:  # y = x * scale + shift
             if need_weight or need_bias:
                 return self._eval_parameter_grads(grad)
             if not need_x:
                 return None, None, None
-            rows = grad.reshape(grad.shape[0], channels, -1)
             grad_x = xp.empty(rows.shape, dtype=grad.dtype)
-            scale = self.scale.reshape(-1)
-            _by_channels(xp, rows, lambda c: _scale_shift(xp, rows[c], scale, None, c, grad_x[c]))
+            _affine(xp, rows, grad_x, self.scale.reshape(-1), None)
             return grad_x.reshape(grad.shape), None, None
         x, mean, invstd, gamma = self.saved
-        rows = grad.reshape(grad.shape[0], channels, -1)
-        saved = (x.reshape(rows.shape), mean.reshape(-1), invstd.reshape(-1))
-        weight = None if gamma is None else gamma.reshape(-1)
-        grad_x = xp.empty(rows.shape, dtype=grad.dtype) if need_x else None
-        sums = _by_channels(
-            xp,
-            rows,
-            lambda c: _normalise_backward(
-                xp, rows[c], *saved, weight, self.count, need_weight, c, grad_x
-            ),
-        )
-        sum_dy, sum_dy_xhat = (
-            xp.concatenate(parts) if parts[0] is not None else None for parts in zip(*sums)
-        )
+        sum_dy = _channel_sums(xp, rows)
+        grad_x = sum_dy_xhat = None
+        if need_x or need_weight:
+            x_rows, mean = x.reshape(rows.shape), mean.reshape(-1)
+            centered = xp.empty(rows.shape, dtype=grad.dtype)  # becomes dx below, in place
+            sum_dy_xhat = _channel_sums(
+                xp, rows, lambda a, b: _centre(xp, x_rows[a:b], mean, centered[a:b], rows[a:b])
+            ) * invstd.reshape(-1)
+        if need_x:
+            # dx = scale * (dy - sum(dy)/n - xhat * sum(dy xhat)/n), xhat = centered * invstd: in place
+            n = grad.dtype.type(self.count)
+            scale = invstd if gamma is None else invstd * gamma
+            grad_x = centered
+            _dx(
+                xp,
+                grad_x,
+                rows,
+                invstd * (-sum_dy_xhat / n).reshape(self.param_shape),
+                sum_dy / n,
+                scale,
+            )
         return (
             None if grad_x is None else grad_x.reshape(grad.shape),
             sum_dy_xhat if need_weight else None,
@@ -158,81 +168,58 @@ class BatchNorm(Function):
         return (grad * self.scale if need_x else None, grad_weight, grad_bias)
 
 
-Channels = tuple[slice, slice]  # an index of (N, C, pixels) rows: all images, some channels
+# -- the passes, each split over blocks of images (glassnet.parallel) -----------------------
+def _blocks(xp: Any, rows: Array, body: Callable[[int, int], Any]) -> list[Any]:
+    """body(start, stop) over glassnet's static split of the images of (N, C, pixels) rows."""
+    return parallel_for(xp, rows.shape[0], body, min_items(rows[0].size))
 
 
-def _by_channels(xp: Any, rows: Array, body: Callable[[Channels], Any]) -> list[Any]:
-    """body((:, c0:c1)) over glassnet's static split of the channels of (N, C, pixels) rows."""
-    per_channel = rows.shape[0] * rows.shape[2]
-    return parallel_for(
-        xp,
-        rows.shape[1],
-        lambda c0, c1: body((slice(None), slice(c0, c1))),
-        min_items(per_channel),
-    )
+def _channel_sums(
+    xp: Any, rows: Array, product: Callable[[int, int], Array] | None = None
+) -> Array:
+    """Per channel, the sum over images and pixels of `rows` (N, C, pixels), or of the array
+    product(start, stop) returns for each block of images; block sums added in block order."""
+    if product is None:
+        sums = _blocks(xp, rows, lambda a, b: xp.einsum("ncp->c", rows[a:b]))
+    else:
+        sums = _blocks(xp, rows, product)
+    total = sums[0]
+    for part in sums[1:]:
+        total = total + part
+    return total
 
 
-def _scale_shift(
-    xp: Any, rows: Array, scale: Array, shift: Array | None, c: Channels, out: Array
+def _centre(xp: Any, rows: Array, mean: Array, out: Array, other: Array | None = None) -> Array:
+    """out = rows - mean per channel; the per-channel sum of out * out (or of other * out)."""
+    xp.subtract(rows, mean[:, None], out=out)
+    return xp.einsum("ncp,ncp->c", out if other is None else other, out)
+
+
+def _affine(xp: Any, rows: Array, out: Array, scale: Array, shift: Array | None) -> None:
+    """out = rows * scale + shift per channel, over blocks of images."""
+
+    def block(a: int, b: int) -> None:
+        xp.multiply(rows[a:b], scale[:, None], out=out[a:b])
+        if shift is not None:
+            out[a:b] += shift[:, None]
+
+    _blocks(xp, rows, block)
+
+
+def _dx(
+    xp: Any, centered: Array, grad: Array, xhat_factor: Array, mean_dy: Array, scale: Array
 ) -> None:
-    """out = rows * scale[c] + shift[c], per channel of the (N, c, pixels) rows."""
-    xp.multiply(rows, scale[c[1], None], out=out)
-    if shift is not None:
-        out += shift[c[1], None]
+    """In place: centered <- scale * (centered * xhat_factor + grad - mean_dy), per channel."""
+    factor, scale = xhat_factor.reshape(-1, 1), scale.reshape(-1, 1)
 
+    def block(a: int, b: int) -> None:
+        part = centered[a:b]
+        part *= factor
+        part += grad[a:b]
+        part -= mean_dy[:, None]
+        part *= scale
 
-def _normalise(
-    xp: Any,
-    rows: Array,
-    weight: Array | None,
-    bias: Array | None,
-    eps: float,
-    c: Channels,
-    out: Array,
-) -> tuple[Array, Array, Array]:
-    """Steps 1-4 of `BatchNorm` for the (N, c, pixels) rows, into out; (mean, var, invstd)."""
-    n = rows.dtype.type(rows.shape[0] * rows.shape[2])
-    mean = xp.einsum("ncp->c", rows) / n
-    xp.subtract(rows, mean[:, None], out=out)  # centred first: the variance has no cancellation
-    var = xp.einsum("ncp,ncp->c", out, out) / n
-    invstd = 1.0 / xp.sqrt(var + rows.dtype.type(eps))
-    out *= (invstd if weight is None else invstd * weight[c[1]])[:, None]  # xhat * gamma
-    if bias is not None:
-        out += bias[c[1], None]
-    return mean, var, invstd
-
-
-def _normalise_backward(
-    xp: Any,
-    grad: Array,
-    x: Array,
-    mean: Array,
-    invstd: Array,
-    weight: Array | None,
-    count: int,
-    need_weight: bool,
-    c: Channels,
-    grad_x: Array | None,
-) -> tuple[Array, Array | None]:
-    """dL/dx of `BatchNorm` for channels c into grad_x[c] (if given); (sum(dy), sum(dy xhat))."""
-    channels = c[1]
-    sum_dy = xp.einsum("ncp->c", grad)
-    if grad_x is None and not need_weight:
-        return sum_dy, None
-    if grad_x is None:
-        centered = x[c] - mean[channels, None]
-    else:  # becomes dx below, in place
-        centered = xp.subtract(x[c], mean[channels, None], out=grad_x[c])
-    sum_dy_xhat = xp.einsum("ncp,ncp->c", grad, centered) * invstd[channels]
-    if grad_x is not None:
-        # dx = scale * (dy - sum(dy)/n - xhat * sum(dy xhat)/n), xhat = centered * invstd
-        n = grad.dtype.type(count)
-        scale = invstd[channels] if weight is None else invstd[channels] * weight[channels]
-        centered *= (invstd[channels] * (-sum_dy_xhat / n))[:, None]
-        centered += grad
-        centered -= (sum_dy / n)[:, None]
-        centered *= scale[:, None]
-    return sum_dy, sum_dy_xhat
+    _blocks(xp, grad, block)
 
 
 def batch_norm(
