@@ -2,6 +2,7 @@
 
     python bench/bench_threads.py               # the per-op table (ResNet-20 and LeNet-5 shapes)
     python bench/bench_threads.py --overhead    # + the cost of a block and of the BLAS switch
+    python bench/bench_threads.py --models      # whole steps: CPU time and its idle-core estimate
 
 Each row times the same op (forward, or forward + backward) with glassnet.set_num_threads(1)
 (the path from before the pool, BLAS at its default threads) and with the default thread
@@ -139,6 +140,83 @@ def op_table(repeat: int) -> None:
             )
 
 
+class CriticalPath:
+    """Bench-only: record each block's task CPU times (time.thread_time) while installed.
+
+    On idle cores a block takes about its longest task, so a step's wall time there is
+    about its CPU time (all threads) minus, per block, the sum of its tasks' times but the
+    longest: `saved`. Wake-up latency and the threads' shared memory bandwidth are not in
+    it, so it reads optimistic; but it can be measured on a machine whose cores are busy.
+    """
+
+    def __init__(self) -> None:
+        self.saved = 0.0
+        self.original = parallel._run_on_pool
+
+    def __enter__(self) -> CriticalPath:
+        def timed_block(tasks: Any) -> list[Any]:
+            times = [0.0] * len(tasks)
+
+            def timed(index: int, task: Callable[[], Any]) -> Callable[[], Any]:
+                def run() -> Any:
+                    start = time.thread_time()
+                    try:
+                        return task()
+                    finally:
+                        times[index] = time.thread_time() - start
+
+                return run
+
+            try:
+                return self.original([timed(i, task) for i, task in enumerate(tasks)])
+            finally:
+                self.saved += sum(times) - max(times)
+
+        parallel._run_on_pool = timed_block
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        parallel._run_on_pool = self.original
+
+
+def model_table(repeat: int) -> None:
+    """Whole steps: CPU time on one thread (glassnet and BLAS) vs the estimate for idle cores."""
+    import bench_models
+
+    print(
+        "| step | CPU ms, all on one thread | CPU ms, default threads | est. wall ms on idle "
+        "cores (CPU - overlap) | est. speed-up | measured wall ms 1 thr / default (best) |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
+    for label, name, mode in bench_models.ROWS[1:4]:
+        ours, _, x, labels = bench_models.twins(name)
+        step = (
+            bench_models.train_step(glassnet, ours, x, labels)
+            if mode == "train"
+            else bench_models.eval_step(glassnet, ours, x)
+        )
+        step()
+        serial_cpu, cpu, idle, wall_one, wall = [], [], [], [], []
+        for _ in range(repeat):
+            with threadpool_limits(1, user_api="blas"):
+                start, start_wall = time.process_time(), time.perf_counter()
+                step()
+                serial_cpu.append(time.process_time() - start)
+                wall_one.append(time.perf_counter() - start_wall)
+            with CriticalPath() as path:
+                start, start_wall = time.process_time(), time.perf_counter()
+                step()
+                cpu.append(time.process_time() - start)
+                wall.append(time.perf_counter() - start_wall)
+            idle.append(cpu[-1] - path.saved)
+        one, many, estimate = min(serial_cpu), min(cpu), min(idle)
+        print(
+            f"| {label} | {one * 1e3:.1f} | {many * 1e3:.1f} | {estimate * 1e3:.1f} | "
+            f"{one / estimate:.2f} | {min(wall_one) * 1e3:.0f} / {min(wall) * 1e3:.0f} |",
+            flush=True,
+        )
+
+
 def overhead(repeat: int = 2000) -> None:
     """Microseconds per empty block of `parallel.run`, per BLAS switch, per threadpool_limits."""
     tasks = [lambda: None] * glassnet.get_num_threads()
@@ -171,6 +249,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--overhead", action="store_true")
     parser.add_argument("--only", default="", help="only ops whose label contains this")
+    parser.add_argument("--models", action="store_true", help="whole steps, not ops")
     args = parser.parse_args()
     glassnet.utils.tune_malloc()
     print(
@@ -179,9 +258,12 @@ def main() -> None:
     )
     if args.overhead:
         overhead()
-    if args.only:
-        CASES[:] = [case for case in CASES if args.only in case[0]]
-    op_table(args.repeat)
+    if args.models:
+        model_table(args.repeat)
+    else:
+        if args.only:
+            CASES[:] = [case for case in CASES if args.only in case[0]]
+        op_table(args.repeat)
     print(f"load at the end: {os.getloadavg()[0]:.1f}")
 
 

@@ -75,6 +75,18 @@ def test_run_puts_the_blas_on_one_thread_and_back(threads):
     assert len({ident for _, _, ident in results}) > 1
 
 
+def test_one_task_runs_on_one_blas_thread_when_asked(threads):
+    blas = parallel._blas_controllers()
+    with threadpool_limits(2, user_api="blas"):
+        inside = parallel.run([lambda: [lib.get_num_threads() for lib in blas]])
+        assert inside == [[2] * len(blas)]  # one task: left as it is
+        inside = parallel.run(
+            [lambda: [lib.get_num_threads() for lib in blas]], one_blas_thread=True
+        )
+        assert inside == [[1] * len(blas)]
+        assert [lib.get_num_threads() for lib in blas] == [2] * len(blas)
+
+
 def test_run_waits_for_every_task_and_restores_the_blas_after_an_error(threads):
     blas = parallel._blas_controllers()
     finished = []

@@ -23,9 +23,9 @@ def blocks(monkeypatch):
     sizes: list[int] = []
     original = parallel.run
 
-    def spy(tasks):
+    def spy(tasks, **options):
         sizes.append(len(tasks))
-        return original(tasks)
+        return original(tasks, **options)
 
     monkeypatch.setattr(parallel, "run", spy)
     with threadpool_limits(2, user_api="blas"):

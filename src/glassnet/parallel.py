@@ -128,10 +128,11 @@ def _executor(workers: int) -> ThreadPoolExecutor:
         return _pool
 
 
-def run(tasks: Sequence[Callable[[], T]]) -> list[T]:
+def run(tasks: Sequence[Callable[[], T]], one_blas_thread: bool = False) -> list[T]:
     """Run the tasks at once (the first on the calling thread), BLAS on one thread meanwhile;
-    their results in order. One task, or a block already running elsewhere: one after another."""
-    if len(tasks) == 1 or not _busy.acquire(blocking=False):
+    their results in order. One task runs as it is, unless `one_blas_thread` asks for the BLAS
+    on one thread all the same; a block already running elsewhere: the tasks in turn."""
+    if (len(tasks) == 1 and not one_blas_thread) or not _busy.acquire(blocking=False):
         return [task() for task in tasks]
     global _held_budget
     try:
@@ -141,7 +142,7 @@ def run(tasks: Sequence[Callable[[], T]]) -> list[T]:
         for lib in blas:
             lib.set_num_threads(1)
         try:
-            return _run_on_pool(tasks)
+            return _run_on_pool(tasks) if len(tasks) > 1 else [tasks[0]()]
         finally:
             for lib, threads in zip(blas, saved):
                 lib.set_num_threads(threads)
@@ -163,9 +164,15 @@ def _run_on_pool(tasks: Sequence[Callable[[], T]]) -> list[T]:
 def parallel_for(
     xp: Any, count: int, body: Callable[[int, int], T], items_per_chunk: int = 1
 ) -> list[T]:
-    """body(start, stop) over the static `chunks` of range(count); on a GPU backend, one call."""
-    parts = chunks(count, items_per_chunk) if xp is numpy else [(0, count)]
-    return run([lambda start=start, stop=stop: body(start, stop) for start, stop in parts])
+    """body(start, stop) over the static `chunks` of range(count); on a GPU backend, one call.
+
+    While glassnet runs more than one thread, the BLAS runs one thread inside body even when
+    the work is too small to split: an OpenBLAS thread woken for a small GEMM spin-waits
+    afterwards, holding the core that glassnet's next split wants."""
+    threads = active_threads() if xp is numpy else 1
+    parts = chunks(count, items_per_chunk, threads)
+    tasks = [lambda start=start, stop=stop: body(start, stop) for start, stop in parts]
+    return run(tasks, one_blas_thread=threads > 1)
 
 
 __all__ = ["get_num_threads", "set_num_threads"]
