@@ -135,3 +135,25 @@ def test_import_starts_no_thread_and_leaves_the_blas_alone():
     assert threads_after == threads_before
     assert {path: blas_after[path] for path in blas_before} == blas_before
     assert no_pool and no_blas
+
+
+def test_a_forked_child_makes_its_own_pool():
+    """The parent's pool threads do not exist in a forked child: the child must not wait on them."""
+    code = (
+        "import os, signal\n"
+        "from threadpoolctl import threadpool_limits\n"
+        "import glassnet.parallel as p\n"
+        "p.set_num_threads(2)\n"
+        "with threadpool_limits(2, user_api='blas'):\n"
+        "    assert p.run([lambda: 1, lambda: 2]) == [1, 2]\n"
+        "    pid = os.fork()\n"
+        "    if pid == 0:\n"
+        "        signal.alarm(20)\n"
+        "        os._exit(0 if p.run([lambda: 3, lambda: 4]) == [3, 4] else 1)\n"
+        "    _, status = os.waitpid(pid, 0)\n"
+        "print(os.waitstatus_to_exitcode(status))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert out.stdout.strip() == "0"

@@ -2,7 +2,7 @@
 
 NumPy releases the GIL inside ufuncs, copies, reductions and matmul, so Python threads of
 one process can run array work side by side. An op that wants the cores cuts its work
-into `chunks` (a convolution: blocks of images; BatchNorm: groups of channels) and hands
+into `chunks` (blocks of images, for a convolution and for BatchNorm's passes) and hands
 one task per chunk to `run`, which runs them at once, each with its own output slice.
 
 - The split is static: `chunks` depends only on the size of the work and the thread
@@ -14,6 +14,8 @@ one task per chunk to `run`, which runs them at once, each with its own output s
   parallel parts, and OpenBLAS's own threads would only spin-wait for a core. The BLAS's
   thread count is process-wide, so it is lowered for the duration of the block and put
   back after it (two cheap library calls; `threadpool_limits` per call costs far more).
+  glassnet's ops keep the BLAS on one thread even when their work is too small to split,
+  so no OpenBLAS thread is left spin-waiting on the core the next split wants.
 - The thread count is `get_num_threads()` (default: the cores this process may run on,
   `os.sched_getaffinity`), capped by the BLAS's own limit at the time of the call: code
   that runs NumPy's BLAS on one thread (`threadpoolctl.threadpool_limits(1)`, as the lab
@@ -40,6 +42,7 @@ T = TypeVar("T")
 _requested: int | None = None  # set_num_threads; None = the cores this process may use
 _pool: ThreadPoolExecutor | None = None
 _pool_size = 0
+_pool_pid = 0  # the process that made the pool: a forked child makes its own
 _blas: list[Any] | None = None  # threadpoolctl's controllers of the loaded BLAS libraries
 _busy = threading.Lock()  # held while a block runs on the pool
 _held_budget = 1  # the BLAS's thread limit from before the running block lowered it
@@ -118,13 +121,13 @@ def chunks(
 
 
 def _executor(workers: int) -> ThreadPoolExecutor:
-    global _pool, _pool_size
+    global _pool, _pool_size, _pool_pid
     with _setup:
-        if _pool is None or _pool_size < workers:
-            if _pool is not None:
+        if _pool is None or _pool_size < workers or _pool_pid != os.getpid():
+            if _pool is not None and _pool_pid == os.getpid():
                 _pool.shutdown(wait=False)
             _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="glassnet")
-            _pool_size = workers
+            _pool_size, _pool_pid = workers, os.getpid()
         return _pool
 
 
