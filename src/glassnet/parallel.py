@@ -32,7 +32,7 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import numpy
 from threadpoolctl import ThreadpoolController
@@ -164,18 +164,34 @@ def _run_on_pool(tasks: Sequence[Callable[[], T]]) -> list[T]:
     return [first, *(future.result() for future in futures)]
 
 
+class Split(NamedTuple):
+    """How an op's work is cut: its (start, stop) parts and the threads active when it was cut."""
+
+    parts: list[tuple[int, int]]
+    threads: int  # above 1: the BLAS runs one thread inside the op, split or not
+
+
+def split(xp: Any, count: int, items_per_chunk: int = 1) -> Split:
+    """The static split of range(count) for now's thread count; one part on a GPU backend."""
+    threads = active_threads() if xp is numpy else 1
+    return Split(chunks(count, items_per_chunk, threads), threads)
+
+
 def parallel_for(
-    xp: Any, count: int, body: Callable[[int, int], T], items_per_chunk: int = 1
+    xp: Any,
+    count: int,
+    body: Callable[[int, int], T],
+    items_per_chunk: int = 1,
+    plan: Split | None = None,
 ) -> list[T]:
-    """body(start, stop) over the static `chunks` of range(count); on a GPU backend, one call.
+    """body(start, stop) over the parts of `split(xp, count, items_per_chunk)` (or `plan`).
 
     While glassnet runs more than one thread, the BLAS runs one thread inside body even when
     the work is too small to split: an OpenBLAS thread woken for a small GEMM spin-waits
     afterwards, holding the core that glassnet's next split wants."""
-    threads = active_threads() if xp is numpy else 1
-    parts = chunks(count, items_per_chunk, threads)
-    tasks = [lambda start=start, stop=stop: body(start, stop) for start, stop in parts]
-    return run(tasks, one_blas_thread=threads > 1)
+    plan = split(xp, count, items_per_chunk) if plan is None else plan
+    tasks = [lambda start=start, stop=stop: body(start, stop) for start, stop in plan.parts]
+    return run(tasks, one_blas_thread=plan.threads > 1)
 
 
 __all__ = ["get_num_threads", "set_num_threads"]

@@ -19,7 +19,9 @@ Backward, three lowerings, chosen per shape (measured: bench/RESULTS.md):
 Both directions split the batch over glassnet's threads (`glassnet.parallel`): each
 thread runs the serial code above on its own images with its own column buffers (and
 the BLAS on one thread), writes its rows of y or dL/dx, and returns its share of dL/dW;
-the shares are added in a fixed order, so the result is the same every run.
+the shares are added in a fixed order, so the result is the same every run. With T
+threads at work each one's blocks take BLOCK_BYTES / T, so together they take what
+one thread's did (the threads share the cache).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from glassnet.ops.im2col import (
     col2im_wide_add,
     columns_into,
 )
-from glassnet.parallel import min_items, parallel_for
+from glassnet.parallel import Split, min_items, parallel_for, split
 
 TRANSPOSED_LIMIT = (
     1.25  # the transposed form only while it computes <= 1.25x the direct form's pixels
@@ -70,13 +72,13 @@ def conv_forward(
 
     Split over the threads by blocks of images (`glassnet.parallel`), each writing its own rows."""
     out = xp.empty((g.batch, weight.shape[0], g.out_height, g.out_width), dtype=x.dtype)
+    plan = split(xp, g.batch, images_per_chunk(g, weight.shape[0]))
 
     def part(start: int, stop: int) -> None:
-        _forward_into(
-            xp, x[start:stop], weight, g._replace(batch=stop - start), groups, bias, out[start:stop]
-        )
+        share = g._replace(batch=stop - start)
+        _forward_into(xp, x[start:stop], weight, share, groups, bias, out[start:stop], plan)
 
-    parallel_for(xp, g.batch, part, images_per_chunk(g, weight.shape[0]))
+    parallel_for(xp, g.batch, part, plan=plan)
     return out
 
 
@@ -88,7 +90,14 @@ def images_per_chunk(g: Geometry, out_channels: int) -> int:
 
 
 def _forward_into(
-    xp: Any, x: Array, weight: Array, g: Geometry, groups: int, bias: Array | None, out: Array
+    xp: Any,
+    x: Array,
+    weight: Array,
+    g: Geometry,
+    groups: int,
+    bias: Array | None,
+    out: Array,
+    plan: Split,
 ) -> None:
     """conv_forward of one share of the batch, on one thread, into `out` (n, O, Ho, Wo)."""
     out_channels, pixels = weight.shape[0], g.out_height * g.out_width
@@ -100,7 +109,7 @@ def _forward_into(
         if shift is not None:
             out += shift
         return
-    images = block_size(g, x.itemsize)
+    images = block_size(g, x.itemsize, len(plan.parts))
     blocks = ColumnBlocks(xp, g, images, x.dtype)
     for start in range(0, g.batch, images):  # blocks of images, so the columns stay in cache
         block = x[start : start + images]
@@ -176,6 +185,8 @@ def conv_backward(
         xp.empty((g.batch, g.channels, g.height, g.width), dtype=grad.dtype) if need_input else None
     )
 
+    plan = split(xp, g.batch, images_per_chunk(g, out_channels))
+
     def part(start: int, stop: int) -> Array | None:
         share = g._replace(batch=stop - start)
         x_share, grad_share = None if x is None else x[start:stop], grad[start:stop]
@@ -187,13 +198,13 @@ def conv_backward(
         if transposed is not None:
             t = transposed._replace(batch=share.batch)
             return _transposed_backward(
-                xp, x_share, weight, grad_share, share, t, groups, need_weight, out
+                xp, x_share, weight, grad_share, share, t, groups, need_weight, out, plan
             )
         return _col2im_backward(
-            xp, x_share, w3, grad_share, share, groups, need_weight, weight.shape, out
+            xp, x_share, w3, grad_share, share, groups, need_weight, weight.shape, out, plan
         )
 
-    shares = parallel_for(xp, g.batch, part, images_per_chunk(g, out_channels))
+    shares = parallel_for(xp, g.batch, part, plan=plan)
     grad_w = shares[0] if need_weight else None
     for share in shares[1:] if need_weight else ():
         grad_w = grad_w + share
@@ -210,6 +221,7 @@ def _transposed_backward(
     groups: int,
     need_weight: bool,
     grad_x: Array,
+    plan: Split,
 ) -> Array | None:
     """Stride 1: dL/dx = W_t G into `grad_x`, and dL/dW = flip(G X^T) (returned), G the columns
     of the padded dL/dy (see the top)."""
@@ -217,7 +229,7 @@ def _transposed_backward(
     weight_t = _transposed(weight, groups)
     wt3 = weight_t.reshape(groups, weight_t.shape[0] // groups, -1)
     group_in = g.channels // groups
-    images = block_size(t, grad.itemsize)
+    images = block_size(t, grad.itemsize, len(plan.parts))
     blocks = ColumnBlocks(xp, t, images, dtype)
     if need_weight:
         grad_wt = xp.zeros((groups, wt3.shape[2], group_in), dtype=dtype)  # (G, O_g*kh*kw, C_g)
@@ -250,11 +262,13 @@ def _col2im_backward(
     need_weight: bool,
     weight_shape: tuple[int, ...],
     grad_x: Array | None,
+    plan: Split,
 ) -> Array | None:
     """dL/dW = dL/dY X^T with recomputed input columns (returned); dL/dx = col2im(W^T dL/dY)
     into `grad_x` (None: not needed)."""
     out_channels = w3.shape[0] * w3.shape[1]
-    dtype, images, width = grad.dtype, block_size(g, grad.itemsize), g.column_width
+    dtype, width = grad.dtype, g.column_width
+    images = block_size(g, grad.itemsize, len(plan.parts))
     top, _, left, _ = g.padding
     need_input, grad_w = grad_x is not None, None
     if need_weight:
