@@ -157,3 +157,12 @@ def test_a_forked_child_makes_its_own_pool():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert out.stdout.strip() == "0"
+
+
+def test_pool_threads_are_not_named_like_the_pipeline_workers(threads):
+    """Tests (and users) wait for threads named glassnet* to end; the pool's live on."""
+    with threadpool_limits(2, user_api="blas"):
+        parallel.run([lambda: None, lambda: None])
+    names = [t.name for t in threading.enumerate() if t.name.startswith("op-threads")]
+    assert names
+    assert not any(t.name.startswith("glassnet") for t in threading.enumerate())

@@ -126,7 +126,8 @@ def _executor(workers: int) -> ThreadPoolExecutor:
         if _pool is None or _pool_size < workers or _pool_pid != os.getpid():
             if _pool is not None and _pool_pid == os.getpid():
                 _pool.shutdown(wait=False)
-            _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="glassnet")
+            # not "glassnet...": those are the data pipeline's workers, which end with their run
+            _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="op-threads")
             _pool_size, _pool_pid = workers, os.getpid()
         return _pool
 
