@@ -4,12 +4,14 @@
     python bench/bench_threads.py --overhead    # + the cost of a block and of the BLAS switch
     python bench/bench_threads.py --models      # whole steps: CPU time and its idle-core estimate
 
-Each row times the same op (forward, or forward + backward) with glassnet.set_num_threads(1)
-(the path from before the pool, BLAS at its default threads) and with the default thread
-count, alternating, best and median of `--repeat`. Wall time, because the point is to use
+Each row times the same op (forward, or forward + backward) on one thread (glassnet's and
+the BLAS's) and at glassnet's default thread count, alternating, best and median of
+`--repeat`. Wall time, because the point is to use
 a second core; on a shared machine read the best. CPU time too (all threads): a split that
 costs no extra CPU time would run about `threads` times faster on idle cores, and an
-OpenBLAS thread spin-waiting for a core shows up there.
+OpenBLAS thread spin-waiting for a core shows up there; and the idle-core estimate of
+`CriticalPath` (a step's CPU time minus each block's overlap, best of the steps), with its
+speed-up over the best one-thread CPU time, which a loaded machine can still measure.
 """
 
 from __future__ import annotations
@@ -91,12 +93,23 @@ def timed(make: Callable[[], Any], backward: bool) -> Callable[[], None]:
     return run
 
 
-def with_threads(count: int, step: Callable[[], None]) -> Callable[[], None]:
+def with_threads(count: int, step: Callable[[], None], path: Any = None) -> Callable[[], None]:
+    """The step at `count` glassnet threads; count 1 with the BLAS on one thread as well."""
+
     def run() -> None:
         saved = parallel._requested
         parallel._requested = count
         try:
-            step()
+            if count == 1:
+                with threadpool_limits(1, user_api="blas"):
+                    step()
+            elif path is None:
+                step()
+            else:
+                before = path.saved
+                with path:
+                    step()
+                path.calls.append(path.saved - before)
         finally:
             parallel._requested = saved
 
@@ -117,29 +130,6 @@ def compare(steps: list[Callable[[], None]], repeat: int) -> list[tuple[list[flo
     return times
 
 
-def op_table(repeat: int) -> None:
-    threads = glassnet.get_num_threads()
-    print(
-        f"| op | wall ms, 1 thread (best / median) | {threads} threads | wall speed-up (best) | "
-        f"CPU ms 1 thread (best) | {threads} threads | CPU ratio |"
-    )
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for label, build in CASES:
-        for backward in (False, True):
-            step = timed(build(), backward)
-            (one, one_cpu), (many, many_cpu) = compare(
-                [with_threads(1, step), with_threads(threads, step)], repeat
-            )
-            print(
-                f"| {label} {'fwd+bwd' if backward else 'fwd'} | {min(one) * 1e3:.2f} / "
-                f"{statistics.median(one) * 1e3:.2f} | {min(many) * 1e3:.2f} / "
-                f"{statistics.median(many) * 1e3:.2f} | {min(one) / min(many):.2f} | "
-                f"{min(one_cpu) * 1e3:.2f} | {min(many_cpu) * 1e3:.2f} | "
-                f"{min(many_cpu) / min(one_cpu):.2f} |",
-                flush=True,
-            )
-
-
 class CriticalPath:
     """Bench-only: record each block's task CPU times (time.thread_time) while installed.
 
@@ -151,6 +141,7 @@ class CriticalPath:
 
     def __init__(self) -> None:
         self.saved = 0.0
+        self.calls: list[float] = []  # saved per step, where with_threads records it
         self.original = parallel._run_on_pool
 
     def __enter__(self) -> CriticalPath:
@@ -215,6 +206,29 @@ def model_table(repeat: int) -> None:
             f"{one / estimate:.2f} | {min(wall_one) * 1e3:.0f} / {min(wall) * 1e3:.0f} |",
             flush=True,
         )
+
+
+def op_table(repeat: int) -> None:
+    threads = glassnet.get_num_threads()
+    print(
+        f"| op | wall ms 1 thread (best / median) | {threads} threads | CPU ms 1 thread | "
+        f"{threads} threads | est. ms on idle cores | est. speed-up |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for label, build in CASES:
+        for backward in (False, True):
+            step = timed(build(), backward)
+            path = CriticalPath()
+            steps = [with_threads(1, step), with_threads(threads, step, path)]
+            (one, one_cpu), (many, many_cpu) = compare(steps, repeat)
+            estimate = min(cpu - saved for cpu, saved in zip(many_cpu, path.calls[1:]))
+            print(
+                f"| {label} {'fwd+bwd' if backward else 'fwd'} | {min(one) * 1e3:.2f} / "
+                f"{statistics.median(one) * 1e3:.2f} | {min(many) * 1e3:.2f} / "
+                f"{statistics.median(many) * 1e3:.2f} | {min(one_cpu) * 1e3:.2f} | "
+                f"{min(many_cpu) * 1e3:.2f} | {estimate * 1e3:.2f} | {min(one_cpu) / estimate:.2f} |",
+                flush=True,
+            )
 
 
 def overhead(repeat: int = 2000) -> None:
