@@ -7,7 +7,7 @@ under no_grad. The two frameworks run interleaved (glassnet, torch, glassnet, ..
 after warm-up, and the median times are compared as a ratio (above 1: glassnet is
 slower). float32, batch 128.
 
-    python bench/bench_models.py                 # the step table (each library's default threads)
+    python bench/bench_models.py                 # the step table, both BLAS kernel settings
     python bench/bench_models.py --memory        # + peak RSS of a ResNet-20 step, one process each
     python bench/bench_models.py --profile       # + time per op class of a glassnet ResNet-20 step
     python bench/bench_models.py --threads 1 --clock cpu   # steadier on a shared, loaded machine
@@ -15,6 +15,15 @@ slower). float32, batch 128.
 On a loaded machine two-thread wall times swing by 2-10x (a thread waits for a core the
 other jobs hold); one thread each and CPU time (`--threads 1 --clock cpu`) stays within
 a few per cent, so that is the setting the table in RESULTS.md was measured with.
+
+The step table runs in child processes, once per OpenBLAS kernel setting, `--runs` times
+each (alternating): "forced" keeps OPENBLAS_CORETYPE as the environment sets it (Haswell,
+the AVX2 kernels CI forces, where it is unset) and "own" unsets OPENBLAS_CORETYPE and
+OPENBLAS_L2_SIZE together, so OpenBLAS picks its kernels for this CPU; each column's
+header names the kernel that ran (threadpoolctl's `architecture`). Per cell: the best
+ratio over the runs [the worst]. Three steps are interleaved in each child: glassnet at
+its default threads ("after"), glassnet with `glassnet.set_num_threads(1)` (the one-thread
+path, the same code as before the thread pool: "1 thr") and PyTorch.
 """
 
 from __future__ import annotations
@@ -192,21 +201,36 @@ CLOCK = (
 )  # --clock cpu: time.process_time, steadier on a loaded machine with --threads 1
 
 
-def measure(
-    ours: Callable[[], None], theirs: Callable[[], None], repeat: int, warmup: int = 3
-) -> tuple[float, float]:
+def measure(steps: list[Callable[[], None]], repeat: int, warmup: int = 3) -> list[float]:
+    """Median time of each step, the steps interleaved (a, b, c, a, b, c, ...) after warm-up."""
     for _ in range(warmup):
-        ours()
-        theirs()
-    ours_times, theirs_times = [], []
+        for step in steps:
+            step()
+    times: list[list[float]] = [[] for _ in steps]
     for _ in range(repeat):
-        start = CLOCK()
-        ours()
-        ours_times.append(CLOCK() - start)
-        start = CLOCK()
-        theirs()
-        theirs_times.append(CLOCK() - start)
-    return statistics.median(ours_times), statistics.median(theirs_times)
+        for step, taken in zip(steps, times):
+            start = CLOCK()
+            step()
+            taken.append(CLOCK() - start)
+    return [statistics.median(taken) for taken in times]
+
+
+def one_thread(step: Callable[[], None]) -> Callable[[], None]:
+    """The step with glassnet's thread pool off: the one-thread path, as before the pool."""
+    import glassnet
+
+    if not hasattr(glassnet, "set_num_threads"):  # a glassnet from before the thread pool
+        return step
+
+    def run() -> None:
+        threads = glassnet.get_num_threads()
+        glassnet.set_num_threads(1)
+        try:
+            step()
+        finally:
+            glassnet.set_num_threads(threads)
+
+    return run
 
 
 ROWS = [
@@ -242,13 +266,13 @@ def check_outputs(name: str) -> float:
     return float(numpy.abs(got - want).max())
 
 
-def step_table(repeat: int, only: str) -> None:
+def step_rows(repeat: int, only: str) -> list[dict[str, Any]]:
+    """Per model: median ms of glassnet (default threads), glassnet on one thread, and torch."""
     import torch
 
     import glassnet
 
-    print("| model | glassnet ms | torch ms | ratio | load |")
-    print("|---|---:|---:|---:|---:|")
+    rows = []
     for label, name, mode in ROWS:
         if only and only not in name:
             continue
@@ -260,13 +284,93 @@ def step_table(repeat: int, only: str) -> None:
                 try:
                     ours, theirs = fused_pair(ours, theirs, x)
                 except ImportError:  # a glassnet from before glassnet.nn.fusion existed
-                    print(f"| {label} | n/a | | | |")
                     continue
             pair = eval_step(glassnet, ours, x), eval_step(torch, theirs, x)
-        mine, other = measure(*pair, repeat=repeat)
-        load = os.getloadavg()[0]
+        mine, single, other = measure([pair[0], one_thread(pair[0]), pair[1]], repeat=repeat)
+        rows.append(
+            {"label": label, "ours": mine, "one_thread": single, "torch": other}
+            | {"load": os.getloadavg()[0]}
+        )
+    return rows
+
+
+def step_table(repeat: int, only: str) -> None:
+    """The table in this process, with the BLAS kernels the environment gives."""
+    print("| model | glassnet ms | glassnet 1 thr ms | torch ms | ratio | ratio 1 thr | load |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for row in step_rows(repeat, only):
         print(
-            f"| {label} | {mine * 1e3:.2f} | {other * 1e3:.2f} | {mine / other:.2f} | {load:.1f} |",
+            f"| {row['label']} | {row['ours'] * 1e3:.2f} | {row['one_thread'] * 1e3:.2f} | "
+            f"{row['torch'] * 1e3:.2f} | {row['ours'] / row['torch']:.2f} | "
+            f"{row['one_thread'] / row['torch']:.2f} | {row['load']:.1f} |",
+            flush=True,
+        )
+
+
+# -- the two BLAS kernel settings: one child process each --------------------------------------
+KERNEL_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+def kernel_env(kernel: str) -> dict[str, str]:
+    """forced: OPENBLAS_CORETYPE as set here (else Haswell, as CI); own: both variables unset."""
+    env = dict(os.environ)
+    if kernel == "own":
+        for name in KERNEL_VARIABLES:
+            env.pop(name, None)
+    else:
+        env.setdefault("OPENBLAS_CORETYPE", "Haswell")
+    return env
+
+
+def kernel_child(repeat: int, only: str) -> None:
+    """Print one JSON line: the kernel that ran and the step rows (run in a child process)."""
+    from threadpoolctl import threadpool_info
+
+    kernels = [p.get("architecture", "?") for p in threadpool_info() if p["user_api"] == "blas"]
+    rows = step_rows(repeat, only)
+    print(json.dumps({"kernel": "/".join(kernels), "rows": rows}))
+
+
+def _cell(ratios: list[float]) -> str:
+    return f"{min(ratios):.2f} [{max(ratios):.2f}]"
+
+
+def kernel_table(repeat: int, only: str, runs: int, threads: int) -> None:
+    """Both kernel settings, `runs` child processes each (alternating); ratios best [worst]."""
+    results: dict[str, list[dict[str, Any]]] = {"forced": [], "own": []}
+    for _ in range(runs):
+        for kernel in results:
+            command = [sys.executable, os.path.abspath(__file__), "--kernel-child"]
+            command += ["--repeat", str(repeat), "--only", only, "--threads", str(threads)]
+            out = subprocess.run(
+                command, env=kernel_env(kernel), capture_output=True, text=True, timeout=1800
+            )
+            if out.returncode:
+                raise SystemExit(f"bench child ({kernel} kernels) failed:\n{out.stderr}")
+            results[kernel].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    names = {k: "/".join(sorted({r["kernel"] for r in runs_})) for k, runs_ in results.items()}
+    print(
+        f"ratio glassnet / torch, best of {runs} runs [worst]; 'after' = glassnet's default "
+        f"threads ({threads or 'default'}), '1 thr' = glassnet.set_num_threads(1)\n"
+    )
+    print(
+        f"| model | forced ({names['forced']}) after | forced 1 thr | own ({names['own']}) after | "
+        "own 1 thr | glassnet / torch ms (own, best run) | load |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for index, row in enumerate(results["own"][0]["rows"]):
+        cells = []
+        for kernel in ("forced", "own"):
+            rows = [run["rows"][index] for run in results[kernel]]
+            cells.append(_cell([r["ours"] / r["torch"] for r in rows]))
+            cells.append(_cell([r["one_thread"] / r["torch"] for r in rows]))
+        best = min(
+            (run["rows"][index] for run in results["own"]), key=lambda r: r["ours"] / r["torch"]
+        )
+        loads = [run["rows"][index]["load"] for k in results for run in results[k]]
+        print(
+            f"| {row['label']} | {' | '.join(cells)} | {best['ours'] * 1e3:.1f} / "
+            f"{best['torch'] * 1e3:.1f} | {min(loads):.1f}-{max(loads):.1f} |",
             flush=True,
         )
 
@@ -392,39 +496,62 @@ def profile(steps: int, name: str = "resnet20", mode: str = "train") -> None:
     )
 
 
-def main() -> None:
+def configure(threads: int, clock: str) -> None:
+    """Threads of all three (torch, NumPy's BLAS, glassnet's pool) and the clock, for this process."""
+    import torch
+
+    import glassnet
+
+    glassnet.utils.tune_malloc()  # as the glassnet command does; the whole process, torch too
+    global CLOCK
+    CLOCK = time.process_time if clock == "cpu" else time.perf_counter
+    if threads:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(threads, user_api="blas")
+        torch.set_num_threads(threads)
+        if hasattr(glassnet, "set_num_threads"):
+            glassnet.set_num_threads(threads)
+
+
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--repeat", type=int, default=15, help="timed steps per framework and model"
+    add = parser.add_argument
+    add("--repeat", type=int, default=15, help="timed steps per framework and model")
+    add("--only", default="", help="only models whose name contains this (mlp, lenet, resnet20)")
+    add("--runs", type=int, default=2, help="child processes per kernel setting (best, worst)")
+    add(
+        "--kernels",
+        default="both",
+        choices=("both", "here"),
+        help="both: the two OpenBLAS kernel settings, in child processes; here: this process only",
     )
-    parser.add_argument(
-        "--only", default="", help="only models whose name contains this (mlp, lenet, resnet20)"
-    )
-    parser.add_argument(
-        "--memory", action="store_true", help="also measure the peak RSS of a ResNet-20 step"
-    )
-    parser.add_argument(
-        "--profile", action="store_true", help="also profile a glassnet step (per op class)"
-    )
-    parser.add_argument("--profile-mode", default="train", choices=("train", "eval", "fused"))
-    parser.add_argument("--profile-model", default="resnet20", choices=("mlp", "lenet", "resnet20"))
-    parser.add_argument(
+    add("--memory", action="store_true", help="also measure the peak RSS of a ResNet-20 step")
+    add("--profile", action="store_true", help="also profile a glassnet step (per op class)")
+    add("--profile-mode", default="train", choices=("train", "eval", "fused"))
+    add("--profile-model", default="resnet20", choices=("mlp", "lenet", "resnet20"))
+    add(
         "--threads",
         type=int,
         default=0,
-        help="threads for both torch and NumPy's BLAS (default: each library's own default); "
+        help="threads for torch, NumPy's BLAS and glassnet (default: each library's own default); "
         "1 gives steadier ratios on a loaded machine",
     )
-    parser.add_argument(
+    add(
         "--clock",
         default="wall",
         choices=("wall", "cpu"),
         help="wall: perf_counter; cpu: process_time (only meaningful with --threads 1)",
     )
-    parser.add_argument("--no-table", action="store_true", help="skip the step table")
-    parser.add_argument("--memory-child", default="", help=argparse.SUPPRESS)
-    parser.add_argument("--steps", type=int, default=3, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    add("--no-table", action="store_true", help="skip the step table")
+    add("--memory-child", default="", help=argparse.SUPPRESS)
+    add("--kernel-child", action="store_true", help=argparse.SUPPRESS)
+    add("--steps", type=int, default=3, help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
     if args.memory_child:
         if args.threads:
             from threadpoolctl import threadpool_limits
@@ -432,23 +559,19 @@ def main() -> None:
             threadpool_limits(args.threads)
         memory_child(args.memory_child, args.steps)
         return
+    configure(args.threads, args.clock)
+    if args.kernel_child:
+        kernel_child(args.repeat, args.only)
+        return
     import torch
 
     import glassnet
     from machine import blas_info, cpu_model
 
-    glassnet.utils.tune_malloc()  # as the glassnet command does; the whole process, torch too
-    global CLOCK
-    CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
-    if args.threads:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(args.threads, user_api="blas")
-        torch.set_num_threads(args.threads)
-
     print(
         f"CPU: {cpu_model()}; {os.cpu_count()} cores; {torch.get_num_threads()} torch threads; "
-        f"BLAS: {blas_info()}"
+        f"{getattr(glassnet, 'get_num_threads', lambda: 'no')()} glassnet threads; BLAS here: {blas_info()}; "
+        f"load {os.getloadavg()[0]:.1f}"
     )
     print(
         f"numpy {numpy.__version__}, torch {torch.__version__}, glassnet {glassnet.__version__}; "
@@ -463,12 +586,15 @@ def main() -> None:
         )
         + "\n"
     )
-    if not args.no_table:
+    if not args.no_table and args.kernels == "both":
+        kernel_table(args.repeat, args.only, args.runs, args.threads)
+    elif not args.no_table:
         step_table(args.repeat, args.only)
     if args.memory:
         memory_table(args.steps)
     if args.profile:
         profile(5, name=args.profile_model, mode=args.profile_mode)
+    print(f"load at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

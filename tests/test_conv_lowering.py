@@ -134,7 +134,7 @@ def test_canvas_and_per_image_layouts_match_torch(case, canvas, images, rng, mon
     from glassnet.ops import im2col
 
     monkeypatch.setattr(im2col, "CANVAS_MIN_WASTE", 0.0 if canvas else math.inf)
-    monkeypatch.setattr(conv_gemm, "block_size", lambda geometry, itemsize: images)
+    monkeypatch.setattr(conv_gemm, "block_size", lambda geometry, itemsize, threads=1: images)
     x_shape, w_shape, options = case
     assert_parity(
         _conv(options, bias=True),
@@ -173,7 +173,9 @@ def test_wide_and_exact_rows_match_torch(case, form, rows, rng, monkeypatch):
 
     monkeypatch.setattr(im2col, "WIDE_MAX_WASTE", ROWS[rows])
     monkeypatch.setattr(conv_gemm, "TRANSPOSED_LIMIT", FORMS[form])
-    monkeypatch.setattr(conv_gemm, "block_size", lambda geometry, itemsize: 1)  # several blocks
+    monkeypatch.setattr(
+        conv_gemm, "block_size", lambda geometry, itemsize, threads=1: 1
+    )  # several blocks
     x_shape, w_shape, options, need_x = case
     x, w, b = (rng.standard_normal(s) for s in (x_shape, w_shape, w_shape[:1]))
     if need_x:

@@ -56,6 +56,7 @@ from glassnet.ops.shape import *  # noqa: F403  (torch.cat, torch.reshape, ...)
 from glassnet.ops.sort import *  # noqa: F403  (torch.sort, torch.argsort, torch.topk)
 from glassnet.ops.tensor_methods import *  # noqa: F403  (torch.narrow, torch.nonzero, ...)
 from glassnet.ops.vector_norm import norm
+from glassnet.parallel import get_num_threads, set_num_threads
 from glassnet.random import (
     manual_seed,
     rand,

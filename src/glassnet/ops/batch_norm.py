@@ -7,9 +7,13 @@ running estimates it updates in training. The input checks that all three share 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from glassnet.backend import Array
 from glassnet.function import Function
 from glassnet.ops.cast import as_operand
+from glassnet.parallel import min_items, parallel_for
 from glassnet.tensor import Tensor
 
 
@@ -56,6 +60,10 @@ class BatchNorm(Function):
     (timings in bench/RESULTS.md). The backward recomputes x - mean rather than keeping
     xhat: the graph holds on to x anyway (it is this node's input), so keeping xhat as
     well would add one activation per BN layer.
+
+    Threads: each pass is split over blocks of images (`glassnet.parallel`); the
+    per-channel sums of the blocks are added in block order, so they are the same every
+    run (and, with one thread, exactly the one einsum over the whole batch).
     """
 
     def forward(
@@ -74,6 +82,8 @@ class BatchNorm(Function):
         self.param_shape = (1, channels) + (1,) * (x.ndim - 2)
         self.training = training
         gamma = weight.reshape(self.param_shape) if weight is not None else None
+        rows = x.reshape(x.shape[0], channels, -1)  # (N, C, pixels): sums run over axes 0 and 2
+        y = xp.empty(rows.shape, dtype=x.dtype)
         if not training:  # fold everything into one scale and shift per channel: two passes over x
             invstd = 1.0 / xp.sqrt(running_var.astype(x.dtype, copy=False) + x.dtype.type(eps))
             scale = invstd if weight is None else invstd * weight
@@ -85,61 +95,66 @@ class BatchNorm(Function):
                     running_mean.reshape(self.param_shape).astype(x.dtype, copy=False),
                     invstd.reshape(self.param_shape),
                 )
-            y = x * self.scale
-            y += shift.reshape(self.param_shape).astype(x.dtype, copy=False)
-            return y
+            _affine(
+                xp, rows, y, scale.astype(x.dtype, copy=False), shift.astype(x.dtype, copy=False)
+            )
+            return y.reshape(x.shape)
         n = x.size // channels
-        rows = x.reshape(
-            x.shape[0], channels, -1
-        )  # (N, C, pixels): the sums below run over axes 0 and 2
-        mean = xp.einsum("ncp->c", rows) / x.dtype.type(n)
-        y = x - mean.reshape(
-            self.param_shape
-        )  # centred first: the variance then has no cancellation
-        centered = y.reshape(rows.shape)
-        var = xp.einsum("ncp,ncp->c", centered, centered) / x.dtype.type(n)
+        count = x.dtype.type(n)
+        mean = _channel_sums(xp, rows) / count
+        # centred first, so the variance has no cancellation; y holds x - mean, then xhat * gamma + beta
+        var = _channel_sums(xp, rows, lambda a, b: _centre(xp, rows[a:b], mean, y[a:b])) / count
         invstd = 1.0 / xp.sqrt(var + x.dtype.type(eps))
         if running_mean is not None:
             running_mean *= 1.0 - momentum
             running_mean += momentum * mean
             running_var *= 1.0 - momentum
             running_var += (momentum * n / (n - 1)) * var
-        y *= (invstd if gamma is None else invstd * weight).reshape(
-            self.param_shape
-        )  # y = xhat * gamma
-        if bias is not None:
-            y += bias.reshape(self.param_shape)
+        _affine(xp, y, y, invstd if gamma is None else invstd * weight, bias)
         self.save(x, mean.reshape(self.param_shape), invstd.reshape(self.param_shape), gamma)
         self.count = n
-        return y
+        return y.reshape(x.shape)
 
     def backward(self, grad: Array) -> tuple[Array | None, Array | None, Array | None]:
         xp = self.xp
         channels = self.param_shape[1]
         need_x, need_weight, need_bias = self.needs_input_grad
+        rows = grad.reshape(grad.shape[0], channels, -1)
         if not self.training:  # y = x * scale + shift
             if need_weight or need_bias:
                 return self._eval_parameter_grads(grad)
-            return grad * self.scale if need_x else None, None, None
+            if not need_x:
+                return None, None, None
+            grad_x = xp.empty(rows.shape, dtype=grad.dtype)
+            _affine(xp, rows, grad_x, self.scale.reshape(-1), None)
+            return grad_x.reshape(grad.shape), None, None
         x, mean, invstd, gamma = self.saved
-        rows = grad.reshape(grad.shape[0], channels, -1)
-        sum_dy = xp.einsum("ncp->c", rows)
+        sum_dy = _channel_sums(xp, rows)
         grad_x = sum_dy_xhat = None
         if need_x or need_weight:
-            centered = x - mean  # becomes dx below
-            sum_dy_xhat = xp.einsum(
-                "ncp,ncp->c", rows, centered.reshape(rows.shape)
+            x_rows, mean = x.reshape(rows.shape), mean.reshape(-1)
+            centered = xp.empty(rows.shape, dtype=grad.dtype)  # becomes dx below, in place
+            sum_dy_xhat = _channel_sums(
+                xp, rows, lambda a, b: _centre(xp, x_rows[a:b], mean, centered[a:b], rows[a:b])
             ) * invstd.reshape(-1)
         if need_x:
-            scale = invstd if gamma is None else invstd * gamma
-            n = grad.dtype.type(self.count)
             # dx = scale * (dy - sum(dy)/n - xhat * sum(dy xhat)/n), xhat = centered * invstd: in place
+            n = grad.dtype.type(self.count)
+            scale = invstd if gamma is None else invstd * gamma
             grad_x = centered
-            grad_x *= invstd * (-sum_dy_xhat / n).reshape(self.param_shape)
-            grad_x += grad
-            grad_x -= (sum_dy / n).reshape(self.param_shape)
-            grad_x *= scale
-        return (grad_x, sum_dy_xhat if need_weight else None, sum_dy if need_bias else None)
+            _dx(
+                xp,
+                grad_x,
+                rows,
+                invstd * (-sum_dy_xhat / n).reshape(self.param_shape),
+                sum_dy / n,
+                scale,
+            )
+        return (
+            None if grad_x is None else grad_x.reshape(grad.shape),
+            sum_dy_xhat if need_weight else None,
+            sum_dy if need_bias else None,
+        )
 
     def _eval_parameter_grads(self, grad: Array) -> tuple[Array | None, Array | None, Array | None]:
         """Eval mode with gradients for gamma or beta (rare: fine-tuning BN in eval mode)."""
@@ -151,6 +166,60 @@ class BatchNorm(Function):
         )
         grad_bias = grad.sum(axis=axes).reshape(-1) if need_bias else None
         return (grad * self.scale if need_x else None, grad_weight, grad_bias)
+
+
+# -- the passes, each split over blocks of images (glassnet.parallel) -----------------------
+def _blocks(xp: Any, rows: Array, body: Callable[[int, int], Any]) -> list[Any]:
+    """body(start, stop) over glassnet's static split of the images of (N, C, pixels) rows."""
+    return parallel_for(xp, rows.shape[0], body, min_items(rows[0].size))
+
+
+def _channel_sums(
+    xp: Any, rows: Array, product: Callable[[int, int], Array] | None = None
+) -> Array:
+    """Per channel, the sum over images and pixels of `rows` (N, C, pixels), or of the array
+    product(start, stop) returns for each block of images; block sums added in block order."""
+    if product is None:
+        sums = _blocks(xp, rows, lambda a, b: xp.einsum("ncp->c", rows[a:b]))
+    else:
+        sums = _blocks(xp, rows, product)
+    total = sums[0]
+    for part in sums[1:]:
+        total = total + part
+    return total
+
+
+def _centre(xp: Any, rows: Array, mean: Array, out: Array, other: Array | None = None) -> Array:
+    """out = rows - mean per channel; the per-channel sum of out * out (or of other * out)."""
+    xp.subtract(rows, mean[:, None], out=out)
+    return xp.einsum("ncp,ncp->c", out if other is None else other, out)
+
+
+def _affine(xp: Any, rows: Array, out: Array, scale: Array, shift: Array | None) -> None:
+    """out = rows * scale + shift per channel, over blocks of images."""
+
+    def block(a: int, b: int) -> None:
+        xp.multiply(rows[a:b], scale[:, None], out=out[a:b])
+        if shift is not None:
+            out[a:b] += shift[:, None]
+
+    _blocks(xp, rows, block)
+
+
+def _dx(
+    xp: Any, centered: Array, grad: Array, xhat_factor: Array, mean_dy: Array, scale: Array
+) -> None:
+    """In place: centered <- scale * (centered * xhat_factor + grad - mean_dy), per channel."""
+    factor, scale = xhat_factor.reshape(-1, 1), scale.reshape(-1, 1)
+
+    def block(a: int, b: int) -> None:
+        part = centered[a:b]
+        part *= factor
+        part += grad[a:b]
+        part -= mean_dy[:, None]
+        part *= scale
+
+    _blocks(xp, grad, block)
 
 
 def batch_norm(

@@ -107,12 +107,13 @@ def pool_output_size(
     return out - 1 if ceil_mode and (out - 1) * stride >= size + padding else out
 
 
-def block_size(geometry: Geometry, itemsize: int) -> int:
-    """How many images one block holds so that its columns fit in about BLOCK_BYTES."""
+def block_size(geometry: Geometry, itemsize: int, threads: int = 1) -> int:
+    """How many images one block holds so that its columns fit in about BLOCK_BYTES / threads
+    (threads working at once share the cache)."""
     per_image = (
         geometry.channels * geometry.taps * geometry.out_height * geometry.column_width * itemsize
     )
-    return max(1, min(geometry.batch, BLOCK_BYTES // max(per_image, 1)))
+    return max(1, min(geometry.batch, BLOCK_BYTES // threads // max(per_image, 1)))
 
 
 class PaddedBlock:
