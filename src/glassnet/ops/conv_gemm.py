@@ -302,18 +302,27 @@ def _col2im_backward(
             block_columns = (w3.transpose(0, 2, 1) @ block_grad).reshape(
                 g.channels, g.kernel[0], g.kernel[1], count, g.out_height, width
             )
-            padded_grad = padded_grad_block.images(count)
-            padded_grad[...] = 0
-            if g.wide:
-                col2im_wide_add(xp, padded_grad, block_columns, g)
-            elif index is None:
-                col2im_tap_add(xp, padded_grad, block_columns, g)
-            else:
-                col2im_add(xp, padded_grad, block_columns, index, g)
+            padded_grad = _col2im_block(
+                xp, padded_grad_block.images(count), block_columns, index, g
+            )
             grad_x[start : start + count] = padded_grad[
                 :, :, top : top + g.height, left : left + g.width
             ]
     return grad_w.transpose(0, 2, 1).reshape(weight_shape) if need_weight else None
+
+
+def _col2im_block(
+    xp: Any, padded_grad: Array, block_columns: Array, index: Array | None, g: Geometry
+) -> Array:
+    """padded_grad = col2im(block_columns): zeroed, then each tap's columns added at its offset."""
+    padded_grad[...] = 0
+    if g.wide:
+        col2im_wide_add(xp, padded_grad, block_columns, g)
+    elif index is None:
+        col2im_tap_add(xp, padded_grad, block_columns, g)
+    else:
+        col2im_add(xp, padded_grad, block_columns, index, g)
+    return padded_grad
 
 
 def _pointwise_backward(
