@@ -41,6 +41,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
             metavar="DIR",
             help=f"reuse these {mode}-mode report folders instead of running {mode} mode",
         )
+    parser.add_argument(
+        "--timing",
+        metavar="DIR",
+        help="a quick report run alone on the quiet machine: its times fill the budget table",
+    )
     parser.add_argument("--skip-full", action="store_true", help="no full-mode run")
     parser.add_argument("--skip-quick", action="store_true", help="no quick-mode run")
     parser.add_argument(
@@ -79,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         runs = {mode: reports(args, mode) for mode in SEEDS}
+        timing = [load_report(args.timing, "quick")] if args.timing else None
     except (VerdictsError, lab.UnknownTopicError) as problem:
         print(f"lab_verdicts: error: {problem}", file=sys.stderr)
         return 2
@@ -88,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         machine=f"{cpu_model()}, {os.cpu_count()} logical CPUs, BLAS {blas_info()}",
         date=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         seconds=time.perf_counter() - started,
+        timing=timing,
     )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

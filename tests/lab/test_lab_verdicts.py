@@ -161,3 +161,13 @@ def test_the_script_reuses_written_reports_and_writes_the_page(written, tmp_path
     assert script().main(wrong) == 2
     assert "a smoke mode report, expected quick mode" in capsys.readouterr().err
     assert not (tmp_path / "x.md").exists()
+
+
+def test_the_budget_table_can_take_its_times_from_a_run_alone(written):
+    runs = {mode: [load_report(folder, mode)] for mode, folder in written.items()}
+    quick = runs["quick"][0]
+    seeds = len(quick.get("seeds") or [quick["seed"]])
+    alone = {**quick, "seconds": 30.0 * seeds, "jobs": 2}
+    page = render_verdicts(runs, timing=[alone])
+    assert f"| **the run, wall (2 jobs)** | - | **{QUICK_TOTAL_S}** | **30.0** |" in page
+    assert "| **the run, wall (2 jobs)**" not in render_verdicts(runs)  # default: the quick runs
