@@ -101,7 +101,7 @@ def with_threads(count: int, step: Callable[[], None], path: Any = None) -> Call
         parallel._requested = count
         try:
             if count == 1:  # the BLAS's controllers directly: threadpool_limits costs ~1 ms
-                blas = parallel._blas_controllers()
+                blas = parallel.blas_controllers()
                 limits = [lib.get_num_threads() for lib in blas]
                 for lib in blas:
                     lib.set_num_threads(1)
@@ -241,7 +241,7 @@ def op_table(repeat: int) -> None:
 def overhead(repeat: int = 2000) -> None:
     """Microseconds per empty block of `parallel.run`, per BLAS switch, per threadpool_limits."""
     tasks = [lambda: None] * glassnet.get_num_threads()
-    blas = parallel._blas_controllers()
+    blas = parallel.blas_controllers()
     rows = {
         "parallel.run, empty tasks (incl. 2 BLAS switches)": lambda: parallel.run(tasks),
         "openblas_set_num_threads (one call)": lambda: blas[0].set_num_threads(

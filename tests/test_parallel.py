@@ -60,7 +60,7 @@ def test_the_blas_limit_caps_the_threads(threads):
 
 
 def test_run_puts_the_blas_on_one_thread_and_back(threads):
-    blas = parallel._blas_controllers()
+    blas = parallel.blas_controllers()
     assert blas, "NumPy's BLAS was not found by threadpoolctl"
 
     def task(value):
@@ -76,7 +76,7 @@ def test_run_puts_the_blas_on_one_thread_and_back(threads):
 
 
 def test_one_task_runs_on_one_blas_thread_when_asked(threads):
-    blas = parallel._blas_controllers()
+    blas = parallel.blas_controllers()
     with threadpool_limits(2, user_api="blas"):
         inside = parallel.run([lambda: [lib.get_num_threads() for lib in blas]])
         assert inside == [[2] * len(blas)]  # one task: left as it is
@@ -88,7 +88,7 @@ def test_one_task_runs_on_one_blas_thread_when_asked(threads):
 
 
 def test_run_waits_for_every_task_and_restores_the_blas_after_an_error(threads):
-    blas = parallel._blas_controllers()
+    blas = parallel.blas_controllers()
     finished = []
 
     def slow():

@@ -73,7 +73,8 @@ def get_num_threads() -> int:
     return _requested if _requested is not None else _available_cores()
 
 
-def _blas_controllers() -> list[Any]:
+def blas_controllers() -> list[Any]:
+    """threadpoolctl's controllers of the loaded BLAS libraries, found once on first use."""
     global _blas
     if _blas is None:
         with _setup:
@@ -87,7 +88,7 @@ def _blas_budget() -> int:
     """The BLAS's thread limit now; while a block runs, the limit it will restore."""
     if _busy.locked():
         return _held_budget
-    limits = [lib.get_num_threads() for lib in _blas_controllers()]
+    limits = [lib.get_num_threads() for lib in blas_controllers()]
     return min((n for n in limits if n), default=get_num_threads())
 
 
@@ -140,7 +141,7 @@ def run(tasks: Sequence[Callable[[], T]], one_blas_thread: bool = False) -> list
         return [task() for task in tasks]
     global _held_budget
     try:
-        blas = _blas_controllers()
+        blas = blas_controllers()
         saved = [lib.get_num_threads() for lib in blas]
         _held_budget = min((n for n in saved if n), default=get_num_threads())
         for lib in blas:

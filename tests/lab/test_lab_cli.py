@@ -98,3 +98,10 @@ def test_list_prints_the_topics(capsys):
     assert lab(["--list"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert any(line.split()[:3] == ["conv_arithmetic", "Conv", "arithmetic"] for line in lines)
+
+
+def test_jobs_must_be_a_positive_integer(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        lab(["conv_arithmetic", "--jobs", "0"])
+    assert exit_.value.code == 2
+    assert "argument -j/--jobs: expected a positive integer, got '0'" in capsys.readouterr().err

@@ -263,7 +263,6 @@ def run(
     names = resolve_topics(topics)
     folder = check_replaceable(out)  # fail before the experiments, not after
     started = time.perf_counter()
-    check_jobs(jobs, "glassnet.lab.run")
     results = run_experiments(names, mode, seeds[0], progress, lang, seeds, jobs)
     info = RunInfo(
         mode=mode,

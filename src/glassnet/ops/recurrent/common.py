@@ -14,10 +14,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from threadpoolctl import ThreadpoolController
-
 from glassnet.backend import Array
 from glassnet.grad_mode import is_grad_enabled
+from glassnet.parallel import blas_controllers
 
 
 class BufferPool(threading.local):
@@ -68,15 +67,13 @@ class _OneBlasThread:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.depth = 0
-        self.libraries: list[Any] | None = None  # found on first use: importing starts nothing
+        self.libraries: list[Any] = []  # the BLAS controllers lowered by the outermost loop
         self.saved: list[int] = []
 
     def enter(self) -> None:
         with self.lock:
-            if self.libraries is None:
-                found = ThreadpoolController().lib_controllers
-                self.libraries = [lib for lib in found if lib.user_api == "blas"]
             if self.depth == 0:
+                self.libraries = blas_controllers()  # glassnet.parallel finds them once
                 self.saved = [lib.get_num_threads() for lib in self.libraries]
                 for lib, threads in zip(self.libraries, self.saved):
                     if threads and threads != 1:
@@ -87,7 +84,7 @@ class _OneBlasThread:
         with self.lock:
             self.depth -= 1
             if self.depth == 0:
-                for lib, threads in zip(self.libraries or [], self.saved):
+                for lib, threads in zip(self.libraries, self.saved):
                     if threads and threads != 1:
                         lib.set_num_threads(threads)
 
